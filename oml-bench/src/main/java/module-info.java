@@ -1,0 +1,6 @@
+/** OML bench: the command-line application, the quality profile and the JMH benchmarks. */
+module dev.oml.bench {
+  requires dev.oml.mpc;
+  requires info.picocli;
+  requires jmh.core;
+}

@@ -1,0 +1,123 @@
+package dev.oml.core.data;
+
+import dev.oml.core.model.Shape;
+import java.io.BufferedInputStream;
+import java.io.DataInputStream;
+import java.io.EOFException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.zip.GZIPInputStream;
+
+/**
+ * Reads the IDX format used by MNIST and Fashion-MNIST (big-endian magic {@code 0x0000 type
+ * rank}, then the dimensions, then the data), gzip-compressed or not. Only unsigned bytes
+ * ({@code type 0x08}) are accepted, which is what image and label files use. Sizes are capped so
+ * a malformed header cannot make the reader allocate without bound.
+ */
+public final class IdxReader {
+  /** Largest number of items read from one file. */
+  public static final int MAX_ITEMS = 1_000_000;
+  /** Largest image side accepted. */
+  public static final int MAX_SIDE = 4096;
+
+  private IdxReader() {}
+
+  /** Reads an image file ({@code rank 3}) and a label file ({@code rank 1}) into a dataset. */
+  public static Dataset read(Path images, Path labels) {
+    int[] lab = readLabels(labels);
+    double[][] im;
+    int[] dims = new int[3];
+    try (DataInputStream in = open(images)) {
+      int rank = header(in, images);
+      if (rank != 3) {
+        throw new DatasetException(images + ": an image file has rank 3, this one has " + rank);
+      }
+      for (int i = 0; i < 3; i++) {
+        dims[i] = in.readInt();
+      }
+      if (dims[0] < 0 || dims[0] > MAX_ITEMS || dims[1] <= 0 || dims[1] > MAX_SIDE
+          || dims[2] <= 0 || dims[2] > MAX_SIDE) {
+        throw new DatasetException(images + ": implausible dimensions " + dims[0] + "x" + dims[1]
+            + "x" + dims[2]);
+      }
+      int pixels = dims[1] * dims[2];
+      im = new double[dims[0]][];
+      byte[] buf = new byte[pixels];
+      for (int n = 0; n < dims[0]; n++) {
+        in.readFully(buf);
+        double[] x = new double[pixels];
+        for (int p = 0; p < pixels; p++) {
+          x[p] = (buf[p] & 0xff) / 255.0;
+        }
+        im[n] = x;
+      }
+    } catch (EOFException e) {
+      throw new DatasetException(images + ": file is truncated", e);
+    } catch (IOException e) {
+      throw new DatasetException(images + ": " + e.getMessage(), e);
+    }
+    if (im.length != lab.length) {
+      throw new DatasetException(images + " has " + im.length + " images but " + labels + " has "
+          + lab.length + " labels");
+    }
+    return new Dataset(new Shape(1, dims[1], dims[2]), im, lab);
+  }
+
+  /** Reads a label file ({@code rank 1}). */
+  public static int[] readLabels(Path labels) {
+    try (DataInputStream in = open(labels)) {
+      int rank = header(in, labels);
+      if (rank != 1) {
+        throw new DatasetException(labels + ": a label file has rank 1, this one has " + rank);
+      }
+      int n = in.readInt();
+      if (n < 0 || n > MAX_ITEMS) {
+        throw new DatasetException(labels + ": implausible label count " + n);
+      }
+      byte[] buf = new byte[n];
+      in.readFully(buf);
+      int[] out = new int[n];
+      for (int i = 0; i < n; i++) {
+        out[i] = buf[i] & 0xff;
+      }
+      return out;
+    } catch (EOFException e) {
+      throw new DatasetException(labels + ": file is truncated", e);
+    } catch (IOException e) {
+      throw new DatasetException(labels + ": " + e.getMessage(), e);
+    }
+  }
+
+  private static DataInputStream open(Path p) throws IOException {
+    InputStream raw;
+    try {
+      raw = new BufferedInputStream(Files.newInputStream(p), 1 << 16);
+    } catch (NoSuchFileException e) {
+      throw new DatasetException(p + ": no such file");
+    }
+    raw.mark(2);
+    int b0 = raw.read();
+    int b1 = raw.read();
+    raw.reset();
+    if (b0 == 0x1f && b1 == 0x8b) {
+      raw = new BufferedInputStream(new GZIPInputStream(raw, 1 << 16), 1 << 16);
+    }
+    return new DataInputStream(raw);
+  }
+
+  private static int header(DataInputStream in, Path p) throws IOException {
+    int magic = in.readInt();
+    if ((magic >>> 16) != 0) {
+      throw new DatasetException(p + ": not an IDX file (bad magic)");
+    }
+    int type = (magic >>> 8) & 0xff;
+    if (type != 0x08) {
+      throw new DatasetException(p + ": IDX element type 0x" + Integer.toHexString(type)
+          + " is not supported; only unsigned bytes (0x08)");
+    }
+    return magic & 0xff;
+  }
+}

@@ -1,0 +1,232 @@
+package dev.oml.core.model;
+
+import dev.oml.core.fixedpoint.FixedPointFormat;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * A trained feed-forward network: an input shape, a list of layers, and the fixed-point format
+ * it runs in. Building a model validates it completely: every layer's shape fits the one before
+ * (errors name the layer by index and kind), {@link Argmax} can only come last, and the
+ * fixed-point format is wide enough for the model (see {@link #requiredRingBits(int)}).
+ *
+ * <p>{@code activationBits} is a bound on the magnitude of every activation the model produces
+ * on its intended inputs: {@code |a| < 2^activationBits}. The trainer measures it; the width check
+ * relies on it; the fixed-point reference raises {@link
+ * dev.oml.core.fixedpoint.FixedPointOverflowException} if an input breaks it badly enough to
+ * overflow the ring.
+ */
+public final class Model {
+  /** Largest number of layers accepted. */
+  public static final int MAX_LAYERS = 256;
+  /** Largest number of parameters accepted (about 64 M). */
+  public static final long MAX_PARAMETERS = 1L << 26;
+
+  private final String name;
+  private final Shape inputShape;
+  private final List<Layer> layers;
+  private final List<Shape> shapes;
+  private final FixedPointFormat format;
+  private final int activationBits;
+
+  private Model(String name, Shape inputShape, List<Layer> layers, FixedPointFormat format,
+      int activationBits) {
+    this.name = name;
+    this.inputShape = inputShape;
+    this.layers = List.copyOf(layers);
+    this.format = format;
+    this.activationBits = activationBits;
+    this.shapes = Collections.unmodifiableList(validateShapes(inputShape, this.layers));
+    int needed = requiredRingBits(format.fractionalBits());
+    if (needed > format.ringBits()) {
+      throw new ModelValidationException("model '" + name + "': " + format
+          + " is too narrow; it needs l >= " + needed
+          + " (2f + log2(fan-in) + weight and activation magnitude bits + 2)");
+    }
+  }
+
+  /**
+   * Builds and validates a model.
+   *
+   * @throws ModelValidationException if the layers do not fit together or the format is too
+   *     narrow for the model
+   */
+  public static Model of(String name, Shape inputShape, List<Layer> layers, FixedPointFormat format,
+      int activationBits) {
+    Objects.requireNonNull(name, "name");
+    Objects.requireNonNull(inputShape, "inputShape");
+    Objects.requireNonNull(format, "format");
+    if (name.isEmpty() || name.length() > 200) {
+      throw new ModelValidationException("model name must have 1 to 200 characters");
+    }
+    if (layers.isEmpty() || layers.size() > MAX_LAYERS) {
+      throw new ModelValidationException("model '" + name + "' must have 1 to " + MAX_LAYERS
+          + " layers, has " + layers.size());
+    }
+    if (activationBits < 0 || activationBits > 30) {
+      throw new ModelValidationException("activation bound 2^" + activationBits
+          + " is outside [2^0, 2^30]");
+    }
+    return new Model(name, inputShape, layers, format, activationBits);
+  }
+
+  private static List<Shape> validateShapes(Shape input, List<Layer> layers) {
+    List<Shape> out = new ArrayList<>(layers.size() + 1);
+    out.add(input);
+    Shape s = input;
+    long params = 0;
+    for (int i = 0; i < layers.size(); i++) {
+      Layer layer = Objects.requireNonNull(layers.get(i), "layer " + i);
+      if (layer instanceof Argmax && i != layers.size() - 1) {
+        throw new ModelValidationException("layer " + i + " (argmax) must be the last layer");
+      }
+      try {
+        s = layer.outputShape(s);
+      } catch (ModelValidationException e) {
+        throw new ModelValidationException("layer " + i + " (" + layer.kind() + "): " + e.getMessage());
+      }
+      if (layer instanceof Dense d) {
+        params += (long) d.inputs() * d.outputs() + d.outputs();
+      } else if (layer instanceof Conv2D c) {
+        params += (long) c.outChannels() * c.inChannels() * c.kernel() * c.kernel() + c.outChannels();
+      }
+      if (params > MAX_PARAMETERS) {
+        throw new ModelValidationException("layer " + i + " (" + layer.kind() + "): model exceeds "
+            + MAX_PARAMETERS + " parameters");
+      }
+      out.add(s);
+    }
+    return out;
+  }
+
+  /**
+   * The smallest ring width that holds every intermediate value of this model at {@code f}
+   * fractional bits. A linear layer's accumulator carries {@code 2f} fractional bits, grows by
+   * {@code ceil(log2(fan-in))} bits, and its integer part is bounded by the largest weight (or
+   * bias) magnitude times the activation bound; a square or polynomial term multiplies two
+   * activations. Two more bits cover the sign and rounding.
+   */
+  public int requiredRingBits(int f) {
+    int need = 2 * f + 2;
+    Shape s = inputShape;
+    for (Layer layer : layers) {
+      int bits;
+      if (layer instanceof Dense d) {
+        bits = 2 * f + log2Ceil(d.inputs()) + magnitudeBits(d.weights(), d.bias()) + activationBits + 2;
+      } else if (layer instanceof Conv2D c) {
+        bits = 2 * f + log2Ceil(c.inChannels() * c.kernel() * c.kernel())
+            + magnitudeBits(c.weights(), c.bias()) + activationBits + 2;
+      } else if (layer instanceof AvgPool2D p) {
+        bits = 2 * f + log2Ceil(p.kernel() * p.kernel()) + activationBits + 2;
+      } else if (layer instanceof Square) {
+        bits = 2 * f + 2 * activationBits + 2;
+      } else if (layer instanceof Polynomial p) {
+        bits = 2 * f + magnitudeBits(p.coefficients()) + 2 * activationBits + log2Ceil(p.degree() + 1) + 2;
+      } else {
+        bits = 0;
+      }
+      need = Math.max(need, bits);
+      s = layer.outputShape(s);
+    }
+    return need;
+  }
+
+  private static int log2Ceil(long n) {
+    return n <= 1 ? 0 : 64 - Long.numberOfLeadingZeros(n - 1);
+  }
+
+  private static int magnitudeBits(double[]... arrays) {
+    double max = 0;
+    for (double[] a : arrays) {
+      for (double v : a) {
+        max = Math.max(max, Math.abs(v));
+      }
+    }
+    return max <= 1 ? 0 : Math.getExponent(max) + 1;
+  }
+
+  public String name() {
+    return name;
+  }
+
+  public Shape inputShape() {
+    return inputShape;
+  }
+
+  /** The shape after the last layer (after {@link Argmax}, a vector of length 1). */
+  public Shape outputShape() {
+    return shapes.get(shapes.size() - 1);
+  }
+
+  /** The shape of the logits: the output of the last layer before any {@link Argmax}. */
+  public Shape logitShape() {
+    return endsWithArgmax() ? shapes.get(shapes.size() - 2) : outputShape();
+  }
+
+  /** Input shape of layer {@code i}. */
+  public Shape inputShapeOf(int i) {
+    return shapes.get(i);
+  }
+
+  /** Output shape of layer {@code i}. */
+  public Shape outputShapeOf(int i) {
+    return shapes.get(i + 1);
+  }
+
+  public List<Layer> layers() {
+    return layers;
+  }
+
+  public FixedPointFormat format() {
+    return format;
+  }
+
+  public int activationBits() {
+    return activationBits;
+  }
+
+  /** True if the model answers with a label. */
+  public boolean endsWithArgmax() {
+    return layers.get(layers.size() - 1) instanceof Argmax;
+  }
+
+  /** The same model run in another fixed-point format (validated again). */
+  public Model withFormat(FixedPointFormat other) {
+    return new Model(name, inputShape, layers, other, activationBits);
+  }
+
+  /** Number of trained parameters. */
+  public long parameterCount() {
+    long n = 0;
+    for (Layer l : layers) {
+      if (l instanceof Dense d) {
+        n += (long) d.inputs() * d.outputs() + d.outputs();
+      } else if (l instanceof Conv2D c) {
+        n += (long) c.outChannels() * c.inChannels() * c.kernel() * c.kernel() + c.outChannels();
+      }
+    }
+    return n;
+  }
+
+  @Override
+  public boolean equals(Object o) {
+    return o instanceof Model m && m.name.equals(name) && m.inputShape.equals(inputShape)
+        && m.layers.equals(layers) && m.format.equals(format) && m.activationBits == activationBits;
+  }
+
+  @Override
+  public int hashCode() {
+    return Objects.hash(name, inputShape, layers, format, activationBits);
+  }
+
+  @Override
+  public String toString() {
+    StringBuilder sb = new StringBuilder("Model '").append(name).append("' ").append(inputShape);
+    for (Layer l : layers) {
+      sb.append(" -> ").append(l);
+    }
+    return sb.append(" in ").append(format).toString();
+  }
+}

@@ -1,0 +1,15 @@
+/**
+ * OML core: fixed point over Z_2^l, ring tensors, the model IR and its files, the plaintext
+ * reference inference, datasets, OMLize, permissions and the ledger, transport.
+ */
+module dev.oml.core {
+  requires org.bouncycastle.provider;
+  requires ejml.ddense;
+  requires ejml.core;
+
+  exports dev.oml.core;
+  exports dev.oml.core.fixedpoint;
+  exports dev.oml.core.model;
+  exports dev.oml.core.reference;
+  exports dev.oml.core.data;
+}

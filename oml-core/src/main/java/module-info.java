@@ -12,4 +12,5 @@ module dev.oml.core {
   exports dev.oml.core.model;
   exports dev.oml.core.reference;
   exports dev.oml.core.data;
+  exports dev.oml.core.io;
 }

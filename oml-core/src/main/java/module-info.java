@@ -4,6 +4,7 @@
  */
 module dev.oml.core {
   requires org.bouncycastle.provider;
+  requires org.bouncycastle.pkix;
   requires ejml.ddense;
   requires ejml.core;
 

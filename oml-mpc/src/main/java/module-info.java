@@ -7,6 +7,6 @@ module dev.oml.mpc {
   requires org.bouncycastle.provider;
 
   exports dev.oml.mpc.ot;
-  //GC
-  //CI
+  exports dev.oml.mpc.gc;
+  exports dev.oml.mpc.circuit;
 }

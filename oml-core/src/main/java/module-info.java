@@ -13,4 +13,6 @@ module dev.oml.core {
   exports dev.oml.core.reference;
   exports dev.oml.core.data;
   exports dev.oml.core.io;
+  exports dev.oml.core.keys;
+  exports dev.oml.core.omlize;
 }

@@ -15,4 +15,6 @@ module dev.oml.core {
   exports dev.oml.core.io;
   exports dev.oml.core.keys;
   exports dev.oml.core.omlize;
+  exports dev.oml.core.permission;
+  exports dev.oml.core.ledger;
 }

@@ -15,4 +15,8 @@ module dev.oml.core {
   exports dev.oml.core.data;
   exports dev.oml.core.io;
   exports dev.oml.core.transport;
+  exports dev.oml.core.keys;
+  exports dev.oml.core.omlize;
+  exports dev.oml.core.permission;
+  exports dev.oml.core.ledger;
 }

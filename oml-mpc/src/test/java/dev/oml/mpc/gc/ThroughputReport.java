@@ -29,6 +29,9 @@ class ThroughputReport {
     garbling(fmt, 20000);
     garbling(fmt, 20000);
     bytesPerRelu(fmt, 1000);
+    // Network A's format (784-128-128-10): 256 ReLUs per query
+    bytesPerRelu(FixedPointFormat.of(45, 12), 256);
+    bytesPerRelu(FixedPointFormat.of(45, 12), 256);
   }
 
   static void kos(int n) {

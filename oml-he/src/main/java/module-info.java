@@ -1,4 +1,6 @@
 /** OML HE: the HeBackend interface, its pure-Java and SEAL implementations, HE inference. */
 module dev.oml.he {
   requires transitive dev.oml.core;
+
+  exports dev.oml.he;
 }

@@ -1,0 +1,47 @@
+package dev.oml.he;
+
+/**
+ * Homomorphic operations. Inputs are never modified. Binary operations need operands at the
+ * same level (and, for CKKS, the same scale) and throw {@link IncompatibleOperandsException}
+ * otherwise; CKKS products multiply scales and {@link #rescale} divides by the last prime.
+ */
+public interface Evaluator {
+  Ciphertext add(Ciphertext a, Ciphertext b);
+
+  Ciphertext sub(Ciphertext a, Ciphertext b);
+
+  Ciphertext negate(Ciphertext a);
+
+  Ciphertext addPlain(Ciphertext a, Plaintext p);
+
+  Ciphertext multiplyPlain(Ciphertext a, Plaintext p);
+
+  /** Tensor product: a ciphertext with three components. */
+  Ciphertext multiply(Ciphertext a, Ciphertext b);
+
+  Ciphertext relinearize(Ciphertext a, RelinKeys keys);
+
+  Ciphertext multiplyAndRelinearize(Ciphertext a, Ciphertext b, RelinKeys keys);
+
+  /** BFV batching: rotate both rows left by {@code steps}. */
+  Ciphertext rotateRows(Ciphertext a, int steps, GaloisKeys keys);
+
+  /** CKKS: rotate the slots left by {@code steps}. */
+  Ciphertext rotate(Ciphertext a, int steps, GaloisKeys keys);
+
+  /** CKKS: divide by the last prime, dropping one level and dividing the scale by it. */
+  Ciphertext rescale(Ciphertext a);
+
+  /** BFV: switch to the next lower level (the message is unchanged, bytes shrink). */
+  Ciphertext modSwitchToNext(Ciphertext a);
+
+  /** BFV: switch down to {@code level}. */
+  Ciphertext modSwitchTo(Ciphertext a, int level);
+
+  /**
+   * BFV circuit privacy: adds a fresh public-key encryption of zero under the receiver's key
+   * (so the uniform component no longer depends on the evaluated plaintexts) and uniform
+   * smudging noise of {@code budget.floodBound()} to the first component.
+   */
+  Ciphertext rerandomize(Ciphertext a, PublicKey receiverKey, FloodingBudget budget);
+}

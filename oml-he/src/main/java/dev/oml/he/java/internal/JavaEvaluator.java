@@ -1,0 +1,341 @@
+package dev.oml.he.java.internal;
+
+import dev.oml.he.Ciphertext;
+import dev.oml.he.Evaluator;
+import dev.oml.he.FloodingBudget;
+import dev.oml.he.GaloisKeys;
+import dev.oml.he.HeScheme;
+import dev.oml.he.IncompatibleOperandsException;
+import dev.oml.he.NoiseBudgetException;
+import dev.oml.he.Plaintext;
+import dev.oml.he.PublicKey;
+import dev.oml.he.RelinKeys;
+import dev.oml.he.java.internal.JavaObjects.Ct;
+import dev.oml.he.java.internal.JavaObjects.Gk;
+import dev.oml.he.java.internal.JavaObjects.Ksk;
+import dev.oml.he.java.internal.JavaObjects.Pk;
+import dev.oml.he.java.internal.JavaObjects.Pt;
+
+/** Homomorphic operations of the pure-Java backend. */
+final class JavaEvaluator implements Evaluator {
+  private final JavaContext ctx;
+
+  JavaEvaluator(JavaContext ctx) {
+    this.ctx = ctx;
+  }
+
+  private void sameLevelAndScale(Ct a, Ct b) {
+    if (a.level != b.level) {
+      throw new IncompatibleOperandsException(
+          "operands at levels " + a.level + " and " + b.level + ": switch one down first");
+    }
+    sameScale(a.scale, b.scale);
+  }
+
+  private void sameScale(double x, double y) {
+    if (ctx.scheme == HeScheme.CKKS && Math.abs(x - y) > 1e-9 * Math.max(x, y)) {
+      throw new IncompatibleOperandsException(
+          "operands at scales 2^" + log2(x) + " and 2^" + log2(y) + ": rescale to match first");
+    }
+  }
+
+  private static String log2(double s) {
+    return String.format("%.3f", Math.log(s) / Math.log(2));
+  }
+
+  private Ct make(Ct like, long[][][] c, double scale) {
+    return new Ct(ctx.id, ctx.scheme, like.level, scale, c, null);
+  }
+
+  private Ct combine(Ciphertext x, Ciphertext y, boolean subtract) {
+    Ct a = ctx.ct(x);
+    Ct b = ctx.ct(y);
+    sameLevelAndScale(a, b);
+    int cnt = a.level + 1;
+    int size = Math.max(a.c.length, b.c.length);
+    long[][][] c = new long[size][][];
+    for (int i = 0; i < size; i++) {
+      c[i] = i < a.c.length ? JavaContext.copy(a.c[i], cnt) : ctx.newRows(cnt);
+      if (i < b.c.length) {
+        if (subtract) {
+          ctx.subInto(c[i], b.c[i], cnt);
+        } else {
+          ctx.addInto(c[i], b.c[i], cnt);
+        }
+      }
+    }
+    return make(a, c, a.scale);
+  }
+
+  @Override
+  public Ciphertext add(Ciphertext a, Ciphertext b) {
+    return combine(a, b, false);
+  }
+
+  @Override
+  public Ciphertext sub(Ciphertext a, Ciphertext b) {
+    return combine(a, b, true);
+  }
+
+  @Override
+  public Ciphertext negate(Ciphertext x) {
+    Ct a = ctx.ct(x);
+    int cnt = a.level + 1;
+    long[][][] c = new long[a.c.length][][];
+    for (int i = 0; i < c.length; i++) {
+      c[i] = JavaContext.copy(a.c[i], cnt);
+      ctx.negInto(c[i], cnt);
+    }
+    return make(a, c, a.scale);
+  }
+
+  private long[][] plainRows(Pt p, Ct a, boolean scaled) {
+    int cnt = a.level + 1;
+    if (p.scheme != a.scheme) {
+      throw new IncompatibleOperandsException("plaintext and ciphertext of different schemes");
+    }
+    if (p.scheme == HeScheme.BFV) {
+      if (scaled) {
+        long[][] m = ctx.bfvScale(p.bfv, a.level);
+        ctx.toNtt(m, cnt);
+        return m;
+      }
+      return ctx.bfvPlainNtt(p.bfv, a.level);
+    }
+    if (p.level < a.level) {
+      throw new IncompatibleOperandsException(
+          "plaintext at level " + p.level + " below ciphertext level " + a.level
+              + ": encode at the ciphertext's level");
+    }
+    return p.rows;
+  }
+
+  @Override
+  public Ciphertext addPlain(Ciphertext x, Plaintext y) {
+    Ct a = ctx.ct(x);
+    Pt p = ctx.pt(y);
+    if (a.scheme == HeScheme.CKKS) {
+      sameScale(a.scale, p.scale);
+    }
+    int cnt = a.level + 1;
+    long[][][] c = new long[a.c.length][][];
+    for (int i = 0; i < c.length; i++) {
+      c[i] = JavaContext.copy(a.c[i], cnt);
+    }
+    ctx.addInto(c[0], plainRows(p, a, true), cnt);
+    return make(a, c, a.scale);
+  }
+
+  @Override
+  public Ciphertext multiplyPlain(Ciphertext x, Plaintext y) {
+    Ct a = ctx.ct(x);
+    Pt p = ctx.pt(y);
+    long[][] m = plainRows(p, a, false);
+    int cnt = a.level + 1;
+    long[][][] c = new long[a.c.length][][];
+    for (int i = 0; i < c.length; i++) {
+      c[i] = ctx.mul(a.c[i], m, cnt);
+    }
+    return make(a, c, a.scale * p.scale);
+  }
+
+  @Override
+  public Ciphertext multiply(Ciphertext x, Ciphertext y) {
+    Ct a = ctx.ct(x);
+    Ct b = ctx.ct(y);
+    if (a.level != b.level) {
+      throw new IncompatibleOperandsException(
+          "operands at levels " + a.level + " and " + b.level + ": switch one down first");
+    }
+    if (a.c.length != 2 || b.c.length != 2) {
+      throw new IncompatibleOperandsException("multiply needs relinearized (size-2) operands");
+    }
+    if (a.scheme == HeScheme.BFV) {
+      return make(a, ctx.multiplier(a.level).multiply(a.c, b.c), 1.0);
+    }
+    int cnt = a.level + 1;
+    long[][] d0 = ctx.mul(a.c[0], b.c[0], cnt);
+    long[][] d1 = ctx.mul(a.c[0], b.c[1], cnt);
+    ctx.mulAddInto(d1, a.c[1], b.c[0], cnt);
+    long[][] d2 = ctx.mul(a.c[1], b.c[1], cnt);
+    return make(a, new long[][][] {d0, d1, d2}, a.scale * b.scale);
+  }
+
+  @Override
+  public Ciphertext relinearize(Ciphertext x, RelinKeys keys) {
+    Ct a = ctx.ct(x);
+    Ksk ksk = ctx.rk(keys).ksk;
+    if (a.c.length == 2) {
+      return a;
+    }
+    if (a.c.length != 3) {
+      throw new IncompatibleOperandsException("relinearize needs a size-3 ciphertext");
+    }
+    int cnt = a.level + 1;
+    long[][] d2 = JavaContext.copy(a.c[2], cnt);
+    ctx.fromNtt(d2, cnt);
+    long[][][] u = ctx.keySwitch(d2, ksk, a.level);
+    long[][] c0 = JavaContext.copy(a.c[0], cnt);
+    long[][] c1 = JavaContext.copy(a.c[1], cnt);
+    ctx.addInto(c0, u[0], cnt);
+    ctx.addInto(c1, u[1], cnt);
+    return make(a, new long[][][] {c0, c1}, a.scale);
+  }
+
+  @Override
+  public Ciphertext multiplyAndRelinearize(Ciphertext a, Ciphertext b, RelinKeys keys) {
+    ctx.rk(keys);
+    return relinearize(multiply(a, b), keys);
+  }
+
+  private Ciphertext applyGalois(Ct a, int steps, GaloisKeys keys) {
+    Gk gk = ctx.gk(keys);
+    if (a.c.length != 2) {
+      throw new IncompatibleOperandsException("rotation needs a relinearized (size-2) ciphertext");
+    }
+    int g = JavaKeyGenerator.galoisElement(ctx, steps);
+    if (g == 1) {
+      return a;
+    }
+    Ksk ksk = gk.keys.get(g);
+    if (ksk == null) {
+      throw new IncompatibleOperandsException(
+          "no Galois key for a rotation by " + steps + " steps: generate it with createGaloisKeys");
+    }
+    int cnt = a.level + 1;
+    long[][] c0 = JavaContext.copy(a.c[0], cnt);
+    long[][] c1 = JavaContext.copy(a.c[1], cnt);
+    ctx.fromNtt(c0, cnt);
+    ctx.fromNtt(c1, cnt);
+    long[][] r0 = ctx.automorphism(c0, cnt, g);
+    long[][] r1 = ctx.automorphism(c1, cnt, g);
+    ctx.toNtt(r0, cnt);
+    long[][][] u = ctx.keySwitch(r1, ksk, a.level);
+    ctx.addInto(r0, u[0], cnt);
+    return make(a, new long[][][] {r0, u[1]}, a.scale);
+  }
+
+  @Override
+  public Ciphertext rotateRows(Ciphertext x, int steps, GaloisKeys keys) {
+    Ct a = ctx.ct(x);
+    ctx.requireScheme(HeScheme.BFV, "rotateRows");
+    if (ctx.slotMap == null) {
+      throw new IncompatibleOperandsException("rotateRows needs BATCHING encoding");
+    }
+    return applyGalois(a, steps, keys);
+  }
+
+  @Override
+  public Ciphertext rotate(Ciphertext x, int steps, GaloisKeys keys) {
+    Ct a = ctx.ct(x);
+    ctx.requireScheme(HeScheme.CKKS, "rotate");
+    return applyGalois(a, steps, keys);
+  }
+
+  @Override
+  public Ciphertext rescale(Ciphertext x) {
+    Ct a = ctx.ct(x);
+    ctx.requireScheme(HeScheme.CKKS, "rescale");
+    if (a.level == 0) {
+      throw new IncompatibleOperandsException("ciphertext at level 0 cannot be rescaled");
+    }
+    double q = ctx.mods[a.level].q;
+    return new Ct(ctx.id, ctx.scheme, a.level - 1, a.scale / q, ctx.dropLastPrime(a.c, a.level),
+        null);
+  }
+
+  @Override
+  public Ciphertext modSwitchToNext(Ciphertext x) {
+    Ct a = ctx.ct(x);
+    ctx.requireScheme(HeScheme.BFV, "modSwitchToNext");
+    if (a.level == 0) {
+      throw new IncompatibleOperandsException("ciphertext already at level 0");
+    }
+    return new Ct(ctx.id, ctx.scheme, a.level - 1, 1.0, ctx.dropLastPrime(a.c, a.level), null);
+  }
+
+  @Override
+  public Ciphertext modSwitchTo(Ciphertext x, int level) {
+    Ct a = ctx.ct(x);
+    ctx.requireScheme(HeScheme.BFV, "modSwitchTo");
+    if (level < 0 || level > a.level) {
+      throw new IncompatibleOperandsException(
+          "cannot switch from level " + a.level + " to level " + level);
+    }
+    Ciphertext r = a;
+    while (r.level() > level) {
+      r = modSwitchToNext(r);
+    }
+    return r;
+  }
+
+  @Override
+  public Ciphertext rerandomize(Ciphertext x, PublicKey receiverKey, FloodingBudget budget) {
+    Ct a = ctx.ct(x);
+    Pk pk = ctx.pk(receiverKey);
+    ctx.requireScheme(HeScheme.BFV, "rerandomize");
+    if (a.c.length != 2) {
+      throw new IncompatibleOperandsException("rerandomize needs a size-2 ciphertext");
+    }
+    if (budget.kappa() < ctx.params.minimumKappa()) {
+      throw new NoiseBudgetException("kappa below 40 for secure parameters");
+    }
+    return addFreshAndFlood(a, pk, null, budget.floodBits());
+  }
+
+  /** {@code a + Enc_pk(mask) + (flood, 0)}: the circuit-privacy step. */
+  Ct addFreshAndFlood(Ct a, Pk pk, long[][] maskScaledNtt, int floodBits) {
+    int cnt = a.level + 1;
+    Ct fresh = ctx.encryptPublic(pk, maskScaledNtt, a.level, a.scale);
+    long[][] c0 = JavaContext.copy(a.c[0], cnt);
+    long[][] c1 = JavaContext.copy(a.c[1], cnt);
+    ctx.addInto(c0, fresh.c[0], cnt);
+    ctx.addInto(c1, fresh.c[1], cnt);
+    ctx.addInto(c0, floodNtt(floodBits, a.level), cnt);
+    return make(a, new long[][][] {c0, c1}, a.scale);
+  }
+
+  /** Uniform integers in {@code [-2^bits, 2^bits)} as NTT rows {@code 0..level}. */
+  long[][] floodNtt(int bits, int level) {
+    int cnt = level + 1;
+    int n = ctx.n;
+    int totalBits = bits + 1;
+    int limbs = (totalBits + 63) / 64;
+    int topBits = totalBits - 64 * (limbs - 1);
+    long topMask = topBits == 64 ? -1L : (1L << topBits) - 1;
+    long[][] pow = new long[cnt][limbs];
+    long[] offset = new long[cnt];
+    for (int i = 0; i < cnt; i++) {
+      Modulus m = ctx.mods[i];
+      long two64 = m.mul(m.reduceUnsigned(1L << 62), 4 % m.q);
+      pow[i][0] = 1;
+      for (int w = 1; w < limbs; w++) {
+        pow[i][w] = m.mul(pow[i][w - 1], two64);
+      }
+      long off = 1;
+      for (int b = 0; b < bits; b++) {
+        off = m.add(off, off);
+      }
+      offset[i] = off;
+    }
+    long[][] r = ctx.newRows(cnt);
+    long[] limb = new long[limbs];
+    Prg prg = Prg.fresh();
+    for (int j = 0; j < n; j++) {
+      for (int w = 0; w < limbs; w++) {
+        limb[w] = prg.nextLong();
+      }
+      limb[limbs - 1] &= topMask;
+      for (int i = 0; i < cnt; i++) {
+        Modulus m = ctx.mods[i];
+        long acc = 0;
+        for (int w = 0; w < limbs; w++) {
+          acc = m.add(acc, m.mul(m.reduceUnsigned(limb[w]), pow[i][w]));
+        }
+        r[i][j] = m.sub(acc, offset[i]);
+      }
+    }
+    ctx.toNtt(r, cnt);
+    return r;
+  }
+}

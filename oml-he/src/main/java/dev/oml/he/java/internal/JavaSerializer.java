@@ -1,0 +1,318 @@
+package dev.oml.he.java.internal;
+
+import dev.oml.he.Ciphertext;
+import dev.oml.he.ContextMismatchException;
+import dev.oml.he.GaloisKeys;
+import dev.oml.he.HeObject;
+import dev.oml.he.HeScheme;
+import dev.oml.he.HeSerializer;
+import dev.oml.he.MalformedDataException;
+import dev.oml.he.PublicKey;
+import dev.oml.he.RelinKeys;
+import dev.oml.he.java.internal.JavaObjects.Ct;
+import dev.oml.he.java.internal.JavaObjects.Gk;
+import dev.oml.he.java.internal.JavaObjects.Ksk;
+import dev.oml.he.java.internal.JavaObjects.Pk;
+import dev.oml.he.java.internal.JavaObjects.Rk;
+import java.nio.BufferUnderflowException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * Binary format, little-endian: magic {@code "OHE1"}, a type byte, the 16-byte parameter id,
+ * then the body. Coefficients are 8-byte words in NTT form; uniform components are seeds.
+ */
+final class JavaSerializer implements HeSerializer {
+  private static final byte[] MAGIC = {'O', 'H', 'E', '1'};
+  private static final int HEADER = 4 + 1 + 16;
+  private static final byte CT = 1;
+  private static final byte PK = 2;
+  private static final byte RK = 3;
+  private static final byte GK = 4;
+
+  private final JavaContext ctx;
+
+  JavaSerializer(JavaContext ctx) {
+    this.ctx = ctx;
+  }
+
+  private int polyBytes(int rows) {
+    return rows * ctx.n * 8;
+  }
+
+  private int kskBytes() {
+    return ctx.k * (Prg.SEED_BYTES + polyBytes(ctx.mods.length));
+  }
+
+  @Override
+  public int savedSize(HeObject o) {
+    if (o instanceof Ciphertext) {
+      Ct c = ctx.ct((Ciphertext) o);
+      int rows = c.level + 1;
+      int body = c.seed != null ? Prg.SEED_BYTES + polyBytes(rows) : c.c.length * polyBytes(rows);
+      return HEADER + 12 + body;
+    }
+    if (o instanceof PublicKey) {
+      ctx.pk((PublicKey) o);
+      return HEADER + Prg.SEED_BYTES + polyBytes(ctx.k);
+    }
+    if (o instanceof RelinKeys) {
+      ctx.rk((RelinKeys) o);
+      return HEADER + kskBytes();
+    }
+    if (o instanceof GaloisKeys) {
+      Gk g = ctx.gk((GaloisKeys) o);
+      return HEADER + 4 + g.keys.size() * (4 + kskBytes());
+    }
+    throw new IllegalArgumentException("not a serializable object: " + o.getClass().getSimpleName());
+  }
+
+  @Override
+  public byte[] save(HeObject o) {
+    byte[] out = new byte[savedSize(o)];
+    save(o, out, 0);
+    return out;
+  }
+
+  @Override
+  public int save(HeObject o, byte[] out, int offset) {
+    int size = savedSize(o);
+    if (offset < 0 || out.length - offset < size) {
+      throw new IllegalArgumentException("output buffer too small: need " + size + " bytes");
+    }
+    ByteBuffer b = ByteBuffer.wrap(out, offset, size).order(ByteOrder.LITTLE_ENDIAN);
+    b.put(MAGIC);
+    if (o instanceof Ciphertext) {
+      Ct c = (Ct) o;
+      header(b, CT);
+      b.put((byte) (c.scheme == HeScheme.BFV ? 0 : 1));
+      b.put((byte) c.level);
+      b.put((byte) c.c.length);
+      b.put((byte) (c.seed != null ? 1 : 0));
+      b.putDouble(c.scale);
+      if (c.seed != null) {
+        b.put(c.seed);
+        putRows(b, c.c[0], c.level + 1);
+      } else {
+        for (long[][] comp : c.c) {
+          putRows(b, comp, c.level + 1);
+        }
+      }
+    } else if (o instanceof PublicKey) {
+      Pk p = (Pk) o;
+      header(b, PK);
+      b.put(p.seed);
+      putRows(b, p.p0, ctx.k);
+    } else if (o instanceof RelinKeys) {
+      header(b, RK);
+      putKsk(b, ((Rk) o).ksk);
+    } else {
+      Gk g = (Gk) o;
+      header(b, GK);
+      b.putInt(g.keys.size());
+      for (Map.Entry<Integer, Ksk> e : g.keys.entrySet()) {
+        b.putInt(e.getKey());
+        putKsk(b, e.getValue());
+      }
+    }
+    return size;
+  }
+
+  private void header(ByteBuffer b, byte type) {
+    b.put(type);
+    b.put(hexToBytes(ctx.id));
+  }
+
+  private void putRows(ByteBuffer b, long[][] rows, int count) {
+    for (int i = 0; i < count; i++) {
+      for (long v : rows[i]) {
+        b.putLong(v);
+      }
+    }
+  }
+
+  private void putKsk(ByteBuffer b, Ksk k) {
+    for (int i = 0; i < ctx.k; i++) {
+      b.put(k.seeds[i]);
+      putRows(b, k.k0[i], ctx.mods.length);
+    }
+  }
+
+  // ------------------------------------------------------------------ loading
+
+  private ByteBuffer open(byte[] bytes, byte type, String what) {
+    if (bytes == null || bytes.length < HEADER) {
+      throw new MalformedDataException(what + ": input shorter than the header");
+    }
+    ByteBuffer b = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
+    for (byte m : MAGIC) {
+      if (b.get() != m) {
+        throw new MalformedDataException(what + ": not serialized by this library (bad magic)");
+      }
+    }
+    byte t = b.get();
+    if (t != type) {
+      throw new MalformedDataException(what + ": wrong object type " + t);
+    }
+    byte[] id = new byte[16];
+    b.get(id);
+    if (!java.util.Arrays.equals(id, hexToBytes(ctx.id))) {
+      throw new ContextMismatchException(
+          what + " was made under other parameters than " + ctx.params.name());
+    }
+    return b;
+  }
+
+  private long[][] getRows(ByteBuffer b, int count, String what) {
+    long[][] r = new long[count][ctx.n];
+    for (int i = 0; i < count; i++) {
+      long q = ctx.mods[i].q;
+      for (int j = 0; j < ctx.n; j++) {
+        long v = b.getLong();
+        if (v < 0 || v >= q) {
+          throw new MalformedDataException(what + ": coefficient outside its modulus");
+        }
+        r[i][j] = v;
+      }
+    }
+    return r;
+  }
+
+  private static void end(ByteBuffer b, String what) {
+    if (b.hasRemaining()) {
+      throw new MalformedDataException(what + ": " + b.remaining() + " trailing bytes");
+    }
+  }
+
+  @Override
+  public Ciphertext loadCiphertext(byte[] bytes) {
+    String what = "ciphertext";
+    try {
+      ByteBuffer b = open(bytes, CT, what);
+      int scheme = b.get();
+      int level = b.get();
+      int size = b.get();
+      int flags = b.get();
+      double scale = b.getDouble();
+      HeScheme s = scheme == 0 ? HeScheme.BFV : scheme == 1 ? HeScheme.CKKS : null;
+      if (s != ctx.scheme) {
+        throw new MalformedDataException(what + ": scheme does not match the parameters");
+      }
+      if (level < 0 || level >= ctx.k) {
+        throw new MalformedDataException(what + ": level " + level + " out of range");
+      }
+      if (size < 2 || size > 3 || (flags & ~1) != 0 || (flags == 1 && size != 2)) {
+        throw new MalformedDataException(what + ": invalid size or flags");
+      }
+      if (s == HeScheme.BFV ? scale != 1.0 : !(scale >= 1.0 && scale < 0x1p1000)) {
+        throw new MalformedDataException(what + ": invalid scale");
+      }
+      int rows = level + 1;
+      int expect = flags == 1 ? Prg.SEED_BYTES + polyBytes(rows) : size * polyBytes(rows);
+      if (b.remaining() != expect) {
+        throw new MalformedDataException(
+            what + ": expected " + expect + " body bytes, got " + b.remaining());
+      }
+      long[][][] c = new long[size][][];
+      byte[] seed = null;
+      if (flags == 1) {
+        seed = new byte[Prg.SEED_BYTES];
+        b.get(seed);
+        c[0] = getRows(b, rows, what);
+        c[1] = ctx.uniformFromSeed(seed, JavaContext.DOMAIN_CT, rows);
+      } else {
+        for (int i = 0; i < size; i++) {
+          c[i] = getRows(b, rows, what);
+        }
+      }
+      end(b, what);
+      return new Ct(ctx.id, s, level, scale, c, seed);
+    } catch (BufferUnderflowException e) {
+      throw new MalformedDataException(what + ": truncated");
+    }
+  }
+
+  @Override
+  public PublicKey loadPublicKey(byte[] bytes) {
+    String what = "public key";
+    try {
+      ByteBuffer b = open(bytes, PK, what);
+      if (b.remaining() != Prg.SEED_BYTES + polyBytes(ctx.k)) {
+        throw new MalformedDataException(what + ": wrong length");
+      }
+      byte[] seed = new byte[Prg.SEED_BYTES];
+      b.get(seed);
+      long[][] p0 = getRows(b, ctx.k, what);
+      end(b, what);
+      return new Pk(ctx.id, seed, p0, ctx.uniformFromSeed(seed, JavaContext.DOMAIN_PK, ctx.k));
+    } catch (BufferUnderflowException e) {
+      throw new MalformedDataException(what + ": truncated");
+    }
+  }
+
+  private Ksk getKsk(ByteBuffer b, String what) {
+    int all = ctx.mods.length;
+    byte[][] seeds = new byte[ctx.k][];
+    long[][][] k0 = new long[ctx.k][][];
+    long[][][] k1 = new long[ctx.k][][];
+    for (int i = 0; i < ctx.k; i++) {
+      seeds[i] = new byte[Prg.SEED_BYTES];
+      b.get(seeds[i]);
+      k0[i] = getRows(b, all, what);
+      k1[i] = ctx.uniformFromSeed(seeds[i], JavaContext.DOMAIN_KSK, all);
+    }
+    return new Ksk(seeds, k0, k1);
+  }
+
+  @Override
+  public RelinKeys loadRelinKeys(byte[] bytes) {
+    String what = "relinearization keys";
+    try {
+      ctx.requireKeySwitching(what);
+      ByteBuffer b = open(bytes, RK, what);
+      if (b.remaining() != kskBytes()) {
+        throw new MalformedDataException(what + ": wrong length");
+      }
+      Ksk k = getKsk(b, what);
+      end(b, what);
+      return new Rk(ctx.id, k);
+    } catch (BufferUnderflowException e) {
+      throw new MalformedDataException(what + ": truncated");
+    }
+  }
+
+  @Override
+  public GaloisKeys loadGaloisKeys(byte[] bytes) {
+    String what = "Galois keys";
+    try {
+      ctx.requireKeySwitching(what);
+      ByteBuffer b = open(bytes, GK, what);
+      int count = b.getInt();
+      if (count < 0 || count > ctx.n || (long) b.remaining() != (long) count * (4 + kskBytes())) {
+        throw new MalformedDataException(what + ": wrong count or length");
+      }
+      Map<Integer, Ksk> keys = new HashMap<>();
+      for (int i = 0; i < count; i++) {
+        int g = b.getInt();
+        if (g <= 1 || g >= 2 * ctx.n || (g & 1) == 0 || keys.containsKey(g)) {
+          throw new MalformedDataException(what + ": invalid Galois element");
+        }
+        keys.put(g, getKsk(b, what));
+      }
+      end(b, what);
+      return new Gk(ctx.id, keys);
+    } catch (BufferUnderflowException e) {
+      throw new MalformedDataException(what + ": truncated");
+    }
+  }
+
+  private static byte[] hexToBytes(String hex) {
+    byte[] r = new byte[hex.length() / 2];
+    for (int i = 0; i < r.length; i++) {
+      r[i] = (byte) Integer.parseInt(hex.substring(2 * i, 2 * i + 2), 16);
+    }
+    return r;
+  }
+}

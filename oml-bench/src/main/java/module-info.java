@@ -3,4 +3,8 @@ module dev.oml.bench {
   requires dev.oml.mpc;
   requires info.picocli;
   requires jmh.core;
+  requires ejml.ddense;
+  requires ejml.core;
+
+  opens dev.oml.bench.cli to info.picocli;
 }

@@ -4,6 +4,7 @@
  */
 module dev.oml.core {
   requires org.bouncycastle.provider;
+  requires org.bouncycastle.pkix;
   requires ejml.ddense;
   requires ejml.core;
 
@@ -13,4 +14,10 @@ module dev.oml.core {
   exports dev.oml.core.reference;
   exports dev.oml.core.data;
   exports dev.oml.core.io;
+  exports dev.oml.core.transport;
+  exports dev.oml.core.server;
+  exports dev.oml.core.keys;
+  exports dev.oml.core.omlize;
+  exports dev.oml.core.permission;
+  exports dev.oml.core.ledger;
 }

@@ -1,4 +1,12 @@
-/** OML MPC: oblivious transfer, garbled circuits, two-party inference. */
+/**
+ * OML MPC: oblivious transfer (Naor-Pinkas base OTs, KOS15 extension), half-gates garbled
+ * circuits, the circuit library with the per-neuron ReLU-and-reshare circuit, two-party inference.
+ */
 module dev.oml.mpc {
   requires transitive dev.oml.he;
+  requires org.bouncycastle.provider;
+
+  exports dev.oml.mpc.ot;
+  exports dev.oml.mpc.gc;
+  exports dev.oml.mpc.circuit;
 }

@@ -64,6 +64,45 @@ public final class QuantizedModel {
     return new QuantizedModel(model);
   }
 
+  /**
+   * A quantized model whose linear layers hold the given ring elements instead of the model's
+   * own quantized weights: how one evaluates a secret share (for example a licensee artifact's
+   * {@code W_U} alone) as if it were a model. Shapes, polynomial coefficients and the format
+   * come from {@code model}; entries are reduced into the ring.
+   *
+   * @param matrices per layer, row-major {@code rows(i) x cols(i)} at {@code f} bits; {@code null}
+   *     exactly for the layers that are not linear
+   * @param biases per layer, {@code rows(i)} entries at {@code 2f} bits; {@code null} likewise
+   * @throws IllegalArgumentException if a layer's tensors are missing or of the wrong size
+   */
+  public static QuantizedModel fromShares(Model model, long[][] matrices, long[][] biases) {
+    QuantizedModel q = new QuantizedModel(model);
+    int n = model.layers().size();
+    if (matrices.length != n || biases.length != n) {
+      throw new IllegalArgumentException("need one entry per layer (" + n + ")");
+    }
+    FixedPointFormat fmt = model.format();
+    for (int i = 0; i < n; i++) {
+      if (q.matrices[i] == null) {
+        if (matrices[i] != null || biases[i] != null) {
+          throw new IllegalArgumentException("layer " + i + " is not linear but has tensors");
+        }
+        continue;
+      }
+      if (matrices[i] == null || matrices[i].length != q.matrices[i].length
+          || biases[i] == null || biases[i].length != q.biases[i].length) {
+        throw new IllegalArgumentException("layer " + i + ": tensors missing or of the wrong size");
+      }
+      for (int j = 0; j < matrices[i].length; j++) {
+        q.matrices[i][j] = fmt.reduce(matrices[i][j]);
+      }
+      for (int j = 0; j < biases[i].length; j++) {
+        q.biases[i][j] = fmt.reduce(biases[i][j]);
+      }
+    }
+    return q;
+  }
+
   public Model model() {
     return model;
   }

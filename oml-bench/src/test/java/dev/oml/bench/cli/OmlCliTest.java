@@ -1,0 +1,89 @@
+package dev.oml.bench.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+class OmlCliTest {
+  @TempDir Path dir;
+
+  private static Path root() {
+    Path p = Path.of("").toAbsolutePath();
+    while (!p.resolve("models").toFile().isDirectory()) {
+      p = p.getParent();
+    }
+    return p;
+  }
+
+  private record Run(int code, String out, String err) {}
+
+  private static Run run(String... args) {
+    PrintStream old = System.out;
+    ByteArrayOutputStream buf = new ByteArrayOutputStream();
+    StringWriter err = new StringWriter();
+    try {
+      System.setOut(new PrintStream(buf, true, StandardCharsets.UTF_8));
+      CommandLine cl = OmlCli.commandLine();
+      cl.setErr(new PrintWriter(err, true));
+      int code = cl.execute(args);
+      return new Run(code, buf.toString(StandardCharsets.UTF_8), err.toString());
+    } finally {
+      System.setOut(old);
+    }
+  }
+
+  @Test
+  void evaluatePrintsOneJsonObjectWithTheUtilityFigures() {
+    Run r = run("evaluate", "--model", root().resolve("models/network-a.omlm").toString(),
+        "--data", root().resolve("data/fashion-mnist-subset").toString(), "--limit", "200", "--json");
+    assertEquals(0, r.code(), r.err());
+    String json = r.out().trim();
+    assertTrue(json.startsWith("{") && json.endsWith("}") && json.lines().count() == 1, json);
+    assertTrue(json.contains("\"model\": \"network-a\""), json);
+    assertTrue(json.contains("\"images\": 200"), json);
+    double fl = number(json, "float_accuracy");
+    double fx = number(json, "fixed_accuracy");
+    assertTrue(fl > 0.8 && fl <= 1, json);
+    assertTrue(Math.abs(fl - fx) <= 0.01, json);
+  }
+
+  @Test
+  void errorsAreOneLineAndNonZero() throws Exception {
+    Path bad = dir.resolve("bad.omlm");
+    Files.writeString(bad, "not a model");
+    Run r = run("evaluate", "--model", bad.toString());
+    assertEquals(1, r.code());
+    assertEquals(1, r.err().trim().lines().count(), r.err());
+    assertTrue(r.err().startsWith("error: ") && r.err().contains("truncated"), r.err());
+    assertEquals(2, run("evaluate").code());
+  }
+
+  @Test
+  void importConvertsAnNpzExport() throws Exception {
+    Path npz = dir.resolve("m.npz");
+    TinyNpz.write(npz);
+    Path out = dir.resolve("m.omlm");
+    Run r = run("import", "--npz", npz.toString(), "--name", "tiny", "--out", out.toString());
+    assertEquals(0, r.code(), r.err());
+    assertTrue(Files.size(out) > 0);
+    assertTrue(r.out().contains("Dense(2 -> 1)"), r.out());
+  }
+
+  private static double number(String json, String key) {
+    Matcher m = Pattern.compile("\"" + key + "\": ([0-9.]+)").matcher(json);
+    assertTrue(m.find(), key + " missing in " + json);
+    return Double.parseDouble(m.group(1));
+  }
+}

@@ -1,0 +1,34 @@
+package dev.oml.core.ledger;
+
+import dev.oml.core.keys.KeyId;
+import dev.oml.core.permission.VerifiedPermission;
+
+/**
+ * Records spent permissions. {@link #spend} is atomic: it refuses a nonce seen before, refuses
+ * a permission whose {@code n} would take its licensee beyond its quota, and otherwise records
+ * the nonce and charges exactly {@code n}, all as one step even under concurrent callers. The
+ * owner calls it right after verification and before any work that depends on the query; a
+ * permission is spent from the moment {@code spend} returns, whether or not the query then
+ * completes. Implementations: {@link InMemoryLedger} (tests, one process) and {@link FileLedger}
+ * (durable, the default for an owner service).
+ */
+public interface PermissionLedger extends AutoCloseable {
+  /**
+   * Spends a permission.
+   *
+   * @return the receipt that owner-side work can demand
+   * @throws PermissionReplayedException if its nonce was spent before
+   * @throws QuotaExceededException if its {@code n} does not fit in the licensee's quota
+   * @throws LedgerException if the spend cannot be recorded (then it is not charged)
+   */
+  SpendReceipt spend(VerifiedPermission permission);
+
+  /** Inferences charged to a licensee so far. */
+  long charged(KeyId licensee);
+
+  /** True if a permission with this nonce was spent. */
+  boolean isSpent(byte[] nonce);
+
+  @Override
+  void close();
+}

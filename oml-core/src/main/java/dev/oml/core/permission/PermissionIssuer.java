@@ -1,0 +1,90 @@
+package dev.oml.core.permission;
+
+import dev.oml.core.keys.KeyId;
+import dev.oml.core.keys.SigningKeyPair;
+import dev.oml.core.keys.SigningPublicKey;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Objects;
+
+/**
+ * The owner's side of {@code Permit}: checks a licensee's signed {@link PermitRequest} against
+ * the {@link PermissionPolicy} and signs a {@link PermissionToken} with a fresh random nonce, the
+ * issue time and an expiry. Refusals are typed: an unknown or revoked licensee, a bad request
+ * signature, a stale request, or a request the policy does not allow (mode, model, more
+ * inferences than one permission or the whole quota may carry). The quota is only charged when a
+ * permission is spent, by the ledger; the issuer merely refuses requests that could never fit.
+ */
+public final class PermissionIssuer {
+  private final SigningKeyPair ownerKey;
+  private final PermissionPolicy policy;
+  private final Clock clock;
+  private final SecureRandom random;
+
+  /**
+   * @param ownerKey the owner's signing key
+   * @param clock the issuer's clock (injectable for tests)
+   * @param random nonce source; pass a {@link SecureRandom}
+   */
+  public PermissionIssuer(SigningKeyPair ownerKey, PermissionPolicy policy, Clock clock,
+      SecureRandom random) {
+    this.ownerKey = Objects.requireNonNull(ownerKey, "ownerKey");
+    this.policy = Objects.requireNonNull(policy, "policy");
+    this.clock = Objects.requireNonNull(clock, "clock");
+    this.random = Objects.requireNonNull(random, "random");
+  }
+
+  /** The public key verifiers need. */
+  public SigningPublicKey ownerPublicKey() {
+    return ownerKey.publicKey();
+  }
+
+  /**
+   * Issues a permission for a signed request.
+   *
+   * @throws UnknownLicenseeException if the requester is not on the allow-list
+   * @throws InvalidSignatureException if the request's signature does not verify
+   * @throws PolicyViolationException if the policy does not allow this request
+   */
+  public PermissionToken issue(PermitRequest request) {
+    KeyId licensee = request.licensee();
+    SigningPublicKey key = policy.licenseeKey(licensee).orElseThrow(() ->
+        new UnknownLicenseeException("licensee " + licensee + " is not on the owner's allow-list"));
+    if (!request.signatureValid(key)) {
+      throw new InvalidSignatureException("the permit request's signature does not verify under "
+          + "the key of licensee " + licensee);
+    }
+    Instant now = Instant.ofEpochSecond(clock.instant().getEpochSecond());
+    Duration age = Duration.between(request.requestedAt(), now).abs();
+    if (age.compareTo(policy.maxClockSkew().plusSeconds(1)) > 0) {
+      throw new PolicyViolationException("the permit request was made at " + request.requestedAt()
+          + ", too far from the owner's time " + now + "; check the clock and ask again");
+    }
+    KeyId owner = policy.licenseeOf(request.modelId()).orElseThrow(() ->
+        new PolicyViolationException("the owner does not serve model " + request.modelId()));
+    if (!owner.equals(licensee)) {
+      throw new PolicyViolationException("model " + request.modelId()
+          + " was not OMLized for licensee " + licensee);
+    }
+    if (!policy.modes().contains(request.mode())) {
+      throw new PolicyViolationException("mode " + request.mode() + " is not allowed by the policy");
+    }
+    int n = request.inferences();
+    if (n > policy.maxInferencesPerPermission()) {
+      throw new PolicyViolationException(n + " inferences exceed the " + policy.maxInferencesPerPermission()
+          + " one permission may carry; ask for several permissions");
+    }
+    if (n > policy.quotaOf(licensee)) {
+      throw new PolicyViolationException(n + " inferences exceed licensee " + licensee
+          + "'s whole quota of " + policy.quotaOf(licensee));
+    }
+    byte[] nonce = new byte[PermissionClaims.NONCE_BYTES];
+    random.nextBytes(nonce);
+    PermissionClaims claims = new PermissionClaims(request.modelId(), licensee, request.mode(), n,
+        request.binding(), nonce, now, now.plus(policy.validity()));
+    byte[] c = claims.encode();
+    return new PermissionToken(c, claims, ownerKey.sign(c));
+  }
+}

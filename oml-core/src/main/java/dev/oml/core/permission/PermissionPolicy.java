@@ -1,0 +1,169 @@
+package dev.oml.core.permission;
+
+import dev.oml.core.keys.KeyId;
+import dev.oml.core.keys.SigningPublicKey;
+import dev.oml.core.omlize.ModelId;
+import dev.oml.core.omlize.OwnerKeyShare;
+import java.time.Duration;
+import java.util.Collections;
+import java.util.EnumSet;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * The owner's rules, where "Loyal" lives: which licensees may ask (their public keys, the
+ * allow-list), which model ids belong to which licensee, how many inferences each licensee may
+ * have in all (its quota, the query budget that bounds extraction), the most inferences one
+ * permission may carry, which modes are allowed, how long a permission stays valid, and how much
+ * clock skew is tolerated. Immutable; built and validated by {@link Builder#build()}. Removing a
+ * licensee revokes it: its outstanding permissions stop verifying.
+ */
+public final class PermissionPolicy {
+  /** Longest validity accepted. */
+  public static final Duration MAX_VALIDITY = Duration.ofDays(30);
+  /** Largest clock skew accepted. */
+  public static final Duration MAX_SKEW = Duration.ofMinutes(10);
+
+  private final Map<KeyId, SigningPublicKey> licensees;
+  private final Map<KeyId, Long> quotas;
+  private final Map<ModelId, KeyId> models;
+  private final Set<InferenceMode> modes;
+  private final int maxInferencesPerPermission;
+  private final Duration validity;
+  private final Duration maxClockSkew;
+
+  private PermissionPolicy(Builder b) {
+    this.licensees = Collections.unmodifiableMap(new HashMap<>(b.licensees));
+    this.quotas = Collections.unmodifiableMap(new HashMap<>(b.quotas));
+    this.models = Collections.unmodifiableMap(new HashMap<>(b.models));
+    this.modes = Collections.unmodifiableSet(EnumSet.copyOf(b.modes));
+    this.maxInferencesPerPermission = b.maxInferencesPerPermission;
+    this.validity = b.validity;
+    this.maxClockSkew = b.maxClockSkew;
+  }
+
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** The public key of an allowed licensee, or empty if it is not (or no longer) allowed. */
+  public Optional<SigningPublicKey> licenseeKey(KeyId licensee) {
+    return Optional.ofNullable(licensees.get(licensee));
+  }
+
+  /** The licensee's total quota of inferences; 0 for a licensee not on the list. */
+  public long quotaOf(KeyId licensee) {
+    return quotas.getOrDefault(licensee, 0L);
+  }
+
+  /** The licensee a model id was OMLized for, or empty if the owner does not serve it. */
+  public Optional<KeyId> licenseeOf(ModelId model) {
+    return Optional.ofNullable(models.get(model));
+  }
+
+  public Set<InferenceMode> modes() {
+    return modes;
+  }
+
+  public int maxInferencesPerPermission() {
+    return maxInferencesPerPermission;
+  }
+
+  public Duration validity() {
+    return validity;
+  }
+
+  public Duration maxClockSkew() {
+    return maxClockSkew;
+  }
+
+  /** Collects a policy; {@link #build()} validates it. */
+  public static final class Builder {
+    private final Map<KeyId, SigningPublicKey> licensees = new HashMap<>();
+    private final Map<KeyId, Long> quotas = new HashMap<>();
+    private final Map<ModelId, KeyId> models = new HashMap<>();
+    private final Set<InferenceMode> modes = EnumSet.allOf(InferenceMode.class);
+    private int maxInferencesPerPermission = 1024;
+    private Duration validity = Duration.ofMinutes(10);
+    private Duration maxClockSkew = Duration.ofSeconds(30);
+
+    private Builder() {}
+
+    /** Allows a licensee with a total quota of {@code quota} inferences. */
+    public Builder licensee(SigningPublicKey key, long quota) {
+      if (quota < 0) {
+        throw new IllegalArgumentException("quota must be >= 0, got " + quota);
+      }
+      licensees.put(key.keyId(), key);
+      quotas.put(key.keyId(), quota);
+      return this;
+    }
+
+    /** Serves {@code model}, OMLized for {@code licensee}. */
+    public Builder model(ModelId model, KeyId licensee) {
+      models.put(model, licensee);
+      return this;
+    }
+
+    /** Serves the model of a key share, for the licensee it was made for. */
+    public Builder model(OwnerKeyShare keyShare) {
+      return model(keyShare.modelId(), keyShare.licensee());
+    }
+
+    /** Allows only these modes (default: all). */
+    public Builder modes(Set<InferenceMode> allowed) {
+      modes.clear();
+      modes.addAll(allowed);
+      return this;
+    }
+
+    /** The most inferences one permission may carry (default 1024). */
+    public Builder maxInferencesPerPermission(int n) {
+      maxInferencesPerPermission = n;
+      return this;
+    }
+
+    /** How long a permission stays valid after issue (default 10 minutes). */
+    public Builder validity(Duration d) {
+      validity = d;
+      return this;
+    }
+
+    /** Largest tolerated clock difference between issuer and verifier (default 30 s). */
+    public Builder maxClockSkew(Duration d) {
+      maxClockSkew = d;
+      return this;
+    }
+
+    /**
+     * Validates and builds.
+     *
+     * @throws IllegalArgumentException if a limit is out of range or a model names a licensee
+     *     that is not on the list
+     */
+    public PermissionPolicy build() {
+      if (modes.isEmpty()) {
+        throw new IllegalArgumentException("at least one mode must be allowed");
+      }
+      if (maxInferencesPerPermission < 1) {
+        throw new IllegalArgumentException("maxInferencesPerPermission must be >= 1");
+      }
+      if (validity.isNegative() || validity.isZero() || validity.compareTo(MAX_VALIDITY) > 0
+          || validity.toSeconds() < 1) {
+        throw new IllegalArgumentException("validity must be in [1 s, " + MAX_VALIDITY + "]");
+      }
+      if (maxClockSkew.isNegative() || maxClockSkew.compareTo(MAX_SKEW) > 0) {
+        throw new IllegalArgumentException("maxClockSkew must be in [0, " + MAX_SKEW + "]");
+      }
+      for (Map.Entry<ModelId, KeyId> e : models.entrySet()) {
+        if (!licensees.containsKey(e.getValue())) {
+          throw new IllegalArgumentException("model " + e.getKey() + " is for licensee "
+              + e.getValue() + ", who is not on the allow-list");
+        }
+      }
+      return new PermissionPolicy(this);
+    }
+  }
+}

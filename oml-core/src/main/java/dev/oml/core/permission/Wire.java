@@ -1,0 +1,18 @@
+package dev.oml.core.permission;
+
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+
+/** Fixed 16-byte domain tags that open every signed structure, so no signature serves twice. */
+final class Wire {
+  static final byte[] CLAIMS_TAG = tag("oml-permit-v1");
+  static final byte[] REQUEST_TAG = tag("oml-request-v1");
+  static final byte[] PROOF_TAG = tag("oml-proof-v1");
+  static final int TAG_BYTES = 16;
+
+  private Wire() {}
+
+  private static byte[] tag(String s) {
+    return Arrays.copyOf(s.getBytes(StandardCharsets.US_ASCII), TAG_BYTES);
+  }
+}

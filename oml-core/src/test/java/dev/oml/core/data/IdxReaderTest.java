@@ -1,0 +1,83 @@
+package dev.oml.core.data;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.oml.core.TestPaths;
+import java.io.ByteArrayOutputStream;
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.zip.GZIPInputStream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class IdxReaderTest {
+  @TempDir Path dir;
+
+  @Test
+  void readsTheShippedSubset() {
+    Dataset d = FashionMnist.test(TestPaths.subset());
+    assertEquals(1000, d.size());
+    assertEquals(784, d.shape().size());
+    int[] counts = new int[10];
+    for (int i = 0; i < d.size(); i++) {
+      counts[d.label(i)]++;
+      for (double v : d.image(i)) {
+        assertTrue(v >= 0 && v <= 1);
+      }
+    }
+    // Every class is present in the subset in roughly equal numbers.
+    for (int c : counts) {
+      assertTrue(c > 60 && c < 140, Arrays.toString(counts));
+    }
+  }
+
+  @Test
+  void readsUncompressedFilesWithKnownContent() throws Exception {
+    ByteBuffer im = ByteBuffer.allocate(16 + 2 * 4);
+    im.putInt(0x803).putInt(2).putInt(2).putInt(2).put(new byte[] {0, (byte) 255, 51, 102, 1, 2, 3, 4});
+    ByteBuffer lb = ByteBuffer.allocate(8 + 2).putInt(0x801).putInt(2).put(new byte[] {7, 3});
+    Files.write(dir.resolve("t10k-images-idx3-ubyte"), im.array());
+    Files.write(dir.resolve("t10k-labels-idx1-ubyte"), lb.array());
+    Dataset d = FashionMnist.test(dir);
+    assertEquals(2, d.size());
+    assertEquals(7, d.label(0));
+    assertEquals(3, d.label(1));
+    assertEquals(1.0, d.image(0)[1]);
+    assertEquals(0.2, d.image(0)[2], 1e-12);
+  }
+
+  @Test
+  void truncatedAndMalformedFilesGiveTypedErrors() throws Exception {
+    byte[] full;
+    try (var in = new GZIPInputStream(Files.newInputStream(TestPaths.subset().resolve("t10k-images-idx3-ubyte.gz")))) {
+      ByteArrayOutputStream out = new ByteArrayOutputStream();
+      in.transferTo(out);
+      full = out.toByteArray();
+    }
+    Path labels = TestPaths.subset().resolve("t10k-labels-idx1-ubyte.gz");
+    Path cut = dir.resolve("cut");
+    Files.write(cut, Arrays.copyOf(full, full.length - 100));
+    DatasetException e = assertThrows(DatasetException.class, () -> IdxReader.read(cut, labels));
+    assertTrue(e.getMessage().contains("truncated"), e.getMessage());
+
+    Path bad = dir.resolve("bad");
+    byte[] b = full.clone();
+    b[0] = 1;
+    Files.write(bad, b);
+    assertThrows(DatasetException.class, () -> IdxReader.read(bad, labels));
+
+    Path huge = dir.resolve("huge");
+    byte[] h = Arrays.copyOf(full, 64);
+    ByteBuffer.wrap(h).putInt(4, Integer.MAX_VALUE);
+    Files.write(huge, h);
+    e = assertThrows(DatasetException.class, () -> IdxReader.read(huge, labels));
+    assertTrue(e.getMessage().contains("implausible"), e.getMessage());
+
+    e = assertThrows(DatasetException.class, () -> FashionMnist.test(dir.resolve("nowhere")));
+    assertTrue(e.getMessage().contains("dataset-fashion-mnist"), e.getMessage());
+  }
+}

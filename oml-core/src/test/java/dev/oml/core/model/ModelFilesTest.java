@@ -1,0 +1,125 @@
+package dev.oml.core.model;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.oml.core.TestModels;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ModelFilesTest {
+  @TempDir Path dir;
+
+  @Test
+  void roundTripsEveryLayerKindThroughAFile() throws Exception {
+    Model m = TestModels.everyLayer(11);
+    Path p = dir.resolve("m" + ModelFiles.EXTENSION);
+    ModelFiles.save(m, p);
+    assertEquals(m, ModelFiles.load(p));
+    try (var s = Files.list(dir)) {
+      assertEquals(1, s.count(), "no temporary file is left behind");
+    }
+  }
+
+  @Test
+  void refusesWrongMagicAndVersion() {
+    byte[] b = ModelFiles.toBytes(TestModels.mlp(1, 4, 3, 2));
+    byte[] magic = b.clone();
+    magic[0] = 'X';
+    assertMessage(magic, "wrong magic");
+    byte[] version = b.clone();
+    version[8] = 2;
+    assertMessage(version, "version 2");
+  }
+
+  @Test
+  void refusesCorruptionByChecksum() {
+    byte[] b = ModelFiles.toBytes(TestModels.mlp(1, 4, 3, 2));
+    b[b.length - 40] ^= 1;
+    assertMessage(b, "checksum");
+  }
+
+  @Test
+  void refusesTruncation() {
+    byte[] b = ModelFiles.toBytes(TestModels.mlp(1, 4, 3, 2));
+    assertMessage(Arrays.copyOf(b, b.length - 1), "truncated");
+    assertMessage(Arrays.copyOf(b, 10), "truncated");
+  }
+
+  /** Content that passes the checksum but is semantically wrong: re-sealed by hand. */
+  private static byte[] reseal(byte[] file) {
+    byte[] digest = ModelFiles.sha256(file, 0, file.length - ModelFiles.CHECKSUM_BYTES);
+    System.arraycopy(digest, 0, file, file.length - ModelFiles.CHECKSUM_BYTES, digest.length);
+    return file;
+  }
+
+  private static int contentStart() {
+    return ModelFiles.HEADER_BYTES;
+  }
+
+  @Test
+  void refusesAbsurdDimensionsBeforeAllocating() {
+    Model m = TestModels.mlp(1, 4, 3, 2);
+    byte[] b = ModelFiles.toBytes(m);
+    int nameLen = m.name().getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
+    // input channels sit right after the name
+    int at = contentStart() + 2 + nameLen;
+    ByteBuffer.wrap(b).order(ByteOrder.LITTLE_ENDIAN).putInt(at, 0x7fffffff);
+    assertMessage(reseal(b), "input channels");
+  }
+
+  @Test
+  void refusesNonFiniteWeights() {
+    Model m = TestModels.mlp(1, 4, 3, 2);
+    byte[] b = ModelFiles.toBytes(m);
+    int nameLen = m.name().getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
+    // name, shape (12), format (4), layer count (4), kind (1), in/out (8): first weight
+    int at = contentStart() + 2 + nameLen + 12 + 4 + 4 + 1 + 8;
+    ByteBuffer.wrap(b).order(ByteOrder.LITTLE_ENDIAN).putDouble(at, Double.NaN);
+    assertMessage(reseal(b), "must be finite");
+  }
+
+  @Test
+  void refusesShapeMismatchNamingTheLayer() {
+    Model m = TestModels.mlp(1, 4, 3, 2);
+    byte[] b = ModelFiles.toBytes(m);
+    int nameLen = m.name().getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
+    // the input shape says 4 values; make it 5 so the first dense layer no longer fits
+    int at = contentStart() + 2 + nameLen;
+    ByteBuffer.wrap(b).order(ByteOrder.LITTLE_ENDIAN).putInt(at, 5);
+    ModelFormatException e = assertThrows(ModelFormatException.class, () -> ModelFiles.fromBytes(reseal(b)));
+    assertTrue(e.getMessage().contains("layer 0 (dense)"), e.getMessage());
+  }
+
+  @Test
+  void missingFileIsATypedError() {
+    ModelFormatException e = assertThrows(ModelFormatException.class,
+        () -> ModelFiles.load(dir.resolve("absent.omlm")));
+    assertTrue(e.getMessage().contains("no such file"));
+  }
+
+  @Test
+  void failedSaveLeavesThePreviousFileIntact() throws Exception {
+    Path p = dir.resolve("m.omlm");
+    Model first = TestModels.mlp(1, 4, 3, 2);
+    ModelFiles.save(first, p);
+    Path blocked = dir.resolve("sub");
+    Files.writeString(blocked, "a file where a directory should be");
+    assertThrows(dev.oml.core.OmlException.class,
+        () -> ModelFiles.save(first, blocked.resolve("x.omlm")));
+    assertEquals(first, ModelFiles.load(p));
+    assertFalse(Files.exists(blocked.resolve("x.omlm")));
+  }
+
+  private static void assertMessage(byte[] b, String part) {
+    ModelFormatException e = assertThrows(ModelFormatException.class, () -> ModelFiles.fromBytes(b));
+    assertTrue(e.getMessage().contains(part), () -> "message '" + e.getMessage() + "' lacks '" + part + "'");
+  }
+}

@@ -1,0 +1,68 @@
+package dev.oml.core.model;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.oml.core.TestModels;
+import dev.oml.core.fixedpoint.FixedPointFormat;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class ModelTest {
+  private static final FixedPointFormat FMT = FixedPointFormat.of(40, 12);
+
+  @Test
+  void shapeErrorsNameTheLayer() {
+    ModelValidationException e = assertThrows(ModelValidationException.class, () -> Model.of("m",
+        Shape.vector(4), List.of(new Dense(4, 3, new double[12], new double[3]), new ReLU(),
+            new Dense(5, 2, new double[10], new double[2])), FMT, 4));
+    assertTrue(e.getMessage().startsWith("layer 2 (dense)"), e.getMessage());
+  }
+
+  @Test
+  void argmaxMustComeLast() {
+    ModelValidationException e = assertThrows(ModelValidationException.class, () -> Model.of("m",
+        Shape.vector(4), List.of(new Argmax(), new Dense(1, 1, new double[1], new double[1])), FMT, 4));
+    assertTrue(e.getMessage().contains("layer 0 (argmax)"), e.getMessage());
+  }
+
+  @Test
+  void refusesAFormatTooNarrowForTheModel() {
+    Model wide = TestModels.mlp(1, 784, 16, 10);
+    int need = wide.requiredRingBits(12);
+    // 2f + ceil(log2 784) + activation bits + 2 (weights are below 1 here)
+    assertEquals(24 + 10 + 5 + 2, need);
+    ModelValidationException e = assertThrows(ModelValidationException.class,
+        () -> wide.withFormat(FixedPointFormat.of(need - 1, 12)));
+    assertTrue(e.getMessage().contains("too narrow"), e.getMessage());
+    assertEquals(need, wide.withFormat(FixedPointFormat.of(need, 12)).format().ringBits());
+  }
+
+  @Test
+  void convolutionShapesFollowStrideAndPadding() {
+    Conv2D c = new Conv2D(1, 5, 5, 2, 1, new double[125], new double[5]);
+    assertEquals(new Shape(5, 13, 13), c.outputShape(new Shape(1, 28, 28)));
+    assertEquals(new Shape(5, 3, 3), new AvgPool2D(3, 3).outputShape(new Shape(5, 9, 10)));
+    assertThrows(ModelValidationException.class, () -> c.outputShape(new Shape(2, 28, 28)));
+  }
+
+  @Test
+  void layersRefuseBadParameters() {
+    assertThrows(ModelValidationException.class, () -> new Dense(2, 2, new double[3], new double[2]));
+    assertThrows(ModelValidationException.class,
+        () -> new Dense(1, 1, new double[] {Double.POSITIVE_INFINITY}, new double[1]));
+    assertThrows(ModelValidationException.class, () -> new Polynomial(new double[] {1}));
+    assertThrows(ModelValidationException.class, () -> new Conv2D(1, 1, 3, 1, 3, new double[9], new double[1]));
+  }
+
+  @Test
+  void parametersAreCopiedInAndOut() {
+    double[] w = {1, 2, 3, 4};
+    Dense d = new Dense(2, 2, w, new double[2]);
+    w[0] = 99;
+    d.weights()[1] = 99;
+    assertEquals(1, d.weight(0, 0));
+    assertEquals(2, d.weight(0, 1));
+  }
+}

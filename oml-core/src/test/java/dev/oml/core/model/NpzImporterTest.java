@@ -1,0 +1,150 @@
+package dev.oml.core.model;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.oml.core.fixedpoint.FixedPointFormat;
+import dev.oml.core.reference.FixedPointInference;
+import dev.oml.core.reference.FloatInference;
+import dev.oml.core.reference.QuantizedModel;
+import java.io.ByteArrayOutputStream;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipOutputStream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Archives written by NumPy itself (see src/test/resources/npz/make_fixture.py), checked against
+ * the logits NumPy computed for them; and hand-written archives for each error.
+ */
+class NpzImporterTest {
+  @TempDir Path dir;
+
+  private static Path resource(String name) throws Exception {
+    return Path.of(NpzImporterTest.class.getResource("/npz/" + name).toURI());
+  }
+
+  private static double[] numbers(String name) throws Exception {
+    return Files.readAllLines(resource(name)).stream().filter(s -> !s.isBlank())
+        .mapToDouble(Double::parseDouble).toArray();
+  }
+
+  @Test
+  void numpyArchivesImportAndMatchNumpysOwnForwardPass() throws Exception {
+    double[] x = numbers("conv-model-input.txt");
+    double[] expected = numbers("conv-model-logits.txt");
+    for (String f : new String[] {"conv-model.npz", "conv-model-compressed.npz"}) {
+      Model m = NpzImporter.load(resource(f), "fixture");
+      assertEquals(FixedPointFormat.of(40, 12), m.format());
+      assertEquals(new Shape(1, 8, 8), m.inputShape());
+      assertEquals(7, m.layers().size());
+      assertArrayEquals(expected, new FloatInference(m).logits(x), 1e-9, f);
+      double[] fixed = new FixedPointInference(QuantizedModel.of(m)).logits(x);
+      assertArrayEquals(expected, fixed, 0.01, f);
+    }
+  }
+
+  @Test
+  void missingArraysAndGapsAreNamed() throws Exception {
+    Map<String, byte[]> a = new LinkedHashMap<>();
+    a.put("input_shape", npyInts(2));
+    a.put("layer0.dense.weight", npyDoubles(new int[] {1, 2}, 1, 2));
+    assertError(a, "missing array 'layer0.dense.bias'");
+    a.put("layer0.dense.bias", npyDoubles(new int[] {1}, 0.5));
+    a.put("layer2.relu", npyDoubles(new int[] {0}));
+    assertError(a, "without gaps");
+    a.remove("layer2.relu");
+    a.put("layer1.relu", npyDoubles(new int[] {0}));
+    a.put("extra", npyDoubles(new int[] {0}));
+    assertError(a, "does not follow the layout");
+    a.remove("extra");
+    Model m = NpzImporter.load(write(a), "ok");
+    assertEquals(2, m.layers().size());
+    assertArrayEquals(new double[] {1.5}, new FloatInference(m).logits(new double[] {0.5, 0.25}), 1e-12);
+  }
+
+  @Test
+  void badArraysGiveTypedErrors() throws Exception {
+    Map<String, byte[]> a = new LinkedHashMap<>();
+    a.put("input_shape", npyInts(2));
+    byte[] w = npyDoubles(new int[] {1, 2}, 1, Double.NaN);
+    a.put("layer0.dense.weight", w);
+    a.put("layer0.dense.bias", npyDoubles(new int[] {1}, 0.5));
+    assertError(a, "finite");
+    byte[] whole = npyDoubles(new int[] {1, 2}, 1, 2);
+    a.put("layer0.dense.weight", java.util.Arrays.copyOf(whole, whole.length - 6));
+    assertError(a, "data bytes");
+    a.put("layer0.dense.weight", npyDoubles(new int[] {1, 3}, 1, 2, 3));
+    assertError(a, "layer 0 (dense)");
+    Files.writeString(dir.resolve("junk.npz"), "not a zip");
+    assertThrows(ModelFormatException.class, () -> NpzImporter.load(dir.resolve("junk.npz"), "x"));
+  }
+
+  private void assertError(Map<String, byte[]> arrays, String part) throws Exception {
+    Path p = write(arrays);
+    ModelFormatException e = assertThrows(ModelFormatException.class, () -> NpzImporter.load(p, "m"));
+    assertTrue(e.getMessage().contains(part), () -> "'" + e.getMessage() + "' lacks '" + part + "'");
+  }
+
+  private int files;
+
+  private Path write(Map<String, byte[]> arrays) throws Exception {
+    Path p = dir.resolve("m" + (files++) + ".npz");
+    try (ZipOutputStream z = new ZipOutputStream(Files.newOutputStream(p))) {
+      for (var e : arrays.entrySet()) {
+        z.putNextEntry(new ZipEntry(e.getKey() + ".npy"));
+        z.write(e.getValue());
+        z.closeEntry();
+      }
+    }
+    return p;
+  }
+
+  private static byte[] npy(String descr, int[] shape, byte[] data) {
+    StringBuilder s = new StringBuilder("(");
+    for (int d : shape) {
+      s.append(d).append(", ");
+    }
+    s.append(")");
+    String header = "{'descr': '" + descr + "', 'fortran_order': False, 'shape': " + s + ", }";
+    while ((10 + header.length() + 1) % 64 != 0) {
+      header += " ";
+    }
+    header += "\n";
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    out.write(0x93);
+    out.writeBytes("NUMPY".getBytes(StandardCharsets.US_ASCII));
+    out.write(1);
+    out.write(0);
+    out.write(header.length() & 0xff);
+    out.write(header.length() >> 8);
+    out.writeBytes(header.getBytes(StandardCharsets.US_ASCII));
+    out.writeBytes(data);
+    return out.toByteArray();
+  }
+
+  private static byte[] npyDoubles(int[] shape, double... v) {
+    ByteBuffer b = ByteBuffer.allocate(v.length * 8).order(ByteOrder.LITTLE_ENDIAN);
+    for (double d : v) {
+      b.putDouble(d);
+    }
+    return npy("<f8", shape, b.array());
+  }
+
+  private static byte[] npyInts(int... v) {
+    ByteBuffer b = ByteBuffer.allocate(v.length * 8).order(ByteOrder.LITTLE_ENDIAN);
+    for (int d : v) {
+      b.putLong(d);
+    }
+    return npy("<i8", new int[] {v.length}, b.array());
+  }
+}

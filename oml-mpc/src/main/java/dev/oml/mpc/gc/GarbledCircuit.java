@@ -1,0 +1,103 @@
+package dev.oml.mpc.gc;
+
+import dev.oml.core.transport.ProtocolAbortException;
+import dev.oml.mpc.circuit.Circuit;
+import dev.oml.mpc.internal.HalfGates;
+import dev.oml.mpc.internal.MessageReader;
+import java.util.Arrays;
+
+/**
+ * The evaluator's copy of a garbled circuit: half-gates tables for {@code n} instances of one
+ * {@link Circuit} and the decoding bits of its outputs. It is single use by construction:
+ * {@link #evaluate(long[])} erases the tables and a second call throws, because evaluating one
+ * garbling on two inputs would let the evaluator combine labels across evaluations (and the
+ * garbler must in any case never hand out a second set of input labels for it).
+ */
+public final class GarbledCircuit {
+  static final int TAG = 0x21;
+  private final Circuit circuit;
+  private final int instances;
+  private long[] tables;
+  private final long[] decode;
+  private boolean consumed;
+
+  private GarbledCircuit(Circuit circuit, int instances, long[] tables, long[] decode) {
+    this.circuit = circuit;
+    this.instances = instances;
+    this.tables = tables;
+    this.decode = decode;
+  }
+
+  static int payloadBytes(Circuit c, int instances) {
+    return c.andGates() * instances * 32 + decodeWords(c, instances) * 8;
+  }
+
+  static int decodeWords(Circuit c, int instances) {
+    return (c.outputs() * instances + 63) / 64;
+  }
+
+  /** Parses the garbler's tables message for {@code instances} instances of {@code circuit}. */
+  static GarbledCircuit read(Circuit circuit, int instances, byte[] message) {
+    MessageReader r = new MessageReader(message, TAG, payloadBytes(circuit, instances),
+        "garbled tables");
+    long[] t = new long[4 * circuit.andGates() * instances];
+    r.getLongs(t, 0, t.length);
+    long[] d = new long[decodeWords(circuit, instances)];
+    r.getLongs(d, 0, d.length);
+    int used = circuit.outputs() * instances;
+    if (used % 64 != 0 && (d[d.length - 1] >>> (used % 64)) != 0) {
+      throw new ProtocolAbortException("garbled tables: padding bits of the decoding are set");
+    }
+    return new GarbledCircuit(circuit, instances, t, d);
+  }
+
+  /** The circuit this garbling is of. */
+  public Circuit circuit() {
+    return circuit;
+  }
+
+  /** Number of instances garbled together. */
+  public int instances() {
+    return instances;
+  }
+
+  /** True once evaluated: the tables are gone. */
+  public boolean isConsumed() {
+    return consumed;
+  }
+
+  /**
+   * Evaluates once on the active input labels (wire-major, see {@code HalfGates}) and returns
+   * the decoded outputs, instance-major: output {@code i} of instance {@code k} at
+   * {@code k * outputs + i}. Erases the tables and the labels array.
+   *
+   * @throws IllegalStateException if this garbled circuit was already evaluated
+   */
+  boolean[] evaluate(long[] inputLabels) {
+    if (consumed) {
+      throw new IllegalStateException(
+          "this garbled circuit was already evaluated; garbled material is single use");
+    }
+    consumed = true;
+    int n = instances;
+    long[] labels = new long[2 * circuit.wires() * n];
+    System.arraycopy(inputLabels, 0, labels, 0, inputLabels.length);
+    Arrays.fill(inputLabels, 0);
+    HalfGates.evaluate(circuit, n, labels, 0, tables);
+    Arrays.fill(tables, 0);
+    tables = null;
+    int outs = circuit.outputs();
+    boolean[] result = new boolean[outs * n];
+    for (int i = 0; i < outs; i++) {
+      int w = 2 * circuit.outputWire(i) * n;
+      for (int k = 0; k < n; k++) {
+        int bit = i * n + k;
+        long d = (decode[bit >>> 6] >>> (bit & 63)) & 1;
+        result[k * outs + i] = ((labels[w + 2 * k] & 1) ^ d) == 1;
+      }
+    }
+    Arrays.fill(labels, 0);
+    Arrays.fill(decode, 0);
+    return result;
+  }
+}

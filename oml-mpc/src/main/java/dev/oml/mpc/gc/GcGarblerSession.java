@@ -1,0 +1,228 @@
+package dev.oml.mpc.gc;
+
+import dev.oml.core.transport.Channel;
+import dev.oml.mpc.circuit.Circuit;
+import dev.oml.mpc.internal.HalfGates;
+import dev.oml.mpc.internal.MessageWriter;
+import dev.oml.mpc.internal.Prg;
+import dev.oml.mpc.ot.KosSender;
+import dev.oml.mpc.ot.RandomOtSenderOutput;
+import java.security.SecureRandom;
+import java.util.Arrays;
+
+/**
+ * The garbler's side of one two-party evaluation of {@code n} instances of a circuit, split into
+ * an offline phase that needs no inputs and an online phase of one round trip. The evaluator's
+ * side is {@link GcEvaluatorSession}.
+ *
+ * <p>Offline: the constructor garbles (fresh {@code Delta}, fresh labels); {@link
+ * #offlineRespond(byte[])} answers the evaluator's first OT message, {@link #garbledTables()}
+ * hands out the tables and output decoding once, {@link #offlineFinish(byte[])} completes and
+ * checks the KOS15 random OTs, one per evaluator input bit. Online: {@link
+ * #onlineRespond(byte[], boolean[])} takes the evaluator's derandomization request {@code e = x ^
+ * c} and the garbler's own input bits and returns the garbler's input labels plus, for every
+ * evaluator input bit, both labels masked by the random-OT messages ({@code y_b = W^b ^
+ * m_(b ^ e)}), of which the evaluator can open exactly one. Then every secret of the session is
+ * erased; a session serves one evaluation and any further call throws.
+ *
+ * <p>Security: semi-honest garbler, malicious-receiver-safe OT (KOS15); the evaluator learns
+ * only the circuit's outputs. Messages are checked for type and exact length; a malformed
+ * message throws {@link dev.oml.core.transport.ProtocolAbortException}.
+ */
+public final class GcGarblerSession {
+  static final int TAG_RESPONSE = 0x23;
+
+  private enum State { NEW, OT_STARTED, OT_DONE, DONE }
+
+  private final Circuit circuit;
+  private final int instances;
+  private long dlo;
+  private long dhi;
+  private long[] inputZeros;
+  private byte[] tablesMessage;
+  private KosSender ot;
+  private RandomOtSenderOutput pads;
+  private State state = State.NEW;
+
+  /**
+   * Garbles {@code instances} copies of {@code circuit} with fresh randomness from {@code rng}.
+   *
+   * @throws IllegalArgumentException if {@code instances < 1} or the circuit has no evaluator
+   *     inputs
+   */
+  public GcGarblerSession(Circuit circuit, int instances, SecureRandom rng) {
+    if (instances < 1) {
+      throw new IllegalArgumentException("instances must be positive");
+    }
+    if (circuit.evaluatorInputs() < 1) {
+      throw new IllegalArgumentException("the circuit has no evaluator inputs");
+    }
+    this.circuit = circuit;
+    this.instances = instances;
+    int n = instances;
+    Prg prg = Prg.fromRandom(rng);
+    long[] d = new long[2];
+    prg.fill(d, 0, 2);
+    dlo = d[0] | 1; // point-and-permute: Delta's lowest bit is 1
+    dhi = d[1];
+    int inputs = circuit.garblerInputs() + circuit.evaluatorInputs();
+    long[] labels = new long[2 * circuit.wires() * n];
+    prg.fill(labels, 0, 2 * inputs * n);
+    inputZeros = Arrays.copyOf(labels, 2 * inputs * n);
+    long[] tables = new long[4 * circuit.andGates() * n];
+    HalfGates.garble(circuit, n, dlo, dhi, labels, 0, tables);
+    long[] decode = new long[GarbledCircuit.decodeWords(circuit, n)];
+    for (int i = 0; i < circuit.outputs(); i++) {
+      int w = 2 * circuit.outputWire(i) * n;
+      for (int k = 0; k < n; k++) {
+        int bit = i * n + k;
+        decode[bit >>> 6] |= (labels[w + 2 * k] & 1) << (bit & 63);
+      }
+    }
+    Arrays.fill(labels, 0);
+    tablesMessage = new MessageWriter(GarbledCircuit.TAG, GarbledCircuit.payloadBytes(circuit, n))
+        .putLongs(tables, 0, tables.length).putLongs(decode, 0, decode.length).toByteArray();
+    Arrays.fill(tables, 0);
+    ot = new KosSender(circuit.evaluatorInputs() * n, rng);
+  }
+
+  /** Offline message 2 (garbler to evaluator): the answer to the evaluator's first OT message. */
+  public byte[] offlineRespond(byte[] first) {
+    expect(State.NEW);
+    state = State.OT_STARTED;
+    return ot.secondMessage(first);
+  }
+
+  /**
+   * The garbled tables and output decoding, to send to the evaluator (in the same flight as
+   * {@link #offlineRespond(byte[])}'s answer). Returned once; the session drops its reference.
+   */
+  public byte[] garbledTables() {
+    if (tablesMessage == null) {
+      throw new IllegalStateException("the garbled tables were already handed out");
+    }
+    byte[] m = tablesMessage;
+    tablesMessage = null;
+    return m;
+  }
+
+  /** Consumes offline message 3 and checks it (KOS15); afterwards the session is online-ready. */
+  public void offlineFinish(byte[] third) {
+    expect(State.OT_STARTED);
+    state = State.DONE; // until proven good: a failed check leaves the session unusable
+    pads = ot.finish(third);
+    ot = null;
+    state = State.OT_DONE;
+  }
+
+  /** Payload size of the online response. */
+  static int responseBytes(Circuit c, int n) {
+    return 16 * n * c.garblerInputs() + 32 * n * c.evaluatorInputs();
+  }
+
+  /**
+   * Online: answers the evaluator's request for its input labels, using this side's input bits
+   * (instance-major: bit {@code i} of instance {@code k} at {@code k * garblerInputs + i}), and
+   * erases the session.
+   *
+   * @throws dev.oml.core.transport.ProtocolAbortException if the request is malformed
+   */
+  public byte[] onlineRespond(byte[] request, boolean[] garblerBits) {
+    expect(State.OT_DONE);
+    int n = instances;
+    int g = circuit.garblerInputs();
+    int e = circuit.evaluatorInputs();
+    if (garblerBits.length != g * n) {
+      throw new IllegalArgumentException("expected " + (g * n) + " garbler input bits");
+    }
+    state = State.DONE;
+    try {
+      long[] flips = GcEvaluatorSession.readRequest(request, e * n);
+      long[] out = new long[responseBytes(circuit, n) / 8];
+      int o = 0;
+      for (int k = 0; k < n; k++) {
+        for (int i = 0; i < g; i++) {
+          int at = 2 * (i * n + k);
+          long m = garblerBits[k * g + i] ? -1L : 0L;
+          out[o++] = inputZeros[at] ^ (dlo & m);
+          out[o++] = inputZeros[at + 1] ^ (dhi & m);
+        }
+      }
+      long[] pad = new long[2];
+      for (int k = 0; k < n; k++) {
+        for (int i = 0; i < e; i++) {
+          int ot = k * e + i;
+          int at = 2 * ((g + i) * n + k);
+          long z0 = inputZeros[at];
+          long z1 = inputZeros[at + 1];
+          int flip = (int) (flips[ot >>> 6] >>> (ot & 63)) & 1;
+          // y_0 = W^0 ^ m_(e), y_1 = W^1 ^ m_(1 ^ e)
+          pads.message(ot, flip, pad, 0);
+          out[o++] = z0 ^ pad[0];
+          out[o++] = z1 ^ pad[1];
+          pads.message(ot, flip ^ 1, pad, 0);
+          out[o++] = z0 ^ dlo ^ pad[0];
+          out[o++] = z1 ^ dhi ^ pad[1];
+        }
+      }
+      byte[] msg = new MessageWriter(TAG_RESPONSE, 8 * out.length).putLongs(out, 0, out.length)
+          .toByteArray();
+      Arrays.fill(out, 0);
+      return msg;
+    } finally {
+      erase();
+    }
+  }
+
+  private void erase() {
+    dlo = 0;
+    dhi = 0;
+    if (inputZeros != null) {
+      Arrays.fill(inputZeros, 0);
+      inputZeros = null;
+    }
+    if (pads != null) {
+      pads.erase();
+      pads = null;
+    }
+    tablesMessage = null;
+    ot = null;
+  }
+
+  private void expect(State s) {
+    if (state != s) {
+      throw new IllegalStateException("session step out of order: in state " + state
+          + ", expected " + s);
+    }
+  }
+
+  /**
+   * Runs the offline phase over {@code channel}: receive, send the OT answer and the tables,
+   * receive and check. On failure the channel is closed (so the peer aborts too), the session
+   * erased, and the exception rethrown.
+   */
+  public void runOffline(Channel channel) {
+    try {
+      channel.send(offlineRespond(channel.receive()));
+      channel.send(garbledTables());
+      offlineFinish(channel.receive());
+    } catch (RuntimeException ex) {
+      erase();
+      state = State.DONE;
+      channel.close();
+      throw ex;
+    }
+  }
+
+  /** Runs the online phase over {@code channel}; on failure as {@link #runOffline(Channel)}. */
+  public void runOnline(Channel channel, boolean[] garblerBits) {
+    try {
+      channel.send(onlineRespond(channel.receive(), garblerBits));
+    } catch (RuntimeException ex) {
+      erase();
+      state = State.DONE;
+      channel.close();
+      throw ex;
+    }
+  }
+}

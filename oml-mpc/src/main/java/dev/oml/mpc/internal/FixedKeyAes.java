@@ -1,0 +1,89 @@
+package dev.oml.mpc.internal;
+
+import java.security.GeneralSecurityException;
+import javax.crypto.Cipher;
+import javax.crypto.spec.SecretKeySpec;
+
+/**
+ * The tweakable circular-correlation-robust hash of Guo, Katz, Wang and Yu (S&amp;P 2020) from
+ * fixed-key AES: {@code H(x, i) = pi(sigma(x) ^ i) ^ sigma(x)}, with {@code pi} AES-128 under a
+ * public constant key and {@code sigma(xL || xR) = (xL ^ xR) || xL}, a linear orthomorphism. Half
+ * gates and the OT-extension output hash both need exactly this property: outputs look random
+ * even for inputs correlated by the secret offset {@code Delta}, as long as no (input, tweak)
+ * pair repeats under one {@code Delta}.
+ *
+ * <p>Calls are batched: one {@code Cipher.update} over many blocks lets the JDK's AES-NI
+ * intrinsic pipeline them. Not thread-safe: one instance per thread.
+ */
+public final class FixedKeyAes {
+  // Public by design (the hash is keyless); any fixed value works, this one is "OML fixed key!".
+  private static final byte[] FIXED_KEY = "OML fixed key!!!".getBytes(
+      java.nio.charset.StandardCharsets.US_ASCII);
+
+  private final Cipher cipher;
+  private byte[] buf = new byte[16 * 256];
+
+  public FixedKeyAes() {
+    try {
+      cipher = Cipher.getInstance("AES/ECB/NoPadding");
+      cipher.init(Cipher.ENCRYPT_MODE, new SecretKeySpec(FIXED_KEY, "AES"));
+    } catch (GeneralSecurityException e) {
+      throw new IllegalStateException("the JDK has no AES/ECB/NoPadding", e);
+    }
+  }
+
+  /**
+   * Hashes {@code n} blocks: {@code dst[k] = H(src[k], tweaks[k])} (blocks as long pairs). The
+   * tweak enters the low 64 bits. {@code dst} may be {@code src}.
+   */
+  public void hash(long[] src, int srcOff, long[] tweaks, int tweakOff, long[] dst, int dstOff,
+      int n) {
+    if (buf.length < 16 * n) {
+      buf = new byte[16 * n];
+    }
+    byte[] b = buf;
+    for (int k = 0; k < n; k++) {
+      long lo = src[srcOff + 2 * k];
+      long hi = src[srcOff + 2 * k + 1];
+      Blocks.putLong(b, 16 * k, (lo ^ hi) ^ tweaks[tweakOff + k]);
+      Blocks.putLong(b, 16 * k + 8, lo);
+    }
+    try {
+      cipher.update(b, 0, 16 * n, b, 0);
+    } catch (GeneralSecurityException e) {
+      throw new IllegalStateException("AES failed", e);
+    }
+    for (int k = 0; k < n; k++) {
+      long lo = src[srcOff + 2 * k];
+      long hi = src[srcOff + 2 * k + 1];
+      dst[dstOff + 2 * k] = Blocks.getLong(b, 16 * k) ^ lo ^ hi;
+      dst[dstOff + 2 * k + 1] = Blocks.getLong(b, 16 * k + 8) ^ lo;
+    }
+  }
+
+  /** Hashes {@code n} blocks with consecutive tweaks {@code firstTweak, firstTweak + 1, ...}. */
+  public void hashSequential(long[] src, int srcOff, long firstTweak, long[] dst, int dstOff,
+      int n) {
+    if (buf.length < 16 * n) {
+      buf = new byte[16 * n];
+    }
+    byte[] b = buf;
+    for (int k = 0; k < n; k++) {
+      long lo = src[srcOff + 2 * k];
+      long hi = src[srcOff + 2 * k + 1];
+      Blocks.putLong(b, 16 * k, (lo ^ hi) ^ (firstTweak + k));
+      Blocks.putLong(b, 16 * k + 8, lo);
+    }
+    try {
+      cipher.update(b, 0, 16 * n, b, 0);
+    } catch (GeneralSecurityException e) {
+      throw new IllegalStateException("AES failed", e);
+    }
+    for (int k = 0; k < n; k++) {
+      long lo = src[srcOff + 2 * k];
+      long hi = src[srcOff + 2 * k + 1];
+      dst[dstOff + 2 * k] = Blocks.getLong(b, 16 * k) ^ lo ^ hi;
+      dst[dstOff + 2 * k + 1] = Blocks.getLong(b, 16 * k + 8) ^ lo;
+    }
+  }
+}

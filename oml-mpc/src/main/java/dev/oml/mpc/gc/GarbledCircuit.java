@@ -103,20 +103,18 @@ public final class GarbledCircuit {
     }
     consumed = true;
     int n = instances;
-    long[] labels = new long[2 * circuit.wires() * n];
-    System.arraycopy(inputLabels, 0, labels, 0, inputLabels.length);
+    int outs = circuit.outputs();
+    long[] labels = new long[2 * outs * n];
+    HalfGates.evaluate(circuit, n, inputLabels, 0, tables, labels);
     Arrays.fill(inputLabels, 0);
-    HalfGates.evaluate(circuit, n, labels, 0, tables);
     Arrays.fill(tables, 0);
     tables = null;
-    int outs = circuit.outputs();
     boolean[] result = new boolean[outs * n];
     for (int i = 0; i < outs; i++) {
-      int w = 2 * circuit.outputWire(i) * n;
       for (int k = 0; k < n; k++) {
         int bit = i * n + k;
         long d = (decode[bit >>> 6] >>> (bit & 63)) & 1;
-        result[k * outs + i] = ((labels[w + 2 * k] & 1) ^ d) == 1;
+        result[k * outs + i] = ((labels[2 * bit] & 1) ^ d) == 1;
       }
     }
     Arrays.fill(labels, 0);

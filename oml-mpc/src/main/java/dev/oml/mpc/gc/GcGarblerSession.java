@@ -87,20 +87,16 @@ public final class GcGarblerSession {
     dlo = d[0] | 1; // point-and-permute: Delta's lowest bit is 1
     dhi = d[1];
     int inputs = circuit.garblerInputs() + circuit.evaluatorInputs();
-    long[] labels = new long[2 * circuit.wires() * n];
-    prg.fill(labels, 0, 2 * inputs * n);
-    inputZeros = Arrays.copyOf(labels, 2 * inputs * n);
+    inputZeros = new long[2 * inputs * n];
+    prg.fill(inputZeros, 0, inputZeros.length);
     long[] tables = new long[4 * circuit.andGates() * n];
-    HalfGates.garble(circuit, n, dlo, dhi, labels, 0, tables);
+    long[] outputZeros = new long[2 * circuit.outputs() * n];
+    HalfGates.garble(circuit, n, dlo, dhi, inputZeros, 0, tables, outputZeros);
     long[] decode = new long[GarbledCircuit.decodeWords(circuit, n)];
-    for (int i = 0; i < circuit.outputs(); i++) {
-      int w = 2 * circuit.outputWire(i) * n;
-      for (int k = 0; k < n; k++) {
-        int bit = i * n + k;
-        decode[bit >>> 6] |= (labels[w + 2 * k] & 1) << (bit & 63);
-      }
+    for (int bit = 0; bit < circuit.outputs() * n; bit++) {
+      decode[bit >>> 6] |= (outputZeros[2 * bit] & 1) << (bit & 63);
     }
-    Arrays.fill(labels, 0);
+    Arrays.fill(outputZeros, 0);
     int firstOffline = circuit.garblerInputs() - offlineGarblerInputs;
     long[] fixed = new long[2 * offlineGarblerInputs * n];
     int o = 0;

@@ -166,6 +166,7 @@ public final class ArtifactManifest {
   private byte[] encode() {
     ByteArrayOutputStream bytes = new ByteArrayOutputStream();
     try (DataOutputStream out = new DataOutputStream(bytes)) {
+      out.writeShort(FORMAT_VERSION);
       byte[] name = skeleton.name().getBytes(StandardCharsets.UTF_8);
       out.writeShort(name.length);
       out.write(name);
@@ -238,6 +239,11 @@ public final class ArtifactManifest {
    */
   static ArtifactManifest decode(byte[] encoded, String what) {
     try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(encoded))) {
+      int version = in.readUnsignedShort();
+      if (version != FORMAT_VERSION) {
+        throw new ArtifactFormatException(Reason.UNSUPPORTED_VERSION, what + ": manifest version "
+            + version + "; this build reads version " + FORMAT_VERSION);
+      }
       byte[] name = new byte[in.readUnsignedShort()];
       in.readFully(name);
       Shape shape = new Shape(in.readInt(), in.readInt(), in.readInt());

@@ -85,6 +85,11 @@ public final class TwoPartyUser {
       return p.binding();
     }
 
+    /** The first message's payload (a copy): what the binding is the hash of. */
+    public byte[] payload() {
+      return p.payload();
+    }
+
     /** The number of queries in the bundle. */
     public int size() {
       return p.size();

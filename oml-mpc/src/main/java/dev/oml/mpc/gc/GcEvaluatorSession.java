@@ -23,7 +23,7 @@ import java.util.Arrays;
 public final class GcEvaluatorSession {
   static final int TAG_REQUEST = 0x22;
 
-  private enum State { NEW, OT_STARTED, OFFLINE_DONE, REQUESTED, DONE }
+  private enum State { NEW, OT_STARTED, PADS_READY, OFFLINE_DONE, REQUESTED, DONE }
 
   private final Circuit circuit;
   private final int instances;
@@ -66,6 +66,48 @@ public final class GcEvaluatorSession {
     this.instances = instances;
     this.offlineInputs = offlineGarblerInputs;
     this.ot = new KosReceiver(circuit.evaluatorInputs() * instances, rng);
+  }
+
+  /**
+   * Prepares to evaluate with random OTs made elsewhere (a slice of one OT extension shared by
+   * many sessions, see {@link RandomOtReceiverOutput#split}), one per evaluator input bit; the
+   * offline phase is then only {@link #receiveTables(byte[])}. The session owns {@code pads}
+   * from now on and erases them.
+   *
+   * @throws IllegalArgumentException if a count does not fit the circuit
+   */
+  public GcEvaluatorSession(Circuit circuit, int instances, int offlineGarblerInputs,
+      RandomOtReceiverOutput pads) {
+    if (instances < 1) {
+      throw new IllegalArgumentException("instances must be positive");
+    }
+    if (circuit.evaluatorInputs() < 1) {
+      throw new IllegalArgumentException("the circuit has no evaluator inputs");
+    }
+    if (offlineGarblerInputs < 0 || offlineGarblerInputs > circuit.garblerInputs()) {
+      throw new IllegalArgumentException("offline garbler inputs do not fit the circuit");
+    }
+    if (pads.count() != circuit.evaluatorInputs() * instances) {
+      throw new IllegalArgumentException("need " + (circuit.evaluatorInputs() * instances)
+          + " random OTs, got " + pads.count());
+    }
+    this.circuit = circuit;
+    this.instances = instances;
+    this.offlineInputs = offlineGarblerInputs;
+    this.pads = pads;
+    this.state = State.PADS_READY;
+  }
+
+  /**
+   * Offline, with shared OTs: consumes the garbler's tables.
+   *
+   * @throws ProtocolAbortException if the tables are malformed or for another circuit
+   */
+  public void receiveTables(byte[] tables) {
+    expect(State.PADS_READY);
+    state = State.DONE;
+    garbled = GarbledCircuit.read(circuit, instances, offlineInputs, tables);
+    state = State.OFFLINE_DONE;
   }
 
   /** Offline message 1 (evaluator to garbler). */

@@ -32,7 +32,7 @@ import java.util.Arrays;
 public final class GcGarblerSession {
   static final int TAG_RESPONSE = 0x23;
 
-  private enum State { NEW, OT_STARTED, OT_DONE, DONE }
+  private enum State { NEW, AWAIT_OTS, OT_STARTED, OT_DONE, DONE }
 
   private final Circuit circuit;
   private final int instances;
@@ -67,6 +67,42 @@ public final class GcGarblerSession {
    */
   public GcGarblerSession(Circuit circuit, int instances, int offlineGarblerInputs,
       boolean[] offlineBits, SecureRandom rng) {
+    this(circuit, instances, offlineGarblerInputs, offlineBits, false, rng);
+  }
+
+  /**
+   * As {@link #GcGarblerSession(Circuit, int, int, boolean[], SecureRandom)}, but the random OTs
+   * come from elsewhere (a slice of one OT extension shared by many sessions, see {@link
+   * RandomOtSenderOutput#split}), so base OTs are paid once per batch of sessions rather than
+   * once per session: the session has no OT messages of its own; hand out {@link
+   * #garbledTables()}, then {@link #attachOts} once the shared extension is done.
+   *
+   * @throws IllegalArgumentException if a count or length does not fit the circuit
+   */
+  public static GcGarblerSession withSharedOts(Circuit circuit, int instances,
+      int offlineGarblerInputs, boolean[] offlineBits, SecureRandom rng) {
+    return new GcGarblerSession(circuit, instances, offlineGarblerInputs, offlineBits, true, rng);
+  }
+
+  /**
+   * Gives a {@link #withSharedOts} session its random OTs, one per evaluator input bit
+   * (instance-major); the session owns and erases them from now on.
+   *
+   * @throws IllegalArgumentException if the count is wrong
+   * @throws IllegalStateException if the session runs its own OTs or already has them
+   */
+  public void attachOts(RandomOtSenderOutput pads) {
+    expect(State.AWAIT_OTS);
+    if (pads.count() != circuit.evaluatorInputs() * instances) {
+      throw new IllegalArgumentException("need " + (circuit.evaluatorInputs() * instances)
+          + " random OTs, got " + pads.count());
+    }
+    this.pads = pads;
+    state = State.OT_DONE;
+  }
+
+  private GcGarblerSession(Circuit circuit, int instances, int offlineGarblerInputs,
+      boolean[] offlineBits, boolean sharedOts, SecureRandom rng) {
     if (instances < 1) {
       throw new IllegalArgumentException("instances must be positive");
     }
@@ -112,7 +148,11 @@ public final class GcGarblerSession {
         .putLongs(fixed, 0, fixed.length).toByteArray();
     Arrays.fill(tables, 0);
     Arrays.fill(fixed, 0);
-    ot = new KosSender(circuit.evaluatorInputs() * n, rng);
+    if (sharedOts) {
+      state = State.AWAIT_OTS;
+    } else {
+      ot = new KosSender(circuit.evaluatorInputs() * n, rng);
+    }
   }
 
   // Writes the active label of garbler input i, instance k, for the given bit; returns o + 2.

@@ -35,6 +35,40 @@ public final class RandomOtReceiverOutput {
     dst[off + 1] = messages[2 * i + 1];
   }
 
+  /**
+   * Cuts this batch into consecutive independent batches of the given sizes (the receiver's
+   * side of {@link RandomOtSenderOutput#split}), then erases this batch.
+   *
+   * @throws IllegalArgumentException if the sizes are negative or add up to more than
+   *     {@link #count()}
+   */
+  public RandomOtReceiverOutput[] split(int... counts) {
+    long total = 0;
+    for (int c : counts) {
+      if (c < 0) {
+        throw new IllegalArgumentException("negative batch size");
+      }
+      total += c;
+    }
+    if (total > count) {
+      throw new IllegalArgumentException("sizes add up to " + total + ", more than " + count);
+    }
+    RandomOtReceiverOutput[] out = new RandomOtReceiverOutput[counts.length];
+    int from = 0;
+    for (int k = 0; k < counts.length; k++) {
+      int c = counts[k];
+      long[] ch = new long[(c + 63) / 64];
+      for (int i = 0; i < c; i++) {
+        ch[i >>> 6] |= (long) choice(from + i) << (i & 63);
+      }
+      out[k] = new RandomOtReceiverOutput(c, ch,
+          Arrays.copyOfRange(messages, 2 * from, 2 * (from + c)));
+      from += c;
+    }
+    erase();
+    return out;
+  }
+
   /** Overwrites choices and messages with zeros. */
   public void erase() {
     Arrays.fill(choices, 0);

@@ -30,6 +30,37 @@ public final class RandomOtSenderOutput {
     dst[off + 1] = m[2 * i + 1];
   }
 
+  /**
+   * Cuts this batch into consecutive independent batches of the given sizes (for example one
+   * KOS extension shared by many garbled-circuit sessions, so base OTs are paid once), then
+   * erases this batch: each OT lives in exactly one place afterwards.
+   *
+   * @throws IllegalArgumentException if the sizes are negative or add up to more than
+   *     {@link #count()}
+   */
+  public RandomOtSenderOutput[] split(int... counts) {
+    long total = 0;
+    for (int c : counts) {
+      if (c < 0) {
+        throw new IllegalArgumentException("negative batch size");
+      }
+      total += c;
+    }
+    if (total > count) {
+      throw new IllegalArgumentException("sizes add up to " + total + ", more than " + count);
+    }
+    RandomOtSenderOutput[] out = new RandomOtSenderOutput[counts.length];
+    int from = 0;
+    for (int k = 0; k < counts.length; k++) {
+      int c = counts[k];
+      out[k] = new RandomOtSenderOutput(c, Arrays.copyOfRange(m0, 2 * from, 2 * (from + c)),
+          Arrays.copyOfRange(m1, 2 * from, 2 * (from + c)));
+      from += c;
+    }
+    erase();
+    return out;
+  }
+
   /** Overwrites all messages with zeros. */
   public void erase() {
     Arrays.fill(m0, 0);

@@ -57,6 +57,11 @@ public final class TwoPartyUser {
         Objects.requireNonNull(random, "random"));
   }
 
+  /** The protocol engine, for tests that watch the user's view. */
+  UserProtocol protocol() {
+    return protocol;
+  }
+
   /** The output policy this user expects. */
   public OutputPolicy policy() {
     return protocol.policy();

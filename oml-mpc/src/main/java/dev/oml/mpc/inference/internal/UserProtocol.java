@@ -41,6 +41,23 @@ public final class UserProtocol {
   private final int l;
   private final MatVecLayout[] layouts;
   private final Circuit[] circuits;
+  private ViewRecorder recorder = (what, query, stage, values) -> { };
+
+  /**
+   * Sees every value the user decodes, as it is decoded: {@code "cross"} ({@code W_O r - s} of
+   * stage {@code i}), {@code "share"} (the user's share after stage {@code i}'s circuit) and
+   * {@code "owner-logits"} (the owner's share of the logits, part of the output). For tests of
+   * the user's view; these are the user's own values, nothing it could not log itself.
+   */
+  @FunctionalInterface
+  public interface ViewRecorder {
+    void decoded(String what, int query, int stage, long[] values);
+  }
+
+  /** Installs a {@link ViewRecorder}. */
+  public void recordViewTo(ViewRecorder r) {
+    this.recorder = r;
+  }
 
   public UserProtocol(LicenseeArtifact artifact, SigningKeyPair licensee, TwoPartyParameters params,
       OutputPolicy policy, SecureRandom rng) {
@@ -230,6 +247,7 @@ public final class UserProtocol {
       for (int j = 0; j < n; j++) {
         for (int i = 0; i < k; i++) {
           long[] woR = he.decryptAnswer(layouts[i], answers.get(a++), step);
+          recorder.decoded("cross", j, i, woR.clone());
           long[] c = model.product(i, r[j][i]);
           RingOps.add(l, c, woR, c);
           if (i > 0) {
@@ -458,10 +476,12 @@ public final class UserProtocol {
           for (int k = 0; k < s.rows(); k++) {
             h[k] = Circuits.fromBits(out, l * k, l);
           }
+          recorder.decoded("share", index, i, h.clone());
         }
       } else {
         long[] zO = rd.ring(s.rows(), l);
         rd.end();
+        recorder.decoded("owner-logits", index, i, zO.clone());
         logits = new long[s.rows()];
         for (int k = 0; k < s.rows(); k++) {
           long y = fmt.truncate(zU[k] + zO[k]);

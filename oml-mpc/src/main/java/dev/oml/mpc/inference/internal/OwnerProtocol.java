@@ -15,6 +15,8 @@ import dev.oml.he.PublicKey;
 import dev.oml.mpc.circuit.Circuit;
 import dev.oml.mpc.circuit.Circuits;
 import dev.oml.mpc.gc.GcGarblerSession;
+import dev.oml.mpc.ot.KosSender;
+import dev.oml.mpc.ot.RandomOtSenderOutput;
 import dev.oml.mpc.inference.OutputPolicy;
 import dev.oml.mpc.inference.TwoPartyParameters;
 import java.security.MessageDigest;
@@ -97,6 +99,8 @@ public final class OwnerProtocol {
     private long[][][] hMinusQ;
     private long[][][] cO;
     private GcGarblerSession[][] gc;
+    private KosSender kos;
+    private int[] otCounts;
     private int nextQuery;
     private int nextStage;
 
@@ -157,14 +161,9 @@ public final class OwnerProtocol {
           queries.add(HeSide.read(rd, layouts[i].inputCount(), step));
         }
       }
-      byte[][][] firstOt = new byte[n][k][];
-      for (int j = 0; j < n; j++) {
-        for (int i = 0; i < k; i++) {
-          if (circuits[i] != null) {
-            firstOt[j][i] = rd.blob(Msg.MAX_GC_BYTES);
-          }
-        }
-      }
+      otCounts = UserProtocol.otCounts(plan, circuits, n);
+      int totalOts = UserProtocol.sum(otCounts);
+      byte[] firstOt = totalOts > 0 ? rd.blob(Msg.MAX_GC_BYTES) : null;
       rd.end();
 
       model = new PartyModel(plan, keyShare.asQuantizedModel(SecretAccess.get()));
@@ -201,13 +200,17 @@ public final class OwnerProtocol {
           w.ring(hMinusQ[j][i]);
         }
       }
+      if (totalOts > 0) {
+        kos = new KosSender(totalOts, rng);
+        w.blob(kos.secondMessage(firstOt));
+      }
       for (int j = 0; j < n; j++) {
         for (int i = 0; i < k; i++) {
           if (circuits[i] == null) {
             continue;
           }
           if (plan.isLast(i)) {
-            gc[j][i] = new GcGarblerSession(circuits[i], 1, 0, new boolean[0], rng);
+            gc[j][i] = GcGarblerSession.withSharedOts(circuits[i], 1, 0, new boolean[0], rng);
           } else {
             int rows = plan.stage(i).rows();
             boolean[] mb = new boolean[l * rows];
@@ -215,10 +218,9 @@ public final class OwnerProtocol {
               Circuits.toBits(masks[j][i][x], l, mb, l * x);
             }
             // the masks m are the owner's next shares, fixed now: their labels go offline
-            gc[j][i] = new GcGarblerSession(circuits[i], rows, l, mb, rng);
+            gc[j][i] = GcGarblerSession.withSharedOts(circuits[i], rows, l, mb, rng);
             Arrays.fill(mb, false);
           }
-          w.blob(gc[j][i].offlineRespond(firstOt[j][i]));
           w.blob(gc[j][i].garbledTables());
         }
       }
@@ -245,14 +247,7 @@ public final class OwnerProtocol {
           answers.add(HeSide.read(rd, layouts[i].outputCount(), step));
         }
       }
-      byte[][][] thirdOt = new byte[n][k][];
-      for (int j = 0; j < n; j++) {
-        for (int i = 0; i < k; i++) {
-          if (gc[j][i] != null) {
-            thirdOt[j][i] = rd.blob(Msg.MAX_GC_BYTES);
-          }
-        }
-      }
+      byte[] thirdOt = kos == null ? null : rd.blob(Msg.MAX_GC_BYTES);
       rd.end();
       cO = new long[n][k][];
       int a = 0;
@@ -269,10 +264,17 @@ public final class OwnerProtocol {
           s[j][i] = null;
         }
       }
-      for (int j = 0; j < n; j++) {
-        for (int i = 0; i < k; i++) {
-          if (gc[j][i] != null) {
-            gc[j][i].offlineFinish(thirdOt[j][i]);
+      if (kos != null) {
+        // KOS15's consistency check runs here: a cheating receiver is caught before any
+        // garbled circuit is opened
+        RandomOtSenderOutput[] pads = kos.finish(thirdOt).split(otCounts);
+        kos = null;
+        int x = 0;
+        for (int j = 0; j < n; j++) {
+          for (int i = 0; i < k; i++) {
+            if (gc[j][i] != null) {
+              gc[j][i].attachOts(pads[x++]);
+            }
           }
         }
       }
@@ -370,6 +372,7 @@ public final class OwnerProtocol {
       cO = null;
       hMinusQ = null;
       gc = null;
+      kos = null;
       if (model != null) {
         model.erase();
         model = null;

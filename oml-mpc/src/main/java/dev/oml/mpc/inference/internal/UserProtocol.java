@@ -15,6 +15,8 @@ import dev.oml.he.PublicKey;
 import dev.oml.mpc.circuit.Circuit;
 import dev.oml.mpc.circuit.Circuits;
 import dev.oml.mpc.gc.GcEvaluatorSession;
+import dev.oml.mpc.ot.KosReceiver;
+import dev.oml.mpc.ot.RandomOtReceiverOutput;
 import dev.oml.mpc.inference.BundleExhaustedException;
 import dev.oml.mpc.inference.OutputPolicy;
 import dev.oml.mpc.inference.TwoPartyParameters;
@@ -106,10 +108,41 @@ public final class UserProtocol {
     return policy;
   }
 
-  private GcEvaluatorSession evaluator(int i) {
-    Plan.Stage s = plan.stage(i);
-    return plan.isLast(i) ? new GcEvaluatorSession(circuits[i], 1, 0, rng)
-        : new GcEvaluatorSession(circuits[i], s.rows(), l, rng);
+  /** Garbled instances closing stage {@code i}: one per neuron, or one label circuit. */
+  int instances(int i) {
+    return plan.isLast(i) ? 1 : plan.stage(i).rows();
+  }
+
+  /** Garbler inputs of stage {@code i}'s circuit fixed offline (the re-sharing masks). */
+  int offlineInputs(int i) {
+    return plan.isLast(i) ? 0 : l;
+  }
+
+  /**
+   * The random OTs each garbled session of a bundle needs, in (query, stage) order: one KOS
+   * extension per bundle is cut into these slices, so its 128 base OTs are paid once.
+   */
+  static int[] otCounts(Plan plan, Circuit[] circuits, int n) {
+    List<Integer> c = new ArrayList<>();
+    for (int j = 0; j < n; j++) {
+      for (int i = 0; i < plan.stageCount(); i++) {
+        if (circuits[i] != null) {
+          c.add(circuits[i].evaluatorInputs() * (plan.isLast(i) ? 1 : plan.stage(i).rows()));
+        }
+      }
+    }
+    return c.stream().mapToInt(Integer::intValue).toArray();
+  }
+
+  static int sum(int[] v) {
+    long t = 0;
+    for (int x : v) {
+      t += x;
+    }
+    if (t > (1 << 28)) {
+      throw new IllegalArgumentException("the bundle needs " + t + " OTs; prepare fewer queries");
+    }
+    return (int) t;
   }
 
   /** Starts preparing {@code n} queries: draws the masks {@code r} and encrypts them. */
@@ -126,6 +159,8 @@ public final class UserProtocol {
     private final HeSide he;
     private final long[][][] r;
     private final GcEvaluatorSession[][] gc;
+    private KosReceiver kos;
+    private final int[] otCounts;
     private final byte[] payload;
     private final Binding binding;
     private long[][][] cU;
@@ -139,6 +174,8 @@ public final class UserProtocol {
       int k = plan.stageCount();
       r = new long[n][k][];
       gc = new GcEvaluatorSession[n][k];
+      otCounts = otCounts(plan, circuits, n);
+      int total = sum(otCounts);
       Codec.Writer w = new Codec.Writer(Msg.OFFLINE_REQUEST, 1 << 20).u8(Msg.VERSION)
           .bytes(modelId).bytes(plan.digest()).u8(policy.code()).u32(n).blob(he.publicKeyBytes());
       for (int j = 0; j < n; j++) {
@@ -147,13 +184,9 @@ public final class UserProtocol {
           HeSide.write(w, he.encryptQuery(layouts[i], r[j][i]));
         }
       }
-      for (int j = 0; j < n; j++) {
-        for (int i = 0; i < k; i++) {
-          if (circuits[i] != null) {
-            gc[j][i] = evaluator(i);
-            w.blob(gc[j][i].offlineStart());
-          }
-        }
+      if (total > 0) {
+        kos = new KosReceiver(total, rng);
+        w.blob(kos.firstMessage());
       }
       payload = w.toByteArray();
       binding = Binding.ofFirstMessage(payload);
@@ -228,12 +261,11 @@ public final class UserProtocol {
           oMasked[j][i] = rd.ring(plan.stage(i).cols(), l);
         }
       }
-      byte[][][] second = new byte[n][k][];
+      byte[] second = kos == null ? null : rd.blob(Msg.MAX_GC_BYTES);
       byte[][][] tables = new byte[n][k][];
       for (int j = 0; j < n; j++) {
         for (int i = 0; i < k; i++) {
-          if (gc[j][i] != null) {
-            second[j][i] = rd.blob(Msg.MAX_GC_BYTES);
+          if (circuits[i] != null) {
             tables[j][i] = rd.blob(Msg.MAX_GC_BYTES);
           }
         }
@@ -262,10 +294,18 @@ public final class UserProtocol {
           cU[j][i] = c;
         }
       }
-      for (int j = 0; j < n; j++) {
-        for (int i = 0; i < k; i++) {
-          if (gc[j][i] != null) {
-            w.blob(gc[j][i].offlineFinish(second[j][i], tables[j][i]));
+      if (kos != null) {
+        w.blob(kos.thirdMessage(second));
+        RandomOtReceiverOutput[] pads = kos.output().split(otCounts);
+        kos = null;
+        int x = 0;
+        for (int j = 0; j < n; j++) {
+          for (int i = 0; i < k; i++) {
+            if (circuits[i] != null) {
+              gc[j][i] = new GcEvaluatorSession(circuits[i], instances(i), offlineInputs(i),
+                  pads[x++]);
+              gc[j][i].receiveTables(tables[j][i]);
+            }
           }
         }
       }

@@ -28,6 +28,7 @@ public final class TwoPartyInferenceService implements OwnerService {
 
   @Override
   public void serve(Channel channel, SessionInfo session) {
-    owner.newSession().serve(channel);
+    // the server sends the client the reason of a failure, then closes the channel
+    owner.newSession().serve(channel, false);
   }
 }

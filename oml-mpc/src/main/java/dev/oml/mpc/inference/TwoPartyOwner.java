@@ -94,6 +94,14 @@ public final class TwoPartyOwner {
      *     malformed or out of order, or the user hangs up mid-query; the channel is then closed
      */
     public void serve(Channel channel) {
+      serve(channel, true);
+    }
+
+    /**
+     * As {@link #serve(Channel)}; with {@code closeOnFailure} false the channel is left to the
+     * caller (the owner server closes it after sending the client the reason).
+     */
+    void serve(Channel channel, boolean closeOnFailure) {
       try {
         channel.send(s.onFirstMessage(channel.receive()));
         channel.send(s.onOfflineFinish(channel.receive()));
@@ -110,7 +118,9 @@ public final class TwoPartyOwner {
           channel.send(s.onStep(m));
         }
       } catch (RuntimeException e) {
-        channel.close();
+        if (closeOnFailure) {
+          channel.close();
+        }
         throw e;
       } finally {
         s.erase();

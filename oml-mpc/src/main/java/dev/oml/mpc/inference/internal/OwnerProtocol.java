@@ -162,7 +162,12 @@ public final class OwnerProtocol {
         }
       }
       otCounts = UserProtocol.otCounts(plan, circuits, n);
-      int totalOts = UserProtocol.sum(otCounts);
+      int totalOts;
+      try {
+        totalOts = UserProtocol.sum(otCounts);
+      } catch (IllegalArgumentException e) {
+        throw new ProtocolAbortException(step + ": " + e.getMessage(), e);
+      }
       byte[] firstOt = totalOts > 0 ? rd.blob(Msg.MAX_GC_BYTES) : null;
       rd.end();
 

@@ -28,10 +28,12 @@ public final class FloodingBudget {
   private final int answerLevel;
 
   private final HeScheme scheme;
+  private final String parameterId;
 
   private FloodingBudget(HeParameters p, int kappa, long m, BigInteger evalBound,
       int answerLevel, int floodBits, BigInteger freshBound) {
     this.scheme = p.scheme();
+    this.parameterId = p.parameterId();
     this.kappa = kappa;
     this.coefficientCount = m;
     this.evalBound = evalBound;
@@ -147,6 +149,11 @@ public final class FloodingBudget {
     BigInteger bEval = halfT.multiply(BigInteger.valueOf(n * inputCiphertexts))
         .multiply(BigInteger.valueOf(FRESH_NOISE_BOUND + 1));
     return bfv(p, kappa, (long) outputCiphertexts * n, bEval);
+  }
+
+  /** {@link HeParameters#parameterId()} of the parameters the budget was computed for. */
+  public String parameterId() {
+    return parameterId;
   }
 
   /** The scheme the budget was computed for. */

@@ -182,6 +182,29 @@ public abstract class CkksConformance {
   }
 
   @Test
+  @org.junit.jupiter.api.Tag("slow")
+  void depthFourAtThePredefinedN16384SetKeepsTwentyBits() {
+    HeContext big = backend().createContext(dev.oml.he.PredefinedParameters.CKKS_N16384);
+    KeyGenerator kg = big.keyGenerator();
+    RelinKeys brk = kg.createRelinKeys();
+    CkksEncoder enc = big.ckksEncoder();
+    int n = enc.slotCount();
+    double[] x = random(n);
+    Ciphertext c = big.encryptor(kg.createPublicKey()).encrypt(enc.encode(x, SCALE));
+    double[] expect = x.clone();
+    Evaluator ev = big.evaluator();
+    for (int d = 0; d < 4; d++) {
+      c = ev.rescale(ev.multiplyAndRelinearize(c, c, brk));
+      for (int i = 0; i < n; i++) {
+        expect[i] *= expect[i];
+      }
+    }
+    double bits = precisionBits(expect,
+        enc.decode(big.decryptor(kg.secretKey()).decrypt(c)));
+    assertTrue(bits >= 20, "precision " + bits);
+  }
+
+  @Test
   void mismatchedScalesAndLevelsAreRefused() {
     CkksEncoder enc = ctx.ckksEncoder();
     double[] a = random(4);

@@ -613,21 +613,61 @@ public final class JavaContext implements HeContext {
     return new Ct(id, scheme, level, scale, new long[][][] {c0, a}, keepSeed ? seed : null);
   }
 
-  /** Public-key encryption {@code (p0 u + e0 + m, p1 u + e1)}. */
+  /**
+   * Public-key encryption {@code (p0 u + e0 + m, p1 u + e1)}. With a special prime {@code P}
+   * the encryption of zero is computed modulo {@code Q P} and divided by {@code P} (as SEAL
+   * does), which shrinks its noise from about {@code ||e u + e1 s||} to the rounding noise;
+   * this matters for CKKS precision.
+   */
   Ct encryptPublic(Pk p, long[][] msgNtt, int level, double scale) {
     int cnt = level + 1;
     Prg prg = Prg.fresh();
-    long[][] u = liftNtt(sampleTernary(prg), cnt);
-    long[][] e0 = liftNtt(sampleCbd(prg), cnt);
-    long[][] e1 = liftNtt(sampleCbd(prg), cnt);
-    long[][] c0 = mul(p.p0, u, cnt);
-    addInto(c0, e0, cnt);
+    long[] uSmall = sampleTernary(prg);
+    long[] e0Small = sampleCbd(prg);
+    long[] e1Small = sampleCbd(prg);
+    long[][] c0;
+    long[][] c1;
+    if (special < 0) {
+      long[][] u = liftNtt(uSmall, cnt);
+      c0 = mul(p.p0, u, cnt);
+      addInto(c0, liftNtt(e0Small, cnt), cnt);
+      c1 = mul(p.p1, u, cnt);
+      addInto(c1, liftNtt(e1Small, cnt), cnt);
+    } else {
+      long[][] u = liftWithSpecial(uSmall, level);
+      long[][] e0 = liftWithSpecial(e0Small, level);
+      long[][] e1 = liftWithSpecial(e1Small, level);
+      long[][] a0 = new long[cnt + 1][n];
+      long[][] a1 = new long[cnt + 1][n];
+      for (int s = 0; s <= cnt; s++) {
+        int r = s < cnt ? s : special;
+        Modulus m = mods[r];
+        for (int x = 0; x < n; x++) {
+          a0[s][x] = m.add(m.mul(p.p0[r][x], u[s][x]), e0[s][x]);
+          a1[s][x] = m.add(m.mul(p.p1[r][x], u[s][x]), e1[s][x]);
+        }
+      }
+      c0 = modDownBySpecial(a0, level);
+      c1 = modDownBySpecial(a1, level);
+    }
     if (msgNtt != null) {
       addInto(c0, msgNtt, cnt);
     }
-    long[][] c1 = mul(p.p1, u, cnt);
-    addInto(c1, e1, cnt);
     return new Ct(id, scheme, level, scale, new long[][][] {c0, c1}, null);
+  }
+
+  /** Small coefficients to NTT rows {@code 0..level} followed by the special prime's row. */
+  private long[][] liftWithSpecial(long[] small, int level) {
+    long[][] r = new long[level + 2][n];
+    for (int s = 0; s <= level + 1; s++) {
+      int idx = s <= level ? s : special;
+      Modulus m = mods[idx];
+      for (int j = 0; j < n; j++) {
+        r[s][j] = m.reduce(small[j]);
+      }
+      ntt[idx].forward(r[s]);
+    }
+    return r;
   }
 
   /** Phase {@code c0 + c1 s + c2 s^2 ...} in coefficient form. */

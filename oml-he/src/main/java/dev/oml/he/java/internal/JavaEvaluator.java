@@ -100,7 +100,8 @@ final class JavaEvaluator implements Evaluator {
         ctx.toNtt(m, cnt);
         return m;
       }
-      return ctx.bfvPlainNtt(p.bfv, a.level);
+      // Cached: one plaintext is typically multiplied into many ciphertexts.
+      return p.lifted(a.level, l -> ctx.bfvPlainNtt(p.bfv, l));
     }
     if (p.level < a.level) {
       throw new IncompatibleOperandsException(
@@ -273,6 +274,10 @@ final class JavaEvaluator implements Evaluator {
   public Ciphertext rerandomize(Ciphertext x, PublicKey receiverKey, FloodingBudget budget) {
     Ct a = ctx.ct(x);
     Pk pk = ctx.pk(receiverKey);
+    if (!budget.parameterId().equals(ctx.id)) {
+      throw new dev.oml.he.ContextMismatchException(
+          "flooding budget computed for other parameters than " + ctx.params.name());
+    }
     if (budget.scheme() != a.scheme) {
       throw new IncompatibleOperandsException("flooding budget made for another scheme");
     }

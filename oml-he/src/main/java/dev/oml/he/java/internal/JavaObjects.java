@@ -81,6 +81,13 @@ final class JavaObjects {
     final long[][] rows;
     final int level;
     final double scale;
+    /** Lazily computed centered lift of {@code bfv} in NTT form, per level (BFV products). */
+    private final java.util.concurrent.ConcurrentHashMap<Integer, long[][]> liftCache =
+        new java.util.concurrent.ConcurrentHashMap<>();
+
+    long[][] lifted(int lvl, java.util.function.IntFunction<long[][]> make) {
+      return liftCache.computeIfAbsent(lvl, make::apply);
+    }
 
     Pt(String id, long[] bfv, int level) {
       this.id = id;
@@ -149,7 +156,7 @@ final class JavaObjects {
     }
   }
 
-  /** Public key {@code (p0, p1 = a(seed))} in NTT form over the data primes. */
+  /** Public key {@code (p0, p1 = a(seed))} in NTT form over all primes, special included. */
   static final class Pk implements PublicKey {
     final String id;
     final byte[] seed;

@@ -56,7 +56,7 @@ final class JavaSerializer implements HeSerializer {
     }
     if (o instanceof PublicKey) {
       ctx.pk((PublicKey) o);
-      return HEADER + Prg.SEED_BYTES + polyBytes(ctx.k);
+      return HEADER + Prg.SEED_BYTES + polyBytes(ctx.mods.length);
     }
     if (o instanceof RelinKeys) {
       ctx.rk((RelinKeys) o);
@@ -104,7 +104,7 @@ final class JavaSerializer implements HeSerializer {
       Pk p = (Pk) o;
       header(b, PK);
       b.put(p.seed);
-      putRows(b, p.p0, ctx.k);
+      putRows(b, p.p0, ctx.mods.length);
     } else if (o instanceof RelinKeys) {
       header(b, RK);
       putKsk(b, ((Rk) o).ksk);
@@ -239,14 +239,15 @@ final class JavaSerializer implements HeSerializer {
     String what = "public key";
     try {
       ByteBuffer b = open(bytes, PK, what);
-      if (b.remaining() != Prg.SEED_BYTES + polyBytes(ctx.k)) {
+      if (b.remaining() != Prg.SEED_BYTES + polyBytes(ctx.mods.length)) {
         throw new MalformedDataException(what + ": wrong length");
       }
       byte[] seed = new byte[Prg.SEED_BYTES];
       b.get(seed);
-      long[][] p0 = getRows(b, ctx.k, what);
+      long[][] p0 = getRows(b, ctx.mods.length, what);
       end(b, what);
-      return new Pk(ctx.id, seed, p0, ctx.uniformFromSeed(seed, JavaContext.DOMAIN_PK, ctx.k));
+      return new Pk(ctx.id, seed, p0,
+          ctx.uniformFromSeed(seed, JavaContext.DOMAIN_PK, ctx.mods.length));
     } catch (BufferUnderflowException e) {
       throw new MalformedDataException(what + ": truncated");
     }

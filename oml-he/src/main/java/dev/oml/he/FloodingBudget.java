@@ -161,6 +161,20 @@ public final class FloodingBudget {
     return scheme;
   }
 
+  /**
+   * The budget of {@link CoefficientMatVec#answer} for this layout: the answer keeps only the
+   * {@code rows} output coefficients of its first component (the second is an RLWE sample
+   * pseudorandom in the sender's fresh randomness), so {@code M = rows}; {@code B_eval} as in
+   * {@link #forMatVec(HeParameters, int, int, int)}.
+   */
+  public static FloodingBudget forMatVec(HeParameters p, MatVecLayout layout, int kappa) {
+    if (layout.polyModulusDegree() != p.polyModulusDegree()) {
+      throw new IncompatibleOperandsException("layout made for another ring degree");
+    }
+    FloodingBudget worst = forMatVec(p, layout.inputCount(), 1, kappa);
+    return bfv(p, kappa, layout.rows(), worst.evalBound);
+  }
+
   public int kappa() {
     return kappa;
   }

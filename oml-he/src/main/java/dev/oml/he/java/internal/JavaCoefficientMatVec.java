@@ -77,14 +77,13 @@ final class JavaCoefficientMatVec implements CoefficientMatVec {
     int top = ctx.k - 1;
     Ct[] q = new Ct[query.size()];
     for (int j = 0; j < q.length; j++) {
-      q[j] = ctx.ct(query.get(j));
+      q[j] = ctx.evalCt(query.get(j));
       if (q[j].level != top || q[j].c.length != 2) {
         throw new IncompatibleOperandsException(
             "query ciphertexts must be fresh (top level, two components)");
       }
     }
-    FloodingBudget budget =
-        FloodingBudget.forMatVec(ctx.params, layout.inputCount(), layout.outputCount(), kappa);
+    FloodingBudget budget = FloodingBudget.forMatVec(ctx.params, layout, kappa);
     JavaEvaluator ev = (JavaEvaluator) ctx.evaluator();
     int cnt = top + 1;
     int bc = layout.blockCols();
@@ -120,9 +119,34 @@ final class JavaCoefficientMatVec implements CoefficientMatVec {
       ctx.toNtt(maskScaled, cnt);
       Ct product = new Ct(ctx.id, ctx.scheme, top, 1.0, new long[][][] {acc0, acc1}, null);
       Ct flooded = ev.addFreshAndFlood(product, pk, maskScaled, budget.floodBits());
-      out.add(ev.modSwitchTo(flooded, budget.answerLevel()));
+      Ct low = (Ct) ev.modSwitchTo(flooded, budget.answerLevel());
+      out.add(extract(low, layout, o));
     }
     return out;
+  }
+
+  /**
+   * Keeps only the output coefficients of the first component: the receiver needs nothing else
+   * to decrypt them, the answer shrinks to about half, and the flooding only has to cover what
+   * is sent.
+   */
+  private Ct extract(Ct c, MatVecLayout layout, int block) {
+    int cnt = c.level + 1;
+    int br = layout.blockRows();
+    int count = Math.min(br, layout.rows() - block * br);
+    int[] kept = new int[count];
+    for (int i = 0; i < count; i++) {
+      kept[i] = layout.outputCoefficient(block * br + i);
+    }
+    long[][] full = JavaContext.copy(c.c[0], cnt);
+    ctx.fromNtt(full, cnt);
+    long[][] c0 = ctx.newRows(cnt);
+    for (int r = 0; r < cnt; r++) {
+      for (int pos : kept) {
+        c0[r][pos] = full[r][pos];
+      }
+    }
+    return new Ct(ctx.id, ctx.scheme, c.level, c.scale, new long[][][] {c0, c.c[1]}, null, kept);
   }
 
   @Override

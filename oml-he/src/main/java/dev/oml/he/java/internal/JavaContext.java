@@ -165,6 +165,16 @@ public final class JavaContext implements HeContext {
     return (Ct) c;
   }
 
+  /** A ciphertext that can be evaluated (not an extracted answer). */
+  Ct evalCt(Ciphertext c) {
+    Ct x = ct(c);
+    if (x.kept != null) {
+      throw new IncompatibleOperandsException(
+          "an extracted answer can only be decrypted, not evaluated");
+    }
+    return x;
+  }
+
   Pt pt(Plaintext p) {
     check(p);
     if (!(p instanceof Pt)) {
@@ -673,6 +683,12 @@ public final class JavaContext implements HeContext {
   /** Phase {@code c0 + c1 s + c2 s^2 ...} in coefficient form. */
   long[][] phaseRows(Sk s, Ct c) {
     int cnt = c.level + 1;
+    if (c.kept != null) {
+      long[][] acc = mul(c.c[1], s.ntt, cnt);
+      fromNtt(acc, cnt);
+      addInto(acc, c.c[0], cnt);
+      return acc;
+    }
     long[][] acc = copy(c.c[0], cnt);
     long[][] sp = copy(s.ntt, cnt);
     for (int i = 1; i < c.c.length; i++) {
@@ -760,7 +776,9 @@ public final class JavaContext implements HeContext {
     long[][][] r = new long[c.c.length][][];
     for (int i = 0; i < r.length; i++) {
       r[i] = copy(c.c[i], c.level + 1);
-      fromNtt(r[i], c.level + 1);
+      if (i != 0 || c.kept == null) {
+        fromNtt(r[i], c.level + 1);
+      }
     }
     return r;
   }

@@ -48,8 +48,8 @@ final class JavaEvaluator implements Evaluator {
   }
 
   private Ct combine(Ciphertext x, Ciphertext y, boolean subtract) {
-    Ct a = ctx.ct(x);
-    Ct b = ctx.ct(y);
+    Ct a = ctx.evalCt(x);
+    Ct b = ctx.evalCt(y);
     sameLevelAndScale(a, b);
     int cnt = a.level + 1;
     int size = Math.max(a.c.length, b.c.length);
@@ -79,7 +79,7 @@ final class JavaEvaluator implements Evaluator {
 
   @Override
   public Ciphertext negate(Ciphertext x) {
-    Ct a = ctx.ct(x);
+    Ct a = ctx.evalCt(x);
     int cnt = a.level + 1;
     long[][][] c = new long[a.c.length][][];
     for (int i = 0; i < c.length; i++) {
@@ -113,7 +113,7 @@ final class JavaEvaluator implements Evaluator {
 
   @Override
   public Ciphertext addPlain(Ciphertext x, Plaintext y) {
-    Ct a = ctx.ct(x);
+    Ct a = ctx.evalCt(x);
     Pt p = ctx.pt(y);
     if (a.scheme == HeScheme.CKKS) {
       sameScale(a.scale, p.scale);
@@ -129,7 +129,7 @@ final class JavaEvaluator implements Evaluator {
 
   @Override
   public Ciphertext multiplyPlain(Ciphertext x, Plaintext y) {
-    Ct a = ctx.ct(x);
+    Ct a = ctx.evalCt(x);
     Pt p = ctx.pt(y);
     long[][] m = plainRows(p, a, false);
     int cnt = a.level + 1;
@@ -142,8 +142,8 @@ final class JavaEvaluator implements Evaluator {
 
   @Override
   public Ciphertext multiply(Ciphertext x, Ciphertext y) {
-    Ct a = ctx.ct(x);
-    Ct b = ctx.ct(y);
+    Ct a = ctx.evalCt(x);
+    Ct b = ctx.evalCt(y);
     if (a.level != b.level) {
       throw new IncompatibleOperandsException(
           "operands at levels " + a.level + " and " + b.level + ": switch one down first");
@@ -164,7 +164,7 @@ final class JavaEvaluator implements Evaluator {
 
   @Override
   public Ciphertext relinearize(Ciphertext x, RelinKeys keys) {
-    Ct a = ctx.ct(x);
+    Ct a = ctx.evalCt(x);
     Ksk ksk = ctx.rk(keys).ksk;
     if (a.c.length == 2) {
       return a;
@@ -218,7 +218,7 @@ final class JavaEvaluator implements Evaluator {
 
   @Override
   public Ciphertext rotateRows(Ciphertext x, int steps, GaloisKeys keys) {
-    Ct a = ctx.ct(x);
+    Ct a = ctx.evalCt(x);
     ctx.requireScheme(HeScheme.BFV, "rotateRows");
     if (ctx.slotMap == null) {
       throw new IncompatibleOperandsException("rotateRows needs BATCHING encoding");
@@ -228,14 +228,14 @@ final class JavaEvaluator implements Evaluator {
 
   @Override
   public Ciphertext rotate(Ciphertext x, int steps, GaloisKeys keys) {
-    Ct a = ctx.ct(x);
+    Ct a = ctx.evalCt(x);
     ctx.requireScheme(HeScheme.CKKS, "rotate");
     return applyGalois(a, steps, keys);
   }
 
   @Override
   public Ciphertext rescale(Ciphertext x) {
-    Ct a = ctx.ct(x);
+    Ct a = ctx.evalCt(x);
     ctx.requireScheme(HeScheme.CKKS, "rescale");
     if (a.level == 0) {
       throw new IncompatibleOperandsException("ciphertext at level 0 cannot be rescaled");
@@ -247,7 +247,7 @@ final class JavaEvaluator implements Evaluator {
 
   @Override
   public Ciphertext modSwitchToNext(Ciphertext x) {
-    Ct a = ctx.ct(x);
+    Ct a = ctx.evalCt(x);
     ctx.requireScheme(HeScheme.BFV, "modSwitchToNext");
     if (a.level == 0) {
       throw new IncompatibleOperandsException("ciphertext already at level 0");
@@ -257,7 +257,7 @@ final class JavaEvaluator implements Evaluator {
 
   @Override
   public Ciphertext modSwitchTo(Ciphertext x, int level) {
-    Ct a = ctx.ct(x);
+    Ct a = ctx.evalCt(x);
     ctx.requireScheme(HeScheme.BFV, "modSwitchTo");
     if (level < 0 || level > a.level) {
       throw new IncompatibleOperandsException(
@@ -272,7 +272,7 @@ final class JavaEvaluator implements Evaluator {
 
   @Override
   public Ciphertext rerandomize(Ciphertext x, PublicKey receiverKey, FloodingBudget budget) {
-    Ct a = ctx.ct(x);
+    Ct a = ctx.evalCt(x);
     Pk pk = ctx.pk(receiverKey);
     if (!budget.parameterId().equals(ctx.id)) {
       throw new dev.oml.he.ContextMismatchException(

@@ -22,14 +22,25 @@ final class JavaObjects {
     final double scale;
     final long[][][] c;
     final byte[] seed;
+    /**
+     * Positions kept in the first component, ascending, or null. When set, {@code c[0]} is in
+     * coefficient form with zeros elsewhere and {@code c[1]} stays in NTT form.
+     */
+    final int[] kept;
 
     Ct(String id, HeScheme scheme, int level, double scale, long[][][] c, byte[] seed) {
+      this(id, scheme, level, scale, c, seed, null);
+    }
+
+    Ct(String id, HeScheme scheme, int level, double scale, long[][][] c, byte[] seed,
+        int[] kept) {
       this.id = id;
       this.scheme = scheme;
       this.level = level;
       this.scale = scale;
       this.c = c;
       this.seed = seed;
+      this.kept = kept;
     }
 
     @Override
@@ -65,6 +76,11 @@ final class JavaObjects {
     @Override
     public boolean isSeeded() {
       return seed != null;
+    }
+
+    @Override
+    public boolean isExtracted() {
+      return kept != null;
     }
 
     @Override

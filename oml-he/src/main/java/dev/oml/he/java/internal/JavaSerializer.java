@@ -51,6 +51,9 @@ final class JavaSerializer implements HeSerializer {
     if (o instanceof Ciphertext) {
       Ct c = ctx.ct((Ciphertext) o);
       int rows = c.level + 1;
+      if (c.kept != null) {
+        return HEADER + 12 + 4 + 4 * c.kept.length + 8 * rows * c.kept.length + polyBytes(rows);
+      }
       int body = c.seed != null ? Prg.SEED_BYTES + polyBytes(rows) : c.c.length * polyBytes(rows);
       return HEADER + 12 + body;
     }
@@ -90,9 +93,20 @@ final class JavaSerializer implements HeSerializer {
       b.put((byte) (c.scheme == HeScheme.BFV ? 0 : 1));
       b.put((byte) c.level);
       b.put((byte) c.c.length);
-      b.put((byte) (c.seed != null ? 1 : 0));
+      b.put((byte) (c.seed != null ? 1 : c.kept != null ? 2 : 0));
       b.putDouble(c.scale);
-      if (c.seed != null) {
+      if (c.kept != null) {
+        b.putInt(c.kept.length);
+        for (int pos : c.kept) {
+          b.putInt(pos);
+        }
+        for (int r = 0; r <= c.level; r++) {
+          for (int pos : c.kept) {
+            b.putLong(c.c[0][r][pos]);
+          }
+        }
+        putRows(b, c.c[1], c.level + 1);
+      } else if (c.seed != null) {
         b.put(c.seed);
         putRows(b, c.c[0], c.level + 1);
       } else {
@@ -203,13 +217,16 @@ final class JavaSerializer implements HeSerializer {
       if (level < 0 || level >= ctx.k) {
         throw new MalformedDataException(what + ": level " + level + " out of range");
       }
-      if (size < 2 || size > 3 || (flags & ~1) != 0 || (flags == 1 && size != 2)) {
+      if (size < 2 || size > 3 || flags < 0 || flags > 2 || (flags != 0 && size != 2)) {
         throw new MalformedDataException(what + ": invalid size or flags");
       }
       if (s == HeScheme.BFV ? scale != 1.0 : !(scale >= 1.0 && scale < 0x1p1000)) {
         throw new MalformedDataException(what + ": invalid scale");
       }
       int rows = level + 1;
+      if (flags == 2) {
+        return loadExtracted(b, s, level, scale, what);
+      }
       int expect = flags == 1 ? Prg.SEED_BYTES + polyBytes(rows) : size * polyBytes(rows);
       if (b.remaining() != expect) {
         throw new MalformedDataException(
@@ -232,6 +249,40 @@ final class JavaSerializer implements HeSerializer {
     } catch (BufferUnderflowException e) {
       throw new MalformedDataException(what + ": truncated");
     }
+  }
+
+  private Ct loadExtracted(ByteBuffer b, HeScheme s, int level, double scale, String what) {
+    int rows = level + 1;
+    int count = b.getInt();
+    if (count < 1 || count > ctx.n) {
+      throw new MalformedDataException(what + ": invalid number of kept coefficients");
+    }
+    long expect = 4L * count + 8L * rows * count + polyBytes(rows);
+    if (b.remaining() != expect) {
+      throw new MalformedDataException(
+          what + ": expected " + expect + " body bytes, got " + b.remaining());
+    }
+    int[] kept = new int[count];
+    for (int i = 0; i < count; i++) {
+      kept[i] = b.getInt();
+      if (kept[i] < 0 || kept[i] >= ctx.n || (i > 0 && kept[i] <= kept[i - 1])) {
+        throw new MalformedDataException(what + ": kept positions must ascend within [0, N)");
+      }
+    }
+    long[][] c0 = ctx.newRows(rows);
+    for (int r = 0; r < rows; r++) {
+      long q = ctx.mods[r].q;
+      for (int pos : kept) {
+        long v = b.getLong();
+        if (v < 0 || v >= q) {
+          throw new MalformedDataException(what + ": coefficient outside its modulus");
+        }
+        c0[r][pos] = v;
+      }
+    }
+    long[][] c1 = getRows(b, rows, what);
+    end(b, what);
+    return new Ct(ctx.id, s, level, scale, new long[][][] {c0, c1}, null, kept);
   }
 
   @Override

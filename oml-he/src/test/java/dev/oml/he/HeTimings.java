@@ -138,8 +138,7 @@ public final class HeTimings {
           ab += tp.serializer().savedSize(c1);
         }
         System.out.println(h + "query bytes " + qb + ", answer bytes " + ab + ", answer level "
-            + ans.get(0).level() + ", " + FloodingBudget.forMatVec(tp.parameters(),
-                lay.inputCount(), lay.outputCount(), 40));
+            + ans.get(0).level() + ", " + FloodingBudget.forMatVec(tp.parameters(), lay, 40));
       }
     }
   }

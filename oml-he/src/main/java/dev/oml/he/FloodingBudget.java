@@ -146,9 +146,25 @@ public final class FloodingBudget {
     }
     long n = p.polyModulusDegree();
     BigInteger halfT = BigInteger.valueOf(p.plainModulus()).add(BigInteger.ONE).shiftRight(1);
-    BigInteger bEval = halfT.multiply(BigInteger.valueOf(n * inputCiphertexts))
-        .multiply(BigInteger.valueOf(FRESH_NOISE_BOUND + 1));
+    BigInteger bEval = plainProductBound(p, inputCiphertexts, halfT,
+        BigInteger.valueOf(FRESH_NOISE_BOUND + 1));
     return bfv(p, kappa, (long) outputCiphertexts * n, bEval);
+  }
+
+  /**
+   * {@code B_eval} of a sum of {@code summands} products of ciphertexts whose noise (encoding
+   * rounding included) is at most {@code noiseBound} with plaintexts whose centered
+   * coefficients are at most {@code plainNorm}: each coefficient of a negacyclic product sums
+   * {@code N} terms, so {@code summands * N * plainNorm * noiseBound}. Use it with
+   * {@link #of} when the operands' norms are smaller than the worst case.
+   */
+  public static BigInteger plainProductBound(HeParameters p, int summands, BigInteger plainNorm,
+      BigInteger noiseBound) {
+    if (summands < 1 || plainNorm.signum() < 0 || noiseBound.signum() < 0) {
+      throw new IllegalArgumentException("summands >= 1 and non-negative norms required");
+    }
+    return plainNorm.multiply(noiseBound)
+        .multiply(BigInteger.valueOf((long) summands * p.polyModulusDegree()));
   }
 
   /** {@link HeParameters#parameterId()} of the parameters the budget was computed for. */

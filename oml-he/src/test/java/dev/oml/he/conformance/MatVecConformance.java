@@ -147,6 +147,10 @@ public abstract class MatVecConformance {
         () -> mv.answer(layout, query, uniform(4, 8, L), uniform(4, L), foreignPk, 40));
     assertThrows(NoiseBudgetException.class,
         () -> mv.answer(layout, query, uniform(4, 8, L), uniform(4, L), pk, 39));
+    // A public-key encryption has more noise than the budget assumes: refused as a query.
+    List<Ciphertext> notFresh = List.of(ctx.encryptor(pk).encrypt(ctx.bfvEncoder().encode(uniform(8, L))));
+    assertThrows(IncompatibleOperandsException.class,
+        () -> mv.answer(layout, notFresh, uniform(4, 8, L), uniform(4, L), pk, 40));
   }
 
   @Test

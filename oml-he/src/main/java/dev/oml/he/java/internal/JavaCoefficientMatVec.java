@@ -78,9 +78,11 @@ final class JavaCoefficientMatVec implements CoefficientMatVec {
     Ct[] q = new Ct[query.size()];
     for (int j = 0; j < q.length; j++) {
       q[j] = ctx.evalCt(query.get(j));
-      if (q[j].level != top || q[j].c.length != 2) {
+      // The flooding budget assumes fresh symmetric noise (at most 21): only seeded
+      // ciphertexts, which encryptQuery makes and serialization preserves, are that.
+      if (q[j].level != top || q[j].c.length != 2 || q[j].seed == null) {
         throw new IncompatibleOperandsException(
-            "query ciphertexts must be fresh (top level, two components)");
+            "query ciphertexts must be fresh seeded symmetric encryptions from encryptQuery");
       }
     }
     FloodingBudget budget = FloodingBudget.forMatVec(ctx.params, layout, kappa);

@@ -135,6 +135,42 @@ public abstract class MatVecConformance {
   }
 
   @Test
+  void twoPartiesWithTheirOwnContextsOverBytes() {
+    // Receiver and sender each build their own context from the same public parameters;
+    // only bytes cross between them: the receiver's public key, the query, the answer.
+    HeParameters params = PredefinedParameters.bfvTwoParty(L, 40);
+    HeContext receiver = backend().createContext(params);
+    HeContext sender = backend().createContext(params);
+    KeyGenerator kg = receiver.keyGenerator();
+    byte[] pkBytes = receiver.serializer().save(kg.createPublicKey());
+    CoefficientMatVec rmv = receiver.coefficientMatVec();
+    MatVecLayout layout = rmv.layout(100, 300);
+    long[] r = uniform(300, L);
+    List<byte[]> queryBytes = new java.util.ArrayList<>();
+    for (Ciphertext c : rmv.encryptQuery(receiver.encryptor(kg.secretKey()), layout, r)) {
+      queryBytes.add(receiver.serializer().save(c));
+    }
+    long[][] w = uniform(100, 300, L);
+    long[] s = uniform(100, L);
+    List<Ciphertext> query = new java.util.ArrayList<>();
+    for (byte[] b : queryBytes) {
+      query.add(sender.serializer().loadCiphertext(b));
+    }
+    CoefficientMatVec smv = sender.coefficientMatVec();
+    List<byte[]> answerBytes = new java.util.ArrayList<>();
+    for (Ciphertext c : smv.answer(smv.layout(100, 300), query, w, s,
+        sender.serializer().loadPublicKey(pkBytes), 40)) {
+      answerBytes.add(sender.serializer().save(c));
+    }
+    List<Ciphertext> answer = new java.util.ArrayList<>();
+    for (byte[] b : answerBytes) {
+      answer.add(receiver.serializer().loadCiphertext(b));
+    }
+    assertArrayEquals(Oracles.matVecMinusMask(w, r, s, L),
+        rmv.decryptAnswer(receiver.decryptor(kg.secretKey()), layout, answer));
+  }
+
+  @Test
   void wrongShapesAndForeignObjectsAreRefused() {
     CoefficientMatVec mv = ctx.coefficientMatVec();
     MatVecLayout layout = mv.layout(4, 8);

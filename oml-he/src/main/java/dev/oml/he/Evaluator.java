@@ -32,10 +32,13 @@ public interface Evaluator {
   /** CKKS: divide by the last prime, dropping one level and dividing the scale by it. */
   Ciphertext rescale(Ciphertext a);
 
-  /** BFV: switch to the next lower level (the message is unchanged, bytes shrink). */
+  /**
+   * Switch to the next lower level; the message is unchanged and bytes shrink. BFV divides by
+   * the dropped prime with rounding; CKKS only drops it (scale unchanged), to align levels.
+   */
   Ciphertext modSwitchToNext(Ciphertext a);
 
-  /** BFV: switch down to {@code level}. */
+  /** Switch down to {@code level} (repeated {@link #modSwitchToNext}). */
   Ciphertext modSwitchTo(Ciphertext a, int level);
 
   /**

@@ -214,6 +214,11 @@ public abstract class CkksConformance {
     assertThrows(IncompatibleOperandsException.class, () -> ev.add(ca, other));
     Ciphertext lower = ev.rescale(ev.multiplyAndRelinearize(ca, ca, rk));
     assertThrows(IncompatibleOperandsException.class, () -> ev.add(ca, lower));
+    // Dropping a prime aligns levels and keeps the values and the scale.
+    Ciphertext dropped = ev.modSwitchTo(ca, lower.level());
+    assertEquals(lower.level(), dropped.level());
+    assertEquals(ca.scale(), dropped.scale());
+    assertTrue(precisionBits(a, java.util.Arrays.copyOf(decrypt(dropped), a.length)) > 20);
     Ciphertext bottom = ca;
     while (bottom.level() > 0) {
       bottom = ev.rescale(ev.multiplyPlain(bottom, enc.encode(new double[] {1}, new double[0],

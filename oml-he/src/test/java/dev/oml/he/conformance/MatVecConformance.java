@@ -135,6 +135,22 @@ public abstract class MatVecConformance {
   }
 
   @Test
+  void exactAtTheLargestRingSixtyBits() {
+    HeContext big = backend().createContext(PredefinedParameters.bfvTwoParty(60, 40));
+    KeyGenerator kg = big.keyGenerator();
+    CoefficientMatVec mv = big.coefficientMatVec();
+    MatVecLayout layout = mv.layout(64, 200);
+    long[] r = uniform(200, 60);
+    long[][] w = uniform(64, 200, 60);
+    long[] s = uniform(64, 60);
+    List<Ciphertext> answer = mv.answer(layout,
+        mv.encryptQuery(big.encryptor(kg.secretKey()), layout, r), w, s, kg.createPublicKey(), 40);
+    assertEquals(1, answer.get(0).level());
+    assertArrayEquals(Oracles.matVecMinusMask(w, r, s, 60),
+        mv.decryptAnswer(big.decryptor(kg.secretKey()), layout, answer));
+  }
+
+  @Test
   void twoPartiesWithTheirOwnContextsOverBytes() {
     // Receiver and sender each build their own context from the same public parameters;
     // only bytes cross between them: the receiver's public key, the query, the answer.

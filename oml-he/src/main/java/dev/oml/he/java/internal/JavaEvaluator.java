@@ -248,9 +248,17 @@ final class JavaEvaluator implements Evaluator {
   @Override
   public Ciphertext modSwitchToNext(Ciphertext x) {
     Ct a = ctx.evalCt(x);
-    ctx.requireScheme(HeScheme.BFV, "modSwitchToNext");
     if (a.level == 0) {
       throw new IncompatibleOperandsException("ciphertext already at level 0");
+    }
+    if (a.scheme == HeScheme.CKKS) {
+      // CKKS keeps m + e modulo each remaining prime: dropping the last one changes nothing
+      // else (scale and noise stay), which aligns levels without a rescale.
+      long[][][] c = new long[a.c.length][][];
+      for (int i = 0; i < c.length; i++) {
+        c[i] = JavaContext.copy(a.c[i], a.level);
+      }
+      return new Ct(ctx.id, ctx.scheme, a.level - 1, a.scale, c, null);
     }
     return new Ct(ctx.id, ctx.scheme, a.level - 1, 1.0, ctx.dropLastPrime(a.c, a.level), null);
   }
@@ -258,7 +266,6 @@ final class JavaEvaluator implements Evaluator {
   @Override
   public Ciphertext modSwitchTo(Ciphertext x, int level) {
     Ct a = ctx.evalCt(x);
-    ctx.requireScheme(HeScheme.BFV, "modSwitchTo");
     if (level < 0 || level > a.level) {
       throw new IncompatibleOperandsException(
           "cannot switch from level " + a.level + " to level " + level);

@@ -105,8 +105,9 @@ final class JavaCoefficientMatVec implements CoefficientMatVec {
           }
         }
         long[][] tileNtt = ctx.bfvPlainNtt(tile, top);
-        ctx.mulAddInto(acc0, q[j].c[0], tileNtt, cnt);
-        ctx.mulAddInto(acc1, q[j].c[1], tileNtt, cnt);
+        long[][] tileShoup = ctx.shoupRows(tileNtt, cnt);
+        ctx.mulAddShoupInto(acc0, q[j].c[0], tileNtt, tileShoup, cnt);
+        ctx.mulAddShoupInto(acc1, q[j].c[1], tileNtt, tileShoup, cnt);
       }
       // Every coefficient that is not a wanted output carries a partial sum of W's entries:
       // mask them all with fresh uniform values, and the wanted ones with -s.

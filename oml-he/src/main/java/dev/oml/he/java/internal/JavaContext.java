@@ -316,6 +316,33 @@ public final class JavaContext implements HeContext {
     }
   }
 
+  /** Shoup companions of rows {@code 0..count-1}. */
+  long[][] shoupRows(long[][] w, int count) {
+    long[][] r = new long[count][n];
+    for (int i = 0; i < count; i++) {
+      Modulus m = mods[i];
+      for (int j = 0; j < n; j++) {
+        r[i][j] = m.shoup(w[i][j]);
+      }
+    }
+    return r;
+  }
+
+  /** {@code acc[r] += a[r] * w[r]} with {@code w} fixed and {@code ws} its Shoup companions. */
+  void mulAddShoupInto(long[][] acc, long[][] a, long[][] w, long[][] ws, int count) {
+    for (int r = 0; r < count; r++) {
+      long q = mods[r].q;
+      long[] x = a[r];
+      long[] y = w[r];
+      long[] ys = ws[r];
+      long[] z = acc[r];
+      for (int j = 0; j < n; j++) {
+        long s = z[j] + Modulus.mulShoup(x[j], y[j], ys[j], q);
+        z[j] = s >= q ? s - q : s;
+      }
+    }
+  }
+
   long[][] mul(long[][] a, long[][] b, int count) {
     long[][] r = newRows(count);
     mulAddInto(r, a, b, count);

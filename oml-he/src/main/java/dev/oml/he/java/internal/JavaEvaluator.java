@@ -133,9 +133,13 @@ final class JavaEvaluator implements Evaluator {
     Pt p = ctx.pt(y);
     long[][] m = plainRows(p, a, false);
     int cnt = a.level + 1;
+    // Shoup companions are worth it from the second product on; a plaintext is used at least
+    // once per component, and they are cached for later products.
+    long[][] ms = p.companions(a.level, l -> ctx.shoupRows(m, l + 1));
     long[][][] c = new long[a.c.length][][];
     for (int i = 0; i < c.length; i++) {
-      c[i] = ctx.mul(a.c[i], m, cnt);
+      c[i] = ctx.newRows(cnt);
+      ctx.mulAddShoupInto(c[i], a.c[i], m, ms, cnt);
     }
     return make(a, c, a.scale * p.scale);
   }

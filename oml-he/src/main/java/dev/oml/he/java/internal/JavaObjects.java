@@ -105,6 +105,14 @@ final class JavaObjects {
       return liftCache.computeIfAbsent(lvl, make::apply);
     }
 
+    /** Shoup companions of the NTT rows used in products, cached per level. */
+    private final java.util.concurrent.ConcurrentHashMap<Integer, long[][]> shoupCache =
+        new java.util.concurrent.ConcurrentHashMap<>();
+
+    long[][] companions(int lvl, java.util.function.IntFunction<long[][]> make) {
+      return shoupCache.computeIfAbsent(lvl, make::apply);
+    }
+
     Pt(String id, long[] bfv, int level) {
       this.id = id;
       this.scheme = HeScheme.BFV;

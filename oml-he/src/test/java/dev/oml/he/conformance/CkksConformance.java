@@ -126,6 +126,13 @@ public abstract class CkksConformance {
           "steps " + steps);
     }
     assertThrows(IncompatibleOperandsException.class, () -> ctx.evaluator().rotate(ca, 3, gk));
+    // Key switching below the top level uses fewer digits of the same keys.
+    Ciphertext low = ctx.evaluator().modSwitchTo(ca, 1);
+    double[] expect = new double[n];
+    for (int i = 0; i < n; i++) {
+      expect[i] = a[Math.floorMod(i + 7, n)];
+    }
+    assertTrue(precisionBits(expect, decrypt(ctx.evaluator().rotate(low, 7, gk))) > 20);
   }
 
   @Test

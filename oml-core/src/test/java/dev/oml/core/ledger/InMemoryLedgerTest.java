@@ -5,7 +5,12 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.oml.core.permission.Binding;
+import dev.oml.core.permission.InferenceMode;
 import dev.oml.core.permission.PermissionFixture;
+import dev.oml.core.permission.PermissionIssuer;
+import dev.oml.core.permission.PermitRequest;
+import dev.oml.core.permission.PolicyViolationException;
 import dev.oml.core.permission.VerifiedPermission;
 import org.junit.jupiter.api.Test;
 
@@ -40,5 +45,15 @@ class InMemoryLedgerTest {
     assertEquals(6, ledger.charged(fx.licenseeA.keyId()));
     assertEquals(10, ledger.spend(fx.verifiedA(4)).chargedAfter());
     assertThrows(QuotaExceededException.class, () -> ledger.spend(fx.verifiedA(1)));
+  }
+
+  @Test
+  void issuerWithAChargeViewRefusesWhatNoLongerFits() {
+    PermissionIssuer issuer = new PermissionIssuer(fx.owner, fx.policy, fx.clock, fx.random, ledger::charged);
+    ledger.spend(fx.verifiedA(7));
+    Binding b = Binding.ofFirstMessage(new byte[3]);
+    issuer.issue(PermitRequest.create(fx.licenseeA, fx.modelA, InferenceMode.TWO_PARTY, 3, b, fx.clock.instant()));
+    assertThrows(PolicyViolationException.class, () -> issuer.issue(PermitRequest.create(
+        fx.licenseeA, fx.modelA, InferenceMode.TWO_PARTY, 4, b, fx.clock.instant())));
   }
 }

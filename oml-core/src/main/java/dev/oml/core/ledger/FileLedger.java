@@ -46,7 +46,7 @@ public final class FileLedger implements PermissionLedger {
   private final QuotaSource quotas;
   private final FileChannel channel;
   private final FileLock lock;
-  private final LedgerState state = new LedgerState();
+  private final LedgerState state;
   private final java.time.Clock clock;
   private long size;
   private boolean failed;
@@ -54,7 +54,9 @@ public final class FileLedger implements PermissionLedger {
   private final long recoveredRecords;
   private final long discardedBytes;
 
-  private FileLedger(Path path, QuotaSource quotas, java.time.Clock clock) throws IOException {
+  private FileLedger(Path path, QuotaSource quotas, java.time.Clock clock, int pruneAt)
+      throws IOException {
+    this.state = new LedgerState(pruneAt);
     this.path = path;
     this.quotas = quotas;
     this.clock = clock;
@@ -96,11 +98,19 @@ public final class FileLedger implements PermissionLedger {
     return open(path, quotas, java.time.Clock.systemUTC());
   }
 
-  /** As {@link #open(Path, QuotaSource)}, with the clock that stamps spend records. */
+  /**
+   * As {@link #open(Path, QuotaSource)}, with the clock that stamps spend records and decides
+   * when nonces of long-expired permissions may be forgotten in memory.
+   */
   public static FileLedger open(Path path, QuotaSource quotas, java.time.Clock clock) {
+    return open(path, quotas, clock, LedgerState.DEFAULT_PRUNE_AT);
+  }
+
+  static FileLedger open(Path path, QuotaSource quotas, java.time.Clock clock, int pruneAt) {
     Objects.requireNonNull(quotas, "quotas");
+    Objects.requireNonNull(clock, "clock");
     try {
-      return new FileLedger(path.toAbsolutePath(), quotas, clock);
+      return new FileLedger(path.toAbsolutePath(), quotas, clock, pruneAt);
     } catch (IOException e) {
       throw new LedgerException("cannot open ledger " + path + ": " + e.getMessage(), e);
     }
@@ -175,11 +185,13 @@ public final class FileLedger implements PermissionLedger {
       byte[] nonce = Arrays.copyOfRange(r, 4, 20);
       KeyId licensee = KeyId.of(Arrays.copyOfRange(r, 20, 52));
       long n = Integer.toUnsignedLong(b.getInt(84));
+      long expires = b.getLong(96);
       if (state.spent(nonce)) {
         throw new LedgerException("ledger " + path + " records nonce twice at byte " + offset
             + "; refusing to start");
       }
-      state.apply(nonce, licensee, n);
+      state.apply(nonce, licensee, n, expires);
+      state.maybePrune(clock.instant());
       records++;
       offset += RECORD_BYTES;
     }
@@ -214,7 +226,7 @@ public final class FileLedger implements PermissionLedger {
     }
     long quota = quotas.quotaOf(p.licensee());
     byte[] nonce = p.nonce();
-    state.check(nonce, p.licensee(), p.inferences(), quota);
+    state.check(nonce, p.licensee(), p.inferences(), quota, p.expiresAt());
     byte[] record = record(p, nonce);
     try {
       ByteBuffer b = ByteBuffer.wrap(record);
@@ -236,7 +248,9 @@ public final class FileLedger implements PermissionLedger {
           + e.getMessage() + "; the permission was not charged", e);
     }
     size += RECORD_BYTES;
-    return new SpendReceipt(p, state.apply(nonce, p.licensee(), p.inferences()), quota);
+    long after = state.apply(nonce, p.licensee(), p.inferences(), p.expiresAt().getEpochSecond());
+    state.maybePrune(clock.instant());
+    return new SpendReceipt(p, after, quota);
   }
 
   private byte[] record(VerifiedPermission p, byte[] nonce) {

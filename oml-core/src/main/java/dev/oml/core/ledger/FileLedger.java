@@ -4,6 +4,7 @@ import dev.oml.core.io.AtomicFiles;
 import dev.oml.core.keys.KeyId;
 import dev.oml.core.permission.VerifiedPermission;
 import java.io.IOException;
+import java.io.RandomAccessFile;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
@@ -44,6 +45,9 @@ public final class FileLedger implements PermissionLedger {
 
   private final Path path;
   private final QuotaSource quotas;
+  // Classic RandomAccessFile I/O on purpose: a FileChannel is closed for good when a thread
+  // blocked in it is interrupted, which would take the ledger down for every other session.
+  private final RandomAccessFile file;
   private final FileChannel channel;
   private final FileLock lock;
   private final LedgerState state;
@@ -63,7 +67,8 @@ public final class FileLedger implements PermissionLedger {
     if (!Files.exists(path)) {
       create(path);
     }
-    this.channel = FileChannel.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE);
+    this.file = new RandomAccessFile(path.toFile(), "rw");
+    this.channel = file.getChannel();
     FileLock l;
     try {
       l = channel.tryLock();
@@ -71,7 +76,7 @@ public final class FileLedger implements PermissionLedger {
       l = null;
     }
     if (l == null) {
-      channel.close();
+      file.close();
       throw new LedgerException("ledger " + path + " is in use by another process or ledger; "
           + "one ledger file serves one owner server");
     }
@@ -81,8 +86,7 @@ public final class FileLedger implements PermissionLedger {
       recoveredRecords = r[0];
       discardedBytes = r[1];
     } catch (RuntimeException | IOException e) {
-      lock.release();
-      channel.close();
+      file.close(); // also releases the lock
       throw e;
     }
   }
@@ -152,7 +156,7 @@ public final class FileLedger implements PermissionLedger {
   }
 
   private long[] recover() throws IOException {
-    long fileSize = channel.size();
+    long fileSize = file.length();
     ByteBuffer h = ByteBuffer.allocate(HEADER_BYTES);
     readFully(h, 0);
     if (fileSize < HEADER_BYTES || !Arrays.equals(h.array(), header())) {
@@ -197,8 +201,8 @@ public final class FileLedger implements PermissionLedger {
     }
     long discarded = fileSize - offset;
     if (discarded > 0) {
-      channel.truncate(offset);
-      channel.force(true);
+      file.setLength(offset);
+      file.getFD().sync();
     }
     size = offset;
     return new long[] {records, discarded};
@@ -206,12 +210,13 @@ public final class FileLedger implements PermissionLedger {
 
   private void readFully(ByteBuffer buf, long position) throws IOException {
     long p = position;
+    file.seek(p);
     while (buf.hasRemaining()) {
-      int n = channel.read(buf, p);
+      int n = file.read(buf.array(), buf.position(), buf.remaining());
       if (n < 0) {
         return;
       }
-      p += n;
+      buf.position(buf.position() + n);
     }
   }
 
@@ -229,18 +234,15 @@ public final class FileLedger implements PermissionLedger {
     state.check(nonce, p.licensee(), p.inferences(), quota, p.expiresAt());
     byte[] record = record(p, nonce);
     try {
-      ByteBuffer b = ByteBuffer.wrap(record);
-      long pos = size;
-      while (b.hasRemaining()) {
-        pos += channel.write(b, pos);
-      }
-      channel.force(true);
+      file.seek(size);
+      file.write(record);
+      file.getFD().sync();
     } catch (IOException e) {
       // The record may be partly on disk. Cut it off if we can; if not, stop: recovery at the
       // next start will discard a torn tail, and until then no spend may be acknowledged.
       try {
-        channel.truncate(size);
-        channel.force(true);
+        file.setLength(size);
+        file.getFD().sync();
       } catch (IOException e2) {
         failed = true;
       }
@@ -300,8 +302,7 @@ public final class FileLedger implements PermissionLedger {
     }
     closed = true;
     try {
-      lock.release();
-      channel.close();
+      file.close(); // releases the lock with the descriptor
     } catch (IOException e) {
       throw new LedgerException("cannot close ledger " + path + ": " + e.getMessage(), e);
     }

@@ -203,4 +203,23 @@ class FileLedgerTest {
       assertThrows(PermissionReplayedException.class, () -> l.spend(fresh));
     }
   }
+
+  @Test
+  void anInterruptedSpenderDoesNotBreakTheLedger() {
+    // Server workers get interrupted (timeouts, shutdown); a FileChannel would close for good.
+    Path file = dir.resolve("ledger");
+    try (FileLedger l = FileLedger.open(file, fx.policy::quotaOf)) {
+      Thread.currentThread().interrupt();
+      try {
+        l.spend(fx.verifiedA(1));
+      } finally {
+        assertTrue(Thread.interrupted(), "the interrupt status is left for the caller");
+      }
+      l.spend(fx.verifiedA(2));
+      assertEquals(3, l.charged(fx.licenseeA.keyId()));
+    }
+    try (FileLedger l = FileLedger.open(file, fx.policy::quotaOf)) {
+      assertEquals(2, l.recoveredRecords());
+    }
+  }
 }

@@ -148,7 +148,12 @@ public final class GcGarblerSession {
   public void offlineFinish(byte[] third) {
     expect(State.OT_STARTED);
     state = State.DONE; // until proven good: a failed check leaves the session unusable
-    pads = ot.finish(third);
+    try {
+      pads = ot.finish(third);
+    } catch (RuntimeException e) {
+      erase();
+      throw e;
+    }
     ot = null;
     state = State.OT_DONE;
   }

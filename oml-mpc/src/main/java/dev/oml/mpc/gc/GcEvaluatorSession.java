@@ -27,6 +27,7 @@ public final class GcEvaluatorSession {
 
   private final Circuit circuit;
   private final int instances;
+  private final int offlineInputs;
   private KosReceiver ot;
   private RandomOtReceiverOutput pads;
   private GarbledCircuit garbled;
@@ -34,20 +35,36 @@ public final class GcEvaluatorSession {
   private State state = State.NEW;
 
   /**
-   * Prepares to evaluate {@code instances} copies of {@code circuit}.
+   * Prepares to evaluate {@code instances} copies of {@code circuit}, all garbler inputs online.
    *
    * @throws IllegalArgumentException if {@code instances < 1} or the circuit has no evaluator
    *     inputs
    */
   public GcEvaluatorSession(Circuit circuit, int instances, SecureRandom rng) {
+    this(circuit, instances, 0, rng);
+  }
+
+  /**
+   * Prepares to evaluate {@code instances} copies of {@code circuit} whose last
+   * {@code offlineGarblerInputs} garbler inputs per instance arrive with the garbled tables (see
+   * the matching {@link GcGarblerSession} constructor).
+   *
+   * @throws IllegalArgumentException if a count does not fit the circuit
+   */
+  public GcEvaluatorSession(Circuit circuit, int instances, int offlineGarblerInputs,
+      SecureRandom rng) {
     if (instances < 1) {
       throw new IllegalArgumentException("instances must be positive");
     }
     if (circuit.evaluatorInputs() < 1) {
       throw new IllegalArgumentException("the circuit has no evaluator inputs");
     }
+    if (offlineGarblerInputs < 0 || offlineGarblerInputs > circuit.garblerInputs()) {
+      throw new IllegalArgumentException("offline garbler inputs do not fit the circuit");
+    }
     this.circuit = circuit;
     this.instances = instances;
+    this.offlineInputs = offlineGarblerInputs;
     this.ot = new KosReceiver(circuit.evaluatorInputs() * instances, rng);
   }
 
@@ -70,7 +87,7 @@ public final class GcEvaluatorSession {
     byte[] third = ot.thirdMessage(second);
     pads = ot.output();
     ot = null;
-    garbled = GarbledCircuit.read(circuit, instances, tables);
+    garbled = GarbledCircuit.read(circuit, instances, offlineInputs, tables);
     state = State.OFFLINE_DONE;
     return third;
   }
@@ -115,14 +132,16 @@ public final class GcEvaluatorSession {
     expect(State.REQUESTED);
     state = State.DONE;
     int n = instances;
-    int g = circuit.garblerInputs();
+    int gAll = circuit.garblerInputs();
+    int g = gAll - offlineInputs;
     int e = circuit.evaluatorInputs();
     try {
-      MessageReader r = new MessageReader(response, GcGarblerSession.TAG_RESPONSE,
-          GcGarblerSession.responseBytes(circuit, n), "online response");
-      long[] in = new long[GcGarblerSession.responseBytes(circuit, n) / 8];
+      int bytes = GcGarblerSession.responseBytes(circuit, n, offlineInputs);
+      MessageReader r = new MessageReader(response, GcGarblerSession.TAG_RESPONSE, bytes,
+          "online response");
+      long[] in = new long[bytes / 8];
       r.getLongs(in, 0, in.length);
-      long[] labels = new long[2 * (g + e) * n];
+      long[] labels = new long[2 * (gAll + e) * n];
       int o = 0;
       for (int k = 0; k < n; k++) {
         for (int i = 0; i < g; i++) {
@@ -131,11 +150,20 @@ public final class GcEvaluatorSession {
           labels[at + 1] = in[o++];
         }
       }
+      long[] fixed = garbled.takeOfflineLabels();
+      int f = 0;
+      for (int k = 0; k < n; k++) {
+        for (int i = g; i < gAll; i++) {
+          int at = 2 * (i * n + k);
+          labels[at] = fixed[f++];
+          labels[at + 1] = fixed[f++];
+        }
+      }
       long[] pad = new long[2];
       for (int k = 0; k < n; k++) {
         for (int i = 0; i < e; i++) {
           int ot = k * e + i;
-          int at = 2 * ((g + i) * n + k);
+          int at = 2 * ((gAll + i) * n + k);
           int x = inputs[ot] ? 1 : 0;
           pads.message(ot, pad, 0);
           // y_x ^ m_c = W^x, because x ^ e = c; select y_x without branching on x

@@ -20,7 +20,8 @@ public final class ReluReshareEvaluator {
   public ReluReshareEvaluator(FixedPointFormat format, int neurons, SecureRandom rng) {
     this.format = format;
     this.neurons = neurons;
-    this.session = new GcEvaluatorSession(Circuits.reluReshare(format), neurons, rng);
+    this.session = new GcEvaluatorSession(Circuits.reluReshare(format), neurons,
+        format.ringBits(), rng);
   }
 
   /** The underlying session, for message-level use. */

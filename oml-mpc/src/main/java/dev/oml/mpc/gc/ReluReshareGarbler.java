@@ -30,11 +30,16 @@ public final class ReluReshareGarbler {
     this.format = format;
     this.neurons = neurons;
     Circuit c = Circuits.reluReshare(format);
-    this.session = new GcGarblerSession(c, neurons, rng);
+    int l = format.ringBits();
     masks = new long[neurons];
+    boolean[] maskBits = new boolean[l * neurons];
     for (int i = 0; i < neurons; i++) {
       masks[i] = format.reduce(rng.nextLong());
+      Circuits.toBits(masks[i], l, maskBits, l * i);
     }
+    // The masks are known now, so their labels go offline with the tables.
+    this.session = new GcGarblerSession(c, neurons, l, maskBits, rng);
+    Arrays.fill(maskBits, false);
   }
 
   /** The underlying session, for message-level use (offline steps, then {@link #onlineRespond}). */
@@ -44,7 +49,8 @@ public final class ReluReshareGarbler {
 
   /**
    * The owner's new shares: the masks {@code m}, one per neuron (a copy; the caller owns it and
-   * erases it after use).
+   * erases it after use). Available from construction until the online phase starts, when this
+   * object erases its own copy.
    */
   public long[] ownerShares() {
     if (masks == null) {
@@ -73,13 +79,14 @@ public final class ReluReshareGarbler {
       throw new IllegalArgumentException("expected " + neurons + " shares");
     }
     int l = format.ringBits();
-    boolean[] bits = new boolean[2 * l * neurons];
+    boolean[] bits = new boolean[l * neurons];
     for (int k = 0; k < neurons; k++) {
-      Circuits.toBits(format.reduce(zO[k]), l, bits, 2 * l * k);
-      Circuits.toBits(masks[k], l, bits, 2 * l * k + l);
+      Circuits.toBits(format.reduce(zO[k]), l, bits, l * k);
     }
-    Arrays.fill(masks, 0);
-    masks = null;
+    if (masks != null) {
+      Arrays.fill(masks, 0);
+      masks = null;
+    }
     return bits;
   }
 }

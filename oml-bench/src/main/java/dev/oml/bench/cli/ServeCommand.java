@@ -45,9 +45,10 @@ final class ServeCommand implements Callable<Integer> {
     OwnerHome home = OwnerHome.open(ownerDir);
     PermissionPolicy policy = home.policy(SecretAccess.get());
     List<OwnerService> services = new ArrayList<>();
-    services.add(new PermitService(new PermissionIssuer(home.ownerKey(SecretAccess.get()), policy,
-        Clock.systemUTC(), new SecureRandom())));
     try (PermissionLedger ledger = home.openLedger(policy)) {
+      // The issuer sees what is already charged, so it refuses a request the quota no longer covers.
+      services.add(new PermitService(new PermissionIssuer(home.ownerKey(SecretAccess.get()), policy,
+          Clock.systemUTC(), new SecureRandom(), ledger::charged)));
       services.addAll(ModeServices.forOwner(home, policy, ledger));
       ServerConfig cfg = ServerConfig.loopback(home.tls())
           .withWorkers(workers, 4 * workers);

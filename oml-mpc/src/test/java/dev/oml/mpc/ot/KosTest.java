@@ -46,6 +46,15 @@ class KosTest {
     }
   }
 
+  @net.jqwik.api.Property(tries = 5)
+  void anyBatchSizeGivesCorrectRandomOts(
+      @net.jqwik.api.ForAll @net.jqwik.api.constraints.IntRange(min = 1, max = 3000) int n) {
+    KosReceiver r = new KosReceiver(n, RNG);
+    KosSender s = new KosSender(n, RNG);
+    RandomOtSenderOutput so = s.finish(r.thirdMessage(s.secondMessage(r.firstMessage())));
+    assertReceiverGotExactlyChosen(so, r.output());
+  }
+
   @Test
   void overChannelBothSidesAgree() throws Exception {
     InMemoryChannel.Pair p = InMemoryChannel.pair();

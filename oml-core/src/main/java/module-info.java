@@ -15,6 +15,7 @@ module dev.oml.core {
   exports dev.oml.core.data;
   exports dev.oml.core.io;
   exports dev.oml.core.transport;
+  exports dev.oml.core.server;
   exports dev.oml.core.keys;
   exports dev.oml.core.omlize;
   exports dev.oml.core.permission;

@@ -314,10 +314,21 @@ public final class HeParameters {
       long[] primes;
       Set<Long> used = new HashSet<>();
       try {
+        long sp = special;
         if (coeffPrimes != null) {
           primes = coeffPrimes.clone();
         } else if (coeffBits != null && coeffBits.length > 0) {
-          primes = Primes.nttPrimes(n, coeffBits, Set.of());
+          // The special prime is drawn first so that it is the largest of its size.
+          int[] bits = new int[coeffBits.length + (specialBits != 0 ? 1 : 0)];
+          System.arraycopy(coeffBits, 0, bits, bits.length - coeffBits.length, coeffBits.length);
+          if (specialBits != 0) {
+            bits[0] = specialBits;
+          }
+          long[] all = Primes.nttPrimes(n, bits, Set.of());
+          primes = java.util.Arrays.copyOfRange(all, bits.length - coeffBits.length, all.length);
+          if (specialBits != 0) {
+            sp = all[0];
+          }
         } else {
           throw new InvalidParametersException("coeffModulus (primes or bit sizes) is required");
         }
@@ -327,8 +338,7 @@ public final class HeParameters {
             throw new InvalidParametersException("coefficient modulus primes must be distinct");
           }
         }
-        long sp = special;
-        if (specialBits != 0) {
+        if (specialBits != 0 && coeffPrimes != null) {
           sp = Primes.nttPrimes(n, new int[] {specialBits}, used)[0];
         }
         if (sp != 0) {
@@ -337,7 +347,7 @@ public final class HeParameters {
             throw new InvalidParametersException("special prime must differ from the data primes");
           }
           for (long p : primes) {
-            if (p > sp) {
+            if (Long.numberOfLeadingZeros(p) < Long.numberOfLeadingZeros(sp)) {
               throw new InvalidParametersException(
                   "special prime must be at least as large as every data prime, "
                       + "or key switching adds too much noise");

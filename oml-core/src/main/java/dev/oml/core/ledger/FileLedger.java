@@ -59,8 +59,7 @@ public final class FileLedger implements PermissionLedger {
     this.quotas = quotas;
     this.clock = clock;
     if (!Files.exists(path)) {
-      // The header is written whole (temporary file and rename), so it is never torn.
-      AtomicFiles.write(path, header(), true);
+      create(path);
     }
     this.channel = FileChannel.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE);
     FileLock l;
@@ -104,6 +103,34 @@ public final class FileLedger implements PermissionLedger {
       return new FileLedger(path.toAbsolutePath(), quotas, clock);
     } catch (IOException e) {
       throw new LedgerException("cannot open ledger " + path + ": " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * Creates the file with its whole header, so the header is never torn: written to a temporary
+   * file and fsynced, then hard-linked into place. Unlike a rename, a link never replaces a
+   * ledger that another process created (and may hold locked) in the meantime.
+   */
+  private static void create(Path path) throws IOException {
+    Path dir = path.getParent();
+    Path tmp = dir.resolve("." + path.getFileName() + "." + Long.toHexString(System.nanoTime()) + ".new");
+    AtomicFiles.write(tmp, header(), true);
+    try {
+      Files.createLink(path, tmp);
+    } catch (java.nio.file.FileAlreadyExistsException e) {
+      // another process created it first: use theirs
+    } catch (UnsupportedOperationException e) {
+      // no hard links on this file system: fall back to a rename (no creation race protection)
+      if (!Files.exists(path)) {
+        Files.move(tmp, path, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+      }
+    } finally {
+      Files.deleteIfExists(tmp);
+    }
+    try (FileChannel d = FileChannel.open(dir, StandardOpenOption.READ)) {
+      d.force(true);
+    } catch (IOException | UnsupportedOperationException ignored) {
+      // best effort: the header itself is already on disk
     }
   }
 

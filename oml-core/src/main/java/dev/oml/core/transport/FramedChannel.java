@@ -127,14 +127,25 @@ public final class FramedChannel implements Channel {
 
   @Override
   public byte[] receive() {
+    return receive(config.idleTimeout());
+  }
+
+  /**
+   * Receives the next message, waiting at most {@code idle} for it to start (a server uses a
+   * short wait for a client's first message, so a silent client cannot hold a worker).
+   *
+   * @throws ProtocolAbortException as {@link #receive()}
+   */
+  public byte[] receive(java.time.Duration idle) {
     requireOpen("receive");
     try {
-      socket.setSoTimeout((int) config.idleTimeout().toMillis());
+      socket.setSoTimeout((int) Math.min(Integer.MAX_VALUE, Math.max(1, idle.toMillis())));
       int length;
       try {
         length = in.readInt();
       } catch (SocketTimeoutException e) {
-        throw abort("the peer sent nothing within " + config.idleTimeout() + "; giving up", e);
+        tellPeer("timed out waiting for a message");
+        throw abort("the peer sent nothing within " + idle + "; giving up", e);
       }
       socket.setSoTimeout((int) config.readTimeout().toMillis());
       int type = in.readUnsignedByte();
@@ -163,6 +174,7 @@ public final class FramedChannel implements Channel {
         default -> throw abort("unknown frame type " + type, null);
       }
     } catch (SocketTimeoutException e) {
+      tellPeer("timed out inside a frame");
       throw abort("a frame stalled for more than " + config.readTimeout(), e);
     } catch (EOFException e) {
       peerGone = true;
@@ -185,6 +197,17 @@ public final class FramedChannel implements Channel {
         // the peer is gone already; nothing to tell
       } finally {
         closeQuietly(socket);
+      }
+    }
+  }
+
+  /** Best effort: tells a still-connected peer why this side gives up. */
+  private void tellPeer(String reason) {
+    if (!peerGone && !closed.get()) {
+      try {
+        writeFrame(ABORT, reason.getBytes(StandardCharsets.UTF_8));
+      } catch (ProtocolAbortException ignored) {
+        // the peer is gone; nothing to tell
       }
     }
   }
@@ -253,6 +276,13 @@ public final class FramedChannel implements Channel {
 
   private static void closeQuietly(Socket s) {
     if (s != null) {
+      try {
+        // JSSE's close drains the peer's input until its close_notify or the read timeout;
+        // a short timeout keeps a silent or stuck peer from holding the closing thread.
+        s.setSoTimeout(50);
+      } catch (IOException ignored) {
+        // already closed
+      }
       try {
         s.close();
       } catch (IOException ignored) {

@@ -1,0 +1,204 @@
+package dev.oml.he.conformance;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.oml.he.Ciphertext;
+import dev.oml.he.CkksEncoder;
+import dev.oml.he.Encryptor;
+import dev.oml.he.Evaluator;
+import dev.oml.he.GaloisKeys;
+import dev.oml.he.HeBackend;
+import dev.oml.he.HeContext;
+import dev.oml.he.IncompatibleOperandsException;
+import dev.oml.he.KeyGenerator;
+import dev.oml.he.Plaintext;
+import dev.oml.he.PublicKey;
+import dev.oml.he.RelinKeys;
+import dev.oml.he.SecretKey;
+import java.util.Random;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+
+/**
+ * CKKS conformance: results agree with double-precision computation on the slots; at least 20
+ * bits of precision after a depth-4 circuit at scale {@code 2^40} (no flooding).
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+public abstract class CkksConformance {
+  protected abstract HeBackend backend();
+
+  private static final double SCALE = 0x1p40;
+  private HeContext ctx;
+  private SecretKey sk;
+  private PublicKey pk;
+  private RelinKeys rk;
+  private GaloisKeys gk;
+  private final Random rnd = new Random(7);
+
+  @BeforeAll
+  void setUp() {
+    ctx = backend().createContext(TestParameters.INSECURE_CKKS);
+    KeyGenerator kg = ctx.keyGenerator();
+    sk = kg.secretKey();
+    pk = kg.createPublicKey();
+    rk = kg.createRelinKeys();
+    gk = kg.createGaloisKeys(1, 7, -2);
+  }
+
+  private double[] random(int n) {
+    double[] v = new double[n];
+    for (int i = 0; i < n; i++) {
+      v[i] = rnd.nextDouble() * 2 - 1;
+    }
+    return v;
+  }
+
+  private double[] decrypt(Ciphertext c) {
+    return ctx.ckksEncoder().decode(ctx.decryptor(sk).decrypt(c));
+  }
+
+  /** {@code -log2} of the largest absolute error. */
+  private static double precisionBits(double[] expect, double[] got) {
+    double max = 0;
+    for (int i = 0; i < expect.length; i++) {
+      max = Math.max(max, Math.abs(expect[i] - got[i]));
+    }
+    return -Math.log(max) / Math.log(2);
+  }
+
+  @Test
+  void encodeDecodeAndEncryptDecrypt() {
+    CkksEncoder enc = ctx.ckksEncoder();
+    double[] v = random(enc.slotCount());
+    Plaintext p = enc.encode(v, SCALE);
+    assertTrue(precisionBits(v, enc.decode(p)) > 30);
+    double[][] cplx = enc.decodeComplex(enc.encode(v, random(enc.slotCount()), SCALE, 2));
+    assertEquals(enc.slotCount(), cplx[1].length);
+    for (Encryptor e : new Encryptor[] {ctx.encryptor(pk), ctx.encryptor(sk)}) {
+      assertTrue(precisionBits(v, decrypt(e.encrypt(p))) > 20);
+    }
+    assertTrue(precisionBits(v, decrypt(ctx.encryptor(sk).encryptSeeded(p))) > 20);
+  }
+
+  @Test
+  void arithmeticMatchesDoubles() {
+    CkksEncoder enc = ctx.ckksEncoder();
+    int n = enc.slotCount();
+    double[] a = random(n);
+    double[] b = random(n);
+    Evaluator ev = ctx.evaluator();
+    Ciphertext ca = ctx.encryptor(pk).encrypt(enc.encode(a, SCALE));
+    Ciphertext cb = ctx.encryptor(pk).encrypt(enc.encode(b, SCALE));
+    double[] sum = new double[n];
+    double[] prod = new double[n];
+    double[] diff = new double[n];
+    for (int i = 0; i < n; i++) {
+      sum[i] = a[i] + b[i];
+      prod[i] = a[i] * b[i];
+      diff[i] = a[i] - b[i];
+    }
+    assertTrue(precisionBits(sum, decrypt(ev.add(ca, cb))) > 20);
+    assertTrue(precisionBits(diff, decrypt(ev.sub(ca, cb))) > 20);
+    assertTrue(precisionBits(sum, decrypt(ev.addPlain(ca, enc.encode(b, SCALE)))) > 20);
+    Ciphertext pp = ev.rescale(ev.multiplyPlain(ca, enc.encode(b, SCALE)));
+    assertEquals(ca.level() - 1, pp.level());
+    assertTrue(precisionBits(prod, decrypt(pp)) > 20);
+    Ciphertext cc = ev.rescale(ev.multiplyAndRelinearize(ca, cb, rk));
+    assertEquals(2, cc.size());
+    assertTrue(precisionBits(prod, decrypt(cc)) > 20);
+  }
+
+  @Test
+  void rotationsMatchDoubles() {
+    CkksEncoder enc = ctx.ckksEncoder();
+    int n = enc.slotCount();
+    double[] a = random(n);
+    Ciphertext ca = ctx.encryptor(pk).encrypt(enc.encode(a, SCALE));
+    for (int steps : new int[] {1, 7, -2}) {
+      double[] expect = new double[n];
+      for (int i = 0; i < n; i++) {
+        expect[i] = a[Math.floorMod(i + steps, n)];
+      }
+      assertTrue(precisionBits(expect, decrypt(ctx.evaluator().rotate(ca, steps, gk))) > 20,
+          "steps " + steps);
+    }
+    assertThrows(IncompatibleOperandsException.class, () -> ctx.evaluator().rotate(ca, 3, gk));
+  }
+
+  @Test
+  void depthFourCircuitKeepsTwentyBits() {
+    CkksEncoder enc = ctx.ckksEncoder();
+    int n = enc.slotCount();
+    double[] x = random(n);
+    double[] y = random(n);
+    Evaluator ev = ctx.evaluator();
+    Ciphertext cx = ctx.encryptor(pk).encrypt(enc.encode(x, SCALE));
+    Ciphertext cy = ctx.encryptor(pk).encrypt(enc.encode(y, SCALE));
+    // ((x*y)^2 * x')^2 with plaintext-free depth 4: four multiply-relinearize-rescale steps.
+    Ciphertext c1 = ev.rescale(ev.multiplyAndRelinearize(cx, cy, rk));
+    Ciphertext c2 = ev.rescale(ev.multiplyAndRelinearize(c1, c1, rk));
+    Ciphertext cx2 = ev.rescale(ev.multiplyAndRelinearize(cx, cx, rk));
+    Ciphertext cx3 = ev.rescale(ev.multiplyAndRelinearize(cx2, cx2, rk));
+    Ciphertext c3 = ev.rescale(ev.multiplyAndRelinearize(c2, cx3, rk));
+    Ciphertext c4 = ev.rescale(ev.multiplyAndRelinearize(c3, c3, rk));
+    assertEquals(0, c4.level());
+    double[] expect = new double[n];
+    for (int i = 0; i < n; i++) {
+      double v = Math.pow(x[i] * y[i], 2) * Math.pow(x[i], 4);
+      expect[i] = v * v;
+    }
+    double bits = precisionBits(expect, decrypt(c4));
+    assertTrue(bits >= 20, "precision after depth 4: " + bits + " bits");
+  }
+
+  @Test
+  void rerandomizedAndFloodedResultKeepsTheRequestedPrecision() {
+    CkksEncoder enc = ctx.ckksEncoder();
+    int n = enc.slotCount();
+    double[] a = random(n);
+    double[] b = random(n);
+    Evaluator ev = ctx.evaluator();
+    Ciphertext prod = ev.multiplyPlain(ctx.encryptor(pk).encrypt(enc.encode(a, SCALE)),
+        enc.encode(b, SCALE));
+    // The answer is flooded at scale 2^80, before the last rescale, so that 2^kappa M B_eval
+    // stays far below the scale: that is how the HE mode must size its final scale.
+    dev.oml.he.FloodingBudget budget = dev.oml.he.FloodingBudget.forCkks(ctx.parameters(), 10,
+        2L * n, java.math.BigInteger.ONE.shiftLeft(20), prod.level(), prod.scale(), 12);
+    Ciphertext flooded = ev.rerandomize(prod, pk, budget);
+    double[] expect = new double[n];
+    for (int i = 0; i < n; i++) {
+      expect[i] = a[i] * b[i];
+    }
+    assertTrue(precisionBits(expect, decrypt(ev.rescale(flooded))) >= 12);
+    assertThrows(dev.oml.he.NoiseBudgetException.class,
+        () -> dev.oml.he.FloodingBudget.forCkks(ctx.parameters(), 10, 2L * n,
+            java.math.BigInteger.ONE.shiftLeft(20), 4, SCALE, 12));
+    assertThrows(dev.oml.he.NoiseBudgetException.class,
+        () -> dev.oml.he.FloodingBudget.forCkks(dev.oml.he.PredefinedParameters.CKKS_N16384, 39,
+            16384, java.math.BigInteger.ONE, 7, 0x1p200, 10));
+  }
+
+  @Test
+  void mismatchedScalesAndLevelsAreRefused() {
+    CkksEncoder enc = ctx.ckksEncoder();
+    double[] a = random(4);
+    Evaluator ev = ctx.evaluator();
+    Ciphertext ca = ctx.encryptor(pk).encrypt(enc.encode(a, SCALE));
+    Ciphertext other = ctx.encryptor(pk).encrypt(enc.encode(a, 0x1p30));
+    assertThrows(IncompatibleOperandsException.class, () -> ev.add(ca, other));
+    Ciphertext lower = ev.rescale(ev.multiplyAndRelinearize(ca, ca, rk));
+    assertThrows(IncompatibleOperandsException.class, () -> ev.add(ca, lower));
+    Ciphertext bottom = ca;
+    while (bottom.level() > 0) {
+      bottom = ev.rescale(ev.multiplyPlain(bottom, enc.encode(new double[] {1}, new double[0],
+          SCALE, bottom.level())));
+    }
+    Ciphertext end = bottom;
+    assertThrows(IncompatibleOperandsException.class, () -> ev.rescale(end));
+    assertThrows(IncompatibleOperandsException.class,
+        () -> enc.encode(new double[] {1e30}, SCALE));
+  }
+}

@@ -108,6 +108,27 @@ class KosTest {
   }
 
   @Test
+  void cheatingOnOneColumnIsCaughtExactlyWhenThatBitOfDeltaIsOne() {
+    // The residual leakage KOS15 accepts: deviating on a single column passes iff Delta_j = 0,
+    // so the cheater is caught with probability 1/2 per bit it tries to learn. Over 24 fresh
+    // sessions the number of aborts is binomial(24, 1/2); outside [4, 20] has probability 3e-4.
+    int aborts = 0;
+    for (int trial = 0; trial < 24; trial++) {
+      KosReceiver r = new KosReceiver(64, RNG);
+      r.deviateInColumns = new boolean[128];
+      r.deviateInColumns[trial * 5] = true;
+      KosSender s = new KosSender(64, RNG);
+      byte[] m3 = r.thirdMessage(s.secondMessage(r.firstMessage()));
+      try {
+        s.finish(m3);
+      } catch (ProtocolAbortException caught) {
+        aborts++;
+      }
+    }
+    assertTrue(aborts >= 4 && aborts <= 20, "aborts: " + aborts + " of 24");
+  }
+
+  @Test
   void withoutDeviationTheHookChangesNothing() {
     KosReceiver r = new KosReceiver(300, RNG);
     r.deviateInColumns = new boolean[128];

@@ -56,6 +56,30 @@ class KosTest {
   }
 
   @Test
+  void takeSlicesInOrderAndErasesTheSource() {
+    KosReceiver r = new KosReceiver(100, RNG);
+    KosSender s = new KosSender(100, RNG);
+    RandomOtSenderOutput so = s.finish(r.thirdMessage(s.secondMessage(r.firstMessage())));
+    RandomOtReceiverOutput ro = r.output();
+    long[] before = new long[2];
+    so.message(40, 1, before, 0);
+    int choice = ro.choice(40);
+    so.take(30);
+    ro.take(30);
+    RandomOtSenderOutput s2 = so.take(70);
+    RandomOtReceiverOutput r2 = ro.take(70);
+    long[] after = new long[2];
+    s2.message(10, 1, after, 0);
+    assertEquals(before[0], after[0]);
+    assertEquals(choice, r2.choice(10));
+    assertReceiverGotExactlyChosen(s2, r2);
+    so.message(40, 1, after, 0);
+    assertEquals(0, after[0] | after[1]);
+    assertEquals(0, ro.choice(40));
+    assertEquals(0, so.remaining());
+  }
+
+  @Test
   void overChannelBothSidesAgree() throws Exception {
     InMemoryChannel.Pair p = InMemoryChannel.pair();
     CompletableFuture<RandomOtSenderOutput> s =

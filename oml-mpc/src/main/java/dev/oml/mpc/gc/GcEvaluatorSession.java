@@ -23,7 +23,7 @@ import java.util.Arrays;
 public final class GcEvaluatorSession {
   static final int TAG_REQUEST = 0x22;
 
-  private enum State { NEW, OT_STARTED, OFFLINE_DONE, REQUESTED, DONE }
+  private enum State { NEW, OT_STARTED, TABLES_PENDING, OFFLINE_DONE, REQUESTED, DONE }
 
   private final Circuit circuit;
   private final int instances;
@@ -66,6 +66,45 @@ public final class GcEvaluatorSession {
     this.instances = instances;
     this.offlineInputs = offlineGarblerInputs;
     this.ot = new KosReceiver(circuit.evaluatorInputs() * instances, rng);
+  }
+
+  /**
+   * Prepares to evaluate with random OTs from an extension run beforehand for a whole bundle
+   * (exactly {@code evaluatorInputs * instances}, e.g. from {@link RandomOtReceiverOutput#take}),
+   * matching the garbler's constructor of the same shape. The offline phase is then only
+   * {@link #receiveTables(byte[])}.
+   *
+   * @throws IllegalArgumentException if a count does not fit
+   */
+  public GcEvaluatorSession(Circuit circuit, int instances, int offlineGarblerInputs,
+      RandomOtReceiverOutput randomOts) {
+    if (instances < 1 || circuit.evaluatorInputs() < 1) {
+      throw new IllegalArgumentException("need at least one instance and evaluator input");
+    }
+    if (offlineGarblerInputs < 0 || offlineGarblerInputs > circuit.garblerInputs()) {
+      throw new IllegalArgumentException("offline garbler inputs do not fit the circuit");
+    }
+    if (randomOts.count() != circuit.evaluatorInputs() * instances) {
+      throw new IllegalArgumentException("expected " + (circuit.evaluatorInputs() * instances)
+          + " random OTs, got " + randomOts.count());
+    }
+    this.circuit = circuit;
+    this.instances = instances;
+    this.offlineInputs = offlineGarblerInputs;
+    this.pads = randomOts;
+    this.state = State.TABLES_PENDING;
+  }
+
+  /**
+   * Offline, with bundle-wide random OTs: consumes the garbler's tables message.
+   *
+   * @throws ProtocolAbortException if the message is malformed or for another circuit
+   */
+  public void receiveTables(byte[] tables) {
+    expect(State.TABLES_PENDING);
+    state = State.DONE;
+    garbled = GarbledCircuit.read(circuit, instances, offlineInputs, tables);
+    state = State.OFFLINE_DONE;
   }
 
   /** Offline message 1 (evaluator to garbler). */
@@ -198,6 +237,10 @@ public final class GcEvaluatorSession {
    */
   public void runOffline(Channel channel) {
     try {
+      if (state == State.TABLES_PENDING) {
+        receiveTables(channel.receive());
+        return;
+      }
       channel.send(offlineStart());
       byte[] second = channel.receive();
       byte[] tables = channel.receive();

@@ -67,6 +67,11 @@ public final class GcGarblerSession {
    */
   public GcGarblerSession(Circuit circuit, int instances, int offlineGarblerInputs,
       boolean[] offlineBits, SecureRandom rng) {
+    this(circuit, instances, offlineGarblerInputs, offlineBits, rng, true);
+  }
+
+  private GcGarblerSession(Circuit circuit, int instances, int offlineGarblerInputs,
+      boolean[] offlineBits, SecureRandom rng, boolean ownOts) {
     if (instances < 1) {
       throw new IllegalArgumentException("instances must be positive");
     }
@@ -112,7 +117,27 @@ public final class GcGarblerSession {
         .putLongs(fixed, 0, fixed.length).toByteArray();
     Arrays.fill(tables, 0);
     Arrays.fill(fixed, 0);
-    ot = new KosSender(circuit.evaluatorInputs() * n, rng);
+    ot = ownOts ? new KosSender(circuit.evaluatorInputs() * n, rng) : null;
+  }
+
+  /**
+   * Garbles like {@link #GcGarblerSession(Circuit, int, int, boolean[], SecureRandom)} but takes
+   * its random OTs from an extension run beforehand for a whole bundle (exactly
+   * {@code evaluatorInputs * instances} of them, e.g. from {@link RandomOtSenderOutput#take}):
+   * the offline phase is then just the tables message, and no base OTs are run per session.
+   *
+   * @throws IllegalArgumentException if the OT count does not match
+   */
+  public GcGarblerSession(Circuit circuit, int instances, int offlineGarblerInputs,
+      boolean[] offlineBits, RandomOtSenderOutput randomOts, SecureRandom rng) {
+    this(circuit, instances, offlineGarblerInputs, offlineBits, rng, false);
+    if (randomOts.count() != circuit.evaluatorInputs() * instances) {
+      erase();
+      throw new IllegalArgumentException("expected " + (circuit.evaluatorInputs() * instances)
+          + " random OTs, got " + randomOts.count());
+    }
+    pads = randomOts;
+    state = State.OT_DONE;
   }
 
   // Writes the active label of garbler input i, instance k, for the given bit; returns o + 2.
@@ -243,6 +268,11 @@ public final class GcGarblerSession {
    */
   public void runOffline(Channel channel) {
     try {
+      if (state == State.OT_DONE) {
+        // random OTs came from a bundle-wide extension: only the tables remain to be sent
+        channel.send(garbledTables());
+        return;
+      }
       channel.send(offlineRespond(channel.receive()));
       channel.send(garbledTables());
       offlineFinish(channel.receive());

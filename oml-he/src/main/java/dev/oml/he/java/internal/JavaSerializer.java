@@ -22,7 +22,8 @@ import java.util.Map;
 
 /**
  * Binary format, little-endian: magic {@code "OHE1"}, a type byte, the 16-byte parameter id,
- * then the body. Coefficients are 8-byte words in NTT form; uniform components are seeds.
+ * then the body. Polynomial rows are bit-packed, each coefficient in its prime's bit length;
+ * uniform components are seeds.
  */
 final class JavaSerializer implements HeSerializer {
   private static final byte[] MAGIC = {'O', 'H', 'E', '1'};
@@ -38,8 +39,13 @@ final class JavaSerializer implements HeSerializer {
     this.ctx = ctx;
   }
 
+  /** Rows {@code 0..rows-1}, each coefficient in as many bits as its prime has. */
   private int polyBytes(int rows) {
-    return rows * ctx.n * 8;
+    int total = 0;
+    for (int i = 0; i < rows; i++) {
+      total += ctx.n / 8 * ctx.mods[i].bits;
+    }
+    return total;
   }
 
   private int kskBytes() {
@@ -139,10 +145,31 @@ final class JavaSerializer implements HeSerializer {
     b.put(hexToBytes(ctx.id));
   }
 
+  /** Bit-packs rows, least significant bits first; N is a multiple of 8, so rows end on bytes. */
   private void putRows(ByteBuffer b, long[][] rows, int count) {
     for (int i = 0; i < count; i++) {
+      int bits = ctx.mods[i].bits;
+      int low = Math.min(bits, 32);
+      int high = bits - low;
+      long acc = 0;
+      int nacc = 0;
       for (long v : rows[i]) {
-        b.putLong(v);
+        acc |= (v & 0xFFFFFFFFL & ((1L << low) - 1)) << nacc;
+        nacc += low;
+        while (nacc >= 8) {
+          b.put((byte) acc);
+          acc >>>= 8;
+          nacc -= 8;
+        }
+        if (high > 0) {
+          acc |= (v >>> 32) << nacc;
+          nacc += high;
+          while (nacc >= 8) {
+            b.put((byte) acc);
+            acc >>>= 8;
+            nacc -= 8;
+          }
+        }
       }
     }
   }
@@ -183,9 +210,29 @@ final class JavaSerializer implements HeSerializer {
     long[][] r = new long[count][ctx.n];
     for (int i = 0; i < count; i++) {
       long q = ctx.mods[i].q;
+      int bits = ctx.mods[i].bits;
+      int low = Math.min(bits, 32);
+      int high = bits - low;
+      long acc = 0;
+      int nacc = 0;
       for (int j = 0; j < ctx.n; j++) {
-        long v = b.getLong();
-        if (v < 0 || v >= q) {
+        while (nacc < low) {
+          acc |= (b.get() & 0xFFL) << nacc;
+          nacc += 8;
+        }
+        long v = acc & ((1L << low) - 1);
+        acc >>>= low;
+        nacc -= low;
+        if (high > 0) {
+          while (nacc < high) {
+            acc |= (b.get() & 0xFFL) << nacc;
+            nacc += 8;
+          }
+          v |= (acc & ((1L << high) - 1)) << 32;
+          acc >>>= high;
+          nacc -= high;
+        }
+        if (v >= q) {
           throw new MalformedDataException(what + ": coefficient outside its modulus");
         }
         r[i][j] = v;

@@ -187,6 +187,43 @@ public abstract class MatVecConformance {
   }
 
   @Test
+  void oneContextServesSeveralThreads() throws Exception {
+    CoefficientMatVec mv = ctx.coefficientMatVec();
+    java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(3);
+    try {
+      List<java.util.concurrent.Future<Boolean>> results = new java.util.ArrayList<>();
+      for (int task = 0; task < 6; task++) {
+        long seed = task;
+        results.add(pool.submit(() -> {
+          Random local = new Random(seed);
+          MatVecLayout layout = mv.layout(20, 50);
+          long[] r = new long[50];
+          long[][] w = new long[20][50];
+          long[] s = new long[20];
+          for (int j = 0; j < 50; j++) {
+            r[j] = local.nextLong() & ((1L << L) - 1);
+          }
+          for (int i = 0; i < 20; i++) {
+            s[i] = local.nextLong() & ((1L << L) - 1);
+            for (int j = 0; j < 50; j++) {
+              w[i][j] = local.nextLong() & ((1L << L) - 1);
+            }
+          }
+          List<Ciphertext> answer = mv.answer(layout,
+              mv.encryptQuery(ctx.encryptor(sk), layout, r), w, s, pk, 40);
+          return java.util.Arrays.equals(Oracles.matVecMinusMask(w, r, s, L),
+              mv.decryptAnswer(ctx.decryptor(sk), layout, answer));
+        }));
+      }
+      for (java.util.concurrent.Future<Boolean> f : results) {
+        assertTrue(f.get());
+      }
+    } finally {
+      pool.shutdown();
+    }
+  }
+
+  @Test
   void wrongShapesAndForeignObjectsAreRefused() {
     CoefficientMatVec mv = ctx.coefficientMatVec();
     MatVecLayout layout = mv.layout(4, 8);

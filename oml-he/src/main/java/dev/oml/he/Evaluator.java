@@ -29,6 +29,13 @@ public interface Evaluator {
   /** CKKS: rotate the slots left by {@code steps}. */
   Ciphertext rotate(Ciphertext a, int steps, GaloisKeys keys);
 
+  /**
+   * CKKS: rotations of one ciphertext by several steps (element {@code k} equals
+   * {@code rotate(a, steps[k], keys)}), sharing the expensive decomposition of the key switch
+   * (hoisting), as baby-step giant-step matrix products need.
+   */
+  java.util.List<Ciphertext> rotateHoisted(Ciphertext a, int[] steps, GaloisKeys keys);
+
   /** CKKS: divide by the last prime, dropping one level and dividing the scale by it. */
   Ciphertext rescale(Ciphertext a);
 

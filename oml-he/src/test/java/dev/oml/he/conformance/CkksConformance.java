@@ -126,6 +126,16 @@ public abstract class CkksConformance {
           "steps " + steps);
     }
     assertThrows(IncompatibleOperandsException.class, () -> ctx.evaluator().rotate(ca, 3, gk));
+    // Hoisted: the same rotations from one decomposition.
+    java.util.List<Ciphertext> hoisted = ctx.evaluator().rotateHoisted(ca, new int[] {1, 7, -2, 0}, gk);
+    int[] hs = {1, 7, -2, 0};
+    for (int k = 0; k < hs.length; k++) {
+      double[] expect = new double[n];
+      for (int i = 0; i < n; i++) {
+        expect[i] = a[Math.floorMod(i + hs[k], n)];
+      }
+      assertTrue(precisionBits(expect, decrypt(hoisted.get(k))) > 20, "hoisted " + hs[k]);
+    }
     // Key switching below the top level uses fewer digits of the same keys.
     Ciphertext low = ctx.evaluator().modSwitchTo(ca, 1);
     double[] expect = new double[n];

@@ -558,20 +558,23 @@ public final class JavaContext implements HeContext {
    * {@code P}, then division by {@code P} with rounding. Returns two NTT-form polynomials.
    */
   long[][][] keySwitch(long[][] d, Ksk key, int level) {
+    return keySwitchDigits(decompose(d, level), key, level, null);
+  }
+
+  /**
+   * The digits {@code [d]_{q_i}} of coefficient-form {@code d}, each lifted to rows
+   * {@code 0..level} and the special prime (last) and transformed: {@code [digit][row][x]}.
+   * This is the expensive half of key switching, shared by hoisted rotations.
+   */
+  long[][][] decompose(long[][] d, int level) {
     int cnt = level + 2;
-    int[] rows = new int[cnt];
-    for (int i = 0; i <= level; i++) {
-      rows[i] = i;
-    }
-    rows[level + 1] = special;
-    long[][] acc0 = new long[cnt][n];
-    long[][] acc1 = new long[cnt][n];
-    long[] tmp = new long[n];
+    long[][][] out = new long[level + 1][cnt][];
     for (int i = 0; i <= level; i++) {
       long[] digit = d[i];
       for (int s = 0; s < cnt; s++) {
-        int r = rows[s];
+        int r = s <= level ? s : special;
         Modulus m = mods[r];
+        long[] tmp = new long[n];
         if (r == i) {
           System.arraycopy(digit, 0, tmp, 0, n);
         } else {
@@ -580,18 +583,62 @@ public final class JavaContext implements HeContext {
           }
         }
         ntt[r].forward(tmp);
+        out[i][s] = tmp;
+      }
+    }
+    return out;
+  }
+
+  /**
+   * Products of (optionally permuted, that is automorphed in the NTT domain) digits with a
+   * key, then division by {@code P}. {@code perm[x]} is the source index of output {@code x}.
+   */
+  long[][][] keySwitchDigits(long[][][] digits, Ksk key, int level, int[] perm) {
+    int cnt = level + 2;
+    long[][] acc0 = new long[cnt][n];
+    long[][] acc1 = new long[cnt][n];
+    for (int i = 0; i <= level; i++) {
+      for (int s = 0; s < cnt; s++) {
+        int r = s <= level ? s : special;
+        Modulus m = mods[r];
+        long[] v = digits[i][s];
         long[] y0 = key.k0[i][r];
         long[] y1 = key.k1[i][r];
         long[] z0 = acc0[s];
         long[] z1 = acc1[s];
         for (int x = 0; x < n; x++) {
-          long v = tmp[x];
-          z0[x] = m.add(z0[x], m.mul(v, y0[x]));
-          z1[x] = m.add(z1[x], m.mul(v, y1[x]));
+          long d = perm == null ? v[x] : v[perm[x]];
+          z0[x] = m.add(z0[x], m.mul(d, y0[x]));
+          z1[x] = m.add(z1[x], m.mul(d, y1[x]));
         }
       }
     }
     return new long[][][] {modDownBySpecial(acc0, level), modDownBySpecial(acc1, level)};
+  }
+
+  /**
+   * The Galois map {@code X -> X^g} on NTT-form rows is a permutation: index {@code i} holds
+   * the value at {@code psi^(2 bitrev(i) + 1)}, and {@code (sigma_g a)(psi^e) = a(psi^(e g))}.
+   */
+  int[] nttAutomorphismPermutation(int g) {
+    int[] perm = new int[n];
+    int m2 = 2 * n;
+    for (int i = 0; i < n; i++) {
+      long e = 2L * NttTable.bitReverse(i, logN) + 1;
+      int eg = (int) ((e * g) % m2);
+      perm[i] = NttTable.bitReverse((eg - 1) >> 1, logN);
+    }
+    return perm;
+  }
+
+  static long[][] permuteRows(long[][] a, int count, int[] perm) {
+    long[][] r = new long[count][perm.length];
+    for (int i = 0; i < count; i++) {
+      for (int x = 0; x < perm.length; x++) {
+        r[i][x] = a[i][perm[x]];
+      }
+    }
+    return r;
   }
 
   private long[][] modDownBySpecial(long[][] acc, int level) {

@@ -238,6 +238,45 @@ final class JavaEvaluator implements Evaluator {
   }
 
   @Override
+  public java.util.List<Ciphertext> rotateHoisted(Ciphertext x, int[] steps, GaloisKeys keys) {
+    Ct a = ctx.evalCt(x);
+    ctx.requireScheme(HeScheme.CKKS, "rotateHoisted");
+    Gk gk = ctx.gk(keys);
+    if (a.c.length != 2) {
+      throw new IncompatibleOperandsException("rotation needs a relinearized (size-2) ciphertext");
+    }
+    Ksk[] ksks = new Ksk[steps.length];
+    int[] elements = new int[steps.length];
+    for (int k = 0; k < steps.length; k++) {
+      elements[k] = JavaKeyGenerator.galoisElement(ctx, steps[k]);
+      ksks[k] = elements[k] == 1 ? null : gk.keys.get(elements[k]);
+      if (elements[k] != 1 && ksks[k] == null) {
+        throw new IncompatibleOperandsException("no Galois key for a rotation by " + steps[k]
+            + " steps: generate it with createGaloisKeys");
+      }
+    }
+    int cnt = a.level + 1;
+    long[][] c1 = JavaContext.copy(a.c[1], cnt);
+    ctx.fromNtt(c1, cnt);
+    // One decomposition for all rotations: the digits of sigma(c1) are sigma of the digits
+    // (up to representatives), so each rotation only permutes them in the NTT domain.
+    long[][][] digits = ctx.decompose(c1, a.level);
+    java.util.List<Ciphertext> out = new java.util.ArrayList<>();
+    for (int k = 0; k < steps.length; k++) {
+      if (ksks[k] == null) {
+        out.add(a);
+        continue;
+      }
+      int[] perm = ctx.nttAutomorphismPermutation(elements[k]);
+      long[][] r0 = JavaContext.permuteRows(a.c[0], cnt, perm);
+      long[][][] u = ctx.keySwitchDigits(digits, ksks[k], a.level, perm);
+      ctx.addInto(r0, u[0], cnt);
+      out.add(make(a, new long[][][] {r0, u[1]}, a.scale));
+    }
+    return out;
+  }
+
+  @Override
   public Ciphertext rescale(Ciphertext x) {
     Ct a = ctx.evalCt(x);
     ctx.requireScheme(HeScheme.CKKS, "rescale");

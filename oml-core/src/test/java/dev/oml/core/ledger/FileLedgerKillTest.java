@@ -12,6 +12,7 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -25,6 +26,7 @@ class FileLedgerKillTest {
   @TempDir Path dir;
 
   @Test
+  @Timeout(120)
   void everyAcknowledgedSpendSurvivesSigkill() throws Exception {
     Path file = dir.resolve("ledger");
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();

@@ -190,13 +190,13 @@ public final class Circuit {
   }
 
   /** The free gates of level {@code l}, to run before that level's AND gates. */
-  public int[] linearGates(int l) {
+  public int[] freeGatesAtLevel(int l) {
     return Arrays.copyOfRange(linearOrder, linearStart[l], linearStart[l + 1]);
   }
 
   /** The AND gates of level {@code l}, all of whose inputs are ready once level {@code l}'s
    * free gates ran. */
-  public int[] andGates(int l) {
+  public int[] andGatesAtLevel(int l) {
     return Arrays.copyOfRange(andOrder, andStart[l], andStart[l + 1]);
   }
 

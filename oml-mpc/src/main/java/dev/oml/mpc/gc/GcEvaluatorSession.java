@@ -23,7 +23,7 @@ import java.util.Arrays;
 public final class GcEvaluatorSession {
   static final int TAG_REQUEST = 0x22;
 
-  private enum State { NEW, OT_STARTED, PADS_READY, OFFLINE_DONE, REQUESTED, DONE }
+  private enum State { NEW, OT_STARTED, TABLES_PENDING, OFFLINE_DONE, REQUESTED, DONE }
 
   private final Circuit circuit;
   private final int instances;
@@ -69,42 +69,39 @@ public final class GcEvaluatorSession {
   }
 
   /**
-   * Prepares to evaluate with random OTs made elsewhere (a slice of one OT extension shared by
-   * many sessions, see {@link RandomOtReceiverOutput#split}), one per evaluator input bit; the
-   * offline phase is then only {@link #receiveTables(byte[])}. The session owns {@code pads}
-   * from now on and erases them.
+   * Prepares to evaluate with random OTs from an extension run beforehand for a whole bundle
+   * (exactly {@code evaluatorInputs * instances}, e.g. from {@link RandomOtReceiverOutput#take}),
+   * matching the garbler's constructor of the same shape. The offline phase is then only
+   * {@link #receiveTables(byte[])}.
    *
-   * @throws IllegalArgumentException if a count does not fit the circuit
+   * @throws IllegalArgumentException if a count does not fit
    */
   public GcEvaluatorSession(Circuit circuit, int instances, int offlineGarblerInputs,
-      RandomOtReceiverOutput pads) {
-    if (instances < 1) {
-      throw new IllegalArgumentException("instances must be positive");
-    }
-    if (circuit.evaluatorInputs() < 1) {
-      throw new IllegalArgumentException("the circuit has no evaluator inputs");
+      RandomOtReceiverOutput randomOts) {
+    if (instances < 1 || circuit.evaluatorInputs() < 1) {
+      throw new IllegalArgumentException("need at least one instance and evaluator input");
     }
     if (offlineGarblerInputs < 0 || offlineGarblerInputs > circuit.garblerInputs()) {
       throw new IllegalArgumentException("offline garbler inputs do not fit the circuit");
     }
-    if (pads.count() != circuit.evaluatorInputs() * instances) {
-      throw new IllegalArgumentException("need " + (circuit.evaluatorInputs() * instances)
-          + " random OTs, got " + pads.count());
+    if (randomOts.count() != circuit.evaluatorInputs() * instances) {
+      throw new IllegalArgumentException("expected " + (circuit.evaluatorInputs() * instances)
+          + " random OTs, got " + randomOts.count());
     }
     this.circuit = circuit;
     this.instances = instances;
     this.offlineInputs = offlineGarblerInputs;
-    this.pads = pads;
-    this.state = State.PADS_READY;
+    this.pads = randomOts;
+    this.state = State.TABLES_PENDING;
   }
 
   /**
-   * Offline, with shared OTs: consumes the garbler's tables.
+   * Offline, with bundle-wide random OTs: consumes the garbler's tables message.
    *
-   * @throws ProtocolAbortException if the tables are malformed or for another circuit
+   * @throws ProtocolAbortException if the message is malformed or for another circuit
    */
   public void receiveTables(byte[] tables) {
-    expect(State.PADS_READY);
+    expect(State.TABLES_PENDING);
     state = State.DONE;
     garbled = GarbledCircuit.read(circuit, instances, offlineInputs, tables);
     state = State.OFFLINE_DONE;
@@ -240,6 +237,10 @@ public final class GcEvaluatorSession {
    */
   public void runOffline(Channel channel) {
     try {
+      if (state == State.TABLES_PENDING) {
+        receiveTables(channel.receive());
+        return;
+      }
       channel.send(offlineStart());
       byte[] second = channel.receive();
       byte[] tables = channel.receive();

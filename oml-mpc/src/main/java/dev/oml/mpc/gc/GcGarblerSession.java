@@ -32,7 +32,7 @@ import java.util.Arrays;
 public final class GcGarblerSession {
   static final int TAG_RESPONSE = 0x23;
 
-  private enum State { NEW, AWAIT_OTS, OT_STARTED, OT_DONE, DONE }
+  private enum State { NEW, OT_STARTED, OT_DONE, DONE }
 
   private final Circuit circuit;
   private final int instances;
@@ -67,42 +67,11 @@ public final class GcGarblerSession {
    */
   public GcGarblerSession(Circuit circuit, int instances, int offlineGarblerInputs,
       boolean[] offlineBits, SecureRandom rng) {
-    this(circuit, instances, offlineGarblerInputs, offlineBits, false, rng);
-  }
-
-  /**
-   * As {@link #GcGarblerSession(Circuit, int, int, boolean[], SecureRandom)}, but the random OTs
-   * come from elsewhere (a slice of one OT extension shared by many sessions, see {@link
-   * RandomOtSenderOutput#split}), so base OTs are paid once per batch of sessions rather than
-   * once per session: the session has no OT messages of its own; hand out {@link
-   * #garbledTables()}, then {@link #attachOts} once the shared extension is done.
-   *
-   * @throws IllegalArgumentException if a count or length does not fit the circuit
-   */
-  public static GcGarblerSession withSharedOts(Circuit circuit, int instances,
-      int offlineGarblerInputs, boolean[] offlineBits, SecureRandom rng) {
-    return new GcGarblerSession(circuit, instances, offlineGarblerInputs, offlineBits, true, rng);
-  }
-
-  /**
-   * Gives a {@link #withSharedOts} session its random OTs, one per evaluator input bit
-   * (instance-major); the session owns and erases them from now on.
-   *
-   * @throws IllegalArgumentException if the count is wrong
-   * @throws IllegalStateException if the session runs its own OTs or already has them
-   */
-  public void attachOts(RandomOtSenderOutput pads) {
-    expect(State.AWAIT_OTS);
-    if (pads.count() != circuit.evaluatorInputs() * instances) {
-      throw new IllegalArgumentException("need " + (circuit.evaluatorInputs() * instances)
-          + " random OTs, got " + pads.count());
-    }
-    this.pads = pads;
-    state = State.OT_DONE;
+    this(circuit, instances, offlineGarblerInputs, offlineBits, rng, true);
   }
 
   private GcGarblerSession(Circuit circuit, int instances, int offlineGarblerInputs,
-      boolean[] offlineBits, boolean sharedOts, SecureRandom rng) {
+      boolean[] offlineBits, SecureRandom rng, boolean ownOts) {
     if (instances < 1) {
       throw new IllegalArgumentException("instances must be positive");
     }
@@ -148,11 +117,27 @@ public final class GcGarblerSession {
         .putLongs(fixed, 0, fixed.length).toByteArray();
     Arrays.fill(tables, 0);
     Arrays.fill(fixed, 0);
-    if (sharedOts) {
-      state = State.AWAIT_OTS;
-    } else {
-      ot = new KosSender(circuit.evaluatorInputs() * n, rng);
+    ot = ownOts ? new KosSender(circuit.evaluatorInputs() * n, rng) : null;
+  }
+
+  /**
+   * Garbles like {@link #GcGarblerSession(Circuit, int, int, boolean[], SecureRandom)} but takes
+   * its random OTs from an extension run beforehand for a whole bundle (exactly
+   * {@code evaluatorInputs * instances} of them, e.g. from {@link RandomOtSenderOutput#take}):
+   * the offline phase is then just the tables message, and no base OTs are run per session.
+   *
+   * @throws IllegalArgumentException if the OT count does not match
+   */
+  public GcGarblerSession(Circuit circuit, int instances, int offlineGarblerInputs,
+      boolean[] offlineBits, RandomOtSenderOutput randomOts, SecureRandom rng) {
+    this(circuit, instances, offlineGarblerInputs, offlineBits, rng, false);
+    if (randomOts.count() != circuit.evaluatorInputs() * instances) {
+      erase();
+      throw new IllegalArgumentException("expected " + (circuit.evaluatorInputs() * instances)
+          + " random OTs, got " + randomOts.count());
     }
+    pads = randomOts;
+    state = State.OT_DONE;
   }
 
   // Writes the active label of garbler input i, instance k, for the given bit; returns o + 2.
@@ -188,7 +173,12 @@ public final class GcGarblerSession {
   public void offlineFinish(byte[] third) {
     expect(State.OT_STARTED);
     state = State.DONE; // until proven good: a failed check leaves the session unusable
-    pads = ot.finish(third);
+    try {
+      pads = ot.finish(third);
+    } catch (RuntimeException e) {
+      erase();
+      throw e;
+    }
     ot = null;
     state = State.OT_DONE;
   }
@@ -278,6 +268,11 @@ public final class GcGarblerSession {
    */
   public void runOffline(Channel channel) {
     try {
+      if (state == State.OT_DONE) {
+        // random OTs came from a bundle-wide extension: only the tables remain to be sent
+        channel.send(garbledTables());
+        return;
+      }
       channel.send(offlineRespond(channel.receive()));
       channel.send(garbledTables());
       offlineFinish(channel.receive());

@@ -4,6 +4,7 @@ import dev.oml.core.fixedpoint.FixedPointFormat;
 import dev.oml.core.transport.Channel;
 import dev.oml.mpc.circuit.Circuit;
 import dev.oml.mpc.circuit.Circuits;
+import dev.oml.mpc.ot.RandomOtSenderOutput;
 import java.security.SecureRandom;
 import java.util.Arrays;
 
@@ -27,6 +28,17 @@ public final class ReluReshareGarbler {
 
   /** Draws the masks and garbles {@code neurons} ReLU-and-reshare circuits. */
   public ReluReshareGarbler(FixedPointFormat format, int neurons, SecureRandom rng) {
+    this(format, neurons, null, rng);
+  }
+
+  /**
+   * As {@link #ReluReshareGarbler(FixedPointFormat, int, SecureRandom)}, with the random OTs
+   * taken from a bundle-wide extension ({@link #randomOtsNeeded} of them, e.g.
+   * {@code bundle.take(randomOtsNeeded(format, neurons))}); the offline phase is then the tables
+   * message alone.
+   */
+  public ReluReshareGarbler(FixedPointFormat format, int neurons, RandomOtSenderOutput randomOts,
+      SecureRandom rng) {
     this.format = format;
     this.neurons = neurons;
     Circuit c = Circuits.reluReshare(format);
@@ -38,8 +50,15 @@ public final class ReluReshareGarbler {
       Circuits.toBits(masks[i], l, maskBits, l * i);
     }
     // The masks are known now, so their labels go offline with the tables.
-    this.session = new GcGarblerSession(c, neurons, l, maskBits, rng);
+    this.session = randomOts == null
+        ? new GcGarblerSession(c, neurons, l, maskBits, rng)
+        : new GcGarblerSession(c, neurons, l, maskBits, randomOts, rng);
     Arrays.fill(maskBits, false);
+  }
+
+  /** Random OTs one layer of {@code neurons} consumes: one per bit of the user's share. */
+  public static int randomOtsNeeded(FixedPointFormat format, int neurons) {
+    return format.ringBits() * neurons;
   }
 
   /** The underlying session, for message-level use (offline steps, then {@link #onlineRespond}). */

@@ -67,8 +67,8 @@ public final class HalfGates {
       int[][] lin = new int[levels][];
       int[][] and = new int[levels][];
       for (int l = 0; l < levels; l++) {
-        lin[l] = c.linearGates(l);
-        and[l] = c.andGates(l);
+        lin[l] = c.freeGatesAtLevel(l);
+        and[l] = c.andGatesAtLevel(l);
       }
       for (int k0 = 0; k0 < n; k0 += chunk) {
         int m = Math.min(chunk, n - k0);

@@ -12,6 +12,7 @@ public final class RandomOtReceiverOutput {
   private final int count;
   private final long[] choices;
   private final long[] messages;
+  private int taken;
 
   RandomOtReceiverOutput(int count, long[] choices, long[] messages) {
     this.count = count;
@@ -36,37 +37,32 @@ public final class RandomOtReceiverOutput {
   }
 
   /**
-   * Cuts this batch into consecutive independent batches of the given sizes (the receiver's
-   * side of {@link RandomOtSenderOutput#split}), then erases this batch.
+   * Moves the next {@code n} OTs not yet handed out into a new object and erases them here (see
+   * {@link RandomOtSenderOutput#take(int)}; both parties must take the same counts in the same
+   * order).
    *
-   * @throws IllegalArgumentException if the sizes are negative or add up to more than
-   *     {@link #count()}
+   * @throws IllegalArgumentException if fewer than {@code n} OTs remain
    */
-  public RandomOtReceiverOutput[] split(int... counts) {
-    long total = 0;
-    for (int c : counts) {
-      if (c < 0) {
-        throw new IllegalArgumentException("negative batch size");
-      }
-      total += c;
+  public RandomOtReceiverOutput take(int n) {
+    if (n < 1 || n > count - taken) {
+      throw new IllegalArgumentException("only " + (count - taken) + " random OTs remain");
     }
-    if (total > count) {
-      throw new IllegalArgumentException("sizes add up to " + total + ", more than " + count);
+    long[] c = new long[(n + 63) / 64];
+    for (int i = 0; i < n; i++) {
+      c[i >>> 6] |= (long) choice(taken + i) << (i & 63);
     }
-    RandomOtReceiverOutput[] out = new RandomOtReceiverOutput[counts.length];
-    int from = 0;
-    for (int k = 0; k < counts.length; k++) {
-      int c = counts[k];
-      long[] ch = new long[(c + 63) / 64];
-      for (int i = 0; i < c; i++) {
-        ch[i >>> 6] |= (long) choice(from + i) << (i & 63);
-      }
-      out[k] = new RandomOtReceiverOutput(c, ch,
-          Arrays.copyOfRange(messages, 2 * from, 2 * (from + c)));
-      from += c;
+    long[] m = Arrays.copyOfRange(messages, 2 * taken, 2 * (taken + n));
+    Arrays.fill(messages, 2 * taken, 2 * (taken + n), 0);
+    for (int i = taken; i < taken + n; i++) {
+      choices[i >>> 6] &= ~(1L << (i & 63));
     }
-    erase();
-    return out;
+    taken += n;
+    return new RandomOtReceiverOutput(n, c, m);
+  }
+
+  /** Number of OTs not yet handed out by {@link #take(int)}. */
+  public int remaining() {
+    return count - taken;
   }
 
   /** Overwrites choices and messages with zeros. */

@@ -11,6 +11,7 @@ public final class RandomOtSenderOutput {
   private final int count;
   private final long[] m0;
   private final long[] m1;
+  private int taken;
 
   RandomOtSenderOutput(int count, long[] m0, long[] m1) {
     this.count = count;
@@ -31,34 +32,28 @@ public final class RandomOtSenderOutput {
   }
 
   /**
-   * Cuts this batch into consecutive independent batches of the given sizes (for example one
-   * KOS extension shared by many garbled-circuit sessions, so base OTs are paid once), then
-   * erases this batch: each OT lives in exactly one place afterwards.
+   * Moves the next {@code n} OTs not yet handed out into a new object and erases them here, so
+   * that one extension can serve many sessions (one base-OT run per bundle instead of per
+   * session) while no OT is ever used twice. Both parties must take the same counts in the same
+   * order.
    *
-   * @throws IllegalArgumentException if the sizes are negative or add up to more than
-   *     {@link #count()}
+   * @throws IllegalArgumentException if fewer than {@code n} OTs remain
    */
-  public RandomOtSenderOutput[] split(int... counts) {
-    long total = 0;
-    for (int c : counts) {
-      if (c < 0) {
-        throw new IllegalArgumentException("negative batch size");
-      }
-      total += c;
+  public RandomOtSenderOutput take(int n) {
+    if (n < 1 || n > count - taken) {
+      throw new IllegalArgumentException("only " + (count - taken) + " random OTs remain");
     }
-    if (total > count) {
-      throw new IllegalArgumentException("sizes add up to " + total + ", more than " + count);
-    }
-    RandomOtSenderOutput[] out = new RandomOtSenderOutput[counts.length];
-    int from = 0;
-    for (int k = 0; k < counts.length; k++) {
-      int c = counts[k];
-      out[k] = new RandomOtSenderOutput(c, Arrays.copyOfRange(m0, 2 * from, 2 * (from + c)),
-          Arrays.copyOfRange(m1, 2 * from, 2 * (from + c)));
-      from += c;
-    }
-    erase();
-    return out;
+    long[] a = Arrays.copyOfRange(m0, 2 * taken, 2 * (taken + n));
+    long[] b = Arrays.copyOfRange(m1, 2 * taken, 2 * (taken + n));
+    Arrays.fill(m0, 2 * taken, 2 * (taken + n), 0);
+    Arrays.fill(m1, 2 * taken, 2 * (taken + n), 0);
+    taken += n;
+    return new RandomOtSenderOutput(n, a, b);
+  }
+
+  /** Number of OTs not yet handed out by {@link #take(int)}. */
+  public int remaining() {
+    return count - taken;
   }
 
   /** Overwrites all messages with zeros. */

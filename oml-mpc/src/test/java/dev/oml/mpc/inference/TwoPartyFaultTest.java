@@ -200,7 +200,7 @@ class TwoPartyFaultTest {
     bothAbort(go(at(3, m -> HANG_UP), NONE));
   }
 
-  // owner -> user: 0 = offline reply, 1 = ack, 2.. = online answers
+  // owner -> user: 0 = offline reply, 1 = ack with the garbled tables, 2.. = online answers
 
   @Test
   void shortOfflineReply() throws InterruptedException {

@@ -101,6 +101,7 @@ public final class OwnerProtocol {
     private GcGarblerSession[][] gc;
     private KosSender kos;
     private int[] otCounts;
+    private long[][][] masks;
     private int nextQuery;
     private int nextStage;
 
@@ -177,7 +178,7 @@ public final class OwnerProtocol {
       q = new long[n][k][];
       hMinusQ = new long[n][k][];
       gc = new GcGarblerSession[n][k];
-      long[][][] masks = new long[n][k][];
+      masks = new long[n][k][];
       Codec.Writer w = new Codec.Writer(Msg.OFFLINE_REPLY, 1 << 22).u8(policy.code())
           .blob(he.publicKeyBytes());
       int a = 0;
@@ -209,27 +210,6 @@ public final class OwnerProtocol {
         kos = new KosSender(totalOts, rng);
         w.blob(kos.secondMessage(firstOt));
       }
-      for (int j = 0; j < n; j++) {
-        for (int i = 0; i < k; i++) {
-          if (circuits[i] == null) {
-            continue;
-          }
-          if (plan.isLast(i)) {
-            gc[j][i] = GcGarblerSession.withSharedOts(circuits[i], 1, 0, new boolean[0], rng);
-          } else {
-            int rows = plan.stage(i).rows();
-            boolean[] mb = new boolean[l * rows];
-            for (int x = 0; x < rows; x++) {
-              Circuits.toBits(masks[j][i][x], l, mb, l * x);
-            }
-            // the masks m are the owner's next shares, fixed now: their labels go offline
-            gc[j][i] = GcGarblerSession.withSharedOts(circuits[i], rows, l, mb, rng);
-            Arrays.fill(mb, false);
-          }
-          w.blob(gc[j][i].garbledTables());
-        }
-      }
-      UserProtocol.erase(masks);
       state = State.OFFLINE;
       return w.toByteArray();
     }
@@ -269,24 +249,42 @@ public final class OwnerProtocol {
           s[j][i] = null;
         }
       }
+      Codec.Writer ack = new Codec.Writer(Msg.OFFLINE_ACK, 1 << 22).u32(n);
       if (kos != null) {
         // KOS15's consistency check runs here: a cheating receiver is caught before any
-        // garbled circuit is opened
-        RandomOtSenderOutput[] pads = kos.finish(thirdOt).split(otCounts);
+        // garbled circuit is built
+        RandomOtSenderOutput pads = kos.finish(thirdOt);
         kos = null;
-        int x = 0;
         for (int j = 0; j < n; j++) {
           for (int i = 0; i < k; i++) {
-            if (gc[j][i] != null) {
-              gc[j][i].attachOts(pads[x++]);
+            if (circuits[i] == null) {
+              continue;
             }
+            RandomOtSenderOutput mine = pads.take(circuits[i].evaluatorInputs()
+                * (plan.isLast(i) ? 1 : plan.stage(i).rows()));
+            if (plan.isLast(i)) {
+              gc[j][i] = new GcGarblerSession(circuits[i], 1, 0, new boolean[0], mine, rng);
+            } else {
+              int rows = plan.stage(i).rows();
+              boolean[] mb = new boolean[l * rows];
+              for (int x = 0; x < rows; x++) {
+                Circuits.toBits(masks[j][i][x], l, mb, l * x);
+              }
+              // the masks m are the owner's next shares, fixed now: their labels go offline
+              gc[j][i] = new GcGarblerSession(circuits[i], rows, l, mb, mine, rng);
+              Arrays.fill(mb, false);
+            }
+            ack.blob(gc[j][i].garbledTables());
           }
         }
+        pads.erase();
       }
+      UserProtocol.erase(masks);
+      masks = null;
       UserProtocol.erase(q);
       q = null;
       state = State.ONLINE;
-      return new Codec.Writer(Msg.OFFLINE_ACK, 8).u32(n).toByteArray();
+      return ack.toByteArray();
     }
 
     /**
@@ -372,6 +370,8 @@ public final class OwnerProtocol {
       UserProtocol.erase(q);
       UserProtocol.erase(cO);
       UserProtocol.erase(hMinusQ);
+      UserProtocol.erase(masks);
+      masks = null;
       s = null;
       q = null;
       cO = null;

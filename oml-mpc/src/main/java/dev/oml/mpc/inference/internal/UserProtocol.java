@@ -262,14 +262,6 @@ public final class UserProtocol {
         }
       }
       byte[] second = kos == null ? null : rd.blob(Msg.MAX_GC_BYTES);
-      byte[][][] tables = new byte[n][k][];
-      for (int j = 0; j < n; j++) {
-        for (int i = 0; i < k; i++) {
-          if (circuits[i] != null) {
-            tables[j][i] = rd.blob(Msg.MAX_GC_BYTES);
-          }
-        }
-      }
       rd.end();
       Rand rand = new Rand(rng, l);
       cU = new long[n][k][];
@@ -296,18 +288,18 @@ public final class UserProtocol {
       }
       if (kos != null) {
         w.blob(kos.thirdMessage(second));
-        RandomOtReceiverOutput[] pads = kos.output().split(otCounts);
+        RandomOtReceiverOutput pads = kos.output();
         kos = null;
-        int x = 0;
+        // slices in (query, stage) order, as the owner takes them
         for (int j = 0; j < n; j++) {
           for (int i = 0; i < k; i++) {
             if (circuits[i] != null) {
               gc[j][i] = new GcEvaluatorSession(circuits[i], instances(i), offlineInputs(i),
-                  pads[x++]);
-              gc[j][i].receiveTables(tables[j][i]);
+                  pads.take(circuits[i].evaluatorInputs() * instances(i)));
             }
           }
         }
+        pads.erase();
       }
       state = 2;
       return w.toByteArray();
@@ -325,7 +317,22 @@ public final class UserProtocol {
       state = 3;
       Codec.Reader rd = new Codec.Reader(ack, Msg.OFFLINE_ACK, "two-party offline ack");
       rd.u32(n, "prepared query count");
+      byte[][][] tables = new byte[n][plan.stageCount()][];
+      for (int j = 0; j < n; j++) {
+        for (int i = 0; i < plan.stageCount(); i++) {
+          if (gc[j][i] != null) {
+            tables[j][i] = rd.blob(Msg.MAX_GC_BYTES);
+          }
+        }
+      }
       rd.end();
+      for (int j = 0; j < n; j++) {
+        for (int i = 0; i < plan.stageCount(); i++) {
+          if (gc[j][i] != null) {
+            gc[j][i].receiveTables(tables[j][i]);
+          }
+        }
+      }
       return new Bundle(n, binding.bytes(), r, cU, oMasked, gc);
     }
 

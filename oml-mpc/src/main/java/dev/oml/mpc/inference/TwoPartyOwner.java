@@ -1,6 +1,7 @@
 package dev.oml.mpc.inference;
 
 import dev.oml.core.ledger.SpendReceipt;
+import dev.oml.core.omlize.ModelId;
 import dev.oml.core.omlize.OwnerKeyShare;
 import dev.oml.core.server.PermissionGate;
 import dev.oml.core.transport.Channel;
@@ -40,6 +41,11 @@ public final class TwoPartyOwner {
   /** The effective output policy. */
   public OutputPolicy policy() {
     return protocol.policy();
+  }
+
+  /** The model id of the key share this owner serves. */
+  public ModelId modelId() {
+    return protocol.modelId();
   }
 
   /** A fresh session for one bundle. */
@@ -102,8 +108,13 @@ public final class TwoPartyOwner {
      * caller (the owner server closes it after sending the client the reason).
      */
     void serve(Channel channel, boolean closeOnFailure) {
+      serve(channel, null, closeOnFailure);
+    }
+
+    /** As {@link #serve(Channel)}, with the first message already read (or null). */
+    void serve(Channel channel, byte[] first, boolean closeOnFailure) {
       try {
-        channel.send(s.onFirstMessage(channel.receive()));
+        channel.send(s.onFirstMessage(first != null ? first : channel.receive()));
         channel.send(s.onOfflineFinish(channel.receive()));
         while (!s.exhausted()) {
           byte[] m;

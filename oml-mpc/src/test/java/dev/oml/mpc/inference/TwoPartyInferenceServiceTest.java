@@ -3,6 +3,7 @@ package dev.oml.mpc.inference;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.oml.core.permission.InferenceMode;
 import dev.oml.core.permission.PermitRequest;
@@ -66,6 +67,37 @@ class TwoPartyInferenceServiceTest {
         }
         assertEquals(5, run.charged());
       }
+    }
+  }
+
+  @Test
+  void oneServiceServesSeveralLicenseesByModelIdAndRefusesOthers() {
+    LocalRun a = new LocalRun(TinyModels.mlp(TinyModels.SMALL, 52, false), TinyModels.insecure(),
+        OutputPolicy.LOGITS, 100);
+    LocalRun b = new LocalRun(TinyModels.cnn(dev.oml.core.fixedpoint.FixedPointFormat.of(32, 10),
+        53), dev.oml.mpc.inference.TwoPartyParameters.standard(
+            dev.oml.core.fixedpoint.FixedPointFormat.of(32, 10)), OutputPolicy.LOGITS, 100);
+    LocalRun other = new LocalRun(TinyModels.mlp(TinyModels.SMALL, 54, false),
+        TinyModels.insecure(), OutputPolicy.LOGITS, 100);
+    TlsCredentials tls = TlsCredentials.selfSigned("owner.test", Duration.ofDays(1));
+    Random rnd = new Random(2);
+    try (OwnerServer server = OwnerServer.start(ServerConfig.loopback(tls),
+        List.of(new TwoPartyInferenceService(List.of(a.owner, b.owner))))) {
+      for (LocalRun run : List.of(b, a)) {
+        try (FramedChannel ch = ServiceClient.open(server.address(), tls.certificate(),
+            TwoPartyInferenceService.NAME, TransportConfig.DEFAULT)) {
+          PreparedBundle bundle = run.user.prepare(ch, 1, run::permit);
+          long[] x = run.encode(TinyModels.input(rnd, run.model.inputShape().size()));
+          assertArrayEquals(run.reference.logits(x), run.user.infer(ch, bundle, x).logits());
+        }
+      }
+      try (FramedChannel ch = ServiceClient.open(server.address(), tls.certificate(),
+          TwoPartyInferenceService.NAME, TransportConfig.DEFAULT)) {
+        ProtocolAbortException e = assertThrows(ProtocolAbortException.class,
+            () -> other.user.prepare(ch, 1, other::permit));
+        assertTrue(e.getMessage().contains("no two-party key share"), e.getMessage());
+      }
+      assertEquals(0, other.charged());
     }
   }
 }

@@ -76,6 +76,11 @@ public final class OwnerProtocol {
     return policy;
   }
 
+  /** The model id of the key share this side serves. */
+  public dev.oml.core.omlize.ModelId modelId() {
+    return keyShare.modelId();
+  }
+
   public Plan plan() {
     return plan;
   }

@@ -81,8 +81,13 @@ class TwoPartyPrivacyTest {
     return chi;
   }
 
+  /** One-bits and all bits of the OT derandomization requests the owner received. */
+  private final long[] requestBits = new long[2];
+
   /** The owner's online view of {@code queries} queries on {@code input}: masked vectors. */
   private List<Long> ownersView(LocalRun run, long[] input, int queries, List<Integer> lengths) {
+    requestBits[0] = 0;
+    requestBits[1] = 0;
     TwoPartyOwner.Session s = run.owner.newSession();
     PreparedBundle b = run.prepare(s, queries);
     for (byte[] m : run.offline) {
@@ -101,6 +106,14 @@ class TwoPartyPrivacyTest {
         for (long v : rd.ring(new int[] {8, 6, 4}[stage], l)) {
           masked.add(v);
         }
+        byte[] request = rd.blob(1 << 20);
+        // after the request's type byte, little-endian words; only the first rows * l bits are
+        // real (the rest is zero padding)
+        int real = request.length == 0 ? 0 : new int[] {6, 4, 0}[stage] * l;
+        for (int x = 0; x < real; x++) {
+          requestBits[0] += (request[1 + x / 8] >> (x % 8)) & 1;
+          requestBits[1]++;
+        }
       }
     }
     return masked;
@@ -115,7 +128,13 @@ class TwoPartyPrivacyTest {
     List<Integer> lenA = new ArrayList<>();
     List<Integer> lenB = new ArrayList<>();
     List<Long> a = ownersView(run, zeros, 40, lenA);
+    double onesA = (double) requestBits[0] / requestBits[1];
     List<Long> b = ownersView(run, image, 40, lenB);
+    double onesB = (double) requestBits[0] / requestBits[1];
+    // x xor c with uniform random-OT choices c: half the bits are ones, whatever x is (all-zero
+    // shares would otherwise show); 0.03 is about four standard deviations at 6400 bits
+    assertTrue(Math.abs(onesA - 0.5) < 0.03, "OT requests for zeros: " + onesA);
+    assertTrue(Math.abs(onesB - 0.5) < 0.03, "OT requests for an image: " + onesB);
     assertEquals(lenA, lenB, "message lengths depend on the input");
     assertTrue(chiSquareTopBits(a, l) < CRITICAL_15, "masked zeros not uniform");
     assertTrue(chiSquareTopBits(b, l) < CRITICAL_15, "masked input not uniform");

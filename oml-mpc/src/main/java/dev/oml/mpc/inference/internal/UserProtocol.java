@@ -79,7 +79,6 @@ public final class UserProtocol {
     this.policy = policy;
     this.rng = rng;
     this.l = fmt.ringBits();
-    HeSide.context(params);
     int k = plan.stageCount();
     layouts = new MatVecLayout[k];
     circuits = new Circuit[k];

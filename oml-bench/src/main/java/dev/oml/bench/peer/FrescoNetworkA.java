@@ -271,10 +271,10 @@ public final class FrescoNetworkA implements AutoCloseable {
         for (int r = 0; r < rows; r++) {
           List<DRes<SInt>> row = new ArrayList<>(cols);
           for (int c = 0; c < cols; c++) {
-            row.add(num.input(owner ? field(a[r * cols + c], modulus) : null, OWNER));
+            row.add(num.input(owner ? field(format.signed(a[r * cols + c]), modulus) : null, OWNER));
           }
           m.add(row);
-          bias.add(num.input(owner ? field(b[r], modulus) : null, OWNER));
+          bias.add(num.input(owner ? field(format.signed(b[r]), modulus) : null, OWNER));
         }
         matrices.add(m);
         biases.add(bias);

@@ -38,6 +38,7 @@ import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -60,8 +61,9 @@ import java.util.function.Function;
  * preprocessing is <b>not</b>: {@link SpdzDummyDataSupplier} makes the triples, random bits and
  * input masks from a PRG both parties seed alike, with no communication, as a trusted dealer
  * would. That is insecure and is there only so the online phase can be measured; FRESCO's real
- * offline phase (MASCOT) is not run. The dummy material is generated on demand, so its local
- * cost is inside every measured latency.
+ * offline phase (MASCOT) is not run. By default the dummy material is generated on demand, so
+ * its local cost is inside the measured latency; {@link #preprocess} draws it ahead of time so
+ * that a query measures the online phase alone.
  *
  * <p>Fixed point: the same integers as {@code dev.oml.core.reference.FixedPointInference} with
  * {@code f} fractional bits (12 for Network A). A linear layer is FRESCO's fixed-point inner
@@ -93,6 +95,7 @@ public final class FrescoNetworkA implements AutoCloseable {
   private final int modBits;
   private final List<PartyNode> parties;
   private final Measurement sharing;
+  private final Map<Integer, PrefetchedDataSupplier.Demand> demands = new HashMap<>();
 
   private FrescoNetworkA(QuantizedModel model, int modBits, List<PartyNode> parties) {
     this.model = model;
@@ -195,6 +198,48 @@ public final class FrescoNetworkA implements AutoCloseable {
       out[i] = field.convertToSigned(opened.get(i).out()).longValueExact();
     }
     return new Inference(out, run.measurement());
+  }
+
+  /**
+   * Draws one query's SPDZ preprocessing material (triples, random bits, input masks) from the
+   * dummy dealer now, so that the next {@link #infer(long[], int)} of the same depth measures
+   * the online phase alone. The first call for a given depth runs one extra query on
+   * {@code sampleInput} to learn how much material a query consumes (the amount does not depend
+   * on the input).
+   */
+  public void preprocess(long[] sampleInput, int layerCount) {
+    PrefetchedDataSupplier.Demand d = demands.get(layerCount);
+    if (d == null) {
+      parties.forEach(p -> p.supplier.takeDemand());
+      infer(sampleInput, layerCount);
+      d = parties.get(0).supplier.takeDemand();
+      for (int i = 1; i < parties.size(); i++) {
+        if (!d.equals(parties.get(i).supplier.takeDemand())) {
+          throw new IllegalStateException("the parties consumed different preprocessing material");
+        }
+      }
+      demands.put(layerCount, d);
+    }
+    PrefetchedDataSupplier.Demand demand = d;
+    List<CompletableFuture<Void>> drawing = new ArrayList<>();
+    for (PartyNode p : parties) {
+      drawing.add(CompletableFuture.runAsync(() -> p.supplier.prefetch(demand)));
+    }
+    drawing.forEach(CompletableFuture::join);
+    parties.forEach(p -> p.supplier.takeDemand());
+  }
+
+  /** {@link #preprocess} then {@link #infer(long[], int)}: the online phase of one query. */
+  public Inference inferOnline(long[] input, int layerCount) {
+    preprocess(input, layerCount);
+    Inference result = infer(input, layerCount);
+    PrefetchedDataSupplier.Demand demand = demands.get(layerCount);
+    for (PartyNode p : parties) {
+      if (p.supplier.hasLeftover() || !demand.equals(p.supplier.takeDemand())) {
+        throw new IllegalStateException("a query consumed other preprocessing than was drawn");
+      }
+    }
+    return result;
   }
 
   @Override
@@ -398,15 +443,18 @@ public final class FrescoNetworkA implements AutoCloseable {
     final SpdzResourcePool pool;
     final CountingNetwork network;
     final RecordingEvaluator evaluator;
+    final PrefetchedDataSupplier supplier;
     volatile SharedModel shared;
 
     private PartyNode(int id, SecureComputationEngine<SpdzResourcePool, ProtocolBuilderNumeric> sce,
-        SpdzResourcePool pool, CountingNetwork network, RecordingEvaluator evaluator) {
+        SpdzResourcePool pool, CountingNetwork network, RecordingEvaluator evaluator,
+        PrefetchedDataSupplier supplier) {
       this.id = id;
       this.sce = sce;
       this.pool = pool;
       this.network = network;
       this.evaluator = evaluator;
+      this.supplier = supplier;
     }
 
     static PartyNode start(int id, Map<Integer, Party> addresses, FieldDefinition field,
@@ -416,13 +464,13 @@ public final class FrescoNetworkA implements AutoCloseable {
           EvaluationStrategy.SEQUENTIAL_BATCHED.getStrategy(), suite, batchSize));
       SecureComputationEngine<SpdzResourcePool, ProtocolBuilderNumeric> sce =
           new SecureComputationEngineImpl<>(suite, evaluator);
+      PrefetchedDataSupplier supplier = new PrefetchedDataSupplier(
+          new SpdzDummyDataSupplier(id, addresses.size(), field, macKey));
       SpdzResourcePool pool = new SpdzResourcePoolImpl(id, addresses.size(),
-          new OpenedValueStoreImpl<>(),
-          new SpdzDummyDataSupplier(id, addresses.size(), field, macKey),
-          AesCtrDrbg::new);
+          new OpenedValueStoreImpl<>(), supplier, AesCtrDrbg::new);
       SocketNetwork socket = new SocketNetwork(new NetworkConfigurationImpl(id, addresses),
           javax.net.SocketFactory.getDefault(), new LoopbackServerSockets());
-      return new PartyNode(id, sce, pool, new CountingNetwork(socket, id), evaluator);
+      return new PartyNode(id, sce, pool, new CountingNetwork(socket, id), evaluator, supplier);
     }
 
     @Override

@@ -25,8 +25,8 @@ import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * The Java MPC peer side by side: one query of Network A (or its first dense layer, with or
- * without the ReLU) evaluated by FRESCO's SPDZ suite, two parties in this JVM over FRESCO's
+ * The Java MPC peer side by side: one query of Network A (or its first dense layer and ReLU)
+ * evaluated by FRESCO's SPDZ suite, two parties in this JVM over FRESCO's
  * socket network on loopback, weights secret-shared by the owner (once, in setup), the image
  * by the user, logits opened to the user. One query per measured call (single-shot), cycling
  * through images of the shipped subset.
@@ -45,8 +45,12 @@ import org.openjdk.jmh.annotations.Warmup;
 @Measurement(iterations = 3)
 @Fork(1)
 public class FrescoPeerBenchmark {
-  /** {@code dense1}: 784 -> 128; {@code dense1-relu}: and its ReLU; {@code network}: all of Network A. */
-  @Param({"dense1", "dense1-relu", "network"})
+  /**
+   * {@code dense1-relu}: the first dense layer (784 -> 128) and its ReLU, results opened;
+   * {@code logits}: Network A up to the logits, opened; {@code label}: all of Network A with its
+   * argmax, only the label opened (what our two-party inference reveals for this model).
+   */
+  @Param({"dense1-relu", "logits", "label"})
   public String part;
 
   @Param({"on-demand", "prefetched"})
@@ -71,9 +75,9 @@ public class FrescoPeerBenchmark {
     }
     fresco = FrescoNetworkA.open(q);
     layers = switch (part) {
-      case "dense1" -> 1;
       case "dense1-relu" -> 2;
-      case "network" -> fresco.layers();
+      case "logits" -> fresco.logitLayers();
+      case "label" -> fresco.layers();
       default -> throw new IllegalArgumentException("unknown part " + part);
     };
   }

@@ -114,8 +114,7 @@ public final class FrescoNetworkA implements AutoCloseable {
    * Starts both parties (FRESCO SPDZ, dummy preprocessing, loopback sockets) and lets the owner
    * secret-share the model.
    *
-   * @param model a quantized MLP of linear layers, ReLUs and flattens (a final argmax is left
-   *     out: the user receives the logits)
+   * @param model a quantized MLP of linear layers, ReLUs, flattens and a final argmax
    * @param modBits size of SPDZ's prime field in bits
    * @param batchSize FRESCO's maximum number of native protocols per evaluation batch
    * @throws UnsupportedOperationException if the model has a layer this peer does not express
@@ -169,18 +168,25 @@ public final class FrescoNetworkA implements AutoCloseable {
     return model.model().layers().size();
   }
 
-  /** Runs the whole model on an encoded input; see {@link #infer(long[], int)}. */
-  public Inference infer(long[] input) {
-    return infer(input, layers());
+  /**
+   * Number of layers up to the logits: all of them but a final {@code Argmax}. Running this many
+   * layers opens the logits to the user; running {@link #layers()} opens only the label.
+   */
+  public int logitLayers() {
+    var layers = model.model().layers();
+    return layers.get(layers.size() - 1) instanceof Argmax ? layers.size() - 1 : layers.size();
   }
 
   /**
    * Runs the first {@code layerCount} layers on an input the user secret-shares, and opens the
-   * result to the user.
+   * result to the user: the last layer's values, or, if the run includes the model's final
+   * {@code Argmax}, only the label (FRESCO's {@code ArgMin} breaks ties towards the later
+   * index, the reference towards the earlier one).
    *
    * @param input the image as canonical ring elements at {@code f} bits (as
    *     {@code FixedPointInference.encodeInput} makes them)
-   * @return the opened outputs as signed integers at {@code f} bits, with time and traffic
+   * @return the opened values as signed integers at {@code f} bits (or the label), with time
+   *     and traffic
    */
   public Inference infer(long[] input, int layerCount) {
     int n = model.model().inputShape().size();
@@ -277,11 +283,12 @@ public final class FrescoNetworkA implements AutoCloseable {
     for (int i = 0; i < layers.size(); i++) {
       Layer layer = layers.get(i);
       if (model.isLinear(i) || layer instanceof ReLU || layer instanceof Flatten
-          || (layer instanceof Argmax && i == layers.size() - 1)) {
+          || (layer instanceof Argmax && i == layers.size() - 1 && i > 0 && model.isLinear(i - 1))) {
         continue;
       }
       throw new UnsupportedOperationException("layer " + i + " (" + layer.kind()
-          + ") has no FRESCO counterpart here: this peer runs linear layers and ReLU only");
+          + ") has no FRESCO counterpart here: this peer runs linear layers, ReLU and a final"
+          + " argmax after a linear layer");
     }
   }
 
@@ -374,8 +381,27 @@ public final class FrescoNetworkA implements AutoCloseable {
             }
             return () -> y;
           }));
+        } else if (layers.get(i) instanceof Argmax) {
+          // FRESCO's ArgMin (a tournament of LessThanZero comparisons) on the negated logits
+          // gives a one-hot vector; the label is its dot product with 0..n-1, opened alone.
+          h = builder.seq(seq -> seq.par(par -> {
+            List<DRes<SInt>> negated = new ArrayList<>();
+            for (DRes<SInt> v : in.out()) {
+              negated.add(par.numeric().sub(0, v));
+            }
+            return () -> negated;
+          })).seq((seq, negated) -> Comparison.using(seq).argMin(negated))
+              .seq((seq, oneHotAndMin) -> {
+                List<DRes<SInt>> oneHot = oneHotAndMin.getFirst();
+                DRes<SInt> label = seq.numeric().known(0);
+                for (int j = 1; j < oneHot.size(); j++) {
+                  label = seq.numeric().add(label, seq.numeric().mult(j, oneHot.get(j)));
+                }
+                List<DRes<SInt>> out = List.of(label);
+                return () -> out;
+              });
         }
-        // Flatten is the identity on a vector; a final Argmax is left to the user.
+        // Flatten is the identity on a vector.
       }
       DRes<List<DRes<SInt>>> last = h;
       return builder.par(par -> {

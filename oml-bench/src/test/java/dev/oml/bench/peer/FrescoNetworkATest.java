@@ -18,7 +18,7 @@ import org.junit.jupiter.api.Test;
  * FRESCO's SPDZ evaluation of Network A against our fixed-point reference on images of the
  * shipped subset: the same labels, and every logit within the bound that FRESCO's probabilistic
  * truncation allows (each truncation may add one unit of {@code 2^-f}, which the later layers
- * scale by their weights). Slow: about 10 s per image on a busy 2-core machine.
+ * scale by their weights). Slow: a few seconds per image, and more on a busy 2-core machine.
  */
 @Tag("slow")
 class FrescoNetworkATest {
@@ -45,7 +45,8 @@ class FrescoNetworkATest {
         long[] x = ref.encodeInput(data.image(i));
         long[] expected = ref.logits(x);
         // Every other image with its preprocessing drawn ahead of time, as the benchmark does.
-        long[] got = i % 2 == 0 ? fresco.infer(x).output() : fresco.inferOnline(x, fresco.layers()).output();
+        long[] got = i % 2 == 0 ? fresco.infer(x, fresco.logitLayers()).output()
+            : fresco.inferOnline(x, fresco.logitLayers()).output();
         assertEquals(expected.length, got.length);
         for (int j = 0; j < got.length; j++) {
           long diff = Math.abs(got[j] - fmt.signed(expected[j]));
@@ -54,6 +55,11 @@ class FrescoNetworkATest {
         }
         assertEquals(FixedPointInference.argmax(fmt, expected), argmax(got), "label of image " + i);
       }
+      // The whole model, Argmax included: the user learns the label alone.
+      long[] x = ref.encodeInput(data.image(0));
+      long[] label = fresco.infer(x, fresco.layers()).output();
+      assertEquals(1, label.length);
+      assertEquals(FixedPointInference.argmax(fmt, ref.logits(x)), label[0], "label opened by FRESCO");
     }
   }
 

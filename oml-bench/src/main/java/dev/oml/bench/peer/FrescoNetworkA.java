@@ -10,8 +10,8 @@ import dk.alexandra.fresco.framework.Application;
 import dk.alexandra.fresco.framework.DRes;
 import dk.alexandra.fresco.framework.Party;
 import dk.alexandra.fresco.framework.ProtocolEvaluator;
-import dk.alexandra.fresco.framework.ProtocolProducer;
 import dk.alexandra.fresco.framework.ProtocolEvaluator.EvaluationStatistics;
+import dk.alexandra.fresco.framework.ProtocolProducer;
 import dk.alexandra.fresco.framework.builder.numeric.Numeric;
 import dk.alexandra.fresco.framework.builder.numeric.ProtocolBuilderNumeric;
 import dk.alexandra.fresco.framework.builder.numeric.field.FieldDefinition;
@@ -41,8 +41,9 @@ import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -75,6 +76,7 @@ import java.util.function.Function;
  * propagate. ReLU is {@code x - x * [x < 0]} with FRESCO's {@code LessThanZero}
  * (Catrina-de Hoogh), which needs every compared value in {@code [-2^(k-1), 2^(k-1))}: {@code k}
  * is the model's ring size {@code l} (45), within which the reference keeps every intermediate.
+ * One query at a time: an instance is not safe for concurrent use.
  * Values live in a prime field of {@code modBits} bits (128 by default), which must exceed
  * {@code k} plus FRESCO's statistical security parameter (40).
  */
@@ -130,25 +132,39 @@ public final class FrescoNetworkA implements AutoCloseable {
     FieldDefinition field = MersennePrimeFieldDefinition.find(modBits);
     // The dummy dealer's MAC key: both parties hold it in full (insecure, as the dealer is).
     BigInteger macKey = new BigInteger(modBits, new SecureRandom()).mod(field.getModulus());
-    int port = LoopbackServerSockets.freePort();
+    String host = LoopbackServerSockets.loopbackHost();
     Map<Integer, Party> addresses = Map.of(
-        OWNER, new Party(OWNER, LoopbackServerSockets.loopbackHost(), LoopbackServerSockets.freePort()),
-        USER, new Party(USER, LoopbackServerSockets.loopbackHost(), port));
-    // FRESCO's connector blocks until the peer is there: both parties connect concurrently.
-    List<CompletableFuture<PartyNode>> starting = new ArrayList<>();
+        OWNER, new Party(OWNER, host, LoopbackServerSockets.freePort()),
+        USER, new Party(USER, host, LoopbackServerSockets.freePort()));
+    // FRESCO's connector blocks until the peer is there: each party connects on its own thread.
+    ExecutorService connecting = Executors.newFixedThreadPool(2);
+    List<Future<PartyNode>> starting = new ArrayList<>();
     for (int id : new int[] {OWNER, USER}) {
-      starting.add(CompletableFuture.supplyAsync(
+      starting.add(connecting.submit(
           () -> PartyNode.start(id, addresses, field, macKey, k, model.format().fractionalBits(),
               batchSize)));
     }
+    connecting.shutdown();
     List<PartyNode> parties = new ArrayList<>();
     try {
-      for (CompletableFuture<PartyNode> f : starting) {
+      for (Future<PartyNode> f : starting) {
         parties.add(f.get(2, TimeUnit.MINUTES));
       }
     } catch (InterruptedException | ExecutionException | TimeoutException e) {
-      parties.forEach(PartyNode::close);
-      throw new IllegalStateException("FRESCO parties could not connect on loopback", e);
+      for (Future<PartyNode> f : starting) {
+        f.cancel(true);
+        if (f.isDone() && !f.isCancelled()) {
+          try {
+            f.get().close();
+          } catch (InterruptedException | ExecutionException ignored) {
+            // That party never started: nothing to close.
+          }
+        }
+      }
+      if (e instanceof InterruptedException) {
+        Thread.currentThread().interrupt();
+      }
+      throw new IllegalStateException("FRESCO's two parties could not connect on loopback", e);
     }
     return new FrescoNetworkA(model, modBits, parties);
   }
@@ -227,11 +243,16 @@ public final class FrescoNetworkA implements AutoCloseable {
       demands.put(layerCount, d);
     }
     PrefetchedDataSupplier.Demand demand = d;
-    List<CompletableFuture<Void>> drawing = new ArrayList<>();
-    for (PartyNode p : parties) {
-      drawing.add(CompletableFuture.runAsync(() -> p.supplier.prefetch(demand)));
+    // Both parties draw at once, as two dealers' clients would; the clock is not running.
+    Thread owner = new Thread(() -> parties.get(OWNER - 1).supplier.prefetch(demand));
+    owner.start();
+    parties.get(USER - 1).supplier.prefetch(demand);
+    try {
+      owner.join();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while drawing preprocessing material", e);
     }
-    drawing.forEach(CompletableFuture::join);
     parties.forEach(p -> p.supplier.takeDemand());
   }
 

@@ -32,4 +32,30 @@ class TwoPartyFigures {
       }
     }
   }
+
+  /**
+   * Agreement and accuracy on the full Fashion-MNIST test set (10,000 images, from the system
+   * package), bundles of 20; skipped when the package is not installed. About 45 minutes here.
+   */
+  @Test
+  void networkAOnTheFullTestSet() {
+    org.junit.jupiter.api.Assumptions.assumeTrue(dev.oml.core.data.FashionMnist.systemInstalled(),
+        "Fashion-MNIST is not installed system-wide");
+    Model model = Fixtures.networkA();
+    Dataset data = dev.oml.core.data.FashionMnist.test(dev.oml.core.data.FashionMnist.SYSTEM_DIR);
+    long t0 = System.nanoTime();
+    try (TwoPartyEvaluation ev = TwoPartyEvaluation.create(model, OutputPolicy.LOGITS,
+        new SecureRandom())) {
+      TwoPartyEvaluation.Summary s = ev.evaluate(data, 0, 20, done -> {
+        if (done % 1000 == 0) {
+          System.out.println("FULLSET progress " + done);
+        }
+      });
+      System.out.printf("FULLSET images=%d agreement=%.4f accuracy=%.4f offline_ms=%.1f"
+          + " online_ms=%.2f offline_bytes=%.0f online_bytes=%.0f online_flights=%.1f"
+          + " wall_s=%.0f%n", s.images(), s.agreement(), s.accuracy(), s.offlineMs(),
+          s.onlineMs(), s.offlineBytes(), s.onlineBytes(), s.onlineRounds(),
+          (System.nanoTime() - t0) / 1e9);
+    }
+  }
 }

@@ -103,4 +103,17 @@ class TwoPartyProtocolTest {
         () -> TwoPartyParameters.of(TinyModels.INSECURE_HE.isInsecure()
             ? dev.oml.he.PredefinedParameters.bfvTwoParty(32, 40) : null, 20));
   }
+
+  @Test
+  void parametersThatCannotFloodALayerAreRefusedWhenThePartiesAreBuilt() {
+    java.util.Random r = new java.util.Random(8);
+    // 40 x 8 needs two answer ciphertexts at N = 256: one bit more flooding than the INSECURE
+    // one-prime modulus has room for at kappa 6
+    Model wide = Model.of("wide", dev.oml.core.model.Shape.vector(8), java.util.List.of(
+        new dev.oml.core.model.Dense(8, 40, TinyModels.weights(r, 320, 0.5),
+            TinyModels.weights(r, 40, 0.2))), TinyModels.SMALL, 2);
+    dev.oml.he.NoiseBudgetException e = assertThrows(dev.oml.he.NoiseBudgetException.class,
+        () -> new LocalRun(wide, TinyModels.insecure(), OutputPolicy.LOGITS, 10));
+    assertTrue(e.getMessage().contains("layer 0"), e.getMessage());
+  }
 }

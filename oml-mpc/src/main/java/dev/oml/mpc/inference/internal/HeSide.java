@@ -5,11 +5,13 @@ import dev.oml.he.Ciphertext;
 import dev.oml.he.CoefficientMatVec;
 import dev.oml.he.Decryptor;
 import dev.oml.he.Encryptor;
+import dev.oml.he.FloodingBudget;
 import dev.oml.he.HeBackends;
 import dev.oml.he.HeContext;
 import dev.oml.he.HeException;
 import dev.oml.he.KeyGenerator;
 import dev.oml.he.MatVecLayout;
+import dev.oml.he.NoiseBudgetException;
 import dev.oml.he.PublicKey;
 import dev.oml.mpc.inference.TwoPartyParameters;
 import java.util.ArrayList;
@@ -47,6 +49,26 @@ public final class HeSide {
   public static HeContext context(TwoPartyParameters params) {
     return CONTEXTS.computeIfAbsent(params.he().parameterId(),
         id -> HeBackends.pureJava().createContext(params.he()));
+  }
+
+  /**
+   * The layout of stage {@code s}, checked up front against the flooding budget, so parameters
+   * that cannot hide this layer's answers are refused when a party is built, not at its first
+   * query (where the failure would look like the peer's fault).
+   *
+   * @throws NoiseBudgetException naming the layer, if kappa-flooding does not fit the modulus
+   */
+  public static MatVecLayout checkedLayout(TwoPartyParameters params, Plan.Stage s) {
+    MatVecLayout layout = context(params).coefficientMatVec().layout(s.rows(), s.cols());
+    try {
+      FloodingBudget.forMatVec(params.he(), layout.inputCount(), layout.outputCount(),
+          params.kappa());
+    } catch (NoiseBudgetException e) {
+      throw new NoiseBudgetException("layer " + s.layer() + " (" + s.rows() + " x " + s.cols()
+          + ", " + layout.inputCount() + " query and " + layout.outputCount()
+          + " answer ciphertexts) cannot be flooded at " + params + ": " + e.getMessage());
+    }
+    return layout;
   }
 
   public MatVecLayout layout(int rows, int cols) {

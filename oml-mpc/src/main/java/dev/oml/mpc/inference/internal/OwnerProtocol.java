@@ -71,7 +71,7 @@ public final class OwnerProtocol {
     circuits = new Circuit[k];
     for (int i = 0; i < k; i++) {
       Plan.Stage s = plan.stage(i);
-      layouts[i] = HeSide.context(params).coefficientMatVec().layout(s.rows(), s.cols());
+      layouts[i] = HeSide.checkedLayout(params, s);
       circuits[i] = UserProtocol.circuitOf(plan, i, this.policy);
     }
   }

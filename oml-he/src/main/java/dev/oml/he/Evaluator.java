@@ -41,7 +41,9 @@ public interface Evaluator {
   /**
    * BFV circuit privacy: adds a fresh public-key encryption of zero under the receiver's key
    * (so the uniform component no longer depends on the evaluated plaintexts) and uniform
-   * smudging noise of {@code budget.floodBound()} to the first component.
+   * smudging noise of {@code budget.floodBound()} to the first component. CKKS: the same, with
+   * a budget from {@link FloodingBudget#forCkks} sized for the ciphertext's level; the fresh
+   * encryption of zero carries the ciphertext's scale.
    */
   Ciphertext rerandomize(Ciphertext a, PublicKey receiverKey, FloodingBudget budget);
 }

@@ -13,6 +13,12 @@ import java.math.BigInteger;
  * answer is switched down to level {@link #answerLevel()} the scaled noise plus the rounding
  * noise must stay below the new {@code Delta / 2}; construction throws
  * {@link NoiseBudgetException} when either fails. All bounds are exact integers.
+ *
+ * <p>For CKKS ({@link #forCkks}) the same rule sizes the noise, with {@code M = N} (every
+ * coefficient of the answer is returned) and {@code B_eval} a bound on how far the answer's
+ * phase may be from the scaled exact result; correctness there is a matter of precision, which
+ * the caller checks against its scale, so the budget only checks that the noise cannot wrap
+ * the modulus at the answer's level.
  */
 public final class FloodingBudget {
   /** Centered-binomial noise (eta = 21) is bounded by 21 with certainty. */
@@ -24,6 +30,32 @@ public final class FloodingBudget {
   private final int floodBits;
   private final BigInteger freshBound;
   private final int answerLevel;
+
+  private FloodingBudget(HeParameters p, int kappa, BigInteger evalBound, int level) {
+    if (p.scheme() != HeScheme.CKKS) {
+      throw new IncompatibleOperandsException("forCkks needs CKKS parameters");
+    }
+    if (kappa < 1 || kappa > 256 || evalBound.signum() < 0) {
+      throw new IllegalArgumentException("kappa in [1, 256] and B_eval >= 0 required");
+    }
+    if (level < 0 || level > p.maxLevel()) {
+      throw new IllegalArgumentException("level " + level + " outside [0, " + p.maxLevel() + "]");
+    }
+    int n = p.polyModulusDegree();
+    this.kappa = kappa;
+    this.coefficientCount = n;
+    this.evalBound = evalBound;
+    BigInteger x = evalBound.multiply(BigInteger.valueOf(n)).max(BigInteger.ONE);
+    this.floodBits = kappa + x.subtract(BigInteger.ONE).bitLength();
+    this.freshBound = BigInteger.valueOf((long) FRESH_NOISE_BOUND * (2L * n + 1) + 1);
+    BigInteger total = evalBound.add(floodBound()).add(freshBound);
+    if (total.shiftLeft(1).compareTo(p.modulusAtLevel(level)) >= 0) {
+      throw new NoiseBudgetException("CKKS flooding noise of 2^" + floodBits + " (kappa = " + kappa
+          + ") wraps the modulus at level " + level + " of " + p.name()
+          + ": answer at a higher level or lower kappa");
+    }
+    this.answerLevel = level;
+  }
 
   private FloodingBudget(HeParameters p, int kappa, long m, BigInteger evalBound) {
     if (p.scheme() != HeScheme.BFV) {
@@ -89,6 +121,19 @@ public final class FloodingBudget {
     BigInteger bEval = halfT.multiply(BigInteger.valueOf(n * inputCiphertexts))
         .multiply(BigInteger.valueOf(FRESH_NOISE_BOUND + 1));
     return new FloodingBudget(p, kappa, (long) outputCiphertexts * n, bEval);
+  }
+
+  /**
+   * The budget of a CKKS answer at {@code level}: all {@code N} coefficients are returned, each at
+   * most {@code bEval} away from the scaled exact result; flooding is uniform of
+   * {@code 2^(kappa + ceil(log2(N * bEval)))}. Unlike the BFV budgets this one does not impose
+   * {@code kappa >= 40}: at useful CKKS precision that is out of reach of 128-bit parameters at
+   * {@code N <= 16384}, so the caller states and checks the {@code kappa} it can afford.
+   *
+   * @throws NoiseBudgetException if the noise could wrap the modulus at {@code level}
+   */
+  public static FloodingBudget forCkks(HeParameters p, int kappa, BigInteger bEval, int level) {
+    return new FloodingBudget(p, kappa, bEval, level);
   }
 
   public int kappa() {

@@ -273,9 +273,16 @@ final class JavaEvaluator implements Evaluator {
   public Ciphertext rerandomize(Ciphertext x, PublicKey receiverKey, FloodingBudget budget) {
     Ct a = ctx.ct(x);
     Pk pk = ctx.pk(receiverKey);
-    ctx.requireScheme(HeScheme.BFV, "rerandomize");
     if (a.c.length != 2) {
       throw new IncompatibleOperandsException("rerandomize needs a size-2 ciphertext");
+    }
+    if (a.scheme == HeScheme.CKKS) {
+      // CKKS budgets are made for one answer level; the flood is added where it was sized.
+      if (budget.answerLevel() != a.level) {
+        throw new IncompatibleOperandsException("CKKS flooding budget sized for level "
+            + budget.answerLevel() + ", ciphertext at level " + a.level);
+      }
+      return addFreshAndFlood(a, pk, null, budget.floodBits());
     }
     if (budget.kappa() < ctx.params.minimumKappa()) {
       throw new NoiseBudgetException("kappa below 40 for secure parameters");

@@ -120,7 +120,8 @@ public final class HeCompiledModel {
 
     // Scales through the chain: linear steps and polynomial terms keep the scale, a square
     // divides the squared scale by the prime it drops.
-    double[] bounds = activationBounds(model, options);
+    double[][] stats = activationBounds(model, options);
+    double[] bounds = stats[0];
     double scale = inputScale;
     int level = top;
     for (Layer l : model.layers()) {
@@ -137,7 +138,7 @@ public final class HeCompiledModel {
     int answerLevel = level;
     double finalScale = scale;
     double evalError = NoiseEstimate.outputError(program, n, inputScale, primes,
-        params.specialPrime(), bounds);
+        params.specialPrime(), stats[1], bounds);
     double outBound = bounds[bounds.length - 1];
     double want = Math.pow(2, -options.answerPrecisionBits());
     double rerand = NoiseEstimate.fresh(n, finalScale);
@@ -147,7 +148,9 @@ public final class HeCompiledModel {
     double total = evalError + rerand;
     if (options.flooding()) {
       kappa = options.kappa();
-      BigInteger bEval = new BigDecimal(2 * evalError * finalScale)
+      // Coefficient-domain tail of the evaluation error: TAIL standard deviations of a
+      // coefficient, which is the slot deviation divided by sqrt(N / 2).
+      BigInteger bEval = new BigDecimal(evalError * finalScale / Math.sqrt(n / 2.0))
           .toBigInteger().add(BigInteger.ONE);
       budget = FloodingBudget.forCkks(params, kappa, bEval, answerLevel);
       floodBits = budget.floodBits();
@@ -192,12 +195,13 @@ public final class HeCompiledModel {
   }
 
   /**
-   * Bounds of the values entering each HE step, from the plaintext run on the calibration
-   * inputs with a factor-2 margin, or {@code 2^activationBits} without calibration; the last
-   * entry bounds the logits.
+   * Statistics of the values entering each HE step, from the plaintext run on the calibration
+   * inputs with a factor-2 margin, or {@code 2^activationBits} without calibration: {@code [0]}
+   * bounds, {@code [1]} root mean squares; the last entry is the logits'.
    */
-  static double[] activationBounds(Model model, HePlanOptions options) {
+  static double[][] activationBounds(Model model, HePlanOptions options) {
     List<Double> b = new ArrayList<>();
+    List<Double> rms = new ArrayList<>();
     double[][] cal = options.calibration();
     double declared = Math.pow(2, model.activationBits());
     if (cal == null || cal.length == 0) {
@@ -207,7 +211,8 @@ public final class HeCompiledModel {
         }
       }
       b.add(declared);
-      return b.stream().mapToDouble(Double::doubleValue).toArray();
+      double[] d = b.stream().mapToDouble(Double::doubleValue).toArray();
+      return new double[][] {d, d.clone()};
     }
     Shape s = model.inputShape();
     double[][] h = new double[cal.length][];
@@ -218,12 +223,17 @@ public final class HeCompiledModel {
       boolean step = l.isLinear() || l instanceof Square || l instanceof Polynomial;
       if (step) {
         double m = 0;
+        double sq = 0;
+        long cnt = 0;
         for (double[] v : h) {
           for (double x : v) {
             m = Math.max(m, Math.abs(x));
+            sq += x * x;
+            cnt++;
           }
         }
         b.add(Math.max(1.0, 2 * m));
+        rms.add(2 * Math.sqrt(sq / Math.max(1, cnt)));
       }
       if (l.isLinear()) {
         LinearForm lf = LinearForm.of(l, s);
@@ -265,7 +275,9 @@ public final class HeCompiledModel {
       }
     }
     b.add(Math.max(1.0, 2 * m));
-    return b.stream().mapToDouble(Double::doubleValue).toArray();
+    rms.add(0.0);
+    return new double[][] {b.stream().mapToDouble(Double::doubleValue).toArray(),
+        rms.stream().mapToDouble(Double::doubleValue).toArray()};
   }
 
   public HeInferencePlan plan() {

@@ -1,17 +1,19 @@
 package dev.oml.he.inference.internal;
 
 /**
- * A high-probability estimate of how far the decrypted outputs are from the exact ones before
- * flooding, in absolute value per output slot. Each source is modelled as a sum of independent
- * coefficient errors with the standard deviations below; a slot's real part then has standard
- * deviation {@code sigma_coeff * sqrt(N / 2)}, and {@link #TAIL} standard deviations bound it
- * (a Gaussian tail of about {@code 2^-70}). Errors are carried through the layers with the
- * worst-case gains of each step: the largest row norm {@code ||A||_inf} of a linear layer and
- * {@code sum_k |c_k| k X^(k-1)} of an activation on inputs bounded by {@code X}.
+ * An estimate of how far the decrypted outputs are from the exact ones before flooding, in
+ * absolute value per output slot. Each noise source (fresh encryption, encoding, rescaling, key
+ * switching) is modelled as independent coefficient errors with the standard deviations below;
+ * a slot's real part then has standard deviation {@code sigma_coeff * sqrt(N / 2)}. Variances
+ * are carried through the layers (a linear layer by its largest squared row norm, an
+ * activation by its derivative at the root-mean-square input) and the result is
+ * {@link #TAIL} standard deviations.
  *
- * <p>This is an estimate, not a proof: {@code X} comes from calibration data (the owner's
- * plaintext run, with a margin), and the noise sources are treated as independent. A test
- * compares it with the error a key holder measures.
+ * <p>This is an estimate, not a bound: the activation statistics come from calibration data
+ * (the owner's plaintext run), and the sources are treated as independent. A worst-case bound
+ * through the same network is about 2^18 times larger and would leave no room for flooding at
+ * any useful precision (see docs/he-inference.md). A test compares the estimate with the error
+ * a key holder measures.
  */
 public final class NoiseEstimate {
   /** Standard deviations that bound a slot's error. */
@@ -46,52 +48,64 @@ public final class NoiseEstimate {
   }
 
   /**
-   * Output slot error of {@code program} on a fresh input at {@code inputScale}; {@code bounds[i]}
-   * bounds the absolute values entering step {@code i}.
+   * Output slot error of {@code program} on a fresh input at {@code inputScale}: {@link #TAIL}
+   * standard deviations of the accumulated error, whose variance is carried through the steps.
+   * {@code rms[i]} and {@code max[i]} are the root mean square and the bound of the values
+   * entering step {@code i}: an error {@code e} on an input {@code h} of an activation becomes
+   * {@code p'(h) e}, whose spread follows {@code h}'s, so gains use the root mean square; a
+   * linear layer's rows combine independent input errors by their Euclidean norms.
    */
   public static double outputError(HeProgram program, int n, double inputScale, long[] primes,
-      long special, double[] bounds) {
+      long special, double[] rms, double[] max) {
     double maxPrime = 0;
     for (long p : primes) {
       maxPrime = Math.max(maxPrime, p);
     }
-    double e = fresh(n, inputScale);
+    double sd = fresh(n, inputScale) / TAIL;
+    double var = sd * sd;
     double scale = inputScale;
     int level = primes.length - 1;
     int i = 0;
     for (Object o : program.steps()) {
-      double x = bounds[i++];
+      double xr = rms[i];
+      double xm = max[i++];
       if (o instanceof LinearStep st) {
-        double norm = 0;
+        double norm2 = 0;
         for (int r = 0; r < st.rows; r++) {
           double s = 0;
           for (int c = 0; c < st.cols; c++) {
-            s += Math.abs(st.a[r * st.cols + c]);
+            double a = st.a[r * st.cols + c];
+            s += a * a;
           }
-          norm = Math.max(norm, s);
+          norm2 = Math.max(norm2, s);
         }
         double q = primes[level];
-        double ks = keySwitch(n, level, maxPrime, special, scale);
+        double ks = sq(keySwitch(n, level, maxPrime, special, scale) / TAIL);
         int chunks = st.last ? 1 : st.dIn / st.dOut;
-        double perChunk = st.numDiagonals * encoding(n, q) * x
-            + st.giant * keySwitch(n, level, maxPrime, special, scale * q) / 1.0
-            + rounding(n, scale);
-        e = norm * (e + (st.baby > 1 ? ks : 0.0)) + chunks * perChunk
-            + st.sumSteps.length * chunks * keySwitch(n, level - 1, maxPrime, special, scale)
-            + encoding(n, scale);
+        double perChunk = st.numDiagonals * sq(encoding(n, q) / TAIL) * xr * xr
+            + st.giant * sq(keySwitch(n, level, maxPrime, special, scale * q) / TAIL)
+            + sq(rounding(n, scale) / TAIL);
+        var = norm2 * (var + (st.baby > 1 ? ks : 0.0)) + chunks * perChunk
+            + st.sumSteps.length * chunks * sq(keySwitch(n, level - 1, maxPrime, special, scale)
+            / TAIL) + sq(encoding(n, scale) / TAIL);
         level--;
       } else {
         ActivationStep a = (ActivationStep) o;
         double gain = 0;
         for (int k = 1; k < a.c.length; k++) {
-          gain += Math.abs(a.c[k]) * k * Math.pow(x, k - 1);
+          gain += Math.abs(a.c[k]) * k * Math.pow(k == 1 ? 1.0 : xr, k - 1);
         }
-        double ks = keySwitch(n, level, maxPrime, special, scale * scale);
-        e = gain * e + e * e * Math.abs(a.c[a.c.length - 1]) + a.depth * (ks + rounding(n, scale))
-            * (a.c.length) + encoding(n, scale);
+        double ks = sq(keySwitch(n, level, maxPrime, special, scale * scale) / TAIL)
+            + sq(rounding(n, scale) / TAIL);
+        var = gain * gain * var + a.depth * a.c.length * ks + sq(encoding(n, scale) / TAIL)
+            + (xm > 0 ? 0 : 0);
         level -= a.depth;
       }
     }
-    return e;
+    return TAIL * Math.sqrt(var);
+  }
+
+  private static double sq(double x) {
+    return x * x;
   }
 }

@@ -107,6 +107,11 @@ public final class HeUserSession {
     return encryptor.encrypt(enc.encode(slots, plan.inputScale()));
   }
 
+  /** The slots of one of this user's ciphertexts (its own input noise, for attack tests). */
+  double[] decryptSlots(Ciphertext c) {
+    return ctx.ckksEncoder().decode(decryptor.decrypt(c));
+  }
+
   /** A query payload for arbitrary ciphertexts and a claimed image count (tests play attacker). */
   HeQuery buildQuery(int images, Ciphertext... cts) {
     Msg.Out o = new Msg.Out().magic(QUERY_MAGIC).raw(plan.planId()).raw(keysDigest).i32(images)

@@ -72,18 +72,19 @@ public final class LinearStep {
       throw new IllegalArgumentException("layer wider than the slot layout");
     }
     this.used = new boolean[numDiagonals];
-    int maxUsed = 0;
     for (int i = 0; i < numDiagonals; i++) {
       for (int f = 0; f < (last ? rows : dIn) && !used[i]; f++) {
         int r = last ? f : f % dOut;
         int c = (f + i) % dIn;
         if (r < rows && c < cols && a[r * cols + c] != 0.0) {
           used[i] = true;
-          maxUsed = i;
         }
       }
     }
-    int m = maxUsed + 1;
+    // The baby-step giant-step shape follows the architecture (the number of diagonals), not
+    // which diagonals happen to be zero: the plan publishes the rotations, and they must not
+    // reveal the weights' sparsity. All-zero diagonals are still skipped when multiplying.
+    int m = numDiagonals;
     int g = 1;
     while (g * g < m) {
       g *= 2;

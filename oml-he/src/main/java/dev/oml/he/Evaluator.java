@@ -29,21 +29,30 @@ public interface Evaluator {
   /** CKKS: rotate the slots left by {@code steps}. */
   Ciphertext rotate(Ciphertext a, int steps, GaloisKeys keys);
 
+  /**
+   * CKKS: rotations of one ciphertext by several steps (element {@code k} equals
+   * {@code rotate(a, steps[k], keys)}), sharing the expensive decomposition of the key switch
+   * (hoisting), as baby-step giant-step matrix products need.
+   */
+  java.util.List<Ciphertext> rotateHoisted(Ciphertext a, int[] steps, GaloisKeys keys);
+
   /** CKKS: divide by the last prime, dropping one level and dividing the scale by it. */
   Ciphertext rescale(Ciphertext a);
 
-  /** BFV: switch to the next lower level (the message is unchanged, bytes shrink). */
+  /**
+   * Switch to the next lower level; the message is unchanged and bytes shrink. BFV divides by
+   * the dropped prime with rounding; CKKS only drops it (scale unchanged), to align levels.
+   */
   Ciphertext modSwitchToNext(Ciphertext a);
 
-  /** BFV: switch down to {@code level}. */
+  /** Switch down to {@code level} (repeated {@link #modSwitchToNext}). */
   Ciphertext modSwitchTo(Ciphertext a, int level);
 
   /**
-   * BFV circuit privacy: adds a fresh public-key encryption of zero under the receiver's key
-   * (so the uniform component no longer depends on the evaluated plaintexts) and uniform
-   * smudging noise of {@code budget.floodBound()} to the first component. CKKS: the same, with
-   * a budget from {@link FloodingBudget#forCkks} sized for the ciphertext's level; the fresh
-   * encryption of zero carries the ciphertext's scale.
+   * Circuit privacy: adds a fresh public-key encryption of zero under the receiver's key (so
+   * the components no longer depend on the evaluated plaintexts) and uniform smudging noise of
+   * {@code budget.floodBound()} to the first component. The budget must be for this scheme
+   * (for CKKS, made by {@link FloodingBudget#forCkks} for the ciphertext's level).
    */
   Ciphertext rerandomize(Ciphertext a, PublicKey receiverKey, FloodingBudget budget);
 }

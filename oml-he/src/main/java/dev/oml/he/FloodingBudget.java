@@ -3,7 +3,7 @@ package dev.oml.he;
 import java.math.BigInteger;
 
 /**
- * The noise budget of a circuit-private BFV answer. The answering party adds uniform smudging
+ * The noise budget of a circuit-private answer. The answering party adds uniform smudging
  * noise of magnitude {@code B_flood = 2^ceil(log2(2^kappa * M * B_eval))}, where {@code M} is
  * the number of returned coefficients and {@code B_eval} a worst-case bound on the evaluation
  * noise computed from the operands' norms (so the bound never fails); each coefficient's
@@ -12,13 +12,9 @@ import java.math.BigInteger;
  * {@code B_eval + B_flood + B_fresh < Delta / 2} with {@code Delta = Q / t}, and after the
  * answer is switched down to level {@link #answerLevel()} the scaled noise plus the rounding
  * noise must stay below the new {@code Delta / 2}; construction throws
- * {@link NoiseBudgetException} when either fails. All bounds are exact integers.
- *
- * <p>For CKKS ({@link #forCkks}) the same rule sizes the noise, with {@code M = N} (every
- * coefficient of the answer is returned) and {@code B_eval} a bound on how far the answer's
- * phase may be from the scaled exact result; correctness there is a matter of precision, which
- * the caller checks against its scale, so the budget only checks that the noise cannot wrap
- * the modulus at the answer's level.
+ * {@link NoiseBudgetException} when either fails. All bounds are exact integers. For CKKS
+ * ({@link #forCkks}) the same flood is sized and the check is instead that the final scale
+ * leaves the wanted precision above all the noise.
  */
 public final class FloodingBudget {
   /** Centered-binomial noise (eta = 21) is bounded by 21 with certainty. */
@@ -31,36 +27,23 @@ public final class FloodingBudget {
   private final BigInteger freshBound;
   private final int answerLevel;
 
-  private FloodingBudget(HeParameters p, int kappa, BigInteger evalBound, int level) {
-    if (p.scheme() != HeScheme.CKKS) {
-      throw new IncompatibleOperandsException("forCkks needs CKKS parameters");
-    }
-    if (kappa < 1 || kappa > 256 || evalBound.signum() < 0) {
-      throw new IllegalArgumentException("kappa in [1, 256] and B_eval >= 0 required");
-    }
-    if (level < 0 || level > p.maxLevel()) {
-      throw new IllegalArgumentException("level " + level + " outside [0, " + p.maxLevel() + "]");
-    }
-    int n = p.polyModulusDegree();
+  private final HeScheme scheme;
+  private final String parameterId;
+  private boolean statedBelowMinimum;
+
+  private FloodingBudget(HeParameters p, int kappa, long m, BigInteger evalBound,
+      int answerLevel, int floodBits, BigInteger freshBound) {
+    this.scheme = p.scheme();
+    this.parameterId = p.parameterId();
     this.kappa = kappa;
-    this.coefficientCount = n;
+    this.coefficientCount = m;
     this.evalBound = evalBound;
-    BigInteger x = evalBound.multiply(BigInteger.valueOf(n)).max(BigInteger.ONE);
-    this.floodBits = kappa + x.subtract(BigInteger.ONE).bitLength();
-    this.freshBound = BigInteger.valueOf((long) FRESH_NOISE_BOUND * (2L * n + 1) + 1);
-    BigInteger total = evalBound.add(floodBound()).add(freshBound);
-    if (total.shiftLeft(1).compareTo(p.modulusAtLevel(level)) >= 0) {
-      throw new NoiseBudgetException("CKKS flooding noise of 2^" + floodBits + " (kappa = " + kappa
-          + ") wraps the modulus at level " + level + " of " + p.name()
-          + ": answer at a higher level or lower kappa");
-    }
-    this.answerLevel = level;
+    this.floodBits = floodBits;
+    this.freshBound = freshBound;
+    this.answerLevel = answerLevel;
   }
 
-  private FloodingBudget(HeParameters p, int kappa, long m, BigInteger evalBound) {
-    if (p.scheme() != HeScheme.BFV) {
-      throw new IncompatibleOperandsException("flooding budgets are defined here for BFV");
-    }
+  private static void checkKappa(HeParameters p, int kappa, long m, BigInteger evalBound) {
     if (kappa < p.minimumKappa()) {
       throw new NoiseBudgetException(
           "kappa = " + kappa + " is below 40; only parameters marked insecure accept it");
@@ -68,14 +51,27 @@ public final class FloodingBudget {
     if (kappa > 256 || m < 1 || evalBound.signum() < 0) {
       throw new IllegalArgumentException("kappa in [1, 256], m >= 1 and B_eval >= 0 required");
     }
-    this.kappa = kappa;
-    this.coefficientCount = m;
-    this.evalBound = evalBound;
+  }
+
+  /** {@code ceil(log2(2^kappa * m * B_eval))}. */
+  private static int floodBits(int kappa, long m, BigInteger evalBound) {
     BigInteger x = evalBound.multiply(BigInteger.valueOf(m)).max(BigInteger.ONE);
-    this.floodBits = kappa + x.subtract(BigInteger.ONE).bitLength();
+    return kappa + x.subtract(BigInteger.ONE).bitLength();
+  }
+
+  private static BigInteger freshBound(HeParameters p) {
+    return BigInteger.valueOf((long) FRESH_NOISE_BOUND * (2L * p.polyModulusDegree() + 1) + 1);
+  }
+
+  private static FloodingBudget bfv(HeParameters p, int kappa, long m, BigInteger evalBound) {
+    if (p.scheme() != HeScheme.BFV) {
+      throw new IncompatibleOperandsException("this budget is for BFV; use forCkks for CKKS");
+    }
+    checkKappa(p, kappa, m, evalBound);
+    int floodBits = floodBits(kappa, m, evalBound);
     int n = p.polyModulusDegree();
-    this.freshBound = BigInteger.valueOf((long) FRESH_NOISE_BOUND * (2L * n + 1) + 1);
-    BigInteger total = evalBound.add(floodBound()).add(freshBound);
+    BigInteger freshBound = freshBound(p);
+    BigInteger total = evalBound.add(BigInteger.ONE.shiftLeft(floodBits)).add(freshBound);
     BigInteger twoT = BigInteger.valueOf(p.plainModulus()).shiftLeft(1);
     int top = p.maxLevel();
     BigInteger qTop = p.modulusAtLevel(top);
@@ -97,12 +93,82 @@ public final class FloodingBudget {
         break;
       }
     }
-    this.answerLevel = level;
+    return new FloodingBudget(p, kappa, m, evalBound, level, floodBits, freshBound);
   }
 
   /** A budget for {@code m} returned coefficients whose evaluation noise is at most {@code bEval}. */
   public static FloodingBudget of(HeParameters p, int kappa, long m, BigInteger bEval) {
-    return new FloodingBudget(p, kappa, m, bEval);
+    return bfv(p, kappa, m, bEval);
+  }
+
+  /**
+   * A CKKS budget for a ciphertext at {@code level} with {@code scale} whose evaluation noise is
+   * at most {@code bEval} per coefficient: it refuses (with {@link NoiseBudgetException}) unless
+   * the worst-case slot error of all the noise, {@code N (B_eval + B_flood + B_fresh) / scale},
+   * stays below {@code 2^-precisionBits}, and the noise stays below a quarter of the level's
+   * modulus. Messages are approximate in CKKS, so the answer keeps its level.
+   */
+  public static FloodingBudget forCkks(HeParameters p, int kappa, long m, BigInteger bEval,
+      int level, double scale, int precisionBits) {
+    if (p.scheme() != HeScheme.CKKS) {
+      throw new IncompatibleOperandsException("forCkks needs CKKS parameters");
+    }
+    if (level < 0 || level > p.maxLevel() || !(scale >= 1) || precisionBits < 0) {
+      throw new IllegalArgumentException("level in range, scale >= 1, precisionBits >= 0");
+    }
+    checkKappa(p, kappa, m, bEval);
+    int floodBits = floodBits(kappa, m, bEval);
+    BigInteger fresh = freshBound(p);
+    BigInteger total = bEval.add(BigInteger.ONE.shiftLeft(floodBits)).add(fresh);
+    java.math.BigDecimal err = new java.math.BigDecimal(
+        total.multiply(BigInteger.valueOf(p.polyModulusDegree())).shiftLeft(precisionBits));
+    if (err.compareTo(new java.math.BigDecimal(scale)) > 0) {
+      throw new NoiseBudgetException(
+          "flooding for kappa = " + kappa + " leaves fewer than " + precisionBits
+              + " bits of precision at scale 2^" + Math.getExponent(scale)
+              + ": raise the final scale (more modulus bits, N = 16384) or lower the precision");
+    }
+    if (total.shiftLeft(2).compareTo(p.modulusAtLevel(level)) >= 0) {
+      throw new NoiseBudgetException("flooding noise reaches the modulus at level " + level);
+    }
+    return new FloodingBudget(p, kappa, m, bEval, level, floodBits, fresh);
+  }
+
+  /**
+   * A CKKS budget whose caller states the {@code kappa} it can afford, for the HE inference mode:
+   * uniform flooding of {@code 2^(kappa + ceil(log2(N * bEval)))} for all {@code N} coefficients
+   * at {@code level}, where {@code bEval} is the caller's (estimated) coefficient bound of the
+   * evaluation noise. Unlike {@link #forCkks} it accepts {@code kappa < 40} on secure parameters
+   * and leaves the precision check to the caller: at the precision a network's logits need, a
+   * statistical distance of {@code 2^-40} is out of reach of 128-bit parameters at
+   * {@code N <= 16384} (see docs/he-inference.md), so the inference mode documents and reports the
+   * kappa it runs at instead of refusing to run. Only checks that the noise cannot wrap the
+   * modulus at {@code level}.
+   */
+  public static FloodingBudget forCkksStatedKappa(HeParameters p, int kappa, BigInteger bEval,
+      int level) {
+    if (p.scheme() != HeScheme.CKKS) {
+      throw new IncompatibleOperandsException("forCkksStatedKappa needs CKKS parameters");
+    }
+    if (kappa < 1 || kappa > 256 || bEval.signum() < 0 || level < 0 || level > p.maxLevel()) {
+      throw new IllegalArgumentException("kappa in [1, 256], B_eval >= 0, level in range");
+    }
+    long m = p.polyModulusDegree();
+    int floodBits = floodBits(kappa, m, bEval);
+    BigInteger fresh = freshBound(p);
+    BigInteger total = bEval.add(BigInteger.ONE.shiftLeft(floodBits)).add(fresh);
+    if (total.shiftLeft(2).compareTo(p.modulusAtLevel(level)) >= 0) {
+      throw new NoiseBudgetException("CKKS flooding noise of 2^" + floodBits + " (kappa = " + kappa
+          + ") reaches the modulus at level " + level + " of " + p.name());
+    }
+    FloodingBudget b = new FloodingBudget(p, kappa, m, bEval, level, floodBits, fresh);
+    b.statedBelowMinimum = kappa < p.minimumKappa();
+    return b;
+  }
+
+  /** True for a {@link #forCkksStatedKappa} budget whose kappa is below the usual minimum of 40. */
+  public boolean isStatedBelowMinimum() {
+    return statedBelowMinimum;
   }
 
   /**
@@ -118,22 +184,49 @@ public final class FloodingBudget {
     }
     long n = p.polyModulusDegree();
     BigInteger halfT = BigInteger.valueOf(p.plainModulus()).add(BigInteger.ONE).shiftRight(1);
-    BigInteger bEval = halfT.multiply(BigInteger.valueOf(n * inputCiphertexts))
-        .multiply(BigInteger.valueOf(FRESH_NOISE_BOUND + 1));
-    return new FloodingBudget(p, kappa, (long) outputCiphertexts * n, bEval);
+    BigInteger bEval = plainProductBound(p, inputCiphertexts, halfT,
+        BigInteger.valueOf(FRESH_NOISE_BOUND + 1));
+    return bfv(p, kappa, (long) outputCiphertexts * n, bEval);
   }
 
   /**
-   * The budget of a CKKS answer at {@code level}: all {@code N} coefficients are returned, each at
-   * most {@code bEval} away from the scaled exact result; flooding is uniform of
-   * {@code 2^(kappa + ceil(log2(N * bEval)))}. Unlike the BFV budgets this one does not impose
-   * {@code kappa >= 40}: at useful CKKS precision that is out of reach of 128-bit parameters at
-   * {@code N <= 16384}, so the caller states and checks the {@code kappa} it can afford.
-   *
-   * @throws NoiseBudgetException if the noise could wrap the modulus at {@code level}
+   * {@code B_eval} of a sum of {@code summands} products of ciphertexts whose noise (encoding
+   * rounding included) is at most {@code noiseBound} with plaintexts whose centered
+   * coefficients are at most {@code plainNorm}: each coefficient of a negacyclic product sums
+   * {@code N} terms, so {@code summands * N * plainNorm * noiseBound}. Use it with
+   * {@link #of} when the operands' norms are smaller than the worst case.
    */
-  public static FloodingBudget forCkks(HeParameters p, int kappa, BigInteger bEval, int level) {
-    return new FloodingBudget(p, kappa, bEval, level);
+  public static BigInteger plainProductBound(HeParameters p, int summands, BigInteger plainNorm,
+      BigInteger noiseBound) {
+    if (summands < 1 || plainNorm.signum() < 0 || noiseBound.signum() < 0) {
+      throw new IllegalArgumentException("summands >= 1 and non-negative norms required");
+    }
+    return plainNorm.multiply(noiseBound)
+        .multiply(BigInteger.valueOf((long) summands * p.polyModulusDegree()));
+  }
+
+  /** {@link HeParameters#parameterId()} of the parameters the budget was computed for. */
+  public String parameterId() {
+    return parameterId;
+  }
+
+  /** The scheme the budget was computed for. */
+  public HeScheme scheme() {
+    return scheme;
+  }
+
+  /**
+   * The budget of {@link CoefficientMatVec#answer} for this layout: the answer keeps only the
+   * {@code rows} output coefficients of its first component (the second is an RLWE sample
+   * pseudorandom in the sender's fresh randomness), so {@code M = rows}; {@code B_eval} as in
+   * {@link #forMatVec(HeParameters, int, int, int)}.
+   */
+  public static FloodingBudget forMatVec(HeParameters p, MatVecLayout layout, int kappa) {
+    if (layout.polyModulusDegree() != p.polyModulusDegree()) {
+      throw new IncompatibleOperandsException("layout made for another ring degree");
+    }
+    FloodingBudget worst = forMatVec(p, layout.inputCount(), 1, kappa);
+    return bfv(p, kappa, layout.rows(), worst.evalBound);
   }
 
   public int kappa() {

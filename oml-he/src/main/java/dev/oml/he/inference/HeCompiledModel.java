@@ -152,7 +152,7 @@ public final class HeCompiledModel {
       // coefficient, which is the slot deviation divided by sqrt(N / 2).
       BigInteger bEval = new BigDecimal(evalError * finalScale / Math.sqrt(n / 2.0))
           .toBigInteger().add(BigInteger.ONE);
-      budget = FloodingBudget.forCkks(params, kappa, bEval, answerLevel);
+      budget = FloodingBudget.forCkksStatedKappa(params, kappa, bEval, answerLevel);
       floodBits = budget.floodBits();
       double floodError = floodSlotError(n, floodBits, finalScale);
       total += floodError;
@@ -316,6 +316,6 @@ public final class HeCompiledModel {
     }
     // Without flooding (measurement plans), still add a fresh encryption of zero.
     return context.evaluator().rerandomize(y, receiver,
-        FloodingBudget.forCkks(context.parameters(), 1, BigInteger.ZERO, y.level()));
+        FloodingBudget.forCkksStatedKappa(context.parameters(), 1, BigInteger.ZERO, y.level()));
   }
 }

@@ -20,7 +20,7 @@ import java.util.Random;
 import org.junit.jupiter.api.Test;
 
 /**
- * CKKS re-randomization and flooding ({@link FloodingBudget#forCkks} with
+ * CKKS re-randomization and flooding ({@link FloodingBudget#forCkksStatedKappa} with
  * {@link Evaluator#rerandomize}): the message survives within the flood's size, both components
  * change, the flood has the size the budget says, budgets sized for another level are refused,
  * and a flood that would wrap the modulus is refused at construction.
@@ -42,7 +42,7 @@ public abstract class CkksFloodingConformance {
     }
     Ciphertext x = ev.rescale(ev.multiplyPlain(ctx.encryptor(pk).encrypt(enc.encode(v, 0x1p40)),
         enc.encode(ones(enc.slotCount()), new double[0], 0x1p40, 4)));
-    FloodingBudget b = FloodingBudget.forCkks(ctx.parameters(), 8, BigInteger.valueOf(1000),
+    FloodingBudget b = FloodingBudget.forCkksStatedKappa(ctx.parameters(), 8, BigInteger.valueOf(1000),
         x.level());
     assertEquals(8 + 21, b.floodBits(), "2^8 * N * B_eval = 2^8 * 2^11 * 1000 < 2^29");
     Ciphertext y = ev.rerandomize(x, pk, b);
@@ -57,10 +57,10 @@ public abstract class CkksFloodingConformance {
     }
     assertTrue(maxErr < floodSlot, maxErr + " vs " + floodSlot);
     assertTrue(maxErr > floodSlot / 1000, "the flood is there: " + maxErr);
-    FloodingBudget other = FloodingBudget.forCkks(ctx.parameters(), 8, BigInteger.TEN, 0);
+    FloodingBudget other = FloodingBudget.forCkksStatedKappa(ctx.parameters(), 8, BigInteger.TEN, 0);
     assertThrows(IncompatibleOperandsException.class, () -> ev.rerandomize(x, pk, other));
     assertThrows(NoiseBudgetException.class, () ->
-        FloodingBudget.forCkks(ctx.parameters(), 60, BigInteger.ONE.shiftLeft(40), 0));
+        FloodingBudget.forCkksStatedKappa(ctx.parameters(), 60, BigInteger.ONE.shiftLeft(40), 0));
   }
 
   private static double[] ones(int n) {

@@ -27,10 +27,22 @@ public final class HeInferenceClient {
     this.licensee = licensee;
   }
 
-  /** Receives the plan, makes keys and sends them (once per session). */
+  /**
+   * Receives the plan, makes keys and sends them (once per session).
+   *
+   * @throws MalformedQueryException if the plan does not decode or is below 128-bit security
+   */
   public static HeInferenceClient connect(Channel channel, HeBackend backend,
       SigningKeyPair licensee) {
-    HeUserSession s = HeUserSession.open(backend, channel.receive());
+    return connect(channel, backend, licensee, false);
+  }
+
+  /** Like {@link #connect(Channel, HeBackend, SigningKeyPair)}, accepting INSECURE test plans. */
+  static HeInferenceClient connect(Channel channel, HeBackend backend, SigningKeyPair licensee,
+      boolean insecureForTesting) {
+    byte[] plan = channel.receive();
+    HeUserSession s = insecureForTesting ? HeUserSession.openInsecureForTesting(backend, plan)
+        : HeUserSession.open(backend, plan);
     channel.send(s.sessionKeys());
     return new HeInferenceClient(channel, s, licensee);
   }

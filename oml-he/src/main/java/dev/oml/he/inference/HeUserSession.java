@@ -61,9 +61,22 @@ public final class HeUserSession {
   /**
    * Starts a session from the owner's plan: decodes it and generates keys.
    *
-   * @throws MalformedQueryException if the plan does not decode
+   * @throws MalformedQueryException if the plan does not decode, or its parameters are below
+   *     128-bit security
    */
   public static HeUserSession open(HeBackend backend, byte[] planBytes) {
+    HeInferencePlan plan = HeInferencePlan.decode(planBytes);
+    if (plan.parameters().isInsecure()) {
+      // The owner chooses the parameters; a user must not encrypt its input under a ring the
+      // owner could break, whatever the plan says.
+      throw new MalformedQueryException("HE plan: parameters " + plan.parameters().name()
+          + " are below 128-bit security; refusing to encrypt under them");
+    }
+    return new HeUserSession(plan, plan.context(backend));
+  }
+
+  /** Like {@link #open}, but accepts INSECURE test parameters: for tests only. */
+  public static HeUserSession openInsecureForTesting(HeBackend backend, byte[] planBytes) {
     HeInferencePlan plan = HeInferencePlan.decode(planBytes);
     return new HeUserSession(plan, plan.context(backend));
   }

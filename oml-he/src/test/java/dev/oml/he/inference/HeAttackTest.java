@@ -92,7 +92,7 @@ class HeAttackTest {
     // Equal row norms give equal estimates: the two public plans are the same bytes.
     assertEquals(java.util.HexFormat.of().formatHex(a.plan().planId()),
         java.util.HexFormat.of().formatHex(b.plan().planId()));
-    HeUserSession user = HeUserSession.open(HeBackends.pureJava(), a.plan().encode());
+    HeUserSession user = HeUserSession.openInsecureForTesting(HeBackends.pureJava(), a.plan().encode());
     HeOwnerSession oa = new HeOwnerSession(a, fx.gate);
     oa.acceptKeys(user.sessionKeys());
     HeOwnerSession obb = new HeOwnerSession(b, fx.gate);

@@ -98,7 +98,7 @@ class HeBadInputTest {
     HeCompiledModel small = HeCompiledModel.compile(Shared.MODEL, FX.modelId,
         HeBackends.pureJava(), HePlanOptions.builder().withoutFloodingForMeasurement()
             .insecureRingForTesting(2048).build());
-    HeUserSession stranger = HeUserSession.open(HeBackends.pureJava(), small.plan().encode());
+    HeUserSession stranger = HeUserSession.openInsecureForTesting(HeBackends.pureJava(), small.plan().encode());
     HeOwnerSession owner = Shared.owner();
     HeQuery q = stranger.encrypt(HeFixture.images(Shared.DATA, 0, 1));
     PermissionToken t = FX.permit(q);

@@ -105,7 +105,7 @@ class HeCompiledModelTest {
     HeCompiledModel m = HeCompiledModel.compile(model, fx.modelId, HeBackends.pureJava(),
         HePlanOptions.builder().kappa(2).answerPrecisionBits(4).insecureRingForTesting(1024)
             .calibration(inputs).build());
-    HeUserSession u = HeUserSession.open(HeBackends.pureJava(), m.plan().encode());
+    HeUserSession u = HeUserSession.openInsecureForTesting(HeBackends.pureJava(), m.plan().encode());
     HeOwnerSession o = new HeOwnerSession(m, fx.gate);
     o.acceptKeys(u.sessionKeys());
     HeQuery q = u.encrypt(inputs);

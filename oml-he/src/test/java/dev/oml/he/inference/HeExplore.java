@@ -27,7 +27,7 @@ public final class HeExplore {
     HeCompiledModel cm = HeCompiledModel.compile(m, fx.modelId, HeBackends.pureJava(), ob.build());
     System.out.println(cm.plan() + " compile ms " + (System.nanoTime() - t0) / 1e6 + " rotations " + cm.rotationsPerCiphertext());
     t0 = System.nanoTime();
-    HeUserSession u = HeUserSession.open(HeBackends.pureJava(), cm.plan().encode());
+    HeUserSession u = HeUserSession.openInsecureForTesting(HeBackends.pureJava(), cm.plan().encode());
     System.out.println("keys ms " + (System.nanoTime() - t0) / 1e6 + " bytes " + u.sessionKeys().length);
     HeOwnerSession o = new HeOwnerSession(cm, fx.gate);
     o.acceptKeys(u.sessionKeys());

@@ -59,7 +59,7 @@ class HeInferenceProtocolTest {
     });
     t.start();
     HeInferenceClient client = HeInferenceClient.connect(userEnd, HeBackends.pureJava(),
-        Shared.FX.licensee);
+        Shared.FX.licensee, true);
     double[][] imgs = HeFixture.images(Shared.DATA, 20, 1);
     long sent = userEnd.messagesSent();
     long received = ownerEnd.messagesSent();
@@ -71,6 +71,15 @@ class HeInferenceProtocolTest {
     userEnd.close();
     t.join(60_000);
     assertEquals(null, failure.get());
+  }
+
+  @Test
+  void aUserRefusesToEncryptUnderInsecureParameters() {
+    org.junit.jupiter.api.Assertions.assertThrows(MalformedQueryException.class,
+        () -> HeUserSession.open(HeBackends.pureJava(), Shared.COMPILED.plan().encode()));
+    byte[] garbage = new byte[300];
+    org.junit.jupiter.api.Assertions.assertThrows(MalformedQueryException.class,
+        () -> HeUserSession.open(HeBackends.pureJava(), garbage));
   }
 
   @Test

@@ -15,7 +15,7 @@ final class Shared {
   static final HeCompiledModel COMPILED = HeCompiledModel.compile(MODEL, FX.modelId,
       HeBackends.pureJava(), HePlanOptions.builder().kappa(6).answerPrecisionBits(4)
           .insecureRingForTesting(4096).calibration(HeFixture.images(DATA, 0, 200)).build());
-  static final HeUserSession USER = HeUserSession.open(HeBackends.pureJava(),
+  static final HeUserSession USER = HeUserSession.openInsecureForTesting(HeBackends.pureJava(),
       COMPILED.plan().encode());
 
   private Shared() {}

@@ -98,8 +98,9 @@ public final class HeOwnerSession {
     this.rk = r;
     this.gk = g;
     this.keysDigest = Msg.sha256(message);
-    this.freshSize = s.savedSize(ctx.encryptor(p).encrypt(ctx.ckksEncoder().encode(
-        new double[0], model.plan().inputScale())));
+    // Queries are seeded secret-key encryptions; a throwaway key of the owner's gives their size.
+    this.freshSize = s.savedSize(ctx.encryptor(ctx.keyGenerator().secretKey()).encryptSeeded(
+        ctx.ckksEncoder().encode(new double[0], model.plan().inputScale())));
   }
 
   static int galoisElement(int steps, int n) {
@@ -151,10 +152,10 @@ public final class HeOwnerSession {
       } catch (HeException e) {
         throw new MalformedQueryException("HE query: ciphertext " + k + ": " + e.getMessage(), e);
       }
-      if (x.level() != top || x.size() != 2
+      if (x.level() != top || x.size() != 2 || !x.isSeeded()
           || Math.abs(x.scale() - plan.inputScale()) > 1e-9 * plan.inputScale()) {
         throw new MalformedQueryException("HE query: ciphertext " + k
-            + " is not a fresh encryption at the plan's level and scale");
+            + " is not a fresh seeded encryption at the plan's level and scale");
       }
       cts[k] = x;
     }

@@ -7,7 +7,8 @@ package dev.oml.he.inference;
  *
  * <p>Payload encoding (little-endian): {@code "OHQ1"}, plan id (32 bytes), session-keys digest
  * (32), image count (int32), ciphertext count (int32), then per ciphertext its length (int32)
- * and its serialized bytes (fresh public-key encryptions at the top level and the plan's scale).
+ * and its serialized bytes (fresh seeded secret-key encryptions at the top level and the
+ * plan's scale: the uniform half travels as a 32-byte seed).
  */
 public final class HeQuery {
   private final byte[] payload;

@@ -21,7 +21,7 @@ import java.util.Arrays;
  * plan and makes a fresh CKKS key pair; {@link #sessionKeys()} is the once-per-session message
  * (public key, relinearization key, Galois keys for exactly the plan's rotations);
  * {@link #encrypt} packs up to {@code imagesPerCiphertext} images per ciphertext and encrypts
- * them under the public key; {@link #decrypt} checks that an answer belongs to the query and
+ * them with the secret key (seeded: the uniform half travels as a 32-byte seed); {@link #decrypt} checks that an answer belongs to the query and
  * decodes logits and labels. The secret key never leaves this object.
  *
  * <p>Session-keys encoding: {@code "OHK1"}, plan id (32 bytes), then the public key, the
@@ -53,7 +53,9 @@ public final class HeUserSession {
         .block(rk == null ? new byte[0] : s.save(rk)).block(s.save(gk)).bytes();
     this.keysDigest = Msg.sha256(keys);
     this.decryptor = ctx.decryptor(kg.secretKey());
-    this.encryptor = ctx.encryptor(pk);
+    // The user encrypts its own input with its secret key: seeded ciphertexts travel at half
+    // the size, and their noise is smaller than a public-key encryption's.
+    this.encryptor = ctx.encryptor(kg.secretKey());
     this.layout = new Layout(ctx.parameters().polyModulusDegree() / 2, plan.features(),
         plan.imagesPerCiphertext());
   }
@@ -117,7 +119,7 @@ public final class HeUserSession {
 
   Ciphertext encryptSlots(double[] slots) {
     CkksEncoder enc = ctx.ckksEncoder();
-    return encryptor.encrypt(enc.encode(slots, plan.inputScale()));
+    return encryptor.encryptSeeded(enc.encode(slots, plan.inputScale()));
   }
 
   /** The slots of one of this user's ciphertexts (its own input noise, for attack tests). */

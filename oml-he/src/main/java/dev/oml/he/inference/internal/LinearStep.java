@@ -162,7 +162,9 @@ public final class LinearStep {
         p[k][l] = enc.encode(rot, new double[0], plainScale, level);
       }
     }
-    if (cache.size() > 3) {
+    // One entry per lane count (at most lanes + 1: the full-lane one and each partial count),
+    // so queries with a partly filled last ciphertext do not re-encode the masked layers.
+    if (cache.size() > lay.lanes()) {
       cache.clear();
     }
     cache.put(key, p);

@@ -12,7 +12,13 @@ import dev.oml.he.HeSerializer;
 import dev.oml.he.PublicKey;
 import dev.oml.he.RelinKeys;
 import dev.oml.he.inference.internal.Msg;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Future;
 
 /**
  * The owner's side of one HE session, as local steps over messages: {@link #acceptKeys} takes
@@ -42,10 +48,23 @@ public final class HeOwnerSession {
   private int freshSize;
   private long lastEvaluationNanos;
 
+  private final ExecutorService executor;
+
+  /** A session that evaluates a query's ciphertexts one after the other. */
   public HeOwnerSession(HeCompiledModel model, PermissionGate gate) {
+    this(model, gate, null);
+  }
+
+  /**
+   * A session that evaluates the ciphertexts of a query in parallel on {@code executor} (the
+   * context is thread-safe); a query of {@code n > imagesPerCiphertext} images then takes about
+   * the time of one ciphertext per available core. The executor is the caller's to shut down.
+   */
+  public HeOwnerSession(HeCompiledModel model, PermissionGate gate, ExecutorService executor) {
     this.model = model;
     this.gate = gate;
     this.ctx = model.context();
+    this.executor = executor;
   }
 
   public HeInferencePlan plan() {
@@ -189,13 +208,52 @@ public final class HeOwnerSession {
     long t0 = System.nanoTime();
     Msg.Out o = new Msg.Out().magic(HeUserSession.ANSWER_MAGIC).raw(Msg.sha256(payload))
         .i32(p.images()).i32(p.cts().length);
-    for (int k = 0; k < p.cts().length; k++) {
+    int count = p.cts().length;
+    List<Callable<byte[]>> jobs = new ArrayList<>();
+    for (int k = 0; k < count; k++) {
       int here = Math.max(0, Math.min(lanes, images - k * lanes));
-      Ciphertext y = model.evaluate(p.cts()[k], here, pk, rk, gk);
-      o.block(ctx.serializer().save(y));
+      Ciphertext x = p.cts()[k];
+      jobs.add(() -> ctx.serializer().save(model.evaluate(x, here, pk, rk, gk)));
+    }
+    for (byte[] b : run(jobs)) {
+      o.block(b);
     }
     lastEvaluationNanos = System.nanoTime() - t0;
     return o.bytes();
+  }
+
+  private List<byte[]> run(List<Callable<byte[]>> jobs) {
+    List<byte[]> out = new ArrayList<>();
+    if (executor == null || jobs.size() == 1) {
+      for (Callable<byte[]> j : jobs) {
+        out.add(call(j));
+      }
+      return out;
+    }
+    try {
+      for (Future<byte[]> f : executor.invokeAll(jobs)) {
+        out.add(f.get());
+      }
+      return out;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while evaluating", e);
+    } catch (ExecutionException e) {
+      if (e.getCause() instanceof RuntimeException r) {
+        throw r;
+      }
+      throw new IllegalStateException(e.getCause());
+    }
+  }
+
+  private static byte[] call(Callable<byte[]> j) {
+    try {
+      return j.call();
+    } catch (RuntimeException e) {
+      throw e;
+    } catch (Exception e) {
+      throw new IllegalStateException(e);
+    }
   }
 
   /** Wall time of the last query's evaluation (after admission), for figures. */

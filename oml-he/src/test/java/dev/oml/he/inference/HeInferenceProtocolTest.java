@@ -14,15 +14,17 @@ import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 
 /**
- * The protocol end to end at an INSECURE N = 4096 ring on the shipped HE network: labels equal
- * the float model's, logits are within the plan's estimated error, the ledger is charged the
+ * The protocol end to end at an INSECURE N = 4096 ring on the shipped HE network (the two
+ * ciphertexts of a query evaluated in parallel): labels equal the float model's, logits are within the plan's estimated error, the ledger is charged the
  * permitted n, answers are at the plan's level, and the same runs through the named owner
  * service over an in-memory channel.
  */
 class HeInferenceProtocolTest {
   @Test
   void threeImagesInTwoCiphertextsMatchTheFloatModel() {
-    HeOwnerSession owner = Shared.owner();
+    java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(2);
+    HeOwnerSession owner = new HeOwnerSession(Shared.COMPILED, Shared.FX.gate, pool);
+    owner.acceptKeys(Shared.USER.sessionKeys());
     double[][] imgs = HeFixture.images(Shared.DATA, 10, 3);
     HeQuery q = Shared.USER.encrypt(imgs);
     assertEquals(2, q.ciphertexts());
@@ -30,6 +32,7 @@ class HeInferenceProtocolTest {
     byte[] first = PermittedQuery.create(Shared.FX.licensee, Shared.FX.permit(q), q.payload())
         .encode();
     HeResult r = Shared.USER.decrypt(q, owner.answer(first));
+    pool.shutdown();
     assertEquals(before + 3, Shared.FX.ledger.charged(Shared.FX.licensee.keyId()));
     FloatInference fi = new FloatInference(Shared.MODEL);
     for (int i = 0; i < imgs.length; i++) {

@@ -13,7 +13,8 @@ import java.nio.file.Path;
  * Runs the HE network through the full protocol at 128-bit parameters (N = 16384, flooding at
  * the given kappa) over a dataset, 8 images per query, and reports the agreement of the HE
  * labels with the float model's, the HE accuracy, the largest logit error and the time per
- * image. Used by {@link HeSubsetAgreementTest}; as a main:
+ * image (system property {@code oml.he.threads}: owner threads, one ciphertext each). Used by
+ * {@link HeSubsetAgreementTest}; as a main:
  * {@code HeAgreementRun [data-dir|subset] [limit] [kappa] [precisionBits]}.
  */
 public final class HeAgreementRun {
@@ -33,11 +34,14 @@ public final class HeAgreementRun {
         HePlanOptions.builder().kappa(kappa).answerPrecisionBits(precisionBits)
             .calibration(HeFixture.images(cal, 0, 200)).build());
     HeUserSession user = HeUserSession.open(backend, cm.plan().encode());
-    HeOwnerSession owner = new HeOwnerSession(cm, fx.gate);
+    int threads = Integer.getInteger("oml.he.threads", 1);
+    java.util.concurrent.ExecutorService pool = threads > 1
+        ? java.util.concurrent.Executors.newFixedThreadPool(threads) : null;
+    HeOwnerSession owner = new HeOwnerSession(cm, fx.gate, pool);
     owner.acceptKeys(user.sessionKeys());
     FloatInference fi = new FloatInference(model);
     int n = Math.min(limit, data.size());
-    int batch = cm.plan().imagesPerCiphertext();
+    int batch = cm.plan().imagesPerCiphertext() * Math.max(1, threads);
     int agree = 0;
     int correct = 0;
     double maxErr = 0;
@@ -56,10 +60,13 @@ public final class HeAgreementRun {
         agree += r.label(i) == FloatInference.argmax(want) ? 1 : 0;
         correct += r.label(i) == data.label(from + i) ? 1 : 0;
       }
-      if (print && (from / batch) % 25 == 0) {
+      if (print && (from / batch) % (25 / Math.max(1, threads)) == 0) {
         System.out.printf("%d/%d agree %d correct %d maxErr %.4f %.0f ms/image%n", from + count,
             n, agree, correct, maxErr, (System.nanoTime() - t0) / 1e6 / (from + count));
       }
+    }
+    if (pool != null) {
+      pool.shutdown();
     }
     Result res = new Result(n, agree, correct, maxErr, (System.nanoTime() - t0) / 1e6 / n);
     if (print) {

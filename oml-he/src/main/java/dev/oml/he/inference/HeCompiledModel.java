@@ -173,10 +173,13 @@ public final class HeCompiledModel {
       throw new UnsupportedModelException("logits up to " + outBound + " at scale 2^"
           + Math.round(Math.log(finalScale) / Math.log(2)) + " do not fit the answer modulus");
     }
+    // Published rounded up to a power of two: the exact figure is a function of the weights'
+    // norms, and the user needs only its order of magnitude.
+    double published = Math.pow(2, Math.ceil(Math.log(total) / Math.log(2)));
     HeInferencePlan plan = new HeInferencePlan(id.bytes(), params, features, layout.lanes(),
         program.inputSize(), program.outputSize(), inputScale,
         program.rotationSteps(layout.lanes()), program.needsRelin(), kappa, floodBits, answerLevel,
-        total);
+        published);
     return new HeCompiledModel(model, program, ctx, plan, budget, layout);
   }
 

@@ -201,7 +201,10 @@ public final class HeInferencePlan {
     return answerLevel;
   }
 
-  /** The owner's estimate of the answer's absolute error per logit, flooding included. */
+  /**
+   * The owner's estimate of the answer's absolute error per logit, flooding included, rounded up
+   * to a power of two.
+   */
   public double estimatedError() {
     return estimatedError;
   }

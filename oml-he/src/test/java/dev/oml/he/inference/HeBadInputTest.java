@@ -87,9 +87,14 @@ class HeBadInputTest {
 
     // The owner is unaffected: a good query is answered and charged once.
     long before = charged();
-    HeResult r = Shared.USER.decrypt(good, owner.answer(first(FX.permit(good), p)));
+    byte[] goodFirst = first(FX.permit(good), p);
+    HeResult r = Shared.USER.decrypt(good, owner.answer(goodFirst));
     assertEquals(before + 1, charged());
     assertEquals(1, r.size());
+    // Replaying the same first message is refused by the ledger, before any evaluation.
+    assertThrows(dev.oml.core.ledger.PermissionReplayedException.class,
+        () -> owner.answer(goodFirst));
+    assertEquals(before + 1, charged());
   }
 
   @Test

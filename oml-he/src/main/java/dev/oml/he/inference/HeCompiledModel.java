@@ -178,8 +178,8 @@ public final class HeCompiledModel {
     double published = Math.pow(2, Math.ceil(Math.log(total) / Math.log(2)));
     HeInferencePlan plan = new HeInferencePlan(id.bytes(), params, features, layout.lanes(),
         program.inputSize(), program.outputSize(), inputScale,
-        program.rotationSteps(layout.lanes()), program.needsRelin(), kappa, floodBits, answerLevel,
-        published);
+        program.rotationSteps(layout.lanes()), program.needsRelin(), program.realProjection(),
+        kappa, floodBits, answerLevel, published);
     return new HeCompiledModel(model, program, ctx, plan, budget, layout);
   }
 

@@ -29,6 +29,7 @@ public final class HeInferencePlan {
   private final double inputScale;
   private final int[] rotationSteps;
   private final boolean needsRelin;
+  private final boolean conjugation;
   private final int kappa;
   private final int floodBits;
   private final int answerLevel;
@@ -38,7 +39,8 @@ public final class HeInferencePlan {
 
   HeInferencePlan(byte[] modelId, HeParameters parameters, int features, int lanes,
       int inputSize, int outputSize, double inputScale, int[] rotationSteps, boolean needsRelin,
-      int kappa, int floodBits, int answerLevel, double estimatedError) {
+      boolean conjugation, int kappa, int floodBits, int answerLevel, double estimatedError) {
+    this.conjugation = conjugation;
     this.modelId = modelId.clone();
     this.parameters = parameters;
     this.features = features;
@@ -63,7 +65,7 @@ public final class HeInferencePlan {
     for (int r : rotationSteps) {
       o.i32(r);
     }
-    o.i32(needsRelin ? 1 : 0).i32(kappa).i32(floodBits).i32(answerLevel).f64(estimatedError);
+    o.i32(needsRelin ? 1 : 0).i32(conjugation ? 1 : 0).i32(kappa).i32(floodBits).i32(answerLevel).f64(estimatedError);
     this.encoded = o.bytes();
     this.planId = Msg.sha256(encoded);
   }
@@ -103,6 +105,7 @@ public final class HeInferencePlan {
       rot[i] = in.i32("rotation");
     }
     boolean relin = in.i32("relin flag") != 0;
+    boolean conj = in.i32("conjugation flag") != 0;
     int kappa = in.i32("kappa");
     int flood = in.i32("flood bits");
     int answerLevel = in.i32("answer level");
@@ -125,7 +128,7 @@ public final class HeInferencePlan {
       throw new MalformedQueryException("HE plan: inconsistent layout or scale");
     }
     return new HeInferencePlan(model, p, features, lanes, inputSize, outputSize, scale, rot, relin,
-        kappa, flood, answerLevel, err);
+        conj, kappa, flood, answerLevel, err);
   }
 
   public byte[] encode() {
@@ -180,6 +183,11 @@ public final class HeInferencePlan {
 
   public boolean needsRelinKeys() {
     return needsRelin;
+  }
+
+  /** True if the user must add a conjugation key (the owner keeps only real parts of inputs). */
+  public boolean needsConjugationKey() {
+    return conjugation;
   }
 
   /** Flooding's statistical parameter, or 0 for a measurement plan without flooding. */

@@ -113,6 +113,9 @@ public final class HeOwnerSession {
         throw new MalformedQueryException("HE session keys: no Galois key for rotation " + step);
       }
     }
+    if (model.plan().needsConjugationKey() && Arrays.binarySearch(have, 2 * n - 1) < 0) {
+      throw new MalformedQueryException("HE session keys: no conjugation key");
+    }
     this.pk = p;
     this.rk = r;
     this.gk = g;

@@ -19,7 +19,8 @@ import java.util.Arrays;
 /**
  * The user's side of the HE mode, as local steps over messages. {@link #open} reads the owner's
  * plan and makes a fresh CKKS key pair; {@link #sessionKeys()} is the once-per-session message
- * (public key, relinearization key, Galois keys for exactly the plan's rotations);
+ * (public key, relinearization key, Galois keys for exactly the plan's rotations and, when the plan says so,
+ * conjugation);
  * {@link #encrypt} packs up to {@code imagesPerCiphertext} images per ciphertext and encrypts
  * them with the secret key (seeded: the uniform half travels as a 32-byte seed); {@link #decrypt} checks that an answer belongs to the query and
  * decodes logits and labels. The secret key never leaves this object.
@@ -47,7 +48,9 @@ public final class HeUserSession {
     KeyGenerator kg = ctx.keyGenerator();
     PublicKey pk = kg.createPublicKey();
     RelinKeys rk = plan.needsRelinKeys() ? kg.createRelinKeys() : null;
-    GaloisKeys gk = kg.createGaloisKeys(plan.rotationSteps());
+    GaloisKeys gk = plan.needsConjugationKey()
+        ? kg.createGaloisKeysWithConjugation(plan.rotationSteps())
+        : kg.createGaloisKeys(plan.rotationSteps());
     HeSerializer s = ctx.serializer();
     this.keys = new Msg.Out().magic(KEYS_MAGIC).raw(plan.planId()).block(s.save(pk))
         .block(rk == null ? new byte[0] : s.save(rk)).block(s.save(gk)).bytes();
@@ -120,6 +123,13 @@ public final class HeUserSession {
   Ciphertext encryptSlots(double[] slots) {
     CkksEncoder enc = ctx.ckksEncoder();
     return encryptor.encryptSeeded(enc.encode(slots, plan.inputScale()));
+  }
+
+  /** A ciphertext with imaginary parts in its slots (tests play a deviating user). */
+  Ciphertext encryptComplex(double[] real, double[] imag) {
+    CkksEncoder enc = ctx.ckksEncoder();
+    return encryptor.encryptSeeded(enc.encode(real, imag, plan.inputScale(),
+        ctx.parameters().maxLevel()));
   }
 
   /** The slots of one of this user's ciphertexts (its own input noise, for attack tests). */

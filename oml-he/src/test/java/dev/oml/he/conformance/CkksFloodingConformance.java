@@ -23,7 +23,8 @@ import org.junit.jupiter.api.Test;
  * CKKS re-randomization and flooding ({@link FloodingBudget#forCkksStatedKappa} with
  * {@link Evaluator#rerandomize}): the message survives within the flood's size, both components
  * change, the flood has the size the budget says, budgets sized for another level are refused,
- * and a flood that would wrap the modulus is refused at construction.
+ * and a flood that would wrap the modulus is refused at construction. Conjugation
+ * ({@link Evaluator#conjugate}), which the HE mode uses to keep only real parts of inputs.
  */
 public abstract class CkksFloodingConformance {
   protected abstract HeBackend backend();
@@ -61,6 +62,39 @@ public abstract class CkksFloodingConformance {
     assertThrows(IncompatibleOperandsException.class, () -> ev.rerandomize(x, pk, other));
     assertThrows(NoiseBudgetException.class, () ->
         FloodingBudget.forCkksStatedKappa(ctx.parameters(), 60, BigInteger.ONE.shiftLeft(40), 0));
+  }
+
+  @Test
+  void conjugationConjugatesEverySlot() {
+    HeContext ctx = backend().createContext(TestParameters.INSECURE_CKKS);
+    KeyGenerator kg = ctx.keyGenerator();
+    CkksEncoder enc = ctx.ckksEncoder();
+    Random r = new Random(2);
+    double[] re = new double[enc.slotCount()];
+    double[] im = new double[enc.slotCount()];
+    for (int i = 0; i < re.length; i++) {
+      re[i] = 2 * r.nextDouble() - 1;
+      im[i] = 2 * r.nextDouble() - 1;
+    }
+    Ciphertext x = ctx.encryptor(kg.createPublicKey()).encrypt(enc.encode(re, im, 0x1p40, 4));
+    dev.oml.he.GaloisKeys gk = kg.createGaloisKeysWithConjugation(1);
+    Evaluator ev = ctx.evaluator();
+    double[][] c = enc.decodeComplex(ctx.decryptor(kg.secretKey()).decrypt(ev.conjugate(x, gk)));
+    double[][] sum = enc.decodeComplex(ctx.decryptor(kg.secretKey()).decrypt(
+        ev.add(x, ev.conjugate(x, gk))));
+    for (int i = 0; i < re.length; i++) {
+      assertEquals(re[i], c[0][i], 1e-6);
+      assertEquals(-im[i], c[1][i], 1e-6);
+      assertEquals(2 * re[i], sum[0][i], 1e-6);
+      assertEquals(0.0, sum[1][i], 1e-6);
+    }
+    // The same keys still rotate, and keys without conjugation refuse to conjugate.
+    ev.rotate(x, 1, gk);
+    assertThrows(IncompatibleOperandsException.class,
+        () -> ev.conjugate(x, kg.createGaloisKeys(1)));
+    // Conjugation keys survive serialization.
+    dev.oml.he.GaloisKeys back = ctx.serializer().loadGaloisKeys(ctx.serializer().save(gk));
+    ev.conjugate(x, back);
   }
 
   private static double[] ones(int n) {

@@ -18,11 +18,13 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The user plays attacker. (1) It packs two images into a ciphertext but pays for one: the
- * second image's lane and every non-output slot come back as noise around zero. (2) Two models
+ * second image's lane and every non-output slot come back as noise around zero; or it hides a
+ * second image in the imaginary parts, which the owner discards. (2) Two models
  * with the same plan and the same output on the user's input differ only in weights the input
  * multiplies by its own encryption noise; a user who decrypts its own input knows that noise
- * and names the model from an unflooded answer almost always, and at chance from a flooded one
- * (INSECURE N = 1024 ring and a small kappa, where a test can see the difference).
+ * and names the model from seven unflooded answers almost always, and at chance from seven
+ * flooded ones (INSECURE N = 1024 ring, kappa = 6: at most 7 * 2^-6 apart, where a test can
+ * see the difference).
  */
 class HeAttackTest {
   @Test
@@ -61,6 +63,30 @@ class HeAttackTest {
     assertEquals(1, Shared.USER.decrypt(claimOne, answer).size());
   }
 
+  @Test
+  void imaginaryPartsNeverReachTheWeights() {
+    // A deviating user hides a second image in the imaginary parts, hoping the first layer
+    // computes on both. The owner keeps only x + conj(x): the answer is the real image's.
+    HeOwnerSession owner = Shared.owner();
+    HeInferencePlan plan = Shared.COMPILED.plan();
+    assertTrue(plan.needsConjugationKey());
+    double[][] imgs = HeFixture.images(Shared.DATA, 40, 2);
+    int lanes = plan.imagesPerCiphertext();
+    Layout lay = new Layout(plan.features() * lanes, plan.features(), lanes);
+    double[] re = lay.pack(imgs, 0, 1, plan.inputSize());
+    double[] im = lay.pack(imgs, 1, 1, plan.inputSize());
+    HeQuery q = Shared.USER.buildQuery(1, Shared.USER.encryptComplex(re, im));
+    byte[] first = PermittedQuery.create(Shared.FX.licensee, Shared.FX.permit(q), q.payload())
+        .encode();
+    HeResult r = Shared.USER.decrypt(q, owner.answer(first));
+    double[] want = new FloatInference(Shared.MODEL).logits(imgs[0]);
+    for (int j = 0; j < want.length; j++) {
+      assertEquals(want[j], r.logits(0)[j], plan.estimatedError(), "logit " + j);
+    }
+  }
+
+  private static final int VOTES = 7;
+
   private static Model twin(boolean second) {
     // Rows: y0 = x0 for both; A: y1 = 64 x1, B: y2 = 64 x2. On x = e0 both answer (1, 0, 0),
     // and the 64s sit on the unrotated diagonal, so only the input's own noise reaches them.
@@ -82,7 +108,7 @@ class HeAttackTest {
     HePlanOptions.Builder ob = HePlanOptions.builder().insecureRingForTesting(1024)
         .calibration(cal).answerPrecisionBits(0);
     if (flood) {
-      ob.kappa(4);
+      ob.kappa(6);
     } else {
       ob.withoutFloodingForMeasurement();
     }
@@ -103,17 +129,23 @@ class HeAttackTest {
     int right = 0;
     for (int i = 0; i < trials; i++) {
       boolean isB = coin.nextBoolean();
-      Ciphertext x = user.encryptSlots(lay.pack(cal, 0, 1, 4));
-      double[] z = user.decryptSlots(x);
-      HeQuery q = user.buildQuery(1, x);
-      byte[] first = PermittedQuery.create(fx.licensee, fx.permit(q), q.payload()).encode();
-      byte[] ans = isB ? obb.answer(first) : oa.answer(first);
-      double[] o = user.answerSlots(q, ans)[0];
-      double o1 = o[lanes];
-      double o2 = o[2 * lanes];
-      double scoreA = Math.abs(o1 - 64 * z[lanes]) + Math.abs(o2);
-      double scoreB = Math.abs(o1) + Math.abs(o2 - 64 * z[2 * lanes]);
-      boolean saysB = scoreB < scoreA;
+      // Several answers of the same model per decision: the key switch of the owner's
+      // conjugation adds noise the user cannot predict, so one answer is not always enough.
+      double margin = 0;
+      for (int v = 0; v < VOTES; v++) {
+        Ciphertext x = user.encryptSlots(lay.pack(cal, 0, 1, 4));
+        double[] z = user.decryptSlots(x);
+        HeQuery q = user.buildQuery(1, x);
+        byte[] first = PermittedQuery.create(fx.licensee, fx.permit(q), q.payload()).encode();
+        byte[] ans = isB ? obb.answer(first) : oa.answer(first);
+        double[] o = user.answerSlots(q, ans)[0];
+        double o1 = o[lanes];
+        double o2 = o[2 * lanes];
+        double scoreA = Math.abs(o1 - 64 * z[lanes]) + Math.abs(o2);
+        double scoreB = Math.abs(o1) + Math.abs(o2 - 64 * z[2 * lanes]);
+        margin += scoreA - scoreB;
+      }
+      boolean saysB = margin > 0;
       right += saysB == isB ? 1 : 0;
     }
     return right / (double) trials;
@@ -121,10 +153,10 @@ class HeAttackTest {
 
   @Test
   void noiseNamesTheModelWithoutFloodingButNotWithIt() {
-    double plain = distinguisherAccuracy(false, 60);
-    double flooded = distinguisherAccuracy(true, 200);
+    double plain = distinguisherAccuracy(false, 40);
+    double flooded = distinguisherAccuracy(true, 150);
     System.out.printf("distinguisher accuracy: unflooded %.3f, flooded %.3f%n", plain, flooded);
     assertTrue(plain > 0.95, "unflooded: " + plain);
-    assertTrue(Math.abs(flooded - 0.5) < 0.15, "flooded: " + flooded);
+    assertTrue(Math.abs(flooded - 0.5) < 0.16, "flooded: " + flooded);
   }
 }

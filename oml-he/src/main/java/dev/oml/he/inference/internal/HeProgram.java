@@ -31,9 +31,11 @@ public final class HeProgram {
   final int outputSize;
   final int features;
   final boolean needsRelin;
+  final boolean realProjection;
 
   private HeProgram(List<Object> steps, int depth, int inputSize, int outputSize, int features,
       boolean needsRelin) {
+    this.realProjection = !steps.isEmpty() && steps.get(0) instanceof LinearStep;
     this.steps = steps;
     this.depth = depth;
     this.inputSize = inputSize;
@@ -121,8 +123,9 @@ public final class HeProgram {
       Layer l = model.layers().get(i);
       if (l.isLinear()) {
         LinearForm lf = LinearForm.of(l, s);
+        // The first step, if linear, reads x + conj(x) = 2 Re(x): half its weights.
         LinearStep st = new LinearStep(lf.rows(), lf.cols(), lf.matrix(), lf.bias(), period,
-            features, first, i == lastLinear, level);
+            features, first, i == lastLinear, level, first && steps.isEmpty() ? 0.5 : 1.0);
         steps.add(st);
         period = st.outPeriod();
         first = false;
@@ -160,6 +163,15 @@ public final class HeProgram {
     return needsRelin;
   }
 
+  /**
+   * True when the evaluation starts by replacing the input with {@code x + conj(x)}, so that
+   * whatever a user put in the imaginary parts of its slots never reaches the weights (the
+   * first step must be linear, to absorb the factor 2).
+   */
+  public boolean realProjection() {
+    return realProjection;
+  }
+
   public int depth() {
     return depth;
   }
@@ -186,7 +198,7 @@ public final class HeProgram {
   /** Runs every step on one input ciphertext of which lanes {@code >= lanes} are not images. */
   public Ciphertext evaluate(Ciphertext x, int lanes, Layout lay, CkksEncoder enc, Evaluator ev,
       RelinKeys rk, GaloisKeys gk, long[] primes) {
-    Ciphertext c = x;
+    Ciphertext c = realProjection ? ev.add(x, ev.conjugate(x, gk)) : x;
     for (Object o : steps) {
       if (o instanceof LinearStep st) {
         c = st.apply(c, lay, enc, ev, gk, primes[c.level()], lanes);

@@ -40,10 +40,13 @@ public final class LinearStep {
   final int[] sumSteps;
   final boolean[] used;
   final int level;
+  /** 0.5 on the first layer when the input is replaced by {@code x + conj(x)}, else 1. */
+  final double inputFactor;
   private final Map<Integer, Plaintext[][]> cache = new ConcurrentHashMap<>();
 
   LinearStep(int rows, int cols, double[] a, double[] bias, int inPeriod, int features,
-      boolean first, boolean last, int level) {
+      boolean first, boolean last, int level, double inputFactor) {
+    this.inputFactor = inputFactor;
     this.rows = rows;
     this.cols = cols;
     this.a = a;
@@ -123,7 +126,7 @@ public final class LinearStep {
       return 0.0;
     }
     int c = (f + i) % dIn;
-    return r < rows && c < cols ? a[r * cols + c] : 0.0;
+    return r < rows && c < cols ? a[r * cols + c] * inputFactor : 0.0;
   }
 
   /** Lane {@code b} takes part if {@code b < lanes}; the first and last layers zero the rest. */

@@ -63,6 +63,10 @@ public final class NoiseEstimate {
     }
     double sd = fresh(n, inputScale) / TAIL;
     double var = sd * sd;
+    if (program.realProjection()) {
+      // x + conj(x): two copies of the input noise and one key switch, then halved.
+      var = var + sq(keySwitch(n, primes.length - 1, maxPrime, special, inputScale) / TAIL) / 4;
+    }
     double scale = inputScale;
     int level = primes.length - 1;
     int i = 0;

@@ -121,6 +121,27 @@ class HeCompiledModelTest {
   }
 
   @Test
+  void denseLayersOfEveryShapeMatchTheFloatModel() {
+    // Wider than tall, taller than wide, non-powers of two, a single output, two hidden layers
+    // whose periods differ: the hybrid and square diagonal methods and their rotate-and-sums.
+    Random r = new Random(11);
+    int[][] shapes = {{3, 5}, {20, 7}, {7, 20}, {64, 1}, {33, 17, 9}};
+    for (int[] sh : shapes) {
+      List<Layer> layers = new ArrayList<>();
+      for (int k = 0; k + 1 < sh.length; k++) {
+        layers.add(new Dense(sh[k], sh[k + 1], random(r, sh[k] * sh[k + 1], 0.5),
+            random(r, sh[k + 1], 0.2)));
+        if (k + 2 < sh.length) {
+          layers.add(new Square());
+        }
+      }
+      Model m = Model.of("dense-" + java.util.Arrays.toString(sh), Shape.vector(sh[0]), layers,
+          FixedPointFormat.of(48, 12), 8);
+      agreesWithFloat(m, new double[][] {random(r, sh[0], 1), random(r, sh[0], 1)});
+    }
+  }
+
+  @Test
   void polynomialActivationsMatchTheFloatModel() {
     Random r = new Random(3);
     Model m = Model.of("poly", Shape.vector(6), List.of(

@@ -113,7 +113,7 @@ public final class HeCompiledModel {
     HeParameters params = pb.build();
     HeContext ctx = backend.createContext(params);
     int top = params.maxLevel();
-    HeProgram program = HeProgram.compile(model, features, top);
+    HeProgram program = HeProgram.compile(model, features, top, options.hoistedRotations());
     Layout layout = new Layout(slots, features, slots / features);
     long[] primes = params.coeffModulus();
     double inputScale = Math.pow(2, scaleBits);

@@ -15,8 +15,10 @@ public final class HePlanOptions {
   private final boolean insecure;
   private final double[][] calibration;
   private final boolean flooding;
+  private final boolean hoisted;
 
   private HePlanOptions(Builder b) {
+    this.hoisted = b.hoisted;
     this.kappa = b.kappa;
     this.answerPrecisionBits = b.answerPrecisionBits;
     this.ringDegree = b.ringDegree;
@@ -50,6 +52,11 @@ public final class HePlanOptions {
     return flooding;
   }
 
+  /** True if baby steps are one hoisted rotation (more Galois keys, less owner time). */
+  public boolean hoistedRotations() {
+    return hoisted;
+  }
+
   double[][] calibration() {
     return calibration;
   }
@@ -62,6 +69,7 @@ public final class HePlanOptions {
     private boolean insecure;
     private double[][] calibration;
     private boolean flooding = true;
+    private boolean hoisted;
 
     public Builder kappa(int kappa) {
       this.kappa = kappa;
@@ -93,6 +101,16 @@ public final class HePlanOptions {
      */
     public Builder withoutFloodingForMeasurement() {
       this.flooding = false;
+      return this;
+    }
+
+    /**
+     * Baby steps as one hoisted rotation sharing the key switch's decomposition: the user sends
+     * a Galois key per baby step (15 more for the HE network, about 7.7 MB each at N = 16384)
+     * and the owner spends less time per ciphertext. Off by default (session bytes first).
+     */
+    public Builder hoistedRotations(boolean on) {
+      this.hoisted = on;
       return this;
     }
 

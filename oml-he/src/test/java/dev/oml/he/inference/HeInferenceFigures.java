@@ -18,10 +18,15 @@ import org.junit.jupiter.api.Test;
 @Tag("slow")
 public final class HeInferenceFigures {
   static void measure(HeBackend backend, boolean flood) {
+    measure(backend, flood, false);
+  }
+
+  static void measure(HeBackend backend, boolean flood, boolean hoisted) {
     HeFixture fx = new HeFixture(Long.MAX_VALUE / 2);
     Model model = HeFixture.model("he-network.omlm");
     Dataset data = HeFixture.subset();
     HePlanOptions.Builder ob = HePlanOptions.builder().answerPrecisionBits(4)
+        .hoistedRotations(hoisted)
         .calibration(HeFixture.images(data, 0, 200));
     if (flood) {
       ob.kappa(6);
@@ -34,7 +39,8 @@ public final class HeInferenceFigures {
     double keyMs = (System.nanoTime() - t) / 1e6;
     HeOwnerSession owner = new HeOwnerSession(cm, fx.gate);
     owner.acceptKeys(user.sessionKeys());
-    System.out.printf("%s backend=%s flooding=%s%n", cm.plan(), backend.name(), flood);
+    System.out.printf("%s backend=%s flooding=%s hoisted=%s%n", cm.plan(), backend.name(), flood,
+        hoisted);
     System.out.printf("  session keys: %d bytes (plan %d bytes), keygen %.0f ms, rotations per "
         + "ciphertext %d%n", user.sessionKeys().length, cm.plan().encode().length, keyMs,
         cm.rotationsPerCiphertext());
@@ -71,5 +77,6 @@ public final class HeInferenceFigures {
   public static void main(String[] args) {
     measure(HeBackends.pureJava(), true);
     measure(HeBackends.pureJava(), false);
+    measure(HeBackends.pureJava(), true, true);
   }
 }

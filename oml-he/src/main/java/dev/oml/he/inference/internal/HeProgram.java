@@ -105,7 +105,7 @@ public final class HeProgram {
   }
 
   /** Lowers {@code model}; {@code topLevel} is the level fresh input ciphertexts have. */
-  public static HeProgram compile(Model model, int features, int topLevel) {
+  public static HeProgram compile(Model model, int features, int topLevel, boolean hoisted) {
     checkSupported(model);
     List<Object> steps = new ArrayList<>();
     Shape s = model.inputShape();
@@ -125,7 +125,8 @@ public final class HeProgram {
         LinearForm lf = LinearForm.of(l, s);
         // The first step, if linear, reads x + conj(x) = 2 Re(x): half its weights.
         LinearStep st = new LinearStep(lf.rows(), lf.cols(), lf.matrix(), lf.bias(), period,
-            features, first, i == lastLinear, level, first && steps.isEmpty() ? 0.5 : 1.0);
+            features, first, i == lastLinear, level, first && steps.isEmpty() ? 0.5 : 1.0,
+            hoisted);
         steps.add(st);
         period = st.outPeriod();
         first = false;

@@ -42,11 +42,14 @@ public final class LinearStep {
   final int level;
   /** 0.5 on the first layer when the input is replaced by {@code x + conj(x)}, else 1. */
   final double inputFactor;
+  /** Baby steps as one hoisted rotation (keys for every baby step) instead of a chain. */
+  final boolean hoisted;
   private final Map<Integer, Plaintext[][]> cache = new ConcurrentHashMap<>();
 
   LinearStep(int rows, int cols, double[] a, double[] bias, int inPeriod, int features,
-      boolean first, boolean last, int level, double inputFactor) {
+      boolean first, boolean last, int level, double inputFactor, boolean hoisted) {
     this.inputFactor = inputFactor;
+    this.hoisted = hoisted;
     this.rows = rows;
     this.cols = cols;
     this.a = a;
@@ -99,8 +102,8 @@ public final class LinearStep {
   /** Rotation steps, in features, that this step needs keys for. */
   List<Integer> featureRotations() {
     List<Integer> r = new ArrayList<>();
-    if (baby > 1) {
-      r.add(1);
+    for (int l = 1; l < (hoisted ? baby : Math.min(baby, 2)); l++) {
+      r.add(l);
     }
     if (giant > 1) {
       r.add(baby);
@@ -197,8 +200,19 @@ public final class LinearStep {
     int bl = lay.lanes();
     Ciphertext[] xs = new Ciphertext[baby];
     xs[0] = x;
-    for (int l = 1; l < baby; l++) {
-      xs[l] = ev.rotate(xs[l - 1], bl, gk);
+    if (hoisted && baby > 1) {
+      int[] st = new int[baby - 1];
+      for (int l = 1; l < baby; l++) {
+        st[l - 1] = l * bl;
+      }
+      List<Ciphertext> r = ev.rotateHoisted(x, st, gk);
+      for (int l = 1; l < baby; l++) {
+        xs[l] = r.get(l - 1);
+      }
+    } else {
+      for (int l = 1; l < baby; l++) {
+        xs[l] = ev.rotate(xs[l - 1], bl, gk);
+      }
     }
     Ciphertext acc = null;
     for (int k = giant - 1; k >= 0; k--) {

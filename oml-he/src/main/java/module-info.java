@@ -3,4 +3,5 @@ module dev.oml.he {
   requires transitive dev.oml.core;
 
   exports dev.oml.he;
+  exports dev.oml.he.inference;
 }

@@ -1,0 +1,1243 @@
+// OML's C ABI over Microsoft SEAL. See include/oml_seal.h for the conventions.
+#include "oml_seal.h"
+
+#include <algorithm>
+#include <cmath>
+#include <complex>
+#include <cstring>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "firewall.h"
+#include "seal/seal.h"
+#include "seal/util/ntt.h"
+#include "seal/util/numth.h"
+#include "seal/util/polyarithsmallmod.h"
+#include "seal/util/rlwe.h"
+#include "seal/util/scalingvariant.h"
+
+using namespace seal;
+
+struct oml_context {
+  explicit oml_context(const EncryptionParameters &parms)
+      : ctx(parms, true, sec_level_type::none) {}
+  // Security is enforced by dev.oml.he.HeParameters (Homomorphic Encryption Standard tables,
+  // INSECURE sets only for tests); SEAL's own check would refuse the test sets.
+  SEALContext ctx;
+  int32_t scheme = 0;
+  size_t n = 0;
+  int top = 0;
+  uint64_t t = 0;
+  bool batching = false;
+  // SEAL always treats the last of several primes as the key-switching prime. Parameter sets
+  // without one get an extra prime that only ever holds the secret and public keys inside
+  // this library: public keys are exported reduced to the data primes and all public-key
+  // encryption happens at data levels, so no object at that level is ever seen by anyone.
+  bool extra_prime = false;
+  std::vector<parms_id_type> levels;  // levels[l]: parms_id of data level l
+  std::unique_ptr<Evaluator> evaluator;
+  std::unique_ptr<BatchEncoder> batch;
+  std::unique_ptr<CKKSEncoder> ckks;
+};
+struct oml_secret_key { SecretKey key; };
+struct oml_public_key { PublicKey key; };
+struct oml_relin_keys { RelinKeys keys; };
+struct oml_galois_keys { GaloisKeys keys; };
+struct oml_plaintext { Plaintext pt; };
+struct oml_ciphertext {
+  Ciphertext ct;
+  // A seeded symmetric encryption keeps its compact serialized form (second component as a
+  // seed) while ct holds the expanded ciphertext used for computing.
+  std::vector<seal_byte> seeded;
+};
+
+namespace oml {
+namespace {
+thread_local std::string last_error;
+}
+void set_last_error(const char *message) noexcept {
+  try {
+    last_error.assign(message);
+  } catch (...) {
+    // Only a failed allocation can land here; the status code still tells the story.
+  }
+}
+}  // namespace oml
+
+namespace {
+
+using oml::error;
+
+void require(bool ok, oml_status code, const std::string &message) {
+  if (!ok) {
+    throw error(code, message);
+  }
+}
+
+template <class T>
+void need(const T *p, const char *what) {
+  if (p == nullptr) {
+    throw error(OML_E_INVALID_ARGUMENT, std::string(what) + " is null");
+  }
+}
+
+bool is_ckks(const oml_context *c) { return c->scheme == OML_SCHEME_CKKS; }
+
+int level_of_parms(const oml_context *c, const parms_id_type &pid) {
+  auto cd = c->ctx.get_context_data(pid);
+  require(cd != nullptr, OML_E_CONTEXT_MISMATCH, "object made under other parameters");
+  int level = static_cast<int>(cd->chain_index());
+  require(level <= c->top, OML_E_CONTEXT_MISMATCH, "object at the key level, not a data level");
+  return level;
+}
+
+// Every ciphertext entering an operation is checked against the context (parameters, level,
+// size, representation); the data itself was validated when it was made or loaded.
+int check_ct(const oml_context *c, const oml_ciphertext *x) {
+  need(x, "ciphertext");
+  const Ciphertext &ct = x->ct;
+  require(is_metadata_valid_for(ct, c->ctx), OML_E_CONTEXT_MISMATCH,
+      "ciphertext does not belong to these parameters");
+  int level = level_of_parms(c, ct.parms_id());
+  require(ct.is_ntt_form() == is_ckks(c), OML_E_CONTEXT_MISMATCH,
+      "ciphertext representation does not match the scheme");
+  require(ct.size() >= 2, OML_E_INCOMPATIBLE, "ciphertext has fewer than two components");
+  return level;
+}
+
+void check_sk(const oml_context *c, const oml_secret_key *sk) {
+  need(sk, "secret key");
+  require(sk->key.parms_id() == c->ctx.key_parms_id(), OML_E_CONTEXT_MISMATCH,
+      "secret key made under other parameters");
+}
+
+void check_pk(const oml_context *c, const oml_public_key *pk) {
+  need(pk, "public key");
+  require(pk->key.parms_id() == c->ctx.key_parms_id(), OML_E_CONTEXT_MISMATCH,
+      "public key made under other parameters");
+}
+
+// Plaintext level in the Java API's terms: BFV plaintexts are level-free (top).
+int check_pt(const oml_context *c, const oml_plaintext *p) {
+  need(p, "plaintext");
+  if (is_ckks(c)) {
+    require(p->pt.is_ntt_form(), OML_E_INCOMPATIBLE, "not a CKKS plaintext");
+    require(is_metadata_valid_for(p->pt, c->ctx), OML_E_CONTEXT_MISMATCH,
+        "plaintext does not belong to these parameters");
+    return level_of_parms(c, p->pt.parms_id());
+  }
+  require(!p->pt.is_ntt_form(), OML_E_INCOMPATIBLE, "not a BFV plaintext");
+  require(is_valid_for(p->pt, c->ctx), OML_E_CONTEXT_MISMATCH,
+      "plaintext does not belong to these parameters");
+  return c->top;
+}
+
+template <class T>
+T *release(std::unique_ptr<T> p) {
+  return p.release();
+}
+
+oml_ciphertext *wrap(Ciphertext &&ct) {
+  auto x = std::make_unique<oml_ciphertext>();
+  x->ct = std::move(ct);
+  return x.release();
+}
+
+std::shared_ptr<UniformRandomGenerator> fresh_prng() {
+  // BLAKE2xb (or SHAKE256) seeded from std::random_device: SEAL's own CSPRNG.
+  return UniformRandomGeneratorFactory::DefaultFactory()->create();
+}
+
+// A fresh public-key encryption of zero at data level `level`.
+Ciphertext encrypt_zero_public(const oml_context *c, const PublicKey &pk, int level) {
+  Ciphertext out;
+  if (!c->extra_prime) {
+    Encryptor enc(c->ctx, pk);
+    enc.encrypt_zero(c->levels[level], out);
+  } else {
+    // Only the data primes' residues of the key are used: an RLWE public key modulo Q.
+    util::encrypt_zero_asymmetric(pk, c->ctx, c->levels[level], is_ckks(c), out);
+  }
+  return out;
+}
+
+// Uniform integers in [-2^bits, 2^bits) added to the first component (coefficient form).
+void flood(const oml_context *c, Ciphertext &ct, int bits, UniformRandomGenerator &prng) {
+  require(bits >= 1 && bits <= 2000, OML_E_INVALID_ARGUMENT, "flood bits outside [1, 2000]");
+  require(!ct.is_ntt_form(), OML_E_INCOMPATIBLE, "flooding needs coefficient form");
+  auto cd = c->ctx.get_context_data(ct.parms_id());
+  const auto &mods = cd->parms().coeff_modulus();
+  size_t primes = mods.size();
+  size_t n = c->n;
+  size_t total = static_cast<size_t>(bits) + 1;
+  size_t limbs = (total + 63) / 64;
+  size_t top_bits = total - 64 * (limbs - 1);
+  uint64_t top_mask = top_bits == 64 ? ~0ULL : ((1ULL << top_bits) - 1);
+  std::vector<uint64_t> two64(primes), offset(primes);
+  for (size_t i = 0; i < primes; i++) {
+    uint64_t q = mods[i].value();
+    two64[i] = static_cast<uint64_t>((static_cast<unsigned __int128>(1) << 64) % q);
+    unsigned __int128 off = 1;
+    for (int b = 0; b < bits; b++) {
+      off = (off * 2) % q;
+    }
+    offset[i] = static_cast<uint64_t>(off);
+  }
+  std::vector<uint64_t> rnd(n * limbs);
+  prng.generate(rnd.size() * sizeof(uint64_t), reinterpret_cast<seal_byte *>(rnd.data()));
+  uint64_t *c0 = ct.data(0);
+  for (size_t x = 0; x < n; x++) {
+    uint64_t *v = &rnd[x * limbs];
+    v[limbs - 1] &= top_mask;
+    for (size_t i = 0; i < primes; i++) {
+      uint64_t q = mods[i].value();
+      unsigned __int128 acc = 0;
+      for (size_t w = limbs; w-- > 0;) {
+        acc = (acc * two64[i] + v[w]) % q;
+      }
+      uint64_t r = static_cast<uint64_t>(acc);
+      r = r >= offset[i] ? r - offset[i] : r + q - offset[i];
+      uint64_t &dst = c0[i * n + x];
+      uint64_t s = dst + r;
+      dst = s >= q ? s - q : s;
+    }
+  }
+}
+
+uint64_t uniform_below(uint64_t t, UniformRandomGenerator &prng) {
+  if ((t & (t - 1)) == 0) {
+    uint64_t v;
+    prng.generate(sizeof v, reinterpret_cast<seal_byte *>(&v));
+    return v & (t - 1);
+  }
+  uint64_t limit = ~0ULL - (~0ULL % t);
+  for (;;) {
+    uint64_t v;
+    prng.generate(sizeof v, reinterpret_cast<seal_byte *>(&v));
+    if (v < limit) {
+      return v % t;
+    }
+  }
+}
+
+void check_seal_header(const uint8_t *in, size_t len) {
+  require(in != nullptr && len > 0, OML_E_MALFORMED, "no bytes to load");
+  require(len >= Serialization::seal_header_size, OML_E_MALFORMED,
+      "shorter than a SEAL header");
+  Serialization::SEALHeader h;
+  std::memcpy(&h, in, sizeof h);
+  require(Serialization::IsValidHeader(h), OML_E_MALFORMED, "not a valid SEAL object header");
+  require(h.size == len, OML_E_MALFORMED,
+      "declared size " + std::to_string(h.size) + " differs from the " + std::to_string(len)
+          + " bytes given");
+}
+
+// Runs a SEAL load, turning whatever it throws into MALFORMED, and checks it consumed all.
+template <class Load>
+void load_all(size_t len, Load &&load) {
+  std::streamoff used = 0;
+  try {
+    used = load();
+  } catch (const error &) {
+    throw;
+  } catch (const std::bad_alloc &) {
+    throw error(OML_E_MALFORMED, "bytes declare more data than they hold");
+  } catch (const std::exception &e) {
+    throw error(OML_E_MALFORMED, std::string("SEAL refused the bytes: ") + e.what());
+  }
+  require(static_cast<size_t>(used) == len, OML_E_MALFORMED, "trailing bytes after the object");
+}
+
+void out_size(size_t *size, size_t value) {
+  need(size, "size");
+  *size = value;
+}
+
+template <class T>
+void save_object(const T &obj, uint8_t *out, size_t cap, size_t *written) {
+  need(out, "output buffer");
+  need(written, "written");
+  size_t size = static_cast<size_t>(obj.save_size(compr_mode_type::none));
+  require(cap >= size, OML_E_BUFFER_TOO_SMALL, "output buffer too small");
+  *written = static_cast<size_t>(
+      obj.save(reinterpret_cast<seal_byte *>(out), cap, compr_mode_type::none));
+}
+
+Ciphertext reduced_public_key(const oml_context *c, const PublicKey &pk) {
+  Ciphertext r(c->ctx, c->levels[c->top]);
+  r.resize(2);
+  size_t data = (c->top + 1) * c->n;
+  size_t full = pk.data().coeff_modulus_size() * c->n;
+  for (size_t j = 0; j < 2; j++) {
+    std::copy_n(pk.data().data() + j * full, data, r.data(j));
+  }
+  r.is_ntt_form() = true;
+  return r;
+}
+
+void ntt(const oml_context *c, uint64_t *poly, size_t primes, bool forward) {
+  auto tables = c->ctx.first_context_data()->small_ntt_tables();
+  for (size_t i = 0; i < primes; i++) {
+    if (forward) {
+      util::ntt_negacyclic_harvey(util::CoeffIter(poly + i * c->n), tables[i]);
+    } else {
+      util::inverse_ntt_negacyclic_harvey(util::CoeffIter(poly + i * c->n), tables[i]);
+    }
+  }
+}
+
+}  // namespace
+
+extern "C" {
+
+int32_t oml_abi_version(void) { return OML_ABI_VERSION; }
+
+const char *oml_seal_version(void) { return SEAL_VERSION; }
+
+const char *oml_last_error_message(void) { return oml::last_error.c_str(); }
+
+oml_status oml_context_create(int32_t scheme, uint64_t n, const uint64_t *primes, size_t count,
+    uint64_t special, uint64_t plain, int32_t batching, oml_context **out) {
+  return oml::guard([&] {
+    need(out, "out");
+    *out = nullptr;
+    need(primes, "primes");
+    require(count >= 1, OML_E_INVALID_PARAMETERS, "at least one prime is needed");
+    require(scheme == OML_SCHEME_BFV || scheme == OML_SCHEME_CKKS, OML_E_INVALID_PARAMETERS,
+        "unknown scheme");
+    EncryptionParameters parms(scheme == OML_SCHEME_BFV ? scheme_type::bfv : scheme_type::ckks);
+    parms.set_poly_modulus_degree(n);
+    std::vector<Modulus> mods;
+    for (size_t i = 0; i < count; i++) {
+      mods.emplace_back(primes[i]);
+    }
+    bool extra = false;
+    if (special != 0) {
+      mods.emplace_back(special);
+    } else if (count > 1) {
+      auto candidates = util::get_primes(2 * n, 60, count + 3);
+      for (const auto &m : candidates) {
+        bool used = m.value() == plain;
+        for (size_t i = 0; i < count; i++) {
+          used |= primes[i] == m.value();
+        }
+        if (!used) {
+          mods.push_back(m);
+          extra = true;
+          break;
+        }
+      }
+      require(extra, OML_E_INVALID_PARAMETERS, "no prime left for SEAL's key level");
+    }
+    parms.set_coeff_modulus(mods);
+    if (scheme == OML_SCHEME_BFV) {
+      parms.set_plain_modulus(plain);
+    }
+    auto c = std::make_unique<oml_context>(parms);
+    require(c->ctx.parameters_set(), OML_E_INVALID_PARAMETERS,
+        std::string("SEAL refuses the parameters: ") + c->ctx.parameter_error_message());
+    c->scheme = scheme;
+    c->n = n;
+    c->top = static_cast<int>(count) - 1;
+    c->t = plain;
+    c->extra_prime = extra;
+    c->levels.assign(count, parms_id_zero);
+    size_t found = 0;
+    for (auto cd = c->ctx.first_context_data(); cd; cd = cd->next_context_data()) {
+      size_t idx = cd->chain_index();
+      require(idx < count, OML_E_INVALID_PARAMETERS, "unexpected SEAL modulus chain");
+      c->levels[idx] = cd->parms_id();
+      found++;
+    }
+    require(found == count && c->ctx.first_context_data()->chain_index() == count - 1,
+        OML_E_INVALID_PARAMETERS, "SEAL cannot use every level of these parameters");
+    c->evaluator = std::make_unique<Evaluator>(c->ctx);
+    if (scheme == OML_SCHEME_BFV && batching) {
+      require(c->ctx.first_context_data()->qualifiers().using_batching,
+          OML_E_INVALID_PARAMETERS, "the plain modulus does not support batching");
+      c->batch = std::make_unique<BatchEncoder>(c->ctx);
+      c->batching = true;
+    }
+    if (scheme == OML_SCHEME_CKKS) {
+      c->ckks = std::make_unique<CKKSEncoder>(c->ctx);
+    }
+    *out = c.release();
+  });
+}
+
+void oml_context_destroy(oml_context *ctx) { delete ctx; }
+
+oml_status oml_secret_key_create(const oml_context *c, oml_secret_key **out) {
+  return oml::guard([&] {
+    need(c, "context");
+    need(out, "out");
+    KeyGenerator kg(c->ctx);
+    auto sk = std::make_unique<oml_secret_key>();
+    sk->key = kg.secret_key();
+    *out = sk.release();
+  });
+}
+
+void oml_secret_key_destroy(oml_secret_key *sk) { delete sk; }
+
+oml_status oml_public_key_create(const oml_context *c, const oml_secret_key *sk,
+    oml_public_key **out) {
+  return oml::guard([&] {
+    need(c, "context");
+    need(out, "out");
+    check_sk(c, sk);
+    KeyGenerator kg(c->ctx, sk->key);
+    auto pk = std::make_unique<oml_public_key>();
+    kg.create_public_key(pk->key);
+    if (c->extra_prime) {
+      // Never keep the key-level residues: the object equals what a load would give.
+      size_t data = (c->top + 1) * c->n;
+      size_t full = pk->key.data().coeff_modulus_size() * c->n;
+      for (size_t j = 0; j < 2; j++) {
+        std::fill(pk->key.data().data() + j * full + data, pk->key.data().data() + (j + 1) * full,
+            0);
+      }
+    }
+    *out = pk.release();
+  });
+}
+
+void oml_public_key_destroy(oml_public_key *pk) { delete pk; }
+
+oml_status oml_relin_keys_create(const oml_context *c, const oml_secret_key *sk,
+    oml_relin_keys **out) {
+  return oml::guard([&] {
+    need(c, "context");
+    need(out, "out");
+    check_sk(c, sk);
+    require(!c->extra_prime && c->ctx.using_keyswitching(), OML_E_INCOMPATIBLE,
+        "these parameters have no special prime: no relinearization keys");
+    KeyGenerator kg(c->ctx, sk->key);
+    auto rk = std::make_unique<oml_relin_keys>();
+    kg.create_relin_keys(rk->keys);
+    *out = rk.release();
+  });
+}
+
+void oml_relin_keys_destroy(oml_relin_keys *rk) { delete rk; }
+
+namespace {
+uint32_t galois_element(const oml_context *c, int32_t steps) {
+  int64_t half = static_cast<int64_t>(c->n / 2);
+  int64_t s = ((static_cast<int64_t>(steps) % half) + half) % half;
+  return c->ctx.key_context_data()->galois_tool()->get_elt_from_step(static_cast<int>(s));
+}
+}  // namespace
+
+oml_status oml_galois_keys_create(const oml_context *c, const oml_secret_key *sk,
+    const int32_t *steps, size_t count, oml_galois_keys **out) {
+  return oml::guard([&] {
+    need(c, "context");
+    need(out, "out");
+    check_sk(c, sk);
+    require(count == 0 || steps != nullptr, OML_E_INVALID_ARGUMENT, "steps is null");
+    require(!c->extra_prime && c->ctx.using_keyswitching(), OML_E_INCOMPATIBLE,
+        "these parameters have no special prime: no Galois keys");
+    require(is_ckks(c) || c->batching, OML_E_INCOMPATIBLE,
+        "rotations need CKKS or BFV with batching");
+    std::vector<uint32_t> elts;
+    int64_t half = static_cast<int64_t>(c->n / 2);
+    for (size_t i = 0; i < count; i++) {
+      if (((static_cast<int64_t>(steps[i]) % half) + half) % half != 0) {
+        elts.push_back(galois_element(c, steps[i]));
+      }
+    }
+    std::sort(elts.begin(), elts.end());
+    elts.erase(std::unique(elts.begin(), elts.end()), elts.end());
+    KeyGenerator kg(c->ctx, sk->key);
+    auto gk = std::make_unique<oml_galois_keys>();
+    kg.create_galois_keys(elts, gk->keys);
+    *out = gk.release();
+  });
+}
+
+oml_status oml_galois_keys_elements(const oml_galois_keys *gk, uint32_t *out, size_t cap,
+    size_t *count) {
+  return oml::guard([&] {
+    need(gk, "Galois keys");
+    need(count, "count");
+    size_t k = 0;
+    const auto &data = gk->keys.data();
+    for (size_t i = 0; i < data.size(); i++) {
+      if (!data[i].empty()) {
+        if (k < cap) {
+          need(out, "out");
+          out[k] = static_cast<uint32_t>(2 * i + 1);
+        }
+        k++;
+      }
+    }
+    *count = k;
+  });
+}
+
+void oml_galois_keys_destroy(oml_galois_keys *gk) { delete gk; }
+
+oml_status oml_plaintext_bfv_encode(const oml_context *c, const uint64_t *values, size_t count,
+    oml_plaintext **out) {
+  return oml::guard([&] {
+    need(c, "context");
+    need(out, "out");
+    require(count == 0 || values != nullptr, OML_E_INVALID_ARGUMENT, "values is null");
+    require(!is_ckks(c), OML_E_INCOMPATIBLE, "BFV encoding needs BFV parameters");
+    require(count <= c->n, OML_E_INVALID_ARGUMENT, "more values than the ring degree");
+    for (size_t i = 0; i < count; i++) {
+      require(values[i] < c->t, OML_E_INVALID_ARGUMENT, "value not reduced modulo t");
+    }
+    auto p = std::make_unique<oml_plaintext>();
+    if (c->batching) {
+      std::vector<uint64_t> v(values, values + count);
+      c->batch->encode(v, p->pt);
+    } else {
+      p->pt.resize(c->n);
+      p->pt.set_zero();
+      std::copy_n(values, count, p->pt.data());
+    }
+    *out = p.release();
+  });
+}
+
+oml_status oml_plaintext_bfv_decode(const oml_context *c, const oml_plaintext *p, uint64_t *out) {
+  return oml::guard([&] {
+    need(c, "context");
+    need(out, "out");
+    require(!is_ckks(c), OML_E_INCOMPATIBLE, "BFV decoding needs BFV parameters");
+    check_pt(c, p);
+    if (c->batching) {
+      std::vector<uint64_t> v;
+      c->batch->decode(p->pt, v);
+      std::copy_n(v.data(), c->n, out);
+    } else {
+      size_t have = p->pt.coeff_count();
+      for (size_t i = 0; i < c->n; i++) {
+        out[i] = i < have ? p->pt[i] : 0;
+      }
+    }
+  });
+}
+
+oml_status oml_plaintext_ckks_encode(const oml_context *c, const double *re, const double *im,
+    size_t count, double scale, int32_t level, oml_plaintext **out) {
+  return oml::guard([&] {
+    need(c, "context");
+    need(out, "out");
+    require(is_ckks(c), OML_E_INCOMPATIBLE, "CKKS encoding needs CKKS parameters");
+    require(count == 0 || re != nullptr, OML_E_INVALID_ARGUMENT, "values are null");
+    require(count <= c->n / 2, OML_E_INVALID_ARGUMENT, "more values than slots");
+    require(scale >= 1.0 && std::isfinite(scale), OML_E_INCOMPATIBLE,
+        "scale must be finite and at least 1");
+    require(level >= 0 && level <= c->top, OML_E_INCOMPATIBLE, "level outside the chain");
+    std::vector<std::complex<double>> z(c->n / 2);
+    double max = 0;
+    for (size_t i = 0; i < count; i++) {
+      z[i] = std::complex<double>(re[i], im ? im[i] : 0.0);
+      double m = std::abs(z[i]);
+      max = m > max || std::isnan(m) ? m : max;
+    }
+    // Every coefficient of the inverse embedding is at most the largest slot in magnitude, so
+    // this bound keeps scaled coefficients within 62 bits as the Java engine requires.
+    require(max * scale < 0x1p62, OML_E_INCOMPATIBLE,
+        "value times scale does not fit in 62 bits: lower the scale or the values");
+    auto p = std::make_unique<oml_plaintext>();
+    c->ckks->encode(z, c->levels[level], scale, p->pt);
+    *out = p.release();
+  });
+}
+
+oml_status oml_plaintext_ckks_decode(const oml_context *c, const oml_plaintext *p, double *re,
+    double *im) {
+  return oml::guard([&] {
+    need(c, "context");
+    need(re, "real");
+    need(im, "imag");
+    require(is_ckks(c), OML_E_INCOMPATIBLE, "CKKS decoding needs CKKS parameters");
+    check_pt(c, p);
+    std::vector<std::complex<double>> z;
+    c->ckks->decode(p->pt, z);
+    for (size_t i = 0; i < c->n / 2; i++) {
+      re[i] = z[i].real();
+      im[i] = z[i].imag();
+    }
+  });
+}
+
+void oml_plaintext_destroy(oml_plaintext *p) { delete p; }
+
+oml_status oml_encrypt_public(const oml_context *c, const oml_public_key *pk,
+    const oml_plaintext *p, oml_ciphertext **out) {
+  return oml::guard([&] {
+    need(c, "context");
+    need(out, "out");
+    check_pk(c, pk);
+    require(check_pt(c, p) == c->top, OML_E_INCOMPATIBLE,
+        "plaintext level below the encryption level");
+    Ciphertext ct;
+    if (!c->extra_prime) {
+      Encryptor enc(c->ctx, pk->key);
+      enc.encrypt(p->pt, ct);
+    } else {
+      ct = encrypt_zero_public(c, pk->key, c->top);
+      auto cd = c->ctx.first_context_data();
+      if (is_ckks(c)) {
+        const auto &mods = cd->parms().coeff_modulus();
+        for (size_t i = 0; i < mods.size(); i++) {
+          util::add_poly_coeffmod(util::ConstCoeffIter(ct.data(0) + i * c->n),
+              util::ConstCoeffIter(p->pt.data() + i * c->n), c->n, mods[i],
+              util::CoeffIter(ct.data(0) + i * c->n));
+        }
+        ct.scale() = p->pt.scale();
+      } else {
+        util::multiply_add_plain_with_scaling_variant(p->pt, *cd, util::RNSIter(ct.data(0), c->n));
+      }
+    }
+    *out = wrap(std::move(ct));
+  });
+}
+
+oml_status oml_encrypt_symmetric(const oml_context *c, const oml_secret_key *sk,
+    const oml_plaintext *p, int32_t seeded, oml_ciphertext **out) {
+  return oml::guard([&] {
+    need(c, "context");
+    need(out, "out");
+    check_sk(c, sk);
+    require(check_pt(c, p) == c->top, OML_E_INCOMPATIBLE,
+        "plaintext level below the encryption level");
+    Encryptor enc(c->ctx, sk->key);
+    auto x = std::make_unique<oml_ciphertext>();
+    if (seeded) {
+      auto compact = enc.encrypt_symmetric(p->pt);
+      x->seeded.resize(static_cast<size_t>(compact.save_size(compr_mode_type::none)));
+      auto used = compact.save(x->seeded.data(), x->seeded.size(), compr_mode_type::none);
+      x->seeded.resize(static_cast<size_t>(used));
+      x->ct.load(c->ctx, x->seeded.data(), x->seeded.size());
+    } else {
+      enc.encrypt_symmetric(p->pt, x->ct);
+    }
+    *out = x.release();
+  });
+}
+
+oml_status oml_decrypt(const oml_context *c, const oml_secret_key *sk, const oml_ciphertext *x,
+    oml_plaintext **out) {
+  return oml::guard([&] {
+    need(c, "context");
+    need(out, "out");
+    check_sk(c, sk);
+    check_ct(c, x);
+    Decryptor dec(c->ctx, sk->key);
+    auto p = std::make_unique<oml_plaintext>();
+    dec.decrypt(x->ct, p->pt);
+    *out = p.release();
+  });
+}
+
+oml_status oml_decrypt_phase(const oml_context *c, const oml_secret_key *sk,
+    const oml_ciphertext *x, uint64_t *out, size_t out_len) {
+  return oml::guard([&] {
+    need(c, "context");
+    need(out, "out");
+    check_sk(c, sk);
+    int level = check_ct(c, x);
+    const Ciphertext &ct = x->ct;
+    size_t n = c->n;
+    size_t primes = static_cast<size_t>(level) + 1;
+    require(out_len == primes * n, OML_E_INVALID_ARGUMENT, "output length must be (level+1)*N");
+    const auto &mods = c->ctx.get_context_data(ct.parms_id())->parms().coeff_modulus();
+    const uint64_t *s = sk->key.data().data();  // NTT form, key level; data levels are a prefix
+    std::vector<uint64_t> acc(primes * n), spow(s, s + primes * n), tmp(n);
+    for (size_t j = 0; j < ct.size(); j++) {
+      for (size_t i = 0; i < primes; i++) {
+        std::copy_n(ct.data(j) + i * n, n, tmp.data());
+        if (!ct.is_ntt_form()) {
+          util::ntt_negacyclic_harvey(util::CoeffIter(tmp.data()),
+              c->ctx.first_context_data()->small_ntt_tables()[i]);
+        }
+        if (j > 0) {
+          util::dyadic_product_coeffmod(util::ConstCoeffIter(tmp.data()),
+              util::ConstCoeffIter(spow.data() + i * n), n, mods[i], util::CoeffIter(tmp.data()));
+        }
+        util::add_poly_coeffmod(util::ConstCoeffIter(acc.data() + i * n),
+            util::ConstCoeffIter(tmp.data()), n, mods[i], util::CoeffIter(acc.data() + i * n));
+        if (j > 0 && j + 1 < ct.size()) {
+          util::dyadic_product_coeffmod(util::ConstCoeffIter(spow.data() + i * n),
+              util::ConstCoeffIter(s + i * n), n, mods[i], util::CoeffIter(spow.data() + i * n));
+        }
+      }
+    }
+    ntt(c, acc.data(), primes, false);
+    std::copy(acc.begin(), acc.end(), out);
+  });
+}
+
+oml_status oml_ciphertext_info(const oml_context *c, const oml_ciphertext *x, int64_t *info,
+    double *scale) {
+  return oml::guard([&] {
+    need(c, "context");
+    need(info, "info");
+    need(scale, "scale");
+    info[0] = check_ct(c, x);
+    info[1] = static_cast<int64_t>(x->ct.size());
+    info[2] = x->ct.is_ntt_form() ? 1 : 0;
+    info[3] = x->seeded.empty() ? 0 : 1;
+    *scale = x->ct.scale();
+  });
+}
+
+oml_status oml_ciphertext_export(const oml_context *c, const oml_ciphertext *x, uint64_t *out,
+    size_t out_len) {
+  return oml::guard([&] {
+    need(c, "context");
+    need(out, "out");
+    int level = check_ct(c, x);
+    size_t per = (static_cast<size_t>(level) + 1) * c->n;
+    require(out_len == per * x->ct.size(), OML_E_INVALID_ARGUMENT,
+        "output length must be size*(level+1)*N");
+    std::copy_n(x->ct.data(), out_len, out);
+    if (x->ct.is_ntt_form()) {
+      for (size_t j = 0; j < x->ct.size(); j++) {
+        ntt(c, out + j * per, static_cast<size_t>(level) + 1, false);
+      }
+    }
+  });
+}
+
+void oml_ciphertext_destroy(oml_ciphertext *x) { delete x; }
+
+oml_status oml_evaluator_add(const oml_context *c, const oml_ciphertext *a,
+    const oml_ciphertext *b, oml_ciphertext **out) {
+  return oml::guard([&] {
+    need(c, "context");
+    need(out, "out");
+    check_ct(c, a);
+    check_ct(c, b);
+    Ciphertext r;
+    c->evaluator->add(a->ct, b->ct, r);
+    *out = wrap(std::move(r));
+  });
+}
+
+oml_status oml_evaluator_sub(const oml_context *c, const oml_ciphertext *a,
+    const oml_ciphertext *b, oml_ciphertext **out) {
+  return oml::guard([&] {
+    need(c, "context");
+    need(out, "out");
+    check_ct(c, a);
+    check_ct(c, b);
+    require(a->ct.parms_id() == b->ct.parms_id(), OML_E_INCOMPATIBLE,
+        "operands at different levels");
+    Ciphertext r;
+    c->evaluator->sub(a->ct, b->ct, r);
+    *out = wrap(std::move(r));
+  });
+}
+
+oml_status oml_evaluator_negate(const oml_context *c, const oml_ciphertext *a,
+    oml_ciphertext **out) {
+  return oml::guard([&] {
+    need(c, "context");
+    need(out, "out");
+    check_ct(c, a);
+    Ciphertext r;
+    c->evaluator->negate(a->ct, r);
+    *out = wrap(std::move(r));
+  });
+}
+
+namespace {
+// A CKKS plaintext may sit above the ciphertext's level: drop its extra primes.
+Plaintext plain_at(const oml_context *c, const oml_plaintext *p, int pl, int level) {
+  require(pl >= level, OML_E_INCOMPATIBLE, "plaintext level below the ciphertext level");
+  Plaintext q = p->pt;
+  if (is_ckks(c) && pl > level) {
+    c->evaluator->mod_switch_to_inplace(q, c->levels[level]);
+  }
+  return q;
+}
+}  // namespace
+
+oml_status oml_evaluator_add_plain(const oml_context *c, const oml_ciphertext *a,
+    const oml_plaintext *p, oml_ciphertext **out) {
+  return oml::guard([&] {
+    need(c, "context");
+    need(out, "out");
+    int level = check_ct(c, a);
+    Plaintext q = plain_at(c, p, check_pt(c, p), level);
+    Ciphertext r;
+    c->evaluator->add_plain(a->ct, q, r);
+    *out = wrap(std::move(r));
+  });
+}
+
+namespace {
+Ciphertext multiply_plain_one(const oml_context *c, const oml_ciphertext *a,
+    const oml_plaintext *p) {
+  int level = check_ct(c, a);
+  Plaintext q = plain_at(c, p, check_pt(c, p), level);
+  Ciphertext r;
+  if (q.is_zero()) {
+    // SEAL refuses to produce a 'transparent' product; the Java engine returns an encryption
+    // of zero, and so do we (it is public knowledge that the product with zero is zero).
+    r = Ciphertext(c->ctx, a->ct.parms_id());
+    r.resize(a->ct.size());
+    std::fill(r.data(), r.data() + r.size() * r.coeff_modulus_size() * c->n, 0);
+    r.is_ntt_form() = a->ct.is_ntt_form();
+    r.scale() = a->ct.scale() * q.scale();
+    return r;
+  }
+  c->evaluator->multiply_plain(a->ct, q, r);
+  return r;
+}
+}  // namespace
+
+oml_status oml_evaluator_multiply_plain(const oml_context *c, const oml_ciphertext *a,
+    const oml_plaintext *p, oml_ciphertext **out) {
+  return oml::guard([&] {
+    need(c, "context");
+    need(out, "out");
+    *out = wrap(multiply_plain_one(c, a, p));
+  });
+}
+
+oml_status oml_evaluator_multiply_plain_many(const oml_context *c,
+    const oml_ciphertext *const *a, const oml_plaintext *const *p, size_t count,
+    oml_ciphertext **out) {
+  return oml::guard([&] {
+    need(c, "context");
+    need(out, "out");
+    require(count == 0 || (a != nullptr && p != nullptr), OML_E_INVALID_ARGUMENT,
+        "operand arrays are null");
+    std::vector<std::unique_ptr<oml_ciphertext>> results;
+    results.reserve(count);
+    for (size_t i = 0; i < count; i++) {
+      results.emplace_back(wrap(multiply_plain_one(c, a[i], p[i])));
+    }
+    for (size_t i = 0; i < count; i++) {
+      out[i] = results[i].release();
+    }
+  });
+}
+
+oml_status oml_evaluator_multiply(const oml_context *c, const oml_ciphertext *a,
+    const oml_ciphertext *b, oml_ciphertext **out) {
+  return oml::guard([&] {
+    need(c, "context");
+    need(out, "out");
+    check_ct(c, a);
+    check_ct(c, b);
+    require(a->ct.size() == 2 && b->ct.size() == 2, OML_E_INCOMPATIBLE,
+        "multiply needs relinearized (size-2) operands");
+    Ciphertext r;
+    c->evaluator->multiply(a->ct, b->ct, r);
+    *out = wrap(std::move(r));
+  });
+}
+
+oml_status oml_evaluator_relinearize(const oml_context *c, const oml_ciphertext *a,
+    const oml_relin_keys *rk, oml_ciphertext **out) {
+  return oml::guard([&] {
+    need(c, "context");
+    need(out, "out");
+    need(rk, "relinearization keys");
+    check_ct(c, a);
+    require(rk->keys.parms_id() == c->ctx.key_parms_id(), OML_E_CONTEXT_MISMATCH,
+        "relinearization keys made under other parameters");
+    require(a->ct.size() == 3, OML_E_INCOMPATIBLE, "relinearize needs a size-3 ciphertext");
+    Ciphertext r;
+    c->evaluator->relinearize(a->ct, rk->keys, r);
+    *out = wrap(std::move(r));
+  });
+}
+
+oml_status oml_evaluator_rotate(const oml_context *c, const oml_ciphertext *a, int32_t steps,
+    const oml_galois_keys *gk, oml_ciphertext **out) {
+  return oml::guard([&] {
+    need(c, "context");
+    need(out, "out");
+    need(gk, "Galois keys");
+    check_ct(c, a);
+    require(gk->keys.parms_id() == c->ctx.key_parms_id(), OML_E_CONTEXT_MISMATCH,
+        "Galois keys made under other parameters");
+    require(is_ckks(c) || c->batching, OML_E_INCOMPATIBLE, "rotateRows needs BATCHING encoding");
+    require(a->ct.size() == 2, OML_E_INCOMPATIBLE,
+        "rotation needs a relinearized (size-2) ciphertext");
+    int64_t half = static_cast<int64_t>(c->n / 2);
+    int s = static_cast<int>(((static_cast<int64_t>(steps) % half) + half) % half);
+    Ciphertext r;
+    if (s == 0) {
+      r = a->ct;
+    } else {
+      // SEAL would otherwise compose a rotation from power-of-two keys; require the exact key,
+      // as the Java engine does, so both backends accept the same calls.
+      require(gk->keys.has_key(galois_element(c, s)), OML_E_INCOMPATIBLE,
+          "no Galois key for a rotation by " + std::to_string(steps) + " steps");
+      if (is_ckks(c)) {
+        c->evaluator->rotate_vector(a->ct, s, gk->keys, r);
+      } else {
+        c->evaluator->rotate_rows(a->ct, s, gk->keys, r);
+      }
+    }
+    *out = wrap(std::move(r));
+  });
+}
+
+oml_status oml_evaluator_rescale(const oml_context *c, const oml_ciphertext *a,
+    oml_ciphertext **out) {
+  return oml::guard([&] {
+    need(c, "context");
+    need(out, "out");
+    int level = check_ct(c, a);
+    require(is_ckks(c), OML_E_INCOMPATIBLE, "rescale needs CKKS");
+    require(level > 0, OML_E_INCOMPATIBLE, "ciphertext at level 0 cannot be rescaled");
+    Ciphertext r;
+    c->evaluator->rescale_to_next(a->ct, r);
+    *out = wrap(std::move(r));
+  });
+}
+
+oml_status oml_evaluator_mod_switch_to(const oml_context *c, const oml_ciphertext *a,
+    int32_t target, oml_ciphertext **out) {
+  return oml::guard([&] {
+    need(c, "context");
+    need(out, "out");
+    int level = check_ct(c, a);
+    require(target >= 0 && target <= level, OML_E_INCOMPATIBLE,
+        "target level must be between 0 and the ciphertext's level");
+    Ciphertext r;
+    if (target == level) {
+      r = a->ct;
+    } else {
+      c->evaluator->mod_switch_to(a->ct, c->levels[target], r);
+    }
+    *out = wrap(std::move(r));
+  });
+}
+
+oml_status oml_evaluator_rerandomize(const oml_context *c, const oml_ciphertext *a,
+    const oml_public_key *pk, int32_t flood_bits, oml_ciphertext **out) {
+  return oml::guard([&] {
+    need(c, "context");
+    need(out, "out");
+    int level = check_ct(c, a);
+    check_pk(c, pk);
+    require(!is_ckks(c), OML_E_INCOMPATIBLE, "rerandomize needs BFV");
+    require(a->ct.size() == 2, OML_E_INCOMPATIBLE, "rerandomize needs a size-2 ciphertext");
+    Ciphertext r = encrypt_zero_public(c, pk->key, level);
+    const auto &mods = c->ctx.get_context_data(a->ct.parms_id())->parms().coeff_modulus();
+    for (size_t j = 0; j < 2; j++) {
+      util::add_poly_coeffmod(util::ConstRNSIter(a->ct.data(j), c->n),
+          util::ConstRNSIter(r.data(j), c->n), mods.size(), mods.data(), util::RNSIter(r.data(j), c->n));
+    }
+    flood(c, r, flood_bits, *fresh_prng());
+    *out = wrap(std::move(r));
+  });
+}
+
+oml_status oml_matvec_answer(const oml_context *c, const oml_ciphertext *const *query,
+    size_t inputs, const uint64_t *w, size_t rows, size_t cols, size_t br, size_t bc,
+    const uint64_t *mask, const oml_public_key *pk, int32_t flood_bits, int32_t answer_level,
+    oml_ciphertext **out, size_t outputs) {
+  return oml::guard([&] {
+    need(c, "context");
+    need(query, "query");
+    need(w, "matrix");
+    need(mask, "mask");
+    need(out, "out");
+    check_pk(c, pk);
+    require(!is_ckks(c) && !c->batching, OML_E_INCOMPATIBLE,
+        "the matrix-vector product needs BFV with coefficient encoding");
+    size_t n = c->n;
+    require(rows >= 1 && cols >= 1 && br >= 1 && bc >= 1 && br * bc <= n, OML_E_INVALID_ARGUMENT,
+        "tiles must be non-empty and fit in the ring");
+    require(inputs == (cols + bc - 1) / bc && outputs == (rows + br - 1) / br,
+        OML_E_INVALID_ARGUMENT, "ciphertext counts do not match the layout");
+    require(answer_level >= 0 && answer_level <= c->top, OML_E_INVALID_ARGUMENT,
+        "answer level outside the chain");
+    for (size_t i = 0; i < rows * cols; i++) {
+      require(w[i] < c->t, OML_E_INVALID_ARGUMENT, "matrix entry not reduced modulo t");
+    }
+    for (size_t i = 0; i < rows; i++) {
+      require(mask[i] < c->t, OML_E_INVALID_ARGUMENT, "mask entry not reduced modulo t");
+    }
+    auto top = c->levels[c->top];
+    auto cd = c->ctx.first_context_data();
+    const auto &mods = cd->parms().coeff_modulus();
+    size_t primes = mods.size();
+    // The query is transformed once; each tile is lifted and transformed once; products are
+    // accumulated in the NTT domain, so an answer costs one inverse transform.
+    std::vector<Ciphertext> q(inputs);
+    for (size_t j = 0; j < inputs; j++) {
+      int level = check_ct(c, query[j]);
+      require(level == c->top && query[j]->ct.size() == 2, OML_E_INCOMPATIBLE,
+          "query ciphertexts must be fresh (top level, two components)");
+      q[j] = query[j]->ct;
+      ntt(c, q[j].data(0), primes, true);
+      ntt(c, q[j].data(1), primes, true);
+    }
+    auto prng = fresh_prng();
+    std::vector<std::unique_ptr<oml_ciphertext>> results;
+    std::vector<uint64_t> tmp(n);
+    for (size_t o = 0; o < outputs; o++) {
+      Ciphertext acc(c->ctx, top);
+      acc.resize(2);
+      std::fill(acc.data(), acc.data() + 2 * primes * n, 0);
+      for (size_t j = 0; j < inputs; j++) {
+        Plaintext tile(n);
+        tile.set_zero();
+        for (size_t i = 0; i < br && o * br + i < rows; i++) {
+          const uint64_t *row = w + (o * br + i) * cols;
+          for (size_t k = 0; k < bc && j * bc + k < cols; k++) {
+            tile[i * bc + bc - 1 - k] = row[j * bc + k];
+          }
+        }
+        c->evaluator->transform_to_ntt_inplace(tile, top);
+        for (size_t comp = 0; comp < 2; comp++) {
+          for (size_t i = 0; i < primes; i++) {
+            util::dyadic_product_coeffmod(util::ConstCoeffIter(q[j].data(comp) + i * n),
+                util::ConstCoeffIter(tile.data() + i * n), n, mods[i], util::CoeffIter(tmp.data()));
+            util::add_poly_coeffmod(util::ConstCoeffIter(acc.data(comp) + i * n),
+                util::ConstCoeffIter(tmp.data()), n, mods[i],
+                util::CoeffIter(acc.data(comp) + i * n));
+          }
+        }
+      }
+      ntt(c, acc.data(0), primes, false);
+      ntt(c, acc.data(1), primes, false);
+      // Every coefficient that is not a wanted output carries a partial sum of W's entries:
+      // mask them all with fresh uniform values, and the wanted ones with -s.
+      Plaintext m(n);
+      for (size_t x = 0; x < n; x++) {
+        m[x] = uniform_below(c->t, *prng);
+      }
+      for (size_t i = 0; i < br && o * br + i < rows; i++) {
+        uint64_t s = mask[o * br + i];
+        m[i * bc + bc - 1] = s == 0 ? 0 : c->t - s;
+      }
+      Ciphertext fresh = encrypt_zero_public(c, pk->key, c->top);
+      util::multiply_add_plain_with_scaling_variant(m, *cd, util::RNSIter(fresh.data(0), n));
+      for (size_t comp = 0; comp < 2; comp++) {
+        util::add_poly_coeffmod(util::ConstRNSIter(acc.data(comp), n),
+            util::ConstRNSIter(fresh.data(comp), n), primes, mods.data(),
+            util::RNSIter(acc.data(comp), n));
+      }
+      flood(c, acc, flood_bits, *prng);
+      if (answer_level < c->top) {
+        c->evaluator->mod_switch_to_inplace(acc, c->levels[answer_level]);
+      }
+      results.emplace_back(wrap(std::move(acc)));
+    }
+    for (size_t o = 0; o < outputs; o++) {
+      out[o] = results[o].release();
+    }
+  });
+}
+
+oml_status oml_ciphertext_save_size(const oml_ciphertext *x, size_t *size) {
+  return oml::guard([&] {
+    need(x, "ciphertext");
+    out_size(size, x->seeded.empty()
+        ? static_cast<size_t>(x->ct.save_size(compr_mode_type::none)) : x->seeded.size());
+  });
+}
+
+oml_status oml_ciphertext_save(const oml_ciphertext *x, uint8_t *out, size_t cap,
+    size_t *written) {
+  return oml::guard([&] {
+    need(x, "ciphertext");
+    if (x->seeded.empty()) {
+      save_object(x->ct, out, cap, written);
+    } else {
+      need(out, "output buffer");
+      need(written, "written");
+      require(cap >= x->seeded.size(), OML_E_BUFFER_TOO_SMALL, "output buffer too small");
+      std::memcpy(out, x->seeded.data(), x->seeded.size());
+      *written = x->seeded.size();
+    }
+  });
+}
+
+namespace {
+std::unique_ptr<oml_ciphertext> load_ciphertext(const oml_context *c, const uint8_t *in,
+    size_t len) {
+  check_seal_header(in, len);
+  auto x = std::make_unique<oml_ciphertext>();
+  load_all(len, [&] { return x->ct.load(c->ctx, reinterpret_cast<const seal_byte *>(in), len); });
+  require(x->ct.is_ntt_form() == is_ckks(c), OML_E_MALFORMED,
+      "ciphertext representation does not match the scheme");
+  require(x->ct.size() >= 2 && x->ct.size() <= 3, OML_E_MALFORMED,
+      "ciphertext must have two or three components");
+  level_of_parms(c, x->ct.parms_id());
+  if (static_cast<size_t>(x->ct.save_size(compr_mode_type::none)) > len) {
+    // Fewer bytes than the expanded form: it arrived seeded, keep it compact.
+    x->seeded.assign(reinterpret_cast<const seal_byte *>(in),
+        reinterpret_cast<const seal_byte *>(in) + len);
+  }
+  return x;
+}
+}  // namespace
+
+oml_status oml_ciphertext_load(const oml_context *c, const uint8_t *in, size_t len,
+    oml_ciphertext **out) {
+  return oml::guard([&] {
+    need(c, "context");
+    need(out, "out");
+    *out = load_ciphertext(c, in, len).release();
+  });
+}
+
+oml_status oml_ciphertext_save_many(const oml_ciphertext *const *cts, size_t count,
+    uint8_t *out, size_t cap, uint64_t *sizes) {
+  return oml::guard([&] {
+    require(count == 0 || (cts != nullptr && sizes != nullptr), OML_E_INVALID_ARGUMENT,
+        "arrays are null");
+    size_t pos = 0;
+    for (size_t i = 0; i < count; i++) {
+      size_t written = 0;
+      oml_status st = oml_ciphertext_save(cts[i], out + pos, cap - pos, &written);
+      if (st != OML_OK) {
+        throw error(st, oml::last_error);
+      }
+      sizes[i] = written;
+      pos += written;
+    }
+  });
+}
+
+oml_status oml_ciphertext_load_many(const oml_context *c, const uint8_t *in,
+    const uint64_t *sizes, size_t count, oml_ciphertext **out) {
+  return oml::guard([&] {
+    need(c, "context");
+    need(out, "out");
+    require(count == 0 || (in != nullptr && sizes != nullptr), OML_E_INVALID_ARGUMENT,
+        "arrays are null");
+    std::vector<std::unique_ptr<oml_ciphertext>> results;
+    size_t pos = 0;
+    for (size_t i = 0; i < count; i++) {
+      results.push_back(load_ciphertext(c, in + pos, static_cast<size_t>(sizes[i])));
+      pos += static_cast<size_t>(sizes[i]);
+    }
+    for (size_t i = 0; i < count; i++) {
+      out[i] = results[i].release();
+    }
+  });
+}
+
+oml_status oml_public_key_save_size(const oml_context *c, const oml_public_key *pk,
+    size_t *size) {
+  return oml::guard([&] {
+    need(c, "context");
+    check_pk(c, pk);
+    out_size(size, c->extra_prime
+        ? static_cast<size_t>(reduced_public_key(c, pk->key).save_size(compr_mode_type::none))
+        : static_cast<size_t>(pk->key.save_size(compr_mode_type::none)));
+  });
+}
+
+oml_status oml_public_key_save(const oml_context *c, const oml_public_key *pk, uint8_t *out,
+    size_t cap, size_t *written) {
+  return oml::guard([&] {
+    need(c, "context");
+    check_pk(c, pk);
+    if (c->extra_prime) {
+      save_object(reduced_public_key(c, pk->key), out, cap, written);
+    } else {
+      save_object(pk->key, out, cap, written);
+    }
+  });
+}
+
+oml_status oml_public_key_load(const oml_context *c, const uint8_t *in, size_t len,
+    oml_public_key **out) {
+  return oml::guard([&] {
+    need(c, "context");
+    need(out, "out");
+    check_seal_header(in, len);
+    auto pk = std::make_unique<oml_public_key>();
+    if (c->extra_prime) {
+      Ciphertext r;
+      load_all(len, [&] { return r.load(c->ctx, reinterpret_cast<const seal_byte *>(in), len); });
+      require(r.parms_id() == c->levels[c->top] && r.size() == 2 && r.is_ntt_form(),
+          OML_E_MALFORMED, "not a public key of these parameters");
+      Ciphertext &d = pk->key.data();
+      d.resize(c->ctx, c->ctx.key_parms_id(), 2);
+      size_t data = (c->top + 1) * c->n;
+      size_t full = d.coeff_modulus_size() * c->n;
+      std::fill(d.data(), d.data() + 2 * full, 0);
+      for (size_t j = 0; j < 2; j++) {
+        std::copy_n(r.data(j), data, d.data() + j * full);
+      }
+      d.is_ntt_form() = true;
+    } else {
+      load_all(len, [&] {
+        return pk->key.load(c->ctx, reinterpret_cast<const seal_byte *>(in), len);
+      });
+    }
+    *out = pk.release();
+  });
+}
+
+oml_status oml_relin_keys_save_size(const oml_relin_keys *rk, size_t *size) {
+  return oml::guard([&] {
+    need(rk, "relinearization keys");
+    out_size(size, static_cast<size_t>(rk->keys.save_size(compr_mode_type::none)));
+  });
+}
+
+oml_status oml_relin_keys_save(const oml_relin_keys *rk, uint8_t *out, size_t cap,
+    size_t *written) {
+  return oml::guard([&] {
+    need(rk, "relinearization keys");
+    save_object(rk->keys, out, cap, written);
+  });
+}
+
+oml_status oml_relin_keys_load(const oml_context *c, const uint8_t *in, size_t len,
+    oml_relin_keys **out) {
+  return oml::guard([&] {
+    need(c, "context");
+    need(out, "out");
+    check_seal_header(in, len);
+    auto rk = std::make_unique<oml_relin_keys>();
+    load_all(len, [&] {
+      return rk->keys.load(c->ctx, reinterpret_cast<const seal_byte *>(in), len);
+    });
+    require(rk->keys.size() == 1, OML_E_MALFORMED, "not a set of relinearization keys");
+    *out = rk.release();
+  });
+}
+
+oml_status oml_galois_keys_save_size(const oml_galois_keys *gk, size_t *size) {
+  return oml::guard([&] {
+    need(gk, "Galois keys");
+    out_size(size, static_cast<size_t>(gk->keys.save_size(compr_mode_type::none)));
+  });
+}
+
+oml_status oml_galois_keys_save(const oml_galois_keys *gk, uint8_t *out, size_t cap,
+    size_t *written) {
+  return oml::guard([&] {
+    need(gk, "Galois keys");
+    save_object(gk->keys, out, cap, written);
+  });
+}
+
+oml_status oml_galois_keys_load(const oml_context *c, const uint8_t *in, size_t len,
+    oml_galois_keys **out) {
+  return oml::guard([&] {
+    need(c, "context");
+    need(out, "out");
+    check_seal_header(in, len);
+    auto gk = std::make_unique<oml_galois_keys>();
+    load_all(len, [&] {
+      return gk->keys.load(c->ctx, reinterpret_cast<const seal_byte *>(in), len);
+    });
+    *out = gk.release();
+  });
+}
+
+}  // extern "C"

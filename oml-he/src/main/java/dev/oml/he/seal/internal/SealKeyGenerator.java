@@ -1,0 +1,68 @@
+package dev.oml.he.seal.internal;
+
+import com.sun.jna.ptr.LongByReference;
+import com.sun.jna.ptr.PointerByReference;
+import dev.oml.he.GaloisKeys;
+import dev.oml.he.KeyGenerator;
+import dev.oml.he.PublicKey;
+import dev.oml.he.RelinKeys;
+import dev.oml.he.SecretKey;
+import dev.oml.he.seal.internal.SealObjects.Gk;
+import dev.oml.he.seal.internal.SealObjects.Pk;
+import dev.oml.he.seal.internal.SealObjects.Rk;
+import dev.oml.he.seal.internal.SealObjects.Sk;
+
+/** SEAL's key generator for one secret key (fresh, or given). */
+final class SealKeyGenerator implements KeyGenerator {
+  private final SealContext ctx;
+  private final Sk sk;
+
+  SealKeyGenerator(SealContext ctx, Sk sk) {
+    this.ctx = ctx;
+    this.sk = sk;
+  }
+
+  @Override
+  public SecretKey secretKey() {
+    return sk;
+  }
+
+  @Override
+  public PublicKey createPublicKey() {
+    PointerByReference out = new PointerByReference();
+    SealNative.check(ctx.lib.oml_public_key_create(ctx.ptr(), sk.pointer(), out));
+    ctx.fence(sk);
+    return new Pk(ctx, out.getValue());
+  }
+
+  @Override
+  public RelinKeys createRelinKeys() {
+    PointerByReference out = new PointerByReference();
+    SealNative.check(ctx.lib.oml_relin_keys_create(ctx.ptr(), sk.pointer(), out));
+    ctx.fence(sk);
+    return new Rk(ctx, out.getValue());
+  }
+
+  @Override
+  public GaloisKeys createGaloisKeys(int... steps) {
+    PointerByReference out = new PointerByReference();
+    SealNative.check(ctx.lib.oml_galois_keys_create(ctx.ptr(), sk.pointer(), steps.clone(),
+        steps.length, out));
+    ctx.fence(sk);
+    return galoisKeys(ctx, out);
+  }
+
+  static Gk galoisKeys(SealContext ctx, PointerByReference out) {
+    LongByReference count = new LongByReference();
+    int status = ctx.lib.oml_galois_keys_elements(out.getValue(), null, 0, count);
+    int[] elements = new int[(int) count.getValue()];
+    if (status == SealLibrary.OK) {
+      status = ctx.lib.oml_galois_keys_elements(out.getValue(), elements, elements.length, count);
+    }
+    if (status != SealLibrary.OK) {
+      ctx.lib.oml_galois_keys_destroy(out.getValue());
+      SealNative.check(status);
+    }
+    return new Gk(ctx, out.getValue(), elements);
+  }
+}

@@ -1,0 +1,186 @@
+package dev.oml.he.seal.internal;
+
+import com.sun.jna.Pointer;
+import dev.oml.he.Ciphertext;
+import dev.oml.he.GaloisKeys;
+import dev.oml.he.HeScheme;
+import dev.oml.he.Plaintext;
+import dev.oml.he.PublicKey;
+import dev.oml.he.RelinKeys;
+import dev.oml.he.SecretKey;
+
+/**
+ * The SEAL backend's keys, plaintexts and ciphertexts: each owns one native SEAL object through
+ * {@link NativeHandle} and carries, on the Java side, its parameter id and the metadata the API
+ * reports (read once when the object is made), plus a reference to its context so that the
+ * context outlives every object made under it.
+ */
+final class SealObjects {
+  private SealObjects() {}
+
+  /** A SEAL ciphertext with its level, scale, size and representation. */
+  static final class Ct extends NativeHandle implements Ciphertext {
+    final SealContext ctx;
+    final int level;
+    final double scale;
+    final int size;
+    final boolean ntt;
+    final boolean seeded;
+
+    Ct(SealContext ctx, Pointer p, long[] info, double scale) {
+      super(p, SealNative.lib()::oml_ciphertext_destroy, "ciphertext");
+      this.ctx = ctx;
+      this.level = (int) info[0];
+      this.size = (int) info[1];
+      this.ntt = info[2] != 0;
+      this.seeded = info[3] != 0;
+      this.scale = scale;
+    }
+
+    @Override
+    public String parameterId() {
+      return ctx.parameters().parameterId();
+    }
+
+    @Override
+    public HeScheme scheme() {
+      return ctx.parameters().scheme();
+    }
+
+    @Override
+    public int level() {
+      return level;
+    }
+
+    @Override
+    public double scale() {
+      return scale;
+    }
+
+    @Override
+    public int size() {
+      return size;
+    }
+
+    @Override
+    public boolean isNttForm() {
+      return ntt;
+    }
+
+    @Override
+    public boolean isSeeded() {
+      return seeded;
+    }
+
+    @Override
+    public String toString() {
+      return "SealCiphertext[level=" + level + ", size=" + size + ", scale=" + scale + "]";
+    }
+  }
+
+  /** A SEAL plaintext; BFV plaintexts are level-free and report the top level. */
+  static final class Pt extends NativeHandle implements Plaintext {
+    final SealContext ctx;
+    final int level;
+    final double scale;
+
+    Pt(SealContext ctx, Pointer p, int level, double scale) {
+      super(p, SealNative.lib()::oml_plaintext_destroy, "plaintext");
+      this.ctx = ctx;
+      this.level = level;
+      this.scale = scale;
+    }
+
+    @Override
+    public String parameterId() {
+      return ctx.parameters().parameterId();
+    }
+
+    @Override
+    public HeScheme scheme() {
+      return ctx.parameters().scheme();
+    }
+
+    @Override
+    public int level() {
+      return level;
+    }
+
+    @Override
+    public double scale() {
+      return scale;
+    }
+  }
+
+  /** A secret key: never serialized, and its toString reveals nothing. */
+  static final class Sk extends NativeHandle implements SecretKey {
+    final SealContext ctx;
+
+    Sk(SealContext ctx, Pointer p) {
+      super(p, SealNative.lib()::oml_secret_key_destroy, "secret key");
+      this.ctx = ctx;
+    }
+
+    @Override
+    public String parameterId() {
+      return ctx.parameters().parameterId();
+    }
+
+    @Override
+    public String toString() {
+      return "SealSecretKey[" + ctx.parameters().name() + "]";
+    }
+  }
+
+  /** A public key. */
+  static final class Pk extends NativeHandle implements PublicKey {
+    final SealContext ctx;
+
+    Pk(SealContext ctx, Pointer p) {
+      super(p, SealNative.lib()::oml_public_key_destroy, "public key");
+      this.ctx = ctx;
+    }
+
+    @Override
+    public String parameterId() {
+      return ctx.parameters().parameterId();
+    }
+  }
+
+  /** Relinearization keys. */
+  static final class Rk extends NativeHandle implements RelinKeys {
+    final SealContext ctx;
+
+    Rk(SealContext ctx, Pointer p) {
+      super(p, SealNative.lib()::oml_relin_keys_destroy, "relinearization keys");
+      this.ctx = ctx;
+    }
+
+    @Override
+    public String parameterId() {
+      return ctx.parameters().parameterId();
+    }
+  }
+
+  /** Galois keys with their (SEAL-numbered) Galois elements. */
+  static final class Gk extends NativeHandle implements GaloisKeys {
+    final SealContext ctx;
+    private final int[] elements;
+
+    Gk(SealContext ctx, Pointer p, int[] elements) {
+      super(p, SealNative.lib()::oml_galois_keys_destroy, "Galois keys");
+      this.ctx = ctx;
+      this.elements = elements;
+    }
+
+    @Override
+    public String parameterId() {
+      return ctx.parameters().parameterId();
+    }
+
+    @Override
+    public int[] galoisElements() {
+      return elements.clone();
+    }
+  }
+}

@@ -1,0 +1,12 @@
+package dev.oml.he.seal;
+
+import dev.oml.he.HeBackend;
+import dev.oml.he.conformance.MatVecConformance;
+
+/** The shared MatVec suite, unchanged, against the SEAL backend (skipped without the library). */
+class SealBackendMatVecTest extends MatVecConformance {
+  @Override
+  protected HeBackend backend() {
+    return SealTests.backend();
+  }
+}

@@ -4,6 +4,7 @@ import dev.oml.he.HeBackend;
 import dev.oml.he.conformance.BfvConformance;
 
 /** The shared Bfv suite, unchanged, against the SEAL backend (skipped without the library). */
+@RequiresSeal
 class SealBackendBfvTest extends BfvConformance {
   @Override
   protected HeBackend backend() {

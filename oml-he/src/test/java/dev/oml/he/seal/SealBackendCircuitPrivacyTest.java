@@ -4,6 +4,7 @@ import dev.oml.he.HeBackend;
 import dev.oml.he.conformance.CircuitPrivacyAttacks;
 
 /** The shared CircuitPrivacy suite, unchanged, against the SEAL backend (skipped without the library). */
+@RequiresSeal
 class SealBackendCircuitPrivacyTest extends CircuitPrivacyAttacks {
   @Override
   protected HeBackend backend() {

@@ -4,6 +4,7 @@ import dev.oml.he.HeBackend;
 import dev.oml.he.conformance.CkksConformance;
 
 /** The shared Ckks suite, unchanged, against the SEAL backend (skipped without the library). */
+@RequiresSeal
 class SealBackendCkksTest extends CkksConformance {
   @Override
   protected HeBackend backend() {

@@ -4,6 +4,7 @@ import dev.oml.he.HeBackend;
 import dev.oml.he.conformance.SerializationConformance;
 
 /** The shared Serialization suite, unchanged, against the SEAL backend (skipped without the library). */
+@RequiresSeal
 class SealBackendSerializationTest extends SerializationConformance {
   @Override
   protected HeBackend backend() {

@@ -117,7 +117,8 @@ final class SealEvaluator implements Evaluator {
   }
 
   /** Many products {@code x[i] * plain[i]} in one native call. */
-  List<Ciphertext> multiplyPlain(List<? extends Ciphertext> xs, List<? extends Plaintext> ps) {
+  @Override
+  public List<Ciphertext> multiplyPlain(List<? extends Ciphertext> xs, List<? extends Plaintext> ps) {
     if (xs.size() != ps.size()) {
       throw new IllegalArgumentException(
           xs.size() + " ciphertexts but " + ps.size() + " plaintexts");

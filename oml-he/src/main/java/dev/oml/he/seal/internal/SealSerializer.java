@@ -271,7 +271,8 @@ final class SealSerializer implements HeSerializer {
    * Many ciphertexts back to back, each with its header, written by one native call; the
    * result equals the concatenation of {@link #save} of each.
    */
-  byte[] saveAll(List<? extends Ciphertext> cts) {
+  @Override
+  public byte[] saveCiphertexts(List<? extends Ciphertext> cts) {
     int count = cts.size();
     Ct[] c = new Ct[count];
     Pointer[] p = new Pointer[count];
@@ -306,8 +307,9 @@ final class SealSerializer implements HeSerializer {
     return out;
   }
 
-  /** Reads {@code count} ciphertexts written by {@link #saveAll}, validating every one. */
-  List<Ciphertext> loadAll(byte[] bytes, int count) {
+  /** Reads {@code count} ciphertexts written by {@link #saveCiphertexts}, validating every one. */
+  @Override
+  public List<Ciphertext> loadCiphertexts(byte[] bytes, int count) {
     if (bytes == null) {
       throw new MalformedDataException("no bytes to load");
     }

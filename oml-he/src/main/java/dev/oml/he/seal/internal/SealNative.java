@@ -100,7 +100,7 @@ public final class SealNative {
         if (!dir.isEmpty()) {
           Path p = Path.of(dir, file);
           if (Files.isRegularFile(p)) {
-            out.add(p.toAbsolutePath().toString());
+            out.add(p.toAbsolutePath().normalize().toString());
           }
         }
       }

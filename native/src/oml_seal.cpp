@@ -7,6 +7,7 @@
 #include <cstring>
 #include <memory>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "firewall.h"
@@ -814,8 +815,48 @@ oml_status oml_evaluator_multiply_plain_many(const oml_context *c,
         "operand arrays are null");
     std::vector<std::unique_ptr<oml_ciphertext>> results;
     results.reserve(count);
-    for (size_t i = 0; i < count; i++) {
-      results.emplace_back(wrap(multiply_plain_one(c, a[i], p[i])));
+    if (is_ckks(c)) {
+      for (size_t i = 0; i < count; i++) {
+        results.emplace_back(wrap(multiply_plain_one(c, a[i], p[i])));
+      }
+    } else {
+      // BFV ciphertexts live in coefficient form, and a batch typically multiplies one
+      // ciphertext by many plaintexts: transform each distinct ciphertext once, each plaintext
+      // once (SEAL's centered lift), multiply in the NTT domain, and transform back.
+      std::unordered_map<const oml_ciphertext *, Ciphertext> transformed;
+      std::vector<uint64_t> tmp(c->n);
+      for (size_t i = 0; i < count; i++) {
+        int level = check_ct(c, a[i]);
+        check_pt(c, p[i]);
+        if (p[i]->pt.is_zero()) {
+          results.emplace_back(wrap(multiply_plain_one(c, a[i], p[i])));
+          continue;
+        }
+        size_t primes = static_cast<size_t>(level) + 1;
+        auto it = transformed.find(a[i]);
+        if (it == transformed.end()) {
+          Ciphertext t = a[i]->ct;
+          for (size_t j = 0; j < t.size(); j++) {
+            ntt(c, t.data(j), primes, true);
+          }
+          it = transformed.emplace(a[i], std::move(t)).first;
+        }
+        const Ciphertext &an = it->second;
+        Plaintext q = p[i]->pt;
+        c->evaluator->transform_to_ntt_inplace(q, an.parms_id());
+        const auto &mods = c->ctx.get_context_data(an.parms_id())->parms().coeff_modulus();
+        Ciphertext r(c->ctx, an.parms_id());
+        r.resize(an.size());
+        for (size_t j = 0; j < an.size(); j++) {
+          for (size_t k = 0; k < primes; k++) {
+            util::dyadic_product_coeffmod(util::ConstCoeffIter(an.data(j) + k * c->n),
+                util::ConstCoeffIter(q.data() + k * c->n), c->n, mods[k],
+                util::CoeffIter(r.data(j) + k * c->n));
+          }
+          ntt(c, r.data(j), primes, false);
+        }
+        results.emplace_back(wrap(std::move(r)));
+      }
     }
     for (size_t i = 0; i < count; i++) {
       out[i] = results[i].release();

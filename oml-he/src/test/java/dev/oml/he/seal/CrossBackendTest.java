@@ -152,8 +152,15 @@ class CrossBackendTest {
       Party p = new Party(backend, params);
       Evaluator ev = p.ctx.evaluator();
       BfvEncoder enc = p.ctx.bfvEncoder();
-      Ciphertext prod = ev.multiplyPlain(p.ctx.encryptor(p.sk).encryptSeeded(enc.encode(a)),
-          enc.encode(w));
+      Ciphertext ca = p.ctx.encryptor(p.sk).encryptSeeded(enc.encode(a));
+      Ciphertext prod = ev.multiplyPlain(ca, enc.encode(w));
+      // A batch reusing one ciphertext (transformed once natively), with a zero plaintext.
+      List<Ciphertext> many = ev.multiplyPlain(List.of(ca, ca, prod, ca),
+          List.of(enc.encode(w), enc.encode(a), enc.encode(a), enc.encode(new long[0])));
+      assertArrayEquals(expect, p.bfv(many.get(0)), backend.name());
+      assertArrayEquals(Oracles.negacyclicMod(a, a, t), p.bfv(many.get(1)), backend.name());
+      assertArrayEquals(Oracles.negacyclicMod(expect, a, t), p.bfv(many.get(2)), backend.name());
+      assertArrayEquals(new long[n], p.bfv(many.get(3)), backend.name());
       FloodingBudget budget = FloodingBudget.forMatVec(params, 1, 1, 40);
       Ciphertext hidden = ev.modSwitchTo(ev.rerandomize(prod, p.pk, budget), budget.answerLevel());
       assertArrayEquals(expect, p.bfv(hidden), backend.name());

@@ -4,4 +4,6 @@ module dev.oml.he {
   requires com.sun.jna;
 
   exports dev.oml.he;
+  // JNA implements the binding interface of the SEAL backend reflectively.
+  opens dev.oml.he.seal.internal to com.sun.jna;
 }

@@ -73,9 +73,10 @@ public final class SealNative {
     }
   }
 
+  /** JNA's messages span lines (one per place tried); keep them short and on one line. */
   private static String firstLine(String s) {
-    int nl = s.indexOf('\n');
-    return nl < 0 ? s : s.substring(0, nl);
+    String flat = s.replaceAll("\\s*\\R\\s*", "; ").trim();
+    return flat.length() <= 300 ? flat : flat.substring(0, 300) + "...";
   }
 
   private static List<String> candidates() {

@@ -42,9 +42,10 @@ public interface Evaluator {
   Ciphertext modSwitchTo(Ciphertext a, int level);
 
   /**
-   * BFV circuit privacy: adds a fresh public-key encryption of zero under the receiver's key
-   * (so the uniform component no longer depends on the evaluated plaintexts) and uniform
-   * smudging noise of {@code budget.floodBound()} to the first component.
+   * Circuit privacy: adds a fresh public-key encryption of zero under the receiver's key (so
+   * the components no longer depend on the evaluated plaintexts) and uniform smudging noise of
+   * {@code budget.floodBound()} to the first component. The budget must be for this scheme
+   * (for CKKS, made by {@link FloodingBudget#forCkks} for the ciphertext's level).
    */
   Ciphertext rerandomize(Ciphertext a, PublicKey receiverKey, FloodingBudget budget);
 

@@ -3,7 +3,7 @@ package dev.oml.he;
 import java.math.BigInteger;
 
 /**
- * The noise budget of a circuit-private BFV answer. The answering party adds uniform smudging
+ * The noise budget of a circuit-private answer. The answering party adds uniform smudging
  * noise of magnitude {@code B_flood = 2^ceil(log2(2^kappa * M * B_eval))}, where {@code M} is
  * the number of returned coefficients and {@code B_eval} a worst-case bound on the evaluation
  * noise computed from the operands' norms (so the bound never fails); each coefficient's
@@ -12,7 +12,9 @@ import java.math.BigInteger;
  * {@code B_eval + B_flood + B_fresh < Delta / 2} with {@code Delta = Q / t}, and after the
  * answer is switched down to level {@link #answerLevel()} the scaled noise plus the rounding
  * noise must stay below the new {@code Delta / 2}; construction throws
- * {@link NoiseBudgetException} when either fails. All bounds are exact integers.
+ * {@link NoiseBudgetException} when either fails. All bounds are exact integers. For CKKS
+ * ({@link #forCkks}) the same flood is sized and the check is instead that the final scale
+ * leaves the wanted precision above all the noise.
  */
 public final class FloodingBudget {
   /** Centered-binomial noise (eta = 21) is bounded by 21 with certainty. */
@@ -25,10 +27,20 @@ public final class FloodingBudget {
   private final BigInteger freshBound;
   private final int answerLevel;
 
-  private FloodingBudget(HeParameters p, int kappa, long m, BigInteger evalBound) {
-    if (p.scheme() != HeScheme.BFV) {
-      throw new IncompatibleOperandsException("flooding budgets are defined here for BFV");
-    }
+  private final HeScheme scheme;
+
+  private FloodingBudget(HeParameters p, int kappa, long m, BigInteger evalBound,
+      int answerLevel, int floodBits, BigInteger freshBound) {
+    this.scheme = p.scheme();
+    this.kappa = kappa;
+    this.coefficientCount = m;
+    this.evalBound = evalBound;
+    this.floodBits = floodBits;
+    this.freshBound = freshBound;
+    this.answerLevel = answerLevel;
+  }
+
+  private static void checkKappa(HeParameters p, int kappa, long m, BigInteger evalBound) {
     if (kappa < p.minimumKappa()) {
       throw new NoiseBudgetException(
           "kappa = " + kappa + " is below 40; only parameters marked insecure accept it");
@@ -36,14 +48,27 @@ public final class FloodingBudget {
     if (kappa > 256 || m < 1 || evalBound.signum() < 0) {
       throw new IllegalArgumentException("kappa in [1, 256], m >= 1 and B_eval >= 0 required");
     }
-    this.kappa = kappa;
-    this.coefficientCount = m;
-    this.evalBound = evalBound;
+  }
+
+  /** {@code ceil(log2(2^kappa * m * B_eval))}. */
+  private static int floodBits(int kappa, long m, BigInteger evalBound) {
     BigInteger x = evalBound.multiply(BigInteger.valueOf(m)).max(BigInteger.ONE);
-    this.floodBits = kappa + x.subtract(BigInteger.ONE).bitLength();
+    return kappa + x.subtract(BigInteger.ONE).bitLength();
+  }
+
+  private static BigInteger freshBound(HeParameters p) {
+    return BigInteger.valueOf((long) FRESH_NOISE_BOUND * (2L * p.polyModulusDegree() + 1) + 1);
+  }
+
+  private static FloodingBudget bfv(HeParameters p, int kappa, long m, BigInteger evalBound) {
+    if (p.scheme() != HeScheme.BFV) {
+      throw new IncompatibleOperandsException("this budget is for BFV; use forCkks for CKKS");
+    }
+    checkKappa(p, kappa, m, evalBound);
+    int floodBits = floodBits(kappa, m, evalBound);
     int n = p.polyModulusDegree();
-    this.freshBound = BigInteger.valueOf((long) FRESH_NOISE_BOUND * (2L * n + 1) + 1);
-    BigInteger total = evalBound.add(floodBound()).add(freshBound);
+    BigInteger freshBound = freshBound(p);
+    BigInteger total = evalBound.add(BigInteger.ONE.shiftLeft(floodBits)).add(freshBound);
     BigInteger twoT = BigInteger.valueOf(p.plainModulus()).shiftLeft(1);
     int top = p.maxLevel();
     BigInteger qTop = p.modulusAtLevel(top);
@@ -65,12 +90,45 @@ public final class FloodingBudget {
         break;
       }
     }
-    this.answerLevel = level;
+    return new FloodingBudget(p, kappa, m, evalBound, level, floodBits, freshBound);
   }
 
   /** A budget for {@code m} returned coefficients whose evaluation noise is at most {@code bEval}. */
   public static FloodingBudget of(HeParameters p, int kappa, long m, BigInteger bEval) {
-    return new FloodingBudget(p, kappa, m, bEval);
+    return bfv(p, kappa, m, bEval);
+  }
+
+  /**
+   * A CKKS budget for a ciphertext at {@code level} with {@code scale} whose evaluation noise is
+   * at most {@code bEval} per coefficient: it refuses (with {@link NoiseBudgetException}) unless
+   * the worst-case slot error of all the noise, {@code N (B_eval + B_flood + B_fresh) / scale},
+   * stays below {@code 2^-precisionBits}, and the noise stays below a quarter of the level's
+   * modulus. Messages are approximate in CKKS, so the answer keeps its level.
+   */
+  public static FloodingBudget forCkks(HeParameters p, int kappa, long m, BigInteger bEval,
+      int level, double scale, int precisionBits) {
+    if (p.scheme() != HeScheme.CKKS) {
+      throw new IncompatibleOperandsException("forCkks needs CKKS parameters");
+    }
+    if (level < 0 || level > p.maxLevel() || !(scale >= 1) || precisionBits < 0) {
+      throw new IllegalArgumentException("level in range, scale >= 1, precisionBits >= 0");
+    }
+    checkKappa(p, kappa, m, bEval);
+    int floodBits = floodBits(kappa, m, bEval);
+    BigInteger fresh = freshBound(p);
+    BigInteger total = bEval.add(BigInteger.ONE.shiftLeft(floodBits)).add(fresh);
+    java.math.BigDecimal err = new java.math.BigDecimal(
+        total.multiply(BigInteger.valueOf(p.polyModulusDegree())).shiftLeft(precisionBits));
+    if (err.compareTo(new java.math.BigDecimal(scale)) > 0) {
+      throw new NoiseBudgetException(
+          "flooding for kappa = " + kappa + " leaves fewer than " + precisionBits
+              + " bits of precision at scale 2^" + Math.getExponent(scale)
+              + ": raise the final scale (more modulus bits, N = 16384) or lower the precision");
+    }
+    if (total.shiftLeft(2).compareTo(p.modulusAtLevel(level)) >= 0) {
+      throw new NoiseBudgetException("flooding noise reaches the modulus at level " + level);
+    }
+    return new FloodingBudget(p, kappa, m, bEval, level, floodBits, fresh);
   }
 
   /**
@@ -88,7 +146,12 @@ public final class FloodingBudget {
     BigInteger halfT = BigInteger.valueOf(p.plainModulus()).add(BigInteger.ONE).shiftRight(1);
     BigInteger bEval = halfT.multiply(BigInteger.valueOf(n * inputCiphertexts))
         .multiply(BigInteger.valueOf(FRESH_NOISE_BOUND + 1));
-    return new FloodingBudget(p, kappa, (long) outputCiphertexts * n, bEval);
+    return bfv(p, kappa, (long) outputCiphertexts * n, bEval);
+  }
+
+  /** The scheme the budget was computed for. */
+  public HeScheme scheme() {
+    return scheme;
   }
 
   public int kappa() {

@@ -4,6 +4,7 @@ import java.util.Arrays;
 import java.util.HexFormat;
 import org.bouncycastle.crypto.params.Ed25519PublicKeyParameters;
 import org.bouncycastle.crypto.signers.Ed25519Signer;
+import org.bouncycastle.math.ec.rfc8032.Ed25519;
 
 /**
  * An Ed25519 public key (RFC 8032, Bouncy Castle): the owner's, which verifies permissions, or
@@ -40,6 +41,12 @@ public final class SigningPublicKey {
     if (encoded.length != BYTES) {
       throw new KeyFormatException(KeyFormatException.Reason.MALFORMED,
           "an Ed25519 public key has " + BYTES + " bytes, got " + encoded.length);
+    }
+    // Full validation: on the curve and not of small order. A small-order key would let anyone
+    // make signatures that verify for a fraction of messages under it.
+    if (!Ed25519.validatePublicKeyFull(encoded, 0)) {
+      throw new KeyFormatException(KeyFormatException.Reason.MALFORMED,
+          "the bytes are not a valid Ed25519 public key (not on the curve, or of small order)");
     }
     try {
       return new SigningPublicKey(encoded.clone(), new Ed25519PublicKeyParameters(encoded, 0));

@@ -4,6 +4,7 @@ import dev.oml.core.io.AtomicFiles;
 import dev.oml.core.keys.KeyId;
 import dev.oml.core.permission.VerifiedPermission;
 import java.io.IOException;
+import java.io.RandomAccessFile;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
@@ -44,9 +45,12 @@ public final class FileLedger implements PermissionLedger {
 
   private final Path path;
   private final QuotaSource quotas;
+  // Classic RandomAccessFile I/O on purpose: a FileChannel is closed for good when a thread
+  // blocked in it is interrupted, which would take the ledger down for every other session.
+  private final RandomAccessFile file;
   private final FileChannel channel;
   private final FileLock lock;
-  private final LedgerState state = new LedgerState();
+  private final LedgerState state;
   private final java.time.Clock clock;
   private long size;
   private boolean failed;
@@ -54,15 +58,17 @@ public final class FileLedger implements PermissionLedger {
   private final long recoveredRecords;
   private final long discardedBytes;
 
-  private FileLedger(Path path, QuotaSource quotas, java.time.Clock clock) throws IOException {
+  private FileLedger(Path path, QuotaSource quotas, java.time.Clock clock, int pruneAt)
+      throws IOException {
+    this.state = new LedgerState(pruneAt);
     this.path = path;
     this.quotas = quotas;
     this.clock = clock;
     if (!Files.exists(path)) {
-      // The header is written whole (temporary file and rename), so it is never torn.
-      AtomicFiles.write(path, header(), true);
+      create(path);
     }
-    this.channel = FileChannel.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE);
+    this.file = new RandomAccessFile(path.toFile(), "rw");
+    this.channel = file.getChannel();
     FileLock l;
     try {
       l = channel.tryLock();
@@ -70,7 +76,7 @@ public final class FileLedger implements PermissionLedger {
       l = null;
     }
     if (l == null) {
-      channel.close();
+      file.close();
       throw new LedgerException("ledger " + path + " is in use by another process or ledger; "
           + "one ledger file serves one owner server");
     }
@@ -80,8 +86,7 @@ public final class FileLedger implements PermissionLedger {
       recoveredRecords = r[0];
       discardedBytes = r[1];
     } catch (RuntimeException | IOException e) {
-      lock.release();
-      channel.close();
+      file.close(); // also releases the lock
       throw e;
     }
   }
@@ -97,13 +102,49 @@ public final class FileLedger implements PermissionLedger {
     return open(path, quotas, java.time.Clock.systemUTC());
   }
 
-  /** As {@link #open(Path, QuotaSource)}, with the clock that stamps spend records. */
+  /**
+   * As {@link #open(Path, QuotaSource)}, with the clock that stamps spend records and decides
+   * when nonces of long-expired permissions may be forgotten in memory.
+   */
   public static FileLedger open(Path path, QuotaSource quotas, java.time.Clock clock) {
+    return open(path, quotas, clock, LedgerState.DEFAULT_PRUNE_AT);
+  }
+
+  static FileLedger open(Path path, QuotaSource quotas, java.time.Clock clock, int pruneAt) {
     Objects.requireNonNull(quotas, "quotas");
+    Objects.requireNonNull(clock, "clock");
     try {
-      return new FileLedger(path.toAbsolutePath(), quotas, clock);
+      return new FileLedger(path.toAbsolutePath(), quotas, clock, pruneAt);
     } catch (IOException e) {
       throw new LedgerException("cannot open ledger " + path + ": " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * Creates the file with its whole header, so the header is never torn: written to a temporary
+   * file and fsynced, then hard-linked into place. Unlike a rename, a link never replaces a
+   * ledger that another process created (and may hold locked) in the meantime.
+   */
+  private static void create(Path path) throws IOException {
+    Path dir = path.getParent();
+    Path tmp = dir.resolve("." + path.getFileName() + "." + Long.toHexString(System.nanoTime()) + ".new");
+    AtomicFiles.write(tmp, header(), true);
+    try {
+      Files.createLink(path, tmp);
+    } catch (java.nio.file.FileAlreadyExistsException e) {
+      // another process created it first: use theirs
+    } catch (UnsupportedOperationException e) {
+      // no hard links on this file system: fall back to a rename (no creation race protection)
+      if (!Files.exists(path)) {
+        Files.move(tmp, path, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+      }
+    } finally {
+      Files.deleteIfExists(tmp);
+    }
+    try (FileChannel d = FileChannel.open(dir, StandardOpenOption.READ)) {
+      d.force(true);
+    } catch (IOException | UnsupportedOperationException ignored) {
+      // best effort: the header itself is already on disk
     }
   }
 
@@ -115,7 +156,7 @@ public final class FileLedger implements PermissionLedger {
   }
 
   private long[] recover() throws IOException {
-    long fileSize = channel.size();
+    long fileSize = file.length();
     ByteBuffer h = ByteBuffer.allocate(HEADER_BYTES);
     readFully(h, 0);
     if (fileSize < HEADER_BYTES || !Arrays.equals(h.array(), header())) {
@@ -148,18 +189,20 @@ public final class FileLedger implements PermissionLedger {
       byte[] nonce = Arrays.copyOfRange(r, 4, 20);
       KeyId licensee = KeyId.of(Arrays.copyOfRange(r, 20, 52));
       long n = Integer.toUnsignedLong(b.getInt(84));
+      long expires = b.getLong(96);
       if (state.spent(nonce)) {
         throw new LedgerException("ledger " + path + " records nonce twice at byte " + offset
             + "; refusing to start");
       }
-      state.apply(nonce, licensee, n);
+      state.apply(nonce, licensee, n, expires);
+      state.maybePrune(clock.instant());
       records++;
       offset += RECORD_BYTES;
     }
     long discarded = fileSize - offset;
     if (discarded > 0) {
-      channel.truncate(offset);
-      channel.force(true);
+      file.setLength(offset);
+      file.getFD().sync();
     }
     size = offset;
     return new long[] {records, discarded};
@@ -167,12 +210,13 @@ public final class FileLedger implements PermissionLedger {
 
   private void readFully(ByteBuffer buf, long position) throws IOException {
     long p = position;
+    file.seek(p);
     while (buf.hasRemaining()) {
-      int n = channel.read(buf, p);
+      int n = file.read(buf.array(), buf.position(), buf.remaining());
       if (n < 0) {
         return;
       }
-      p += n;
+      buf.position(buf.position() + n);
     }
   }
 
@@ -187,21 +231,18 @@ public final class FileLedger implements PermissionLedger {
     }
     long quota = quotas.quotaOf(p.licensee());
     byte[] nonce = p.nonce();
-    state.check(nonce, p.licensee(), p.inferences(), quota);
+    state.check(nonce, p.licensee(), p.inferences(), quota, p.expiresAt());
     byte[] record = record(p, nonce);
     try {
-      ByteBuffer b = ByteBuffer.wrap(record);
-      long pos = size;
-      while (b.hasRemaining()) {
-        pos += channel.write(b, pos);
-      }
-      channel.force(true);
+      file.seek(size);
+      file.write(record);
+      file.getFD().sync();
     } catch (IOException e) {
       // The record may be partly on disk. Cut it off if we can; if not, stop: recovery at the
       // next start will discard a torn tail, and until then no spend may be acknowledged.
       try {
-        channel.truncate(size);
-        channel.force(true);
+        file.setLength(size);
+        file.getFD().sync();
       } catch (IOException e2) {
         failed = true;
       }
@@ -209,7 +250,9 @@ public final class FileLedger implements PermissionLedger {
           + e.getMessage() + "; the permission was not charged", e);
     }
     size += RECORD_BYTES;
-    return new SpendReceipt(p, state.apply(nonce, p.licensee(), p.inferences()), quota);
+    long after = state.apply(nonce, p.licensee(), p.inferences(), p.expiresAt().getEpochSecond());
+    state.maybePrune(clock.instant());
+    return new SpendReceipt(p, after, quota);
   }
 
   private byte[] record(VerifiedPermission p, byte[] nonce) {
@@ -259,8 +302,7 @@ public final class FileLedger implements PermissionLedger {
     }
     closed = true;
     try {
-      lock.release();
-      channel.close();
+      file.close(); // releases the lock with the descriptor
     } catch (IOException e) {
       throw new LedgerException("cannot close ledger " + path + ": " + e.getMessage(), e);
     }

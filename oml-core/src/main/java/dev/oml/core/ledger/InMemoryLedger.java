@@ -2,6 +2,7 @@ package dev.oml.core.ledger;
 
 import dev.oml.core.keys.KeyId;
 import dev.oml.core.permission.VerifiedPermission;
+import java.time.Clock;
 import java.util.Objects;
 
 /**
@@ -11,18 +12,32 @@ import java.util.Objects;
  */
 public final class InMemoryLedger implements PermissionLedger {
   private final QuotaSource quotas;
-  private final LedgerState state = new LedgerState();
+  private final Clock clock;
+  private final LedgerState state;
 
   public InMemoryLedger(QuotaSource quotas) {
+    this(quotas, Clock.systemUTC());
+  }
+
+  /** A ledger whose clock decides when nonces of long-expired permissions may be forgotten. */
+  public InMemoryLedger(QuotaSource quotas, Clock clock) {
+    this(quotas, clock, LedgerState.DEFAULT_PRUNE_AT);
+  }
+
+  InMemoryLedger(QuotaSource quotas, Clock clock, int pruneAt) {
     this.quotas = Objects.requireNonNull(quotas, "quotas");
+    this.clock = Objects.requireNonNull(clock, "clock");
+    this.state = new LedgerState(pruneAt);
   }
 
   @Override
   public synchronized SpendReceipt spend(VerifiedPermission p) {
     long quota = quotas.quotaOf(p.licensee());
     byte[] nonce = p.nonce();
-    state.check(nonce, p.licensee(), p.inferences(), quota);
-    return new SpendReceipt(p, state.apply(nonce, p.licensee(), p.inferences()), quota);
+    state.check(nonce, p.licensee(), p.inferences(), quota, p.expiresAt());
+    long after = state.apply(nonce, p.licensee(), p.inferences(), p.expiresAt().getEpochSecond());
+    state.maybePrune(clock.instant());
+    return new SpendReceipt(p, after, quota);
   }
 
   @Override

@@ -18,6 +18,8 @@ public interface PermissionLedger extends AutoCloseable {
    *
    * @return the receipt that owner-side work can demand
    * @throws PermissionReplayedException if its nonce was spent before
+   * @throws dev.oml.core.permission.PermissionExpiredException if it expired so long ago that the
+   *     ledger may have forgotten its nonce
    * @throws QuotaExceededException if its {@code n} does not fit in the licensee's quota
    * @throws LedgerException if the spend cannot be recorded (then it is not charged)
    */
@@ -26,7 +28,11 @@ public interface PermissionLedger extends AutoCloseable {
   /** Inferences charged to a licensee so far. */
   long charged(KeyId licensee);
 
-  /** True if a permission with this nonce was spent. */
+  /**
+   * True if a permission with this nonce was spent. Nonces of permissions that expired more than
+   * the largest allowed clock skew ago may be forgotten in memory; {@link #spend} refuses those
+   * permissions as expired, so forgetting never reopens a replay.
+   */
   boolean isSpent(byte[] nonce);
 
   @Override

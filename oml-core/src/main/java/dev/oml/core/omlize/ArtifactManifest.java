@@ -166,6 +166,7 @@ public final class ArtifactManifest {
   private byte[] encode() {
     ByteArrayOutputStream bytes = new ByteArrayOutputStream();
     try (DataOutputStream out = new DataOutputStream(bytes)) {
+      out.writeShort(FORMAT_VERSION);
       byte[] name = skeleton.name().getBytes(StandardCharsets.UTF_8);
       out.writeShort(name.length);
       out.write(name);
@@ -238,6 +239,11 @@ public final class ArtifactManifest {
    */
   static ArtifactManifest decode(byte[] encoded, String what) {
     try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(encoded))) {
+      int version = in.readUnsignedShort();
+      if (version != FORMAT_VERSION) {
+        throw new ArtifactFormatException(Reason.UNSUPPORTED_VERSION, what + ": manifest version "
+            + version + "; this build reads version " + FORMAT_VERSION);
+      }
       byte[] name = new byte[in.readUnsignedShort()];
       in.readFully(name);
       Shape shape = new Shape(in.readInt(), in.readInt(), in.readInt());
@@ -249,8 +255,15 @@ public final class ArtifactManifest {
         throw malformed(what, "layer count " + count + " is out of range");
       }
       List<Layer> layers = new ArrayList<>();
+      long parameters = 0;
       for (int i = 0; i < count; i++) {
-        layers.add(readLayer(in, what, i));
+        Layer layer = readLayer(in, what, i, Model.MAX_PARAMETERS - parameters);
+        layers.add(layer);
+        if (layer instanceof Dense d) {
+          parameters += (long) d.inputs() * d.outputs() + d.outputs();
+        } else if (layer instanceof Conv2D c) {
+          parameters += (long) c.outChannels() * c.inChannels() * c.kernel() * c.kernel() + c.outChannels();
+        }
       }
       byte[] salt = new byte[SALT_BYTES];
       in.readFully(salt);
@@ -291,13 +304,15 @@ public final class ArtifactManifest {
     }
   }
 
-  private static Layer readLayer(DataInputStream in, String what, int i) throws IOException {
+  /** Reads one layer; {@code budget} is how many parameters the model may still have. */
+  private static Layer readLayer(DataInputStream in, String what, int i, long budget)
+      throws IOException {
     int kind = in.readUnsignedByte();
     switch (kind) {
       case DENSE: {
         int a = in.readInt();
         int b = in.readInt();
-        if (a <= 0 || b <= 0 || (long) a * b > Model.MAX_PARAMETERS) {
+        if (a <= 0 || b <= 0 || (long) a * b + b > budget) {
           throw malformed(what, "layer " + i + " (dense) has invalid sizes");
         }
         return new Dense(a, b, new double[a * b], new double[b]);
@@ -308,7 +323,7 @@ public final class ArtifactManifest {
         int k = in.readInt();
         int s = in.readInt();
         int p = in.readInt();
-        if (ci <= 0 || co <= 0 || k <= 0 || k > 64 || (long) ci * co * k * k > Model.MAX_PARAMETERS) {
+        if (ci <= 0 || co <= 0 || k <= 0 || k > 64 || (long) ci * co * k * k + co > budget) {
           throw malformed(what, "layer " + i + " (conv2d) has invalid sizes");
         }
         return new Conv2D(ci, co, k, s, p, new double[ci * co * k * k], new double[co]);

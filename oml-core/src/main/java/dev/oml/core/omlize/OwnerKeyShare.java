@@ -5,6 +5,8 @@ import dev.oml.core.io.Envelope;
 import dev.oml.core.io.FileFormatException.Reason;
 import dev.oml.core.keys.KeyId;
 import dev.oml.core.keys.SecretAccess;
+import dev.oml.core.model.Model;
+import dev.oml.core.reference.QuantizedModel;
 import java.nio.BufferUnderflowException;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
@@ -62,6 +64,24 @@ public final class OwnerKeyShare {
   /** The owner's share of layer {@code i}'s bias ({@code 2f} bits). Secret. */
   public long[] biasShare(int layer, SecretAccess access) {
     return share(layer, true, access);
+  }
+
+  /**
+   * All of the owner's shares {@code W_O} as a {@link QuantizedModel} over the manifest's
+   * architecture ({@code matrix(i)}, {@code bias(i)}, {@code rows(i)}, {@code cols(i)}): the form
+   * in which the owner's side of a protocol reads its weights. Secret.
+   */
+  public QuantizedModel asQuantizedModel(SecretAccess access) {
+    SecretAccess.require(access);
+    Model arch = manifest.architecture();
+    int n = arch.layers().size();
+    long[][] matrices = new long[n][];
+    long[][] biases = new long[n][];
+    for (ArtifactManifest.TensorInfo t : manifest.tensors()) {
+      (t.bias() ? biases : matrices)[t.layer()] =
+          Prg.stream(seed, manifest.salt(), t.name(), manifest.format(), t.length());
+    }
+    return QuantizedModel.fromShares(arch, matrices, biases);
   }
 
   private long[] share(int layer, boolean bias, SecretAccess access) {

@@ -23,6 +23,10 @@ final class ShareCodec {
 
   static long[] get(ByteBuffer in, int n, FixedPointFormat format, String what) {
     int w = elementBytes(format);
+    if ((long) n * w > in.remaining()) {
+      // checked before allocating, so a lying manifest cannot make us allocate its claim
+      throw new ArtifactFormatException(Reason.MALFORMED, what + ": the shares end early");
+    }
     long[] out = new long[n];
     for (int i = 0; i < n; i++) {
       long v = 0;

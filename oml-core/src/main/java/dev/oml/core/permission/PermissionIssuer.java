@@ -14,14 +14,16 @@ import java.util.Objects;
  * the {@link PermissionPolicy} and signs a {@link PermissionToken} with a fresh random nonce, the
  * issue time and an expiry. Refusals are typed: an unknown or revoked licensee, a bad request
  * signature, a stale request, or a request the policy does not allow (mode, model, more
- * inferences than one permission or the whole quota may carry). The quota is only charged when a
- * permission is spent, by the ledger; the issuer merely refuses requests that could never fit.
+ * inferences than one permission or the quota may carry). The quota is only charged when a
+ * permission is spent, by the ledger; the issuer merely refuses requests that cannot fit, in the
+ * whole quota or (given a {@link ChargeView}) in what remains of it.
  */
 public final class PermissionIssuer {
   private final SigningKeyPair ownerKey;
   private final PermissionPolicy policy;
   private final Clock clock;
   private final SecureRandom random;
+  private final ChargeView charges;
 
   /**
    * @param ownerKey the owner's signing key
@@ -30,10 +32,20 @@ public final class PermissionIssuer {
    */
   public PermissionIssuer(SigningKeyPair ownerKey, PermissionPolicy policy, Clock clock,
       SecureRandom random) {
+    this(ownerKey, policy, clock, random, licensee -> 0);
+  }
+
+  /**
+   * An issuer that also refuses requests that no longer fit in what remains of the licensee's
+   * quota according to {@code charges} (pass {@code ledger::charged}).
+   */
+  public PermissionIssuer(SigningKeyPair ownerKey, PermissionPolicy policy, Clock clock,
+      SecureRandom random, ChargeView charges) {
     this.ownerKey = Objects.requireNonNull(ownerKey, "ownerKey");
     this.policy = Objects.requireNonNull(policy, "policy");
     this.clock = Objects.requireNonNull(clock, "clock");
     this.random = Objects.requireNonNull(random, "random");
+    this.charges = Objects.requireNonNull(charges, "charges");
   }
 
   /** The public key verifiers need. */
@@ -76,9 +88,15 @@ public final class PermissionIssuer {
       throw new PolicyViolationException(n + " inferences exceed the " + policy.maxInferencesPerPermission()
           + " one permission may carry; ask for several permissions");
     }
-    if (n > policy.quotaOf(licensee)) {
+    long quota = policy.quotaOf(licensee);
+    if (n > quota) {
       throw new PolicyViolationException(n + " inferences exceed licensee " + licensee
-          + "'s whole quota of " + policy.quotaOf(licensee));
+          + "'s whole quota of " + quota);
+    }
+    long charged = charges.charged(licensee);
+    if (charged > quota - n) {
+      throw new PolicyViolationException("licensee " + licensee + " has used " + charged + " of its "
+          + quota + " inferences; " + n + " more do not fit");
     }
     byte[] nonce = new byte[PermissionClaims.NONCE_BYTES];
     random.nextBytes(nonce);

@@ -170,7 +170,9 @@ public final class OwnerServer implements AutoCloseable {
           service, ch.bytesReceived(), ch.bytesSent(), ch.roundsSent());
     } catch (OmlException e) {
       failed.incrementAndGet();
-      ch.abort(e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage());
+      // The error's type tells the client what happened (PermissionReplayedException, ...);
+      // messages of this library's exceptions name no secret.
+      ch.abort(e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage()));
       LOG.log(Level.INFO, "session {0} from {1}: {2} failed: {3}: {4}", id, peer, service,
           e.getClass().getSimpleName(), e.getMessage());
     } catch (RuntimeException e) {

@@ -31,6 +31,8 @@ import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
  */
 public final class TlsCredentials {
   private static final char[] NO_PASSWORD = new char[0];
+  // PKCS#12 in the JDK wants a password; the file is protected by its permissions instead.
+  private static final char[] STORE_PASSWORD = "oml-owner-tls".toCharArray();
   private final KeyPair keyPair;
   private final X509Certificate certificate;
 
@@ -55,6 +57,73 @@ public final class TlsCredentials {
       return new TlsCredentials(kp, cert);
     } catch (GeneralSecurityException | org.bouncycastle.operator.OperatorCreationException e) {
       throw new OmlException("cannot create a TLS certificate: " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * Saves key and certificate as a PKCS#12 file, created owner-readable only ({@code rw-------})
+   * and written atomically; the file's protection is its permissions, its password is fixed.
+   */
+  public void save(java.nio.file.Path file) {
+    try {
+      KeyStore ks = KeyStore.getInstance("PKCS12");
+      ks.load(null, null);
+      ks.setKeyEntry("owner", keyPair.getPrivate(), STORE_PASSWORD, new X509Certificate[] {certificate});
+      java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+      ks.store(out, STORE_PASSWORD);
+      dev.oml.core.io.AtomicFiles.write(file, out.toByteArray(), true);
+    } catch (GeneralSecurityException | java.io.IOException e) {
+      throw new OmlException("cannot save the TLS identity: " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * Loads what {@link #save} wrote.
+   *
+   * @throws OmlException if the file is missing or not such a key store
+   */
+  public static TlsCredentials load(java.nio.file.Path file) {
+    try (java.io.InputStream in = java.nio.file.Files.newInputStream(file)) {
+      KeyStore ks = KeyStore.getInstance("PKCS12");
+      ks.load(in, STORE_PASSWORD);
+      java.security.Key key = ks.getKey("owner", STORE_PASSWORD);
+      X509Certificate cert = (X509Certificate) ks.getCertificate("owner");
+      if (!(key instanceof java.security.PrivateKey pk) || cert == null) {
+        throw new OmlException(file + " holds no TLS identity");
+      }
+      return new TlsCredentials(new KeyPair(cert.getPublicKey(), pk), cert);
+    } catch (java.nio.file.NoSuchFileException e) {
+      throw new OmlException(file + ": no such file");
+    } catch (GeneralSecurityException | java.io.IOException e) {
+      throw new OmlException(file + " is not a readable TLS identity: " + e.getMessage(), e);
+    }
+  }
+
+  /** The certificate in PEM, what a client pins. */
+  public static String toPem(X509Certificate cert) {
+    try {
+      return "-----BEGIN CERTIFICATE-----\n"
+          + java.util.Base64.getMimeEncoder(64, "\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII))
+              .encodeToString(cert.getEncoded())
+          + "\n-----END CERTIFICATE-----\n";
+    } catch (GeneralSecurityException e) {
+      throw new OmlException("cannot encode a certificate", e);
+    }
+  }
+
+  /**
+   * Reads a PEM certificate file (what a client pins).
+   *
+   * @throws OmlException if the file is missing or not a certificate
+   */
+  public static X509Certificate readPem(java.nio.file.Path file) {
+    try (java.io.InputStream in = java.nio.file.Files.newInputStream(file)) {
+      return (X509Certificate) java.security.cert.CertificateFactory.getInstance("X.509")
+          .generateCertificate(in);
+    } catch (java.nio.file.NoSuchFileException e) {
+      throw new OmlException(file + ": no such file");
+    } catch (GeneralSecurityException | java.io.IOException | ClassCastException e) {
+      throw new OmlException(file + " is not a PEM certificate: " + e.getMessage(), e);
     }
   }
 

@@ -96,4 +96,19 @@ class KeyFilesTest {
         SigningKeyPair.fromPrivateKey(k.privateKeyBytes(SecretAccess.get()), SecretAccess.get())
             .publicKey().encoded());
   }
+
+  @Test
+  void smallOrderAndOffCurvePublicKeysAreRefused() {
+    byte[] identity = new byte[32];
+    identity[0] = 1; // the neutral element (x = 0, y = 1): order 1
+    assertEquals(Reason.MALFORMED, assertThrows(KeyFormatException.class,
+        () -> SigningPublicKey.decode(identity)).reason());
+    byte[] orderTwo = new byte[32];
+    java.util.Arrays.fill(orderTwo, (byte) 0xFF);
+    orderTwo[0] = (byte) 0xEC;
+    orderTwo[31] = 0x7F; // y = p - 1, x = 0: the point of order 2
+    assertThrows(KeyFormatException.class, () -> SigningPublicKey.decode(orderTwo));
+    SigningPublicKey ok = SigningKeyPair.generate(random).publicKey();
+    assertEquals(ok, SigningPublicKey.decode(ok.encoded()));
+  }
 }

@@ -170,4 +170,56 @@ class FileLedgerTest {
       assertEquals(200, l.charged(fx.licenseeA.keyId()));
     }
   }
+
+  @Test
+  void recoveryForgetsOnlyExpiredNoncesAndStillRefusesTheirReplay() {
+    Path file = dir.resolve("ledger");
+    List<VerifiedPermission> old = new ArrayList<>();
+    try (FileLedger l = FileLedger.open(file, fx.policy::quotaOf, fx.clock, 4)) {
+      for (int i = 0; i < 3; i++) {
+        VerifiedPermission p = fx.verifiedA(1);
+        l.spend(p);
+        old.add(p);
+      }
+    }
+    fx.clock.advance(java.time.Duration.ofDays(2));
+    VerifiedPermission fresh = fx.verifiedA(1);
+    try (FileLedger l = FileLedger.open(file, fx.policy::quotaOf, fx.clock, 4)) {
+      l.spend(fresh);
+      l.spend(fx.verifiedA(1)); // reaches the pruning size
+      assertEquals(5, l.charged(fx.licenseeA.keyId()));
+      assertTrue(l.isSpent(fresh.nonce()));
+      for (VerifiedPermission p : old) {
+        assertThrows(dev.oml.core.permission.PermissionExpiredException.class, () -> l.spend(p));
+      }
+      assertThrows(PermissionReplayedException.class, () -> l.spend(fresh));
+    }
+    // after a restart with pruning at recovery, the same holds
+    try (FileLedger l = FileLedger.open(file, fx.policy::quotaOf, fx.clock, 2)) {
+      assertEquals(5, l.recoveredRecords());
+      for (VerifiedPermission p : old) {
+        assertThrows(dev.oml.core.permission.PermissionExpiredException.class, () -> l.spend(p));
+      }
+      assertThrows(PermissionReplayedException.class, () -> l.spend(fresh));
+    }
+  }
+
+  @Test
+  void anInterruptedSpenderDoesNotBreakTheLedger() {
+    // Server workers get interrupted (timeouts, shutdown); a FileChannel would close for good.
+    Path file = dir.resolve("ledger");
+    try (FileLedger l = FileLedger.open(file, fx.policy::quotaOf)) {
+      Thread.currentThread().interrupt();
+      try {
+        l.spend(fx.verifiedA(1));
+      } finally {
+        assertTrue(Thread.interrupted(), "the interrupt status is left for the caller");
+      }
+      l.spend(fx.verifiedA(2));
+      assertEquals(3, l.charged(fx.licenseeA.keyId()));
+    }
+    try (FileLedger l = FileLedger.open(file, fx.policy::quotaOf)) {
+      assertEquals(2, l.recoveredRecords());
+    }
+  }
 }

@@ -128,4 +128,19 @@ class ArtifactFilesTest {
     byte[] same = Arrays.copyOfRange(good, Envelope.HEADER_BYTES, good.length - Envelope.TRAILER_BYTES);
     LicenseeArtifact.decode(Envelope.seal(LicenseeArtifact.MAGIC, 1, same), "a");
   }
+
+  @Test
+  void manifestClaimingAHugeLayerIsRefusedWithoutAllocatingIt() {
+    byte[] good = o.artifact().encode();
+    byte[] body = Arrays.copyOfRange(good, Envelope.HEADER_BYTES, good.length - Envelope.TRAILER_BYTES);
+    // manifest starts after its u32 length: u16 version, u16 name length, "t21", 3 x u32 shape,
+    // 3 format bytes, u16 layer count, then layer 0: u8 kind, u32 inputs, u32 outputs
+    int outputs = 4 + 2 + 2 + 3 + 12 + 3 + 2 + 1 + 4;
+    assertEquals(1, body[outputs - 5], "layer 0 is dense");
+    body[outputs] = 0x7F;
+    body[outputs + 1] = (byte) 0xFF;
+    byte[] resealed = Envelope.seal(LicenseeArtifact.MAGIC, 1, body);
+    assertEquals(Reason.MALFORMED, assertThrows(ArtifactFormatException.class,
+        () -> LicenseeArtifact.decode(resealed, "a")).reason());
+  }
 }

@@ -62,6 +62,9 @@ class OmlizerTest {
       }
     }
     assertEquals(2, linear);
+    QuantizedModel owner = o.keyShare().asQuantizedModel(SecretAccess.get());
+    assertArrayEquals(o.keyShare().matrixShare(2, SecretAccess.get()), owner.matrix(2));
+    assertArrayEquals(o.keyShare().biasShare(0, SecretAccess.get()), owner.bias(0));
     assertEquals(o.artifact().modelId(), o.keyShare().modelId());
     assertEquals(LICENSEE.keyId(), o.keyShare().licensee());
   }

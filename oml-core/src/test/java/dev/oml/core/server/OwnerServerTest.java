@@ -205,6 +205,28 @@ class OwnerServerTest {
   }
 
   @Test
+  void aServiceErrorReachesTheClientWithItsType() {
+    OwnerService refusing = new OwnerService() {
+      @Override
+      public String name() {
+        return "refusing";
+      }
+
+      @Override
+      public void serve(Channel channel, SessionInfo session) {
+        channel.receive();
+        throw new dev.oml.core.OmlException("no, and here is why");
+      }
+    };
+    OwnerServer s = start(config(), refusing);
+    try (FramedChannel ch = open(s, "refusing")) {
+      ch.send(new byte[] {1});
+      ProtocolAbortException e = assertThrows(ProtocolAbortException.class, ch::receive);
+      assertEquals("the peer aborted: OmlException: no, and here is why", e.getMessage());
+    }
+  }
+
+  @Test
   void serviceNamesAreChecked() {
     OwnerService bad = new OwnerService() {
       @Override

@@ -155,6 +155,33 @@ public abstract class CkksConformance {
   }
 
   @Test
+  void rerandomizedAndFloodedResultKeepsTheRequestedPrecision() {
+    CkksEncoder enc = ctx.ckksEncoder();
+    int n = enc.slotCount();
+    double[] a = random(n);
+    double[] b = random(n);
+    Evaluator ev = ctx.evaluator();
+    Ciphertext prod = ev.multiplyPlain(ctx.encryptor(pk).encrypt(enc.encode(a, SCALE)),
+        enc.encode(b, SCALE));
+    // The answer is flooded at scale 2^80, before the last rescale, so that 2^kappa M B_eval
+    // stays far below the scale: that is how the HE mode must size its final scale.
+    dev.oml.he.FloodingBudget budget = dev.oml.he.FloodingBudget.forCkks(ctx.parameters(), 10,
+        2L * n, java.math.BigInteger.ONE.shiftLeft(20), prod.level(), prod.scale(), 12);
+    Ciphertext flooded = ev.rerandomize(prod, pk, budget);
+    double[] expect = new double[n];
+    for (int i = 0; i < n; i++) {
+      expect[i] = a[i] * b[i];
+    }
+    assertTrue(precisionBits(expect, decrypt(ev.rescale(flooded))) >= 12);
+    assertThrows(dev.oml.he.NoiseBudgetException.class,
+        () -> dev.oml.he.FloodingBudget.forCkks(ctx.parameters(), 10, 2L * n,
+            java.math.BigInteger.ONE.shiftLeft(20), 4, SCALE, 12));
+    assertThrows(dev.oml.he.NoiseBudgetException.class,
+        () -> dev.oml.he.FloodingBudget.forCkks(dev.oml.he.PredefinedParameters.CKKS_N16384, 39,
+            16384, java.math.BigInteger.ONE, 7, 0x1p200, 10));
+  }
+
+  @Test
   void mismatchedScalesAndLevelsAreRefused() {
     CkksEncoder enc = ctx.ckksEncoder();
     double[] a = random(4);

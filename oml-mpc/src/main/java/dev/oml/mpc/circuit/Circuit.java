@@ -32,6 +32,7 @@ public final class Circuit {
   private final int[] linearStart;
   private final int[] andOrder;
   private final int[] andStart;
+  private volatile byte[] fingerprint;
 
   Circuit(int garblerInputs, int evaluatorInputs, byte[] types, int[] in0, int[] in1,
       int[] outputs) {
@@ -189,14 +190,43 @@ public final class Circuit {
   }
 
   /** The free gates of level {@code l}, to run before that level's AND gates. */
-  public int[] linearGates(int l) {
+  public int[] freeGatesAtLevel(int l) {
     return Arrays.copyOfRange(linearOrder, linearStart[l], linearStart[l + 1]);
   }
 
   /** The AND gates of level {@code l}, all of whose inputs are ready once level {@code l}'s
    * free gates ran. */
-  public int[] andGates(int l) {
+  public int[] andGatesAtLevel(int l) {
     return Arrays.copyOfRange(andOrder, andStart[l], andStart[l + 1]);
+  }
+
+  /**
+   * A 16-byte SHA-256 digest of the circuit's structure (inputs, gates, outputs). The garbler
+   * sends it with the tables so that an evaluator that built a different circuit (another
+   * format, another layer width) aborts instead of decoding garbage.
+   */
+  public byte[] fingerprint() {
+    byte[] f = fingerprint;
+    if (f == null) {
+      try {
+        java.security.MessageDigest md = java.security.MessageDigest.getInstance("SHA-256");
+        java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(12 + 9 * types.length
+            + 4 * outputs.length);
+        b.putInt(garblerInputs).putInt(evaluatorInputs).putInt(types.length);
+        for (int g = 0; g < types.length; g++) {
+          b.put(types[g]).putInt(in0[g]).putInt(types[g] == INV ? 0 : in1[g]);
+        }
+        for (int o : outputs) {
+          b.putInt(o);
+        }
+        md.update("OML/circuit/v1".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+        f = Arrays.copyOf(md.digest(b.array()), 16);
+        fingerprint = f;
+      } catch (java.security.NoSuchAlgorithmException e) {
+        throw new IllegalStateException("the JDK has no SHA-256", e);
+      }
+    }
+    return f.clone();
   }
 
   @Override

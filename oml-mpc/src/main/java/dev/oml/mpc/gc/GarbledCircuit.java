@@ -19,17 +19,26 @@ public final class GarbledCircuit {
   private final int instances;
   private long[] tables;
   private final long[] decode;
+  private long[] offlineLabels;
   private boolean consumed;
 
-  private GarbledCircuit(Circuit circuit, int instances, long[] tables, long[] decode) {
+  private GarbledCircuit(Circuit circuit, int instances, long[] tables, long[] decode,
+      long[] offlineLabels) {
     this.circuit = circuit;
     this.instances = instances;
     this.tables = tables;
     this.decode = decode;
+    this.offlineLabels = offlineLabels;
   }
 
-  static int payloadBytes(Circuit c, int instances) {
-    return c.andGates() * instances * 32 + decodeWords(c, instances) * 8;
+  /**
+   * Tables message layout: circuit fingerprint (16 bytes), tables (32 bytes per AND gate and
+   * instance), decoding bits (output-major, padded to whole longs), then the active labels of
+   * the garbler inputs fixed offline (16 bytes each, instance-major).
+   */
+  static int payloadBytes(Circuit c, int instances, int offlineGarblerInputs) {
+    return 16 + c.andGates() * instances * 32 + decodeWords(c, instances) * 8
+        + 16 * offlineGarblerInputs * instances;
   }
 
   static int decodeWords(Circuit c, int instances) {
@@ -37,9 +46,14 @@ public final class GarbledCircuit {
   }
 
   /** Parses the garbler's tables message for {@code instances} instances of {@code circuit}. */
-  static GarbledCircuit read(Circuit circuit, int instances, byte[] message) {
-    MessageReader r = new MessageReader(message, TAG, payloadBytes(circuit, instances),
-        "garbled tables");
+  static GarbledCircuit read(Circuit circuit, int instances, int offlineGarblerInputs,
+      byte[] message) {
+    MessageReader r = new MessageReader(message, TAG,
+        payloadBytes(circuit, instances, offlineGarblerInputs), "garbled tables");
+    if (!java.security.MessageDigest.isEqual(r.getBytes(16), circuit.fingerprint())) {
+      throw new ProtocolAbortException("garbled tables: they are for a different circuit than"
+          + " the one this side built; check that both sides use the same format and sizes");
+    }
     long[] t = new long[4 * circuit.andGates() * instances];
     r.getLongs(t, 0, t.length);
     long[] d = new long[decodeWords(circuit, instances)];
@@ -48,7 +62,16 @@ public final class GarbledCircuit {
     if (used % 64 != 0 && (d[d.length - 1] >>> (used % 64)) != 0) {
       throw new ProtocolAbortException("garbled tables: padding bits of the decoding are set");
     }
-    return new GarbledCircuit(circuit, instances, t, d);
+    long[] off = new long[2 * offlineGarblerInputs * instances];
+    r.getLongs(off, 0, off.length);
+    return new GarbledCircuit(circuit, instances, t, d, off);
+  }
+
+  /** The active labels of the offline garbler inputs; handed out once. */
+  long[] takeOfflineLabels() {
+    long[] o = offlineLabels;
+    offlineLabels = null;
+    return o;
   }
 
   /** The circuit this garbling is of. */
@@ -80,20 +103,18 @@ public final class GarbledCircuit {
     }
     consumed = true;
     int n = instances;
-    long[] labels = new long[2 * circuit.wires() * n];
-    System.arraycopy(inputLabels, 0, labels, 0, inputLabels.length);
+    int outs = circuit.outputs();
+    long[] labels = new long[2 * outs * n];
+    HalfGates.evaluate(circuit, n, inputLabels, 0, tables, labels);
     Arrays.fill(inputLabels, 0);
-    HalfGates.evaluate(circuit, n, labels, 0, tables);
     Arrays.fill(tables, 0);
     tables = null;
-    int outs = circuit.outputs();
     boolean[] result = new boolean[outs * n];
     for (int i = 0; i < outs; i++) {
-      int w = 2 * circuit.outputWire(i) * n;
       for (int k = 0; k < n; k++) {
         int bit = i * n + k;
         long d = (decode[bit >>> 6] >>> (bit & 63)) & 1;
-        result[k * outs + i] = ((labels[w + 2 * k] & 1) ^ d) == 1;
+        result[k * outs + i] = ((labels[2 * bit] & 1) ^ d) == 1;
       }
     }
     Arrays.fill(labels, 0);

@@ -23,10 +23,11 @@ import java.util.Arrays;
 public final class GcEvaluatorSession {
   static final int TAG_REQUEST = 0x22;
 
-  private enum State { NEW, OT_STARTED, OFFLINE_DONE, REQUESTED, DONE }
+  private enum State { NEW, OT_STARTED, TABLES_PENDING, OFFLINE_DONE, REQUESTED, DONE }
 
   private final Circuit circuit;
   private final int instances;
+  private final int offlineInputs;
   private KosReceiver ot;
   private RandomOtReceiverOutput pads;
   private GarbledCircuit garbled;
@@ -34,21 +35,76 @@ public final class GcEvaluatorSession {
   private State state = State.NEW;
 
   /**
-   * Prepares to evaluate {@code instances} copies of {@code circuit}.
+   * Prepares to evaluate {@code instances} copies of {@code circuit}, all garbler inputs online.
    *
    * @throws IllegalArgumentException if {@code instances < 1} or the circuit has no evaluator
    *     inputs
    */
   public GcEvaluatorSession(Circuit circuit, int instances, SecureRandom rng) {
+    this(circuit, instances, 0, rng);
+  }
+
+  /**
+   * Prepares to evaluate {@code instances} copies of {@code circuit} whose last
+   * {@code offlineGarblerInputs} garbler inputs per instance arrive with the garbled tables (see
+   * the matching {@link GcGarblerSession} constructor).
+   *
+   * @throws IllegalArgumentException if a count does not fit the circuit
+   */
+  public GcEvaluatorSession(Circuit circuit, int instances, int offlineGarblerInputs,
+      SecureRandom rng) {
     if (instances < 1) {
       throw new IllegalArgumentException("instances must be positive");
     }
     if (circuit.evaluatorInputs() < 1) {
       throw new IllegalArgumentException("the circuit has no evaluator inputs");
     }
+    if (offlineGarblerInputs < 0 || offlineGarblerInputs > circuit.garblerInputs()) {
+      throw new IllegalArgumentException("offline garbler inputs do not fit the circuit");
+    }
     this.circuit = circuit;
     this.instances = instances;
+    this.offlineInputs = offlineGarblerInputs;
     this.ot = new KosReceiver(circuit.evaluatorInputs() * instances, rng);
+  }
+
+  /**
+   * Prepares to evaluate with random OTs from an extension run beforehand for a whole bundle
+   * (exactly {@code evaluatorInputs * instances}, e.g. from {@link RandomOtReceiverOutput#take}),
+   * matching the garbler's constructor of the same shape. The offline phase is then only
+   * {@link #receiveTables(byte[])}.
+   *
+   * @throws IllegalArgumentException if a count does not fit
+   */
+  public GcEvaluatorSession(Circuit circuit, int instances, int offlineGarblerInputs,
+      RandomOtReceiverOutput randomOts) {
+    if (instances < 1 || circuit.evaluatorInputs() < 1) {
+      throw new IllegalArgumentException("need at least one instance and evaluator input");
+    }
+    if (offlineGarblerInputs < 0 || offlineGarblerInputs > circuit.garblerInputs()) {
+      throw new IllegalArgumentException("offline garbler inputs do not fit the circuit");
+    }
+    if (randomOts.count() != circuit.evaluatorInputs() * instances) {
+      throw new IllegalArgumentException("expected " + (circuit.evaluatorInputs() * instances)
+          + " random OTs, got " + randomOts.count());
+    }
+    this.circuit = circuit;
+    this.instances = instances;
+    this.offlineInputs = offlineGarblerInputs;
+    this.pads = randomOts;
+    this.state = State.TABLES_PENDING;
+  }
+
+  /**
+   * Offline, with bundle-wide random OTs: consumes the garbler's tables message.
+   *
+   * @throws ProtocolAbortException if the message is malformed or for another circuit
+   */
+  public void receiveTables(byte[] tables) {
+    expect(State.TABLES_PENDING);
+    state = State.DONE;
+    garbled = GarbledCircuit.read(circuit, instances, offlineInputs, tables);
+    state = State.OFFLINE_DONE;
   }
 
   /** Offline message 1 (evaluator to garbler). */
@@ -70,7 +126,7 @@ public final class GcEvaluatorSession {
     byte[] third = ot.thirdMessage(second);
     pads = ot.output();
     ot = null;
-    garbled = GarbledCircuit.read(circuit, instances, tables);
+    garbled = GarbledCircuit.read(circuit, instances, offlineInputs, tables);
     state = State.OFFLINE_DONE;
     return third;
   }
@@ -115,14 +171,16 @@ public final class GcEvaluatorSession {
     expect(State.REQUESTED);
     state = State.DONE;
     int n = instances;
-    int g = circuit.garblerInputs();
+    int gAll = circuit.garblerInputs();
+    int g = gAll - offlineInputs;
     int e = circuit.evaluatorInputs();
     try {
-      MessageReader r = new MessageReader(response, GcGarblerSession.TAG_RESPONSE,
-          GcGarblerSession.responseBytes(circuit, n), "online response");
-      long[] in = new long[GcGarblerSession.responseBytes(circuit, n) / 8];
+      int bytes = GcGarblerSession.responseBytes(circuit, n, offlineInputs);
+      MessageReader r = new MessageReader(response, GcGarblerSession.TAG_RESPONSE, bytes,
+          "online response");
+      long[] in = new long[bytes / 8];
       r.getLongs(in, 0, in.length);
-      long[] labels = new long[2 * (g + e) * n];
+      long[] labels = new long[2 * (gAll + e) * n];
       int o = 0;
       for (int k = 0; k < n; k++) {
         for (int i = 0; i < g; i++) {
@@ -131,11 +189,20 @@ public final class GcEvaluatorSession {
           labels[at + 1] = in[o++];
         }
       }
+      long[] fixed = garbled.takeOfflineLabels();
+      int f = 0;
+      for (int k = 0; k < n; k++) {
+        for (int i = g; i < gAll; i++) {
+          int at = 2 * (i * n + k);
+          labels[at] = fixed[f++];
+          labels[at + 1] = fixed[f++];
+        }
+      }
       long[] pad = new long[2];
       for (int k = 0; k < n; k++) {
         for (int i = 0; i < e; i++) {
           int ot = k * e + i;
-          int at = 2 * ((g + i) * n + k);
+          int at = 2 * ((gAll + i) * n + k);
           int x = inputs[ot] ? 1 : 0;
           pads.message(ot, pad, 0);
           // y_x ^ m_c = W^x, because x ^ e = c; select y_x without branching on x
@@ -170,6 +237,10 @@ public final class GcEvaluatorSession {
    */
   public void runOffline(Channel channel) {
     try {
+      if (state == State.TABLES_PENDING) {
+        receiveTables(channel.receive());
+        return;
+      }
       channel.send(offlineStart());
       byte[] second = channel.receive();
       byte[] tables = channel.receive();

@@ -36,6 +36,7 @@ public final class GcGarblerSession {
 
   private final Circuit circuit;
   private final int instances;
+  private final int offlineInputs;
   private long dlo;
   private long dhi;
   private long[] inputZeros;
@@ -45,20 +46,45 @@ public final class GcGarblerSession {
   private State state = State.NEW;
 
   /**
-   * Garbles {@code instances} copies of {@code circuit} with fresh randomness from {@code rng}.
+   * Garbles {@code instances} copies of {@code circuit} with fresh randomness from {@code rng};
+   * all garbler inputs are supplied online.
    *
    * @throws IllegalArgumentException if {@code instances < 1} or the circuit has no evaluator
    *     inputs
    */
   public GcGarblerSession(Circuit circuit, int instances, SecureRandom rng) {
+    this(circuit, instances, 0, new boolean[0], rng);
+  }
+
+  /**
+   * Garbles {@code instances} copies of {@code circuit}, fixing the last
+   * {@code offlineGarblerInputs} garbler inputs of every instance now: their active labels
+   * travel with the garbled tables, which takes them off the online path. Use it for inputs
+   * known before the query, such as re-sharing masks. {@code offlineBits} is instance-major
+   * ({@code offlineGarblerInputs} bits per instance).
+   *
+   * @throws IllegalArgumentException if a count or length does not fit the circuit
+   */
+  public GcGarblerSession(Circuit circuit, int instances, int offlineGarblerInputs,
+      boolean[] offlineBits, SecureRandom rng) {
+    this(circuit, instances, offlineGarblerInputs, offlineBits, rng, true);
+  }
+
+  private GcGarblerSession(Circuit circuit, int instances, int offlineGarblerInputs,
+      boolean[] offlineBits, SecureRandom rng, boolean ownOts) {
     if (instances < 1) {
       throw new IllegalArgumentException("instances must be positive");
     }
     if (circuit.evaluatorInputs() < 1) {
       throw new IllegalArgumentException("the circuit has no evaluator inputs");
     }
+    if (offlineGarblerInputs < 0 || offlineGarblerInputs > circuit.garblerInputs()
+        || offlineBits.length != offlineGarblerInputs * instances) {
+      throw new IllegalArgumentException("offline garbler inputs do not fit the circuit");
+    }
     this.circuit = circuit;
     this.instances = instances;
+    this.offlineInputs = offlineGarblerInputs;
     int n = instances;
     Prg prg = Prg.fromRandom(rng);
     long[] d = new long[2];
@@ -66,24 +92,61 @@ public final class GcGarblerSession {
     dlo = d[0] | 1; // point-and-permute: Delta's lowest bit is 1
     dhi = d[1];
     int inputs = circuit.garblerInputs() + circuit.evaluatorInputs();
-    long[] labels = new long[2 * circuit.wires() * n];
-    prg.fill(labels, 0, 2 * inputs * n);
-    inputZeros = Arrays.copyOf(labels, 2 * inputs * n);
+    inputZeros = new long[2 * inputs * n];
+    prg.fill(inputZeros, 0, inputZeros.length);
     long[] tables = new long[4 * circuit.andGates() * n];
-    HalfGates.garble(circuit, n, dlo, dhi, labels, 0, tables);
+    long[] outputZeros = new long[2 * circuit.outputs() * n];
+    HalfGates.garble(circuit, n, dlo, dhi, inputZeros, 0, tables, outputZeros);
     long[] decode = new long[GarbledCircuit.decodeWords(circuit, n)];
-    for (int i = 0; i < circuit.outputs(); i++) {
-      int w = 2 * circuit.outputWire(i) * n;
-      for (int k = 0; k < n; k++) {
-        int bit = i * n + k;
-        decode[bit >>> 6] |= (labels[w + 2 * k] & 1) << (bit & 63);
+    for (int bit = 0; bit < circuit.outputs() * n; bit++) {
+      decode[bit >>> 6] |= (outputZeros[2 * bit] & 1) << (bit & 63);
+    }
+    Arrays.fill(outputZeros, 0);
+    int firstOffline = circuit.garblerInputs() - offlineGarblerInputs;
+    long[] fixed = new long[2 * offlineGarblerInputs * n];
+    int o = 0;
+    for (int k = 0; k < n; k++) {
+      for (int i = 0; i < offlineGarblerInputs; i++) {
+        o = putActive(fixed, o, firstOffline + i, k, offlineBits[k * offlineGarblerInputs + i]);
       }
     }
-    Arrays.fill(labels, 0);
-    tablesMessage = new MessageWriter(GarbledCircuit.TAG, GarbledCircuit.payloadBytes(circuit, n))
-        .putLongs(tables, 0, tables.length).putLongs(decode, 0, decode.length).toByteArray();
+    tablesMessage = new MessageWriter(GarbledCircuit.TAG,
+        GarbledCircuit.payloadBytes(circuit, n, offlineGarblerInputs))
+        .putBytes(circuit.fingerprint())
+        .putLongs(tables, 0, tables.length).putLongs(decode, 0, decode.length)
+        .putLongs(fixed, 0, fixed.length).toByteArray();
     Arrays.fill(tables, 0);
-    ot = new KosSender(circuit.evaluatorInputs() * n, rng);
+    Arrays.fill(fixed, 0);
+    ot = ownOts ? new KosSender(circuit.evaluatorInputs() * n, rng) : null;
+  }
+
+  /**
+   * Garbles like {@link #GcGarblerSession(Circuit, int, int, boolean[], SecureRandom)} but takes
+   * its random OTs from an extension run beforehand for a whole bundle (exactly
+   * {@code evaluatorInputs * instances} of them, e.g. from {@link RandomOtSenderOutput#take}):
+   * the offline phase is then just the tables message, and no base OTs are run per session.
+   *
+   * @throws IllegalArgumentException if the OT count does not match
+   */
+  public GcGarblerSession(Circuit circuit, int instances, int offlineGarblerInputs,
+      boolean[] offlineBits, RandomOtSenderOutput randomOts, SecureRandom rng) {
+    this(circuit, instances, offlineGarblerInputs, offlineBits, rng, false);
+    if (randomOts.count() != circuit.evaluatorInputs() * instances) {
+      erase();
+      throw new IllegalArgumentException("expected " + (circuit.evaluatorInputs() * instances)
+          + " random OTs, got " + randomOts.count());
+    }
+    pads = randomOts;
+    state = State.OT_DONE;
+  }
+
+  // Writes the active label of garbler input i, instance k, for the given bit; returns o + 2.
+  private int putActive(long[] out, int o, int i, int k, boolean bit) {
+    int at = 2 * (i * instances + k);
+    long m = bit ? -1L : 0L;
+    out[o] = inputZeros[at] ^ (dlo & m);
+    out[o + 1] = inputZeros[at + 1] ^ (dhi & m);
+    return o + 2;
   }
 
   /** Offline message 2 (garbler to evaluator): the answer to the evaluator's first OT message. */
@@ -110,49 +173,51 @@ public final class GcGarblerSession {
   public void offlineFinish(byte[] third) {
     expect(State.OT_STARTED);
     state = State.DONE; // until proven good: a failed check leaves the session unusable
-    pads = ot.finish(third);
+    try {
+      pads = ot.finish(third);
+    } catch (RuntimeException e) {
+      erase();
+      throw e;
+    }
     ot = null;
     state = State.OT_DONE;
   }
 
   /** Payload size of the online response. */
-  static int responseBytes(Circuit c, int n) {
-    return 16 * n * c.garblerInputs() + 32 * n * c.evaluatorInputs();
+  static int responseBytes(Circuit c, int n, int offlineGarblerInputs) {
+    return 16 * n * (c.garblerInputs() - offlineGarblerInputs) + 32 * n * c.evaluatorInputs();
   }
 
   /**
-   * Online: answers the evaluator's request for its input labels, using this side's input bits
-   * (instance-major: bit {@code i} of instance {@code k} at {@code k * garblerInputs + i}), and
-   * erases the session.
+   * Online: answers the evaluator's request for its input labels, using this side's online input
+   * bits (instance-major: bit {@code i} of instance {@code k} at {@code k * g + i}, with {@code g}
+   * the garbler inputs not fixed offline), and erases the session.
    *
    * @throws dev.oml.core.transport.ProtocolAbortException if the request is malformed
    */
   public byte[] onlineRespond(byte[] request, boolean[] garblerBits) {
     expect(State.OT_DONE);
     int n = instances;
-    int g = circuit.garblerInputs();
+    int g = circuit.garblerInputs() - offlineInputs;
     int e = circuit.evaluatorInputs();
     if (garblerBits.length != g * n) {
-      throw new IllegalArgumentException("expected " + (g * n) + " garbler input bits");
+      throw new IllegalArgumentException("expected " + (g * n) + " online garbler input bits");
     }
     state = State.DONE;
     try {
       long[] flips = GcEvaluatorSession.readRequest(request, e * n);
-      long[] out = new long[responseBytes(circuit, n) / 8];
+      long[] out = new long[responseBytes(circuit, n, offlineInputs) / 8];
       int o = 0;
       for (int k = 0; k < n; k++) {
         for (int i = 0; i < g; i++) {
-          int at = 2 * (i * n + k);
-          long m = garblerBits[k * g + i] ? -1L : 0L;
-          out[o++] = inputZeros[at] ^ (dlo & m);
-          out[o++] = inputZeros[at + 1] ^ (dhi & m);
+          o = putActive(out, o, i, k, garblerBits[k * g + i]);
         }
       }
       long[] pad = new long[2];
       for (int k = 0; k < n; k++) {
         for (int i = 0; i < e; i++) {
           int ot = k * e + i;
-          int at = 2 * ((g + i) * n + k);
+          int at = 2 * ((circuit.garblerInputs() + i) * n + k);
           long z0 = inputZeros[at];
           long z1 = inputZeros[at + 1];
           int flip = (int) (flips[ot >>> 6] >>> (ot & 63)) & 1;
@@ -203,6 +268,11 @@ public final class GcGarblerSession {
    */
   public void runOffline(Channel channel) {
     try {
+      if (state == State.OT_DONE) {
+        // random OTs came from a bundle-wide extension: only the tables remain to be sent
+        channel.send(garbledTables());
+        return;
+      }
       channel.send(offlineRespond(channel.receive()));
       channel.send(garbledTables());
       offlineFinish(channel.receive());

@@ -3,6 +3,7 @@ package dev.oml.mpc.gc;
 import dev.oml.core.fixedpoint.FixedPointFormat;
 import dev.oml.core.transport.Channel;
 import dev.oml.mpc.circuit.Circuits;
+import dev.oml.mpc.ot.RandomOtReceiverOutput;
 import java.security.SecureRandom;
 
 /**
@@ -20,7 +21,20 @@ public final class ReluReshareEvaluator {
   public ReluReshareEvaluator(FixedPointFormat format, int neurons, SecureRandom rng) {
     this.format = format;
     this.neurons = neurons;
-    this.session = new GcEvaluatorSession(Circuits.reluReshare(format), neurons, rng);
+    this.session = new GcEvaluatorSession(Circuits.reluReshare(format), neurons,
+        format.ringBits(), rng);
+  }
+
+  /**
+   * Prepares with random OTs from a bundle-wide extension (see the garbler's constructor of the
+   * same shape; both sides must take the same counts in the same order).
+   */
+  public ReluReshareEvaluator(FixedPointFormat format, int neurons,
+      RandomOtReceiverOutput randomOts) {
+    this.format = format;
+    this.neurons = neurons;
+    this.session = new GcEvaluatorSession(Circuits.reluReshare(format), neurons,
+        format.ringBits(), randomOts);
   }
 
   /** The underlying session, for message-level use. */

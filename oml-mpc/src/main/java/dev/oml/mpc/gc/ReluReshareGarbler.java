@@ -4,6 +4,7 @@ import dev.oml.core.fixedpoint.FixedPointFormat;
 import dev.oml.core.transport.Channel;
 import dev.oml.mpc.circuit.Circuit;
 import dev.oml.mpc.circuit.Circuits;
+import dev.oml.mpc.ot.RandomOtSenderOutput;
 import java.security.SecureRandom;
 import java.util.Arrays;
 
@@ -27,14 +28,37 @@ public final class ReluReshareGarbler {
 
   /** Draws the masks and garbles {@code neurons} ReLU-and-reshare circuits. */
   public ReluReshareGarbler(FixedPointFormat format, int neurons, SecureRandom rng) {
+    this(format, neurons, null, rng);
+  }
+
+  /**
+   * As {@link #ReluReshareGarbler(FixedPointFormat, int, SecureRandom)}, with the random OTs
+   * taken from a bundle-wide extension ({@link #randomOtsNeeded} of them, e.g.
+   * {@code bundle.take(randomOtsNeeded(format, neurons))}); the offline phase is then the tables
+   * message alone.
+   */
+  public ReluReshareGarbler(FixedPointFormat format, int neurons, RandomOtSenderOutput randomOts,
+      SecureRandom rng) {
     this.format = format;
     this.neurons = neurons;
     Circuit c = Circuits.reluReshare(format);
-    this.session = new GcGarblerSession(c, neurons, rng);
+    int l = format.ringBits();
     masks = new long[neurons];
+    boolean[] maskBits = new boolean[l * neurons];
     for (int i = 0; i < neurons; i++) {
       masks[i] = format.reduce(rng.nextLong());
+      Circuits.toBits(masks[i], l, maskBits, l * i);
     }
+    // The masks are known now, so their labels go offline with the tables.
+    this.session = randomOts == null
+        ? new GcGarblerSession(c, neurons, l, maskBits, rng)
+        : new GcGarblerSession(c, neurons, l, maskBits, randomOts, rng);
+    Arrays.fill(maskBits, false);
+  }
+
+  /** Random OTs one layer of {@code neurons} consumes: one per bit of the user's share. */
+  public static int randomOtsNeeded(FixedPointFormat format, int neurons) {
+    return format.ringBits() * neurons;
   }
 
   /** The underlying session, for message-level use (offline steps, then {@link #onlineRespond}). */
@@ -44,7 +68,8 @@ public final class ReluReshareGarbler {
 
   /**
    * The owner's new shares: the masks {@code m}, one per neuron (a copy; the caller owns it and
-   * erases it after use).
+   * erases it after use). Available from construction until the online phase starts, when this
+   * object erases its own copy.
    */
   public long[] ownerShares() {
     if (masks == null) {
@@ -73,13 +98,14 @@ public final class ReluReshareGarbler {
       throw new IllegalArgumentException("expected " + neurons + " shares");
     }
     int l = format.ringBits();
-    boolean[] bits = new boolean[2 * l * neurons];
+    boolean[] bits = new boolean[l * neurons];
     for (int k = 0; k < neurons; k++) {
-      Circuits.toBits(format.reduce(zO[k]), l, bits, 2 * l * k);
-      Circuits.toBits(masks[k], l, bits, 2 * l * k + l);
+      Circuits.toBits(format.reduce(zO[k]), l, bits, l * k);
     }
-    Arrays.fill(masks, 0);
-    masks = null;
+    if (masks != null) {
+      Arrays.fill(masks, 0);
+      masks = null;
+    }
     return bits;
   }
 }

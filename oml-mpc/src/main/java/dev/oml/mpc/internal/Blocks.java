@@ -2,6 +2,7 @@ package dev.oml.mpc.internal;
 
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
+import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 
 /**
@@ -27,6 +28,12 @@ public final class Blocks {
 
   /** Copies {@code n} longs from {@code src} into {@code dst} as little-endian bytes. */
   public static void toBytes(long[] src, int srcOff, byte[] dst, int dstOff, int n) {
+    if (n >= 64) {
+      // bulk copy: a plain memory copy on little-endian hardware
+      ByteBuffer.wrap(dst, dstOff, 8 * n).order(ByteOrder.LITTLE_ENDIAN).asLongBuffer()
+          .put(src, srcOff, n);
+      return;
+    }
     for (int i = 0; i < n; i++) {
       LE.set(dst, dstOff + 8 * i, src[srcOff + i]);
     }
@@ -34,6 +41,11 @@ public final class Blocks {
 
   /** Copies {@code n} little-endian longs from {@code src} into {@code dst}. */
   public static void fromBytes(byte[] src, int srcOff, long[] dst, int dstOff, int n) {
+    if (n >= 64) {
+      ByteBuffer.wrap(src, srcOff, 8 * n).order(ByteOrder.LITTLE_ENDIAN).asLongBuffer()
+          .get(dst, dstOff, n);
+      return;
+    }
     for (int i = 0; i < n; i++) {
       dst[dstOff + i] = (long) LE.get(src, srcOff + 8 * i);
     }

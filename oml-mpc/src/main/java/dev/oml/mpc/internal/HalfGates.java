@@ -1,70 +1,141 @@
 package dev.oml.mpc.internal;
 
 import dev.oml.mpc.circuit.Circuit;
+import java.util.Arrays;
 
 /**
  * The garbling engine: free-XOR (Kolesnikov-Schneider) and half gates (Zahur, Rosulek, Evans,
  * EUROCRYPT 2015), two ciphertexts per AND gate, with point-and-permute on the label's lowest
- * bit and {@link FixedKeyAes} as the hash. It garbles {@code n} instances of one circuit at
- * once and walks the circuit's AND levels, so each level costs one AES batch of {@code 4 * (AND
- * gates in the level) * n} blocks for the garbler and half that for the evaluator.
+ * bit and {@link FixedKeyAes} as the hash. It garbles {@code n} instances of one circuit
+ * together and walks the circuit's AND levels, so each level costs one AES batch over all its
+ * AND gates and instances. Instances are processed in chunks so that one chunk's labels stay in
+ * cache.
  *
- * <p>Labels live in one {@code long[]}, wire-major: wire {@code w} of instance {@code k} is the
- * block at {@code 2 * (w * n + k)}. The garbler's array holds zero-labels; the one-label is the
- * zero-label XOR {@code Delta}. AND gate {@code a} (its index among AND gates) of instance
- * {@code k} uses the tweaks {@code 2t} and {@code 2t + 1} with {@code t = tweakBase + a * n + k},
- * so no tweak repeats within one garbling; each garbling must use a fresh {@code Delta}.
+ * <p>Label arrays are wire-major: wire {@code w} of instance {@code k} is the block at
+ * {@code 2 * (w * n + k)}; the garbler's arrays hold zero-labels (the one-label is the
+ * zero-label XOR {@code Delta}). AND gate {@code a} (its index among AND gates) of instance
+ * {@code k} has its two ciphertexts at {@code tables[4 * (a * n + k)]} and uses the hash tweaks
+ * {@code 2t}, {@code 2t + 1} with {@code t = tweakBase + a * n + k}, so no tweak repeats within
+ * one garbling; every garbling must use a fresh {@code Delta}.
  */
 public final class HalfGates {
+  /** Instances per chunk: a chunk's labels for a few hundred wires fit in L2. */
+  static final int CHUNK = 128;
+
   private HalfGates() {}
 
   /**
-   * Garbles: {@code labels} holds the input wires' zero-labels on entry and every wire's
-   * zero-label on return; {@code tables} receives four longs {@code (T_G, T_E)} per AND gate and
-   * instance, at {@code 4 * (a * n + k)}.
+   * Garbles. {@code inputZeros} holds the input wires' zero-labels (inputs x n), {@code tables}
+   * receives the tables, {@code outputZeros} the outputs' zero-labels (outputs x n).
    */
-  public static void garble(Circuit c, int n, long dlo, long dhi, long[] labels, long tweakBase,
-      long[] tables) {
-    FixedKeyAes aes = new FixedKeyAes();
+  public static void garble(Circuit c, int n, long dlo, long dhi, long[] inputZeros,
+      long tweakBase, long[] tables, long[] outputZeros) {
+    new Engine(c, true, dlo, dhi).run(n, inputZeros, tweakBase, tables, outputZeros);
+  }
+
+  /**
+   * Evaluates. {@code inputLabels} holds the input wires' active labels, {@code outputLabels}
+   * receives the outputs' active labels.
+   */
+  public static void evaluate(Circuit c, int n, long[] inputLabels, long tweakBase,
+      long[] tables, long[] outputLabels) {
+    new Engine(c, false, 0, 0).run(n, inputLabels, tweakBase, tables, outputLabels);
+  }
+
+  private static final class Engine {
+    final Circuit c;
+    final boolean garbler;
+    final long dlo;
+    final long dhi;
+    final FixedKeyAes aes = new FixedKeyAes();
     long[] src = new long[0];
     long[] tw = new long[0];
     long[] h = new long[0];
-    for (int level = 0; level < c.levels(); level++) {
-      for (int g : c.linearGates(level)) {
-        int out = 2 * c.outputWireOf(g) * n;
-        int a = 2 * c.input0(g) * n;
-        if (c.type(g) == Circuit.XOR) {
-          int b = 2 * c.input1(g) * n;
-          for (int i = 0; i < 2 * n; i++) {
-            labels[out + i] = labels[a + i] ^ labels[b + i];
-          }
-        } else {
-          for (int k = 0; k < n; k++) {
-            labels[out + 2 * k] = labels[a + 2 * k] ^ dlo;
-            labels[out + 2 * k + 1] = labels[a + 2 * k + 1] ^ dhi;
+
+    Engine(Circuit c, boolean garbler, long dlo, long dhi) {
+      this.c = c;
+      this.garbler = garbler;
+      this.dlo = dlo;
+      this.dhi = dhi;
+    }
+
+    void run(int n, long[] in, long tweakBase, long[] tables, long[] out) {
+      int inputs = c.garblerInputs() + c.evaluatorInputs();
+      int chunk = Math.min(CHUNK, n);
+      long[] w = new long[2 * c.wires() * chunk];
+      int levels = c.levels();
+      int[][] lin = new int[levels][];
+      int[][] and = new int[levels][];
+      for (int l = 0; l < levels; l++) {
+        lin[l] = c.freeGatesAtLevel(l);
+        and[l] = c.andGatesAtLevel(l);
+      }
+      for (int k0 = 0; k0 < n; k0 += chunk) {
+        int m = Math.min(chunk, n - k0);
+        for (int i = 0; i < inputs; i++) {
+          System.arraycopy(in, 2 * (i * n + k0), w, 2 * i * m, 2 * m);
+        }
+        for (int l = 0; l < levels; l++) {
+          linear(lin[l], w, m);
+          if (and[l].length > 0) {
+            if (garbler) {
+              garbleAnds(and[l], w, m, n, k0, tweakBase, tables);
+            } else {
+              evalAnds(and[l], w, m, n, k0, tweakBase, tables);
+            }
           }
         }
+        for (int o = 0; o < c.outputs(); o++) {
+          System.arraycopy(w, 2 * c.outputWire(o) * m, out, 2 * (o * n + k0), 2 * m);
+        }
       }
-      int[] ands = c.andGates(level);
-      if (ands.length == 0) {
-        continue;
+      Arrays.fill(w, 0);
+      Arrays.fill(src, 0);
+      Arrays.fill(h, 0);
+    }
+
+    void linear(int[] gates, long[] w, int m) {
+      for (int g : gates) {
+        int out = 2 * c.outputWireOf(g) * m;
+        int a = 2 * c.input0(g) * m;
+        if (c.type(g) == Circuit.XOR) {
+          int b = 2 * c.input1(g) * m;
+          for (int i = 0; i < 2 * m; i++) {
+            w[out + i] = w[a + i] ^ w[b + i];
+          }
+        } else if (garbler) {
+          for (int k = 0; k < m; k++) {
+            w[out + 2 * k] = w[a + 2 * k] ^ dlo;
+            w[out + 2 * k + 1] = w[a + 2 * k + 1] ^ dhi;
+          }
+        } else {
+          System.arraycopy(w, a, w, out, 2 * m);
+        }
       }
-      int blocks = 4 * ands.length * n;
-      if (src.length < 2 * blocks) {
+    }
+
+    void ensure(int blocks) {
+      if (tw.length < blocks) {
         src = new long[2 * blocks];
         tw = new long[blocks];
         h = new long[2 * blocks];
       }
+    }
+
+    void garbleAnds(int[] gates, long[] w, int m, int n, int k0, long tweakBase,
+        long[] tables) {
+      int blocks = 4 * gates.length * m;
+      ensure(blocks);
       int p = 0;
-      for (int g : ands) {
-        int a = 2 * c.input0(g) * n;
-        int b = 2 * c.input1(g) * n;
-        long t = tweakBase + (long) c.andIndex(g) * n;
-        for (int k = 0; k < n; k++) {
-          long a0 = labels[a + 2 * k];
-          long a1 = labels[a + 2 * k + 1];
-          long b0 = labels[b + 2 * k];
-          long b1 = labels[b + 2 * k + 1];
+      for (int g : gates) {
+        int a = 2 * c.input0(g) * m;
+        int b = 2 * c.input1(g) * m;
+        long t = tweakBase + (long) c.andIndex(g) * n + k0;
+        for (int k = 0; k < m; k++) {
+          long a0 = w[a + 2 * k];
+          long a1 = w[a + 2 * k + 1];
+          long b0 = w[b + 2 * k];
+          long b1 = w[b + 2 * k + 1];
           int q = 8 * p;
           src[q] = a0;
           src[q + 1] = a1;
@@ -84,17 +155,17 @@ public final class HalfGates {
       }
       aes.hash(src, 0, tw, 0, h, 0, blocks);
       p = 0;
-      for (int g : ands) {
-        int a = 2 * c.input0(g) * n;
-        int b = 2 * c.input1(g) * n;
-        int out = 2 * c.outputWireOf(g) * n;
-        int tab = 4 * c.andIndex(g) * n;
-        for (int k = 0; k < n; k++) {
+      for (int g : gates) {
+        int a = 2 * c.input0(g) * m;
+        int b = 2 * c.input1(g) * m;
+        int out = 2 * c.outputWireOf(g) * m;
+        int tab = 4 * (c.andIndex(g) * n + k0);
+        for (int k = 0; k < m; k++) {
           int q = 8 * p;
-          long a0 = labels[a + 2 * k];
-          long a1 = labels[a + 2 * k + 1];
+          long a0 = w[a + 2 * k];
+          long a1 = w[a + 2 * k + 1];
           long pa = -(a0 & 1);
-          long pb = -(labels[b + 2 * k] & 1);
+          long pb = -(w[b + 2 * k] & 1);
           // generator half: T_G = H(A0) ^ H(A1) ^ pb*Delta, W_G = H(A0) ^ pa*T_G
           long tgl = h[q] ^ h[q + 2] ^ (pb & dlo);
           long tgh = h[q + 1] ^ h[q + 3] ^ (pb & dhi);
@@ -105,8 +176,8 @@ public final class HalfGates {
           long teh = h[q + 5] ^ h[q + 7] ^ a1;
           long wel = h[q + 4] ^ (pb & (tel ^ a0));
           long weh = h[q + 5] ^ (pb & (teh ^ a1));
-          labels[out + 2 * k] = wgl ^ wel;
-          labels[out + 2 * k + 1] = wgh ^ weh;
+          w[out + 2 * k] = wgl ^ wel;
+          w[out + 2 * k + 1] = wgh ^ weh;
           int tk = tab + 4 * k;
           tables[tk] = tgl;
           tables[tk + 1] = tgh;
@@ -116,53 +187,21 @@ public final class HalfGates {
         }
       }
     }
-    java.util.Arrays.fill(src, 0);
-    java.util.Arrays.fill(h, 0);
-  }
 
-  /**
-   * Evaluates: {@code labels} holds the input wires' active labels on entry and every wire's
-   * active label on return.
-   */
-  public static void evaluate(Circuit c, int n, long[] labels, long tweakBase, long[] tables) {
-    FixedKeyAes aes = new FixedKeyAes();
-    long[] src = new long[0];
-    long[] tw = new long[0];
-    long[] h = new long[0];
-    for (int level = 0; level < c.levels(); level++) {
-      for (int g : c.linearGates(level)) {
-        int out = 2 * c.outputWireOf(g) * n;
-        int a = 2 * c.input0(g) * n;
-        if (c.type(g) == Circuit.XOR) {
-          int b = 2 * c.input1(g) * n;
-          for (int i = 0; i < 2 * n; i++) {
-            labels[out + i] = labels[a + i] ^ labels[b + i];
-          }
-        } else {
-          System.arraycopy(labels, a, labels, out, 2 * n);
-        }
-      }
-      int[] ands = c.andGates(level);
-      if (ands.length == 0) {
-        continue;
-      }
-      int blocks = 2 * ands.length * n;
-      if (src.length < 2 * blocks) {
-        src = new long[2 * blocks];
-        tw = new long[blocks];
-        h = new long[2 * blocks];
-      }
+    void evalAnds(int[] gates, long[] w, int m, int n, int k0, long tweakBase, long[] tables) {
+      int blocks = 2 * gates.length * m;
+      ensure(blocks);
       int p = 0;
-      for (int g : ands) {
-        int a = 2 * c.input0(g) * n;
-        int b = 2 * c.input1(g) * n;
-        long t = tweakBase + (long) c.andIndex(g) * n;
-        for (int k = 0; k < n; k++) {
+      for (int g : gates) {
+        int a = 2 * c.input0(g) * m;
+        int b = 2 * c.input1(g) * m;
+        long t = tweakBase + (long) c.andIndex(g) * n + k0;
+        for (int k = 0; k < m; k++) {
           int q = 4 * p;
-          src[q] = labels[a + 2 * k];
-          src[q + 1] = labels[a + 2 * k + 1];
-          src[q + 2] = labels[b + 2 * k];
-          src[q + 3] = labels[b + 2 * k + 1];
+          src[q] = w[a + 2 * k];
+          src[q + 1] = w[a + 2 * k + 1];
+          src[q + 2] = w[b + 2 * k];
+          src[q + 3] = w[b + 2 * k + 1];
           long j = 2 * (t + k);
           tw[2 * p] = j;
           tw[2 * p + 1] = j + 1;
@@ -171,24 +210,24 @@ public final class HalfGates {
       }
       aes.hash(src, 0, tw, 0, h, 0, blocks);
       p = 0;
-      for (int g : ands) {
-        int a = 2 * c.input0(g) * n;
-        int b = 2 * c.input1(g) * n;
-        int out = 2 * c.outputWireOf(g) * n;
-        int tab = 4 * c.andIndex(g) * n;
-        for (int k = 0; k < n; k++) {
+      for (int g : gates) {
+        int a = 2 * c.input0(g) * m;
+        int b = 2 * c.input1(g) * m;
+        int out = 2 * c.outputWireOf(g) * m;
+        int tab = 4 * (c.andIndex(g) * n + k0);
+        for (int k = 0; k < m; k++) {
           int q = 4 * p;
-          long wal = labels[a + 2 * k];
-          long wah = labels[a + 2 * k + 1];
+          long wal = w[a + 2 * k];
+          long wah = w[a + 2 * k + 1];
           long sa = -(wal & 1);
-          long sb = -(labels[b + 2 * k] & 1);
+          long sb = -(w[b + 2 * k] & 1);
           int tk = tab + 4 * k;
           long wgl = h[q] ^ (sa & tables[tk]);
           long wgh = h[q + 1] ^ (sa & tables[tk + 1]);
           long wel = h[q + 2] ^ (sb & (tables[tk + 2] ^ wal));
           long weh = h[q + 3] ^ (sb & (tables[tk + 3] ^ wah));
-          labels[out + 2 * k] = wgl ^ wel;
-          labels[out + 2 * k + 1] = wgh ^ weh;
+          w[out + 2 * k] = wgl ^ wel;
+          w[out + 2 * k + 1] = wgh ^ weh;
           p++;
         }
       }

@@ -21,6 +21,11 @@ import java.security.NoSuchAlgorithmException;
  */
 final class KosCheck {
   static final int KAPPA = 128;
+  /**
+   * Largest batch: message 3 carries 16 bytes per OT in one message, and a batch's matrices
+   * (two of 16 bytes per OT on each side) must fit comfortably in memory.
+   */
+  static final int MAX_COUNT = 1 << 24;
   /** Extra OTs beyond the requested ones: kappa + statistical 64, rounded to whole words. */
   static final int PADDING = 256;
   private static final byte[] CHI_DOMAIN = "OML/KOS15/chi/v1".getBytes(StandardCharsets.US_ASCII);

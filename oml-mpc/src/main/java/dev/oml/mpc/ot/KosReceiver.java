@@ -2,6 +2,7 @@ package dev.oml.mpc.ot;
 
 import dev.oml.core.transport.Channel;
 import dev.oml.core.transport.ProtocolAbortException;
+import dev.oml.mpc.internal.Blocks;
 import dev.oml.mpc.internal.MessageReader;
 import dev.oml.mpc.internal.MessageWriter;
 import dev.oml.mpc.internal.Prg;
@@ -39,8 +40,8 @@ public final class KosReceiver {
    * @throws IllegalArgumentException if {@code count < 1} or too large for one batch
    */
   public KosReceiver(int count, SecureRandom rng) {
-    if (count < 1 || count > (1 << 28)) {
-      throw new IllegalArgumentException("count must be in [1, 2^28]");
+    if (count < 1 || count > KosCheck.MAX_COUNT) {
+      throw new IllegalArgumentException("count must be in [1, 2^24]; split larger batches");
     }
     this.count = count;
     this.words = KosCheck.words(count);
@@ -107,21 +108,19 @@ public final class KosReceiver {
     return msg;
   }
 
-  // Separate so a test can build a deviating receiver: it computes x and t honestly over
-  // whatever matrix the receiver actually committed to in u.
+  // Appends x = sum chi_i r_i and t = sum chi_i t_i. The challenge depends on u's bytes exactly
+  // as sent, so the message is finished first and the check values patched in after hashing.
   private byte[] withCheck(MessageWriter out, long[][] t, long[] choice, byte[] senderSeed) {
-    // The check values follow u in the message; hash u's bytes exactly as sent.
     long[] tmp = new long[4];
     out.putLongs(tmp, 0, 4);
     byte[] msg = out.toByteArray();
     int uLen = KosCheck.KAPPA * words * 8;
     byte[] chi = KosCheck.chiSeed(senderSeed, msg, 1, uLen);
     long[] f = KosCheck.fold(t, choice, words, chi);
-    // message carries x = sum chi_i r_i first, then t = sum chi_i t_i
-    dev.oml.mpc.internal.Blocks.putLong(msg, 1 + uLen, f[2]);
-    dev.oml.mpc.internal.Blocks.putLong(msg, 1 + uLen + 8, f[3]);
-    dev.oml.mpc.internal.Blocks.putLong(msg, 1 + uLen + 16, f[0]);
-    dev.oml.mpc.internal.Blocks.putLong(msg, 1 + uLen + 24, f[1]);
+    Blocks.putLong(msg, 1 + uLen, f[2]);
+    Blocks.putLong(msg, 1 + uLen + 8, f[3]);
+    Blocks.putLong(msg, 1 + uLen + 16, f[0]);
+    Blocks.putLong(msg, 1 + uLen + 24, f[1]);
     return msg;
   }
 

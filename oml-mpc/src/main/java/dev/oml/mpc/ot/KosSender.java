@@ -43,8 +43,8 @@ public final class KosSender {
    * @throws IllegalArgumentException if {@code count < 1} or too large for one batch
    */
   public KosSender(int count, SecureRandom rng) {
-    if (count < 1 || count > (1 << 28)) {
-      throw new IllegalArgumentException("count must be in [1, 2^28]");
+    if (count < 1 || count > KosCheck.MAX_COUNT) {
+      throw new IllegalArgumentException("count must be in [1, 2^24]; split larger batches");
     }
     this.count = count;
     this.words = KosCheck.words(count);

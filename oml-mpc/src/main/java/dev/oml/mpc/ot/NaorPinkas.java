@@ -54,8 +54,10 @@ final class NaorPinkas {
     ECPoint p;
     try {
       p = CURVE.decodePoint(enc);
-    } catch (IllegalArgumentException e) {
-      throw new ProtocolAbortException(step + ": a point is not on P-256");
+    } catch (RuntimeException e) {
+      // Bouncy Castle reports bad encodings as IllegalArgumentException, but any parse failure
+      // of peer input must surface as the protocol's typed abort
+      throw new ProtocolAbortException(step + ": a point is not a valid P-256 encoding");
     }
     if (p.isInfinity() || !p.isValid()) {
       throw new ProtocolAbortException(step + ": a point is the identity or invalid");

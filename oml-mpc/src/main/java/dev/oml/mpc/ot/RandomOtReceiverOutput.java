@@ -12,6 +12,7 @@ public final class RandomOtReceiverOutput {
   private final int count;
   private final long[] choices;
   private final long[] messages;
+  private int taken;
 
   RandomOtReceiverOutput(int count, long[] choices, long[] messages) {
     this.count = count;
@@ -33,6 +34,35 @@ public final class RandomOtReceiverOutput {
   public void message(int i, long[] dst, int off) {
     dst[off] = messages[2 * i];
     dst[off + 1] = messages[2 * i + 1];
+  }
+
+  /**
+   * Moves the next {@code n} OTs not yet handed out into a new object and erases them here (see
+   * {@link RandomOtSenderOutput#take(int)}; both parties must take the same counts in the same
+   * order).
+   *
+   * @throws IllegalArgumentException if fewer than {@code n} OTs remain
+   */
+  public RandomOtReceiverOutput take(int n) {
+    if (n < 1 || n > count - taken) {
+      throw new IllegalArgumentException("only " + (count - taken) + " random OTs remain");
+    }
+    long[] c = new long[(n + 63) / 64];
+    for (int i = 0; i < n; i++) {
+      c[i >>> 6] |= (long) choice(taken + i) << (i & 63);
+    }
+    long[] m = Arrays.copyOfRange(messages, 2 * taken, 2 * (taken + n));
+    Arrays.fill(messages, 2 * taken, 2 * (taken + n), 0);
+    for (int i = taken; i < taken + n; i++) {
+      choices[i >>> 6] &= ~(1L << (i & 63));
+    }
+    taken += n;
+    return new RandomOtReceiverOutput(n, c, m);
+  }
+
+  /** Number of OTs not yet handed out by {@link #take(int)}. */
+  public int remaining() {
+    return count - taken;
   }
 
   /** Overwrites choices and messages with zeros. */

@@ -11,6 +11,7 @@ public final class RandomOtSenderOutput {
   private final int count;
   private final long[] m0;
   private final long[] m1;
+  private int taken;
 
   RandomOtSenderOutput(int count, long[] m0, long[] m1) {
     this.count = count;
@@ -28,6 +29,31 @@ public final class RandomOtSenderOutput {
     long[] m = b == 0 ? m0 : m1;
     dst[off] = m[2 * i];
     dst[off + 1] = m[2 * i + 1];
+  }
+
+  /**
+   * Moves the next {@code n} OTs not yet handed out into a new object and erases them here, so
+   * that one extension can serve many sessions (one base-OT run per bundle instead of per
+   * session) while no OT is ever used twice. Both parties must take the same counts in the same
+   * order.
+   *
+   * @throws IllegalArgumentException if fewer than {@code n} OTs remain
+   */
+  public RandomOtSenderOutput take(int n) {
+    if (n < 1 || n > count - taken) {
+      throw new IllegalArgumentException("only " + (count - taken) + " random OTs remain");
+    }
+    long[] a = Arrays.copyOfRange(m0, 2 * taken, 2 * (taken + n));
+    long[] b = Arrays.copyOfRange(m1, 2 * taken, 2 * (taken + n));
+    Arrays.fill(m0, 2 * taken, 2 * (taken + n), 0);
+    Arrays.fill(m1, 2 * taken, 2 * (taken + n), 0);
+    taken += n;
+    return new RandomOtSenderOutput(n, a, b);
+  }
+
+  /** Number of OTs not yet handed out by {@link #take(int)}. */
+  public int remaining() {
+    return count - taken;
   }
 
   /** Overwrites all messages with zeros. */

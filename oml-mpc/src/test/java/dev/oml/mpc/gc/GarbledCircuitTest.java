@@ -38,10 +38,24 @@ class GarbledCircuitTest {
     FixedPointFormat fmt = FixedPointFormat.of(16, 4);
     Circuit c = Circuits.reluReshare(fmt);
     GcGarblerSession g = new GcGarblerSession(c, 1, TwoParty.RNG);
-    GarbledCircuit gc = GarbledCircuit.read(c, 1, g.garbledTables());
+    GarbledCircuit gc = GarbledCircuit.read(c, 1, 0, g.garbledTables());
     gc.evaluate(new long[2 * (c.garblerInputs() + c.evaluatorInputs())]);
     assertTrue(gc.isConsumed());
     assertThrows(IllegalStateException.class,
         () -> gc.evaluate(new long[2 * (c.garblerInputs() + c.evaluatorInputs())]));
+  }
+
+  @Test
+  void tablesForAnotherCircuitAreRejected() {
+    // same sizes except f: the AND counts differ by one, so use l, f with equal layouts
+    Circuit mine = Circuits.reluReshare(FixedPointFormat.of(20, 5));
+    Circuit theirs = Circuits.reluReshare(FixedPointFormat.of(20, 6));
+    GcGarblerSession g = new GcGarblerSession(theirs, 1, TwoParty.RNG);
+    byte[] tables = g.garbledTables();
+    // pad or cut the message to the size this side expects, to reach the fingerprint check
+    byte[] resized = java.util.Arrays.copyOf(tables, 1 + GarbledCircuit.payloadBytes(mine, 1, 0));
+    org.junit.jupiter.api.Assertions.assertThrows(
+        dev.oml.core.transport.ProtocolAbortException.class,
+        () -> GarbledCircuit.read(mine, 1, 0, resized));
   }
 }

@@ -109,6 +109,29 @@ class GcSessionTest {
   }
 
   @Test
+  void ownersViewOfTheOnlineRequestIsUniformWhateverTheInput() {
+    // The request is x ^ c with c the random-OT choices: for an all-zero and an all-one input
+    // the fraction of set bits is 1/2 (6 sigma bounds over 4000 bits) and no position is fixed.
+    Circuit c = Circuits.reluReshare(FixedPointFormat.of(40, 16));
+    for (boolean bit : new boolean[] {false, true}) {
+      GcGarblerSession g = new GcGarblerSession(c, 100, TwoParty.RNG);
+      GcEvaluatorSession e = new GcEvaluatorSession(c, 100, TwoParty.RNG);
+      byte[] second = g.offlineRespond(e.offlineStart());
+      g.offlineFinish(e.offlineFinish(second, g.garbledTables()));
+      boolean[] x = new boolean[4000];
+      java.util.Arrays.fill(x, bit);
+      byte[] request = e.onlineRequest(x);
+      int ones = 0;
+      for (int i = 1; i < request.length; i++) {
+        ones += Integer.bitCount(request[i] & 0xff);
+      }
+      double sigma = Math.sqrt(4000) / 2;
+      org.junit.jupiter.api.Assertions.assertTrue(Math.abs(ones - 2000) < 6 * sigma,
+          "request bits are biased: " + ones + " of 4000");
+    }
+  }
+
+  @Test
   void sessionStepsOutOfOrderThrow() {
     Circuit c = word2(8, Circuits::add);
     GcGarblerSession g = new GcGarblerSession(c, 2, TwoParty.RNG);

@@ -29,6 +29,10 @@ final class JavaDecryptor implements Decryptor {
       return new Pt(ctx.id, ph, level, c.scale);
     }
     long[] m = new long[ctx.n];
+    if (level == 0 && ctx.t < ctx.mods[0].q) {
+      decryptSinglePrime(ph[0], m);
+      return new Pt(ctx.id, m, ctx.k - 1);
+    }
     BigInteger q = ctx.qAt[level];
     BigInteger halfQ = q.shiftRight(1);
     BigInteger bt = BigInteger.valueOf(ctx.t);
@@ -37,6 +41,31 @@ final class JavaDecryptor implements Decryptor {
       m[j] = x.multiply(bt).add(halfQ).divide(q).mod(bt).longValue();
     }
     return new Pt(ctx.id, m, ctx.k - 1);
+  }
+
+  /**
+   * {@code round(t x / q) mod t} for one prime {@code q > t} without big integers: a Shoup
+   * quotient estimate of {@code x t / q}, corrected once, then rounded by the remainder.
+   */
+  private void decryptSinglePrime(long[] x, long[] m) {
+    Modulus mq = ctx.mods[0];
+    long q = mq.q;
+    long t = ctx.t;
+    long ts = mq.shoup(t);
+    long halfUp = (q + 1) >>> 1;
+    for (int j = 0; j < x.length; j++) {
+      long a = x[j];
+      long quo = Math.multiplyHigh(a, ts) + ((ts >> 63) & a);
+      long rem = a * t - quo * q;
+      if (rem >= q) {
+        rem -= q;
+        quo++;
+      }
+      if (rem >= halfUp) {
+        quo++;
+      }
+      m[j] = quo == t ? 0 : quo;
+    }
   }
 
   @Override

@@ -273,7 +273,9 @@ final class JavaEvaluator implements Evaluator {
   public Ciphertext rerandomize(Ciphertext x, PublicKey receiverKey, FloodingBudget budget) {
     Ct a = ctx.ct(x);
     Pk pk = ctx.pk(receiverKey);
-    ctx.requireScheme(HeScheme.BFV, "rerandomize");
+    if (budget.scheme() != a.scheme) {
+      throw new IncompatibleOperandsException("flooding budget made for another scheme");
+    }
     if (a.c.length != 2) {
       throw new IncompatibleOperandsException("rerandomize needs a size-2 ciphertext");
     }

@@ -72,15 +72,24 @@ public final class Modulus {
     return a == 0 ? 0 : q - a;
   }
 
-  /** Any signed word to its canonical residue. */
+  /** Any signed word to its canonical residue; small values avoid the division. */
   public long reduce(long x) {
+    if (x >= 0) {
+      return x < q ? x : reduceUnsigned(x);
+    }
+    if (x >= -q) {
+      return x + q;
+    }
     long r = x % q;
     return r < 0 ? r + q : r;
   }
 
-  /** Any unsigned word to its canonical residue. */
+  /** Any unsigned word to its canonical residue (Barrett when {@code q >= 2^32}, so x < q^2). */
   public long reduceUnsigned(long x) {
-    return Long.remainderUnsigned(x, q);
+    if (Long.compareUnsigned(x, q) < 0) {
+      return x;
+    }
+    return bits > 32 ? reduce128(0, x) : Long.remainderUnsigned(x, q);
   }
 
   /** Canonical residue to the centered representative in {@code (-q/2, q/2]}. */

@@ -86,9 +86,14 @@ public final class NttTable {
     return mod;
   }
 
-  /** In-place forward transform of canonical coefficients. */
+  /**
+   * In-place forward transform of canonical coefficients. Harvey's lazy butterflies keep values
+   * in {@code [0, 4q)} between layers (valid since {@code q < 2^61}), so each butterfly does one
+   * Shoup product and at most one correction; the output is reduced to {@code [0, q)} once.
+   */
   public void forward(long[] a) {
     final long q = mod.q;
+    final long twoQ = 2 * q;
     int t = n;
     for (int m = 1; m < n; m <<= 1) {
       t >>= 1;
@@ -99,24 +104,33 @@ public final class NttTable {
         int j2 = j1 + t;
         for (int j = j1; j < j2; j++) {
           long u = a[j];
+          if (u >= twoQ) {
+            u -= twoQ;
+          }
           long x = a[j + t];
           long hi = Math.multiplyHigh(x, ws) + ((ws >> 63) & x);
           long v = x * w - hi * q;
-          if (v >= q) {
-            v -= q;
-          }
-          long s = u + v;
-          a[j] = s >= q ? s - q : s;
-          long d = u - v;
-          a[j + t] = d < 0 ? d + q : d;
+          a[j] = u + v;
+          a[j + t] = u - v + twoQ;
         }
       }
     }
+    for (int j = 0; j < n; j++) {
+      long x = a[j];
+      if (x >= twoQ) {
+        x -= twoQ;
+      }
+      a[j] = x >= q ? x - q : x;
+    }
   }
 
-  /** In-place inverse transform, including the scaling by {@code n^-1}. */
+  /**
+   * In-place inverse transform, including the scaling by {@code n^-1}; lazy Gentleman-Sande
+   * butterflies keep values in {@code [0, 2q)} until the final scaling reduces them.
+   */
   public void inverse(long[] a) {
     final long q = mod.q;
+    final long twoQ = 2 * q;
     int t = 1;
     for (int m = n; m > 1; m >>= 1) {
       int j1 = 0;
@@ -129,14 +143,10 @@ public final class NttTable {
           long u = a[j];
           long v = a[j + t];
           long s = u + v;
-          a[j] = s >= q ? s - q : s;
-          long d = u - v;
-          if (d < 0) {
-            d += q;
-          }
+          a[j] = s >= twoQ ? s - twoQ : s;
+          long d = u - v + twoQ;
           long hi = Math.multiplyHigh(d, ws) + ((ws >> 63) & d);
-          long r = d * w - hi * q;
-          a[j + t] = r >= q ? r - q : r;
+          a[j + t] = d * w - hi * q;
         }
         j1 += 2 * t;
       }

@@ -1,0 +1,71 @@
+package dev.oml.bench.cli;
+
+import dev.oml.core.keys.SecretAccess;
+import dev.oml.core.ledger.PermissionLedger;
+import dev.oml.core.permission.PermissionIssuer;
+import dev.oml.core.permission.PermissionPolicy;
+import dev.oml.core.server.OwnerHome;
+import dev.oml.core.server.OwnerServer;
+import dev.oml.core.server.OwnerService;
+import dev.oml.core.server.PermitService;
+import dev.oml.core.server.ServerConfig;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code oml serve}: runs the owner server from an owner directory until interrupted, then
+ * shuts down gracefully (running sessions get the grace period to finish).
+ */
+@Command(name = "serve", mixinStandardHelpOptions = true,
+    description = "Run the owner server (permits and inference) from an owner directory.")
+final class ServeCommand implements Callable<Integer> {
+  @Option(names = "--owner-dir", required = true, description = "the owner directory (see owner-init)")
+  Path ownerDir;
+
+  @Option(names = "--bind", defaultValue = "127.0.0.1", description = "address to listen on (default ${DEFAULT-VALUE})")
+  String bind;
+
+  @Option(names = "--port", defaultValue = "7443", description = "port (default ${DEFAULT-VALUE}; 0 for any)")
+  int port;
+
+  @Option(names = "--workers", defaultValue = "8", description = "worker threads (default ${DEFAULT-VALUE})")
+  int workers;
+
+  @Override
+  public Integer call() throws Exception {
+    OwnerHome home = OwnerHome.open(ownerDir);
+    PermissionPolicy policy = home.policy(SecretAccess.get());
+    List<OwnerService> services = new ArrayList<>();
+    try (PermissionLedger ledger = home.openLedger(policy)) {
+      // The issuer sees what is already charged, so it refuses a request the quota no longer covers.
+      services.add(new PermitService(new PermissionIssuer(home.ownerKey(SecretAccess.get()), policy,
+          Clock.systemUTC(), new SecureRandom(), ledger::charged)));
+      services.addAll(ModeServices.forOwner(home, policy, ledger));
+      ServerConfig cfg = ServerConfig.loopback(home.tls())
+          .withWorkers(workers, 4 * workers);
+      cfg = new ServerConfig(new InetSocketAddress(InetAddress.getByName(bind), port), cfg.tls(),
+          cfg.transport(), cfg.workers(), cfg.queue(), cfg.helloTimeout(), cfg.shutdownGrace());
+      OwnerServer server = OwnerServer.start(cfg, services);
+      CountDownLatch stopped = new CountDownLatch(1);
+      Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+        server.close();
+        stopped.countDown();
+      }, "oml-serve-shutdown"));
+      System.out.println("owner server on " + server.address() + ", services "
+          + services.stream().map(OwnerService::name).toList());
+      System.out.println("users pin " + home.certificatePem());
+      System.out.flush();
+      stopped.await();
+    }
+    return 0;
+  }
+}

@@ -1,0 +1,16 @@
+package dev.oml.bench.jmh;
+
+import dev.oml.he.HeBackend;
+import dev.oml.he.HeBackends;
+
+/** Resolves a benchmark's {@code backend} parameter to an HE backend. */
+final class Backends {
+  private Backends() {}
+
+  static HeBackend byName(String name) {
+    if (name.equals("java")) {
+      return HeBackends.pureJava();
+    }
+    throw new IllegalArgumentException("unknown or unavailable HE backend '" + name + "'");
+  }
+}

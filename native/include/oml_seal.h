@@ -148,7 +148,8 @@ OML_API oml_status oml_evaluator_rescale(const oml_context *ctx, const oml_ciphe
     oml_ciphertext **out);
 OML_API oml_status oml_evaluator_mod_switch_to(const oml_context *ctx, const oml_ciphertext *a,
     int32_t level, oml_ciphertext **out);
-/* a + Enc_pk(0) + (e, 0) with e uniform in [-2^flood_bits, 2^flood_bits). */
+/* a + Enc_pk(0) + (e, 0) with e uniform in [-2^flood_bits, 2^flood_bits) (drawn in
+ * coefficient form, so for CKKS the noise is transformed before it is added). */
 OML_API oml_status oml_evaluator_rerandomize(const oml_context *ctx, const oml_ciphertext *a,
     const oml_public_key *pk, int32_t flood_bits, oml_ciphertext **out);
 

@@ -150,6 +150,18 @@ std::shared_ptr<UniformRandomGenerator> fresh_prng() {
   return UniformRandomGeneratorFactory::DefaultFactory()->create();
 }
 
+void ntt(const oml_context *c, uint64_t *poly, size_t primes, bool forward) {
+  auto tables = c->ctx.first_context_data()->small_ntt_tables();
+  for (size_t i = 0; i < primes; i++) {
+    if (forward) {
+      util::ntt_negacyclic_harvey(util::CoeffIter(poly + i * c->n), tables[i]);
+    } else {
+      util::inverse_ntt_negacyclic_harvey(util::CoeffIter(poly + i * c->n), tables[i]);
+    }
+  }
+}
+
+
 // A fresh public-key encryption of zero at data level `level`.
 Ciphertext encrypt_zero_public(const oml_context *c, const PublicKey &pk, int level) {
   Ciphertext out;
@@ -163,10 +175,10 @@ Ciphertext encrypt_zero_public(const oml_context *c, const PublicKey &pk, int le
   return out;
 }
 
-// Uniform integers in [-2^bits, 2^bits) added to the first component (coefficient form).
+// Uniform integers in [-2^bits, 2^bits) added to the first component; the noise is drawn in
+// coefficient form and transformed first when the ciphertext is in NTT form (CKKS).
 void flood(const oml_context *c, Ciphertext &ct, int bits, UniformRandomGenerator &prng) {
   require(bits >= 1 && bits <= 2000, OML_E_INVALID_ARGUMENT, "flood bits outside [1, 2000]");
-  require(!ct.is_ntt_form(), OML_E_INCOMPATIBLE, "flooding needs coefficient form");
   auto cd = c->ctx.get_context_data(ct.parms_id());
   const auto &mods = cd->parms().coeff_modulus();
   size_t primes = mods.size();
@@ -187,7 +199,7 @@ void flood(const oml_context *c, Ciphertext &ct, int bits, UniformRandomGenerato
   }
   std::vector<uint64_t> rnd(n * limbs);
   prng.generate(rnd.size() * sizeof(uint64_t), reinterpret_cast<seal_byte *>(rnd.data()));
-  uint64_t *c0 = ct.data(0);
+  std::vector<uint64_t> noise(primes * n);
   for (size_t x = 0; x < n; x++) {
     uint64_t *v = &rnd[x * limbs];
     v[limbs - 1] &= top_mask;
@@ -198,12 +210,14 @@ void flood(const oml_context *c, Ciphertext &ct, int bits, UniformRandomGenerato
         acc = (acc * two64[i] + v[w]) % q;
       }
       uint64_t r = static_cast<uint64_t>(acc);
-      r = r >= offset[i] ? r - offset[i] : r + q - offset[i];
-      uint64_t &dst = c0[i * n + x];
-      uint64_t s = dst + r;
-      dst = s >= q ? s - q : s;
+      noise[i * n + x] = r >= offset[i] ? r - offset[i] : r + q - offset[i];
     }
   }
+  if (ct.is_ntt_form()) {
+    ntt(c, noise.data(), primes, true);
+  }
+  util::add_poly_coeffmod(util::ConstRNSIter(ct.data(0), n), util::ConstRNSIter(noise.data(), n),
+      primes, mods.data(), util::RNSIter(ct.data(0), n));
 }
 
 uint64_t uniform_below(uint64_t t, UniformRandomGenerator &prng) {
@@ -275,17 +289,6 @@ Ciphertext reduced_public_key(const oml_context *c, const PublicKey &pk) {
   }
   r.is_ntt_form() = true;
   return r;
-}
-
-void ntt(const oml_context *c, uint64_t *poly, size_t primes, bool forward) {
-  auto tables = c->ctx.first_context_data()->small_ntt_tables();
-  for (size_t i = 0; i < primes; i++) {
-    if (forward) {
-      util::ntt_negacyclic_harvey(util::CoeffIter(poly + i * c->n), tables[i]);
-    } else {
-      util::inverse_ntt_negacyclic_harvey(util::CoeffIter(poly + i * c->n), tables[i]);
-    }
-  }
 }
 
 }  // namespace
@@ -966,9 +969,11 @@ oml_status oml_evaluator_rerandomize(const oml_context *c, const oml_ciphertext 
     need(out, "out");
     int level = check_ct(c, a);
     check_pk(c, pk);
-    require(!is_ckks(c), OML_E_INCOMPATIBLE, "rerandomize needs BFV");
     require(a->ct.size() == 2, OML_E_INCOMPATIBLE, "rerandomize needs a size-2 ciphertext");
     Ciphertext r = encrypt_zero_public(c, pk->key, level);
+    require(r.is_ntt_form() == a->ct.is_ntt_form(), OML_E_INTERNAL,
+        "fresh encryption in another representation");
+    r.scale() = a->ct.scale();
     const auto &mods = c->ctx.get_context_data(a->ct.parms_id())->parms().coeff_modulus();
     for (size_t j = 0; j < 2; j++) {
       util::add_poly_coeffmod(util::ConstRNSIter(a->ct.data(j), c->n),

@@ -241,7 +241,9 @@ final class SealEvaluator implements Evaluator {
   public Ciphertext rerandomize(Ciphertext x, PublicKey receiverKey, FloodingBudget budget) {
     Ct a = ctx.ct(x);
     Pk pk = ctx.pk(receiverKey);
-    ctx.requireScheme(HeScheme.BFV, "rerandomize");
+    if (budget.scheme() != ctx.parameters().scheme()) {
+      throw new IncompatibleOperandsException("flooding budget made for another scheme");
+    }
     if (a.size != 2) {
       throw new IncompatibleOperandsException("rerandomize needs a size-2 ciphertext");
     }

@@ -18,8 +18,9 @@ import java.util.List;
  * {@code omlseal.dll}) once per JVM, and maps its status codes to the typed exceptions of
  * {@code dev.oml.he}. The library is looked for, in order, at the full path in the system
  * property {@value #PATH_PROPERTY} or the environment variable {@value #PATH_ENV}, then in the
- * directories of {@code jna.library.path} and {@code java.library.path}, then wherever the
- * platform's loader looks ({@code LD_LIBRARY_PATH} and the system directories). A library
+ * directories of {@code jna.library.path} and {@code java.library.path}, then in
+ * {@code native/build} under {@code oml.home} (set by the {@code oml} launcher), then wherever
+ * the platform's loader looks ({@code LD_LIBRARY_PATH} and the system directories). A library
  * built for another ABI version is refused. Loading never throws: {@link #isAvailable()} and
  * {@link #unavailableReason()} report the outcome.
  */
@@ -92,10 +93,15 @@ public final class SealNative {
       return out;
     }
     String file = System.mapLibraryName(LIBRARY_NAME);
-    for (String prop : new String[] {"jna.library.path", "java.library.path"}) {
+    String home = System.getProperty("oml.home");
+    for (String prop : new String[] {"jna.library.path", "java.library.path", "oml.home"}) {
       String dirs = System.getProperty(prop);
       if (dirs == null) {
         continue;
+      }
+      if (prop.equals("oml.home")) {
+        // The oml launcher sets oml.home to the checkout, where the build leaves native/build.
+        dirs = Path.of(home, "native", "build").toString();
       }
       for (String dir : dirs.split(File.pathSeparator)) {
         if (!dir.isEmpty()) {

@@ -50,7 +50,7 @@ final class SealContext implements HeContext {
   /** The native SEAL context. */
   private static final class ContextHandle extends NativeHandle {
     ContextHandle(Pointer p) {
-      super(p, SealNative.lib()::oml_context_destroy, "SEAL context");
+      super(p, SealNative.lib()::oml_context_destroy, "SEAL context", 0);
     }
   }
 

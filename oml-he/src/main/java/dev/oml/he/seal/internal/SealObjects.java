@@ -28,7 +28,9 @@ final class SealObjects {
     final boolean seeded;
 
     Ct(SealContext ctx, Pointer p, long[] info, double scale) {
-      super(p, SealNative.lib()::oml_ciphertext_destroy, "ciphertext");
+      super(p, SealNative.lib()::oml_ciphertext_destroy, "ciphertext",
+          // components x primes x N words, plus the compact copy of a seeded one
+          8L * info[1] * (info[0] + 1) * ctx.n * (info[3] != 0 ? 3 : 2) / 2);
       this.ctx = ctx;
       this.level = (int) info[0];
       this.size = (int) info[1];
@@ -85,7 +87,8 @@ final class SealObjects {
     final double scale;
 
     Pt(SealContext ctx, Pointer p, int level, double scale) {
-      super(p, SealNative.lib()::oml_plaintext_destroy, "plaintext");
+      super(p, SealNative.lib()::oml_plaintext_destroy, "plaintext",
+          8L * ctx.n * (ctx.parameters().scheme() == HeScheme.CKKS ? level + 1 : 1));
       this.ctx = ctx;
       this.level = level;
       this.scale = scale;
@@ -117,7 +120,7 @@ final class SealObjects {
     final SealContext ctx;
 
     Sk(SealContext ctx, Pointer p) {
-      super(p, SealNative.lib()::oml_secret_key_destroy, "secret key");
+      super(p, SealNative.lib()::oml_secret_key_destroy, "secret key", 8L * ctx.n * (ctx.top + 2));
       this.ctx = ctx;
     }
 
@@ -137,7 +140,7 @@ final class SealObjects {
     final SealContext ctx;
 
     Pk(SealContext ctx, Pointer p) {
-      super(p, SealNative.lib()::oml_public_key_destroy, "public key");
+      super(p, SealNative.lib()::oml_public_key_destroy, "public key", 16L * ctx.n * (ctx.top + 2));
       this.ctx = ctx;
     }
 
@@ -152,7 +155,8 @@ final class SealObjects {
     final SealContext ctx;
 
     Rk(SealContext ctx, Pointer p) {
-      super(p, SealNative.lib()::oml_relin_keys_destroy, "relinearization keys");
+      super(p, SealNative.lib()::oml_relin_keys_destroy, "relinearization keys",
+          16L * ctx.n * (ctx.top + 2) * (ctx.top + 1));
       this.ctx = ctx;
     }
 
@@ -168,7 +172,8 @@ final class SealObjects {
     private final int[] elements;
 
     Gk(SealContext ctx, Pointer p, int[] elements) {
-      super(p, SealNative.lib()::oml_galois_keys_destroy, "Galois keys");
+      super(p, SealNative.lib()::oml_galois_keys_destroy, "Galois keys",
+          16L * ctx.n * (ctx.top + 2) * (ctx.top + 1) * elements.length);
       this.ctx = ctx;
       this.elements = elements;
     }

@@ -32,13 +32,23 @@ public interface Evaluator {
   /** CKKS: rotate the slots left by {@code steps}. */
   Ciphertext rotate(Ciphertext a, int steps, GaloisKeys keys);
 
+  /**
+   * CKKS: rotations of one ciphertext by several steps (element {@code k} equals
+   * {@code rotate(a, steps[k], keys)}), sharing the expensive decomposition of the key switch
+   * (hoisting), as baby-step giant-step matrix products need.
+   */
+  java.util.List<Ciphertext> rotateHoisted(Ciphertext a, int[] steps, GaloisKeys keys);
+
   /** CKKS: divide by the last prime, dropping one level and dividing the scale by it. */
   Ciphertext rescale(Ciphertext a);
 
-  /** BFV: switch to the next lower level (the message is unchanged, bytes shrink). */
+  /**
+   * Switch to the next lower level; the message is unchanged and bytes shrink. BFV divides by
+   * the dropped prime with rounding; CKKS only drops it (scale unchanged), to align levels.
+   */
   Ciphertext modSwitchToNext(Ciphertext a);
 
-  /** BFV: switch down to {@code level}. */
+  /** Switch down to {@code level} (repeated {@link #modSwitchToNext}). */
   Ciphertext modSwitchTo(Ciphertext a, int level);
 
   /**

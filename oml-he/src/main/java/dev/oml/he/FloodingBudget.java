@@ -28,10 +28,12 @@ public final class FloodingBudget {
   private final int answerLevel;
 
   private final HeScheme scheme;
+  private final String parameterId;
 
   private FloodingBudget(HeParameters p, int kappa, long m, BigInteger evalBound,
       int answerLevel, int floodBits, BigInteger freshBound) {
     this.scheme = p.scheme();
+    this.parameterId = p.parameterId();
     this.kappa = kappa;
     this.coefficientCount = m;
     this.evalBound = evalBound;
@@ -144,14 +146,49 @@ public final class FloodingBudget {
     }
     long n = p.polyModulusDegree();
     BigInteger halfT = BigInteger.valueOf(p.plainModulus()).add(BigInteger.ONE).shiftRight(1);
-    BigInteger bEval = halfT.multiply(BigInteger.valueOf(n * inputCiphertexts))
-        .multiply(BigInteger.valueOf(FRESH_NOISE_BOUND + 1));
+    BigInteger bEval = plainProductBound(p, inputCiphertexts, halfT,
+        BigInteger.valueOf(FRESH_NOISE_BOUND + 1));
     return bfv(p, kappa, (long) outputCiphertexts * n, bEval);
+  }
+
+  /**
+   * {@code B_eval} of a sum of {@code summands} products of ciphertexts whose noise (encoding
+   * rounding included) is at most {@code noiseBound} with plaintexts whose centered
+   * coefficients are at most {@code plainNorm}: each coefficient of a negacyclic product sums
+   * {@code N} terms, so {@code summands * N * plainNorm * noiseBound}. Use it with
+   * {@link #of} when the operands' norms are smaller than the worst case.
+   */
+  public static BigInteger plainProductBound(HeParameters p, int summands, BigInteger plainNorm,
+      BigInteger noiseBound) {
+    if (summands < 1 || plainNorm.signum() < 0 || noiseBound.signum() < 0) {
+      throw new IllegalArgumentException("summands >= 1 and non-negative norms required");
+    }
+    return plainNorm.multiply(noiseBound)
+        .multiply(BigInteger.valueOf((long) summands * p.polyModulusDegree()));
+  }
+
+  /** {@link HeParameters#parameterId()} of the parameters the budget was computed for. */
+  public String parameterId() {
+    return parameterId;
   }
 
   /** The scheme the budget was computed for. */
   public HeScheme scheme() {
     return scheme;
+  }
+
+  /**
+   * The budget of {@link CoefficientMatVec#answer} for this layout: the answer keeps only the
+   * {@code rows} output coefficients of its first component (the second is an RLWE sample
+   * pseudorandom in the sender's fresh randomness), so {@code M = rows}; {@code B_eval} as in
+   * {@link #forMatVec(HeParameters, int, int, int)}.
+   */
+  public static FloodingBudget forMatVec(HeParameters p, MatVecLayout layout, int kappa) {
+    if (layout.polyModulusDegree() != p.polyModulusDegree()) {
+      throw new IncompatibleOperandsException("layout made for another ring degree");
+    }
+    FloodingBudget worst = forMatVec(p, layout.inputCount(), 1, kappa);
+    return bfv(p, kappa, layout.rows(), worst.evalBound);
   }
 
   public int kappa() {

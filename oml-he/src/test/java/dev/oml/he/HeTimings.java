@@ -80,7 +80,7 @@ public final class HeTimings {
     KeyGenerator ckg = ck.keyGenerator();
     PublicKey cpk = ckg.createPublicKey();
     RelinKeys crk = ckg.createRelinKeys();
-    GaloisKeys cgk = ckg.createGaloisKeys(1);
+    GaloisKeys cgk = ckg.createGaloisKeys(1, 2, 3, 4, 5, 6, 7, 8);
     double[] x = new double[4096];
     for (int i = 0; i < x.length; i++) {
       x[i] = rnd.nextDouble();
@@ -97,11 +97,13 @@ public final class HeTimings {
     Ciphertext prod = cev.multiplyPlain(cc, cp);
     print(k + "rescale", medianMicros(30, () -> cev.rescale(prod)));
     print(k + "rotate one step", medianMicros(20, () -> cev.rotate(cc, 1, cgk)));
+    int[] eight = {1, 2, 3, 4, 5, 6, 7, 8};
+    print(k + "8 rotations, hoisted", medianMicros(10, () -> cev.rotateHoisted(cc, eight, cgk)));
     Decryptor cdec = ck.decryptor(ckg.secretKey());
     print(k + "decrypt + decode", medianMicros(20, () -> ck.ckksEncoder().decode(cdec.decrypt(cc))));
     System.out.println(k + "ciphertext bytes: " + ck.serializer().savedSize(cc));
 
-    for (int l : new int[] {37, 44}) {
+    for (int l : new int[] {45}) {
       HeContext tp = be.createContext(PredefinedParameters.bfvTwoParty(l, 40));
       KeyGenerator tkg = tp.keyGenerator();
       PublicKey tpk = tkg.createPublicKey();
@@ -138,8 +140,7 @@ public final class HeTimings {
           ab += tp.serializer().savedSize(c1);
         }
         System.out.println(h + "query bytes " + qb + ", answer bytes " + ab + ", answer level "
-            + ans.get(0).level() + ", " + FloodingBudget.forMatVec(tp.parameters(),
-                lay.inputCount(), lay.outputCount(), 40));
+            + ans.get(0).level() + ", " + FloodingBudget.forMatVec(tp.parameters(), lay, 40));
       }
     }
   }

@@ -95,6 +95,18 @@ public abstract class BfvConformance {
   }
 
   @Test
+  void moreKeysForAnExistingSecretKey() {
+    KeyGenerator again = batch.keyGenerator(sk);
+    long[] v = randomMod(8, batch.parameters().plainModulus());
+    Ciphertext c = batch.encryptor(again.createPublicKey()).encrypt(batch.bfvEncoder().encode(v));
+    long[] d = decrypt(batch, sk, c);
+    assertArrayEquals(v, java.util.Arrays.copyOf(d, 8));
+    GaloisKeys g2 = again.createGaloisKeys(2);
+    assertArrayEquals(Oracles.rotateRows(decrypt(batch, sk, c), 2),
+        decrypt(batch, sk, batch.evaluator().rotateRows(c, 2, g2)));
+  }
+
+  @Test
   void slotwiseArithmeticMatchesPlaintext() {
     BfvEncoder enc = batch.bfvEncoder();
     long t = batch.parameters().plainModulus();

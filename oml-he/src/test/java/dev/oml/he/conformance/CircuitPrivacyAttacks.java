@@ -250,7 +250,10 @@ public abstract class CircuitPrivacyAttacks {
       double[] p1 = predict(inNoise, tile(w1), t);
       double d0 = 0;
       double d1 = 0;
-      for (int i = 0; i < n; i++) {
+      // Scored on the output coefficients: the only ones of the first component an answer
+      // carries (an unflooded answer would give away more, which only helps the attacker).
+      for (int row = 0; row < ROWS; row++) {
+        int i = layout.outputCoefficient(row);
         d0 += (e[i] - p0[i]) * (e[i] - p0[i]);
         d1 += (e[i] - p1[i]) * (e[i] - p1[i]);
       }

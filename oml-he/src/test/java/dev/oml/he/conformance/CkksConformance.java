@@ -126,6 +126,23 @@ public abstract class CkksConformance {
           "steps " + steps);
     }
     assertThrows(IncompatibleOperandsException.class, () -> ctx.evaluator().rotate(ca, 3, gk));
+    // Hoisted: the same rotations from one decomposition.
+    java.util.List<Ciphertext> hoisted = ctx.evaluator().rotateHoisted(ca, new int[] {1, 7, -2, 0}, gk);
+    int[] hs = {1, 7, -2, 0};
+    for (int k = 0; k < hs.length; k++) {
+      double[] expect = new double[n];
+      for (int i = 0; i < n; i++) {
+        expect[i] = a[Math.floorMod(i + hs[k], n)];
+      }
+      assertTrue(precisionBits(expect, decrypt(hoisted.get(k))) > 20, "hoisted " + hs[k]);
+    }
+    // Key switching below the top level uses fewer digits of the same keys.
+    Ciphertext low = ctx.evaluator().modSwitchTo(ca, 1);
+    double[] expect = new double[n];
+    for (int i = 0; i < n; i++) {
+      expect[i] = a[Math.floorMod(i + 7, n)];
+    }
+    assertTrue(precisionBits(expect, decrypt(ctx.evaluator().rotate(low, 7, gk))) > 20);
   }
 
   @Test
@@ -182,6 +199,29 @@ public abstract class CkksConformance {
   }
 
   @Test
+  @org.junit.jupiter.api.Tag("slow")
+  void depthFourAtThePredefinedN16384SetKeepsTwentyBits() {
+    HeContext big = backend().createContext(dev.oml.he.PredefinedParameters.CKKS_N16384);
+    KeyGenerator kg = big.keyGenerator();
+    RelinKeys brk = kg.createRelinKeys();
+    CkksEncoder enc = big.ckksEncoder();
+    int n = enc.slotCount();
+    double[] x = random(n);
+    Ciphertext c = big.encryptor(kg.createPublicKey()).encrypt(enc.encode(x, SCALE));
+    double[] expect = x.clone();
+    Evaluator ev = big.evaluator();
+    for (int d = 0; d < 4; d++) {
+      c = ev.rescale(ev.multiplyAndRelinearize(c, c, brk));
+      for (int i = 0; i < n; i++) {
+        expect[i] *= expect[i];
+      }
+    }
+    double bits = precisionBits(expect,
+        enc.decode(big.decryptor(kg.secretKey()).decrypt(c)));
+    assertTrue(bits >= 20, "precision " + bits);
+  }
+
+  @Test
   void mismatchedScalesAndLevelsAreRefused() {
     CkksEncoder enc = ctx.ckksEncoder();
     double[] a = random(4);
@@ -191,6 +231,11 @@ public abstract class CkksConformance {
     assertThrows(IncompatibleOperandsException.class, () -> ev.add(ca, other));
     Ciphertext lower = ev.rescale(ev.multiplyAndRelinearize(ca, ca, rk));
     assertThrows(IncompatibleOperandsException.class, () -> ev.add(ca, lower));
+    // Dropping a prime aligns levels and keeps the values and the scale.
+    Ciphertext dropped = ev.modSwitchTo(ca, lower.level());
+    assertEquals(lower.level(), dropped.level());
+    assertEquals(ca.scale(), dropped.scale());
+    assertTrue(precisionBits(a, java.util.Arrays.copyOf(decrypt(dropped), a.length)) > 20);
     Ciphertext bottom = ca;
     while (bottom.level() > 0) {
       bottom = ev.rescale(ev.multiplyPlain(bottom, enc.encode(new double[] {1}, new double[0],

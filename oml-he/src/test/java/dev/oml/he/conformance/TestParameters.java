@@ -1,6 +1,5 @@
 package dev.oml.he.conformance;
 
-import dev.oml.he.BfvEncoding;
 import dev.oml.he.HeParameters;
 import dev.oml.he.HeScheme;
 
@@ -30,10 +29,4 @@ public final class TestParameters {
   public static final HeParameters INSECURE_BFV_TINY = HeParameters.builder(HeScheme.BFV)
       .polyModulusDegree(256).coeffModulusBits(60).plainModulusPowerOfTwo(8)
       .insecureForTesting().name("INSECURE-BFV-TINY-N256-L8").build();
-
-  static {
-    if (INSECURE_BFV_BATCHING.bfvEncoding() != BfvEncoding.BATCHING) {
-      throw new AssertionError();
-    }
-  }
 }

@@ -77,14 +77,15 @@ final class JavaCoefficientMatVec implements CoefficientMatVec {
     int top = ctx.k - 1;
     Ct[] q = new Ct[query.size()];
     for (int j = 0; j < q.length; j++) {
-      q[j] = ctx.ct(query.get(j));
-      if (q[j].level != top || q[j].c.length != 2) {
+      q[j] = ctx.evalCt(query.get(j));
+      // The flooding budget assumes fresh symmetric noise (at most 21): only seeded
+      // ciphertexts, which encryptQuery makes and serialization preserves, are that.
+      if (q[j].level != top || q[j].c.length != 2 || q[j].seed == null) {
         throw new IncompatibleOperandsException(
-            "query ciphertexts must be fresh (top level, two components)");
+            "query ciphertexts must be fresh seeded symmetric encryptions from encryptQuery");
       }
     }
-    FloodingBudget budget =
-        FloodingBudget.forMatVec(ctx.params, layout.inputCount(), layout.outputCount(), kappa);
+    FloodingBudget budget = FloodingBudget.forMatVec(ctx.params, layout, kappa);
     JavaEvaluator ev = (JavaEvaluator) ctx.evaluator();
     int cnt = top + 1;
     int bc = layout.blockCols();
@@ -104,8 +105,9 @@ final class JavaCoefficientMatVec implements CoefficientMatVec {
           }
         }
         long[][] tileNtt = ctx.bfvPlainNtt(tile, top);
-        ctx.mulAddInto(acc0, q[j].c[0], tileNtt, cnt);
-        ctx.mulAddInto(acc1, q[j].c[1], tileNtt, cnt);
+        long[][] tileShoup = ctx.shoupRows(tileNtt, cnt);
+        ctx.mulAddShoupInto(acc0, q[j].c[0], tileNtt, tileShoup, cnt);
+        ctx.mulAddShoupInto(acc1, q[j].c[1], tileNtt, tileShoup, cnt);
       }
       // Every coefficient that is not a wanted output carries a partial sum of W's entries:
       // mask them all with fresh uniform values, and the wanted ones with -s.
@@ -120,9 +122,34 @@ final class JavaCoefficientMatVec implements CoefficientMatVec {
       ctx.toNtt(maskScaled, cnt);
       Ct product = new Ct(ctx.id, ctx.scheme, top, 1.0, new long[][][] {acc0, acc1}, null);
       Ct flooded = ev.addFreshAndFlood(product, pk, maskScaled, budget.floodBits());
-      out.add(ev.modSwitchTo(flooded, budget.answerLevel()));
+      Ct low = (Ct) ev.modSwitchTo(flooded, budget.answerLevel());
+      out.add(extract(low, layout, o));
     }
     return out;
+  }
+
+  /**
+   * Keeps only the output coefficients of the first component: the receiver needs nothing else
+   * to decrypt them, the answer shrinks to about half, and the flooding only has to cover what
+   * is sent.
+   */
+  private Ct extract(Ct c, MatVecLayout layout, int block) {
+    int cnt = c.level + 1;
+    int br = layout.blockRows();
+    int count = Math.min(br, layout.rows() - block * br);
+    int[] kept = new int[count];
+    for (int i = 0; i < count; i++) {
+      kept[i] = layout.outputCoefficient(block * br + i);
+    }
+    long[][] full = JavaContext.copy(c.c[0], cnt);
+    ctx.fromNtt(full, cnt);
+    long[][] c0 = ctx.newRows(cnt);
+    for (int r = 0; r < cnt; r++) {
+      for (int pos : kept) {
+        c0[r][pos] = full[r][pos];
+      }
+    }
+    return new Ct(ctx.id, ctx.scheme, c.level, c.scale, new long[][][] {c0, c.c[1]}, null, kept);
   }
 
   @Override

@@ -165,6 +165,16 @@ public final class JavaContext implements HeContext {
     return (Ct) c;
   }
 
+  /** A ciphertext that can be evaluated (not an extracted answer). */
+  Ct evalCt(Ciphertext c) {
+    Ct x = ct(c);
+    if (x.kept != null) {
+      throw new IncompatibleOperandsException(
+          "an extracted answer can only be decrypted, not evaluated");
+    }
+    return x;
+  }
+
   Pt pt(Plaintext p) {
     check(p);
     if (!(p instanceof Pt)) {
@@ -302,6 +312,33 @@ public final class JavaContext implements HeContext {
       long[] z = acc[r];
       for (int j = 0; j < n; j++) {
         z[j] = m.add(z[j], m.mul(x[j], y[j]));
+      }
+    }
+  }
+
+  /** Shoup companions of rows {@code 0..count-1}. */
+  long[][] shoupRows(long[][] w, int count) {
+    long[][] r = new long[count][n];
+    for (int i = 0; i < count; i++) {
+      Modulus m = mods[i];
+      for (int j = 0; j < n; j++) {
+        r[i][j] = m.shoup(w[i][j]);
+      }
+    }
+    return r;
+  }
+
+  /** {@code acc[r] += a[r] * w[r]} with {@code w} fixed and {@code ws} its Shoup companions. */
+  void mulAddShoupInto(long[][] acc, long[][] a, long[][] w, long[][] ws, int count) {
+    for (int r = 0; r < count; r++) {
+      long q = mods[r].q;
+      long[] x = a[r];
+      long[] y = w[r];
+      long[] ys = ws[r];
+      long[] z = acc[r];
+      for (int j = 0; j < n; j++) {
+        long s = z[j] + Modulus.mulShoup(x[j], y[j], ys[j], q);
+        z[j] = s >= q ? s - q : s;
       }
     }
   }
@@ -521,20 +558,23 @@ public final class JavaContext implements HeContext {
    * {@code P}, then division by {@code P} with rounding. Returns two NTT-form polynomials.
    */
   long[][][] keySwitch(long[][] d, Ksk key, int level) {
+    return keySwitchDigits(decompose(d, level), key, level, null);
+  }
+
+  /**
+   * The digits {@code [d]_{q_i}} of coefficient-form {@code d}, each lifted to rows
+   * {@code 0..level} and the special prime (last) and transformed: {@code [digit][row][x]}.
+   * This is the expensive half of key switching, shared by hoisted rotations.
+   */
+  long[][][] decompose(long[][] d, int level) {
     int cnt = level + 2;
-    int[] rows = new int[cnt];
-    for (int i = 0; i <= level; i++) {
-      rows[i] = i;
-    }
-    rows[level + 1] = special;
-    long[][] acc0 = new long[cnt][n];
-    long[][] acc1 = new long[cnt][n];
-    long[] tmp = new long[n];
+    long[][][] out = new long[level + 1][cnt][];
     for (int i = 0; i <= level; i++) {
       long[] digit = d[i];
       for (int s = 0; s < cnt; s++) {
-        int r = rows[s];
+        int r = s <= level ? s : special;
         Modulus m = mods[r];
+        long[] tmp = new long[n];
         if (r == i) {
           System.arraycopy(digit, 0, tmp, 0, n);
         } else {
@@ -543,18 +583,62 @@ public final class JavaContext implements HeContext {
           }
         }
         ntt[r].forward(tmp);
+        out[i][s] = tmp;
+      }
+    }
+    return out;
+  }
+
+  /**
+   * Products of (optionally permuted, that is automorphed in the NTT domain) digits with a
+   * key, then division by {@code P}. {@code perm[x]} is the source index of output {@code x}.
+   */
+  long[][][] keySwitchDigits(long[][][] digits, Ksk key, int level, int[] perm) {
+    int cnt = level + 2;
+    long[][] acc0 = new long[cnt][n];
+    long[][] acc1 = new long[cnt][n];
+    for (int i = 0; i <= level; i++) {
+      for (int s = 0; s < cnt; s++) {
+        int r = s <= level ? s : special;
+        Modulus m = mods[r];
+        long[] v = digits[i][s];
         long[] y0 = key.k0[i][r];
         long[] y1 = key.k1[i][r];
         long[] z0 = acc0[s];
         long[] z1 = acc1[s];
         for (int x = 0; x < n; x++) {
-          long v = tmp[x];
-          z0[x] = m.add(z0[x], m.mul(v, y0[x]));
-          z1[x] = m.add(z1[x], m.mul(v, y1[x]));
+          long d = perm == null ? v[x] : v[perm[x]];
+          z0[x] = m.add(z0[x], m.mul(d, y0[x]));
+          z1[x] = m.add(z1[x], m.mul(d, y1[x]));
         }
       }
     }
     return new long[][][] {modDownBySpecial(acc0, level), modDownBySpecial(acc1, level)};
+  }
+
+  /**
+   * The Galois map {@code X -> X^g} on NTT-form rows is a permutation: index {@code i} holds
+   * the value at {@code psi^(2 bitrev(i) + 1)}, and {@code (sigma_g a)(psi^e) = a(psi^(e g))}.
+   */
+  int[] nttAutomorphismPermutation(int g) {
+    int[] perm = new int[n];
+    int m2 = 2 * n;
+    for (int i = 0; i < n; i++) {
+      long e = 2L * NttTable.bitReverse(i, logN) + 1;
+      int eg = (int) ((e * g) % m2);
+      perm[i] = NttTable.bitReverse((eg - 1) >> 1, logN);
+    }
+    return perm;
+  }
+
+  static long[][] permuteRows(long[][] a, int count, int[] perm) {
+    long[][] r = new long[count][perm.length];
+    for (int i = 0; i < count; i++) {
+      for (int x = 0; x < perm.length; x++) {
+        r[i][x] = a[i][perm[x]];
+      }
+    }
+    return r;
   }
 
   private long[][] modDownBySpecial(long[][] acc, int level) {
@@ -613,26 +697,72 @@ public final class JavaContext implements HeContext {
     return new Ct(id, scheme, level, scale, new long[][][] {c0, a}, keepSeed ? seed : null);
   }
 
-  /** Public-key encryption {@code (p0 u + e0 + m, p1 u + e1)}. */
+  /**
+   * Public-key encryption {@code (p0 u + e0 + m, p1 u + e1)}. With a special prime {@code P}
+   * the encryption of zero is computed modulo {@code Q P} and divided by {@code P} (as SEAL
+   * does), which shrinks its noise from about {@code ||e u + e1 s||} to the rounding noise;
+   * this matters for CKKS precision.
+   */
   Ct encryptPublic(Pk p, long[][] msgNtt, int level, double scale) {
     int cnt = level + 1;
     Prg prg = Prg.fresh();
-    long[][] u = liftNtt(sampleTernary(prg), cnt);
-    long[][] e0 = liftNtt(sampleCbd(prg), cnt);
-    long[][] e1 = liftNtt(sampleCbd(prg), cnt);
-    long[][] c0 = mul(p.p0, u, cnt);
-    addInto(c0, e0, cnt);
+    long[] uSmall = sampleTernary(prg);
+    long[] e0Small = sampleCbd(prg);
+    long[] e1Small = sampleCbd(prg);
+    long[][] c0;
+    long[][] c1;
+    if (special < 0) {
+      long[][] u = liftNtt(uSmall, cnt);
+      c0 = mul(p.p0, u, cnt);
+      addInto(c0, liftNtt(e0Small, cnt), cnt);
+      c1 = mul(p.p1, u, cnt);
+      addInto(c1, liftNtt(e1Small, cnt), cnt);
+    } else {
+      long[][] u = liftWithSpecial(uSmall, level);
+      long[][] e0 = liftWithSpecial(e0Small, level);
+      long[][] e1 = liftWithSpecial(e1Small, level);
+      long[][] a0 = new long[cnt + 1][n];
+      long[][] a1 = new long[cnt + 1][n];
+      for (int s = 0; s <= cnt; s++) {
+        int r = s < cnt ? s : special;
+        Modulus m = mods[r];
+        for (int x = 0; x < n; x++) {
+          a0[s][x] = m.add(m.mul(p.p0[r][x], u[s][x]), e0[s][x]);
+          a1[s][x] = m.add(m.mul(p.p1[r][x], u[s][x]), e1[s][x]);
+        }
+      }
+      c0 = modDownBySpecial(a0, level);
+      c1 = modDownBySpecial(a1, level);
+    }
     if (msgNtt != null) {
       addInto(c0, msgNtt, cnt);
     }
-    long[][] c1 = mul(p.p1, u, cnt);
-    addInto(c1, e1, cnt);
     return new Ct(id, scheme, level, scale, new long[][][] {c0, c1}, null);
+  }
+
+  /** Small coefficients to NTT rows {@code 0..level} followed by the special prime's row. */
+  private long[][] liftWithSpecial(long[] small, int level) {
+    long[][] r = new long[level + 2][n];
+    for (int s = 0; s <= level + 1; s++) {
+      int idx = s <= level ? s : special;
+      Modulus m = mods[idx];
+      for (int j = 0; j < n; j++) {
+        r[s][j] = m.reduce(small[j]);
+      }
+      ntt[idx].forward(r[s]);
+    }
+    return r;
   }
 
   /** Phase {@code c0 + c1 s + c2 s^2 ...} in coefficient form. */
   long[][] phaseRows(Sk s, Ct c) {
     int cnt = c.level + 1;
+    if (c.kept != null) {
+      long[][] acc = mul(c.c[1], s.ntt, cnt);
+      fromNtt(acc, cnt);
+      addInto(acc, c.c[0], cnt);
+      return acc;
+    }
     long[][] acc = copy(c.c[0], cnt);
     long[][] sp = copy(s.ntt, cnt);
     for (int i = 1; i < c.c.length; i++) {
@@ -720,7 +850,9 @@ public final class JavaContext implements HeContext {
     long[][][] r = new long[c.c.length][][];
     for (int i = 0; i < r.length; i++) {
       r[i] = copy(c.c[i], c.level + 1);
-      fromNtt(r[i], c.level + 1);
+      if (i != 0 || c.kept == null) {
+        fromNtt(r[i], c.level + 1);
+      }
     }
     return r;
   }

@@ -48,8 +48,8 @@ final class JavaEvaluator implements Evaluator {
   }
 
   private Ct combine(Ciphertext x, Ciphertext y, boolean subtract) {
-    Ct a = ctx.ct(x);
-    Ct b = ctx.ct(y);
+    Ct a = ctx.evalCt(x);
+    Ct b = ctx.evalCt(y);
     sameLevelAndScale(a, b);
     int cnt = a.level + 1;
     int size = Math.max(a.c.length, b.c.length);
@@ -79,7 +79,7 @@ final class JavaEvaluator implements Evaluator {
 
   @Override
   public Ciphertext negate(Ciphertext x) {
-    Ct a = ctx.ct(x);
+    Ct a = ctx.evalCt(x);
     int cnt = a.level + 1;
     long[][][] c = new long[a.c.length][][];
     for (int i = 0; i < c.length; i++) {
@@ -100,7 +100,8 @@ final class JavaEvaluator implements Evaluator {
         ctx.toNtt(m, cnt);
         return m;
       }
-      return ctx.bfvPlainNtt(p.bfv, a.level);
+      // Cached: one plaintext is typically multiplied into many ciphertexts.
+      return p.lifted(a.level, l -> ctx.bfvPlainNtt(p.bfv, l));
     }
     if (p.level < a.level) {
       throw new IncompatibleOperandsException(
@@ -112,7 +113,7 @@ final class JavaEvaluator implements Evaluator {
 
   @Override
   public Ciphertext addPlain(Ciphertext x, Plaintext y) {
-    Ct a = ctx.ct(x);
+    Ct a = ctx.evalCt(x);
     Pt p = ctx.pt(y);
     if (a.scheme == HeScheme.CKKS) {
       sameScale(a.scale, p.scale);
@@ -128,21 +129,25 @@ final class JavaEvaluator implements Evaluator {
 
   @Override
   public Ciphertext multiplyPlain(Ciphertext x, Plaintext y) {
-    Ct a = ctx.ct(x);
+    Ct a = ctx.evalCt(x);
     Pt p = ctx.pt(y);
     long[][] m = plainRows(p, a, false);
     int cnt = a.level + 1;
+    // Shoup companions are worth it from the second product on; a plaintext is used at least
+    // once per component, and they are cached for later products.
+    long[][] ms = p.companions(a.level, l -> ctx.shoupRows(m, l + 1));
     long[][][] c = new long[a.c.length][][];
     for (int i = 0; i < c.length; i++) {
-      c[i] = ctx.mul(a.c[i], m, cnt);
+      c[i] = ctx.newRows(cnt);
+      ctx.mulAddShoupInto(c[i], a.c[i], m, ms, cnt);
     }
     return make(a, c, a.scale * p.scale);
   }
 
   @Override
   public Ciphertext multiply(Ciphertext x, Ciphertext y) {
-    Ct a = ctx.ct(x);
-    Ct b = ctx.ct(y);
+    Ct a = ctx.evalCt(x);
+    Ct b = ctx.evalCt(y);
     if (a.level != b.level) {
       throw new IncompatibleOperandsException(
           "operands at levels " + a.level + " and " + b.level + ": switch one down first");
@@ -163,7 +168,7 @@ final class JavaEvaluator implements Evaluator {
 
   @Override
   public Ciphertext relinearize(Ciphertext x, RelinKeys keys) {
-    Ct a = ctx.ct(x);
+    Ct a = ctx.evalCt(x);
     Ksk ksk = ctx.rk(keys).ksk;
     if (a.c.length == 2) {
       return a;
@@ -217,7 +222,7 @@ final class JavaEvaluator implements Evaluator {
 
   @Override
   public Ciphertext rotateRows(Ciphertext x, int steps, GaloisKeys keys) {
-    Ct a = ctx.ct(x);
+    Ct a = ctx.evalCt(x);
     ctx.requireScheme(HeScheme.BFV, "rotateRows");
     if (ctx.slotMap == null) {
       throw new IncompatibleOperandsException("rotateRows needs BATCHING encoding");
@@ -227,14 +232,53 @@ final class JavaEvaluator implements Evaluator {
 
   @Override
   public Ciphertext rotate(Ciphertext x, int steps, GaloisKeys keys) {
-    Ct a = ctx.ct(x);
+    Ct a = ctx.evalCt(x);
     ctx.requireScheme(HeScheme.CKKS, "rotate");
     return applyGalois(a, steps, keys);
   }
 
   @Override
+  public java.util.List<Ciphertext> rotateHoisted(Ciphertext x, int[] steps, GaloisKeys keys) {
+    Ct a = ctx.evalCt(x);
+    ctx.requireScheme(HeScheme.CKKS, "rotateHoisted");
+    Gk gk = ctx.gk(keys);
+    if (a.c.length != 2) {
+      throw new IncompatibleOperandsException("rotation needs a relinearized (size-2) ciphertext");
+    }
+    Ksk[] ksks = new Ksk[steps.length];
+    int[] elements = new int[steps.length];
+    for (int k = 0; k < steps.length; k++) {
+      elements[k] = JavaKeyGenerator.galoisElement(ctx, steps[k]);
+      ksks[k] = elements[k] == 1 ? null : gk.keys.get(elements[k]);
+      if (elements[k] != 1 && ksks[k] == null) {
+        throw new IncompatibleOperandsException("no Galois key for a rotation by " + steps[k]
+            + " steps: generate it with createGaloisKeys");
+      }
+    }
+    int cnt = a.level + 1;
+    long[][] c1 = JavaContext.copy(a.c[1], cnt);
+    ctx.fromNtt(c1, cnt);
+    // One decomposition for all rotations: the digits of sigma(c1) are sigma of the digits
+    // (up to representatives), so each rotation only permutes them in the NTT domain.
+    long[][][] digits = ctx.decompose(c1, a.level);
+    java.util.List<Ciphertext> out = new java.util.ArrayList<>();
+    for (int k = 0; k < steps.length; k++) {
+      if (ksks[k] == null) {
+        out.add(a);
+        continue;
+      }
+      int[] perm = ctx.nttAutomorphismPermutation(elements[k]);
+      long[][] r0 = JavaContext.permuteRows(a.c[0], cnt, perm);
+      long[][][] u = ctx.keySwitchDigits(digits, ksks[k], a.level, perm);
+      ctx.addInto(r0, u[0], cnt);
+      out.add(make(a, new long[][][] {r0, u[1]}, a.scale));
+    }
+    return out;
+  }
+
+  @Override
   public Ciphertext rescale(Ciphertext x) {
-    Ct a = ctx.ct(x);
+    Ct a = ctx.evalCt(x);
     ctx.requireScheme(HeScheme.CKKS, "rescale");
     if (a.level == 0) {
       throw new IncompatibleOperandsException("ciphertext at level 0 cannot be rescaled");
@@ -246,18 +290,25 @@ final class JavaEvaluator implements Evaluator {
 
   @Override
   public Ciphertext modSwitchToNext(Ciphertext x) {
-    Ct a = ctx.ct(x);
-    ctx.requireScheme(HeScheme.BFV, "modSwitchToNext");
+    Ct a = ctx.evalCt(x);
     if (a.level == 0) {
       throw new IncompatibleOperandsException("ciphertext already at level 0");
+    }
+    if (a.scheme == HeScheme.CKKS) {
+      // CKKS keeps m + e modulo each remaining prime: dropping the last one changes nothing
+      // else (scale and noise stay), which aligns levels without a rescale.
+      long[][][] c = new long[a.c.length][][];
+      for (int i = 0; i < c.length; i++) {
+        c[i] = JavaContext.copy(a.c[i], a.level);
+      }
+      return new Ct(ctx.id, ctx.scheme, a.level - 1, a.scale, c, null);
     }
     return new Ct(ctx.id, ctx.scheme, a.level - 1, 1.0, ctx.dropLastPrime(a.c, a.level), null);
   }
 
   @Override
   public Ciphertext modSwitchTo(Ciphertext x, int level) {
-    Ct a = ctx.ct(x);
-    ctx.requireScheme(HeScheme.BFV, "modSwitchTo");
+    Ct a = ctx.evalCt(x);
     if (level < 0 || level > a.level) {
       throw new IncompatibleOperandsException(
           "cannot switch from level " + a.level + " to level " + level);
@@ -271,8 +322,12 @@ final class JavaEvaluator implements Evaluator {
 
   @Override
   public Ciphertext rerandomize(Ciphertext x, PublicKey receiverKey, FloodingBudget budget) {
-    Ct a = ctx.ct(x);
+    Ct a = ctx.evalCt(x);
     Pk pk = ctx.pk(receiverKey);
+    if (!budget.parameterId().equals(ctx.id)) {
+      throw new dev.oml.he.ContextMismatchException(
+          "flooding budget computed for other parameters than " + ctx.params.name());
+    }
     if (budget.scheme() != a.scheme) {
       throw new IncompatibleOperandsException("flooding budget made for another scheme");
     }

@@ -36,7 +36,7 @@ final class JavaKeyGenerator implements KeyGenerator {
 
   @Override
   public PublicKey createPublicKey() {
-    int cnt = ctx.k;
+    int cnt = ctx.mods.length;
     byte[] seed = Prg.freshSeed();
     long[][] a = ctx.uniformFromSeed(seed, JavaContext.DOMAIN_PK, cnt);
     long[][] e = ctx.liftNtt(ctx.sampleCbd(Prg.fresh()), cnt);

@@ -22,14 +22,25 @@ final class JavaObjects {
     final double scale;
     final long[][][] c;
     final byte[] seed;
+    /**
+     * Positions kept in the first component, ascending, or null. When set, {@code c[0]} is in
+     * coefficient form with zeros elsewhere and {@code c[1]} stays in NTT form.
+     */
+    final int[] kept;
 
     Ct(String id, HeScheme scheme, int level, double scale, long[][][] c, byte[] seed) {
+      this(id, scheme, level, scale, c, seed, null);
+    }
+
+    Ct(String id, HeScheme scheme, int level, double scale, long[][][] c, byte[] seed,
+        int[] kept) {
       this.id = id;
       this.scheme = scheme;
       this.level = level;
       this.scale = scale;
       this.c = c;
       this.seed = seed;
+      this.kept = kept;
     }
 
     @Override
@@ -68,6 +79,11 @@ final class JavaObjects {
     }
 
     @Override
+    public boolean isExtracted() {
+      return kept != null;
+    }
+
+    @Override
     public String toString() {
       return "Ciphertext[" + scheme + ", level " + level + ", size " + c.length + "]";
     }
@@ -81,6 +97,21 @@ final class JavaObjects {
     final long[][] rows;
     final int level;
     final double scale;
+    /** Lazily computed centered lift of {@code bfv} in NTT form, per level (BFV products). */
+    private final java.util.concurrent.ConcurrentHashMap<Integer, long[][]> liftCache =
+        new java.util.concurrent.ConcurrentHashMap<>();
+
+    long[][] lifted(int lvl, java.util.function.IntFunction<long[][]> make) {
+      return liftCache.computeIfAbsent(lvl, make::apply);
+    }
+
+    /** Shoup companions of the NTT rows used in products, cached per level. */
+    private final java.util.concurrent.ConcurrentHashMap<Integer, long[][]> shoupCache =
+        new java.util.concurrent.ConcurrentHashMap<>();
+
+    long[][] companions(int lvl, java.util.function.IntFunction<long[][]> make) {
+      return shoupCache.computeIfAbsent(lvl, make::apply);
+    }
 
     Pt(String id, long[] bfv, int level) {
       this.id = id;
@@ -149,7 +180,7 @@ final class JavaObjects {
     }
   }
 
-  /** Public key {@code (p0, p1 = a(seed))} in NTT form over the data primes. */
+  /** Public key {@code (p0, p1 = a(seed))} in NTT form over all primes, special included. */
   static final class Pk implements PublicKey {
     final String id;
     final byte[] seed;

@@ -22,7 +22,8 @@ import java.util.Map;
 
 /**
  * Binary format, little-endian: magic {@code "OHE1"}, a type byte, the 16-byte parameter id,
- * then the body. Coefficients are 8-byte words in NTT form; uniform components are seeds.
+ * then the body. Polynomial rows are bit-packed, each coefficient in its prime's bit length;
+ * uniform components are seeds.
  */
 final class JavaSerializer implements HeSerializer {
   private static final byte[] MAGIC = {'O', 'H', 'E', '1'};
@@ -38,8 +39,13 @@ final class JavaSerializer implements HeSerializer {
     this.ctx = ctx;
   }
 
+  /** Rows {@code 0..rows-1}, each coefficient in as many bits as its prime has. */
   private int polyBytes(int rows) {
-    return rows * ctx.n * 8;
+    int total = 0;
+    for (int i = 0; i < rows; i++) {
+      total += ctx.n / 8 * ctx.mods[i].bits;
+    }
+    return total;
   }
 
   private int kskBytes() {
@@ -51,12 +57,15 @@ final class JavaSerializer implements HeSerializer {
     if (o instanceof Ciphertext) {
       Ct c = ctx.ct((Ciphertext) o);
       int rows = c.level + 1;
+      if (c.kept != null) {
+        return HEADER + 12 + 4 + 4 * c.kept.length + 8 * rows * c.kept.length + polyBytes(rows);
+      }
       int body = c.seed != null ? Prg.SEED_BYTES + polyBytes(rows) : c.c.length * polyBytes(rows);
       return HEADER + 12 + body;
     }
     if (o instanceof PublicKey) {
       ctx.pk((PublicKey) o);
-      return HEADER + Prg.SEED_BYTES + polyBytes(ctx.k);
+      return HEADER + Prg.SEED_BYTES + polyBytes(ctx.mods.length);
     }
     if (o instanceof RelinKeys) {
       ctx.rk((RelinKeys) o);
@@ -90,9 +99,20 @@ final class JavaSerializer implements HeSerializer {
       b.put((byte) (c.scheme == HeScheme.BFV ? 0 : 1));
       b.put((byte) c.level);
       b.put((byte) c.c.length);
-      b.put((byte) (c.seed != null ? 1 : 0));
+      b.put((byte) (c.seed != null ? 1 : c.kept != null ? 2 : 0));
       b.putDouble(c.scale);
-      if (c.seed != null) {
+      if (c.kept != null) {
+        b.putInt(c.kept.length);
+        for (int pos : c.kept) {
+          b.putInt(pos);
+        }
+        for (int r = 0; r <= c.level; r++) {
+          for (int pos : c.kept) {
+            b.putLong(c.c[0][r][pos]);
+          }
+        }
+        putRows(b, c.c[1], c.level + 1);
+      } else if (c.seed != null) {
         b.put(c.seed);
         putRows(b, c.c[0], c.level + 1);
       } else {
@@ -104,7 +124,7 @@ final class JavaSerializer implements HeSerializer {
       Pk p = (Pk) o;
       header(b, PK);
       b.put(p.seed);
-      putRows(b, p.p0, ctx.k);
+      putRows(b, p.p0, ctx.mods.length);
     } else if (o instanceof RelinKeys) {
       header(b, RK);
       putKsk(b, ((Rk) o).ksk);
@@ -125,10 +145,31 @@ final class JavaSerializer implements HeSerializer {
     b.put(hexToBytes(ctx.id));
   }
 
+  /** Bit-packs rows, least significant bits first; N is a multiple of 8, so rows end on bytes. */
   private void putRows(ByteBuffer b, long[][] rows, int count) {
     for (int i = 0; i < count; i++) {
+      int bits = ctx.mods[i].bits;
+      int low = Math.min(bits, 32);
+      int high = bits - low;
+      long acc = 0;
+      int nacc = 0;
       for (long v : rows[i]) {
-        b.putLong(v);
+        acc |= (v & 0xFFFFFFFFL & ((1L << low) - 1)) << nacc;
+        nacc += low;
+        while (nacc >= 8) {
+          b.put((byte) acc);
+          acc >>>= 8;
+          nacc -= 8;
+        }
+        if (high > 0) {
+          acc |= (v >>> 32) << nacc;
+          nacc += high;
+          while (nacc >= 8) {
+            b.put((byte) acc);
+            acc >>>= 8;
+            nacc -= 8;
+          }
+        }
       }
     }
   }
@@ -169,9 +210,29 @@ final class JavaSerializer implements HeSerializer {
     long[][] r = new long[count][ctx.n];
     for (int i = 0; i < count; i++) {
       long q = ctx.mods[i].q;
+      int bits = ctx.mods[i].bits;
+      int low = Math.min(bits, 32);
+      int high = bits - low;
+      long acc = 0;
+      int nacc = 0;
       for (int j = 0; j < ctx.n; j++) {
-        long v = b.getLong();
-        if (v < 0 || v >= q) {
+        while (nacc < low) {
+          acc |= (b.get() & 0xFFL) << nacc;
+          nacc += 8;
+        }
+        long v = acc & ((1L << low) - 1);
+        acc >>>= low;
+        nacc -= low;
+        if (high > 0) {
+          while (nacc < high) {
+            acc |= (b.get() & 0xFFL) << nacc;
+            nacc += 8;
+          }
+          v |= (acc & ((1L << high) - 1)) << 32;
+          acc >>>= high;
+          nacc -= high;
+        }
+        if (v >= q) {
           throw new MalformedDataException(what + ": coefficient outside its modulus");
         }
         r[i][j] = v;
@@ -203,13 +264,16 @@ final class JavaSerializer implements HeSerializer {
       if (level < 0 || level >= ctx.k) {
         throw new MalformedDataException(what + ": level " + level + " out of range");
       }
-      if (size < 2 || size > 3 || (flags & ~1) != 0 || (flags == 1 && size != 2)) {
+      if (size < 2 || size > 3 || flags < 0 || flags > 2 || (flags != 0 && size != 2)) {
         throw new MalformedDataException(what + ": invalid size or flags");
       }
       if (s == HeScheme.BFV ? scale != 1.0 : !(scale >= 1.0 && scale < 0x1p1000)) {
         throw new MalformedDataException(what + ": invalid scale");
       }
       int rows = level + 1;
+      if (flags == 2) {
+        return loadExtracted(b, s, level, scale, what);
+      }
       int expect = flags == 1 ? Prg.SEED_BYTES + polyBytes(rows) : size * polyBytes(rows);
       if (b.remaining() != expect) {
         throw new MalformedDataException(
@@ -234,19 +298,54 @@ final class JavaSerializer implements HeSerializer {
     }
   }
 
+  private Ct loadExtracted(ByteBuffer b, HeScheme s, int level, double scale, String what) {
+    int rows = level + 1;
+    int count = b.getInt();
+    if (count < 1 || count > ctx.n) {
+      throw new MalformedDataException(what + ": invalid number of kept coefficients");
+    }
+    long expect = 4L * count + 8L * rows * count + polyBytes(rows);
+    if (b.remaining() != expect) {
+      throw new MalformedDataException(
+          what + ": expected " + expect + " body bytes, got " + b.remaining());
+    }
+    int[] kept = new int[count];
+    for (int i = 0; i < count; i++) {
+      kept[i] = b.getInt();
+      if (kept[i] < 0 || kept[i] >= ctx.n || (i > 0 && kept[i] <= kept[i - 1])) {
+        throw new MalformedDataException(what + ": kept positions must ascend within [0, N)");
+      }
+    }
+    long[][] c0 = ctx.newRows(rows);
+    for (int r = 0; r < rows; r++) {
+      long q = ctx.mods[r].q;
+      for (int pos : kept) {
+        long v = b.getLong();
+        if (v < 0 || v >= q) {
+          throw new MalformedDataException(what + ": coefficient outside its modulus");
+        }
+        c0[r][pos] = v;
+      }
+    }
+    long[][] c1 = getRows(b, rows, what);
+    end(b, what);
+    return new Ct(ctx.id, s, level, scale, new long[][][] {c0, c1}, null, kept);
+  }
+
   @Override
   public PublicKey loadPublicKey(byte[] bytes) {
     String what = "public key";
     try {
       ByteBuffer b = open(bytes, PK, what);
-      if (b.remaining() != Prg.SEED_BYTES + polyBytes(ctx.k)) {
+      if (b.remaining() != Prg.SEED_BYTES + polyBytes(ctx.mods.length)) {
         throw new MalformedDataException(what + ": wrong length");
       }
       byte[] seed = new byte[Prg.SEED_BYTES];
       b.get(seed);
-      long[][] p0 = getRows(b, ctx.k, what);
+      long[][] p0 = getRows(b, ctx.mods.length, what);
       end(b, what);
-      return new Pk(ctx.id, seed, p0, ctx.uniformFromSeed(seed, JavaContext.DOMAIN_PK, ctx.k));
+      return new Pk(ctx.id, seed, p0,
+          ctx.uniformFromSeed(seed, JavaContext.DOMAIN_PK, ctx.mods.length));
     } catch (BufferUnderflowException e) {
       throw new MalformedDataException(what + ": truncated");
     }

@@ -119,9 +119,18 @@ public final class Modulus {
     return pow(a, q - 2);
   }
 
-  /** Shoup companion {@code floor(w * 2^64 / q)} of a fixed operand {@code w < q}. */
+  /**
+   * Shoup companion {@code floor(w * 2^64 / q)} of a fixed operand {@code w < q}: estimated
+   * from {@code floor(2^128 / q)} (at most two below), then corrected by the remainder.
+   */
   public long shoup(long w) {
-    return BigInteger.valueOf(w).shiftLeft(64).divide(BigInteger.valueOf(q)).longValue();
+    long est = w * ratioHi + umulhi(w, ratioLo);
+    long rem = -(est * q);
+    while (rem >= q) {
+      rem -= q;
+      est++;
+    }
+    return est;
   }
 
   /** {@code a * w mod q} for a fixed {@code w} with Shoup companion {@code ws}; {@code a < 2^63}. */

@@ -24,6 +24,15 @@ class ModulusTest {
     }
   }
 
+  @Property(tries = 1000)
+  void shoupCompanionIsTheExactQuotient(@ForAll @LongRange(min = 0, max = Long.MAX_VALUE) long x) {
+    for (Modulus m : new Modulus[] {Q60, Q40, new Modulus(65537)}) {
+      long w = x % m.q;
+      long expect = BigInteger.valueOf(w).shiftLeft(64).divide(m.big()).longValue();
+      assertEquals(expect, m.shoup(w));
+    }
+  }
+
   @Property(tries = 500)
   void inverseIsInverse(@ForAll @LongRange(min = 1, max = Long.MAX_VALUE) long x) {
     long a = x % Q60.q;

@@ -33,7 +33,7 @@ extern "C" {
 #endif
 
 /* Bumped whenever a signature or a status code changes; the Java side refuses a mismatch. */
-#define OML_ABI_VERSION 1
+#define OML_ABI_VERSION 2
 
 typedef int32_t oml_status;
 
@@ -114,10 +114,13 @@ OML_API oml_status oml_decrypt(const oml_context *ctx, const oml_secret_key *sk,
 OML_API oml_status oml_decrypt_phase(const oml_context *ctx, const oml_secret_key *sk,
     const oml_ciphertext *ct, uint64_t *out, size_t out_len);
 
-/* Ciphertext metadata: info[0] level, info[1] size, info[2] NTT form, info[3] seeded. */
+/* Ciphertext metadata: info[0] level, info[1] size, info[2] NTT form, info[3] seeded,
+ * info[4] the number of coefficients an extracted answer keeps (0: not extracted). Extracted
+ * answers (from oml_matvec_answer) can be decrypted, exported and saved, not evaluated. */
 OML_API oml_status oml_ciphertext_info(const oml_context *ctx, const oml_ciphertext *ct,
     int64_t *info, double *scale);
-/* Components in coefficient form, [component][prime][coefficient]. */
+/* Components in coefficient form, [component][prime][coefficient] (an extracted answer's
+ * first component is zero outside its kept coefficients). */
 OML_API oml_status oml_ciphertext_export(const oml_context *ctx, const oml_ciphertext *ct,
     uint64_t *out, size_t out_len);
 OML_API void oml_ciphertext_destroy(oml_ciphertext *ct);
@@ -144,6 +147,10 @@ OML_API oml_status oml_evaluator_relinearize(const oml_context *ctx, const oml_c
 /* BFV: rotate both batching rows left; CKKS: rotate the slots left. */
 OML_API oml_status oml_evaluator_rotate(const oml_context *ctx, const oml_ciphertext *a,
     int32_t steps, const oml_galois_keys *gk, oml_ciphertext **out);
+/* count rotations of one ciphertext (out[k] by steps[k]) in one call. SEAL has no public
+ * hoisting, so each rotation does its own key switch; every key is checked first. */
+OML_API oml_status oml_evaluator_rotate_many(const oml_context *ctx, const oml_ciphertext *a,
+    const int32_t *steps, size_t count, const oml_galois_keys *gk, oml_ciphertext **out);
 OML_API oml_status oml_evaluator_rescale(const oml_context *ctx, const oml_ciphertext *a,
     oml_ciphertext **out);
 OML_API oml_status oml_evaluator_mod_switch_to(const oml_context *ctx, const oml_ciphertext *a,
@@ -157,14 +164,20 @@ OML_API oml_status oml_evaluator_rerandomize(const oml_context *ctx, const oml_c
  * The coefficient-encoded matrix-vector product with circuit privacy, in one call: for each
  * output o, sum_j query[j] * tile(o, j) + Enc_pk(mask polynomial) + flooding, switched down to
  * answer_level. w is rows x cols row-major and mask has rows entries, all reduced below t; the
- * tiling follows dev.oml.he.MatVecLayout (block_rows x block_cols tiles).
+ * tiling follows dev.oml.he.MatVecLayout (block_rows x block_cols tiles). The query must be
+ * fresh seeded symmetric encryptions at the top level. Each answer is extracted: only the
+ * output coefficients of its first component are kept (the others are zeroed).
  */
 OML_API oml_status oml_matvec_answer(const oml_context *ctx, const oml_ciphertext *const *query,
     size_t input_count, const uint64_t *w, size_t rows, size_t cols, size_t block_rows,
     size_t block_cols, const uint64_t *mask, const oml_public_key *pk, int32_t flood_bits,
     int32_t answer_level, oml_ciphertext **out, size_t output_count);
 
-/* Serialization: SEAL's own format (uncompressed); load validates everything. */
+/* Serialization: SEAL's own format (uncompressed); load validates everything. An extracted
+ * answer, which SEAL's format cannot hold, is written as magic "OMLx", level, count, the kept
+ * positions (u32 each), their coefficients of the first component ([prime][position], u64)
+ * and the whole second component ([prime][coefficient], u64), all little-endian; load tells
+ * the two apart by the magic. */
 OML_API oml_status oml_ciphertext_save_size(const oml_ciphertext *ct, size_t *size);
 OML_API oml_status oml_ciphertext_save(const oml_ciphertext *ct, uint8_t *out, size_t cap,
     size_t *written);

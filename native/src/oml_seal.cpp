@@ -51,6 +51,9 @@ struct oml_ciphertext {
   // A seeded symmetric encryption keeps its compact serialized form (second component as a
   // seed) while ct holds the expanded ciphertext used for computing.
   std::vector<seal_byte> seeded;
+  // An extracted answer (BFV, coefficient form) keeps only these coefficients of its first
+  // component, ascending; the others are zero. It can be decrypted, not evaluated.
+  std::vector<uint32_t> kept;
 };
 
 namespace oml {
@@ -94,8 +97,9 @@ int level_of_parms(const oml_context *c, const parms_id_type &pid) {
 }
 
 // Every ciphertext entering an operation is checked against the context (parameters, level,
-// size, representation); the data itself was validated when it was made or loaded.
-int check_ct(const oml_context *c, const oml_ciphertext *x) {
+// size, representation); the data itself was validated when it was made or loaded. Extracted
+// answers pass here (decryption, metadata, export) but not check_ct (evaluation).
+int check_any_ct(const oml_context *c, const oml_ciphertext *x) {
   need(x, "ciphertext");
   const Ciphertext &ct = x->ct;
   require(is_metadata_valid_for(ct, c->ctx), OML_E_CONTEXT_MISMATCH,
@@ -104,6 +108,13 @@ int check_ct(const oml_context *c, const oml_ciphertext *x) {
   require(ct.is_ntt_form() == is_ckks(c), OML_E_CONTEXT_MISMATCH,
       "ciphertext representation does not match the scheme");
   require(ct.size() >= 2, OML_E_INCOMPATIBLE, "ciphertext has fewer than two components");
+  return level;
+}
+
+int check_ct(const oml_context *c, const oml_ciphertext *x) {
+  int level = check_any_ct(c, x);
+  require(x->kept.empty(), OML_E_INCOMPATIBLE,
+      "an extracted answer can only be decrypted, not evaluated");
   return level;
 }
 
@@ -633,7 +644,7 @@ oml_status oml_decrypt(const oml_context *c, const oml_secret_key *sk, const oml
     need(c, "context");
     need(out, "out");
     check_sk(c, sk);
-    check_ct(c, x);
+    check_any_ct(c, x);
     Decryptor dec(c->ctx, sk->key);
     auto p = std::make_unique<oml_plaintext>();
     dec.decrypt(x->ct, p->pt);
@@ -647,7 +658,7 @@ oml_status oml_decrypt_phase(const oml_context *c, const oml_secret_key *sk,
     need(c, "context");
     need(out, "out");
     check_sk(c, sk);
-    int level = check_ct(c, x);
+    int level = check_any_ct(c, x);
     const Ciphertext &ct = x->ct;
     size_t n = c->n;
     size_t primes = static_cast<size_t>(level) + 1;
@@ -685,10 +696,11 @@ oml_status oml_ciphertext_info(const oml_context *c, const oml_ciphertext *x, in
     need(c, "context");
     need(info, "info");
     need(scale, "scale");
-    info[0] = check_ct(c, x);
+    info[0] = check_any_ct(c, x);
     info[1] = static_cast<int64_t>(x->ct.size());
     info[2] = x->ct.is_ntt_form() ? 1 : 0;
     info[3] = x->seeded.empty() ? 0 : 1;
+    info[4] = static_cast<int64_t>(x->kept.size());
     *scale = x->ct.scale();
   });
 }
@@ -698,7 +710,7 @@ oml_status oml_ciphertext_export(const oml_context *c, const oml_ciphertext *x, 
   return oml::guard([&] {
     need(c, "context");
     need(out, "out");
-    int level = check_ct(c, x);
+    int level = check_any_ct(c, x);
     size_t per = (static_cast<size_t>(level) + 1) * c->n;
     require(out_len == per * x->ct.size(), OML_E_INVALID_ARGUMENT,
         "output length must be size*(level+1)*N");
@@ -898,35 +910,72 @@ oml_status oml_evaluator_relinearize(const oml_context *c, const oml_ciphertext 
   });
 }
 
+namespace {
+Ciphertext rotate_one(const oml_context *c, const oml_ciphertext *a, int32_t steps,
+    const oml_galois_keys *gk) {
+  int64_t half = static_cast<int64_t>(c->n / 2);
+  int s = static_cast<int>(((static_cast<int64_t>(steps) % half) + half) % half);
+  Ciphertext r;
+  if (s == 0) {
+    r = a->ct;
+  } else {
+    // SEAL would otherwise compose a rotation from power-of-two keys; require the exact key,
+    // as the Java engine does, so both backends accept the same calls.
+    require(gk->keys.has_key(galois_element(c, s)), OML_E_INCOMPATIBLE,
+        "no Galois key for a rotation by " + std::to_string(steps) + " steps");
+    if (is_ckks(c)) {
+      c->evaluator->rotate_vector(a->ct, s, gk->keys, r);
+    } else {
+      c->evaluator->rotate_rows(a->ct, s, gk->keys, r);
+    }
+  }
+  return r;
+}
+
+void check_rotation(const oml_context *c, const oml_ciphertext *a, const oml_galois_keys *gk) {
+  need(gk, "Galois keys");
+  check_ct(c, a);
+  require(gk->keys.parms_id() == c->ctx.key_parms_id(), OML_E_CONTEXT_MISMATCH,
+      "Galois keys made under other parameters");
+  require(is_ckks(c) || c->batching, OML_E_INCOMPATIBLE, "rotateRows needs BATCHING encoding");
+  require(a->ct.size() == 2, OML_E_INCOMPATIBLE,
+      "rotation needs a relinearized (size-2) ciphertext");
+}
+}  // namespace
+
 oml_status oml_evaluator_rotate(const oml_context *c, const oml_ciphertext *a, int32_t steps,
     const oml_galois_keys *gk, oml_ciphertext **out) {
   return oml::guard([&] {
     need(c, "context");
     need(out, "out");
-    need(gk, "Galois keys");
-    check_ct(c, a);
-    require(gk->keys.parms_id() == c->ctx.key_parms_id(), OML_E_CONTEXT_MISMATCH,
-        "Galois keys made under other parameters");
-    require(is_ckks(c) || c->batching, OML_E_INCOMPATIBLE, "rotateRows needs BATCHING encoding");
-    require(a->ct.size() == 2, OML_E_INCOMPATIBLE,
-        "rotation needs a relinearized (size-2) ciphertext");
+    check_rotation(c, a, gk);
+    *out = wrap(rotate_one(c, a, steps, gk));
+  });
+}
+
+oml_status oml_evaluator_rotate_many(const oml_context *c, const oml_ciphertext *a,
+    const int32_t *steps, size_t count, const oml_galois_keys *gk, oml_ciphertext **out) {
+  return oml::guard([&] {
+    need(c, "context");
+    need(out, "out");
+    require(count == 0 || steps != nullptr, OML_E_INVALID_ARGUMENT, "steps is null");
+    check_rotation(c, a, gk);
+    // Every key is checked before any work, so a missing one fails the call without results.
     int64_t half = static_cast<int64_t>(c->n / 2);
-    int s = static_cast<int>(((static_cast<int64_t>(steps) % half) + half) % half);
-    Ciphertext r;
-    if (s == 0) {
-      r = a->ct;
-    } else {
-      // SEAL would otherwise compose a rotation from power-of-two keys; require the exact key,
-      // as the Java engine does, so both backends accept the same calls.
-      require(gk->keys.has_key(galois_element(c, s)), OML_E_INCOMPATIBLE,
-          "no Galois key for a rotation by " + std::to_string(steps) + " steps");
-      if (is_ckks(c)) {
-        c->evaluator->rotate_vector(a->ct, s, gk->keys, r);
-      } else {
-        c->evaluator->rotate_rows(a->ct, s, gk->keys, r);
-      }
+    for (size_t k = 0; k < count; k++) {
+      int s = static_cast<int>(((static_cast<int64_t>(steps[k]) % half) + half) % half);
+      require(s == 0 || gk->keys.has_key(galois_element(c, s)), OML_E_INCOMPATIBLE,
+          "no Galois key for a rotation by " + std::to_string(steps[k]) + " steps");
     }
-    *out = wrap(std::move(r));
+    // SEAL has no public hoisting: each rotation does its own key-switch decomposition.
+    std::vector<std::unique_ptr<oml_ciphertext>> results;
+    results.reserve(count);
+    for (size_t k = 0; k < count; k++) {
+      results.emplace_back(wrap(rotate_one(c, a, steps[k], gk)));
+    }
+    for (size_t k = 0; k < count; k++) {
+      out[k] = results[k].release();
+    }
   });
 }
 
@@ -1019,8 +1068,11 @@ oml_status oml_matvec_answer(const oml_context *c, const oml_ciphertext *const *
     std::vector<Ciphertext> q(inputs);
     for (size_t j = 0; j < inputs; j++) {
       int level = check_ct(c, query[j]);
-      require(level == c->top && query[j]->ct.size() == 2, OML_E_INCOMPATIBLE,
-          "query ciphertexts must be fresh (top level, two components)");
+      // The flooding budget assumes fresh symmetric noise: only seeded ciphertexts (made by
+      // encryptQuery, kept compact through serialization) are that.
+      require(level == c->top && query[j]->ct.size() == 2 && !query[j]->seeded.empty(),
+          OML_E_INCOMPATIBLE,
+          "query ciphertexts must be fresh seeded symmetric encryptions from encryptQuery");
       q[j] = query[j]->ct;
       ntt(c, q[j].data(0), primes, true);
       ntt(c, q[j].data(1), primes, true);
@@ -1075,7 +1127,29 @@ oml_status oml_matvec_answer(const oml_context *c, const oml_ciphertext *const *
       if (answer_level < c->top) {
         c->evaluator->mod_switch_to_inplace(acc, c->levels[answer_level]);
       }
-      results.emplace_back(wrap(std::move(acc)));
+      // Keep only the output coefficients of the first component: the receiver needs nothing
+      // else to decrypt them, the answer shrinks to about half, and the flooding (sized for
+      // rows coefficients) only has to cover what is sent.
+      std::vector<uint32_t> kept;
+      for (size_t i = 0; i < br && o * br + i < rows; i++) {
+        kept.push_back(static_cast<uint32_t>(i * bc + bc - 1));
+      }
+      size_t low_primes = static_cast<size_t>(answer_level) + 1;
+      std::vector<uint64_t> keep(low_primes * kept.size());
+      for (size_t i = 0; i < low_primes; i++) {
+        for (size_t k = 0; k < kept.size(); k++) {
+          keep[i * kept.size() + k] = acc.data(0)[i * n + kept[k]];
+        }
+      }
+      std::fill(acc.data(0), acc.data(0) + low_primes * n, 0);
+      for (size_t i = 0; i < low_primes; i++) {
+        for (size_t k = 0; k < kept.size(); k++) {
+          acc.data(0)[i * n + kept[k]] = keep[i * kept.size() + k];
+        }
+      }
+      auto x = std::unique_ptr<oml_ciphertext>(wrap(std::move(acc)));
+      x->kept = std::move(kept);
+      results.push_back(std::move(x));
     }
     for (size_t o = 0; o < outputs; o++) {
       out[o] = results[o].release();
@@ -1083,11 +1157,134 @@ oml_status oml_matvec_answer(const oml_context *c, const oml_ciphertext *const *
   });
 }
 
+namespace {
+// An extracted answer has no SEAL form (a SEAL ciphertext holds whole components), so it is
+// written in a small format of its own, little-endian: magic "OMLx", level, count (u32 each),
+// the count kept positions (u32, ascending), the kept coefficients of the first component
+// (u64, [prime][position]), then the whole second component (u64, [prime][coefficient]).
+constexpr uint8_t EXTRACTED_MAGIC[4] = {'O', 'M', 'L', 'x'};
+constexpr size_t EXTRACTED_HEADER = 12;
+
+size_t extracted_size(const oml_ciphertext *x) {
+  size_t primes = x->ct.coeff_modulus_size();
+  return EXTRACTED_HEADER + 4 * x->kept.size() + 8 * primes * x->kept.size()
+      + 8 * primes * x->ct.poly_modulus_degree();
+}
+
+void put_u32(uint8_t *&p, uint32_t v) {
+  for (int i = 0; i < 4; i++) {
+    *p++ = static_cast<uint8_t>(v >> (8 * i));
+  }
+}
+
+void put_u64(uint8_t *&p, uint64_t v) {
+  for (int i = 0; i < 8; i++) {
+    *p++ = static_cast<uint8_t>(v >> (8 * i));
+  }
+}
+
+uint32_t get_u32(const uint8_t *&p) {
+  uint32_t v = 0;
+  for (int i = 0; i < 4; i++) {
+    v |= static_cast<uint32_t>(*p++) << (8 * i);
+  }
+  return v;
+}
+
+uint64_t get_u64(const uint8_t *&p) {
+  uint64_t v = 0;
+  for (int i = 0; i < 8; i++) {
+    v |= static_cast<uint64_t>(*p++) << (8 * i);
+  }
+  return v;
+}
+
+size_t save_size_of(const oml_ciphertext *x) {
+  if (!x->kept.empty()) {
+    return extracted_size(x);
+  }
+  return x->seeded.empty() ? static_cast<size_t>(x->ct.save_size(compr_mode_type::none))
+                           : x->seeded.size();
+}
+
+void save_extracted(const oml_ciphertext *x, uint8_t *out, size_t cap, size_t *written) {
+  need(out, "output buffer");
+  need(written, "written");
+  size_t size = extracted_size(x);
+  require(cap >= size, OML_E_BUFFER_TOO_SMALL, "output buffer too small");
+  size_t n = x->ct.poly_modulus_degree();
+  size_t primes = x->ct.coeff_modulus_size();
+  uint8_t *p = out;
+  std::memcpy(p, EXTRACTED_MAGIC, 4);
+  p += 4;
+  put_u32(p, static_cast<uint32_t>(primes - 1));
+  put_u32(p, static_cast<uint32_t>(x->kept.size()));
+  for (uint32_t pos : x->kept) {
+    put_u32(p, pos);
+  }
+  for (size_t i = 0; i < primes; i++) {
+    for (uint32_t pos : x->kept) {
+      put_u64(p, x->ct.data(0)[i * n + pos]);
+    }
+  }
+  for (size_t i = 0; i < primes * n; i++) {
+    put_u64(p, x->ct.data(1)[i]);
+  }
+  *written = size;
+}
+
+std::unique_ptr<oml_ciphertext> load_extracted(const oml_context *c, const uint8_t *in,
+    size_t len) {
+  require(!is_ckks(c), OML_E_MALFORMED, "extracted answers exist only for BFV");
+  require(len >= EXTRACTED_HEADER, OML_E_MALFORMED, "extracted answer shorter than its header");
+  const uint8_t *p = in + 4;
+  uint32_t level = get_u32(p);
+  uint32_t count = get_u32(p);
+  require(level <= static_cast<uint32_t>(c->top), OML_E_MALFORMED,
+      "extracted answer: level " + std::to_string(level) + " out of range");
+  size_t n = c->n;
+  require(count >= 1 && count <= n, OML_E_MALFORMED,
+      "extracted answer: invalid number of kept coefficients");
+  size_t primes = static_cast<size_t>(level) + 1;
+  size_t expect = EXTRACTED_HEADER + 4 * size_t{count} + 8 * primes * count + 8 * primes * n;
+  require(len == expect, OML_E_MALFORMED,
+      "extracted answer: expected " + std::to_string(expect) + " bytes, got "
+          + std::to_string(len));
+  auto x = std::make_unique<oml_ciphertext>();
+  x->kept.resize(count);
+  for (uint32_t k = 0; k < count; k++) {
+    x->kept[k] = get_u32(p);
+    require(x->kept[k] < n && (k == 0 || x->kept[k] > x->kept[k - 1]), OML_E_MALFORMED,
+        "extracted answer: kept positions must ascend within [0, N)");
+  }
+  x->ct = Ciphertext(c->ctx, c->levels[level]);
+  x->ct.resize(2);
+  std::fill(x->ct.data(), x->ct.data() + 2 * primes * n, 0);
+  const auto &mods = c->ctx.get_context_data(c->levels[level])->parms().coeff_modulus();
+  for (size_t i = 0; i < primes; i++) {
+    for (uint32_t pos : x->kept) {
+      uint64_t v = get_u64(p);
+      require(v < mods[i].value(), OML_E_MALFORMED,
+          "extracted answer: coefficient outside its modulus");
+      x->ct.data(0)[i * n + pos] = v;
+    }
+  }
+  for (size_t i = 0; i < primes; i++) {
+    for (size_t j = 0; j < n; j++) {
+      uint64_t v = get_u64(p);
+      require(v < mods[i].value(), OML_E_MALFORMED,
+          "extracted answer: coefficient outside its modulus");
+      x->ct.data(1)[i * n + j] = v;
+    }
+  }
+  return x;
+}
+}  // namespace
+
 oml_status oml_ciphertext_save_size(const oml_ciphertext *x, size_t *size) {
   return oml::guard([&] {
     need(x, "ciphertext");
-    out_size(size, x->seeded.empty()
-        ? static_cast<size_t>(x->ct.save_size(compr_mode_type::none)) : x->seeded.size());
+    out_size(size, save_size_of(x));
   });
 }
 
@@ -1095,7 +1292,9 @@ oml_status oml_ciphertext_save(const oml_ciphertext *x, uint8_t *out, size_t cap
     size_t *written) {
   return oml::guard([&] {
     need(x, "ciphertext");
-    if (x->seeded.empty()) {
+    if (!x->kept.empty()) {
+      save_extracted(x, out, cap, written);
+    } else if (x->seeded.empty()) {
       save_object(x->ct, out, cap, written);
     } else {
       need(out, "output buffer");
@@ -1110,6 +1309,9 @@ oml_status oml_ciphertext_save(const oml_ciphertext *x, uint8_t *out, size_t cap
 namespace {
 std::unique_ptr<oml_ciphertext> load_ciphertext(const oml_context *c, const uint8_t *in,
     size_t len) {
+  if (in != nullptr && len >= 4 && std::memcmp(in, EXTRACTED_MAGIC, 4) == 0) {
+    return load_extracted(c, in, len);
+  }
   check_seal_header(in, len);
   auto x = std::make_unique<oml_ciphertext>();
   load_all(len, [&] { return x->ct.load(c->ctx, reinterpret_cast<const seal_byte *>(in), len); });

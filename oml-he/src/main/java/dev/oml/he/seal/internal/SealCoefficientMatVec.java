@@ -17,8 +17,11 @@ import java.util.List;
 /**
  * The Cheetah-packed matrix-vector product over SEAL. The sender's whole answer (every tile
  * product accumulated in the NTT domain, the fresh masks, the re-randomizing public-key
- * encryption, the flooding and the switch down) is one native call; the layout and the
- * flooding budget are the API's, so both backends pack, mask and flood alike.
+ * encryption, the flooding, the switch down and the extraction of the output coefficients of
+ * the first component) is one native call; the layout and the flooding budget are the API's,
+ * so both backends pack, mask, flood and extract alike. SEAL decrypts an extracted answer as
+ * it is (its first component is zero elsewhere), so {@link #decryptAnswer} needs nothing
+ * special: only the output coefficients it reads are meaningful.
  */
 final class SealCoefficientMatVec implements CoefficientMatVec {
   private final SealContext ctx;
@@ -94,15 +97,16 @@ final class SealCoefficientMatVec implements CoefficientMatVec {
     Ct[] q = new Ct[query.size()];
     Pointer[] qp = new Pointer[q.length];
     for (int j = 0; j < q.length; j++) {
-      q[j] = ctx.ct(query.get(j));
-      if (q[j].level != ctx.top || q[j].size != 2) {
+      q[j] = ctx.evalCt(query.get(j));
+      // The flooding budget assumes fresh symmetric noise: only seeded ciphertexts, which
+      // encryptQuery makes and serialization preserves, are that.
+      if (q[j].level != ctx.top || q[j].size != 2 || !q[j].seeded) {
         throw new IncompatibleOperandsException(
-            "query ciphertexts must be fresh (top level, two components)");
+            "query ciphertexts must be fresh seeded symmetric encryptions from encryptQuery");
       }
       qp[j] = q[j].pointer();
     }
-    FloodingBudget budget = FloodingBudget.forMatVec(
-        ctx.parameters(), layout.inputCount(), layout.outputCount(), kappa);
+    FloodingBudget budget = FloodingBudget.forMatVec(ctx.parameters(), layout, kappa);
     Pointer[] out = new Pointer[layout.outputCount()];
     SealNative.check(ctx.lib.oml_matvec_answer(ctx.ptr(), qp, qp.length, flat, rows, cols,
         layout.blockRows(), layout.blockCols(), s, pk.pointer(), budget.floodBits(),

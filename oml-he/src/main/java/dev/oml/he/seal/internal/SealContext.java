@@ -99,6 +99,16 @@ final class SealContext implements HeContext {
     return (Ct) c;
   }
 
+  /** A ciphertext that can be evaluated (not an extracted answer). */
+  Ct evalCt(Ciphertext c) {
+    Ct x = ct(c);
+    if (x.extracted) {
+      throw new IncompatibleOperandsException(
+          "an extracted answer can only be decrypted, not evaluated");
+    }
+    return x;
+  }
+
   Pt pt(Plaintext p) {
     sameParameters(p, "plaintext");
     if (!(p instanceof Pt)) {
@@ -148,7 +158,7 @@ final class SealContext implements HeContext {
 
   /** Wraps a new native ciphertext, reading its metadata once. */
   Ct newCt(Pointer p) {
-    long[] info = new long[4];
+    long[] info = new long[5];
     double[] scale = new double[1];
     int status = lib.oml_ciphertext_info(ptr(), p, info, scale);
     if (status != SealLibrary.OK) {

@@ -3,6 +3,7 @@ package dev.oml.he.seal.internal;
 import com.sun.jna.Pointer;
 import com.sun.jna.ptr.PointerByReference;
 import dev.oml.he.Ciphertext;
+import dev.oml.he.ContextMismatchException;
 import dev.oml.he.Evaluator;
 import dev.oml.he.FloodingBudget;
 import dev.oml.he.GaloisKeys;
@@ -62,23 +63,23 @@ final class SealEvaluator implements Evaluator {
 
   @Override
   public Ciphertext add(Ciphertext x, Ciphertext y) {
-    Ct a = ctx.ct(x);
-    Ct b = ctx.ct(y);
+    Ct a = ctx.evalCt(x);
+    Ct b = ctx.evalCt(y);
     sameLevelAndScale(a, b);
     return binary(a, b, ctx.lib::oml_evaluator_add);
   }
 
   @Override
   public Ciphertext sub(Ciphertext x, Ciphertext y) {
-    Ct a = ctx.ct(x);
-    Ct b = ctx.ct(y);
+    Ct a = ctx.evalCt(x);
+    Ct b = ctx.evalCt(y);
     sameLevelAndScale(a, b);
     return binary(a, b, ctx.lib::oml_evaluator_sub);
   }
 
   @Override
   public Ciphertext negate(Ciphertext x) {
-    Ct a = ctx.ct(x);
+    Ct a = ctx.evalCt(x);
     PointerByReference out = new PointerByReference();
     SealNative.check(ctx.lib.oml_evaluator_negate(ctx.ptr(), a.pointer(), out));
     ctx.fence(a);
@@ -94,7 +95,7 @@ final class SealEvaluator implements Evaluator {
 
   @Override
   public Ciphertext addPlain(Ciphertext x, Plaintext plain) {
-    Ct a = ctx.ct(x);
+    Ct a = ctx.evalCt(x);
     Pt p = ctx.pt(plain);
     plainFits(a, p);
     sameScale(a.scale, p.scale);
@@ -106,7 +107,7 @@ final class SealEvaluator implements Evaluator {
 
   @Override
   public Ciphertext multiplyPlain(Ciphertext x, Plaintext plain) {
-    Ct a = ctx.ct(x);
+    Ct a = ctx.evalCt(x);
     Pt p = ctx.pt(plain);
     plainFits(a, p);
     PointerByReference out = new PointerByReference();
@@ -129,7 +130,7 @@ final class SealEvaluator implements Evaluator {
     Pointer[] ap = new Pointer[count];
     Pointer[] pp = new Pointer[count];
     for (int i = 0; i < count; i++) {
-      a[i] = ctx.ct(xs.get(i));
+      a[i] = ctx.evalCt(xs.get(i));
       p[i] = ctx.pt(ps.get(i));
       plainFits(a[i], p[i]);
       ap[i] = a[i].pointer();
@@ -149,8 +150,8 @@ final class SealEvaluator implements Evaluator {
 
   @Override
   public Ciphertext multiply(Ciphertext x, Ciphertext y) {
-    Ct a = ctx.ct(x);
-    Ct b = ctx.ct(y);
+    Ct a = ctx.evalCt(x);
+    Ct b = ctx.evalCt(y);
     if (a.level != b.level) {
       throw new IncompatibleOperandsException(
           "operands at levels " + a.level + " and " + b.level + ": switch one down first");
@@ -160,7 +161,7 @@ final class SealEvaluator implements Evaluator {
 
   @Override
   public Ciphertext relinearize(Ciphertext x, RelinKeys keys) {
-    Ct a = ctx.ct(x);
+    Ct a = ctx.evalCt(x);
     Rk rk = ctx.rk(keys);
     PointerByReference out = new PointerByReference();
     SealNative.check(ctx.lib.oml_evaluator_relinearize(ctx.ptr(), a.pointer(), rk.pointer(), out));
@@ -179,7 +180,7 @@ final class SealEvaluator implements Evaluator {
   }
 
   private Ciphertext rotation(Ciphertext x, int steps, GaloisKeys keys) {
-    Ct a = ctx.ct(x);
+    Ct a = ctx.evalCt(x);
     Gk gk = ctx.gk(keys);
     PointerByReference out = new PointerByReference();
     SealNative.check(ctx.lib.oml_evaluator_rotate(ctx.ptr(), a.pointer(), steps, gk.pointer(),
@@ -200,9 +201,33 @@ final class SealEvaluator implements Evaluator {
     return rotation(a, steps, keys);
   }
 
+  /**
+   * The rotations in one native call. SEAL has no public API for hoisting (sharing one
+   * key-switch decomposition among rotations), so each rotation is a separate SEAL rotation:
+   * the results equal {@link #rotate} for each step, the cost is that of as many rotations.
+   * Step 0 gives a copy of {@code a}.
+   */
+  @Override
+  public List<Ciphertext> rotateHoisted(Ciphertext x, int[] steps, GaloisKeys keys) {
+    ctx.requireScheme(HeScheme.CKKS, "rotateHoisted");
+    Ct a = ctx.evalCt(x);
+    Gk gk = ctx.gk(keys);
+    Pointer[] out = new Pointer[steps.length];
+    if (steps.length > 0) {
+      SealNative.check(ctx.lib.oml_evaluator_rotate_many(ctx.ptr(), a.pointer(), steps,
+          steps.length, gk.pointer(), out));
+    }
+    ctx.fence(a, gk);
+    List<Ciphertext> result = new ArrayList<>(steps.length);
+    for (Pointer o : out) {
+      result.add(ctx.newCt(o));
+    }
+    return result;
+  }
+
   @Override
   public Ciphertext rescale(Ciphertext x) {
-    Ct a = ctx.ct(x);
+    Ct a = ctx.evalCt(x);
     ctx.requireScheme(HeScheme.CKKS, "rescale");
     if (a.level == 0) {
       throw new IncompatibleOperandsException("ciphertext at level 0 cannot be rescaled");
@@ -215,8 +240,7 @@ final class SealEvaluator implements Evaluator {
 
   @Override
   public Ciphertext modSwitchToNext(Ciphertext x) {
-    Ct a = ctx.ct(x);
-    ctx.requireScheme(HeScheme.BFV, "modSwitchToNext");
+    Ct a = ctx.evalCt(x);
     if (a.level == 0) {
       throw new IncompatibleOperandsException("ciphertext already at level 0");
     }
@@ -225,8 +249,7 @@ final class SealEvaluator implements Evaluator {
 
   @Override
   public Ciphertext modSwitchTo(Ciphertext x, int level) {
-    Ct a = ctx.ct(x);
-    ctx.requireScheme(HeScheme.BFV, "modSwitchTo");
+    Ct a = ctx.evalCt(x);
     if (level < 0 || level > a.level) {
       throw new IncompatibleOperandsException(
           "cannot switch from level " + a.level + " to level " + level);
@@ -239,8 +262,12 @@ final class SealEvaluator implements Evaluator {
 
   @Override
   public Ciphertext rerandomize(Ciphertext x, PublicKey receiverKey, FloodingBudget budget) {
-    Ct a = ctx.ct(x);
+    Ct a = ctx.evalCt(x);
     Pk pk = ctx.pk(receiverKey);
+    if (!budget.parameterId().equals(ctx.parameters().parameterId())) {
+      throw new ContextMismatchException(
+          "flooding budget computed for other parameters than " + ctx.parameters().name());
+    }
     if (budget.scheme() != ctx.parameters().scheme()) {
       throw new IncompatibleOperandsException("flooding budget made for another scheme");
     }

@@ -14,7 +14,7 @@ import com.sun.jna.ptr.PointerByReference;
  */
 public interface SealLibrary extends Library {
   /** The ABI version this binding was written for; a library reporting another is refused. */
-  int ABI_VERSION = 1;
+  int ABI_VERSION = 2;
 
   int OK = 0;
   int E_INVALID_ARGUMENT = 1;
@@ -105,6 +105,9 @@ public interface SealLibrary extends Library {
 
   int oml_evaluator_rotate(Pointer ctx, Pointer a, int steps, Pointer gk,
       PointerByReference out);
+
+  int oml_evaluator_rotate_many(Pointer ctx, Pointer a, int[] steps, long count, Pointer gk,
+      Pointer[] out);
 
   int oml_evaluator_rescale(Pointer ctx, Pointer a, PointerByReference out);
 

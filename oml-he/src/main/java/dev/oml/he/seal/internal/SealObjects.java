@@ -18,7 +18,10 @@ import dev.oml.he.SecretKey;
 final class SealObjects {
   private SealObjects() {}
 
-  /** A SEAL ciphertext with its level, scale, size and representation. */
+  /**
+   * A SEAL ciphertext with its level, scale, size and representation; an extracted answer
+   * (from the matrix-vector product) keeps only some coefficients of its first component.
+   */
   static final class Ct extends NativeHandle implements Ciphertext {
     final SealContext ctx;
     final int level;
@@ -26,6 +29,7 @@ final class SealObjects {
     final int size;
     final boolean ntt;
     final boolean seeded;
+    final boolean extracted;
 
     Ct(SealContext ctx, Pointer p, long[] info, double scale) {
       super(p, SealNative.lib()::oml_ciphertext_destroy, "ciphertext",
@@ -36,6 +40,7 @@ final class SealObjects {
       this.size = (int) info[1];
       this.ntt = info[2] != 0;
       this.seeded = info[3] != 0;
+      this.extracted = info[4] != 0;
       this.scale = scale;
     }
 
@@ -75,8 +80,14 @@ final class SealObjects {
     }
 
     @Override
+    public boolean isExtracted() {
+      return extracted;
+    }
+
+    @Override
     public String toString() {
-      return "SealCiphertext[level=" + level + ", size=" + size + ", scale=" + scale + "]";
+      return "SealCiphertext[level=" + level + ", size=" + size + ", scale=" + scale
+          + (extracted ? ", extracted" : "") + "]";
     }
   }
 

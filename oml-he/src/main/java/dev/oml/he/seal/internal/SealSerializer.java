@@ -29,7 +29,11 @@ import java.util.List;
  * precisely ({@link MalformedDataException}, {@link ContextMismatchException}) before SEAL's
  * validating {@code load} (never {@code unsafe_load}) checks the payload: parameters, sizes
  * and every coefficient below its prime. The level and size in the header must agree with
- * what SEAL loaded. These bytes are this backend's own; the pure-Java backend has its format.
+ * what SEAL loaded. An extracted matrix-vector answer, which SEAL's format cannot hold, has a
+ * payload of its own (magic {@code "OMLx"}: its kept positions and coefficients of the first
+ * component and the whole second one, see {@code native/include/oml_seal.h}), validated just
+ * as strictly by the native load. These bytes are this backend's own; the pure-Java backend
+ * has its format.
  */
 final class SealSerializer implements HeSerializer {
   static final int HEADER = 32;

@@ -29,8 +29,14 @@ struct oml_context {
   int32_t scheme = 0;
   size_t n = 0;
   int top = 0;
-  uint64_t t = 0;
+  uint64_t t = 0;  // OML's plain modulus (BFV), even where SEAL holds a stand-in
   bool batching = false;
+  // SEAL refuses plain moduli above 60 bits, but OML's two-party sets go up to t = 2^60. Such
+  // a context gives SEAL a stand-in plain modulus and never lets SEAL use it: every step that
+  // depends on t (plaintext checks, scaling by Q/t, the centered lift of plaintexts) is done
+  // here with t, decryption is done by the Java side from the phase, and ciphertext products
+  // (BFV's tensoring depends on t) are refused.
+  bool wide_t = false;
   // SEAL always treats the last of several primes as the key-switching prime. Parameter sets
   // without one get an extra prime that only ever holds the secret and public keys inside
   // this library: public keys are exported reduced to the data primes and all public-key
@@ -140,8 +146,16 @@ int check_pt(const oml_context *c, const oml_plaintext *p) {
     return level_of_parms(c, p->pt.parms_id());
   }
   require(!p->pt.is_ntt_form(), OML_E_INCOMPATIBLE, "not a BFV plaintext");
-  require(is_valid_for(p->pt, c->ctx), OML_E_CONTEXT_MISMATCH,
-      "plaintext does not belong to these parameters");
+  if (c->wide_t) {
+    bool ok = p->pt.coeff_count() <= c->n;
+    for (size_t i = 0; ok && i < p->pt.coeff_count(); i++) {
+      ok = p->pt[i] < c->t;
+    }
+    require(ok, OML_E_CONTEXT_MISMATCH, "plaintext does not belong to these parameters");
+  } else {
+    require(is_valid_for(p->pt, c->ctx), OML_E_CONTEXT_MISMATCH,
+        "plaintext does not belong to these parameters");
+  }
   return c->top;
 }
 
@@ -172,6 +186,69 @@ void ntt(const oml_context *c, uint64_t *poly, size_t primes, bool forward) {
   }
 }
 
+// BFV's scaling of a plaintext into the first component, c0 += round(Q m / t) at the level
+// of pid, computed as SEAL does (floor(Q/t) m + floor(((Q mod t) m + floor((t+1)/2)) / t))
+// but with OML's t, so that it also holds where SEAL only has a stand-in.
+void add_scaled_plain(const oml_context *c, const Plaintext &m, const parms_id_type &pid,
+    uint64_t *c0) {
+  const auto &mods = c->ctx.get_context_data(pid)->parms().coeff_modulus();
+  size_t primes = mods.size();
+  size_t n = c->n;
+  uint64_t t = c->t;
+  unsigned __int128 qt = 1;
+  for (const auto &q : mods) {
+    qt = qt * q.value() % t;
+  }
+  uint64_t q_mod_t = static_cast<uint64_t>(qt);
+  // floor(Q/t) = (Q - (Q mod t)) / t, and Q is 0 modulo each of its primes.
+  std::vector<uint64_t> div(primes);
+  for (size_t i = 0; i < primes; i++) {
+    uint64_t tinv = 0;
+    require(util::try_invert_uint_mod(t % mods[i].value(), mods[i], tinv), OML_E_INTERNAL,
+        "plain modulus not invertible modulo a prime");
+    uint64_t neg = util::negate_uint_mod(q_mod_t % mods[i].value(), mods[i]);
+    div[i] = static_cast<uint64_t>(static_cast<unsigned __int128>(neg) * tinv % mods[i].value());
+  }
+  uint64_t half = (t + 1) >> 1;
+  size_t count = std::min(m.coeff_count(), n);
+  for (size_t x = 0; x < count; x++) {
+    uint64_t v = m[x];
+    if (v == 0) {
+      continue;
+    }
+    uint64_t fix = static_cast<uint64_t>(
+        (static_cast<unsigned __int128>(q_mod_t) * v + half) / t);
+    for (size_t i = 0; i < primes; i++) {
+      uint64_t q = mods[i].value();
+      uint64_t add = static_cast<uint64_t>(
+          (static_cast<unsigned __int128>(div[i]) * v + fix) % q);
+      uint64_t sum = c0[i * n + x] + add;
+      c0[i * n + x] = sum >= q ? sum - q : sum;
+    }
+  }
+}
+
+// A BFV plaintext lifted to R_Q centered with OML's t (coefficients of at least (t+1)/2 stand
+// for negative values) and transformed, at the level of pid: the factor of plaintext products.
+std::vector<uint64_t> lifted_ntt(const oml_context *c, const Plaintext &p,
+    const parms_id_type &pid) {
+  const auto &mods = c->ctx.get_context_data(pid)->parms().coeff_modulus();
+  size_t primes = mods.size();
+  size_t n = c->n;
+  uint64_t t = c->t;
+  uint64_t half = (t + 1) >> 1;
+  std::vector<uint64_t> out(primes * n, 0);
+  size_t count = std::min(p.coeff_count(), n);
+  for (size_t x = 0; x < count; x++) {
+    uint64_t v = p[x];
+    for (size_t i = 0; i < primes; i++) {
+      uint64_t q = mods[i].value();
+      out[i * n + x] = v >= half ? util::negate_uint_mod((t - v) % q, mods[i]) : v % q;
+    }
+  }
+  ntt(c, out.data(), primes, true);
+  return out;
+}
 
 // A fresh public-key encryption of zero at data level `level`.
 Ciphertext encrypt_zero_public(const oml_context *c, const PublicKey &pk, int level) {
@@ -346,7 +423,12 @@ oml_status oml_context_create(int32_t scheme, uint64_t n, const uint64_t *primes
       require(extra, OML_E_INVALID_PARAMETERS, "no prime left for SEAL's key level");
     }
     parms.set_coeff_modulus(mods);
-    if (scheme == OML_SCHEME_BFV) {
+    bool wide = scheme == OML_SCHEME_BFV && (plain >> 60) != 0;
+    if (wide) {
+      require(!batching, OML_E_INVALID_PARAMETERS,
+          "batching needs a prime plain modulus of at most 60 bits");
+      parms.set_plain_modulus(1ULL << 59);
+    } else if (scheme == OML_SCHEME_BFV) {
       parms.set_plain_modulus(plain);
     }
     auto c = std::make_unique<oml_context>(parms);
@@ -356,6 +438,7 @@ oml_status oml_context_create(int32_t scheme, uint64_t n, const uint64_t *primes
     c->n = n;
     c->top = static_cast<int>(count) - 1;
     c->t = plain;
+    c->wide_t = wide;
     c->extra_prime = extra;
     c->levels.assign(count, parms_id_zero);
     size_t found = 0;
@@ -593,7 +676,7 @@ oml_status oml_encrypt_public(const oml_context *c, const oml_public_key *pk,
     require(check_pt(c, p) == c->top, OML_E_INCOMPATIBLE,
         "plaintext level below the encryption level");
     Ciphertext ct;
-    if (!c->extra_prime) {
+    if (!c->extra_prime && !c->wide_t) {
       Encryptor enc(c->ctx, pk->key);
       enc.encrypt(p->pt, ct);
     } else {
@@ -608,7 +691,7 @@ oml_status oml_encrypt_public(const oml_context *c, const oml_public_key *pk,
         }
         ct.scale() = p->pt.scale();
       } else {
-        util::multiply_add_plain_with_scaling_variant(p->pt, *cd, util::RNSIter(ct.data(0), c->n));
+        add_scaled_plain(c, p->pt, c->levels[c->top], ct.data(0));
       }
     }
     *out = wrap(std::move(ct));
@@ -625,7 +708,22 @@ oml_status oml_encrypt_symmetric(const oml_context *c, const oml_secret_key *sk,
         "plaintext level below the encryption level");
     Encryptor enc(c->ctx, sk->key);
     auto x = std::make_unique<oml_ciphertext>();
-    if (seeded) {
+    if (c->wide_t) {
+      // SEAL's Encryptor would scale by its stand-in: encrypt zero (with the second
+      // component as a seed when asked) and scale the plaintext in with OML's t.
+      Ciphertext d;
+      d.resize(c->ctx, c->levels[c->top], 2);
+      util::encrypt_zero_symmetric(sk->key, c->ctx, c->levels[c->top], false, seeded != 0, d);
+      add_scaled_plain(c, p->pt, c->levels[c->top], d.data(0));
+      if (seeded) {
+        x->seeded.resize(static_cast<size_t>(d.save_size(compr_mode_type::none)));
+        auto used = d.save(x->seeded.data(), x->seeded.size(), compr_mode_type::none);
+        x->seeded.resize(static_cast<size_t>(used));
+        x->ct.load(c->ctx, x->seeded.data(), x->seeded.size());
+      } else {
+        x->ct = std::move(d);
+      }
+    } else if (seeded) {
       auto compact = enc.encrypt_symmetric(p->pt);
       x->seeded.resize(static_cast<size_t>(compact.save_size(compr_mode_type::none)));
       auto used = compact.save(x->seeded.data(), x->seeded.size(), compr_mode_type::none);
@@ -645,6 +743,8 @@ oml_status oml_decrypt(const oml_context *c, const oml_secret_key *sk, const oml
     need(out, "out");
     check_sk(c, sk);
     check_any_ct(c, x);
+    require(!c->wide_t, OML_E_INCOMPATIBLE,
+        "SEAL cannot decrypt with a plain modulus above 60 bits: round the phase instead");
     Decryptor dec(c->ctx, sk->key);
     auto p = std::make_unique<oml_plaintext>();
     dec.decrypt(x->ct, p->pt);
@@ -785,12 +885,36 @@ oml_status oml_evaluator_add_plain(const oml_context *c, const oml_ciphertext *a
     int level = check_ct(c, a);
     Plaintext q = plain_at(c, p, check_pt(c, p), level);
     Ciphertext r;
-    c->evaluator->add_plain(a->ct, q, r);
+    if (c->wide_t) {
+      r = a->ct;
+      add_scaled_plain(c, q, r.parms_id(), r.data(0));
+    } else {
+      c->evaluator->add_plain(a->ct, q, r);
+    }
     *out = wrap(std::move(r));
   });
 }
 
 namespace {
+// The product of an NTT-form BFV ciphertext with a lifted, transformed plaintext, returned in
+// coefficient form (BFV's representation).
+Ciphertext bfv_product_ntt(const oml_context *c, const Ciphertext &an,
+    const std::vector<uint64_t> &lift) {
+  const auto &mods = c->ctx.get_context_data(an.parms_id())->parms().coeff_modulus();
+  size_t primes = mods.size();
+  Ciphertext r(c->ctx, an.parms_id());
+  r.resize(an.size());
+  for (size_t j = 0; j < an.size(); j++) {
+    for (size_t k = 0; k < primes; k++) {
+      util::dyadic_product_coeffmod(util::ConstCoeffIter(an.data(j) + k * c->n),
+          util::ConstCoeffIter(lift.data() + k * c->n), c->n, mods[k],
+          util::CoeffIter(r.data(j) + k * c->n));
+    }
+    ntt(c, r.data(j), primes, false);
+  }
+  return r;
+}
+
 Ciphertext multiply_plain_one(const oml_context *c, const oml_ciphertext *a,
     const oml_plaintext *p) {
   int level = check_ct(c, a);
@@ -805,6 +929,14 @@ Ciphertext multiply_plain_one(const oml_context *c, const oml_ciphertext *a,
     r.is_ntt_form() = a->ct.is_ntt_form();
     r.scale() = a->ct.scale() * q.scale();
     return r;
+  }
+  if (!is_ckks(c) && c->wide_t) {
+    // SEAL would lift the plaintext with its stand-in t: lift it here.
+    Ciphertext an = a->ct;
+    for (size_t j = 0; j < an.size(); j++) {
+      ntt(c, an.data(j), an.coeff_modulus_size(), true);
+    }
+    return bfv_product_ntt(c, an, lifted_ntt(c, q, an.parms_id()));
   }
   c->evaluator->multiply_plain(a->ct, q, r);
   return r;
@@ -857,20 +989,7 @@ oml_status oml_evaluator_multiply_plain_many(const oml_context *c,
           it = transformed.emplace(a[i], std::move(t)).first;
         }
         const Ciphertext &an = it->second;
-        Plaintext q = p[i]->pt;
-        c->evaluator->transform_to_ntt_inplace(q, an.parms_id());
-        const auto &mods = c->ctx.get_context_data(an.parms_id())->parms().coeff_modulus();
-        Ciphertext r(c->ctx, an.parms_id());
-        r.resize(an.size());
-        for (size_t j = 0; j < an.size(); j++) {
-          for (size_t k = 0; k < primes; k++) {
-            util::dyadic_product_coeffmod(util::ConstCoeffIter(an.data(j) + k * c->n),
-                util::ConstCoeffIter(q.data() + k * c->n), c->n, mods[k],
-                util::CoeffIter(r.data(j) + k * c->n));
-          }
-          ntt(c, r.data(j), primes, false);
-        }
-        results.emplace_back(wrap(std::move(r)));
+        results.emplace_back(wrap(bfv_product_ntt(c, an, lifted_ntt(c, p[i]->pt, an.parms_id()))));
       }
     }
     for (size_t i = 0; i < count; i++) {
@@ -888,6 +1007,8 @@ oml_status oml_evaluator_multiply(const oml_context *c, const oml_ciphertext *a,
     check_ct(c, b);
     require(a->ct.size() == 2 && b->ct.size() == 2, OML_E_INCOMPATIBLE,
         "multiply needs relinearized (size-2) operands");
+    require(!c->wide_t, OML_E_INCOMPATIBLE,
+        "SEAL multiplies BFV ciphertexts only for plain moduli of at most 60 bits");
     Ciphertext r;
     c->evaluator->multiply(a->ct, b->ct, r);
     *out = wrap(std::move(r));
@@ -1093,11 +1214,11 @@ oml_status oml_matvec_answer(const oml_context *c, const oml_ciphertext *const *
             tile[i * bc + bc - 1 - k] = row[j * bc + k];
           }
         }
-        c->evaluator->transform_to_ntt_inplace(tile, top);
+        std::vector<uint64_t> lift = lifted_ntt(c, tile, top);
         for (size_t comp = 0; comp < 2; comp++) {
           for (size_t i = 0; i < primes; i++) {
             util::dyadic_product_coeffmod(util::ConstCoeffIter(q[j].data(comp) + i * n),
-                util::ConstCoeffIter(tile.data() + i * n), n, mods[i], util::CoeffIter(tmp.data()));
+                util::ConstCoeffIter(lift.data() + i * n), n, mods[i], util::CoeffIter(tmp.data()));
             util::add_poly_coeffmod(util::ConstCoeffIter(acc.data(comp) + i * n),
                 util::ConstCoeffIter(tmp.data()), n, mods[i],
                 util::CoeffIter(acc.data(comp) + i * n));
@@ -1117,7 +1238,7 @@ oml_status oml_matvec_answer(const oml_context *c, const oml_ciphertext *const *
         m[i * bc + bc - 1] = s == 0 ? 0 : c->t - s;
       }
       Ciphertext fresh = encrypt_zero_public(c, pk->key, c->top);
-      util::multiply_add_plain_with_scaling_variant(m, *cd, util::RNSIter(fresh.data(0), n));
+      add_scaled_plain(c, m, top, fresh.data(0));
       for (size_t comp = 0; comp < 2; comp++) {
         util::add_poly_coeffmod(util::ConstRNSIter(acc.data(comp), n),
             util::ConstRNSIter(fresh.data(comp), n), primes, mods.data(),

@@ -34,8 +34,8 @@ struct oml_context {
   // SEAL refuses plain moduli above 60 bits, but OML's two-party sets go up to t = 2^60. Such
   // a context gives SEAL a stand-in plain modulus and never lets SEAL use it: every step that
   // depends on t (plaintext checks, scaling by Q/t, the centered lift of plaintexts) is done
-  // here with t, decryption is done by the Java side from the phase, and ciphertext products
-  // (BFV's tensoring depends on t) are refused.
+  // here with t, decryption rounds t x / Q of the phase here, and ciphertext products (BFV's
+  // tensoring depends on t) are refused.
   bool wide_t = false;
   // SEAL always treats the last of several primes as the key-switching prime. Parameter sets
   // without one get an extra prime that only ever holds the secret and public keys inside
@@ -736,18 +736,115 @@ oml_status oml_encrypt_symmetric(const oml_context *c, const oml_secret_key *sk,
   });
 }
 
+namespace {
+// The phase c_0 + c_1 s + ... in coefficient form, [prime][coefficient].
+std::vector<uint64_t> phase_rows(const oml_context *c, const oml_secret_key *sk,
+    const Ciphertext &ct, int level) {
+  size_t n = c->n;
+  size_t primes = static_cast<size_t>(level) + 1;
+  const auto &mods = c->ctx.get_context_data(ct.parms_id())->parms().coeff_modulus();
+  const uint64_t *s = sk->key.data().data();  // NTT form, key level; data levels are a prefix
+  std::vector<uint64_t> acc(primes * n), spow(s, s + primes * n), tmp(n);
+  for (size_t j = 0; j < ct.size(); j++) {
+    for (size_t i = 0; i < primes; i++) {
+      std::copy_n(ct.data(j) + i * n, n, tmp.data());
+      if (!ct.is_ntt_form()) {
+        util::ntt_negacyclic_harvey(util::CoeffIter(tmp.data()),
+            c->ctx.first_context_data()->small_ntt_tables()[i]);
+      }
+      if (j > 0) {
+        util::dyadic_product_coeffmod(util::ConstCoeffIter(tmp.data()),
+            util::ConstCoeffIter(spow.data() + i * n), n, mods[i], util::CoeffIter(tmp.data()));
+      }
+      util::add_poly_coeffmod(util::ConstCoeffIter(acc.data() + i * n),
+          util::ConstCoeffIter(tmp.data()), n, mods[i], util::CoeffIter(acc.data() + i * n));
+      if (j > 0 && j + 1 < ct.size()) {
+        util::dyadic_product_coeffmod(util::ConstCoeffIter(spow.data() + i * n),
+            util::ConstCoeffIter(s + i * n), n, mods[i], util::CoeffIter(spow.data() + i * n));
+      }
+    }
+  }
+  ntt(c, acc.data(), primes, false);
+  return acc;
+}
+
+// BFV decryption with OML's t where SEAL only holds a stand-in: round(t x / Q) mod t of the
+// phase x. With y_i = [x_i (Q/q_i)^-1]_{q_i}, x = sum y_i Q/q_i - v Q for an integer v, so
+// t x / Q = sum y_i t / q_i mod t: integer parts are summed modulo t, fractional parts as
+// long doubles, and a coefficient whose fraction lies within 2^-40 of a rounding boundary
+// (noise at the very edge of Delta / 2) is recomputed exactly in multiprecision.
+void decrypt_wide(const oml_context *c, const oml_secret_key *sk, const Ciphertext &ct,
+    int level, Plaintext &out) {
+  size_t n = c->n;
+  size_t k = static_cast<size_t>(level) + 1;
+  uint64_t t = c->t;
+  std::vector<uint64_t> x = phase_rows(c, sk, ct, level);
+  auto cd = c->ctx.get_context_data(ct.parms_id());
+  const auto &mods = cd->parms().coeff_modulus();
+  std::vector<uint64_t> hat_inv(k);
+  for (size_t i = 0; i < k; i++) {
+    uint64_t qi = mods[i].value();
+    unsigned __int128 h = 1;
+    for (size_t j = 0; j < k; j++) {
+      if (j != i) {
+        h = h * (mods[j].value() % qi) % qi;
+      }
+    }
+    require(util::try_invert_uint_mod(static_cast<uint64_t>(h), mods[i], hat_inv[i]),
+        OML_E_INTERNAL, "primes are not coprime");
+  }
+  out.resize(n);
+  std::vector<size_t> edge;
+  for (size_t j = 0; j < n; j++) {
+    unsigned __int128 whole = 0;
+    long double frac = 0;
+    for (size_t i = 0; i < k; i++) {
+      uint64_t qi = mods[i].value();
+      uint64_t y = static_cast<uint64_t>(
+          static_cast<unsigned __int128>(x[i * n + j]) * hat_inv[i] % qi);
+      unsigned __int128 prod = static_cast<unsigned __int128>(y) * t;
+      whole += prod / qi;
+      frac += static_cast<long double>(static_cast<uint64_t>(prod % qi)) / qi;
+    }
+    long double f = frac - std::floor(frac);
+    if (std::fabs(f - 0.5L) < 0x1p-40L) {
+      edge.push_back(j);
+      continue;
+    }
+    whole += static_cast<unsigned __int128>(std::llround(frac));
+    out[j] = static_cast<uint64_t>(whole % t);
+  }
+  if (edge.empty()) {
+    return;
+  }
+  auto pool = MemoryManager::GetPool();
+  cd->rns_tool()->base_q()->compose_array(x.data(), n, pool);
+  std::vector<uint64_t> q(k + 1, 0), half(k + 1, 0), num(k + 1), quo(k + 1);
+  std::copy_n(cd->total_coeff_modulus(), k, q.data());
+  util::right_shift_uint(q.data(), 1, k + 1, half.data());
+  for (size_t j : edge) {
+    util::multiply_uint(x.data() + j * k, k, t, k + 1, num.data());
+    util::add_uint(num.data(), half.data(), k + 1, num.data());
+    util::divide_uint_inplace(num.data(), q.data(), k + 1, quo.data(), pool);
+    out[j] = quo[0] % t;  // x < Q, so the quotient is at most t
+  }
+}
+}  // namespace
+
 oml_status oml_decrypt(const oml_context *c, const oml_secret_key *sk, const oml_ciphertext *x,
     oml_plaintext **out) {
   return oml::guard([&] {
     need(c, "context");
     need(out, "out");
     check_sk(c, sk);
-    check_any_ct(c, x);
-    require(!c->wide_t, OML_E_INCOMPATIBLE,
-        "SEAL cannot decrypt with a plain modulus above 60 bits: round the phase instead");
-    Decryptor dec(c->ctx, sk->key);
+    int level = check_any_ct(c, x);
     auto p = std::make_unique<oml_plaintext>();
-    dec.decrypt(x->ct, p->pt);
+    if (c->wide_t) {
+      decrypt_wide(c, sk, x->ct, level, p->pt);
+    } else {
+      Decryptor dec(c->ctx, sk->key);
+      dec.decrypt(x->ct, p->pt);
+    }
     *out = p.release();
   });
 }
@@ -759,33 +856,9 @@ oml_status oml_decrypt_phase(const oml_context *c, const oml_secret_key *sk,
     need(out, "out");
     check_sk(c, sk);
     int level = check_any_ct(c, x);
-    const Ciphertext &ct = x->ct;
-    size_t n = c->n;
-    size_t primes = static_cast<size_t>(level) + 1;
-    require(out_len == primes * n, OML_E_INVALID_ARGUMENT, "output length must be (level+1)*N");
-    const auto &mods = c->ctx.get_context_data(ct.parms_id())->parms().coeff_modulus();
-    const uint64_t *s = sk->key.data().data();  // NTT form, key level; data levels are a prefix
-    std::vector<uint64_t> acc(primes * n), spow(s, s + primes * n), tmp(n);
-    for (size_t j = 0; j < ct.size(); j++) {
-      for (size_t i = 0; i < primes; i++) {
-        std::copy_n(ct.data(j) + i * n, n, tmp.data());
-        if (!ct.is_ntt_form()) {
-          util::ntt_negacyclic_harvey(util::CoeffIter(tmp.data()),
-              c->ctx.first_context_data()->small_ntt_tables()[i]);
-        }
-        if (j > 0) {
-          util::dyadic_product_coeffmod(util::ConstCoeffIter(tmp.data()),
-              util::ConstCoeffIter(spow.data() + i * n), n, mods[i], util::CoeffIter(tmp.data()));
-        }
-        util::add_poly_coeffmod(util::ConstCoeffIter(acc.data() + i * n),
-            util::ConstCoeffIter(tmp.data()), n, mods[i], util::CoeffIter(acc.data() + i * n));
-        if (j > 0 && j + 1 < ct.size()) {
-          util::dyadic_product_coeffmod(util::ConstCoeffIter(spow.data() + i * n),
-              util::ConstCoeffIter(s + i * n), n, mods[i], util::CoeffIter(spow.data() + i * n));
-        }
-      }
-    }
-    ntt(c, acc.data(), primes, false);
+    require(out_len == (static_cast<size_t>(level) + 1) * c->n, OML_E_INVALID_ARGUMENT,
+        "output length must be (level+1)*N");
+    std::vector<uint64_t> acc = phase_rows(c, sk, x->ct, level);
     std::copy(acc.begin(), acc.end(), out);
   });
 }

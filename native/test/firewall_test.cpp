@@ -281,8 +281,8 @@ static void rotate_many_checks_every_key_first() {
   oml_context_destroy(ctx);
 }
 
-// t = 2^60 is above SEAL's limit: the context still works for what does not need SEAL's t,
-// and refuses decryption (done from the phase by the Java side) and ciphertext products.
+// t = 2^60 is above SEAL's limit: the context still encrypts, decrypts (from the phase, with
+// OML's t) and multiplies by plaintexts, and refuses ciphertext products.
 static void plain_modulus_above_seal_limit() {
   auto chain = seal::CoeffModulus::Create(2048, {60, 60, 60});
   uint64_t primes[] = {chain[0].value(), chain[1].value()};
@@ -306,7 +306,11 @@ static void plain_modulus_above_seal_limit() {
   oml_ciphertext *ct = nullptr;
   CHECK(oml_encrypt_symmetric(ctx, sk, pt, 1, &ct) == OML_OK);
   oml_plaintext *dec = nullptr;
-  CHECK(oml_decrypt(ctx, sk, ct, &dec) == OML_E_INCOMPATIBLE);
+  CHECK(oml_decrypt(ctx, sk, ct, &dec) == OML_OK);
+  std::vector<uint64_t> m(2048, 1);
+  CHECK(dec != nullptr && oml_plaintext_bfv_decode(ctx, dec, m.data()) == OML_OK);
+  CHECK(m[0] == v[0] && m[1] == v[1] && m[2] == 0 && m[2047] == 0);
+  oml_plaintext_destroy(dec);
   oml_ciphertext *prod = nullptr;
   CHECK(oml_evaluator_multiply(ctx, ct, ct, &prod) == OML_E_INCOMPATIBLE);
   oml_ciphertext *scaled = nullptr;

@@ -45,8 +45,6 @@ final class SealContext implements HeContext {
   final SealLibrary lib;
   final int n;
   final int top;
-  /** BFV with a plain modulus above SEAL's 60 bits ({@code 2^60}): see SealDecryptor. */
-  final boolean wideT;
   private final SealEvaluator evaluator;
 
   /** The native SEAL context. */
@@ -62,7 +60,6 @@ final class SealContext implements HeContext {
     this.lib = SealNative.lib();
     this.n = params.polyModulusDegree();
     this.top = params.maxLevel();
-    this.wideT = params.scheme() == HeScheme.BFV && params.plainModulus() >>> 60 != 0;
     long[] primes = params.coeffModulus();
     boolean bfv = params.scheme() == HeScheme.BFV;
     PointerByReference out = new PointerByReference();

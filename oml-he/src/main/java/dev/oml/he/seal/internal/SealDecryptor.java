@@ -10,9 +10,9 @@ import dev.oml.he.seal.internal.SealObjects.Sk;
 import java.math.BigInteger;
 
 /**
- * SEAL decryption, and the phase computed natively per prime and recombined here by CRT. SEAL
- * refuses plain moduli above 60 bits, so with {@code t = 2^60} (the largest two-party ring)
- * BFV decryption rounds {@code t x / Q} of the phase here instead.
+ * SEAL decryption (for {@code t = 2^60}, above SEAL's limit, the native library rounds
+ * {@code t x / Q} of the phase itself), and the phase computed natively per prime and
+ * recombined here by CRT.
  */
 final class SealDecryptor implements Decryptor {
   private final SealContext ctx;
@@ -26,30 +26,11 @@ final class SealDecryptor implements Decryptor {
   @Override
   public Plaintext decrypt(Ciphertext ciphertext) {
     Ct c = ctx.ct(ciphertext);
-    if (ctx.wideT) {
-      return decryptByPhase(c);
-    }
     PointerByReference out = new PointerByReference();
     SealNative.check(ctx.lib.oml_decrypt(ctx.ptr(), sk.pointer(), c.pointer(), out));
     ctx.fence(c, sk);
     boolean ckks = ctx.parameters().scheme() == HeScheme.CKKS;
     return ctx.newPt(out.getValue(), ckks ? c.level : ctx.top, ckks ? c.scale : 1.0);
-  }
-
-  /** {@code round(t x / Q) mod t} of the phase {@code x}, encoded as a coefficient plaintext. */
-  private Plaintext decryptByPhase(Ct c) {
-    BigInteger[] x = phase(c);
-    BigInteger q = ctx.parameters().modulusAtLevel(c.level);
-    BigInteger t = BigInteger.valueOf(ctx.parameters().plainModulus());
-    BigInteger halfQ = q.shiftRight(1);
-    long[] m = new long[ctx.n];
-    for (int j = 0; j < m.length; j++) {
-      m[j] = x[j].mod(q).multiply(t).add(halfQ).divide(q).mod(t).longValue();
-    }
-    PointerByReference out = new PointerByReference();
-    SealNative.check(ctx.lib.oml_plaintext_bfv_encode(ctx.ptr(), m, m.length, out));
-    ctx.fence();
-    return ctx.newPt(out.getValue(), ctx.top, 1.0);
   }
 
   @Override

@@ -154,14 +154,16 @@ class SealVsJavaTimingTest {
     HeParameters ckks = PredefinedParameters.CKKS_N8192;
     compare(new String[] {"CKKS N=8192 encode", "CKKS N=8192 encrypt (public key)",
         "CKKS N=8192 multiply by plaintext", "CKKS N=8192 multiply + relinearize",
-        "CKKS N=8192 rescale", "CKKS N=8192 rotate one step", "CKKS N=8192 decrypt + decode"},
+        "CKKS N=8192 rescale", "CKKS N=8192 rotate one step", "CKKS N=8192 decrypt + decode",
+        "CKKS N=8192 rotateHoisted, steps 1..8"},
         b -> {
           HeContext ctx = b.createContext(ckks);
           KeyGenerator kg = ctx.keyGenerator();
           SecretKey sk = kg.secretKey();
           PublicKey pk = kg.createPublicKey();
           RelinKeys rk = kg.createRelinKeys();
-          GaloisKeys gk = kg.createGaloisKeys(1);
+          GaloisKeys gk = kg.createGaloisKeys(1, 2, 3, 4, 5, 6, 7, 8);
+          int[] steps = {1, 2, 3, 4, 5, 6, 7, 8};
           CkksEncoder enc = ctx.ckksEncoder();
           double[] v = new double[enc.slotCount()];
           for (int i = 0; i < v.length; i++) {
@@ -178,7 +180,8 @@ class SealVsJavaTimingTest {
               medianMicros(2, 9, () -> ev.multiplyAndRelinearize(c, c, rk)),
               medianMicros(3, 15, () -> ev.rescale(sq)),
               medianMicros(2, 9, () -> ev.rotate(c, 1, gk)),
-              medianMicros(3, 15, () -> enc.decode(ctx.decryptor(sk).decrypt(c)))};
+              medianMicros(3, 15, () -> enc.decode(ctx.decryptor(sk).decrypt(c))),
+              medianMicros(2, 9, () -> ev.rotateHoisted(c, steps, gk))};
         });
 
     HeParameters twoParty = PredefinedParameters.bfvTwoParty(37, 40);
@@ -221,6 +224,34 @@ class SealVsJavaTimingTest {
           return new double[] {
               medianMicros(1, 5, () -> ctx.evaluator().multiplyPlain(cs, ps)),
               medianMicros(2, 9, () -> mv.encryptQuery(ctx.encryptor(sk), layout, r)),
+              medianMicros(2, 9, () -> mv.answer(layout, q, w, s, pk, 40)),
+              medianMicros(2, 9, () -> mv.decryptAnswer(ctx.decryptor(sk), layout, a))};
+        });
+
+    // t = 2^60 is above SEAL's limit: the SEAL backend decrypts from the phase in Java.
+    HeParameters sixty = PredefinedParameters.bfvTwoParty(60, 40);
+    compare(new String[] {"2PC l=60 784x128 answer (S)", "2PC l=60 784x128 decryptAnswer (R)"},
+        b -> {
+          HeContext ctx = b.createContext(sixty);
+          KeyGenerator kg = ctx.keyGenerator();
+          SecretKey sk = kg.secretKey();
+          CoefficientMatVec mv = ctx.coefficientMatVec();
+          MatVecLayout layout = mv.layout(128, 784);
+          long[] r = new long[784];
+          long[][] w = new long[128][784];
+          for (int i = 0; i < 784; i++) {
+            r[i] = rnd.nextLong() >>> 4;
+          }
+          for (long[] row : w) {
+            for (int i = 0; i < 784; i++) {
+              row[i] = rnd.nextLong() >>> 4;
+            }
+          }
+          long[] s = new long[128];
+          PublicKey pk = kg.createPublicKey();
+          List<Ciphertext> q = mv.encryptQuery(ctx.encryptor(sk), layout, r);
+          List<Ciphertext> a = mv.answer(layout, q, w, s, pk, 40);
+          return new double[] {
               medianMicros(2, 9, () -> mv.answer(layout, q, w, s, pk, 40)),
               medianMicros(2, 9, () -> mv.decryptAnswer(ctx.decryptor(sk), layout, a))};
         });

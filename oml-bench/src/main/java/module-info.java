@@ -5,6 +5,10 @@ module dev.oml.bench {
   requires jmh.core;
   requires ejml.ddense;
   requires ejml.core;
+  // FRESCO, the MPC peer of the side-by-side benchmark: automatic modules named after its jars.
+  requires core;
+  requires common;
+  requires spdz;
 
   opens dev.oml.bench.cli to info.picocli;
 }

@@ -4,6 +4,7 @@ module dev.oml.he {
   requires com.sun.jna;
 
   exports dev.oml.he;
+  exports dev.oml.he.inference;
   // JNA implements the binding interface of the SEAL backend reflectively.
   opens dev.oml.he.seal.internal to com.sun.jna;
 }

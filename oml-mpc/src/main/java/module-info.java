@@ -9,4 +9,5 @@ module dev.oml.mpc {
   exports dev.oml.mpc.ot;
   exports dev.oml.mpc.gc;
   exports dev.oml.mpc.circuit;
+  exports dev.oml.mpc.inference;
 }

@@ -39,6 +39,16 @@ public interface Evaluator {
    */
   java.util.List<Ciphertext> rotateHoisted(Ciphertext a, int[] steps, GaloisKeys keys);
 
+  /**
+   * CKKS: complex conjugation of every slot (the automorphism {@code X -> X^(2N-1)}), with a key
+   * from {@link KeyGenerator#createGaloisKeysWithConjugation}. {@code a + conjugate(a)} is twice
+   * the real part, which is how an evaluator discards whatever a sender put in imaginary parts.
+   * Backends that do not offer it throw {@link IncompatibleOperandsException}.
+   */
+  default Ciphertext conjugate(Ciphertext a, GaloisKeys keys) {
+    throw new IncompatibleOperandsException("this backend offers no conjugation");
+  }
+
   /** CKKS: divide by the last prime, dropping one level and dividing the scale by it. */
   Ciphertext rescale(Ciphertext a);
 

@@ -60,6 +60,27 @@ class OmlCliTest {
   }
 
   @Test
+  void evaluateRunsBothModesAndReportsTheirFigures() {
+    String data = root().resolve("data/fashion-mnist-subset").toString();
+    Run r = run("evaluate", "--model", root().resolve("models/network-a.omlm").toString(),
+        "--data", data, "--limit", "2", "--mode", "2pc", "--json");
+    assertEquals(0, r.code(), r.err());
+    // The 2PC output must equal the fixed-point reference bit for bit.
+    assertEquals(1.0, number(r.out(), "mpc_agreement"), r.out());
+    assertTrue(number(r.out(), "mpc_online_bytes") > 0, r.out());
+    r = run("evaluate", "--model", root().resolve("models/he-network.omlm").toString(),
+        "--data", data, "--limit", "2", "--mode", "he", "--json");
+    assertEquals(0, r.code(), r.err());
+    assertEquals(1.0, number(r.out(), "he_agreement"), r.out());
+    assertTrue(r.out().contains("\"he_backend\": \""), r.out());
+    // A ReLU model cannot run under HE: one clear line, not a stack trace.
+    r = run("evaluate", "--model", root().resolve("models/network-a.omlm").toString(),
+        "--data", data, "--limit", "1", "--mode", "he");
+    assertEquals(1, r.code(), r.out());
+    assertTrue(r.err().startsWith("error: ") && r.err().contains("relu"), r.err());
+  }
+
+  @Test
   void errorsAreOneLineAndNonZero() throws Exception {
     Path bad = dir.resolve("bad.omlm");
     Files.writeString(bad, "not a model");

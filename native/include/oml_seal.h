@@ -81,8 +81,10 @@ OML_API void oml_public_key_destroy(oml_public_key *pk);
 OML_API oml_status oml_relin_keys_create(const oml_context *ctx, const oml_secret_key *sk,
     oml_relin_keys **out);
 OML_API void oml_relin_keys_destroy(oml_relin_keys *rk);
+/* Keys for the rotations by steps and, when conjugation != 0 (CKKS), for complex conjugation
+ * (Galois element 2N - 1). */
 OML_API oml_status oml_galois_keys_create(const oml_context *ctx, const oml_secret_key *sk,
-    const int32_t *steps, size_t count, oml_galois_keys **out);
+    const int32_t *steps, size_t count, int32_t conjugation, oml_galois_keys **out);
 /* Writes up to cap elements ascending; *count receives the total. */
 OML_API oml_status oml_galois_keys_elements(const oml_galois_keys *gk, uint32_t *out, size_t cap,
     size_t *count);
@@ -147,6 +149,9 @@ OML_API oml_status oml_evaluator_relinearize(const oml_context *ctx, const oml_c
 /* BFV: rotate both batching rows left; CKKS: rotate the slots left. */
 OML_API oml_status oml_evaluator_rotate(const oml_context *ctx, const oml_ciphertext *a,
     int32_t steps, const oml_galois_keys *gk, oml_ciphertext **out);
+/* CKKS: complex conjugation of every slot, with a key made with conjugation != 0. */
+OML_API oml_status oml_evaluator_conjugate(const oml_context *ctx, const oml_ciphertext *a,
+    const oml_galois_keys *gk, oml_ciphertext **out);
 /* count rotations of one ciphertext (out[k] by steps[k]) in one call. SEAL has no public
  * hoisting, so each rotation does its own key switch; every key is checked first. */
 OML_API oml_status oml_evaluator_rotate_many(const oml_context *ctx, const oml_ciphertext *a,

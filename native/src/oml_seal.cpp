@@ -529,7 +529,7 @@ uint32_t galois_element(const oml_context *c, int32_t steps) {
 }  // namespace
 
 oml_status oml_galois_keys_create(const oml_context *c, const oml_secret_key *sk,
-    const int32_t *steps, size_t count, oml_galois_keys **out) {
+    const int32_t *steps, size_t count, int32_t conjugation, oml_galois_keys **out) {
   return oml::guard([&] {
     need(c, "context");
     need(out, "out");
@@ -545,6 +545,10 @@ oml_status oml_galois_keys_create(const oml_context *c, const oml_secret_key *sk
       if (((static_cast<int64_t>(steps[i]) % half) + half) % half != 0) {
         elts.push_back(galois_element(c, steps[i]));
       }
+    }
+    if (conjugation) {
+      require(is_ckks(c), OML_E_INCOMPATIBLE, "conjugation keys need CKKS");
+      elts.push_back(static_cast<uint32_t>(2 * c->n - 1));
     }
     std::sort(elts.begin(), elts.end());
     elts.erase(std::unique(elts.begin(), elts.end()), elts.end());
@@ -1170,6 +1174,21 @@ oml_status oml_evaluator_rotate_many(const oml_context *c, const oml_ciphertext 
     for (size_t k = 0; k < count; k++) {
       out[k] = results[k].release();
     }
+  });
+}
+
+oml_status oml_evaluator_conjugate(const oml_context *c, const oml_ciphertext *a,
+    const oml_galois_keys *gk, oml_ciphertext **out) {
+  return oml::guard([&] {
+    need(c, "context");
+    need(out, "out");
+    require(is_ckks(c), OML_E_INCOMPATIBLE, "conjugate needs CKKS");
+    check_rotation(c, a, gk);
+    require(gk->keys.has_key(static_cast<uint32_t>(2 * c->n - 1)), OML_E_INCOMPATIBLE,
+        "no Galois key for conjugation: generate it with createGaloisKeysWithConjugation");
+    Ciphertext r;
+    c->evaluator->complex_conjugate(a->ct, gk->keys, r);
+    *out = wrap(std::move(r));
   });
 }
 

@@ -256,7 +256,8 @@ static void rotate_many_checks_every_key_first() {
   CHECK(oml_secret_key_create(ctx, &sk) == OML_OK);
   int32_t steps[] = {1};
   oml_galois_keys *gk = nullptr;
-  CHECK(oml_galois_keys_create(ctx, sk, steps, 1, &gk) == OML_OK);
+  CHECK(oml_galois_keys_create(ctx, sk, steps, 1, 0, &gk) == OML_OK);
+  oml_ciphertext *conj = nullptr;
   double re[] = {1, 2, 3};
   oml_plaintext *pt = nullptr;
   CHECK(oml_plaintext_ckks_encode(ctx, re, nullptr, 3, 0x1p30, 0, &pt) == OML_OK);
@@ -274,6 +275,13 @@ static void rotate_many_checks_every_key_first() {
   CHECK(oml_evaluator_rotate_many(ctx, ct, missing, 2, gk, none) == OML_E_INCOMPATIBLE);
   CHECK(none[0] == nullptr && none[1] == nullptr);
   CHECK(oml_evaluator_rotate_many(ctx, ct, nullptr, 2, gk, none) == OML_E_INVALID_ARGUMENT);
+  // Conjugation needs its own key.
+  CHECK(oml_evaluator_conjugate(ctx, ct, gk, &conj) == OML_E_INCOMPATIBLE);
+  oml_galois_keys *gc = nullptr;
+  CHECK(oml_galois_keys_create(ctx, sk, steps, 1, 1, &gc) == OML_OK);
+  CHECK(oml_evaluator_conjugate(ctx, ct, gc, &conj) == OML_OK);
+  oml_ciphertext_destroy(conj);
+  oml_galois_keys_destroy(gc);
   oml_ciphertext_destroy(ct);
   oml_plaintext_destroy(pt);
   oml_galois_keys_destroy(gk);

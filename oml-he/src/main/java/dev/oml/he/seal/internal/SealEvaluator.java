@@ -225,6 +225,18 @@ final class SealEvaluator implements Evaluator {
     return result;
   }
 
+  /** CKKS: SEAL's complex conjugation, with a key from createGaloisKeysWithConjugation. */
+  @Override
+  public Ciphertext conjugate(Ciphertext x, GaloisKeys keys) {
+    ctx.requireScheme(HeScheme.CKKS, "conjugate");
+    Ct a = ctx.evalCt(x);
+    Gk gk = ctx.gk(keys);
+    PointerByReference out = new PointerByReference();
+    SealNative.check(ctx.lib.oml_evaluator_conjugate(ctx.ptr(), a.pointer(), gk.pointer(), out));
+    ctx.fence(a, gk);
+    return ctx.newCt(out);
+  }
+
   @Override
   public Ciphertext rescale(Ciphertext x) {
     Ct a = ctx.evalCt(x);
@@ -274,7 +286,13 @@ final class SealEvaluator implements Evaluator {
     if (a.size != 2) {
       throw new IncompatibleOperandsException("rerandomize needs a size-2 ciphertext");
     }
-    if (budget.kappa() < ctx.parameters().minimumKappa()) {
+    if (a.scheme() == HeScheme.CKKS && budget.answerLevel() != a.level) {
+      throw new IncompatibleOperandsException("CKKS flooding budget sized for level "
+          + budget.answerLevel() + ", ciphertext at level " + a.level);
+    }
+    // BFV budgets always hold kappa >= 40 on secure parameters; CKKS budgets below 40 exist
+    // only through FloodingBudget.forCkksStatedKappa, whose caller states the kappa it affords.
+    if (budget.kappa() < ctx.parameters().minimumKappa() && !budget.isStatedBelowMinimum()) {
       throw new NoiseBudgetException("kappa below 40 for secure parameters");
     }
     PointerByReference out = new PointerByReference();

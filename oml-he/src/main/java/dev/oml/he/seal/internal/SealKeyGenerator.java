@@ -45,9 +45,20 @@ final class SealKeyGenerator implements KeyGenerator {
 
   @Override
   public GaloisKeys createGaloisKeys(int... steps) {
+    return galoisKeys(steps, false);
+  }
+
+  /** SEAL's Galois element {@code 2N - 1} alongside the rotations' (CKKS only). */
+  @Override
+  public GaloisKeys createGaloisKeysWithConjugation(int... steps) {
+    ctx.requireScheme(dev.oml.he.HeScheme.CKKS, "conjugation keys");
+    return galoisKeys(steps, true);
+  }
+
+  private GaloisKeys galoisKeys(int[] steps, boolean conjugation) {
     PointerByReference out = new PointerByReference();
     SealNative.check(ctx.lib.oml_galois_keys_create(ctx.ptr(), sk.pointer(), steps.clone(),
-        steps.length, out));
+        steps.length, conjugation ? 1 : 0, out));
     ctx.fence(sk);
     return galoisKeys(ctx, out);
   }

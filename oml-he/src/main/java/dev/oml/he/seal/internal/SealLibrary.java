@@ -53,7 +53,7 @@ public interface SealLibrary extends Library {
 
   void oml_relin_keys_destroy(Pointer rk);
 
-  int oml_galois_keys_create(Pointer ctx, Pointer sk, int[] steps, long count,
+  int oml_galois_keys_create(Pointer ctx, Pointer sk, int[] steps, long count, int conjugation,
       PointerByReference out);
 
   int oml_galois_keys_elements(Pointer gk, int[] out, long cap, LongByReference count);
@@ -105,6 +105,8 @@ public interface SealLibrary extends Library {
 
   int oml_evaluator_rotate(Pointer ctx, Pointer a, int steps, Pointer gk,
       PointerByReference out);
+
+  int oml_evaluator_conjugate(Pointer ctx, Pointer a, Pointer gk, PointerByReference out);
 
   int oml_evaluator_rotate_many(Pointer ctx, Pointer a, int[] steps, long count, Pointer gk,
       Pointer[] out);

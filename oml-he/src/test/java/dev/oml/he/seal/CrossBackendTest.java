@@ -215,6 +215,23 @@ class CrossBackendTest {
   }
 
   @Test
+  void galoisElementsAreNumberedAlike() {
+    // SEAL numbers CKKS rotations 3^k internally; both backends report the API's 5^k (and 2N - 1
+    // for conjugation), so code that checks which rotations a key set covers works on either.
+    int[] steps = {1, 2, 7, -1, -16};
+    HeParameters ckks = TestParameters.INSECURE_CKKS;
+    int[] javaElements = java.createContext(ckks).keyGenerator()
+        .createGaloisKeysWithConjugation(steps).galoisElements();
+    int[] sealElements = seal.createContext(ckks).keyGenerator()
+        .createGaloisKeysWithConjugation(steps).galoisElements();
+    assertArrayEquals(javaElements, sealElements);
+    assertEquals(steps.length + 1, sealElements.length);
+    HeParameters bfv = TestParameters.INSECURE_BFV_BATCHING;
+    assertArrayEquals(java.createContext(bfv).keyGenerator().createGaloisKeys(steps).galoisElements(),
+        seal.createContext(bfv).keyGenerator().createGaloisKeys(steps).galoisElements());
+  }
+
+  @Test
   void matrixVectorProductAgreesAtTheTwoPartyParameters() {
     HeParameters params = PredefinedParameters.bfvTwoParty(37, 40);
     Random r = new Random(3);

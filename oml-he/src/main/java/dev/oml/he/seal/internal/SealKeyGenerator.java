@@ -74,6 +74,33 @@ final class SealKeyGenerator implements KeyGenerator {
       ctx.lib.oml_galois_keys_destroy(out.getValue());
       SealNative.check(status);
     }
-    return new Gk(ctx, out.getValue(), elements);
+    return new Gk(ctx, out.getValue(), apiNumbering(ctx, elements));
+  }
+
+  /**
+   * SEAL numbers a CKKS rotation by k slots {@code 3^k mod 2N}, the API (docs/he.md) numbers it
+   * {@code 5^k}: each is the right automorphism for its own encoder's slot order. Reporting the
+   * API's numbers keeps code that checks which rotations a key set covers backend-independent.
+   * BFV rows ({@code 3^k} in both) and conjugation ({@code 2N - 1}) are numbered alike.
+   */
+  static int[] apiNumbering(SealContext ctx, int[] sealElements) {
+    if (ctx.parameters().scheme() != dev.oml.he.HeScheme.CKKS) {
+      return sealElements;
+    }
+    long m = 2L * ctx.n;
+    java.util.Map<Integer, Integer> fromSeal = new java.util.HashMap<>();
+    long g3 = 1;
+    long g5 = 1;
+    for (int k = 0; k < ctx.n / 2; k++) {
+      fromSeal.put((int) g3, (int) g5);
+      g3 = g3 * 3 % m;
+      g5 = g5 * 5 % m;
+    }
+    int[] out = new int[sealElements.length];
+    for (int i = 0; i < out.length; i++) {
+      out[i] = fromSeal.getOrDefault(sealElements[i], sealElements[i]);
+    }
+    java.util.Arrays.sort(out);
+    return out;
   }
 }

@@ -177,7 +177,7 @@ final class SealObjects {
     }
   }
 
-  /** Galois keys with their (SEAL-numbered) Galois elements. */
+  /** Galois keys with their Galois elements in the API's numbering (see SealKeyGenerator). */
   static final class Gk extends NativeHandle implements GaloisKeys {
     final SealContext ctx;
     private final int[] elements;

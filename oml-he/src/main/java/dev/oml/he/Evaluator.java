@@ -1,5 +1,8 @@
 package dev.oml.he;
 
+import java.util.ArrayList;
+import java.util.List;
+
 /**
  * Homomorphic operations. Inputs are never modified. Binary operations need operands at the
  * same level (and, for CKKS, the same scale) and throw {@link IncompatibleOperandsException}
@@ -65,4 +68,19 @@ public interface Evaluator {
    * (for CKKS, made by {@link FloodingBudget#forCkks} for the ciphertext's level).
    */
   Ciphertext rerandomize(Ciphertext a, PublicKey receiverKey, FloodingBudget budget);
+
+  /**
+   * Many products {@code a[i] * p[i]} at once. A native backend does them in one call across
+   * its boundary; the default loops over {@link #multiplyPlain(Ciphertext, Plaintext)}.
+   */
+  default List<Ciphertext> multiplyPlain(List<? extends Ciphertext> a, List<? extends Plaintext> p) {
+    if (a.size() != p.size()) {
+      throw new IllegalArgumentException(a.size() + " ciphertexts but " + p.size() + " plaintexts");
+    }
+    List<Ciphertext> out = new ArrayList<>(a.size());
+    for (int i = 0; i < a.size(); i++) {
+      out.add(multiplyPlain(a.get(i), p.get(i)));
+    }
+    return out;
+  }
 }

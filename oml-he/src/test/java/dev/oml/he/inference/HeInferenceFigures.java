@@ -78,5 +78,8 @@ public final class HeInferenceFigures {
     measure(HeBackends.pureJava(), true);
     measure(HeBackends.pureJava(), false);
     measure(HeBackends.pureJava(), true, true);
+    if (HeBackends.isSealAvailable()) {
+      measure(HeBackends.seal(), true);
+    }
   }
 }

@@ -3,16 +3,10 @@ package dev.oml.bench.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.io.PrintWriter;
-import java.io.StringWriter;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /**
  * The README's main command end to end: owner on loopback over TLS, both modes, the three
@@ -23,20 +17,10 @@ class DemoCommandTest {
 
   @Test
   void demoRunsBothModesRefusesTheBadPermissionsAndPrintsTheProfile() throws Exception {
-    PrintStream old = System.out;
-    ByteArrayOutputStream buf = new ByteArrayOutputStream();
-    StringWriter err = new StringWriter();
-    int code;
-    try {
-      System.setOut(new PrintStream(buf, true, StandardCharsets.UTF_8));
-      CommandLine cl = OmlCli.commandLine();
-      cl.setErr(new PrintWriter(err, true));
-      code = cl.execute("demo", "--images", "2", "--owner-dir", dir.resolve("owner").toString(), "--json");
-    } finally {
-      System.setOut(old);
-    }
-    String json = buf.toString(StandardCharsets.UTF_8).trim();
-    assertEquals(0, code, err.toString());
+    CliRun r = CliRun.of("demo", "--images", "2", "--owner-dir", dir.resolve("owner").toString(), "--json");
+    int code = r.code();
+    String json = r.out().trim();
+    assertEquals(0, code, r.err());
     assertTrue(json.startsWith("{\"modes\": [{\"mode\": \"2pc\"") && json.endsWith("}"), json);
     assertTrue(json.contains("{\"mode\": \"he\""), json);
     for (String key : new String[] {"accuracy", "latency_ms", "bytes", "rounds", "overhead_vs_plaintext",

@@ -5,6 +5,7 @@ module dev.oml.bench {
   requires jmh.core;
   requires ejml.ddense;
   requires ejml.core;
+  requires java.logging;
   // FRESCO, the MPC peer of the side-by-side benchmark: automatic modules named after its jars.
   requires core;
   requires common;

@@ -1,5 +1,8 @@
 package dev.oml.he;
 
+import java.util.ArrayList;
+import java.util.List;
+
 /**
  * Homomorphic operations. Inputs are never modified. Binary operations need operands at the
  * same level (and, for CKKS, the same scale) and throw {@link IncompatibleOperandsException}
@@ -36,6 +39,16 @@ public interface Evaluator {
    */
   java.util.List<Ciphertext> rotateHoisted(Ciphertext a, int[] steps, GaloisKeys keys);
 
+  /**
+   * CKKS: complex conjugation of every slot (the automorphism {@code X -> X^(2N-1)}), with a key
+   * from {@link KeyGenerator#createGaloisKeysWithConjugation}. {@code a + conjugate(a)} is twice
+   * the real part, which is how an evaluator discards whatever a sender put in imaginary parts.
+   * Backends that do not offer it throw {@link IncompatibleOperandsException}.
+   */
+  default Ciphertext conjugate(Ciphertext a, GaloisKeys keys) {
+    throw new IncompatibleOperandsException("this backend offers no conjugation");
+  }
+
   /** CKKS: divide by the last prime, dropping one level and dividing the scale by it. */
   Ciphertext rescale(Ciphertext a);
 
@@ -55,4 +68,19 @@ public interface Evaluator {
    * (for CKKS, made by {@link FloodingBudget#forCkks} for the ciphertext's level).
    */
   Ciphertext rerandomize(Ciphertext a, PublicKey receiverKey, FloodingBudget budget);
+
+  /**
+   * Many products {@code a[i] * p[i]} at once. A native backend does them in one call across
+   * its boundary; the default loops over {@link #multiplyPlain(Ciphertext, Plaintext)}.
+   */
+  default List<Ciphertext> multiplyPlain(List<? extends Ciphertext> a, List<? extends Plaintext> p) {
+    if (a.size() != p.size()) {
+      throw new IllegalArgumentException(a.size() + " ciphertexts but " + p.size() + " plaintexts");
+    }
+    List<Ciphertext> out = new ArrayList<>(a.size());
+    for (int i = 0; i < a.size(); i++) {
+      out.add(multiplyPlain(a.get(i), p.get(i)));
+    }
+    return out;
+  }
 }

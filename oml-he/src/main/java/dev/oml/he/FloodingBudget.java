@@ -29,6 +29,7 @@ public final class FloodingBudget {
 
   private final HeScheme scheme;
   private final String parameterId;
+  private boolean statedBelowMinimum;
 
   private FloodingBudget(HeParameters p, int kappa, long m, BigInteger evalBound,
       int answerLevel, int floodBits, BigInteger freshBound) {
@@ -131,6 +132,43 @@ public final class FloodingBudget {
       throw new NoiseBudgetException("flooding noise reaches the modulus at level " + level);
     }
     return new FloodingBudget(p, kappa, m, bEval, level, floodBits, fresh);
+  }
+
+  /**
+   * A CKKS budget whose caller states the {@code kappa} it can afford, for the HE inference mode:
+   * uniform flooding of {@code 2^(kappa + ceil(log2(N * bEval)))} for all {@code N} coefficients
+   * at {@code level}, where {@code bEval} is the caller's (estimated) coefficient bound of the
+   * evaluation noise. Unlike {@link #forCkks} it accepts {@code kappa < 40} on secure parameters
+   * and leaves the precision check to the caller: at the precision a network's logits need, a
+   * statistical distance of {@code 2^-40} is out of reach of 128-bit parameters at
+   * {@code N <= 16384} (see docs/he-inference.md), so the inference mode documents and reports the
+   * kappa it runs at instead of refusing to run. Only checks that the noise cannot wrap the
+   * modulus at {@code level}.
+   */
+  public static FloodingBudget forCkksStatedKappa(HeParameters p, int kappa, BigInteger bEval,
+      int level) {
+    if (p.scheme() != HeScheme.CKKS) {
+      throw new IncompatibleOperandsException("forCkksStatedKappa needs CKKS parameters");
+    }
+    if (kappa < 1 || kappa > 256 || bEval.signum() < 0 || level < 0 || level > p.maxLevel()) {
+      throw new IllegalArgumentException("kappa in [1, 256], B_eval >= 0, level in range");
+    }
+    long m = p.polyModulusDegree();
+    int floodBits = floodBits(kappa, m, bEval);
+    BigInteger fresh = freshBound(p);
+    BigInteger total = bEval.add(BigInteger.ONE.shiftLeft(floodBits)).add(fresh);
+    if (total.shiftLeft(2).compareTo(p.modulusAtLevel(level)) >= 0) {
+      throw new NoiseBudgetException("CKKS flooding noise of 2^" + floodBits + " (kappa = " + kappa
+          + ") reaches the modulus at level " + level + " of " + p.name());
+    }
+    FloodingBudget b = new FloodingBudget(p, kappa, m, bEval, level, floodBits, fresh);
+    b.statedBelowMinimum = kappa < p.minimumKappa();
+    return b;
+  }
+
+  /** True for a {@link #forCkksStatedKappa} budget whose kappa is below the usual minimum of 40. */
+  public boolean isStatedBelowMinimum() {
+    return statedBelowMinimum;
   }
 
   /**

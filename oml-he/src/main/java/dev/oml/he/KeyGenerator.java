@@ -17,4 +17,13 @@ public interface KeyGenerator {
    * to the left). Needs a special prime in the parameters.
    */
   GaloisKeys createGaloisKeys(int... steps);
+
+  /**
+   * CKKS: Galois keys for these slot rotations and, in the same object, for complex conjugation
+   * (Galois element {@code 2N - 1}), which {@link Evaluator#conjugate} needs. Backends that do
+   * not offer conjugation throw {@link IncompatibleOperandsException}.
+   */
+  default GaloisKeys createGaloisKeysWithConjugation(int... steps) {
+    throw new IncompatibleOperandsException("this backend offers no conjugation keys");
+  }
 }

@@ -31,6 +31,11 @@ final class BenchCommand implements Callable<Integer> {
   @Option(names = "--iterations", defaultValue = "5", description = "measured iterations of 1 s")
   int iterations;
 
+  @Option(names = "--backend", split = ",", paramLabel = "NAME",
+      description = "HE backends for the HE benchmarks, e.g. java,seal (default: java; seal needs "
+          + "libomlseal, found through OML_SEAL_LIBRARY)")
+  java.util.List<String> backends;
+
   @Override
   public Integer call() throws RunnerException {
     ChainedOptionsBuilder opts = new OptionsBuilder()
@@ -44,6 +49,9 @@ final class BenchCommand implements Callable<Integer> {
         .jvmArgsAppend("-Doml.home=" + Console.home(), "-Xmx4g")
         .resultFormat(ResultFormatType.JSON)
         .result(out.toString());
+    if (backends != null && !backends.isEmpty()) {
+      opts.param("backend", backends.toArray(new String[0]));
+    }
     new Runner(opts.build()).run();
     System.out.println("results written to " + out);
     return 0;

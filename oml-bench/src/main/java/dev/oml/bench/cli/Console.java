@@ -27,7 +27,17 @@ final class Console {
   /** The repository root: system property {@code oml.home} (set by ./oml), else the cwd. */
   static Path home() {
     String h = System.getProperty("oml.home");
-    return Path.of(h != null ? h : ".").toAbsolutePath().normalize();
+    if (h != null) {
+      return Path.of(h).toAbsolutePath().normalize();
+    }
+    // Without the launcher: the nearest ancestor of the working directory that holds data/.
+    Path p = Path.of("").toAbsolutePath();
+    for (Path q = p; q != null; q = q.getParent()) {
+      if (Files.isDirectory(q.resolve("data").resolve("fashion-mnist-subset"))) {
+        return q;
+      }
+    }
+    return p;
   }
 
   /** The shipped 1,000-image test subset. */

@@ -8,7 +8,13 @@ import dev.oml.core.model.Model;
 import dev.oml.core.model.ModelFiles;
 import dev.oml.core.omlize.LicenseeArtifact;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
 import java.util.Locale;
+import java.util.Map;
+import java.security.SecureRandom;
+import dev.oml.bench.modes.HeEvaluation;
+import dev.oml.mpc.inference.OutputPolicy;
+import dev.oml.mpc.inference.TwoPartyEvaluation;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -37,8 +43,27 @@ final class EvaluateCommand implements Callable<Integer> {
       + "the accuracy of its shares run as the model (artifact_only_accuracy)")
   Path artifact;
 
+  @Option(names = "--mode", defaultValue = "plain", description = "plain | 2pc | he: also run the"
+      + " model through that mode (owner and user in one process) (default ${DEFAULT-VALUE})")
+  String mode;
+
+  @Option(names = "--bundle", defaultValue = "1", description = "2pc: queries prepared per bundle"
+      + " (one permission each bundle) (default ${DEFAULT-VALUE})")
+  int bundle;
+
+  @Option(names = "--kappa", defaultValue = "6", description = "he: statistical parameter of the"
+      + " answer's flooding, stated in the plan (default ${DEFAULT-VALUE}; see docs/SECURITY.md)")
+  int kappa;
+
+  @Option(names = "--precision-bits", defaultValue = "4", description = "he: absolute precision"
+      + " 2^-bits the logits keep (default ${DEFAULT-VALUE})")
+  int precisionBits;
+
   @Override
-  public Integer call() {
+  public Integer call() throws Exception {
+    if (!mode.equals("plain") && !mode.equals("2pc") && !mode.equals("he")) {
+      throw new dev.oml.core.OmlException("unknown mode '" + mode + "'; choose plain, 2pc or he");
+    }
     Model m = ModelFiles.load(model);
     Path dir = dataDir(data);
     Dataset test = FashionMnist.test(dir);
@@ -50,29 +75,61 @@ final class EvaluateCommand implements Callable<Integer> {
         done -> Console.progress(System.err, "evaluating", done, total));
     ArtifactEvaluator.Protection p = artifact == null ? null
         : ArtifactEvaluator.evaluate(LicenseeArtifact.read(artifact), test);
+    Map<String, Object> out = new LinkedHashMap<>();
+    out.put("model", u.model());
+    out.put("data", dir.toString());
+    out.put("images", u.images());
+    out.put("float_accuracy", u.floatAccuracy());
+    out.put("fixed_accuracy", u.fixedAccuracy());
+    out.put("agreement", u.agreement());
+    out.put("fixed_overflows", u.fixedOverflows());
+    out.put("ring_bits", m.format().ringBits());
+    out.put("fractional_bits", m.format().fractionalBits());
+    if (p != null) {
+      out.put("artifact_only_accuracy", p.accuracy());
+      out.put("artifact_only_overflows", p.overflows());
+      out.put("artifact_only_ring_accuracy", p.ringAccuracy());
+    }
+    if (mode.equals("2pc")) {
+      try (TwoPartyEvaluation ev = TwoPartyEvaluation.create(m, OutputPolicy.LOGITS, new SecureRandom())) {
+        TwoPartyEvaluation.Summary s = ev.evaluate(test, 0, bundle,
+            done -> Console.progress(System.err, "2pc", done, total));
+        out.put("mpc_agreement", s.agreement());
+        out.put("mpc_accuracy", s.accuracy());
+        out.put("mpc_offline_ms", s.offlineMs());
+        out.put("mpc_online_ms", s.onlineMs());
+        out.put("mpc_offline_bytes", Math.round(s.offlineBytes()));
+        out.put("mpc_online_bytes", Math.round(s.onlineBytes()));
+        out.put("mpc_rounds", s.offlineRounds() + s.onlineRounds());
+        out.put("mpc_online_rounds", s.onlineRounds());
+        out.put("mpc_bundle", s.bundleSize());
+      }
+    } else if (mode.equals("he")) {
+      Dataset cal = FashionMnist.test(Console.subsetDir()).limit(200);
+      double[][] calibration = new double[cal.size()][];
+      for (int i = 0; i < cal.size(); i++) {
+        calibration[i] = cal.image(i);
+      }
+      try (HeEvaluation ev = new HeEvaluation(m, HeModes.backend(), kappa, precisionBits, calibration,
+          new SecureRandom())) {
+        HeEvaluation.Summary s = ev.evaluate(test, 0, done -> Console.progress(System.err, "he", done, total));
+        out.put("he_agreement", s.agreement());
+        out.put("he_accuracy", s.accuracy());
+        out.put("he_ms_per_image", s.msPerImage());
+        out.put("he_bytes_per_query", Math.round(s.bytesPerQuery()));
+        out.put("he_images_per_query", s.imagesPerQuery());
+        out.put("he_key_bytes", s.keyBytes());
+        out.put("he_backend", s.backend());
+        out.put("he_kappa", s.kappa());
+      }
+    }
     if (json) {
-      String extra = p == null ? "" : String.format(Locale.ROOT,
-          ", \"artifact_only_accuracy\": %.4f, \"artifact_only_overflows\": %d,"
-              + " \"artifact_only_ring_accuracy\": %.4f", p.accuracy(), p.overflows(),
-          p.ringAccuracy());
-      System.out.println(String.format(Locale.ROOT,
-          "{\"model\": \"%s\", \"data\": \"%s\", \"images\": %d, \"float_accuracy\": %.4f,"
-              + " \"fixed_accuracy\": %.4f, \"agreement\": %.4f, \"fixed_overflows\": %d,"
-              + " \"ring_bits\": %d, \"fractional_bits\": %d%s}",
-          Json.escape(u.model()), Json.escape(dir.toString()), u.images(), u.floatAccuracy(),
-          u.fixedAccuracy(), u.agreement(), u.fixedOverflows(), m.format().ringBits(),
-          m.format().fractionalBits(), extra));
+      System.out.println(Json.object(out));
     } else {
-      System.out.printf(Locale.ROOT, "model            %s (%d parameters, %s)%n", u.model(),
-          m.parameterCount(), m.format());
-      System.out.printf(Locale.ROOT, "data             %s (%d images)%n", dir, u.images());
-      System.out.printf(Locale.ROOT, "float accuracy   %.4f%n", u.floatAccuracy());
-      System.out.printf(Locale.ROOT, "fixed accuracy   %.4f%n", u.fixedAccuracy());
-      System.out.printf(Locale.ROOT, "label agreement  %.4f (%d fixed-point overflows)%n",
-          u.agreement(), u.fixedOverflows());
-      if (p != null) {
-        System.out.printf(Locale.ROOT, "artifact only    %.4f (%d overflows, counted wrong; "
-            + "%.4f with ring arithmetic)%n", p.accuracy(), p.overflows(), p.ringAccuracy());
+      for (var e : out.entrySet()) {
+        Object v = e.getValue();
+        System.out.printf(Locale.ROOT, "%-28s %s%n", e.getKey().replace('_', ' '),
+            v instanceof Double d ? String.format(Locale.ROOT, "%.4f", d) : v);
       }
     }
     return 0;

@@ -38,13 +38,18 @@ final class OmlizeCommand implements Callable<Integer> {
       + "owner-key-share.omlk")
   Path out;
 
+  @Option(names = "--owner-dir", description = "an owner directory (see owner-init): take the "
+      + "owner's public key from it and also file the key share under its shares/, where serve finds it")
+  Path ownerDir;
+
   @Option(names = "--ring-bits", description = "share in a ring of this many bits (same f) "
       + "instead of the model's own format")
   Integer ringBits;
 
   @Override
   public Integer call() {
-    Path ownerFile = owner != null ? owner : out.resolve("owner.pub");
+    Path ownerFile = owner != null ? owner
+        : ownerDir != null ? ownerDir.resolve("owner.pub") : out.resolve("owner.pub");
     if (!Files.exists(ownerFile)) {
       throw new OmlException("no owner public key at " + ownerFile
           + "; pass --owner FILE (make one with: oml keygen --out DIR --name owner)");
@@ -66,6 +71,10 @@ final class OmlizeCommand implements Callable<Integer> {
     o.artifact().write(artifact);
     // The key share holds the seed k_O: written owner-readable only.
     o.keyShare().write(keyShare, SecretAccess.get());
+    if (ownerDir != null) {
+      Path filed = dev.oml.core.server.OwnerHome.open(ownerDir).addKeyShare(o.keyShare(), SecretAccess.get());
+      System.out.println("filed share     " + filed);
+    }
     System.out.println("model id        " + o.artifact().modelId().hex());
     System.out.println("licensee        " + licenseeKey.keyId().hex());
     System.out.println("format          " + fmt);

@@ -37,6 +37,10 @@ final class ServeCommand implements Callable<Integer> {
   @Option(names = "--port", defaultValue = "7443", description = "port (default ${DEFAULT-VALUE}; 0 for any)")
   int port;
 
+  @Option(names = "--he-model", description = "a model file the owner serves in the HE mode "
+      + "(matched by name to a key share in the owner directory)")
+  List<Path> heModelFiles = new ArrayList<>();
+
   @Option(names = "--workers", defaultValue = "8", description = "worker threads (default ${DEFAULT-VALUE})")
   int workers;
 
@@ -49,7 +53,11 @@ final class ServeCommand implements Callable<Integer> {
       // The issuer sees what is already charged, so it refuses a request the quota no longer covers.
       services.add(new PermitService(new PermissionIssuer(home.ownerKey(SecretAccess.get()), policy,
           Clock.systemUTC(), new SecureRandom(), ledger::charged)));
-      services.addAll(ModeServices.forOwner(home, policy, ledger));
+      List<dev.oml.core.model.Model> heModels = new ArrayList<>();
+      for (Path p : heModelFiles) {
+        heModels.add(dev.oml.core.model.ModelFiles.load(p));
+      }
+      services.addAll(ModeServices.forOwner(home, policy, ledger, heModels));
       ServerConfig cfg = ServerConfig.loopback(home.tls())
           .withWorkers(workers, 4 * workers);
       cfg = new ServerConfig(new InetSocketAddress(InetAddress.getByName(bind), port), cfg.tls(),

@@ -11,6 +11,10 @@ final class Backends {
     if (name.equals("java")) {
       return HeBackends.pureJava();
     }
+    if (name.equals("seal")) {
+      // Throws HeException saying why when the native library is missing.
+      return HeBackends.seal();
+    }
     throw new IllegalArgumentException("unknown or unavailable HE backend '" + name + "'");
   }
 }

@@ -12,8 +12,11 @@ import java.util.Objects;
  */
 public record TransportConfig(int maxFrameBytes, Duration idleTimeout, Duration readTimeout,
     Duration connectTimeout) {
-  /** 64 MiB frames, 5 minutes idle, 30 s to finish a frame, 10 s to connect. */
-  public static final TransportConfig DEFAULT = new TransportConfig(64 << 20,
+  /**
+   * 128 MiB frames (the largest one-off message, SEAL's HE session keys, is about 105 MB), 5
+   * minutes idle, 30 s to finish a frame, 10 s to connect.
+   */
+  public static final TransportConfig DEFAULT = new TransportConfig(128 << 20,
       Duration.ofMinutes(5), Duration.ofSeconds(30), Duration.ofSeconds(10));
 
   public TransportConfig {

@@ -267,8 +267,10 @@ public abstract class CircuitPrivacyAttacks {
 
   @Test
   void noiseRevealsTheMatrixWithoutFloodingButNotWithIt() {
-    double unflooded = distinguisherAccuracy(false, 40);
-    assertTrue(unflooded > 0.95, "distinguisher should win without flooding: " + unflooded);
+    // Chance is 1/2 (standard deviation 0.05 at 100 trials): 0.85 is seven of them above it,
+    // and leaves room for a backend whose evaluation noise blurs a few trials (38/40 was seen).
+    double unflooded = distinguisherAccuracy(false, 100);
+    assertTrue(unflooded > 0.85, "distinguisher should win without flooding: " + unflooded);
     int trials = 200;
     double flooded = distinguisherAccuracy(true, trials);
     // Chance is 1/2 with standard deviation 0.035 at 200 trials; 0.15 is over four of them.

@@ -194,18 +194,29 @@ final class JavaEvaluator implements Evaluator {
   }
 
   private Ciphertext applyGalois(Ct a, int steps, GaloisKeys keys) {
+    return applyElement(a, JavaKeyGenerator.galoisElement(ctx, steps), keys,
+        "a rotation by " + steps + " steps: generate it with createGaloisKeys");
+  }
+
+  @Override
+  public Ciphertext conjugate(Ciphertext x, GaloisKeys keys) {
+    Ct a = ctx.evalCt(x);
+    ctx.requireScheme(HeScheme.CKKS, "conjugate");
+    return applyElement(a, 2 * ctx.n - 1, keys,
+        "conjugation: generate it with createGaloisKeysWithConjugation");
+  }
+
+  private Ciphertext applyElement(Ct a, int g, GaloisKeys keys, String missing) {
     Gk gk = ctx.gk(keys);
     if (a.c.length != 2) {
       throw new IncompatibleOperandsException("rotation needs a relinearized (size-2) ciphertext");
     }
-    int g = JavaKeyGenerator.galoisElement(ctx, steps);
     if (g == 1) {
       return a;
     }
     Ksk ksk = gk.keys.get(g);
     if (ksk == null) {
-      throw new IncompatibleOperandsException(
-          "no Galois key for a rotation by " + steps + " steps: generate it with createGaloisKeys");
+      throw new IncompatibleOperandsException("no Galois key for " + missing);
     }
     int cnt = a.level + 1;
     long[][] c0 = JavaContext.copy(a.c[0], cnt);
@@ -334,7 +345,13 @@ final class JavaEvaluator implements Evaluator {
     if (a.c.length != 2) {
       throw new IncompatibleOperandsException("rerandomize needs a size-2 ciphertext");
     }
-    if (budget.kappa() < ctx.params.minimumKappa()) {
+    if (a.scheme == HeScheme.CKKS && budget.answerLevel() != a.level) {
+      throw new IncompatibleOperandsException("CKKS flooding budget sized for level "
+          + budget.answerLevel() + ", ciphertext at level " + a.level);
+    }
+    // BFV budgets always hold kappa >= 40 on secure parameters; CKKS budgets below 40 exist
+    // only through FloodingBudget.forCkksStatedKappa, whose caller states the kappa it affords.
+    if (budget.kappa() < ctx.params.minimumKappa() && !budget.isStatedBelowMinimum()) {
       throw new NoiseBudgetException("kappa below 40 for secure parameters");
     }
     return addFreshAndFlood(a, pk, null, budget.floodBits());

@@ -67,6 +67,18 @@ final class JavaKeyGenerator implements KeyGenerator {
     return new Gk(ctx.id, keys);
   }
 
+  @Override
+  public GaloisKeys createGaloisKeysWithConjugation(int... steps) {
+    ctx.requireScheme(HeScheme.CKKS, "conjugation keys");
+    ctx.requireKeySwitching("Galois keys");
+    Gk rot = (Gk) createGaloisKeys(steps);
+    Map<Integer, Ksk> keys = new HashMap<>(rot.keys);
+    int g = 2 * ctx.n - 1;
+    long[] conj = JavaContext.automorphismSmall(sk.small, g);
+    keys.put(g, ctx.makeKsk(sk, ctx.liftNtt(conj, ctx.mods.length)));
+    return new Gk(ctx.id, keys);
+  }
+
   /** Rotation by {@code steps} to the left: {@code 3^steps} (BFV rows) or {@code 5^steps} (CKKS). */
   static int galoisElement(JavaContext ctx, int steps) {
     int half = ctx.n / 2;

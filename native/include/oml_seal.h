@@ -1,0 +1,217 @@
+/*
+ * OML's C ABI over Microsoft SEAL.
+ *
+ * Conventions (kept deliberately small so that a JNA binding stays obvious):
+ *  - Names are flat: oml_<type>_<verb>.
+ *  - Every object is an opaque handle created by a function that writes it to an out-pointer
+ *    and released by exactly one oml_<type>_destroy call. Handles never reference each other:
+ *    operations take the context and the operands explicitly, so ownership is always the
+ *    caller's and nothing is freed behind its back.
+ *  - Every function except the destroy functions and oml_last_error_message returns an
+ *    oml_status; 0 means success. On failure a message (never containing key material) can be
+ *    read with oml_last_error_message() on the same thread until the next call.
+ *  - No C++ exception crosses this boundary: every function body runs inside a catch-all
+ *    firewall that turns exceptions into status codes (a test in native/test proves it).
+ *  - Calls are coarse where it pays: a whole matrix-vector product, a batch of
+ *    multiply-by-plaintext, save and load of many ciphertexts.
+ *  - Levels count data primes as the Java API does: level l holds primes q_0..q_l.
+ */
+#ifndef OML_SEAL_H
+#define OML_SEAL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#if defined(_WIN32)
+#define OML_API __declspec(dllexport)
+#else
+#define OML_API __attribute__((visibility("default")))
+#endif
+
+/* Bumped whenever a signature or a status code changes; the Java side refuses a mismatch. */
+#define OML_ABI_VERSION 2
+
+typedef int32_t oml_status;
+
+enum {
+  OML_OK = 0,
+  OML_E_INVALID_ARGUMENT = 1,   /* null pointer, bad length: a bug in the caller */
+  OML_E_INVALID_PARAMETERS = 2, /* SEAL refuses the parameter set */
+  OML_E_CONTEXT_MISMATCH = 3,   /* object made under other parameters */
+  OML_E_INCOMPATIBLE = 4,       /* operands do not fit together or with the operation */
+  OML_E_MALFORMED = 5,          /* serialized bytes refused by validation */
+  OML_E_NOISE_BUDGET = 6,       /* correctness or privacy bound would not hold */
+  OML_E_OUT_OF_MEMORY = 7,
+  OML_E_BUFFER_TOO_SMALL = 8,
+  OML_E_INTERNAL = 9            /* any other exception caught by the firewall */
+};
+
+enum { OML_SCHEME_BFV = 1, OML_SCHEME_CKKS = 2 };
+
+typedef struct oml_context oml_context;
+typedef struct oml_secret_key oml_secret_key;
+typedef struct oml_public_key oml_public_key;
+typedef struct oml_relin_keys oml_relin_keys;
+typedef struct oml_galois_keys oml_galois_keys;
+typedef struct oml_plaintext oml_plaintext;
+typedef struct oml_ciphertext oml_ciphertext;
+
+OML_API int32_t oml_abi_version(void);
+/* The SEAL version this library was built against, e.g. "4.4.3". */
+OML_API const char *oml_seal_version(void);
+OML_API const char *oml_last_error_message(void);
+
+/* Context. primes are the data primes q_0..q_{count-1}; special_prime 0 means none.
+ * plain_modulus and batching are ignored for CKKS. */
+OML_API oml_status oml_context_create(int32_t scheme, uint64_t poly_modulus_degree,
+    const uint64_t *primes, size_t count, uint64_t special_prime, uint64_t plain_modulus,
+    int32_t batching, oml_context **out);
+OML_API void oml_context_destroy(oml_context *ctx);
+
+/* Keys. */
+OML_API oml_status oml_secret_key_create(const oml_context *ctx, oml_secret_key **out);
+OML_API void oml_secret_key_destroy(oml_secret_key *sk);
+OML_API oml_status oml_public_key_create(const oml_context *ctx, const oml_secret_key *sk,
+    oml_public_key **out);
+OML_API void oml_public_key_destroy(oml_public_key *pk);
+OML_API oml_status oml_relin_keys_create(const oml_context *ctx, const oml_secret_key *sk,
+    oml_relin_keys **out);
+OML_API void oml_relin_keys_destroy(oml_relin_keys *rk);
+/* Keys for the rotations by steps and, when conjugation != 0 (CKKS), for complex conjugation
+ * (Galois element 2N - 1). */
+OML_API oml_status oml_galois_keys_create(const oml_context *ctx, const oml_secret_key *sk,
+    const int32_t *steps, size_t count, int32_t conjugation, oml_galois_keys **out);
+/* Writes up to cap elements ascending; *count receives the total. */
+OML_API oml_status oml_galois_keys_elements(const oml_galois_keys *gk, uint32_t *out, size_t cap,
+    size_t *count);
+OML_API void oml_galois_keys_destroy(oml_galois_keys *gk);
+
+/* Plaintexts. BFV values must already be reduced below t. */
+OML_API oml_status oml_plaintext_bfv_encode(const oml_context *ctx, const uint64_t *values,
+    size_t count, oml_plaintext **out);
+/* Writes N values. */
+OML_API oml_status oml_plaintext_bfv_decode(const oml_context *ctx, const oml_plaintext *pt,
+    uint64_t *out);
+/* imag may be null; real and imag hold count values each (count <= N/2). */
+OML_API oml_status oml_plaintext_ckks_encode(const oml_context *ctx, const double *real,
+    const double *imag, size_t count, double scale, int32_t level, oml_plaintext **out);
+/* Writes N/2 values to each of real and imag. */
+OML_API oml_status oml_plaintext_ckks_decode(const oml_context *ctx, const oml_plaintext *pt,
+    double *real, double *imag);
+OML_API void oml_plaintext_destroy(oml_plaintext *pt);
+
+/* Encryption. */
+OML_API oml_status oml_encrypt_public(const oml_context *ctx, const oml_public_key *pk,
+    const oml_plaintext *pt, oml_ciphertext **out);
+/* seeded != 0: the ciphertext keeps a compact form whose second component is a seed. */
+OML_API oml_status oml_encrypt_symmetric(const oml_context *ctx, const oml_secret_key *sk,
+    const oml_plaintext *pt, int32_t seeded, oml_ciphertext **out);
+OML_API oml_status oml_decrypt(const oml_context *ctx, const oml_secret_key *sk,
+    const oml_ciphertext *ct, oml_plaintext **out);
+/* Phase c_0 + c_1 s + ... per prime, canonical residues, [prime][coefficient]. */
+OML_API oml_status oml_decrypt_phase(const oml_context *ctx, const oml_secret_key *sk,
+    const oml_ciphertext *ct, uint64_t *out, size_t out_len);
+
+/* Ciphertext metadata: info[0] level, info[1] size, info[2] NTT form, info[3] seeded,
+ * info[4] the number of coefficients an extracted answer keeps (0: not extracted). Extracted
+ * answers (from oml_matvec_answer) can be decrypted, exported and saved, not evaluated. */
+OML_API oml_status oml_ciphertext_info(const oml_context *ctx, const oml_ciphertext *ct,
+    int64_t *info, double *scale);
+/* Components in coefficient form, [component][prime][coefficient] (an extracted answer's
+ * first component is zero outside its kept coefficients). */
+OML_API oml_status oml_ciphertext_export(const oml_context *ctx, const oml_ciphertext *ct,
+    uint64_t *out, size_t out_len);
+OML_API void oml_ciphertext_destroy(oml_ciphertext *ct);
+
+/* Evaluation: results are new ciphertexts, operands are never modified. */
+OML_API oml_status oml_evaluator_add(const oml_context *ctx, const oml_ciphertext *a,
+    const oml_ciphertext *b, oml_ciphertext **out);
+OML_API oml_status oml_evaluator_sub(const oml_context *ctx, const oml_ciphertext *a,
+    const oml_ciphertext *b, oml_ciphertext **out);
+OML_API oml_status oml_evaluator_negate(const oml_context *ctx, const oml_ciphertext *a,
+    oml_ciphertext **out);
+OML_API oml_status oml_evaluator_add_plain(const oml_context *ctx, const oml_ciphertext *a,
+    const oml_plaintext *p, oml_ciphertext **out);
+OML_API oml_status oml_evaluator_multiply_plain(const oml_context *ctx, const oml_ciphertext *a,
+    const oml_plaintext *p, oml_ciphertext **out);
+/* count products a[i] * p[i] in one call. */
+OML_API oml_status oml_evaluator_multiply_plain_many(const oml_context *ctx,
+    const oml_ciphertext *const *a, const oml_plaintext *const *p, size_t count,
+    oml_ciphertext **out);
+OML_API oml_status oml_evaluator_multiply(const oml_context *ctx, const oml_ciphertext *a,
+    const oml_ciphertext *b, oml_ciphertext **out);
+OML_API oml_status oml_evaluator_relinearize(const oml_context *ctx, const oml_ciphertext *a,
+    const oml_relin_keys *rk, oml_ciphertext **out);
+/* BFV: rotate both batching rows left; CKKS: rotate the slots left. */
+OML_API oml_status oml_evaluator_rotate(const oml_context *ctx, const oml_ciphertext *a,
+    int32_t steps, const oml_galois_keys *gk, oml_ciphertext **out);
+/* CKKS: complex conjugation of every slot, with a key made with conjugation != 0. */
+OML_API oml_status oml_evaluator_conjugate(const oml_context *ctx, const oml_ciphertext *a,
+    const oml_galois_keys *gk, oml_ciphertext **out);
+/* count rotations of one ciphertext (out[k] by steps[k]) in one call. SEAL has no public
+ * hoisting, so each rotation does its own key switch; every key is checked first. */
+OML_API oml_status oml_evaluator_rotate_many(const oml_context *ctx, const oml_ciphertext *a,
+    const int32_t *steps, size_t count, const oml_galois_keys *gk, oml_ciphertext **out);
+OML_API oml_status oml_evaluator_rescale(const oml_context *ctx, const oml_ciphertext *a,
+    oml_ciphertext **out);
+OML_API oml_status oml_evaluator_mod_switch_to(const oml_context *ctx, const oml_ciphertext *a,
+    int32_t level, oml_ciphertext **out);
+/* a + Enc_pk(0) + (e, 0) with e uniform in [-2^flood_bits, 2^flood_bits) (drawn in
+ * coefficient form, so for CKKS the noise is transformed before it is added). */
+OML_API oml_status oml_evaluator_rerandomize(const oml_context *ctx, const oml_ciphertext *a,
+    const oml_public_key *pk, int32_t flood_bits, oml_ciphertext **out);
+
+/*
+ * The coefficient-encoded matrix-vector product with circuit privacy, in one call: for each
+ * output o, sum_j query[j] * tile(o, j) + Enc_pk(mask polynomial) + flooding, switched down to
+ * answer_level. w is rows x cols row-major and mask has rows entries, all reduced below t; the
+ * tiling follows dev.oml.he.MatVecLayout (block_rows x block_cols tiles). The query must be
+ * fresh seeded symmetric encryptions at the top level. Each answer is extracted: only the
+ * output coefficients of its first component are kept (the others are zeroed).
+ */
+OML_API oml_status oml_matvec_answer(const oml_context *ctx, const oml_ciphertext *const *query,
+    size_t input_count, const uint64_t *w, size_t rows, size_t cols, size_t block_rows,
+    size_t block_cols, const uint64_t *mask, const oml_public_key *pk, int32_t flood_bits,
+    int32_t answer_level, oml_ciphertext **out, size_t output_count);
+
+/* Serialization: SEAL's own format (uncompressed); load validates everything. An extracted
+ * answer, which SEAL's format cannot hold, is written as magic "OMLx", level, count, the kept
+ * positions (u32 each), their coefficients of the first component ([prime][position], u64)
+ * and the whole second component ([prime][coefficient], u64), all little-endian; load tells
+ * the two apart by the magic. */
+OML_API oml_status oml_ciphertext_save_size(const oml_ciphertext *ct, size_t *size);
+OML_API oml_status oml_ciphertext_save(const oml_ciphertext *ct, uint8_t *out, size_t cap,
+    size_t *written);
+OML_API oml_status oml_ciphertext_load(const oml_context *ctx, const uint8_t *in, size_t len,
+    oml_ciphertext **out);
+/* Many ciphertexts: sizes[i] receives each one's size; out holds them back to back. */
+OML_API oml_status oml_ciphertext_save_many(const oml_ciphertext *const *cts, size_t count,
+    uint8_t *out, size_t cap, uint64_t *sizes);
+OML_API oml_status oml_ciphertext_load_many(const oml_context *ctx, const uint8_t *in,
+    const uint64_t *sizes, size_t count, oml_ciphertext **out);
+OML_API oml_status oml_public_key_save_size(const oml_context *ctx, const oml_public_key *pk,
+    size_t *size);
+OML_API oml_status oml_public_key_save(const oml_context *ctx, const oml_public_key *pk,
+    uint8_t *out, size_t cap, size_t *written);
+OML_API oml_status oml_public_key_load(const oml_context *ctx, const uint8_t *in, size_t len,
+    oml_public_key **out);
+OML_API oml_status oml_relin_keys_save_size(const oml_relin_keys *rk, size_t *size);
+OML_API oml_status oml_relin_keys_save(const oml_relin_keys *rk, uint8_t *out, size_t cap,
+    size_t *written);
+OML_API oml_status oml_relin_keys_load(const oml_context *ctx, const uint8_t *in, size_t len,
+    oml_relin_keys **out);
+OML_API oml_status oml_galois_keys_save_size(const oml_galois_keys *gk, size_t *size);
+OML_API oml_status oml_galois_keys_save(const oml_galois_keys *gk, uint8_t *out, size_t cap,
+    size_t *written);
+OML_API oml_status oml_galois_keys_load(const oml_context *ctx, const uint8_t *in, size_t len,
+    oml_galois_keys **out);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

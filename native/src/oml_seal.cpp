@@ -1,0 +1,1704 @@
+// OML's C ABI over Microsoft SEAL. See include/oml_seal.h for the conventions.
+#include "oml_seal.h"
+
+#include <algorithm>
+#include <cmath>
+#include <complex>
+#include <cstring>
+#include <memory>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "firewall.h"
+#include "seal/seal.h"
+#include "seal/util/ntt.h"
+#include "seal/util/numth.h"
+#include "seal/util/polyarithsmallmod.h"
+#include "seal/util/rlwe.h"
+#include "seal/util/scalingvariant.h"
+
+using namespace seal;
+
+struct oml_context {
+  explicit oml_context(const EncryptionParameters &parms)
+      : ctx(parms, true, sec_level_type::none) {}
+  // Security is enforced by dev.oml.he.HeParameters (Homomorphic Encryption Standard tables,
+  // INSECURE sets only for tests); SEAL's own check would refuse the test sets.
+  SEALContext ctx;
+  int32_t scheme = 0;
+  size_t n = 0;
+  int top = 0;
+  uint64_t t = 0;  // OML's plain modulus (BFV), even where SEAL holds a stand-in
+  bool batching = false;
+  // SEAL refuses plain moduli above 60 bits, but OML's two-party sets go up to t = 2^60. Such
+  // a context gives SEAL a stand-in plain modulus and never lets SEAL use it: every step that
+  // depends on t (plaintext checks, scaling by Q/t, the centered lift of plaintexts) is done
+  // here with t, decryption rounds t x / Q of the phase here, and ciphertext products (BFV's
+  // tensoring depends on t) are refused.
+  bool wide_t = false;
+  // SEAL always treats the last of several primes as the key-switching prime. Parameter sets
+  // without one get an extra prime that only ever holds the secret and public keys inside
+  // this library: public keys are exported reduced to the data primes and all public-key
+  // encryption happens at data levels, so no object at that level is ever seen by anyone.
+  bool extra_prime = false;
+  std::vector<parms_id_type> levels;  // levels[l]: parms_id of data level l
+  std::unique_ptr<Evaluator> evaluator;
+  std::unique_ptr<BatchEncoder> batch;
+  std::unique_ptr<CKKSEncoder> ckks;
+};
+struct oml_secret_key { SecretKey key; };
+struct oml_public_key { PublicKey key; };
+struct oml_relin_keys { RelinKeys keys; };
+struct oml_galois_keys { GaloisKeys keys; };
+struct oml_plaintext { Plaintext pt; };
+struct oml_ciphertext {
+  Ciphertext ct;
+  // A seeded symmetric encryption keeps its compact serialized form (second component as a
+  // seed) while ct holds the expanded ciphertext used for computing.
+  std::vector<seal_byte> seeded;
+  // An extracted answer (BFV, coefficient form) keeps only these coefficients of its first
+  // component, ascending; the others are zero. It can be decrypted, not evaluated.
+  std::vector<uint32_t> kept;
+};
+
+namespace oml {
+namespace {
+thread_local std::string last_error;
+}
+void set_last_error(const char *message) noexcept {
+  try {
+    last_error.assign(message);
+  } catch (...) {
+    // Only a failed allocation can land here; the status code still tells the story.
+  }
+}
+}  // namespace oml
+
+namespace {
+
+using oml::error;
+
+void require(bool ok, oml_status code, const std::string &message) {
+  if (!ok) {
+    throw error(code, message);
+  }
+}
+
+template <class T>
+void need(const T *p, const char *what) {
+  if (p == nullptr) {
+    throw error(OML_E_INVALID_ARGUMENT, std::string(what) + " is null");
+  }
+}
+
+bool is_ckks(const oml_context *c) { return c->scheme == OML_SCHEME_CKKS; }
+
+int level_of_parms(const oml_context *c, const parms_id_type &pid) {
+  auto cd = c->ctx.get_context_data(pid);
+  require(cd != nullptr, OML_E_CONTEXT_MISMATCH, "object made under other parameters");
+  int level = static_cast<int>(cd->chain_index());
+  require(level <= c->top, OML_E_CONTEXT_MISMATCH, "object at the key level, not a data level");
+  return level;
+}
+
+// Every ciphertext entering an operation is checked against the context (parameters, level,
+// size, representation); the data itself was validated when it was made or loaded. Extracted
+// answers pass here (decryption, metadata, export) but not check_ct (evaluation).
+int check_any_ct(const oml_context *c, const oml_ciphertext *x) {
+  need(x, "ciphertext");
+  const Ciphertext &ct = x->ct;
+  require(is_metadata_valid_for(ct, c->ctx), OML_E_CONTEXT_MISMATCH,
+      "ciphertext does not belong to these parameters");
+  int level = level_of_parms(c, ct.parms_id());
+  require(ct.is_ntt_form() == is_ckks(c), OML_E_CONTEXT_MISMATCH,
+      "ciphertext representation does not match the scheme");
+  require(ct.size() >= 2, OML_E_INCOMPATIBLE, "ciphertext has fewer than two components");
+  return level;
+}
+
+int check_ct(const oml_context *c, const oml_ciphertext *x) {
+  int level = check_any_ct(c, x);
+  require(x->kept.empty(), OML_E_INCOMPATIBLE,
+      "an extracted answer can only be decrypted, not evaluated");
+  return level;
+}
+
+void check_sk(const oml_context *c, const oml_secret_key *sk) {
+  need(sk, "secret key");
+  require(sk->key.parms_id() == c->ctx.key_parms_id(), OML_E_CONTEXT_MISMATCH,
+      "secret key made under other parameters");
+}
+
+void check_pk(const oml_context *c, const oml_public_key *pk) {
+  need(pk, "public key");
+  require(pk->key.parms_id() == c->ctx.key_parms_id(), OML_E_CONTEXT_MISMATCH,
+      "public key made under other parameters");
+}
+
+// Plaintext level in the Java API's terms: BFV plaintexts are level-free (top).
+int check_pt(const oml_context *c, const oml_plaintext *p) {
+  need(p, "plaintext");
+  if (is_ckks(c)) {
+    require(p->pt.is_ntt_form(), OML_E_INCOMPATIBLE, "not a CKKS plaintext");
+    require(is_metadata_valid_for(p->pt, c->ctx), OML_E_CONTEXT_MISMATCH,
+        "plaintext does not belong to these parameters");
+    return level_of_parms(c, p->pt.parms_id());
+  }
+  require(!p->pt.is_ntt_form(), OML_E_INCOMPATIBLE, "not a BFV plaintext");
+  if (c->wide_t) {
+    bool ok = p->pt.coeff_count() <= c->n;
+    for (size_t i = 0; ok && i < p->pt.coeff_count(); i++) {
+      ok = p->pt[i] < c->t;
+    }
+    require(ok, OML_E_CONTEXT_MISMATCH, "plaintext does not belong to these parameters");
+  } else {
+    require(is_valid_for(p->pt, c->ctx), OML_E_CONTEXT_MISMATCH,
+        "plaintext does not belong to these parameters");
+  }
+  return c->top;
+}
+
+template <class T>
+T *release(std::unique_ptr<T> p) {
+  return p.release();
+}
+
+oml_ciphertext *wrap(Ciphertext &&ct) {
+  auto x = std::make_unique<oml_ciphertext>();
+  x->ct = std::move(ct);
+  return x.release();
+}
+
+std::shared_ptr<UniformRandomGenerator> fresh_prng() {
+  // BLAKE2xb (or SHAKE256) seeded from std::random_device: SEAL's own CSPRNG.
+  return UniformRandomGeneratorFactory::DefaultFactory()->create();
+}
+
+void ntt(const oml_context *c, uint64_t *poly, size_t primes, bool forward) {
+  auto tables = c->ctx.first_context_data()->small_ntt_tables();
+  for (size_t i = 0; i < primes; i++) {
+    if (forward) {
+      util::ntt_negacyclic_harvey(util::CoeffIter(poly + i * c->n), tables[i]);
+    } else {
+      util::inverse_ntt_negacyclic_harvey(util::CoeffIter(poly + i * c->n), tables[i]);
+    }
+  }
+}
+
+// BFV's scaling of a plaintext into the first component, c0 += round(Q m / t) at the level
+// of pid, computed as SEAL does (floor(Q/t) m + floor(((Q mod t) m + floor((t+1)/2)) / t))
+// but with OML's t, so that it also holds where SEAL only has a stand-in.
+void add_scaled_plain(const oml_context *c, const Plaintext &m, const parms_id_type &pid,
+    uint64_t *c0) {
+  const auto &mods = c->ctx.get_context_data(pid)->parms().coeff_modulus();
+  size_t primes = mods.size();
+  size_t n = c->n;
+  uint64_t t = c->t;
+  unsigned __int128 qt = 1;
+  for (const auto &q : mods) {
+    qt = qt * q.value() % t;
+  }
+  uint64_t q_mod_t = static_cast<uint64_t>(qt);
+  // floor(Q/t) = (Q - (Q mod t)) / t, and Q is 0 modulo each of its primes.
+  std::vector<uint64_t> div(primes);
+  for (size_t i = 0; i < primes; i++) {
+    uint64_t tinv = 0;
+    require(util::try_invert_uint_mod(t % mods[i].value(), mods[i], tinv), OML_E_INTERNAL,
+        "plain modulus not invertible modulo a prime");
+    uint64_t neg = util::negate_uint_mod(q_mod_t % mods[i].value(), mods[i]);
+    div[i] = static_cast<uint64_t>(static_cast<unsigned __int128>(neg) * tinv % mods[i].value());
+  }
+  uint64_t half = (t + 1) >> 1;
+  size_t count = std::min(m.coeff_count(), n);
+  for (size_t x = 0; x < count; x++) {
+    uint64_t v = m[x];
+    if (v == 0) {
+      continue;
+    }
+    uint64_t fix = static_cast<uint64_t>(
+        (static_cast<unsigned __int128>(q_mod_t) * v + half) / t);
+    for (size_t i = 0; i < primes; i++) {
+      uint64_t q = mods[i].value();
+      uint64_t add = static_cast<uint64_t>(
+          (static_cast<unsigned __int128>(div[i]) * v + fix) % q);
+      uint64_t sum = c0[i * n + x] + add;
+      c0[i * n + x] = sum >= q ? sum - q : sum;
+    }
+  }
+}
+
+// A BFV plaintext lifted to R_Q centered with OML's t (coefficients of at least (t+1)/2 stand
+// for negative values) and transformed, at the level of pid: the factor of plaintext products.
+std::vector<uint64_t> lifted_ntt(const oml_context *c, const Plaintext &p,
+    const parms_id_type &pid) {
+  const auto &mods = c->ctx.get_context_data(pid)->parms().coeff_modulus();
+  size_t primes = mods.size();
+  size_t n = c->n;
+  uint64_t t = c->t;
+  uint64_t half = (t + 1) >> 1;
+  std::vector<uint64_t> out(primes * n, 0);
+  size_t count = std::min(p.coeff_count(), n);
+  for (size_t x = 0; x < count; x++) {
+    uint64_t v = p[x];
+    for (size_t i = 0; i < primes; i++) {
+      uint64_t q = mods[i].value();
+      out[i * n + x] = v >= half ? util::negate_uint_mod((t - v) % q, mods[i]) : v % q;
+    }
+  }
+  ntt(c, out.data(), primes, true);
+  return out;
+}
+
+// A fresh public-key encryption of zero at data level `level`.
+Ciphertext encrypt_zero_public(const oml_context *c, const PublicKey &pk, int level) {
+  Ciphertext out;
+  if (!c->extra_prime) {
+    Encryptor enc(c->ctx, pk);
+    enc.encrypt_zero(c->levels[level], out);
+  } else {
+    // Only the data primes' residues of the key are used: an RLWE public key modulo Q.
+    util::encrypt_zero_asymmetric(pk, c->ctx, c->levels[level], is_ckks(c), out);
+  }
+  return out;
+}
+
+// Uniform integers in [-2^bits, 2^bits) added to the first component; the noise is drawn in
+// coefficient form and transformed first when the ciphertext is in NTT form (CKKS).
+void flood(const oml_context *c, Ciphertext &ct, int bits, UniformRandomGenerator &prng) {
+  require(bits >= 1 && bits <= 2000, OML_E_INVALID_ARGUMENT, "flood bits outside [1, 2000]");
+  auto cd = c->ctx.get_context_data(ct.parms_id());
+  const auto &mods = cd->parms().coeff_modulus();
+  size_t primes = mods.size();
+  size_t n = c->n;
+  size_t total = static_cast<size_t>(bits) + 1;
+  size_t limbs = (total + 63) / 64;
+  size_t top_bits = total - 64 * (limbs - 1);
+  uint64_t top_mask = top_bits == 64 ? ~0ULL : ((1ULL << top_bits) - 1);
+  std::vector<uint64_t> two64(primes), offset(primes);
+  for (size_t i = 0; i < primes; i++) {
+    uint64_t q = mods[i].value();
+    two64[i] = static_cast<uint64_t>((static_cast<unsigned __int128>(1) << 64) % q);
+    unsigned __int128 off = 1;
+    for (int b = 0; b < bits; b++) {
+      off = (off * 2) % q;
+    }
+    offset[i] = static_cast<uint64_t>(off);
+  }
+  std::vector<uint64_t> rnd(n * limbs);
+  prng.generate(rnd.size() * sizeof(uint64_t), reinterpret_cast<seal_byte *>(rnd.data()));
+  std::vector<uint64_t> noise(primes * n);
+  for (size_t x = 0; x < n; x++) {
+    uint64_t *v = &rnd[x * limbs];
+    v[limbs - 1] &= top_mask;
+    for (size_t i = 0; i < primes; i++) {
+      uint64_t q = mods[i].value();
+      unsigned __int128 acc = 0;
+      for (size_t w = limbs; w-- > 0;) {
+        acc = (acc * two64[i] + v[w]) % q;
+      }
+      uint64_t r = static_cast<uint64_t>(acc);
+      noise[i * n + x] = r >= offset[i] ? r - offset[i] : r + q - offset[i];
+    }
+  }
+  if (ct.is_ntt_form()) {
+    ntt(c, noise.data(), primes, true);
+  }
+  util::add_poly_coeffmod(util::ConstRNSIter(ct.data(0), n), util::ConstRNSIter(noise.data(), n),
+      primes, mods.data(), util::RNSIter(ct.data(0), n));
+}
+
+uint64_t uniform_below(uint64_t t, UniformRandomGenerator &prng) {
+  if ((t & (t - 1)) == 0) {
+    uint64_t v;
+    prng.generate(sizeof v, reinterpret_cast<seal_byte *>(&v));
+    return v & (t - 1);
+  }
+  uint64_t limit = ~0ULL - (~0ULL % t);
+  for (;;) {
+    uint64_t v;
+    prng.generate(sizeof v, reinterpret_cast<seal_byte *>(&v));
+    if (v < limit) {
+      return v % t;
+    }
+  }
+}
+
+void check_seal_header(const uint8_t *in, size_t len) {
+  require(in != nullptr && len > 0, OML_E_MALFORMED, "no bytes to load");
+  require(len >= Serialization::seal_header_size, OML_E_MALFORMED,
+      "shorter than a SEAL header");
+  Serialization::SEALHeader h;
+  std::memcpy(&h, in, sizeof h);
+  require(Serialization::IsValidHeader(h), OML_E_MALFORMED, "not a valid SEAL object header");
+  require(h.size == len, OML_E_MALFORMED,
+      "declared size " + std::to_string(h.size) + " differs from the " + std::to_string(len)
+          + " bytes given");
+}
+
+// Runs a SEAL load, turning whatever it throws into MALFORMED, and checks it consumed all.
+template <class Load>
+void load_all(size_t len, Load &&load) {
+  std::streamoff used = 0;
+  try {
+    used = load();
+  } catch (const error &) {
+    throw;
+  } catch (const std::bad_alloc &) {
+    throw error(OML_E_MALFORMED, "bytes declare more data than they hold");
+  } catch (const std::exception &e) {
+    throw error(OML_E_MALFORMED, std::string("SEAL refused the bytes: ") + e.what());
+  }
+  require(static_cast<size_t>(used) == len, OML_E_MALFORMED, "trailing bytes after the object");
+}
+
+void out_size(size_t *size, size_t value) {
+  need(size, "size");
+  *size = value;
+}
+
+template <class T>
+void save_object(const T &obj, uint8_t *out, size_t cap, size_t *written) {
+  need(out, "output buffer");
+  need(written, "written");
+  size_t size = static_cast<size_t>(obj.save_size(compr_mode_type::none));
+  require(cap >= size, OML_E_BUFFER_TOO_SMALL, "output buffer too small");
+  *written = static_cast<size_t>(
+      obj.save(reinterpret_cast<seal_byte *>(out), cap, compr_mode_type::none));
+}
+
+Ciphertext reduced_public_key(const oml_context *c, const PublicKey &pk) {
+  Ciphertext r(c->ctx, c->levels[c->top]);
+  r.resize(2);
+  size_t data = (c->top + 1) * c->n;
+  size_t full = pk.data().coeff_modulus_size() * c->n;
+  for (size_t j = 0; j < 2; j++) {
+    std::copy_n(pk.data().data() + j * full, data, r.data(j));
+  }
+  r.is_ntt_form() = true;
+  return r;
+}
+
+}  // namespace
+
+extern "C" {
+
+int32_t oml_abi_version(void) { return OML_ABI_VERSION; }
+
+const char *oml_seal_version(void) { return SEAL_VERSION; }
+
+const char *oml_last_error_message(void) { return oml::last_error.c_str(); }
+
+oml_status oml_context_create(int32_t scheme, uint64_t n, const uint64_t *primes, size_t count,
+    uint64_t special, uint64_t plain, int32_t batching, oml_context **out) {
+  return oml::guard([&] {
+    need(out, "out");
+    *out = nullptr;
+    need(primes, "primes");
+    require(count >= 1, OML_E_INVALID_PARAMETERS, "at least one prime is needed");
+    require(scheme == OML_SCHEME_BFV || scheme == OML_SCHEME_CKKS, OML_E_INVALID_PARAMETERS,
+        "unknown scheme");
+    EncryptionParameters parms(scheme == OML_SCHEME_BFV ? scheme_type::bfv : scheme_type::ckks);
+    parms.set_poly_modulus_degree(n);
+    std::vector<Modulus> mods;
+    for (size_t i = 0; i < count; i++) {
+      mods.emplace_back(primes[i]);
+    }
+    bool extra = false;
+    if (special != 0) {
+      mods.emplace_back(special);
+    } else if (count > 1) {
+      auto candidates = util::get_primes(2 * n, 60, count + 3);
+      for (const auto &m : candidates) {
+        bool used = m.value() == plain;
+        for (size_t i = 0; i < count; i++) {
+          used |= primes[i] == m.value();
+        }
+        if (!used) {
+          mods.push_back(m);
+          extra = true;
+          break;
+        }
+      }
+      require(extra, OML_E_INVALID_PARAMETERS, "no prime left for SEAL's key level");
+    }
+    parms.set_coeff_modulus(mods);
+    bool wide = scheme == OML_SCHEME_BFV && (plain >> 60) != 0;
+    if (wide) {
+      require(!batching, OML_E_INVALID_PARAMETERS,
+          "batching needs a prime plain modulus of at most 60 bits");
+      parms.set_plain_modulus(1ULL << 59);
+    } else if (scheme == OML_SCHEME_BFV) {
+      parms.set_plain_modulus(plain);
+    }
+    auto c = std::make_unique<oml_context>(parms);
+    require(c->ctx.parameters_set(), OML_E_INVALID_PARAMETERS,
+        std::string("SEAL refuses the parameters: ") + c->ctx.parameter_error_message());
+    c->scheme = scheme;
+    c->n = n;
+    c->top = static_cast<int>(count) - 1;
+    c->t = plain;
+    c->wide_t = wide;
+    c->extra_prime = extra;
+    c->levels.assign(count, parms_id_zero);
+    size_t found = 0;
+    for (auto cd = c->ctx.first_context_data(); cd; cd = cd->next_context_data()) {
+      size_t idx = cd->chain_index();
+      require(idx < count, OML_E_INVALID_PARAMETERS, "unexpected SEAL modulus chain");
+      c->levels[idx] = cd->parms_id();
+      found++;
+    }
+    require(found == count && c->ctx.first_context_data()->chain_index() == count - 1,
+        OML_E_INVALID_PARAMETERS, "SEAL cannot use every level of these parameters");
+    c->evaluator = std::make_unique<Evaluator>(c->ctx);
+    if (scheme == OML_SCHEME_BFV && batching) {
+      require(c->ctx.first_context_data()->qualifiers().using_batching,
+          OML_E_INVALID_PARAMETERS, "the plain modulus does not support batching");
+      c->batch = std::make_unique<BatchEncoder>(c->ctx);
+      c->batching = true;
+    }
+    if (scheme == OML_SCHEME_CKKS) {
+      c->ckks = std::make_unique<CKKSEncoder>(c->ctx);
+    }
+    *out = c.release();
+  });
+}
+
+void oml_context_destroy(oml_context *ctx) { delete ctx; }
+
+oml_status oml_secret_key_create(const oml_context *c, oml_secret_key **out) {
+  return oml::guard([&] {
+    need(c, "context");
+    need(out, "out");
+    KeyGenerator kg(c->ctx);
+    auto sk = std::make_unique<oml_secret_key>();
+    sk->key = kg.secret_key();
+    *out = sk.release();
+  });
+}
+
+void oml_secret_key_destroy(oml_secret_key *sk) { delete sk; }
+
+oml_status oml_public_key_create(const oml_context *c, const oml_secret_key *sk,
+    oml_public_key **out) {
+  return oml::guard([&] {
+    need(c, "context");
+    need(out, "out");
+    check_sk(c, sk);
+    KeyGenerator kg(c->ctx, sk->key);
+    auto pk = std::make_unique<oml_public_key>();
+    kg.create_public_key(pk->key);
+    if (c->extra_prime) {
+      // Never keep the key-level residues: the object equals what a load would give.
+      size_t data = (c->top + 1) * c->n;
+      size_t full = pk->key.data().coeff_modulus_size() * c->n;
+      for (size_t j = 0; j < 2; j++) {
+        std::fill(pk->key.data().data() + j * full + data, pk->key.data().data() + (j + 1) * full,
+            0);
+      }
+    }
+    *out = pk.release();
+  });
+}
+
+void oml_public_key_destroy(oml_public_key *pk) { delete pk; }
+
+oml_status oml_relin_keys_create(const oml_context *c, const oml_secret_key *sk,
+    oml_relin_keys **out) {
+  return oml::guard([&] {
+    need(c, "context");
+    need(out, "out");
+    check_sk(c, sk);
+    require(!c->extra_prime && c->ctx.using_keyswitching(), OML_E_INCOMPATIBLE,
+        "these parameters have no special prime: no relinearization keys");
+    KeyGenerator kg(c->ctx, sk->key);
+    auto rk = std::make_unique<oml_relin_keys>();
+    kg.create_relin_keys(rk->keys);
+    *out = rk.release();
+  });
+}
+
+void oml_relin_keys_destroy(oml_relin_keys *rk) { delete rk; }
+
+namespace {
+uint32_t galois_element(const oml_context *c, int32_t steps) {
+  int64_t half = static_cast<int64_t>(c->n / 2);
+  int64_t s = ((static_cast<int64_t>(steps) % half) + half) % half;
+  return c->ctx.key_context_data()->galois_tool()->get_elt_from_step(static_cast<int>(s));
+}
+}  // namespace
+
+oml_status oml_galois_keys_create(const oml_context *c, const oml_secret_key *sk,
+    const int32_t *steps, size_t count, int32_t conjugation, oml_galois_keys **out) {
+  return oml::guard([&] {
+    need(c, "context");
+    need(out, "out");
+    check_sk(c, sk);
+    require(count == 0 || steps != nullptr, OML_E_INVALID_ARGUMENT, "steps is null");
+    require(!c->extra_prime && c->ctx.using_keyswitching(), OML_E_INCOMPATIBLE,
+        "these parameters have no special prime: no Galois keys");
+    require(is_ckks(c) || c->batching, OML_E_INCOMPATIBLE,
+        "rotations need CKKS or BFV with batching");
+    std::vector<uint32_t> elts;
+    int64_t half = static_cast<int64_t>(c->n / 2);
+    for (size_t i = 0; i < count; i++) {
+      if (((static_cast<int64_t>(steps[i]) % half) + half) % half != 0) {
+        elts.push_back(galois_element(c, steps[i]));
+      }
+    }
+    if (conjugation) {
+      require(is_ckks(c), OML_E_INCOMPATIBLE, "conjugation keys need CKKS");
+      elts.push_back(static_cast<uint32_t>(2 * c->n - 1));
+    }
+    std::sort(elts.begin(), elts.end());
+    elts.erase(std::unique(elts.begin(), elts.end()), elts.end());
+    KeyGenerator kg(c->ctx, sk->key);
+    auto gk = std::make_unique<oml_galois_keys>();
+    kg.create_galois_keys(elts, gk->keys);
+    *out = gk.release();
+  });
+}
+
+oml_status oml_galois_keys_elements(const oml_galois_keys *gk, uint32_t *out, size_t cap,
+    size_t *count) {
+  return oml::guard([&] {
+    need(gk, "Galois keys");
+    need(count, "count");
+    size_t k = 0;
+    const auto &data = gk->keys.data();
+    for (size_t i = 0; i < data.size(); i++) {
+      if (!data[i].empty()) {
+        if (k < cap) {
+          need(out, "out");
+          out[k] = static_cast<uint32_t>(2 * i + 1);
+        }
+        k++;
+      }
+    }
+    *count = k;
+  });
+}
+
+void oml_galois_keys_destroy(oml_galois_keys *gk) { delete gk; }
+
+oml_status oml_plaintext_bfv_encode(const oml_context *c, const uint64_t *values, size_t count,
+    oml_plaintext **out) {
+  return oml::guard([&] {
+    need(c, "context");
+    need(out, "out");
+    require(count == 0 || values != nullptr, OML_E_INVALID_ARGUMENT, "values is null");
+    require(!is_ckks(c), OML_E_INCOMPATIBLE, "BFV encoding needs BFV parameters");
+    require(count <= c->n, OML_E_INVALID_ARGUMENT, "more values than the ring degree");
+    for (size_t i = 0; i < count; i++) {
+      require(values[i] < c->t, OML_E_INVALID_ARGUMENT, "value not reduced modulo t");
+    }
+    auto p = std::make_unique<oml_plaintext>();
+    if (c->batching) {
+      std::vector<uint64_t> v(values, values + count);
+      c->batch->encode(v, p->pt);
+    } else {
+      p->pt.resize(c->n);
+      p->pt.set_zero();
+      std::copy_n(values, count, p->pt.data());
+    }
+    *out = p.release();
+  });
+}
+
+oml_status oml_plaintext_bfv_decode(const oml_context *c, const oml_plaintext *p, uint64_t *out) {
+  return oml::guard([&] {
+    need(c, "context");
+    need(out, "out");
+    require(!is_ckks(c), OML_E_INCOMPATIBLE, "BFV decoding needs BFV parameters");
+    check_pt(c, p);
+    if (c->batching) {
+      std::vector<uint64_t> v;
+      c->batch->decode(p->pt, v);
+      std::copy_n(v.data(), c->n, out);
+    } else {
+      size_t have = p->pt.coeff_count();
+      for (size_t i = 0; i < c->n; i++) {
+        out[i] = i < have ? p->pt[i] : 0;
+      }
+    }
+  });
+}
+
+oml_status oml_plaintext_ckks_encode(const oml_context *c, const double *re, const double *im,
+    size_t count, double scale, int32_t level, oml_plaintext **out) {
+  return oml::guard([&] {
+    need(c, "context");
+    need(out, "out");
+    require(is_ckks(c), OML_E_INCOMPATIBLE, "CKKS encoding needs CKKS parameters");
+    require(count == 0 || re != nullptr, OML_E_INVALID_ARGUMENT, "values are null");
+    require(count <= c->n / 2, OML_E_INVALID_ARGUMENT, "more values than slots");
+    require(scale >= 1.0 && std::isfinite(scale), OML_E_INCOMPATIBLE,
+        "scale must be finite and at least 1");
+    require(level >= 0 && level <= c->top, OML_E_INCOMPATIBLE, "level outside the chain");
+    std::vector<std::complex<double>> z(c->n / 2);
+    double max = 0;
+    for (size_t i = 0; i < count; i++) {
+      z[i] = std::complex<double>(re[i], im ? im[i] : 0.0);
+      double m = std::abs(z[i]);
+      max = m > max || std::isnan(m) ? m : max;
+    }
+    // Every coefficient of the inverse embedding is at most the largest slot in magnitude, so
+    // this bound keeps scaled coefficients within 62 bits as the Java engine requires.
+    require(max * scale < 0x1p62, OML_E_INCOMPATIBLE,
+        "value times scale does not fit in 62 bits: lower the scale or the values");
+    auto p = std::make_unique<oml_plaintext>();
+    c->ckks->encode(z, c->levels[level], scale, p->pt);
+    *out = p.release();
+  });
+}
+
+oml_status oml_plaintext_ckks_decode(const oml_context *c, const oml_plaintext *p, double *re,
+    double *im) {
+  return oml::guard([&] {
+    need(c, "context");
+    need(re, "real");
+    need(im, "imag");
+    require(is_ckks(c), OML_E_INCOMPATIBLE, "CKKS decoding needs CKKS parameters");
+    check_pt(c, p);
+    std::vector<std::complex<double>> z;
+    c->ckks->decode(p->pt, z);
+    for (size_t i = 0; i < c->n / 2; i++) {
+      re[i] = z[i].real();
+      im[i] = z[i].imag();
+    }
+  });
+}
+
+void oml_plaintext_destroy(oml_plaintext *p) { delete p; }
+
+oml_status oml_encrypt_public(const oml_context *c, const oml_public_key *pk,
+    const oml_plaintext *p, oml_ciphertext **out) {
+  return oml::guard([&] {
+    need(c, "context");
+    need(out, "out");
+    check_pk(c, pk);
+    require(check_pt(c, p) == c->top, OML_E_INCOMPATIBLE,
+        "plaintext level below the encryption level");
+    Ciphertext ct;
+    if (!c->extra_prime && !c->wide_t) {
+      Encryptor enc(c->ctx, pk->key);
+      enc.encrypt(p->pt, ct);
+    } else {
+      ct = encrypt_zero_public(c, pk->key, c->top);
+      auto cd = c->ctx.first_context_data();
+      if (is_ckks(c)) {
+        const auto &mods = cd->parms().coeff_modulus();
+        for (size_t i = 0; i < mods.size(); i++) {
+          util::add_poly_coeffmod(util::ConstCoeffIter(ct.data(0) + i * c->n),
+              util::ConstCoeffIter(p->pt.data() + i * c->n), c->n, mods[i],
+              util::CoeffIter(ct.data(0) + i * c->n));
+        }
+        ct.scale() = p->pt.scale();
+      } else {
+        add_scaled_plain(c, p->pt, c->levels[c->top], ct.data(0));
+      }
+    }
+    *out = wrap(std::move(ct));
+  });
+}
+
+oml_status oml_encrypt_symmetric(const oml_context *c, const oml_secret_key *sk,
+    const oml_plaintext *p, int32_t seeded, oml_ciphertext **out) {
+  return oml::guard([&] {
+    need(c, "context");
+    need(out, "out");
+    check_sk(c, sk);
+    require(check_pt(c, p) == c->top, OML_E_INCOMPATIBLE,
+        "plaintext level below the encryption level");
+    Encryptor enc(c->ctx, sk->key);
+    auto x = std::make_unique<oml_ciphertext>();
+    if (c->wide_t) {
+      // SEAL's Encryptor would scale by its stand-in: encrypt zero (with the second
+      // component as a seed when asked) and scale the plaintext in with OML's t.
+      Ciphertext d;
+      d.resize(c->ctx, c->levels[c->top], 2);
+      util::encrypt_zero_symmetric(sk->key, c->ctx, c->levels[c->top], false, seeded != 0, d);
+      add_scaled_plain(c, p->pt, c->levels[c->top], d.data(0));
+      if (seeded) {
+        x->seeded.resize(static_cast<size_t>(d.save_size(compr_mode_type::none)));
+        auto used = d.save(x->seeded.data(), x->seeded.size(), compr_mode_type::none);
+        x->seeded.resize(static_cast<size_t>(used));
+        x->ct.load(c->ctx, x->seeded.data(), x->seeded.size());
+      } else {
+        x->ct = std::move(d);
+      }
+    } else if (seeded) {
+      auto compact = enc.encrypt_symmetric(p->pt);
+      x->seeded.resize(static_cast<size_t>(compact.save_size(compr_mode_type::none)));
+      auto used = compact.save(x->seeded.data(), x->seeded.size(), compr_mode_type::none);
+      x->seeded.resize(static_cast<size_t>(used));
+      x->ct.load(c->ctx, x->seeded.data(), x->seeded.size());
+    } else {
+      enc.encrypt_symmetric(p->pt, x->ct);
+    }
+    *out = x.release();
+  });
+}
+
+namespace {
+// The phase c_0 + c_1 s + ... in coefficient form, [prime][coefficient].
+std::vector<uint64_t> phase_rows(const oml_context *c, const oml_secret_key *sk,
+    const Ciphertext &ct, int level) {
+  size_t n = c->n;
+  size_t primes = static_cast<size_t>(level) + 1;
+  const auto &mods = c->ctx.get_context_data(ct.parms_id())->parms().coeff_modulus();
+  const uint64_t *s = sk->key.data().data();  // NTT form, key level; data levels are a prefix
+  std::vector<uint64_t> acc(primes * n), spow(s, s + primes * n), tmp(n);
+  for (size_t j = 0; j < ct.size(); j++) {
+    for (size_t i = 0; i < primes; i++) {
+      std::copy_n(ct.data(j) + i * n, n, tmp.data());
+      if (!ct.is_ntt_form()) {
+        util::ntt_negacyclic_harvey(util::CoeffIter(tmp.data()),
+            c->ctx.first_context_data()->small_ntt_tables()[i]);
+      }
+      if (j > 0) {
+        util::dyadic_product_coeffmod(util::ConstCoeffIter(tmp.data()),
+            util::ConstCoeffIter(spow.data() + i * n), n, mods[i], util::CoeffIter(tmp.data()));
+      }
+      util::add_poly_coeffmod(util::ConstCoeffIter(acc.data() + i * n),
+          util::ConstCoeffIter(tmp.data()), n, mods[i], util::CoeffIter(acc.data() + i * n));
+      if (j > 0 && j + 1 < ct.size()) {
+        util::dyadic_product_coeffmod(util::ConstCoeffIter(spow.data() + i * n),
+            util::ConstCoeffIter(s + i * n), n, mods[i], util::CoeffIter(spow.data() + i * n));
+      }
+    }
+  }
+  ntt(c, acc.data(), primes, false);
+  return acc;
+}
+
+// BFV decryption with OML's t where SEAL only holds a stand-in: round(t x / Q) mod t of the
+// phase x. With y_i = [x_i (Q/q_i)^-1]_{q_i}, x = sum y_i Q/q_i - v Q for an integer v, so
+// t x / Q = sum y_i t / q_i mod t: integer parts are summed modulo t, fractional parts as
+// long doubles, and a coefficient whose fraction lies within 2^-40 of a rounding boundary
+// (noise at the very edge of Delta / 2) is recomputed exactly in multiprecision.
+void decrypt_wide(const oml_context *c, const oml_secret_key *sk, const Ciphertext &ct,
+    int level, Plaintext &out) {
+  size_t n = c->n;
+  size_t k = static_cast<size_t>(level) + 1;
+  uint64_t t = c->t;
+  std::vector<uint64_t> x = phase_rows(c, sk, ct, level);
+  auto cd = c->ctx.get_context_data(ct.parms_id());
+  const auto &mods = cd->parms().coeff_modulus();
+  std::vector<uint64_t> hat_inv(k);
+  for (size_t i = 0; i < k; i++) {
+    uint64_t qi = mods[i].value();
+    unsigned __int128 h = 1;
+    for (size_t j = 0; j < k; j++) {
+      if (j != i) {
+        h = h * (mods[j].value() % qi) % qi;
+      }
+    }
+    require(util::try_invert_uint_mod(static_cast<uint64_t>(h), mods[i], hat_inv[i]),
+        OML_E_INTERNAL, "primes are not coprime");
+  }
+  out.resize(n);
+  std::vector<size_t> edge;
+  for (size_t j = 0; j < n; j++) {
+    unsigned __int128 whole = 0;
+    long double frac = 0;
+    for (size_t i = 0; i < k; i++) {
+      uint64_t qi = mods[i].value();
+      uint64_t y = static_cast<uint64_t>(
+          static_cast<unsigned __int128>(x[i * n + j]) * hat_inv[i] % qi);
+      unsigned __int128 prod = static_cast<unsigned __int128>(y) * t;
+      whole += prod / qi;
+      frac += static_cast<long double>(static_cast<uint64_t>(prod % qi)) / qi;
+    }
+    long double f = frac - std::floor(frac);
+    if (std::fabs(f - 0.5L) < 0x1p-40L) {
+      edge.push_back(j);
+      continue;
+    }
+    whole += static_cast<unsigned __int128>(std::llround(frac));
+    out[j] = static_cast<uint64_t>(whole % t);
+  }
+  if (edge.empty()) {
+    return;
+  }
+  auto pool = MemoryManager::GetPool();
+  cd->rns_tool()->base_q()->compose_array(x.data(), n, pool);
+  std::vector<uint64_t> q(k + 1, 0), half(k + 1, 0), num(k + 1), quo(k + 1);
+  std::copy_n(cd->total_coeff_modulus(), k, q.data());
+  util::right_shift_uint(q.data(), 1, k + 1, half.data());
+  for (size_t j : edge) {
+    util::multiply_uint(x.data() + j * k, k, t, k + 1, num.data());
+    util::add_uint(num.data(), half.data(), k + 1, num.data());
+    util::divide_uint_inplace(num.data(), q.data(), k + 1, quo.data(), pool);
+    out[j] = quo[0] % t;  // x < Q, so the quotient is at most t
+  }
+}
+}  // namespace
+
+oml_status oml_decrypt(const oml_context *c, const oml_secret_key *sk, const oml_ciphertext *x,
+    oml_plaintext **out) {
+  return oml::guard([&] {
+    need(c, "context");
+    need(out, "out");
+    check_sk(c, sk);
+    int level = check_any_ct(c, x);
+    auto p = std::make_unique<oml_plaintext>();
+    if (c->wide_t) {
+      decrypt_wide(c, sk, x->ct, level, p->pt);
+    } else {
+      Decryptor dec(c->ctx, sk->key);
+      dec.decrypt(x->ct, p->pt);
+    }
+    *out = p.release();
+  });
+}
+
+oml_status oml_decrypt_phase(const oml_context *c, const oml_secret_key *sk,
+    const oml_ciphertext *x, uint64_t *out, size_t out_len) {
+  return oml::guard([&] {
+    need(c, "context");
+    need(out, "out");
+    check_sk(c, sk);
+    int level = check_any_ct(c, x);
+    require(out_len == (static_cast<size_t>(level) + 1) * c->n, OML_E_INVALID_ARGUMENT,
+        "output length must be (level+1)*N");
+    std::vector<uint64_t> acc = phase_rows(c, sk, x->ct, level);
+    std::copy(acc.begin(), acc.end(), out);
+  });
+}
+
+oml_status oml_ciphertext_info(const oml_context *c, const oml_ciphertext *x, int64_t *info,
+    double *scale) {
+  return oml::guard([&] {
+    need(c, "context");
+    need(info, "info");
+    need(scale, "scale");
+    info[0] = check_any_ct(c, x);
+    info[1] = static_cast<int64_t>(x->ct.size());
+    info[2] = x->ct.is_ntt_form() ? 1 : 0;
+    info[3] = x->seeded.empty() ? 0 : 1;
+    info[4] = static_cast<int64_t>(x->kept.size());
+    *scale = x->ct.scale();
+  });
+}
+
+oml_status oml_ciphertext_export(const oml_context *c, const oml_ciphertext *x, uint64_t *out,
+    size_t out_len) {
+  return oml::guard([&] {
+    need(c, "context");
+    need(out, "out");
+    int level = check_any_ct(c, x);
+    size_t per = (static_cast<size_t>(level) + 1) * c->n;
+    require(out_len == per * x->ct.size(), OML_E_INVALID_ARGUMENT,
+        "output length must be size*(level+1)*N");
+    std::copy_n(x->ct.data(), out_len, out);
+    if (x->ct.is_ntt_form()) {
+      for (size_t j = 0; j < x->ct.size(); j++) {
+        ntt(c, out + j * per, static_cast<size_t>(level) + 1, false);
+      }
+    }
+  });
+}
+
+void oml_ciphertext_destroy(oml_ciphertext *x) { delete x; }
+
+oml_status oml_evaluator_add(const oml_context *c, const oml_ciphertext *a,
+    const oml_ciphertext *b, oml_ciphertext **out) {
+  return oml::guard([&] {
+    need(c, "context");
+    need(out, "out");
+    check_ct(c, a);
+    check_ct(c, b);
+    Ciphertext r;
+    c->evaluator->add(a->ct, b->ct, r);
+    *out = wrap(std::move(r));
+  });
+}
+
+oml_status oml_evaluator_sub(const oml_context *c, const oml_ciphertext *a,
+    const oml_ciphertext *b, oml_ciphertext **out) {
+  return oml::guard([&] {
+    need(c, "context");
+    need(out, "out");
+    check_ct(c, a);
+    check_ct(c, b);
+    require(a->ct.parms_id() == b->ct.parms_id(), OML_E_INCOMPATIBLE,
+        "operands at different levels");
+    Ciphertext r;
+    c->evaluator->sub(a->ct, b->ct, r);
+    *out = wrap(std::move(r));
+  });
+}
+
+oml_status oml_evaluator_negate(const oml_context *c, const oml_ciphertext *a,
+    oml_ciphertext **out) {
+  return oml::guard([&] {
+    need(c, "context");
+    need(out, "out");
+    check_ct(c, a);
+    Ciphertext r;
+    c->evaluator->negate(a->ct, r);
+    *out = wrap(std::move(r));
+  });
+}
+
+namespace {
+// A CKKS plaintext may sit above the ciphertext's level: drop its extra primes.
+Plaintext plain_at(const oml_context *c, const oml_plaintext *p, int pl, int level) {
+  require(pl >= level, OML_E_INCOMPATIBLE, "plaintext level below the ciphertext level");
+  Plaintext q = p->pt;
+  if (is_ckks(c) && pl > level) {
+    c->evaluator->mod_switch_to_inplace(q, c->levels[level]);
+  }
+  return q;
+}
+}  // namespace
+
+oml_status oml_evaluator_add_plain(const oml_context *c, const oml_ciphertext *a,
+    const oml_plaintext *p, oml_ciphertext **out) {
+  return oml::guard([&] {
+    need(c, "context");
+    need(out, "out");
+    int level = check_ct(c, a);
+    Plaintext q = plain_at(c, p, check_pt(c, p), level);
+    Ciphertext r;
+    if (c->wide_t) {
+      r = a->ct;
+      add_scaled_plain(c, q, r.parms_id(), r.data(0));
+    } else {
+      c->evaluator->add_plain(a->ct, q, r);
+    }
+    *out = wrap(std::move(r));
+  });
+}
+
+namespace {
+// The product of an NTT-form BFV ciphertext with a lifted, transformed plaintext, returned in
+// coefficient form (BFV's representation).
+Ciphertext bfv_product_ntt(const oml_context *c, const Ciphertext &an,
+    const std::vector<uint64_t> &lift) {
+  const auto &mods = c->ctx.get_context_data(an.parms_id())->parms().coeff_modulus();
+  size_t primes = mods.size();
+  Ciphertext r(c->ctx, an.parms_id());
+  r.resize(an.size());
+  for (size_t j = 0; j < an.size(); j++) {
+    for (size_t k = 0; k < primes; k++) {
+      util::dyadic_product_coeffmod(util::ConstCoeffIter(an.data(j) + k * c->n),
+          util::ConstCoeffIter(lift.data() + k * c->n), c->n, mods[k],
+          util::CoeffIter(r.data(j) + k * c->n));
+    }
+    ntt(c, r.data(j), primes, false);
+  }
+  return r;
+}
+
+Ciphertext multiply_plain_one(const oml_context *c, const oml_ciphertext *a,
+    const oml_plaintext *p) {
+  int level = check_ct(c, a);
+  Plaintext q = plain_at(c, p, check_pt(c, p), level);
+  Ciphertext r;
+  if (q.is_zero()) {
+    // SEAL refuses to produce a 'transparent' product; the Java engine returns an encryption
+    // of zero, and so do we (it is public knowledge that the product with zero is zero).
+    r = Ciphertext(c->ctx, a->ct.parms_id());
+    r.resize(a->ct.size());
+    std::fill(r.data(), r.data() + r.size() * r.coeff_modulus_size() * c->n, 0);
+    r.is_ntt_form() = a->ct.is_ntt_form();
+    r.scale() = a->ct.scale() * q.scale();
+    return r;
+  }
+  if (!is_ckks(c) && c->wide_t) {
+    // SEAL would lift the plaintext with its stand-in t: lift it here.
+    Ciphertext an = a->ct;
+    for (size_t j = 0; j < an.size(); j++) {
+      ntt(c, an.data(j), an.coeff_modulus_size(), true);
+    }
+    return bfv_product_ntt(c, an, lifted_ntt(c, q, an.parms_id()));
+  }
+  c->evaluator->multiply_plain(a->ct, q, r);
+  return r;
+}
+}  // namespace
+
+oml_status oml_evaluator_multiply_plain(const oml_context *c, const oml_ciphertext *a,
+    const oml_plaintext *p, oml_ciphertext **out) {
+  return oml::guard([&] {
+    need(c, "context");
+    need(out, "out");
+    *out = wrap(multiply_plain_one(c, a, p));
+  });
+}
+
+oml_status oml_evaluator_multiply_plain_many(const oml_context *c,
+    const oml_ciphertext *const *a, const oml_plaintext *const *p, size_t count,
+    oml_ciphertext **out) {
+  return oml::guard([&] {
+    need(c, "context");
+    need(out, "out");
+    require(count == 0 || (a != nullptr && p != nullptr), OML_E_INVALID_ARGUMENT,
+        "operand arrays are null");
+    std::vector<std::unique_ptr<oml_ciphertext>> results;
+    results.reserve(count);
+    if (is_ckks(c)) {
+      for (size_t i = 0; i < count; i++) {
+        results.emplace_back(wrap(multiply_plain_one(c, a[i], p[i])));
+      }
+    } else {
+      // BFV ciphertexts live in coefficient form, and a batch typically multiplies one
+      // ciphertext by many plaintexts: transform each distinct ciphertext once, each plaintext
+      // once (SEAL's centered lift), multiply in the NTT domain, and transform back.
+      std::unordered_map<const oml_ciphertext *, Ciphertext> transformed;
+      std::vector<uint64_t> tmp(c->n);
+      for (size_t i = 0; i < count; i++) {
+        int level = check_ct(c, a[i]);
+        check_pt(c, p[i]);
+        if (p[i]->pt.is_zero()) {
+          results.emplace_back(wrap(multiply_plain_one(c, a[i], p[i])));
+          continue;
+        }
+        size_t primes = static_cast<size_t>(level) + 1;
+        auto it = transformed.find(a[i]);
+        if (it == transformed.end()) {
+          Ciphertext t = a[i]->ct;
+          for (size_t j = 0; j < t.size(); j++) {
+            ntt(c, t.data(j), primes, true);
+          }
+          it = transformed.emplace(a[i], std::move(t)).first;
+        }
+        const Ciphertext &an = it->second;
+        results.emplace_back(wrap(bfv_product_ntt(c, an, lifted_ntt(c, p[i]->pt, an.parms_id()))));
+      }
+    }
+    for (size_t i = 0; i < count; i++) {
+      out[i] = results[i].release();
+    }
+  });
+}
+
+oml_status oml_evaluator_multiply(const oml_context *c, const oml_ciphertext *a,
+    const oml_ciphertext *b, oml_ciphertext **out) {
+  return oml::guard([&] {
+    need(c, "context");
+    need(out, "out");
+    check_ct(c, a);
+    check_ct(c, b);
+    require(a->ct.size() == 2 && b->ct.size() == 2, OML_E_INCOMPATIBLE,
+        "multiply needs relinearized (size-2) operands");
+    require(!c->wide_t, OML_E_INCOMPATIBLE,
+        "SEAL multiplies BFV ciphertexts only for plain moduli of at most 60 bits");
+    Ciphertext r;
+    c->evaluator->multiply(a->ct, b->ct, r);
+    *out = wrap(std::move(r));
+  });
+}
+
+oml_status oml_evaluator_relinearize(const oml_context *c, const oml_ciphertext *a,
+    const oml_relin_keys *rk, oml_ciphertext **out) {
+  return oml::guard([&] {
+    need(c, "context");
+    need(out, "out");
+    need(rk, "relinearization keys");
+    check_ct(c, a);
+    require(rk->keys.parms_id() == c->ctx.key_parms_id(), OML_E_CONTEXT_MISMATCH,
+        "relinearization keys made under other parameters");
+    require(a->ct.size() == 3, OML_E_INCOMPATIBLE, "relinearize needs a size-3 ciphertext");
+    Ciphertext r;
+    c->evaluator->relinearize(a->ct, rk->keys, r);
+    *out = wrap(std::move(r));
+  });
+}
+
+namespace {
+Ciphertext rotate_one(const oml_context *c, const oml_ciphertext *a, int32_t steps,
+    const oml_galois_keys *gk) {
+  int64_t half = static_cast<int64_t>(c->n / 2);
+  int s = static_cast<int>(((static_cast<int64_t>(steps) % half) + half) % half);
+  Ciphertext r;
+  if (s == 0) {
+    r = a->ct;
+  } else {
+    // SEAL would otherwise compose a rotation from power-of-two keys; require the exact key,
+    // as the Java engine does, so both backends accept the same calls.
+    require(gk->keys.has_key(galois_element(c, s)), OML_E_INCOMPATIBLE,
+        "no Galois key for a rotation by " + std::to_string(steps) + " steps");
+    if (is_ckks(c)) {
+      c->evaluator->rotate_vector(a->ct, s, gk->keys, r);
+    } else {
+      c->evaluator->rotate_rows(a->ct, s, gk->keys, r);
+    }
+  }
+  return r;
+}
+
+void check_rotation(const oml_context *c, const oml_ciphertext *a, const oml_galois_keys *gk) {
+  need(gk, "Galois keys");
+  check_ct(c, a);
+  require(gk->keys.parms_id() == c->ctx.key_parms_id(), OML_E_CONTEXT_MISMATCH,
+      "Galois keys made under other parameters");
+  require(is_ckks(c) || c->batching, OML_E_INCOMPATIBLE, "rotateRows needs BATCHING encoding");
+  require(a->ct.size() == 2, OML_E_INCOMPATIBLE,
+      "rotation needs a relinearized (size-2) ciphertext");
+}
+}  // namespace
+
+oml_status oml_evaluator_rotate(const oml_context *c, const oml_ciphertext *a, int32_t steps,
+    const oml_galois_keys *gk, oml_ciphertext **out) {
+  return oml::guard([&] {
+    need(c, "context");
+    need(out, "out");
+    check_rotation(c, a, gk);
+    *out = wrap(rotate_one(c, a, steps, gk));
+  });
+}
+
+oml_status oml_evaluator_rotate_many(const oml_context *c, const oml_ciphertext *a,
+    const int32_t *steps, size_t count, const oml_galois_keys *gk, oml_ciphertext **out) {
+  return oml::guard([&] {
+    need(c, "context");
+    need(out, "out");
+    require(count == 0 || steps != nullptr, OML_E_INVALID_ARGUMENT, "steps is null");
+    check_rotation(c, a, gk);
+    // Every key is checked before any work, so a missing one fails the call without results.
+    int64_t half = static_cast<int64_t>(c->n / 2);
+    for (size_t k = 0; k < count; k++) {
+      int s = static_cast<int>(((static_cast<int64_t>(steps[k]) % half) + half) % half);
+      require(s == 0 || gk->keys.has_key(galois_element(c, s)), OML_E_INCOMPATIBLE,
+          "no Galois key for a rotation by " + std::to_string(steps[k]) + " steps");
+    }
+    // SEAL has no public hoisting: each rotation does its own key-switch decomposition.
+    std::vector<std::unique_ptr<oml_ciphertext>> results;
+    results.reserve(count);
+    for (size_t k = 0; k < count; k++) {
+      results.emplace_back(wrap(rotate_one(c, a, steps[k], gk)));
+    }
+    for (size_t k = 0; k < count; k++) {
+      out[k] = results[k].release();
+    }
+  });
+}
+
+oml_status oml_evaluator_conjugate(const oml_context *c, const oml_ciphertext *a,
+    const oml_galois_keys *gk, oml_ciphertext **out) {
+  return oml::guard([&] {
+    need(c, "context");
+    need(out, "out");
+    require(is_ckks(c), OML_E_INCOMPATIBLE, "conjugate needs CKKS");
+    check_rotation(c, a, gk);
+    require(gk->keys.has_key(static_cast<uint32_t>(2 * c->n - 1)), OML_E_INCOMPATIBLE,
+        "no Galois key for conjugation: generate it with createGaloisKeysWithConjugation");
+    Ciphertext r;
+    c->evaluator->complex_conjugate(a->ct, gk->keys, r);
+    *out = wrap(std::move(r));
+  });
+}
+
+oml_status oml_evaluator_rescale(const oml_context *c, const oml_ciphertext *a,
+    oml_ciphertext **out) {
+  return oml::guard([&] {
+    need(c, "context");
+    need(out, "out");
+    int level = check_ct(c, a);
+    require(is_ckks(c), OML_E_INCOMPATIBLE, "rescale needs CKKS");
+    require(level > 0, OML_E_INCOMPATIBLE, "ciphertext at level 0 cannot be rescaled");
+    Ciphertext r;
+    c->evaluator->rescale_to_next(a->ct, r);
+    *out = wrap(std::move(r));
+  });
+}
+
+oml_status oml_evaluator_mod_switch_to(const oml_context *c, const oml_ciphertext *a,
+    int32_t target, oml_ciphertext **out) {
+  return oml::guard([&] {
+    need(c, "context");
+    need(out, "out");
+    int level = check_ct(c, a);
+    require(target >= 0 && target <= level, OML_E_INCOMPATIBLE,
+        "target level must be between 0 and the ciphertext's level");
+    Ciphertext r;
+    if (target == level) {
+      r = a->ct;
+    } else {
+      c->evaluator->mod_switch_to(a->ct, c->levels[target], r);
+    }
+    *out = wrap(std::move(r));
+  });
+}
+
+oml_status oml_evaluator_rerandomize(const oml_context *c, const oml_ciphertext *a,
+    const oml_public_key *pk, int32_t flood_bits, oml_ciphertext **out) {
+  return oml::guard([&] {
+    need(c, "context");
+    need(out, "out");
+    int level = check_ct(c, a);
+    check_pk(c, pk);
+    require(a->ct.size() == 2, OML_E_INCOMPATIBLE, "rerandomize needs a size-2 ciphertext");
+    Ciphertext r = encrypt_zero_public(c, pk->key, level);
+    require(r.is_ntt_form() == a->ct.is_ntt_form(), OML_E_INTERNAL,
+        "fresh encryption in another representation");
+    r.scale() = a->ct.scale();
+    const auto &mods = c->ctx.get_context_data(a->ct.parms_id())->parms().coeff_modulus();
+    for (size_t j = 0; j < 2; j++) {
+      util::add_poly_coeffmod(util::ConstRNSIter(a->ct.data(j), c->n),
+          util::ConstRNSIter(r.data(j), c->n), mods.size(), mods.data(), util::RNSIter(r.data(j), c->n));
+    }
+    flood(c, r, flood_bits, *fresh_prng());
+    *out = wrap(std::move(r));
+  });
+}
+
+oml_status oml_matvec_answer(const oml_context *c, const oml_ciphertext *const *query,
+    size_t inputs, const uint64_t *w, size_t rows, size_t cols, size_t br, size_t bc,
+    const uint64_t *mask, const oml_public_key *pk, int32_t flood_bits, int32_t answer_level,
+    oml_ciphertext **out, size_t outputs) {
+  return oml::guard([&] {
+    need(c, "context");
+    need(query, "query");
+    need(w, "matrix");
+    need(mask, "mask");
+    need(out, "out");
+    check_pk(c, pk);
+    require(!is_ckks(c) && !c->batching, OML_E_INCOMPATIBLE,
+        "the matrix-vector product needs BFV with coefficient encoding");
+    size_t n = c->n;
+    require(rows >= 1 && cols >= 1 && br >= 1 && bc >= 1 && br * bc <= n, OML_E_INVALID_ARGUMENT,
+        "tiles must be non-empty and fit in the ring");
+    require(inputs == (cols + bc - 1) / bc && outputs == (rows + br - 1) / br,
+        OML_E_INVALID_ARGUMENT, "ciphertext counts do not match the layout");
+    require(answer_level >= 0 && answer_level <= c->top, OML_E_INVALID_ARGUMENT,
+        "answer level outside the chain");
+    for (size_t i = 0; i < rows * cols; i++) {
+      require(w[i] < c->t, OML_E_INVALID_ARGUMENT, "matrix entry not reduced modulo t");
+    }
+    for (size_t i = 0; i < rows; i++) {
+      require(mask[i] < c->t, OML_E_INVALID_ARGUMENT, "mask entry not reduced modulo t");
+    }
+    auto top = c->levels[c->top];
+    auto cd = c->ctx.first_context_data();
+    const auto &mods = cd->parms().coeff_modulus();
+    size_t primes = mods.size();
+    // The query is transformed once; each tile is lifted and transformed once; products are
+    // accumulated in the NTT domain, so an answer costs one inverse transform.
+    std::vector<Ciphertext> q(inputs);
+    for (size_t j = 0; j < inputs; j++) {
+      int level = check_ct(c, query[j]);
+      // The flooding budget assumes fresh symmetric noise: only seeded ciphertexts (made by
+      // encryptQuery, kept compact through serialization) are that.
+      require(level == c->top && query[j]->ct.size() == 2 && !query[j]->seeded.empty(),
+          OML_E_INCOMPATIBLE,
+          "query ciphertexts must be fresh seeded symmetric encryptions from encryptQuery");
+      q[j] = query[j]->ct;
+      ntt(c, q[j].data(0), primes, true);
+      ntt(c, q[j].data(1), primes, true);
+    }
+    auto prng = fresh_prng();
+    std::vector<std::unique_ptr<oml_ciphertext>> results;
+    std::vector<uint64_t> tmp(n);
+    for (size_t o = 0; o < outputs; o++) {
+      Ciphertext acc(c->ctx, top);
+      acc.resize(2);
+      std::fill(acc.data(), acc.data() + 2 * primes * n, 0);
+      for (size_t j = 0; j < inputs; j++) {
+        Plaintext tile(n);
+        tile.set_zero();
+        for (size_t i = 0; i < br && o * br + i < rows; i++) {
+          const uint64_t *row = w + (o * br + i) * cols;
+          for (size_t k = 0; k < bc && j * bc + k < cols; k++) {
+            tile[i * bc + bc - 1 - k] = row[j * bc + k];
+          }
+        }
+        std::vector<uint64_t> lift = lifted_ntt(c, tile, top);
+        for (size_t comp = 0; comp < 2; comp++) {
+          for (size_t i = 0; i < primes; i++) {
+            util::dyadic_product_coeffmod(util::ConstCoeffIter(q[j].data(comp) + i * n),
+                util::ConstCoeffIter(lift.data() + i * n), n, mods[i], util::CoeffIter(tmp.data()));
+            util::add_poly_coeffmod(util::ConstCoeffIter(acc.data(comp) + i * n),
+                util::ConstCoeffIter(tmp.data()), n, mods[i],
+                util::CoeffIter(acc.data(comp) + i * n));
+          }
+        }
+      }
+      ntt(c, acc.data(0), primes, false);
+      ntt(c, acc.data(1), primes, false);
+      // Every coefficient that is not a wanted output carries a partial sum of W's entries:
+      // mask them all with fresh uniform values, and the wanted ones with -s.
+      Plaintext m(n);
+      for (size_t x = 0; x < n; x++) {
+        m[x] = uniform_below(c->t, *prng);
+      }
+      for (size_t i = 0; i < br && o * br + i < rows; i++) {
+        uint64_t s = mask[o * br + i];
+        m[i * bc + bc - 1] = s == 0 ? 0 : c->t - s;
+      }
+      Ciphertext fresh = encrypt_zero_public(c, pk->key, c->top);
+      add_scaled_plain(c, m, top, fresh.data(0));
+      for (size_t comp = 0; comp < 2; comp++) {
+        util::add_poly_coeffmod(util::ConstRNSIter(acc.data(comp), n),
+            util::ConstRNSIter(fresh.data(comp), n), primes, mods.data(),
+            util::RNSIter(acc.data(comp), n));
+      }
+      flood(c, acc, flood_bits, *prng);
+      if (answer_level < c->top) {
+        c->evaluator->mod_switch_to_inplace(acc, c->levels[answer_level]);
+      }
+      // Keep only the output coefficients of the first component: the receiver needs nothing
+      // else to decrypt them, the answer shrinks to about half, and the flooding (sized for
+      // rows coefficients) only has to cover what is sent.
+      std::vector<uint32_t> kept;
+      for (size_t i = 0; i < br && o * br + i < rows; i++) {
+        kept.push_back(static_cast<uint32_t>(i * bc + bc - 1));
+      }
+      size_t low_primes = static_cast<size_t>(answer_level) + 1;
+      std::vector<uint64_t> keep(low_primes * kept.size());
+      for (size_t i = 0; i < low_primes; i++) {
+        for (size_t k = 0; k < kept.size(); k++) {
+          keep[i * kept.size() + k] = acc.data(0)[i * n + kept[k]];
+        }
+      }
+      std::fill(acc.data(0), acc.data(0) + low_primes * n, 0);
+      for (size_t i = 0; i < low_primes; i++) {
+        for (size_t k = 0; k < kept.size(); k++) {
+          acc.data(0)[i * n + kept[k]] = keep[i * kept.size() + k];
+        }
+      }
+      auto x = std::unique_ptr<oml_ciphertext>(wrap(std::move(acc)));
+      x->kept = std::move(kept);
+      results.push_back(std::move(x));
+    }
+    for (size_t o = 0; o < outputs; o++) {
+      out[o] = results[o].release();
+    }
+  });
+}
+
+namespace {
+// An extracted answer has no SEAL form (a SEAL ciphertext holds whole components), so it is
+// written in a small format of its own, little-endian: magic "OMLx", level, count (u32 each),
+// the count kept positions (u32, ascending), the kept coefficients of the first component
+// (u64, [prime][position]), then the whole second component (u64, [prime][coefficient]).
+constexpr uint8_t EXTRACTED_MAGIC[4] = {'O', 'M', 'L', 'x'};
+constexpr size_t EXTRACTED_HEADER = 12;
+
+size_t extracted_size(const oml_ciphertext *x) {
+  size_t primes = x->ct.coeff_modulus_size();
+  return EXTRACTED_HEADER + 4 * x->kept.size() + 8 * primes * x->kept.size()
+      + 8 * primes * x->ct.poly_modulus_degree();
+}
+
+void put_u32(uint8_t *&p, uint32_t v) {
+  for (int i = 0; i < 4; i++) {
+    *p++ = static_cast<uint8_t>(v >> (8 * i));
+  }
+}
+
+void put_u64(uint8_t *&p, uint64_t v) {
+  for (int i = 0; i < 8; i++) {
+    *p++ = static_cast<uint8_t>(v >> (8 * i));
+  }
+}
+
+uint32_t get_u32(const uint8_t *&p) {
+  uint32_t v = 0;
+  for (int i = 0; i < 4; i++) {
+    v |= static_cast<uint32_t>(*p++) << (8 * i);
+  }
+  return v;
+}
+
+uint64_t get_u64(const uint8_t *&p) {
+  uint64_t v = 0;
+  for (int i = 0; i < 8; i++) {
+    v |= static_cast<uint64_t>(*p++) << (8 * i);
+  }
+  return v;
+}
+
+size_t save_size_of(const oml_ciphertext *x) {
+  if (!x->kept.empty()) {
+    return extracted_size(x);
+  }
+  return x->seeded.empty() ? static_cast<size_t>(x->ct.save_size(compr_mode_type::none))
+                           : x->seeded.size();
+}
+
+void save_extracted(const oml_ciphertext *x, uint8_t *out, size_t cap, size_t *written) {
+  need(out, "output buffer");
+  need(written, "written");
+  size_t size = extracted_size(x);
+  require(cap >= size, OML_E_BUFFER_TOO_SMALL, "output buffer too small");
+  size_t n = x->ct.poly_modulus_degree();
+  size_t primes = x->ct.coeff_modulus_size();
+  uint8_t *p = out;
+  std::memcpy(p, EXTRACTED_MAGIC, 4);
+  p += 4;
+  put_u32(p, static_cast<uint32_t>(primes - 1));
+  put_u32(p, static_cast<uint32_t>(x->kept.size()));
+  for (uint32_t pos : x->kept) {
+    put_u32(p, pos);
+  }
+  for (size_t i = 0; i < primes; i++) {
+    for (uint32_t pos : x->kept) {
+      put_u64(p, x->ct.data(0)[i * n + pos]);
+    }
+  }
+  for (size_t i = 0; i < primes * n; i++) {
+    put_u64(p, x->ct.data(1)[i]);
+  }
+  *written = size;
+}
+
+std::unique_ptr<oml_ciphertext> load_extracted(const oml_context *c, const uint8_t *in,
+    size_t len) {
+  require(!is_ckks(c), OML_E_MALFORMED, "extracted answers exist only for BFV");
+  require(len >= EXTRACTED_HEADER, OML_E_MALFORMED, "extracted answer shorter than its header");
+  const uint8_t *p = in + 4;
+  uint32_t level = get_u32(p);
+  uint32_t count = get_u32(p);
+  require(level <= static_cast<uint32_t>(c->top), OML_E_MALFORMED,
+      "extracted answer: level " + std::to_string(level) + " out of range");
+  size_t n = c->n;
+  require(count >= 1 && count <= n, OML_E_MALFORMED,
+      "extracted answer: invalid number of kept coefficients");
+  size_t primes = static_cast<size_t>(level) + 1;
+  size_t expect = EXTRACTED_HEADER + 4 * size_t{count} + 8 * primes * count + 8 * primes * n;
+  require(len == expect, OML_E_MALFORMED,
+      "extracted answer: expected " + std::to_string(expect) + " bytes, got "
+          + std::to_string(len));
+  auto x = std::make_unique<oml_ciphertext>();
+  x->kept.resize(count);
+  for (uint32_t k = 0; k < count; k++) {
+    x->kept[k] = get_u32(p);
+    require(x->kept[k] < n && (k == 0 || x->kept[k] > x->kept[k - 1]), OML_E_MALFORMED,
+        "extracted answer: kept positions must ascend within [0, N)");
+  }
+  x->ct = Ciphertext(c->ctx, c->levels[level]);
+  x->ct.resize(2);
+  std::fill(x->ct.data(), x->ct.data() + 2 * primes * n, 0);
+  const auto &mods = c->ctx.get_context_data(c->levels[level])->parms().coeff_modulus();
+  for (size_t i = 0; i < primes; i++) {
+    for (uint32_t pos : x->kept) {
+      uint64_t v = get_u64(p);
+      require(v < mods[i].value(), OML_E_MALFORMED,
+          "extracted answer: coefficient outside its modulus");
+      x->ct.data(0)[i * n + pos] = v;
+    }
+  }
+  for (size_t i = 0; i < primes; i++) {
+    for (size_t j = 0; j < n; j++) {
+      uint64_t v = get_u64(p);
+      require(v < mods[i].value(), OML_E_MALFORMED,
+          "extracted answer: coefficient outside its modulus");
+      x->ct.data(1)[i * n + j] = v;
+    }
+  }
+  return x;
+}
+}  // namespace
+
+oml_status oml_ciphertext_save_size(const oml_ciphertext *x, size_t *size) {
+  return oml::guard([&] {
+    need(x, "ciphertext");
+    out_size(size, save_size_of(x));
+  });
+}
+
+oml_status oml_ciphertext_save(const oml_ciphertext *x, uint8_t *out, size_t cap,
+    size_t *written) {
+  return oml::guard([&] {
+    need(x, "ciphertext");
+    if (!x->kept.empty()) {
+      save_extracted(x, out, cap, written);
+    } else if (x->seeded.empty()) {
+      save_object(x->ct, out, cap, written);
+    } else {
+      need(out, "output buffer");
+      need(written, "written");
+      require(cap >= x->seeded.size(), OML_E_BUFFER_TOO_SMALL, "output buffer too small");
+      std::memcpy(out, x->seeded.data(), x->seeded.size());
+      *written = x->seeded.size();
+    }
+  });
+}
+
+namespace {
+std::unique_ptr<oml_ciphertext> load_ciphertext(const oml_context *c, const uint8_t *in,
+    size_t len) {
+  if (in != nullptr && len >= 4 && std::memcmp(in, EXTRACTED_MAGIC, 4) == 0) {
+    return load_extracted(c, in, len);
+  }
+  check_seal_header(in, len);
+  auto x = std::make_unique<oml_ciphertext>();
+  load_all(len, [&] { return x->ct.load(c->ctx, reinterpret_cast<const seal_byte *>(in), len); });
+  require(x->ct.is_ntt_form() == is_ckks(c), OML_E_MALFORMED,
+      "ciphertext representation does not match the scheme");
+  require(x->ct.size() >= 2 && x->ct.size() <= 3, OML_E_MALFORMED,
+      "ciphertext must have two or three components");
+  level_of_parms(c, x->ct.parms_id());
+  if (static_cast<size_t>(x->ct.save_size(compr_mode_type::none)) > len) {
+    // Fewer bytes than the expanded form: it arrived seeded, keep it compact.
+    x->seeded.assign(reinterpret_cast<const seal_byte *>(in),
+        reinterpret_cast<const seal_byte *>(in) + len);
+  }
+  return x;
+}
+}  // namespace
+
+oml_status oml_ciphertext_load(const oml_context *c, const uint8_t *in, size_t len,
+    oml_ciphertext **out) {
+  return oml::guard([&] {
+    need(c, "context");
+    need(out, "out");
+    *out = load_ciphertext(c, in, len).release();
+  });
+}
+
+oml_status oml_ciphertext_save_many(const oml_ciphertext *const *cts, size_t count,
+    uint8_t *out, size_t cap, uint64_t *sizes) {
+  return oml::guard([&] {
+    require(count == 0 || (cts != nullptr && sizes != nullptr), OML_E_INVALID_ARGUMENT,
+        "arrays are null");
+    size_t pos = 0;
+    for (size_t i = 0; i < count; i++) {
+      size_t written = 0;
+      oml_status st = oml_ciphertext_save(cts[i], out + pos, cap - pos, &written);
+      if (st != OML_OK) {
+        throw error(st, oml::last_error);
+      }
+      sizes[i] = written;
+      pos += written;
+    }
+  });
+}
+
+oml_status oml_ciphertext_load_many(const oml_context *c, const uint8_t *in,
+    const uint64_t *sizes, size_t count, oml_ciphertext **out) {
+  return oml::guard([&] {
+    need(c, "context");
+    need(out, "out");
+    require(count == 0 || (in != nullptr && sizes != nullptr), OML_E_INVALID_ARGUMENT,
+        "arrays are null");
+    std::vector<std::unique_ptr<oml_ciphertext>> results;
+    size_t pos = 0;
+    for (size_t i = 0; i < count; i++) {
+      results.push_back(load_ciphertext(c, in + pos, static_cast<size_t>(sizes[i])));
+      pos += static_cast<size_t>(sizes[i]);
+    }
+    for (size_t i = 0; i < count; i++) {
+      out[i] = results[i].release();
+    }
+  });
+}
+
+oml_status oml_public_key_save_size(const oml_context *c, const oml_public_key *pk,
+    size_t *size) {
+  return oml::guard([&] {
+    need(c, "context");
+    check_pk(c, pk);
+    out_size(size, c->extra_prime
+        ? static_cast<size_t>(reduced_public_key(c, pk->key).save_size(compr_mode_type::none))
+        : static_cast<size_t>(pk->key.save_size(compr_mode_type::none)));
+  });
+}
+
+oml_status oml_public_key_save(const oml_context *c, const oml_public_key *pk, uint8_t *out,
+    size_t cap, size_t *written) {
+  return oml::guard([&] {
+    need(c, "context");
+    check_pk(c, pk);
+    if (c->extra_prime) {
+      save_object(reduced_public_key(c, pk->key), out, cap, written);
+    } else {
+      save_object(pk->key, out, cap, written);
+    }
+  });
+}
+
+oml_status oml_public_key_load(const oml_context *c, const uint8_t *in, size_t len,
+    oml_public_key **out) {
+  return oml::guard([&] {
+    need(c, "context");
+    need(out, "out");
+    check_seal_header(in, len);
+    auto pk = std::make_unique<oml_public_key>();
+    if (c->extra_prime) {
+      Ciphertext r;
+      load_all(len, [&] { return r.load(c->ctx, reinterpret_cast<const seal_byte *>(in), len); });
+      require(r.parms_id() == c->levels[c->top] && r.size() == 2 && r.is_ntt_form(),
+          OML_E_MALFORMED, "not a public key of these parameters");
+      Ciphertext &d = pk->key.data();
+      d.resize(c->ctx, c->ctx.key_parms_id(), 2);
+      size_t data = (c->top + 1) * c->n;
+      size_t full = d.coeff_modulus_size() * c->n;
+      std::fill(d.data(), d.data() + 2 * full, 0);
+      for (size_t j = 0; j < 2; j++) {
+        std::copy_n(r.data(j), data, d.data() + j * full);
+      }
+      d.is_ntt_form() = true;
+    } else {
+      load_all(len, [&] {
+        return pk->key.load(c->ctx, reinterpret_cast<const seal_byte *>(in), len);
+      });
+    }
+    *out = pk.release();
+  });
+}
+
+oml_status oml_relin_keys_save_size(const oml_relin_keys *rk, size_t *size) {
+  return oml::guard([&] {
+    need(rk, "relinearization keys");
+    out_size(size, static_cast<size_t>(rk->keys.save_size(compr_mode_type::none)));
+  });
+}
+
+oml_status oml_relin_keys_save(const oml_relin_keys *rk, uint8_t *out, size_t cap,
+    size_t *written) {
+  return oml::guard([&] {
+    need(rk, "relinearization keys");
+    save_object(rk->keys, out, cap, written);
+  });
+}
+
+oml_status oml_relin_keys_load(const oml_context *c, const uint8_t *in, size_t len,
+    oml_relin_keys **out) {
+  return oml::guard([&] {
+    need(c, "context");
+    need(out, "out");
+    check_seal_header(in, len);
+    auto rk = std::make_unique<oml_relin_keys>();
+    load_all(len, [&] {
+      return rk->keys.load(c->ctx, reinterpret_cast<const seal_byte *>(in), len);
+    });
+    require(rk->keys.size() == 1, OML_E_MALFORMED, "not a set of relinearization keys");
+    *out = rk.release();
+  });
+}
+
+oml_status oml_galois_keys_save_size(const oml_galois_keys *gk, size_t *size) {
+  return oml::guard([&] {
+    need(gk, "Galois keys");
+    out_size(size, static_cast<size_t>(gk->keys.save_size(compr_mode_type::none)));
+  });
+}
+
+oml_status oml_galois_keys_save(const oml_galois_keys *gk, uint8_t *out, size_t cap,
+    size_t *written) {
+  return oml::guard([&] {
+    need(gk, "Galois keys");
+    save_object(gk->keys, out, cap, written);
+  });
+}
+
+oml_status oml_galois_keys_load(const oml_context *c, const uint8_t *in, size_t len,
+    oml_galois_keys **out) {
+  return oml::guard([&] {
+    need(c, "context");
+    need(out, "out");
+    check_seal_header(in, len);
+    auto gk = std::make_unique<oml_galois_keys>();
+    load_all(len, [&] {
+      return gk->keys.load(c->ctx, reinterpret_cast<const seal_byte *>(in), len);
+    });
+    *out = gk.release();
+  });
+}
+
+}  // extern "C"

@@ -1,0 +1,320 @@
+package dev.oml.bench.demo;
+
+import dev.oml.bench.eval.ArtifactEvaluator;
+import dev.oml.core.OmlException;
+import dev.oml.core.data.Dataset;
+import dev.oml.core.keys.SecretAccess;
+import dev.oml.core.keys.SigningKeyPair;
+import dev.oml.core.ledger.PermissionLedger;
+import dev.oml.core.model.Model;
+import dev.oml.core.omlize.LicenseeArtifact;
+import dev.oml.core.omlize.Omlization;
+import dev.oml.core.omlize.Omlizer;
+import dev.oml.core.permission.Binding;
+import dev.oml.core.permission.InferenceMode;
+import dev.oml.core.permission.LicenseeProof;
+import dev.oml.core.permission.PermissionIssuer;
+import dev.oml.core.permission.PermissionPolicy;
+import dev.oml.core.permission.PermissionToken;
+import dev.oml.core.permission.PermitRequest;
+import dev.oml.core.reference.FloatInference;
+import dev.oml.core.server.OwnerHome;
+import dev.oml.core.server.OwnerServer;
+import dev.oml.core.server.OwnerService;
+import dev.oml.core.server.PermitService;
+import dev.oml.core.server.PermittedQuery;
+import dev.oml.core.server.ServerConfig;
+import dev.oml.core.server.ServiceClient;
+import dev.oml.core.transport.FramedChannel;
+import dev.oml.core.transport.ProtocolAbortException;
+import dev.oml.core.transport.TlsCredentials;
+import dev.oml.core.transport.TransportConfig;
+import dev.oml.he.HeBackend;
+import dev.oml.he.inference.HeInferenceClient;
+import dev.oml.he.inference.HeInferenceService;
+import dev.oml.he.inference.HeResult;
+import dev.oml.mpc.inference.InferenceResult;
+import dev.oml.mpc.inference.PreparedBundle;
+import dev.oml.mpc.inference.TwoPartyInferenceService;
+import dev.oml.mpc.inference.TwoPartyParameters;
+import dev.oml.mpc.inference.TwoPartyUser;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.security.cert.X509Certificate;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.BiFunction;
+import java.util.function.Consumer;
+
+/**
+ * The end-to-end demonstration behind {@code oml demo}: an owner OMLizes the bundled models for a
+ * licensee and serves them on loopback over TLS (permit desk, 2PC and HE inference, durable
+ * ledger); the licensee asks for permissions and runs queries in both modes on test images; then a
+ * replayed permission, a forged one and one presented by another licensee are sent and must be
+ * refused. The result is the quality profile: accuracy per mode, artifact-only accuracy,
+ * latency, bytes, rounds and overhead against plaintext inference measured in the same run.
+ */
+public final class Demo {
+  /** One mode's figures, per query (2PC: offline plus online; HE: per image of a batch). */
+  public record ModeFigures(String mode, int images, double accuracy, double agreement,
+      double latencyMs, long bytes, long rounds, double overheadVsPlaintext, String notes) {}
+
+  /** One refusal: what was tried and the error the owner answered with. */
+  public record Refusal(String attempt, String error) {}
+
+  /** The quality profile. */
+  public record Profile(List<ModeFigures> modes, double artifactOnlyAccuracy,
+      double plaintextMsPerImage, List<Refusal> refused) {}
+
+  private static final TransportConfig CLIENT = TransportConfig.DEFAULT;
+
+  private final Path ownerDir;
+  private final Model networkA;
+  private final Model heNetwork;
+  private final Dataset images;
+  private final HeBackend heBackend;
+  private final BiFunction<OwnerHome, PermissionLedger, List<OwnerService>> modeServices;
+  private final Consumer<String> log;
+  private final SecureRandom rng = new SecureRandom();
+  private final Clock clock = Clock.systemUTC();
+
+  /**
+   * @param modeServices builds the inference services from the owner directory and ledger
+   * @param log progress lines (for a terminal), or a no-op
+   */
+  public Demo(Path ownerDir, Model networkA, Model heNetwork, Dataset images, HeBackend heBackend,
+      BiFunction<OwnerHome, PermissionLedger, List<OwnerService>> modeServices, Consumer<String> log) {
+    this.ownerDir = ownerDir;
+    this.networkA = networkA;
+    this.heNetwork = heNetwork;
+    this.images = images;
+    this.heBackend = heBackend;
+    this.modeServices = modeServices;
+    this.log = log;
+  }
+
+  /** Runs the whole demonstration. */
+  public Profile run() throws Exception {
+    log.accept("owner: creating " + ownerDir + " (signing key, TLS identity, policy)");
+    OwnerHome home = OwnerHome.init(ownerDir, rng);
+    SigningKeyPair licensee = SigningKeyPair.generate(rng);
+    SigningKeyPair stranger = SigningKeyPair.generate(rng);
+    log.accept("owner: OMLizing " + networkA.name() + " and " + heNetwork.name() + " for licensee "
+        + licensee.keyId().hex().substring(0, 16));
+    Omlization a = Omlizer.omlize(networkA, home.ownerPublicKey(), licensee.publicKey(), rng);
+    Omlization h = Omlizer.omlize(heNetwork, home.ownerPublicKey(), licensee.publicKey(), rng);
+    home.addKeyShare(a.keyShare(), SecretAccess.get());
+    home.addKeyShare(h.keyShare(), SecretAccess.get());
+    PermissionPolicy policy = home.policy(SecretAccess.get());
+
+    try (PermissionLedger ledger = home.openLedger(policy)) {
+      List<OwnerService> services = new ArrayList<>();
+      services.add(new PermitService(new PermissionIssuer(home.ownerKey(SecretAccess.get()), policy,
+          clock, rng, ledger::charged)));
+      services.addAll(modeServices.apply(home, ledger));
+      try (OwnerServer server = OwnerServer.start(ServerConfig.loopback(home.tls()), services)) {
+        log.accept("owner: serving " + services.stream().map(OwnerService::name).toList() + " on "
+            + server.address() + " (TLS, pinned certificate)");
+        X509Certificate pinned = TlsCredentials.readPem(home.certificatePem());
+        double plainMs = plaintextMs();
+        List<ModeFigures> modes = new ArrayList<>();
+        modes.add(twoParty(server, pinned, a.artifact(), licensee, plainMs));
+        modes.add(homomorphic(server, pinned, h.artifact(), licensee, plainMs));
+        List<Refusal> refused = refusals(server, pinned, a.artifact(), licensee, stranger);
+        ArtifactEvaluator.Protection p = ArtifactEvaluator.evaluate(a.artifact(), images);
+        return new Profile(modes, p.accuracy(), plainMs, refused);
+      }
+    }
+  }
+
+  private double plaintextMs() {
+    FloatInference f = new FloatInference(networkA);
+    int reps = 3000;
+    for (int i = 0; i < reps; i++) {
+      f.logits(images.image(i % images.size()));
+    }
+    long t0 = System.nanoTime();
+    for (int i = 0; i < reps; i++) {
+      f.logits(images.image(i % images.size()));
+    }
+    return (System.nanoTime() - t0) / 1e6 / reps;
+  }
+
+  private PermissionToken permit(X509Certificate pinned, OwnerServer server, SigningKeyPair licensee,
+      LicenseeArtifact artifact, InferenceMode mode, int n, Binding binding) {
+    try (FramedChannel desk = ServiceClient.open(server.address(), pinned, PermitService.NAME, CLIENT)) {
+      return PermitService.request(desk, PermitRequest.create(licensee, artifact.modelId(), mode, n,
+          binding, clock.instant()));
+    }
+  }
+
+  private ModeFigures twoParty(OwnerServer server, X509Certificate pinned, LicenseeArtifact artifact,
+      SigningKeyPair licensee, double plainMs) {
+    int n = images.size();
+    log.accept("user: 2PC, preparing a bundle of " + n + " queries (one permission for " + n + ")");
+    TwoPartyUser user = new TwoPartyUser(artifact, licensee,
+        TwoPartyParameters.standard(artifact.manifest().format()), rng);
+    FloatInference reference = new FloatInference(networkA);
+    int correct = 0;
+    int agree = 0;
+    long t0 = System.nanoTime();
+    long bytes;
+    long rounds;
+    try (FramedChannel ch = ServiceClient.open(server.address(), pinned, TwoPartyInferenceService.NAME,
+        CLIENT)) {
+      PreparedBundle bundle = user.prepare(ch, n, (count, binding) ->
+          permit(pinned, server, licensee, artifact, InferenceMode.TWO_PARTY, count, binding));
+      for (int i = 0; i < n; i++) {
+        InferenceResult r = user.infer(ch, bundle, images.image(i));
+        correct += r.label() == images.label(i) ? 1 : 0;
+        agree += r.label() == reference.label(images.image(i)) ? 1 : 0;
+      }
+      bytes = ch.bytesSent() + ch.bytesReceived();
+      rounds = 2 * ch.roundsSent();
+    }
+    double ms = (System.nanoTime() - t0) / 1e6 / n;
+    log.accept(String.format(java.util.Locale.ROOT, "user: 2PC done, %d/%d correct, %.0f ms per query", correct, n, ms));
+    return new ModeFigures("2pc", n, (double) correct / n, (double) agree / n, ms, bytes / n,
+        Math.round((double) rounds / n), ms / plainMs,
+        "offline and online per query, bundle of " + n + ", exact ReLU, " + networkA.name());
+  }
+
+  private ModeFigures homomorphic(OwnerServer server, X509Certificate pinned, LicenseeArtifact artifact,
+      SigningKeyPair licensee, double plainMs) {
+    int n = images.size();
+    log.accept("user: HE, receiving the plan and sending session keys");
+    FloatInference reference = new FloatInference(heNetwork);
+    try (FramedChannel ch = ServiceClient.open(server.address(), pinned, HeInferenceService.NAME, CLIENT)) {
+      HeInferenceClient client = HeInferenceClient.connect(ch, heBackend, licensee);
+      long keyBytes = ch.bytesSent() + ch.bytesReceived();
+      int perQuery = client.session().plan().imagesPerCiphertext();
+      int correct = 0;
+      int agree = 0;
+      int queries = 0;
+      long t0 = System.nanoTime();
+      for (int from = 0; from < n; from += perQuery) {
+        int count = Math.min(perQuery, n - from);
+        double[][] batch = new double[count][];
+        for (int i = 0; i < count; i++) {
+          batch[i] = images.image(from + i);
+        }
+        log.accept("user: HE query of " + count + " images in one ciphertext");
+        HeResult r = client.infer(batch, q -> permit(pinned, server, licensee, artifact,
+            InferenceMode.HOMOMORPHIC, q.images(), Binding.ofFirstMessage(q.payload())));
+        queries++;
+        for (int i = 0; i < count; i++) {
+          correct += r.label(i) == images.label(from + i) ? 1 : 0;
+          agree += r.label(i) == reference.label(batch[i]) ? 1 : 0;
+        }
+      }
+      double ms = (System.nanoTime() - t0) / 1e6 / n;
+      long queryBytes = (ch.bytesSent() + ch.bytesReceived() - keyBytes) / queries;
+      return new ModeFigures("he", n, (double) correct / n, (double) agree / n, ms, queryBytes, 2,
+          ms / plainMs, "per image, " + perQuery + " images per query, " + heBackend.name()
+              + " backend, kappa " + client.session().plan().kappa() + ", session keys "
+              + keyBytes / 1_000_000 + " MB once, " + heNetwork.name());
+    }
+  }
+
+  /** Sends a first message and returns the owner's refusal (or fails if it was accepted). */
+  private Refusal expectRefusal(OwnerServer server, X509Certificate pinned, String attempt, byte[] first) {
+    try (FramedChannel ch = ServiceClient.open(server.address(), pinned, TwoPartyInferenceService.NAME,
+        CLIENT)) {
+      ch.send(first);
+      ch.receive();
+    } catch (ProtocolAbortException e) {
+      String why = e.getMessage().replaceFirst("^the peer aborted: ", "");
+      log.accept("owner refused " + attempt + ": " + why);
+      return new Refusal(attempt, why);
+    }
+    throw new OmlException("the owner accepted " + attempt + "; the demo expected a refusal");
+  }
+
+  private List<Refusal> refusals(OwnerServer server, X509Certificate pinned, LicenseeArtifact artifact,
+      SigningKeyPair licensee, SigningKeyPair stranger) {
+    TwoPartyUser user = new TwoPartyUser(artifact, licensee,
+        TwoPartyParameters.standard(artifact.manifest().format()), rng);
+    // A genuine bundle's first message, used once...
+    TwoPartyUser.Preparation prep = user.beginPrepare(1);
+    PermissionToken token = permit(pinned, server, licensee, artifact, InferenceMode.TWO_PARTY, 1,
+        prep.binding());
+    byte[] first = prep.firstMessage(token);
+    try (FramedChannel ch = ServiceClient.open(server.address(), pinned, TwoPartyInferenceService.NAME,
+        CLIENT)) {
+      PreparedBundle b = prep.finish(sendAndReceive(ch, prep, first));
+      user.infer(ch, b, images.image(0));
+    }
+    List<Refusal> out = new ArrayList<>();
+    // ...then replayed,
+    out.add(expectRefusal(server, pinned, "a replayed permission", first));
+    // forged (one bit of the signed claims changed: n = 1 becomes n = 3),
+    byte[] forged = first.clone();
+    int nOffset = indexOfInferenceCount(token);
+    forged[nOffset] ^= 0x02;
+    out.add(expectRefusal(server, pinned, "a forged permission", forged));
+    // and presented by another licensee (its own proof over the same message).
+    TwoPartyUser.Preparation prep2 = user.beginPrepare(1);
+    PermissionToken token2 = permit(pinned, server, licensee, artifact, InferenceMode.TWO_PARTY, 1,
+        prep2.binding());
+    PermittedQuery genuine = PermittedQuery.decode(prep2.firstMessage(token2));
+    byte[] payload = genuine.payload();
+    byte[] stolen = PermittedQuery.of(token2,
+        LicenseeProof.create(stranger, token2, PermittedQuery.transcriptHash(payload)), payload).encode();
+    out.add(expectRefusal(server, pinned, "a permission presented by another licensee", stolen));
+    prep2.discard();
+    return out;
+  }
+
+  private static byte[] sendAndReceive(FramedChannel ch, TwoPartyUser.Preparation prep, byte[] first) {
+    ch.send(first);
+    byte[] reply = ch.receive();
+    byte[] next = prep.onReply(reply);
+    ch.send(next);
+    return ch.receive();
+  }
+
+  /** Position of the low byte of the inference count inside an encoded token. */
+  private static int indexOfInferenceCount(PermissionToken token) {
+    // claims: 16-byte tag, 32-byte model id, 32-byte licensee id, 1-byte mode, 4-byte n (big-endian)
+    byte[] t = token.encode();
+    int off = 16 + 32 + 32 + 1 + 3;
+    if (t[off] != (byte) token.unverifiedClaims().inferences()) {
+      throw new IllegalStateException("unexpected permission layout");
+    }
+    return off;
+  }
+
+  /** The profile as the JSON-ready map {@code oml demo --json} prints. */
+  public static Map<String, Object> toMap(Profile p) {
+    Map<String, Object> out = new LinkedHashMap<>();
+    List<Object> modes = new ArrayList<>();
+    for (ModeFigures m : p.modes()) {
+      Map<String, Object> e = new LinkedHashMap<>();
+      e.put("mode", m.mode());
+      e.put("images", m.images());
+      e.put("accuracy", m.accuracy());
+      e.put("agreement_with_plaintext", m.agreement());
+      e.put("latency_ms", m.latencyMs());
+      e.put("bytes", m.bytes());
+      e.put("rounds", m.rounds());
+      e.put("overhead_vs_plaintext", m.overheadVsPlaintext());
+      e.put("notes", m.notes());
+      modes.add(e);
+    }
+    out.put("modes", modes);
+    out.put("artifact_only_accuracy", p.artifactOnlyAccuracy());
+    out.put("plaintext_ms_per_image", p.plaintextMsPerImage());
+    List<Object> refused = new ArrayList<>();
+    for (Refusal r : p.refused()) {
+      Map<String, Object> e = new LinkedHashMap<>();
+      e.put("attempt", r.attempt());
+      e.put("error", r.error());
+      refused.add(e);
+    }
+    out.put("refused", refused);
+    return out;
+  }
+}

@@ -1,0 +1,324 @@
+package dev.oml.he.inference;
+
+import dev.oml.core.model.Layer;
+import dev.oml.core.model.LinearForm;
+import dev.oml.core.model.Model;
+import dev.oml.core.model.Polynomial;
+import dev.oml.core.model.Shape;
+import dev.oml.core.model.Square;
+import dev.oml.core.omlize.ModelId;
+import dev.oml.he.Ciphertext;
+import dev.oml.he.FloodingBudget;
+import dev.oml.he.GaloisKeys;
+import dev.oml.he.HeBackend;
+import dev.oml.he.HeContext;
+import dev.oml.he.HeParameters;
+import dev.oml.he.HeScheme;
+import dev.oml.he.NoiseBudgetException;
+import dev.oml.he.PublicKey;
+import dev.oml.he.RelinKeys;
+import dev.oml.he.inference.internal.HeProgram;
+import dev.oml.he.inference.internal.Layout;
+import dev.oml.he.inference.internal.NoiseEstimate;
+import java.math.BigDecimal;
+import java.math.BigInteger;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * A model compiled for homomorphic evaluation by the owner: its CKKS parameters, chosen from the
+ * model's depth, the answer's precision and the flooding budget; its layers lowered to diagonal
+ * matrix-vector products and polynomial activations over an interleaved slot layout; and the
+ * public {@link HeInferencePlan}. It holds the weights, so it lives only in the owner's HE
+ * service. {@link #compile} is the parameter planner: it refuses models it cannot run
+ * ({@link UnsupportedModelException}) and flooding it cannot afford at the requested precision
+ * ({@link NoiseBudgetException}, naming the largest {@code kappa} that would fit).
+ */
+public final class HeCompiledModel {
+  /** Bits of the base prime and the special prime. */
+  static final int BASE_BITS = 60;
+  /** Largest scale, so that weights and biases times the scale stay within the encoder's 62 bits. */
+  static final int MAX_SCALE_BITS = 55;
+  /** Smallest useful scale; deeper models are refused. */
+  static final int MIN_SCALE_BITS = 30;
+
+  private final Model model;
+  private final HeProgram program;
+  private final HeContext context;
+  private final HeInferencePlan plan;
+  private final FloodingBudget budget;
+  private final Layout layout;
+  private final long[] primes;
+
+  private HeCompiledModel(Model model, HeProgram program, HeContext context, HeInferencePlan plan,
+      FloodingBudget budget, Layout layout) {
+    this.model = model;
+    this.program = program;
+    this.context = context;
+    this.plan = plan;
+    this.budget = budget;
+    this.layout = layout;
+    this.primes = context.parameters().coeffModulus();
+  }
+
+  /** Largest {@code log2 Q P} at 128-bit security for a ternary secret (HE Standard). */
+  static int maxModulusBits(int n) {
+    return n >= 32768 ? 881 : n >= 16384 ? 438 : n >= 8192 ? 218 : n >= 4096 ? 109 : 54;
+  }
+
+  /**
+   * Plans parameters and compiles {@code model} for the HE mode.
+   *
+   * @param id the model id permissions for this service name
+   * @throws UnsupportedModelException for layers without a polynomial form, models not ending
+   *     with a linear layer, or models too deep or too wide for the ring
+   * @throws NoiseBudgetException if flooding at {@code kappa} would leave less precision than
+   *     asked
+   */
+  public static HeCompiledModel compile(Model model, ModelId id, HeBackend backend,
+      HePlanOptions options) {
+    HeProgram.checkSupported(model);
+    int n = options.ringDegree();
+    int slots = n / 2;
+    int features = HeProgram.featuresFor(model);
+    if (features > slots) {
+      throw new UnsupportedModelException("model '" + model.name() + "' has vectors of up to "
+          + features + " values, more than the " + slots + " slots of N = " + n);
+    }
+    int depth = HeProgram.depthOf(model);
+    // The HE Standard bound of the 128-bit ring sizes the chain even for INSECURE test rings,
+    // so tests run the same chain shape as production.
+    int budgetBits = maxModulusBits(Math.max(n, 16384)) - 2 * BASE_BITS;
+    int scaleBits = Math.min(MAX_SCALE_BITS, (budgetBits - 30) / Math.max(1, depth));
+    if (scaleBits < MIN_SCALE_BITS) {
+      throw new UnsupportedModelException("model '" + model.name() + "' consumes " + depth
+          + " levels; 128-bit parameters at N = " + n + " carry at most "
+          + (budgetBits - 30) / MIN_SCALE_BITS + " at a 2^" + MIN_SCALE_BITS
+          + " scale: use fewer or lower-degree activations");
+    }
+    int answerBits = Math.min(BASE_BITS, budgetBits - depth * scaleBits);
+    int[] bits = new int[depth + 2];
+    bits[0] = BASE_BITS;
+    bits[1] = answerBits;
+    for (int i = 0; i < depth; i++) {
+      bits[i + 2] = scaleBits;
+    }
+    HeParameters.Builder pb = HeParameters.builder(HeScheme.CKKS).polyModulusDegree(n)
+        .coeffModulusBits(bits).specialPrimeBits(BASE_BITS);
+    if (options.isInsecure()) {
+      pb.insecureForTesting().name("INSECURE-CKKS-HE-N" + n);
+    } else {
+      pb.name("CKKS-HE-N" + n);
+    }
+    HeParameters params = pb.build();
+    HeContext ctx = backend.createContext(params);
+    int top = params.maxLevel();
+    HeProgram program = HeProgram.compile(model, features, top, options.hoistedRotations());
+    Layout layout = new Layout(slots, features, slots / features);
+    long[] primes = params.coeffModulus();
+    double inputScale = Math.pow(2, scaleBits);
+
+    // Scales through the chain: linear steps and polynomial terms keep the scale, a square
+    // divides the squared scale by the prime it drops.
+    double[][] stats = activationBounds(model, options);
+    double[] bounds = stats[0];
+    double scale = inputScale;
+    int level = top;
+    for (Layer l : model.layers()) {
+      if (l instanceof Square || (l instanceof Polynomial p && p.coefficients().length == 3
+          && p.coefficients()[0] == 0 && p.coefficients()[1] == 0 && p.coefficients()[2] == 1)) {
+        scale = scale * scale / primes[level];
+        level--;
+      } else if (l.isLinear()) {
+        level--;
+      } else if (l instanceof Polynomial p) {
+        level -= depthOfPoly(p);
+      }
+    }
+    int answerLevel = level;
+    double finalScale = scale;
+    double evalError = NoiseEstimate.outputError(program, n, inputScale, primes,
+        params.specialPrime(), stats[1], bounds);
+    double outBound = bounds[bounds.length - 1];
+    double want = Math.pow(2, -options.answerPrecisionBits());
+    double rerand = NoiseEstimate.fresh(n, finalScale);
+    FloodingBudget budget = null;
+    int kappa = 0;
+    int floodBits = 0;
+    double total = evalError + rerand;
+    if (options.flooding()) {
+      kappa = options.kappa();
+      // Coefficient-domain tail of the evaluation error: TAIL standard deviations of a
+      // coefficient, which is the slot deviation divided by sqrt(N / 2).
+      BigInteger bEval = new BigDecimal(evalError * finalScale / Math.sqrt(n / 2.0))
+          .toBigInteger().add(BigInteger.ONE);
+      budget = FloodingBudget.forCkksStatedKappa(params, kappa, bEval, answerLevel);
+      floodBits = budget.floodBits();
+      double floodError = floodSlotError(n, floodBits, finalScale);
+      total += floodError;
+      if (total > want) {
+        double room = want - evalError - rerand;
+        int best = room <= 0 ? 0
+            : kappa + (int) Math.floor(Math.log(room / floodError) / Math.log(2));
+        throw new NoiseBudgetException("flooding at kappa = " + kappa + " leaves an error of about "
+            + String.format("%.3g", total) + " per logit, more than the 2^-"
+            + options.answerPrecisionBits() + " asked, for model '" + model.name() + "' at N = "
+            + n + " (scale 2^" + scaleBits + ", estimated evaluation error "
+            + String.format("%.3g", evalError) + "); the largest kappa that fits is "
+            + Math.max(best, 0) + "; ask less precision or a lower kappa");
+      }
+    }
+    double answerMagnitude = finalScale * (outBound + total) * 2;
+    if (answerMagnitude >= params.modulusAtLevel(answerLevel).doubleValue() / 2) {
+      throw new UnsupportedModelException("logits up to " + outBound + " at scale 2^"
+          + Math.round(Math.log(finalScale) / Math.log(2)) + " do not fit the answer modulus");
+    }
+    // Published rounded up to a power of two: the exact figure is a function of the weights'
+    // norms, and the user needs only its order of magnitude.
+    double published = Math.pow(2, Math.ceil(Math.log(total) / Math.log(2)));
+    HeInferencePlan plan = new HeInferencePlan(id.bytes(), params, features, layout.lanes(),
+        program.inputSize(), program.outputSize(), inputScale,
+        program.rotationSteps(layout.lanes()), program.needsRelin(), program.realProjection(),
+        kappa, floodBits, answerLevel, published);
+    return new HeCompiledModel(model, program, ctx, plan, budget, layout);
+  }
+
+  static int depthOfPoly(Polynomial p) {
+    int d = p.degree();
+    int log = 0;
+    while ((1 << log) < d) {
+      log++;
+    }
+    return log + 1;
+  }
+
+  /** Slot error of uniform flooding in {@code [-2^bits, 2^bits)}: variance {@code N B^2 / 6}. */
+  static double floodSlotError(int n, int bits, double scale) {
+    return NoiseEstimate.TAIL * Math.pow(2, bits) * Math.sqrt(n / 6.0) / scale;
+  }
+
+  /**
+   * Statistics of the values entering each HE step, from the plaintext run on the calibration
+   * inputs with a factor-2 margin, or {@code 2^activationBits} without calibration: {@code [0]}
+   * bounds, {@code [1]} root mean squares; the last entry is the logits'.
+   */
+  static double[][] activationBounds(Model model, HePlanOptions options) {
+    List<Double> b = new ArrayList<>();
+    List<Double> rms = new ArrayList<>();
+    double[][] cal = options.calibration();
+    double declared = Math.pow(2, model.activationBits());
+    if (cal == null || cal.length == 0) {
+      for (Layer l : model.layers()) {
+        if (l.isLinear() || l instanceof Square || l instanceof Polynomial) {
+          b.add(declared);
+        }
+      }
+      b.add(declared);
+      double[] d = b.stream().mapToDouble(Double::doubleValue).toArray();
+      return new double[][] {d, d.clone()};
+    }
+    Shape s = model.inputShape();
+    double[][] h = new double[cal.length][];
+    for (int i = 0; i < cal.length; i++) {
+      h[i] = cal[i].clone();
+    }
+    for (Layer l : model.layers()) {
+      boolean step = l.isLinear() || l instanceof Square || l instanceof Polynomial;
+      if (step) {
+        double m = 0;
+        double sq = 0;
+        long cnt = 0;
+        for (double[] v : h) {
+          for (double x : v) {
+            m = Math.max(m, Math.abs(x));
+            sq += x * x;
+            cnt++;
+          }
+        }
+        b.add(Math.max(1.0, 2 * m));
+        rms.add(2 * Math.sqrt(sq / Math.max(1, cnt)));
+      }
+      if (l.isLinear()) {
+        LinearForm lf = LinearForm.of(l, s);
+        for (int i = 0; i < h.length; i++) {
+          double[] y = lf.bias();
+          for (int r = 0; r < lf.rows(); r++) {
+            double acc = y[r];
+            for (int c = 0; c < lf.cols(); c++) {
+              acc += lf.entry(r, c) * h[i][c];
+            }
+            y[r] = acc;
+          }
+          h[i] = y;
+        }
+      } else if (l instanceof Square) {
+        for (double[] v : h) {
+          for (int j = 0; j < v.length; j++) {
+            v[j] *= v[j];
+          }
+        }
+      } else if (l instanceof Polynomial p) {
+        double[] c = p.coefficients();
+        for (double[] v : h) {
+          for (int j = 0; j < v.length; j++) {
+            double acc = c[c.length - 1];
+            for (int k = c.length - 2; k >= 0; k--) {
+              acc = acc * v[j] + c[k];
+            }
+            v[j] = acc;
+          }
+        }
+      }
+      s = l.outputShape(s);
+    }
+    double m = 0;
+    for (double[] v : h) {
+      for (double x : v) {
+        m = Math.max(m, Math.abs(x));
+      }
+    }
+    b.add(Math.max(1.0, 2 * m));
+    rms.add(0.0);
+    return new double[][] {b.stream().mapToDouble(Double::doubleValue).toArray(),
+        rms.stream().mapToDouble(Double::doubleValue).toArray()};
+  }
+
+  public HeInferencePlan plan() {
+    return plan;
+  }
+
+  public Model model() {
+    return model;
+  }
+
+  /** The owner's context for this plan's parameters. */
+  public HeContext context() {
+    return context;
+  }
+
+  /** Rotations per ciphertext, for figures. */
+  public int rotationsPerCiphertext() {
+    return program.rotationCount();
+  }
+
+  /**
+   * Evaluates the network on one input ciphertext whose first {@code lanes} lanes are images;
+   * every other lane and every non-output slot of the result is zero (folded masks), and the
+   * result is re-randomized under {@code receiver} and flooded. Package-private: owner sessions
+   * call it after admission.
+   */
+  Ciphertext evaluate(Ciphertext x, int lanes, PublicKey receiver, RelinKeys rk, GaloisKeys gk) {
+    Ciphertext y = program.evaluate(x, lanes, layout, context.ckksEncoder(), context.evaluator(),
+        rk, gk, primes);
+    if (y.level() != plan.answerLevel()) {
+      throw new IllegalStateException("evaluation ended at level " + y.level() + ", planned "
+          + plan.answerLevel());
+    }
+    if (budget != null) {
+      return context.evaluator().rerandomize(y, receiver, budget);
+    }
+    // Without flooding (measurement plans), still add a fresh encryption of zero.
+    return context.evaluator().rerandomize(y, receiver,
+        FloodingBudget.forCkksStatedKappa(context.parameters(), 1, BigInteger.ZERO, y.level()));
+  }
+}

@@ -1,0 +1,84 @@
+package dev.oml.he.inference;
+
+import dev.oml.core.keys.SigningKeyPair;
+import dev.oml.core.permission.PermissionToken;
+import dev.oml.core.server.PermittedQuery;
+import dev.oml.core.transport.Channel;
+import dev.oml.he.HeBackend;
+import java.util.function.Function;
+
+/**
+ * The user's side of the HE mode over a {@link Channel} to the owner's
+ * {@link HeInferenceService}: {@link #connect} receives the plan and sends the session keys;
+ * {@link #infer} encrypts images, obtains a permission bound to the query's payload from
+ * {@code permits} (the owner's permit desk, or a test issuer), sends the permitted query and
+ * decrypts the answer. One round per query.
+ */
+public final class HeInferenceClient {
+  private final Channel channel;
+  private final HeUserSession session;
+  private final SigningKeyPair licensee;
+  private long lastQueryBytes;
+  private long lastAnswerBytes;
+
+  private HeInferenceClient(Channel channel, HeUserSession session, SigningKeyPair licensee) {
+    this.channel = channel;
+    this.session = session;
+    this.licensee = licensee;
+  }
+
+  /**
+   * Receives the plan, makes keys and sends them (once per session).
+   *
+   * @throws MalformedQueryException if the plan does not decode or is below 128-bit security
+   */
+  public static HeInferenceClient connect(Channel channel, HeBackend backend,
+      SigningKeyPair licensee) {
+    return connect(channel, backend, licensee, false);
+  }
+
+  /** Like {@link #connect(Channel, HeBackend, SigningKeyPair)}, accepting INSECURE test plans. */
+  static HeInferenceClient connect(Channel channel, HeBackend backend, SigningKeyPair licensee,
+      boolean insecureForTesting) {
+    byte[] plan = channel.receive();
+    HeUserSession s = insecureForTesting ? HeUserSession.openInsecureForTesting(backend, plan)
+        : HeUserSession.open(backend, plan);
+    channel.send(s.sessionKeys());
+    return new HeInferenceClient(channel, s, licensee);
+  }
+
+  public HeUserSession session() {
+    return session;
+  }
+
+  /**
+   * Runs one query.
+   *
+   * @param permits given the payload bytes and the image count, a permission for the
+   *     homomorphic mode whose binding is the payload's hash
+   */
+  public HeResult infer(double[][] images, Function<HeQuery, PermissionToken> permits) {
+    HeQuery q = session.encrypt(images);
+    PermissionToken t = permits.apply(q);
+    byte[] first = PermittedQuery.create(licensee, t, q.payload()).encode();
+    lastQueryBytes = first.length;
+    channel.send(first);
+    byte[] answer = channel.receive();
+    lastAnswerBytes = answer.length;
+    return session.decrypt(q, answer);
+  }
+
+  /** Bytes of the last query's first message (permission, proof and payload). */
+  public long lastQueryBytes() {
+    return lastQueryBytes;
+  }
+
+  public long lastAnswerBytes() {
+    return lastAnswerBytes;
+  }
+
+  /** Size of the once-per-session keys message. */
+  public long sessionKeyBytes() {
+    return session.sessionKeys().length;
+  }
+}

@@ -1,0 +1,266 @@
+package dev.oml.he.inference;
+
+import dev.oml.core.ledger.SpendReceipt;
+import dev.oml.core.permission.InferenceMode;
+import dev.oml.core.server.PermissionGate;
+import dev.oml.core.server.PermittedQuery;
+import dev.oml.he.Ciphertext;
+import dev.oml.he.GaloisKeys;
+import dev.oml.he.HeContext;
+import dev.oml.he.HeException;
+import dev.oml.he.HeSerializer;
+import dev.oml.he.PublicKey;
+import dev.oml.he.RelinKeys;
+import dev.oml.he.inference.internal.Msg;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Future;
+
+/**
+ * The owner's side of one HE session, as local steps over messages: {@link #acceptKeys} takes
+ * the user's once-per-session keys (validated on load; the Galois keys must cover the plan's
+ * rotations), {@link #answer} takes the first message of a query ({@code token || proof ||
+ * payload}) and returns the answer. Per query it checks every cheap structural property of the
+ * payload first (plan, session, counts, sizes, each ciphertext's parameters, level and scale,
+ * and that the permission claims at least as many images as the payload carries), so a
+ * malformed query is refused before anything is spent; only then does it pass the
+ * {@link PermissionGate} (verify, then spend), evaluate with every lane beyond the permitted
+ * images zeroed, and return re-randomized, flooded ciphertexts. The owner never decrypts.
+ *
+ * <p>Answer encoding: {@code "OHA1"}, SHA-256 of the query payload (32 bytes), image count
+ * (int32), ciphertext count (int32), then each ciphertext length-prefixed (int32).
+ */
+public final class HeOwnerSession {
+  /** Upper bound on ciphertexts per query, so one query cannot take unbounded memory. */
+  public static final int MAX_CIPHERTEXTS_PER_QUERY = 64;
+
+  private final HeCompiledModel model;
+  private final PermissionGate gate;
+  private final HeContext ctx;
+  private PublicKey pk;
+  private RelinKeys rk;
+  private GaloisKeys gk;
+  private byte[] keysDigest;
+  private int freshSize;
+  private long lastEvaluationNanos;
+
+  private final ExecutorService executor;
+
+  /** A session that evaluates a query's ciphertexts one after the other. */
+  public HeOwnerSession(HeCompiledModel model, PermissionGate gate) {
+    this(model, gate, null);
+  }
+
+  /**
+   * A session that evaluates the ciphertexts of a query in parallel on {@code executor} (the
+   * context is thread-safe); a query of {@code n > imagesPerCiphertext} images then takes about
+   * the time of one ciphertext per available core. The executor is the caller's to shut down.
+   */
+  public HeOwnerSession(HeCompiledModel model, PermissionGate gate, ExecutorService executor) {
+    this.model = model;
+    this.gate = gate;
+    this.ctx = model.context();
+    this.executor = executor;
+  }
+
+  public HeInferencePlan plan() {
+    return model.plan();
+  }
+
+  /**
+   * Accepts the user's session keys.
+   *
+   * @throws MalformedQueryException if the message is not keys for this plan, a key does not
+   *     load, or a needed key is missing
+   */
+  public void acceptKeys(byte[] message) {
+    Msg.In in = new Msg.In(message, "HE session keys");
+    in.magic(HeUserSession.KEYS_MAGIC);
+    if (!Arrays.equals(in.raw(32, "plan id"), model.plan().planId())) {
+      throw new MalformedQueryException("HE session keys: made for another plan");
+    }
+    byte[] pkb = in.block("public key", 1 << 26);
+    byte[] rkb = in.block("relinearization key", 1 << 28);
+    byte[] gkb = in.block("Galois keys", 1 << 30);
+    in.end();
+    HeSerializer s = ctx.serializer();
+    PublicKey p;
+    RelinKeys r = null;
+    GaloisKeys g;
+    try {
+      p = s.loadPublicKey(pkb);
+      if (model.plan().needsRelinKeys()) {
+        if (rkb.length == 0) {
+          throw new MalformedQueryException("HE session keys: the plan needs a relinearization key");
+        }
+        r = s.loadRelinKeys(rkb);
+      }
+      g = s.loadGaloisKeys(gkb);
+    } catch (MalformedQueryException e) {
+      throw e;
+    } catch (HeException e) {
+      throw new MalformedQueryException("HE session keys: " + e.getMessage(), e);
+    }
+    int[] have = g.galoisElements();
+    int n = ctx.parameters().polyModulusDegree();
+    for (int step : model.plan().rotationSteps()) {
+      int want = galoisElement(step, n);
+      if (Arrays.binarySearch(have, want) < 0) {
+        throw new MalformedQueryException("HE session keys: no Galois key for rotation " + step);
+      }
+    }
+    if (model.plan().needsConjugationKey() && Arrays.binarySearch(have, 2 * n - 1) < 0) {
+      throw new MalformedQueryException("HE session keys: no conjugation key");
+    }
+    this.pk = p;
+    this.rk = r;
+    this.gk = g;
+    this.keysDigest = Msg.sha256(message);
+    // Queries are seeded secret-key encryptions; a throwaway key of the owner's gives their size.
+    this.freshSize = s.savedSize(ctx.encryptor(ctx.keyGenerator().secretKey()).encryptSeeded(
+        ctx.ckksEncoder().encode(new double[0], model.plan().inputScale())));
+  }
+
+  static int galoisElement(int steps, int n) {
+    int s = Math.floorMod(steps, n / 2);
+    long g = 1;
+    for (int i = 0; i < s; i++) {
+      g = (g * 5) % (2L * n);
+    }
+    return (int) g;
+  }
+
+  /** A query's payload, parsed and checked; nothing is spent yet. */
+  private record Parsed(int images, Ciphertext[] cts) {}
+
+  private Parsed parse(byte[] payload) {
+    if (keysDigest == null) {
+      throw new MalformedQueryException("HE query before the session keys");
+    }
+    HeInferencePlan plan = model.plan();
+    Msg.In in = new Msg.In(payload, "HE query");
+    in.magic(HeUserSession.QUERY_MAGIC);
+    if (!Arrays.equals(in.raw(32, "plan id"), plan.planId())) {
+      throw new MalformedQueryException("HE query: made for another plan (other parameters)");
+    }
+    if (!Arrays.equals(in.raw(32, "keys digest"), keysDigest)) {
+      throw new MalformedQueryException("HE query: made under other session keys");
+    }
+    int n = in.i32("image count");
+    int c = in.i32("ciphertext count");
+    if (n < 1) {
+      throw new ImageCountException("HE query: " + n + " images");
+    }
+    if (c != plan.ciphertextsFor(n) || c > MAX_CIPHERTEXTS_PER_QUERY) {
+      throw new MalformedQueryException("HE query: " + n + " images need "
+          + plan.ciphertextsFor(n) + " ciphertexts (at most " + MAX_CIPHERTEXTS_PER_QUERY
+          + "), got " + c);
+    }
+    Ciphertext[] cts = new Ciphertext[c];
+    int top = ctx.parameters().maxLevel();
+    for (int k = 0; k < c; k++) {
+      byte[] b = in.block("ciphertext", freshSize);
+      if (b.length != freshSize) {
+        throw new MalformedQueryException("HE query: ciphertext " + k + " has " + b.length
+            + " bytes, a fresh one has " + freshSize);
+      }
+      Ciphertext x;
+      try {
+        x = ctx.serializer().loadCiphertext(b);
+      } catch (HeException e) {
+        throw new MalformedQueryException("HE query: ciphertext " + k + ": " + e.getMessage(), e);
+      }
+      if (x.level() != top || x.size() != 2 || !x.isSeeded()
+          || Math.abs(x.scale() - plan.inputScale()) > 1e-9 * plan.inputScale()) {
+        throw new MalformedQueryException("HE query: ciphertext " + k
+            + " is not a fresh seeded encryption at the plan's level and scale");
+      }
+      cts[k] = x;
+    }
+    in.end();
+    return new Parsed(n, cts);
+  }
+
+  /**
+   * Answers one query.
+   *
+   * @param firstMessage {@code token || proof || payload}, as {@link PermittedQuery#encode()}
+   * @throws MalformedQueryException if the payload is malformed (nothing spent)
+   * @throws ImageCountException if the permission claims fewer images than sent (nothing spent)
+   * @throws dev.oml.core.permission.PermissionException if the permission does not verify
+   *     (nothing spent), and ledger exceptions if it was spent before or exceeds the quota
+   */
+  public byte[] answer(byte[] firstMessage) {
+    PermittedQuery q = PermittedQuery.decode(firstMessage);
+    byte[] payload = q.payload();
+    Parsed p = parse(payload);
+    int claimed = q.token().unverifiedClaims().inferences();
+    if (claimed < p.images()) {
+      throw new ImageCountException("HE query carries " + p.images()
+          + " images but its permission is for " + claimed);
+    }
+    SpendReceipt receipt = gate.admit(q, model.plan().modelId(), InferenceMode.HOMOMORPHIC);
+    int permitted = receipt.permission().inferences();
+    // The verified n equals the claimed one; this re-check keeps the rule visible here.
+    int images = Math.min(p.images(), permitted);
+    int lanes = model.plan().imagesPerCiphertext();
+    long t0 = System.nanoTime();
+    Msg.Out o = new Msg.Out().magic(HeUserSession.ANSWER_MAGIC).raw(Msg.sha256(payload))
+        .i32(p.images()).i32(p.cts().length);
+    int count = p.cts().length;
+    List<Callable<byte[]>> jobs = new ArrayList<>();
+    for (int k = 0; k < count; k++) {
+      int here = Math.max(0, Math.min(lanes, images - k * lanes));
+      Ciphertext x = p.cts()[k];
+      jobs.add(() -> ctx.serializer().save(model.evaluate(x, here, pk, rk, gk)));
+    }
+    for (byte[] b : run(jobs)) {
+      o.block(b);
+    }
+    lastEvaluationNanos = System.nanoTime() - t0;
+    return o.bytes();
+  }
+
+  private List<byte[]> run(List<Callable<byte[]>> jobs) {
+    List<byte[]> out = new ArrayList<>();
+    if (executor == null || jobs.size() == 1) {
+      for (Callable<byte[]> j : jobs) {
+        out.add(call(j));
+      }
+      return out;
+    }
+    try {
+      for (Future<byte[]> f : executor.invokeAll(jobs)) {
+        out.add(f.get());
+      }
+      return out;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while evaluating", e);
+    } catch (ExecutionException e) {
+      if (e.getCause() instanceof RuntimeException r) {
+        throw r;
+      }
+      throw new IllegalStateException(e.getCause());
+    }
+  }
+
+  private static byte[] call(Callable<byte[]> j) {
+    try {
+      return j.call();
+    } catch (RuntimeException e) {
+      throw e;
+    } catch (Exception e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /** Wall time of the last query's evaluation (after admission), for figures. */
+  public long lastEvaluationNanos() {
+    return lastEvaluationNanos;
+  }
+}

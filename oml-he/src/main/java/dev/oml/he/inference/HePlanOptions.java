@@ -1,0 +1,133 @@
+package dev.oml.he.inference;
+
+/**
+ * What the owner asks of an HE plan: the statistical parameter {@code kappa} of the flooding
+ * (required: there is no default, because the achievable value depends on the model and has to
+ * be a conscious choice), the absolute precision the answer's logits need ({@code 2^-bits}), the
+ * ring (128-bit {@code N = 16384} by default, or a smaller, clearly {@code INSECURE} ring for
+ * fast tests), and calibration inputs whose plaintext activations bound the noise estimate.
+ * Immutable; built by {@link Builder}, which validates at {@link Builder#build()}.
+ */
+public final class HePlanOptions {
+  private final int kappa;
+  private final int answerPrecisionBits;
+  private final int ringDegree;
+  private final boolean insecure;
+  private final double[][] calibration;
+  private final boolean flooding;
+  private final boolean hoisted;
+
+  private HePlanOptions(Builder b) {
+    this.hoisted = b.hoisted;
+    this.kappa = b.kappa;
+    this.answerPrecisionBits = b.answerPrecisionBits;
+    this.ringDegree = b.ringDegree;
+    this.insecure = b.insecure;
+    this.calibration = b.calibration;
+    this.flooding = b.flooding;
+  }
+
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  public int kappa() {
+    return kappa;
+  }
+
+  public int answerPrecisionBits() {
+    return answerPrecisionBits;
+  }
+
+  public int ringDegree() {
+    return ringDegree;
+  }
+
+  public boolean isInsecure() {
+    return insecure;
+  }
+
+  /** False only for measurements of what flooding costs; such plans are not circuit-private. */
+  public boolean flooding() {
+    return flooding;
+  }
+
+  /** True if baby steps are one hoisted rotation (more Galois keys, less owner time). */
+  public boolean hoistedRotations() {
+    return hoisted;
+  }
+
+  double[][] calibration() {
+    return calibration;
+  }
+
+  /** Unchecked settings. */
+  public static final class Builder {
+    private int kappa = -1;
+    private int answerPrecisionBits = 4;
+    private int ringDegree = 16384;
+    private boolean insecure;
+    private double[][] calibration;
+    private boolean flooding = true;
+    private boolean hoisted;
+
+    public Builder kappa(int kappa) {
+      this.kappa = kappa;
+      return this;
+    }
+
+    /** Logits are answered to within {@code 2^-bits} (default 4: argmax needs little). */
+    public Builder answerPrecisionBits(int bits) {
+      this.answerPrecisionBits = bits;
+      return this;
+    }
+
+    /** A ring below 128-bit security, for fast tests only; the plan's name then says INSECURE. */
+    public Builder insecureRingForTesting(int n) {
+      this.ringDegree = n;
+      this.insecure = true;
+      return this;
+    }
+
+    /** Plaintext inputs the owner runs to bound activations for the noise estimate. */
+    public Builder calibration(double[][] inputs) {
+      this.calibration = inputs.clone();
+      return this;
+    }
+
+    /**
+     * Turns flooding off (re-randomization stays): only to measure the price of circuit
+     * privacy. Answers of such a plan leak the evaluation noise, and with it bits of the model.
+     */
+    public Builder withoutFloodingForMeasurement() {
+      this.flooding = false;
+      return this;
+    }
+
+    /**
+     * Baby steps as one hoisted rotation sharing the key switch's decomposition: the user sends
+     * a Galois key per baby step (15 more for the HE network, about 7.7 MB each at N = 16384)
+     * and the owner spends less time per ciphertext. Off by default (session bytes first).
+     */
+    public Builder hoistedRotations(boolean on) {
+      this.hoisted = on;
+      return this;
+    }
+
+    public HePlanOptions build() {
+      if (flooding && (kappa < 1 || kappa > 128)) {
+        throw new IllegalArgumentException("kappa is required, in [1, 128]; got " + kappa);
+      }
+      if (answerPrecisionBits < 0 || answerPrecisionBits > 30) {
+        throw new IllegalArgumentException("answerPrecisionBits must be in [0, 30]");
+      }
+      if (Integer.bitCount(ringDegree) != 1 || ringDegree < 1024 || ringDegree > 32768) {
+        throw new IllegalArgumentException("ring degree must be a power of two in [1024, 32768]");
+      }
+      if (!insecure && ringDegree != 16384 && ringDegree != 32768) {
+        throw new IllegalArgumentException("secure plans use N = 16384 or 32768");
+      }
+      return new HePlanOptions(this);
+    }
+  }
+}

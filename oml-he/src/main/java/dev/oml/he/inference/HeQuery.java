@@ -1,0 +1,40 @@
+package dev.oml.he.inference;
+
+/**
+ * One query of the HE mode as the user built it: the payload (the bytes the permission's binding
+ * hashes and that travel inside a {@link dev.oml.core.server.PermittedQuery}) and the number of
+ * images it carries, which is the number of inferences the permission must be for.
+ *
+ * <p>Payload encoding (little-endian): {@code "OHQ1"}, plan id (32 bytes), session-keys digest
+ * (32), image count (int32), ciphertext count (int32), then per ciphertext its length (int32)
+ * and its serialized bytes (fresh seeded secret-key encryptions at the top level and the
+ * plan's scale: the uniform half travels as a 32-byte seed).
+ */
+public final class HeQuery {
+  private final byte[] payload;
+  private final int images;
+  private final int ciphertexts;
+
+  HeQuery(byte[] payload, int images, int ciphertexts) {
+    this.payload = payload;
+    this.images = images;
+    this.ciphertexts = ciphertexts;
+  }
+
+  /** A copy of the payload bytes. */
+  public byte[] payload() {
+    return payload.clone();
+  }
+
+  public int images() {
+    return images;
+  }
+
+  public int ciphertexts() {
+    return ciphertexts;
+  }
+
+  public int bytes() {
+    return payload.length;
+  }
+}

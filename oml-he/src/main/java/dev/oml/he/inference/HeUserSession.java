@@ -1,0 +1,211 @@
+package dev.oml.he.inference;
+
+import dev.oml.he.Ciphertext;
+import dev.oml.he.CkksEncoder;
+import dev.oml.he.Decryptor;
+import dev.oml.he.Encryptor;
+import dev.oml.he.GaloisKeys;
+import dev.oml.he.HeBackend;
+import dev.oml.he.HeContext;
+import dev.oml.he.HeException;
+import dev.oml.he.HeSerializer;
+import dev.oml.he.KeyGenerator;
+import dev.oml.he.PublicKey;
+import dev.oml.he.RelinKeys;
+import dev.oml.he.inference.internal.Layout;
+import dev.oml.he.inference.internal.Msg;
+import java.util.Arrays;
+
+/**
+ * The user's side of the HE mode, as local steps over messages. {@link #open} reads the owner's
+ * plan and makes a fresh CKKS key pair; {@link #sessionKeys()} is the once-per-session message
+ * (public key, relinearization key, Galois keys for exactly the plan's rotations and, when the plan says so,
+ * conjugation);
+ * {@link #encrypt} packs up to {@code imagesPerCiphertext} images per ciphertext and encrypts
+ * them with the secret key (seeded: the uniform half travels as a 32-byte seed); {@link #decrypt} checks that an answer belongs to the query and
+ * decodes logits and labels. The secret key never leaves this object.
+ *
+ * <p>Session-keys encoding: {@code "OHK1"}, plan id (32 bytes), then the public key, the
+ * relinearization key (empty if the plan needs none) and the Galois keys, each length-prefixed
+ * (int32) in the HE serializer's format.
+ */
+public final class HeUserSession {
+  static final String KEYS_MAGIC = "OHK1";
+  static final String QUERY_MAGIC = "OHQ1";
+  static final String ANSWER_MAGIC = "OHA1";
+
+  private final HeInferencePlan plan;
+  private final HeContext ctx;
+  private final Decryptor decryptor;
+  private final Encryptor encryptor;
+  private final byte[] keys;
+  private final byte[] keysDigest;
+  private final Layout layout;
+
+  private HeUserSession(HeInferencePlan plan, HeContext ctx) {
+    this.plan = plan;
+    this.ctx = ctx;
+    KeyGenerator kg = ctx.keyGenerator();
+    PublicKey pk = kg.createPublicKey();
+    RelinKeys rk = plan.needsRelinKeys() ? kg.createRelinKeys() : null;
+    GaloisKeys gk = plan.needsConjugationKey()
+        ? kg.createGaloisKeysWithConjugation(plan.rotationSteps())
+        : kg.createGaloisKeys(plan.rotationSteps());
+    HeSerializer s = ctx.serializer();
+    this.keys = new Msg.Out().magic(KEYS_MAGIC).raw(plan.planId()).block(s.save(pk))
+        .block(rk == null ? new byte[0] : s.save(rk)).block(s.save(gk)).bytes();
+    this.keysDigest = Msg.sha256(keys);
+    this.decryptor = ctx.decryptor(kg.secretKey());
+    // The user encrypts its own input with its secret key: seeded ciphertexts travel at half
+    // the size, and their noise is smaller than a public-key encryption's.
+    this.encryptor = ctx.encryptor(kg.secretKey());
+    this.layout = new Layout(ctx.parameters().polyModulusDegree() / 2, plan.features(),
+        plan.imagesPerCiphertext());
+  }
+
+  /**
+   * Starts a session from the owner's plan: decodes it and generates keys.
+   *
+   * @throws MalformedQueryException if the plan does not decode, or its parameters are below
+   *     128-bit security
+   */
+  public static HeUserSession open(HeBackend backend, byte[] planBytes) {
+    HeInferencePlan plan = HeInferencePlan.decode(planBytes);
+    if (plan.parameters().isInsecure()) {
+      // The owner chooses the parameters; a user must not encrypt its input under a ring the
+      // owner could break, whatever the plan says.
+      throw new MalformedQueryException("HE plan: parameters " + plan.parameters().name()
+          + " are below 128-bit security; refusing to encrypt under them");
+    }
+    return new HeUserSession(plan, plan.context(backend));
+  }
+
+  /** Like {@link #open}, but accepts INSECURE test parameters: for tests only. */
+  public static HeUserSession openInsecureForTesting(HeBackend backend, byte[] planBytes) {
+    HeInferencePlan plan = HeInferencePlan.decode(planBytes);
+    return new HeUserSession(plan, plan.context(backend));
+  }
+
+  public HeInferencePlan plan() {
+    return plan;
+  }
+
+  /** The once-per-session keys message, a copy. */
+  public byte[] sessionKeys() {
+    return keys.clone();
+  }
+
+  /**
+   * Encrypts {@code images} (each {@link HeInferencePlan#inputSize()} values) into one query.
+   *
+   * @throws IllegalArgumentException if there are no images or one has the wrong length
+   */
+  public HeQuery encrypt(double[][] images) {
+    if (images.length == 0) {
+      throw new IllegalArgumentException("a query needs at least one image");
+    }
+    for (double[] x : images) {
+      if (x.length != plan.inputSize()) {
+        throw new IllegalArgumentException("an image has " + x.length + " values, the plan expects "
+            + plan.inputSize());
+      }
+    }
+    int lanes = plan.imagesPerCiphertext();
+    int count = plan.ciphertextsFor(images.length);
+    Ciphertext[] cts = new Ciphertext[count];
+    for (int k = 0; k < count; k++) {
+      int in = Math.min(lanes, images.length - k * lanes);
+      cts[k] = encryptSlots(layout.pack(images, k * lanes, in, plan.inputSize()));
+    }
+    return buildQuery(images.length, cts);
+  }
+
+  Ciphertext encryptSlots(double[] slots) {
+    CkksEncoder enc = ctx.ckksEncoder();
+    return encryptor.encryptSeeded(enc.encode(slots, plan.inputScale()));
+  }
+
+  /** A ciphertext with imaginary parts in its slots (tests play a deviating user). */
+  Ciphertext encryptComplex(double[] real, double[] imag) {
+    CkksEncoder enc = ctx.ckksEncoder();
+    return encryptor.encryptSeeded(enc.encode(real, imag, plan.inputScale(),
+        ctx.parameters().maxLevel()));
+  }
+
+  /** The slots of one of this user's ciphertexts (its own input noise, for attack tests). */
+  double[] decryptSlots(Ciphertext c) {
+    return ctx.ckksEncoder().decode(decryptor.decrypt(c));
+  }
+
+  /** A query payload for arbitrary ciphertexts and a claimed image count (tests play attacker). */
+  HeQuery buildQuery(int images, Ciphertext... cts) {
+    Msg.Out o = new Msg.Out().magic(QUERY_MAGIC).raw(plan.planId()).raw(keysDigest).i32(images)
+        .i32(cts.length);
+    for (Ciphertext c : cts) {
+      o.block(ctx.serializer().save(c));
+    }
+    return new HeQuery(o.bytes(), images, cts.length);
+  }
+
+  /**
+   * Decrypts the owner's answer to {@code query}.
+   *
+   * @throws MalformedQueryException if the answer is not for this query, or does not parse
+   */
+  public HeResult decrypt(HeQuery query, byte[] answer) {
+    Ciphertext[] cts = answerCiphertexts(query, answer);
+    int lanes = plan.imagesPerCiphertext();
+    double[][] logits = new double[query.images()][plan.outputSize()];
+    for (int k = 0; k < cts.length; k++) {
+      double[] v = ctx.ckksEncoder().decode(decryptor.decrypt(cts[k]));
+      for (int b = 0; b < lanes && k * lanes + b < query.images(); b++) {
+        for (int j = 0; j < plan.outputSize(); j++) {
+          logits[k * lanes + b][j] = v[j * lanes + b];
+        }
+      }
+    }
+    return new HeResult(logits);
+  }
+
+  /**
+   * Every slot of every answer ciphertext, decoded: what the user sees, for analysis (every slot
+   * but the outputs of the permitted images should be noise around zero).
+   */
+  public double[][] answerSlots(HeQuery query, byte[] answer) {
+    Ciphertext[] cts = answerCiphertexts(query, answer);
+    double[][] r = new double[cts.length][];
+    for (int k = 0; k < cts.length; k++) {
+      r[k] = ctx.ckksEncoder().decode(decryptor.decrypt(cts[k]));
+    }
+    return r;
+  }
+
+  private Ciphertext[] answerCiphertexts(HeQuery query, byte[] answer) {
+    Msg.In in = new Msg.In(answer, "HE answer");
+    in.magic(ANSWER_MAGIC);
+    byte[] digest = in.raw(32, "query digest");
+    if (!Arrays.equals(digest, Msg.sha256(query.payload()))) {
+      throw new MalformedQueryException("HE answer: it answers another query");
+    }
+    int n = in.i32("image count");
+    int c = in.i32("ciphertext count");
+    if (n != query.images() || c != query.ciphertexts()) {
+      throw new MalformedQueryException("HE answer: " + n + " images in " + c
+          + " ciphertexts, the query had " + query.images() + " in " + query.ciphertexts());
+    }
+    Ciphertext[] cts = new Ciphertext[c];
+    for (int k = 0; k < c; k++) {
+      byte[] b = in.block("answer ciphertext", 1 << 28);
+      try {
+        cts[k] = ctx.serializer().loadCiphertext(b);
+      } catch (HeException e) {
+        throw new MalformedQueryException("HE answer: ciphertext " + k + ": " + e.getMessage(), e);
+      }
+      if (cts[k].level() != plan.answerLevel() || cts[k].size() != 2) {
+        throw new MalformedQueryException("HE answer: ciphertext " + k + " not at the plan's level");
+      }
+    }
+    in.end();
+    return cts;
+  }
+}

@@ -1,0 +1,217 @@
+package dev.oml.he.inference.internal;
+
+import dev.oml.core.model.Argmax;
+import dev.oml.core.model.Flatten;
+import dev.oml.core.model.Layer;
+import dev.oml.core.model.LinearForm;
+import dev.oml.core.model.Model;
+import dev.oml.core.model.Polynomial;
+import dev.oml.core.model.Shape;
+import dev.oml.core.model.Square;
+import dev.oml.he.Ciphertext;
+import dev.oml.he.CkksEncoder;
+import dev.oml.he.Evaluator;
+import dev.oml.he.GaloisKeys;
+import dev.oml.he.RelinKeys;
+import dev.oml.he.inference.UnsupportedModelException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.TreeSet;
+
+/**
+ * A model lowered to the steps the owner runs on a ciphertext: linear steps (dense,
+ * convolution and pooling, all as {@link LinearForm} matrices) and polynomial activations, with
+ * the level each step starts at. Built once per model and layout; evaluation is thread-safe
+ * (plaintext caches are concurrent).
+ */
+public final class HeProgram {
+  final List<Object> steps;
+  final int depth;
+  final int inputSize;
+  final int outputSize;
+  final int features;
+  final boolean needsRelin;
+  final boolean realProjection;
+
+  private HeProgram(List<Object> steps, int depth, int inputSize, int outputSize, int features,
+      boolean needsRelin) {
+    this.realProjection = !steps.isEmpty() && steps.get(0) instanceof LinearStep;
+    this.steps = steps;
+    this.depth = depth;
+    this.inputSize = inputSize;
+    this.outputSize = outputSize;
+    this.features = features;
+    this.needsRelin = needsRelin;
+  }
+
+  /** The power of two that holds the widest vector the model computes on. */
+  public static int featuresFor(Model model) {
+    int w = model.inputShape().size();
+    Shape s = model.inputShape();
+    for (Layer l : model.layers()) {
+      s = l.outputShape(s);
+      w = Math.max(w, s.size());
+    }
+    return Integer.highestOneBit(Math.max(1, w - 1)) << (w > 1 ? 1 : 0);
+  }
+
+  /** Number of levels the model consumes (linear layers one each, activations their depth). */
+  public static int depthOf(Model model) {
+    int d = 0;
+    for (Layer l : model.layers()) {
+      if (l.isLinear()) {
+        d++;
+      } else if (l instanceof Square) {
+        d++;
+      } else if (l instanceof Polynomial p) {
+        d += isSquare(p.coefficients()) ? 1 : ActivationStep.levelsFor(p.degree());
+      }
+    }
+    return d;
+  }
+
+  private static boolean isSquare(double[] c) {
+    return c.length == 3 && c[0] == 0.0 && c[1] == 0.0 && c[2] == 1.0;
+  }
+
+  /**
+   * Checks that every layer has an HE rule and that nothing but an argmax follows the last
+   * linear layer (its diagonals carry the output mask).
+   */
+  public static void checkSupported(Model model) {
+    int lastLinear = -1;
+    for (int i = 0; i < model.layers().size(); i++) {
+      Layer l = model.layers().get(i);
+      if (l.isLinear()) {
+        lastLinear = i;
+      } else if (!(l instanceof Square || l instanceof Polynomial || l instanceof Flatten
+          || l instanceof Argmax)) {
+        throw new UnsupportedModelException("layer " + i + " (" + l.kind() + ") of model '"
+            + model.name() + "' has no homomorphic evaluation: the HE mode runs dense, conv2d, "
+            + "avgpool2d, square and polynomial layers; use the two-party mode for " + l.kind());
+      }
+    }
+    if (lastLinear < 0) {
+      throw new UnsupportedModelException("model '" + model.name() + "' has no linear layer");
+    }
+    for (int i = lastLinear + 1; i < model.layers().size(); i++) {
+      Layer l = model.layers().get(i);
+      if (!(l instanceof Argmax || l instanceof Flatten)) {
+        throw new UnsupportedModelException("layer " + i + " (" + l.kind() + ") follows the last "
+            + "linear layer: the HE mode folds the output mask into the last linear layer, so "
+            + "the model must end with it (an argmax is applied by the user)");
+      }
+    }
+  }
+
+  /** Lowers {@code model}; {@code topLevel} is the level fresh input ciphertexts have. */
+  public static HeProgram compile(Model model, int features, int topLevel, boolean hoisted) {
+    checkSupported(model);
+    List<Object> steps = new ArrayList<>();
+    Shape s = model.inputShape();
+    int period = features;
+    int level = topLevel;
+    int lastLinear = -1;
+    for (int i = 0; i < model.layers().size(); i++) {
+      if (model.layers().get(i).isLinear()) {
+        lastLinear = i;
+      }
+    }
+    boolean first = true;
+    boolean relin = false;
+    for (int i = 0; i < model.layers().size(); i++) {
+      Layer l = model.layers().get(i);
+      if (l.isLinear()) {
+        LinearForm lf = LinearForm.of(l, s);
+        // The first step, if linear, reads x + conj(x) = 2 Re(x): half its weights.
+        LinearStep st = new LinearStep(lf.rows(), lf.cols(), lf.matrix(), lf.bias(), period,
+            features, first, i == lastLinear, level, first && steps.isEmpty() ? 0.5 : 1.0,
+            hoisted);
+        steps.add(st);
+        period = st.outPeriod();
+        first = false;
+        level--;
+      } else if (l instanceof Square) {
+        steps.add(new ActivationStep(new double[] {0, 0, 1}));
+        relin = true;
+        level--;
+      } else if (l instanceof Polynomial p) {
+        ActivationStep a = new ActivationStep(p.coefficients());
+        steps.add(a);
+        relin |= p.degree() > 1;
+        level -= a.depth;
+      }
+      s = l.outputShape(s);
+    }
+    return new HeProgram(steps, topLevel - level, model.inputShape().size(),
+        model.logitShape().size(), features, relin);
+  }
+
+  /** Rotation steps in slots for a layout with {@code lanes} lanes. */
+  public int[] rotationSteps(int lanes) {
+    TreeSet<Integer> r = new TreeSet<>();
+    for (Object o : steps) {
+      if (o instanceof LinearStep st) {
+        for (int f : st.featureRotations()) {
+          r.add(f * lanes);
+        }
+      }
+    }
+    return r.stream().mapToInt(Integer::intValue).toArray();
+  }
+
+  public boolean needsRelin() {
+    return needsRelin;
+  }
+
+  /**
+   * True when the evaluation starts by replacing the input with {@code x + conj(x)}, so that
+   * whatever a user put in the imaginary parts of its slots never reaches the weights (the
+   * first step must be linear, to absorb the factor 2).
+   */
+  public boolean realProjection() {
+    return realProjection;
+  }
+
+  public int depth() {
+    return depth;
+  }
+
+  public int outputSize() {
+    return outputSize;
+  }
+
+  public int inputSize() {
+    return inputSize;
+  }
+
+  /** Total rotations per ciphertext (for figures). */
+  public int rotationCount() {
+    int n = 0;
+    for (Object o : steps) {
+      if (o instanceof LinearStep st) {
+        n += st.rotationCount();
+      }
+    }
+    return n;
+  }
+
+  /** Runs every step on one input ciphertext of which lanes {@code >= lanes} are not images. */
+  public Ciphertext evaluate(Ciphertext x, int lanes, Layout lay, CkksEncoder enc, Evaluator ev,
+      RelinKeys rk, GaloisKeys gk, long[] primes) {
+    Ciphertext c = realProjection ? ev.add(x, ev.conjugate(x, gk)) : x;
+    for (Object o : steps) {
+      if (o instanceof LinearStep st) {
+        c = st.apply(c, lay, enc, ev, gk, primes[c.level()], lanes);
+      } else {
+        c = ((ActivationStep) o).apply(c, enc, ev, rk, primes, lay.slots());
+      }
+    }
+    return c;
+  }
+
+  /** Linear steps and activations, for the noise estimate. */
+  List<Object> steps() {
+    return steps;
+  }
+}

@@ -1,0 +1,115 @@
+package dev.oml.he.inference.internal;
+
+/**
+ * An estimate of how far the decrypted outputs are from the exact ones before flooding, in
+ * absolute value per output slot. Each noise source (fresh encryption, encoding, rescaling, key
+ * switching) is modelled as independent coefficient errors with the standard deviations below;
+ * a slot's real part then has standard deviation {@code sigma_coeff * sqrt(N / 2)}. Variances
+ * are carried through the layers (a linear layer by its largest squared row norm, an
+ * activation by its derivative at the root-mean-square input) and the result is
+ * {@link #TAIL} standard deviations.
+ *
+ * <p>This is an estimate, not a bound: the activation statistics come from calibration data
+ * (the owner's plaintext run), and the sources are treated as independent. A worst-case bound
+ * through the same network is about 2^18 times larger and would leave no room for flooding at
+ * any useful precision (see docs/he-inference.md). A test compares the estimate with the error
+ * a key holder measures.
+ */
+public final class NoiseEstimate {
+  /** Standard deviations that bound a slot's error. */
+  public static final double TAIL = 10.0;
+  /** Standard deviation of the centered binomial noise with eta = 21. */
+  static final double SIGMA = Math.sqrt(21.0 / 2.0);
+
+  private NoiseEstimate() {}
+
+  /** Slot error of a fresh public-key encryption at {@code scale}. */
+  public static double fresh(int n, double scale) {
+    double coeff = SIGMA * Math.sqrt(1.0 + 4.0 * n / 3.0);
+    double encode = Math.sqrt(1.0 / 12.0);
+    return TAIL * Math.hypot(coeff, encode) * Math.sqrt(n / 2.0) / scale;
+  }
+
+  /** Slot error of rounding (rescale, the division by the special prime) at {@code scale}. */
+  static double rounding(int n, double scale) {
+    return TAIL * Math.sqrt((1.0 + 2.0 * n / 3.0) / 12.0) * Math.sqrt(n / 2.0) / scale;
+  }
+
+  /** Slot error of one key switch at {@code level} and {@code scale}. */
+  static double keySwitch(int n, int level, double maxPrime, double special, double scale) {
+    double digits = SIGMA * (maxPrime / special) * Math.sqrt((level + 1) * n / 12.0);
+    return TAIL * Math.hypot(digits, Math.sqrt((1.0 + 2.0 * n / 3.0) / 12.0)) * Math.sqrt(n / 2.0)
+        / scale;
+  }
+
+  /** Slot error of encoding a value at {@code scale}. */
+  static double encoding(int n, double scale) {
+    return TAIL * Math.sqrt(n / 24.0) / scale;
+  }
+
+  /**
+   * Output slot error of {@code program} on a fresh input at {@code inputScale}: {@link #TAIL}
+   * standard deviations of the accumulated error, whose variance is carried through the steps.
+   * {@code rms[i]} and {@code max[i]} are the root mean square and the bound of the values
+   * entering step {@code i}: an error {@code e} on an input {@code h} of an activation becomes
+   * {@code p'(h) e}, whose spread follows {@code h}'s, so gains use the root mean square; a
+   * linear layer's rows combine independent input errors by their Euclidean norms.
+   */
+  public static double outputError(HeProgram program, int n, double inputScale, long[] primes,
+      long special, double[] rms, double[] max) {
+    double maxPrime = 0;
+    for (long p : primes) {
+      maxPrime = Math.max(maxPrime, p);
+    }
+    double sd = fresh(n, inputScale) / TAIL;
+    double var = sd * sd;
+    if (program.realProjection()) {
+      // x + conj(x): two copies of the input noise and one key switch, then halved.
+      var = var + sq(keySwitch(n, primes.length - 1, maxPrime, special, inputScale) / TAIL) / 4;
+    }
+    double scale = inputScale;
+    int level = primes.length - 1;
+    int i = 0;
+    for (Object o : program.steps()) {
+      double xr = rms[i];
+      double xm = max[i++];
+      if (o instanceof LinearStep st) {
+        double norm2 = 0;
+        for (int r = 0; r < st.rows; r++) {
+          double s = 0;
+          for (int c = 0; c < st.cols; c++) {
+            double a = st.a[r * st.cols + c];
+            s += a * a;
+          }
+          norm2 = Math.max(norm2, s);
+        }
+        double q = primes[level];
+        double ks = sq(keySwitch(n, level, maxPrime, special, scale) / TAIL);
+        int chunks = st.last ? 1 : st.dIn / st.dOut;
+        double perChunk = st.numDiagonals * sq(encoding(n, q) / TAIL) * xr * xr
+            + st.giant * sq(keySwitch(n, level, maxPrime, special, scale * q) / TAIL)
+            + sq(rounding(n, scale) / TAIL);
+        var = norm2 * (var + (st.baby > 1 ? ks : 0.0)) + chunks * perChunk
+            + st.sumSteps.length * chunks * sq(keySwitch(n, level - 1, maxPrime, special, scale)
+            / TAIL) + sq(encoding(n, scale) / TAIL);
+        level--;
+      } else {
+        ActivationStep a = (ActivationStep) o;
+        double gain = 0;
+        for (int k = 1; k < a.c.length; k++) {
+          gain += Math.abs(a.c[k]) * k * Math.pow(k == 1 ? 1.0 : xr, k - 1);
+        }
+        double ks = sq(keySwitch(n, level, maxPrime, special, scale * scale) / TAIL)
+            + sq(rounding(n, scale) / TAIL);
+        var = gain * gain * var + a.depth * a.c.length * ks + sq(encoding(n, scale) / TAIL)
+            + (xm > 0 ? 0 : 0);
+        level -= a.depth;
+      }
+    }
+    return TAIL * Math.sqrt(var);
+  }
+
+  private static double sq(double x) {
+    return x * x;
+  }
+}

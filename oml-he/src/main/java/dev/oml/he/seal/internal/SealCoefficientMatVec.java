@@ -1,0 +1,143 @@
+package dev.oml.he.seal.internal;
+
+import com.sun.jna.Pointer;
+import dev.oml.he.Ciphertext;
+import dev.oml.he.CoefficientMatVec;
+import dev.oml.he.Decryptor;
+import dev.oml.he.Encryptor;
+import dev.oml.he.FloodingBudget;
+import dev.oml.he.IncompatibleOperandsException;
+import dev.oml.he.MatVecLayout;
+import dev.oml.he.PublicKey;
+import dev.oml.he.seal.internal.SealObjects.Ct;
+import dev.oml.he.seal.internal.SealObjects.Pk;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The Cheetah-packed matrix-vector product over SEAL. The sender's whole answer (every tile
+ * product accumulated in the NTT domain, the fresh masks, the re-randomizing public-key
+ * encryption, the flooding, the switch down and the extraction of the output coefficients of
+ * the first component) is one native call; the layout and the flooding budget are the API's,
+ * so both backends pack, mask, flood and extract alike. SEAL decrypts an extracted answer as
+ * it is (its first component is zero elsewhere), so {@link #decryptAnswer} needs nothing
+ * special: only the output coefficients it reads are meaningful.
+ */
+final class SealCoefficientMatVec implements CoefficientMatVec {
+  private final SealContext ctx;
+
+  SealCoefficientMatVec(SealContext ctx) {
+    this.ctx = ctx;
+  }
+
+  @Override
+  public MatVecLayout layout(int rows, int cols) {
+    return MatVecLayout.of(rows, cols, ctx.parameters());
+  }
+
+  private void checkLayout(MatVecLayout layout) {
+    if (layout.polyModulusDegree() != ctx.n) {
+      throw new IncompatibleOperandsException("layout made for another ring degree");
+    }
+  }
+
+  @Override
+  public List<Ciphertext> encryptQuery(Encryptor encryptor, MatVecLayout layout, long[] r) {
+    checkLayout(layout);
+    if (!encryptor.isSymmetric()) {
+      throw new IncompatibleOperandsException("the query is encrypted with the secret key");
+    }
+    if (r.length != layout.cols()) {
+      throw new IllegalArgumentException(
+          "vector length " + r.length + ", layout needs " + layout.cols());
+    }
+    SealBfvEncoder enc = new SealBfvEncoder(ctx);
+    int bc = layout.blockCols();
+    List<Ciphertext> out = new ArrayList<>();
+    for (int j = 0; j < layout.inputCount(); j++) {
+      long[] block = new long[bc];
+      for (int k = 0; k < bc && j * bc + k < r.length; k++) {
+        block[k] = r[j * bc + k];
+      }
+      try (SealObjects.Pt p = (SealObjects.Pt) enc.encode(block)) {
+        out.add(encryptor.encryptSeeded(p));
+      }
+    }
+    return out;
+  }
+
+  @Override
+  public List<Ciphertext> answer(MatVecLayout layout, List<Ciphertext> query, long[][] w,
+      long[] mask, PublicKey receiverKey, int kappa) {
+    checkLayout(layout);
+    Pk pk = ctx.pk(receiverKey);
+    int rows = layout.rows();
+    int cols = layout.cols();
+    if (w.length != rows || mask.length != rows) {
+      throw new IllegalArgumentException("matrix or mask does not have " + rows + " rows");
+    }
+    long t = ctx.parameters().plainModulus();
+    long[] flat = new long[Math.multiplyExact(rows, cols)];
+    for (int i = 0; i < rows; i++) {
+      if (w[i].length != cols) {
+        throw new IllegalArgumentException("matrix rows must have " + cols + " entries");
+      }
+      for (int k = 0; k < cols; k++) {
+        flat[i * cols + k] = Math.floorMod(w[i][k], t);
+      }
+    }
+    long[] s = new long[rows];
+    for (int i = 0; i < rows; i++) {
+      s[i] = Math.floorMod(mask[i], t);
+    }
+    if (query.size() != layout.inputCount()) {
+      throw new IncompatibleOperandsException(
+          "query has " + query.size() + " ciphertexts, layout needs " + layout.inputCount());
+    }
+    Ct[] q = new Ct[query.size()];
+    Pointer[] qp = new Pointer[q.length];
+    for (int j = 0; j < q.length; j++) {
+      q[j] = ctx.evalCt(query.get(j));
+      // The flooding budget assumes fresh symmetric noise: only seeded ciphertexts, which
+      // encryptQuery makes and serialization preserves, are that.
+      if (q[j].level != ctx.top || q[j].size != 2 || !q[j].seeded) {
+        throw new IncompatibleOperandsException(
+            "query ciphertexts must be fresh seeded symmetric encryptions from encryptQuery");
+      }
+      qp[j] = q[j].pointer();
+    }
+    FloodingBudget budget = FloodingBudget.forMatVec(ctx.parameters(), layout, kappa);
+    Pointer[] out = new Pointer[layout.outputCount()];
+    SealNative.check(ctx.lib.oml_matvec_answer(ctx.ptr(), qp, qp.length, flat, rows, cols,
+        layout.blockRows(), layout.blockCols(), s, pk.pointer(), budget.floodBits(),
+        budget.answerLevel(), out, out.length));
+    ctx.fence(q, pk);
+    List<Ciphertext> answer = new ArrayList<>(out.length);
+    for (Pointer o : out) {
+      answer.add(ctx.newCt(o));
+    }
+    return answer;
+  }
+
+  @Override
+  public long[] decryptAnswer(Decryptor decryptor, MatVecLayout layout, List<Ciphertext> answer) {
+    checkLayout(layout);
+    if (answer.size() != layout.outputCount()) {
+      throw new IncompatibleOperandsException(
+          "answer has " + answer.size() + " ciphertexts, layout needs " + layout.outputCount());
+    }
+    SealBfvEncoder enc = new SealBfvEncoder(ctx);
+    long[] y = new long[layout.rows()];
+    int br = layout.blockRows();
+    for (int o = 0; o < answer.size(); o++) {
+      long[] m;
+      try (SealObjects.Pt p = (SealObjects.Pt) decryptor.decrypt(answer.get(o))) {
+        m = enc.decode(p);
+      }
+      for (int i = 0; i < br && o * br + i < y.length; i++) {
+        y[o * br + i] = m[layout.outputCoefficient(o * br + i)];
+      }
+    }
+    return y;
+  }
+}

@@ -1,0 +1,105 @@
+package dev.oml.he.conformance;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.oml.he.Ciphertext;
+import dev.oml.he.CkksEncoder;
+import dev.oml.he.Evaluator;
+import dev.oml.he.FloodingBudget;
+import dev.oml.he.HeBackend;
+import dev.oml.he.HeContext;
+import dev.oml.he.IncompatibleOperandsException;
+import dev.oml.he.KeyGenerator;
+import dev.oml.he.NoiseBudgetException;
+import dev.oml.he.PublicKey;
+import java.math.BigInteger;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+/**
+ * CKKS re-randomization and flooding ({@link FloodingBudget#forCkksStatedKappa} with
+ * {@link Evaluator#rerandomize}): the message survives within the flood's size, both components
+ * change, the flood has the size the budget says, budgets sized for another level are refused,
+ * and a flood that would wrap the modulus is refused at construction. Conjugation
+ * ({@link Evaluator#conjugate}), which the HE mode uses to keep only real parts of inputs.
+ */
+public abstract class CkksFloodingConformance {
+  protected abstract HeBackend backend();
+
+  @Test
+  void rerandomizedAndFloodedCkksKeepsTheMessageWithinTheFlood() {
+    HeContext ctx = backend().createContext(TestParameters.INSECURE_CKKS);
+    KeyGenerator kg = ctx.keyGenerator();
+    PublicKey pk = kg.createPublicKey();
+    CkksEncoder enc = ctx.ckksEncoder();
+    Evaluator ev = ctx.evaluator();
+    Random r = new Random(1);
+    double[] v = new double[enc.slotCount()];
+    for (int i = 0; i < v.length; i++) {
+      v[i] = 2 * r.nextDouble() - 1;
+    }
+    Ciphertext x = ev.rescale(ev.multiplyPlain(ctx.encryptor(pk).encrypt(enc.encode(v, 0x1p40)),
+        enc.encode(ones(enc.slotCount()), new double[0], 0x1p40, 4)));
+    FloodingBudget b = FloodingBudget.forCkksStatedKappa(ctx.parameters(), 8, BigInteger.valueOf(1000),
+        x.level());
+    assertEquals(8 + 21, b.floodBits(), "2^8 * N * B_eval = 2^8 * 2^11 * 1000 < 2^29");
+    Ciphertext y = ev.rerandomize(x, pk, b);
+    long[][][] cx = ctx.exportComponents(x);
+    long[][][] cy = ctx.exportComponents(y);
+    assertNotEquals(cx[1][0][0], cy[1][0][0], "second component re-randomized");
+    double[] got = enc.decode(ctx.decryptor(kg.secretKey()).decrypt(y));
+    double floodSlot = 10 * Math.pow(2, b.floodBits()) * Math.sqrt(2048 / 6.0) / x.scale();
+    double maxErr = 0;
+    for (int i = 0; i < v.length; i++) {
+      maxErr = Math.max(maxErr, Math.abs(got[i] - v[i]));
+    }
+    assertTrue(maxErr < floodSlot, maxErr + " vs " + floodSlot);
+    assertTrue(maxErr > floodSlot / 1000, "the flood is there: " + maxErr);
+    FloodingBudget other = FloodingBudget.forCkksStatedKappa(ctx.parameters(), 8, BigInteger.TEN, 0);
+    assertThrows(IncompatibleOperandsException.class, () -> ev.rerandomize(x, pk, other));
+    assertThrows(NoiseBudgetException.class, () ->
+        FloodingBudget.forCkksStatedKappa(ctx.parameters(), 60, BigInteger.ONE.shiftLeft(40), 0));
+  }
+
+  @Test
+  void conjugationConjugatesEverySlot() {
+    HeContext ctx = backend().createContext(TestParameters.INSECURE_CKKS);
+    KeyGenerator kg = ctx.keyGenerator();
+    CkksEncoder enc = ctx.ckksEncoder();
+    Random r = new Random(2);
+    double[] re = new double[enc.slotCount()];
+    double[] im = new double[enc.slotCount()];
+    for (int i = 0; i < re.length; i++) {
+      re[i] = 2 * r.nextDouble() - 1;
+      im[i] = 2 * r.nextDouble() - 1;
+    }
+    Ciphertext x = ctx.encryptor(kg.createPublicKey()).encrypt(enc.encode(re, im, 0x1p40, 4));
+    dev.oml.he.GaloisKeys gk = kg.createGaloisKeysWithConjugation(1);
+    Evaluator ev = ctx.evaluator();
+    double[][] c = enc.decodeComplex(ctx.decryptor(kg.secretKey()).decrypt(ev.conjugate(x, gk)));
+    double[][] sum = enc.decodeComplex(ctx.decryptor(kg.secretKey()).decrypt(
+        ev.add(x, ev.conjugate(x, gk))));
+    for (int i = 0; i < re.length; i++) {
+      assertEquals(re[i], c[0][i], 1e-6);
+      assertEquals(-im[i], c[1][i], 1e-6);
+      assertEquals(2 * re[i], sum[0][i], 1e-6);
+      assertEquals(0.0, sum[1][i], 1e-6);
+    }
+    // The same keys still rotate, and keys without conjugation refuse to conjugate.
+    ev.rotate(x, 1, gk);
+    assertThrows(IncompatibleOperandsException.class,
+        () -> ev.conjugate(x, kg.createGaloisKeys(1)));
+    // Conjugation keys survive serialization.
+    dev.oml.he.GaloisKeys back = ctx.serializer().loadGaloisKeys(ctx.serializer().save(gk));
+    ev.conjugate(x, back);
+  }
+
+  private static double[] ones(int n) {
+    double[] a = new double[n];
+    java.util.Arrays.fill(a, 1.0);
+    return a;
+  }
+}

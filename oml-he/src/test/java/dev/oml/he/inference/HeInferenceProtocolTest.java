@@ -1,0 +1,98 @@
+package dev.oml.he.inference;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.oml.core.reference.FloatInference;
+import dev.oml.core.server.OwnerService;
+import dev.oml.core.server.PermittedQuery;
+import dev.oml.core.transport.Channel;
+import dev.oml.core.transport.InMemoryChannel;
+import dev.oml.he.HeBackends;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The protocol end to end at an INSECURE N = 4096 ring on the shipped HE network (the two
+ * ciphertexts of a query evaluated in parallel): labels equal the float model's, logits are within the plan's estimated error, the ledger is charged the
+ * permitted n, answers are at the plan's level, and the same runs through the named owner
+ * service over an in-memory channel.
+ */
+class HeInferenceProtocolTest {
+  @Test
+  void threeImagesInTwoCiphertextsMatchTheFloatModel() {
+    java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(2);
+    HeOwnerSession owner = new HeOwnerSession(Shared.COMPILED, Shared.FX.gate, pool);
+    owner.acceptKeys(Shared.USER.sessionKeys());
+    double[][] imgs = HeFixture.images(Shared.DATA, 10, 3);
+    HeQuery q = Shared.USER.encrypt(imgs);
+    assertEquals(2, q.ciphertexts());
+    long before = Shared.FX.ledger.charged(Shared.FX.licensee.keyId());
+    byte[] first = PermittedQuery.create(Shared.FX.licensee, Shared.FX.permit(q), q.payload())
+        .encode();
+    HeResult r = Shared.USER.decrypt(q, owner.answer(first));
+    pool.shutdown();
+    assertEquals(before + 3, Shared.FX.ledger.charged(Shared.FX.licensee.keyId()));
+    FloatInference fi = new FloatInference(Shared.MODEL);
+    for (int i = 0; i < imgs.length; i++) {
+      double[] want = fi.logits(imgs[i]);
+      assertEquals(FloatInference.argmax(want), r.label(i), "image " + i);
+      for (int j = 0; j < want.length; j++) {
+        assertEquals(want[j], r.logits(i)[j], Shared.COMPILED.plan().estimatedError(),
+            "image " + i + " logit " + j);
+      }
+    }
+  }
+
+  @Test
+  void theNamedServiceRunsOneRoundPerQueryOverAChannel() throws Exception {
+    OwnerService service = new HeInferenceService(Shared.COMPILED, Shared.FX.gate);
+    assertEquals("he-inference", service.name());
+    InMemoryChannel.Pair pair = InMemoryChannel.pair();
+    Channel ownerEnd = pair.first();
+    Channel userEnd = pair.second();
+    AtomicReference<Throwable> failure = new AtomicReference<>();
+    Thread t = new Thread(() -> {
+      try {
+        service.serve(ownerEnd, new OwnerService.SessionInfo(1, "test"));
+      } catch (Throwable e) {
+        failure.set(e);
+      }
+    });
+    t.start();
+    HeInferenceClient client = HeInferenceClient.connect(userEnd, HeBackends.pureJava(),
+        Shared.FX.licensee, true);
+    double[][] imgs = HeFixture.images(Shared.DATA, 20, 1);
+    long sent = userEnd.messagesSent();
+    HeResult r = client.infer(imgs, Shared.FX::permit);
+    assertEquals(sent + 1, userEnd.messagesSent(), "one message from the user per query");
+    assertEquals(new FloatInference(Shared.MODEL).label(imgs[0]), r.label(0));
+    assertTrue(client.sessionKeyBytes() > client.lastQueryBytes());
+    userEnd.close();
+    t.join(60_000);
+    assertEquals(null, failure.get());
+    assertEquals(2, ownerEnd.messagesSent(), "the plan, then one answer for the one query");
+  }
+
+  @Test
+  void aUserRefusesToEncryptUnderInsecureParameters() {
+    org.junit.jupiter.api.Assertions.assertThrows(MalformedQueryException.class,
+        () -> HeUserSession.open(HeBackends.pureJava(), Shared.COMPILED.plan().encode()));
+    byte[] garbage = new byte[300];
+    org.junit.jupiter.api.Assertions.assertThrows(MalformedQueryException.class,
+        () -> HeUserSession.open(HeBackends.pureJava(), garbage));
+  }
+
+  @Test
+  void thePlanRoundTripsAndNamesItsParameters() {
+    HeInferencePlan p = Shared.COMPILED.plan();
+    HeInferencePlan back = HeInferencePlan.decode(p.encode());
+    assertArrayEquals(p.planId(), back.planId());
+    assertEquals(p.parameters().parameterId(), back.parameters().parameterId());
+    assertTrue(p.parameters().name().contains("INSECURE"));
+    assertEquals(2, p.imagesPerCiphertext());
+    assertEquals(1024, p.features());
+    assertTrue(p.flooded());
+  }
+}

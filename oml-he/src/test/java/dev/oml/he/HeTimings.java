@@ -103,7 +103,7 @@ public final class HeTimings {
     print(k + "decrypt + decode", medianMicros(20, () -> ck.ckksEncoder().decode(cdec.decrypt(cc))));
     System.out.println(k + "ciphertext bytes: " + ck.serializer().savedSize(cc));
 
-    for (int l : new int[] {37, 44}) {
+    for (int l : new int[] {45}) {
       HeContext tp = be.createContext(PredefinedParameters.bfvTwoParty(l, 40));
       KeyGenerator tkg = tp.keyGenerator();
       PublicKey tpk = tkg.createPublicKey();

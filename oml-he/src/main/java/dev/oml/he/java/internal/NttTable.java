@@ -95,7 +95,7 @@ public final class NttTable {
     final long q = mod.q;
     final long twoQ = 2 * q;
     int t = n;
-    for (int m = 1; m < n; m <<= 1) {
+    for (int m = 1; m < n >> 1; m <<= 1) {
       t >>= 1;
       for (int i = 0; i < m; i++) {
         int j1 = 2 * i * t;
@@ -115,12 +115,30 @@ public final class NttTable {
         }
       }
     }
-    for (int j = 0; j < n; j++) {
-      long x = a[j];
-      if (x >= twoQ) {
-        x -= twoQ;
+    // Last layer (pairs of neighbours) as one flat loop, fused with the final reduction: the
+    // generic loop would run n/2 inner loops of length one.
+    int half = n >> 1;
+    for (int i = 0; i < half; i++) {
+      int j = 2 * i;
+      long w = psiRev[half + i];
+      long ws = psiRevShoup[half + i];
+      long u = a[j];
+      if (u >= twoQ) {
+        u -= twoQ;
       }
-      a[j] = x >= q ? x - q : x;
+      long x = a[j + 1];
+      long hi = Math.multiplyHigh(x, ws) + ((ws >> 63) & x);
+      long v = x * w - hi * q;
+      long s = u + v;
+      long d = u - v + twoQ;
+      if (s >= twoQ) {
+        s -= twoQ;
+      }
+      if (d >= twoQ) {
+        d -= twoQ;
+      }
+      a[j] = s >= q ? s - q : s;
+      a[j + 1] = d >= q ? d - q : d;
     }
   }
 
@@ -131,8 +149,22 @@ public final class NttTable {
   public void inverse(long[] a) {
     final long q = mod.q;
     final long twoQ = 2 * q;
-    int t = 1;
-    for (int m = n; m > 1; m >>= 1) {
+    // First layer (pairs of neighbours) as one flat loop.
+    int half = n >> 1;
+    for (int i = 0; i < half; i++) {
+      int j = 2 * i;
+      long w = psiInvRev[half + i];
+      long ws = psiInvRevShoup[half + i];
+      long u = a[j];
+      long v = a[j + 1];
+      long s = u + v;
+      a[j] = s >= twoQ ? s - twoQ : s;
+      long d = u - v + twoQ;
+      long hi = Math.multiplyHigh(d, ws) + ((ws >> 63) & d);
+      a[j + 1] = d * w - hi * q;
+    }
+    int t = 2;
+    for (int m = half; m > 1; m >>= 1) {
       int j1 = 0;
       int h = m >> 1;
       for (int i = 0; i < h; i++) {

@@ -65,7 +65,8 @@ public final class HeInferencePlan {
     for (int r : rotationSteps) {
       o.i32(r);
     }
-    o.i32(needsRelin ? 1 : 0).i32(conjugation ? 1 : 0).i32(kappa).i32(floodBits).i32(answerLevel).f64(estimatedError);
+    o.i32(needsRelin ? 1 : 0).i32(conjugation ? 1 : 0).i32(kappa).i32(floodBits)
+        .i32(answerLevel).f64(estimatedError);
     this.encoded = o.bytes();
     this.planId = Msg.sha256(encoded);
   }

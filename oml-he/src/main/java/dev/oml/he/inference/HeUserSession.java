@@ -19,11 +19,11 @@ import java.util.Arrays;
 /**
  * The user's side of the HE mode, as local steps over messages. {@link #open} reads the owner's
  * plan and makes a fresh CKKS key pair; {@link #sessionKeys()} is the once-per-session message
- * (public key, relinearization key, Galois keys for exactly the plan's rotations and, when the plan says so,
- * conjugation);
- * {@link #encrypt} packs up to {@code imagesPerCiphertext} images per ciphertext and encrypts
- * them with the secret key (seeded: the uniform half travels as a 32-byte seed); {@link #decrypt} checks that an answer belongs to the query and
- * decodes logits and labels. The secret key never leaves this object.
+ * (public key, relinearization key, Galois keys for exactly the plan's rotations and, when the
+ * plan says so, conjugation); {@link #encrypt} packs up to {@code imagesPerCiphertext} images
+ * per ciphertext and encrypts them with the secret key (seeded: the uniform half travels as a
+ * 32-byte seed); {@link #decrypt} checks that an answer belongs to the query and decodes logits
+ * and labels. The secret key never leaves this object.
  *
  * <p>Session-keys encoding: {@code "OHK1"}, plan id (32 bytes), then the public key, the
  * relinearization key (empty if the plan needs none) and the Galois keys, each length-prefixed

@@ -20,7 +20,7 @@ import java.util.Objects;
  * when the session ends or fails.
  *
  * <p>Security (tier 1): semi-honest. The owner sees only values masked by the user's fresh
- * randomness, so its view is independent of the user's input; see {@code docs/SECURITY-2pc.md}.
+ * randomness, so its view is independent of the user's input; see {@code docs/SECURITY.md} (section "Two-party inference").
  * Sessions are independent; one owner may serve many at once from different threads.
  */
 public final class TwoPartyOwner {

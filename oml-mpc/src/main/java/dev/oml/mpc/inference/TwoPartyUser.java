@@ -21,7 +21,7 @@ import java.util.Objects;
  * if the owner's policy says so, only the label.
  *
  * <p>Security (tier 1): semi-honest owner and user. A user that deviates (malformed ciphertexts,
- * chosen offsets on its shares) can learn bits of the weights; see {@code docs/SECURITY-2pc.md}.
+ * chosen offsets on its shares) can learn bits of the weights; see {@code docs/SECURITY.md} (section "Two-party inference").
  *
  * <p>Two ways to drive it: over a {@link Channel} ({@link #prepare}, {@link #infer}), or as
  * local steps over messages ({@link #beginPrepare}, {@link Preparation}, {@link #start}) for

@@ -7,6 +7,6 @@
  * dev.oml.mpc.inference.TwoPartyInferenceService}), and {@link
  * dev.oml.mpc.inference.TwoPartyEvaluation} runs both in one process with per-query figures.
  * Protocol and formats: {@code docs/2pc-inference.md}; claims and limits:
- * {@code docs/SECURITY-2pc.md}.
+ * {@code docs/SECURITY.md} (section "Two-party inference").
  */
 package dev.oml.mpc.inference;

@@ -10,13 +10,11 @@ import dev.oml.core.model.Model;
 import dev.oml.core.omlize.LicenseeArtifact;
 import dev.oml.core.omlize.Omlization;
 import dev.oml.core.omlize.Omlizer;
-import dev.oml.core.permission.Binding;
 import dev.oml.core.permission.InferenceMode;
 import dev.oml.core.permission.LicenseeProof;
 import dev.oml.core.permission.PermissionIssuer;
 import dev.oml.core.permission.PermissionPolicy;
 import dev.oml.core.permission.PermissionToken;
-import dev.oml.core.permission.PermitRequest;
 import dev.oml.core.reference.FloatInference;
 import dev.oml.core.server.OwnerHome;
 import dev.oml.core.server.OwnerServer;
@@ -30,10 +28,6 @@ import dev.oml.core.transport.ProtocolAbortException;
 import dev.oml.core.transport.TlsCredentials;
 import dev.oml.core.transport.TransportConfig;
 import dev.oml.he.HeBackend;
-import dev.oml.he.inference.HeInferenceClient;
-import dev.oml.he.inference.HeInferenceService;
-import dev.oml.he.inference.HeResult;
-import dev.oml.mpc.inference.InferenceResult;
 import dev.oml.mpc.inference.PreparedBundle;
 import dev.oml.mpc.inference.TwoPartyInferenceService;
 import dev.oml.mpc.inference.TwoPartyParameters;
@@ -120,9 +114,10 @@ public final class Demo {
             + server.address() + " (TLS, pinned certificate)");
         X509Certificate pinned = TlsCredentials.readPem(home.certificatePem());
         double plainMs = plaintextMs();
+        LicenseeClient client = new LicenseeClient(server.address(), pinned, licensee, log);
         List<ModeFigures> modes = new ArrayList<>();
-        modes.add(twoParty(server, pinned, a.artifact(), licensee, plainMs));
-        modes.add(homomorphic(server, pinned, h.artifact(), licensee, plainMs));
+        modes.add(client.twoParty(a.artifact(), networkA, images, plainMs));
+        modes.add(client.homomorphic(h.artifact(), heNetwork, images, heBackend, plainMs));
         List<Refusal> refused = refusals(server, pinned, a.artifact(), licensee, stranger);
         ArtifactEvaluator.Protection p = ArtifactEvaluator.evaluate(a.artifact(), images);
         return new Profile(modes, p.accuracy(), plainMs, refused);
@@ -141,82 +136,6 @@ public final class Demo {
       f.logits(images.image(i % images.size()));
     }
     return (System.nanoTime() - t0) / 1e6 / reps;
-  }
-
-  private PermissionToken permit(X509Certificate pinned, OwnerServer server, SigningKeyPair licensee,
-      LicenseeArtifact artifact, InferenceMode mode, int n, Binding binding) {
-    try (FramedChannel desk = ServiceClient.open(server.address(), pinned, PermitService.NAME, CLIENT)) {
-      return PermitService.request(desk, PermitRequest.create(licensee, artifact.modelId(), mode, n,
-          binding, clock.instant()));
-    }
-  }
-
-  private ModeFigures twoParty(OwnerServer server, X509Certificate pinned, LicenseeArtifact artifact,
-      SigningKeyPair licensee, double plainMs) {
-    int n = images.size();
-    log.accept("user: 2PC, preparing a bundle of " + n + " queries (one permission for " + n + ")");
-    TwoPartyUser user = new TwoPartyUser(artifact, licensee,
-        TwoPartyParameters.standard(artifact.manifest().format()), rng);
-    FloatInference reference = new FloatInference(networkA);
-    int correct = 0;
-    int agree = 0;
-    long t0 = System.nanoTime();
-    long bytes;
-    long rounds;
-    try (FramedChannel ch = ServiceClient.open(server.address(), pinned, TwoPartyInferenceService.NAME,
-        CLIENT)) {
-      PreparedBundle bundle = user.prepare(ch, n, (count, binding) ->
-          permit(pinned, server, licensee, artifact, InferenceMode.TWO_PARTY, count, binding));
-      for (int i = 0; i < n; i++) {
-        InferenceResult r = user.infer(ch, bundle, images.image(i));
-        correct += r.label() == images.label(i) ? 1 : 0;
-        agree += r.label() == reference.label(images.image(i)) ? 1 : 0;
-      }
-      bytes = ch.bytesSent() + ch.bytesReceived();
-      rounds = 2 * ch.roundsSent();
-    }
-    double ms = (System.nanoTime() - t0) / 1e6 / n;
-    log.accept(String.format(java.util.Locale.ROOT, "user: 2PC done, %d/%d correct, %.0f ms per query", correct, n, ms));
-    return new ModeFigures("2pc", n, (double) correct / n, (double) agree / n, ms, bytes / n,
-        Math.round((double) rounds / n), ms / plainMs,
-        "offline and online per query, bundle of " + n + ", exact ReLU, " + networkA.name());
-  }
-
-  private ModeFigures homomorphic(OwnerServer server, X509Certificate pinned, LicenseeArtifact artifact,
-      SigningKeyPair licensee, double plainMs) {
-    int n = images.size();
-    log.accept("user: HE, receiving the plan and sending session keys");
-    FloatInference reference = new FloatInference(heNetwork);
-    try (FramedChannel ch = ServiceClient.open(server.address(), pinned, HeInferenceService.NAME, CLIENT)) {
-      HeInferenceClient client = HeInferenceClient.connect(ch, heBackend, licensee);
-      long keyBytes = ch.bytesSent() + ch.bytesReceived();
-      int perQuery = client.session().plan().imagesPerCiphertext();
-      int correct = 0;
-      int agree = 0;
-      int queries = 0;
-      long t0 = System.nanoTime();
-      for (int from = 0; from < n; from += perQuery) {
-        int count = Math.min(perQuery, n - from);
-        double[][] batch = new double[count][];
-        for (int i = 0; i < count; i++) {
-          batch[i] = images.image(from + i);
-        }
-        log.accept("user: HE query of " + count + " images in one ciphertext");
-        HeResult r = client.infer(batch, q -> permit(pinned, server, licensee, artifact,
-            InferenceMode.HOMOMORPHIC, q.images(), Binding.ofFirstMessage(q.payload())));
-        queries++;
-        for (int i = 0; i < count; i++) {
-          correct += r.label(i) == images.label(from + i) ? 1 : 0;
-          agree += r.label(i) == reference.label(batch[i]) ? 1 : 0;
-        }
-      }
-      double ms = (System.nanoTime() - t0) / 1e6 / n;
-      long queryBytes = (ch.bytesSent() + ch.bytesReceived() - keyBytes) / queries;
-      return new ModeFigures("he", n, (double) correct / n, (double) agree / n, ms, queryBytes, 2,
-          ms / plainMs, "per image, " + perQuery + " images per query, " + heBackend.name()
-              + " backend, kappa " + client.session().plan().kappa() + ", session keys "
-              + keyBytes / 1_000_000 + " MB once, " + heNetwork.name());
-    }
   }
 
   /** Sends a first message and returns the owner's refusal (or fails if it was accepted). */
@@ -239,8 +158,8 @@ public final class Demo {
         TwoPartyParameters.standard(artifact.manifest().format()), rng);
     // A genuine bundle's first message, used once...
     TwoPartyUser.Preparation prep = user.beginPrepare(1);
-    PermissionToken token = permit(pinned, server, licensee, artifact, InferenceMode.TWO_PARTY, 1,
-        prep.binding());
+    LicenseeClient client = new LicenseeClient(server.address(), pinned, licensee, log);
+    PermissionToken token = client.permit(artifact, InferenceMode.TWO_PARTY, 1, prep.binding());
     byte[] first = prep.firstMessage(token);
     try (FramedChannel ch = ServiceClient.open(server.address(), pinned, TwoPartyInferenceService.NAME,
         CLIENT)) {
@@ -257,8 +176,7 @@ public final class Demo {
     out.add(expectRefusal(server, pinned, "a forged permission", forged));
     // and presented by another licensee (its own proof over the same message).
     TwoPartyUser.Preparation prep2 = user.beginPrepare(1);
-    PermissionToken token2 = permit(pinned, server, licensee, artifact, InferenceMode.TWO_PARTY, 1,
-        prep2.binding());
+    PermissionToken token2 = client.permit(artifact, InferenceMode.TWO_PARTY, 1, prep2.binding());
     PermittedQuery genuine = PermittedQuery.decode(prep2.firstMessage(token2));
     byte[] payload = genuine.payload();
     byte[] stolen = PermittedQuery.of(token2,

@@ -1,0 +1,102 @@
+package dev.oml.bench.cli;
+
+import dev.oml.bench.demo.Demo;
+import dev.oml.bench.demo.LicenseeClient;
+import dev.oml.core.OmlException;
+import dev.oml.core.data.Dataset;
+import dev.oml.core.data.FashionMnist;
+import dev.oml.core.keys.KeyFiles;
+import dev.oml.core.keys.SecretAccess;
+import dev.oml.core.model.Model;
+import dev.oml.core.model.ModelFiles;
+import dev.oml.core.omlize.LicenseeArtifact;
+import dev.oml.core.transport.TlsCredentials;
+import java.net.InetSocketAddress;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code oml query}: the licensee's side against a running owner server. Asks the permit desk for
+ * permissions and runs test images through the chosen mode; reports accuracy, latency, bytes and
+ * rounds per query (and agreement with a plaintext model, when one is given for comparison).
+ */
+@Command(name = "query", mixinStandardHelpOptions = true,
+    description = "Run permitted queries (2pc or he) against an owner server as a licensee.")
+final class QueryCommand implements Callable<Integer> {
+  @Option(names = "--mode", required = true, description = "2pc | he")
+  String mode;
+
+  @Option(names = "--owner", required = true, description = "the owner server, HOST:PORT")
+  String owner;
+
+  @Option(names = "--cert", required = true, description = "the owner's certificate (tls-cert.pem), pinned")
+  Path cert;
+
+  @Option(names = "--key", required = true, description = "the licensee's private key (.key)")
+  Path key;
+
+  @Option(names = "--artifact", required = true, description = "the licensee's artifact (.omla)")
+  Path artifact;
+
+  @Option(names = "--images", defaultValue = "8", description = "test images to query (default ${DEFAULT-VALUE})")
+  int count;
+
+  @Option(names = "--data", description = "directory with the test split; default: the Debian package's, else the shipped subset")
+  Path data;
+
+  @Option(names = "--compare-with", description = "a plaintext model file to report agreement against (optional)")
+  Path compareWith;
+
+  @Option(names = "--json", description = "print one JSON object")
+  boolean json;
+
+  @Override
+  public Integer call() {
+    if (!mode.equals("2pc") && !mode.equals("he")) {
+      throw new OmlException("unknown mode '" + mode + "'; choose 2pc or he");
+    }
+    int colon = owner.lastIndexOf(':');
+    if (colon <= 0) {
+      throw new OmlException("--owner must be HOST:PORT, got '" + owner + "'");
+    }
+    InetSocketAddress address;
+    try {
+      address = new InetSocketAddress(owner.substring(0, colon), Integer.parseInt(owner.substring(colon + 1)));
+    } catch (IllegalArgumentException e) {
+      throw new OmlException("--owner must be HOST:PORT, got '" + owner + "'");
+    }
+    LicenseeArtifact art = LicenseeArtifact.read(artifact);
+    // Without a plaintext model the agreement column compares the output with itself: the
+    // licensee has no weights, only the artifact's architecture.
+    Model reference = compareWith != null ? ModelFiles.load(compareWith) : null;
+    Dataset images = FashionMnist.test(EvaluateCommand.dataDir(data)).limit(count);
+    LicenseeClient client = new LicenseeClient(address, TlsCredentials.readPem(cert),
+        KeyFiles.readPrivate(key, SecretAccess.get()), json ? line -> { } : System.out::println);
+    Model compare = reference != null ? reference : art.manifest().architecture();
+    Demo.ModeFigures f = mode.equals("2pc")
+        ? client.twoParty(art, compare, images, Double.NaN)
+        : client.homomorphic(art, compare, images, HeModes.backend(), Double.NaN);
+    Map<String, Object> out = new LinkedHashMap<>();
+    out.put("mode", f.mode());
+    out.put("images", f.images());
+    out.put("accuracy", f.accuracy());
+    if (reference != null) {
+      out.put("agreement_with_plaintext", f.agreement());
+    }
+    out.put("latency_ms", f.latencyMs());
+    out.put("bytes", f.bytes());
+    out.put("rounds", f.rounds());
+    out.put("notes", f.notes());
+    if (json) {
+      System.out.println(Json.object(out));
+    } else {
+      out.forEach((k, v) -> System.out.printf(Locale.ROOT, "%-26s %s%n", k.replace('_', ' '), v));
+    }
+    return 0;
+  }
+}

@@ -1,0 +1,218 @@
+package dev.oml.bench.load;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.oml.core.data.Dataset;
+import dev.oml.core.data.FashionMnist;
+import dev.oml.core.keys.SecretAccess;
+import dev.oml.core.keys.SigningKeyPair;
+import dev.oml.core.ledger.PermissionLedger;
+import dev.oml.core.model.Model;
+import dev.oml.core.model.ModelFiles;
+import dev.oml.core.omlize.Omlization;
+import dev.oml.core.omlize.Omlizer;
+import dev.oml.core.permission.Binding;
+import dev.oml.core.permission.InferenceMode;
+import dev.oml.core.permission.PermissionIssuer;
+import dev.oml.core.permission.PermissionPolicy;
+import dev.oml.core.permission.PermissionToken;
+import dev.oml.core.permission.PermissionVerifier;
+import dev.oml.core.permission.PermitRequest;
+import dev.oml.core.reference.FixedPointInference;
+import dev.oml.core.reference.QuantizedModel;
+import dev.oml.core.server.OwnerHome;
+import dev.oml.core.server.OwnerServer;
+import dev.oml.core.server.PermissionGate;
+import dev.oml.core.server.PermitService;
+import dev.oml.core.server.ServerConfig;
+import dev.oml.core.server.ServiceClient;
+import dev.oml.core.transport.FramedChannel;
+import dev.oml.core.transport.ProtocolAbortException;
+import dev.oml.core.transport.TlsCredentials;
+import dev.oml.core.transport.TransportConfig;
+import dev.oml.mpc.inference.InferenceResult;
+import dev.oml.mpc.inference.OutputPolicy;
+import dev.oml.mpc.inference.PreparedBundle;
+import dev.oml.mpc.inference.TwoPartyInferenceService;
+import dev.oml.mpc.inference.TwoPartyOwner;
+import dev.oml.mpc.inference.TwoPartyParameters;
+import dev.oml.mpc.inference.TwoPartyUser;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.security.cert.X509Certificate;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Many licensees' clients against one owner server over TLS on loopback, with real two-party
+ * queries of Network A: every answer equals the fixed-point reference, the durable ledger
+ * charges exactly what was prepared, and clients that hang up mid-bundle, send garbage or never
+ * send leave the server healthy, with nothing charged twice and no server thread left behind.
+ * The default run is small; {@code -Pslow} runs the 16 clients x 20 queries version.
+ */
+class OwnerServerLoadTest {
+  @TempDir Path dir;
+
+  private final SecureRandom rng = new SecureRandom();
+
+  private static Path root() {
+    Path p = Path.of("").toAbsolutePath();
+    while (!p.resolve("models").toFile().isDirectory()) {
+      p = p.getParent();
+    }
+    return p;
+  }
+
+  @Test
+  void fourClientsTwoQueriesEachAndFaultyClients() throws Exception {
+    run(4, 2, true);
+  }
+
+  @Test
+  @Tag("slow")
+  void sixteenClientsTwentyQueriesEach() throws Exception {
+    run(16, 20, true);
+  }
+
+  private void run(int clients, int queries, boolean faults) throws Exception {
+    Model model = ModelFiles.load(root().resolve("models/network-a.omlm"));
+    Dataset data = FashionMnist.test(root().resolve("data/fashion-mnist-subset"));
+    FixedPointInference reference = new FixedPointInference(QuantizedModel.of(model));
+    OwnerHome home = OwnerHome.init(dir.resolve("owner"), rng);
+    List<SigningKeyPair> licensees = new ArrayList<>();
+    List<Omlization> omls = new ArrayList<>();
+    for (int c = 0; c < clients; c++) {
+      SigningKeyPair k = SigningKeyPair.generate(rng);
+      Omlization o = Omlizer.omlize(model, home.ownerPublicKey(), k.publicKey(), rng);
+      home.addKeyShare(o.keyShare(), SecretAccess.get());
+      licensees.add(k);
+      omls.add(o);
+    }
+    PermissionPolicy policy = home.policy(SecretAccess.get());
+    Clock clock = Clock.systemUTC();
+    TwoPartyParameters params = TwoPartyParameters.standard(model.format());
+    X509Certificate pinned = TlsCredentials.readPem(home.certificatePem());
+    ExecutorService pool = Executors.newFixedThreadPool(clients);
+    try (PermissionLedger ledger = home.openLedger(policy)) {
+      PermissionIssuer issuer = new PermissionIssuer(home.ownerKey(SecretAccess.get()), policy, clock,
+          rng, ledger::charged);
+      PermissionGate gate = new PermissionGate(new PermissionVerifier(home.ownerPublicKey(), policy, clock),
+          ledger);
+      List<TwoPartyOwner> owners = new ArrayList<>();
+      for (Omlization o : omls) {
+        owners.add(new TwoPartyOwner(o.keyShare(), gate, params, OutputPolicy.LABEL, rng));
+      }
+      ServerConfig cfg = ServerConfig.loopback(home.tls()).withWorkers(clients + 2, 2 * clients)
+          .withTimeouts(Duration.ofSeconds(2), Duration.ofSeconds(20));
+      try (OwnerServer server = OwnerServer.start(cfg, List.of(new PermitService(issuer),
+          new TwoPartyInferenceService(owners)))) {
+        FramedChannel silent = null;
+        if (faults) {
+          silent = faultyClients(server, pinned, omls.get(0), licensees.get(0), params, ledger);
+        }
+        long chargedBefore = ledger.charged(licensees.get(0).keyId());
+        List<Future<Integer>> done = new ArrayList<>();
+        for (int c = 0; c < clients; c++) {
+          int id = c;
+          done.add(pool.submit(() -> {
+            TwoPartyUser user = new TwoPartyUser(omls.get(id).artifact(), licensees.get(id), params,
+                OutputPolicy.LABEL, rng);
+            int exact = 0;
+            try (FramedChannel ch = ServiceClient.open(server.address(), pinned,
+                TwoPartyInferenceService.NAME, TransportConfig.DEFAULT)) {
+              PreparedBundle b = user.prepare(ch, queries, (n, binding) -> permit(server, pinned,
+                  licensees.get(id), omls.get(id), n, binding, clock));
+              for (int q = 0; q < queries; q++) {
+                double[] x = data.image((id * queries + q) % data.size());
+                InferenceResult r = user.infer(ch, b, x);
+                if (r.label() == FixedPointInference.argmax(model.format(),
+                    reference.logits(reference.encodeInput(x)))) {
+                  exact++;
+                }
+              }
+            }
+            return exact;
+          }));
+        }
+        for (Future<Integer> f : done) {
+          assertEquals(queries, f.get(10, TimeUnit.MINUTES), "every label equal to the fixed-point reference's");
+        }
+        for (int c = 0; c < clients; c++) {
+          long expected = (c == 0 ? chargedBefore : 0) + queries;
+          assertEquals(expected, ledger.charged(licensees.get(c).keyId()), "client " + c + " charged");
+        }
+        if (silent != null) {
+          // It held a worker the whole time without stopping the others; now it leaves.
+          silent.close();
+        }
+      }
+    } finally {
+      pool.shutdownNow();
+      assertTrue(pool.awaitTermination(30, TimeUnit.SECONDS));
+    }
+    for (int i = 0; i < 50 && ownerThreads() > 0; i++) {
+      Thread.sleep(100);
+    }
+    assertEquals(0, ownerThreads(), "server threads left running");
+  }
+
+  private static long ownerThreads() {
+    return Thread.getAllStackTraces().keySet().stream()
+        .filter(t -> t.getName().startsWith("oml-owner") && t.isAlive()).count();
+  }
+
+  private static PermissionToken permit(OwnerServer server, X509Certificate pinned, SigningKeyPair k,
+      Omlization o, int n, Binding binding, Clock clock) {
+    try (FramedChannel desk = ServiceClient.open(server.address(), pinned, PermitService.NAME,
+        TransportConfig.DEFAULT)) {
+      return PermitService.request(desk, PermitRequest.create(k, o.artifact().modelId(),
+          InferenceMode.TWO_PARTY, n, binding, clock.instant()));
+    }
+  }
+
+  /** A client that hangs up mid-bundle, one that sends garbage, one that never sends. */
+  private FramedChannel faultyClients(OwnerServer server, X509Certificate pinned, Omlization o,
+      SigningKeyPair k, TwoPartyParameters params, PermissionLedger ledger) throws Exception {
+    Clock clock = Clock.systemUTC();
+    TwoPartyUser user = new TwoPartyUser(o.artifact(), k, params, OutputPolicy.LABEL, rng);
+    // Hangs up after the owner's first reply: the bundle's permission is spent once, and its
+    // first message cannot be replayed to get the bundle prepared again.
+    TwoPartyUser.Preparation prep = user.beginPrepare(3);
+    byte[] first = prep.firstMessage(permit(server, pinned, k, o, 3, prep.binding(), clock));
+    try (FramedChannel ch = ServiceClient.open(server.address(), pinned, TwoPartyInferenceService.NAME,
+        TransportConfig.DEFAULT)) {
+      ch.send(first);
+      ch.receive();
+    }
+    prep.discard();
+    try (FramedChannel again = ServiceClient.open(server.address(), pinned,
+        TwoPartyInferenceService.NAME, TransportConfig.DEFAULT)) {
+      again.send(first);
+      ProtocolAbortException e = assertThrows(ProtocolAbortException.class, again::receive);
+      assertTrue(e.getMessage().contains("PermissionReplayedException"), e.getMessage());
+    }
+    assertEquals(3, ledger.charged(k.keyId()), "charged once, at preparation");
+    // Garbage as the first message.
+    try (FramedChannel g = ServiceClient.open(server.address(), pinned, TwoPartyInferenceService.NAME,
+        TransportConfig.DEFAULT)) {
+      g.send(new byte[] {1, 2, 3, 4});
+      assertThrows(ProtocolAbortException.class, g::receive);
+    }
+    assertEquals(3, ledger.charged(k.keyId()));
+    assertTrue(server.stats().failed() >= 2, server.stats().toString());
+    // Never sends anything after the hello: it holds one worker while the others are served.
+    return ServiceClient.open(server.address(), pinned, TwoPartyInferenceService.NAME,
+        TransportConfig.DEFAULT);
+  }
+}

@@ -1,0 +1,89 @@
+package dev.oml.bench.cli;
+
+import dev.oml.core.OmlException;
+import dev.oml.core.io.AtomicFiles;
+import dev.oml.core.keys.KeyFiles;
+import dev.oml.core.keys.SecretAccess;
+import dev.oml.core.keys.SigningKeyPair;
+import dev.oml.core.omlize.LicenseeArtifact;
+import dev.oml.core.permission.Binding;
+import dev.oml.core.permission.InferenceMode;
+import dev.oml.core.permission.PermissionToken;
+import dev.oml.core.permission.PermitRequest;
+import dev.oml.core.server.PermitService;
+import dev.oml.core.server.ServiceClient;
+import dev.oml.core.transport.FramedChannel;
+import dev.oml.core.transport.TlsCredentials;
+import dev.oml.core.transport.TransportConfig;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code oml permit}: asks the owner's permit desk for one permission, for tools that build a
+ * mode's first message themselves (the library's clients ask for theirs on their own). The
+ * permission is bound to the exact bytes of that first message, given as a file, and is written
+ * to a file for the tool to send.
+ */
+@Command(name = "permit", mixinStandardHelpOptions = true,
+    description = "Request a permission bound to a first message (a file) from the owner's permit desk.")
+final class PermitCommand implements Callable<Integer> {
+  @Option(names = "--owner", required = true, description = "the owner server, HOST:PORT")
+  String owner;
+
+  @Option(names = "--cert", required = true, description = "the owner's certificate (tls-cert.pem), pinned")
+  Path cert;
+
+  @Option(names = "--key", required = true, description = "the licensee's private key (.key)")
+  Path key;
+
+  @Option(names = "--artifact", required = true, description = "the licensee's artifact (.omla): names the model")
+  Path artifact;
+
+  @Option(names = "--mode", required = true, description = "2pc | he")
+  String mode;
+
+  @Option(names = "-n", defaultValue = "1", description = "inferences (default ${DEFAULT-VALUE})")
+  int n;
+
+  @Option(names = "--first-message", required = true, description = "the exact bytes the owner will parse first")
+  Path firstMessage;
+
+  @Option(names = "--out", required = true, description = "where to write the permission (binary)")
+  Path out;
+
+  @Override
+  public Integer call() throws IOException {
+    InferenceMode m = switch (mode) {
+      case "2pc" -> InferenceMode.TWO_PARTY;
+      case "he" -> InferenceMode.HOMOMORPHIC;
+      default -> throw new OmlException("unknown mode '" + mode + "'; choose 2pc or he");
+    };
+    int colon = owner.lastIndexOf(':');
+    InetSocketAddress address;
+    try {
+      address = new InetSocketAddress(owner.substring(0, colon), Integer.parseInt(owner.substring(colon + 1)));
+    } catch (RuntimeException e) {
+      throw new OmlException("--owner must be HOST:PORT, got '" + owner + "'");
+    }
+    if (!Files.isRegularFile(firstMessage)) {
+      throw new OmlException(firstMessage + ": no such file");
+    }
+    SigningKeyPair me = KeyFiles.readPrivate(key, SecretAccess.get());
+    LicenseeArtifact art = LicenseeArtifact.read(artifact);
+    PermissionToken token;
+    try (FramedChannel desk = ServiceClient.open(address, TlsCredentials.readPem(cert), PermitService.NAME,
+        TransportConfig.DEFAULT)) {
+      token = PermitService.request(desk, PermitRequest.create(me, art.modelId(), m, n,
+          Binding.ofFirstMessage(Files.readAllBytes(firstMessage)), Instant.now()));
+    }
+    AtomicFiles.write(out, token.encode(), false);
+    System.out.println("permission " + out + ": " + token.unverifiedClaims());
+    return 0;
+  }
+}

@@ -15,7 +15,7 @@ import picocli.CommandLine.Command;
     mixinStandardHelpOptions = true,
     version = "OML for Java 0.1.0",
     description = "Permissioned private inference: OMLize a model, serve it, query it.",
-    subcommands = {EvaluateCommand.class, TrainCommand.class, ImportCommand.class, BenchCommand.class, OwnerInitCommand.class, ServeCommand.class, DemoCommand.class, QueryCommand.class, PermitCommand.class,
+    subcommands = {EvaluateCommand.class, TrainCommand.class, ImportCommand.class, BenchCommand.class, OwnerInitCommand.class, ServeCommand.class, DemoCommand.class, QueryCommand.class, PermitCommand.class, ProfileCommand.class,
         KeygenCommand.class, OmlizeCommand.class})
 public final class OmlCli implements Runnable {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;

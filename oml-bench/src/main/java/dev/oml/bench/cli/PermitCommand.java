@@ -22,6 +22,7 @@ import java.nio.file.Path;
 import java.time.Instant;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -33,17 +34,7 @@ import picocli.CommandLine.Option;
 @Command(name = "permit", mixinStandardHelpOptions = true,
     description = "Request a permission bound to a first message (a file) from the owner's permit desk.")
 final class PermitCommand implements Callable<Integer> {
-  @Option(names = "--owner", required = true, description = "the owner server, HOST:PORT")
-  String owner;
-
-  @Option(names = "--cert", required = true, description = "the owner's certificate (tls-cert.pem), pinned")
-  Path cert;
-
-  @Option(names = "--key", required = true, description = "the licensee's private key (.key)")
-  Path key;
-
-  @Option(names = "--artifact", required = true, description = "the licensee's artifact (.omla): names the model")
-  Path artifact;
+  @Mixin LicenseeOptions licensee;
 
   @Option(names = "--mode", required = true, description = "2pc | he")
   String mode;
@@ -64,20 +55,14 @@ final class PermitCommand implements Callable<Integer> {
       case "he" -> InferenceMode.HOMOMORPHIC;
       default -> throw new OmlException("unknown mode '" + mode + "'; choose 2pc or he");
     };
-    int colon = owner.lastIndexOf(':');
-    InetSocketAddress address;
-    try {
-      address = new InetSocketAddress(owner.substring(0, colon), Integer.parseInt(owner.substring(colon + 1)));
-    } catch (RuntimeException e) {
-      throw new OmlException("--owner must be HOST:PORT, got '" + owner + "'");
-    }
+    InetSocketAddress address = licensee.address();
     if (!Files.isRegularFile(firstMessage)) {
       throw new OmlException(firstMessage + ": no such file");
     }
-    SigningKeyPair me = KeyFiles.readPrivate(key, SecretAccess.get());
-    LicenseeArtifact art = LicenseeArtifact.read(artifact);
+    SigningKeyPair me = KeyFiles.readPrivate(licensee.key, SecretAccess.get());
+    LicenseeArtifact art = LicenseeArtifact.read(licensee.artifact);
     PermissionToken token;
-    try (FramedChannel desk = ServiceClient.open(address, TlsCredentials.readPem(cert), PermitService.NAME,
+    try (FramedChannel desk = ServiceClient.open(address, TlsCredentials.readPem(licensee.cert), PermitService.NAME,
         TransportConfig.DEFAULT)) {
       token = PermitService.request(desk, PermitRequest.create(me, art.modelId(), m, n,
           Binding.ofFirstMessage(Files.readAllBytes(firstMessage)), Instant.now()));

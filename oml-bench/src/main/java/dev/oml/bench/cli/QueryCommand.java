@@ -18,6 +18,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -28,20 +29,10 @@ import picocli.CommandLine.Option;
 @Command(name = "query", mixinStandardHelpOptions = true,
     description = "Run permitted queries (2pc or he) against an owner server as a licensee.")
 final class QueryCommand implements Callable<Integer> {
+  @Mixin LicenseeOptions licensee;
+
   @Option(names = "--mode", required = true, description = "2pc | he")
   String mode;
-
-  @Option(names = "--owner", required = true, description = "the owner server, HOST:PORT")
-  String owner;
-
-  @Option(names = "--cert", required = true, description = "the owner's certificate (tls-cert.pem), pinned")
-  Path cert;
-
-  @Option(names = "--key", required = true, description = "the licensee's private key (.key)")
-  Path key;
-
-  @Option(names = "--artifact", required = true, description = "the licensee's artifact (.omla)")
-  Path artifact;
 
   @Option(names = "--images", defaultValue = "8", description = "test images to query (default ${DEFAULT-VALUE})")
   int count;
@@ -60,23 +51,14 @@ final class QueryCommand implements Callable<Integer> {
     if (!mode.equals("2pc") && !mode.equals("he")) {
       throw new OmlException("unknown mode '" + mode + "'; choose 2pc or he");
     }
-    int colon = owner.lastIndexOf(':');
-    if (colon <= 0) {
-      throw new OmlException("--owner must be HOST:PORT, got '" + owner + "'");
-    }
-    InetSocketAddress address;
-    try {
-      address = new InetSocketAddress(owner.substring(0, colon), Integer.parseInt(owner.substring(colon + 1)));
-    } catch (IllegalArgumentException e) {
-      throw new OmlException("--owner must be HOST:PORT, got '" + owner + "'");
-    }
-    LicenseeArtifact art = LicenseeArtifact.read(artifact);
+    InetSocketAddress address = licensee.address();
+    LicenseeArtifact art = LicenseeArtifact.read(licensee.artifact);
     // Without a plaintext model the agreement column compares the output with itself: the
     // licensee has no weights, only the artifact's architecture.
     Model reference = compareWith != null ? ModelFiles.load(compareWith) : null;
     Dataset images = FashionMnist.test(EvaluateCommand.dataDir(data)).limit(count);
-    LicenseeClient client = new LicenseeClient(address, TlsCredentials.readPem(cert),
-        KeyFiles.readPrivate(key, SecretAccess.get()), json ? line -> { } : System.out::println);
+    LicenseeClient client = new LicenseeClient(address, TlsCredentials.readPem(licensee.cert),
+        KeyFiles.readPrivate(licensee.key, SecretAccess.get()), json ? line -> { } : System.out::println);
     Model compare = reference != null ? reference : art.manifest().architecture();
     Demo.ModeFigures f = mode.equals("2pc")
         ? client.twoParty(art, compare, images, Double.NaN)

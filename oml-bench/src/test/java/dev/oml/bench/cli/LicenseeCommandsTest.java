@@ -1,0 +1,85 @@
+package dev.oml.bench.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.oml.core.keys.SecretAccess;
+import dev.oml.core.ledger.PermissionLedger;
+import dev.oml.core.permission.PermissionIssuer;
+import dev.oml.core.permission.PermissionPolicy;
+import dev.oml.core.permission.PermissionToken;
+import dev.oml.core.server.OwnerHome;
+import dev.oml.core.server.OwnerServer;
+import dev.oml.core.server.OwnerService;
+import dev.oml.core.server.PermitService;
+import dev.oml.core.server.ServerConfig;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The owner's commands set up a directory, an owner server built from it runs on loopback, and
+ * the licensee's commands {@code query} and {@code permit} talk to it over pinned TLS.
+ */
+class LicenseeCommandsTest {
+  @TempDir Path dir;
+
+  @Test
+  void queryAndPermitAgainstAnOwnerServer() throws Exception {
+    Path owner = dir.resolve("owner");
+    assertEquals(0, CliRun.of("owner-init", "--dir", owner.toString()).code());
+    assertEquals(0, CliRun.of("keygen", "--out", dir.resolve("lic").toString(), "--name", "alice").code());
+    CliRun o = CliRun.of("omlize", "--model", CliRun.root().resolve("models/network-a.omlm").toString(),
+        "--licensee", dir.resolve("lic/alice.pub").toString(), "--owner-dir", owner.toString(),
+        "--out", dir.resolve("to-alice").toString());
+    assertEquals(0, o.code(), o.err());
+
+    OwnerHome home = OwnerHome.open(owner);
+    PermissionPolicy policy = home.policy(SecretAccess.get());
+    try (PermissionLedger ledger = home.openLedger(policy)) {
+      List<OwnerService> services = new ArrayList<>();
+      services.add(new PermitService(new PermissionIssuer(home.ownerKey(SecretAccess.get()), policy,
+          Clock.systemUTC(), new SecureRandom(), ledger::charged)));
+      services.addAll(ModeServices.forOwner(home, policy, ledger, List.of()));
+      try (OwnerServer server = OwnerServer.start(ServerConfig.loopback(home.tls()), services)) {
+        String address = "127.0.0.1:" + server.address().getPort();
+        String[] licensee = {"--owner", address, "--cert", home.certificatePem().toString(),
+            "--key", dir.resolve("lic/alice.key").toString(),
+            "--artifact", dir.resolve("to-alice/artifact.omla").toString()};
+        List<String> q = new ArrayList<>(List.of("query", "--mode", "2pc", "--images", "2", "--data",
+            CliRun.root().resolve("data/fashion-mnist-subset").toString(), "--compare-with",
+            CliRun.root().resolve("models/network-a.omlm").toString(), "--json"));
+        q.addAll(List.of(licensee));
+        CliRun r = CliRun.of(q.toArray(String[]::new));
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().contains("\"agreement_with_plaintext\": 1.0"), r.out());
+        assertEquals(2, ledger.charged(home.keyShares(SecretAccess.get()).get(0).licensee()));
+
+        Path first = dir.resolve("first.bin");
+        Files.write(first, new byte[] {1, 2, 3});
+        List<String> p = new ArrayList<>(List.of("permit", "--mode", "2pc", "-n", "3",
+            "--first-message", first.toString(), "--out", dir.resolve("token.bin").toString()));
+        p.addAll(List.of(licensee));
+        r = CliRun.of(p.toArray(String[]::new));
+        assertEquals(0, r.code(), r.err());
+        PermissionToken t = PermissionToken.decode(Files.readAllBytes(dir.resolve("token.bin")));
+        assertEquals(3, t.unverifiedClaims().inferences());
+
+        // Refusals are one line with the owner's reason; a malformed address is caught locally.
+        p.set(p.indexOf("3"), "5000");
+        r = CliRun.of(p.toArray(String[]::new));
+        assertEquals(1, r.code());
+        assertTrue(r.err().startsWith("error: the owner refused") && r.err().contains("PolicyViolation"), r.err());
+        p.set(p.indexOf(address), "no-port");
+        r = CliRun.of(p.toArray(String[]::new));
+        assertEquals(1, r.code());
+        assertTrue(r.err().contains("HOST:PORT"), r.err());
+      }
+    }
+  }
+}

@@ -84,6 +84,24 @@ public final class MatVecLayout {
   public int inputCount() {
     return inputCount;
   }
+  /**
+   * Splits the receiver's vector {@code r} into the coefficient blocks of the query's
+   * {@link #inputCount()} ciphertexts, {@link #blockCols()} values each, the last zero-padded.
+   *
+   * @throws IllegalArgumentException if {@code r} does not have {@link #cols()} values
+   */
+  public long[][] queryBlocks(long[] r) {
+    if (r.length != cols()) {
+      throw new IllegalArgumentException("vector length " + r.length + ", layout needs " + cols());
+    }
+    int bc = blockCols();
+    long[][] blocks = new long[inputCount()][bc];
+    for (int j = 0; j < blocks.length; j++) {
+      System.arraycopy(r, j * bc, blocks[j], 0, Math.min(bc, r.length - j * bc));
+    }
+    return blocks;
+  }
+
 
   /** Number of answer ciphertexts. */
   public int outputCount() {

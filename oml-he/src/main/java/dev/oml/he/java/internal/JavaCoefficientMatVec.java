@@ -39,17 +39,9 @@ final class JavaCoefficientMatVec implements CoefficientMatVec {
     if (!encryptor.isSymmetric()) {
       throw new IncompatibleOperandsException("the query is encrypted with the secret key");
     }
-    if (r.length != layout.cols()) {
-      throw new IllegalArgumentException("vector length " + r.length + ", layout needs " + layout.cols());
-    }
     JavaBfvEncoder enc = new JavaBfvEncoder(ctx);
-    int bc = layout.blockCols();
     List<Ciphertext> out = new ArrayList<>();
-    for (int j = 0; j < layout.inputCount(); j++) {
-      long[] block = new long[bc];
-      for (int k = 0; k < bc && j * bc + k < r.length; k++) {
-        block[k] = r[j * bc + k];
-      }
+    for (long[] block : layout.queryBlocks(r)) {
       out.add(encryptor.encryptSeeded(enc.encode(block)));
     }
     return out;

@@ -47,18 +47,9 @@ final class SealCoefficientMatVec implements CoefficientMatVec {
     if (!encryptor.isSymmetric()) {
       throw new IncompatibleOperandsException("the query is encrypted with the secret key");
     }
-    if (r.length != layout.cols()) {
-      throw new IllegalArgumentException(
-          "vector length " + r.length + ", layout needs " + layout.cols());
-    }
     SealBfvEncoder enc = new SealBfvEncoder(ctx);
-    int bc = layout.blockCols();
     List<Ciphertext> out = new ArrayList<>();
-    for (int j = 0; j < layout.inputCount(); j++) {
-      long[] block = new long[bc];
-      for (int k = 0; k < bc && j * bc + k < r.length; k++) {
-        block[k] = r[j * bc + k];
-      }
+    for (long[] block : layout.queryBlocks(r)) {
       try (SealObjects.Pt p = (SealObjects.Pt) enc.encode(block)) {
         out.add(encryptor.encryptSeeded(p));
       }

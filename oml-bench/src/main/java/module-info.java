@@ -1,6 +1,6 @@
-/** OML bench: the command-line application, the quality profile and the JMH benchmarks. */
+/** OML bench: the command-line application (over oml-service), the quality profile and the JMH benchmarks. */
 module dev.oml.bench {
-  requires dev.oml.mpc;
+  requires dev.oml.service;
   requires info.picocli;
   requires jmh.core;
   requires ejml.ddense;

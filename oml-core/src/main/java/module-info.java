@@ -1,10 +1,10 @@
 /**
  * OML core: fixed point over Z_2^l, ring tensors, the model IR and its files, the plaintext
- * reference inference, datasets, OMLize, permissions and the ledger, transport.
+ * reference inference, datasets, OMLize, permissions and the ledger, and the channel abstraction
+ * protocols run over (framed TLS transport lives in oml-service).
  */
 module dev.oml.core {
   requires org.bouncycastle.provider;
-  requires org.bouncycastle.pkix;
   requires ejml.ddense;
   requires ejml.core;
 
@@ -15,7 +15,6 @@ module dev.oml.core {
   exports dev.oml.core.data;
   exports dev.oml.core.io;
   exports dev.oml.core.transport;
-  exports dev.oml.core.server;
   exports dev.oml.core.keys;
   exports dev.oml.core.omlize;
   exports dev.oml.core.permission;

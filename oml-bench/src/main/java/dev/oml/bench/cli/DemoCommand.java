@@ -48,7 +48,7 @@ final class DemoCommand implements Callable<Integer> {
     Dataset images = FashionMnist.test(Console.subsetDir()).limit(count);
     Path dir = ownerDir != null ? ownerDir : Files.createTempDirectory("oml-demo-owner");
     Demo demo = new Demo(dir, a, h, images, HeModes.backend(),
-        (owner, ledger) -> ModeServices.forOwner(owner, owner.policy(dev.oml.core.keys.SecretAccess.get()),
+        (owner, ledger) -> HeModes.services(owner, owner.policy(dev.oml.core.keys.SecretAccess.get()),
             ledger, List.of(h)),
         json ? line -> { } : line -> System.out.println("  " + line));
     Demo.Profile p = demo.run();

@@ -72,7 +72,7 @@ final class OmlizeCommand implements Callable<Integer> {
     // The key share holds the seed k_O: written owner-readable only.
     o.keyShare().write(keyShare, SecretAccess.get());
     if (ownerDir != null) {
-      Path filed = dev.oml.core.server.OwnerHome.open(ownerDir).addKeyShare(o.keyShare(), SecretAccess.get());
+      Path filed = dev.oml.service.server.OwnerHome.open(ownerDir).addKeyShare(o.keyShare(), SecretAccess.get());
       System.out.println("filed share     " + filed);
     }
     System.out.println("model id        " + o.artifact().modelId().hex());

@@ -1,6 +1,6 @@
 package dev.oml.bench.cli;
 
-import dev.oml.core.server.OwnerHome;
+import dev.oml.service.server.OwnerHome;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.util.concurrent.Callable;

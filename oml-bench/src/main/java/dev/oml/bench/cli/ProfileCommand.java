@@ -61,7 +61,7 @@ final class ProfileCommand implements Callable<Integer> {
     int total = images.size();
     Path dir = Files.createTempDirectory("oml-profile-owner");
     Demo demo = new Demo(dir, a, h, images, HeModes.backend(),
-        (owner, ledger) -> ModeServices.forOwner(owner, owner.policy(SecretAccess.get()), ledger, List.of(h)),
+        (owner, ledger) -> HeModes.services(owner, owner.policy(SecretAccess.get()), ledger, List.of(h)),
         line -> {
           if (Console.interactive() && !json) {
             System.err.println(line);

@@ -10,7 +10,7 @@ import dev.oml.core.keys.SecretAccess;
 import dev.oml.core.model.Model;
 import dev.oml.core.model.ModelFiles;
 import dev.oml.core.omlize.LicenseeArtifact;
-import dev.oml.core.transport.TlsCredentials;
+import dev.oml.service.transport.TlsCredentials;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;

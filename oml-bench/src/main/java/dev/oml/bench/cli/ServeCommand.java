@@ -4,11 +4,11 @@ import dev.oml.core.keys.SecretAccess;
 import dev.oml.core.ledger.PermissionLedger;
 import dev.oml.core.permission.PermissionIssuer;
 import dev.oml.core.permission.PermissionPolicy;
-import dev.oml.core.server.OwnerHome;
-import dev.oml.core.server.OwnerServer;
-import dev.oml.core.server.OwnerService;
-import dev.oml.core.server.PermitService;
-import dev.oml.core.server.ServerConfig;
+import dev.oml.service.server.OwnerHome;
+import dev.oml.service.server.OwnerServer;
+import dev.oml.service.server.OwnerService;
+import dev.oml.service.server.PermitService;
+import dev.oml.service.server.ServerConfig;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
@@ -57,7 +57,7 @@ final class ServeCommand implements Callable<Integer> {
       for (Path p : heModelFiles) {
         heModels.add(dev.oml.core.model.ModelFiles.load(p));
       }
-      services.addAll(ModeServices.forOwner(home, policy, ledger, heModels));
+      services.addAll(HeModes.services(home, policy, ledger, heModels));
       ServerConfig cfg = ServerConfig.loopback(home.tls())
           .withWorkers(workers, 4 * workers);
       cfg = new ServerConfig(new InetSocketAddress(InetAddress.getByName(bind), port), cfg.tls(),

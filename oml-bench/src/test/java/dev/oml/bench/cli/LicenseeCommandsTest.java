@@ -8,11 +8,11 @@ import dev.oml.core.ledger.PermissionLedger;
 import dev.oml.core.permission.PermissionIssuer;
 import dev.oml.core.permission.PermissionPolicy;
 import dev.oml.core.permission.PermissionToken;
-import dev.oml.core.server.OwnerHome;
-import dev.oml.core.server.OwnerServer;
-import dev.oml.core.server.OwnerService;
-import dev.oml.core.server.PermitService;
-import dev.oml.core.server.ServerConfig;
+import dev.oml.service.server.OwnerHome;
+import dev.oml.service.server.OwnerServer;
+import dev.oml.service.server.OwnerService;
+import dev.oml.service.server.PermitService;
+import dev.oml.service.server.ServerConfig;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
@@ -45,7 +45,7 @@ class LicenseeCommandsTest {
       List<OwnerService> services = new ArrayList<>();
       services.add(new PermitService(new PermissionIssuer(home.ownerKey(SecretAccess.get()), policy,
           Clock.systemUTC(), new SecureRandom(), ledger::charged)));
-      services.addAll(ModeServices.forOwner(home, policy, ledger, List.of()));
+      services.addAll(HeModes.services(home, policy, ledger, List.of()));
       try (OwnerServer server = OwnerServer.start(ServerConfig.loopback(home.tls()), services)) {
         String address = "127.0.0.1:" + server.address().getPort();
         String[] licensee = {"--owner", address, "--cert", home.certificatePem().toString(),

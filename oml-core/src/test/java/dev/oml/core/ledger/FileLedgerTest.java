@@ -5,8 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.oml.core.permission.PermissionFixture;
 import dev.oml.core.permission.VerifiedPermission;
+import dev.oml.testkit.PermissionFixture;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

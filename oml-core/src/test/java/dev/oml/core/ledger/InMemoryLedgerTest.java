@@ -7,11 +7,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.oml.core.permission.Binding;
 import dev.oml.core.permission.InferenceMode;
-import dev.oml.core.permission.PermissionFixture;
 import dev.oml.core.permission.PermissionIssuer;
 import dev.oml.core.permission.PermitRequest;
 import dev.oml.core.permission.PolicyViolationException;
 import dev.oml.core.permission.VerifiedPermission;
+import dev.oml.testkit.PermissionFixture;
 import org.junit.jupiter.api.Test;
 
 /** Replay and quota rules of the in-memory ledger (the same rules the file ledger must keep). */

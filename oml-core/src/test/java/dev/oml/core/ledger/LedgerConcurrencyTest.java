@@ -3,8 +3,8 @@ package dev.oml.core.ledger;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.oml.core.permission.PermissionFixture;
 import dev.oml.core.permission.VerifiedPermission;
+import dev.oml.testkit.PermissionFixture;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;

@@ -1,7 +1,7 @@
 package dev.oml.core.ledger;
 
-import dev.oml.core.permission.PermissionFixture;
 import dev.oml.core.permission.VerifiedPermission;
+import dev.oml.testkit.PermissionFixture;
 import java.nio.file.Path;
 import java.util.HexFormat;
 

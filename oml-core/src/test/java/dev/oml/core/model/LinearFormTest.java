@@ -2,7 +2,7 @@ package dev.oml.core.model;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import dev.oml.core.TestModels;
+import dev.oml.testkit.TestModels;
 import java.util.Random;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;

@@ -3,7 +3,7 @@ package dev.oml.core.model;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import dev.oml.core.TestModels;
+import dev.oml.testkit.TestModels;
 import java.util.Arrays;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;

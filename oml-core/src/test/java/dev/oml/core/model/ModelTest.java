@@ -4,8 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.oml.core.TestModels;
 import dev.oml.core.fixedpoint.FixedPointFormat;
+import dev.oml.testkit.TestModels;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 

@@ -3,6 +3,7 @@ package dev.oml.core.permission;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import dev.oml.core.omlize.ModelId;
+import dev.oml.testkit.PermissionFixture;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
 import net.jqwik.api.ForAll;

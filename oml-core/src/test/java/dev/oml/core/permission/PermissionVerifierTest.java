@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.oml.core.keys.SigningKeyPair;
 import dev.oml.core.omlize.ModelId;
+import dev.oml.testkit.PermissionFixture;
 import java.time.Duration;
 import java.util.Set;
 import org.junit.jupiter.api.Test;

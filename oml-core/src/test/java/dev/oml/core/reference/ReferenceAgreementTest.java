@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.oml.core.TestModels;
 import dev.oml.core.TestPaths;
 import dev.oml.core.data.Dataset;
 import dev.oml.core.data.FashionMnist;
@@ -12,10 +11,11 @@ import dev.oml.core.fixedpoint.FixedPointFormat;
 import dev.oml.core.fixedpoint.FixedPointOverflowException;
 import dev.oml.core.model.Model;
 import dev.oml.core.model.ModelFiles;
+import dev.oml.testkit.TestModels;
 import java.util.Random;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
-import org.junit.jupiter.api.Test;
 
 /** Fixed point against float64 on the shipped models and subset, and on every layer kind. */
 class ReferenceAgreementTest {

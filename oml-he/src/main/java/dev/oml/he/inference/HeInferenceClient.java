@@ -2,7 +2,7 @@ package dev.oml.he.inference;
 
 import dev.oml.core.keys.SigningKeyPair;
 import dev.oml.core.permission.PermissionToken;
-import dev.oml.core.server.PermittedQuery;
+import dev.oml.core.permission.PermittedQuery;
 import dev.oml.core.transport.Channel;
 import dev.oml.he.HeBackend;
 import java.util.function.Function;

@@ -2,8 +2,10 @@ package dev.oml.he.inference;
 
 import dev.oml.core.ledger.SpendReceipt;
 import dev.oml.core.permission.InferenceMode;
-import dev.oml.core.server.PermissionGate;
-import dev.oml.core.server.PermittedQuery;
+import dev.oml.core.permission.PermissionGate;
+import dev.oml.core.permission.PermittedQuery;
+import dev.oml.core.transport.Channel;
+import dev.oml.core.transport.ProtocolAbortException;
 import dev.oml.he.Ciphertext;
 import dev.oml.he.GaloisKeys;
 import dev.oml.he.HeContext;
@@ -262,5 +264,27 @@ public final class HeOwnerSession {
   /** Wall time of the last query's evaluation (after admission), for figures. */
   public long lastEvaluationNanos() {
     return lastEvaluationNanos;
+  }
+
+  /**
+   * Runs this session over {@code channel} until the user ends it: sends the plan, accepts the
+   * user's session keys, then answers one query per message (one round each). The channel stays
+   * open; the caller closes it.
+   *
+   * @throws HeException (or a permission or ledger refusal) if a message is malformed or a query
+   *     is not permitted; the session is then over
+   */
+  public void run(Channel channel) {
+    channel.send(model.plan().encode());
+    acceptKeys(channel.receive());
+    while (true) {
+      byte[] query;
+      try {
+        query = channel.receive();
+      } catch (ProtocolAbortException e) {
+        return; // the user ended the session
+      }
+      channel.send(answer(query));
+    }
   }
 }

@@ -2,7 +2,7 @@ package dev.oml.he.inference;
 
 /**
  * One query of the HE mode as the user built it: the payload (the bytes the permission's binding
- * hashes and that travel inside a {@link dev.oml.core.server.PermittedQuery}) and the number of
+ * hashes and that travel inside a {@link dev.oml.core.permission.PermittedQuery}) and the number of
  * images it carries, which is the number of inferences the permission must be for.
  *
  * <p>Payload encoding (little-endian): {@code "OHQ1"}, plan id (32 bytes), session-keys digest

@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import dev.oml.core.permission.PermissionException;
 import dev.oml.core.permission.PermissionToken;
-import dev.oml.core.server.PermittedQuery;
+import dev.oml.core.permission.PermittedQuery;
 import dev.oml.core.transport.ProtocolAbortException;
 import dev.oml.he.HeBackends;
 import dev.oml.he.HeException;

@@ -4,9 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.oml.core.permission.PermittedQuery;
 import dev.oml.core.reference.FloatInference;
-import dev.oml.core.server.OwnerService;
-import dev.oml.core.server.PermittedQuery;
 import dev.oml.core.transport.Channel;
 import dev.oml.core.transport.InMemoryChannel;
 import dev.oml.he.HeBackends;
@@ -16,8 +15,8 @@ import org.junit.jupiter.api.Test;
 /**
  * The protocol end to end at an INSECURE N = 4096 ring on the shipped HE network (the two
  * ciphertexts of a query evaluated in parallel): labels equal the float model's, logits are within the plan's estimated error, the ledger is charged the
- * permitted n, answers are at the plan's level, and the same runs through the named owner
- * service over an in-memory channel.
+ * permitted n, answers are at the plan's level, and the same runs through a session driven
+ * over an in-memory channel.
  */
 class HeInferenceProtocolTest {
   @Test
@@ -46,16 +45,15 @@ class HeInferenceProtocolTest {
   }
 
   @Test
-  void theNamedServiceRunsOneRoundPerQueryOverAChannel() throws Exception {
-    OwnerService service = new HeInferenceService(Shared.COMPILED, Shared.FX.gate);
-    assertEquals("he-inference", service.name());
+  void aSessionRunsOneRoundPerQueryOverAChannel() throws Exception {
+    HeOwnerSession session = new HeOwnerSession(Shared.COMPILED, Shared.FX.gate);
     InMemoryChannel.Pair pair = InMemoryChannel.pair();
     Channel ownerEnd = pair.first();
     Channel userEnd = pair.second();
     AtomicReference<Throwable> failure = new AtomicReference<>();
     Thread t = new Thread(() -> {
       try {
-        service.serve(ownerEnd, new OwnerService.SessionInfo(1, "test"));
+        session.run(ownerEnd);
       } catch (Throwable e) {
         failure.set(e);
       }

@@ -2,8 +2,8 @@ package dev.oml.he.inference;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import dev.oml.core.permission.PermittedQuery;
 import dev.oml.core.reference.FloatInference;
-import dev.oml.core.server.PermittedQuery;
 import dev.oml.he.HeBackend;
 import dev.oml.he.HeBackends;
 import org.junit.jupiter.api.Assumptions;

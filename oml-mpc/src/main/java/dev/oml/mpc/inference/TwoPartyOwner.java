@@ -3,7 +3,7 @@ package dev.oml.mpc.inference;
 import dev.oml.core.ledger.SpendReceipt;
 import dev.oml.core.omlize.ModelId;
 import dev.oml.core.omlize.OwnerKeyShare;
-import dev.oml.core.server.PermissionGate;
+import dev.oml.core.permission.PermissionGate;
 import dev.oml.core.transport.Channel;
 import dev.oml.core.transport.ProtocolAbortException;
 import dev.oml.mpc.inference.internal.OwnerProtocol;
@@ -111,8 +111,12 @@ public final class TwoPartyOwner {
       serve(channel, null, closeOnFailure);
     }
 
-    /** As {@link #serve(Channel)}, with the first message already read (or null). */
-    void serve(Channel channel, byte[] first, boolean closeOnFailure) {
+    /**
+     * As {@link #serve(Channel)}, with the first message already read (or null, to read it from
+     * the channel); with {@code closeOnFailure} false a failure leaves the channel open to the
+     * caller (an owner server sends the client the reason, then closes it).
+     */
+    public void serve(Channel channel, byte[] first, boolean closeOnFailure) {
       try {
         channel.send(s.onFirstMessage(first != null ? first : channel.receive()));
         channel.send(s.onOfflineFinish(channel.receive()));

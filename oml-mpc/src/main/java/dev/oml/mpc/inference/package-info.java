@@ -4,7 +4,7 @@
  * garbled ReLU-and-truncation circuits online, every bundle paid for by a permission charged
  * before any work. The user side is {@link dev.oml.mpc.inference.TwoPartyUser}, the owner side
  * {@link dev.oml.mpc.inference.TwoPartyOwner} (hosted as {@link
- * dev.oml.mpc.inference.TwoPartyInferenceService}), and {@link
+ * dev.oml.service.modes.TwoPartyInferenceService}), and {@link
  * dev.oml.mpc.inference.TwoPartyEvaluation} runs both in one process with per-query figures.
  * Protocol and formats: {@code docs/2pc-inference.md}; claims and limits:
  * {@code docs/SECURITY.md} (section "Two-party inference").

@@ -9,6 +9,8 @@ import static org.junit.jupiter.api.Assertions.fail;
 import dev.oml.core.transport.Channel;
 import dev.oml.core.transport.InMemoryChannel;
 import dev.oml.core.transport.ProtocolAbortException;
+import dev.oml.mpc.testkit.LocalRun;
+import dev.oml.mpc.testkit.TinyModels;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.Random;

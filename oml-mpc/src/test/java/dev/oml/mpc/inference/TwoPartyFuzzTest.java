@@ -3,6 +3,8 @@ package dev.oml.mpc.inference;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import dev.oml.core.transport.ProtocolAbortException;
+import dev.oml.mpc.testkit.LocalRun;
+import dev.oml.mpc.testkit.TinyModels;
 import java.util.Arrays;
 import java.util.Random;
 import org.junit.jupiter.api.Test;

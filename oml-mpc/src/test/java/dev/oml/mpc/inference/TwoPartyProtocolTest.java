@@ -9,6 +9,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.oml.core.fixedpoint.FixedPointFormat;
 import dev.oml.core.model.Model;
 import dev.oml.core.reference.FixedPointInference;
+import dev.oml.mpc.testkit.LocalRun;
+import dev.oml.mpc.testkit.TinyModels;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 

@@ -1,0 +1,51 @@
+package dev.oml.core.permission;
+
+import dev.oml.core.ledger.PermissionLedger;
+import dev.oml.core.ledger.SpendReceipt;
+import dev.oml.core.omlize.ModelId;
+import dev.oml.core.permission.InferenceMode;
+import dev.oml.core.permission.PermissionUse;
+import dev.oml.core.permission.PermissionVerifier;
+import dev.oml.core.permission.VerifiedPermission;
+
+/**
+ * Where every owner-side query enters: verifies the permission of a {@link PermittedQuery}
+ * against what the owner is about to do, then spends it in the ledger, atomically and before any
+ * work that depends on the query. Only the returned {@link SpendReceipt} (which holds the
+ * {@link VerifiedPermission}) lets a mode service go on; the number of inferences it may serve is
+ * the permission's, which the service must enforce (HE: zero every slot beyond {@code n} images;
+ * 2PC: prepare at most {@code n} queries).
+ */
+public final class PermissionGate {
+  private final PermissionVerifier verifier;
+  private final PermissionLedger ledger;
+
+  public PermissionGate(PermissionVerifier verifier, PermissionLedger ledger) {
+    this.verifier = verifier;
+    this.ledger = ledger;
+  }
+
+  /**
+   * Verifies and spends.
+   *
+   * @param model the model whose key share (or weights) the owner will compute with
+   * @param mode the mode of this service
+   * @throws dev.oml.core.permission.PermissionException if the permission is forged, altered,
+   *     for another model, mode, licensee or message, expired, or without the licensee's proof
+   * @throws dev.oml.core.ledger.PermissionReplayedException if it was spent before
+   * @throws dev.oml.core.ledger.QuotaExceededException if the licensee's quota does not cover it
+   */
+  public SpendReceipt admit(PermittedQuery query, ModelId model, InferenceMode mode) {
+    byte[] payload = query.payload();
+    // n is read from the (still unverified) claims: verification then checks every field of the
+    // claims, n included, against this use, so a changed n breaks the owner's signature.
+    int n = query.token().unverifiedClaims().inferences();
+    PermissionUse use = PermissionUse.of(model, mode, n, payload, PermittedQuery.transcriptHash(payload));
+    VerifiedPermission v = verifier.verify(query.token(), query.proof(), use);
+    return ledger.spend(v);
+  }
+
+  public PermissionLedger ledger() {
+    return ledger;
+  }
+}

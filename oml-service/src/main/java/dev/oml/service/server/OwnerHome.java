@@ -1,0 +1,197 @@
+package dev.oml.service.server;
+
+import dev.oml.core.OmlException;
+import dev.oml.core.io.AtomicFiles;
+import dev.oml.core.keys.KeyFiles;
+import dev.oml.core.keys.SecretAccess;
+import dev.oml.core.keys.SigningKeyPair;
+import dev.oml.core.keys.SigningPublicKey;
+import dev.oml.core.ledger.FileLedger;
+import dev.oml.core.ledger.PermissionLedger;
+import dev.oml.core.omlize.OwnerKeyShare;
+import dev.oml.core.permission.InferenceMode;
+import dev.oml.core.permission.PermissionPolicy;
+import dev.oml.service.transport.TlsCredentials;
+import java.io.IOException;
+import java.io.Reader;
+import java.io.StringReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Properties;
+import java.util.Set;
+import java.util.stream.Stream;
+
+/**
+ * An owner's working directory: everything an owner server needs, in files.
+ *
+ * <pre>
+ *   owner.key, owner.pub      the owner's Ed25519 signing key (rw-------) and public key
+ *   tls.p12, tls-cert.pem     the server's TLS identity (rw-------) and the certificate users pin
+ *   policy.properties         quota, max-inferences, validity, modes (defaults written at init)
+ *   shares/&lt;model-id&gt;.omlk   one owner key share per OMLized model and licensee (rw-------)
+ *   ledger.oml                the durable permission ledger
+ * </pre>
+ *
+ * The licensees the owner serves are exactly those of its key shares (each share's manifest
+ * names the licensee's public key), each with the policy's quota.
+ */
+public final class OwnerHome {
+  private final Path dir;
+
+  private OwnerHome(Path dir) {
+    this.dir = dir;
+  }
+
+  /** Creates what is missing (keys, TLS identity, default policy) and opens the directory. */
+  public static OwnerHome init(Path dir, SecureRandom random) {
+    try {
+      Files.createDirectories(dir.resolve("shares"));
+    } catch (IOException e) {
+      throw new OmlException("cannot create " + dir + ": " + e.getMessage(), e);
+    }
+    if (!Files.exists(dir.resolve("owner.key"))) {
+      SigningKeyPair k = SigningKeyPair.generate(random);
+      KeyFiles.writePrivate(k, dir.resolve("owner.key"), SecretAccess.get());
+      KeyFiles.writePublic(k.publicKey(), dir.resolve("owner.pub"));
+    }
+    if (!Files.exists(dir.resolve("tls.p12"))) {
+      TlsCredentials tls = TlsCredentials.selfSigned("oml-owner", Duration.ofDays(365));
+      tls.save(dir.resolve("tls.p12"));
+      AtomicFiles.write(dir.resolve("tls-cert.pem"),
+          TlsCredentials.toPem(tls.certificate()).getBytes(StandardCharsets.US_ASCII), false);
+    }
+    if (!Files.exists(dir.resolve("policy.properties"))) {
+      String defaults = """
+          # The owner's policy for every licensee of the key shares in shares/.
+          # quota: inferences a licensee may use in all; max-inferences: per permission;
+          # validity: how long a permission stays valid (ISO-8601 duration); modes: allowed modes.
+          quota=1000
+          max-inferences=1000
+          validity=PT10M
+          modes=TWO_PARTY,HOMOMORPHIC
+          """;
+      AtomicFiles.write(dir.resolve("policy.properties"), defaults.getBytes(StandardCharsets.UTF_8), false);
+    }
+    return open(dir);
+  }
+
+  /**
+   * Opens an initialised owner directory.
+   *
+   * @throws OmlException if it is not one
+   */
+  public static OwnerHome open(Path dir) {
+    for (String f : new String[] {"owner.key", "owner.pub", "tls.p12", "policy.properties"}) {
+      if (!Files.isRegularFile(dir.resolve(f))) {
+        throw new OmlException(dir + " is not an owner directory (no " + f + "); create it with: oml owner-init --dir " + dir);
+      }
+    }
+    return new OwnerHome(dir);
+  }
+
+  public Path dir() {
+    return dir;
+  }
+
+  public SigningKeyPair ownerKey(SecretAccess access) {
+    return KeyFiles.readPrivate(dir.resolve("owner.key"), access);
+  }
+
+  public SigningPublicKey ownerPublicKey() {
+    return KeyFiles.readPublic(dir.resolve("owner.pub"));
+  }
+
+  public TlsCredentials tls() {
+    return TlsCredentials.load(dir.resolve("tls.p12"));
+  }
+
+  /** The certificate file users pin. */
+  public Path certificatePem() {
+    return dir.resolve("tls-cert.pem");
+  }
+
+  /** Stores a key share under {@code shares/}, owner-readable only. */
+  public Path addKeyShare(OwnerKeyShare share, SecretAccess access) {
+    Path p = dir.resolve("shares").resolve(share.modelId().hex() + ".omlk");
+    share.write(p, access);
+    return p;
+  }
+
+  /** Every key share under {@code shares/}. */
+  public List<OwnerKeyShare> keyShares(SecretAccess access) {
+    List<OwnerKeyShare> out = new ArrayList<>();
+    try (Stream<Path> s = Files.list(dir.resolve("shares"))) {
+      for (Path p : s.filter(p -> p.toString().endsWith(".omlk")).sorted().toList()) {
+        out.add(OwnerKeyShare.read(p, access));
+      }
+    } catch (IOException e) {
+      throw new OmlException("cannot list " + dir.resolve("shares") + ": " + e.getMessage(), e);
+    }
+    return out;
+  }
+
+  /** The policy: {@code policy.properties} applied to the licensees of the key shares. */
+  public PermissionPolicy policy(SecretAccess access) {
+    Properties p = new Properties();
+    try (Reader r = new StringReader(Files.readString(dir.resolve("policy.properties")))) {
+      p.load(r);
+    } catch (IOException e) {
+      throw new OmlException("cannot read " + dir.resolve("policy.properties") + ": " + e.getMessage(), e);
+    }
+    long quota = number(p, "quota", 1000);
+    int maxN = (int) number(p, "max-inferences", 1000);
+    Duration validity;
+    try {
+      validity = Duration.parse(p.getProperty("validity", "PT10M").trim());
+    } catch (DateTimeParseException e) {
+      throw new OmlException("policy.properties: validity must be an ISO-8601 duration such as PT10M");
+    }
+    Set<InferenceMode> modes = EnumSet.noneOf(InferenceMode.class);
+    for (String m : p.getProperty("modes", "TWO_PARTY,HOMOMORPHIC").split(",")) {
+      try {
+        modes.add(InferenceMode.valueOf(m.trim()));
+      } catch (IllegalArgumentException e) {
+        throw new OmlException("policy.properties: unknown mode '" + m.trim() + "'");
+      }
+    }
+    PermissionPolicy.Builder b = PermissionPolicy.builder().maxInferencesPerPermission(maxN)
+        .validity(validity).modes(modes);
+    java.util.Set<String> seen = new java.util.HashSet<>();
+    for (OwnerKeyShare s : keyShares(access)) {
+      SigningPublicKey licensee = s.manifest().licenseeKey();
+      if (seen.add(licensee.keyId().hex())) {
+        b.licensee(licensee, quota);
+      }
+      b.model(s);
+    }
+    return b.build();
+  }
+
+  private static long number(Properties p, String key, long dflt) {
+    String v = p.getProperty(key);
+    if (v == null) {
+      return dflt;
+    }
+    try {
+      long n = Long.parseLong(v.trim());
+      if (n < 0) {
+        throw new NumberFormatException();
+      }
+      return n;
+    } catch (NumberFormatException e) {
+      throw new OmlException("policy.properties: " + key + " must be a non-negative integer, got '" + v + "'");
+    }
+  }
+
+  /** Opens the durable ledger, charging against {@code policy}'s quotas. */
+  public PermissionLedger openLedger(PermissionPolicy policy) {
+    return FileLedger.open(dir.resolve("ledger.oml"), policy::quotaOf);
+  }
+}

@@ -1,0 +1,88 @@
+package dev.oml.service.server;
+
+import dev.oml.core.permission.PermissionException;
+import dev.oml.core.permission.PermissionIssuer;
+import dev.oml.core.permission.PermissionToken;
+import dev.oml.core.permission.PermitRequest;
+import dev.oml.core.transport.Channel;
+import dev.oml.core.transport.ProtocolAbortException;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+
+/**
+ * The owner's permit desk, service {@code "permit"}: a licensee sends signed {@link
+ * PermitRequest}s, one per message, and gets back either a signed {@link PermissionToken}
+ * ({@code 0x00 || token}) or a refusal ({@code 0x01 || reason}) when the owner's policy says no.
+ * The issuer checks the request's signature, so nobody can spend a licensee's quota in its name;
+ * issuing spends nothing (the ledger charges when a permission is used).
+ */
+public final class PermitService implements OwnerService {
+  /** The service name. */
+  public static final String NAME = "permit";
+  static final byte GRANTED = 0;
+  static final byte REFUSED = 1;
+  /** Requests served on one connection at most. */
+  public static final int MAX_REQUESTS_PER_SESSION = 1024;
+
+  private final PermissionIssuer issuer;
+
+  public PermitService(PermissionIssuer issuer) {
+    this.issuer = issuer;
+  }
+
+  @Override
+  public String name() {
+    return NAME;
+  }
+
+  @Override
+  public void serve(Channel channel, SessionInfo session) {
+    for (int i = 0; i < MAX_REQUESTS_PER_SESSION; i++) {
+      byte[] msg;
+      try {
+        msg = channel.receive();
+      } catch (ProtocolAbortException e) {
+        return; // the client is done (closed) or gone
+      }
+      byte[] reply;
+      try {
+        PermissionToken token = issuer.issue(PermitRequest.decode(msg));
+        byte[] t = token.encode();
+        reply = new byte[t.length + 1];
+        reply[0] = GRANTED;
+        System.arraycopy(t, 0, reply, 1, t.length);
+      } catch (PermissionException e) {
+        byte[] why = (e.getClass().getSimpleName() + ": " + e.getMessage()).getBytes(StandardCharsets.UTF_8);
+        reply = new byte[Math.min(why.length, 1000) + 1];
+        reply[0] = REFUSED;
+        System.arraycopy(why, 0, reply, 1, reply.length - 1);
+      }
+      channel.send(reply);
+    }
+  }
+
+  /**
+   * Client side: sends {@code request} and returns the owner's permission.
+   *
+   * @throws PermitRefusedException if the owner refused, with its reason
+   * @throws ProtocolAbortException if the reply is malformed or the connection fails
+   */
+  public static PermissionToken request(Channel channel, PermitRequest request) {
+    channel.send(request.encode());
+    byte[] reply = channel.receive();
+    if (reply.length == 0) {
+      throw new ProtocolAbortException("empty permit reply");
+    }
+    if (reply[0] == GRANTED) {
+      try {
+        return PermissionToken.decode(Arrays.copyOfRange(reply, 1, reply.length));
+      } catch (PermissionException e) {
+        throw new ProtocolAbortException("the owner's permit reply is malformed: " + e.getMessage());
+      }
+    }
+    if (reply[0] == REFUSED) {
+      throw new PermitRefusedException(new String(reply, 1, reply.length - 1, StandardCharsets.UTF_8));
+    }
+    throw new ProtocolAbortException("unknown permit reply type " + reply[0]);
+  }
+}

@@ -1,0 +1,14 @@
+/**
+ * OML service: what an application embeds. Framed TLS transport with certificate pinning, the
+ * owner server and its owner directory, the permit desk, and the wiring of both inference modes
+ * (two-party and HE) as services of the owner server.
+ */
+module dev.oml.service {
+  requires transitive dev.oml.mpc;
+  requires org.bouncycastle.provider;
+  requires org.bouncycastle.pkix;
+
+  exports dev.oml.service.transport;
+  exports dev.oml.service.server;
+  exports dev.oml.service.modes;
+}

@@ -13,6 +13,7 @@ import dev.oml.he.KeyGenerator;
 import dev.oml.he.MatVecLayout;
 import dev.oml.he.NoiseBudgetException;
 import dev.oml.he.PublicKey;
+import dev.oml.he.SecretKey;
 import dev.oml.mpc.inference.TwoPartyParameters;
 import java.util.ArrayList;
 import java.util.List;
@@ -73,6 +74,14 @@ public final class HeSide {
 
   public MatVecLayout layout(int rows, int cols) {
     return ctx.coefficientMatVec().layout(rows, cols);
+  }
+
+  /**
+   * This side's own bundle secret key. Only the user's test seam reads it
+   * ({@link UserProtocol.Preparation#heSecretKeyForTesting}); it never leaves the process.
+   */
+  SecretKey secretKey() {
+    return keys.secretKey();
   }
 
   public byte[] publicKeyBytes() {

@@ -44,6 +44,7 @@ public final class UserProtocol {
   private final MatVecLayout[] layouts;
   private final Circuit[] circuits;
   private ViewRecorder recorder = (what, query, stage, values) -> { };
+  private ShareTamperer tamperer;
 
   /**
    * Sees every value the user decodes, as it is decoded: {@code "cross"} ({@code W_O r - s} of
@@ -59,6 +60,23 @@ public final class UserProtocol {
   /** Installs a {@link ViewRecorder}. */
   public void recordViewTo(ViewRecorder r) {
     this.recorder = r;
+  }
+
+  /**
+   * Test seam, never installed by production code: sees, and may overwrite in place, the user's
+   * share {@code z_U} of stage {@code i} after its local product and before it enters the
+   * circuit request (or, for logits, the local sum). It plays a licensee who patched its client
+   * to add chosen offsets to its shares (docs/2pc-attacks.md); values are reduced mod
+   * {@code 2^l} afterwards.
+   */
+  @FunctionalInterface
+  public interface ShareTamperer {
+    void beforeCircuit(int query, int stage, long[] zU);
+  }
+
+  /** Installs a {@link ShareTamperer} (test seam; null removes it). */
+  public void tamperSharesForTesting(ShareTamperer t) {
+    this.tamperer = t;
   }
 
   public UserProtocol(LicenseeArtifact artifact, SigningKeyPair licensee, TwoPartyParameters params,
@@ -335,6 +353,14 @@ public final class UserProtocol {
       return new Bundle(n, binding.bytes(), r, cU, oMasked, gc);
     }
 
+    /**
+     * Test seam: this bundle's own HE secret key (the user's, never the owner's), for tests
+     * that play a licensee reading the full phase of what it decrypts (docs/2pc-attacks.md).
+     */
+    public dev.oml.he.SecretKey heSecretKeyForTesting() {
+      return he.secretKey();
+    }
+
     /** Drops this preparation's secrets (after a failure). */
     public void discard() {
       state = 3;
@@ -470,6 +496,12 @@ public final class UserProtocol {
       long[] masked = RingOps.subtract(l, h, r[i], null);
       long[] d = RingOps.add(l, masked, oMasked[i], null);
       zU = model.linear(i, d, cU[i]);
+      if (tamperer != null) {
+        tamperer.beforeCircuit(index, i, zU);
+        for (int k = 0; k < zU.length; k++) {
+          zU[k] = fmt.reduce(zU[k]);
+        }
+      }
       Arrays.fill(h, 0);
       Arrays.fill(r[i], 0);
       Arrays.fill(cU[i], 0);

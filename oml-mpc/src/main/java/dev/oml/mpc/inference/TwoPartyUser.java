@@ -20,8 +20,10 @@ import java.util.Objects;
  * evaluation per layer. The owner never sees the input unmasked; the user learns the logits or,
  * if the owner's policy says so, only the label.
  *
- * <p>Security (tier 1): semi-honest owner and user. A user that deviates (malformed ciphertexts,
- * chosen offsets on its shares) can learn bits of the weights; see {@code docs/SECURITY.md} (section "Two-party inference").
+ * <p>Security (tier 1): semi-honest owner and user. A user that deviates (malformed offline
+ * ciphertexts, chosen offsets on its shares, tampered offline answers) recovers the weights and
+ * the owner's bundle key; see {@code docs/SECURITY.md} (section "Two-party inference") and
+ * {@code docs/2pc-attacks.md}.
  *
  * <p>Two ways to drive it: over a {@link Channel} ({@link #prepare}, {@link #infer}), or as
  * local steps over messages ({@link #beginPrepare}, {@link Preparation}, {@link #start}) for

@@ -54,7 +54,8 @@ final class CiphertextSurgery {
       for (long[] row : unit) {
         row[j] = 1;
       }
-      Ciphertext probe = ctx.serializer().loadCiphertext(full(top, unit, new long[primes.length][n]));
+      Ciphertext probe =
+          ctx.serializer().loadCiphertext(full(top, unit, new long[primes.length][n]));
       long[][] coeffs = ctx.exportComponents(probe)[0];
       for (int i = 0; i < primes.length; i++) {
         BigInteger q = BigInteger.valueOf(primes[i]);
@@ -81,7 +82,7 @@ final class CiphertextSurgery {
     return rows;
   }
 
-  /** A seeded query ciphertext ({@code seed || c_0}) with {@code a X^power} added to {@code c_0}. */
+  /** A seeded query ({@code seed || c_0}) with {@code a X^power} added to {@code c_0}. */
   byte[] addToSeededC0(byte[] ct, BigInteger a, int power) {
     ByteBuffer b = open(ct);
     int level = ct[ID_BYTES + 1];
@@ -98,7 +99,7 @@ final class CiphertextSurgery {
     return out.toByteArray();
   }
 
-  /** An extracted answer ({@code kept || c_0 || c_1}) with {@code a X^power} added to {@code c_1}. */
+  /** An extracted answer ({@code kept || c_0 || c_1}) with {@code a X^power} added to c_1. */
   byte[] addToExtractedC1(byte[] ct, BigInteger a, int power) {
     ByteBuffer b = open(ct);
     int level = ct[ID_BYTES + 1];

@@ -7,9 +7,12 @@ import dev.oml.core.permission.PermitRequest;
 import dev.oml.core.permission.PermittedQuery;
 import dev.oml.he.SecretKey;
 import dev.oml.mpc.inference.TwoPartyOwner;
+import dev.oml.mpc.inference.TwoPartyParameters;
 import dev.oml.mpc.inference.internal.Msg;
 import dev.oml.mpc.inference.internal.UserProtocol;
 import dev.oml.mpc.testkit.LocalRun;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.util.Arrays;
 import java.util.Objects;
 import java.util.function.Consumer;
@@ -50,6 +53,11 @@ final class ModifiedLicensee {
     this.run = Objects.requireNonNull(run, "run");
     this.user = new UserProtocol(run.oml.artifact(), run.licensee, run.params, run.owner.policy(),
         run.rng);
+  }
+
+  /** The public parameters of the run. */
+  TwoPartyParameters params() {
+    return run.params;
   }
 
   /** The client engine, for the share seam. */
@@ -111,7 +119,7 @@ final class ModifiedLicensee {
     UserProtocol.Query q = bundle.start(x);
     while (!q.done()) {
       byte[] m = q.message();
-      int query = java.nio.ByteBuffer.wrap(m, 1, 4).order(java.nio.ByteOrder.LITTLE_ENDIAN).getInt();
+      int query = ByteBuffer.wrap(m, 1, 4).order(ByteOrder.LITTLE_ENDIAN).getInt();
       int stage = m[5] & 0xff;
       if (stage == 0) {
         byte[] body = stageRewrite.apply(query, stage,

@@ -14,10 +14,10 @@ import java.util.Arrays;
  * an extracted body {@code kept positions || c_0 at them || c_1}, polynomial rows bit-packed in
  * NTT form), adds a chosen monomial {@code a X^k} to one component and packs it again. The
  * backend's NTT order and scaling are not copied from its internals but learned through the
- * library's own public calls: a ciphertext whose NTT row is the unit vector {@code e_j} exports
- * (in coefficient form) as the Lagrange polynomial of evaluation point {@code w_j}, whose
- * coefficients are {@code w_j^-m / (N sigma_j)}; so {@code w_j = c_0 / c_1} and slot {@code j}
- * of any polynomial {@code P} is {@code P(w_j) / (N c_0)}.
+ * library's own public calls: slot {@code j} of a polynomial {@code P} is
+ * {@code sigma_j P(w_j)}, and adding the plaintexts 1 and {@code X} to a ciphertext moves its
+ * serialized {@code c_0} by {@code sigma_j c} and {@code sigma_j c w_j}, where the encoder's
+ * scale {@code c} shows in the coefficient form ({@code HeContext.exportComponents}).
  */
 final class CiphertextSurgery {
   /** Magic, type byte, 16-byte parameter id. */
@@ -42,29 +42,47 @@ final class CiphertextSurgery {
     for (int i = 0; i < primes.length; i++) {
       bits[i] = 64 - Long.numberOfLeadingZeros(primes[i]);
     }
-    Ciphertext any = ctx.encryptor(ctx.keyGenerator().secretKey())
+    // A fresh encryption of 0, and the same plus the plaintexts 1 and X. The differences of
+    // their serialized c_0 are the NTT rows of c and c X, where c = round(Q / t) is the
+    // encoder's scale; the coefficient form (exportComponents) shows c itself.
+    Ciphertext zero = ctx.encryptor(ctx.keyGenerator().secretKey())
         .encrypt(ctx.bfvEncoder().encode(new long[n]));
-    this.id = Arrays.copyOf(ctx.serializer().save(any), ID_BYTES);
-    int top = primes.length - 1;
+    long[] unit = new long[n];
+    unit[0] = 1;
+    Ciphertext one = ctx.evaluator().addPlain(zero, ctx.bfvEncoder().encode(unit));
+    unit[0] = 0;
+    unit[1] = 1;
+    Ciphertext x = ctx.evaluator().addPlain(zero, ctx.bfvEncoder().encode(unit));
+    byte[] zeroBytes = ctx.serializer().save(zero);
+    this.id = Arrays.copyOf(zeroBytes, ID_BYTES);
+    int top = zero.level();
+    long[][] z = firstRows(zeroBytes, top);
+    long[][] o = firstRows(ctx.serializer().save(one), top);
+    long[][] xs = firstRows(ctx.serializer().save(x), top);
+    long[][] zc = ctx.exportComponents(zero)[0];
+    long[][] oc = ctx.exportComponents(one)[0];
     point = new BigInteger[primes.length][n];
     slotScale = new BigInteger[primes.length][n];
-    BigInteger bigN = BigInteger.valueOf(n);
-    for (int j = 0; j < n; j++) {
-      long[][] unit = new long[primes.length][n];
-      for (long[] row : unit) {
-        row[j] = 1;
-      }
-      Ciphertext probe =
-          ctx.serializer().loadCiphertext(full(top, unit, new long[primes.length][n]));
-      long[][] coeffs = ctx.exportComponents(probe)[0];
-      for (int i = 0; i < primes.length; i++) {
-        BigInteger q = BigInteger.valueOf(primes[i]);
-        BigInteger c0 = BigInteger.valueOf(coeffs[i][0]);
-        BigInteger c1 = BigInteger.valueOf(coeffs[i][1]);
-        point[i][j] = c0.multiply(c1.modInverse(q)).mod(q);
-        slotScale[i][j] = c0.multiply(bigN).modInverse(q);
+    for (int i = 0; i <= top; i++) {
+      BigInteger q = BigInteger.valueOf(primes[i]);
+      BigInteger c = BigInteger.valueOf(oc[i][0] - zc[i][0]).mod(q);
+      for (int j = 0; j < n; j++) {
+        BigInteger d1 = BigInteger.valueOf(o[i][j] - z[i][j]).mod(q);
+        BigInteger dx = BigInteger.valueOf(xs[i][j] - z[i][j]).mod(q);
+        point[i][j] = dx.multiply(d1.modInverse(q)).mod(q);
+        slotScale[i][j] = d1.multiply(c.modInverse(q)).mod(q);
       }
     }
+  }
+
+  /** The serialized {@code c_0} rows of an ordinary (not seeded, not extracted) ciphertext. */
+  private long[][] firstRows(byte[] ct, int level) {
+    if (ct[ID_BYTES + 3] != 0) {
+      throw new IllegalArgumentException("not an ordinary ciphertext");
+    }
+    ByteBuffer b = open(ct);
+    b.position(HEADER);
+    return getRows(b, level);
   }
 
   /** The NTT rows {@code 0..level} of {@code a X^power} ({@code 0 <= power < N}). */
@@ -114,18 +132,6 @@ final class CiphertextSurgery {
     addInto(c1, monomial(level, a, power), level);
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     out.write(ct, 0, c1At);
-    putRows(out, c1, level);
-    return out.toByteArray();
-  }
-
-  /** An ordinary two-component ciphertext at {@code level} from NTT rows. */
-  private byte[] full(int level, long[][] c0, long[][] c1) {
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    out.write(id, 0, id.length);
-    ByteBuffer h = ByteBuffer.allocate(12).order(ByteOrder.LITTLE_ENDIAN);
-    h.put((byte) 0).put((byte) level).put((byte) 2).put((byte) 0).putDouble(1.0);
-    out.write(h.array(), 0, 12);
-    putRows(out, c0, level);
     putRows(out, c1, level);
     return out.toByteArray();
   }

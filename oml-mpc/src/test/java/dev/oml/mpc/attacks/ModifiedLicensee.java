@@ -1,9 +1,7 @@
 package dev.oml.mpc.attacks;
 
 import dev.oml.core.permission.Binding;
-import dev.oml.core.permission.InferenceMode;
 import dev.oml.core.permission.PermissionToken;
-import dev.oml.core.permission.PermitRequest;
 import dev.oml.core.permission.PermittedQuery;
 import dev.oml.he.SecretKey;
 import dev.oml.mpc.inference.TwoPartyOwner;
@@ -104,8 +102,7 @@ final class ModifiedLicensee {
     // The engine's own state machine wants its first message made; a patched client simply
     // skips that step. The permission that matters is the one for what is really sent.
     preparation.firstMessage(run.permit(n, preparation.binding()));
-    PermissionToken token = run.issuer.issue(PermitRequest.create(run.licensee,
-        run.oml.artifact().modelId(), InferenceMode.TWO_PARTY, n, sent, run.clock.instant()));
+    PermissionToken token = run.permit(n, sent);
     binding = sent.bytes();
     byte[] reply = session.onFirstMessage(
         PermittedQuery.create(run.licensee, token, payload).encode());

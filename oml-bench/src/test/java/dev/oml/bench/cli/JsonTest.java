@@ -27,7 +27,7 @@ class JsonTest {
       values.add(d);
     }
     SplittableRandom r = new SplittableRandom(16);
-    for (int i = 0; i < 20_000; i++) {
+    for (int i = 0; i < 5_000; i++) {
       double d = Double.longBitsToDouble(r.nextLong());
       if (Double.isFinite(d)) {
         values.add(d);

@@ -73,7 +73,7 @@ final class BenchCommand implements Callable<Integer> {
   List<String> backends;
 
   @Override
-  public Integer call() throws RunnerException {
+  public Integer call() {
     String regex = include == null ? ALL : include;
     Check.regex(spec, "REGEX", regex);
     Check.oneOf(spec, "--format", format, "json", "csv");
@@ -121,7 +121,14 @@ final class BenchCommand implements Callable<Integer> {
     if (backends != null && !backends.isEmpty()) {
       opts.param("backend", backends.toArray(new String[0]));
     }
-    new Runner(opts.build()).run();
+    try {
+      new Runner(opts.build()).run();
+    } catch (RunnerException e) {
+      // JMH's refusals (its lock held by another run, a benchmark that threw) are about this
+      // machine or a benchmark, and JMH's message says which.
+      throw new dev.oml.core.OmlException("JMH: " + (e.getMessage() == null ? "the run failed" : e.getMessage()
+          .replaceFirst("^ERROR: ", "")), e);
+    }
     System.out.println("results written to " + file);
     return 0;
   }
@@ -134,8 +141,14 @@ final class BenchCommand implements Callable<Integer> {
     try {
       ProfilerFactory.getProfilerOrException(c);
     } catch (ProfilerException e) {
-      String why = e.getMessage() == null ? "" : ": " + e.getMessage().lines().findFirst().orElse("");
-      throw Check.usage(spec, "--prof " + spec0 + " is not a usable JMH profiler" + why);
+      String msg = e.getMessage() == null ? "" : e.getMessage();
+      if (msg.contains("ClassNotFoundException")) {
+        throw Check.usage(spec, "--prof " + spec0 + ": JMH has no such profiler (JMH's own include gc, "
+            + "stack, cl, comp, perf, perfasm; java -jar jmh.jar -lprof lists them)");
+      }
+      // JMH's reason (perf not installed, a bad option), without the exception names it carries.
+      String why = msg.lines().findFirst().orElse("").replaceAll("[\\w.$]+(Exception|Error): ", "").strip();
+      throw Check.usage(spec, "--prof " + spec0 + " cannot be used" + (why.isEmpty() ? "" : ": " + why));
     }
     return c;
   }

@@ -10,7 +10,9 @@ import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /**
  * {@code oml demo}: the README's main command. OMLizes the bundled models, starts an owner on
@@ -25,7 +27,7 @@ final class DemoCommand implements Callable<Integer> {
   private static final java.util.logging.Logger SERVER_LOG =
       java.util.logging.Logger.getLogger("dev.oml.server");
 
-  @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
+  @Spec CommandSpec spec;
 
   @Option(names = "--images", defaultValue = "8", description = "test images per mode, 1 to 1000 (default ${DEFAULT-VALUE})")
   int count;

@@ -3,10 +3,12 @@ package dev.oml.bench.cli;
 import dev.oml.bench.eval.ArtifactEvaluator;
 import dev.oml.bench.eval.Evaluator;
 import dev.oml.core.data.Dataset;
+import dev.oml.core.data.DatasetException;
 import dev.oml.core.data.FashionMnist;
 import dev.oml.core.model.Model;
 import dev.oml.core.model.ModelFiles;
 import dev.oml.core.omlize.LicenseeArtifact;
+import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Locale;
@@ -17,7 +19,9 @@ import dev.oml.mpc.inference.OutputPolicy;
 import dev.oml.mpc.inference.TwoPartyEvaluation;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /**
  * {@code oml evaluate}: utility of a model on Fashion-MNIST, float and fixed point; with
@@ -33,7 +37,7 @@ final class EvaluateCommand implements Callable<Integer> {
       + " default: the installed Debian package, else the shipped 1,000-image subset")
   Path data;
 
-  @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
+  @Spec CommandSpec spec;
 
   @Option(names = "--limit", description = "evaluate only the first N images (at least 1)")
   Integer limit;
@@ -83,7 +87,7 @@ final class EvaluateCommand implements Callable<Integer> {
       test = test.limit(limit);
     }
     int total = test.size();
-    java.io.PrintWriter err = spec.commandLine().getErr();
+    PrintWriter err = spec.commandLine().getErr();
     Evaluator.Utility u = Evaluator.evaluate(m, test, new Progress(err, "evaluating", total));
     ArtifactEvaluator.Protection p = art == null ? null : ArtifactEvaluator.evaluate(art, test);
     Map<String, Object> out = new LinkedHashMap<>();
@@ -152,7 +156,7 @@ final class EvaluateCommand implements Callable<Integer> {
    */
   static void fits(Model m, Dataset images, Path dir) {
     if (images.shape().size() != m.inputShape().size()) {
-      throw new dev.oml.core.data.DatasetException("the images in " + dir + " are " + images.shape()
+      throw new DatasetException("the images in " + dir + " are " + images.shape()
           + " (" + images.shape().size() + " values) but model " + m.name() + " takes "
           + m.inputShape() + " (" + m.inputShape().size() + " values)");
     }

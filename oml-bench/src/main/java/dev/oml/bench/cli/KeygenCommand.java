@@ -9,7 +9,9 @@ import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /**
  * {@code oml keygen}: makes an Ed25519 key pair for an owner (who signs permissions) or a
@@ -19,7 +21,7 @@ import picocli.CommandLine.Option;
 @Command(name = "keygen", mixinStandardHelpOptions = true,
     description = "Make an Ed25519 key pair (NAME.key, owner-readable only, and NAME.pub).")
 final class KeygenCommand implements Callable<Integer> {
-  @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
+  @Spec CommandSpec spec;
 
   @Option(names = "--out", required = true, description = "directory for the key files")
   Path out;

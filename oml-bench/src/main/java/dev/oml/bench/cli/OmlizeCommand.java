@@ -9,6 +9,8 @@ import dev.oml.core.model.Model;
 import dev.oml.core.model.ModelFiles;
 import dev.oml.core.omlize.Omlization;
 import dev.oml.core.omlize.Omlizer;
+import dev.oml.service.server.OwnerHome;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
@@ -51,8 +53,7 @@ final class OmlizeCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     // An owner directory is checked first: nothing is written for a folder that is not one.
-    dev.oml.service.server.OwnerHome home = ownerDir == null ? null
-        : dev.oml.service.server.OwnerHome.open(ownerDir);
+    OwnerHome home = ownerDir == null ? null : OwnerHome.open(ownerDir);
     Path ownerFile = owner != null ? owner
         : ownerDir != null ? ownerDir.resolve("owner.pub") : out.resolve("owner.pub");
     if (!Files.exists(ownerFile)) {
@@ -90,7 +91,7 @@ final class OmlizeCommand implements Callable<Integer> {
       for (Path p : written) {
         try {
           Files.deleteIfExists(p);
-        } catch (java.io.IOException ignored) {
+        } catch (IOException ignored) {
           // the original error is the one to report
         }
       }

@@ -22,8 +22,10 @@ import java.nio.file.Path;
 import java.time.Instant;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /**
  * {@code oml permit}: asks the owner's permit desk for one permission, for tools that build a
@@ -34,7 +36,7 @@ import picocli.CommandLine.Option;
 @Command(name = "permit", mixinStandardHelpOptions = true,
     description = "Request a permission bound to a first message (a file) from the owner's permit desk.")
 final class PermitCommand implements Callable<Integer> {
-  @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
+  @Spec CommandSpec spec;
 
   @Mixin LicenseeOptions licensee;
 

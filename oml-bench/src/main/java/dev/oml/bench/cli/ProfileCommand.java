@@ -13,7 +13,9 @@ import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /**
  * {@code oml profile}: the quality profile of both modes on the test set (or its first
@@ -31,7 +33,7 @@ final class ProfileCommand implements Callable<Integer> {
   private static final java.util.logging.Logger SERVER_LOG =
       java.util.logging.Logger.getLogger("dev.oml.server");
 
-  @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
+  @Spec CommandSpec spec;
 
   @Option(names = "--limit", description = "profile only the first N test images, at least 1 (default: all)")
   Integer limit;

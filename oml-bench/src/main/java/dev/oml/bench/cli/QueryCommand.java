@@ -6,19 +6,23 @@ import dev.oml.core.data.Dataset;
 import dev.oml.core.data.FashionMnist;
 import dev.oml.core.keys.KeyFiles;
 import dev.oml.core.keys.SecretAccess;
+import dev.oml.core.keys.SigningKeyPair;
 import dev.oml.core.model.Model;
 import dev.oml.core.model.ModelFiles;
 import dev.oml.core.omlize.LicenseeArtifact;
 import dev.oml.service.transport.TlsCredentials;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
+import java.security.cert.X509Certificate;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /**
  * {@code oml query}: the licensee's side against a running owner server. Asks the permit desk for
@@ -28,7 +32,7 @@ import picocli.CommandLine.Option;
 @Command(name = "query", mixinStandardHelpOptions = true,
     description = "Run permitted queries (2pc or he) against an owner server as a licensee.")
 final class QueryCommand implements Callable<Integer> {
-  @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
+  @Spec CommandSpec spec;
 
   @Mixin LicenseeOptions licensee;
 
@@ -58,7 +62,7 @@ final class QueryCommand implements Callable<Integer> {
     Check.range(spec, "--images", count, 1, MAX_IMAGES);
     InetSocketAddress address = licensee.address();
     LicenseeArtifact art = LicenseeArtifact.read(licensee.artifact);
-    dev.oml.core.keys.SigningKeyPair me = KeyFiles.readPrivate(licensee.key, SecretAccess.get());
+    SigningKeyPair me = KeyFiles.readPrivate(licensee.key, SecretAccess.get());
     LicenseeOptions.requireLicensee(me, art, licensee.key, licensee.artifact);
     // Without a plaintext model the agreement column compares the output with itself: the
     // licensee has no weights, only the artifact's architecture.
@@ -67,7 +71,7 @@ final class QueryCommand implements Callable<Integer> {
     Dataset images = FashionMnist.test(dir);
     EvaluateCommand.fits(art.manifest().architecture(), images, dir);
     images = images.limit(count);
-    java.security.cert.X509Certificate pinned = TlsCredentials.readPem(licensee.cert);
+    X509Certificate pinned = TlsCredentials.readPem(licensee.cert);
     Progress progress = new Progress(spec.commandLine().getErr(), "query", count);
     LicenseeClient client = new LicenseeClient(address, pinned, me,
         json ? progress::line : System.out::println);

@@ -8,7 +8,9 @@ import dev.oml.core.model.ModelFiles;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /**
  * {@code oml train}: retrains the example models deterministically on Fashion-MNIST's training
@@ -17,7 +19,7 @@ import picocli.CommandLine.Option;
 @Command(name = "train", mixinStandardHelpOptions = true,
     description = "Train an example model (network-a or he-network) deterministically.")
 final class TrainCommand implements Callable<Integer> {
-  @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
+  @Spec CommandSpec spec;
 
   @Option(names = "--network", required = true, description = "network-a | he-network")
   String network;

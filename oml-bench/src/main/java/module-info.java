@@ -2,6 +2,7 @@
 module dev.oml.bench {
   requires dev.oml.service;
   requires info.picocli;
+  requires com.fasterxml.jackson.databind;
   requires jmh.core;
   requires ejml.ddense;
   requires ejml.core;

@@ -1,59 +1,159 @@
 package dev.oml.bench.cli;
 
+import java.io.PrintStream;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SortedSet;
 import java.util.concurrent.Callable;
+import org.openjdk.jmh.profile.ProfilerException;
+import org.openjdk.jmh.profile.ProfilerFactory;
 import org.openjdk.jmh.results.format.ResultFormatType;
+import org.openjdk.jmh.runner.BenchmarkList;
+import org.openjdk.jmh.runner.BenchmarkListEntry;
 import org.openjdk.jmh.runner.Runner;
 import org.openjdk.jmh.runner.RunnerException;
+import org.openjdk.jmh.runner.format.OutputFormatFactory;
 import org.openjdk.jmh.runner.options.ChainedOptionsBuilder;
 import org.openjdk.jmh.runner.options.OptionsBuilder;
+import org.openjdk.jmh.runner.options.ProfilerConfig;
 import org.openjdk.jmh.runner.options.TimeValue;
+import org.openjdk.jmh.runner.options.VerboseMode;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
 
 /**
  * {@code oml bench}: runs the JMH suite (or the benchmarks matching a regular expression) with
- * settings suited to a small shared machine, one fork, and writes JMH's JSON.
+ * settings suited to a small shared machine, and writes JMH's results as JSON or CSV. Lists the
+ * benchmarks with {@code --list}; passes forks and profilers through to JMH. Every option is
+ * checked (the expression, the profilers, the counts) before JMH starts.
  */
-@Command(name = "bench", mixinStandardHelpOptions = true,
-    description = "Run the JMH benchmarks (all, or those matching REGEX) and write JMH's JSON.")
+@Command(name = "bench", mixinStandardHelpOptions = true, showDefaultValues = true,
+    description = "Run the JMH benchmarks (all, or those matching REGEX) and write JMH's results"
+        + " (JSON or CSV), or list them.")
 final class BenchCommand implements Callable<Integer> {
-  @Parameters(arity = "0..1", paramLabel = "REGEX", description = "benchmarks to run (default: all)")
+  /** The package every benchmark of OML lives in. */
+  static final String ALL = "dev\\.oml\\.bench\\.jmh\\..*";
+
+  @Spec CommandSpec spec;
+
+  @Parameters(arity = "0..1", paramLabel = "REGEX", description = "benchmarks to run, a regular expression"
+      + " found in the benchmark's full name (default: all)")
   String include;
 
-  @Option(names = "--out", defaultValue = "jmh-result.json", description = "JSON result file (default ${DEFAULT-VALUE})")
+  @Option(names = "--list", description = "list the matching benchmarks and exit, running nothing")
+  boolean list;
+
+  @Option(names = "--out", description = "result file (default: jmh-result.json, or .csv with --format csv)")
   Path out;
 
-  @Option(names = "--warmup", defaultValue = "3", description = "warm-up iterations of 1 s")
+  @Option(names = "--format", defaultValue = "json", description = "result format: json or csv")
+  String format;
+
+  @Option(names = "--warmup", defaultValue = "3", description = "warm-up iterations of 1 s, 0 to 100")
   int warmup;
 
-  @Option(names = "--iterations", defaultValue = "5", description = "measured iterations of 1 s")
+  @Option(names = "--iterations", defaultValue = "5", description = "measured iterations of 1 s, 1 to 1000")
   int iterations;
+
+  @Option(names = "--forks", defaultValue = "1", description = "JVM forks per benchmark, 0 to 20 (0 runs"
+      + " in this JVM: quicker, less isolated)")
+  int forks;
+
+  @Option(names = "--prof", paramLabel = "NAME[:OPTIONS]", description = "a JMH profiler, repeatable,"
+      + " e.g. gc or stack:lines=5 (JMH's -prof; see JMH for the list)")
+  List<String> profilers = new ArrayList<>();
 
   @Option(names = "--backend", split = ",", paramLabel = "NAME",
       description = "HE backends for the HE benchmarks, e.g. java,seal (default: java; seal needs "
           + "libomlseal, found through OML_SEAL_LIBRARY)")
-  java.util.List<String> backends;
+  List<String> backends;
 
   @Override
-  public Integer call() throws RunnerException {
+  public Integer call() {
+    String regex = include == null ? ALL : include;
+    Check.regex(spec, "REGEX", regex);
+    Check.oneOf(spec, "--format", format, "json", "csv");
+    Check.range(spec, "--warmup", warmup, 0, 100);
+    Check.range(spec, "--iterations", iterations, 1, 1000);
+    Check.range(spec, "--forks", forks, 0, 20);
+    List<ProfilerConfig> profs = new ArrayList<>();
+    for (String p : profilers) {
+      profs.add(profiler(p));
+    }
+    if (backends != null) {
+      for (String b : backends) {
+        Check.oneOf(spec, "--backend", b, "java", "seal");
+      }
+    }
+    SortedSet<BenchmarkListEntry> matching = BenchmarkList.defaultList().find(
+        OutputFormatFactory.createFormatInstance(quiet(), VerboseMode.SILENT), List.of(regex), List.of());
+    if (matching.isEmpty()) {
+      throw Check.usage(spec, "no benchmark matches '" + regex + "' (see: oml bench --list)");
+    }
+    if (list) {
+      matching.stream().map(BenchmarkListEntry::getUsername).distinct().forEach(System.out::println);
+      return 0;
+    }
+    Path file = out != null ? out : Path.of("jmh-result." + format);
+    String home = Console.home().toString();
+    if (forks == 0 && System.getProperty("oml.home") == null) {
+      // In this JVM the benchmarks read models/ and data/ through the property a fork is given.
+      System.setProperty("oml.home", home);
+    }
     ChainedOptionsBuilder opts = new OptionsBuilder()
-        .include(include == null ? "dev\\.oml\\.bench\\.jmh\\..*" : include)
-        .forks(1)
+        .include(regex)
+        .forks(forks)
         .warmupIterations(warmup)
         .warmupTime(TimeValue.seconds(1))
         .measurementIterations(iterations)
         .measurementTime(TimeValue.seconds(1))
         .threads(1)
-        .jvmArgsAppend("-Doml.home=" + Console.home(), "-Xmx4g")
-        .resultFormat(ResultFormatType.JSON)
-        .result(out.toString());
+        .jvmArgsAppend("-Doml.home=" + home, "-Xmx4g")
+        .resultFormat(format.equals("csv") ? ResultFormatType.CSV : ResultFormatType.JSON)
+        .result(file.toString());
+    for (ProfilerConfig p : profs) {
+      opts.addProfiler(p.getKlass(), p.getOpts());
+    }
     if (backends != null && !backends.isEmpty()) {
       opts.param("backend", backends.toArray(new String[0]));
     }
-    new Runner(opts.build()).run();
-    System.out.println("results written to " + out);
+    try {
+      new Runner(opts.build()).run();
+    } catch (RunnerException e) {
+      // JMH's refusals (its lock held by another run, a benchmark that threw) are about this
+      // machine or a benchmark, and JMH's message says which.
+      throw new dev.oml.core.OmlException("JMH: " + (e.getMessage() == null ? "the run failed" : e.getMessage()
+          .replaceFirst("^ERROR: ", "")), e);
+    }
+    System.out.println("results written to " + file);
     return 0;
+  }
+
+  /** {@code NAME[:OPTIONS]}, checked by JMH's own factory: an unknown or unusable profiler is a usage error. */
+  private ProfilerConfig profiler(String spec0) {
+    int colon = spec0.indexOf(':');
+    ProfilerConfig c = colon < 0 ? new ProfilerConfig(spec0, "")
+        : new ProfilerConfig(spec0.substring(0, colon), spec0.substring(colon + 1));
+    try {
+      ProfilerFactory.getProfilerOrException(c);
+    } catch (ProfilerException e) {
+      String msg = e.getMessage() == null ? "" : e.getMessage();
+      if (msg.contains("ClassNotFoundException")) {
+        throw Check.usage(spec, "--prof " + spec0 + ": JMH has no such profiler (JMH's own include gc, "
+            + "stack, cl, comp, perf, perfasm; java -jar jmh.jar -lprof lists them)");
+      }
+      // JMH's reason (perf not installed, a bad option), without the exception names it carries.
+      String why = msg.lines().findFirst().orElse("").replaceAll("[\\w.$]+(Exception|Error): ", "").strip();
+      throw Check.usage(spec, "--prof " + spec0 + " cannot be used" + (why.isEmpty() ? "" : ": " + why));
+    }
+    return c;
+  }
+
+  private static PrintStream quiet() {
+    return new PrintStream(java.io.OutputStream.nullOutputStream(), true, java.nio.charset.StandardCharsets.UTF_8);
   }
 }

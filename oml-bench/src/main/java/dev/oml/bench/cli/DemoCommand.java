@@ -5,13 +5,14 @@ import dev.oml.core.data.Dataset;
 import dev.oml.core.data.FashionMnist;
 import dev.oml.core.model.Model;
 import dev.oml.core.model.ModelFiles;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /**
  * {@code oml demo}: the README's main command. OMLizes the bundled models, starts an owner on
@@ -26,32 +27,43 @@ final class DemoCommand implements Callable<Integer> {
   private static final java.util.logging.Logger SERVER_LOG =
       java.util.logging.Logger.getLogger("dev.oml.server");
 
-  @Option(names = "--images", defaultValue = "8", description = "test images per mode (default ${DEFAULT-VALUE})")
+  @Spec CommandSpec spec;
+
+  @Option(names = "--images", defaultValue = "8", description = "test images per mode, 1 to 1000 (default ${DEFAULT-VALUE})")
   int count;
 
-  @Option(names = "--owner-dir", description = "owner directory to use (default: a fresh temporary one)")
+  @Option(names = "--owner-dir", description = "owner directory to use, kept afterwards (default: a "
+      + "temporary one, removed at exit unless --keep)")
   Path ownerDir;
+
+  @Option(names = "--keep", description = "keep the temporary owner directory and print where it is")
+  boolean keep;
 
   @Option(names = "--json", description = "print the profile as one JSON object")
   boolean json;
 
   @Override
   public Integer call() throws Exception {
-    if (count < 1 || count > 1000) {
-      throw new dev.oml.core.OmlException("--images must be between 1 and 1000");
-    }
+    Check.range(spec, "--images", count, 1, 1000);
     // The owner server's per-session log lines would drown the demo's own account of them.
     SERVER_LOG.setLevel(java.util.logging.Level.WARNING);
     Path home = Console.home();
     Model a = ModelFiles.load(home.resolve("models/network-a.omlm"));
     Model h = ModelFiles.load(home.resolve("models/he-network.omlm"));
     Dataset images = FashionMnist.test(Console.subsetDir()).limit(count);
-    Path dir = ownerDir != null ? ownerDir : Files.createTempDirectory("oml-demo-owner");
-    Demo demo = new Demo(dir, a, h, images, HeModes.backend(),
-        (owner, ledger) -> HeModes.services(owner, owner.policy(dev.oml.core.keys.SecretAccess.get()),
-            ledger, List.of(h)),
-        json ? line -> { } : line -> System.out.println("  " + line));
-    Demo.Profile p = demo.run();
+    Progress progress = new Progress(spec.commandLine().getErr(), "demo", count);
+    Demo.Profile p;
+    try (Console.RunDirectory run = ownerDir == null ? new Console.RunDirectory("oml-demo-owner", keep) : null) {
+      Path dir = run != null ? run.path() : ownerDir;
+      Demo demo = new Demo(dir, a, h, images, HeModes.backend(),
+          (owner, ledger) -> HeModes.services(owner, owner.policy(dev.oml.core.keys.SecretAccess.get()),
+              ledger, List.of(h)),
+          json ? progress::line : line -> System.out.println("  " + line));
+      p = demo.run();
+      if (run != null && keep) {
+        spec.commandLine().getErr().println("owner directory kept: " + dir);
+      }
+    }
     if (json) {
       System.out.println(Json.object(Demo.toMap(p)));
       return 0;

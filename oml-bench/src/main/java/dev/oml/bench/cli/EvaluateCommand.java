@@ -3,10 +3,12 @@ package dev.oml.bench.cli;
 import dev.oml.bench.eval.ArtifactEvaluator;
 import dev.oml.bench.eval.Evaluator;
 import dev.oml.core.data.Dataset;
+import dev.oml.core.data.DatasetException;
 import dev.oml.core.data.FashionMnist;
 import dev.oml.core.model.Model;
 import dev.oml.core.model.ModelFiles;
 import dev.oml.core.omlize.LicenseeArtifact;
+import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Locale;
@@ -17,7 +19,9 @@ import dev.oml.mpc.inference.OutputPolicy;
 import dev.oml.mpc.inference.TwoPartyEvaluation;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /**
  * {@code oml evaluate}: utility of a model on Fashion-MNIST, float and fixed point; with
@@ -33,7 +37,9 @@ final class EvaluateCommand implements Callable<Integer> {
       + " default: the installed Debian package, else the shipped 1,000-image subset")
   Path data;
 
-  @Option(names = "--limit", description = "evaluate only the first N images")
+  @Spec CommandSpec spec;
+
+  @Option(names = "--limit", description = "evaluate only the first N images (at least 1)")
   Integer limit;
 
   @Option(names = "--json", description = "print one JSON object")
@@ -48,33 +54,42 @@ final class EvaluateCommand implements Callable<Integer> {
   String mode;
 
   @Option(names = "--bundle", defaultValue = "1", description = "2pc: queries prepared per bundle"
-      + " (one permission each bundle) (default ${DEFAULT-VALUE})")
+      + " (one permission each bundle), 1 to " + MAX_BUNDLE + " (default ${DEFAULT-VALUE})")
   int bundle;
 
   @Option(names = "--kappa", defaultValue = "6", description = "he: statistical parameter of the"
-      + " answer's flooding, stated in the plan (default ${DEFAULT-VALUE}; see docs/SECURITY.md)")
+      + " answer's flooding, stated in the plan, 1 to 128 (default ${DEFAULT-VALUE}; see docs/SECURITY.md)")
   int kappa;
 
   @Option(names = "--precision-bits", defaultValue = "4", description = "he: absolute precision"
-      + " 2^-bits the logits keep (default ${DEFAULT-VALUE})")
+      + " 2^-bits the logits keep, 0 to 30 (default ${DEFAULT-VALUE})")
   int precisionBits;
+
+  /** Largest 2PC bundle: its preprocessing is held in memory at once. */
+  static final int MAX_BUNDLE = 1000;
 
   @Override
   public Integer call() throws Exception {
-    if (!mode.equals("plain") && !mode.equals("2pc") && !mode.equals("he")) {
-      throw new dev.oml.core.OmlException("unknown mode '" + mode + "'; choose plain, 2pc or he");
-    }
+    Check.oneOf(spec, "--mode", mode, "plain", "2pc", "he");
+    Check.rangeIfSet(spec, "--limit", limit, 1, Integer.MAX_VALUE);
+    Check.range(spec, "--bundle", bundle, 1, MAX_BUNDLE);
+    Check.range(spec, "--kappa", kappa, 1, 128);
+    Check.range(spec, "--precision-bits", precisionBits, 0, 30);
     Model m = ModelFiles.load(model);
     Path dir = dataDir(data);
     Dataset test = FashionMnist.test(dir);
+    fits(m, test, dir);
+    LicenseeArtifact art = artifact == null ? null : LicenseeArtifact.read(artifact);
+    if (art != null) {
+      fits(art.manifest().architecture(), test, dir);
+    }
     if (limit != null) {
       test = test.limit(limit);
     }
     int total = test.size();
-    Evaluator.Utility u = Evaluator.evaluate(m, test,
-        done -> Console.progress(System.err, "evaluating", done, total));
-    ArtifactEvaluator.Protection p = artifact == null ? null
-        : ArtifactEvaluator.evaluate(LicenseeArtifact.read(artifact), test);
+    PrintWriter err = spec.commandLine().getErr();
+    Evaluator.Utility u = Evaluator.evaluate(m, test, new Progress(err, "evaluating", total));
+    ArtifactEvaluator.Protection p = art == null ? null : ArtifactEvaluator.evaluate(art, test);
     Map<String, Object> out = new LinkedHashMap<>();
     out.put("model", u.model());
     out.put("data", dir.toString());
@@ -93,7 +108,7 @@ final class EvaluateCommand implements Callable<Integer> {
     if (mode.equals("2pc")) {
       try (TwoPartyEvaluation ev = TwoPartyEvaluation.create(m, OutputPolicy.LOGITS, new SecureRandom())) {
         TwoPartyEvaluation.Summary s = ev.evaluate(test, 0, bundle,
-            done -> Console.progress(System.err, "2pc", done, total));
+            new Progress(err, "2pc", total));
         out.put("mpc_agreement", s.agreement());
         out.put("mpc_accuracy", s.accuracy());
         out.put("mpc_offline_ms", s.offlineMs());
@@ -112,7 +127,7 @@ final class EvaluateCommand implements Callable<Integer> {
       }
       try (HeEvaluation ev = new HeEvaluation(m, HeModes.backend(), kappa, precisionBits, calibration,
           new SecureRandom())) {
-        HeEvaluation.Summary s = ev.evaluate(test, 0, done -> Console.progress(System.err, "he", done, total));
+        HeEvaluation.Summary s = ev.evaluate(test, 0, new Progress(err, "he", total));
         out.put("he_agreement", s.agreement());
         out.put("he_accuracy", s.accuracy());
         out.put("he_ms_per_image", s.msPerImage());
@@ -133,6 +148,18 @@ final class EvaluateCommand implements Callable<Integer> {
       }
     }
     return 0;
+  }
+
+  /**
+   * Refuses images the model cannot take, before any work: their size must be the model's input
+   * size.
+   */
+  static void fits(Model m, Dataset images, Path dir) {
+    if (images.shape().size() != m.inputShape().size()) {
+      throw new DatasetException("the images in " + dir + " are " + images.shape()
+          + " (" + images.shape().size() + " values) but model " + m.name() + " takes "
+          + m.inputShape() + " (" + m.inputShape().size() + " values)");
+    }
   }
 
   static Path dataDir(Path explicit) {

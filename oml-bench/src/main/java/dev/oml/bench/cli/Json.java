@@ -1,65 +1,74 @@
 package dev.oml.bench.cli;
 
-/** Minimal JSON string escaping for the few machine-readable outputs of the CLI. */
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.util.MinimalPrettyPrinter;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.ObjectWriter;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The machine-readable output of the CLI: one JSON object on one line, written by Jackson so
+ * numbers and strings are exact (a double prints as the shortest decimal that reads back to the
+ * same value). Keys keep their insertion order; a non-finite double, which JSON cannot express,
+ * is written as {@code null}; the layout ({@code {"a": 1, "b": [2, 3]}}) stays the one the
+ * commands have always printed, so scripts that read it need no change.
+ */
 final class Json {
+  static final ObjectMapper MAPPER = new ObjectMapper();
+  private static final ObjectWriter WRITER = MAPPER.writer(new OneLine());
+
   private Json() {}
 
-  /** One JSON object on one line: strings quoted, numbers as given, nested maps and lists. */
-  static String object(java.util.Map<String, ?> fields) {
-    StringBuilder sb = new StringBuilder("{");
-    boolean first = true;
-    for (var e : fields.entrySet()) {
-      if (!first) {
-        sb.append(", ");
-      }
-      first = false;
-      sb.append('"').append(escape(e.getKey())).append("\": ").append(value(e.getValue()));
+  /** One JSON object on one line. */
+  static String object(Map<String, ?> fields) {
+    try {
+      return WRITER.writeValueAsString(finite(fields));
+    } catch (JsonProcessingException e) {
+      // Only maps, lists, strings, numbers and booleans reach here: a failure is our bug.
+      throw new IllegalStateException("cannot write JSON: " + e.getOriginalMessage(), e);
     }
-    return sb.append('}').toString();
   }
 
-  @SuppressWarnings("unchecked")
-  static String value(Object v) {
-    if (v == null) {
-      return "null";
-    } else if (v instanceof String s) {
-      return "\"" + escape(s) + "\"";
-    } else if (v instanceof Double d) {
-      return Double.isFinite(d) ? String.format(java.util.Locale.ROOT, "%.6g", d).replaceAll("0+$", "")
-          .replaceAll("\\.$", ".0").replace("e+", "e") : "null";
-    } else if (v instanceof Number || v instanceof Boolean) {
-      return v.toString();
-    } else if (v instanceof java.util.Map<?, ?> m) {
-      return object((java.util.Map<String, ?>) m);
-    } else if (v instanceof java.util.List<?> l) {
-      StringBuilder sb = new StringBuilder("[");
-      for (int i = 0; i < l.size(); i++) {
-        sb.append(i == 0 ? "" : ", ").append(value(l.get(i)));
-      }
-      return sb.append(']').toString();
+  /** The values as written: non-finite doubles become null, which JSON has and NaN is not. */
+  private static Object finite(Object v) {
+    if (v instanceof Double d && !Double.isFinite(d)) {
+      return null;
+    } else if (v instanceof Float f && !Float.isFinite(f)) {
+      return null;
+    } else if (v instanceof Map<?, ?> m) {
+      Map<Object, Object> out = new LinkedHashMap<>();
+      m.forEach((k, x) -> out.put(k, finite(x)));
+      return out;
+    } else if (v instanceof List<?> l) {
+      List<Object> out = new ArrayList<>(l.size());
+      l.forEach(x -> out.add(finite(x)));
+      return out;
     }
-    return "\"" + escape(v.toString()) + "\"";
+    return v;
   }
 
-  static String escape(String s) {
-    StringBuilder sb = new StringBuilder(s.length() + 8);
-    for (int i = 0; i < s.length(); i++) {
-      char c = s.charAt(i);
-      switch (c) {
-        case '"' -> sb.append("\\\"");
-        case '\\' -> sb.append("\\\\");
-        case '\n' -> sb.append("\\n");
-        case '\r' -> sb.append("\\r");
-        case '\t' -> sb.append("\\t");
-        default -> {
-          if (c < 0x20) {
-            sb.append(String.format("\\u%04x", (int) c));
-          } else {
-            sb.append(c);
-          }
-        }
-      }
+  /** Compact, on one line, with a space after each colon and comma. */
+  private static final class OneLine extends MinimalPrettyPrinter {
+    private static final long serialVersionUID = 1L;
+
+    @Override
+    public void writeObjectFieldValueSeparator(JsonGenerator g) throws IOException {
+      g.writeRaw(": ");
     }
-    return sb.toString();
+
+    @Override
+    public void writeObjectEntrySeparator(JsonGenerator g) throws IOException {
+      g.writeRaw(", ");
+    }
+
+    @Override
+    public void writeArrayValueSeparator(JsonGenerator g) throws IOException {
+      g.writeRaw(", ");
+    }
   }
 }

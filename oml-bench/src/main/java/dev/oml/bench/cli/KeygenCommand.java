@@ -9,7 +9,9 @@ import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /**
  * {@code oml keygen}: makes an Ed25519 key pair for an owner (who signs permissions) or a
@@ -19,6 +21,8 @@ import picocli.CommandLine.Option;
 @Command(name = "keygen", mixinStandardHelpOptions = true,
     description = "Make an Ed25519 key pair (NAME.key, owner-readable only, and NAME.pub).")
 final class KeygenCommand implements Callable<Integer> {
+  @Spec CommandSpec spec;
+
   @Option(names = "--out", required = true, description = "directory for the key files")
   Path out;
 
@@ -32,7 +36,7 @@ final class KeygenCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     if (!name.matches("[A-Za-z0-9._-]{1,64}")) {
-      throw new OmlException("--name must be 1 to 64 letters, digits, '.', '_' or '-'");
+      throw Check.usage(spec, "--name must be 1 to 64 letters, digits, '.', '_' or '-', got '" + name + "'");
     }
     Path sk = out.resolve(name + ".key");
     Path pk = out.resolve(name + ".pub");

@@ -9,9 +9,13 @@ import dev.oml.core.model.Model;
 import dev.oml.core.model.ModelFiles;
 import dev.oml.core.omlize.Omlization;
 import dev.oml.core.omlize.Omlizer;
+import dev.oml.service.server.OwnerHome;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -48,6 +52,8 @@ final class OmlizeCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
+    // An owner directory is checked first: nothing is written for a folder that is not one.
+    OwnerHome home = ownerDir == null ? null : OwnerHome.open(ownerDir);
     Path ownerFile = owner != null ? owner
         : ownerDir != null ? ownerDir.resolve("owner.pub") : out.resolve("owner.pub");
     if (!Files.exists(ownerFile)) {
@@ -68,11 +74,30 @@ final class OmlizeCommand implements Callable<Integer> {
     Omlization o = Omlizer.omlize(m, fmt, ownerKey, licenseeKey, new SecureRandom());
     Path artifact = out.resolve("artifact.omla");
     Path keyShare = out.resolve("owner-key-share.omlk");
-    o.artifact().write(artifact);
-    // The key share holds the seed k_O: written owner-readable only.
-    o.keyShare().write(keyShare, SecretAccess.get());
-    if (ownerDir != null) {
-      Path filed = dev.oml.service.server.OwnerHome.open(ownerDir).addKeyShare(o.keyShare(), SecretAccess.get());
+    // Each file is written atomically (AtomicFiles), and if one of the three cannot be written
+    // the others are removed: a run either leaves all its outputs or none.
+    List<Path> written = new ArrayList<>();
+    Path filed = null;
+    try {
+      if (home != null) {
+        filed = home.addKeyShare(o.keyShare(), SecretAccess.get());
+        written.add(filed);
+      }
+      // The key share holds the seed k_O: written owner-readable only.
+      o.keyShare().write(keyShare, SecretAccess.get());
+      written.add(keyShare);
+      o.artifact().write(artifact);
+    } catch (RuntimeException e) {
+      for (Path p : written) {
+        try {
+          Files.deleteIfExists(p);
+        } catch (IOException ignored) {
+          // the original error is the one to report
+        }
+      }
+      throw e;
+    }
+    if (filed != null) {
       System.out.println("filed share     " + filed);
     }
     System.out.println("model id        " + o.artifact().modelId().hex());

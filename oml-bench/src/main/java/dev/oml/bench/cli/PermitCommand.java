@@ -22,8 +22,10 @@ import java.nio.file.Path;
 import java.time.Instant;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /**
  * {@code oml permit}: asks the owner's permit desk for one permission, for tools that build a
@@ -34,12 +36,14 @@ import picocli.CommandLine.Option;
 @Command(name = "permit", mixinStandardHelpOptions = true,
     description = "Request a permission bound to a first message (a file) from the owner's permit desk.")
 final class PermitCommand implements Callable<Integer> {
+  @Spec CommandSpec spec;
+
   @Mixin LicenseeOptions licensee;
 
   @Option(names = "--mode", required = true, description = "2pc | he")
   String mode;
 
-  @Option(names = "-n", defaultValue = "1", description = "inferences (default ${DEFAULT-VALUE})")
+  @Option(names = "-n", defaultValue = "1", description = "inferences, at least 1 (default ${DEFAULT-VALUE})")
   int n;
 
   @Option(names = "--first-message", required = true, description = "the exact bytes the owner will parse first")
@@ -50,17 +54,16 @@ final class PermitCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws IOException {
-    InferenceMode m = switch (mode) {
-      case "2pc" -> InferenceMode.TWO_PARTY;
-      case "he" -> InferenceMode.HOMOMORPHIC;
-      default -> throw new OmlException("unknown mode '" + mode + "'; choose 2pc or he");
-    };
+    InferenceMode m = Check.oneOf(spec, "--mode", mode, "2pc", "he").equals("2pc")
+        ? InferenceMode.TWO_PARTY : InferenceMode.HOMOMORPHIC;
+    Check.range(spec, "-n", n, 1, Integer.MAX_VALUE);
     InetSocketAddress address = licensee.address();
     if (!Files.isRegularFile(firstMessage)) {
       throw new OmlException(firstMessage + ": no such file");
     }
     SigningKeyPair me = KeyFiles.readPrivate(licensee.key, SecretAccess.get());
     LicenseeArtifact art = LicenseeArtifact.read(licensee.artifact);
+    LicenseeOptions.requireLicensee(me, art, licensee.key, licensee.artifact);
     PermissionToken token;
     try (FramedChannel desk = ServiceClient.open(address, TlsCredentials.readPem(licensee.cert), PermitService.NAME,
         TransportConfig.DEFAULT)) {

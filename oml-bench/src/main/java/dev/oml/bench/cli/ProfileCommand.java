@@ -1,7 +1,6 @@
 package dev.oml.bench.cli;
 
 import dev.oml.bench.demo.Demo;
-import dev.oml.core.OmlException;
 import dev.oml.core.data.Dataset;
 import dev.oml.core.data.FashionMnist;
 import dev.oml.core.io.AtomicFiles;
@@ -9,13 +8,14 @@ import dev.oml.core.keys.SecretAccess;
 import dev.oml.core.model.Model;
 import dev.oml.core.model.ModelFiles;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /**
  * {@code oml profile}: the quality profile of both modes on the test set (or its first
@@ -33,43 +33,49 @@ final class ProfileCommand implements Callable<Integer> {
   private static final java.util.logging.Logger SERVER_LOG =
       java.util.logging.Logger.getLogger("dev.oml.server");
 
-  @Option(names = "--limit", description = "profile only the first N test images (default: all)")
+  @Spec CommandSpec spec;
+
+  @Option(names = "--limit", description = "profile only the first N test images, at least 1 (default: all)")
   Integer limit;
 
   @Option(names = "--data", description = "directory with the test split; default: the Debian package's, else the shipped subset")
   Path data;
 
-  @Option(names = "--chart", description = "SVG file for the overhead chart (default docs/overhead.svg)")
+  @Option(names = "--chart", description = "write the overhead chart (SVG) to this file (default: no chart)")
   Path chart;
+
+  @Option(names = "--keep", description = "keep the run's temporary owner directory and print where it is")
+  boolean keep;
 
   @Option(names = "--json", description = "print the profile as one JSON object")
   boolean json;
 
   @Override
   public Integer call() throws Exception {
+    Check.rangeIfSet(spec, "--limit", limit, 1, Integer.MAX_VALUE);
     SERVER_LOG.setLevel(java.util.logging.Level.WARNING);
     Path home = Console.home();
     Model a = ModelFiles.load(home.resolve("models/network-a.omlm"));
     Model h = ModelFiles.load(home.resolve("models/he-network.omlm"));
     Dataset images = FashionMnist.test(EvaluateCommand.dataDir(data));
     if (limit != null) {
-      if (limit < 1) {
-        throw new OmlException("--limit must be positive");
-      }
       images = images.limit(limit);
     }
     int total = images.size();
-    Path dir = Files.createTempDirectory("oml-profile-owner");
-    Demo demo = new Demo(dir, a, h, images, HeModes.backend(),
-        (owner, ledger) -> HeModes.services(owner, owner.policy(SecretAccess.get()), ledger, List.of(h)),
-        line -> {
-          if (Console.interactive() && !json) {
-            System.err.println(line);
-          }
-        });
-    Demo.Profile p = demo.run();
-    Path svg = chart != null ? chart : home.resolve("docs").resolve("overhead.svg");
-    AtomicFiles.write(svg, svg(p, total).getBytes(StandardCharsets.UTF_8), false);
+    Progress progress = new Progress(spec.commandLine().getErr(), "profile", total);
+    Demo.Profile p;
+    try (Console.RunDirectory run = new Console.RunDirectory("oml-profile-owner", keep)) {
+      Demo demo = new Demo(run.path(), a, h, images, HeModes.backend(),
+          (owner, ledger) -> HeModes.services(owner, owner.policy(SecretAccess.get()), ledger, List.of(h)),
+          progress::line);
+      p = demo.run();
+      if (keep) {
+        spec.commandLine().getErr().println("owner directory kept: " + run.path());
+      }
+    }
+    if (chart != null) {
+      AtomicFiles.write(chart, svg(p, total).getBytes(StandardCharsets.UTF_8), false);
+    }
     if (json) {
       System.out.println(Json.object(Demo.toMap(p)));
       return 0;
@@ -91,8 +97,10 @@ final class ProfileCommand implements Callable<Integer> {
     for (Demo.Refusal r : p.refused()) {
       System.out.println("- " + r.attempt() + ": " + r.error());
     }
-    System.out.println();
-    System.out.println("Overhead chart: " + svg);
+    if (chart != null) {
+      System.out.println();
+      System.out.println("Overhead chart: " + chart);
+    }
     return 0;
   }
 

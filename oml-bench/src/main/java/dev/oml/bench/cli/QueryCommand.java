@@ -2,24 +2,27 @@ package dev.oml.bench.cli;
 
 import dev.oml.bench.demo.Demo;
 import dev.oml.bench.demo.LicenseeClient;
-import dev.oml.core.OmlException;
 import dev.oml.core.data.Dataset;
 import dev.oml.core.data.FashionMnist;
 import dev.oml.core.keys.KeyFiles;
 import dev.oml.core.keys.SecretAccess;
+import dev.oml.core.keys.SigningKeyPair;
 import dev.oml.core.model.Model;
 import dev.oml.core.model.ModelFiles;
 import dev.oml.core.omlize.LicenseeArtifact;
 import dev.oml.service.transport.TlsCredentials;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
+import java.security.cert.X509Certificate;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /**
  * {@code oml query}: the licensee's side against a running owner server. Asks the permit desk for
@@ -29,12 +32,15 @@ import picocli.CommandLine.Option;
 @Command(name = "query", mixinStandardHelpOptions = true,
     description = "Run permitted queries (2pc or he) against an owner server as a licensee.")
 final class QueryCommand implements Callable<Integer> {
+  @Spec CommandSpec spec;
+
   @Mixin LicenseeOptions licensee;
 
   @Option(names = "--mode", required = true, description = "2pc | he")
   String mode;
 
-  @Option(names = "--images", defaultValue = "8", description = "test images to query (default ${DEFAULT-VALUE})")
+  @Option(names = "--images", defaultValue = "8", description = "test images to query, 1 to "
+      + MAX_IMAGES + " (default ${DEFAULT-VALUE})")
   int count;
 
   @Option(names = "--data", description = "directory with the test split; default: the Debian package's, else the shipped subset")
@@ -46,19 +52,29 @@ final class QueryCommand implements Callable<Integer> {
   @Option(names = "--json", description = "print one JSON object")
   boolean json;
 
+  /** The most images one run queries: the size of the Fashion-MNIST test set. */
+  static final int MAX_IMAGES = 10_000;
+
   @Override
   public Integer call() {
-    if (!mode.equals("2pc") && !mode.equals("he")) {
-      throw new OmlException("unknown mode '" + mode + "'; choose 2pc or he");
-    }
+    // Everything the command line and the local files can get wrong is found before connecting.
+    Check.oneOf(spec, "--mode", mode, "2pc", "he");
+    Check.range(spec, "--images", count, 1, MAX_IMAGES);
     InetSocketAddress address = licensee.address();
     LicenseeArtifact art = LicenseeArtifact.read(licensee.artifact);
+    SigningKeyPair me = KeyFiles.readPrivate(licensee.key, SecretAccess.get());
+    LicenseeOptions.requireLicensee(me, art, licensee.key, licensee.artifact);
     // Without a plaintext model the agreement column compares the output with itself: the
     // licensee has no weights, only the artifact's architecture.
     Model reference = compareWith != null ? ModelFiles.load(compareWith) : null;
-    Dataset images = FashionMnist.test(EvaluateCommand.dataDir(data)).limit(count);
-    LicenseeClient client = new LicenseeClient(address, TlsCredentials.readPem(licensee.cert),
-        KeyFiles.readPrivate(licensee.key, SecretAccess.get()), json ? line -> { } : System.out::println);
+    Path dir = EvaluateCommand.dataDir(data);
+    Dataset images = FashionMnist.test(dir);
+    EvaluateCommand.fits(art.manifest().architecture(), images, dir);
+    images = images.limit(count);
+    X509Certificate pinned = TlsCredentials.readPem(licensee.cert);
+    Progress progress = new Progress(spec.commandLine().getErr(), "query", count);
+    LicenseeClient client = new LicenseeClient(address, pinned, me,
+        json ? progress::line : System.out::println);
     Model compare = reference != null ? reference : art.manifest().architecture();
     Demo.ModeFigures f = mode.equals("2pc")
         ? client.twoParty(art, compare, images, Double.NaN)

@@ -19,7 +19,9 @@ import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /**
  * {@code oml serve}: runs the owner server from an owner directory until interrupted, then
@@ -28,24 +30,36 @@ import picocli.CommandLine.Option;
 @Command(name = "serve", mixinStandardHelpOptions = true,
     description = "Run the owner server (permits and inference) from an owner directory.")
 final class ServeCommand implements Callable<Integer> {
+  @Spec CommandSpec spec;
+
   @Option(names = "--owner-dir", required = true, description = "the owner directory (see owner-init)")
   Path ownerDir;
 
   @Option(names = "--bind", defaultValue = "127.0.0.1", description = "address to listen on (default ${DEFAULT-VALUE})")
   String bind;
 
-  @Option(names = "--port", defaultValue = "7443", description = "port (default ${DEFAULT-VALUE}; 0 for any)")
+  @Option(names = "--port", defaultValue = "7443", description = "port, 0 to 65535 (default ${DEFAULT-VALUE}; 0 for any free port)")
   int port;
 
   @Option(names = "--he-model", description = "a model file the owner serves in the HE mode "
       + "(matched by name to a key share in the owner directory)")
   List<Path> heModelFiles = new ArrayList<>();
 
-  @Option(names = "--workers", defaultValue = "8", description = "worker threads (default ${DEFAULT-VALUE})")
+  @Option(names = "--workers", defaultValue = "8", description = "worker threads, 1 to " + MAX_WORKERS + " (default ${DEFAULT-VALUE})")
   int workers;
+
+  static final int MAX_WORKERS = 1024;
 
   @Override
   public Integer call() throws Exception {
+    Check.range(spec, "--port", port, 0, 65535);
+    Check.range(spec, "--workers", workers, 1, MAX_WORKERS);
+    InetAddress bindAddress;
+    try {
+      bindAddress = InetAddress.getByName(bind);
+    } catch (java.net.UnknownHostException e) {
+      throw Check.usage(spec, "--bind: unknown host '" + bind + "'");
+    }
     OwnerHome home = OwnerHome.open(ownerDir);
     PermissionPolicy policy = home.policy(SecretAccess.get());
     List<OwnerService> services = new ArrayList<>();
@@ -60,7 +74,7 @@ final class ServeCommand implements Callable<Integer> {
       services.addAll(HeModes.services(home, policy, ledger, heModels));
       ServerConfig cfg = ServerConfig.loopback(home.tls())
           .withWorkers(workers, 4 * workers);
-      cfg = new ServerConfig(new InetSocketAddress(InetAddress.getByName(bind), port), cfg.tls(),
+      cfg = new ServerConfig(new InetSocketAddress(bindAddress, port), cfg.tls(),
           cfg.transport(), cfg.workers(), cfg.queue(), cfg.helloTimeout(), cfg.shutdownGrace());
       OwnerServer server = OwnerServer.start(cfg, services);
       CountDownLatch stopped = new CountDownLatch(1);

@@ -8,7 +8,9 @@ import dev.oml.core.model.ModelFiles;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /**
  * {@code oml train}: retrains the example models deterministically on Fashion-MNIST's training
@@ -17,6 +19,8 @@ import picocli.CommandLine.Option;
 @Command(name = "train", mixinStandardHelpOptions = true,
     description = "Train an example model (network-a or he-network) deterministically.")
 final class TrainCommand implements Callable<Integer> {
+  @Spec CommandSpec spec;
+
   @Option(names = "--network", required = true, description = "network-a | he-network")
   String network;
 
@@ -26,7 +30,7 @@ final class TrainCommand implements Callable<Integer> {
   @Option(names = "--data", description = "directory with the training split; default: the Debian package's")
   Path data;
 
-  @Option(names = "--epochs", description = "override the number of epochs")
+  @Option(names = "--epochs", description = "override the number of epochs, 1 to 1000")
   Integer epochs;
 
   @Option(names = "--seed", defaultValue = "20261125", description = "random seed (default ${DEFAULT-VALUE})")
@@ -46,6 +50,8 @@ final class TrainCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
+    Check.oneOf(spec, "--network", network, "network-a", "he-network");
+    Check.rangeIfSet(spec, "--epochs", epochs, 1, 1000);
     MlpTrainer.Config cfg = config(network, seed, epochs);
     Path dir = data != null ? data : FashionMnist.SYSTEM_DIR;
     Dataset train = FashionMnist.train(dir);

@@ -70,14 +70,15 @@ class LicenseeCommandsTest {
         PermissionToken t = PermissionToken.decode(Files.readAllBytes(dir.resolve("token.bin")));
         assertEquals(3, t.unverifiedClaims().inferences());
 
-        // Refusals are one line with the owner's reason; a malformed address is caught locally.
+        // Refusals are one line with the owner's reason (exit 1); a malformed address is a usage
+        // error caught locally (exit 2).
         p.set(p.indexOf("3"), "5000");
         r = CliRun.of(p.toArray(String[]::new));
         assertEquals(1, r.code());
         assertTrue(r.err().startsWith("error: the owner refused") && r.err().contains("PolicyViolation"), r.err());
         p.set(p.indexOf(address), "no-port");
         r = CliRun.of(p.toArray(String[]::new));
-        assertEquals(1, r.code());
+        assertEquals(2, r.code());
         assertTrue(r.err().contains("HOST:PORT"), r.err());
       }
     }

@@ -10,12 +10,14 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.zip.GZIPInputStream;
+import java.util.zip.ZipException;
 
 /**
  * Reads the IDX format used by MNIST and Fashion-MNIST (big-endian magic {@code 0x0000 type
  * rank}, then the dimensions, then the data), gzip-compressed or not. Only unsigned bytes
  * ({@code type 0x08}) are accepted, which is what image and label files use. Sizes are capped so
- * a malformed header cannot make the reader allocate without bound.
+ * a malformed header cannot make the reader allocate without bound; a file with no items, bytes
+ * beyond the declared data, or a gzip stream whose CRC-32 or length does not match is refused.
  */
 public final class IdxReader {
   /** Largest number of items read from one file. */
@@ -38,6 +40,9 @@ public final class IdxReader {
       for (int i = 0; i < 3; i++) {
         dims[i] = in.readInt();
       }
+      if (dims[0] == 0) {
+        throw new DatasetException(images + ": the file holds no images");
+      }
       if (dims[0] < 0 || dims[0] > MAX_ITEMS || dims[1] <= 0 || dims[1] > MAX_SIDE
           || dims[2] <= 0 || dims[2] > MAX_SIDE) {
         throw new DatasetException(images + ": implausible dimensions " + dims[0] + "x" + dims[1]
@@ -54,8 +59,11 @@ public final class IdxReader {
         }
         im[n] = x;
       }
+      requireEnd(in, images);
     } catch (EOFException e) {
       throw new DatasetException(images + ": file is truncated", e);
+    } catch (ZipException e) {
+      throw corrupted(images, e);
     } catch (IOException e) {
       throw new DatasetException(images + ": " + e.getMessage(), e);
     }
@@ -74,6 +82,9 @@ public final class IdxReader {
         throw new DatasetException(labels + ": a label file has rank 1, this one has " + rank);
       }
       int n = in.readInt();
+      if (n == 0) {
+        throw new DatasetException(labels + ": the file holds no labels");
+      }
       if (n < 0 || n > MAX_ITEMS) {
         throw new DatasetException(labels + ": implausible label count " + n);
       }
@@ -83,12 +94,30 @@ public final class IdxReader {
       for (int i = 0; i < n; i++) {
         out[i] = buf[i] & 0xff;
       }
+      requireEnd(in, labels);
       return out;
     } catch (EOFException e) {
       throw new DatasetException(labels + ": file is truncated", e);
+    } catch (ZipException e) {
+      throw corrupted(labels, e);
     } catch (IOException e) {
       throw new DatasetException(labels + ": " + e.getMessage(), e);
     }
+  }
+
+  /**
+   * The data must end where the header says. Reading on to the end is also what makes
+   * {@link GZIPInputStream} check the gzip trailer, its CRC-32 and length: without it a corrupted
+   * archive whose damage lies in the pixels would be read without complaint.
+   */
+  private static void requireEnd(DataInputStream in, Path p) throws IOException {
+    if (in.read() != -1) {
+      throw new DatasetException(p + ": unexpected bytes after the data the header declares");
+    }
+  }
+
+  private static DatasetException corrupted(Path p, ZipException e) {
+    return new DatasetException(p + ": corrupted gzip data (" + e.getMessage() + ")", e);
   }
 
   private static DataInputStream open(Path p) throws IOException {

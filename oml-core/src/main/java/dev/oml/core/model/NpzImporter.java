@@ -46,7 +46,16 @@ public final class NpzImporter {
   /** Activation bound used when the archive does not say: {@code |a| < 2^6}. */
   public static final int DEFAULT_ACTIVATION_BITS = 6;
 
-  private static final long MAX_ENTRY_BYTES = 1L << 30;
+  /**
+   * Largest array entry, uncompressed: 64 MiB (8 million float64 weights). A zip entry inflates
+   * up to about a thousand times its stored size, so the caps are checked on the declared size
+   * before inflating and again on the bytes actually inflated (the declaration may lie).
+   */
+  public static final long MAX_ENTRY_BYTES = 64L << 20;
+  /** Largest archive, all entries uncompressed together: 256 MiB. */
+  public static final long MAX_TOTAL_BYTES = 256L << 20;
+  /** Most entries an archive may hold. */
+  public static final int MAX_ENTRIES = 4096;
   private static final Pattern LAYER = Pattern.compile("layer(\\d+)\\.([a-z0-9]+)(?:\\.([a-z]+))?");
   private static final Pattern DESCR = Pattern.compile("'descr'\\s*:\\s*'([^']*)'");
   private static final Pattern FORTRAN = Pattern.compile("'fortran_order'\\s*:\\s*(True|False)");
@@ -86,6 +95,7 @@ public final class NpzImporter {
 
   static Map<String, NpyArray> readArchive(InputStream raw) throws IOException {
     Map<String, NpyArray> out = new HashMap<>();
+    long total = 0;
     try (ZipInputStream zip = new ZipInputStream(raw)) {
       ZipEntry e;
       while ((e = zip.getNextEntry()) != null) {
@@ -93,8 +103,20 @@ public final class NpzImporter {
         if (!entry.endsWith(".npy")) {
           throw new ModelFormatException("entry '" + entry + "' is not a .npy array");
         }
+        if (out.size() >= MAX_ENTRIES) {
+          throw new ModelFormatException("the archive holds more than " + MAX_ENTRIES + " arrays");
+        }
+        long declared = e.getSize();
+        if (declared > MAX_ENTRY_BYTES) {
+          throw new ModelFormatException("entry '" + entry + "' declares " + declared
+              + " bytes uncompressed, more than the limit of " + MAX_ENTRY_BYTES);
+        }
+        if (declared > 0 && total + declared > MAX_TOTAL_BYTES) {
+          throw tooLarge();
+        }
         String name = entry.substring(0, entry.length() - 4);
-        byte[] data = readBounded(zip, entry);
+        byte[] data = readBounded(zip, entry, Math.min(MAX_ENTRY_BYTES, MAX_TOTAL_BYTES - total));
+        total += data.length;
         if (out.put(name, parseNpy(name, data)) != null) {
           throw new ModelFormatException("array '" + name + "' appears twice");
         }
@@ -106,15 +128,25 @@ public final class NpzImporter {
     return out;
   }
 
-  private static byte[] readBounded(InputStream in, String entry) throws IOException {
+  private static ModelFormatException tooLarge() {
+    return new ModelFormatException("the archive's arrays are larger than the limit of " + MAX_TOTAL_BYTES
+        + " bytes uncompressed");
+  }
+
+  /** Inflates one entry, stopping as soon as it exceeds {@code limit} bytes. */
+  private static byte[] readBounded(InputStream in, String entry, long limit) throws IOException {
     ByteArrayOutputStream buf = new ByteArrayOutputStream();
     byte[] chunk = new byte[1 << 16];
     long total = 0;
     int n;
-    while ((n = in.read(chunk)) > 0) {
+    while ((n = in.read(chunk, 0, (int) Math.min(chunk.length, limit - total + 1))) > 0) {
       total += n;
-      if (total > MAX_ENTRY_BYTES) {
-        throw new ModelFormatException("entry '" + entry + "' is larger than " + MAX_ENTRY_BYTES + " bytes");
+      if (total > limit) {
+        if (limit < MAX_ENTRY_BYTES) {
+          throw tooLarge();
+        }
+        throw new ModelFormatException("entry '" + entry + "' is larger than the limit of " + limit
+            + " bytes uncompressed");
       }
       buf.write(chunk, 0, n);
     }

@@ -80,4 +80,48 @@ class IdxReaderTest {
     e = assertThrows(DatasetException.class, () -> FashionMnist.test(dir.resolve("nowhere")));
     assertTrue(e.getMessage().contains("dataset-fashion-mnist"), e.getMessage());
   }
+
+  @Test
+  void aGzipTrailerThatDoesNotMatchTheDataIsRefused() throws Exception {
+    byte[] gz;
+    try (var in = Files.newInputStream(TestPaths.subset().resolve("t10k-images-idx3-ubyte.gz"))) {
+      gz = in.readAllBytes();
+    }
+    Path labels = TestPaths.subset().resolve("t10k-labels-idx1-ubyte.gz");
+    Path images = dir.resolve("images.gz");
+    Files.write(images, gz);
+    assertEquals(1000, IdxReader.read(images, labels).size());
+    // The trailer: CRC-32 of the data, then its length mod 2^32. The pixels themselves decode
+    // fine either way; only the trailer check notices.
+    for (int at : new int[] {gz.length - 8, gz.length - 5, gz.length - 4, gz.length - 1}) {
+      byte[] b = gz.clone();
+      b[at] ^= 0x01;
+      Files.write(images, b);
+      DatasetException e = assertThrows(DatasetException.class, () -> IdxReader.read(images, labels),
+          "byte " + at);
+      assertTrue(e.getMessage().contains("corrupted gzip"), e.getMessage());
+    }
+  }
+
+  @Test
+  void emptyFilesAndTrailingBytesAreRefused() throws Exception {
+    ByteBuffer im = ByteBuffer.allocate(16).putInt(0x803).putInt(0).putInt(2).putInt(2);
+    ByteBuffer lb = ByteBuffer.allocate(8).putInt(0x801).putInt(0);
+    Files.write(dir.resolve("t10k-images-idx3-ubyte"), im.array());
+    Files.write(dir.resolve("t10k-labels-idx1-ubyte"), lb.array());
+    DatasetException e = assertThrows(DatasetException.class, () -> FashionMnist.test(dir));
+    assertTrue(e.getMessage().contains("no labels"), e.getMessage());
+    Files.write(dir.resolve("t10k-labels-idx1-ubyte"),
+        ByteBuffer.allocate(9).putInt(0x801).putInt(1).put((byte) 3).array());
+    e = assertThrows(DatasetException.class, () -> FashionMnist.test(dir));
+    assertTrue(e.getMessage().contains("no images"), e.getMessage());
+
+    ByteBuffer one = ByteBuffer.allocate(16 + 4 + 1).putInt(0x803).putInt(1).putInt(2).putInt(2)
+        .put(new byte[] {1, 2, 3, 4, 5});
+    Files.write(dir.resolve("t10k-images-idx3-ubyte"), one.array());
+    e = assertThrows(DatasetException.class, () -> FashionMnist.test(dir));
+    assertTrue(e.getMessage().contains("after the data"), e.getMessage());
+    Files.write(dir.resolve("t10k-images-idx3-ubyte"), Arrays.copyOf(one.array(), 20));
+    assertEquals(1, FashionMnist.test(dir).size());
+  }
 }

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.oml.core.io.FileFormatException.Reason;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -20,7 +21,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Key pairs and key files: signatures verify only for their message and key, files round-trip,
  * private key files are {@code rw-------}, and every way a file can be wrong (missing, other
- * type, truncated at any length, any single bit flipped) gives a typed error with its reason.
+ * type, truncated, a flipped bit) gives a typed error with its reason; the files are standard
+ * PKCS#8 and SubjectPublicKeyInfo PEM, and the earlier format is still read.
  */
 class KeyFilesTest {
   @TempDir Path dir;
@@ -72,18 +74,87 @@ class KeyFilesTest {
         () -> KeyFiles.readPrivate(pk, SecretAccess.get())).reason());
     byte[] good = Files.readAllBytes(sk);
     Path bad = dir.resolve("bad.key");
-    for (int len = 8; len < good.length; len++) {
+    int end = new String(good, StandardCharsets.US_ASCII).indexOf("-----END ");
+    for (int len = 8; len < end; len++) {
       Files.write(bad, Arrays.copyOf(good, len));
       assertEquals(Reason.TRUNCATED, assertThrows(KeyFormatException.class,
           () -> KeyFiles.readPrivate(bad, SecretAccess.get())).reason(), "length " + len);
     }
-    for (int bit = 8 * 8; bit < good.length * 8; bit++) {
+    // PEM has no checksum: a flipped bit is either refused (bad Base64 or DER, a private key that
+    // does not give the stored public key) or lands where it changes nothing (a line break, the
+    // text after the END line). It never yields another key.
+    int refused = 0;
+    for (int bit = 0; bit < good.length * 8; bit++) {
       byte[] b = good.clone();
       b[bit / 8] ^= (byte) (1 << (bit % 8));
       Files.write(bad, b);
-      assertThrows(KeyFormatException.class, () -> KeyFiles.readPrivate(bad, SecretAccess.get()),
-          "bit " + bit);
+      try {
+        assertTrue(KeyFiles.readPrivate(bad, SecretAccess.get()).equalsKey(k), "bit " + bit);
+      } catch (KeyFormatException expected) {
+        refused++;
+      }
     }
+    assertTrue(refused > good.length * 8 * 9 / 10, refused + " of " + good.length * 8 + " flips refused");
+  }
+
+  /** The files are the standard encodings: the JDK's own KeyFactory reads them. */
+  @Test
+  void keyFilesAreStandardPkcs8AndSubjectPublicKeyInfo() throws Exception {
+    SigningKeyPair k = SigningKeyPair.generate(random);
+    Path sk = dir.resolve("std.key");
+    Path pk = dir.resolve("std.pub");
+    KeyFiles.writePrivate(k, sk, SecretAccess.get());
+    KeyFiles.writePublic(k.publicKey(), pk);
+    String priv = Files.readString(sk);
+    String pub = Files.readString(pk);
+    assertTrue(priv.startsWith("-----BEGIN PRIVATE KEY-----"), priv.substring(0, 30));
+    assertTrue(pub.startsWith("-----BEGIN PUBLIC KEY-----"), pub);
+    java.security.KeyFactory kf = java.security.KeyFactory.getInstance("Ed25519");
+    java.security.PrivateKey jdkPriv = kf.generatePrivate(new java.security.spec.PKCS8EncodedKeySpec(der(priv)));
+    java.security.PublicKey jdkPub = kf.generatePublic(new java.security.spec.X509EncodedKeySpec(der(pub)));
+    // A signature made by the JDK with the file's private key verifies under our public key, and
+    // the JDK verifies ours under the file's public key.
+    byte[] m = "standard".getBytes(StandardCharsets.UTF_8);
+    java.security.Signature s = java.security.Signature.getInstance("Ed25519");
+    s.initSign(jdkPriv);
+    s.update(m);
+    assertTrue(k.publicKey().verify(m, s.sign()));
+    s.initVerify(jdkPub);
+    s.update(m);
+    assertTrue(s.verify(k.sign(m)));
+    // And a key the JDK wrote is read.
+    java.security.KeyPair jdk = java.security.KeyPairGenerator.getInstance("Ed25519").generateKeyPair();
+    Path jsk = dir.resolve("jdk.key");
+    Files.writeString(jsk, "-----BEGIN PRIVATE KEY-----\n"
+        + java.util.Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII))
+            .encodeToString(jdk.getPrivate().getEncoded()) + "\n-----END PRIVATE KEY-----\n");
+    SigningKeyPair fromJdk = KeyFiles.readPrivate(jsk, SecretAccess.get());
+    s.initVerify(jdk.getPublic());
+    s.update(m);
+    assertTrue(s.verify(fromJdk.sign(m)));
+  }
+
+  /** Key files written before PEM (the checksummed envelope) are still read. */
+  @Test
+  void theEarlierFormatIsStillRead() throws IOException {
+    SigningKeyPair k = SigningKeyPair.generate(random);
+    Path sk = dir.resolve("old.key");
+    Path pk = dir.resolve("old.pub");
+    Files.write(sk, dev.oml.core.io.Envelope.seal(KeyFiles.PRIVATE_MAGIC, KeyFiles.VERSION,
+        k.privateKeyBytes(SecretAccess.get())));
+    Files.write(pk, dev.oml.core.io.Envelope.seal(KeyFiles.PUBLIC_MAGIC, KeyFiles.VERSION, k.publicKey().encoded()));
+    assertTrue(KeyFiles.readPrivate(sk, SecretAccess.get()).equalsKey(k));
+    assertEquals(k.publicKey(), KeyFiles.readPublic(pk));
+    assertEquals(Reason.WRONG_MAGIC, assertThrows(KeyFormatException.class, () -> KeyFiles.readPublic(sk)).reason());
+    byte[] b = Files.readAllBytes(sk);
+    b[20] ^= 1;
+    Files.write(sk, b);
+    assertEquals(Reason.CHECKSUM_MISMATCH, assertThrows(KeyFormatException.class,
+        () -> KeyFiles.readPrivate(sk, SecretAccess.get())).reason());
+  }
+
+  private static byte[] der(String pem) {
+    return java.util.Base64.getMimeDecoder().decode(pem.replaceAll("-----[A-Z ]+-----", ""));
   }
 
   @Test

@@ -89,6 +89,48 @@ class NpzImporterTest {
     assertThrows(ModelFormatException.class, () -> NpzImporter.load(dir.resolve("junk.npz"), "x"));
   }
 
+  /**
+   * A zip bomb: 100 MiB of zeros that compress to about 100 KB. It is refused once the inflated
+   * bytes pass the cap, without holding the whole entry in memory.
+   */
+  @Test
+  void anEntryInflatingBeyondTheCapIsRefused() throws Exception {
+    Path p = dir.resolve("bomb.npz");
+    int mib = 100;
+    try (ZipOutputStream z = new ZipOutputStream(Files.newOutputStream(p))) {
+      z.putNextEntry(new ZipEntry("input_shape.npy"));
+      z.write(npyInts(2));
+      z.closeEntry();
+      z.putNextEntry(new ZipEntry("layer0.dense.weight.npy"));
+      z.write(npy("<f8", new int[] {mib << 17}, new byte[0]));
+      byte[] zeros = new byte[1 << 20];
+      for (int i = 0; i < mib; i++) {
+        z.write(zeros);
+      }
+      z.closeEntry();
+    }
+    assertTrue(Files.size(p) < (1 << 20), "the archive itself is small");
+    ModelFormatException e = assertThrows(ModelFormatException.class, () -> NpzImporter.load(p, "m"));
+    assertTrue(e.getMessage().contains("larger than the limit of " + NpzImporter.MAX_ENTRY_BYTES),
+        e.getMessage());
+  }
+
+  /** An entry whose local header declares more than the cap is refused before any inflating. */
+  @Test
+  void anEntryDeclaringMoreThanTheCapIsRefusedUpFront() throws Exception {
+    byte[] name = "layer0.dense.weight.npy".getBytes(StandardCharsets.US_ASCII);
+    ByteBuffer loc = ByteBuffer.allocate(30 + name.length + 16).order(ByteOrder.LITTLE_ENDIAN);
+    loc.putInt(0x04034b50).putShort((short) 20).putShort((short) 0).putShort((short) 8)
+        .putShort((short) 0).putShort((short) 0).putInt(0).putInt(16)
+        .putInt(Integer.MAX_VALUE).putShort((short) name.length).putShort((short) 0).put(name);
+    // No real data: a reader that inflated before checking would fail differently.
+    loc.put(new byte[16]);
+    Path p = dir.resolve("declared.npz");
+    Files.write(p, loc.array());
+    ModelFormatException e = assertThrows(ModelFormatException.class, () -> NpzImporter.load(p, "m"));
+    assertTrue(e.getMessage().contains("declares " + Integer.MAX_VALUE + " bytes"), e.getMessage());
+  }
+
   private void assertError(Map<String, byte[]> arrays, String part) throws Exception {
     Path p = write(arrays);
     ModelFormatException e = assertThrows(ModelFormatException.class, () -> NpzImporter.load(p, "m"));

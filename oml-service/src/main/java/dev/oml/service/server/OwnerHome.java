@@ -146,12 +146,20 @@ public final class OwnerHome {
       throw new OmlException("cannot read " + dir.resolve("policy.properties") + ": " + e.getMessage(), e);
     }
     long quota = number(p, "quota", 1000);
-    int maxN = (int) number(p, "max-inferences", 1000);
+    long maxN = number(p, "max-inferences", 1000);
+    if (maxN < 1 || maxN > Integer.MAX_VALUE) {
+      // Checked before narrowing: 4294967297 must not wrap to 1 and start a server.
+      throw new OmlException("policy.properties: max-inferences must be between 1 and " + Integer.MAX_VALUE
+          + ", got " + maxN);
+    }
     Duration validity;
     try {
       validity = Duration.parse(p.getProperty("validity", "PT10M").trim());
     } catch (DateTimeParseException e) {
       throw new OmlException("policy.properties: validity must be an ISO-8601 duration such as PT10M");
+    }
+    if (validity.isNegative() || validity.isZero()) {
+      throw new OmlException("policy.properties: validity must be positive, got " + validity);
     }
     Set<InferenceMode> modes = EnumSet.noneOf(InferenceMode.class);
     for (String m : p.getProperty("modes", "TWO_PARTY,HOMOMORPHIC").split(",")) {
@@ -161,7 +169,7 @@ public final class OwnerHome {
         throw new OmlException("policy.properties: unknown mode '" + m.trim() + "'");
       }
     }
-    PermissionPolicy.Builder b = PermissionPolicy.builder().maxInferencesPerPermission(maxN)
+    PermissionPolicy.Builder b = PermissionPolicy.builder().maxInferencesPerPermission((int) maxN)
         .validity(validity).modes(modes);
     java.util.Set<String> seen = new java.util.HashSet<>();
     for (OwnerKeyShare s : keyShares(access)) {

@@ -159,7 +159,10 @@ public final class OwnerServer implements AutoCloseable {
       service = serviceName(hello);
       OwnerService svc = services.get(service);
       if (svc == null) {
-        ch.abort("unknown service");
+        // Service names are generic ("permit", "2pc-inference", ...): naming the hosted ones
+        // tells a client what to fix (an owner started without --he-model) and reveals no model.
+        ch.abort("this server does not host the service '" + service + "'; it hosts "
+            + String.join(", ", new java.util.TreeSet<>(services.keySet())));
         failed.incrementAndGet();
         LOG.log(Level.INFO, "session {0} from {1}: unknown service", id, peer);
         return;

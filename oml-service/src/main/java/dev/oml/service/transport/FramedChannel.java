@@ -92,7 +92,28 @@ public final class FramedChannel implements Channel {
       closeQuietly(s);
       throw new ProtocolAbortException("cannot connect to " + address + ": " + e.getMessage(), e);
     }
-    return over(s, config);
+    try {
+      return over(s, config);
+    } catch (ProtocolAbortException e) {
+      if (tls != null && untrustedCertificate(e)) {
+        // The JDK's text ("PKIX path building failed: ...") says nothing a user can act on.
+        throw new ProtocolAbortException("the server at " + address + " did not present the trusted "
+            + "(pinned) certificate: check that it is the owner's certificate and the right address", e);
+      }
+      throw e;
+    }
+  }
+
+  /** True if the TLS handshake failed because the server's certificate is not the trusted one. */
+  private static boolean untrustedCertificate(Throwable e) {
+    for (Throwable c = e.getCause(); c != null; c = c.getCause()) {
+      if (c instanceof java.security.cert.CertificateException
+          || c instanceof java.security.cert.CertPathValidatorException
+          || c instanceof java.security.cert.CertPathBuilderException) {
+        return true;
+      }
+    }
+    return false;
   }
 
   @Override

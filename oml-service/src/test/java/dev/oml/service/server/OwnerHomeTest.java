@@ -62,6 +62,17 @@ class OwnerHomeTest {
     Files.writeString(dir.resolve("policy.properties"), "modes=TELEPATHY\n");
     e = assertThrows(OmlException.class, () -> home.policy(SecretAccess.get()));
     assertTrue(e.getMessage().contains("TELEPATHY"), e.getMessage());
+    // 2^32 + 1 must not narrow to 1 and pass.
+    Files.writeString(dir.resolve("policy.properties"), "max-inferences=4294967297\n");
+    e = assertThrows(OmlException.class, () -> home.policy(SecretAccess.get()));
+    assertTrue(e.getMessage().contains("max-inferences must be between 1 and 2147483647"), e.getMessage());
+    for (String validity : new String[] {"-PT10M", "PT0S"}) {
+      Files.writeString(dir.resolve("policy.properties"), "validity=" + validity + "\n");
+      e = assertThrows(OmlException.class, () -> home.policy(SecretAccess.get()));
+      assertTrue(e.getMessage().contains("validity must be positive"), e.getMessage());
+    }
+    Files.writeString(dir.resolve("policy.properties"), "max-inferences=2147483647\nvalidity=PT1S\n");
+    assertEquals(Integer.MAX_VALUE, home.policy(SecretAccess.get()).maxInferencesPerPermission());
     Files.writeString(dir.resolve("tls.p12"), "garbage");
     assertThrows(OmlException.class, home::tls);
   }

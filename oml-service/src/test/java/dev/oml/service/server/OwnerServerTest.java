@@ -112,7 +112,8 @@ class OwnerServerTest {
     OwnerServer s = start(config(), new PermitService(fx.issuer));
     try (FramedChannel ch = open(s, "no-such-service")) {
       ProtocolAbortException e = assertThrows(ProtocolAbortException.class, ch::receive);
-      assertEquals("the peer aborted: unknown service", e.getMessage());
+      assertEquals("the peer aborted: this server does not host the service 'no-such-service'; it hosts "
+          + PermitService.NAME, e.getMessage());
     }
     try (FramedChannel ch = FramedChannel.connect(s.address(), TlsCredentials.clientContext(tls.certificate()), CLIENT)) {
       ch.send(new byte[] {1, 2, 3});

@@ -1,0 +1,61 @@
+package dev.oml.bench.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code oml bench}: the list without running, the defaults in {@code --help}, and one short
+ * in-process run whose CSV holds the benchmark's rows and the rows of the profiler passed
+ * through to JMH.
+ */
+class BenchCommandTest {
+  @TempDir Path dir;
+
+  @Test
+  void listsTheMatchingBenchmarksWithoutRunningThem() {
+    CliRun r = CliRun.of("bench", "--list", "PlaintextInferenceBenchmark", "--out", dir.resolve("x.json").toString());
+    assertEquals(0, r.code(), r.err());
+    assertEquals(List.of("dev.oml.bench.jmh.PlaintextInferenceBenchmark.fixedPointInference",
+        "dev.oml.bench.jmh.PlaintextInferenceBenchmark.floatInference"), r.out().strip().lines().toList());
+    assertFalse(Files.exists(dir.resolve("x.json")));
+    CliRun all = CliRun.of("bench", "--list");
+    assertTrue(all.out().lines().count() > 10, all.out());
+    assertTrue(all.out().lines().allMatch(l -> l.startsWith("dev.oml.bench.jmh.")), all.out());
+  }
+
+  @Test
+  void helpShowsTheDefaults() {
+    CliRun r = CliRun.of("bench", "--help");
+    assertEquals(0, r.code());
+    for (String s : new String[] {"--warmup=<warmup>", "Default: 3", "Default: 5", "Default: json", "--forks",
+        "--prof", "--list"}) {
+      assertTrue(r.out().contains(s), s + " missing in " + r.out());
+    }
+  }
+
+  @Test
+  void writesCsvAndPassesForksAndProfilersToJmh() throws Exception {
+    Path csv = dir.resolve("plain.csv");
+    // JMH keeps one run per machine through /tmp/jmh.lock; this functional run measures nothing
+    // and must not fail because a real benchmark runs elsewhere on the machine.
+    System.setProperty("jmh.ignoreLock", "true");
+    CliRun r = CliRun.of("bench", "PlaintextInferenceBenchmark.floatInference", "--forks", "0", "--warmup", "0",
+        "--iterations", "1", "--prof", "gc", "--format", "csv", "--out", csv.toString());
+    assertEquals(0, r.code(), r.err());
+    List<String> rows = Files.readAllLines(csv);
+    assertTrue(rows.get(0).startsWith("\"Benchmark\",\"Mode\",\"Threads\",\"Samples\",\"Score\""), rows.get(0));
+    // One row per model, and the gc profiler's rows beside them.
+    for (String model : new String[] {"network-a", "he-network"}) {
+      assertTrue(rows.stream().anyMatch(l -> l.startsWith("\"dev.oml.bench.jmh.PlaintextInferenceBenchmark"
+          + ".floatInference\"") && l.endsWith("," + model)), model + ": " + rows);
+    }
+    assertTrue(rows.stream().anyMatch(l -> l.contains("floatInference:gc.alloc.rate\"")), rows.toString());
+  }
+}

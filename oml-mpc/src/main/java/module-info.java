@@ -10,4 +10,5 @@ module dev.oml.mpc {
   exports dev.oml.mpc.gc;
   exports dev.oml.mpc.circuit;
   exports dev.oml.mpc.inference;
+  exports dev.oml.mpc.auth;
 }

@@ -124,6 +124,17 @@ public final class AuthenticatedVector {
   }
 
   /**
+   * {@code M d} where this vector holds a row-major {@code rows x d.length} matrix {@code M} and
+   * {@code d} is public: the licensee's local product {@code W_U d} of the online phase, which
+   * stays authenticated because the artifact carries tags for {@code W_U}.
+   */
+  public AuthenticatedVector timesPublic(int rows, long[] d) {
+    PrimeField.requireCanonical(d, "public vector");
+    return new AuthenticatedVector(PrimeField.matVec(values, rows, d, null),
+        PrimeField.matVec(tags, rows, d, null));
+  }
+
+  /**
    * {@code s^T M} where this vector holds a row-major {@code s.length x cols} matrix {@code M}:
    * a public combination of its rows.
    */

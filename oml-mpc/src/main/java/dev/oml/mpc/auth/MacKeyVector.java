@@ -75,6 +75,12 @@ public final class MacKeyVector {
     return new MacKeyVector(PrimeField.matVec(a, rows, keys, null));
   }
 
+  /** The keys of {@link AuthenticatedVector#timesPublic(int, long[])}. */
+  public MacKeyVector timesPublic(int rows, long[] d) {
+    PrimeField.requireCanonical(d, "public vector");
+    return new MacKeyVector(PrimeField.matVec(keys, rows, d, null));
+  }
+
   /** The keys of {@link AuthenticatedVector#combineRows(long[], int)}. */
   public MacKeyVector combineRows(long[] s, int cols) {
     return new MacKeyVector(PrimeField.vecMat(s, keys, cols, null));

@@ -54,7 +54,13 @@ class MacTest {
     AuthenticatedVector prod = ux.matVec(a, rows);
     assertArrayEquals(PrimeField.matVec(a, rows, x, null), prod.values());
     assertValid(prod, kx.matVec(a, rows), alpha);
+    long[] d = rand(n);
+    AuthenticatedVector wd = ux.timesPublic(1, d);
+    assertEquals(PrimeField.dot(x, d), wd.value(0));
+    assertValid(wd, kx.timesPublic(1, d), alpha);
     if (n % rows == 0) {
+      long[] dd = rand(n / rows);
+      assertValid(ux.timesPublic(rows, dd), kx.timesPublic(rows, dd), alpha);
       long[] s = rand(rows);
       assertValid(ux.combineRows(s, n / rows), kx.combineRows(s, n / rows), alpha);
     }

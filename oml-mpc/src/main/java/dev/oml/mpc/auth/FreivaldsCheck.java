@@ -64,6 +64,9 @@ public final class FreivaldsCheck {
     boolean checkEnabled = true;
 
     /**
+     * The owner's keys for a {@code rows x cols} share {@code W_U}, the mask {@code r} and the
+     * claimed product {@code c}.
+     *
      * @throws IllegalArgumentException if the shapes do not fit
      */
     public Owner(MacKeyVector w, int rows, int cols, MacKeyVector r, MacKeyVector c,
@@ -124,6 +127,9 @@ public final class FreivaldsCheck {
     private boolean responded;
 
     /**
+     * The licensee's authenticated {@code rows x cols} share {@code W_U}, mask {@code r} and
+     * claimed product {@code c}.
+     *
      * @throws IllegalArgumentException if the shapes do not fit
      */
     public Licensee(AuthenticatedVector w, int rows, int cols, AuthenticatedVector r,

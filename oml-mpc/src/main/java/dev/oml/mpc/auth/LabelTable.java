@@ -142,8 +142,8 @@ public final class LabelTable {
     if (weights.length != k) {
       throw new IllegalArgumentException("one weight per wire");
     }
-    if (n < 1) {
-      throw new IllegalArgumentException("n must be positive");
+    if (n < 1 || (long) n * k > (1L << 28)) {
+      throw new IllegalArgumentException("a table covers 1 to 2^28 wires in all; split it");
     }
     for (int w : wires) {
       if (w < 0 || 2L * ((long) w * n + n) > labels.length) {

@@ -110,6 +110,8 @@ public final class MacCheckVerifier {
       }
     }
     MessageReader r = new MessageReader(claims, TAG_CLAIMS, 8 * n, "MAC check claims");
+    // parse and validate everything before keeping any of it, so a bad message changes nothing
+    List<long[]> parsed = new ArrayList<>();
     for (int i = 0; i < keys.size(); i++) {
       if (values.get(i) == null) {
         long[] v = new long[keys.get(i).length()];
@@ -119,6 +121,13 @@ public final class MacCheckVerifier {
             throw new ProtocolAbortException("MAC check claims: a value is not in F_p");
           }
         }
+        parsed.add(v);
+      }
+    }
+    int next = 0;
+    for (int i = 0; i < keys.size(); i++) {
+      if (values.get(i) == null) {
+        long[] v = parsed.get(next++);
         values.set(i, v);
         opened.add(v);
       }

@@ -9,8 +9,9 @@ import java.util.Arrays;
  *
  * <p>Why this prime: it is the largest prime below {@code 2^46} with {@code p = 1 mod 2^16}.
  * About 46 bits leave a fixed-point value of 16 fractional bits and its product before
- * truncation (32 fractional bits) about 13 bits of integer headroom, and give a MAC forgery
- * probability of {@code 1/p}, about {@code 2^-46}, per check (see {@link MacCheckVerifier}).
+ * truncation (32 fractional bits) about 13 bits of integer headroom, and make one batched
+ * MAC check sound except with probability {@code 2/(p - 1) < 2^-44} (see
+ * {@link MacCheckVerifier}), above the 40 bits tier 2 needs without repetition.
  * The congruence {@code p = 1 mod 2^16} lets BFV use {@code p} as a batching plaintext modulus
  * for ring dimensions up to {@code 2^15}, which the tier-2 offline step (the licensee evaluating
  * on the owner's encrypted share) needs. Products of two elements stay below {@code 2^92}, so a

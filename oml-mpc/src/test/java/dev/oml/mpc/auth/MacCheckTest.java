@@ -194,6 +194,16 @@ class MacCheckTest {
     java.util.Arrays.fill(bad, 1, 9, (byte) 0xff);
     assertThrows(ProtocolAbortException.class,
         () -> new MacCheckVerifier(alpha, RNG).expectOpen(a.k()).challenge(bad));
+    // a rejected claim message changes nothing: the same verifier accepts the good one after it
+    Pair b = deal(rand(2));
+    MacCheckVerifier retry = new MacCheckVerifier(alpha, RNG).expectOpen(b.k()).expectOpen(a.k());
+    MacCheckProver pb = new MacCheckProver().open(b.u()).open(a.u());
+    byte[] good = pb.claimMessage();
+    byte[] badSecond = good.clone();
+    java.util.Arrays.fill(badSecond, 1 + 16, 1 + 24, (byte) 0xff);
+    assertThrows(ProtocolAbortException.class, () -> retry.challenge(badSecond));
+    retry.verify(pb.respond(retry.challenge(good)));
+    assertArrayEquals(a.u().values(), retry.openedValues().get(1));
     assertThrows(IllegalStateException.class, () -> p.open(a.u()));
     byte[] ch = v.challenge(claims);
     assertThrows(IllegalStateException.class, () -> v.expectOpen(a.k()));

@@ -1,6 +1,7 @@
 package dev.oml.mpc.auth;
 
 import dev.oml.core.transport.ProtocolAbortException;
+import dev.oml.mpc.auth.internal.FieldCodec;
 import dev.oml.mpc.internal.FixedKeyAes;
 import dev.oml.mpc.internal.MessageReader;
 import dev.oml.mpc.internal.MessageWriter;
@@ -17,7 +18,7 @@ import java.util.Arrays;
  * {@code M = R + alpha z} with {@code z = sum_j w_j z_j}: a tag for the value the licensee really
  * fed into (or got out of) the circuit, whose key {@code K = R} only the owner holds.
  *
- * <p>One field element per wire (row reduction, as in garbled row reduction): write
+ * <p>One field element (6 bytes) per wire (row reduction, as in garbled row reduction): write
  * {@code H_b = H(L_b, tweak)} (the GKWY fixed-key AES hash the half gates use, reduced into
  * {@code F_p}) and let {@code L_a} be the label whose point-and-permute bit is 0. The owner sets
  * {@code R_j = -H_a - a w_j alpha}, so the licensee with {@code L_a} needs no entry
@@ -202,9 +203,9 @@ public final class LabelTable {
     return k;
   }
 
-  /** Payload bytes of the table's message: one field element (8 bytes) per wire. */
+  /** Payload bytes of the table's message: one field element (6 bytes) per wire. */
   public static int payloadBytes(int n, int k) {
-    return 8 * n * k;
+    return FieldCodec.bytes(n * k);
   }
 
   /** The table as one message, owner to licensee. */
@@ -212,7 +213,8 @@ public final class LabelTable {
     if (entries == null) {
       throw new IllegalStateException("this label table was already used");
     }
-    return new MessageWriter(TAG, payloadBytes(n, k)).putLongs(entries, 0, n * k).toByteArray();
+    return new MessageWriter(TAG, payloadBytes(n, k)).putBytes(FieldCodec.pack(entries, n * k))
+        .toByteArray();
   }
 
   /**
@@ -223,13 +225,8 @@ public final class LabelTable {
   public static LabelTable fromMessage(byte[] message, int n, int k) {
     checkK(k);
     MessageReader r = new MessageReader(message, TAG, payloadBytes(n, k), "label table");
-    long[] e = new long[n * k];
-    r.getLongs(e, 0, e.length);
-    for (long x : e) {
-      if (!PrimeField.isCanonical(x)) {
-        throw new ProtocolAbortException("label table: an entry is not an element of F_p");
-      }
-    }
+    long[] e = FieldCodec.unpack(r.getBytes(payloadBytes(n, k)), new long[n * k],
+        "label table");
     return new LabelTable(n, k, e);
   }
 }

@@ -2,6 +2,7 @@ package dev.oml.mpc.auth;
 
 import dev.oml.core.transport.Channel;
 import dev.oml.core.transport.ProtocolAbortException;
+import dev.oml.mpc.auth.internal.FieldCodec;
 import dev.oml.mpc.internal.MessageReader;
 import dev.oml.mpc.internal.MessageWriter;
 import dev.oml.mpc.ot.KosReceiver;
@@ -97,15 +98,10 @@ public final class VoleReceiver {
     if (ots == null || result != null) {
       throw new IllegalStateException("call thirdMessage once, then finish once");
     }
-    MessageReader r = new MessageReader(fourth, VoleSender.TAG_FOURTH, 8 * bitsTotal,
-        "VOLE message 4");
-    long[] tau = new long[bitsTotal];
-    r.getLongs(tau, 0, bitsTotal);
-    for (long t : tau) {
-      if (!PrimeField.isCanonical(t)) {
-        throw new ProtocolAbortException("VOLE message 4: a correction is not an element of F_p");
-      }
-    }
+    MessageReader r = new MessageReader(fourth, VoleSender.TAG_FOURTH,
+        FieldCodec.bytes(bitsTotal), "VOLE message 4");
+    long[] tau = FieldCodec.unpack(r.getBytes(FieldCodec.bytes(bitsTotal)),
+        new long[bitsTotal], "VOLE message 4");
     long[] tags = new long[x.length];
     long[] m = new long[2];
     for (int i = 0; i < x.length; i++) {

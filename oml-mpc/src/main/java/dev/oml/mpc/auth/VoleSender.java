@@ -2,6 +2,7 @@ package dev.oml.mpc.auth;
 
 import dev.oml.core.transport.Channel;
 import dev.oml.core.transport.ProtocolAbortException;
+import dev.oml.mpc.auth.internal.FieldCodec;
 import dev.oml.mpc.internal.MessageReader;
 import dev.oml.mpc.internal.MessageWriter;
 import dev.oml.mpc.ot.KosSender;
@@ -121,8 +122,8 @@ public final class VoleSender {
       Arrays.fill(m1, 0);
     }
     keys = MacKeyVector.wrap(kv);
-    return new MessageWriter(TAG_FOURTH, 8 * bitsTotal).putLongs(tau, 0, bitsTotal)
-        .toByteArray();
+    return new MessageWriter(TAG_FOURTH, FieldCodec.bytes(bitsTotal))
+        .putBytes(FieldCodec.pack(tau, bitsTotal)).toByteArray();
   }
 
   /** The owner's keys, available after {@link #fourthMessage(byte[])}. */

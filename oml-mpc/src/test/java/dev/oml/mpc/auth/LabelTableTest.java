@@ -245,6 +245,7 @@ class LabelTableTest {
     byte[] bad = msg.clone();
     Arrays.fill(bad, 1, 9, (byte) 0xff);
     assertThrows(ProtocolAbortException.class, () -> LabelTable.fromMessage(bad, 2, 2));
-    assertEquals(32, LabelTable.payloadBytes(2, 2));
+    assertEquals(4 * 6, LabelTable.payloadBytes(2, 2));
+    assertEquals(1 + 4 * 6, msg.length);
   }
 }

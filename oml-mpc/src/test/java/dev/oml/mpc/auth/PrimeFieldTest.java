@@ -105,6 +105,18 @@ class PrimeFieldTest {
     }
   }
 
+  @Property(tries = 200)
+  void wireFormatRoundTripsAndRejectsNonElements(@ForAll("element") long a,
+      @ForAll("element") long b) {
+    long[] v = {a, b};
+    byte[] packed = dev.oml.mpc.auth.internal.FieldCodec.pack(v, 2);
+    assertEquals(12, packed.length);
+    assertArrayEquals(v, dev.oml.mpc.auth.internal.FieldCodec.unpack(packed, new long[2], "t"));
+    byte[] bad = dev.oml.mpc.auth.internal.FieldCodec.pack(new long[] {PrimeField.P}, 1);
+    assertThrows(dev.oml.core.transport.ProtocolAbortException.class,
+        () -> dev.oml.mpc.auth.internal.FieldCodec.unpack(bad, new long[1], "t"));
+  }
+
   @Test
   void longDotProductsReduceLazilyWithoutOverflow() {
     int n = (1 << 16) * 3 + 5; // crosses the lazy-reduction boundary several times

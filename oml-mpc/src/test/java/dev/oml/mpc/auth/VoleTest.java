@@ -93,9 +93,9 @@ class VoleTest {
     byte[] m3 = u.thirdMessage(o.secondMessage(u.firstMessage()));
     assertThrows(ProtocolAbortException.class,
         () -> o.fourthMessage(java.util.Arrays.copyOf(m3, m3.length - 1)));
-    byte[] badTau = new byte[1 + 8 * 2 * PrimeField.BITS];
+    byte[] badTau = new byte[1 + 6 * 2 * PrimeField.BITS]; // 6 bytes per correction
     badTau[0] = VoleSender.TAG_FOURTH;
-    java.util.Arrays.fill(badTau, 1, 9, (byte) 0xff);
+    java.util.Arrays.fill(badTau, 1, 7, (byte) 0xff); // 2^48 - 1 is not in F_p
     assertThrows(ProtocolAbortException.class, () -> u.finish(badTau));
     assertThrows(FieldElementException.class,
         () -> new VoleReceiver(new long[] {PrimeField.P}, RNG));

@@ -1,6 +1,7 @@
 /**
  * OML MPC: oblivious transfer (Naor-Pinkas base OTs, KOS15 extension), half-gates garbled
- * circuits, the circuit library with the per-neuron ReLU-and-reshare circuit, two-party inference.
+ * circuits, the circuit library with the per-neuron ReLU-and-reshare circuit, two-party inference,
+ * and the authenticated building blocks of its tier-2 protocol (dev.oml.mpc.auth).
  */
 module dev.oml.mpc {
   requires transitive dev.oml.he;
@@ -10,4 +11,5 @@ module dev.oml.mpc {
   exports dev.oml.mpc.gc;
   exports dev.oml.mpc.circuit;
   exports dev.oml.mpc.inference;
+  exports dev.oml.mpc.auth;
 }

@@ -1,0 +1,142 @@
+package dev.oml.mpc.auth;
+
+import dev.oml.core.transport.Channel;
+import dev.oml.core.transport.ProtocolAbortException;
+import dev.oml.mpc.auth.internal.FieldCodec;
+import dev.oml.mpc.internal.MessageReader;
+import dev.oml.mpc.internal.MessageWriter;
+import dev.oml.mpc.ot.KosReceiver;
+import dev.oml.mpc.ot.RandomOtReceiverOutput;
+import java.security.SecureRandom;
+import java.util.Arrays;
+
+/**
+ * The licensee's side of a VOLE over {@link PrimeField} with {@code Delta = alpha}: the licensee
+ * chooses values {@code x_i} and ends with tags {@code M_i = K_i + alpha x_i}, an
+ * {@link AuthenticatedVector}; the owner ({@link VoleSender}) ends with the keys {@code K_i} and
+ * learns nothing about {@code x}. This is how the licensee's masks {@code r} become
+ * authenticated in tier 2.
+ *
+ * <p>Construction (Gilboa): one correlated OT per bit. For bit {@code j} of {@code x_i} the
+ * parties take one KOS15 random OT; the licensee sends {@code e = x_ij ^ c} (its random choice
+ * {@code c}), which turns the OT into one with choice {@code x_ij} and pads
+ * {@code pad_b = m_(b ^ e)}. The owner's share is {@code s = H(pad_0)}, and it sends the correction
+ * {@code tau = H(pad_0) + alpha 2^j - H(pad_1)}; the licensee, holding {@code pad_(x_ij)}, gets
+ * {@code s + x_ij alpha 2^j}. Summing over the 46 bits gives {@code K_i = sum_j s_ij} and
+ * {@code M_i = K_i + alpha x_i}. {@code H} maps 128 bits to {@code F_p} by reduction (bias below
+ * {@code 2^-82}); the KOS outputs it is applied to are already hashed with their index.
+ *
+ * <p>Messages: (1) licensee: KOS message 1; (2) owner: KOS message 2; (3) licensee: KOS
+ * message 3 and the bits {@code e}; (4) owner: the corrections. Each step is a local function of
+ * the incoming message; {@link #run} is the thin driver over a {@link Channel}.
+ */
+public final class VoleReceiver {
+  static final int TAG_THIRD = 0x31;
+  private final long[] x;
+  private final int bitsTotal;
+  private KosReceiver kos;
+  private RandomOtReceiverOutput ots;
+  private AuthenticatedVector result;
+
+  /**
+   * Prepares to authenticate {@code values} (copied).
+   *
+   * @throws FieldElementException if a value is not canonical
+   * @throws IllegalArgumentException if there are no values or more than one KOS batch holds
+   */
+  public VoleReceiver(long[] values, SecureRandom rng) {
+    PrimeField.requireCanonical(values, "VOLE inputs");
+    if (values.length < 1 || values.length > VoleSender.MAX_VALUES) {
+      throw new IllegalArgumentException("a VOLE batch holds 1 to " + VoleSender.MAX_VALUES
+          + " values; split larger vectors");
+    }
+    this.x = values.clone();
+    this.bitsTotal = values.length * PrimeField.BITS;
+    this.kos = new KosReceiver(bitsTotal, rng);
+  }
+
+  /** Message 1, licensee to owner. */
+  public byte[] firstMessage() {
+    if (kos == null || ots != null) {
+      throw new IllegalStateException("firstMessage belongs to a fresh receiver");
+    }
+    return kos.firstMessage();
+  }
+
+  /**
+   * Consumes message 2 and returns message 3: KOS message 3 and the derandomization bits.
+   *
+   * @throws ProtocolAbortException if message 2 is malformed
+   */
+  public byte[] thirdMessage(byte[] second) {
+    if (kos == null) {
+      throw new IllegalStateException("thirdMessage was already called");
+    }
+    byte[] kos3 = kos.thirdMessage(second);
+    ots = kos.output();
+    kos = null;
+    long[] e = new long[(bitsTotal + 63) / 64];
+    for (int i = 0; i < x.length; i++) {
+      for (int j = 0; j < PrimeField.BITS; j++) {
+        int t = i * PrimeField.BITS + j;
+        long bit = ((x[i] >>> j) & 1) ^ ots.choice(t);
+        e[t >>> 6] |= bit << (t & 63);
+      }
+    }
+    return new MessageWriter(TAG_THIRD, 4 + kos3.length + 8 * e.length)
+        .putBytes(java.nio.ByteBuffer.allocate(4).putInt(kos3.length).array())
+        .putBytes(kos3).putLongs(e, 0, e.length).toByteArray();
+  }
+
+  /**
+   * Consumes message 4 and returns the authenticated values.
+   *
+   * @throws ProtocolAbortException if message 4 is malformed or a correction is not in
+   *     {@code F_p}
+   */
+  public AuthenticatedVector finish(byte[] fourth) {
+    if (ots == null || result != null) {
+      throw new IllegalStateException("call thirdMessage once, then finish once");
+    }
+    MessageReader r = new MessageReader(fourth, VoleSender.TAG_FOURTH,
+        FieldCodec.bytes(bitsTotal), "VOLE message 4");
+    long[] tau = FieldCodec.unpack(r.getBytes(FieldCodec.bytes(bitsTotal)),
+        new long[bitsTotal], "VOLE message 4");
+    long[] tags = new long[x.length];
+    long[] m = new long[2];
+    for (int i = 0; i < x.length; i++) {
+      long acc = 0;
+      for (int j = 0; j < PrimeField.BITS; j++) {
+        int t = i * PrimeField.BITS + j;
+        ots.message(t, m, 0);
+        long y = PrimeField.reduce128(m[0], m[1]);
+        if (((x[i] >>> j) & 1) != 0) {
+          y = PrimeField.add(y, tau[t]);
+        }
+        acc = PrimeField.add(acc, y);
+      }
+      tags[i] = acc;
+    }
+    ots.erase();
+    Arrays.fill(m, 0);
+    result = AuthenticatedVector.wrap(x.clone(), tags);
+    Arrays.fill(x, 0);
+    return result;
+  }
+
+  /**
+   * Runs the licensee's side over {@code channel}. On any failure the channel is closed and the
+   * exception rethrown.
+   */
+  public static AuthenticatedVector run(Channel channel, long[] values, SecureRandom rng) {
+    try {
+      VoleReceiver v = new VoleReceiver(values, rng);
+      channel.send(v.firstMessage());
+      channel.send(v.thirdMessage(channel.receive()));
+      return v.finish(channel.receive());
+    } catch (RuntimeException e) {
+      channel.close();
+      throw e;
+    }
+  }
+}

@@ -1,0 +1,152 @@
+package dev.oml.mpc.auth;
+
+import dev.oml.core.transport.Channel;
+import dev.oml.core.transport.ProtocolAbortException;
+import dev.oml.mpc.auth.internal.FieldCodec;
+import dev.oml.mpc.internal.MessageReader;
+import dev.oml.mpc.internal.MessageWriter;
+import dev.oml.mpc.ot.KosSender;
+import dev.oml.mpc.ot.RandomOtSenderOutput;
+import java.nio.ByteBuffer;
+import java.security.SecureRandom;
+import java.util.Arrays;
+
+/**
+ * The owner's side of the VOLE with {@code Delta = alpha} (construction and messages in
+ * {@link VoleReceiver}): it ends with one key {@code K_i} per value the licensee chose, a
+ * {@link MacKeyVector}.
+ *
+ * <p>Why a malicious licensee gains nothing. Its only messages are the KOS15 messages and the
+ * bits {@code e}. Any {@code e} is legitimate: it just fixes which {@code x} gets authenticated.
+ * The KOS correlation check ({@link KosSender#finish}) makes the licensee's random-OT choices
+ * well defined, so for every bit it knows {@code pad_c} and nothing about {@code pad_(1-c)}
+ * except with probability about {@code 2^-64}; the correction {@code tau} is then masked by
+ * {@code H(pad_(1-c))} and hides {@code alpha}. A licensee that tampers with the KOS matrix is
+ * caught before any correction is sent (the session aborts with
+ * {@link ProtocolAbortException}). So the licensee learns nothing about {@code alpha}, and tags for
+ * any value other than its own {@code x} are forgeries, found by {@link MacCheckVerifier} with
+ * probability {@code 1 - 1/p}. The owner is semi-honest: it follows the steps and learns only
+ * {@code e}, which is {@code x} masked by uniform choice bits.
+ */
+public final class VoleSender {
+  static final int TAG_FOURTH = 0x32;
+  /** Largest batch: one KOS15 batch of random OTs, 46 per value. */
+  public static final int MAX_VALUES = (1 << 24) / PrimeField.BITS;
+  private final MacKey alpha;
+  private final int n;
+  private final int bitsTotal;
+  private KosSender kos;
+  private boolean responded;
+  private MacKeyVector keys;
+
+  /**
+   * Prepares to authenticate {@code count} values of the licensee under {@code alpha}.
+   *
+   * @throws IllegalArgumentException if {@code count} is not in {@code [1, MAX_VALUES]}
+   */
+  public VoleSender(MacKey alpha, int count, SecureRandom rng) {
+    if (count < 1 || count > MAX_VALUES) {
+      throw new IllegalArgumentException("a VOLE batch holds 1 to " + MAX_VALUES
+          + " values; split larger vectors");
+    }
+    this.alpha = alpha;
+    this.n = count;
+    this.bitsTotal = count * PrimeField.BITS;
+    this.kos = new KosSender(bitsTotal, rng);
+  }
+
+  /**
+   * Consumes message 1 and returns message 2.
+   *
+   * @throws ProtocolAbortException if message 1 is malformed
+   */
+  public byte[] secondMessage(byte[] first) {
+    if (kos == null || responded) {
+      throw new IllegalStateException("secondMessage belongs to a fresh sender");
+    }
+    responded = true;
+    return kos.secondMessage(first);
+  }
+
+  /**
+   * Consumes message 3, runs the KOS check and returns message 4, the corrections. Afterwards
+   * {@link #keys()} holds the owner's keys.
+   *
+   * @throws ProtocolAbortException if message 3 is malformed or fails the KOS check
+   */
+  public byte[] fourthMessage(byte[] third) {
+    if (kos == null || !responded) {
+      throw new IllegalStateException("call secondMessage once, then fourthMessage once");
+    }
+    KosSender k = kos;
+    kos = null;
+    int eWords = (bitsTotal + 63) / 64;
+    if (third == null || third.length < 5) {
+      throw new ProtocolAbortException("VOLE message 3: too short");
+    }
+    int kosLen = ByteBuffer.wrap(third, 1, 4).getInt();
+    if (kosLen < 0 || kosLen > third.length) {
+      throw new ProtocolAbortException("VOLE message 3: bad length field");
+    }
+    MessageReader r = new MessageReader(third, VoleReceiver.TAG_THIRD, 4 + kosLen + 8 * eWords,
+        "VOLE message 3");
+    r.getBytes(4);
+    RandomOtSenderOutput ots = k.finish(r.getBytes(kosLen));
+    long[] e = new long[eWords];
+    r.getLongs(e, 0, eWords);
+    long[] tau = new long[bitsTotal];
+    long[] kv = new long[n];
+    long[] m0 = new long[2];
+    long[] m1 = new long[2];
+    long a = alpha.alpha();
+    try {
+      for (int i = 0; i < n; i++) {
+        long acc = 0;
+        long shifted = a; // alpha 2^j
+        for (int j = 0; j < PrimeField.BITS; j++) {
+          int t = i * PrimeField.BITS + j;
+          int et = (int) (e[t >>> 6] >>> (t & 63)) & 1;
+          ots.message(t, et, m0, 0); // pad_0 = m_e
+          ots.message(t, et ^ 1, m1, 0); // pad_1 = m_(1 ^ e)
+          long h0 = PrimeField.reduce128(m0[0], m0[1]);
+          long h1 = PrimeField.reduce128(m1[0], m1[1]);
+          tau[t] = PrimeField.sub(PrimeField.add(h0, shifted), h1);
+          acc = PrimeField.add(acc, h0);
+          shifted = PrimeField.add(shifted, shifted);
+        }
+        kv[i] = acc;
+      }
+    } finally {
+      ots.erase();
+      Arrays.fill(m0, 0);
+      Arrays.fill(m1, 0);
+    }
+    keys = MacKeyVector.wrap(kv);
+    return new MessageWriter(TAG_FOURTH, FieldCodec.bytes(bitsTotal))
+        .putBytes(FieldCodec.pack(tau, bitsTotal)).toByteArray();
+  }
+
+  /** The owner's keys, available after {@link #fourthMessage(byte[])}. */
+  public MacKeyVector keys() {
+    if (keys == null) {
+      throw new IllegalStateException("the VOLE has not run yet");
+    }
+    return keys;
+  }
+
+  /**
+   * Runs the owner's side over {@code channel}. On any failure the channel is closed and the
+   * exception rethrown.
+   */
+  public static MacKeyVector run(Channel channel, MacKey alpha, int count, SecureRandom rng) {
+    try {
+      VoleSender v = new VoleSender(alpha, count, rng);
+      channel.send(v.secondMessage(channel.receive()));
+      channel.send(v.fourthMessage(channel.receive()));
+      return v.keys();
+    } catch (RuntimeException e) {
+      channel.close();
+      throw e;
+    }
+  }
+}

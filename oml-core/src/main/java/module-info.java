@@ -19,4 +19,5 @@ module dev.oml.core {
   exports dev.oml.core.omlize;
   exports dev.oml.core.permission;
   exports dev.oml.core.ledger;
+  exports dev.oml.core.field;
 }

@@ -1,9 +1,9 @@
 package dev.oml.bench.jmh;
 
+import dev.oml.core.field.PrimeField;
 import dev.oml.mpc.auth.AuthenticatedVector;
 import dev.oml.mpc.auth.LabelTable;
 import dev.oml.mpc.auth.MacKey;
-import dev.oml.mpc.auth.PrimeField;
 import dev.oml.mpc.auth.VoleReceiver;
 import dev.oml.mpc.auth.VoleSender;
 import java.security.SecureRandom;

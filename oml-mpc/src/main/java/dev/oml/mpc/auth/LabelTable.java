@@ -1,7 +1,8 @@
 package dev.oml.mpc.auth;
 
+import dev.oml.core.field.FieldCodec;
+import dev.oml.core.field.PrimeField;
 import dev.oml.core.transport.ProtocolAbortException;
-import dev.oml.mpc.auth.internal.FieldCodec;
 import dev.oml.mpc.internal.FixedKeyAes;
 import dev.oml.mpc.internal.MessageReader;
 import dev.oml.mpc.internal.MessageWriter;

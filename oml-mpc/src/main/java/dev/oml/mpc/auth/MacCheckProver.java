@@ -1,5 +1,6 @@
 package dev.oml.mpc.auth;
 
+import dev.oml.core.field.PrimeField;
 import dev.oml.core.transport.Channel;
 import dev.oml.mpc.auth.internal.FieldSampler;
 import dev.oml.mpc.internal.MessageReader;

@@ -1,5 +1,7 @@
 package dev.oml.mpc.auth;
 
+import dev.oml.core.field.FieldElementException;
+import dev.oml.core.field.PrimeField;
 import dev.oml.core.transport.Channel;
 import dev.oml.core.transport.ProtocolAbortException;
 import dev.oml.mpc.auth.internal.FieldSampler;

@@ -1,5 +1,7 @@
 package dev.oml.mpc.auth;
 
+import dev.oml.core.field.FieldElementException;
+import dev.oml.core.field.PrimeField;
 /**
  * The owner's global MAC key {@code alpha}, a uniform nonzero element of {@link PrimeField}. With
  * it the owner holds, for every value {@code v} the licensee holds, a key {@code K} such that the

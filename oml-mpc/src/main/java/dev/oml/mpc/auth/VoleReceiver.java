@@ -1,8 +1,10 @@
 package dev.oml.mpc.auth;
 
+import dev.oml.core.field.FieldCodec;
+import dev.oml.core.field.FieldElementException;
+import dev.oml.core.field.PrimeField;
 import dev.oml.core.transport.Channel;
 import dev.oml.core.transport.ProtocolAbortException;
-import dev.oml.mpc.auth.internal.FieldCodec;
 import dev.oml.mpc.internal.MessageReader;
 import dev.oml.mpc.internal.MessageWriter;
 import dev.oml.mpc.ot.KosReceiver;

@@ -12,3 +12,5 @@
  * use them yet.
  */
 package dev.oml.mpc.auth;
+import dev.oml.core.field.FieldFixedPoint;
+import dev.oml.core.field.PrimeField;

@@ -3,6 +3,7 @@ package dev.oml.mpc.auth;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import dev.oml.core.field.PrimeField;
 import dev.oml.mpc.circuit.Circuit;
 import dev.oml.mpc.circuit.CircuitBuilder;
 import dev.oml.mpc.circuit.Circuits;

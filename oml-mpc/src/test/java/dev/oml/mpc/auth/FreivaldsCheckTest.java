@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import dev.oml.core.field.PrimeField;
 import dev.oml.core.transport.ProtocolAbortException;
 import java.math.BigInteger;
 import java.security.SecureRandom;

@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import dev.oml.core.field.FieldFixedPoint;
+import dev.oml.core.field.PrimeField;
 import dev.oml.core.transport.ProtocolAbortException;
 import dev.oml.mpc.circuit.Circuit;
 import dev.oml.mpc.circuit.CircuitBuilder;

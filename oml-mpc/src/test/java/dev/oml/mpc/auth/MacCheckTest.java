@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.oml.core.field.PrimeField;
 import dev.oml.core.transport.InMemoryChannel;
 import dev.oml.core.transport.ProtocolAbortException;
 import dev.oml.mpc.auth.internal.FieldSampler;

@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import dev.oml.core.field.FieldElementException;
+import dev.oml.core.field.PrimeField;
 import dev.oml.mpc.auth.internal.FieldSampler;
 import java.security.SecureRandom;
 import net.jqwik.api.ForAll;

@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.oml.core.field.FieldElementException;
+import dev.oml.core.field.PrimeField;
 import dev.oml.core.transport.InMemoryChannel;
 import dev.oml.core.transport.ProtocolAbortException;
 import dev.oml.mpc.auth.internal.FieldSampler;

@@ -1,6 +1,6 @@
 package dev.oml.mpc.auth.internal;
 
-import dev.oml.mpc.auth.PrimeField;
+import dev.oml.core.field.PrimeField;
 import dev.oml.mpc.internal.Prg;
 import java.security.SecureRandom;
 

@@ -1,4 +1,4 @@
-package dev.oml.mpc.auth;
+package dev.oml.core.field;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -109,12 +109,12 @@ class PrimeFieldTest {
   void wireFormatRoundTripsAndRejectsNonElements(@ForAll("element") long a,
       @ForAll("element") long b) {
     long[] v = {a, b};
-    byte[] packed = dev.oml.mpc.auth.internal.FieldCodec.pack(v, 2);
+    byte[] packed = FieldCodec.pack(v, 2);
     assertEquals(12, packed.length);
-    assertArrayEquals(v, dev.oml.mpc.auth.internal.FieldCodec.unpack(packed, new long[2], "t"));
-    byte[] bad = dev.oml.mpc.auth.internal.FieldCodec.pack(new long[] {PrimeField.P}, 1);
+    assertArrayEquals(v, FieldCodec.unpack(packed, new long[2], "t"));
+    byte[] bad = FieldCodec.pack(new long[] {PrimeField.P}, 1);
     assertThrows(dev.oml.core.transport.ProtocolAbortException.class,
-        () -> dev.oml.mpc.auth.internal.FieldCodec.unpack(bad, new long[1], "t"));
+        () -> FieldCodec.unpack(bad, new long[1], "t"));
   }
 
   @Test

@@ -1,4 +1,4 @@
-package dev.oml.mpc.auth;
+package dev.oml.core.field;
 
 import dev.oml.core.OmlException;
 

@@ -1,7 +1,6 @@
-package dev.oml.mpc.auth.internal;
+package dev.oml.core.field;
 
 import dev.oml.core.transport.ProtocolAbortException;
-import dev.oml.mpc.auth.PrimeField;
 
 /**
  * Wire format of field elements: 6 little-endian bytes each, since every element of

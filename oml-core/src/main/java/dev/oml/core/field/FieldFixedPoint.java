@@ -1,4 +1,4 @@
-package dev.oml.mpc.auth;
+package dev.oml.core.field;
 
 /**
  * The signed fixed-point embedding into {@link PrimeField}: a real {@code x} with {@code f}

@@ -1,4 +1,4 @@
-package dev.oml.mpc.auth;
+package dev.oml.core.field;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;

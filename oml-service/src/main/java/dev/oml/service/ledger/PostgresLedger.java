@@ -121,6 +121,12 @@ public final class PostgresLedger extends ExternalLedger {
     try {
       this.pool = new HikariDataSource(h);
     } catch (RuntimeException e) {
+      SQLException sql = sqlCause(e);
+      if (sql != null && sql.getSQLState() != null && sql.getSQLState().startsWith("28")) {
+        throw new LedgerConfigException("user", "the database at " + config.url()
+            + " refused the login of user " + config.user() + " (SQLSTATE " + sql.getSQLState()
+            + "); check user and the password in password-file or password-env");
+      }
       throw new LedgerUnavailableException("cannot open the PostgreSQL ledger at " + config.url()
           + " as " + config.user() + ": " + rootMessage(e), e);
     }
@@ -136,7 +142,8 @@ public final class PostgresLedger extends ExternalLedger {
    * Connects, creates or upgrades the ledger's tables, and returns the ledger.
    *
    * @param quotas where each licensee's quota is read at every spend
-   * @throws LedgerUnavailableException if the database cannot be reached or refuses the login
+   * @throws LedgerUnavailableException if the database cannot be reached
+   * @throws LedgerConfigException if it refuses the login
    * @throws LedgerException if its schema is newer than this release or cannot be created
    */
   public static PostgresLedger open(LedgerConfig config, QuotaSource quotas) {
@@ -366,6 +373,15 @@ public final class PostgresLedger extends ExternalLedger {
       return new LedgerUnavailableException(msg + "; retry when the database is back", e);
     }
     return new LedgerException(msg, e);
+  }
+
+  private static SQLException sqlCause(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof SQLException q) {
+        return q;
+      }
+    }
+    return null;
   }
 
   private static String rootMessage(Throwable e) {

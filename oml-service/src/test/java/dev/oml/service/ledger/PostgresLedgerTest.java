@@ -116,4 +116,29 @@ class PostgresLedgerTest {
       }
     }
   }
+
+  @Test
+  void anOwnerDirectoryWithLedgerPropertiesOpensTheSharedLedger(@org.junit.jupiter.api.io.TempDir
+      java.nio.file.Path dir) throws Exception {
+    pg.createDatabase("ownerdir");
+    dev.oml.service.server.OwnerHome home = dev.oml.service.server.OwnerHome.init(dir,
+        new java.security.SecureRandom());
+    java.nio.file.Path pw = dir.resolve("ledger.password");
+    java.nio.file.Files.writeString(pw, pg.password() + "\n");
+    java.nio.file.Files.setPosixFilePermissions(pw,
+        java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+    home.useSharedLedger(pg.jdbcUrl("ownerdir"), pg.user(), pw, null);
+    PermissionFixture fx = new PermissionFixture(10, 0);
+    dev.oml.core.permission.PermissionPolicy policy = fx.policy;
+    VerifiedPermission p = fx.verifiedA(3);
+    try (PermissionLedger l = home.openLedger(policy)) {
+      assertTrue(l instanceof PostgresLedger, l.toString());
+      l.spend(p);
+    }
+    // a second replica with a copy of the directory sees the same ledger
+    try (PermissionLedger l = home.openLedger(policy)) {
+      assertThrows(PermissionReplayedException.class, () -> l.spend(p));
+      assertEquals(3, l.charged(fx.licenseeA.keyId()));
+    }
+  }
 }

@@ -34,6 +34,7 @@ class PostgresLedgerConformanceTest extends DurableLedgerConformance {
 
   @BeforeEach
   void freshDatabase() {
+    PostgresCluster.require(pg);
     database = "conformance" + DATABASES.incrementAndGet();
     pg.createDatabase(database);
   }

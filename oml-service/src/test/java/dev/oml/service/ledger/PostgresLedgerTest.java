@@ -35,6 +35,11 @@ class PostgresLedgerTest {
     pg = PostgresCluster.start();
   }
 
+  @org.junit.jupiter.api.BeforeEach
+  void needsPostgres() {
+    PostgresCluster.require(pg);
+  }
+
   @AfterAll
   static void stopPostgres() {
     if (pg != null) {

@@ -36,6 +36,11 @@ class PostgresRestartTest {
     pg = PostgresCluster.start();
   }
 
+  @org.junit.jupiter.api.BeforeEach
+  void needsPostgres() {
+    PostgresCluster.require(pg);
+  }
+
   @AfterAll
   static void stopPostgres() {
     if (pg != null) {

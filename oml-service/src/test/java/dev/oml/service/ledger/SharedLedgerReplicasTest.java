@@ -55,6 +55,11 @@ class SharedLedgerReplicasTest {
     pg = PostgresCluster.start();
   }
 
+  @org.junit.jupiter.api.BeforeEach
+  void needsPostgres() {
+    PostgresCluster.require(pg);
+  }
+
   @AfterAll
   static void stopPostgres() {
     if (pg != null) {

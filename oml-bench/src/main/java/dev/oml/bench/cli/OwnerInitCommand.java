@@ -33,16 +33,16 @@ final class OwnerInitCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
+    if (ledgerUrl != null && ledgerUser == null) {
+      throw new dev.oml.service.ledger.LedgerConfigException("user",
+          "--ledger-url needs --ledger-user");
+    }
     OwnerHome home = OwnerHome.init(dir, new SecureRandom());
     System.out.println("owner directory " + home.dir());
     System.out.println("owner key id    " + home.ownerPublicKey().keyId().hex());
     System.out.println("certificate     " + home.certificatePem() + " (users pin it)");
     System.out.println("policy          " + home.dir().resolve("policy.properties"));
     if (ledgerUrl != null) {
-      if (ledgerUser == null) {
-        throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this),
-            "--ledger-url needs --ledger-user");
-      }
       System.out.println("shared ledger   " + home.useSharedLedger(ledgerUrl, ledgerUser,
           ledgerPasswordFile, ledgerPasswordEnv));
     }

@@ -77,4 +77,14 @@ public final class PermissionFixture {
     return verifier.verify(t, LicenseeProof.create(licenseeA, t, transcript),
         PermissionUse.of(modelA, InferenceMode.TWO_PARTY, n, first, transcript));
   }
+
+  /** As {@link #verifiedA}, for licensee B on model B. */
+  public VerifiedPermission verifiedB(int n) {
+    byte[] first = bytes(40);
+    byte[] transcript = bytes(32);
+    PermissionToken t = issuer.issue(PermitRequest.create(licenseeB, modelB,
+        InferenceMode.TWO_PARTY, n, Binding.ofFirstMessage(first), clock.instant()));
+    return verifier.verify(t, LicenseeProof.create(licenseeB, t, transcript),
+        PermissionUse.of(modelB, InferenceMode.TWO_PARTY, n, first, transcript));
+  }
 }

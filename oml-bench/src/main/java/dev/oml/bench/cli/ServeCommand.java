@@ -85,6 +85,7 @@ final class ServeCommand implements Callable<Integer> {
       System.out.println("owner server on " + server.address() + ", services "
           + services.stream().map(OwnerService::name).toList());
       System.out.println("users pin " + home.certificatePem());
+      System.out.println("ledger " + ledger);
       System.out.flush();
       stopped.await();
     }

@@ -30,9 +30,13 @@ import java.util.zip.CRC32C;
  * every torn state. Owners with several servers share a database-backed ledger instead.
  *
  * <p>File layout: a 16-byte header (magic {@code OMLLEDGR}, version 1, record size, CRC-32C of
- * the header) then records of {@value #RECORD_BYTES} bytes: magic {@code OMLR}, nonce (16),
- * licensee key id (32), model id (32), {@code n} (4), spend time and permission expiry (8 each,
- * epoch seconds), CRC-32C of the preceding 104 bytes. All big-endian.
+ * the header) then records of {@value #RECORD_BYTES} bytes. A spend record: magic {@code OMLR},
+ * nonce (16), licensee key id (32), model id (32), {@code n} (4), spend time and permission
+ * expiry (8 each, epoch seconds), CRC-32C of the preceding 104 bytes. An abort record: magic
+ * {@code OMLA}, licensee key id (32), the licensee's abort count after this abort (8), reason
+ * code (4), time (8, epoch seconds), zeros up to byte 104, CRC-32C. An abort record carries the
+ * whole count rather than an increment, so the last one of a licensee is its state. All
+ * big-endian. Files written before abort records existed are read unchanged.
  */
 public final class FileLedger implements PermissionLedger {
   /** Bytes of the file header. */
@@ -41,6 +45,7 @@ public final class FileLedger implements PermissionLedger {
   public static final int RECORD_BYTES = 108;
   private static final byte[] MAGIC = {'O', 'M', 'L', 'L', 'E', 'D', 'G', 'R'};
   private static final int RECORD_MAGIC = 0x4F4D4C52;
+  private static final int ABORT_MAGIC = 0x4F4D4C41;
   private static final int VERSION = 1;
 
   private final Path path;
@@ -57,6 +62,8 @@ public final class FileLedger implements PermissionLedger {
   private boolean closed;
   private final long recoveredRecords;
   private final long discardedBytes;
+  // Test-only fault: the next append writes this many bytes of its record, then fails.
+  private int tearNextAppendAt = -1;
 
   private FileLedger(Path path, QuotaSource quotas, java.time.Clock clock, int pruneAt)
       throws IOException {
@@ -176,7 +183,8 @@ public final class FileLedger implements PermissionLedger {
       readFully(rec, offset);
       byte[] r = rec.array();
       ByteBuffer b = ByteBuffer.wrap(r);
-      boolean ok = b.getInt(0) == RECORD_MAGIC
+      int magic = b.getInt(0);
+      boolean ok = (magic == RECORD_MAGIC || magic == ABORT_MAGIC)
           && b.getInt(RECORD_BYTES - 4) == crc(r, 0, RECORD_BYTES - 4);
       if (!ok) {
         if (last) {
@@ -185,6 +193,12 @@ public final class FileLedger implements PermissionLedger {
         throw new LedgerException("ledger " + path + " is corrupted at byte " + offset
             + ", before its last record; refusing to start rather than forget spends. Restore it "
             + "from a backup");
+      }
+      if (magic == ABORT_MAGIC) {
+        state.setAborts(abortOf(b));
+        records++;
+        offset += RECORD_BYTES;
+        continue;
       }
       byte[] nonce = Arrays.copyOfRange(r, 4, 20);
       KeyId licensee = KeyId.of(Arrays.copyOfRange(r, 20, 52));
@@ -222,37 +236,97 @@ public final class FileLedger implements PermissionLedger {
 
   @Override
   public synchronized SpendReceipt spend(VerifiedPermission p) {
-    if (closed) {
-      throw new LedgerException("ledger " + path + " is closed");
-    }
-    if (failed) {
-      throw new LedgerException("ledger " + path + " failed to record a spend earlier; restart "
-          + "the service to recover it");
-    }
+    checkUsable();
     long quota = quotas.quotaOf(p.licensee());
     byte[] nonce = p.nonce();
     state.check(nonce, p.licensee(), p.inferences(), quota, p.expiresAt());
-    byte[] record = record(p, nonce);
+    try {
+      append(record(p, nonce));
+    } catch (IOException e) {
+      throw new LedgerException("cannot record the spend in ledger " + path + ": "
+          + e.getMessage() + "; the permission was not charged", e);
+    }
+    long after = state.apply(nonce, p.licensee(), p.inferences(), p.expiresAt().getEpochSecond());
+    state.maybePrune(clock.instant());
+    return new SpendReceipt(p, after, quota);
+  }
+
+  /**
+   * Appends one record and forces it to disk. On failure the record may be partly on disk: it is
+   * cut off if possible; if not, the ledger stops acknowledging anything, since recovery at the
+   * next start discards a torn tail but a later record after it would make it look like damage.
+   */
+  private void append(byte[] record) throws IOException {
     try {
       file.seek(size);
+      if (tearNextAppendAt >= 0) {
+        int at = tearNextAppendAt;
+        tearNextAppendAt = -1;
+        file.write(record, 0, at);
+        throw new IOException("injected write failure after " + at + " bytes");
+      }
       file.write(record);
       file.getFD().sync();
     } catch (IOException e) {
-      // The record may be partly on disk. Cut it off if we can; if not, stop: recovery at the
-      // next start will discard a torn tail, and until then no spend may be acknowledged.
       try {
         file.setLength(size);
         file.getFD().sync();
       } catch (IOException e2) {
         failed = true;
       }
-      throw new LedgerException("cannot record the spend in ledger " + path + ": "
-          + e.getMessage() + "; the permission was not charged", e);
+      throw e;
     }
     size += RECORD_BYTES;
-    long after = state.apply(nonce, p.licensee(), p.inferences(), p.expiresAt().getEpochSecond());
-    state.maybePrune(clock.instant());
-    return new SpendReceipt(p, after, quota);
+  }
+
+  /** Test-only: the next append writes {@code bytes} bytes of its record, then fails. */
+  synchronized void tearNextAppend(int bytes) {
+    if (bytes < 0 || bytes >= RECORD_BYTES) {
+      throw new IllegalArgumentException("tear at 0.." + (RECORD_BYTES - 1));
+    }
+    tearNextAppendAt = bytes;
+  }
+
+  @Override
+  public synchronized AbortRecord recordAbort(KeyId licensee, int reasonCode) {
+    AbortRecord.checkReason(reasonCode);
+    Objects.requireNonNull(licensee, "licensee");
+    checkUsable();
+    AbortRecord r = state.nextAbort(licensee, reasonCode, clock.instant());
+    ByteBuffer b = ByteBuffer.allocate(RECORD_BYTES);
+    b.putInt(ABORT_MAGIC).put(licensee.bytes()).putLong(r.count()).putInt(r.lastReason())
+        .putLong(r.lastAt().getEpochSecond());
+    b.putInt(RECORD_BYTES - 4, crc(b.array(), 0, RECORD_BYTES - 4));
+    try {
+      append(b.array());
+    } catch (IOException e) {
+      throw new LedgerException("cannot record the abort in ledger " + path + ": "
+          + e.getMessage() + "; it was not counted", e);
+    }
+    state.setAborts(r);
+    return r;
+  }
+
+  private static AbortRecord abortOf(ByteBuffer b) {
+    byte[] id = new byte[32];
+    b.get(4, id);
+    return new AbortRecord(KeyId.of(id), b.getLong(36), b.getInt(44),
+        java.time.Instant.ofEpochSecond(b.getLong(48)));
+  }
+
+  @Override
+  public synchronized AbortRecord aborts(KeyId licensee) {
+    return state.aborts(licensee);
+  }
+
+  private void checkUsable() {
+    if (closed) {
+      throw new LedgerException("ledger " + path + " is closed");
+    }
+    if (failed) {
+      throw new LedgerException("ledger " + path + " failed to record a spend or an abort "
+          + "earlier; restart the service to recover it");
+    }
   }
 
   private byte[] record(VerifiedPermission p, byte[] nonce) {

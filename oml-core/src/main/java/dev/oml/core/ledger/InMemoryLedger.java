@@ -51,5 +51,19 @@ public final class InMemoryLedger implements PermissionLedger {
   }
 
   @Override
+  public synchronized AbortRecord recordAbort(KeyId licensee, int reasonCode) {
+    AbortRecord.checkReason(reasonCode);
+    AbortRecord r = state.nextAbort(Objects.requireNonNull(licensee, "licensee"), reasonCode,
+        clock.instant());
+    state.setAborts(r);
+    return r;
+  }
+
+  @Override
+  public synchronized AbortRecord aborts(KeyId licensee) {
+    return state.aborts(licensee);
+  }
+
+  @Override
   public void close() {}
 }

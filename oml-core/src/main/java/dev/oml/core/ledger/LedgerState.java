@@ -24,6 +24,7 @@ final class LedgerState {
 
   private final Map<ByteBuffer, Long> nonces = new HashMap<>();
   private final Map<KeyId, Long> charged = new HashMap<>();
+  private final Map<KeyId, AbortRecord> aborts = new HashMap<>();
   private final int pruneAt;
   private int nextPrune;
   private long horizon = Long.MIN_VALUE;
@@ -60,6 +61,23 @@ final class LedgerState {
   long apply(byte[] nonce, KeyId licensee, long n, long expiresAtEpochSecond) {
     nonces.put(ByteBuffer.wrap(nonce.clone()), expiresAtEpochSecond);
     return charged.merge(licensee, n, Long::sum);
+  }
+
+  AbortRecord aborts(KeyId licensee) {
+    return aborts.getOrDefault(licensee, AbortRecord.none(licensee));
+  }
+
+  /**
+   * The record that one more abort would make, without changing anything; its time is kept to
+   * the second, as the durable ledgers store it.
+   */
+  AbortRecord nextAbort(KeyId licensee, int reasonCode, Instant at) {
+    return new AbortRecord(licensee, aborts(licensee).count() + 1, reasonCode,
+        Instant.ofEpochSecond(at.getEpochSecond()));
+  }
+
+  void setAborts(AbortRecord r) {
+    aborts.put(r.licensee(), r);
   }
 
   /** Drops expired nonces if the set has grown to its pruning size. */

@@ -9,8 +9,10 @@ import dev.oml.core.permission.VerifiedPermission;
  * the nonce and charges exactly {@code n}, all as one step even under concurrent callers. The
  * owner calls it right after verification and before any work that depends on the query; a
  * permission is spent from the moment {@code spend} returns, whether or not the query then
- * completes. Implementations: {@link InMemoryLedger} (tests, one process) and {@link FileLedger}
- * (durable, the default for an owner service).
+ * completes. The ledger also counts aborted queries per licensee ({@link #recordAbort}), so that
+ * an owner can suspend a licensee that keeps aborting. Implementations: {@link InMemoryLedger}
+ * (tests, one process), {@link FileLedger} (durable, the default for an owner service) and the
+ * PostgreSQL ledger of {@code oml-service} (durable, shared by several owner servers).
  */
 public interface PermissionLedger extends AutoCloseable {
   /**
@@ -34,6 +36,20 @@ public interface PermissionLedger extends AutoCloseable {
    * permissions as expired, so forgetting never reopens a replay.
    */
   boolean isSpent(byte[] nonce);
+
+  /**
+   * Records one aborted query of {@code licensee}: adds one to its abort count and sets the last
+   * reason code and time, as one atomic and (for a durable ledger) durable step.
+   *
+   * @param reasonCode the protocol's abort code, 0..{@value AbortRecord#MAX_REASON}
+   * @return the licensee's aborts including this one
+   * @throws IllegalArgumentException if the reason code is out of range (nothing is recorded)
+   * @throws LedgerException if the abort cannot be recorded (then it is not counted)
+   */
+  AbortRecord recordAbort(KeyId licensee, int reasonCode);
+
+  /** The aborts recorded for a licensee so far ({@link AbortRecord#none} if none). */
+  AbortRecord aborts(KeyId licensee);
 
   @Override
   void close();

@@ -11,6 +11,9 @@ import dev.oml.core.ledger.PermissionLedger;
 import dev.oml.core.omlize.OwnerKeyShare;
 import dev.oml.core.permission.InferenceMode;
 import dev.oml.core.permission.PermissionPolicy;
+import dev.oml.service.ledger.LedgerConfig;
+import dev.oml.service.ledger.LedgerConfigException;
+import dev.oml.service.ledger.PostgresLedger;
 import dev.oml.service.transport.TlsCredentials;
 import java.io.IOException;
 import java.io.Reader;
@@ -24,6 +27,7 @@ import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
 import java.util.stream.Stream;
@@ -36,8 +40,13 @@ import java.util.stream.Stream;
  *   tls.p12, tls-cert.pem     the server's TLS identity (rw-------) and the certificate users pin
  *   policy.properties         quota, max-inferences, validity, modes (defaults written at init)
  *   shares/&lt;model-id&gt;.omlk   one owner key share per OMLized model and licensee (rw-------)
- *   ledger.oml                the durable permission ledger
+ *   ledger.oml                the durable permission ledger (one server: the default)
+ *   ledger.properties         optional: a PostgreSQL ledger shared by several servers instead
  * </pre>
+ *
+ * Everything but the ledger is read-only while a server runs, so the directory can be copied to
+ * every replica; replicas then share one PostgreSQL ledger, configured in {@code
+ * ledger.properties} (see {@link LedgerConfig}; the password stays out of the directory).
  *
  * The licensees the owner serves are exactly those of its key shares (each share's manifest
  * names the licensee's public key), each with the policy's quota.
@@ -198,8 +207,50 @@ public final class OwnerHome {
     }
   }
 
-  /** Opens the durable ledger, charging against {@code policy}'s quotas. */
+  /**
+   * Opens the durable ledger, charging against {@code policy}'s quotas: the PostgreSQL ledger
+   * of {@code ledger.properties} if there is one (its password from the process environment or
+   * its password file), else the file ledger {@code ledger.oml}.
+   *
+   * @throws LedgerConfigException if {@code ledger.properties} is wrong, naming the setting
+   */
   public PermissionLedger openLedger(PermissionPolicy policy) {
+    return openLedger(policy, System.getenv());
+  }
+
+  /** As {@link #openLedger(PermissionPolicy)}, reading {@code password-env} from {@code env}. */
+  public PermissionLedger openLedger(PermissionPolicy policy, Map<String, String> env) {
+    Path config = dir.resolve(LedgerConfig.FILE_NAME);
+    if (Files.exists(config)) {
+      return PostgresLedger.open(LedgerConfig.read(config, env), policy::quotaOf);
+    }
     return FileLedger.open(dir.resolve("ledger.oml"), policy::quotaOf);
+  }
+
+  /**
+   * Makes this owner directory use a PostgreSQL ledger: writes {@code ledger.properties} with
+   * the URL, the user and where the password is (exactly one of a password file, owner-only, or
+   * the name of an environment variable). The password itself is never written here.
+   *
+   * @throws LedgerConfigException if a setting is wrong (nothing is written then)
+   */
+  public Path useSharedLedger(String url, String user, Path passwordFile, String passwordEnv) {
+    LedgerConfig.builder().url(url).user(user).password(new char[] {'-'}).build();
+    if ((passwordFile == null) == (passwordEnv == null)) {
+      throw new LedgerConfigException("password-file", "give exactly one of a password file and "
+          + "the name of an environment variable that holds the password");
+    }
+    if (passwordEnv != null && !passwordEnv.matches("[A-Za-z_][A-Za-z0-9_]*")) {
+      throw new LedgerConfigException("password-env", "must be an environment variable's name, "
+          + "not the password itself");
+    }
+    String text = "# The PostgreSQL ledger shared by every owner server of this directory.\n"
+        + "# Remove this file to go back to the embedded file ledger (ledger.oml).\n"
+        + "url=" + url + "\nuser=" + user + "\n"
+        + (passwordFile != null ? "password-file=" + passwordFile.toAbsolutePath()
+            : "password-env=" + passwordEnv) + "\n";
+    Path out = dir.resolve(LedgerConfig.FILE_NAME);
+    AtomicFiles.write(out, text.getBytes(StandardCharsets.UTF_8), false);
+    return out;
   }
 }

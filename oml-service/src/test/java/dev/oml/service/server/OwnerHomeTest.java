@@ -76,4 +76,28 @@ class OwnerHomeTest {
     Files.writeString(dir.resolve("tls.p12"), "garbage");
     assertThrows(OmlException.class, home::tls);
   }
+
+  @Test
+  void theLedgerIsTheFileLedgerUnlessLedgerPropertiesSelectsPostgres() throws Exception {
+    OwnerHome home = OwnerHome.init(dir, new SecureRandom());
+    PermissionPolicy policy = home.policy(SecretAccess.get());
+    try (PermissionLedger ledger = home.openLedger(policy)) {
+      assertTrue(ledger instanceof dev.oml.core.ledger.FileLedger, ledger.toString());
+    }
+    // a setting that is wrong is named, and nothing is opened
+    Path props = home.useSharedLedger("jdbc:postgresql://127.0.0.1:1/oml", "oml", null, "OML_PW");
+    assertTrue(Files.readString(props).contains("password-env=OML_PW"));
+    dev.oml.service.ledger.LedgerConfigException e = assertThrows(
+        dev.oml.service.ledger.LedgerConfigException.class,
+        () -> home.openLedger(policy, java.util.Map.of()));
+    assertEquals("password-env", e.setting());
+    // owner-init refuses what would put a password into the directory
+    assertThrows(dev.oml.service.ledger.LedgerConfigException.class, () -> home.useSharedLedger(
+        "jdbc:postgresql://db/oml?password=hunter2", "oml", null, "OML_PW"));
+    assertThrows(dev.oml.service.ledger.LedgerConfigException.class, () -> home.useSharedLedger(
+        "jdbc:postgresql://db/oml", "oml", null, "hunter2!"));
+    assertThrows(dev.oml.service.ledger.LedgerConfigException.class, () -> home.useSharedLedger(
+        "jdbc:mysql://db/oml", "oml", null, "OML_PW"));
+    assertTrue(Files.readString(props).contains("127.0.0.1:1"), "a refused setting changed nothing");
+  }
 }

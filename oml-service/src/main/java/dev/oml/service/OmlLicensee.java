@@ -6,6 +6,7 @@ import dev.oml.core.keys.SigningKeyPair;
 import dev.oml.core.omlize.LicenseeArtifact;
 import dev.oml.core.permission.Binding;
 import dev.oml.core.permission.InferenceMode;
+import dev.oml.core.permission.PermissionException;
 import dev.oml.core.permission.PermissionToken;
 import dev.oml.core.permission.PermitRequest;
 import dev.oml.core.transport.Channel;
@@ -200,6 +201,8 @@ public final class OmlLicensee implements AutoCloseable {
       }
       heLastUsedMillis = clock.millis();
       return out;
+    } catch (PermissionException e) {
+      throw e; // the permit desk said no before anything was sent: the session is intact
     } catch (RuntimeException e) {
       closeHe(); // a failed HE session is dead; the next call opens a new one
       throw e;
@@ -347,6 +350,8 @@ public final class OmlLicensee implements AutoCloseable {
    */
   public static final class Builder {
     private InetSocketAddress owner;
+    private String ownerHost;
+    private int ownerPort;
     private X509Certificate certificate;
     private Path certificateFile;
     private LicenseeArtifact artifact;
@@ -363,15 +368,16 @@ public final class OmlLicensee implements AutoCloseable {
     /** The owner server's address. */
     public Builder owner(InetSocketAddress address) {
       this.owner = address;
+      this.ownerHost = null;
       return this;
     }
 
-    /** The owner server's address. */
+    /** The owner server's host name or IP literal, and port (resolved at {@link #build()}). */
     public Builder owner(String host, int port) {
-      if (port < 0 || port > 65535) {
-        throw new InvalidConfigException("port must be in 0..65535, got " + port);
-      }
-      return owner(new InetSocketAddress(host, port));
+      this.ownerHost = host;
+      this.ownerPort = port;
+      this.owner = null;
+      return this;
     }
 
     /** The owner's TLS certificate, the only one trusted (pinning). */
@@ -448,6 +454,12 @@ public final class OmlLicensee implements AutoCloseable {
      * @throws dev.oml.core.OmlException if a file is missing or malformed
      */
     public OmlLicensee build() {
+      if (ownerHost != null) {
+        if (ownerPort < 1 || ownerPort > 65535) {
+          throw new InvalidConfigException("the owner's port must be in 1..65535, got " + ownerPort);
+        }
+        owner = new InetSocketAddress(ownerHost, ownerPort);
+      }
       if (owner == null) {
         throw new InvalidConfigException("the owner's address is required: owner(host, port)");
       }

@@ -181,7 +181,8 @@ class OmlLicenseeTest {
         .artifact(artifact).licenseeKey(key).build());
     assertThrows(InvalidConfigException.class, () -> OmlLicensee.builder().owner("127.0.0.1", 7443)
         .artifact(artifact).licenseeKey(key).build());
-    assertThrows(InvalidConfigException.class, () -> OmlLicensee.builder().owner("127.0.0.1", 70000));
+    assertThrows(InvalidConfigException.class, () -> OmlLicensee.builder().owner("127.0.0.1", 70000)
+        .ownerCertificate(cert).artifact(artifact).licenseeKey(key).build());
     assertThrows(InvalidConfigException.class, () -> OmlLicensee.builder().owner("127.0.0.1", 7443)
         .ownerCertificate(cert).artifact(artifact).licenseeKey(key).maxBundle(0).build());
     InvalidConfigException other = assertThrows(InvalidConfigException.class, () -> OmlLicensee.builder()

@@ -172,7 +172,7 @@ public enum ErrorCode {
       return AbortReason.of(c.code, new byte[0], "internal error");
     }
     byte[] details = new byte[0];
-    if (failure instanceof QuotaExceededException q) {
+    if (failure instanceof QuotaExceededException q && q.licensee() != null) {
       details = ByteBuffer.allocate(KeyId.BYTES + 24).put(q.licensee().bytes()).putLong(q.quota())
           .putLong(q.charged()).putLong(q.requested()).array();
     } else if (failure instanceof PermissionMismatchException m) {

@@ -1,5 +1,6 @@
 /**
- * OML service: what an application embeds. Framed TLS transport with certificate pinning, the
+ * OML service: what an application embeds. The facades {@code OmlLicensee} and {@code OwnerNode}
+ * (package {@code dev.oml.service}), framed TLS transport with certificate pinning, the
  * owner server and its owner directory, the permit desk, and the wiring of both inference modes
  * (two-party and HE) as services of the owner server, and the PostgreSQL ledger that lets several
  * owner servers share one owner's spends and quotas.
@@ -11,6 +12,7 @@ module dev.oml.service {
   requires java.sql;
   requires com.zaxxer.hikari;
 
+  exports dev.oml.service;
   exports dev.oml.service.transport;
   exports dev.oml.service.server;
   exports dev.oml.service.modes;

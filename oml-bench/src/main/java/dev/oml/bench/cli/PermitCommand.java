@@ -8,8 +8,10 @@ import dev.oml.core.keys.SigningKeyPair;
 import dev.oml.core.omlize.LicenseeArtifact;
 import dev.oml.core.permission.Binding;
 import dev.oml.core.permission.InferenceMode;
+import dev.oml.core.permission.PermissionException;
 import dev.oml.core.permission.PermissionToken;
 import dev.oml.core.permission.PermitRequest;
+import dev.oml.service.server.PermitRefusedException;
 import dev.oml.service.server.PermitService;
 import dev.oml.service.server.ServiceClient;
 import dev.oml.service.transport.FramedChannel;
@@ -69,6 +71,9 @@ final class PermitCommand implements Callable<Integer> {
         TransportConfig.DEFAULT)) {
       token = PermitService.request(desk, PermitRequest.create(me, art.modelId(), m, n,
           Binding.ofFirstMessage(Files.readAllBytes(firstMessage)), Instant.now()));
+    } catch (PermissionException e) {
+      // one line naming the owner's refusal, as before the refusals were typed on the wire
+      throw new PermitRefusedException(e.getClass().getSimpleName() + ": " + e.getMessage());
     }
     AtomicFiles.write(out, token.encode(), false);
     System.out.println("permission " + out + ": " + token.unverifiedClaims());

@@ -1,19 +1,9 @@
 package dev.oml.bench.cli;
 
-import dev.oml.core.keys.SecretAccess;
-import dev.oml.core.ledger.PermissionLedger;
-import dev.oml.core.permission.PermissionIssuer;
-import dev.oml.core.permission.PermissionPolicy;
-import dev.oml.service.server.OwnerHome;
-import dev.oml.service.server.OwnerServer;
-import dev.oml.service.server.OwnerService;
-import dev.oml.service.server.PermitService;
-import dev.oml.service.server.ServerConfig;
+import dev.oml.service.OwnerNode;
+import dev.oml.service.OwnerNodeConfig;
 import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.nio.file.Path;
-import java.security.SecureRandom;
-import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -60,35 +50,28 @@ final class ServeCommand implements Callable<Integer> {
     } catch (java.net.UnknownHostException e) {
       throw Check.usage(spec, "--bind: unknown host '" + bind + "'");
     }
-    OwnerHome home = OwnerHome.open(ownerDir);
-    PermissionPolicy policy = home.policy(SecretAccess.get());
-    List<OwnerService> services = new ArrayList<>();
-    try (PermissionLedger ledger = home.openLedger(policy)) {
-      // The issuer sees what is already charged, so it refuses a request the quota no longer covers.
-      services.add(new PermitService(new PermissionIssuer(home.ownerKey(SecretAccess.get()), policy,
-          Clock.systemUTC(), new SecureRandom(), ledger::charged)));
-      List<dev.oml.core.model.Model> heModels = new ArrayList<>();
-      for (Path p : heModelFiles) {
-        heModels.add(dev.oml.core.model.ModelFiles.load(p));
-      }
-      services.addAll(HeModes.services(home, policy, ledger, heModels));
-      ServerConfig cfg = ServerConfig.loopback(home.tls())
-          .withWorkers(workers, 4 * workers);
-      cfg = new ServerConfig(new InetSocketAddress(bindAddress, port), cfg.tls(),
-          cfg.transport(), cfg.workers(), cfg.queue(), cfg.helloTimeout(), cfg.shutdownGrace());
-      OwnerServer server = OwnerServer.start(cfg, services);
-      CountDownLatch stopped = new CountDownLatch(1);
-      Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-        server.close();
-        stopped.countDown();
-      }, "oml-serve-shutdown"));
-      System.out.println("owner server on " + server.address() + ", services "
-          + services.stream().map(OwnerService::name).toList());
-      System.out.println("users pin " + home.certificatePem());
-      System.out.println("ledger " + ledger);
-      System.out.flush();
-      stopped.await();
+    OwnerNodeConfig.Builder config = OwnerNodeConfig.builder(ownerDir)
+        .host(bindAddress.getHostAddress()).port(port)
+        .workers(workers, 4 * workers);
+    for (Path p : heModelFiles) {
+      config.heModel(dev.oml.core.model.ModelFiles.load(p));
     }
+    if (!heModelFiles.isEmpty()) {
+      config.heBackend(HeModes.backend()).calibration(HeModes.calibration());
+    }
+    // The node wires the permit desk (whose issuer sees the ledger's charges) and both modes,
+    // and closes the server before the ledger.
+    OwnerNode node = OwnerNode.start(config.build());
+    CountDownLatch stopped = new CountDownLatch(1);
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      node.close();
+      stopped.countDown();
+    }, "oml-serve-shutdown"));
+    System.out.println("owner server on " + node.address() + ", services " + node.services());
+    System.out.println("users pin " + node.certificatePem());
+    System.out.println("ledger " + node.ledgerDescription());
+    System.out.flush();
+    stopped.await();
     return 0;
   }
 }

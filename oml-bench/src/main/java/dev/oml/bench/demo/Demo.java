@@ -23,6 +23,7 @@ import dev.oml.mpc.inference.PreparedBundle;
 import dev.oml.mpc.inference.TwoPartyParameters;
 import dev.oml.mpc.inference.TwoPartyUser;
 import dev.oml.service.modes.TwoPartyInferenceService;
+import dev.oml.service.server.ErrorCode;
 import dev.oml.service.server.OwnerHome;
 import dev.oml.service.server.OwnerServer;
 import dev.oml.service.server.OwnerService;
@@ -30,6 +31,7 @@ import dev.oml.service.server.PermitService;
 import dev.oml.service.server.ServerConfig;
 import dev.oml.service.server.ServiceClient;
 import dev.oml.service.transport.FramedChannel;
+import dev.oml.service.transport.PeerAbortedException;
 import dev.oml.service.transport.TlsCredentials;
 import dev.oml.service.transport.TransportConfig;
 import java.nio.file.Path;
@@ -145,7 +147,10 @@ public final class Demo {
       ch.send(first);
       ch.receive();
     } catch (ProtocolAbortException e) {
-      String why = e.getMessage().replaceFirst("^the peer aborted: ", "");
+      // the owner's exception type travels as a code; name it as the owner did
+      OmlException owners = e instanceof PeerAbortedException p ? ErrorCode.toException(p) : e;
+      String why = owners == e ? e.getMessage().replaceFirst("^the peer aborted: ", "")
+          : owners.getClass().getSimpleName() + ": " + owners.getMessage();
       log.accept("owner refused " + attempt + ": " + why);
       return new Refusal(attempt, why);
     }

@@ -1,6 +1,7 @@
 package dev.oml.bench.load;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -9,6 +10,7 @@ import dev.oml.core.data.FashionMnist;
 import dev.oml.core.keys.SecretAccess;
 import dev.oml.core.keys.SigningKeyPair;
 import dev.oml.core.ledger.PermissionLedger;
+import dev.oml.core.ledger.PermissionReplayedException;
 import dev.oml.core.model.Model;
 import dev.oml.core.model.ModelFiles;
 import dev.oml.core.omlize.Omlization;
@@ -31,12 +33,14 @@ import dev.oml.mpc.inference.TwoPartyOwner;
 import dev.oml.mpc.inference.TwoPartyParameters;
 import dev.oml.mpc.inference.TwoPartyUser;
 import dev.oml.service.modes.TwoPartyInferenceService;
+import dev.oml.service.server.ErrorCode;
 import dev.oml.service.server.OwnerHome;
 import dev.oml.service.server.OwnerServer;
 import dev.oml.service.server.PermitService;
 import dev.oml.service.server.ServerConfig;
 import dev.oml.service.server.ServiceClient;
 import dev.oml.service.transport.FramedChannel;
+import dev.oml.service.transport.PeerAbortedException;
 import dev.oml.service.transport.TlsCredentials;
 import dev.oml.service.transport.TransportConfig;
 import java.nio.file.Path;
@@ -199,8 +203,8 @@ class OwnerServerLoadTest {
     try (FramedChannel again = ServiceClient.open(server.address(), pinned,
         TwoPartyInferenceService.NAME, TransportConfig.DEFAULT)) {
       again.send(first);
-      ProtocolAbortException e = assertThrows(ProtocolAbortException.class, again::receive);
-      assertTrue(e.getMessage().contains("PermissionReplayedException"), e.getMessage());
+      PeerAbortedException e = assertThrows(PeerAbortedException.class, again::receive);
+      assertInstanceOf(PermissionReplayedException.class, ErrorCode.toException(e), e.getMessage());
     }
     assertEquals(3, ledger.charged(k.keyId()), "charged once, at preparation");
     // Garbage as the first message.

@@ -3,9 +3,9 @@ package dev.oml.service.modes;
 import dev.oml.core.omlize.ModelId;
 import dev.oml.core.permission.PermittedQuery;
 import dev.oml.core.transport.Channel;
-import dev.oml.core.transport.ProtocolAbortException;
 import dev.oml.mpc.inference.TwoPartyOwner;
 import dev.oml.mpc.inference.TwoPartyUser;
+import dev.oml.service.server.ModelNotServedException;
 import dev.oml.service.server.OwnerService;
 import java.util.Collection;
 import java.util.HashMap;
@@ -59,7 +59,7 @@ public final class TwoPartyInferenceService implements OwnerService {
     ModelId id = PermittedQuery.decode(first).token().unverifiedClaims().modelId();
     TwoPartyOwner owner = owners.get(id);
     if (owner == null) {
-      throw new ProtocolAbortException("this server holds no two-party key share for " + id);
+      throw new ModelNotServedException("this server holds no two-party key share for " + id);
     }
     // the server sends the client the reason of a failure, then closes the channel
     owner.newSession().serve(channel, first, false);

@@ -152,7 +152,7 @@ public final class OwnerServer implements AutoCloseable {
     String service = "?";
     try {
       if (closing) {
-        ch.abort("server shutting down");
+        ch.abort(ErrorCode.reasonFor(new ServerBusyException("server shutting down")));
         return;
       }
       byte[] hello = ch.receive(config.helloTimeout());
@@ -161,8 +161,8 @@ public final class OwnerServer implements AutoCloseable {
       if (svc == null) {
         // Service names are generic ("permit", "2pc-inference", ...): naming the hosted ones
         // tells a client what to fix (an owner started without --he-model) and reveals no model.
-        ch.abort("this server does not host the service '" + service + "'; it hosts "
-            + String.join(", ", new java.util.TreeSet<>(services.keySet())));
+        ch.abort(ErrorCode.reasonFor(new UnknownServiceException("this server does not host the service '"
+            + service + "'; it hosts " + String.join(", ", new java.util.TreeSet<>(services.keySet())))));
         failed.incrementAndGet();
         LOG.log(Level.INFO, "session {0} from {1}: unknown service", id, peer);
         return;
@@ -173,14 +173,14 @@ public final class OwnerServer implements AutoCloseable {
           service, ch.bytesReceived(), ch.bytesSent(), ch.roundsSent());
     } catch (OmlException e) {
       failed.incrementAndGet();
-      // The error's type tells the client what happened (PermissionReplayedException, ...);
-      // messages of this library's exceptions name no secret.
-      ch.abort(e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage()));
+      // The error's code tells the client what happened (PermissionReplayedException, ...), so
+      // it can raise the same type; messages of this library's exceptions name no secret.
+      ch.abort(ErrorCode.reasonFor(e));
       LOG.log(Level.INFO, "session {0} from {1}: {2} failed: {3}: {4}", id, peer, service,
           e.getClass().getSimpleName(), e.getMessage());
     } catch (RuntimeException e) {
       failed.incrementAndGet();
-      ch.abort("internal error");
+      ch.abort(ErrorCode.reasonFor(e)); // "internal error": no message of a foreign exception
       LOG.log(Level.ERROR, "session " + id + " from " + peer + ": " + service + " crashed", e);
     } finally {
       ch.close();
@@ -220,7 +220,7 @@ public final class OwnerServer implements AutoCloseable {
     try {
       if (!workers.awaitTermination(config.shutdownGrace().toMillis(), TimeUnit.MILLISECONDS)) {
         for (FramedChannel ch : open) {
-          ch.abort("server shutting down");
+          ch.abort(ErrorCode.reasonFor(new ServerBusyException("server shutting down")));
         }
         workers.shutdownNow();
         workers.awaitTermination(5, TimeUnit.SECONDS);

@@ -6,13 +6,16 @@ import dev.oml.core.permission.PermissionToken;
 import dev.oml.core.permission.PermitRequest;
 import dev.oml.core.transport.Channel;
 import dev.oml.core.transport.ProtocolAbortException;
-import java.nio.charset.StandardCharsets;
+import dev.oml.core.OmlException;
+import dev.oml.service.transport.AbortReason;
+import dev.oml.service.transport.PeerAbortedException;
 import java.util.Arrays;
 
 /**
  * The owner's permit desk, service {@code "permit"}: a licensee sends signed {@link
  * PermitRequest}s, one per message, and gets back either a signed {@link PermissionToken}
- * ({@code 0x00 || token}) or a refusal ({@code 0x01 || reason}) when the owner's policy says no.
+ * ({@code 0x00 || token}) or a refusal ({@code 0x01 ||} an {@link AbortReason}: the
+ * {@link ErrorCode} of the issuer's exception and its message) when the owner's policy says no.
  * The issuer checks the request's signature, so nobody can spend a licensee's quota in its name;
  * issuing spends nothing (the ledger charges when a permission is used).
  */
@@ -52,10 +55,11 @@ public final class PermitService implements OwnerService {
         reply[0] = GRANTED;
         System.arraycopy(t, 0, reply, 1, t.length);
       } catch (PermissionException e) {
-        byte[] why = (e.getClass().getSimpleName() + ": " + e.getMessage()).getBytes(StandardCharsets.UTF_8);
-        reply = new byte[Math.min(why.length, 1000) + 1];
+        // the refusal's code lets the licensee raise the issuer's own exception type
+        byte[] why = ErrorCode.reasonFor(e).encode();
+        reply = new byte[why.length + 1];
         reply[0] = REFUSED;
-        System.arraycopy(why, 0, reply, 1, reply.length - 1);
+        System.arraycopy(why, 0, reply, 1, why.length);
       }
       channel.send(reply);
     }
@@ -64,12 +68,20 @@ public final class PermitService implements OwnerService {
   /**
    * Client side: sends {@code request} and returns the owner's permission.
    *
-   * @throws PermitRefusedException if the owner refused, with its reason
+   * @throws PermissionException the issuer's own refusal, raised again with its type and message
+   *     ({@link dev.oml.core.permission.PolicyViolationException}, {@link
+   *     dev.oml.core.permission.UnknownLicenseeException}, ...; see {@link ErrorCode})
+   * @throws PermitRefusedException if the owner refused with a code this side does not know
    * @throws ProtocolAbortException if the reply is malformed or the connection fails
    */
   public static PermissionToken request(Channel channel, PermitRequest request) {
     channel.send(request.encode());
-    byte[] reply = channel.receive();
+    byte[] reply;
+    try {
+      reply = channel.receive();
+    } catch (PeerAbortedException e) {
+      throw ErrorCode.toException(e);
+    }
     if (reply.length == 0) {
       throw new ProtocolAbortException("empty permit reply");
     }
@@ -81,7 +93,9 @@ public final class PermitService implements OwnerService {
       }
     }
     if (reply[0] == REFUSED) {
-      throw new PermitRefusedException(new String(reply, 1, reply.length - 1, StandardCharsets.UTF_8));
+      AbortReason why = AbortReason.decode(Arrays.copyOfRange(reply, 1, reply.length));
+      OmlException e = ErrorCode.toException(why);
+      throw e != null ? e : new PermitRefusedException(why.message());
     }
     throw new ProtocolAbortException("unknown permit reply type " + reply[0]);
   }

@@ -22,7 +22,8 @@ import javax.net.ssl.SSLSocket;
  * A {@link Channel} over a TCP connection (TLS when given an {@link SSLContext}), with
  * length-prefixed frames: a 4-byte big-endian payload length, a 1-byte frame type, the payload.
  * Frame types are {@code DATA} (a protocol message), {@code CLOSE} (an orderly goodbye) and
- * {@code ABORT} (the peer gave up; a short reason follows). The length is checked against
+ * {@code ABORT} (the peer gave up; an {@link AbortReason} follows: error code and message, which
+ * {@link #receive()} raises as a {@link PeerAbortedException}). The length is checked against
  * {@link TransportConfig#maxFrameBytes()} before anything is allocated, an unknown type is a
  * protocol error, and a peer that stays silent past the idle timeout, or stalls inside a frame
  * past the read timeout, makes {@link #receive()} throw {@link ProtocolAbortException}. Any
@@ -32,7 +33,6 @@ public final class FramedChannel implements Channel {
   static final int DATA = 1;
   static final int CLOSE = 2;
   static final int ABORT = 3;
-  private static final int MAX_REASON = 200;
 
   private final Socket socket;
   private final DataInputStream in;
@@ -189,10 +189,11 @@ public final class FramedChannel implements Channel {
           throw abort("the peer closed the channel", null);
         }
         case ABORT -> {
-          byte[] reason = new byte[Math.min(length, MAX_REASON)];
+          byte[] reason = new byte[Math.min(length, AbortReason.MAX_BYTES)];
           in.readFully(reason);
           peerGone = true;
-          throw abort("the peer aborted: " + sanitize(new String(reason, StandardCharsets.UTF_8)), null);
+          abort("", null);
+          throw new PeerAbortedException(AbortReason.decode(reason));
         }
         default -> throw abort("unknown frame type " + type, null);
       }
@@ -210,11 +211,19 @@ public final class FramedChannel implements Channel {
 
   /** Tells the peer why this side gives up, then closes. Never throws. */
   public void abort(String reason) {
+    abort(AbortReason.plain(reason));
+  }
+
+  /**
+   * Tells the peer why this side gives up, with an error code the peer can turn back into the
+   * same exception type (its receive throws {@link PeerAbortedException}), then closes. Never
+   * throws.
+   */
+  public void abort(AbortReason reason) {
     if (closed.compareAndSet(false, true)) {
       try {
         if (!peerGone) {
-          byte[] r = sanitize(reason).getBytes(StandardCharsets.UTF_8);
-          writeFrame(ABORT, java.util.Arrays.copyOf(r, Math.min(r.length, MAX_REASON)));
+          writeFrame(ABORT, reason.encode());
         }
       } catch (ProtocolAbortException ignored) {
         // the peer is gone already; nothing to tell
@@ -239,15 +248,6 @@ public final class FramedChannel implements Channel {
     closed.set(true);
     closeQuietly(socket);
     return cause == null ? new ProtocolAbortException(message) : new ProtocolAbortException(message, cause);
-  }
-
-  private static String sanitize(String s) {
-    StringBuilder b = new StringBuilder();
-    for (int i = 0; i < s.length() && b.length() < MAX_REASON; i++) {
-      char c = s.charAt(i);
-      b.append(c >= 0x20 && c < 0x7f ? c : '?');
-    }
-    return b.toString();
   }
 
   private void requireOpen(String op) {

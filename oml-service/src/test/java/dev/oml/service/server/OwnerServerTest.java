@@ -11,10 +11,13 @@ import dev.oml.core.permission.LicenseeProof;
 import dev.oml.core.permission.PermissionToken;
 import dev.oml.core.permission.PermissionUse;
 import dev.oml.core.permission.PermitRequest;
+import dev.oml.core.permission.PolicyViolationException;
 import dev.oml.core.permission.VerifiedPermission;
 import dev.oml.core.transport.Channel;
 import dev.oml.core.transport.ProtocolAbortException;
+import dev.oml.service.transport.AbortReason;
 import dev.oml.service.transport.FramedChannel;
+import dev.oml.service.transport.PeerAbortedException;
 import dev.oml.service.transport.TlsCredentials;
 import dev.oml.service.transport.TransportConfig;
 import dev.oml.testkit.PermissionFixture;
@@ -99,9 +102,10 @@ class OwnerServerTest {
     try (FramedChannel ch = open(s, PermitService.NAME)) {
       PermitRequest wrongModel = PermitRequest.create(fx.licenseeB, fx.modelA, InferenceMode.TWO_PARTY, 1,
           Binding.ofFirstMessage(new byte[1]), fx.clock.instant());
-      PermitRefusedException e = assertThrows(PermitRefusedException.class,
+      // the issuer's own exception type comes back, not a string
+      PolicyViolationException e = assertThrows(PolicyViolationException.class,
           () -> PermitService.request(ch, wrongModel));
-      assertTrue(e.getMessage().contains("PolicyViolationException"), e.getMessage());
+      assertTrue(e.getMessage().contains("model"), e.getMessage());
       // the session survives a refusal
       PermitService.request(ch, requestA(new byte[2]));
     }
@@ -111,9 +115,10 @@ class OwnerServerTest {
   void unknownServicesGarbageAndSilentClientsDoNotHurtTheServer() throws Exception {
     OwnerServer s = start(config(), new PermitService(fx.issuer));
     try (FramedChannel ch = open(s, "no-such-service")) {
-      ProtocolAbortException e = assertThrows(ProtocolAbortException.class, ch::receive);
+      PeerAbortedException e = assertThrows(PeerAbortedException.class, ch::receive);
       assertEquals("the peer aborted: this server does not host the service 'no-such-service'; it hosts "
           + PermitService.NAME, e.getMessage());
+      assertEquals(UnknownServiceException.class, ErrorCode.toException(e).getClass());
     }
     try (FramedChannel ch = FramedChannel.connect(s.address(), TlsCredentials.clientContext(tls.certificate()), CLIENT)) {
       ch.send(new byte[] {1, 2, 3});
@@ -125,10 +130,10 @@ class OwnerServerTest {
     }
     try (FramedChannel ch = open(s, PermitService.NAME)) {
       ch.send(new byte[7]);
-      assertThrows(PermitRefusedException.class, () -> {
-        byte[] r = ch.receive();
-        throw new PermitRefusedException(new String(r, 1, r.length - 1));
-      });
+      byte[] r = ch.receive();
+      assertEquals(PermitService.REFUSED, r[0]);
+      assertEquals(ErrorCode.MALFORMED_PERMISSION.code(),
+          AbortReason.decode(java.util.Arrays.copyOfRange(r, 1, r.length)).code());
       PermitService.request(ch, requestA(new byte[3]));
     }
     assertTrue(s.stats().failed() >= 3, s.stats().toString());
@@ -222,8 +227,9 @@ class OwnerServerTest {
     OwnerServer s = start(config(), refusing);
     try (FramedChannel ch = open(s, "refusing")) {
       ch.send(new byte[] {1});
-      ProtocolAbortException e = assertThrows(ProtocolAbortException.class, ch::receive);
-      assertEquals("the peer aborted: OmlException: no, and here is why", e.getMessage());
+      PeerAbortedException e = assertThrows(PeerAbortedException.class, ch::receive);
+      assertEquals("the peer aborted: no, and here is why", e.getMessage());
+      assertEquals(dev.oml.core.OmlException.class, ErrorCode.toException(e).getClass());
     }
   }
 

@@ -1,0 +1,494 @@
+package dev.oml.service;
+
+import dev.oml.core.keys.KeyFiles;
+import dev.oml.core.keys.SecretAccess;
+import dev.oml.core.keys.SigningKeyPair;
+import dev.oml.core.omlize.LicenseeArtifact;
+import dev.oml.core.permission.Binding;
+import dev.oml.core.permission.InferenceMode;
+import dev.oml.core.permission.PermissionException;
+import dev.oml.core.permission.PermissionToken;
+import dev.oml.core.permission.PermitRequest;
+import dev.oml.core.transport.Channel;
+import dev.oml.he.HeBackend;
+import dev.oml.he.HeBackends;
+import dev.oml.he.inference.HeInferenceClient;
+import dev.oml.he.inference.HeInferencePlan;
+import dev.oml.he.inference.HeResult;
+import dev.oml.mpc.inference.PreparedBundle;
+import dev.oml.mpc.inference.TwoPartyParameters;
+import dev.oml.mpc.inference.TwoPartyUser;
+import dev.oml.service.modes.HeInferenceService;
+import dev.oml.service.modes.TwoPartyInferenceService;
+import dev.oml.service.server.ErrorCode;
+import dev.oml.service.server.PermitService;
+import dev.oml.service.server.ServiceClient;
+import dev.oml.service.transport.FramedChannel;
+import dev.oml.service.transport.PeerAbortedException;
+import dev.oml.service.transport.TlsCredentials;
+import dev.oml.service.transport.TransportConfig;
+import java.net.InetSocketAddress;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.security.cert.X509Certificate;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * A licensee's handle on one OMLized model served by its owner: built once from the owner's
+ * address, the owner's pinned TLS certificate, the licensee artifact and the licensee's signing
+ * key, then {@link #infer} in either mode. It keeps the rules the protocols leave to a caller:
+ * every query or bundle gets a fresh permission from the owner's permit desk, bound to its first
+ * message; a two-party bundle lives and dies with the connection that prepared it, so each
+ * bundle gets its own connection; bundles are sized so that their largest message stays within
+ * the frame limit (the first bundle is a single query, which measures the model's messages);
+ * the HE session (plan and session keys, the expensive part) is reused across calls and opened
+ * again after a failure or a long pause. Refusals of the owner arrive as the owner's own
+ * exception types ({@link dev.oml.core.ledger.QuotaExceededException}, {@link
+ * dev.oml.core.permission.UnknownLicenseeException}, ...; see {@link ErrorCode}).
+ *
+ * <p>Calls are serialized (one at a time per handle); use one handle per thread for parallel
+ * queries, each spending the same licensee's quota. {@link #close()} ends the HE session.
+ */
+public final class OmlLicensee implements AutoCloseable {
+  /** Default cap on queries per two-party bundle (what one permission pays for in advance). */
+  public static final int DEFAULT_MAX_BUNDLE = 20;
+  // Bundles aim below this share of the frame limit: the measured size is an upper bound for
+  // bundles no larger than the one measured, and grows linearly beyond it.
+  private static final double FRAME_MARGIN = 0.8;
+
+  private final InetSocketAddress owner;
+  private final X509Certificate certificate;
+  private final LicenseeArtifact artifact;
+  private final SigningKeyPair key;
+  private final TransportConfig transport;
+  private final HeBackend heBackend;
+  private final int maxBundle;
+  private final Clock clock;
+  private final SecureRandom random = new SecureRandom();
+
+  private TwoPartyUser user;
+  private int bundleSize = 1;
+  private long largestMessage;
+  private boolean sizeBundles = true;
+  private FramedChannel heChannel;
+  private HeInferenceClient he;
+  private long heLastUsedMillis;
+  private long bytes;
+  private long rounds;
+  private long heSessionBytes;
+  private boolean closed;
+
+  private OmlLicensee(Builder b, LicenseeArtifact artifact, SigningKeyPair key,
+      X509Certificate certificate) {
+    this.owner = b.owner;
+    this.certificate = certificate;
+    this.artifact = artifact;
+    this.key = key;
+    this.transport = b.transport;
+    this.heBackend = b.heBackend;
+    this.maxBundle = b.maxBundle;
+    this.clock = b.clock;
+  }
+
+  /** A builder; owner, certificate, artifact and licensee key are required. */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** The model id of the artifact this handle queries. */
+  public dev.oml.core.omlize.ModelId modelId() {
+    return artifact.modelId();
+  }
+
+  /**
+   * Runs one image through the owner's model in {@code mode}: one permission, one bundle of one
+   * query (two-party) or one ciphertext (HE).
+   *
+   * @throws IllegalArgumentException if the image does not have the model's input size
+   * @throws dev.oml.core.permission.PermissionException the owner's refusal, with its own type
+   * @throws dev.oml.core.transport.ProtocolAbortException if the connection or a message fails
+   */
+  public synchronized Prediction infer(InferenceMode mode, double[] image) {
+    return inferAll(mode, List.of(image)).get(0);
+  }
+
+  /**
+   * Runs several images: in the two-party mode as bundles of up to the bundle size (one
+   * permission and one connection each), in the HE mode as many images per ciphertext as the
+   * owner's plan packs (one permission each). The predictions are in the order of the images.
+   *
+   * @throws IllegalArgumentException if an image does not have the model's input size
+   * @throws dev.oml.core.permission.PermissionException the owner's refusal, with its own type;
+   *     the predictions of bundles finished before it are lost with it, their inferences spent
+   * @throws dev.oml.core.transport.ProtocolAbortException if the connection or a message fails
+   */
+  public synchronized List<Prediction> inferAll(InferenceMode mode, List<double[]> images) {
+    Objects.requireNonNull(mode, "mode");
+    if (closed) {
+      throw new IllegalStateException("this licensee handle is closed");
+    }
+    int inputs = artifact.manifest().architecture().inputShape().size();
+    for (double[] x : images) {
+      if (Objects.requireNonNull(x, "image").length != inputs) {
+        throw new IllegalArgumentException("the model takes " + inputs + " inputs, got an image of "
+            + x.length);
+      }
+    }
+    try {
+      return mode == InferenceMode.TWO_PARTY ? twoParty(images) : homomorphic(images);
+    } catch (PeerAbortedException e) {
+      throw ErrorCode.toException(e);
+    }
+  }
+
+  private List<Prediction> twoParty(List<double[]> images) {
+    if (user == null) {
+      user = new TwoPartyUser(artifact, key, TwoPartyParameters.standard(artifact.manifest().format()),
+          random);
+    }
+    List<Prediction> out = new ArrayList<>(images.size());
+    for (int from = 0; from < images.size(); ) {
+      int m = Math.min(sizeBundles ? bundleSize : maxBundle, images.size() - from);
+      try (FramedChannel ch = ServiceClient.open(owner, certificate, TwoPartyInferenceService.NAME,
+          transport)) {
+        LargestMessage watched = new LargestMessage(ch);
+        PreparedBundle bundle = user.prepare(watched, m, (n, binding) ->
+            permit(InferenceMode.TWO_PARTY, n, binding));
+        for (int i = from; i < from + m; i++) {
+          out.add(Prediction.of(user.infer(watched, bundle, images.get(i))));
+        }
+        bytes += ch.bytesSent() + ch.bytesReceived();
+        rounds += 2 * ch.roundsSent();
+        largestMessage = watched.largest;
+        bundleSize = nextBundleSize(m, watched.largest);
+      }
+      from += m;
+    }
+    return out;
+  }
+
+  /**
+   * The size of the next bundle after one of {@code m} queries whose largest message had {@code
+   * largest} bytes. A bundle's largest message is a fixed part plus a part per query, so {@code
+   * largest * s / m} bounds it for {@code s >= m}, and {@code largest} for {@code s <= m}.
+   */
+  int nextBundleSize(int m, long largest) {
+    long budget = (long) (transport.maxFrameBytes() * FRAME_MARGIN);
+    long s = largest <= 0 ? maxBundle : m * budget / largest;
+    return (int) Math.max(1, Math.min(maxBundle, s));
+  }
+
+  private List<Prediction> homomorphic(List<double[]> images) {
+    List<Prediction> out = new ArrayList<>(images.size());
+    HeInferenceClient client = heSession();
+    try {
+      int perQuery = client.session().plan().imagesPerCiphertext();
+      for (int from = 0; from < images.size(); from += perQuery) {
+        int count = Math.min(perQuery, images.size() - from);
+        double[][] batch = images.subList(from, from + count).toArray(new double[0][]);
+        long before = heChannel.bytesSent() + heChannel.bytesReceived();
+        long roundsBefore = heChannel.roundsSent();
+        HeResult r = client.infer(batch, q -> permit(InferenceMode.HOMOMORPHIC, q.images(),
+            Binding.ofFirstMessage(q.payload())));
+        bytes += heChannel.bytesSent() + heChannel.bytesReceived() - before;
+        rounds += 2 * (heChannel.roundsSent() - roundsBefore);
+        for (int i = 0; i < count; i++) {
+          out.add(Prediction.of(r, i));
+        }
+      }
+      heLastUsedMillis = clock.millis();
+      return out;
+    } catch (PermissionException e) {
+      throw e; // the permit desk said no before anything was sent: the session is intact
+    } catch (RuntimeException e) {
+      closeHe(); // a failed HE session is dead; the next call opens a new one
+      throw e;
+    }
+  }
+
+  /**
+   * The owner's HE plan (images per query, kappa, answer precision); opens the HE session if
+   * none is open.
+   */
+  public synchronized HeInferencePlan hePlan() {
+    try {
+      return heSession().session().plan();
+    } catch (PeerAbortedException e) {
+      throw ErrorCode.toException(e);
+    }
+  }
+
+  private HeInferenceClient heSession() {
+    // The owner drops a session silent past its idle timeout; a query sent on it would be lost.
+    if (he != null && clock.millis() - heLastUsedMillis > transport.idleTimeout().toMillis() / 2) {
+      closeHe();
+    }
+    if (he == null) {
+      FramedChannel ch = ServiceClient.open(owner, certificate, HeInferenceService.NAME, transport);
+      try {
+        he = HeInferenceClient.connect(ch, heBackend != null ? heBackend : HeBackends.preferred(), key);
+      } catch (RuntimeException e) {
+        ch.close();
+        throw e;
+      }
+      heChannel = ch;
+      heSessionBytes += ch.bytesSent() + ch.bytesReceived();
+      bytes += ch.bytesSent() + ch.bytesReceived();
+      rounds += 2 * ch.roundsSent();
+      heLastUsedMillis = clock.millis();
+    }
+    return he;
+  }
+
+  private void closeHe() {
+    if (heChannel != null) {
+      heChannel.close();
+    }
+    heChannel = null;
+    he = null;
+  }
+
+  private PermissionToken permit(InferenceMode mode, int n, Binding binding) {
+    try (FramedChannel desk = ServiceClient.open(owner, certificate, PermitService.NAME, transport)) {
+      return PermitService.request(desk, PermitRequest.create(key, artifact.modelId(), mode, n,
+          binding, clock.instant()));
+    }
+  }
+
+  /** The largest message of the last two-party bundle, in bytes (for tests of the sizing). */
+  synchronized long largestMessage() {
+    return largestMessage;
+  }
+
+  /**
+   * Test-only switch: with {@code false}, every bundle has the maximum size whatever the frame
+   * limit (the rule the facade replaces), so a test can show that the sizing is what keeps
+   * bundles within the limit.
+   */
+  synchronized void sizeBundlesFromFrameLimitForTesting(boolean on) {
+    this.sizeBundles = on;
+  }
+
+  /** What this handle's inference connections carried so far (not counting the permit desk). */
+  public record Traffic(long bytes, long rounds, long heSessionBytes) {}
+
+  /**
+   * Payload bytes both ways and flights on inference connections so far; {@code heSessionBytes}
+   * is the part spent opening HE sessions (plan and session keys), included in {@code bytes}.
+   */
+  public synchronized Traffic traffic() {
+    return new Traffic(bytes, rounds, heSessionBytes);
+  }
+
+  /** The size the next two-party bundle will have at most (1 until a bundle measured the model). */
+  public synchronized int bundleSize() {
+    return bundleSize;
+  }
+
+  /** Ends the HE session, if one is open. Idempotent. */
+  @Override
+  public synchronized void close() {
+    closed = true;
+    closeHe();
+  }
+
+  /** Watches the largest message either way, to size the next bundle. */
+  private static final class LargestMessage implements Channel {
+    private final Channel inner;
+    long largest;
+
+    LargestMessage(Channel inner) {
+      this.inner = inner;
+    }
+
+    @Override
+    public void send(byte[] message) {
+      largest = Math.max(largest, message.length);
+      inner.send(message);
+    }
+
+    @Override
+    public byte[] receive() {
+      byte[] m = inner.receive();
+      largest = Math.max(largest, m.length);
+      return m;
+    }
+
+    @Override
+    public long bytesSent() {
+      return inner.bytesSent();
+    }
+
+    @Override
+    public long bytesReceived() {
+      return inner.bytesReceived();
+    }
+
+    @Override
+    public long roundsSent() {
+      return inner.roundsSent();
+    }
+
+    @Override
+    public long messagesSent() {
+      return inner.messagesSent();
+    }
+
+    @Override
+    public void close() {
+      inner.close();
+    }
+  }
+
+  /**
+   * Settings of an {@link OmlLicensee}, checked at {@link #build()}: the owner's address and
+   * pinned certificate, the artifact and the licensee key (objects or files), and optionally the
+   * transport limits, the HE backend and the cap on queries per two-party bundle.
+   */
+  public static final class Builder {
+    private InetSocketAddress owner;
+    private String ownerHost;
+    private int ownerPort;
+    private X509Certificate certificate;
+    private Path certificateFile;
+    private LicenseeArtifact artifact;
+    private Path artifactFile;
+    private SigningKeyPair key;
+    private Path keyFile;
+    private TransportConfig transport = TransportConfig.DEFAULT;
+    private HeBackend heBackend;
+    private int maxBundle = DEFAULT_MAX_BUNDLE;
+    private Clock clock = Clock.systemUTC();
+
+    private Builder() {}
+
+    /** The owner server's address. */
+    public Builder owner(InetSocketAddress address) {
+      this.owner = address;
+      this.ownerHost = null;
+      return this;
+    }
+
+    /** The owner server's host name or IP literal, and port (resolved at {@link #build()}). */
+    public Builder owner(String host, int port) {
+      this.ownerHost = host;
+      this.ownerPort = port;
+      this.owner = null;
+      return this;
+    }
+
+    /** The owner's TLS certificate, the only one trusted (pinning). */
+    public Builder ownerCertificate(X509Certificate pinned) {
+      this.certificate = pinned;
+      this.certificateFile = null;
+      return this;
+    }
+
+    /** The owner's TLS certificate as a PEM file ({@code tls-cert.pem} of the owner directory). */
+    public Builder ownerCertificate(Path pemFile) {
+      this.certificateFile = pemFile;
+      this.certificate = null;
+      return this;
+    }
+
+    /** The licensee artifact of the model. */
+    public Builder artifact(LicenseeArtifact a) {
+      this.artifact = a;
+      this.artifactFile = null;
+      return this;
+    }
+
+    /** The licensee artifact file. */
+    public Builder artifact(Path file) {
+      this.artifactFile = file;
+      this.artifact = null;
+      return this;
+    }
+
+    /** The licensee's signing key (the one the artifact was made for). */
+    public Builder licenseeKey(SigningKeyPair k) {
+      this.key = k;
+      this.keyFile = null;
+      return this;
+    }
+
+    /** The licensee's private key file (as written by {@code oml keygen}). */
+    public Builder licenseeKey(Path file) {
+      this.keyFile = file;
+      this.key = null;
+      return this;
+    }
+
+    /** Frame limit and timeouts of every connection (default {@link TransportConfig#DEFAULT}). */
+    public Builder transport(TransportConfig t) {
+      this.transport = t;
+      return this;
+    }
+
+    /** The HE backend (default: SEAL where its native library loads, else pure Java). */
+    public Builder heBackend(HeBackend backend) {
+      this.heBackend = backend;
+      return this;
+    }
+
+    /** At most this many queries per two-party bundle (default {@value OmlLicensee#DEFAULT_MAX_BUNDLE}). */
+    public Builder maxBundle(int n) {
+      this.maxBundle = n;
+      return this;
+    }
+
+    /** The clock of permit requests (default the system clock in UTC). */
+    public Builder clock(Clock c) {
+      this.clock = c;
+      return this;
+    }
+
+    /**
+     * Reads the files given, checks the settings and makes the handle (no connection yet).
+     *
+     * @throws InvalidConfigException if a setting is missing, out of range, or the artifact was
+     *     made for another licensee key
+     * @throws dev.oml.core.OmlException if a file is missing or malformed
+     */
+    public OmlLicensee build() {
+      if (ownerHost != null) {
+        if (ownerPort < 1 || ownerPort > 65535) {
+          throw new InvalidConfigException("the owner's port must be in 1..65535, got " + ownerPort);
+        }
+        owner = new InetSocketAddress(ownerHost, ownerPort);
+      }
+      if (owner == null) {
+        throw new InvalidConfigException("the owner's address is required: owner(host, port)");
+      }
+      if (owner.isUnresolved()) {
+        throw new InvalidConfigException("cannot resolve the owner's host " + owner.getHostString());
+      }
+      if (certificate == null && certificateFile == null) {
+        throw new InvalidConfigException("the owner's certificate is required: ownerCertificate(pem)");
+      }
+      if (artifact == null && artifactFile == null) {
+        throw new InvalidConfigException("the licensee artifact is required: artifact(file)");
+      }
+      if (key == null && keyFile == null) {
+        throw new InvalidConfigException("the licensee key is required: licenseeKey(file)");
+      }
+      if (transport == null || clock == null) {
+        throw new InvalidConfigException("transport and clock must not be null");
+      }
+      if (maxBundle < 1) {
+        throw new InvalidConfigException("maxBundle must be at least 1, got " + maxBundle);
+      }
+      X509Certificate cert = certificate != null ? certificate : TlsCredentials.readPem(certificateFile);
+      LicenseeArtifact art = artifact != null ? artifact : LicenseeArtifact.read(artifactFile);
+      SigningKeyPair k = key != null ? key : KeyFiles.readPrivate(keyFile, SecretAccess.get());
+      if (!art.manifest().licenseeKey().keyId().equals(k.keyId())) {
+        throw new InvalidConfigException("the artifact " + art.modelId() + " was made for licensee "
+            + art.manifest().licenseeKey().keyId() + ", not for this key " + k.keyId());
+      }
+      return new OmlLicensee(this, art, k, cert);
+    }
+  }
+}

@@ -1,0 +1,195 @@
+package dev.oml.service;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.oml.core.OmlException;
+import dev.oml.core.fixedpoint.FixedPointFormat;
+import dev.oml.core.keys.SecretAccess;
+import dev.oml.core.keys.SigningKeyPair;
+import dev.oml.core.ledger.QuotaExceededException;
+import dev.oml.core.model.Model;
+import dev.oml.core.omlize.Omlization;
+import dev.oml.core.omlize.Omlizer;
+import dev.oml.core.permission.InferenceMode;
+import dev.oml.core.permission.PolicyViolationException;
+import dev.oml.core.permission.UnknownLicenseeException;
+import dev.oml.core.transport.ProtocolAbortException;
+import dev.oml.mpc.inference.OutputPolicy;
+import dev.oml.mpc.inference.TwoPartyParameters;
+import dev.oml.mpc.testkit.LocalRun;
+import dev.oml.mpc.testkit.TinyModels;
+import dev.oml.service.modes.TwoPartyInferenceService;
+import dev.oml.service.server.OwnerHome;
+import dev.oml.service.server.OwnerServer;
+import dev.oml.service.server.PermitService;
+import dev.oml.service.server.ServerConfig;
+import dev.oml.service.server.UnknownServiceException;
+import dev.oml.service.transport.PeerAbortedException;
+import dev.oml.service.transport.TlsCredentials;
+import dev.oml.service.transport.TransportConfig;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The licensee facade against a real owner over TLS on loopback: answers equal the fixed-point
+ * reference bit for bit, bundles are sized from the frame limit (and without the sizing a bundle
+ * breaks the limit), and every refusal arrives as the owner's own exception type.
+ */
+class OmlLicenseeTest {
+  private static final FixedPointFormat FORMAT = FacadeFixtures.FORMAT;
+  private static final SecureRandom RNG = new SecureRandom();
+  @TempDir Path dir;
+
+  private static List<double[]> images(int n, long seed) {
+    Random r = new Random(seed);
+    List<double[]> out = new ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      out.add(TinyModels.input(r, 8));
+    }
+    return out;
+  }
+
+  private OmlLicensee.Builder licensee(OwnerNode node, SigningKeyPair key, Path artifact) {
+    return OmlLicensee.builder().owner(node.address()).ownerCertificate(node.certificatePem())
+        .artifact(artifact).licenseeKey(key);
+  }
+
+  @Test
+  void answersMatchTheReferenceBundlesGrowFromOneAndTheQuotaHolds() {
+    SigningKeyPair key = SigningKeyPair.generate(RNG);
+    Path artifact = dir.resolve("model.omla");
+    Model model = FacadeFixtures.ownerDirectory(dir.resolve("owner"), key, 6, artifact);
+    try (OwnerNode node = OwnerNode.start(OwnerNodeConfig.builder(dir.resolve("owner")).port(0).build());
+        OmlLicensee licensee = licensee(node, key, artifact).build()) {
+      List<double[]> xs = images(5, 1);
+      List<Prediction> ps = licensee.inferAll(InferenceMode.TWO_PARTY, xs);
+      assertEquals(5, ps.size());
+      for (int i = 0; i < 5; i++) {
+        double[] want = FacadeFixtures.reference(model, xs.get(i));
+        assertArrayEquals(want, ps.get(i).logits(), 0.0);
+        int argmax = 0;
+        for (int k = 1; k < want.length; k++) {
+          argmax = want[k] > want[argmax] ? k : argmax;
+        }
+        assertEquals(argmax, ps.get(i).label());
+      }
+      // the first bundle (one query) measured the model; the next ones are larger
+      assertEquals(OmlLicensee.DEFAULT_MAX_BUNDLE, licensee.bundleSize());
+      assertTrue(licensee.traffic().bytes() > 0 && licensee.traffic().rounds() > 0);
+      double[] sixth = images(1, 2).get(0);
+      assertArrayEquals(FacadeFixtures.reference(model, sixth), licensee.infer(InferenceMode.TWO_PARTY, sixth).logits(), 0.0);
+      // six of six used: the permit desk sees the ledger's charges and refuses, with its own type
+      PolicyViolationException e = assertThrows(PolicyViolationException.class,
+          () -> licensee.infer(InferenceMode.TWO_PARTY, sixth));
+      assertTrue(e.getMessage().contains("6"), e.getMessage());
+      // this owner serves no HE model: the HE mode is an unknown service, typed as such
+      assertThrows(UnknownServiceException.class, () -> licensee.infer(InferenceMode.HOMOMORPHIC, sixth));
+      assertThrows(IllegalArgumentException.class, () -> licensee.infer(InferenceMode.TWO_PARTY, new double[3]));
+    }
+  }
+
+  @Test
+  void aLicenseeTheOwnerDoesNotKnowIsRefusedAsSuch() {
+    SigningKeyPair key = SigningKeyPair.generate(RNG);
+    FacadeFixtures.ownerDirectory(dir.resolve("owner"), key, 10, null);
+    // an artifact made with this owner's public key for a licensee whose share was never added
+    SigningKeyPair stranger = SigningKeyPair.generate(RNG);
+    OwnerHome home = OwnerHome.open(dir.resolve("owner"));
+    Omlization o = Omlizer.omlize(TinyModels.mlp(FORMAT, 8, false), home.ownerPublicKey(),
+        stranger.publicKey(), RNG);
+    try (OwnerNode node = OwnerNode.start(OwnerNodeConfig.builder(dir.resolve("owner")).port(0).build());
+        OmlLicensee licensee = OmlLicensee.builder().owner(node.address())
+            .ownerCertificate(node.certificate()).artifact(o.artifact()).licenseeKey(stranger).build()) {
+      assertThrows(UnknownLicenseeException.class,
+          () -> licensee.infer(InferenceMode.TWO_PARTY, new double[8]));
+    }
+  }
+
+  @Test
+  void aRefusalOfTheOwnersLedgerArrivesThroughTheAbortFrameAsQuotaExceeded() {
+    // LocalRun's issuer does not look at the ledger, so the permit desk grants what the quota no
+    // longer covers and the owner's gate refuses it after the TLS session started.
+    LocalRun run = new LocalRun(TinyModels.mlp(FORMAT, 9, false), TwoPartyParameters.standard(FORMAT),
+        OutputPolicy.LOGITS, 2);
+    TlsCredentials tls = TlsCredentials.selfSigned("owner.test", Duration.ofDays(1));
+    try (OwnerServer server = OwnerServer.start(ServerConfig.loopback(tls),
+            List.of(new PermitService(run.issuer), new TwoPartyInferenceService(run.owner)));
+        OmlLicensee licensee = OmlLicensee.builder().owner(server.address())
+            .ownerCertificate(tls.certificate()).artifact(run.oml.artifact()).licenseeKey(run.licensee)
+            .build()) {
+      // bundles of 1, then 2: the second would bring the charges to 3 of 2
+      QuotaExceededException e = assertThrows(QuotaExceededException.class,
+          () -> licensee.inferAll(InferenceMode.TWO_PARTY, images(3, 3)));
+      assertEquals(2, e.quota());
+      assertEquals(1, e.charged());
+      assertEquals(2, e.requested());
+      assertEquals(run.licensee.keyId(), e.licensee());
+      assertInstanceOf(PeerAbortedException.class, e.getCause());
+      assertEquals(1, run.charged(), "the refused bundle charged nothing");
+    }
+  }
+
+  @Test
+  void bundlesStayWithinTheFrameLimitAndWithoutTheSizingTheyWouldNot() {
+    SigningKeyPair key = SigningKeyPair.generate(RNG);
+    Path artifact = dir.resolve("model.omla");
+    Model model = FacadeFixtures.ownerDirectory(dir.resolve("owner"), key, 1000, artifact);
+    try (OwnerNode node = OwnerNode.start(OwnerNodeConfig.builder(dir.resolve("owner")).port(0).build())) {
+      long one;
+      try (OmlLicensee probe = licensee(node, key, artifact).build()) {
+        probe.infer(InferenceMode.TWO_PARTY, images(1, 4).get(0));
+        one = probe.largestMessage();
+      }
+      // a frame limit that holds a bundle of one query with room, but not one of two (a query
+      // adds about three quarters of a one-query bundle's largest message)
+      TransportConfig tight = TransportConfig.DEFAULT.withMaxFrameBytes((int) (1.5 * one));
+      List<double[]> xs = images(2, 5);
+      try (OmlLicensee sized = licensee(node, key, artifact).transport(tight).build()) {
+        List<Prediction> ps = sized.inferAll(InferenceMode.TWO_PARTY, xs);
+        for (int i = 0; i < xs.size(); i++) {
+          assertArrayEquals(FacadeFixtures.reference(model, xs.get(i)), ps.get(i).logits(), 0.0);
+        }
+        assertTrue(sized.largestMessage() <= tight.maxFrameBytes());
+        assertEquals(1, sized.bundleSize(), "only one query fits the limit with the margin");
+      }
+      try (OmlLicensee fixed = licensee(node, key, artifact).transport(tight).maxBundle(2).build()) {
+        fixed.sizeBundlesFromFrameLimitForTesting(false);
+        ProtocolAbortException e = assertThrows(ProtocolAbortException.class,
+            () -> fixed.inferAll(InferenceMode.TWO_PARTY, images(2, 6)));
+        assertTrue(e.getMessage().contains("frame"), e.getMessage());
+      }
+    }
+  }
+
+  @Test
+  void theBuilderRefusesIncompleteOrContradictorySettings() {
+    SigningKeyPair key = SigningKeyPair.generate(RNG);
+    Path artifact = dir.resolve("model.omla");
+    FacadeFixtures.ownerDirectory(dir.resolve("owner"), key, 10, artifact);
+    Path cert = dir.resolve("owner").resolve("tls-cert.pem");
+    assertThrows(InvalidConfigException.class, () -> OmlLicensee.builder().ownerCertificate(cert)
+        .artifact(artifact).licenseeKey(key).build());
+    assertThrows(InvalidConfigException.class, () -> OmlLicensee.builder().owner("127.0.0.1", 7443)
+        .artifact(artifact).licenseeKey(key).build());
+    assertThrows(InvalidConfigException.class, () -> OmlLicensee.builder().owner("127.0.0.1", 70000)
+        .ownerCertificate(cert).artifact(artifact).licenseeKey(key).build());
+    assertThrows(InvalidConfigException.class, () -> OmlLicensee.builder().owner("127.0.0.1", 7443)
+        .ownerCertificate(cert).artifact(artifact).licenseeKey(key).maxBundle(0).build());
+    InvalidConfigException other = assertThrows(InvalidConfigException.class, () -> OmlLicensee.builder()
+        .owner("127.0.0.1", 7443).ownerCertificate(cert).artifact(artifact)
+        .licenseeKey(SigningKeyPair.generate(RNG)).build());
+    assertTrue(other.getMessage().contains("made for licensee"), other.getMessage());
+    assertThrows(OmlException.class, () -> OmlLicensee.builder().owner("127.0.0.1", 7443)
+        .ownerCertificate(cert).artifact(dir.resolve("missing.omla")).licenseeKey(key).build());
+  }
+}

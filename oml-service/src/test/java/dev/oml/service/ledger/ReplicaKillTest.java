@@ -10,6 +10,7 @@ import dev.oml.core.fixedpoint.FixedPointFormat;
 import dev.oml.core.keys.SecretAccess;
 import dev.oml.core.keys.SigningKeyPair;
 import dev.oml.core.ledger.PermissionLedger;
+import dev.oml.core.ledger.PermissionReplayedException;
 import dev.oml.core.model.Model;
 import dev.oml.core.omlize.Omlization;
 import dev.oml.core.omlize.Omlizer;
@@ -27,11 +28,13 @@ import dev.oml.mpc.inference.TwoPartyUser;
 import dev.oml.mpc.testkit.TinyModels;
 import dev.oml.service.modes.ModeServices;
 import dev.oml.service.modes.TwoPartyInferenceService;
+import dev.oml.service.server.ErrorCode;
 import dev.oml.service.server.OwnerHome;
 import dev.oml.service.server.OwnerServer;
 import dev.oml.service.server.ServerConfig;
 import dev.oml.service.server.ServiceClient;
 import dev.oml.service.transport.FramedChannel;
+import dev.oml.service.transport.PeerAbortedException;
 import dev.oml.service.transport.TransportConfig;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
@@ -163,9 +166,9 @@ class ReplicaKillTest {
       try (FramedChannel ch = ServiceClient.open(survivor.address(), home.tls().certificate(),
           TwoPartyInferenceService.NAME, TransportConfig.DEFAULT)) {
         ch.send(first);
-        ProtocolAbortException e = assertThrows(ProtocolAbortException.class, ch::receive);
+        PeerAbortedException e = assertThrows(PeerAbortedException.class, ch::receive);
         assertNotNull(e.getMessage());
-        assertTrue(e.getMessage().contains("PermissionReplayedException"), e.getMessage());
+        assertTrue(ErrorCode.toException(e) instanceof PermissionReplayedException, e.getMessage());
       }
       assertEquals(3, audit.charged(licensee.keyId()));
 

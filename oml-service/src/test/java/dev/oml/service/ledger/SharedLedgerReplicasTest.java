@@ -15,10 +15,12 @@ import dev.oml.mpc.inference.TwoPartyUser;
 import dev.oml.mpc.testkit.LocalRun;
 import dev.oml.mpc.testkit.TinyModels;
 import dev.oml.service.modes.TwoPartyInferenceService;
+import dev.oml.service.server.ErrorCode;
 import dev.oml.service.server.OwnerServer;
 import dev.oml.service.server.ServerConfig;
 import dev.oml.service.server.ServiceClient;
 import dev.oml.service.transport.FramedChannel;
+import dev.oml.service.transport.PeerAbortedException;
 import dev.oml.service.transport.TlsCredentials;
 import dev.oml.service.transport.TransportConfig;
 import java.security.SecureRandom;
@@ -123,8 +125,11 @@ class SharedLedgerReplicasTest {
             channels.get(r).send(first);
             replies[r] = channels.get(r).receive();
             answered.add(r);
+          } catch (PeerAbortedException e) {
+            // the owner's refusal comes back as its own type through the abort frame's code
+            refusals.add(ErrorCode.toException(e).getClass().getSimpleName() + ": " + e.getMessage());
           } catch (ProtocolAbortException e) {
-            refusals.add(String.valueOf(e.getMessage()));
+            refusals.add("untyped: " + e.getMessage());
           } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
           }
@@ -139,7 +144,7 @@ class SharedLedgerReplicasTest {
       assertEquals(1, answered.size(), "answers: " + answered + ", refusals: " + refusals);
       assertEquals(REPLICAS - 1, refusals.size());
       for (String why : refusals) {
-        assertTrue(why.contains("PermissionReplayedException"), why);
+        assertTrue(why.startsWith("PermissionReplayedException: "), why);
       }
       expected += n;
       assertEquals(expected, ledgers.get(round % REPLICAS).charged(run.licensee.keyId()));
@@ -189,8 +194,8 @@ class SharedLedgerReplicasTest {
                   .create(run.licensee, run.oml.artifact().modelId(),
                       dev.oml.core.permission.InferenceMode.TWO_PARTY, k, binding, run.clock.instant())));
               accepted.add(n);
-            } catch (ProtocolAbortException e) {
-              if (String.valueOf(e.getMessage()).contains("QuotaExceededException")) {
+            } catch (PeerAbortedException e) {
+              if (ErrorCode.toException(e) instanceof dev.oml.core.ledger.QuotaExceededException) {
                 refusedN.add(n);
               } else {
                 unexpected.add(e);

@@ -60,6 +60,9 @@ public final class OwnerServer implements AutoCloseable {
   private final AtomicLong failed = new AtomicLong();
   private final AtomicLong refused = new AtomicLong();
   private volatile boolean closing;
+  /** Test-only: accepted connections on which the acceptor is made to fail with an Error. */
+  private final java.util.concurrent.atomic.AtomicInteger injectedAcceptFailures =
+      new java.util.concurrent.atomic.AtomicInteger();
 
   private OwnerServer(ServerConfig config, List<OwnerService> list) throws IOException {
     this.config = config;
@@ -138,6 +141,10 @@ public final class OwnerServer implements AutoCloseable {
     while (!closing) {
       try {
         Socket s = listener.accept();
+        if (injectedAcceptFailures.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
+          hardClose(s);
+          throw new OutOfMemoryError("injected by a test");
+        }
         failures = 0;
         dispatch(s);
       } catch (Throwable e) {
@@ -159,6 +166,11 @@ public final class OwnerServer implements AutoCloseable {
         }
       }
     }
+  }
+
+  /** Test-only: makes the acceptor fail with an {@link Error} on the next {@code n} connections. */
+  void failNextAcceptsForTesting(int n) {
+    injectedAcceptFailures.set(n);
   }
 
   private void dispatch(Socket s) {

@@ -46,10 +46,10 @@ public final class HeOwnerSession {
   public static final int MAX_CIPHERTEXTS_PER_QUERY = 64;
   static final String CHALLENGE_MAGIC = "OHC1";
   static final String REQUEST_MAGIC = "OHR1";
-  /** Challenge: magic, 32 random bytes. */
-  static final int CHALLENGE_BYTES = 4 + 32;
-  /** Session request: magic, licensee key id, Ed25519 signature. */
-  static final int REQUEST_BYTES = 4 + KeyId.BYTES + SigningPublicKey.SIGNATURE_BYTES;
+  /** Size of the challenge: magic, 32 random bytes. */
+  public static final int CHALLENGE_BYTES = 4 + 32;
+  /** Size of the session request: magic, licensee key id, Ed25519 signature. */
+  public static final int REQUEST_BYTES = 4 + KeyId.BYTES + SigningPublicKey.SIGNATURE_BYTES;
   private static final byte[] REQUEST_CONTEXT =
       "OML HE session request v1\0".getBytes(StandardCharsets.US_ASCII);
   private static final SecureRandom RANDOM = new SecureRandom();

@@ -28,7 +28,7 @@ import javax.net.ssl.SSLContext;
  * naming the service (the {@linkplain #HELLO_PREFIX hello}), then the service's {@linkplain
  * OwnerService#admit admission step} checks who the client is; the TLS handshake, the hello and
  * that step run on the admission pool, each bounded by a deadline (handshake deadline, hello
- * timeout, frame deadline), and only an admitted session takes a worker. So connections that
+ * timeout, admission timeout, frame deadline), and only an admitted session takes a worker. So connections that
  * never authenticate (silent, trickling, garbage) can fill at most the admission pool, and one
  * remote address at most {@link ServerConfig#maxConnectionsPerPeer()} of it; see {@link
  * ServerConfig} for why. Overload is refused ("server busy") rather than queued without bound;
@@ -257,7 +257,7 @@ public final class OwnerServer implements AutoCloseable {
         LOG.log(Level.INFO, "session {0} from {1}: unknown service", id, peer);
         return false;
       }
-      ch.idleTimeout(config.helloTimeout());
+      ch.idleTimeout(config.admissionTimeout());
       OwnerService.Admitted rest = svc.admit(ch, new OwnerService.SessionInfo(id, peer));
       ch.idleTimeout(config.transport().idleTimeout());
       String name = service;

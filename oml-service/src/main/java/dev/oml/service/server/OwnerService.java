@@ -5,9 +5,9 @@ import dev.oml.core.transport.Channel;
 /**
  * One named service of the owner server (permits, 2PC inference, HE inference). The server
  * accepts a connection, reads the service name the client asks for, runs the service's {@link
- * #admit} step on its small admission pool (with a short idle timeout), and hands what that step
- * returns to a worker thread. A service runs the protocol's local steps over
- * the channel and returns when the session ends; a {@link dev.oml.core.OmlException} it throws
+ * #admit} step on its small admission pool (waiting at most the admission timeout), and hands
+ * what that step returns to a worker thread. A service runs the protocol's local steps over the
+ * channel and returns when the session ends; a {@link dev.oml.core.OmlException} it throws
  * ends the session (the server tells the client why and logs the message, which by this
  * library's rule names no secret).
  */

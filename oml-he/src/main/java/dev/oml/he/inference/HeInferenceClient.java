@@ -9,7 +9,8 @@ import java.util.function.Function;
 
 /**
  * The user's side of the HE mode over a {@link Channel} to the owner's
- * {@link HeInferenceService}: {@link #connect} receives the plan and sends the session keys;
+ * {@link HeInferenceService}: {@link #connect} answers the owner's challenge with a session
+ * request signed by the licensee's key, receives the plan and sends the session keys;
  * {@link #infer} encrypts images, obtains a permission bound to the query's payload from
  * {@code permits} (the owner's permit desk, or a test issuer), sends the permitted query and
  * decrypts the answer. One round per query.

@@ -28,9 +28,11 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Future;
 
 /**
- * The owner's side of one HE session, as local steps over messages: {@link #acceptKeys} takes
- * the user's once-per-session keys (validated on load; the Galois keys must cover the plan's
- * rotations), {@link #answer} takes the first message of a query ({@code token || proof ||
+ * The owner's side of one HE session, as local steps over messages: {@link #challenge} and
+ * {@link #acceptSessionRequest} authenticate the licensee (a signature over a fresh challenge by
+ * a key on the allow-list that this model is licensed to) before anything else;
+ * {@link #acceptKeys} takes the user's once-per-session keys (validated on load; the Galois keys
+ * must cover the plan's rotations), {@link #answer} takes the first message of a query ({@code token || proof ||
  * payload}) and returns the answer. Per query it checks every cheap structural property of the
  * payload first (plan, session, counts, sizes, each ciphertext's parameters, level and scale,
  * and that the permission claims at least as many images as the payload carries), so a

@@ -36,10 +36,10 @@ import org.junit.jupiter.api.Test;
 class OwnerServerHostileTest {
   private static final TransportConfig CLIENT = new TransportConfig(1 << 20, Duration.ofSeconds(10),
       Duration.ofSeconds(5), Duration.ofSeconds(5));
-  /** 3 s for a handshake or a frame: long enough that a test acts while hostile peers still sit. */
+  /** 5 s for a handshake or a frame: long enough that a test acts while hostile peers still sit. */
   private static final TransportConfig SERVER = new TransportConfig(1 << 20, Duration.ofSeconds(10),
-      Duration.ofSeconds(2), Duration.ofSeconds(2)).withDeadlines(Duration.ofSeconds(3),
-      Duration.ofSeconds(3));
+      Duration.ofSeconds(2), Duration.ofSeconds(2)).withDeadlines(Duration.ofSeconds(5),
+      Duration.ofSeconds(5));
   private static TlsCredentials tls;
   private final PermissionFixture fx = new PermissionFixture(1_000_000, 1_000_000);
   private final List<OwnerServer> servers = new ArrayList<>();

@@ -19,6 +19,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import javax.net.ssl.SSLContext;
 
@@ -28,10 +29,10 @@ import javax.net.ssl.SSLContext;
  * naming the service (the {@linkplain #HELLO_PREFIX hello}), then the service's {@linkplain
  * OwnerService#admit admission step} checks who the client is; the TLS handshake, the hello and
  * that step run on the admission pool, each bounded by a deadline (handshake deadline, hello
- * timeout, admission timeout, frame deadline), and only an admitted session takes a worker. So connections that
- * never authenticate (silent, trickling, garbage) can fill at most the admission pool, and one
- * remote address at most {@link ServerConfig#maxConnectionsPerPeer()} of it; see {@link
- * ServerConfig} for why. Overload is refused ("server busy") rather than queued without bound;
+ * timeout, admission timeout, frame deadline), and only an admitted session takes a worker. So
+ * connections that never authenticate (silent, trickling, garbage) can fill at most the
+ * admission pool, and one remote address at most {@link ServerConfig#maxConnectionsPerPeer()}
+ * of it; see {@link ServerConfig} for why. Overload is refused ("server busy") rather than queued without bound;
  * {@link #close()} stops accepting, lets running sessions finish within the grace period, then
  * aborts the rest. Any {@link Throwable} of a session (an {@link OutOfMemoryError} included) is
  * caught, logged with its type, and the thread returned to its pool; the acceptor survives any
@@ -61,8 +62,7 @@ public final class OwnerServer implements AutoCloseable {
   private final AtomicLong refused = new AtomicLong();
   private volatile boolean closing;
   /** Test-only: accepted connections on which the acceptor is made to fail with an Error. */
-  private final java.util.concurrent.atomic.AtomicInteger injectedAcceptFailures =
-      new java.util.concurrent.atomic.AtomicInteger();
+  private final AtomicInteger injectedAcceptFailures = new AtomicInteger();
 
   private OwnerServer(ServerConfig config, List<OwnerService> list) throws IOException {
     this.config = config;

@@ -80,12 +80,19 @@ class OwnerServerHostileTest {
         .withTimeouts(Duration.ofSeconds(3), Duration.ofSeconds(2));
   }
 
-  /** A plain TCP connection from {@code 127.0.0.x} that never says anything. */
+  /**
+   * A plain TCP connection from {@code 127.0.0.x} that never says anything. A connection the
+   * server refuses on accept may be reset before {@code connect} returns: that is a refusal too.
+   */
   private Socket silentFrom(OwnerServer s, int x) throws IOException {
     Socket sock = new Socket();
-    sock.bind(new InetSocketAddress(InetAddress.getByName("127.0.0." + x), 0));
-    sock.connect(s.address(), 2_000);
     hostile.add(sock);
+    sock.bind(new InetSocketAddress(InetAddress.getByName("127.0.0." + x), 0));
+    try {
+      sock.connect(s.address(), 2_000);
+    } catch (java.net.SocketException reset) {
+      sock.close();
+    }
     return sock;
   }
 

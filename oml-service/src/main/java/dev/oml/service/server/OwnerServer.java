@@ -55,6 +55,7 @@ public final class OwnerServer implements AutoCloseable {
   private final Thread acceptor;
   private final Set<FramedChannel> open = ConcurrentHashMap.newKeySet();
   private final Set<Socket> handshaking = ConcurrentHashMap.newKeySet();
+  private final Set<FramedChannel> admitting = ConcurrentHashMap.newKeySet();
   private final Map<InetAddress, Integer> perPeer = new HashMap<>();
   private final AtomicLong sessions = new AtomicLong();
   private final AtomicLong completed = new AtomicLong();
@@ -241,6 +242,7 @@ public final class OwnerServer implements AutoCloseable {
       handshaking.remove(socket);
     }
     open.add(ch);
+    admitting.add(ch);
     String service = "?";
     boolean handedOver = false;
     try {
@@ -278,6 +280,7 @@ public final class OwnerServer implements AutoCloseable {
     } catch (Throwable e) {
       fail(id, peer, service, ch, e);
     } finally {
+      admitting.remove(ch);
       if (!handedOver) {
         ch.close();
         open.remove(ch);
@@ -366,8 +369,12 @@ public final class OwnerServer implements AutoCloseable {
     }
     admission.shutdown();
     workers.shutdown();
+    // connections not yet admitted run no session: end them now rather than after the grace
     for (Socket sk : handshaking) {
       hardClose(sk);
+    }
+    for (FramedChannel ch : admitting) {
+      ch.abort("server shutting down");
     }
     try {
       if (!workers.awaitTermination(config.shutdownGrace().toMillis(), TimeUnit.MILLISECONDS)) {

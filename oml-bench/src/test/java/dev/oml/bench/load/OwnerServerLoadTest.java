@@ -157,7 +157,7 @@ class OwnerServerLoadTest {
           assertEquals(expected, ledger.charged(licensees.get(c).keyId()), "client " + c + " charged");
         }
         if (silent != null) {
-          // It held a worker the whole time without stopping the others; now it leaves.
+          // It sat in the admission pool without stopping the others; now it leaves.
           silent.close();
         }
       }
@@ -215,7 +215,7 @@ class OwnerServerLoadTest {
     }
     assertEquals(3, ledger.charged(k.keyId()));
     assertTrue(server.stats().failed() >= 2, server.stats().toString());
-    // Never sends anything after the hello: it holds one worker while the others are served.
+    // Never sends anything after the hello: it waits in the admission pool, never on a worker.
     return ServiceClient.open(server.address(), pinned, TwoPartyInferenceService.NAME,
         TransportConfig.DEFAULT);
   }

@@ -1,5 +1,7 @@
 package dev.oml.core.permission;
 
+import dev.oml.core.keys.KeyId;
+
 import dev.oml.core.ledger.PermissionLedger;
 import dev.oml.core.ledger.SpendReceipt;
 import dev.oml.core.omlize.ModelId;
@@ -43,6 +45,16 @@ public final class PermissionGate {
     PermissionUse use = PermissionUse.of(model, mode, n, payload, PermittedQuery.transcriptHash(payload));
     VerifiedPermission v = verifier.verify(query.token(), query.proof(), use);
     return ledger.spend(v);
+  }
+
+  /**
+   * Checks that {@code licensee} may open a session on {@code model} and that {@code signature}
+   * is its signature over {@code signed} (a server's fresh challenge): what a mode service asks
+   * before it does any costly work for a connection, as {@link
+   * PermissionVerifier#authenticateLicensee}. Spends nothing.
+   */
+  public void authenticateLicensee(KeyId licensee, ModelId model, byte[] signed, byte[] signature) {
+    verifier.authenticateLicensee(licensee, model, signed, signature);
   }
 
   public PermissionLedger ledger() {

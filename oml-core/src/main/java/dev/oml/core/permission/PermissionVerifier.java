@@ -1,5 +1,6 @@
 package dev.oml.core.permission;
 
+import dev.oml.core.keys.KeyId;
 import dev.oml.core.keys.SigningPublicKey;
 import java.time.Clock;
 import java.time.Instant;
@@ -80,5 +81,31 @@ public final class PermissionVerifier {
           + "; ask for a new one");
     }
     return new VerifiedPermission(c, now);
+  }
+
+  /**
+   * Authenticates a licensee that opens a session before it presents any permission (the HE
+   * mode's session start): the licensee must be on the allow-list, {@code model} must be one the
+   * policy assigns to it, and {@code signature} must be its Ed25519 signature over {@code signed},
+   * which the caller makes fresh (a random challenge) so a recorded signature is worthless.
+   *
+   * @throws UnknownLicenseeException if the licensee is not (or no longer) allowed
+   * @throws PolicyViolationException if the model is not the licensee's
+   * @throws LicenseeProofException if the signature does not verify
+   */
+  public void authenticateLicensee(KeyId licensee, dev.oml.core.omlize.ModelId model,
+      byte[] signed, byte[] signature) {
+    Objects.requireNonNull(licensee, "licensee");
+    Objects.requireNonNull(model, "model");
+    Objects.requireNonNull(signed, "signed");
+    Objects.requireNonNull(signature, "signature");
+    SigningPublicKey key = policy.licenseeKey(licensee).orElseThrow(() ->
+        new UnknownLicenseeException("licensee " + licensee + " is not (or no longer) allowed"));
+    if (!policy.licenseeOf(model).map(licensee::equals).orElse(false)) {
+      throw new PolicyViolationException("model " + model + " is not licensed to " + licensee);
+    }
+    if (!key.verify(signed, signature)) {
+      throw new LicenseeProofException("the session request is not signed by licensee " + licensee);
+    }
   }
 }

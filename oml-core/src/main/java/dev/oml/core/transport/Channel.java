@@ -33,6 +33,26 @@ public interface Channel extends AutoCloseable {
    */
   byte[] receive();
 
+  /**
+   * Receives the next message if it has at most {@code maxBytes} bytes; a larger one ends the
+   * channel. A protocol step that knows how large its next message can be (HE session keys, a
+   * fixed-size request) uses this, so a peer cannot make it hold more. Channels that see the
+   * length before the body (framed TCP) refuse before reading the body; this default, for
+   * channels that hand over whole messages, checks after.
+   *
+   * @throws ProtocolAbortException if the message is larger, the peer closed, or no message came
+   *     in time
+   */
+  default byte[] receive(int maxBytes) {
+    byte[] m = receive();
+    if (m.length > maxBytes) {
+      close();
+      throw new ProtocolAbortException("a message of " + m.length + " bytes exceeds the "
+          + maxBytes + " bytes this step accepts");
+    }
+    return m;
+  }
+
   /** Total payload bytes sent on this endpoint. */
   long bytesSent();
 

@@ -49,6 +49,7 @@ public final class HeCompiledModel {
   private final FloodingBudget budget;
   private final Layout layout;
   private final long[] primes;
+  private volatile int sessionKeysBound;
 
   private HeCompiledModel(Model model, HeProgram program, HeContext context, HeInferencePlan plan,
       FloodingBudget budget, Layout layout) {
@@ -285,6 +286,22 @@ public final class HeCompiledModel {
 
   public HeInferencePlan plan() {
     return plan;
+  }
+
+  /**
+   * The largest session-keys message an owner accepts for this plan: the size of a key set for
+   * the plan (derived once from throwaway keys of one and two rotations, then kept) plus a
+   * sixteenth for encodings whose size varies. A larger upload is refused from its announced
+   * length, before its bytes are read.
+   */
+  public int sessionKeysBound() {
+    int b = sessionKeysBound;
+    if (b == 0) {
+      long size = HeUserSession.sessionKeysSize(plan, context);
+      b = (int) Math.min(Integer.MAX_VALUE, size + size / 16 + 4096);
+      sessionKeysBound = b;
+    }
+    return b;
   }
 
   public Model model() {

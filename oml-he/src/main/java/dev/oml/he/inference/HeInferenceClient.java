@@ -9,7 +9,8 @@ import java.util.function.Function;
 
 /**
  * The user's side of the HE mode over a {@link Channel} to the owner's
- * {@code dev.oml.service.modes.HeInferenceService}: {@link #connect} receives the plan and sends the session keys;
+ * {@code dev.oml.service.modes.HeInferenceService}: {@link #connect} answers the owner's challenge with a session
+ * request signed by the licensee's key, receives the plan and sends the session keys;
  * {@link #infer} encrypts images, obtains a permission bound to the query's payload from
  * {@code permits} (the owner's permit desk, or a test issuer), sends the permitted query and
  * decrypts the answer. One round per query.
@@ -28,18 +29,35 @@ public final class HeInferenceClient {
   }
 
   /**
-   * Receives the plan, makes keys and sends them (once per session).
+   * Opens a session (once per session): answers the owner's challenge with a session request
+   * signed by {@code licensee}, receives the plan, makes keys and sends them.
    *
-   * @throws MalformedQueryException if the plan does not decode or is below 128-bit security
+   * @throws MalformedQueryException if the challenge or the plan does not decode, or the plan is
+   *     below 128-bit security
+   * @throws dev.oml.core.transport.ProtocolAbortException if the owner refuses the licensee
    */
   public static HeInferenceClient connect(Channel channel, HeBackend backend,
       SigningKeyPair licensee) {
     return connect(channel, backend, licensee, false);
   }
 
-  /** Like {@link #connect(Channel, HeBackend, SigningKeyPair)}, accepting INSECURE test plans. */
+  /**
+   * Like {@link #connect(Channel, HeBackend, SigningKeyPair)}, but accepts INSECURE test
+   * parameters: for tests only (as {@link HeUserSession#openInsecureForTesting}).
+   */
+  public static HeInferenceClient connectInsecureForTesting(Channel channel, HeBackend backend,
+      SigningKeyPair licensee) {
+    return connect(channel, backend, licensee, true);
+  }
+
   static HeInferenceClient connect(Channel channel, HeBackend backend, SigningKeyPair licensee,
       boolean insecureForTesting) {
+    byte[] challenge = channel.receive(HeOwnerSession.CHALLENGE_BYTES);
+    if (challenge.length != HeOwnerSession.CHALLENGE_BYTES) {
+      throw new MalformedQueryException("HE challenge: " + challenge.length + " bytes, expected "
+          + HeOwnerSession.CHALLENGE_BYTES);
+    }
+    channel.send(HeOwnerSession.sessionRequest(licensee, challenge));
     byte[] plan = channel.receive();
     HeUserSession s = insecureForTesting ? HeUserSession.openInsecureForTesting(backend, plan)
         : HeUserSession.open(backend, plan);

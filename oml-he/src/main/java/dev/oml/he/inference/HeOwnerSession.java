@@ -1,5 +1,8 @@
 package dev.oml.he.inference;
 
+import dev.oml.core.keys.KeyId;
+import dev.oml.core.keys.SigningKeyPair;
+import dev.oml.core.keys.SigningPublicKey;
 import dev.oml.core.ledger.SpendReceipt;
 import dev.oml.core.permission.InferenceMode;
 import dev.oml.core.permission.PermissionGate;
@@ -14,6 +17,8 @@ import dev.oml.he.HeSerializer;
 import dev.oml.he.PublicKey;
 import dev.oml.he.RelinKeys;
 import dev.oml.he.inference.internal.Msg;
+import java.nio.charset.StandardCharsets;
+import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -23,9 +28,11 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Future;
 
 /**
- * The owner's side of one HE session, as local steps over messages: {@link #acceptKeys} takes
- * the user's once-per-session keys (validated on load; the Galois keys must cover the plan's
- * rotations), {@link #answer} takes the first message of a query ({@code token || proof ||
+ * The owner's side of one HE session, as local steps over messages: {@link #challenge} and
+ * {@link #acceptSessionRequest} authenticate the licensee (a signature over a fresh challenge by
+ * a key on the allow-list that this model is licensed to) before anything else;
+ * {@link #acceptKeys} takes the user's once-per-session keys (validated on load; the Galois keys
+ * must cover the plan's rotations), {@link #answer} takes the first message of a query ({@code token || proof ||
  * payload}) and returns the answer. Per query it checks every cheap structural property of the
  * payload first (plan, session, counts, sizes, each ciphertext's parameters, level and scale,
  * and that the permission claims at least as many images as the payload carries), so a
@@ -39,6 +46,15 @@ import java.util.concurrent.Future;
 public final class HeOwnerSession {
   /** Upper bound on ciphertexts per query, so one query cannot take unbounded memory. */
   public static final int MAX_CIPHERTEXTS_PER_QUERY = 64;
+  static final String CHALLENGE_MAGIC = "OHC1";
+  static final String REQUEST_MAGIC = "OHR1";
+  /** Size of the challenge: magic, 32 random bytes. */
+  public static final int CHALLENGE_BYTES = 4 + 32;
+  /** Size of the session request: magic, licensee key id, Ed25519 signature. */
+  public static final int REQUEST_BYTES = 4 + KeyId.BYTES + SigningPublicKey.SIGNATURE_BYTES;
+  private static final byte[] REQUEST_CONTEXT =
+      "OML HE session request v1\0".getBytes(StandardCharsets.US_ASCII);
+  private static final SecureRandom RANDOM = new SecureRandom();
 
   private final HeCompiledModel model;
   private final PermissionGate gate;
@@ -51,10 +67,18 @@ public final class HeOwnerSession {
   private long lastEvaluationNanos;
 
   private final ExecutorService executor;
+  private final boolean requireAuthentication;
+  private byte[] challenge;
+  private KeyId licensee;
 
   /** A session that evaluates a query's ciphertexts one after the other. */
   public HeOwnerSession(HeCompiledModel model, PermissionGate gate) {
     this(model, gate, null);
+  }
+
+  /** For attack tests only: a session whose {@link #run} skips the session request. */
+  static HeOwnerSession withoutAuthenticationForTesting(HeCompiledModel model, PermissionGate gate) {
+    return new HeOwnerSession(model, gate, null, false);
   }
 
   /**
@@ -63,6 +87,12 @@ public final class HeOwnerSession {
    * the time of one ciphertext per available core. The executor is the caller's to shut down.
    */
   public HeOwnerSession(HeCompiledModel model, PermissionGate gate, ExecutorService executor) {
+    this(model, gate, executor, true);
+  }
+
+  private HeOwnerSession(HeCompiledModel model, PermissionGate gate, ExecutorService executor,
+      boolean requireAuthentication) {
+    this.requireAuthentication = requireAuthentication;
     this.model = model;
     this.gate = gate;
     this.ctx = model.context();
@@ -71,6 +101,66 @@ public final class HeOwnerSession {
 
   public HeInferencePlan plan() {
     return model.plan();
+  }
+
+  /**
+   * The first step of a session: a fresh random challenge ({@code "OHC1" || 32 bytes}) that the
+   * licensee signs in its session request. Nothing about the model is sent before that request
+   * verifies.
+   */
+  public byte[] challenge() {
+    byte[] r = new byte[32];
+    RANDOM.nextBytes(r);
+    challenge = new Msg.Out().magic(CHALLENGE_MAGIC).raw(r).bytes();
+    return challenge.clone();
+  }
+
+  /**
+   * The licensee's answer to {@link #challenge()}: {@code "OHR1" || key id || signature}, where
+   * the signature is the licensee's Ed25519 signature over a fixed context string and the
+   * challenge. {@link #sessionRequest} makes one.
+   */
+  public static byte[] sessionRequest(SigningKeyPair licensee, byte[] challenge) {
+    return new Msg.Out().magic(REQUEST_MAGIC).raw(licensee.keyId().bytes())
+        .raw(licensee.sign(signedPart(challenge))).bytes();
+  }
+
+  private static byte[] signedPart(byte[] challenge) {
+    byte[] m = Arrays.copyOf(REQUEST_CONTEXT, REQUEST_CONTEXT.length + challenge.length);
+    System.arraycopy(challenge, 0, m, REQUEST_CONTEXT.length, challenge.length);
+    return m;
+  }
+
+  /**
+   * Checks the session request: the licensee is on the owner's allow-list, this model is
+   * licensed to it, and it signed this session's challenge. Only then may the plan be sent and
+   * keys be read.
+   *
+   * @return the authenticated licensee
+   * @throws MalformedQueryException if no challenge was made or the request is malformed
+   * @throws dev.oml.core.permission.PermissionException if the licensee is unknown, the model is
+   *     not its, or the signature does not verify
+   */
+  public KeyId acceptSessionRequest(byte[] request) {
+    if (challenge == null) {
+      throw new MalformedQueryException("HE session request before the challenge");
+    }
+    Msg.In in = new Msg.In(request, "HE session request");
+    in.magic(REQUEST_MAGIC);
+    KeyId who = KeyId.of(in.raw(KeyId.BYTES, "licensee key id"));
+    byte[] sig = in.raw(SigningPublicKey.SIGNATURE_BYTES, "signature");
+    in.end();
+    byte[] signed = signedPart(challenge);
+    // one challenge, one try: a failed request cannot be retried against the same challenge
+    challenge = null;
+    gate.authenticateLicensee(who, model.plan().modelId(), signed, sig);
+    licensee = who;
+    return who;
+  }
+
+  /** The licensee authenticated in this session, or null before {@link #acceptSessionRequest}. */
+  public KeyId licensee() {
+    return licensee;
   }
 
   /**
@@ -267,7 +357,8 @@ public final class HeOwnerSession {
   }
 
   /**
-   * Runs this session over {@code channel} until the user ends it: sends the plan, accepts the
+   * Runs this session over {@code channel} until the user ends it: sends a challenge and checks
+   * the licensee's signed session request ({@link #authenticate}), sends the plan, accepts the
    * user's session keys, then answers one query per message (one round each). The channel stays
    * open; the caller closes it.
    *
@@ -275,8 +366,38 @@ public final class HeOwnerSession {
    *     is not permitted; the session is then over
    */
   public void run(Channel channel) {
+    authenticate(channel);
+    serveAuthenticated(channel);
+  }
+
+  /**
+   * The cheap opening of {@link #run}: sends a challenge and checks the licensee's signed
+   * session request. A server runs it before committing a worker, so a peer without a
+   * licensee's key gets neither the plan nor a chance to upload keys.
+   *
+   * @throws dev.oml.core.permission.PermissionException if the request does not authenticate
+   */
+  public KeyId authenticate(Channel channel) {
+    if (!requireAuthentication) {
+      return null;
+    }
+    channel.send(challenge());
+    return acceptSessionRequest(channel.receive(REQUEST_BYTES));
+  }
+
+  /**
+   * The rest of {@link #run} after {@link #authenticate}: sends the plan, accepts session keys
+   * no larger than {@link HeCompiledModel#sessionKeysBound()} (a larger upload is refused from
+   * its announced length), then answers queries until the user ends the session.
+   *
+   * @throws IllegalStateException if the licensee has not authenticated
+   */
+  public void serveAuthenticated(Channel channel) {
+    if (requireAuthentication && licensee == null) {
+      throw new IllegalStateException("the licensee has not authenticated");
+    }
     channel.send(model.plan().encode());
-    acceptKeys(channel.receive());
+    acceptKeys(channel.receive(model.sessionKeysBound()));
     while (true) {
       byte[] query;
       try {

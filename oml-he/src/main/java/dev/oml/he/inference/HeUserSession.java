@@ -80,6 +80,30 @@ public final class HeUserSession {
     return new HeUserSession(plan, plan.context(backend));
   }
 
+  /**
+   * The size of a session-keys message for {@code plan}, from throwaway keys of at most two
+   * rotations: a Galois key set grows by the same amount with each rotation, so its size for the
+   * plan's rotations follows from the sizes for one and two (making the whole set would cost the
+   * owner as much as a user's key generation).
+   */
+  static long sessionKeysSize(HeInferencePlan plan, HeContext ctx) {
+    KeyGenerator kg = ctx.keyGenerator();
+    HeSerializer s = ctx.serializer();
+    long pk = s.save(kg.createPublicKey()).length;
+    long rk = plan.needsRelinKeys() ? s.save(kg.createRelinKeys()).length : 0;
+    int keys = plan.rotationSteps().length + (plan.needsConjugationKey() ? 1 : 0);
+    long gk;
+    if (keys == 0) {
+      gk = s.save(kg.createGaloisKeys()).length;
+    } else {
+      long one = s.save(kg.createGaloisKeys(1)).length;
+      long two = s.save(kg.createGaloisKeys(1, 2)).length;
+      gk = one + (keys - 1) * (two - one);
+    }
+    // magic, plan id, three length prefixes
+    return 4 + 32 + 12 + pk + rk + gk;
+  }
+
   /** Like {@link #open}, but accepts INSECURE test parameters: for tests only. */
   public static HeUserSession openInsecureForTesting(HeBackend backend, byte[] planBytes) {
     HeInferencePlan plan = HeInferencePlan.decode(planBytes);

@@ -70,7 +70,7 @@ class HeInferenceProtocolTest {
     userEnd.close();
     t.join(60_000);
     assertEquals(null, failure.get());
-    assertEquals(2, ownerEnd.messagesSent(), "the plan, then one answer for the one query");
+    assertEquals(3, ownerEnd.messagesSent(), "the challenge, the plan, then one answer for the one query");
   }
 
   @Test

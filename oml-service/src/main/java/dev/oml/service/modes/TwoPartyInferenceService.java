@@ -55,6 +55,16 @@ public final class TwoPartyInferenceService implements OwnerService {
 
   @Override
   public void serve(Channel channel, SessionInfo session) {
+    admit(channel, session).serve();
+  }
+
+  /**
+   * Reads the bundle's first message, a permitted query, and picks the model it names: cheap
+   * work before a worker is committed. The permission itself is verified (and spent) by the gate
+   * when the session runs, before any of the model's work.
+   */
+  @Override
+  public Admitted admit(Channel channel, SessionInfo session) {
     byte[] first = channel.receive();
     ModelId id = PermittedQuery.decode(first).token().unverifiedClaims().modelId();
     TwoPartyOwner owner = owners.get(id);
@@ -62,6 +72,6 @@ public final class TwoPartyInferenceService implements OwnerService {
       throw new ModelNotServedException("this server holds no two-party key share for " + id);
     }
     // the server sends the client the reason of a failure, then closes the channel
-    owner.newSession().serve(channel, first, false);
+    return () -> owner.newSession().serve(channel, first, false);
   }
 }

@@ -40,12 +40,32 @@ public final class PermitService implements OwnerService {
 
   @Override
   public void serve(Channel channel, SessionInfo session) {
+    admit(channel, session).serve();
+  }
+
+  /**
+   * Reads the first request (a request is {@link PermitRequest#BYTES} long; a larger message
+   * ends the session), so a connection that sends nothing never takes a worker; the worker then
+   * answers it and the requests that follow. Issuing checks each request's signature.
+   */
+  @Override
+  public Admitted admit(Channel channel, SessionInfo session) {
+    byte[] first = channel.receive(MAX_REQUEST_BYTES);
+    return () -> answerAll(channel, first);
+  }
+
+  /** A request is {@link PermitRequest#BYTES}; a little slack keeps a wrong one a typed refusal. */
+  private static final int MAX_REQUEST_BYTES = 4 * PermitRequest.BYTES;
+
+  private void answerAll(Channel channel, byte[] first) {
+    byte[] msg = first;
     for (int i = 0; i < MAX_REQUESTS_PER_SESSION; i++) {
-      byte[] msg;
-      try {
-        msg = channel.receive();
-      } catch (ProtocolAbortException e) {
-        return; // the client is done (closed) or gone
+      if (i > 0) {
+        try {
+          msg = channel.receive(MAX_REQUEST_BYTES);
+        } catch (ProtocolAbortException e) {
+          return; // the client is done (closed) or gone
+        }
       }
       byte[] reply;
       try {

@@ -10,17 +10,21 @@ import dev.oml.core.permission.Binding;
 import dev.oml.core.permission.InferenceMode;
 import dev.oml.core.permission.PermissionGate;
 import dev.oml.core.permission.PermitRequest;
+import dev.oml.core.permission.UnknownLicenseeException;
 import dev.oml.core.transport.ProtocolAbortException;
 import dev.oml.he.HeBackends;
 import dev.oml.he.inference.HeCompiledModel;
 import dev.oml.he.inference.HeInferenceClient;
 import dev.oml.he.inference.HePlanOptions;
 import dev.oml.mpc.testkit.TinyModels;
+import dev.oml.service.server.ErrorCode;
 import dev.oml.service.server.OwnerServer;
 import dev.oml.service.server.PermitService;
+import dev.oml.service.server.ServerBusyException;
 import dev.oml.service.server.ServerConfig;
 import dev.oml.service.server.ServiceClient;
 import dev.oml.service.transport.FramedChannel;
+import dev.oml.service.transport.PeerAbortedException;
 import dev.oml.service.transport.TlsCredentials;
 import dev.oml.service.transport.TransportConfig;
 import dev.oml.testkit.PermissionFixture;
@@ -85,10 +89,10 @@ class HeInferenceServiceTest {
     List<FramedChannel> idle = new ArrayList<>();
     try (OwnerServer capped = start(1)) {
       idle.add(heSession(capped));
-      ProtocolAbortException e = assertThrows(ProtocolAbortException.class,
+      PeerAbortedException e = assertThrows(PeerAbortedException.class,
           () -> idle.add(heSession(capped)));
-      assertEquals("the peer aborted: ServerBusyException: all 1 HE sessions are in use; try later",
-          e.getMessage());
+      assertEquals("the peer aborted: all 1 HE sessions are in use; try later", e.getMessage());
+      assertEquals(ServerBusyException.class, ErrorCode.toException(e).getClass());
       honestPermit(capped);
       idle.forEach(FramedChannel::close);
       idle.clear();
@@ -111,9 +115,9 @@ class HeInferenceServiceTest {
     try (OwnerServer s = start(1);
         FramedChannel ch = ServiceClient.open(s.address(), tls.certificate(),
             HeInferenceService.NAME, CLIENT)) {
-      ProtocolAbortException e = assertThrows(ProtocolAbortException.class,
+      PeerAbortedException e = assertThrows(PeerAbortedException.class,
           () -> HeInferenceClient.connectInsecureForTesting(ch, HeBackends.pureJava(), stranger));
-      assertTrue(e.getMessage().startsWith("the peer aborted: UnknownLicenseeException"),
+      assertEquals(UnknownLicenseeException.class, ErrorCode.toException(e).getClass(),
           e.getMessage());
       assertEquals(dev.oml.he.inference.HeOwnerSession.CHALLENGE_BYTES, ch.bytesReceived(),
           "nothing but the challenge reached the stranger");

@@ -179,7 +179,7 @@ class FramedChannelDeadlineTest {
           assertEquals(FramedChannel.ABORT, in.readUnsignedByte());
           byte[] reason = new byte[length];
           in.readFully(reason);
-          return new String(reason, StandardCharsets.UTF_8);
+          return AbortReason.decode(reason).message();
         }
       });
       try (FramedChannel ch = FramedChannel.over(server.accept(), TIGHT)) {

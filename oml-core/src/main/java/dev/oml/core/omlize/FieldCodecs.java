@@ -1,5 +1,6 @@
 package dev.oml.core.omlize;
 
+import dev.oml.core.field.FieldPrg;
 import dev.oml.core.field.PrimeField;
 import dev.oml.core.io.Envelope;
 import dev.oml.core.io.FileFormatException.Reason;
@@ -9,7 +10,6 @@ import java.util.Arrays;
 import org.bouncycastle.crypto.digests.SHA256Digest;
 import org.bouncycastle.crypto.generators.HKDFBytesGenerator;
 import org.bouncycastle.crypto.params.HKDFParameters;
-import dev.oml.core.field.FieldPrg;
 
 /**
  * Shared pieces of the version-2 files: field elements in 6 little-endian bytes, the owner's

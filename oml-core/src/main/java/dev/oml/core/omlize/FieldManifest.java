@@ -3,6 +3,8 @@ package dev.oml.core.omlize;
 import dev.oml.core.field.PrimeField;
 import dev.oml.core.io.FileFormatException.Reason;
 import dev.oml.core.model.Model;
+import dev.oml.core.reference.FieldQuantizedModel;
+import dev.oml.core.reference.FieldRangeException;
 import java.nio.BufferUnderflowException;
 import java.nio.ByteBuffer;
 import java.util.Arrays;
@@ -93,6 +95,12 @@ public final class FieldManifest {
           || 2 * f > PrimeField.BITS - 2) {
         throw new ArtifactFormatException(Reason.MALFORMED, what + ": the description's format "
             + inner.format() + " does not match the field header (f=" + f + ")");
+      }
+      try {
+        // the weights are zero here, so this checks the layer kinds and the activation bound
+        FieldQuantizedModel.checkFits(inner.architecture(), f);
+      } catch (FieldRangeException e) {
+        throw new ArtifactFormatException(Reason.MALFORMED, what + ": " + e.getMessage());
       }
       return new FieldManifest(inner, f);
     } catch (BufferUnderflowException e) {

@@ -51,11 +51,7 @@ public final class FieldQuantizedModel {
     cols = new int[n];
     for (int i = 0; i < n; i++) {
       Layer layer = model.layers().get(i);
-      if (!(layer instanceof Dense || layer instanceof Conv2D || layer instanceof AvgPool2D
-          || layer instanceof Flatten || layer instanceof ReLU || layer instanceof Argmax)) {
-        throw new FieldRangeException("layer " + i + " (" + layer.kind() + ") has no tier-2 rule;"
-            + " the field path runs dense, conv2d, avgpool2d, flatten, relu and argmax");
-      }
+      checkKind(i, layer);
       if (!layer.isLinear()) {
         continue;
       }
@@ -81,15 +77,17 @@ public final class FieldQuantizedModel {
   }
 
   /**
-   * Checks that {@code model} fits the field at {@code f} fractional bits, layer by layer.
+   * Checks that {@code model} has only layer kinds with a tier-2 rule and fits the field at
+   * {@code f} fractional bits, layer by layer.
    *
-   * @throws FieldRangeException naming the first layer that does not fit
+   * @throws FieldRangeException naming the first layer that does not fit or has no tier-2 rule
    */
   public static void checkFits(Model model, int f) {
     if (f < 0 || 2 * f > FIELD_BITS - 1) {
       throw new IllegalArgumentException("fractional bits must be in [0, 22], got " + f);
     }
     for (int i = 0; i < model.layers().size(); i++) {
+      checkKind(i, model.layers().get(i));
       int bits = model.requiredBits(i, f);
       if (bits > FIELD_BITS) {
         throw new FieldRangeException("layer " + i + " (" + model.layers().get(i).kind()
@@ -97,6 +95,14 @@ public final class FieldQuantizedModel {
             + " activation magnitude bits + 2); F_p holds " + FIELD_BITS
             + ". Use fewer fractional bits or a smaller activation bound");
       }
+    }
+  }
+
+  private static void checkKind(int i, Layer layer) {
+    if (!(layer instanceof Dense || layer instanceof Conv2D || layer instanceof AvgPool2D
+        || layer instanceof Flatten || layer instanceof ReLU || layer instanceof Argmax)) {
+      throw new FieldRangeException("layer " + i + " (" + layer.kind() + ") has no tier-2 rule;"
+          + " the field path runs dense, conv2d, avgpool2d, flatten, relu and argmax");
     }
   }
 

@@ -220,6 +220,25 @@ class FieldOmlizerTest {
   }
 
   @Test
+  void anArtifactWhoseArchitectureHasNoTierTwoRuleIsRefused() {
+    Model every = dev.oml.testkit.TestModels.everyLayer(2)
+        .withFormat(dev.oml.core.fixedpoint.FixedPointFormat.of(PrimeField.BITS, 8));
+    FieldManifest m = FieldManifest.of(ArtifactManifest.of(every, new byte[16],
+        o.artifact().manifest().description().ownerKey(),
+        o.artifact().manifest().description().licenseeKey()), 8);
+    int n = m.description().tensors().size();
+    long[][] zeros = new long[n][];
+    for (int t = 0; t < n; t++) {
+      zeros[t] = new long[m.description().tensors().get(t).length()];
+    }
+    byte[] file = new FieldArtifact(m, zeros, zeros).encode();
+    ArtifactFormatException e = assertThrows(ArtifactFormatException.class,
+        () -> FieldArtifact.decode(file, "a"));
+    assertEquals(Reason.MALFORMED, e.reason());
+    assertTrue(e.getMessage().contains("layer 1 (square) has no tier-2 rule"), e.getMessage());
+  }
+
+  @Test
   void anElementOutsideTheFieldIsRefused() {
     byte[] body = Envelope.open(o.artifact().encode(), LicenseeArtifact.MAGIC, 2, "a",
         ArtifactFormatException::new);

@@ -53,13 +53,23 @@ public final class FieldKeyShare {
   /** The MAC key {@code alpha}. Secret. */
   public long alpha(SecretAccess access) {
     SecretAccess.require(access);
-    return new MacKeyDerivation(seed).alpha();
+    MacKeyDerivation d = new MacKeyDerivation(seed);
+    try {
+      return d.alpha();
+    } finally {
+      d.erase();
+    }
   }
 
   /** The MAC keys {@code K} of tensor {@code t}'s licensee share. Secret. */
   public long[] macKeys(int t, SecretAccess access) {
     SecretAccess.require(access);
-    return new MacKeyDerivation(seed).weightKeys(t, tensor(t).length());
+    MacKeyDerivation d = new MacKeyDerivation(seed);
+    try {
+      return d.weightKeys(t, tensor(t).length());
+    } finally {
+      d.erase();
+    }
   }
 
   /** All of {@code W_O} as a field model over the manifest's architecture. Secret. */

@@ -110,27 +110,34 @@ public final class Model {
    */
   public int requiredRingBits(int f) {
     int need = 2 * f + 2;
-    Shape s = inputShape;
-    for (Layer layer : layers) {
-      int bits;
-      if (layer instanceof Dense d) {
-        bits = 2 * f + log2Ceil(d.inputs()) + magnitudeBits(d.weights(), d.bias()) + activationBits + 2;
-      } else if (layer instanceof Conv2D c) {
-        bits = 2 * f + log2Ceil(c.inChannels() * c.kernel() * c.kernel())
-            + magnitudeBits(c.weights(), c.bias()) + activationBits + 2;
-      } else if (layer instanceof AvgPool2D p) {
-        bits = 2 * f + log2Ceil(p.kernel() * p.kernel()) + activationBits + 2;
-      } else if (layer instanceof Square) {
-        bits = 2 * f + 2 * activationBits + 2;
-      } else if (layer instanceof Polynomial p) {
-        bits = 2 * f + magnitudeBits(p.coefficients()) + 2 * activationBits + log2Ceil(p.degree() + 1) + 2;
-      } else {
-        bits = 0;
-      }
-      need = Math.max(need, bits);
-      s = layer.outputShape(s);
+    for (int i = 0; i < layers.size(); i++) {
+      need = Math.max(need, requiredBits(i, f));
     }
     return need;
+  }
+
+  /**
+   * The part of {@link #requiredRingBits(int)} that layer {@code i} contributes: the number of
+   * bits {@code b} such that every intermediate value of that layer at {@code f} fractional bits
+   * lies in {@code (-2^(b-1), 2^(b-1))}, sign included; 0 for layers that compute nothing
+   * (Flatten, ReLU, Argmax). Backends with another modulus (the prime field of tier 2) apply the
+   * same analysis layer by layer to name the layer that does not fit.
+   */
+  public int requiredBits(int i, int f) {
+    Layer layer = layers.get(i);
+    if (layer instanceof Dense d) {
+      return 2 * f + log2Ceil(d.inputs()) + magnitudeBits(d.weights(), d.bias()) + activationBits + 2;
+    } else if (layer instanceof Conv2D c) {
+      return 2 * f + log2Ceil(c.inChannels() * c.kernel() * c.kernel())
+          + magnitudeBits(c.weights(), c.bias()) + activationBits + 2;
+    } else if (layer instanceof AvgPool2D p) {
+      return 2 * f + log2Ceil(p.kernel() * p.kernel()) + activationBits + 2;
+    } else if (layer instanceof Square) {
+      return 2 * f + 2 * activationBits + 2;
+    } else if (layer instanceof Polynomial p) {
+      return 2 * f + magnitudeBits(p.coefficients()) + 2 * activationBits + log2Ceil(p.degree() + 1) + 2;
+    }
+    return 0;
   }
 
   private static int log2Ceil(long n) {

@@ -93,6 +93,7 @@ public final class LicenseeArtifact {
 
   /** Decodes {@link #encode()}'s output; {@code what} names the source in messages. */
   public static LicenseeArtifact decode(byte[] bytes, String what) {
+    FieldCodecs.checkTier(bytes, MAGIC, ArtifactManifest.FORMAT_VERSION, what);
     byte[] body = Envelope.open(bytes, MAGIC, ArtifactManifest.FORMAT_VERSION, what,
         ArtifactFormatException::new);
     try {

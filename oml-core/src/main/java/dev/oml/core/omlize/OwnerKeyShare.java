@@ -135,6 +135,7 @@ public final class OwnerKeyShare {
   /** Decodes {@link #encode}'s output. */
   public static OwnerKeyShare decode(byte[] bytes, String what, SecretAccess access) {
     SecretAccess.require(access);
+    FieldCodecs.checkTier(bytes, MAGIC, ArtifactManifest.FORMAT_VERSION, what);
     byte[] body = Envelope.open(bytes, MAGIC, ArtifactManifest.FORMAT_VERSION, what,
         ArtifactFormatException::new);
     try {

@@ -1,6 +1,7 @@
 package dev.oml.mpc.auth;
 
 import dev.oml.core.field.FieldElementException;
+import dev.oml.core.field.MacKeyDerivation;
 import dev.oml.core.field.PrimeField;
 /**
  * The owner's global MAC key {@code alpha}, a uniform nonzero element of {@link PrimeField}. With
@@ -24,6 +25,11 @@ public final class MacKey {
       throw new FieldElementException("a MAC key must be a nonzero element of F_p");
     }
     this.alpha = alpha;
+  }
+
+  /** The owner's key {@code alpha} derived from its seed (see {@link MacKeyDerivation}). */
+  public static MacKey derive(MacKeyDerivation derivation) {
+    return new MacKey(derivation.alpha());
   }
 
   /** The key {@code alpha}; the owner's code only. */

@@ -1,6 +1,7 @@
 package dev.oml.mpc.auth;
 
 import dev.oml.core.field.FieldElementException;
+import dev.oml.core.field.MacKeyDerivation;
 import dev.oml.core.field.PrimeField;
 import java.util.Arrays;
 
@@ -26,6 +27,14 @@ public final class MacKeyVector {
   public static MacKeyVector of(long[] keys) {
     PrimeField.requireCanonical(keys, "MAC keys");
     return new MacKeyVector(keys.clone());
+  }
+
+  /**
+   * The owner's keys for the {@code count} elements of tensor {@code index} of {@code W_U},
+   * derived from its seed (see {@link MacKeyDerivation#weightKeys}).
+   */
+  public static MacKeyVector derive(MacKeyDerivation derivation, int index, int count) {
+    return new MacKeyVector(derivation.weightKeys(index, count));
   }
 
   static MacKeyVector wrap(long[] keys) {

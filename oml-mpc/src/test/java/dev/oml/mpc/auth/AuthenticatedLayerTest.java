@@ -3,6 +3,7 @@ package dev.oml.mpc.auth;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import dev.oml.core.field.MacKeyDerivation;
 import dev.oml.core.field.PrimeField;
 import dev.oml.mpc.circuit.Circuit;
 import dev.oml.mpc.circuit.CircuitBuilder;
@@ -44,8 +45,8 @@ class AuthenticatedLayerTest {
     byte[] kO = new byte[32];
     RNG.nextBytes(kO);
     MacKeyDerivation owner = new MacKeyDerivation(kO);
-    MacKey alpha = owner.alpha();
-    MacKeyVector wK = owner.weightKeys(0, ROWS * COLS);
+    MacKey alpha = MacKey.derive(owner);
+    MacKeyVector wK = MacKeyVector.derive(owner, 0, ROWS * COLS);
     AuthenticatedVector wU = AuthenticatedVector.deal(MacCheckTest.rand(ROWS * COLS), alpha, wK);
 
     // offline and input: r, h_U and c = W_U r authenticated in one VOLE run

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import dev.oml.core.field.MacKeyDerivation;
 import dev.oml.core.field.PrimeField;
 import dev.oml.core.transport.ProtocolAbortException;
 import java.math.BigInteger;
@@ -32,8 +33,8 @@ class FreivaldsCheckTest {
       byte[] seed = new byte[32];
       RNG.nextBytes(seed);
       MacKeyDerivation d = new MacKeyDerivation(seed);
-      alpha = d.alpha();
-      wK = d.weightKeys(0, ROWS * COLS);
+      alpha = MacKey.derive(d);
+      wK = MacKeyVector.derive(d, 0, ROWS * COLS);
       wU = AuthenticatedVector.deal(MacCheckTest.rand(ROWS * COLS), alpha, wK);
       long[] rv = MacCheckTest.rand(COLS);
       long[] cv = PrimeField.add(bigMatVec(wU.values(), rv), cShift, null);

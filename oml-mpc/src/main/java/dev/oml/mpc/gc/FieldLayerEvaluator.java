@@ -338,9 +338,12 @@ public final class FieldLayerEvaluator {
       if (!wires.spec.decodingWithheld()) {
         throw new IllegalStateException("a hidden layer is decoded with its garbling");
       }
+      if (lsb == null) {
+        throw new IllegalStateException("the output was already decoded");
+      }
       FieldLayerMessages.expectSession(session, d.session(), "field layer output decoding");
-      FieldLayerMessages.expectLength(d.decoding(), FieldLayerWires.words(lsb == null ? 0
-          : lsb.length), "decoding");
+      FieldLayerMessages.expectLength(d.decoding(), FieldLayerWires.words(lsb.length),
+          "decoding");
       checkPadding(d.decoding(), lsb.length);
       decodeWith(d.decoding());
       return this;

@@ -255,7 +255,8 @@ public final class FieldLayerEvaluator {
         }
         long[] seen = new long[values];
         for (int v = 0; v < values; v++) {
-          seen[v] = PrimeField.reduce(fed[v]); // the table authenticates the bits mod p
+          // the table authenticates the 46 bits fed, read mod p
+          seen[v] = PrimeField.reduce(fed[v] & ((1L << FieldLayerWires.K) - 1));
         }
         Evaluated e = new Evaluated(r.session, AuthenticatedVector.of(seen, inTags), lsb,
             outTags);

@@ -21,7 +21,8 @@ import dev.oml.core.field.PrimeField;
  * about {@code z_O}. Reducing twice would cost about 93 more AND gates; instead the flag wire
  * goes into the input label table with a weight only the owner knows, so a flagged input moves
  * the authenticated value by an unknown amount and fails the MAC check (see
- * {@code dev.oml.mpc.gc.FieldLayerGarbler}). Honest inputs have the flag 0, which adds nothing to the tag.
+ * {@code dev.oml.mpc.gc.FieldLayerGarbler}). Honest inputs have the flag 0, which adds nothing
+ * to the tag.
  *
  * <p>AND gates (the only cost; {@code k = 46}, {@code f} fractional bits), as the builder
  * counts them after constant folding and as {@code FieldCircuitsTest} pins them: the

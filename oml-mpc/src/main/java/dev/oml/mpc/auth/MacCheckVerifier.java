@@ -171,6 +171,11 @@ public final class MacCheckVerifier {
     verified = true;
   }
 
+  /** True once {@link #verify(byte[])} has accepted; what is withheld until then may go out. */
+  public boolean accepted() {
+    return verified;
+  }
+
   /**
    * The values of the {@link #expectOpen} vectors, in registration order, once
    * {@link #verify(byte[])} has accepted them.

@@ -1,0 +1,221 @@
+package dev.oml.mpc.circuit;
+
+import dev.oml.core.field.PrimeField;
+
+/**
+ * The tier-2 nonlinearity circuits over {@code F_p} ({@link PrimeField}, {@code p = 2^46 - 9 *
+ * 2^16 + 1}): shares are 46-bit words (least significant bit first) holding residues mod
+ * {@code p}, and every circuit is bit-exact with {@link dev.oml.core.field.FieldFixedPoint}: it
+ * adds the two shares mod {@code p}, reads the centered sign, floor-truncates by {@code f} bits,
+ * applies ReLU (or nothing), and re-shares as {@code (result - m) mod p} with {@code m} the
+ * garbler's mask. The Z_2^l circuits of {@link Circuits} stay as they are for tier 1.
+ *
+ * <p>Input and output layout of {@link #reluReshare(int)} and {@link #truncateReshare(int)}:
+ * garbler inputs {@code z_O} (bits {@code [0, 46)}) and {@code m} (bits {@code [46, 92)}),
+ * evaluator input {@code z_U} (bits {@code [0, 46)}); outputs the 46 bits of U's new share, then
+ * one flag bit {@link #OUTPUT_FLAG}: 1 iff the evaluator fed a non-canonical {@code z_U >= p}.
+ *
+ * <p>Why the flag. A label table proves only {@code z_U' = z_U (mod p)}, and 46 bits also hold
+ * the {@code 2^46 - p = 589823} non-canonical words {@code z_U + p}, on which a one-step modular
+ * reduction computes the wrong sum exactly when {@code z_U + z_O >= p}, a wrap bit that leaks
+ * about {@code z_O}. Reducing twice would cost about 93 more AND gates; instead the flag wire
+ * goes into the input label table with a weight only the owner knows, so a flagged input moves
+ * the authenticated value by an unknown amount and fails the MAC check (see
+ * {@code dev.oml.mpc.gc.FieldLayerGarbler}). Honest inputs have the flag 0, which adds nothing
+ * to the tag.
+ *
+ * <p>AND gates (the only cost; {@code k = 46}, {@code f} fractional bits), as the builder
+ * counts them after constant folding and as {@code FieldCircuitsTest} pins them: the
+ * canonicity flag {@code k - 1} (comparison with the constant {@code p}), the modular sum
+ * {@code 3k} ({@code k} for the 47-bit sum, {@code k + 1} for subtracting {@code p} with the
+ * borrow, {@code k - 1} for the selection), the sign {@code k - 1} (comparison with
+ * {@code (p + 1) / 2}), ReLU on the shifted word {@code k - f}, the modular re-share
+ * {@code 3k - 2} (subtraction with borrow, adding {@code p} back, selection). In all
+ * {@link #reluReshare(int)} costs {@code 9k - f - 4 = 410 - f} (394 at {@code f = 16}), against
+ * {@code 3l - f - 3} for the Z_2^l circuit: the price of exact arithmetic mod {@code p}.
+ * {@link #truncateReshare(int)} costs 501 at {@code f = 16} (the centered value, its
+ * arithmetic shift and re-embedding replace ReLU), {@link #argmaxOfShares(int)} 3560 for
+ * {@code k = 10} logits.
+ */
+public final class FieldCircuits {
+  /** Bits of a field element word. */
+  public static final int BITS = PrimeField.BITS;
+  /** Output index of the non-canonical-input flag, after the 46 bits of the share. */
+  public static final int OUTPUT_FLAG = BITS;
+
+  private FieldCircuits() {}
+
+  /** The constant {@code v} as a {@code bits}-bit word of {@link CircuitBuilder} constants. */
+  public static int[] constant(long v, int bits) {
+    int[] w = new int[bits];
+    for (int i = 0; i < bits; i++) {
+      w[i] = ((v >>> i) & 1) == 1 ? CircuitBuilder.ONE : CircuitBuilder.ZERO;
+    }
+    return w;
+  }
+
+  private static int[] extend(int[] x, int bits) {
+    int[] r = new int[bits];
+    for (int i = 0; i < bits; i++) {
+      r[i] = i < x.length ? x[i] : CircuitBuilder.ZERO;
+    }
+    return r;
+  }
+
+  // Ripple-carry x + y + carryIn over x.length bits; the result has one more word bit holding
+  // the carry out when wantCarry, else the carry is dropped (mod 2^l).
+  private static int[] add(CircuitBuilder b, int[] x, int[] y, int carryIn, boolean wantCarry) {
+    int l = x.length;
+    int[] s = new int[wantCarry ? l + 1 : l];
+    int c = carryIn;
+    for (int i = 0; i < l; i++) {
+      int xc = b.xor(x[i], c);
+      s[i] = b.xor(xc, y[i]);
+      if (i < l - 1 || wantCarry) {
+        c = b.xor(c, b.and(xc, b.xor(y[i], c))); // majority with one AND
+      }
+    }
+    if (wantCarry) {
+      s[l] = c;
+    }
+    return s;
+  }
+
+  /** {@code x >= c} for an unsigned word and a constant; at most {@code l} ANDs. */
+  public static int atLeast(CircuitBuilder b, int[] x, long c) {
+    int l = x.length;
+    int[] nc = constant(~c, l);
+    return add(b, x, nc, CircuitBuilder.ONE, true)[l]; // carry of x + ~c + 1 is x >= c
+  }
+
+  /**
+   * {@code (x + y) mod p} for 46-bit words holding canonical residues: the 47-bit sum, then
+   * {@code p} subtracted when there is no borrow.
+   */
+  public static int[] addModP(CircuitBuilder b, int[] x, int[] y) {
+    int[] s = add(b, x, y, CircuitBuilder.ZERO, true); // 47 bits
+    int[] t = add(b, s, constant(~PrimeField.P, BITS + 1), CircuitBuilder.ONE, true);
+    int noBorrow = t[BITS + 1];
+    int[] r = new int[BITS];
+    for (int i = 0; i < BITS; i++) {
+      r[i] = b.mux(noBorrow, t[i], s[i]);
+    }
+    return r;
+  }
+
+  /** {@code (x - y) mod p} for 46-bit words holding canonical residues. */
+  public static int[] subModP(CircuitBuilder b, int[] x, int[] y) {
+    int[] d = add(b, x, Circuits.not(b, y), CircuitBuilder.ONE, true);
+    int noBorrow = d[BITS];
+    int[] low = java.util.Arrays.copyOf(d, BITS);
+    int[] e = add(b, low, constant(PrimeField.P, BITS), CircuitBuilder.ZERO, false);
+    int[] r = new int[BITS];
+    for (int i = 0; i < BITS; i++) {
+      r[i] = b.mux(noBorrow, low[i], e[i]);
+    }
+    return r;
+  }
+
+  /** 1 iff the canonical residue {@code r} stands for a negative value: {@code r > (p-1)/2}. */
+  public static int negative(CircuitBuilder b, int[] r) {
+    return atLeast(b, r, (PrimeField.P + 1) / 2);
+  }
+
+  /**
+   * The centered value of a canonical residue as a 47-bit two's-complement word:
+   * {@code r - p} if negative, else {@code r}. Adding the masked constant {@code 2^47 - p} costs
+   * one AND per bit.
+   */
+  public static int[] centered(CircuitBuilder b, int[] r, int negative) {
+    int[] c = constant((1L << (BITS + 1)) - PrimeField.P, BITS + 1);
+    for (int i = 0; i < c.length; i++) {
+      c[i] = c[i] == CircuitBuilder.ONE ? negative : CircuitBuilder.ZERO;
+    }
+    return add(b, extend(r, BITS + 1), c, CircuitBuilder.ZERO, false);
+  }
+
+  private static void checkF(int f) {
+    if (f < 0 || f > BITS - 2) {
+      throw new IllegalArgumentException("fractional bits must be in [0, 44]");
+    }
+  }
+
+  /** {@code ReLU(floor(center(r) / 2^f))}: zero when negative, else the logical shift. */
+  private static int[] reluTruncate(CircuitBuilder b, int[] r, int negative, int f) {
+    int positive = b.not(negative);
+    int[] y = new int[BITS];
+    for (int i = 0; i < BITS; i++) {
+      y[i] = i + f < BITS ? b.and(r[i + f], positive) : CircuitBuilder.ZERO;
+    }
+    return y;
+  }
+
+  /** {@code floor(center(r) / 2^f)} embedded again as a canonical residue. */
+  private static int[] truncate(CircuitBuilder b, int[] r, int negative, int f) {
+    int[] c = Circuits.shiftRightArithmetic(centered(b, r, negative), f); // 47-bit signed
+    // negative: c + p lies in [0, p); positive: c = r >> f, whose top bits are 0 either way
+    int[] e = add(b, c, constant(PrimeField.P, BITS + 1), CircuitBuilder.ZERO, false);
+    int[] y = new int[BITS];
+    for (int i = 0; i < BITS; i++) {
+      y[i] = b.mux(negative, e[i], c[i]);
+    }
+    return y;
+  }
+
+  private static Circuit reshare(int f, boolean relu) {
+    checkF(f);
+    CircuitBuilder b = new CircuitBuilder(2 * BITS, BITS);
+    int[] zo = b.garblerInputs(0, BITS);
+    int[] m = b.garblerInputs(BITS, BITS);
+    int[] zu = b.evaluatorInputs(0, BITS);
+    int flag = atLeast(b, zu, PrimeField.P);
+    int[] r = addModP(b, zu, zo);
+    int neg = negative(b, r);
+    int[] y = relu ? reluTruncate(b, r, neg, f) : truncate(b, r, neg, f);
+    int[] out = subModP(b, y, m);
+    int[] outs = java.util.Arrays.copyOf(out, BITS + 1);
+    outs[OUTPUT_FLAG] = flag;
+    return b.build(outs);
+  }
+
+  /**
+   * The hidden-layer circuit: U's output share is
+   * {@code (ReLU(floor(center(z_U + z_O) / 2^f)) - m) mod p}, exactly
+   * {@code FieldFixedPoint.truncate(z_U, z_O, f)} with ReLU applied, minus the mask.
+   */
+  public static Circuit reluReshare(int f) {
+    return reshare(f, true);
+  }
+
+  /** The last layer under the LOGITS policy: as {@link #reluReshare(int)} without the ReLU. */
+  public static Circuit truncateReshare(int f) {
+    return reshare(f, false);
+  }
+
+  /**
+   * The last layer under the LABEL policy: garbler inputs the {@code k} words of {@code z_O}
+   * (word {@code i} at bits {@code [46 i, 46 (i + 1))}), evaluator inputs the {@code k} words
+   * of {@code z_U}; outputs the index of the largest centered {@code z_U + z_O mod p} (the first
+   * on ties) in {@link Circuits#indexBits(int)} bits, then one non-canonical flag per
+   * evaluator word. No truncation: it does not change the order.
+   */
+  public static Circuit argmaxOfShares(int k) {
+    if (k < 1) {
+      throw new IllegalArgumentException("argmax of nothing");
+    }
+    CircuitBuilder b = new CircuitBuilder(k * BITS, k * BITS);
+    int[][] v = new int[k][];
+    int[] flags = new int[k];
+    for (int i = 0; i < k; i++) {
+      int[] zu = b.evaluatorInputs(i * BITS, BITS);
+      flags[i] = atLeast(b, zu, PrimeField.P);
+      int[] r = addModP(b, zu, b.garblerInputs(i * BITS, BITS));
+      v[i] = centered(b, r, negative(b, r));
+    }
+    int[] idx = Circuits.argmax(b, v);
+    int[] outs = new int[idx.length + k];
+    System.arraycopy(idx, 0, outs, 0, idx.length);
+    System.arraycopy(flags, 0, outs, idx.length, k);
+    return b.build(outs);
+  }
+}

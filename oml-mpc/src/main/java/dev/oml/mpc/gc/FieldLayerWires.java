@@ -1,0 +1,132 @@
+package dev.oml.mpc.gc;
+
+import dev.oml.core.field.PrimeField;
+import dev.oml.mpc.auth.LabelTable;
+import dev.oml.mpc.circuit.Circuit;
+import dev.oml.mpc.circuit.Circuits;
+import dev.oml.mpc.circuit.FieldCircuits;
+
+/**
+ * Where the bits of a field layer's values sit in HalfGates' wire-major label arrays, shared by
+ * both sides so that the garbler's and the evaluator's label tables cover the same wires. Value
+ * {@code v}, bit {@code j} of a per-neuron layer is wire {@code j} of instance {@code v}; of an
+ * argmax layer it is wire {@code 46 v + j} of its single instance.
+ */
+final class FieldLayerWires {
+  static final int K = FieldCircuits.BITS;
+  /** Wires per value in the input table: the 46 bits of {@code z_U} and the canonicity flag. */
+  static final int INPUT_WIRES = K + 1;
+  static final long INPUT_TWEAKS = LabelTable.tweakBase(0);
+  static final long OUTPUT_TWEAKS = LabelTable.tweakBase(1);
+
+  final FieldLayerSpec spec;
+  final Circuit circuit;
+  final int n;
+  final int values;
+  final boolean label;
+
+  FieldLayerWires(FieldLayerSpec spec) {
+    this.spec = spec;
+    this.circuit = spec.circuit();
+    this.n = spec.instances();
+    this.values = spec.neurons();
+    this.label = spec.kind() == FieldLayerSpec.Kind.LABEL;
+  }
+
+  /** Block of input wire {@code wire} (garbler wires first) of instance {@code k}. */
+  int block(int wire, int k) {
+    return wire * n + k;
+  }
+
+  /** Block, among the evaluator's or the garbler's online inputs, of value v's bit j. */
+  int valueBlock(int firstWire, int v, int j) {
+    return label ? block(firstWire + K * v + j, 0) : block(firstWire + j, v);
+  }
+
+  int evaluatorBlock(int v, int j) {
+    return valueBlock(circuit.garblerInputs(), v, j);
+  }
+
+  int flagOutputBlock(int v) {
+    return label ? Circuits.indexBits(values) + v : block(FieldCircuits.OUTPUT_FLAG, v);
+  }
+
+  int shareOutputBlock(int v, int j) {
+    return block(j, v);
+  }
+
+  /** The output blocks whose decoding U gets: share bits (j-major), or the index bits. */
+  int[] decodedBlocks() {
+    int[] b = new int[spec.decodedBits()];
+    if (label) {
+      for (int j = 0; j < b.length; j++) {
+        b[j] = j;
+      }
+    } else {
+      for (int j = 0; j < K; j++) {
+        for (int v = 0; v < values; v++) {
+          b[j * values + v] = shareOutputBlock(v, j);
+        }
+      }
+    }
+    return b;
+  }
+
+  static int words(int bits) {
+    return (bits + 63) / 64;
+  }
+
+  private static void copy(long[] src, int block, long[] dst, int at) {
+    dst[2 * at] = src[2 * block];
+    dst[2 * at + 1] = src[2 * block + 1];
+  }
+
+  /** The input table's labels (z_U bits, then the flag), table layout wire-major over values. */
+  long[] gatherInput(long[] inputLabels, long[] outputLabels) {
+    long[] t = new long[2 * INPUT_WIRES * values];
+    for (int v = 0; v < values; v++) {
+      for (int j = 0; j < K; j++) {
+        copy(inputLabels, evaluatorBlock(v, j), t, j * values + v);
+      }
+      copy(outputLabels, flagOutputBlock(v), t, K * values + v);
+    }
+    return t;
+  }
+
+  /** The output table's labels (U's share bits). */
+  long[] gatherOutput(long[] outputLabels) {
+    long[] t = new long[2 * K * values];
+    for (int v = 0; v < values; v++) {
+      for (int j = 0; j < K; j++) {
+        copy(outputLabels, shareOutputBlock(v, j), t, j * values + v);
+      }
+    }
+    return t;
+  }
+
+  static int[] tableWires(int k) {
+    int[] w = new int[k];
+    for (int i = 0; i < k; i++) {
+      w[i] = i;
+    }
+    return w;
+  }
+
+  /** Input table weights: {@code 2^j} for z_U's bits, {@code flagWeight} for the flag. */
+  static long[] inputWeights(long flagWeight) {
+    long[] w = java.util.Arrays.copyOf(LabelTable.unsignedWeights(K), INPUT_WIRES);
+    w[K] = flagWeight;
+    return w;
+  }
+
+  static long[] outputWeights() {
+    return LabelTable.unsignedWeights(K);
+  }
+
+  static void requireCanonical(long[] v, int n, String what) {
+    if (v == null || v.length != n) {
+      throw new IllegalArgumentException(what + ": expected " + n + " values");
+    }
+    PrimeField.requireCanonical(v, what);
+  }
+}

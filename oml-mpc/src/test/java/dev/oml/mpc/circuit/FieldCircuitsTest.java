@@ -1,0 +1,166 @@
+package dev.oml.mpc.circuit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import dev.oml.core.field.FieldFixedPoint;
+import dev.oml.core.field.PrimeField;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import net.jqwik.api.Arbitraries;
+import net.jqwik.api.Arbitrary;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.Provide;
+import net.jqwik.api.constraints.IntRange;
+import net.jqwik.api.constraints.LongRange;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The F_p circuits evaluated in the clear against the field reference: {@link
+ * FieldFixedPoint#truncate(long, long, int)} (itself tested against {@code BigInteger} floor
+ * division), then ReLU, minus the mask mod p. Shares are split at random around values chosen
+ * near 0, near {@code +-(p-1)/2} and at the truncation boundaries.
+ */
+class FieldCircuitsTest {
+  static final long P = PrimeField.P;
+  static final long HALF = (P - 1) / 2;
+  static final Map<Integer, Circuit> RELU = new ConcurrentHashMap<>();
+  static final Map<Integer, Circuit> TRUNC = new ConcurrentHashMap<>();
+
+  static boolean[] bits(long v) {
+    boolean[] b = new boolean[46];
+    Circuits.toBits(v, 46, b, 0);
+    return b;
+  }
+
+  static boolean[] concat(boolean[] a, boolean[] b) {
+    boolean[] r = new boolean[a.length + b.length];
+    System.arraycopy(a, 0, r, 0, a.length);
+    System.arraycopy(b, 0, r, a.length, b.length);
+    return r;
+  }
+
+  /** Runs a reshare circuit; returns {output share, flag}. */
+  static long[] run(Circuit c, long zu, long zo, long m) {
+    boolean[] out = c.evaluate(concat(bits(zo), bits(m)), bits(zu));
+    return new long[] {Circuits.fromBits(out, 0, 46), out[FieldCircuits.OUTPUT_FLAG] ? 1 : 0};
+  }
+
+  @Provide
+  Arbitrary<Long> interesting() {
+    Arbitrary<Long> nearZero = Arbitraries.longs().between(-70_000, 70_000);
+    Arbitrary<Long> nearTop = Arbitraries.longs().between(HALF - 70_000, HALF);
+    Arbitrary<Long> nearBottom = Arbitraries.longs().between(-HALF, -HALF + 70_000);
+    Arbitrary<Long> boundary = Arbitraries.longs().between(-(1L << 28), 1L << 28)
+        .flatMap(k -> Arbitraries.of(-1L, 0L, 1L).map(d -> (k << 16) + d));
+    Arbitrary<Long> any = Arbitraries.longs().between(-HALF, HALF);
+    return Arbitraries.oneOf(nearZero, nearTop, nearBottom, boundary, any);
+  }
+
+  @Property(tries = 600)
+  void reluReshareIsExactTruncationReluMinusMask(@ForAll("interesting") long z,
+      @ForAll @LongRange(min = 0, max = P - 1) long zu,
+      @ForAll @LongRange(min = 0, max = P - 1) long m,
+      @ForAll @IntRange(min = 0, max = 20) int f) {
+    long zo = PrimeField.sub(FieldFixedPoint.embed(z), zu);
+    long expected = FieldFixedPoint.embed(Math.max(0,
+        FieldFixedPoint.center(FieldFixedPoint.truncate(zu, zo, f))));
+    long[] got = run(RELU.computeIfAbsent(f, FieldCircuits::reluReshare), zu, zo, m);
+    assertEquals(PrimeField.sub(expected, m), got[0]);
+    assertEquals(0, got[1]);
+  }
+
+  @Property(tries = 600)
+  void truncateReshareIsExactTruncationMinusMask(@ForAll("interesting") long z,
+      @ForAll @LongRange(min = 0, max = P - 1) long zu,
+      @ForAll @LongRange(min = 0, max = P - 1) long m,
+      @ForAll @IntRange(min = 0, max = 20) int f) {
+    long zo = PrimeField.sub(FieldFixedPoint.embed(z), zu);
+    long[] got = run(TRUNC.computeIfAbsent(f, FieldCircuits::truncateReshare), zu, zo, m);
+    assertEquals(PrimeField.sub(FieldFixedPoint.truncate(zu, zo, f), m), got[0]);
+    assertEquals(0, got[1]);
+  }
+
+  @Property(tries = 200)
+  void nonCanonicalEvaluatorInputRaisesTheFlag(
+      @ForAll @LongRange(min = P, max = (1L << 46) - 1) long zu,
+      @ForAll @LongRange(min = 0, max = P - 1) long zo) {
+    assertEquals(1, run(RELU.computeIfAbsent(16, FieldCircuits::reluReshare), zu, zo, 0)[1]);
+    assertEquals(1, run(TRUNC.computeIfAbsent(16, FieldCircuits::truncateReshare), zu, zo, 0)[1]);
+  }
+
+  @Test
+  void sharesAtTheExtremes() {
+    Circuit c = FieldCircuits.reluReshare(16);
+    long[][] cases = {{0, 0}, {P - 1, 1}, {P - 1, P - 1}, {HALF, 0}, {HALF, 1}, {0, HALF + 1},
+        {P - 1, 0}, {1L << 16, P - 1}};
+    for (long[] s : cases) {
+      long expected = FieldFixedPoint.embed(Math.max(0,
+          FieldFixedPoint.center(FieldFixedPoint.truncate(s[0], s[1], 16))));
+      assertEquals(expected, run(c, s[0], s[1], 0)[0], () -> s[0] + " + " + s[1]);
+    }
+    assertEquals(0, run(c, P - 1, 0, 0)[1]);
+    assertEquals(1, run(c, P, 0, 0)[1]);
+  }
+
+  @Property(tries = 200)
+  void argmaxOfFieldSharesMatchesCenteredOrder(
+      @ForAll("interesting") long a, @ForAll("interesting") long b2,
+      @ForAll("interesting") long c3, @ForAll @LongRange(min = 0, max = P - 1) long seed) {
+    long[] z = {a, b2, c3, a}; // a repeats: ties go to the first index
+    int k = z.length;
+    Circuit circuit = ARGMAX;
+    java.util.SplittableRandom rnd = new java.util.SplittableRandom(seed);
+    boolean[] g = new boolean[k * 46];
+    boolean[] e = new boolean[k * 46];
+    int best = 0;
+    for (int i = 0; i < k; i++) {
+      long zu = rnd.nextLong(P);
+      long zo = PrimeField.sub(FieldFixedPoint.embed(z[i]), zu);
+      Circuits.toBits(zu, 46, e, 46 * i);
+      Circuits.toBits(zo, 46, g, 46 * i);
+      if (z[i] > z[best]) {
+        best = i;
+      }
+    }
+    boolean[] out = circuit.evaluate(g, e);
+    int bits = Circuits.indexBits(k);
+    assertEquals(best, Circuits.fromBits(out, 0, bits));
+    for (int i = 0; i < k; i++) {
+      assertEquals(false, out[bits + i]);
+    }
+  }
+
+  static final Circuit ARGMAX = FieldCircuits.argmaxOfShares(4);
+
+  // flag + modular sum + sign + re-share, measured part by part (ReLU adds 46 - f)
+  static int andsOfParts() {
+    CircuitBuilder b = new CircuitBuilder(92, 46);
+    int[] zu = b.evaluatorInputs(0, 46);
+    FieldCircuits.atLeast(b, zu, P);
+    int flag = b.andGates();
+    int[] r = FieldCircuits.addModP(b, zu, b.garblerInputs(0, 46));
+    int sum = b.andGates() - flag;
+    FieldCircuits.negative(b, r);
+    int sign = b.andGates() - flag - sum;
+    FieldCircuits.subModP(b, b.garblerInputs(0, 46), b.garblerInputs(46, 46));
+    int reshare = b.andGates() - flag - sum - sign;
+    System.out.println("F_p AND parts: flag " + flag + ", sum " + sum + ", sign " + sign
+        + ", reshare " + reshare);
+    return b.andGates();
+  }
+
+  @Test
+  void andGateCountsAreAsDocumented() {
+    for (int f : new int[] {0, 8, 12, 16, 20}) {
+      assertEquals(410 - f, FieldCircuits.reluReshare(f).andGates(), "relu f=" + f);
+      assertEquals(FieldCircuits.reluReshare(f).andGates() + f, andsOfParts() + 46);
+    }
+    System.out.println("F_p relu f=16: " + FieldCircuits.reluReshare(16));
+    System.out.println("F_p trunc f=16: " + FieldCircuits.truncateReshare(16));
+    System.out.println("F_p argmax k=10: " + FieldCircuits.argmaxOfShares(10));
+    assertThrows(IllegalArgumentException.class, () -> FieldCircuits.reluReshare(45));
+    assertThrows(IllegalArgumentException.class, () -> FieldCircuits.argmaxOfShares(0));
+  }
+}

@@ -5,8 +5,6 @@ import dev.oml.he.HeParameters;
 import dev.oml.he.PredefinedParameters;
 import dev.oml.mpc.auth.OfflineHe.OwnerShare;
 import dev.oml.mpc.auth.OfflineHe.UserAnswer;
-import java.lang.management.ManagementFactory;
-import java.lang.management.ThreadMXBean;
 import java.security.SecureRandom;
 import java.util.Arrays;
 
@@ -19,7 +17,10 @@ import java.util.Arrays;
  * dev.oml.mpc.auth.OfflineHeFigures}.
  */
 public final class OfflineHeFigures {
-  private static final ThreadMXBean CPU = ManagementFactory.getThreadMXBean();
+  /** Process CPU time (all threads, JIT and GC included: an upper bound on the party's own). */
+  private static long cpuNanos() {
+    return ProcessHandle.current().info().totalCpuDuration().orElseThrow().toNanos();
+  }
 
   /** One layer's figures: bytes each way, CPU milliseconds of each party. */
   record Layer(int rows, int cols, long matrixBytes, long maskBytes, long answer1Bytes,
@@ -53,13 +54,13 @@ public final class OfflineHeFigures {
     MacKeyVector kW = MacKeyVector.of(rand(rng, rows * cols));
     AuthenticatedVector wU = AuthenticatedVector.deal(rand(rng, rows * cols), alpha, kW);
 
-    long c0 = CPU.getCurrentThreadCpuTime();
+    long c0 = cpuNanos();
     OfflineHe.Owner owner = he.new Owner(alpha, rng);
     OfflineHe.Owner.MatrixSent m = owner.sendMatrix(OfflineHe.rowsOf(wO, rows, cols), kR);
     OfflineHe.Owner.MaskSent q = owner.sendMask(rows, cols, kW);
     byte[] matrixMsg = m.message().encode();
     byte[] maskMsg = q.message().encode();
-    long c1 = CPU.getCurrentThreadCpuTime();
+    long c1 = cpuNanos();
     OfflineHe.User user = he.new User(rng);
     UserAnswer a1 = user.answerMatrix(OfflineHe.EncryptedMatrix.decode(matrixMsg, m.layout()), rU,
         rows);
@@ -67,21 +68,21 @@ public final class OfflineHeFigures {
         cols);
     byte[] ans1 = a1.message().encode();
     byte[] ans2 = a2.message().encode();
-    long c2 = CPU.getCurrentThreadCpuTime();
+    long c2 = cpuNanos();
     OwnerShare o1 = m.receive(OfflineHe.ProductAnswer.decode(ans1, m.layout()));
     OwnerShare o2 = q.receive(OfflineHe.ProductAnswer.decode(ans2, q.layout()));
     MacCheckVerifier v = new MacCheckVerifier(alpha, rng).expectOpen(o1.keys())
         .expectOpen(o2.keys());
     MacCheckProver p = new MacCheckProver().open(a1.share()).open(a2.share());
-    long c3 = CPU.getCurrentThreadCpuTime();
+    long c3 = cpuNanos();
     byte[] claims = p.claimMessage();
-    long c4 = CPU.getCurrentThreadCpuTime();
+    long c4 = cpuNanos();
     byte[] challenge = v.challenge(claims);
-    long c5 = CPU.getCurrentThreadCpuTime();
+    long c5 = cpuNanos();
     byte[] response = p.respond(challenge);
-    long c6 = CPU.getCurrentThreadCpuTime();
+    long c6 = cpuNanos();
     v.verify(response);
-    long c7 = CPU.getCurrentThreadCpuTime();
+    long c7 = cpuNanos();
 
     check(PrimeField.matVec(wO, rows, r, null), PrimeField.add(o1.share(), a1.share().values(),
         null), "W_O r");

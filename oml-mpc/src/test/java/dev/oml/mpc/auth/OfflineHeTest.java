@@ -222,6 +222,14 @@ class OfflineHeTest {
         d.product(r.tags(), tTag)), AuthenticatedVector.of(t, tTag));
   };
 
+  /** (i) a crafted term in the other ciphertext: {@code Enc_O(W_O M_r - t' + delta e_2)}. */
+  private final Deviation craftedTagTerm = (d, r, t, tTag) -> {
+    long[] shifted = tTag.clone();
+    shifted[2] = PrimeField.sub(shifted[2], DELTA);
+    return new UserAnswer(new ProductAnswer(d.product(r.values(), t),
+        d.product(r.tags(), shifted)), AuthenticatedVector.of(t, tTag));
+  };
+
   /** (i) a swapped r in the first product (the tier-1 chosen-query attack's move). */
   private final Deviation swappedR = (d, r, t, tTag) -> {
     long[] other = r.values();
@@ -251,6 +259,16 @@ class OfflineHeTest {
     expected[3] = PrimeField.add(expected[3], DELTA);
     assertArrayEquals(expected, off.reconstructed());
     assertFalse(directionOne(craftedTerm, true).checkPassed());
+  }
+
+  @Test
+  void craftedTermInTheTagAnswerIsAcceptedWithTheCheckOffAndCaughtWithItOn() {
+    // the product itself is right; what moves is O's key, so U's share would carry a tag that
+    // does not match, which only the check can notice
+    Outcome off = directionOne(craftedTagTerm, false);
+    assertTrue(off.checkPassed());
+    assertArrayEquals(off.honest(), off.reconstructed());
+    assertFalse(directionOne(craftedTagTerm, true).checkPassed());
   }
 
   @Test

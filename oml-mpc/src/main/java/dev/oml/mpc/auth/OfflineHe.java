@@ -37,6 +37,7 @@ import java.util.Objects;
  * and {@link User#run} are thin channel drivers.
  */
 public final class OfflineHe {
+  static final int TAG_KEY = 0x50;
   static final int TAG_MATRIX = 0x51;
   static final int TAG_MASK = 0x52;
   static final int TAG_ANSWER = 0x53;
@@ -146,41 +147,61 @@ public final class OfflineHe {
     return out;
   }
 
-  /** O to U, direction 1: the bundle's public key and {@code Enc_O(W_O)}, tile by tile. */
-  public record EncryptedMatrix(byte[] publicKey, List<byte[]> tiles) {
+  /** O to U, once per bundle: O's fresh public key, under which every later ciphertext is. */
+  public record BundleKey(byte[] publicKey) {
+    public BundleKey {
+      publicKey = publicKey.clone();
+    }
+
+    @Override
+    public byte[] publicKey() {
+      return publicKey.clone();
+    }
+
+    public byte[] encode() {
+      return OfflineHe.encode(TAG_KEY, List.of(publicKey), List.of(), List.of());
+    }
+
+    /** @throws ProtocolAbortException if the message is not a bundle key */
+    public static BundleKey decode(byte[] msg) {
+      return new BundleKey(OfflineHe.decode(msg, TAG_KEY, new int[] {1, 0, 0}, "bundle key")
+          .get(0).get(0));
+    }
+  }
+
+  /** O to U, direction 1: {@code Enc_O(W_O)}, tile by tile. */
+  public record EncryptedMatrix(List<byte[]> tiles) {
     public EncryptedMatrix {
-      Objects.requireNonNull(publicKey);
       tiles = List.copyOf(tiles);
     }
 
     public byte[] encode() {
-      return OfflineHe.encode(TAG_MATRIX, List.of(publicKey), tiles, List.of());
+      return OfflineHe.encode(TAG_MATRIX, List.of(), tiles, List.of());
     }
 
     /** @throws ProtocolAbortException if the message is not one of {@code layout}'s size */
     public static EncryptedMatrix decode(byte[] msg, MatVecLayout layout) {
       List<List<byte[]>> p = OfflineHe.decode(msg, TAG_MATRIX,
-          new int[] {1, layout.inputCount() * layout.outputCount(), 0}, "encrypted matrix");
-      return new EncryptedMatrix(p.get(0).get(0), p.get(1));
+          new int[] {0, layout.inputCount() * layout.outputCount(), 0}, "encrypted matrix");
+      return new EncryptedMatrix(p.get(1));
     }
   }
 
-  /** O to U, direction 2: the bundle's public key and {@code Enc_O(q)}. */
-  public record EncryptedMask(byte[] publicKey, List<byte[]> query) {
+  /** O to U, direction 2: {@code Enc_O(q)}. */
+  public record EncryptedMask(List<byte[]> query) {
     public EncryptedMask {
-      Objects.requireNonNull(publicKey);
       query = List.copyOf(query);
     }
 
     public byte[] encode() {
-      return OfflineHe.encode(TAG_MASK, List.of(publicKey), query, List.of());
+      return OfflineHe.encode(TAG_MASK, List.of(), query, List.of());
     }
 
     /** @throws ProtocolAbortException if the message is not one of {@code layout}'s size */
     public static EncryptedMask decode(byte[] msg, MatVecLayout layout) {
       List<List<byte[]>> p = OfflineHe.decode(msg, TAG_MASK,
-          new int[] {1, layout.inputCount(), 0}, "encrypted mask");
-      return new EncryptedMask(p.get(0).get(0), p.get(1));
+          new int[] {0, layout.inputCount(), 0}, "encrypted mask");
+      return new EncryptedMask(p.get(1));
     }
   }
 
@@ -244,7 +265,7 @@ public final class OfflineHe {
     private final KeyGenerator keys;
     private final Encryptor encryptor;
     private final Decryptor decryptor;
-    private final byte[] publicKey;
+    private final BundleKey bundleKey;
 
     public Owner(MacKey alpha, SecureRandom rng) {
       this.alpha = Objects.requireNonNull(alpha);
@@ -253,7 +274,17 @@ public final class OfflineHe {
       this.encryptor = ctx.encryptor(keys.secretKey());
       this.decryptor = ctx.decryptor(keys.secretKey());
       PublicKey pk = keys.createPublicKey();
-      this.publicKey = ctx.serializer().save(pk);
+      this.bundleKey = new BundleKey(ctx.serializer().save(pk));
+    }
+
+    /** The bundle's public key, to send once before any product. */
+    public BundleKey bundleKey() {
+      return bundleKey;
+    }
+
+    /** Driver: sends {@link #bundleKey()} over {@code channel}. */
+    public void sendKey(Channel channel) {
+      channel.send(bundleKey.encode());
     }
 
     /**
@@ -278,7 +309,7 @@ public final class OfflineHe {
         System.arraycopy(wO[i], 0, flat, i * layout.cols(), layout.cols());
       }
       MacKeyVector wK = kR.matVec(flat, layout.rows());
-      return new MatrixSent(layout, new EncryptedMatrix(publicKey, tiles), wK);
+      return new MatrixSent(layout, new EncryptedMatrix(tiles), wK);
     }
 
     /**
@@ -299,7 +330,7 @@ public final class OfflineHe {
       for (Ciphertext c : ctx.coefficientMatVec().encryptQuery(encryptor, layout, q)) {
         query.add(ctx.serializer().save(c));
       }
-      return new MaskSent(layout, new EncryptedMask(publicKey, query), q, kW.timesPublic(rows, q));
+      return new MaskSent(layout, new EncryptedMask(query), q, kW.timesPublic(rows, q));
     }
 
     /**
@@ -367,6 +398,11 @@ public final class OfflineHe {
         return message;
       }
 
+      /** The key of the bundle this step belongs to. */
+      public BundleKey bundleKey() {
+        return bundleKey;
+      }
+
       public MatVecLayout layout() {
         return layout;
       }
@@ -397,6 +433,11 @@ public final class OfflineHe {
 
       public EncryptedMask message() {
         return message;
+      }
+
+      /** The key of the bundle this step belongs to. */
+      public BundleKey bundleKey() {
+        return bundleKey;
       }
 
       public MatVecLayout layout() {
@@ -437,9 +478,16 @@ public final class OfflineHe {
   /** U's side: evaluates on O's ciphertexts, masks with fresh shares, floods at kappa. */
   public final class User {
     private final SecureRandom rng;
+    private final PublicKey ownerKey;
 
-    public User(SecureRandom rng) {
+    /**
+     * U for one bundle, under the owner's bundle key.
+     *
+     * @throws ProtocolAbortException if the key is malformed or of other parameters
+     */
+    public User(BundleKey key, SecureRandom rng) {
       this.rng = Objects.requireNonNull(rng);
+      this.ownerKey = ownerKey(key.publicKey());
     }
 
     private PublicKey ownerKey(byte[] b) {
@@ -478,7 +526,7 @@ public final class OfflineHe {
      */
     public UserAnswer answerMatrix(EncryptedMatrix m, AuthenticatedVector r, int rows) {
       MatVecLayout layout = layout(rows, r.length());
-      PublicKey pk = ownerKey(m.publicKey());
+      PublicKey pk = ownerKey;
       List<Ciphertext> tiles = load(m.tiles());
       long[] t = uniformVector(rows);
       long[] tTag = uniformVector(rows);
@@ -503,7 +551,7 @@ public final class OfflineHe {
         throw new IllegalArgumentException("W_U has " + wU.length() + " entries, expected "
             + rows * cols);
       }
-      PublicKey pk = ownerKey(m.publicKey());
+      PublicKey pk = ownerKey;
       List<Ciphertext> q = load(m.query());
       long[] t = uniformVector(rows);
       long[] tTag = uniformVector(rows);
@@ -544,6 +592,11 @@ public final class OfflineHe {
       }
       return v;
     }
+  }
+
+  /** Driver: U receives the bundle key over {@code channel}. */
+  public User receiveKey(Channel channel, SecureRandom rng) {
+    return new User(BundleKey.decode(channel.receive()), rng);
   }
 
   static long[][] rowsOf(long[] flat, int rows, int cols) {

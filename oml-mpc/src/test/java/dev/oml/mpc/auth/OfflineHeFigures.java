@@ -23,7 +23,7 @@ public final class OfflineHeFigures {
   }
 
   /** One layer's figures: bytes each way, CPU milliseconds of each party. */
-  record Layer(int rows, int cols, long matrixBytes, long maskBytes, long answer1Bytes,
+  record Layer(int rows, int cols, long keyBytes, long matrixBytes, long maskBytes, long answer1Bytes,
       long answer2Bytes, double ownerEncryptMs, double ownerDecryptCheckMs, double userEvalMs) {}
 
   private OfflineHeFigures() {}
@@ -58,10 +58,11 @@ public final class OfflineHeFigures {
     OfflineHe.Owner owner = he.new Owner(alpha, rng);
     OfflineHe.Owner.MatrixSent m = owner.sendMatrix(OfflineHe.rowsOf(wO, rows, cols), kR);
     OfflineHe.Owner.MaskSent q = owner.sendMask(rows, cols, kW);
+    byte[] keyMsg = owner.bundleKey().encode();
     byte[] matrixMsg = m.message().encode();
     byte[] maskMsg = q.message().encode();
     long c1 = cpuNanos();
-    OfflineHe.User user = he.new User(rng);
+    OfflineHe.User user = he.new User(OfflineHe.BundleKey.decode(keyMsg), rng);
     UserAnswer a1 = user.answerMatrix(OfflineHe.EncryptedMatrix.decode(matrixMsg, m.layout()), rU,
         rows);
     UserAnswer a2 = user.answerMask(OfflineHe.EncryptedMask.decode(maskMsg, q.layout()), wU, rows,
@@ -88,7 +89,7 @@ public final class OfflineHeFigures {
         null), "W_O r");
     check(PrimeField.matVec(wU.values(), rows, q.mask(), null),
         PrimeField.add(o2.share(), a2.share().values(), null), "W_U q");
-    return new Layer(rows, cols, matrixMsg.length, maskMsg.length, ans1.length, ans2.length,
+    return new Layer(rows, cols, keyMsg.length, matrixMsg.length, maskMsg.length, ans1.length, ans2.length,
         ms(c1 - c0), ms(c3 - c2 + c5 - c4 + c7 - c6), ms(c2 - c1));
   }
 
@@ -103,21 +104,25 @@ public final class OfflineHeFigures {
     OfflineHe he = new OfflineHe(params, 40);
     SecureRandom rng = new SecureRandom();
     int[][] shapes = {{128, 784}, {128, 128}, {10, 128}};
-    run(he, 10, 128, rng); // warm-up
+    for (int[] s : shapes) {
+      run(he, s[0], s[1], rng); // warm-up: the JIT compiles during it, and process CPU counts that
+    }
     System.out.println("params " + params + ", kappa 40");
     long total1 = 0;
     long total2 = 0;
+    long key = 0;
     for (int[] s : shapes) {
       Layer l = run(he, s[0], s[1], rng);
       total1 += l.matrixBytes() + l.answer1Bytes();
       total2 += l.maskBytes() + l.answer2Bytes();
+      key = l.keyBytes();
       System.out.printf("layer %dx%d layout %s: dir1 O->U %d B, U->O %d B; dir2 O->U %d B,"
           + " U->O %d B; owner encrypt %.0f ms, owner decrypt+check %.0f ms, user eval %.0f ms%n",
           s[0], s[1], he.context().coefficientMatVec().layout(s[0], s[1]), l.matrixBytes(),
           l.answer1Bytes(), l.maskBytes(), l.answer2Bytes(), l.ownerEncryptMs(),
           l.ownerDecryptCheckMs(), l.userEvalMs());
     }
-    System.out.printf("per bundle: direction 1 %d B, direction 2 %d B, total %d B%n", total1,
-        total2, total1 + total2);
+    System.out.printf("per bundle: key %d B once, direction 1 %d B, direction 2 %d B, total %d B%n",
+        key, total1, total2, key + total1 + total2);
   }
 }

@@ -110,7 +110,7 @@ class OfflineHeTest {
     MatVecLayout layout = sent.layout();
     assertTrue(layout.inputCount() > 1 && layout.outputCount() > 1, layout.toString());
     EncryptedMatrix onWire = EncryptedMatrix.decode(sent.message().encode(), layout);
-    UserAnswer a = he.new User(rng).answerMatrix(onWire, r.u(), ROWS);
+    UserAnswer a = he.new User(sent.bundleKey(), rng).answerMatrix(onWire, r.u(), ROWS);
     OwnerShare o = sent.receive(ProductAnswer.decode(a.message().encode(), layout));
 
     long[] plain = PrimeField.matVec(flat(wO), ROWS, r.u().values(), null);
@@ -125,7 +125,7 @@ class OfflineHeTest {
     OfflineHe.Owner owner = he.new Owner(alpha, rng);
     OfflineHe.Owner.MaskSent sent = owner.sendMask(ROWS, COLS, wU.k());
     EncryptedMask onWire = EncryptedMask.decode(sent.message().encode(), sent.layout());
-    UserAnswer a = he.new User(rng).answerMask(onWire, wU.u(), ROWS, COLS);
+    UserAnswer a = he.new User(sent.bundleKey(), rng).answerMask(onWire, wU.u(), ROWS, COLS);
     OwnerShare o = sent.receive(ProductAnswer.decode(a.message().encode(), sent.layout()));
 
     long[] plain = PrimeField.matVec(wU.u().values(), ROWS, sent.mask(), null);
@@ -141,13 +141,15 @@ class OfflineHeTest {
     Dealt wU = deal(rand(ROWS * COLS));
     OfflineHe.Owner owner = he.new Owner(alpha, rng);
     InMemoryChannel.Pair ch = InMemoryChannel.pair();
+    owner.sendKey(ch.first());
+    OfflineHe.User user = he.receiveKey(ch.second(), rng);
     CompletableFuture<OwnerShare> o1 =
         CompletableFuture.supplyAsync(() -> owner.runMatrix(ch.first(), wO, r.k()));
-    AuthenticatedVector t = he.new User(rng).runMatrix(ch.second(), r.u(), ROWS);
+    AuthenticatedVector t = user.runMatrix(ch.second(), r.u(), ROWS);
     OwnerShare s1 = o1.get(60, TimeUnit.SECONDS);
     CompletableFuture<OfflineHe.MaskOutcome> o2 =
         CompletableFuture.supplyAsync(() -> owner.runMask(ch.first(), ROWS, COLS, wU.k()));
-    AuthenticatedVector t2 = he.new User(rng).runMask(ch.second(), wU.u(), ROWS, COLS);
+    AuthenticatedVector t2 = user.runMask(ch.second(), wU.u(), ROWS, COLS);
     OfflineHe.MaskOutcome s2 = o2.get(60, TimeUnit.SECONDS);
 
     assertArrayEquals(PrimeField.matVec(flat(wO), ROWS, r.u().values(), null),
@@ -168,10 +170,10 @@ class OfflineHeTest {
     final PublicKey pk;
     final List<Ciphertext> tiles = new ArrayList<>();
 
-    Deviant(EncryptedMatrix m, MatVecLayout layout) {
-      this.layout = layout;
-      this.pk = ctx.serializer().loadPublicKey(m.publicKey());
-      for (byte[] b : m.tiles()) {
+    Deviant(OfflineHe.Owner.MatrixSent sent) {
+      this.layout = sent.layout();
+      this.pk = ctx.serializer().loadPublicKey(sent.bundleKey().publicKey());
+      for (byte[] b : sent.message().tiles()) {
         tiles.add(ctx.serializer().loadCiphertext(b));
       }
     }
@@ -198,7 +200,7 @@ class OfflineHeTest {
     long[][] wO = randMatrix(ROWS, COLS);
     Dealt r = deal(rand(COLS));
     OfflineHe.Owner.MatrixSent sent = he.new Owner(alpha, rng).sendMatrix(wO, r.k());
-    Deviant d = new Deviant(sent.message(), sent.layout());
+    Deviant d = new Deviant(sent);
     UserAnswer a = dev.answer(d, r.u(), rand(ROWS), rand(ROWS));
     OwnerShare o = sent.receive(a.message());
     boolean passed;
@@ -294,7 +296,7 @@ class OfflineHeTest {
       OfflineHe.Owner.MaskSent sent = he.new Owner(alpha, rng).sendMask(ROWS, COLS, wU.k());
       HeContext ctx = he.context();
       CoefficientMatVec mv = ctx.coefficientMatVec();
-      PublicKey pk = ctx.serializer().loadPublicKey(sent.message().publicKey());
+      PublicKey pk = ctx.serializer().loadPublicKey(sent.bundleKey().publicKey());
       List<Ciphertext> q = new ArrayList<>();
       for (byte[] b : sent.message().query()) {
         q.add(ctx.serializer().loadCiphertext(b));
@@ -338,7 +340,7 @@ class OfflineHeTest {
       long[][] wO = randMatrix(ROWS, COLS);
       Dealt r = deal(rand(COLS));
       OfflineHe.Owner.MatrixSent sent = he.new Owner(alpha, rng).sendMatrix(wO, r.k());
-      UserAnswer honest = he.new User(rng).answerMatrix(sent.message(), r.u(), ROWS);
+      UserAnswer honest = he.new User(sent.bundleKey(), rng).answerMatrix(sent.message(), r.u(), ROWS);
       byte[] first = honest.message().value().get(0);
       int level = he.context().serializer().loadCiphertext(first).level();
       BigInteger delta = INSECURE_FP.modulusAtLevel(level).divide(BigInteger.valueOf(PrimeField.P));
@@ -366,7 +368,7 @@ class OfflineHeTest {
     Dealt r = deal(rand(COLS));
     OfflineHe.Owner.MatrixSent sent = he.new Owner(alpha, rng).sendMatrix(wO, r.k());
     MatVecLayout layout = sent.layout();
-    UserAnswer honest = he.new User(rng).answerMatrix(sent.message(), r.u(), ROWS);
+    UserAnswer honest = he.new User(sent.bundleKey(), rng).answerMatrix(sent.message(), r.u(), ROWS);
     ProductAnswer good = honest.message();
     List<byte[]> values = good.value();
 
@@ -387,7 +389,7 @@ class OfflineHeTest {
         () -> sent.receive(new ProductAnswer(garbage, good.tag())));
     // a valid ciphertext at the wrong level (a fresh top-level encryption, not switched down)
     HeContext ctx = he.context();
-    PublicKey pk = ctx.serializer().loadPublicKey(sent.message().publicKey());
+    PublicKey pk = ctx.serializer().loadPublicKey(sent.bundleKey().publicKey());
     Ciphertext top = ctx.encryptor(pk).encrypt(ctx.bfvEncoder().encode(new long[] {1}));
     List<byte[]> wrongLevel = new ArrayList<>(values);
     wrongLevel.set(0, ctx.serializer().save(top));
@@ -401,7 +403,7 @@ class OfflineHeTest {
     OfflineHe foreign = new OfflineHe(other, 40);
     OfflineHe.Owner.MatrixSent foreignSent = foreign.new Owner(alpha, rng).sendMatrix(wO, r.k());
     UserAnswer foreignAnswer =
-        foreign.new User(rng).answerMatrix(foreignSent.message(), r.u(), ROWS);
+        foreign.new User(foreignSent.bundleKey(), rng).answerMatrix(foreignSent.message(), r.u(), ROWS);
     assertThrows(ProtocolAbortException.class, () -> sent.receive(foreignAnswer.message()));
 
     // none of it changed the step: the honest answer still gives the right, authenticated share
@@ -421,8 +423,10 @@ class OfflineHeTest {
     assertTrue(bigger.outputCount() != sent.layout().outputCount());
     assertThrows(ProtocolAbortException.class,
         () -> EncryptedMatrix.decode(sent.message().encode(), bigger));
-    assertThrows(ProtocolAbortException.class, () -> he.new User(rng).answerMatrix(
-        new EncryptedMatrix(new byte[] {1, 2, 3}, sent.message().tiles()), r.u(), ROWS));
+    assertThrows(ProtocolAbortException.class,
+        () -> he.new User(new OfflineHe.BundleKey(new byte[] {1, 2, 3}), rng));
+    assertThrows(ProtocolAbortException.class,
+        () -> OfflineHe.BundleKey.decode(sent.message().encode()));
   }
 
   @Test

@@ -35,4 +35,27 @@ public interface CoefficientMatVec {
 
   /** R: the {@code rows} values {@code W r - s mod t}. */
   long[] decryptAnswer(Decryptor decryptor, MatVecLayout layout, List<Ciphertext> answer);
+
+  /**
+   * The other direction (the owner of {@code W} encrypts, the holder of the vector evaluates):
+   * seeded secret-key encryptions of the tiles of {@code W}, output block major (tile
+   * {@code (o, j)} at index {@code o * inputCount + j}), each tile packed as {@link #answer}
+   * packs it. Backends that do not offer it throw {@link IncompatibleOperandsException}.
+   */
+  default List<Ciphertext> encryptMatrix(Encryptor secretKeyEncryptor, MatVecLayout layout,
+      long[][] w) {
+    throw new IncompatibleOperandsException("this backend offers no encrypted-matrix product");
+  }
+
+  /**
+   * The holder of {@code r}: {@code Enc(W r - s)} from the tiles {@link #encryptMatrix} made,
+   * under the tiles' owner's public key, with the same circuit privacy as {@link #answer} (every
+   * non-output coefficient masked, re-randomized, flooded at {@code kappa}, switched down,
+   * extracted), so the owner's decryption shows it {@code W r - s} and nothing about {@code r}.
+   * The tiles must be fresh seeded encryptions at the top level.
+   */
+  default List<Ciphertext> answerEncryptedMatrix(MatVecLayout layout, List<Ciphertext> tiles,
+      long[] r, long[] mask, PublicKey ownerKey, int kappa) {
+    throw new IncompatibleOperandsException("this backend offers no encrypted-matrix product");
+  }
 }

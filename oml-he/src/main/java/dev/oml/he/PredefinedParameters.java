@@ -39,4 +39,18 @@ public final class PredefinedParameters {
         .polyModulusDegree(8192).coeffModulusBits(60, 52, 52, 52).plainModulusPowerOfTwo(l)
         .circuitPrivacy(kappa, 8, 16).build();
   }
+
+  /**
+   * BFV for the tier-2 offline products over {@code F_p} ({@code p = PrimeField.P}, 46 bits,
+   * {@code p = 1 mod 2^16}): N = 8192, 216 bits (60 + 3 x 52, within the standard's 218), plain
+   * modulus {@code p} with coefficient encoding ({@code round(Q m / p)}, exact for a prime
+   * {@code t}), checked at build time to flood answers of up to 8 summed tile products and 16
+   * answer ciphertexts at {@code kappa}.
+   */
+  public static HeParameters bfvPrimeField(int kappa) {
+    return HeParameters.builder(HeScheme.BFV).name("BFV-FP-N8192-K" + kappa)
+        .polyModulusDegree(8192).coeffModulusBits(60, 52, 52, 52)
+        .plainModulus(dev.oml.core.field.PrimeField.P).encoding(BfvEncoding.COEFFICIENT)
+        .circuitPrivacy(kappa, 8, 16).build();
+  }
 }

@@ -19,7 +19,7 @@ import java.util.Arrays;
  * serialized {@code c_0} by {@code sigma_j c} and {@code sigma_j c w_j}, where the encoder's
  * scale {@code c} shows in the coefficient form ({@code HeContext.exportComponents}).
  */
-final class CiphertextSurgery {
+public final class CiphertextSurgery {
   /** Magic, type byte, 16-byte parameter id. */
   private static final int ID_BYTES = 4 + 1 + 16;
   /** Scheme, level, size and flags bytes, then the scale as a double. */
@@ -34,7 +34,7 @@ final class CiphertextSurgery {
   private final BigInteger[][] slotScale;
   private final byte[] id;
 
-  CiphertextSurgery(HeContext ctx) {
+  public CiphertextSurgery(HeContext ctx) {
     this.ctx = ctx;
     this.n = ctx.parameters().polyModulusDegree();
     this.primes = ctx.parameters().coeffModulus();
@@ -118,7 +118,7 @@ final class CiphertextSurgery {
   }
 
   /** An extracted answer ({@code kept || c_0 || c_1}) with {@code a X^power} added to c_1. */
-  byte[] addToExtractedC1(byte[] ct, BigInteger a, int power) {
+  public byte[] addToExtractedC1(byte[] ct, BigInteger a, int power) {
     ByteBuffer b = open(ct);
     int level = ct[ID_BYTES + 1];
     if (ct[ID_BYTES + 3] != 2) {

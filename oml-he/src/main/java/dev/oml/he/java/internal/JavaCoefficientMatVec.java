@@ -120,6 +120,127 @@ final class JavaCoefficientMatVec implements CoefficientMatVec {
     return out;
   }
 
+  @Override
+  public List<Ciphertext> encryptMatrix(Encryptor encryptor, MatVecLayout layout, long[][] w) {
+    checkLayout(layout);
+    if (!encryptor.isSymmetric()) {
+      throw new IncompatibleOperandsException("the tiles are encrypted with the secret key");
+    }
+    checkMatrix(layout, w);
+    JavaBfvEncoder enc = new JavaBfvEncoder(ctx);
+    List<Ciphertext> out = new ArrayList<>();
+    for (int o = 0; o < layout.outputCount(); o++) {
+      for (int j = 0; j < layout.inputCount(); j++) {
+        out.add(encryptor.encryptSeeded(enc.encode(tile(layout, w, o, j))));
+      }
+    }
+    return out;
+  }
+
+  @Override
+  public List<Ciphertext> answerEncryptedMatrix(MatVecLayout layout, List<Ciphertext> tiles,
+      long[] r, long[] mask, PublicKey ownerKey, int kappa) {
+    checkLayout(layout);
+    Pk pk = ctx.pk(ownerKey);
+    if (mask.length != layout.rows()) {
+      throw new IllegalArgumentException("mask does not have " + layout.rows() + " rows");
+    }
+    long[][] blocks = layout.queryBlocks(r);
+    int in = layout.inputCount();
+    if (tiles.size() != in * layout.outputCount()) {
+      throw new IncompatibleOperandsException("encrypted matrix has " + tiles.size()
+          + " tiles, layout needs " + in * layout.outputCount());
+    }
+    int top = ctx.k - 1;
+    int cnt = top + 1;
+    Ct[] c = new Ct[tiles.size()];
+    for (int i = 0; i < c.length; i++) {
+      c[i] = ctx.evalCt(tiles.get(i));
+      // Same noise assumption as answer(): each tile is a fresh seeded symmetric encryption.
+      if (c[i].level != top || c[i].c.length != 2 || c[i].seed == null) {
+        throw new IncompatibleOperandsException(
+            "matrix tiles must be fresh seeded symmetric encryptions from encryptMatrix");
+      }
+    }
+    long t = ctx.t;
+    long[][][] rNtt = new long[in][][];
+    long[][][] rShoup = new long[in][][];
+    for (int j = 0; j < in; j++) {
+      long[] b = new long[ctx.n];
+      for (int k = 0; k < blocks[j].length; k++) {
+        b[k] = Math.floorMod(blocks[j][k], t);
+      }
+      rNtt[j] = ctx.bfvPlainNtt(b, top);
+      rShoup[j] = ctx.shoupRows(rNtt[j], cnt);
+    }
+    FloodingBudget budget = FloodingBudget.forMatVec(ctx.params, layout, kappa);
+    List<Ciphertext> out = new ArrayList<>();
+    Prg prg = Prg.fresh();
+    for (int o = 0; o < layout.outputCount(); o++) {
+      long[][] acc0 = ctx.newRows(cnt);
+      long[][] acc1 = ctx.newRows(cnt);
+      for (int j = 0; j < in; j++) {
+        Ct tile = c[o * in + j];
+        ctx.mulAddShoupInto(acc0, tile.c[0], rNtt[j], rShoup[j], cnt);
+        ctx.mulAddShoupInto(acc1, tile.c[1], rNtt[j], rShoup[j], cnt);
+      }
+      out.add(finishAnswer(layout, o, acc0, acc1, mask, pk, budget, prg));
+    }
+    return out;
+  }
+
+  private void checkMatrix(MatVecLayout layout, long[][] w) {
+    if (w.length != layout.rows()) {
+      throw new IllegalArgumentException("matrix does not have " + layout.rows() + " rows");
+    }
+    for (long[] row : w) {
+      if (row.length != layout.cols()) {
+        throw new IllegalArgumentException("matrix rows must have " + layout.cols() + " entries");
+      }
+    }
+  }
+
+  /** Tile {@code (o, j)} of {@code w} as a plaintext polynomial with coefficients in [0, t). */
+  private long[] tile(MatVecLayout layout, long[][] w, int o, int j) {
+    int bc = layout.blockCols();
+    int br = layout.blockRows();
+    long[] tile = new long[ctx.n];
+    for (int i = 0; i < br && o * br + i < layout.rows(); i++) {
+      long[] wr = w[o * br + i];
+      for (int k = 0; k < bc && j * bc + k < layout.cols(); k++) {
+        tile[i * bc + bc - 1 - k] = Math.floorMod(wr[j * bc + k], ctx.t);
+      }
+    }
+    return tile;
+  }
+
+  /**
+   * Masks every coefficient (fresh uniform values, the wanted outputs with {@code -s}),
+   * re-randomizes under {@code pk}, floods, switches down and extracts output block {@code o}.
+   */
+  private Ct finishAnswer(MatVecLayout layout, int o, long[][] acc0, long[][] acc1, long[] mask,
+      Pk pk, FloodingBudget budget, Prg prg) {
+    int top = ctx.k - 1;
+    int cnt = top + 1;
+    int bc = layout.blockCols();
+    int br = layout.blockRows();
+    long t = ctx.t;
+    long[] m = new long[ctx.n];
+    for (int x = 0; x < ctx.n; x++) {
+      m[x] = prg.uniformBelow(t);
+    }
+    for (int i = 0; i < br && o * br + i < layout.rows(); i++) {
+      m[i * bc + bc - 1] = Math.floorMod(-mask[o * br + i], t);
+    }
+    long[][] maskScaled = ctx.bfvScale(m, top);
+    ctx.toNtt(maskScaled, cnt);
+    JavaEvaluator ev = (JavaEvaluator) ctx.evaluator();
+    Ct product = new Ct(ctx.id, ctx.scheme, top, 1.0, new long[][][] {acc0, acc1}, null);
+    Ct flooded = ev.addFreshAndFlood(product, pk, maskScaled, budget.floodBits());
+    Ct low = (Ct) ev.modSwitchTo(flooded, budget.answerLevel());
+    return extract(low, layout, o);
+  }
+
   /**
    * Keeps only the output coefficients of the first component: the receiver needs nothing else
    * to decrypt them, the answer shrinks to about half, and the flooding only has to cover what

@@ -1,0 +1,619 @@
+package dev.oml.mpc.auth;
+
+import dev.oml.core.field.PrimeField;
+import dev.oml.core.transport.Channel;
+import dev.oml.core.transport.ProtocolAbortException;
+import dev.oml.he.Ciphertext;
+import dev.oml.he.CoefficientMatVec;
+import dev.oml.he.Decryptor;
+import dev.oml.he.Encryptor;
+import dev.oml.he.FloodingBudget;
+import dev.oml.he.HeBackends;
+import dev.oml.he.HeContext;
+import dev.oml.he.HeException;
+import dev.oml.he.HeParameters;
+import dev.oml.he.KeyGenerator;
+import dev.oml.he.MatVecLayout;
+import dev.oml.he.PublicKey;
+import java.nio.ByteBuffer;
+import java.security.SecureRandom;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * The tier-2 offline HE step over {@code F_p} (docs/2pc-tier2.md section 3 step 4 and section 4
+ * items 2 and 4), in both directions, under the rule that the owner O only encrypts with a key
+ * pair fresh for the bundle, decrypts and derives MAC keys, while the licensee U evaluates on
+ * O's ciphertexts and re-randomizes and floods for its own privacy. Direction 1: O sends
+ * {@code pk_O} and {@code Enc_O(W_O)} as tiles; U, holding {@code r} with tags {@code M_r},
+ * returns {@code Enc_O(W_O r - t)} and {@code Enc_O(W_O M_r - t')}; O decrypts {@code v},
+ * {@code v'} and holds {@code K_t = W_O K_r + alpha v - v'}, so that U's {@code (t, t')} is
+ * authenticated exactly when U evaluated what it was given. Direction 2: O sends
+ * {@code Enc_O(q)}; U returns {@code Enc_O(W_U q - t2)} and {@code Enc_O(T_U q - t2')}; O holds
+ * {@code K_t2 = K_W q + alpha u2 - v2'}. Nothing here checks the relation: the shares go into the
+ * batched MAC check ({@link MacCheckProver}, {@link MacCheckVerifier}), which catches any
+ * deviation with probability {@code 1 - 2/(p-1)}. Steps are local and typed; {@link Owner#run}
+ * and {@link User#run} are thin channel drivers.
+ */
+public final class OfflineHe {
+  static final int TAG_KEY = 0x50;
+  static final int TAG_MATRIX = 0x51;
+  static final int TAG_MASK = 0x52;
+  static final int TAG_ANSWER = 0x53;
+  /** Largest serialized key or ciphertext accepted (an N = 8192 fresh ciphertext is 0.4 MB). */
+  public static final int MAX_OBJECT_BYTES = 1 << 24;
+  /** Largest number of ciphertexts in one message. */
+  public static final int MAX_CIPHERTEXTS = 4096;
+
+  private final HeParameters params;
+  private final int kappa;
+  private final HeContext ctx;
+
+  /**
+   * @param params BFV with plain modulus {@link PrimeField#P} and coefficient encoding
+   * @param kappa the statistical parameter of U's flooding (at least 40 unless the parameters
+   *     are marked insecure)
+   * @throws IllegalArgumentException if the plain modulus is not {@code p}
+   */
+  public OfflineHe(HeParameters params, int kappa) {
+    if (params.plainModulus() != PrimeField.P) {
+      throw new IllegalArgumentException("the offline step needs plain modulus p = "
+          + PrimeField.P + ", got " + params.plainModulus());
+    }
+    if (kappa < params.minimumKappa()) {
+      throw new IllegalArgumentException("kappa " + kappa + " is below " + params.minimumKappa());
+    }
+    this.params = params;
+    this.kappa = kappa;
+    this.ctx = HeBackends.pureJava().createContext(params);
+  }
+
+  public HeParameters parameters() {
+    return params;
+  }
+
+  public int kappa() {
+    return kappa;
+  }
+
+  /** The context both sides use (public parameters only). */
+  public HeContext context() {
+    return ctx;
+  }
+
+  /**
+   * The layout of a {@code rows x cols} product, checked against the flooding budget so that a
+   * shape the parameters cannot hide is refused before anything is sent.
+   */
+  public MatVecLayout layout(int rows, int cols) {
+    MatVecLayout l = ctx.coefficientMatVec().layout(rows, cols);
+    FloodingBudget.forMatVec(params, l, kappa);
+    return l;
+  }
+
+  /** Bytes of a list of ciphertexts or keys as sent: a count, then each with its length. */
+  private static byte[] encode(int tag, List<byte[]> head, List<byte[]> a, List<byte[]> b) {
+    int size = 1 + 12;
+    for (List<byte[]> l : List.of(head, a, b)) {
+      for (byte[] x : l) {
+        size += 4 + x.length;
+      }
+    }
+    ByteBuffer out = ByteBuffer.allocate(size);
+    out.put((byte) tag);
+    for (List<byte[]> l : List.of(head, a, b)) {
+      out.putInt(l.size());
+      for (byte[] x : l) {
+        out.putInt(x.length).put(x);
+      }
+    }
+    return out.array();
+  }
+
+  /** Parses what {@link #encode} wrote, with exactly the expected counts. */
+  private static List<List<byte[]>> decode(byte[] msg, int tag, int[] counts, String step) {
+    if (msg == null || msg.length < 1 || msg[0] != (byte) tag) {
+      throw new ProtocolAbortException(step + ": not the expected message");
+    }
+    ByteBuffer in = ByteBuffer.wrap(msg, 1, msg.length - 1);
+    List<List<byte[]>> out = new ArrayList<>();
+    for (int expected : counts) {
+      if (in.remaining() < 4) {
+        throw new ProtocolAbortException(step + ": message truncated");
+      }
+      int c = in.getInt();
+      if (c != expected) {
+        throw new ProtocolAbortException(step + ": " + c + " objects, expected " + expected);
+      }
+      List<byte[]> l = new ArrayList<>(c);
+      for (int i = 0; i < c; i++) {
+        if (in.remaining() < 4) {
+          throw new ProtocolAbortException(step + ": message truncated");
+        }
+        int len = in.getInt();
+        if (len < 1 || len > MAX_OBJECT_BYTES || len > in.remaining()) {
+          throw new ProtocolAbortException(step + ": object length " + len + " out of range");
+        }
+        byte[] x = new byte[len];
+        in.get(x);
+        l.add(x);
+      }
+      out.add(l);
+    }
+    if (in.hasRemaining()) {
+      throw new ProtocolAbortException(step + ": " + in.remaining() + " trailing bytes");
+    }
+    return out;
+  }
+
+  /** O to U, once per bundle: O's fresh public key, under which every later ciphertext is. */
+  public record BundleKey(byte[] publicKey) {
+    public BundleKey {
+      publicKey = publicKey.clone();
+    }
+
+    @Override
+    public byte[] publicKey() {
+      return publicKey.clone();
+    }
+
+    public byte[] encode() {
+      return OfflineHe.encode(TAG_KEY, List.of(publicKey), List.of(), List.of());
+    }
+
+    /** @throws ProtocolAbortException if the message is not a bundle key */
+    public static BundleKey decode(byte[] msg) {
+      return new BundleKey(OfflineHe.decode(msg, TAG_KEY, new int[] {1, 0, 0}, "bundle key")
+          .get(0).get(0));
+    }
+  }
+
+  /** O to U, direction 1: {@code Enc_O(W_O)}, tile by tile. */
+  public record EncryptedMatrix(List<byte[]> tiles) {
+    public EncryptedMatrix {
+      tiles = List.copyOf(tiles);
+    }
+
+    public byte[] encode() {
+      return OfflineHe.encode(TAG_MATRIX, List.of(), tiles, List.of());
+    }
+
+    /** @throws ProtocolAbortException if the message is not one of {@code layout}'s size */
+    public static EncryptedMatrix decode(byte[] msg, MatVecLayout layout) {
+      List<List<byte[]>> p = OfflineHe.decode(msg, TAG_MATRIX,
+          new int[] {0, layout.inputCount() * layout.outputCount(), 0}, "encrypted matrix");
+      return new EncryptedMatrix(p.get(1));
+    }
+  }
+
+  /** O to U, direction 2: {@code Enc_O(q)}. */
+  public record EncryptedMask(List<byte[]> query) {
+    public EncryptedMask {
+      query = List.copyOf(query);
+    }
+
+    public byte[] encode() {
+      return OfflineHe.encode(TAG_MASK, List.of(), query, List.of());
+    }
+
+    /** @throws ProtocolAbortException if the message is not one of {@code layout}'s size */
+    public static EncryptedMask decode(byte[] msg, MatVecLayout layout) {
+      List<List<byte[]>> p = OfflineHe.decode(msg, TAG_MASK,
+          new int[] {0, layout.inputCount(), 0}, "encrypted mask");
+      return new EncryptedMask(p.get(1));
+    }
+  }
+
+  /**
+   * U to O, either direction: the masked product ({@code Enc_O(W_O r - t)} or
+   * {@code Enc_O(W_U q - t2)}) and its MAC counterpart ({@code Enc_O(W_O M_r - t')} or
+   * {@code Enc_O(T_U q - t2')}), one ciphertext per output block each.
+   */
+  public record ProductAnswer(List<byte[]> value, List<byte[]> tag) {
+    public ProductAnswer {
+      value = List.copyOf(value);
+      tag = List.copyOf(tag);
+    }
+
+    public byte[] encode() {
+      return OfflineHe.encode(TAG_ANSWER, List.of(), value, tag);
+    }
+
+    /** @throws ProtocolAbortException if the message is not one of {@code layout}'s size */
+    public static ProductAnswer decode(byte[] msg, MatVecLayout layout) {
+      List<List<byte[]>> p = OfflineHe.decode(msg, TAG_ANSWER,
+          new int[] {0, layout.outputCount(), layout.outputCount()}, "product answer");
+      return new ProductAnswer(p.get(1), p.get(2));
+    }
+  }
+
+  /**
+   * O's result of one product: its additive share of the product ({@code v} or {@code u2}) and
+   * its MAC keys for U's share.
+   */
+  public record OwnerShare(long[] share, MacKeyVector keys) {
+    public OwnerShare {
+      share = share.clone();
+    }
+
+    @Override
+    public long[] share() {
+      return share.clone();
+    }
+  }
+
+  /** O's result of direction 2: its mask {@code q} and its share of {@code W_U q}. */
+  public record MaskOutcome(long[] mask, OwnerShare share) {
+    public MaskOutcome {
+      mask = mask.clone();
+    }
+
+    @Override
+    public long[] mask() {
+      return mask.clone();
+    }
+  }
+
+  /** U's result of one product: the answer to send and its authenticated share ({@code t}, tags). */
+  public record UserAnswer(ProductAnswer message, AuthenticatedVector share) {}
+
+  /** O's side for one bundle: one fresh key pair, used for every product of the bundle. */
+  public final class Owner {
+    private final MacKey alpha;
+    private final SecureRandom rng;
+    private final KeyGenerator keys;
+    private final Encryptor encryptor;
+    private final Decryptor decryptor;
+    private final BundleKey bundleKey;
+
+    public Owner(MacKey alpha, SecureRandom rng) {
+      this.alpha = Objects.requireNonNull(alpha);
+      this.rng = Objects.requireNonNull(rng);
+      this.keys = ctx.keyGenerator();
+      this.encryptor = ctx.encryptor(keys.secretKey());
+      this.decryptor = ctx.decryptor(keys.secretKey());
+      PublicKey pk = keys.createPublicKey();
+      this.bundleKey = new BundleKey(ctx.serializer().save(pk));
+    }
+
+    /** The bundle's public key, to send once before any product. */
+    public BundleKey bundleKey() {
+      return bundleKey;
+    }
+
+    /** Driver: sends {@link #bundleKey()} over {@code channel}. */
+    public void sendKey(Channel channel) {
+      channel.send(bundleKey.encode());
+    }
+
+    /**
+     * Direction 1: encrypts {@code W_O} ({@code rows x cols}, entries in {@code F_p}); the
+     * returned step holds the keys {@code K_r} of U's masks to derive {@code K_t} later.
+     */
+    public MatrixSent sendMatrix(long[][] wO, MacKeyVector kR) {
+      MatVecLayout layout = layout(wO.length, wO.length == 0 ? 0 : wO[0].length);
+      if (kR.length() != layout.cols()) {
+        throw new IllegalArgumentException("K_r has " + kR.length() + " keys, W_O has "
+            + layout.cols() + " columns");
+      }
+      for (long[] row : wO) {
+        PrimeField.requireCanonical(row, "W_O");
+      }
+      List<byte[]> tiles = new ArrayList<>();
+      for (Ciphertext c : ctx.coefficientMatVec().encryptMatrix(encryptor, layout, wO)) {
+        tiles.add(ctx.serializer().save(c));
+      }
+      long[] flat = new long[layout.rows() * layout.cols()];
+      for (int i = 0; i < layout.rows(); i++) {
+        System.arraycopy(wO[i], 0, flat, i * layout.cols(), layout.cols());
+      }
+      MacKeyVector wK = kR.matVec(flat, layout.rows());
+      return new MatrixSent(layout, new EncryptedMatrix(tiles), wK);
+    }
+
+    /**
+     * Direction 2: draws O's mask {@code q} (length {@code cols}) and encrypts it; {@code kW}
+     * are O's keys of {@code W_U} ({@code rows x cols}, row major, from MacKeyDerivation).
+     */
+    public MaskSent sendMask(int rows, int cols, MacKeyVector kW) {
+      MatVecLayout layout = layout(rows, cols);
+      if (kW.length() != rows * cols) {
+        throw new IllegalArgumentException("K_W has " + kW.length() + " keys, expected "
+            + rows * cols);
+      }
+      long[] q = new long[cols];
+      for (int i = 0; i < cols; i++) {
+        q[i] = uniform(rng);
+      }
+      List<byte[]> query = new ArrayList<>();
+      for (Ciphertext c : ctx.coefficientMatVec().encryptQuery(encryptor, layout, q)) {
+        query.add(ctx.serializer().save(c));
+      }
+      return new MaskSent(layout, new EncryptedMask(query), q, kW.timesPublic(rows, q));
+    }
+
+    /**
+     * Decrypts an answer after checking that every ciphertext is a well-formed answer of this
+     * bundle at the level the flooding budget switches to, then derives the keys
+     * {@code Kx + alpha v - v'}. Nothing about the decryption is sent back: what U learns of it
+     * is only whether the later MAC check passes.
+     */
+    private OwnerShare decryptAnswer(MatVecLayout layout, ProductAnswer a, MacKeyVector kx) {
+      int level = FloodingBudget.forMatVec(params, layout, kappa).answerLevel();
+      List<Ciphertext> v = load(a.value(), layout, level);
+      List<Ciphertext> t = load(a.tag(), layout, level);
+      CoefficientMatVec mv = ctx.coefficientMatVec();
+      long[] value;
+      long[] tag;
+      try {
+        value = mv.decryptAnswer(decryptor, layout, v);
+        tag = mv.decryptAnswer(decryptor, layout, t);
+      } catch (HeException e) {
+        throw new ProtocolAbortException("product answer cannot be decrypted: " + e.getMessage(),
+            e);
+      }
+      long[] k = PrimeField.sub(
+          PrimeField.addScaled(kx.keys(), alpha.alpha(), value, null), tag, null);
+      return new OwnerShare(value, MacKeyVector.of(k));
+    }
+
+    private List<Ciphertext> load(List<byte[]> bytes, MatVecLayout layout, int level) {
+      if (bytes.size() != layout.outputCount()) {
+        throw new ProtocolAbortException("product answer: " + bytes.size()
+            + " ciphertexts, expected " + layout.outputCount());
+      }
+      List<Ciphertext> out = new ArrayList<>();
+      for (byte[] b : bytes) {
+        Ciphertext c;
+        try {
+          c = ctx.serializer().loadCiphertext(b);
+        } catch (HeException | IllegalArgumentException e) {
+          throw new ProtocolAbortException("product answer: a ciphertext is malformed: "
+              + e.getMessage(), e);
+        }
+        if (c.level() != level || c.size() != 2 || !c.isExtracted()) {
+          throw new ProtocolAbortException("product answer: a ciphertext is not an extracted "
+              + "two-component answer at level " + level + " (level " + c.level() + ", size "
+              + c.size() + ")");
+        }
+        out.add(c);
+      }
+      return out;
+    }
+
+    /** Direction 1 after O's message: waits for U's answer. */
+    public final class MatrixSent {
+      private final MatVecLayout layout;
+      private final EncryptedMatrix message;
+      private final MacKeyVector wK;
+
+      private MatrixSent(MatVecLayout layout, EncryptedMatrix message, MacKeyVector wK) {
+        this.layout = layout;
+        this.message = message;
+        this.wK = wK;
+      }
+
+      public EncryptedMatrix message() {
+        return message;
+      }
+
+      /** The key of the bundle this step belongs to. */
+      public BundleKey bundleKey() {
+        return bundleKey;
+      }
+
+      public MatVecLayout layout() {
+        return layout;
+      }
+
+      /**
+       * O's share {@code v} of {@code W_O r} and its keys {@code K_t} for U's share.
+       *
+       * @throws ProtocolAbortException if the answer is malformed (nothing is kept then)
+       */
+      public OwnerShare receive(ProductAnswer answer) {
+        return decryptAnswer(layout, answer, wK);
+      }
+    }
+
+    /** Direction 2 after O's message: waits for U's answer. */
+    public final class MaskSent {
+      private final MatVecLayout layout;
+      private final EncryptedMask message;
+      private final long[] q;
+      private final MacKeyVector kWq;
+
+      private MaskSent(MatVecLayout layout, EncryptedMask message, long[] q, MacKeyVector kWq) {
+        this.layout = layout;
+        this.message = message;
+        this.q = q;
+        this.kWq = kWq;
+      }
+
+      public EncryptedMask message() {
+        return message;
+      }
+
+      /** The key of the bundle this step belongs to. */
+      public BundleKey bundleKey() {
+        return bundleKey;
+      }
+
+      public MatVecLayout layout() {
+        return layout;
+      }
+
+      /** O's mask {@code q}; a copy. */
+      public long[] mask() {
+        return q.clone();
+      }
+
+      /**
+       * O's share {@code u2} of {@code W_U q} and its keys {@code K_t2} for U's share.
+       *
+       * @throws ProtocolAbortException if the answer is malformed (nothing is kept then)
+       */
+      public OwnerShare receive(ProductAnswer answer) {
+        return decryptAnswer(layout, answer, kWq);
+      }
+    }
+
+    /** Driver of direction 1 over {@code channel}. */
+    public OwnerShare runMatrix(Channel channel, long[][] wO, MacKeyVector kR) {
+      MatrixSent s = sendMatrix(wO, kR);
+      channel.send(s.message().encode());
+      return s.receive(ProductAnswer.decode(channel.receive(), s.layout()));
+    }
+
+    /** Driver of direction 2 over {@code channel}: O's mask {@code q} and its share. */
+    public MaskOutcome runMask(Channel channel, int rows, int cols, MacKeyVector kW) {
+      MaskSent s = sendMask(rows, cols, kW);
+      channel.send(s.message().encode());
+      return new MaskOutcome(s.mask(),
+          s.receive(ProductAnswer.decode(channel.receive(), s.layout())));
+    }
+  }
+
+  /** U's side: evaluates on O's ciphertexts, masks with fresh shares, floods at kappa. */
+  public final class User {
+    private final SecureRandom rng;
+    private final PublicKey ownerKey;
+
+    /**
+     * U for one bundle, under the owner's bundle key.
+     *
+     * @throws ProtocolAbortException if the key is malformed or of other parameters
+     */
+    public User(BundleKey key, SecureRandom rng) {
+      this.rng = Objects.requireNonNull(rng);
+      this.ownerKey = ownerKey(key.publicKey());
+    }
+
+    private PublicKey ownerKey(byte[] b) {
+      try {
+        return ctx.serializer().loadPublicKey(b);
+      } catch (HeException | IllegalArgumentException e) {
+        throw new ProtocolAbortException("the owner's HE public key is malformed: "
+            + e.getMessage(), e);
+      }
+    }
+
+    private List<Ciphertext> load(List<byte[]> bytes) {
+      List<Ciphertext> out = new ArrayList<>();
+      for (byte[] b : bytes) {
+        try {
+          out.add(ctx.serializer().loadCiphertext(b));
+        } catch (HeException | IllegalArgumentException e) {
+          throw new ProtocolAbortException("the owner's ciphertext is malformed: "
+              + e.getMessage(), e);
+        }
+      }
+      return out;
+    }
+
+    private List<byte[]> save(List<Ciphertext> cts) {
+      List<byte[]> out = new ArrayList<>();
+      for (Ciphertext c : cts) {
+        out.add(ctx.serializer().save(c));
+      }
+      return out;
+    }
+
+    /**
+     * Direction 1: {@code Enc_O(W_O r - t)} and {@code Enc_O(W_O M_r - t')} for fresh uniform
+     * {@code t, t'}; U keeps {@code (t, t')}, authenticated under O's {@code K_t}.
+     */
+    public UserAnswer answerMatrix(EncryptedMatrix m, AuthenticatedVector r, int rows) {
+      MatVecLayout layout = layout(rows, r.length());
+      PublicKey pk = ownerKey;
+      List<Ciphertext> tiles = load(m.tiles());
+      long[] t = uniformVector(rows);
+      long[] tTag = uniformVector(rows);
+      CoefficientMatVec mv = ctx.coefficientMatVec();
+      try {
+        List<byte[]> v = save(mv.answerEncryptedMatrix(layout, tiles, r.values(), t, pk, kappa));
+        List<byte[]> vt = save(mv.answerEncryptedMatrix(layout, tiles, r.tags(), tTag, pk, kappa));
+        return new UserAnswer(new ProductAnswer(v, vt), AuthenticatedVector.of(t, tTag));
+      } catch (HeException e) {
+        throw new ProtocolAbortException("the owner's matrix cannot be evaluated: "
+            + e.getMessage(), e);
+      }
+    }
+
+    /**
+     * Direction 2: {@code Enc_O(W_U q - t2)} and {@code Enc_O(T_U q - t2')} with U's weights and
+     * their tags ({@code rows x cols}, row major).
+     */
+    public UserAnswer answerMask(EncryptedMask m, AuthenticatedVector wU, int rows, int cols) {
+      MatVecLayout layout = layout(rows, cols);
+      if (wU.length() != rows * cols) {
+        throw new IllegalArgumentException("W_U has " + wU.length() + " entries, expected "
+            + rows * cols);
+      }
+      PublicKey pk = ownerKey;
+      List<Ciphertext> q = load(m.query());
+      long[] t = uniformVector(rows);
+      long[] tTag = uniformVector(rows);
+      CoefficientMatVec mv = ctx.coefficientMatVec();
+      try {
+        List<byte[]> u = save(mv.answer(layout, q, rowsOf(wU.values(), rows, cols), t, pk,
+            kappa));
+        List<byte[]> ut = save(mv.answer(layout, q, rowsOf(wU.tags(), rows, cols), tTag, pk,
+            kappa));
+        return new UserAnswer(new ProductAnswer(u, ut), AuthenticatedVector.of(t, tTag));
+      } catch (HeException e) {
+        throw new ProtocolAbortException("the owner's mask cannot be evaluated: "
+            + e.getMessage(), e);
+      }
+    }
+
+    /** Driver of direction 1 over {@code channel}. */
+    public AuthenticatedVector runMatrix(Channel channel, AuthenticatedVector r, int rows) {
+      MatVecLayout layout = layout(rows, r.length());
+      UserAnswer a = answerMatrix(EncryptedMatrix.decode(channel.receive(), layout), r, rows);
+      channel.send(a.message().encode());
+      return a.share();
+    }
+
+    /** Driver of direction 2 over {@code channel}. */
+    public AuthenticatedVector runMask(Channel channel, AuthenticatedVector wU, int rows,
+        int cols) {
+      UserAnswer a = answerMask(EncryptedMask.decode(channel.receive(), layout(rows, cols)), wU,
+          rows, cols);
+      channel.send(a.message().encode());
+      return a.share();
+    }
+
+    private long[] uniformVector(int n) {
+      long[] v = new long[n];
+      for (int i = 0; i < n; i++) {
+        v[i] = uniform(rng);
+      }
+      return v;
+    }
+  }
+
+  /** Driver: U receives the bundle key over {@code channel}. */
+  public User receiveKey(Channel channel, SecureRandom rng) {
+    return new User(BundleKey.decode(channel.receive()), rng);
+  }
+
+  static long[][] rowsOf(long[] flat, int rows, int cols) {
+    long[][] w = new long[rows][cols];
+    for (int i = 0; i < rows; i++) {
+      System.arraycopy(flat, i * cols, w[i], 0, cols);
+    }
+    return w;
+  }
+
+  /** Uniform in {@code F_p} by rejection from 46 random bits. */
+  static long uniform(SecureRandom rng) {
+    while (true) {
+      long x = rng.nextLong() >>> (64 - PrimeField.BITS);
+      if (x < PrimeField.P) {
+        return x;
+      }
+    }
+  }
+}

@@ -16,6 +16,7 @@ import dev.oml.core.ledger.LedgerUnavailableException;
 import dev.oml.core.ledger.PermissionLedger;
 import dev.oml.core.ledger.SpendReceipt;
 import dev.oml.testkit.PermissionFixture;
+import dev.oml.testkit.SuspensionSwitch;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 

@@ -64,9 +64,11 @@ final class ServeCommand implements Callable<Integer> {
     PermissionPolicy policy = home.policy(SecretAccess.get());
     List<OwnerService> services = new ArrayList<>();
     try (PermissionLedger ledger = home.openLedger(policy)) {
-      // The issuer sees what is already charged, so it refuses a request the quota no longer covers.
+      // The issuer sees what is already charged, so it refuses a request the quota no longer
+      // covers, and the aborts, so it refuses a licensee the policy suspends.
       services.add(new PermitService(new PermissionIssuer(home.ownerKey(SecretAccess.get()), policy,
-          Clock.systemUTC(), new SecureRandom(), ledger::charged)));
+          Clock.systemUTC(), new SecureRandom(), ledger::charged,
+          licensee -> ledger.aborts(licensee).count())));
       List<dev.oml.core.model.Model> heModels = new ArrayList<>();
       for (Path p : heModelFiles) {
         heModels.add(dev.oml.core.model.ModelFiles.load(p));

@@ -18,7 +18,7 @@ public final class LicenseeSuspendedException extends PermissionException {
 
   public LicenseeSuspendedException(KeyId licensee, long aborts, int limit) {
     super("licensee " + licensee + " is suspended: " + aborts + " aborted queries recorded, the"
-        + " owner's policy allows " + limit);
+        + " owner's policy suspends at " + limit);
     this.licensee = licensee;
     this.aborts = aborts;
     this.limit = limit;

@@ -1,10 +1,10 @@
 package dev.oml.mpc.inference.internal;
 
+import dev.oml.core.OmlException;
 import dev.oml.core.fixedpoint.FixedPointFormat;
 import dev.oml.core.fixedpoint.RingOps;
 import dev.oml.core.keys.SecretAccess;
 import dev.oml.core.keys.SigningPublicKey;
-import dev.oml.core.OmlException;
 import dev.oml.core.ledger.AbortReason;
 import dev.oml.core.ledger.AbortRecorder;
 import dev.oml.core.ledger.SpendReceipt;
@@ -27,6 +27,7 @@ import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.function.Supplier;
 
 /**
  * The owner's side of two-party inference as local steps over messages. It holds the key share
@@ -156,7 +157,7 @@ public final class OwnerProtocol {
      * failed check: each licensee-caused) is recorded as an abort before it propagates. The
      * specific reasons are recorded where they are detected; anything else counts as malformed.
      */
-    private byte[] guarded(java.util.function.Supplier<byte[]> step) {
+    private byte[] guarded(Supplier<byte[]> step) {
       try {
         return step.get();
       } catch (OmlException e) {

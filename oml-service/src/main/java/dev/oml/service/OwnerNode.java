@@ -66,7 +66,8 @@ public final class OwnerNode implements AutoCloseable {
     try {
       List<OwnerService> services = new ArrayList<>();
       services.add(new PermitService(new PermissionIssuer(home.ownerKey(SecretAccess.get()), policy,
-          Clock.systemUTC(), new SecureRandom(), ledger::charged)));
+          Clock.systemUTC(), new SecureRandom(), ledger::charged,
+          licensee -> ledger.aborts(licensee).count())));
       services.addAll(ModeServices.forOwner(home, policy, ledger, config.heModels(),
           config.heModels().isEmpty() ? null : config.heBackend().orElseGet(HeBackends::preferred),
           config.calibration().orElse(null)));

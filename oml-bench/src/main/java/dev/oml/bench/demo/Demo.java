@@ -109,7 +109,7 @@ public final class Demo {
     try (PermissionLedger ledger = home.openLedger(policy)) {
       List<OwnerService> services = new ArrayList<>();
       services.add(new PermitService(new PermissionIssuer(home.ownerKey(SecretAccess.get()), policy,
-          clock, rng, ledger::charged)));
+          clock, rng, ledger::charged, who -> ledger.aborts(who).count())));
       services.addAll(modeServices.apply(home, ledger));
       try (OwnerServer server = OwnerServer.start(ServerConfig.loopback(home.tls()), services)) {
         log.accept("owner: serving " + services.stream().map(OwnerService::name).toList() + " on "

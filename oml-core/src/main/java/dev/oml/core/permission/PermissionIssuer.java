@@ -16,7 +16,9 @@ import java.util.Objects;
  * signature, a stale request, or a request the policy does not allow (mode, model, more
  * inferences than one permission or the quota may carry). The quota is only charged when a
  * permission is spent, by the ledger; the issuer merely refuses requests that cannot fit, in the
- * whole quota or (given a {@link ChargeView}) in what remains of it.
+ * whole quota or (given a {@link ChargeView}) in what remains of it. Given an {@link AbortView},
+ * it also refuses a licensee that the policy suspends for its aborted queries
+ * ({@link LicenseeSuspendedException}).
  */
 public final class PermissionIssuer {
   private final SigningKeyPair ownerKey;
@@ -24,6 +26,7 @@ public final class PermissionIssuer {
   private final Clock clock;
   private final SecureRandom random;
   private final ChargeView charges;
+  private final AbortView aborts;
 
   /**
    * @param ownerKey the owner's signing key
@@ -41,11 +44,22 @@ public final class PermissionIssuer {
    */
   public PermissionIssuer(SigningKeyPair ownerKey, PermissionPolicy policy, Clock clock,
       SecureRandom random, ChargeView charges) {
+    this(ownerKey, policy, clock, random, charges, licensee -> 0);
+  }
+
+  /**
+   * An issuer that refuses requests that no longer fit in the remaining quota ({@code charges},
+   * pass {@code ledger::charged}) and requests of suspended licensees ({@code aborts}, pass
+   * {@code licensee -> ledger.aborts(licensee).count()}).
+   */
+  public PermissionIssuer(SigningKeyPair ownerKey, PermissionPolicy policy, Clock clock,
+      SecureRandom random, ChargeView charges, AbortView aborts) {
     this.ownerKey = Objects.requireNonNull(ownerKey, "ownerKey");
     this.policy = Objects.requireNonNull(policy, "policy");
     this.clock = Objects.requireNonNull(clock, "clock");
     this.random = Objects.requireNonNull(random, "random");
     this.charges = Objects.requireNonNull(charges, "charges");
+    this.aborts = Objects.requireNonNull(aborts, "aborts");
   }
 
   /** The public key verifiers need. */
@@ -59,6 +73,7 @@ public final class PermissionIssuer {
    * @throws UnknownLicenseeException if the requester is not on the allow-list
    * @throws InvalidSignatureException if the request's signature does not verify
    * @throws PolicyViolationException if the policy does not allow this request
+   * @throws LicenseeSuspendedException if the licensee has as many aborts as the policy allows
    */
   public PermissionToken issue(PermitRequest request) {
     KeyId licensee = request.licensee();
@@ -67,6 +82,10 @@ public final class PermissionIssuer {
     if (!request.signatureValid(key)) {
       throw new InvalidSignatureException("the permit request's signature does not verify under "
           + "the key of licensee " + licensee);
+    }
+    long aborted = aborts.aborts(licensee);
+    if (policy.suspends(aborted)) {
+      throw new LicenseeSuspendedException(licensee, aborted, policy.maxAborts());
     }
     Instant now = Instant.ofEpochSecond(clock.instant().getEpochSecond());
     Duration age = Duration.between(request.requestedAt(), now).abs();

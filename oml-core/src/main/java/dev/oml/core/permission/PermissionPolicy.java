@@ -17,7 +17,8 @@ import java.util.Set;
  * allow-list), which model ids belong to which licensee, how many inferences each licensee may
  * have in all (its quota, the query budget that bounds extraction), the most inferences one
  * permission may carry, which modes are allowed, how long a permission stays valid, and how much
- * clock skew is tolerated. Immutable; built and validated by {@link Builder#build()}. Removing a
+ * clock skew is tolerated, and after how many aborted queries a licensee is suspended
+ * ({@link #maxAborts()}). Immutable; built and validated by {@link Builder#build()}. Removing a
  * licensee revokes it: its outstanding permissions stop verifying.
  */
 public final class PermissionPolicy {
@@ -25,6 +26,21 @@ public final class PermissionPolicy {
   public static final Duration MAX_VALIDITY = Duration.ofDays(30);
   /** Largest clock skew accepted. */
   public static final Duration MAX_SKEW = Duration.ofMinutes(10);
+  /**
+   * Default {@link #maxAborts()}: 3. A tier-2 MAC check is passed by a forgery with probability
+   * below 2^-44 ({@code MacCheckVerifier.STATISTICAL_BITS}), and the MAC key lives for the whole
+   * licence, so a licensee gets one fresh try per abort: with a limit of {@code A} it makes at
+   * most {@code A} failed tries before suspension, and by a union bound forges with probability
+   * below {@code A * 2^-44}, here {@code 3 * 2^-44 < 2^-42}; each abort also tells it at most one
+   * bit (whether its check passed), so it learns at most 3 bits. Three rather than one leaves room
+   * for an honest licensee whose connection drops mid-query once or twice.
+   */
+  public static final int DEFAULT_MAX_ABORTS = 3;
+  /**
+   * Largest {@link #maxAborts()} accepted: 16 keeps the forging bound {@code 16 * 2^-44} at
+   * 2^-40, the statistical security the protocols promise.
+   */
+  public static final int MAX_ABORTS_LIMIT = 16;
 
   private final Map<KeyId, SigningPublicKey> licensees;
   private final Map<KeyId, Long> quotas;
@@ -33,6 +49,7 @@ public final class PermissionPolicy {
   private final int maxInferencesPerPermission;
   private final Duration validity;
   private final Duration maxClockSkew;
+  private final int maxAborts;
 
   private PermissionPolicy(Builder b) {
     this.licensees = Collections.unmodifiableMap(new HashMap<>(b.licensees));
@@ -42,6 +59,7 @@ public final class PermissionPolicy {
     this.maxInferencesPerPermission = b.maxInferencesPerPermission;
     this.validity = b.validity;
     this.maxClockSkew = b.maxClockSkew;
+    this.maxAborts = b.maxAborts;
   }
 
   public static Builder builder() {
@@ -79,6 +97,20 @@ public final class PermissionPolicy {
     return maxClockSkew;
   }
 
+  /**
+   * The suspension rule: a licensee whose ledger holds at least this many aborted queries is
+   * refused at the permit desk and at the gate ({@link LicenseeSuspendedException}); default
+   * {@value #DEFAULT_MAX_ABORTS}, in 1..{@value #MAX_ABORTS_LIMIT}.
+   */
+  public int maxAborts() {
+    return maxAborts;
+  }
+
+  /** True if a licensee with {@code aborts} recorded aborts is suspended under this policy. */
+  public boolean suspends(long aborts) {
+    return aborts >= maxAborts;
+  }
+
   /** Collects a policy; {@link #build()} validates it. */
   public static final class Builder {
     private final Map<KeyId, SigningPublicKey> licensees = new HashMap<>();
@@ -88,6 +120,7 @@ public final class PermissionPolicy {
     private int maxInferencesPerPermission = 1024;
     private Duration validity = Duration.ofMinutes(10);
     private Duration maxClockSkew = Duration.ofSeconds(30);
+    private int maxAborts = DEFAULT_MAX_ABORTS;
 
     private Builder() {}
 
@@ -138,6 +171,15 @@ public final class PermissionPolicy {
     }
 
     /**
+     * Suspends a licensee once this many of its queries aborted (default {@value
+     * #DEFAULT_MAX_ABORTS}, at most {@value #MAX_ABORTS_LIMIT}; see {@link #DEFAULT_MAX_ABORTS}).
+     */
+    public Builder maxAborts(int n) {
+      maxAborts = n;
+      return this;
+    }
+
+    /**
      * Validates and builds.
      *
      * @throws IllegalArgumentException if a limit is out of range or a model names a licensee
@@ -156,6 +198,10 @@ public final class PermissionPolicy {
       }
       if (maxClockSkew.isNegative() || maxClockSkew.compareTo(MAX_SKEW) > 0) {
         throw new IllegalArgumentException("maxClockSkew must be in [0, " + MAX_SKEW + "]");
+      }
+      if (maxAborts < 1 || maxAborts > MAX_ABORTS_LIMIT) {
+        throw new IllegalArgumentException("maxAborts must be in [1, " + MAX_ABORTS_LIMIT
+            + "], got " + maxAborts);
       }
       for (Map.Entry<ModelId, KeyId> e : models.entrySet()) {
         if (!licensees.containsKey(e.getValue())) {

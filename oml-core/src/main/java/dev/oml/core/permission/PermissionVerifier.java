@@ -31,6 +31,11 @@ public final class PermissionVerifier {
     this.clock = Objects.requireNonNull(clock, "clock");
   }
 
+  /** The policy permissions are verified against. */
+  public PermissionPolicy policy() {
+    return policy;
+  }
+
   /** Decodes, then verifies as {@link #verify(PermissionToken, LicenseeProof, PermissionUse)}. */
   public VerifiedPermission verify(byte[] token, byte[] proof, PermissionUse use) {
     return verify(PermissionToken.decode(token), LicenseeProof.decode(proof), use);

@@ -3,6 +3,7 @@ package dev.oml.he.inference;
 import dev.oml.core.keys.KeyId;
 import dev.oml.core.keys.SigningKeyPair;
 import dev.oml.core.keys.SigningPublicKey;
+import dev.oml.core.ledger.AbortReason;
 import dev.oml.core.ledger.SpendReceipt;
 import dev.oml.core.permission.InferenceMode;
 import dev.oml.core.permission.PermissionGate;
@@ -65,6 +66,7 @@ public final class HeOwnerSession {
   private byte[] keysDigest;
   private int freshSize;
   private long lastEvaluationNanos;
+  private SpendReceipt lastReceipt;
 
   private final ExecutorService executor;
   private final boolean requireAuthentication;
@@ -296,6 +298,7 @@ public final class HeOwnerSession {
           + " images but its permission is for " + claimed);
     }
     SpendReceipt receipt = gate.admit(q, model.plan().modelId(), InferenceMode.HOMOMORPHIC);
+    lastReceipt = receipt;
     int permitted = receipt.permission().inferences();
     // The verified n equals the claimed one; this re-check keeps the rule visible here.
     int images = Math.min(p.images(), permitted);
@@ -363,7 +366,9 @@ public final class HeOwnerSession {
    * open; the caller closes it.
    *
    * @throws HeException (or a permission or ledger refusal) if a message is malformed or a query
-   *     is not permitted; the session is then over
+   *     is not permitted; the session is then over. A user that hangs up after its query was
+   *     admitted, before the answer is sent, is recorded as one abort of the licensee
+   *     ({@code PEER_HUNG_UP}); everything an HE query can get wrong is caught before admission.
    */
   public void run(Channel channel) {
     authenticate(channel);
@@ -405,7 +410,14 @@ public final class HeOwnerSession {
       } catch (ProtocolAbortException e) {
         return; // the user ended the session
       }
-      channel.send(answer(query));
+      lastReceipt = null;
+      byte[] reply = answer(query);
+      try {
+        channel.send(reply);
+      } catch (ProtocolAbortException e) {
+        gate.abortRecorder(lastReceipt).record(AbortReason.PEER_HUNG_UP);
+        throw e;
+      }
     }
   }
 }

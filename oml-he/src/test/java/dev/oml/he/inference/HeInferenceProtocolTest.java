@@ -2,12 +2,16 @@ package dev.oml.he.inference;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.oml.core.keys.KeyId;
+import dev.oml.core.ledger.AbortReason;
 import dev.oml.core.permission.PermittedQuery;
 import dev.oml.core.reference.FloatInference;
 import dev.oml.core.transport.Channel;
 import dev.oml.core.transport.InMemoryChannel;
+import dev.oml.core.transport.ProtocolAbortException;
 import dev.oml.he.HeBackends;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
@@ -71,6 +75,100 @@ class HeInferenceProtocolTest {
     t.join(60_000);
     assertEquals(null, failure.get());
     assertEquals(3, ownerEnd.messagesSent(), "the challenge, the plan, then one answer for the one query");
+  }
+
+  @Test
+  void aConnectionLostAfterTheQueryWasAdmittedIsOneAbortAndStaysCharged() throws Exception {
+    HeOwnerSession session = new HeOwnerSession(Shared.COMPILED, Shared.FX.gate);
+    InMemoryChannel.Pair pair = InMemoryChannel.pair();
+    // the owner's end breaks when it sends its second message (the answer), as a connection
+    // the user dropped while the owner evaluated
+    Channel ownerEnd = new BreaksOnSend(pair.first(), 2);
+    Channel userEnd = pair.second();
+    AtomicReference<Throwable> failure = new AtomicReference<>();
+    Thread t = new Thread(() -> {
+      try {
+        session.run(ownerEnd);
+      } catch (Throwable e) {
+        failure.set(e);
+      }
+    });
+    t.start();
+    HeInferenceClient client = HeInferenceClient.connect(userEnd, HeBackends.pureJava(),
+        Shared.FX.licensee, true);
+    KeyId licensee = Shared.FX.licensee.keyId();
+    long aborts = Shared.FX.ledger.aborts(licensee).count();
+    long charged = Shared.FX.ledger.charged(licensee);
+    HeQuery q = client.session().encrypt(HeFixture.images(Shared.DATA, 30, 1));
+    userEnd.send(PermittedQuery.create(Shared.FX.licensee, Shared.FX.permit(q), q.payload())
+        .encode());
+    t.join(60_000);
+    assertInstanceOf(ProtocolAbortException.class, failure.get());
+    assertEquals(aborts + 1, Shared.FX.ledger.aborts(licensee).count());
+    assertEquals(AbortReason.PEER_HUNG_UP.code(), Shared.FX.ledger.aborts(licensee).lastReason());
+    assertEquals(charged + 1, Shared.FX.ledger.charged(licensee), "charged at admission, kept");
+    // a user that ends its session between queries is not an abort
+    HeOwnerSession normal = new HeOwnerSession(Shared.COMPILED, Shared.FX.gate);
+    InMemoryChannel.Pair p2 = InMemoryChannel.pair();
+    Thread t2 = new Thread(() -> normal.run(p2.first()));
+    t2.start();
+    HeInferenceClient c2 = HeInferenceClient.connect(p2.second(), HeBackends.pureJava(),
+        Shared.FX.licensee, true);
+    c2.infer(HeFixture.images(Shared.DATA, 31, 1), Shared.FX::permit);
+    p2.second().close();
+    t2.join(60_000);
+    assertEquals(aborts + 1, Shared.FX.ledger.aborts(licensee).count());
+  }
+
+  /** A channel whose {@code n}-th send fails as a dropped connection does. */
+  private static final class BreaksOnSend implements Channel {
+    private final Channel inner;
+    private final int breakAt;
+    private int sends;
+
+    BreaksOnSend(Channel inner, int breakAt) {
+      this.inner = inner;
+      this.breakAt = breakAt;
+    }
+
+    @Override
+    public void send(byte[] message) {
+      if (++sends == breakAt) {
+        inner.close();
+        throw new ProtocolAbortException("cannot send: the connection was reset");
+      }
+      inner.send(message);
+    }
+
+    @Override
+    public byte[] receive() {
+      return inner.receive();
+    }
+
+    @Override
+    public long bytesSent() {
+      return inner.bytesSent();
+    }
+
+    @Override
+    public long bytesReceived() {
+      return inner.bytesReceived();
+    }
+
+    @Override
+    public long roundsSent() {
+      return inner.roundsSent();
+    }
+
+    @Override
+    public long messagesSent() {
+      return inner.messagesSent();
+    }
+
+    @Override
+    public void close() {
+      inner.close();
+    }
   }
 
   @Test

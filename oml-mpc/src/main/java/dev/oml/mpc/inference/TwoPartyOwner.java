@@ -1,5 +1,6 @@
 package dev.oml.mpc.inference;
 
+import dev.oml.core.ledger.AbortReason;
 import dev.oml.core.ledger.SpendReceipt;
 import dev.oml.core.omlize.ModelId;
 import dev.oml.core.omlize.OwnerKeyShare;
@@ -86,6 +87,14 @@ public final class TwoPartyOwner {
       return s.exhausted();
     }
 
+    /**
+     * Records this bundle's abort (once; only after admission and before the last answer), for
+     * a caller that drives the session by local steps and sees the peer go away.
+     */
+    public void recordAbort(AbortReason reason) {
+      s.recordAbort(reason);
+    }
+
     /** Erases everything. */
     public void erase() {
       s.erase();
@@ -97,7 +106,10 @@ public final class TwoPartyOwner {
      * Unused material is erased at the end; the charge stays (it was for preparation).
      *
      * @throws dev.oml.core.OmlException if the permission is refused (typed), a message is
-     *     malformed or out of order, or the user hangs up mid-query; the channel is then closed
+     *     malformed or out of order, or the user hangs up mid-query; the channel is then closed.
+     *     Every such failure after admission is first recorded as one abort of the licensee in
+     *     the ledger (see {@link dev.oml.core.ledger.AbortRecorder}); a refused permission and a
+     *     hang-up between queries are not aborts.
      */
     public void serve(Channel channel) {
       serve(channel, true);
@@ -118,8 +130,9 @@ public final class TwoPartyOwner {
      */
     public void serve(Channel channel, byte[] first, boolean closeOnFailure) {
       try {
-        channel.send(s.onFirstMessage(first != null ? first : channel.receive()));
-        channel.send(s.onOfflineFinish(channel.receive()));
+        byte[] reply = s.onFirstMessage(first != null ? first : channel.receive());
+        send(channel, reply);
+        send(channel, s.onOfflineFinish(receive(channel)));
         while (!s.exhausted()) {
           byte[] m;
           try {
@@ -128,9 +141,10 @@ public final class TwoPartyOwner {
             if (s.betweenQueries()) {
               return; // the user is done with this bundle
             }
+            s.recordAbort(AbortReason.PEER_HUNG_UP);
             throw e;
           }
-          channel.send(s.onStep(m));
+          send(channel, s.onStep(m));
         }
       } catch (RuntimeException e) {
         if (closeOnFailure) {
@@ -139,6 +153,26 @@ public final class TwoPartyOwner {
         throw e;
       } finally {
         s.erase();
+      }
+    }
+
+    // A channel failure after admission is the peer hanging up (or going silent) mid-bundle:
+    // an abort of the licensee's, recorded before the failure propagates.
+    private byte[] receive(Channel channel) {
+      try {
+        return channel.receive();
+      } catch (ProtocolAbortException e) {
+        s.recordAbort(AbortReason.PEER_HUNG_UP);
+        throw e;
+      }
+    }
+
+    private void send(Channel channel, byte[] message) {
+      try {
+        channel.send(message);
+      } catch (ProtocolAbortException e) {
+        s.recordAbort(AbortReason.PEER_HUNG_UP);
+        throw e;
       }
     }
   }

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.oml.core.ledger.AbortReason;
 import dev.oml.core.ledger.PermissionReplayedException;
 import dev.oml.core.transport.InMemoryChannel;
 import dev.oml.core.transport.ProtocolAbortException;
@@ -37,7 +38,8 @@ import org.junit.jupiter.params.provider.ValueSource;
  * a query ends the owner's session with a typed abort, a cut between queries is a normal end;
  * the ended session refuses anything more (its material is erased), and its permission cannot
  * open a second session. What the licensee held at the cut is only what an honest run shows it
- * up to that point; aborts are not yet counted per licensee (tier 2 adds that).
+ * up to that point. Each cut after admission that is not between queries is recorded as one
+ * abort of the licensee ({@code PEER_HUNG_UP}); a cut before admission or between queries is not.
  */
 class AbortAtEveryFlightTest {
   private static final int N = 2;
@@ -140,5 +142,11 @@ class AbortAtEveryFlightTest {
           () -> run.owner.newSession().onFirstMessage(first));
     }
     assertEquals(charge, run.charged());
+    long aborts = cut == 0 || betweenQueries ? 0 : 1;
+    assertEquals(aborts, run.ledger.aborts(run.licensee.keyId()).count(), "aborts recorded");
+    if (aborts == 1) {
+      assertEquals(AbortReason.PEER_HUNG_UP.code(),
+          run.ledger.aborts(run.licensee.keyId()).lastReason());
+    }
   }
 }

@@ -1,10 +1,13 @@
 package dev.oml.mpc.inference;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import dev.oml.core.transport.ProtocolAbortException;
 import dev.oml.mpc.testkit.LocalRun;
 import dev.oml.mpc.testkit.TinyModels;
+import dev.oml.testkit.SuspensionSwitch;
 import java.util.Arrays;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
@@ -15,7 +18,9 @@ import org.junit.jupiter.api.Test;
  * receiving step either aborts with {@link ProtocolAbortException} or, when the damage stays
  * inside a field whose content cannot be checked at tier 1 (a ciphertext coefficient, a garbled
  * table), goes on; it never fails with any other exception. (Damage to the first message is a
- * permission failure: {@code TwoPartyPermissionTest}.)
+ * permission failure: {@code TwoPartyPermissionTest}.) Each abort of the owner's side is
+ * recorded once in the ledger; the gate's suspension is switched off here, since one licensee
+ * sends all the damaged bundles.
  */
 class TwoPartyFuzzTest {
   private static final int PER_KIND = 12;
@@ -50,13 +55,16 @@ class TwoPartyFuzzTest {
     void run();
   }
 
-  private static void expectAbortOrNothing(String what, Step s) {
+  /** True if the step aborted with the typed exception. */
+  private static boolean expectAbortOrNothing(String what, Step s) {
     try {
       s.run();
+      return false;
     } catch (ProtocolAbortException e) {
-      // the typed abort: fine
+      return true; // the typed abort: fine
     } catch (RuntimeException e) {
       fail(what + ": damaged message raised " + e, e);
+      return false;
     }
   }
 
@@ -64,6 +72,8 @@ class TwoPartyFuzzTest {
   void damagedMessagesAbortWithTheTypedExceptionOnly() {
     LocalRun run = new LocalRun(TinyModels.mlp(TinyModels.SMALL, 61, false),
         TinyModels.insecure(), OutputPolicy.LOGITS, 1_000_000);
+    SuspensionSwitch.enforce(run.gate, false);
+    long ownerAborts = 0;
     for (int kind = 0; kind < 5; kind++) {
       for (int t = 0; t < PER_KIND; t++) {
         TwoPartyOwner.Session s = run.owner.newSession();
@@ -77,7 +87,7 @@ class TwoPartyFuzzTest {
         byte[] f3 = p.onReply(f2);
         if (kind == 1) {
           byte[] bad = mutate(f3);
-          expectAbortOrNothing("offline finish", () -> s.onOfflineFinish(bad));
+          ownerAborts += expectAbortOrNothing("offline finish", () -> s.onOfflineFinish(bad)) ? 1 : 0;
           continue;
         }
         byte[] f4 = s.onOfflineFinish(f3);
@@ -91,12 +101,15 @@ class TwoPartyFuzzTest {
         byte[] step = q.message();
         if (kind == 3) {
           byte[] bad = mutate(step);
-          expectAbortOrNothing("online stage", () -> s.onStep(bad));
+          ownerAborts += expectAbortOrNothing("online stage", () -> s.onStep(bad)) ? 1 : 0;
           continue;
         }
         byte[] bad = mutate(s.onStep(step));
         expectAbortOrNothing("online answer", () -> q.onReply(bad));
       }
     }
+    assertTrue(ownerAborts > 0);
+    assertEquals(ownerAborts, run.ledger.aborts(run.licensee.keyId()).count(),
+        "one abort recorded per aborted owner step");
   }
 }

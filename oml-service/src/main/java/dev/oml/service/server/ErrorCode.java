@@ -7,6 +7,7 @@ import dev.oml.core.ledger.PermissionReplayedException;
 import dev.oml.core.ledger.QuotaExceededException;
 import dev.oml.core.permission.InvalidSignatureException;
 import dev.oml.core.permission.LicenseeProofException;
+import dev.oml.core.permission.LicenseeSuspendedException;
 import dev.oml.core.permission.MalformedPermissionException;
 import dev.oml.core.permission.PermissionExpiredException;
 import dev.oml.core.permission.PermissionMismatchException;
@@ -86,6 +87,8 @@ public enum ErrorCode {
   LEDGER_FAILURE(20, LedgerException.class, r -> new LedgerException(r.message())),
   /** {@link PermitRefusedException}. */
   PERMIT_REFUSED(21, PermitRefusedException.class, ErrorCode::permitRefused),
+  /** {@link LicenseeSuspendedException}; the details are its licensee, abort count and limit. */
+  LICENSEE_SUSPENDED(22, LicenseeSuspendedException.class, ErrorCode::suspended),
 
   /** {@link ModelNotServedException}. */
   MODEL_NOT_SERVED(30, ModelNotServedException.class,
@@ -175,6 +178,9 @@ public enum ErrorCode {
     if (failure instanceof QuotaExceededException q && q.licensee() != null) {
       details = ByteBuffer.allocate(KeyId.BYTES + 24).put(q.licensee().bytes()).putLong(q.quota())
           .putLong(q.charged()).putLong(q.requested()).array();
+    } else if (failure instanceof LicenseeSuspendedException x) {
+      details = ByteBuffer.allocate(KeyId.BYTES + 12).put(x.licensee().bytes()).putLong(x.aborts())
+          .putInt(x.limit()).array();
     } else if (failure instanceof PermissionMismatchException m) {
       details = new byte[] {(byte) m.field().ordinal()};
     }
@@ -220,6 +226,17 @@ public enum ErrorCode {
     byte[] id = new byte[KeyId.BYTES];
     b.get(id);
     return new QuotaExceededException(KeyId.of(id), b.getLong(), b.getLong(), b.getLong());
+  }
+
+  private static OmlException suspended(AbortReason r) {
+    byte[] d = r.details();
+    if (d.length != KeyId.BYTES + 12) {
+      return new ProtocolAbortException("malformed details of a suspension: " + r.message());
+    }
+    ByteBuffer b = ByteBuffer.wrap(d);
+    byte[] id = new byte[KeyId.BYTES];
+    b.get(id);
+    return new LicenseeSuspendedException(KeyId.of(id), b.getLong(), b.getInt());
   }
 
   private static OmlException permitRefused(AbortReason r) {

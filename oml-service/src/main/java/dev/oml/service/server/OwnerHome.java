@@ -38,7 +38,8 @@ import java.util.stream.Stream;
  * <pre>
  *   owner.key, owner.pub      the owner's Ed25519 signing key (rw-------) and public key
  *   tls.p12, tls-cert.pem     the server's TLS identity (rw-------) and the certificate users pin
- *   policy.properties         quota, max-inferences, validity, modes (defaults written at init)
+ *   policy.properties         quota, max-inferences, validity, modes, max-aborts (defaults
+ *                             written at init)
  *   shares/&lt;model-id&gt;.omlk   one owner key share per OMLized model and licensee (rw-------)
  *   ledger.oml                the durable permission ledger (one server: the default)
  *   ledger.properties         optional: a PostgreSQL ledger shared by several servers instead
@@ -80,11 +81,14 @@ public final class OwnerHome {
       String defaults = """
           # The owner's policy for every licensee of the key shares in shares/.
           # quota: inferences a licensee may use in all; max-inferences: per permission;
-          # validity: how long a permission stays valid (ISO-8601 duration); modes: allowed modes.
+          # validity: how long a permission stays valid (ISO-8601 duration); modes: allowed modes;
+          # max-aborts: a licensee with this many aborted queries (failed checks, malformed
+          # messages, hang-ups mid-query) is suspended, 1..16 (see docs/SECURITY.md).
           quota=1000
           max-inferences=1000
           validity=PT10M
           modes=TWO_PARTY,HOMOMORPHIC
+          max-aborts=3
           """;
       AtomicFiles.write(dir.resolve("policy.properties"), defaults.getBytes(StandardCharsets.UTF_8), false);
     }
@@ -178,8 +182,13 @@ public final class OwnerHome {
         throw new OmlException("policy.properties: unknown mode '" + m.trim() + "'");
       }
     }
+    long maxAborts = number(p, "max-aborts", PermissionPolicy.DEFAULT_MAX_ABORTS);
+    if (maxAborts < 1 || maxAborts > PermissionPolicy.MAX_ABORTS_LIMIT) {
+      throw new OmlException("policy.properties: max-aborts must be between 1 and "
+          + PermissionPolicy.MAX_ABORTS_LIMIT + ", got " + maxAborts);
+    }
     PermissionPolicy.Builder b = PermissionPolicy.builder().maxInferencesPerPermission((int) maxN)
-        .validity(validity).modes(modes);
+        .validity(validity).modes(modes).maxAborts((int) maxAborts);
     java.util.Set<String> seen = new java.util.HashSet<>();
     for (OwnerKeyShare s : keyShares(access)) {
       SigningPublicKey licensee = s.manifest().licenseeKey();

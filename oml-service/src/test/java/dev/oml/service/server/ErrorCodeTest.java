@@ -15,6 +15,7 @@ import dev.oml.core.ledger.PermissionReplayedException;
 import dev.oml.core.ledger.QuotaExceededException;
 import dev.oml.core.permission.InvalidSignatureException;
 import dev.oml.core.permission.LicenseeProofException;
+import dev.oml.core.permission.LicenseeSuspendedException;
 import dev.oml.core.permission.MalformedPermissionException;
 import dev.oml.core.permission.PermissionExpiredException;
 import dev.oml.core.permission.PermissionMismatchException;
@@ -95,6 +96,7 @@ class ErrorCodeTest {
       case QUOTA_EXCEEDED -> new QuotaExceededException(LICENSEE, 10, 8, 5);
       case LEDGER_FAILURE -> new LedgerException("disk full");
       case PERMIT_REFUSED -> new PermitRefusedException("closed for the night");
+      case LICENSEE_SUSPENDED -> new LicenseeSuspendedException(LICENSEE, 4, 3);
       case MODEL_NOT_SERVED -> new ModelNotServedException("no key share for m");
       case UNSUPPORTED_MODEL -> new UnsupportedModelException("too deep");
       case UNSUPPORTED_LAYER -> new UnsupportedLayerException("square");
@@ -146,6 +148,12 @@ class ErrorCodeTest {
             assertEquals(q.quota(), r.quota());
             assertEquals(q.charged(), r.charged());
             assertEquals(q.requested(), r.requested());
+          }
+          if (sent instanceof LicenseeSuspendedException x) {
+            LicenseeSuspendedException r = (LicenseeSuspendedException) got;
+            assertEquals(x.licensee(), r.licensee());
+            assertEquals(x.aborts(), r.aborts());
+            assertEquals(x.limit(), r.limit());
           }
           if (sent instanceof PermissionMismatchException m) {
             assertEquals(m.field(), ((PermissionMismatchException) got).field());

@@ -45,6 +45,7 @@ class OwnerHomeTest {
     assertEquals(1000, policy.quotaOf(licensee.keyId()));
     assertEquals(licensee.keyId(), policy.licenseeOf(o.artifact().modelId()).orElseThrow());
     assertEquals(EnumSet.allOf(InferenceMode.class), policy.modes());
+    assertEquals(PermissionPolicy.DEFAULT_MAX_ABORTS, policy.maxAborts());
     try (PermissionLedger ledger = home.openLedger(policy)) {
       assertEquals(0, ledger.charged(licensee.keyId()));
     }
@@ -71,6 +72,13 @@ class OwnerHomeTest {
       e = assertThrows(OmlException.class, () -> home.policy(SecretAccess.get()));
       assertTrue(e.getMessage().contains("validity must be positive"), e.getMessage());
     }
+    for (String maxAborts : new String[] {"0", "17", "-1", "three"}) {
+      Files.writeString(dir.resolve("policy.properties"), "max-aborts=" + maxAborts + "\n");
+      e = assertThrows(OmlException.class, () -> home.policy(SecretAccess.get()));
+      assertTrue(e.getMessage().contains("max-aborts"), e.getMessage());
+    }
+    Files.writeString(dir.resolve("policy.properties"), "max-aborts=1\n");
+    assertEquals(1, home.policy(SecretAccess.get()).maxAborts());
     Files.writeString(dir.resolve("policy.properties"), "max-inferences=2147483647\nvalidity=PT1S\n");
     assertEquals(Integer.MAX_VALUE, home.policy(SecretAccess.get()).maxInferencesPerPermission());
     Files.writeString(dir.resolve("tls.p12"), "garbage");

@@ -1,9 +1,12 @@
 package dev.oml.mpc.inference.internal;
 
+import dev.oml.core.OmlException;
 import dev.oml.core.fixedpoint.FixedPointFormat;
 import dev.oml.core.fixedpoint.RingOps;
 import dev.oml.core.keys.SecretAccess;
 import dev.oml.core.keys.SigningPublicKey;
+import dev.oml.core.ledger.AbortReason;
+import dev.oml.core.ledger.AbortRecorder;
 import dev.oml.core.ledger.SpendReceipt;
 import dev.oml.core.omlize.OwnerKeyShare;
 import dev.oml.core.permission.InferenceMode;
@@ -24,6 +27,7 @@ import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.function.Supplier;
 
 /**
  * The owner's side of two-party inference as local steps over messages. It holds the key share
@@ -113,6 +117,8 @@ public final class OwnerProtocol {
     private long[][][] masks;
     private int nextQuery;
     private int nextStage;
+    private AbortRecorder aborts;
+    private boolean ended;
 
     /** The spend receipt, once the first message was admitted. */
     public SpendReceipt receipt() {
@@ -130,6 +136,37 @@ public final class OwnerProtocol {
     }
 
     /**
+     * Records this bundle's abort in the ledger, once, if the bundle was admitted (charged) and
+     * has not ended; nothing before admission, after the last answer or after {@link #erase}.
+     * Channel failures are reported here by the code that drives the session over a channel;
+     * protocol failures the session records itself before it throws.
+     */
+    public void recordAbort(AbortReason reason) {
+      if (aborts != null && !ended) {
+        aborts.record(reason);
+      }
+    }
+
+    private ProtocolAbortException fail(AbortReason reason, ProtocolAbortException e) {
+      recordAbort(reason);
+      return e;
+    }
+
+    /**
+     * Runs one step; a library failure after admission (a malformed message, out of order, a
+     * failed check: each licensee-caused) is recorded as an abort before it propagates. The
+     * specific reasons are recorded where they are detected; anything else counts as malformed.
+     */
+    private byte[] guarded(Supplier<byte[]> step) {
+      try {
+        return step.get();
+      } catch (OmlException e) {
+        recordAbort(AbortReason.MALFORMED_MESSAGE);
+        throw e;
+      }
+    }
+
+    /**
      * Offline flight 1 in, flight 2 out. The permission is verified and spent first; only then
      * is the payload parsed, and the cross products, garbled circuits and OT answers computed.
      *
@@ -139,10 +176,15 @@ public final class OwnerProtocol {
      * @throws ProtocolAbortException if the message is malformed
      */
     public byte[] onFirstMessage(byte[] first) {
+      return guarded(() -> firstMessage(first));
+    }
+
+    private byte[] firstMessage(byte[] first) {
       expect(State.NEW);
       state = State.DONE;
       PermittedQuery pq = PermittedQuery.decode(first);
       receipt = gate.admit(pq, keyShare.modelId(), InferenceMode.TWO_PARTY);
+      aborts = gate.abortRecorder(receipt);
       n = receipt.permission().inferences();
       binding = receipt.permission().binding().bytes();
       byte[] payload = pq.payload();
@@ -230,6 +272,10 @@ public final class OwnerProtocol {
      * @throws ProtocolAbortException if the message is malformed or the OT check fails
      */
     public byte[] onOfflineFinish(byte[] third) {
+      return guarded(() -> offlineFinish(third));
+    }
+
+    private byte[] offlineFinish(byte[] third) {
       expect(State.OFFLINE);
       state = State.DONE;
       String step = "two-party offline finish";
@@ -262,7 +308,12 @@ public final class OwnerProtocol {
       if (kos != null) {
         // KOS15's consistency check runs here: a cheating receiver is caught before any
         // garbled circuit is built
-        RandomOtSenderOutput pads = kos.finish(thirdOt);
+        RandomOtSenderOutput pads;
+        try {
+          pads = kos.finish(thirdOt);
+        } catch (ProtocolAbortException e) {
+          throw fail(AbortReason.CHECK_FAILED, e);
+        }
         kos = null;
         for (int j = 0; j < n; j++) {
           for (int i = 0; i < k; i++) {
@@ -304,6 +355,10 @@ public final class OwnerProtocol {
      *     signature does not verify
      */
     public byte[] onStep(byte[] msg) {
+      return guarded(() -> step(msg));
+    }
+
+    private byte[] step(byte[] msg) {
       expect(State.ONLINE);
       State resume = State.ONLINE;
       state = State.DONE;
@@ -321,7 +376,8 @@ public final class OwnerProtocol {
         byte[] sig = rd.bytes(Msg.SIGNATURE_BYTES);
         rd.end();
         if (!licenseeKey.verify(Msg.querySigningInput(binding, msg, signed), sig)) {
-          throw new ProtocolAbortException(step + ": the query is not signed by the licensee");
+          throw fail(AbortReason.BAD_QUERY_SIGNATURE,
+              new ProtocolAbortException(step + ": the query is not signed by the licensee"));
         }
       } else {
         rd.end();
@@ -357,6 +413,7 @@ public final class OwnerProtocol {
         nextStage = 0;
         if (nextQuery == n) {
           resume = State.DONE;
+          ended = true;
         }
       } else {
         nextStage++;
@@ -367,14 +424,15 @@ public final class OwnerProtocol {
 
     private void expect(State st) {
       if (state != st) {
-        throw new ProtocolAbortException("two-party session: message out of order (session is "
-            + (state == State.DONE ? "finished or failed" : "in state " + state) + ")");
+        throw fail(AbortReason.OUT_OF_ORDER, new ProtocolAbortException("two-party session: message out of order (session is "
+            + (state == State.DONE ? "finished or failed" : "in state " + state) + ")"));
       }
     }
 
-    /** Erases every secret of the session; idempotent. */
+    /** Erases every secret of the session; idempotent. The ended session records no abort. */
     public void erase() {
       state = State.DONE;
+      ended = true;
       UserProtocol.erase(s);
       UserProtocol.erase(q);
       UserProtocol.erase(cO);

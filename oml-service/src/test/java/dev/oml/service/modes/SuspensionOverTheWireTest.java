@@ -1,0 +1,98 @@
+package dev.oml.service.modes;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.oml.core.keys.KeyId;
+import dev.oml.core.ledger.AbortReason;
+import dev.oml.core.permission.InferenceMode;
+import dev.oml.core.permission.LicenseeSuspendedException;
+import dev.oml.core.permission.PermissionIssuer;
+import dev.oml.core.permission.PermissionToken;
+import dev.oml.core.permission.PermitRequest;
+import dev.oml.core.transport.ProtocolAbortException;
+import dev.oml.mpc.inference.OutputPolicy;
+import dev.oml.mpc.inference.TwoPartyUser;
+import dev.oml.mpc.testkit.LocalRun;
+import dev.oml.mpc.testkit.TinyModels;
+import dev.oml.service.server.ErrorCode;
+import dev.oml.service.server.OwnerServer;
+import dev.oml.service.server.PermitRefusedException;
+import dev.oml.service.server.PermitService;
+import dev.oml.service.server.ServerConfig;
+import dev.oml.service.server.ServiceClient;
+import dev.oml.service.transport.FramedChannel;
+import dev.oml.service.transport.PeerAbortedException;
+import dev.oml.service.transport.TlsCredentials;
+import dev.oml.service.transport.TransportConfig;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The suspension rule through the real owner server over TLS: a licensee whose bundles abort
+ * after admission (here a garbled offline finish) is counted once per bundle; at the policy's
+ * limit the permit desk refuses it and the two-party service refuses even a permission it got
+ * before, and both refusals reach the licensee with their type, {@code
+ * LicenseeSuspendedException}, the count and the limit; nothing more is charged.
+ */
+class SuspensionOverTheWireTest {
+  @Test
+  void aLicenseeThatKeepsAbortingIsRefusedAtTheDeskAndAtTheServiceWithTheTypedReason() {
+    LocalRun run = new LocalRun(TinyModels.mlp(TinyModels.SMALL, 61, false),
+        TinyModels.insecure(), OutputPolicy.LOGITS, 100);
+    KeyId licensee = run.licensee.keyId();
+    PermissionIssuer desk = new PermissionIssuer(run.ownerKey, run.policy, run.clock, run.rng,
+        run.ledger::charged, l -> run.ledger.aborts(l).count());
+    TlsCredentials tls = TlsCredentials.selfSigned("owner.test", Duration.ofDays(1));
+    int limit = run.policy.maxAborts();
+    try (OwnerServer server = OwnerServer.start(ServerConfig.loopback(tls),
+        List.of(new PermitService(desk), new TwoPartyInferenceService(run.owner)));
+        FramedChannel permits = ServiceClient.open(server.address(), tls.certificate(),
+            PermitService.NAME, TransportConfig.DEFAULT)) {
+      // a permission taken while the licensee is in good standing, kept for later
+      TwoPartyUser.Preparation held = run.user.beginPrepare(1);
+      byte[] heldFirst = held.firstMessage(PermitService.request(permits,
+          request(run, held)));
+      for (int i = 0; i < limit; i++) {
+        TwoPartyUser.Preparation p = run.user.beginPrepare(1);
+        byte[] first = p.firstMessage(PermitService.request(permits, request(run, p)));
+        try (FramedChannel ch = ServiceClient.open(server.address(), tls.certificate(),
+            TwoPartyInferenceService.NAME, TransportConfig.DEFAULT)) {
+          ch.send(first);
+          ch.receive();
+          ch.send(new byte[] {0x43, 1, 2, 3}); // a garbled offline finish
+          PeerAbortedException e = assertThrows(PeerAbortedException.class, ch::receive);
+          assertEquals(ErrorCode.PROTOCOL_ABORT, ErrorCode.of(ErrorCode.toException(e)), e.getMessage());
+        }
+        assertEquals(i + 1, run.ledger.aborts(licensee).count());
+      }
+      assertEquals(AbortReason.MALFORMED_MESSAGE.code(), run.ledger.aborts(licensee).lastReason());
+      long charged = run.charged();
+      assertEquals(limit, charged, "each aborted bundle stays charged");
+
+      TwoPartyUser.Preparation p = run.user.beginPrepare(1);
+      LicenseeSuspendedException atDesk = assertThrows(LicenseeSuspendedException.class,
+          () -> PermitService.request(permits, request(run, p)));
+      assertEquals(limit, atDesk.aborts());
+      assertEquals(limit, atDesk.limit());
+      assertTrue(atDesk.getMessage().contains(limit + " aborted queries"), atDesk.getMessage());
+
+      try (FramedChannel ch = ServiceClient.open(server.address(), tls.certificate(),
+          TwoPartyInferenceService.NAME, TransportConfig.DEFAULT)) {
+        ch.send(heldFirst);
+        PeerAbortedException atGate = assertThrows(PeerAbortedException.class, ch::receive);
+        assertEquals(LicenseeSuspendedException.class, ErrorCode.toException(atGate).getClass(),
+            atGate.getMessage());
+      }
+      assertEquals(charged, run.charged(), "a refused licensee is charged nothing");
+      assertEquals(limit, run.ledger.aborts(licensee).count(), "a refusal is not an abort");
+    }
+  }
+
+  private static PermitRequest request(LocalRun run, TwoPartyUser.Preparation p) {
+    return PermitRequest.create(run.licensee, run.oml.artifact().modelId(),
+        InferenceMode.TWO_PARTY, 1, p.binding(), run.clock.instant());
+  }
+}

@@ -10,6 +10,7 @@ import dev.oml.core.ledger.AbortReason;
 import dev.oml.core.permission.PermittedQuery;
 import dev.oml.core.reference.FloatInference;
 import dev.oml.core.transport.Channel;
+import dev.oml.core.transport.ForwardingChannel;
 import dev.oml.core.transport.InMemoryChannel;
 import dev.oml.core.transport.ProtocolAbortException;
 import dev.oml.he.HeBackends;
@@ -81,9 +82,9 @@ class HeInferenceProtocolTest {
   void aConnectionLostAfterTheQueryWasAdmittedIsOneAbortAndStaysCharged() throws Exception {
     HeOwnerSession session = new HeOwnerSession(Shared.COMPILED, Shared.FX.gate);
     InMemoryChannel.Pair pair = InMemoryChannel.pair();
-    // the owner's end breaks when it sends its second message (the answer), as a connection
-    // the user dropped while the owner evaluated
-    Channel ownerEnd = new BreaksOnSend(pair.first(), 2);
+    // the owner's end breaks when it sends its third message (after the challenge and the plan:
+    // the answer), as a connection the user dropped while the owner evaluated
+    Channel ownerEnd = new BreaksOnSend(pair.first(), 3);
     Channel userEnd = pair.second();
     AtomicReference<Throwable> failure = new AtomicReference<>();
     Thread t = new Thread(() -> {
@@ -121,53 +122,22 @@ class HeInferenceProtocolTest {
   }
 
   /** A channel whose {@code n}-th send fails as a dropped connection does. */
-  private static final class BreaksOnSend implements Channel {
-    private final Channel inner;
+  private static final class BreaksOnSend extends ForwardingChannel {
     private final int breakAt;
     private int sends;
 
     BreaksOnSend(Channel inner, int breakAt) {
-      this.inner = inner;
+      super(inner);
       this.breakAt = breakAt;
     }
 
     @Override
     public void send(byte[] message) {
       if (++sends == breakAt) {
-        inner.close();
+        inner().close();
         throw new ProtocolAbortException("cannot send: the connection was reset");
       }
-      inner.send(message);
-    }
-
-    @Override
-    public byte[] receive() {
-      return inner.receive();
-    }
-
-    @Override
-    public long bytesSent() {
-      return inner.bytesSent();
-    }
-
-    @Override
-    public long bytesReceived() {
-      return inner.bytesReceived();
-    }
-
-    @Override
-    public long roundsSent() {
-      return inner.roundsSent();
-    }
-
-    @Override
-    public long messagesSent() {
-      return inner.messagesSent();
-    }
-
-    @Override
-    public void close() {
-      inner.close();
+      inner().send(message);
     }
   }
 

@@ -10,6 +10,7 @@ import dev.oml.core.permission.PermissionException;
 import dev.oml.core.permission.PermissionToken;
 import dev.oml.core.permission.PermitRequest;
 import dev.oml.core.transport.Channel;
+import dev.oml.core.transport.ForwardingChannel;
 import dev.oml.he.HeBackend;
 import dev.oml.he.HeBackends;
 import dev.oml.he.inference.HeInferenceClient;
@@ -296,50 +297,31 @@ public final class OmlLicensee implements AutoCloseable {
   }
 
   /** Watches the largest message either way, to size the next bundle. */
-  private static final class LargestMessage implements Channel {
-    private final Channel inner;
+  private static final class LargestMessage extends ForwardingChannel {
     long largest;
 
     LargestMessage(Channel inner) {
-      this.inner = inner;
+      super(inner);
     }
 
     @Override
     public void send(byte[] message) {
       largest = Math.max(largest, message.length);
-      inner.send(message);
+      inner().send(message);
     }
 
     @Override
     public byte[] receive() {
-      byte[] m = inner.receive();
+      byte[] m = inner().receive();
       largest = Math.max(largest, m.length);
       return m;
     }
 
     @Override
-    public long bytesSent() {
-      return inner.bytesSent();
-    }
-
-    @Override
-    public long bytesReceived() {
-      return inner.bytesReceived();
-    }
-
-    @Override
-    public long roundsSent() {
-      return inner.roundsSent();
-    }
-
-    @Override
-    public long messagesSent() {
-      return inner.messagesSent();
-    }
-
-    @Override
-    public void close() {
-      inner.close();
+    public byte[] receive(int maxBytes) {
+      byte[] m = inner().receive(maxBytes);
+      largest = Math.max(largest, m.length);
+      return m;
     }
   }
 

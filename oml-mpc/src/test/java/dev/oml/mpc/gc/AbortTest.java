@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import dev.oml.core.transport.Channel;
+import dev.oml.core.transport.ForwardingChannel;
 import dev.oml.core.transport.InMemoryChannel;
 import dev.oml.core.transport.ProtocolAbortException;
 import dev.oml.mpc.circuit.Circuit;
@@ -29,8 +30,7 @@ import org.junit.jupiter.api.Test;
 class AbortTest {
 
   /** Wraps one endpoint and rewrites (or reorders) what it sends. */
-  static final class Tamper implements Channel {
-    final Channel inner;
+  static final class Tamper extends ForwardingChannel {
     final int target;
     final UnaryOperator<byte[]> edit;
     final boolean swapWithNext;
@@ -38,7 +38,7 @@ class AbortTest {
     byte[] held;
 
     Tamper(Channel inner, int target, UnaryOperator<byte[]> edit, boolean swapWithNext) {
-      this.inner = inner;
+      super(inner);
       this.target = target;
       this.edit = edit;
       this.swapWithNext = swapWithNext;
@@ -51,41 +51,11 @@ class AbortTest {
         held = m;
         return;
       }
-      inner.send(i == target ? edit.apply(m) : m);
+      inner().send(i == target ? edit.apply(m) : m);
       if (held != null) {
-        inner.send(held);
+        inner().send(held);
         held = null;
       }
-    }
-
-    @Override
-    public byte[] receive() {
-      return inner.receive();
-    }
-
-    @Override
-    public long bytesSent() {
-      return inner.bytesSent();
-    }
-
-    @Override
-    public long bytesReceived() {
-      return inner.bytesReceived();
-    }
-
-    @Override
-    public long roundsSent() {
-      return inner.roundsSent();
-    }
-
-    @Override
-    public long messagesSent() {
-      return inner.messagesSent();
-    }
-
-    @Override
-    public void close() {
-      inner.close();
     }
   }
 

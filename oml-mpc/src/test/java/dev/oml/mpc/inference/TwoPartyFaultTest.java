@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import dev.oml.core.transport.Channel;
+import dev.oml.core.transport.ForwardingChannel;
 import dev.oml.core.transport.InMemoryChannel;
 import dev.oml.core.transport.ProtocolAbortException;
 import dev.oml.mpc.testkit.LocalRun;
@@ -53,13 +54,12 @@ class TwoPartyFaultTest {
    * Sends through {@code inner}, letting {@code edit} rewrite message {@code i}; an edit that
    * returns {@link #HANG_UP} closes the channel instead of sending.
    */
-  static final class Tamper implements Channel {
-    final Channel inner;
+  static final class Tamper extends ForwardingChannel {
     final BiFunction<Integer, byte[], byte[]> edit;
     int sent;
 
     Tamper(Channel inner, BiFunction<Integer, byte[], byte[]> edit) {
-      this.inner = inner;
+      super(inner);
       this.edit = edit;
     }
 
@@ -67,40 +67,10 @@ class TwoPartyFaultTest {
     public void send(byte[] m) {
       byte[] out = edit.apply(sent++, m);
       if (out == HANG_UP) {
-        inner.close();
+        inner().close();
         return;
       }
-      inner.send(out);
-    }
-
-    @Override
-    public byte[] receive() {
-      return inner.receive();
-    }
-
-    @Override
-    public long bytesSent() {
-      return inner.bytesSent();
-    }
-
-    @Override
-    public long bytesReceived() {
-      return inner.bytesReceived();
-    }
-
-    @Override
-    public long roundsSent() {
-      return inner.roundsSent();
-    }
-
-    @Override
-    public long messagesSent() {
-      return inner.messagesSent();
-    }
-
-    @Override
-    public void close() {
-      inner.close();
+      inner().send(out);
     }
   }
 

@@ -186,38 +186,96 @@ public final class Tier2Owner {
     }
 
     /**
-     * Serves the next query. The owner sends its release (the last layer's decoding and, for
-     * LOGITS, its output share) only after the batched MAC check accepted; on a failed check it
-     * sends a refusal and ends the bundle.
+     * Starts serving the next query: the step that takes the first layer's messages.
+     *
+     * @throws BundleExhaustedException if no query is left
+     */
+    public LayerStep start() {
+      if (remaining() == 0) {
+        throw new BundleExhaustedException("this tier-2 bundle has no query left");
+      }
+      int k = next++;
+      return new LayerStep(k, 0, null);
+    }
+
+    /**
+     * Driver: serves the next query over {@code channel}. The owner sends its release (the last
+     * layer's decoding and, for LOGITS, its output share) only after the batched MAC check
+     * accepted; on a failed check it sends a refusal and ends the bundle.
      *
      * @throws MacCheckFailedException if the check failed (the bundle ends)
      * @throws ProtocolAbortException if a message is malformed or replayed (the bundle ends)
      * @throws BundleExhaustedException if no query is left
      */
     public void serve(Channel channel) {
-      if (remaining() == 0) {
-        throw new BundleExhaustedException("this tier-2 bundle has no query left");
-      }
-      int k = next++;
+      LayerStep step = start();
       try {
-        serve(channel, k);
+        while (true) {
+          LayerAnswer a = step.answer(channel.receive(), channel.receive());
+          channel.send(a.inputLabels());
+          if (a.last()) {
+            CheckStep check = a.check();
+            channel.send(check.challenge(channel.receive()));
+            Verdict v = check.verify(channel.receive());
+            channel.send(v.release());
+            v.requireAccepted();
+            return;
+          }
+          step = a.next();
+        }
       } catch (RuntimeException e) {
         ended = true;
         channel.close();
         throw e;
-      } finally {
-        slots[k] = null;
       }
     }
 
-    private void serve(Channel channel, int k) {
-      MacCheckVerifier verifier = verifiers[k];
-      MacKeyVector h = null;
-      FieldLayerGarbler.Online last = null;
-      for (int i = 0; i < plan.size(); i++) {
+    private <T> T guard(int k, java.util.function.Supplier<T> step) {
+      try {
+        return step.get();
+      } catch (RuntimeException e) {
+        ended = true;
+        slots[k] = null;
+        throw e;
+      }
+    }
+
+    /** One layer of a query, O's side: takes U's opening and label request. */
+    public final class LayerStep {
+      private final int k;
+      private final int i;
+      private final MacKeyVector h;
+      private boolean used;
+
+      private LayerStep(int k, int i, MacKeyVector h) {
+        this.k = k;
+        this.i = i;
+        this.h = h;
+      }
+
+      /**
+       * Registers the opening with the query's check, computes {@code z_O} and the keys of
+       * {@code z_U}, and answers the label request.
+       *
+       * @throws ProtocolAbortException if a message is malformed, out of order or replayed (the
+       *     bundle ends)
+       */
+      public LayerAnswer answer(byte[] opening, byte[] labelRequest) {
+        if (used) {
+          throw new IllegalStateException("this layer step was already answered");
+        }
+        used = true;
+        return guard(k, () -> compute(opening, labelRequest));
+      }
+
+      private LayerAnswer compute(byte[] opening, byte[] labelRequest) {
+        if (ended) {
+          throw new BundleExhaustedException("this tier-2 bundle ended at an abort");
+        }
+        MacCheckVerifier verifier = verifiers[k];
         LayerPlan.Linear l = plan.get(i);
         LayerSlot s = slots[k][i];
-        long[] d = Tier2Messages.Opening.decode(channel.receive(), k, i, l.cols()).d();
+        long[] d = Tier2Messages.Opening.decode(opening, k, i, l.cols()).d();
         if (i > 0) {
           verifier.expectKnown(h.sub(s.r), d);
         }
@@ -233,29 +291,140 @@ public final class Tier2Owner {
           PrimeField.add(zO, s.t2.share(), zO);
           zK = zK.add(s.t2.keys());
         }
-        FieldLayerGarbler.Online on = s.garbled.respond(LabelRequest.decode(channel.receive()),
-            zO);
-        channel.send(on.message());
+        FieldLayerGarbler.Online on = s.garbled.respond(LabelRequest.decode(labelRequest), zO);
         verifier.expectZero(on.inputKeys().sub(zK));
-        if (i < plan.size() - 1) {
-          h = on.outputKeys();
-        } else {
-          last = on;
+        return new LayerAnswer(k, i, on);
+      }
+    }
+
+    /** O's answer to one layer: the input labels, then the next layer or the check. */
+    public final class LayerAnswer {
+      private final int k;
+      private final int i;
+      private final FieldLayerGarbler.Online on;
+
+      private LayerAnswer(int k, int i, FieldLayerGarbler.Online on) {
+        this.k = k;
+        this.i = i;
+        this.on = on;
+      }
+
+      /** The layer's input labels, encoded. */
+      public byte[] inputLabels() {
+        return on.message();
+      }
+
+      /** Whether this was the last layer (then {@link #check}, else {@link #next}). */
+      public boolean last() {
+        return i == plan.size() - 1;
+      }
+
+      /** The next layer's step. */
+      public LayerStep next() {
+        if (last()) {
+          throw new IllegalStateException("the last layer continues with the check");
         }
+        return new LayerStep(k, i + 1, on.outputKeys());
       }
-      // not verifier.run: that closes the channel on failure, and U must hear the refusal
-      channel.send(verifier.challenge(channel.receive()));
-      try {
-        verifier.verify(channel.receive());
-      } catch (MacCheckFailedException e) {
-        channel.send(new Tier2Messages.Release(k, false, new byte[0], new long[0]).encode());
-        throw e;
+
+      /** The query's check step. */
+      public CheckStep check() {
+        if (!last()) {
+          throw new IllegalStateException("a hidden layer continues with next");
+        }
+        return new CheckStep(k, on);
       }
-      long[] ownerShare = policy == OutputPolicy.LOGITS ? slots[k][plan.size() - 1].masks
-          : new long[0];
-      channel.send(new Tier2Messages.Release(k, true, last.release(verifier).encode(),
-          ownerShare).encode());
-      released++;
+    }
+
+    /** The query's batched MAC check, O's side. */
+    public final class CheckStep {
+      private final int k;
+      private final FieldLayerGarbler.Online last;
+      private boolean challenged;
+      private boolean verified;
+
+      private CheckStep(int k, FieldLayerGarbler.Online last) {
+        this.k = k;
+        this.last = last;
+      }
+
+      /**
+       * Takes U's claims and returns the challenge, encoded.
+       *
+       * @throws ProtocolAbortException if the claims are malformed (the bundle ends)
+       */
+      public byte[] challenge(byte[] claims) {
+        if (challenged) {
+          throw new IllegalStateException("the check was already challenged");
+        }
+        challenged = true;
+        return guard(k, () -> verifiers[k].challenge(claims));
+      }
+
+      /**
+       * Checks U's combined tag. Accepted: the release carries the last layer's decoding (and
+       * for LOGITS O's output share). Failed: the release is a refusal and the bundle ends.
+       *
+       * @throws ProtocolAbortException if the response is malformed (the bundle ends)
+       */
+      public Verdict verify(byte[] response) {
+        if (!challenged || verified) {
+          throw new IllegalStateException("challenge once, then verify once");
+        }
+        verified = true;
+        MacCheckVerifier verifier = verifiers[k];
+        try {
+          verifier.verify(response);
+        } catch (MacCheckFailedException e) {
+          ended = true;
+          slots[k] = null;
+          return new Verdict(new Tier2Messages.Release(k, false, new byte[0], new long[0])
+              .encode(), e);
+        } catch (RuntimeException e) {
+          ended = true;
+          slots[k] = null;
+          throw e;
+        }
+        long[] ownerShare = policy == OutputPolicy.LOGITS ? slots[k][plan.size() - 1].masks
+            : new long[0];
+        byte[] rel = new Tier2Messages.Release(k, true, last.release(verifier).encode(),
+            ownerShare).encode();
+        slots[k] = null;
+        released++;
+        return new Verdict(rel, null);
+      }
+    }
+  }
+
+  /** The outcome of a query's check: the message to send, and the failure if it failed. */
+  public static final class Verdict {
+    private final byte[] release;
+    private final MacCheckFailedException failure;
+
+    private Verdict(byte[] release, MacCheckFailedException failure) {
+      this.release = release;
+      this.failure = failure;
+    }
+
+    /** The {@link Tier2Messages.Release} (or refusal), encoded. */
+    public byte[] release() {
+      return release.clone();
+    }
+
+    /** Whether the check accepted. */
+    public boolean accepted() {
+      return failure == null;
+    }
+
+    /**
+     * Throws the check's failure, after the refusal went out.
+     *
+     * @throws MacCheckFailedException if the check failed
+     */
+    public void requireAccepted() {
+      if (failure != null) {
+        throw failure;
+      }
     }
   }
 }

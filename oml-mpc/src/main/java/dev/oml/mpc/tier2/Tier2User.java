@@ -192,13 +192,12 @@ public final class Tier2User {
     }
 
     /**
-     * Runs the next query on {@code input} (canonical field elements at {@code f} bits).
+     * Starts the next query on {@code input} (canonical field elements at {@code f} bits): the
+     * first layer's step, whose messages go to the owner.
      *
-     * @throws MacCheckFailedException if the owner's check refused the query (the bundle ends)
-     * @throws ProtocolAbortException if a message is malformed (the bundle ends)
      * @throws BundleExhaustedException if no query is left
      */
-    public Result query(Channel channel, long[] input) {
+    public LayerStep start(long[] input) {
       if (remaining() == 0) {
         throw new BundleExhaustedException("this tier-2 bundle has no query left");
       }
@@ -209,22 +208,65 @@ public final class Tier2User {
       }
       PrimeField.requireCanonical(input, "input");
       int k = next++;
+      return guard(k, () -> new LayerStep(k, 0, null, input));
+    }
+
+    /**
+     * Driver: runs the next query over {@code channel}, step by step.
+     *
+     * @throws MacCheckFailedException if the owner's check refused the query (the bundle ends)
+     * @throws ProtocolAbortException if a message is malformed (the bundle ends)
+     * @throws BundleExhaustedException if no query is left
+     */
+    public Result query(Channel channel, long[] input) {
       try {
-        return run(channel, k, input);
+        LayerStep step = start(input);
+        while (true) {
+          channel.send(step.opening());
+          channel.send(step.labelRequest());
+          if (step.last()) {
+            break;
+          }
+          step = step.next(channel.receive());
+        }
+        CheckStep check = step.finish(channel.receive());
+        channel.send(check.claims());
+        ResponseStep resp = check.respond(channel.receive());
+        channel.send(resp.response());
+        return resp.finish(channel.receive());
       } catch (RuntimeException e) {
         ended = true;
         channel.close();
         throw e;
-      } finally {
-        slots[k] = null;
       }
     }
 
-    private Result run(Channel channel, int k, long[] x) {
-      MacCheckProver prover = provers[k];
-      AuthenticatedVector h = null;
-      FieldLayerEvaluator.Evaluated last = null;
-      for (int i = 0; i < plan.size(); i++) {
+    private <T> T guard(int k, java.util.function.Supplier<T> step) {
+      try {
+        return step.get();
+      } catch (RuntimeException e) {
+        ended = true;
+        slots[k] = null;
+        throw e;
+      }
+    }
+
+    /**
+     * One layer of a query: U's opening of {@code d} and its label request for {@code z_U};
+     * consumes the owner's input labels.
+     */
+    public final class LayerStep {
+      private final int k;
+      private final int i;
+      private final byte[] opening;
+      private final byte[] request;
+      private final AuthenticatedVector z;
+      private final FieldLayerEvaluator.Requested requested;
+      private boolean used;
+
+      private LayerStep(int k, int i, AuthenticatedVector h, long[] x) {
+        this.k = k;
+        this.i = i;
         LayerPlan.Linear l = plan.get(i);
         LayerSlot s = slots[k][i];
         long[] d;
@@ -233,40 +275,144 @@ public final class Tier2User {
           d = PrimeField.sub(x, s.r.values(), null);
         } else {
           AuthenticatedVector dA = h.sub(s.r);
-          prover.known(dA);
+          provers[k].known(dA);
           d = dA.values();
         }
         d = deviation.opening(k, i, d);
-        channel.send(new Tier2Messages.Opening(k, i, d).encode());
-        AuthenticatedVector z = weights[i].timesPublic(l.rows(), d).add(s.c).add(s.t)
+        opening = new Tier2Messages.Opening(k, i, d).encode();
+        AuthenticatedVector zA = weights[i].timesPublic(l.rows(), d).add(s.c).add(s.t)
             .add(biases[i]);
         if (i > 0) {
-          z = z.add(s.t2);
+          zA = zA.add(s.t2);
         }
-        FieldLayerEvaluator.Requested req = s.ready.request(deviation.circuitInput(k, i,
-            z.values()));
-        channel.send(deviation.labelRequest(k, i, req.message()));
-        FieldLayerEvaluator.Evaluated ev = req.finish(InputLabels.decode(channel.receive()));
-        prover.zero(ev.circuitInput().sub(z));
-        if (i < plan.size() - 1) {
-          h = ev.outputShare();
-        } else {
-          last = ev;
+        z = zA;
+        requested = s.ready.request(deviation.circuitInput(k, i, z.values()));
+        request = deviation.labelRequest(k, i, requested.message());
+      }
+
+      /** The {@link Tier2Messages.Opening}, encoded; sent first. */
+      public byte[] opening() {
+        return opening.clone();
+      }
+
+      /** The layer's label request, encoded; sent second. */
+      public byte[] labelRequest() {
+        return request.clone();
+      }
+
+      /** Whether this is the last layer (then {@link #finish}, else {@link #next}). */
+      public boolean last() {
+        return i == plan.size() - 1;
+      }
+
+      private FieldLayerEvaluator.Evaluated evaluate(byte[] labels) {
+        if (used) {
+          throw new IllegalStateException("this layer step was already completed");
         }
+        used = true;
+        FieldLayerEvaluator.Evaluated ev = requested.finish(InputLabels.decode(labels));
+        provers[k].zero(ev.circuitInput().sub(z));
+        return ev;
       }
-      prover.run(channel);
-      int outs = policy == OutputPolicy.LOGITS ? plan.get(plan.size() - 1).rows() : 0;
-      Tier2Messages.Release rel = Tier2Messages.Release.decode(channel.receive(), k, outs);
-      if (!rel.accepted()) {
-        throw new MacCheckFailedException("the owner's MAC check refused tier-2 query " + k
-            + "; the bundle ends");
+
+      /**
+       * Consumes a hidden layer's input labels and returns the next layer's step.
+       *
+       * @throws ProtocolAbortException if the labels are malformed or of another garbling
+       */
+      public LayerStep next(byte[] inputLabels) {
+        if (last()) {
+          throw new IllegalStateException("the last layer ends with finish");
+        }
+        return guard(k, () -> new LayerStep(k, i + 1, evaluate(inputLabels).outputShare(), null));
       }
-      FieldLayerEvaluator.Evaluated out = last.decode(OutputDecoding.decode(rel.decoding()));
-      if (policy == OutputPolicy.LABEL) {
-        return new Result(policy, null, out.label());
+
+      /**
+       * Consumes the last layer's input labels and returns the check step.
+       *
+       * @throws ProtocolAbortException if the labels are malformed or of another garbling
+       */
+      public CheckStep finish(byte[] inputLabels) {
+        if (!last()) {
+          throw new IllegalStateException("a hidden layer continues with next");
+        }
+        return guard(k, () -> new CheckStep(k, evaluate(inputLabels)));
       }
-      long[] logits = PrimeField.add(out.outputShare().values(), rel.ownerShare(), null);
-      return new Result(policy, logits, FieldFixedPointInference.argmax(logits));
+    }
+
+    /** The query's batched MAC check, U's side: its claims, then its answer to the challenge. */
+    public final class CheckStep {
+      private final int k;
+      private final FieldLayerEvaluator.Evaluated last;
+      private final byte[] claims;
+      private boolean used;
+
+      private CheckStep(int k, FieldLayerEvaluator.Evaluated last) {
+        this.k = k;
+        this.last = last;
+        this.claims = provers[k].claimMessage();
+      }
+
+      /** The claim message of the check, encoded. */
+      public byte[] claims() {
+        return claims.clone();
+      }
+
+      /** Answers the owner's challenge. */
+      public ResponseStep respond(byte[] challenge) {
+        if (used) {
+          throw new IllegalStateException("the check was already answered");
+        }
+        used = true;
+        return guard(k, () -> new ResponseStep(k, last, provers[k].respond(challenge)));
+      }
+    }
+
+    /** After U's check response: waits for the owner's release or refusal. */
+    public final class ResponseStep {
+      private final int k;
+      private final FieldLayerEvaluator.Evaluated last;
+      private final byte[] response;
+      private boolean used;
+
+      private ResponseStep(int k, FieldLayerEvaluator.Evaluated last, byte[] response) {
+        this.k = k;
+        this.last = last;
+        this.response = response;
+      }
+
+      /** The combined tag, encoded. */
+      public byte[] response() {
+        return response.clone();
+      }
+
+      /**
+       * Reads the owner's {@link Tier2Messages.Release} and decodes the output.
+       *
+       * @throws MacCheckFailedException if the owner refused (the bundle ends)
+       * @throws ProtocolAbortException if the release is malformed (the bundle ends)
+       */
+      public Result finish(byte[] release) {
+        if (used) {
+          throw new IllegalStateException("this query was already finished");
+        }
+        used = true;
+        return guard(k, () -> {
+          int outs = policy == OutputPolicy.LOGITS ? plan.get(plan.size() - 1).rows() : 0;
+          Tier2Messages.Release rel = Tier2Messages.Release.decode(release, k, outs);
+          if (!rel.accepted()) {
+            throw new MacCheckFailedException("the owner's MAC check refused tier-2 query " + k
+                + "; the bundle ends");
+          }
+          FieldLayerEvaluator.Evaluated out = last.decode(OutputDecoding.decode(rel.decoding()));
+          slots[k] = null;
+          if (policy == OutputPolicy.LABEL) {
+            return new Result(policy, null, out.label());
+          }
+          long[] logits = PrimeField.add(out.outputShare().values(), rel.ownerShare(), null);
+          return new Result(policy, logits, FieldFixedPointInference.argmax(logits));
+        });
+      }
     }
   }
 }

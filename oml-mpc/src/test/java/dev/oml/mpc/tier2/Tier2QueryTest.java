@@ -248,6 +248,39 @@ class Tier2QueryTest {
   }
 
   @Test
+  void aQueryRunsAsLocalStepsInOneThreadAndEachStepIsSingleUse() throws Exception {
+    Tier2Run run = tiny(false).offline(1, OutputPolicy.LOGITS);
+    long[] x = run.input(5);
+    Tier2User.Bundle.LayerStep u = run.userBundle.start(x);
+    Tier2Owner.Bundle.LayerStep o = run.ownerBundle.start();
+    Tier2Owner.Bundle.LayerAnswer a;
+    while (true) {
+      a = o.answer(u.opening(), u.labelRequest());
+      if (a.last()) {
+        break;
+      }
+      Tier2Owner.Bundle.LayerStep used = o;
+      byte[] op = u.opening();
+      byte[] lr = u.labelRequest();
+      assertThrows(IllegalStateException.class, () -> used.answer(op, lr));
+      u = u.next(a.inputLabels());
+      o = a.next();
+    }
+    Tier2User.Bundle.CheckStep uc = u.finish(a.inputLabels());
+    Tier2Owner.Bundle.CheckStep oc = a.check();
+    Tier2User.Bundle.ResponseStep ur = uc.respond(oc.challenge(uc.claims()));
+    Tier2Owner.Verdict v = oc.verify(ur.response());
+    assertTrue(v.accepted());
+    Tier2User.Result r = ur.finish(v.release());
+    assertArrayEquals(run.expectedLogits(x), r.logits());
+    assertThrows(IllegalStateException.class, () -> ur.finish(v.release()));
+    assertThrows(IllegalStateException.class, () -> oc.verify(ur.response()));
+    assertEquals(1, run.ownerBundle.released());
+    assertThrows(BundleExhaustedException.class, () -> run.ownerBundle.start());
+    assertThrows(BundleExhaustedException.class, () -> run.userBundle.start(x));
+  }
+
+  @Test
   void anOpeningOfAnotherQueryIsRefused() {
     long[] d = {1, 2, 3};
     byte[] m = new Tier2Messages.Opening(0, 1, d).encode();

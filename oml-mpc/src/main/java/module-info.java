@@ -12,4 +12,5 @@ module dev.oml.mpc {
   exports dev.oml.mpc.circuit;
   exports dev.oml.mpc.inference;
   exports dev.oml.mpc.auth;
+  exports dev.oml.mpc.tier2;
 }

@@ -1,0 +1,418 @@
+package dev.oml.mpc.tier2;
+
+import dev.oml.core.field.PrimeField;
+import dev.oml.core.omlize.FieldArtifact;
+import dev.oml.core.reference.FieldFixedPointInference;
+import dev.oml.core.reference.FieldQuantizedModel;
+import dev.oml.core.transport.Channel;
+import dev.oml.core.transport.ProtocolAbortException;
+import dev.oml.mpc.auth.AuthenticatedVector;
+import dev.oml.mpc.auth.FreivaldsCheck;
+import dev.oml.mpc.auth.MacCheckFailedException;
+import dev.oml.mpc.auth.MacCheckProver;
+import dev.oml.mpc.auth.OfflineHe;
+import dev.oml.mpc.auth.VoleReceiver;
+import dev.oml.mpc.auth.internal.FieldSampler;
+import dev.oml.mpc.gc.FieldLayerEvaluator;
+import dev.oml.mpc.gc.FieldLayerMessages.Garbling;
+import dev.oml.mpc.gc.FieldLayerMessages.InputLabels;
+import dev.oml.mpc.gc.FieldLayerMessages.OutputDecoding;
+import dev.oml.mpc.gc.FieldLayerSpec;
+import dev.oml.mpc.inference.BundleExhaustedException;
+import dev.oml.mpc.inference.OutputPolicy;
+import dev.oml.mpc.tier2.internal.LayerPlan;
+import java.security.SecureRandom;
+import java.util.Objects;
+
+/**
+ * The licensee's side of the tier-2 query (docs/2pc-tier2.md section 3), built from a version-2
+ * {@link FieldArtifact}: its weight shares {@code W_U}, {@code b_U} come with the owner's MAC
+ * tags, so everything it computes from them stays authenticated. {@link #offline} runs a
+ * bundle's input-independent phase (VOLE for the masks {@code r} and the product
+ * {@code c = W_U r}, Freivalds on {@code c}, the offline HE step in both directions, the OT start
+ * and garbling of every layer); {@link Bundle#query} runs one query online and returns its
+ * output only after the owner's batched MAC check accepted and it released the last layer's
+ * decoding. A bundle ends at its first failed check.
+ */
+public final class Tier2User {
+  private final FieldArtifact artifact;
+  private final OfflineHe he;
+  private final SecureRandom rng;
+  private final LayerPlan plan;
+  private final int f;
+  private final FieldFixedPointInference encoder;
+  private final AuthenticatedVector[] weights;
+  private final AuthenticatedVector[] biases;
+  // Test hook: a modified licensee's deviations. Attack tests set it; never set in production.
+  Deviation deviation = new Deviation() {};
+
+  /** What a modified client changes; every default is the honest behaviour. */
+  interface Deviation {
+    default OfflineHe.UserAnswer matrixAnswer(int query, int layer, OfflineHe.EncryptedMatrix m,
+        AuthenticatedVector r, OfflineHe.BundleKey key, OfflineHe.UserAnswer honest) {
+      return honest;
+    }
+
+    default long[] opening(int query, int layer, long[] d) {
+      return d;
+    }
+
+    default long[] circuitInput(int query, int layer, long[] zU) {
+      return zU;
+    }
+
+    default byte[] labelRequest(int query, int layer, byte[] message) {
+      return message;
+    }
+  }
+
+  /**
+   * The licensee for {@code artifact}.
+   *
+   * @throws dev.oml.mpc.inference.UnsupportedLayerException if the model is not a Dense+ReLU MLP
+   */
+  public Tier2User(FieldArtifact artifact, OfflineHe he, SecureRandom rng) {
+    this.artifact = Objects.requireNonNull(artifact, "artifact");
+    this.he = Objects.requireNonNull(he, "he");
+    this.rng = Objects.requireNonNull(rng, "rng");
+    FieldQuantizedModel shape = artifact.asFieldModel();
+    this.plan = LayerPlan.of(shape, artifact.tensors());
+    this.f = shape.fractionalBits();
+    this.encoder = new FieldFixedPointInference(shape);
+    weights = new AuthenticatedVector[plan.size()];
+    biases = new AuthenticatedVector[plan.size()];
+    for (int i = 0; i < plan.size(); i++) {
+      LayerPlan.Linear l = plan.get(i);
+      weights[i] = AuthenticatedVector.of(artifact.share(l.matrixTensor()),
+          artifact.tags(l.matrixTensor()));
+      biases[i] = AuthenticatedVector.of(artifact.share(l.biasTensor()),
+          artifact.tags(l.biasTensor()));
+    }
+  }
+
+  /** Encodes a real input at the model's fractional bits (canonical field elements). */
+  public long[] encodeInput(double[] input) {
+    return encoder.encodeInput(input);
+  }
+
+  /** One query's output: the logits (field elements at {@code f} bits) or the label. */
+  public record Result(OutputPolicy policy, long[] logits, int label) {}
+
+  /** U's offline material of one layer of one query. */
+  private static final class LayerSlot {
+    AuthenticatedVector r;
+    AuthenticatedVector c;
+    AuthenticatedVector t;
+    AuthenticatedVector t2;
+    FieldLayerEvaluator.Ready ready;
+  }
+
+  /**
+   * Runs the offline phase of a bundle of {@code queries} queries with output {@code policy}.
+   * Message order (O's side is {@link Tier2Owner#offline}): the bundle key; then per query and
+   * layer VOLE on {@code r || c}, Freivalds, HE direction 1 and (from the second layer on)
+   * direction 2; then per query and layer the OT start and the garbling.
+   *
+   * @throws ProtocolAbortException if a message is malformed; the channel is closed then
+   */
+  public Bundle offline(Channel channel, int queries, OutputPolicy policy) {
+    if (queries < 1) {
+      throw new IllegalArgumentException("a bundle has at least one query");
+    }
+    Objects.requireNonNull(policy, "policy");
+    try {
+      OfflineHe.BundleKey key = OfflineHe.BundleKey.decode(channel.receive());
+      OfflineHe.User heUser = he.new User(key, rng);
+      LayerSlot[][] slots = new LayerSlot[queries][plan.size()];
+      MacCheckProver[] provers = new MacCheckProver[queries];
+      for (int k = 0; k < queries; k++) {
+        provers[k] = new MacCheckProver();
+        for (int i = 0; i < plan.size(); i++) {
+          LayerPlan.Linear l = plan.get(i);
+          LayerSlot s = new LayerSlot();
+          long[] r = FieldSampler.fromRandom(rng).next(l.cols());
+          long[] c = PrimeField.matVec(weights[i].values(), l.rows(), r, null);
+          long[] rc = new long[l.cols() + l.rows()];
+          System.arraycopy(r, 0, rc, 0, r.length);
+          System.arraycopy(c, 0, rc, r.length, c.length);
+          AuthenticatedVector a = VoleReceiver.run(channel, rc, rng);
+          s.r = a.slice(0, l.cols());
+          s.c = a.slice(l.cols(), l.rows());
+          channel.send(new FreivaldsCheck.Licensee(weights[i], l.rows(), l.cols(), s.r, s.c)
+              .respond(channel.receive(), provers[k]));
+          OfflineHe.EncryptedMatrix m = OfflineHe.EncryptedMatrix.decode(channel.receive(),
+              he.layout(l.rows(), l.cols()));
+          OfflineHe.UserAnswer ans = deviation.matrixAnswer(k, i, m, s.r, key,
+              heUser.answerMatrix(m, s.r, l.rows()));
+          channel.send(ans.message().encode());
+          s.t = ans.share();
+          if (i > 0) {
+            s.t2 = heUser.runMask(channel, weights[i], l.rows(), l.cols());
+          }
+          slots[k][i] = s;
+        }
+      }
+      for (int k = 0; k < queries; k++) {
+        for (int i = 0; i < plan.size(); i++) {
+          FieldLayerEvaluator e = FieldLayerEvaluator.start(spec(i, policy), rng);
+          channel.send(e.message());
+          slots[k][i].ready = e.receive(Garbling.decode(channel.receive()));
+        }
+      }
+      return new Bundle(policy, slots, provers);
+    } catch (RuntimeException e) {
+      channel.close();
+      throw e;
+    }
+  }
+
+  private FieldLayerSpec spec(int i, OutputPolicy policy) {
+    FieldLayerSpec.Kind kind = i < plan.size() - 1 ? FieldLayerSpec.Kind.HIDDEN
+        : policy == OutputPolicy.LABEL ? FieldLayerSpec.Kind.LABEL : FieldLayerSpec.Kind.LOGITS;
+    return new FieldLayerSpec(kind, plan.get(i).rows(), f);
+  }
+
+  /** A bundle after its offline phase: runs its queries in order. */
+  public final class Bundle {
+    private final OutputPolicy policy;
+    private final LayerSlot[][] slots;
+    private final MacCheckProver[] provers;
+    private int next;
+    private boolean ended;
+
+    private Bundle(OutputPolicy policy, LayerSlot[][] slots, MacCheckProver[] provers) {
+      this.policy = policy;
+      this.slots = slots;
+      this.provers = provers;
+    }
+
+    /** Queries this bundle can still run. */
+    public int remaining() {
+      return ended ? 0 : slots.length - next;
+    }
+
+    /**
+     * Starts the next query on {@code input} (canonical field elements at {@code f} bits): the
+     * first layer's step, whose messages go to the owner.
+     *
+     * @throws BundleExhaustedException if no query is left
+     */
+    public LayerStep start(long[] input) {
+      if (remaining() == 0) {
+        throw new BundleExhaustedException("this tier-2 bundle has no query left");
+      }
+      int n = plan.get(0).cols();
+      if (input.length != n) {
+        throw new IllegalArgumentException("input has " + input.length + " values, model expects "
+            + n);
+      }
+      PrimeField.requireCanonical(input, "input");
+      int k = next++;
+      return guard(k, () -> new LayerStep(k, 0, null, input));
+    }
+
+    /**
+     * Driver: runs the next query over {@code channel}, step by step.
+     *
+     * @throws MacCheckFailedException if the owner's check refused the query (the bundle ends)
+     * @throws ProtocolAbortException if a message is malformed (the bundle ends)
+     * @throws BundleExhaustedException if no query is left
+     */
+    public Result query(Channel channel, long[] input) {
+      try {
+        LayerStep step = start(input);
+        while (true) {
+          channel.send(step.opening());
+          channel.send(step.labelRequest());
+          if (step.last()) {
+            break;
+          }
+          step = step.next(channel.receive());
+        }
+        CheckStep check = step.finish(channel.receive());
+        channel.send(check.claims());
+        ResponseStep resp = check.respond(channel.receive());
+        channel.send(resp.response());
+        return resp.finish(channel.receive());
+      } catch (RuntimeException e) {
+        ended = true;
+        channel.close();
+        throw e;
+      }
+    }
+
+    private <T> T guard(int k, java.util.function.Supplier<T> step) {
+      try {
+        return step.get();
+      } catch (RuntimeException e) {
+        ended = true;
+        slots[k] = null;
+        throw e;
+      }
+    }
+
+    /**
+     * One layer of a query: U's opening of {@code d} and its label request for {@code z_U};
+     * consumes the owner's input labels.
+     */
+    public final class LayerStep {
+      private final int k;
+      private final int i;
+      private final byte[] opening;
+      private final byte[] request;
+      private final AuthenticatedVector z;
+      private final FieldLayerEvaluator.Requested requested;
+      private boolean used;
+
+      private LayerStep(int k, int i, AuthenticatedVector h, long[] x) {
+        this.k = k;
+        this.i = i;
+        LayerPlan.Linear l = plan.get(i);
+        LayerSlot s = slots[k][i];
+        long[] d;
+        if (i == 0) {
+          // the input is U's choice: d = x - r needs no tag, r is committed by VOLE
+          d = PrimeField.sub(x, s.r.values(), null);
+        } else {
+          AuthenticatedVector dA = h.sub(s.r);
+          provers[k].known(dA);
+          d = dA.values();
+        }
+        d = deviation.opening(k, i, d);
+        opening = new Tier2Messages.Opening(k, i, d).encode();
+        AuthenticatedVector zA = weights[i].timesPublic(l.rows(), d).add(s.c).add(s.t)
+            .add(biases[i]);
+        if (i > 0) {
+          zA = zA.add(s.t2);
+        }
+        z = zA;
+        requested = s.ready.request(deviation.circuitInput(k, i, z.values()));
+        request = deviation.labelRequest(k, i, requested.message());
+      }
+
+      /** The {@link Tier2Messages.Opening}, encoded; sent first. */
+      public byte[] opening() {
+        return opening.clone();
+      }
+
+      /** The layer's label request, encoded; sent second. */
+      public byte[] labelRequest() {
+        return request.clone();
+      }
+
+      /** Whether this is the last layer (then {@link #finish}, else {@link #next}). */
+      public boolean last() {
+        return i == plan.size() - 1;
+      }
+
+      private FieldLayerEvaluator.Evaluated evaluate(byte[] labels) {
+        if (used) {
+          throw new IllegalStateException("this layer step was already completed");
+        }
+        used = true;
+        FieldLayerEvaluator.Evaluated ev = requested.finish(InputLabels.decode(labels));
+        provers[k].zero(ev.circuitInput().sub(z));
+        return ev;
+      }
+
+      /**
+       * Consumes a hidden layer's input labels and returns the next layer's step.
+       *
+       * @throws ProtocolAbortException if the labels are malformed or of another garbling
+       */
+      public LayerStep next(byte[] inputLabels) {
+        if (last()) {
+          throw new IllegalStateException("the last layer ends with finish");
+        }
+        return guard(k, () -> new LayerStep(k, i + 1, evaluate(inputLabels).outputShare(), null));
+      }
+
+      /**
+       * Consumes the last layer's input labels and returns the check step.
+       *
+       * @throws ProtocolAbortException if the labels are malformed or of another garbling
+       */
+      public CheckStep finish(byte[] inputLabels) {
+        if (!last()) {
+          throw new IllegalStateException("a hidden layer continues with next");
+        }
+        return guard(k, () -> new CheckStep(k, evaluate(inputLabels)));
+      }
+    }
+
+    /** The query's batched MAC check, U's side: its claims, then its answer to the challenge. */
+    public final class CheckStep {
+      private final int k;
+      private final FieldLayerEvaluator.Evaluated last;
+      private final byte[] claims;
+      private boolean used;
+
+      private CheckStep(int k, FieldLayerEvaluator.Evaluated last) {
+        this.k = k;
+        this.last = last;
+        this.claims = provers[k].claimMessage();
+      }
+
+      /** The claim message of the check, encoded. */
+      public byte[] claims() {
+        return claims.clone();
+      }
+
+      /** Answers the owner's challenge. */
+      public ResponseStep respond(byte[] challenge) {
+        if (used) {
+          throw new IllegalStateException("the check was already answered");
+        }
+        used = true;
+        return guard(k, () -> new ResponseStep(k, last, provers[k].respond(challenge)));
+      }
+    }
+
+    /** After U's check response: waits for the owner's release or refusal. */
+    public final class ResponseStep {
+      private final int k;
+      private final FieldLayerEvaluator.Evaluated last;
+      private final byte[] response;
+      private boolean used;
+
+      private ResponseStep(int k, FieldLayerEvaluator.Evaluated last, byte[] response) {
+        this.k = k;
+        this.last = last;
+        this.response = response;
+      }
+
+      /** The combined tag, encoded. */
+      public byte[] response() {
+        return response.clone();
+      }
+
+      /**
+       * Reads the owner's {@link Tier2Messages.Release} and decodes the output.
+       *
+       * @throws MacCheckFailedException if the owner refused (the bundle ends)
+       * @throws ProtocolAbortException if the release is malformed (the bundle ends)
+       */
+      public Result finish(byte[] release) {
+        if (used) {
+          throw new IllegalStateException("this query was already finished");
+        }
+        used = true;
+        return guard(k, () -> {
+          int outs = policy == OutputPolicy.LOGITS ? plan.get(plan.size() - 1).rows() : 0;
+          Tier2Messages.Release rel = Tier2Messages.Release.decode(release, k, outs);
+          if (!rel.accepted()) {
+            throw new MacCheckFailedException("the owner's MAC check refused tier-2 query " + k
+                + "; the bundle ends");
+          }
+          FieldLayerEvaluator.Evaluated out = last.decode(OutputDecoding.decode(rel.decoding()));
+          slots[k] = null;
+          if (policy == OutputPolicy.LABEL) {
+            return new Result(policy, null, out.label());
+          }
+          long[] logits = PrimeField.add(out.outputShare().values(), rel.ownerShare(), null);
+          return new Result(policy, logits, FieldFixedPointInference.argmax(logits));
+        });
+      }
+    }
+  }
+}

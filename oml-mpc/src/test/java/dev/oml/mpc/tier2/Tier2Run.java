@@ -1,0 +1,160 @@
+package dev.oml.mpc.tier2;
+
+import dev.oml.core.field.FieldFixedPoint;
+import dev.oml.core.field.PrimeField;
+import dev.oml.core.keys.SecretAccess;
+import dev.oml.core.keys.SigningKeyPair;
+import dev.oml.core.model.Model;
+import dev.oml.core.omlize.FieldOmlizer;
+import dev.oml.core.reference.FieldFixedPointInference;
+import dev.oml.core.reference.FieldQuantizedModel;
+import dev.oml.core.transport.InMemoryChannel;
+import dev.oml.he.BfvEncoding;
+import dev.oml.he.HeParameters;
+import dev.oml.he.HeScheme;
+import dev.oml.mpc.auth.OfflineHe;
+import dev.oml.mpc.inference.OutputPolicy;
+import java.security.SecureRandom;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Test harness: OMLizes a model into the field, runs the owner on a second thread and the
+ * licensee on this one over an in-memory channel pair, and keeps both sides' outcomes. Also the
+ * oracle with a hook: the field reference run layer by layer with an additive offset on one
+ * pre-activation or one hidden input, for what an attack achieves with the check off.
+ */
+final class Tier2Run {
+  /** INSECURE: N = 512 keeps the suite fast; same plain modulus and chain shape as standard. */
+  static final HeParameters INSECURE_FP = HeParameters.builder(HeScheme.BFV)
+      .polyModulusDegree(512).coeffModulusBits(60, 50, 50).plainModulus(PrimeField.P)
+      .encoding(BfvEncoding.COEFFICIENT).insecureForTesting().build();
+  static final SecureRandom RNG = new SecureRandom();
+
+  final OfflineHe he = new OfflineHe(INSECURE_FP, 40);
+  final FieldQuantizedModel reference;
+  final Tier2Owner owner;
+  final Tier2User user;
+  InMemoryChannel.Pair channels;
+  Tier2Owner.Bundle ownerBundle;
+  Tier2User.Bundle userBundle;
+  long offlineBytesOU;
+  long offlineBytesUO;
+
+  Tier2Run(Model model, int f) {
+    reference = FieldQuantizedModel.of(model, f);
+    FieldOmlizer.Result o = FieldOmlizer.omlize(model, f,
+        SigningKeyPair.generate(RNG).publicKey(), SigningKeyPair.generate(RNG).publicKey(), RNG);
+    owner = new Tier2Owner(o.keyShare(), SecretAccess.get(), he, RNG);
+    user = new Tier2User(o.artifact(), he, RNG);
+  }
+
+  static <T> T join(CompletableFuture<T> f) throws Exception {
+    try {
+      return f.get(120, TimeUnit.SECONDS);
+    } catch (ExecutionException e) {
+      if (e.getCause() instanceof Exception x) {
+        throw x;
+      }
+      throw e;
+    }
+  }
+
+  Tier2Run offline(int queries, OutputPolicy policy) throws Exception {
+    channels = InMemoryChannel.pair();
+    CompletableFuture<Tier2Owner.Bundle> o = CompletableFuture.supplyAsync(
+        () -> owner.offline(channels.first(), queries, policy));
+    userBundle = user.offline(channels.second(), queries, policy);
+    ownerBundle = join(o);
+    offlineBytesOU = channels.first().bytesSent();
+    offlineBytesUO = channels.second().bytesSent();
+    return this;
+  }
+
+  /** Both sides' outcome of one query: U's result or exception, O's exception or null. */
+  record Outcome(Tier2User.Result result, Exception userError, Exception ownerError,
+      long bytesOU, long bytesUO) {}
+
+  Outcome query(long[] x) {
+    long ou = channels.first().bytesSent();
+    long uo = channels.second().bytesSent();
+    CompletableFuture<Void> o = CompletableFuture.runAsync(
+        () -> ownerBundle.serve(channels.first()));
+    Tier2User.Result r = null;
+    Exception ue = null;
+    try {
+      r = userBundle.query(channels.second(), x);
+    } catch (RuntimeException e) {
+      ue = e;
+    }
+    Exception oe = null;
+    try {
+      join(o);
+    } catch (Exception e) {
+      oe = e;
+    }
+    return new Outcome(r, ue, oe, channels.first().bytesSent() - ou,
+        channels.second().bytesSent() - uo);
+  }
+
+  long[] input(int seed) {
+    java.util.Random r = new java.util.Random(seed);
+    double[] x = new double[reference.cols(firstLinear())];
+    for (int i = 0; i < x.length; i++) {
+      x[i] = r.nextDouble() * 2 - 1;
+    }
+    return user.encodeInput(x);
+  }
+
+  int firstLinear() {
+    for (int i = 0; ; i++) {
+      if (reference.isLinear(i)) {
+        return i;
+      }
+    }
+  }
+
+  long[] expectedLogits(long[] x) {
+    return new FieldFixedPointInference(reference).logits(x);
+  }
+
+  /**
+   * The reference with an offset: {@code preDelta} added to pre-activation {@code neuron} of
+   * linear layer {@code layer} (at scale 2^(2f)), or {@code inDelta} to input element
+   * {@code neuron} of that layer (at scale 2^f).
+   */
+  long[] shiftedLogits(long[] x, int layer, int neuron, long preDelta, long inDelta) {
+    int f = reference.fractionalBits();
+    List<Integer> linear = new ArrayList<>();
+    for (int i = 0; i < reference.model().layers().size(); i++) {
+      if (reference.isLinear(i)) {
+        linear.add(i);
+      }
+    }
+    long[] h = x.clone();
+    for (int k = 0; k < linear.size(); k++) {
+      int i = linear.get(k);
+      if (k == layer) {
+        h[neuron] = PrimeField.add(h[neuron], PrimeField.reduce(inDelta));
+      }
+      long[] z = PrimeField.matVec(reference.matrix(i), reference.rows(i), h, null);
+      PrimeField.add(z, reference.bias(i), z);
+      if (k == layer) {
+        z[neuron] = PrimeField.add(z[neuron], PrimeField.reduce(preDelta));
+      }
+      boolean relu = k < linear.size() - 1;
+      for (int j = 0; j < z.length; j++) {
+        z[j] = FieldFixedPointInference.activate(z[j], 0, f, relu);
+      }
+      h = z;
+    }
+    return h;
+  }
+
+  static long centered(long v) {
+    return FieldFixedPoint.center(v);
+  }
+}

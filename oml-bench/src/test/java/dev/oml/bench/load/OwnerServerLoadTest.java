@@ -117,8 +117,12 @@ class OwnerServerLoadTest {
       for (Omlization o : omls) {
         owners.add(new TwoPartyOwner(o.keyShare(), gate, params, OutputPolicy.LABEL, rng));
       }
+      // Every simulated licensee connects from 127.0.0.1, as clients behind one proxy do: each
+      // holds a bundle connection and opens permit connections, so the per-address limit is
+      // raised to what they need together (ServerConfig says to do so behind a proxy).
       ServerConfig cfg = ServerConfig.loopback(home.tls()).withWorkers(clients + 2, 2 * clients)
-          .withTimeouts(Duration.ofSeconds(2), Duration.ofSeconds(20));
+          .withTimeouts(Duration.ofSeconds(2), Duration.ofSeconds(20))
+          .withAdmission(ServerConfig.DEFAULT_ADMISSION_WORKERS, 4 * clients + 4);
       try (OwnerServer server = OwnerServer.start(cfg, List.of(new PermitService(issuer),
           new TwoPartyInferenceService(owners)))) {
         FramedChannel silent = null;

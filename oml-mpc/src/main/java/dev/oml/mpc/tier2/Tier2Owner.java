@@ -150,9 +150,7 @@ public final class Tier2Owner {
   }
 
   private FieldLayerSpec spec(int i, OutputPolicy policy) {
-    FieldLayerSpec.Kind kind = i < plan.size() - 1 ? FieldLayerSpec.Kind.HIDDEN
-        : policy == OutputPolicy.LABEL ? FieldLayerSpec.Kind.LABEL : FieldLayerSpec.Kind.LOGITS;
-    return new FieldLayerSpec(kind, plan.get(i).rows(), f);
+    return plan.spec(i, policy, f);
   }
 
   /** A bundle after its offline phase: serves its queries in order until the first abort. */

@@ -167,9 +167,7 @@ public final class Tier2User {
   }
 
   private FieldLayerSpec spec(int i, OutputPolicy policy) {
-    FieldLayerSpec.Kind kind = i < plan.size() - 1 ? FieldLayerSpec.Kind.HIDDEN
-        : policy == OutputPolicy.LABEL ? FieldLayerSpec.Kind.LABEL : FieldLayerSpec.Kind.LOGITS;
-    return new FieldLayerSpec(kind, plan.get(i).rows(), f);
+    return plan.spec(i, policy, f);
   }
 
   /** A bundle after its offline phase: runs its queries in order. */

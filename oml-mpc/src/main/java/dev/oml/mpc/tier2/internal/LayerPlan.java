@@ -7,6 +7,8 @@ import dev.oml.core.model.Layer;
 import dev.oml.core.model.ReLU;
 import dev.oml.core.omlize.ArtifactManifest;
 import dev.oml.core.reference.FieldQuantizedModel;
+import dev.oml.mpc.gc.FieldLayerSpec;
+import dev.oml.mpc.inference.OutputPolicy;
 import dev.oml.mpc.inference.UnsupportedLayerException;
 import java.util.ArrayList;
 import java.util.List;
@@ -95,4 +97,14 @@ public final class LayerPlan {
   public Linear get(int i) {
     return layers.get(i);
   }
+  /**
+   * The circuit of layer {@code i} as both parties garble or evaluate it: hidden layers re-share
+   * after ReLU, the last one reveals the label or the logits as {@code policy} says.
+   */
+  public FieldLayerSpec spec(int i, OutputPolicy policy, int f) {
+    FieldLayerSpec.Kind kind = i < size() - 1 ? FieldLayerSpec.Kind.HIDDEN
+        : policy == OutputPolicy.LABEL ? FieldLayerSpec.Kind.LABEL : FieldLayerSpec.Kind.LOGITS;
+    return new FieldLayerSpec(kind, get(i).rows(), f);
+  }
+
 }

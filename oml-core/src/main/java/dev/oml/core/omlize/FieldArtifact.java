@@ -99,20 +99,11 @@ public final class FieldArtifact {
 
   /** Decodes {@link #encode()}'s output; {@code what} names the source in messages. */
   public static FieldArtifact decode(byte[] bytes, String what) {
-    FieldCodecs.checkTier(bytes, LicenseeArtifact.MAGIC, FieldManifest.FORMAT_VERSION, what);
-    byte[] body = Envelope.open(bytes, LicenseeArtifact.MAGIC, FieldManifest.FORMAT_VERSION, what,
-        ArtifactFormatException::new);
+    FieldCodecs.Opened opened = FieldCodecs.open(bytes, LicenseeArtifact.MAGIC, what);
     try {
-      ByteBuffer in = ByteBuffer.wrap(body);
-      int mlen = in.getInt();
-      if (mlen < 0 || mlen > in.remaining()) {
-        throw new ArtifactFormatException(Reason.MALFORMED, what + ": bad manifest length");
-      }
-      byte[] m = new byte[mlen];
-      in.get(m);
-      FieldManifest manifest = FieldManifest.decode(m, what);
-      byte[] id = new byte[ModelId.BYTES];
-      in.get(id);
+      ByteBuffer in = opened.in();
+      FieldManifest manifest = opened.manifest();
+      byte[] id = opened.id();
       List<ArtifactManifest.TensorInfo> ts = manifest.description().tensors();
       long[][] shares = new long[ts.size()][];
       long[][] tags = new long[ts.size()][];

@@ -4,6 +4,7 @@ import dev.oml.core.field.FieldPrg;
 import dev.oml.core.field.PrimeField;
 import dev.oml.core.io.Envelope;
 import dev.oml.core.io.FileFormatException.Reason;
+import java.nio.BufferUnderflowException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
@@ -83,6 +84,39 @@ final class FieldCodecs {
       throw new ArtifactFormatException(Reason.UNSUPPORTED_VERSION, what + " is a version-2"
           + " (tier-2, F_p) file; this reader takes version 1: load it with the tier-2 reader or"
           + " re-OMLize the model with Omlizer for tier 1");
+    }
+  }
+
+  /** A version-2 file opened up to the end of its manifest and model id. */
+  record Opened(byte[] body, ByteBuffer in, FieldManifest manifest, byte[] id) {}
+
+  /**
+   * Checks the tier, opens the envelope and reads the manifest and the stored model id, which
+   * both version-2 files start with; {@code in} is left at what follows. On failure the body is
+   * erased (a key share's body holds its seed) and a typed error names {@code what}.
+   */
+  static Opened open(byte[] bytes, byte[] magic, String what) {
+    checkTier(bytes, magic, FieldManifest.FORMAT_VERSION, what);
+    byte[] body = Envelope.open(bytes, magic, FieldManifest.FORMAT_VERSION, what,
+        ArtifactFormatException::new);
+    try {
+      ByteBuffer in = ByteBuffer.wrap(body);
+      int mlen = in.getInt();
+      if (mlen < 0 || mlen > in.remaining()) {
+        throw new ArtifactFormatException(Reason.MALFORMED, what + ": bad manifest length");
+      }
+      byte[] m = new byte[mlen];
+      in.get(m);
+      FieldManifest manifest = FieldManifest.decode(m, what);
+      byte[] id = new byte[ModelId.BYTES];
+      in.get(id);
+      return new Opened(body, in, manifest, id);
+    } catch (BufferUnderflowException e) {
+      Arrays.fill(body, (byte) 0);
+      throw new ArtifactFormatException(Reason.MALFORMED, what + ": body ends early");
+    } catch (RuntimeException e) {
+      Arrays.fill(body, (byte) 0);
+      throw e;
     }
   }
 }

@@ -144,20 +144,12 @@ public final class FieldKeyShare {
   /** Decodes {@link #encode}'s output. */
   public static FieldKeyShare decode(byte[] bytes, String what, SecretAccess access) {
     SecretAccess.require(access);
-    FieldCodecs.checkTier(bytes, OwnerKeyShare.MAGIC, FieldManifest.FORMAT_VERSION, what);
-    byte[] body = Envelope.open(bytes, OwnerKeyShare.MAGIC, FieldManifest.FORMAT_VERSION, what,
-        ArtifactFormatException::new);
+    FieldCodecs.Opened opened = FieldCodecs.open(bytes, OwnerKeyShare.MAGIC, what);
+    byte[] body = opened.body();
     try {
-      ByteBuffer in = ByteBuffer.wrap(body);
-      int mlen = in.getInt();
-      if (mlen < 0 || mlen > in.remaining()) {
-        throw new ArtifactFormatException(Reason.MALFORMED, what + ": bad manifest length");
-      }
-      byte[] m = new byte[mlen];
-      in.get(m);
-      FieldManifest manifest = FieldManifest.decode(m, what);
-      byte[] id = new byte[ModelId.BYTES];
-      in.get(id);
+      ByteBuffer in = opened.in();
+      FieldManifest manifest = opened.manifest();
+      byte[] id = opened.id();
       byte[] seed = new byte[OwnerKeyShare.SEED_BYTES];
       in.get(seed);
       if (in.hasRemaining()) {

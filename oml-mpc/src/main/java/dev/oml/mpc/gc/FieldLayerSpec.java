@@ -6,9 +6,10 @@ import dev.oml.mpc.circuit.FieldCircuits;
 
 /**
  * What one tier-2 garbled layer computes over {@code F_p}: {@code neurons} ReLU-truncate-reshare
- * circuits for a hidden layer ({@link Kind#HIDDEN}), truncate-and-reshare for a last layer under
- * the LOGITS policy ({@link Kind#LOGITS}), or one argmax over {@code neurons} logits under the
- * LABEL policy ({@link Kind#LABEL}). Both sides build the same spec; the garbler's first message
+ * circuits for a hidden layer followed by ReLU ({@link Kind#HIDDEN}), truncate-and-reshare for a
+ * hidden layer without ReLU ({@link Kind#TRUNCATE}, e.g. a convolution before average pooling, or
+ * the pooling itself) or for a last layer under the LOGITS policy ({@link Kind#LOGITS}), or one
+ * argmax over {@code neurons} logits under the LABEL policy ({@link Kind#LABEL}). Both sides build the same spec; the garbler's first message
  * carries the circuit's fingerprint so that a mismatch aborts. For the last-layer kinds the owner
  * withholds the output decoding until the batched MAC check has accepted. Immutable.
  *
@@ -23,6 +24,12 @@ public record FieldLayerSpec(Kind kind, int neurons, int fractionalBits) {
     HIDDEN,
     /** Truncation and re-share, no ReLU; decoding only after the MAC check. */
     LOGITS,
+    /**
+     * Truncation and re-share, no ReLU, for a hidden layer; U decodes its new share at once (it
+     * is masked, as for {@link #HIDDEN}). The field reference truncates after every linear layer,
+     * so a hidden layer without ReLU still needs its own circuit to stay bit exact.
+     */
+    TRUNCATE,
     /** Argmax of the logits; the index is decoded only after the MAC check. */
     LABEL
   }
@@ -51,7 +58,7 @@ public record FieldLayerSpec(Kind kind, int neurons, int fractionalBits) {
   public Circuit circuit() {
     return switch (kind) {
       case HIDDEN -> FieldCircuits.reluReshare(fractionalBits);
-      case LOGITS -> FieldCircuits.truncateReshare(fractionalBits);
+      case LOGITS, TRUNCATE -> FieldCircuits.truncateReshare(fractionalBits);
       case LABEL -> FieldCircuits.argmaxOfShares(neurons);
     };
   }
@@ -63,7 +70,7 @@ public record FieldLayerSpec(Kind kind, int neurons, int fractionalBits) {
 
   /** Whether the owner sends the output decoding only after the MAC check accepted. */
   public boolean decodingWithheld() {
-    return kind != Kind.HIDDEN;
+    return kind == Kind.LOGITS || kind == Kind.LABEL;
   }
 
   /** Decoded output bits: 46 per neuron, or the index bits of the argmax. */

@@ -50,7 +50,8 @@ public final class Tier2Owner {
   /**
    * The owner for {@code key}.
    *
-   * @throws dev.oml.mpc.inference.UnsupportedLayerException if the model is not a Dense+ReLU MLP
+   * @throws dev.oml.mpc.inference.UnsupportedLayerException if the model has a layer without a
+   *     tier-2 circuit (Square, Polynomial) or a ReLU or Argmax where the query cannot run it
    */
   public Tier2Owner(FieldKeyShare key, SecretAccess access, OfflineHe he, SecureRandom rng) {
     Objects.requireNonNull(key, "key");

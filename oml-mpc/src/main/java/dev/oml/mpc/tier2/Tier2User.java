@@ -69,7 +69,8 @@ public final class Tier2User {
   /**
    * The licensee for {@code artifact}.
    *
-   * @throws dev.oml.mpc.inference.UnsupportedLayerException if the model is not a Dense+ReLU MLP
+   * @throws dev.oml.mpc.inference.UnsupportedLayerException if the model has a layer without a
+   *     tier-2 circuit (Square, Polynomial) or a ReLU or Argmax where the query cannot run it
    */
   public Tier2User(FieldArtifact artifact, OfflineHe he, SecureRandom rng) {
     this.artifact = Objects.requireNonNull(artifact, "artifact");

@@ -15,8 +15,6 @@ import dev.oml.he.HeScheme;
 import dev.oml.mpc.auth.OfflineHe;
 import dev.oml.mpc.inference.OutputPolicy;
 import java.security.SecureRandom;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -128,15 +126,19 @@ final class Tier2Run {
    */
   long[] shiftedLogits(long[] x, int layer, int neuron, long preDelta, long inDelta) {
     int f = reference.fractionalBits();
-    List<Integer> linear = new ArrayList<>();
-    for (int i = 0; i < reference.model().layers().size(); i++) {
-      if (reference.isLinear(i)) {
-        linear.add(i);
-      }
-    }
+    var layers = reference.model().layers();
     long[] h = x.clone();
-    for (int k = 0; k < linear.size(); k++) {
-      int i = linear.get(k);
+    int k = -1;
+    for (int i = 0; i < layers.size(); i++) {
+      if (layers.get(i) instanceof dev.oml.core.model.ReLU) {
+        for (int j = 0; j < h.length; j++) {
+          h[j] = FieldFixedPoint.center(h[j]) < 0 ? 0 : h[j];
+        }
+      }
+      if (!reference.isLinear(i)) {
+        continue;
+      }
+      k++;
       if (k == layer) {
         h[neuron] = PrimeField.add(h[neuron], PrimeField.reduce(inDelta));
       }
@@ -145,9 +147,8 @@ final class Tier2Run {
       if (k == layer) {
         z[neuron] = PrimeField.add(z[neuron], PrimeField.reduce(preDelta));
       }
-      boolean relu = k < linear.size() - 1;
       for (int j = 0; j < z.length; j++) {
-        z[j] = FieldFixedPointInference.activate(z[j], 0, f, relu);
+        z[j] = FieldFixedPointInference.activate(z[j], 0, f, false);
       }
       h = z;
     }

@@ -1,7 +1,6 @@
 package dev.oml.mpc.tier2.internal;
 
 import dev.oml.core.model.Argmax;
-import dev.oml.core.model.Dense;
 import dev.oml.core.model.Flatten;
 import dev.oml.core.model.Layer;
 import dev.oml.core.model.ReLU;
@@ -14,14 +13,25 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The linear layers of a tier-2 model as the query runs them: a Dense+ReLU MLP, each Dense but
- * the last followed by ReLU (its circuit truncates, applies ReLU and re-shares), the last one
- * followed by nothing or Argmax. Both sides build it from the same manifest, so they agree on
- * shapes and tensor positions without a message.
+ * The linear layers of a tier-2 model as the query runs them. Every linear layer of the model
+ * (Dense, Conv2D, AvgPool2D) is one step of the query over its {@code LinearForm} matrix, the
+ * matrix the tier-2 OMLize shared and tagged (a convolution's im2col matrix, a pooling's matrix
+ * of {@code round(2^f / k^2)}), followed by its own garbled circuit: the field reference
+ * truncates after every linear layer, so two linear layers in a row (a convolution, then
+ * pooling) cannot be fused without changing the result. A hidden layer's circuit applies ReLU
+ * if the model has a ReLU between it and the next linear layer, else it only truncates; the last
+ * one is followed by nothing or Argmax. Flatten changes no data and runs nowhere. Square and
+ * Polynomial have no circuit here (HE mode only). Both sides build the plan from the same
+ * manifest, so they agree on shapes and tensor positions without a message.
  */
 public final class LayerPlan {
-  /** One Dense layer: model position, {@code rows x cols}, tensor positions of W and b. */
-  public record Linear(int modelLayer, int rows, int cols, int matrixTensor, int biasTensor) {}
+  /**
+   * One linear layer: model position, kind ({@code dense}, {@code conv2d}, {@code avgpool2d}),
+   * {@code rows x cols} of its matrix, tensor positions of that matrix and of the bias, and
+   * whether its circuit applies ReLU.
+   */
+  public record Linear(int modelLayer, String kind, int rows, int cols, int matrixTensor,
+      int biasTensor, boolean relu) {}
 
   private final List<Linear> layers;
 
@@ -32,56 +42,66 @@ public final class LayerPlan {
   /**
    * Plans {@code model} (its architecture; the weights are not read) over the manifest's tensors.
    *
-   * @throws UnsupportedLayerException if the model is not a Dense+ReLU MLP
+   * @throws UnsupportedLayerException if the model has a layer kind without a tier-2 circuit
+   *     (Square, Polynomial), a ReLU that follows no linear layer, a ReLU after the last linear
+   *     layer, or an Argmax that is not last
    */
   public static LayerPlan of(FieldQuantizedModel model, List<ArtifactManifest.TensorInfo> tensors) {
     List<Layer> ls = model.model().layers();
-    List<Linear> out = new ArrayList<>();
+    List<Integer> linear = new ArrayList<>();
+    boolean[] relu = new boolean[ls.size()];
     for (int i = 0; i < ls.size(); i++) {
       Layer l = ls.get(i);
-      if (l instanceof Dense) {
-        int m = -1;
-        int b = -1;
-        for (int t = 0; t < tensors.size(); t++) {
-          if (tensors.get(t).layer() == i) {
-            if (tensors.get(t).bias()) {
-              b = t;
-            } else {
-              m = t;
-            }
-          }
-        }
-        if (m < 0 || b < 0) {
-          throw new UnsupportedLayerException("layer " + i + ": a Dense layer without its tensors");
-        }
-        out.add(new Linear(i, model.rows(i), model.cols(i), m, b));
+      if (l.isLinear()) {
+        linear.add(i);
       } else if (l instanceof ReLU) {
-        if (out.isEmpty() || out.get(out.size() - 1).modelLayer() != i - 1) {
-          throw new UnsupportedLayerException("layer " + i + ": ReLU must follow a Dense layer");
+        if (linear.isEmpty()) {
+          throw new UnsupportedLayerException("layer " + i + ": ReLU must follow a linear layer"
+              + " (Dense, Conv2D or AvgPool2D)");
         }
+        // ReLU is idempotent and Flatten moves no data, so any ReLU up to the next linear
+        // layer belongs to the circuit of the linear layer before it
+        relu[linear.get(linear.size() - 1)] = true;
       } else if (l instanceof Argmax) {
         if (i != ls.size() - 1) {
           throw new UnsupportedLayerException("layer " + i + ": Argmax must be last");
         }
-      } else if (!(l instanceof Flatten && out.isEmpty())) {
+      } else if (!(l instanceof Flatten)) {
         throw new UnsupportedLayerException("layer " + i + ": " + l.kind()
-            + " has no tier-2 circuit yet (Dense+ReLU MLPs only)");
+            + " has no tier-2 circuit (tier 2 runs dense, conv2d, avgpool2d, flatten, relu and"
+            + " argmax; square and polynomial layers are for the HE mode)");
       }
     }
-    if (out.isEmpty()) {
-      throw new UnsupportedLayerException("the model has no Dense layer");
+    if (linear.isEmpty()) {
+      throw new UnsupportedLayerException("the model has no linear layer");
     }
-    for (int k = 0; k < out.size(); k++) {
-      int next = out.get(k).modelLayer() + 1;
-      boolean relu = next < ls.size() && ls.get(next) instanceof ReLU;
-      if (relu != (k < out.size() - 1)) {
-        throw new UnsupportedLayerException("layer " + out.get(k).modelLayer() + ": every Dense"
-            + " layer but the last must be followed by ReLU, the last by nothing or Argmax");
+    List<Linear> out = new ArrayList<>();
+    for (int k = 0; k < linear.size(); k++) {
+      int i = linear.get(k);
+      int m = -1;
+      int b = -1;
+      for (int t = 0; t < tensors.size(); t++) {
+        if (tensors.get(t).layer() == i) {
+          if (tensors.get(t).bias()) {
+            b = t;
+          } else {
+            m = t;
+          }
+        }
       }
-      if (k > 0 && out.get(k).cols() != out.get(k - 1).rows()) {
-        throw new UnsupportedLayerException("layer " + out.get(k).modelLayer()
-            + ": shapes do not chain");
+      if (m < 0 || b < 0) {
+        throw new UnsupportedLayerException("layer " + i + ": a " + ls.get(i).kind()
+            + " layer without its tensors");
       }
+      if (k == linear.size() - 1 && relu[i]) {
+        throw new UnsupportedLayerException("layer " + i + ": the last linear layer must be"
+            + " followed by nothing or Argmax, not ReLU");
+      }
+      Linear l = new Linear(i, ls.get(i).kind(), model.rows(i), model.cols(i), m, b, relu[i]);
+      if (k > 0 && l.cols() != out.get(k - 1).rows()) {
+        throw new UnsupportedLayerException("layer " + i + ": shapes do not chain");
+      }
+      out.add(l);
     }
     return new LayerPlan(out);
   }
@@ -97,14 +117,16 @@ public final class LayerPlan {
   public Linear get(int i) {
     return layers.get(i);
   }
+
   /**
    * The circuit of layer {@code i} as both parties garble or evaluate it: hidden layers re-share
-   * after ReLU, the last one reveals the label or the logits as {@code policy} says.
+   * after truncation (and ReLU if the model has one there), the last one reveals the label or
+   * the logits as {@code policy} says.
    */
   public FieldLayerSpec spec(int i, OutputPolicy policy, int f) {
-    FieldLayerSpec.Kind kind = i < size() - 1 ? FieldLayerSpec.Kind.HIDDEN
+    FieldLayerSpec.Kind kind = i < size() - 1
+        ? get(i).relu() ? FieldLayerSpec.Kind.HIDDEN : FieldLayerSpec.Kind.TRUNCATE
         : policy == OutputPolicy.LABEL ? FieldLayerSpec.Kind.LABEL : FieldLayerSpec.Kind.LOGITS;
     return new FieldLayerSpec(kind, get(i).rows(), f);
   }
-
 }

@@ -127,7 +127,7 @@ class FieldLayerTest {
     /** The honest claim: the circuit saw the authenticated z_U. */
     MacCheckProver prover(AuthenticatedVector circuitInput) {
       MacCheckProver pr = new MacCheckProver().zero(circuitInput.sub(authZu));
-      if (spec.kind() == FieldLayerSpec.Kind.HIDDEN) {
+      if (!spec.decodingWithheld()) {
         pr.open(user.outputShare());
       }
       return pr;
@@ -136,7 +136,7 @@ class FieldLayerTest {
     MacCheckVerifier verifier() {
       MacCheckVerifier v = new MacCheckVerifier(alpha, RNG)
           .expectZero(owner.inputKeys().sub(authKeys));
-      if (spec.kind() == FieldLayerSpec.Kind.HIDDEN) {
+      if (!spec.decodingWithheld()) {
         v.expectOpen(owner.outputKeys());
       }
       return v;
@@ -169,6 +169,26 @@ class FieldLayerTest {
         CompletableFuture.supplyAsync(() -> v.run(p.first()));
     q.prover(q.user.circuitInput()).run(p.second());
     assertArrayEquals(share.values(), opened.get(30, TimeUnit.SECONDS).get(0));
+    assertTrue(v.accepted());
+    assertThrows(IllegalStateException.class, () -> q.owner.release(v),
+        "a hidden layer's decoding is not withheld");
+  }
+
+  @Test
+  void truncateLayerReSharesTheTruncatedValueWithoutReluAndDecodesAtOnce() throws Exception {
+    int n = 16;
+    Query q = new Query(new FieldLayerSpec(FieldLayerSpec.Kind.TRUNCATE, n, F), values(n));
+    q.runOverChannel(q.zU);
+    AuthenticatedVector share = q.user.outputShare();
+    int negatives = 0;
+    for (int i = 0; i < n; i++) {
+      long y = PrimeField.add(share.value(i), q.masks[i]);
+      assertEquals(q.expected(i, false), y, "neuron " + i);
+      negatives += FieldFixedPoint.center(y) < 0 ? 1 : 0;
+    }
+    assertTrue(negatives > 0, "some outputs are negative: no ReLU was applied");
+    MacCheckVerifier v = q.verifier();
+    check(q.prover(q.user.circuitInput()), v);
     assertTrue(v.accepted());
     assertThrows(IllegalStateException.class, () -> q.owner.release(v),
         "a hidden layer's decoding is not withheld");

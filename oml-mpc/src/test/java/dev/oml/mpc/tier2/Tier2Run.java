@@ -36,6 +36,7 @@ final class Tier2Run {
   final FieldQuantizedModel reference;
   final Tier2Owner owner;
   final Tier2User user;
+  final FieldOmlizer.Result omlized;
   InMemoryChannel.Pair channels;
   Tier2Owner.Bundle ownerBundle;
   Tier2User.Bundle userBundle;
@@ -44,10 +45,15 @@ final class Tier2Run {
 
   Tier2Run(Model model, int f) {
     reference = FieldQuantizedModel.of(model, f);
-    FieldOmlizer.Result o = FieldOmlizer.omlize(model, f,
-        SigningKeyPair.generate(RNG).publicKey(), SigningKeyPair.generate(RNG).publicKey(), RNG);
+    FieldOmlizer.Result o = omlize(model, f);
+    omlized = o;
     owner = new Tier2Owner(o.keyShare(), SecretAccess.get(), he, RNG);
     user = new Tier2User(o.artifact(), he, RNG);
+  }
+
+  static FieldOmlizer.Result omlize(Model model, int f) {
+    return FieldOmlizer.omlize(model, f, SigningKeyPair.generate(RNG).publicKey(),
+        SigningKeyPair.generate(RNG).publicKey(), RNG);
   }
 
   static <T> T join(CompletableFuture<T> f) throws Exception {

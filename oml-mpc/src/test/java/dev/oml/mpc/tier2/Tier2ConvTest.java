@@ -41,9 +41,9 @@ import org.junit.jupiter.api.Test;
  * two input channels, average pooling right after the input with a 3x3 window (weights
  * {@code 1/9}, not a power of two), a convolution straight into pooling (a hidden layer without
  * ReLU) and a single Dense layer. Oracle: {@link FieldFixedPointInference} on the unshared model,
- * bit for bit, for every query of a bundle. The MUSE offset before the convolution's ReLU circuit
- * shifts the logits as the reference with the offset says when the check is off, and aborts the
- * bundle with it on.
+ * bit for bit, for every query of a bundle. The MUSE offset before the convolution's ReLU circuit,
+ * and before the pooling's truncate-only circuit, shifts the logits as the reference with the
+ * offset says when the check is off, and aborts the bundle with it on.
  */
 class Tier2ConvTest {
   static final int F = 12;
@@ -172,33 +172,37 @@ class Tier2ConvTest {
 
   static final long DELTA = 1000L << (2 * F);
 
-  /** A MUSE offset on U's input to the convolution's ReLU circuit, output position 5. */
-  static final Tier2User.Deviation MUSE_CONV = new Tier2User.Deviation() {
-    @Override
-    public long[] circuitInput(int query, int layer, long[] zU) {
-      if (query == 0 && layer == 0) {
-        zU[5] = PrimeField.add(zU[5], DELTA);
+  /** A MUSE offset on U's input to linear step {@code layer}'s circuit, output {@code neuron}. */
+  static Tier2User.Deviation muse(int layer, int neuron) {
+    return new Tier2User.Deviation() {
+      @Override
+      public long[] circuitInput(int query, int l, long[] zU) {
+        if (query == 0 && l == layer) {
+          zU[neuron] = PrimeField.add(zU[neuron], DELTA);
+        }
+        return zU;
       }
-      return zU;
-    }
-  };
+    };
+  }
 
-  @Test
-  void museOffsetBeforeTheConvolutionsReluShiftsTheLogitsWithTheCheckOffAndAbortsWithItOn()
-      throws Exception {
+  /**
+   * The CNN's bundle of two with {@code muse(layer, neuron)} in the first query: with the check
+   * off the logits equal the reference with the offset; with it on the query aborts.
+   */
+  static void museWorksOffAndAbortsOn(int layer, int neuron) throws Exception {
     Tier2Run off = new Tier2Run(cnn(false), F);
-    off.user.deviation = MUSE_CONV;
+    off.user.deviation = muse(layer, neuron);
     off.owner.verifierHook = CheckSwitch::off;
     off.offline(2, OutputPolicy.LOGITS);
     long[] x = off.input(7);
     Tier2Run.Outcome o = off.query(x);
     assertNull(o.userError());
-    long[] shifted = off.shiftedLogits(x, 0, 5, DELTA, 0);
+    long[] shifted = off.shiftedLogits(x, layer, neuron, DELTA, 0);
     assertFalse(Arrays.equals(off.expectedLogits(x), shifted), "the offset matters");
     assertArrayEquals(shifted, o.result().logits(), "the attack works without the check");
 
     Tier2Run on = new Tier2Run(cnn(false), F);
-    on.user.deviation = MUSE_CONV;
+    on.user.deviation = muse(layer, neuron);
     on.offline(2, OutputPolicy.LOGITS);
     Tier2Run.Outcome caught = on.query(on.input(7));
     assertInstanceOf(MacCheckFailedException.class, caught.userError());
@@ -207,6 +211,18 @@ class Tier2ConvTest {
     assertEquals(0, on.ownerBundle.released(), "the owner released nothing");
     assertEquals(0, on.ownerBundle.remaining(), "the bundle ends at its first failed check");
     assertThrows(BundleExhaustedException.class, () -> on.ownerBundle.serve(on.channels.first()));
+  }
+
+  @Test
+  void museOffsetBeforeTheConvolutionsReluShiftsTheLogitsWithTheCheckOffAndAbortsWithItOn()
+      throws Exception {
+    museWorksOffAndAbortsOn(0, 5);
+  }
+
+  @Test
+  void museOffsetBeforeThePoolingsTruncationCircuitShiftsTheLogitsWithTheCheckOffAndAbortsWithItOn()
+      throws Exception {
+    museWorksOffAndAbortsOn(1, 3);
   }
 
   @Test

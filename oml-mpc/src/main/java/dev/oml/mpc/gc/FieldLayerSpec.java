@@ -9,9 +9,10 @@ import dev.oml.mpc.circuit.FieldCircuits;
  * circuits for a hidden layer followed by ReLU ({@link Kind#HIDDEN}), truncate-and-reshare for a
  * hidden layer without ReLU ({@link Kind#TRUNCATE}, e.g. a convolution before average pooling, or
  * the pooling itself) or for a last layer under the LOGITS policy ({@link Kind#LOGITS}), or one
- * argmax over {@code neurons} logits under the LABEL policy ({@link Kind#LABEL}). Both sides build the same spec; the garbler's first message
- * carries the circuit's fingerprint so that a mismatch aborts. For the last-layer kinds the owner
- * withholds the output decoding until the batched MAC check has accepted. Immutable.
+ * argmax over {@code neurons} logits under the LABEL policy ({@link Kind#LABEL}). Both sides
+ * build the same spec; the garbler's first message carries the circuit's fingerprint so that a
+ * mismatch aborts. For the last-layer kinds the owner withholds the output decoding until the
+ * batched MAC check has accepted. Immutable.
  *
  * @param kind what the layer computes
  * @param neurons values per side (the layer width, or the number of logits)

@@ -23,6 +23,7 @@ import dev.oml.core.reference.FieldFixedPointInference;
 import dev.oml.core.reference.FieldRangeException;
 import dev.oml.mpc.auth.CheckSwitch;
 import dev.oml.mpc.auth.MacCheckFailedException;
+import dev.oml.mpc.auth.OfflineHe;
 import dev.oml.mpc.gc.FieldLayerSpec;
 import dev.oml.mpc.inference.BundleExhaustedException;
 import dev.oml.mpc.inference.OutputPolicy;
@@ -53,7 +54,7 @@ class Tier2ConvTest {
     return TinyModels.weights(r, n, scale);
   }
 
-  /** Conv 3x3 (1 -> 2 maps) on 6x6, ReLU, AvgPool 2x2, Flatten, Dense 8 -> 5, ReLU, Dense 5 -> 3. */
+  /** Conv 3x3 (1 -> 2 maps) on 6x6, ReLU, AvgPool 2x2, Flatten, Dense 8-5, ReLU, Dense 5-3. */
   static Model cnn(boolean argmax) {
     Random r = new Random(21);
     List<Layer> layers = new ArrayList<>(List.of(
@@ -233,7 +234,7 @@ class Tier2ConvTest {
     for (List<Layer> ls : List.of(reluFirst, reluLast)) {
       var a = Tier2Run.omlize(Model.of("bad", Shape.vector(4), ls, FMT, 2), F).artifact();
       UnsupportedLayerException e = assertThrows(UnsupportedLayerException.class,
-          () -> new Tier2User(a, new dev.oml.mpc.auth.OfflineHe(Tier2Run.INSECURE_FP, 40), Tier2Run.RNG));
+          () -> new Tier2User(a, new OfflineHe(Tier2Run.INSECURE_FP, 40), Tier2Run.RNG));
       assertTrue(e.getMessage().contains("ReLU"), e.getMessage());
     }
     // Square has no field rule at all: the tier-2 OMLize refuses it, naming the layer

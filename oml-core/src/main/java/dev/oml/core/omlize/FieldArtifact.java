@@ -24,7 +24,7 @@ import java.util.List;
  * {@link ModelId} (a tagged SHA-256 over manifest, shares and tags, recomputed on reading), all
  * shares, then all tags, 6 little-endian bytes per element.
  */
-public final class FieldArtifact {
+public final class FieldArtifact implements OmlArtifact {
   private static final String MODEL_ID_TAG = "oml/model-id/v2/field";
 
   private final FieldManifest manifest;
@@ -44,6 +44,17 @@ public final class FieldArtifact {
     return manifest;
   }
 
+  @Override
+  public ArtifactManifest description() {
+    return manifest.description();
+  }
+
+  @Override
+  public int formatVersion() {
+    return FieldManifest.FORMAT_VERSION;
+  }
+
+  @Override
   public ModelId modelId() {
     return modelId;
   }

@@ -87,6 +87,18 @@ final class FieldCodecs {
     }
   }
 
+  /**
+   * The format version in the header of a file that starts with {@code magic}, or -1 if it does
+   * not (the reader then reports what is wrong).
+   */
+  static int version(byte[] file, byte[] magic) {
+    if (file == null || file.length < Envelope.HEADER_BYTES
+        || !Arrays.equals(file, 0, magic.length, magic, 0, magic.length)) {
+      return -1;
+    }
+    return ((file[8] & 0xFF) << 8) | (file[9] & 0xFF);
+  }
+
   /** A version-2 file opened up to the end of its manifest and model id. */
   record Opened(byte[] body, ByteBuffer in, FieldManifest manifest, byte[] id) {}
 

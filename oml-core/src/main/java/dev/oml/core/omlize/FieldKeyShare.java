@@ -23,7 +23,7 @@ import java.util.List;
  * and everything derived from it leave only through {@link SecretAccess}; files are written
  * atomically and {@code rw-------}.
  */
-public final class FieldKeyShare {
+public final class FieldKeyShare implements OmlKeyShare {
   private final FieldManifest manifest;
   private final ModelId modelId;
   private final byte[] seed;
@@ -39,6 +39,17 @@ public final class FieldKeyShare {
   }
 
   /** The model id of the artifact this key share completes. */
+  @Override
+  public ArtifactManifest description() {
+    return manifest.description();
+  }
+
+  @Override
+  public int formatVersion() {
+    return FieldManifest.FORMAT_VERSION;
+  }
+
+  @Override
   public ModelId modelId() {
     return modelId;
   }

@@ -22,7 +22,7 @@ import java.security.MessageDigest;
  * <p>The {@link ModelId} is a hash over the manifest and all shares; reading a file recomputes
  * it, so a share changed in any bit is detected even where the checksum was rewritten.
  */
-public final class LicenseeArtifact {
+public final class LicenseeArtifact implements OmlArtifact {
   static final byte[] MAGIC = {'O', 'M', 'L', 'A', 'R', 'T', 'F', 1};
   private static final String MODEL_ID_TAG = "oml/model-id/v1";
 
@@ -42,6 +42,17 @@ public final class LicenseeArtifact {
     return manifest;
   }
 
+  @Override
+  public ArtifactManifest description() {
+    return manifest;
+  }
+
+  @Override
+  public int formatVersion() {
+    return ArtifactManifest.FORMAT_VERSION;
+  }
+
+  @Override
   public ModelId modelId() {
     return modelId;
   }

@@ -24,7 +24,7 @@ import java.util.Arrays;
  * {@code equals}/{@code hashCode}; {@link #equalsKey} is constant time; {@link #toString} shows
  * the model id only. Files are written atomically and created {@code rw-------}.
  */
-public final class OwnerKeyShare {
+public final class OwnerKeyShare implements OmlKeyShare {
   /** Length of the seed {@code k_O} in bytes. */
   public static final int SEED_BYTES = 32;
   static final byte[] MAGIC = {'O', 'M', 'L', 'K', 'S', 'H', 'R', 1};
@@ -44,11 +44,23 @@ public final class OwnerKeyShare {
   }
 
   /** The model id of the artifact this key share completes. */
+  @Override
+  public ArtifactManifest description() {
+    return manifest;
+  }
+
+  @Override
+  public int formatVersion() {
+    return ArtifactManifest.FORMAT_VERSION;
+  }
+
+  @Override
   public ModelId modelId() {
     return modelId;
   }
 
   /** The licensee this key share was made for. */
+  @Override
   public KeyId licensee() {
     return manifest.licenseeKey().keyId();
   }

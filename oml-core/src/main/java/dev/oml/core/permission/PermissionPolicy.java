@@ -3,7 +3,7 @@ package dev.oml.core.permission;
 import dev.oml.core.keys.KeyId;
 import dev.oml.core.keys.SigningPublicKey;
 import dev.oml.core.omlize.ModelId;
-import dev.oml.core.omlize.OwnerKeyShare;
+import dev.oml.core.omlize.OmlKeyShare;
 import java.time.Duration;
 import java.util.Collections;
 import java.util.EnumSet;
@@ -141,7 +141,7 @@ public final class PermissionPolicy {
     }
 
     /** Serves the model of a key share, for the licensee it was made for. */
-    public Builder model(OwnerKeyShare keyShare) {
+    public Builder model(OmlKeyShare keyShare) {
       return model(keyShare.modelId(), keyShare.licensee());
     }
 

@@ -98,6 +98,21 @@ public final class FieldQuantizedModel {
     }
   }
 
+  /**
+   * Whether every layer of {@code model} has a tier-2 rule (dense, conv2d, avgpool2d, flatten,
+   * relu, argmax): the models the two-party mode runs, whatever their range.
+   */
+  public static boolean hasTier2Rule(Model model) {
+    for (int i = 0; i < model.layers().size(); i++) {
+      try {
+        checkKind(i, model.layers().get(i));
+      } catch (FieldRangeException e) {
+        return false;
+      }
+    }
+    return true;
+  }
+
   private static void checkKind(int i, Layer layer) {
     if (!(layer instanceof Dense || layer instanceof Conv2D || layer instanceof AvgPool2D
         || layer instanceof Flatten || layer instanceof ReLU || layer instanceof Argmax)) {

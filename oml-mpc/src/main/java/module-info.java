@@ -6,6 +6,7 @@
 module dev.oml.mpc {
   requires transitive dev.oml.he;
   requires org.bouncycastle.provider;
+  requires java.management;
 
   exports dev.oml.mpc.ot;
   exports dev.oml.mpc.gc;

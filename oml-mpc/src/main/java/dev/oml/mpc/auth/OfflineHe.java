@@ -69,6 +69,24 @@ public final class OfflineHe {
     this.ctx = HeBackends.pureJava().createContext(params);
   }
 
+  /** The statistical parameter of the served protocol's flooding. */
+  public static final int STANDARD_KAPPA = 40;
+
+  /**
+   * The offline step of the served two-party protocol: BFV at {@code N = 8192} over {@code F_p}
+   * (the HE Standard's 128-bit bound for that degree), flooded at kappa {@value
+   * #STANDARD_KAPPA}. One instance per process: both sides of a bundle must use these
+   * parameters, and building the context (NTT tables) is not free.
+   */
+  public static OfflineHe standard() {
+    return StandardHolder.INSTANCE;
+  }
+
+  private static final class StandardHolder {
+    static final OfflineHe INSTANCE = new OfflineHe(
+        dev.oml.he.PredefinedParameters.bfvPrimeField(STANDARD_KAPPA), STANDARD_KAPPA);
+  }
+
   public HeParameters parameters() {
     return params;
   }
@@ -292,11 +310,18 @@ public final class OfflineHe {
      * returned step holds the keys {@code K_r} of U's masks to derive {@code K_t} later.
      */
     public MatrixSent sendMatrix(long[][] wO, MacKeyVector kR) {
+      return encryptMatrix(wO).forMask(kR);
+    }
+
+    /**
+     * Direction 1, once per bundle and layer: encrypts {@code W_O} ({@code rows x cols}). The
+     * same tiles then serve every query of the bundle ({@link EncryptedTiles#forMask} per
+     * query's mask keys): they are fresh encryptions under the bundle's key, and U only
+     * evaluates on them, so sending them once instead of per query changes nothing U sees but
+     * their number.
+     */
+    public EncryptedTiles encryptMatrix(long[][] wO) {
       MatVecLayout layout = layout(wO.length, wO.length == 0 ? 0 : wO[0].length);
-      if (kR.length() != layout.cols()) {
-        throw new IllegalArgumentException("K_r has " + kR.length() + " keys, W_O has "
-            + layout.cols() + " columns");
-      }
       for (long[] row : wO) {
         PrimeField.requireCanonical(row, "W_O");
       }
@@ -308,8 +333,41 @@ public final class OfflineHe {
       for (int i = 0; i < layout.rows(); i++) {
         System.arraycopy(wO[i], 0, flat, i * layout.cols(), layout.cols());
       }
-      MacKeyVector wK = kR.matVec(flat, layout.rows());
-      return new MatrixSent(layout, new EncryptedMatrix(tiles), wK);
+      return new EncryptedTiles(layout, new EncryptedMatrix(tiles), flat);
+    }
+
+    /** {@code Enc_O(W_O)} of one layer, sent once per bundle, answered once per query. */
+    public final class EncryptedTiles {
+      private final MatVecLayout layout;
+      private final EncryptedMatrix message;
+      private final long[] flat;
+
+      private EncryptedTiles(MatVecLayout layout, EncryptedMatrix message, long[] flat) {
+        this.layout = layout;
+        this.message = message;
+        this.flat = flat;
+      }
+
+      public EncryptedMatrix message() {
+        return message;
+      }
+
+      public MatVecLayout layout() {
+        return layout;
+      }
+
+      /**
+       * The step that takes U's answer for a query whose masks have keys {@code kR}.
+       *
+       * @throws IllegalArgumentException if {@code kR} does not have one key per column
+       */
+      public MatrixSent forMask(MacKeyVector kR) {
+        if (kR.length() != layout.cols()) {
+          throw new IllegalArgumentException("K_r has " + kR.length() + " keys, W_O has "
+              + layout.cols() + " columns");
+        }
+        return new MatrixSent(layout, message, kR.matVec(flat, layout.rows()));
+      }
     }
 
     /**

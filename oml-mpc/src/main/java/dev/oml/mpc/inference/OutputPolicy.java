@@ -25,7 +25,7 @@ public enum OutputPolicy {
   }
 
   /** The policy with this code, or null. */
-  static OutputPolicy ofCode(int code) {
+  public static OutputPolicy ofCode(int code) {
     for (OutputPolicy p : values()) {
       if (p.code == code) {
         return p;

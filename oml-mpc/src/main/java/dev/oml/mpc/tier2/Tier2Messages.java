@@ -1,10 +1,13 @@
 package dev.oml.mpc.tier2;
 
 import dev.oml.core.field.PrimeField;
+import dev.oml.core.omlize.ModelId;
 import dev.oml.core.transport.ProtocolAbortException;
+import dev.oml.mpc.inference.OutputPolicy;
 import dev.oml.mpc.internal.Blocks;
 import dev.oml.mpc.internal.MessageReader;
 import dev.oml.mpc.internal.MessageWriter;
+import java.security.SecureRandom;
 
 /**
  * The flights of the tier-2 query that are not messages of a block: U's opening of
@@ -13,10 +16,69 @@ import dev.oml.mpc.internal.MessageWriter;
  * from another query or layer is refused as out of order rather than used.
  */
 public final class Tier2Messages {
+  static final int TAG_BUNDLE_REQUEST = 0x70;
   static final int TAG_OPENING = 0x71;
   static final int TAG_RELEASE = 0x72;
 
   private Tier2Messages() {}
+
+  /** Bytes of a {@link BundleRequest}'s nonce. */
+  public static final int NONCE_BYTES = 16;
+  /** The tier-2 protocol version a {@link BundleRequest} names. */
+  public static final int PROTOCOL_VERSION = 2;
+
+  /**
+   * U to O, the payload of a bundle's permitted first message: protocol version, model id,
+   * output policy, number of queries, and a fresh nonce so that every bundle's first message
+   * (whose hash the permission binds) is unique.
+   */
+  public record BundleRequest(int version, ModelId model, OutputPolicy policy, int queries,
+      byte[] nonce) {
+    /** A request for {@code queries} queries of {@code model} with a fresh nonce. */
+    public static BundleRequest fresh(ModelId model, OutputPolicy policy, int queries,
+        SecureRandom rng) {
+      byte[] nonce = new byte[NONCE_BYTES];
+      rng.nextBytes(nonce);
+      return new BundleRequest(PROTOCOL_VERSION, model, policy, queries, nonce);
+    }
+
+    /** The wire form. */
+    public byte[] encode() {
+      return new MessageWriter(TAG_BUNDLE_REQUEST, 8 + ModelId.BYTES + 8 + NONCE_BYTES)
+          .putLong(version).putBytes(model.bytes())
+          .putLong(((long) policy.code() << 32) | (queries & 0xffffffffL)).putBytes(nonce)
+          .toByteArray();
+    }
+
+    /**
+     * Parses a bundle request.
+     *
+     * @throws ProtocolAbortException if it is malformed or names another protocol version or an
+     *     unknown output policy
+     */
+    public static BundleRequest decode(byte[] m) {
+      MessageReader r = new MessageReader(m, TAG_BUNDLE_REQUEST,
+          8 + ModelId.BYTES + 8 + NONCE_BYTES, "tier-2 bundle request");
+      long version = r.getLong();
+      if (version != PROTOCOL_VERSION) {
+        throw new ProtocolAbortException("tier-2 bundle request: protocol version " + version
+            + "; this owner runs version " + PROTOCOL_VERSION + " (tier 2)");
+      }
+      ModelId model = ModelId.of(r.getBytes(ModelId.BYTES));
+      long pq = r.getLong();
+      OutputPolicy policy = OutputPolicy.ofCode((int) (pq >>> 32));
+      int queries = (int) pq;
+      if (policy == null) {
+        throw new ProtocolAbortException("tier-2 bundle request: unknown output policy code "
+            + (pq >>> 32));
+      }
+      if (queries < 1) {
+        throw new ProtocolAbortException("tier-2 bundle request: a bundle has at least one query");
+      }
+      return new BundleRequest((int) version, model, policy, queries,
+          r.getBytes(NONCE_BYTES));
+    }
+  }
 
   /** U to O: the opened {@code d} of layer {@code layer} of query {@code query}. */
   public record Opening(int query, int layer, long[] d) {

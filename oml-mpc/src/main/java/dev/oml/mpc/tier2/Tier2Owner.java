@@ -98,6 +98,13 @@ public final class Tier2Owner {
     try {
       OfflineHe.Owner heOwner = he.new Owner(alpha, rng);
       heOwner.sendKey(channel);
+      // Enc_O(W_O) once per layer for the whole bundle; every query answers on the same tiles
+      OfflineHe.Owner.EncryptedTiles[] tiles = new OfflineHe.Owner.EncryptedTiles[plan.size()];
+      for (int i = 0; i < plan.size(); i++) {
+        tiles[i] = heOwner.encryptMatrix(rows(shares.matrix(plan.get(i).modelLayer()),
+            plan.get(i)));
+        channel.send(tiles[i].message().encode());
+      }
       LayerSlot[][] slots = new LayerSlot[queries][plan.size()];
       MacCheckVerifier[] verifiers = new MacCheckVerifier[queries];
       for (int k = 0; k < queries; k++) {
@@ -112,7 +119,8 @@ public final class Tier2Owner {
               s.r, s.c, rng);
           channel.send(fo.challenge());
           fo.receive(channel.receive(), verifiers[k]);
-          s.t = heOwner.runMatrix(channel, rows(shares.matrix(l.modelLayer()), l), s.r);
+          OfflineHe.Owner.MatrixSent sent = tiles[i].forMask(s.r);
+          s.t = sent.receive(OfflineHe.ProductAnswer.decode(channel.receive(), sent.layout()));
           if (i > 0) {
             OfflineHe.MaskOutcome mo = heOwner.runMask(channel, l.rows(), l.cols(),
                 weightKeys[i]);

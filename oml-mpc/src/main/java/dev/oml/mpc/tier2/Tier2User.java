@@ -1,7 +1,11 @@
 package dev.oml.mpc.tier2;
 
 import dev.oml.core.field.PrimeField;
+import dev.oml.core.keys.SigningKeyPair;
 import dev.oml.core.omlize.FieldArtifact;
+import dev.oml.core.permission.Binding;
+import dev.oml.core.permission.PermissionToken;
+import dev.oml.core.permission.PermittedQuery;
 import dev.oml.core.reference.FieldFixedPointInference;
 import dev.oml.core.reference.FieldQuantizedModel;
 import dev.oml.core.transport.Channel;
@@ -20,6 +24,7 @@ import dev.oml.mpc.gc.FieldLayerMessages.OutputDecoding;
 import dev.oml.mpc.gc.FieldLayerSpec;
 import dev.oml.mpc.inference.BundleExhaustedException;
 import dev.oml.mpc.inference.OutputPolicy;
+import dev.oml.mpc.inference.PermitSource;
 import dev.oml.mpc.tier2.internal.LayerPlan;
 import java.security.SecureRandom;
 import java.util.Objects;
@@ -110,9 +115,10 @@ public final class Tier2User {
 
   /**
    * Runs the offline phase of a bundle of {@code queries} queries with output {@code policy}.
-   * Message order (O's side is {@link Tier2Owner#offline}): the bundle key; then per query and
-   * layer VOLE on {@code r || c}, Freivalds, HE direction 1 and (from the second layer on)
-   * direction 2; then per query and layer the OT start and the garbling.
+   * Message order (O's side is {@link Tier2Owner#offline}): the bundle key; the owner's
+   * encrypted {@code W_O} of every layer (once per bundle); then per query and layer VOLE on
+   * {@code r || c}, Freivalds, HE direction 1 (U's answer on those tiles) and (from the second
+   * layer on) direction 2; then per query and layer the OT start and the garbling.
    *
    * @throws ProtocolAbortException if a message is malformed; the channel is closed then
    */
@@ -124,6 +130,12 @@ public final class Tier2User {
     try {
       OfflineHe.BundleKey key = OfflineHe.BundleKey.decode(channel.receive());
       OfflineHe.User heUser = he.new User(key, rng);
+      // the owner's Enc_O(W_O) tiles, once per layer for the whole bundle
+      OfflineHe.EncryptedMatrix[] tiles = new OfflineHe.EncryptedMatrix[plan.size()];
+      for (int i = 0; i < plan.size(); i++) {
+        tiles[i] = OfflineHe.EncryptedMatrix.decode(channel.receive(),
+            he.layout(plan.get(i).rows(), plan.get(i).cols()));
+      }
       LayerSlot[][] slots = new LayerSlot[queries][plan.size()];
       MacCheckProver[] provers = new MacCheckProver[queries];
       for (int k = 0; k < queries; k++) {
@@ -141,8 +153,7 @@ public final class Tier2User {
           s.c = a.slice(l.cols(), l.rows());
           channel.send(new FreivaldsCheck.Licensee(weights[i], l.rows(), l.cols(), s.r, s.c)
               .respond(channel.receive(), provers[k]));
-          OfflineHe.EncryptedMatrix m = OfflineHe.EncryptedMatrix.decode(channel.receive(),
-              he.layout(l.rows(), l.cols()));
+          OfflineHe.EncryptedMatrix m = tiles[i];
           OfflineHe.UserAnswer ans = deviation.matrixAnswer(k, i, m, s.r, key,
               heUser.answerMatrix(m, s.r, l.rows()));
           channel.send(ans.message().encode());
@@ -165,6 +176,40 @@ public final class Tier2User {
       channel.close();
       throw e;
     }
+  }
+
+  /**
+   * Opens a permitted bundle of {@code queries} queries over {@code channel}: builds the bundle
+   * request (with a fresh nonce), asks {@code permits} for a two-party permission bound to it,
+   * sends the permitted first message signed by {@code licensee}, then runs {@link #offline}.
+   *
+   * @throws dev.oml.core.permission.PermissionException if the permit desk refuses (nothing was
+   *     sent to the inference service then)
+   * @throws ProtocolAbortException if the owner refuses the bundle or a message is malformed; the
+   *     channel is closed then
+   */
+  public Bundle prepare(Channel channel, SigningKeyPair licensee, int queries,
+      OutputPolicy policy, PermitSource permits) {
+    Objects.requireNonNull(licensee, "licensee");
+    Objects.requireNonNull(permits, "permits");
+    if (queries < 1) {
+      throw new IllegalArgumentException("a bundle has at least one query");
+    }
+    if (!artifact.description().licenseeKey().equals(licensee.publicKey())) {
+      throw new IllegalArgumentException("the artifact was made for licensee "
+          + artifact.description().licenseeKey().keyId() + ", not for the key "
+          + licensee.keyId());
+    }
+    byte[] payload = Tier2Messages.BundleRequest.fresh(artifact.modelId(),
+        Objects.requireNonNull(policy, "policy"), queries, rng).encode();
+    PermissionToken token = permits.permit(queries, Binding.ofFirstMessage(payload));
+    try {
+      channel.send(PermittedQuery.create(licensee, token, payload).encode());
+    } catch (RuntimeException e) {
+      channel.close();
+      throw e;
+    }
+    return offline(channel, queries, policy);
   }
 
   private FieldLayerSpec spec(int i, OutputPolicy policy) {

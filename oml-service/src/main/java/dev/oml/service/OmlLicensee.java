@@ -3,22 +3,20 @@ package dev.oml.service;
 import dev.oml.core.keys.KeyFiles;
 import dev.oml.core.keys.SecretAccess;
 import dev.oml.core.keys.SigningKeyPair;
-import dev.oml.core.omlize.LicenseeArtifact;
+import dev.oml.core.omlize.OmlArtifact;
 import dev.oml.core.permission.Binding;
 import dev.oml.core.permission.InferenceMode;
 import dev.oml.core.permission.PermissionException;
 import dev.oml.core.permission.PermissionToken;
 import dev.oml.core.permission.PermitRequest;
-import dev.oml.core.transport.Channel;
-import dev.oml.core.transport.ForwardingChannel;
 import dev.oml.he.HeBackend;
 import dev.oml.he.HeBackends;
 import dev.oml.he.inference.HeInferenceClient;
 import dev.oml.he.inference.HeInferencePlan;
 import dev.oml.he.inference.HeResult;
-import dev.oml.mpc.inference.PreparedBundle;
-import dev.oml.mpc.inference.TwoPartyParameters;
-import dev.oml.mpc.inference.TwoPartyUser;
+import dev.oml.mpc.auth.OfflineHe;
+import dev.oml.mpc.inference.OutputPolicy;
+import dev.oml.mpc.tier2.Tier2User;
 import dev.oml.service.modes.HeInferenceService;
 import dev.oml.service.modes.TwoPartyInferenceService;
 import dev.oml.service.server.ErrorCode;
@@ -42,10 +40,10 @@ import java.util.Objects;
  * address, the owner's pinned TLS certificate, the licensee artifact and the licensee's signing
  * key, then {@link #infer} in either mode. It keeps the rules the protocols leave to a caller:
  * every query or bundle gets a fresh permission from the owner's permit desk, bound to its first
- * message; a two-party bundle lives and dies with the connection that prepared it, so each
- * bundle gets its own connection; bundles are sized so that their largest message stays within
- * the frame limit (the first bundle is a single query, which measures the model's messages);
- * the HE session (plan and session keys, the expensive part) is reused across calls and opened
+ * message; a two-party bundle (the tier-2 protocol, which holds against a licensee who
+ * modifies its client) lives and dies with the connection that prepared it, so each bundle gets
+ * its own connection, and a bundle holds at most {@link Builder#maxBundle} queries (its messages
+ * do not grow with its size: they are per query and layer); the HE session (plan and session keys, the expensive part) is reused across calls and opened
  * again after a failure or a long pause. Refusals of the owner arrive as the owner's own
  * exception types ({@link dev.oml.core.ledger.QuotaExceededException}, {@link
  * dev.oml.core.permission.UnknownLicenseeException}, ...; see {@link ErrorCode}).
@@ -56,24 +54,19 @@ import java.util.Objects;
 public final class OmlLicensee implements AutoCloseable {
   /** Default cap on queries per two-party bundle (what one permission pays for in advance). */
   public static final int DEFAULT_MAX_BUNDLE = 20;
-  // Bundles aim below this share of the frame limit: the measured size is an upper bound for
-  // bundles no larger than the one measured, and grows linearly beyond it.
-  private static final double FRAME_MARGIN = 0.8;
 
   private final InetSocketAddress owner;
   private final X509Certificate certificate;
-  private final LicenseeArtifact artifact;
+  private final OmlArtifact artifact;
   private final SigningKeyPair key;
   private final TransportConfig transport;
   private final HeBackend heBackend;
   private final int maxBundle;
+  private final OfflineHe offlineHe;
   private final Clock clock;
   private final SecureRandom random = new SecureRandom();
 
-  private TwoPartyUser user;
-  private int bundleSize = 1;
-  private long largestMessage;
-  private boolean sizeBundles = true;
+  private Tier2User user;
   private FramedChannel heChannel;
   private HeInferenceClient he;
   private long heLastUsedMillis;
@@ -82,7 +75,7 @@ public final class OmlLicensee implements AutoCloseable {
   private long heSessionBytes;
   private boolean closed;
 
-  private OmlLicensee(Builder b, LicenseeArtifact artifact, SigningKeyPair key,
+  private OmlLicensee(Builder b, OmlArtifact artifact, SigningKeyPair key,
       X509Certificate certificate) {
     this.owner = b.owner;
     this.certificate = certificate;
@@ -91,6 +84,7 @@ public final class OmlLicensee implements AutoCloseable {
     this.transport = b.transport;
     this.heBackend = b.heBackend;
     this.maxBundle = b.maxBundle;
+    this.offlineHe = b.offlineHe;
     this.clock = b.clock;
   }
 
@@ -131,7 +125,7 @@ public final class OmlLicensee implements AutoCloseable {
     if (closed) {
       throw new IllegalStateException("this licensee handle is closed");
     }
-    int inputs = artifact.manifest().architecture().inputShape().size();
+    int inputs = artifact.description().architecture().inputShape().size();
     for (double[] x : images) {
       if (Objects.requireNonNull(x, "image").length != inputs) {
         throw new IllegalArgumentException("the model takes " + inputs + " inputs, got an image of "
@@ -147,39 +141,26 @@ public final class OmlLicensee implements AutoCloseable {
 
   private List<Prediction> twoParty(List<double[]> images) {
     if (user == null) {
-      user = new TwoPartyUser(artifact, key, TwoPartyParameters.standard(artifact.manifest().format()),
-          random);
+      // a version-1 artifact gets a typed error here: tier 1 is no longer served
+      user = new Tier2User(artifact.requireVersion2(), offlineHe, random);
     }
+    int f = artifact.requireVersion2().manifest().fractionalBits();
     List<Prediction> out = new ArrayList<>(images.size());
     for (int from = 0; from < images.size(); ) {
-      int m = Math.min(sizeBundles ? bundleSize : maxBundle, images.size() - from);
+      int m = Math.min(maxBundle, images.size() - from);
       try (FramedChannel ch = ServiceClient.open(owner, certificate, TwoPartyInferenceService.NAME,
           transport)) {
-        LargestMessage watched = new LargestMessage(ch);
-        PreparedBundle bundle = user.prepare(watched, m, (n, binding) ->
-            permit(InferenceMode.TWO_PARTY, n, binding));
+        Tier2User.Bundle bundle = user.prepare(ch, key, m, OutputPolicy.LOGITS,
+            (n, binding) -> permit(InferenceMode.TWO_PARTY, n, binding));
         for (int i = from; i < from + m; i++) {
-          out.add(Prediction.of(user.infer(watched, bundle, images.get(i))));
+          out.add(Prediction.of(bundle.query(ch, user.encodeInput(images.get(i))), f));
         }
         bytes += ch.bytesSent() + ch.bytesReceived();
         rounds += 2 * ch.roundsSent();
-        largestMessage = watched.largest;
-        bundleSize = nextBundleSize(m, watched.largest);
       }
       from += m;
     }
     return out;
-  }
-
-  /**
-   * The size of the next bundle after one of {@code m} queries whose largest message had {@code
-   * largest} bytes. A bundle's largest message is a fixed part plus a part per query, so {@code
-   * largest * s / m} bounds it for {@code s >= m}, and {@code largest} for {@code s <= m}.
-   */
-  int nextBundleSize(int m, long largest) {
-    long budget = (long) (transport.maxFrameBytes() * FRAME_MARGIN);
-    long s = largest <= 0 ? maxBundle : m * budget / largest;
-    return (int) Math.max(1, Math.min(maxBundle, s));
   }
 
   private List<Prediction> homomorphic(List<double[]> images) {
@@ -259,20 +240,6 @@ public final class OmlLicensee implements AutoCloseable {
     }
   }
 
-  /** The largest message of the last two-party bundle, in bytes (for tests of the sizing). */
-  synchronized long largestMessage() {
-    return largestMessage;
-  }
-
-  /**
-   * Test-only switch: with {@code false}, every bundle has the maximum size whatever the frame
-   * limit (the rule the facade replaces), so a test can show that the sizing is what keeps
-   * bundles within the limit.
-   */
-  synchronized void sizeBundlesFromFrameLimitForTesting(boolean on) {
-    this.sizeBundles = on;
-  }
-
   /** What this handle's inference connections carried so far (not counting the permit desk). */
   public record Traffic(long bytes, long rounds, long heSessionBytes) {}
 
@@ -284,9 +251,9 @@ public final class OmlLicensee implements AutoCloseable {
     return new Traffic(bytes, rounds, heSessionBytes);
   }
 
-  /** The size the next two-party bundle will have at most (1 until a bundle measured the model). */
+  /** The most queries one two-party bundle holds (one permission and connection each). */
   public synchronized int bundleSize() {
-    return bundleSize;
+    return maxBundle;
   }
 
   /** Ends the HE session, if one is open. Idempotent. */
@@ -294,35 +261,6 @@ public final class OmlLicensee implements AutoCloseable {
   public synchronized void close() {
     closed = true;
     closeHe();
-  }
-
-  /** Watches the largest message either way, to size the next bundle. */
-  private static final class LargestMessage extends ForwardingChannel {
-    long largest;
-
-    LargestMessage(Channel inner) {
-      super(inner);
-    }
-
-    @Override
-    public void send(byte[] message) {
-      largest = Math.max(largest, message.length);
-      inner().send(message);
-    }
-
-    @Override
-    public byte[] receive() {
-      byte[] m = inner().receive();
-      largest = Math.max(largest, m.length);
-      return m;
-    }
-
-    @Override
-    public byte[] receive(int maxBytes) {
-      byte[] m = inner().receive(maxBytes);
-      largest = Math.max(largest, m.length);
-      return m;
-    }
   }
 
   /**
@@ -336,13 +274,14 @@ public final class OmlLicensee implements AutoCloseable {
     private int ownerPort;
     private X509Certificate certificate;
     private Path certificateFile;
-    private LicenseeArtifact artifact;
+    private OmlArtifact artifact;
     private Path artifactFile;
     private SigningKeyPair key;
     private Path keyFile;
     private TransportConfig transport = TransportConfig.DEFAULT;
     private HeBackend heBackend;
     private int maxBundle = DEFAULT_MAX_BUNDLE;
+    private OfflineHe offlineHe = OfflineHe.standard();
     private Clock clock = Clock.systemUTC();
 
     private Builder() {}
@@ -376,8 +315,11 @@ public final class OmlLicensee implements AutoCloseable {
       return this;
     }
 
-    /** The licensee artifact of the model. */
-    public Builder artifact(LicenseeArtifact a) {
+    /**
+     * The licensee artifact of the model: format version 2 for the two-party mode (either
+     * version names the model in the HE mode).
+     */
+    public Builder artifact(OmlArtifact a) {
       this.artifact = a;
       this.artifactFile = null;
       return this;
@@ -422,6 +364,16 @@ public final class OmlLicensee implements AutoCloseable {
       return this;
     }
 
+    /**
+     * The HE parameters of the two-party mode's offline step (default {@link
+     * OfflineHe#standard()}); they must be the owner's. Tests and experiments on small insecure
+     * parameters set them here.
+     */
+    public Builder twoPartyHe(OfflineHe he) {
+      this.offlineHe = he;
+      return this;
+    }
+
     /** The clock of permit requests (default the system clock in UTC). */
     public Builder clock(Clock c) {
       this.clock = c;
@@ -457,18 +409,18 @@ public final class OmlLicensee implements AutoCloseable {
       if (key == null && keyFile == null) {
         throw new InvalidConfigException("the licensee key is required: licenseeKey(file)");
       }
-      if (transport == null || clock == null) {
-        throw new InvalidConfigException("transport and clock must not be null");
+      if (transport == null || clock == null || offlineHe == null) {
+        throw new InvalidConfigException("transport, clock and twoPartyHe must not be null");
       }
       if (maxBundle < 1) {
         throw new InvalidConfigException("maxBundle must be at least 1, got " + maxBundle);
       }
       X509Certificate cert = certificate != null ? certificate : TlsCredentials.readPem(certificateFile);
-      LicenseeArtifact art = artifact != null ? artifact : LicenseeArtifact.read(artifactFile);
+      OmlArtifact art = artifact != null ? artifact : OmlArtifact.read(artifactFile);
       SigningKeyPair k = key != null ? key : KeyFiles.readPrivate(keyFile, SecretAccess.get());
-      if (!art.manifest().licenseeKey().keyId().equals(k.keyId())) {
+      if (!art.description().licenseeKey().keyId().equals(k.keyId())) {
         throw new InvalidConfigException("the artifact " + art.modelId() + " was made for licensee "
-            + art.manifest().licenseeKey().keyId() + ", not for this key " + k.keyId());
+            + art.description().licenseeKey().keyId() + ", not for this key " + k.keyId());
       }
       return new OmlLicensee(this, art, k, cert);
     }

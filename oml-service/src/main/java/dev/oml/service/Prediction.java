@@ -1,12 +1,14 @@
 package dev.oml.service;
 
+import dev.oml.core.field.FieldFixedPoint;
 import dev.oml.he.inference.HeResult;
 import dev.oml.mpc.inference.InferenceResult;
+import dev.oml.mpc.tier2.Tier2User;
 
 /**
  * The answer to one image of a permitted query, in either mode: the label (index of the largest
  * logit) and, where the owner's policy reveals them, the logits as real numbers. In the
- * two-party mode the logits are the fixed-point model's exactly (decoded from the ring); in the
+ * two-party mode the logits are the fixed-point model's exactly (decoded from F_p); in the
  * HE mode they are approximations within the plan's answer precision.
  */
 public final class Prediction {
@@ -20,6 +22,17 @@ public final class Prediction {
 
   static Prediction of(InferenceResult r) {
     return new Prediction(r.label(), r.hasLogits() ? r.decodedLogits() : null);
+  }
+
+  static Prediction of(Tier2User.Result r, int fractionalBits) {
+    if (r.logits() == null) {
+      return new Prediction(r.label(), null);
+    }
+    double[] logits = new double[r.logits().length];
+    for (int i = 0; i < logits.length; i++) {
+      logits[i] = FieldFixedPoint.decode(r.logits()[i], fractionalBits);
+    }
+    return new Prediction(r.label(), logits);
   }
 
   static Prediction of(HeResult r, int image) {

@@ -1,23 +1,25 @@
 package dev.oml.service;
 
+import dev.oml.core.field.FieldFixedPoint;
 import dev.oml.core.fixedpoint.FixedPointFormat;
 import dev.oml.core.keys.SecretAccess;
 import dev.oml.core.keys.SigningKeyPair;
 import dev.oml.core.model.Model;
-import dev.oml.core.omlize.Omlization;
-import dev.oml.core.omlize.Omlizer;
-import dev.oml.core.reference.FixedPointInference;
-import dev.oml.core.reference.QuantizedModel;
+import dev.oml.core.omlize.FieldOmlizer;
+import dev.oml.core.reference.FieldFixedPointInference;
+import dev.oml.core.reference.FieldQuantizedModel;
 import dev.oml.mpc.testkit.TinyModels;
 import dev.oml.service.server.OwnerHome;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 
-/** Owner directories with a tiny model, and the fixed-point oracle, for the facades' tests. */
+/** Owner directories with a tiny model, and the field oracle, for the facades' tests. */
 public final class FacadeFixtures {
-  /** The tiny model's ring: wide enough for the standard two-party parameters. */
-  public static final FixedPointFormat FORMAT = FixedPointFormat.of(32, 10);
+  /** The tiny model's fractional bits in the field of the two-party mode. */
+  public static final int F = 12;
+  /** The tiny model's own format (the field mode uses only its {@code f}). */
+  public static final FixedPointFormat FORMAT = FixedPointFormat.of(40, F);
   private static final SecureRandom RNG = new SecureRandom();
 
   private FacadeFixtures() {}
@@ -32,7 +34,8 @@ public final class FacadeFixtures {
       throw new java.io.UncheckedIOException(e);
     }
     Model model = TinyModels.mlp(FORMAT, 7, false);
-    Omlization o = Omlizer.omlize(model, home.ownerPublicKey(), licensee.publicKey(), RNG);
+    FieldOmlizer.Result o = FieldOmlizer.omlize(model, F, home.ownerPublicKey(),
+        licensee.publicKey(), RNG);
     home.addKeyShare(o.keyShare(), SecretAccess.get());
     if (artifactOut != null) {
       o.artifact().write(artifactOut);
@@ -40,17 +43,16 @@ public final class FacadeFixtures {
     return model;
   }
 
-  /** The fixed-point reference logits of {@code model} on {@code x}, decoded: the oracle of the two-party mode. */
+  /**
+   * The field reference logits of {@code model} on {@code x}, decoded: the oracle of the
+   * two-party mode.
+   */
   public static double[] reference(Model model, double[] x) {
-    FixedPointInference ref = new FixedPointInference(QuantizedModel.of(model));
-    long[] e = new long[x.length];
-    for (int i = 0; i < x.length; i++) {
-      e[i] = FORMAT.encode(x[i]);
-    }
-    long[] y = ref.logits(e);
+    FieldFixedPointInference ref = new FieldFixedPointInference(FieldQuantizedModel.of(model, F));
+    long[] y = ref.logits(ref.encodeInput(x));
     double[] out = new double[y.length];
     for (int i = 0; i < y.length; i++) {
-      out[i] = FORMAT.decode(y[i]);
+      out[i] = FieldFixedPoint.decode(y[i], F);
     }
     return out;
   }

@@ -12,15 +12,15 @@ import dev.oml.core.keys.SecretAccess;
 import dev.oml.core.keys.SigningKeyPair;
 import dev.oml.core.ledger.QuotaExceededException;
 import dev.oml.core.model.Model;
-import dev.oml.core.omlize.Omlization;
+import dev.oml.core.omlize.ArtifactFormatException;
+import dev.oml.core.omlize.FieldOmlizer;
 import dev.oml.core.omlize.Omlizer;
 import dev.oml.core.permission.InferenceMode;
+import dev.oml.core.permission.PermissionIssuer;
 import dev.oml.core.permission.PolicyViolationException;
 import dev.oml.core.permission.UnknownLicenseeException;
-import dev.oml.core.transport.ProtocolAbortException;
 import dev.oml.mpc.inference.OutputPolicy;
-import dev.oml.mpc.inference.TwoPartyParameters;
-import dev.oml.mpc.testkit.LocalRun;
+import dev.oml.mpc.testkit.Tier2Fixture;
 import dev.oml.mpc.testkit.TinyModels;
 import dev.oml.service.modes.TwoPartyInferenceService;
 import dev.oml.service.server.OwnerHome;
@@ -30,7 +30,6 @@ import dev.oml.service.server.ServerConfig;
 import dev.oml.service.server.UnknownServiceException;
 import dev.oml.service.transport.PeerAbortedException;
 import dev.oml.service.transport.TlsCredentials;
-import dev.oml.service.transport.TransportConfig;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Duration;
@@ -41,9 +40,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The licensee facade against a real owner over TLS on loopback: answers equal the fixed-point
- * reference bit for bit, bundles are sized from the frame limit (and without the sizing a bundle
- * breaks the limit), and every refusal arrives as the owner's own exception type.
+ * The licensee facade against a real owner over TLS on loopback: answers of the two-party mode
+ * (tier 2, standard HE parameters) equal the field reference bit for bit, a version-1 artifact
+ * is refused with a typed error before any connection, and every refusal arrives as the owner's
+ * own exception type.
  */
 class OmlLicenseeTest {
   private static final FixedPointFormat FORMAT = FacadeFixtures.FORMAT;
@@ -65,7 +65,7 @@ class OmlLicenseeTest {
   }
 
   @Test
-  void answersMatchTheReferenceBundlesGrowFromOneAndTheQuotaHolds() {
+  void answersMatchTheReferenceAndTheQuotaHolds() {
     SigningKeyPair key = SigningKeyPair.generate(RNG);
     Path artifact = dir.resolve("model.omla");
     Model model = FacadeFixtures.ownerDirectory(dir.resolve("owner"), key, 6, artifact);
@@ -83,7 +83,6 @@ class OmlLicenseeTest {
         }
         assertEquals(argmax, ps.get(i).label());
       }
-      // the first bundle (one query) measured the model; the next ones are larger
       assertEquals(OmlLicensee.DEFAULT_MAX_BUNDLE, licensee.bundleSize());
       assertTrue(licensee.traffic().bytes() > 0 && licensee.traffic().rounds() > 0);
       double[] sixth = images(1, 2).get(0);
@@ -105,8 +104,8 @@ class OmlLicenseeTest {
     // an artifact made with this owner's public key for a licensee whose share was never added
     SigningKeyPair stranger = SigningKeyPair.generate(RNG);
     OwnerHome home = OwnerHome.open(dir.resolve("owner"));
-    Omlization o = Omlizer.omlize(TinyModels.mlp(FORMAT, 8, false), home.ownerPublicKey(),
-        stranger.publicKey(), RNG);
+    FieldOmlizer.Result o = FieldOmlizer.omlize(TinyModels.mlp(FORMAT, 8, false),
+        FacadeFixtures.F, home.ownerPublicKey(), stranger.publicKey(), RNG);
     try (OwnerNode node = OwnerNode.start(OwnerNodeConfig.builder(dir.resolve("owner")).port(0).build());
         OmlLicensee licensee = OmlLicensee.builder().owner(node.address())
             .ownerCertificate(node.certificate()).artifact(o.artifact()).licenseeKey(stranger).build()) {
@@ -117,57 +116,42 @@ class OmlLicenseeTest {
 
   @Test
   void aRefusalOfTheOwnersLedgerArrivesThroughTheAbortFrameAsQuotaExceeded() {
-    // LocalRun's issuer does not look at the ledger, so the permit desk grants what the quota no
+    // This issuer does not look at the ledger, so the permit desk grants what the quota no
     // longer covers and the owner's gate refuses it after the TLS session started.
-    LocalRun run = new LocalRun(TinyModels.mlp(FORMAT, 9, false), TwoPartyParameters.standard(FORMAT),
-        OutputPolicy.LOGITS, 2);
+    Tier2Fixture run = Tier2Fixture.tiny(OutputPolicy.LOGITS, 2);
+    PermissionIssuer blind = new PermissionIssuer(run.ownerKey, run.policy, run.clock, run.rng);
     TlsCredentials tls = TlsCredentials.selfSigned("owner.test", Duration.ofDays(1));
     try (OwnerServer server = OwnerServer.start(ServerConfig.loopback(tls),
-            List.of(new PermitService(run.issuer), new TwoPartyInferenceService(run.owner)));
+            List.of(new PermitService(blind), new TwoPartyInferenceService(run.owner)));
         OmlLicensee licensee = OmlLicensee.builder().owner(server.address())
             .ownerCertificate(tls.certificate()).artifact(run.oml.artifact()).licenseeKey(run.licensee)
-            .build()) {
-      // bundles of 1, then 2: the second would bring the charges to 3 of 2
+            .twoPartyHe(Tier2Fixture.INSECURE_OFFLINE).maxBundle(2).build()) {
+      // bundles of 2, then 1: the second would bring the charges to 3 of 2
       QuotaExceededException e = assertThrows(QuotaExceededException.class,
           () -> licensee.inferAll(InferenceMode.TWO_PARTY, images(3, 3)));
       assertEquals(2, e.quota());
-      assertEquals(1, e.charged());
-      assertEquals(2, e.requested());
+      assertEquals(2, e.charged());
+      assertEquals(1, e.requested());
       assertEquals(run.licensee.keyId(), e.licensee());
       assertInstanceOf(PeerAbortedException.class, e.getCause());
-      assertEquals(1, run.charged(), "the refused bundle charged nothing");
+      assertEquals(2, run.charged(), "the refused bundle charged nothing");
     }
   }
 
   @Test
-  void bundlesStayWithinTheFrameLimitAndWithoutTheSizingTheyWouldNot() {
+  void aVersionOneArtifactIsRefusedInTheTwoPartyModeWithATypedErrorBeforeAnyTraffic() {
     SigningKeyPair key = SigningKeyPair.generate(RNG);
-    Path artifact = dir.resolve("model.omla");
-    Model model = FacadeFixtures.ownerDirectory(dir.resolve("owner"), key, 1000, artifact);
-    try (OwnerNode node = OwnerNode.start(OwnerNodeConfig.builder(dir.resolve("owner")).port(0).build())) {
-      long one;
-      try (OmlLicensee probe = licensee(node, key, artifact).build()) {
-        probe.infer(InferenceMode.TWO_PARTY, images(1, 4).get(0));
-        one = probe.largestMessage();
-      }
-      // a frame limit that holds a bundle of one query with room, but not one of two (a query
-      // adds about three quarters of a one-query bundle's largest message)
-      TransportConfig tight = TransportConfig.DEFAULT.withMaxFrameBytes((int) (1.5 * one));
-      List<double[]> xs = images(2, 5);
-      try (OmlLicensee sized = licensee(node, key, artifact).transport(tight).build()) {
-        List<Prediction> ps = sized.inferAll(InferenceMode.TWO_PARTY, xs);
-        for (int i = 0; i < xs.size(); i++) {
-          assertArrayEquals(FacadeFixtures.reference(model, xs.get(i)), ps.get(i).logits(), 0.0);
-        }
-        assertTrue(sized.largestMessage() <= tight.maxFrameBytes());
-        assertEquals(1, sized.bundleSize(), "only one query fits the limit with the margin");
-      }
-      try (OmlLicensee fixed = licensee(node, key, artifact).transport(tight).maxBundle(2).build()) {
-        fixed.sizeBundlesFromFrameLimitForTesting(false);
-        ProtocolAbortException e = assertThrows(ProtocolAbortException.class,
-            () -> fixed.inferAll(InferenceMode.TWO_PARTY, images(2, 6)));
-        assertTrue(e.getMessage().contains("frame"), e.getMessage());
-      }
+    FacadeFixtures.ownerDirectory(dir.resolve("owner"), key, 10, null);
+    OwnerHome home = OwnerHome.open(dir.resolve("owner"));
+    Path v1 = dir.resolve("old.omla");
+    Omlizer.omlize(TinyModels.mlp(FixedPointFormat.of(32, 10), 7, false), home.ownerPublicKey(),
+        key.publicKey(), RNG).artifact().write(v1);
+    try (OwnerNode node = OwnerNode.start(OwnerNodeConfig.builder(dir.resolve("owner")).port(0).build());
+        OmlLicensee licensee = licensee(node, key, v1).build()) {
+      ArtifactFormatException e = assertThrows(ArtifactFormatException.class,
+          () -> licensee.infer(InferenceMode.TWO_PARTY, new double[8]));
+      assertTrue(e.getMessage().contains("OMLize the model again"), e.getMessage());
+      assertEquals(0, licensee.traffic().bytes(), "refused before any connection");
     }
   }
 

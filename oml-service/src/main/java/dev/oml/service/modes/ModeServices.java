@@ -4,23 +4,28 @@ import dev.oml.core.OmlException;
 import dev.oml.core.keys.SecretAccess;
 import dev.oml.core.ledger.PermissionLedger;
 import dev.oml.core.model.Model;
-import dev.oml.core.omlize.OwnerKeyShare;
+import dev.oml.core.omlize.FieldKeyShare;
+import dev.oml.core.omlize.ModelId;
+import dev.oml.core.omlize.OmlKeyShare;
 import dev.oml.core.permission.PermissionGate;
 import dev.oml.core.permission.PermissionPolicy;
 import dev.oml.core.permission.PermissionVerifier;
 import dev.oml.he.HeBackend;
 import dev.oml.he.inference.HeCompiledModel;
 import dev.oml.he.inference.HePlanOptions;
+import dev.oml.mpc.auth.OfflineHe;
 import dev.oml.mpc.inference.OutputPolicy;
-import dev.oml.mpc.inference.TwoPartyOwner;
-import dev.oml.mpc.inference.TwoPartyParameters;
 import dev.oml.mpc.inference.UnsupportedLayerException;
+import dev.oml.mpc.tier2.PermittedTier2Owner;
+import dev.oml.mpc.tier2.Tier2Owner;
 import dev.oml.service.server.OwnerHome;
 import dev.oml.service.server.OwnerService;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * The inference services of both modes, built from an owner directory: a two-party service over
@@ -49,15 +54,27 @@ public final class ModeServices {
     PermissionGate gate = new PermissionGate(
         new PermissionVerifier(home.ownerPublicKey(), policy, Clock.systemUTC()), ledger);
     SecureRandom rng = new SecureRandom();
-    List<TwoPartyOwner> owners = new ArrayList<>();
+    OfflineHe offlineHe = null;
+    List<PermittedTier2Owner> owners = new ArrayList<>();
+    Map<ModelId, String> notServed = new HashMap<>();
     List<OwnerService> out = new ArrayList<>();
-    for (OwnerKeyShare share : home.keyShares(SecretAccess.get())) {
-      Model arch = share.manifest().architecture();
-      try {
-        owners.add(new TwoPartyOwner(share, gate, TwoPartyParameters.standard(arch.format()),
-            OutputPolicy.LOGITS, rng));
-      } catch (UnsupportedLayerException e) {
-        // a model the 2PC mode cannot run (square activations) is served by HE only
+    for (OmlKeyShare share : home.keyShares(SecretAccess.get())) {
+      Model arch = share.description().architecture();
+      if (share instanceof FieldKeyShare v2) {
+        try {
+          if (offlineHe == null) {
+            offlineHe = OfflineHe.standard();
+          }
+          owners.add(new PermittedTier2Owner(new Tier2Owner(v2, SecretAccess.get(), offlineHe, rng),
+              v2.modelId(), gate, OutputPolicy.LOGITS));
+        } catch (UnsupportedLayerException e) {
+          notServed.put(share.modelId(), "the two-party mode cannot run model " + share.modelId()
+              + ": " + e.getMessage());
+        }
+      } else {
+        notServed.put(share.modelId(), "model " + share.modelId() + " has a version-1 key share,"
+            + " which the two-party mode no longer serves (tier 1 did not hold against a licensee"
+            + " who modifies its client); the owner must OMLize it again (format version 2)");
       }
       for (Model m : heModels) {
         if (m.name().equals(arch.name())) {
@@ -68,7 +85,7 @@ public final class ModeServices {
       }
     }
     if (!owners.isEmpty()) {
-      out.add(0, new TwoPartyInferenceService(owners));
+      out.add(0, new TwoPartyInferenceService(owners, notServed));
     }
     if (out.stream().filter(s -> s.name().equals(HeInferenceService.NAME)).count() > 1) {
       throw new OmlException("one owner server hosts one HE model; pass one --he-model");

@@ -8,7 +8,7 @@ import dev.oml.core.keys.SigningKeyPair;
 import dev.oml.core.keys.SigningPublicKey;
 import dev.oml.core.ledger.FileLedger;
 import dev.oml.core.ledger.PermissionLedger;
-import dev.oml.core.omlize.OwnerKeyShare;
+import dev.oml.core.omlize.OmlKeyShare;
 import dev.oml.core.permission.InferenceMode;
 import dev.oml.core.permission.PermissionPolicy;
 import dev.oml.service.ledger.LedgerConfig;
@@ -130,19 +130,24 @@ public final class OwnerHome {
     return dir.resolve("tls-cert.pem");
   }
 
-  /** Stores a key share under {@code shares/}, owner-readable only. */
-  public Path addKeyShare(OwnerKeyShare share, SecretAccess access) {
+  /**
+   * Stores a key share (either format version) under {@code shares/}, owner-readable only.
+   */
+  public Path addKeyShare(OmlKeyShare share, SecretAccess access) {
     Path p = dir.resolve("shares").resolve(share.modelId().hex() + ".omlk");
     share.write(p, access);
     return p;
   }
 
-  /** Every key share under {@code shares/}. */
-  public List<OwnerKeyShare> keyShares(SecretAccess access) {
-    List<OwnerKeyShare> out = new ArrayList<>();
+  /**
+   * Every key share under {@code shares/}: version 2 (served in both modes) and version 1 (the
+   * HE mode's, for models without a two-party rule).
+   */
+  public List<OmlKeyShare> keyShares(SecretAccess access) {
+    List<OmlKeyShare> out = new ArrayList<>();
     try (Stream<Path> s = Files.list(dir.resolve("shares"))) {
       for (Path p : s.filter(p -> p.toString().endsWith(".omlk")).sorted().toList()) {
-        out.add(OwnerKeyShare.read(p, access));
+        out.add(OmlKeyShare.read(p, access));
       }
     } catch (IOException e) {
       throw new OmlException("cannot list " + dir.resolve("shares") + ": " + e.getMessage(), e);
@@ -190,8 +195,8 @@ public final class OwnerHome {
     PermissionPolicy.Builder b = PermissionPolicy.builder().maxInferencesPerPermission((int) maxN)
         .validity(validity).modes(modes).maxAborts((int) maxAborts);
     java.util.Set<String> seen = new java.util.HashSet<>();
-    for (OwnerKeyShare s : keyShares(access)) {
-      SigningPublicKey licensee = s.manifest().licenseeKey();
+    for (OmlKeyShare s : keyShares(access)) {
+      SigningPublicKey licensee = s.description().licenseeKey();
       if (seen.add(licensee.keyId().hex())) {
         b.licensee(licensee, quota);
       }

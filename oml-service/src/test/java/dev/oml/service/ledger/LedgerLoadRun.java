@@ -1,18 +1,15 @@
 package dev.oml.service.ledger;
 
-import dev.oml.core.fixedpoint.FixedPointFormat;
 import dev.oml.core.ledger.FileLedger;
 import dev.oml.core.ledger.PermissionLedger;
 import dev.oml.core.permission.PermissionGate;
 import dev.oml.core.permission.PermissionVerifier;
 import dev.oml.core.permission.VerifiedPermission;
 import dev.oml.mpc.inference.OutputPolicy;
-import dev.oml.mpc.inference.PreparedBundle;
-import dev.oml.mpc.inference.TwoPartyOwner;
-import dev.oml.mpc.inference.TwoPartyParameters;
-import dev.oml.mpc.inference.TwoPartyUser;
-import dev.oml.mpc.testkit.LocalRun;
+import dev.oml.mpc.testkit.Tier2Fixture;
 import dev.oml.mpc.testkit.TinyModels;
+import dev.oml.mpc.tier2.PermittedTier2Owner;
+import dev.oml.mpc.tier2.Tier2User;
 import dev.oml.service.modes.TwoPartyInferenceService;
 import dev.oml.service.server.OwnerServer;
 import dev.oml.service.server.ServerConfig;
@@ -67,9 +64,7 @@ public final class LedgerLoadRun {
           PermissionFixture fx = new PermissionFixture(Long.MAX_VALUE / 4, 0);
           Supplier<PermissionLedger> opener = opener(kind, pg, tmp, dbs, fx.policy::quotaOf);
           double perSecond = spendRate(fx, opener, replicas, spends, threads);
-          LocalRun run = new LocalRun(TinyModels.mlp(FixedPointFormat.of(32, 10), 71, false),
-              TwoPartyParameters.standard(FixedPointFormat.of(32, 10)), OutputPolicy.LOGITS,
-              Long.MAX_VALUE / 4);
+          Tier2Fixture run = Tier2Fixture.tiny(OutputPolicy.LOGITS, Long.MAX_VALUE / 4);
           double qps = queryRate(run, opener(kind, pg, tmp, dbs, run.policy::quotaOf), replicas,
               queries, threads);
           rows.add(String.format("| %s | %d | %.0f | %.1f |", kind.equals("file") ? "FileLedger"
@@ -156,7 +151,7 @@ public final class LedgerLoadRun {
    * Two-party queries (a bundle of one query per connection, so each query spends a permission)
    * from {@code threads} clients spread over the replicas.
    */
-  private static double queryRate(LocalRun run, Supplier<PermissionLedger> opener, int replicas,
+  private static double queryRate(Tier2Fixture run, Supplier<PermissionLedger> opener, int replicas,
       int count, int threads) throws Exception {
     TlsCredentials tls = TlsCredentials.selfSigned("owner.load", Duration.ofDays(1));
     List<PermissionLedger> ledgers = new ArrayList<>();
@@ -167,8 +162,8 @@ public final class LedgerLoadRun {
         ledgers.add(ledger);
         PermissionGate gate = new PermissionGate(
             new PermissionVerifier(run.ownerKey.publicKey(), run.policy, run.clock), ledger);
-        TwoPartyOwner owner = new TwoPartyOwner(run.oml.keyShare(), gate, run.params,
-            OutputPolicy.LOGITS, new SecureRandom());
+        PermittedTier2Owner owner = new PermittedTier2Owner(run.protocolOwner,
+            run.oml.keyShare().modelId(), gate, OutputPolicy.LOGITS);
         servers.add(OwnerServer.start(ServerConfig.loopback(tls).withWorkers(threads, 2 * threads),
             List.of(new TwoPartyInferenceService(owner))));
       }
@@ -183,7 +178,7 @@ public final class LedgerLoadRun {
     }
   }
 
-  private static void queries(LocalRun run, List<OwnerServer> servers, TlsCredentials tls,
+  private static void queries(Tier2Fixture run, List<OwnerServer> servers, TlsCredentials tls,
       int threads, int count) throws InterruptedException {
     AtomicInteger next = new AtomicInteger();
     List<Throwable> errors = java.util.Collections.synchronizedList(new ArrayList<>());
@@ -193,8 +188,7 @@ public final class LedgerLoadRun {
       Thread th = new Thread(() -> {
         SecureRandom rng = new SecureRandom();
         Random inputs = new Random(client);
-        TwoPartyUser user = new TwoPartyUser(run.oml.artifact(), run.licensee, run.params,
-            run.owner.policy(), rng);
+        Tier2User user = new Tier2User(run.oml.artifact(), Tier2Fixture.INSECURE_OFFLINE, rng);
         dev.oml.core.permission.PermissionIssuer issuer = new dev.oml.core.permission.PermissionIssuer(
             run.ownerKey, run.policy, run.clock, rng);
         try {
@@ -202,14 +196,15 @@ public final class LedgerLoadRun {
             OwnerServer s = servers.get(i % servers.size());
             try (FramedChannel ch = ServiceClient.open(s.address(), tls.certificate(),
                 TwoPartyInferenceService.NAME, TransportConfig.DEFAULT)) {
-              PreparedBundle b = user.prepare(ch, bundle, (k, binding) -> issuer.issue(
+              Tier2User.Bundle b = user.prepare(ch, run.licensee, bundle, OutputPolicy.LOGITS,
+                  (k, binding) -> issuer.issue(
                   dev.oml.core.permission.PermitRequest.create(run.licensee,
                       run.oml.artifact().modelId(), dev.oml.core.permission.InferenceMode.TWO_PARTY,
                       k, binding, run.clock.instant())));
               for (int q = 0; q < bundle; q++) {
-                long[] x = run.encode(TinyModels.input(inputs, 8));
-                long[] got = user.infer(ch, b, x).logits();
-                if (!Arrays.equals(got, run.reference.logits(x))) {
+                double[] x = TinyModels.input(inputs, 8);
+                long[] got = b.query(ch, user.encodeInput(x)).logits();
+                if (!Arrays.equals(got, run.referenceLogits(x))) {
                   throw new AssertionError("a query's logits differ from the reference");
                 }
               }

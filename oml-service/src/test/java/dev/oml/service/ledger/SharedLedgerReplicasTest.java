@@ -4,16 +4,22 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.oml.core.permission.Binding;
 import dev.oml.core.permission.PermissionGate;
 import dev.oml.core.permission.PermissionIssuer;
+import dev.oml.core.permission.PermissionPolicy;
+import dev.oml.core.permission.PermissionToken;
 import dev.oml.core.permission.PermissionVerifier;
+import dev.oml.core.permission.PermittedQuery;
+import dev.oml.core.transport.Channel;
+import dev.oml.core.transport.ForwardingChannel;
 import dev.oml.core.transport.ProtocolAbortException;
 import dev.oml.mpc.inference.OutputPolicy;
-import dev.oml.mpc.inference.PreparedBundle;
-import dev.oml.mpc.inference.TwoPartyOwner;
-import dev.oml.mpc.inference.TwoPartyUser;
-import dev.oml.mpc.testkit.LocalRun;
+import dev.oml.mpc.testkit.Tier2Fixture;
 import dev.oml.mpc.testkit.TinyModels;
+import dev.oml.mpc.tier2.PermittedTier2Owner;
+import dev.oml.mpc.tier2.Tier2Messages;
+import dev.oml.mpc.tier2.Tier2User;
 import dev.oml.service.modes.TwoPartyInferenceService;
 import dev.oml.service.server.ErrorCode;
 import dev.oml.service.server.OwnerServer;
@@ -76,7 +82,7 @@ class SharedLedgerReplicasTest {
   }
 
   /** Starts the replicas of {@code run}'s owner, each with its own ledger pool on one database. */
-  private void startReplicas(LocalRun run) {
+  private void startReplicas(Tier2Fixture run) {
     String db = "replicas" + DATABASES.incrementAndGet();
     pg.createDatabase(db);
     for (int i = 0; i < REPLICAS; i++) {
@@ -84,8 +90,8 @@ class SharedLedgerReplicasTest {
       ledgers.add(ledger);
       PermissionGate gate = new PermissionGate(
           new PermissionVerifier(run.ownerKey.publicKey(), run.policy, run.clock), ledger);
-      TwoPartyOwner owner = new TwoPartyOwner(run.oml.keyShare(), gate, run.params,
-          OutputPolicy.LOGITS, new SecureRandom());
+      PermittedTier2Owner owner = new PermittedTier2Owner(run.protocolOwner,
+          run.oml.keyShare().modelId(), gate, OutputPolicy.LOGITS);
       servers.add(OwnerServer.start(ServerConfig.loopback(tls).withWorkers(8, 16),
           List.of(new TwoPartyInferenceService(owner))));
     }
@@ -99,15 +105,16 @@ class SharedLedgerReplicasTest {
   @Test
   @Timeout(120)
   void aPermissionRacedAtEveryReplicaIsAnsweredOnce() throws Exception {
-    LocalRun run = new LocalRun(TinyModels.mlp(TinyModels.SMALL, 61, false), TinyModels.insecure(),
-        OutputPolicy.LOGITS, 1000);
+    Tier2Fixture run = Tier2Fixture.tiny(OutputPolicy.LOGITS, 1000);
     startReplicas(run);
     Random rnd = new Random(5);
     long expected = 0;
     for (int round = 0; round < 3; round++) {
       int n = 1 + round;
-      TwoPartyUser.Preparation prep = run.user.beginPrepare(n);
-      byte[] first = prep.firstMessage(run.permit(n, prep.binding()));
+      byte[] payload = Tier2Messages.BundleRequest.fresh(run.oml.artifact().modelId(),
+          OutputPolicy.LOGITS, n, run.rng).encode();
+      byte[] first = PermittedQuery.create(run.licensee,
+          run.permit(n, Binding.ofFirstMessage(payload)), payload).encode();
       List<FramedChannel> channels = new ArrayList<>();
       for (int i = 0; i < REPLICAS; i++) {
         channels.add(connect(i));
@@ -150,12 +157,22 @@ class SharedLedgerReplicasTest {
       assertEquals(expected, ledgers.get(round % REPLICAS).charged(run.licensee.keyId()));
       // the winner finishes the bundle with its replica, and its answers are the reference's
       int winner = answered.peek();
-      FramedChannel ch = channels.get(winner);
-      byte[] f3 = prep.onReply(replies[winner]);
-      ch.send(f3);
-      PreparedBundle bundle = prep.finish(ch.receive());
-      long[] x = run.encode(TinyModels.input(rnd, 8));
-      assertArrayEquals(run.reference.logits(x), run.user.infer(ch, bundle, x).logits());
+      // the owner's first reply (its bundle key) was read above: hand it to the offline phase
+      byte[] keyMessage = replies[winner];
+      Channel ch = new ForwardingChannel(channels.get(winner)) {
+        private byte[] pending = keyMessage;
+
+        @Override
+        public byte[] receive() {
+          byte[] p = pending;
+          pending = null;
+          return p != null ? p : super.receive();
+        }
+      };
+      Tier2User.Bundle bundle = run.user.offline(ch, n, OutputPolicy.LOGITS);
+      double[] x = TinyModels.input(rnd, 8);
+      assertArrayEquals(run.referenceLogits(x),
+          bundle.query(ch, run.user.encodeInput(x)).logits());
       channels.forEach(FramedChannel::close);
     }
     for (PostgresLedger l : ledgers) {
@@ -166,12 +183,18 @@ class SharedLedgerReplicasTest {
   @Test
   @Timeout(180)
   void aLicenseesQuotaHoldsExactlyAcrossReplicas() throws Exception {
-    long quota = 40;
-    LocalRun run = new LocalRun(TinyModels.mlp(TinyModels.SMALL, 62, false), TinyModels.insecure(),
-        OutputPolicy.LOGITS, quota);
+    // The seeded sizes below (four bundles of 1, three of 2, ...) let at most 10 bundles fit the
+    // quota, so the admitted ones (each an abort, see below) stay under the abort limit of 16.
+    long quota = 20;
+    // Each client hangs up right after admission (the owner's bundle key): the charge is made
+    // at admission, and the offline phase is not what this test is about. Those hang-ups are
+    // aborts, so the policy allows as many as the test makes.
+    Tier2Fixture run = new Tier2Fixture(Tier2Fixture.tiny(OutputPolicy.LOGITS, 1).model,
+        Tier2Fixture.TINY_F, OutputPolicy.LOGITS, quota, PermissionPolicy.MAX_ABORTS_LIMIT,
+        java.time.Clock.systemUTC());
     startReplicas(run);
     int clients = 5;
-    int bundlesEach = 6;
+    int bundlesEach = 4;
     ConcurrentLinkedQueue<Integer> accepted = new ConcurrentLinkedQueue<>();
     ConcurrentLinkedQueue<Integer> refusedN = new ConcurrentLinkedQueue<>();
     ConcurrentLinkedQueue<Throwable> unexpected = new ConcurrentLinkedQueue<>();
@@ -182,17 +205,20 @@ class SharedLedgerReplicasTest {
       Thread t = new Thread(() -> {
         SecureRandom rng = new SecureRandom();
         Random sizes = new Random(client);
-        TwoPartyUser user = new TwoPartyUser(run.oml.artifact(), run.licensee, run.params,
-            run.owner.policy(), rng);
         PermissionIssuer issuer = new PermissionIssuer(run.ownerKey, run.policy, run.clock, rng);
         try {
           go.await();
           for (int b = 0; b < bundlesEach; b++) {
             int n = 1 + sizes.nextInt(4);
             try (FramedChannel ch = connect((client + b) % REPLICAS)) {
-              user.prepare(ch, n, (k, binding) -> issuer.issue(dev.oml.core.permission.PermitRequest
-                  .create(run.licensee, run.oml.artifact().modelId(),
-                      dev.oml.core.permission.InferenceMode.TWO_PARTY, k, binding, run.clock.instant())));
+              byte[] payload = Tier2Messages.BundleRequest.fresh(run.oml.artifact().modelId(),
+                  OutputPolicy.LOGITS, n, rng).encode();
+              PermissionToken token = issuer.issue(dev.oml.core.permission.PermitRequest.create(
+                  run.licensee, run.oml.artifact().modelId(),
+                  dev.oml.core.permission.InferenceMode.TWO_PARTY, n,
+                  Binding.ofFirstMessage(payload), run.clock.instant()));
+              ch.send(PermittedQuery.create(run.licensee, token, payload).encode());
+              ch.receive(); // the owner's bundle key: admitted and charged
               accepted.add(n);
             } catch (PeerAbortedException e) {
               if (ErrorCode.toException(e) instanceof dev.oml.core.ledger.QuotaExceededException) {

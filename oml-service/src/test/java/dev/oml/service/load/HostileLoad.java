@@ -15,10 +15,9 @@ import dev.oml.he.inference.HeInferenceClient;
 import dev.oml.he.inference.HePlanOptions;
 import dev.oml.he.inference.HeResult;
 import dev.oml.mpc.inference.OutputPolicy;
-import dev.oml.mpc.inference.PreparedBundle;
-import dev.oml.mpc.inference.TwoPartyUser;
-import dev.oml.mpc.testkit.LocalRun;
+import dev.oml.mpc.testkit.Tier2Fixture;
 import dev.oml.mpc.testkit.TinyModels;
+import dev.oml.mpc.tier2.Tier2User;
 import dev.oml.service.modes.HeInferenceService;
 import dev.oml.service.modes.TwoPartyInferenceService;
 import dev.oml.service.server.OwnerServer;
@@ -99,8 +98,7 @@ final class HostileLoad {
   private final Settings settings;
   private final SecureRandom rng = new SecureRandom();
   private final TlsCredentials tls = TlsCredentials.selfSigned("owner.test", Duration.ofDays(1));
-  private final LocalRun run = new LocalRun(TinyModels.mlp(TinyModels.SMALL, 61, false),
-      TinyModels.insecure(), OutputPolicy.LOGITS, 1_000_000);
+  private final Tier2Fixture run = Tier2Fixture.tiny(OutputPolicy.LOGITS, 1_000_000);
   private final PermissionFixture heFx = new PermissionFixture(rng, 1_000_000, 1_000_000);
   private final InMemoryLedger heLedger = new InMemoryLedger(heFx.policy::quotaOf);
   private final Model heModel = TinyModels.squareNet(TinyModels.SMALL);
@@ -253,8 +251,7 @@ final class HostileLoad {
   }
 
   private void twoPartyClient(OwnerServer server, int id, List<Double> latencies, int bundles) {
-    TwoPartyUser user = new TwoPartyUser(run.oml.artifact(), run.licensee, run.params,
-        run.owner.policy(), rng);
+    Tier2User user = new Tier2User(run.oml.artifact(), Tier2Fixture.INSECURE_OFFLINE, rng);
     Random r = new Random(100 + id);
     for (int b = 0; b < bundles; b++) {
       long t0 = System.nanoTime();
@@ -262,7 +259,8 @@ final class HostileLoad {
           TwoPartyInferenceService.NAME, CLIENT)) {
         // a permit connection per request, as the licensee CLI does: a connection must show
         // who it is within the hello timeout, so clients open one when they have a request
-        PreparedBundle bundle = user.prepare(ch, settings.queriesPerBundle(), (n, binding) -> {
+        Tier2User.Bundle bundle = user.prepare(ch, run.licensee, settings.queriesPerBundle(),
+            OutputPolicy.LOGITS, (n, binding) -> {
           try (FramedChannel permits = ServiceClient.open(server.address(), tls.certificate(),
               PermitService.NAME, CLIENT)) {
             return PermitService.request(permits, PermitRequest.create(run.licensee,
@@ -271,9 +269,9 @@ final class HostileLoad {
           }
         });
         for (int q = 0; q < settings.queriesPerBundle(); q++) {
-          long[] x = run.encode(TinyModels.input(r, 8));
-          long[] got = user.infer(ch, bundle, x).logits();
-          if (!Arrays.equals(run.reference.logits(x), got)) {
+          double[] x = TinyModels.input(r, 8);
+          long[] got = bundle.query(ch, user.encodeInput(x)).logits();
+          if (!Arrays.equals(run.referenceLogits(x), got)) {
             throw new AssertionError("2PC client " + id + ": logits differ from the reference");
           }
         }

@@ -6,16 +6,17 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.oml.core.keys.KeyId;
 import dev.oml.core.ledger.AbortReason;
+import dev.oml.core.permission.Binding;
 import dev.oml.core.permission.InferenceMode;
 import dev.oml.core.permission.LicenseeSuspendedException;
 import dev.oml.core.permission.PermissionIssuer;
 import dev.oml.core.permission.PermissionToken;
 import dev.oml.core.permission.PermitRequest;
+import dev.oml.core.permission.PermittedQuery;
 import dev.oml.core.transport.ProtocolAbortException;
 import dev.oml.mpc.inference.OutputPolicy;
-import dev.oml.mpc.inference.TwoPartyUser;
-import dev.oml.mpc.testkit.LocalRun;
-import dev.oml.mpc.testkit.TinyModels;
+import dev.oml.mpc.testkit.Tier2Fixture;
+import dev.oml.mpc.tier2.Tier2Messages;
 import dev.oml.service.server.ErrorCode;
 import dev.oml.service.server.OwnerServer;
 import dev.oml.service.server.PermitRefusedException;
@@ -32,7 +33,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The suspension rule through the real owner server over TLS: a licensee whose bundles abort
- * after admission (here a garbled offline finish) is counted once per bundle; at the policy's
+ * after admission (here a garbled offline message) is counted once per bundle; at the policy's
  * limit the permit desk refuses it and the two-party service refuses even a permission it got
  * before, and both refusals reach the licensee with their type, {@code
  * LicenseeSuspendedException}, the count and the limit; nothing more is charged.
@@ -40,11 +41,9 @@ import org.junit.jupiter.api.Test;
 class SuspensionOverTheWireTest {
   @Test
   void aLicenseeThatKeepsAbortingIsRefusedAtTheDeskAndAtTheServiceWithTheTypedReason() {
-    LocalRun run = new LocalRun(TinyModels.mlp(TinyModels.SMALL, 61, false),
-        TinyModels.insecure(), OutputPolicy.LOGITS, 100);
+    Tier2Fixture run = Tier2Fixture.tiny(OutputPolicy.LOGITS, 100);
     KeyId licensee = run.licensee.keyId();
-    PermissionIssuer desk = new PermissionIssuer(run.ownerKey, run.policy, run.clock, run.rng,
-        run.ledger::charged, l -> run.ledger.aborts(l).count());
+    PermissionIssuer desk = run.issuer;
     TlsCredentials tls = TlsCredentials.selfSigned("owner.test", Duration.ofDays(1));
     int limit = run.policy.maxAborts();
     try (OwnerServer server = OwnerServer.start(ServerConfig.loopback(tls),
@@ -52,17 +51,14 @@ class SuspensionOverTheWireTest {
         FramedChannel permits = ServiceClient.open(server.address(), tls.certificate(),
             PermitService.NAME, TransportConfig.DEFAULT)) {
       // a permission taken while the licensee is in good standing, kept for later
-      TwoPartyUser.Preparation held = run.user.beginPrepare(1);
-      byte[] heldFirst = held.firstMessage(PermitService.request(permits,
-          request(run, held)));
+      byte[] heldFirst = first(run, permits);
       for (int i = 0; i < limit; i++) {
-        TwoPartyUser.Preparation p = run.user.beginPrepare(1);
-        byte[] first = p.firstMessage(PermitService.request(permits, request(run, p)));
+        byte[] first = first(run, permits);
         try (FramedChannel ch = ServiceClient.open(server.address(), tls.certificate(),
             TwoPartyInferenceService.NAME, TransportConfig.DEFAULT)) {
           ch.send(first);
-          ch.receive();
-          ch.send(new byte[] {0x43, 1, 2, 3}); // a garbled offline finish
+          ch.receive(); // the owner's bundle key: admitted and charged
+          ch.send(new byte[] {0x43, 1, 2, 3}); // a garbled offline message
           PeerAbortedException e = assertThrows(PeerAbortedException.class, ch::receive);
           assertEquals(ErrorCode.PROTOCOL_ABORT, ErrorCode.of(ErrorCode.toException(e)), e.getMessage());
         }
@@ -72,9 +68,8 @@ class SuspensionOverTheWireTest {
       long charged = run.charged();
       assertEquals(limit, charged, "each aborted bundle stays charged");
 
-      TwoPartyUser.Preparation p = run.user.beginPrepare(1);
       LicenseeSuspendedException atDesk = assertThrows(LicenseeSuspendedException.class,
-          () -> PermitService.request(permits, request(run, p)));
+          () -> first(run, permits));
       assertEquals(limit, atDesk.aborts());
       assertEquals(limit, atDesk.limit());
       assertTrue(atDesk.getMessage().contains(limit + " aborted queries"), atDesk.getMessage());
@@ -91,8 +86,13 @@ class SuspensionOverTheWireTest {
     }
   }
 
-  private static PermitRequest request(LocalRun run, TwoPartyUser.Preparation p) {
-    return PermitRequest.create(run.licensee, run.oml.artifact().modelId(),
-        InferenceMode.TWO_PARTY, 1, p.binding(), run.clock.instant());
+  /** A bundle's permitted first message, its permission from the desk over {@code permits}. */
+  private static byte[] first(Tier2Fixture run, FramedChannel permits) {
+    byte[] payload = Tier2Messages.BundleRequest.fresh(run.oml.artifact().modelId(),
+        OutputPolicy.LOGITS, 1, run.rng).encode();
+    PermissionToken token = PermitService.request(permits, PermitRequest.create(run.licensee,
+        run.oml.artifact().modelId(), InferenceMode.TWO_PARTY, 1, Binding.ofFirstMessage(payload),
+        run.clock.instant()));
+    return PermittedQuery.create(run.licensee, token, payload).encode();
   }
 }

@@ -2,21 +2,22 @@ package dev.oml.bench.cli;
 
 import dev.oml.bench.eval.ArtifactEvaluator;
 import dev.oml.bench.eval.Evaluator;
+import dev.oml.bench.modes.HeEvaluation;
 import dev.oml.core.data.Dataset;
 import dev.oml.core.data.DatasetException;
 import dev.oml.core.data.FashionMnist;
 import dev.oml.core.model.Model;
 import dev.oml.core.model.ModelFiles;
-import dev.oml.core.omlize.LicenseeArtifact;
+import dev.oml.core.omlize.OmlArtifact;
+import dev.oml.mpc.auth.OfflineHe;
+import dev.oml.mpc.inference.OutputPolicy;
+import dev.oml.mpc.tier2.Tier2Evaluation;
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.security.SecureRandom;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
-import java.security.SecureRandom;
-import dev.oml.bench.modes.HeEvaluation;
-import dev.oml.mpc.inference.OutputPolicy;
-import dev.oml.mpc.inference.TwoPartyEvaluation;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -79,9 +80,9 @@ final class EvaluateCommand implements Callable<Integer> {
     Path dir = dataDir(data);
     Dataset test = FashionMnist.test(dir);
     fits(m, test, dir);
-    LicenseeArtifact art = artifact == null ? null : LicenseeArtifact.read(artifact);
+    OmlArtifact art = artifact == null ? null : OmlArtifact.read(artifact);
     if (art != null) {
-      fits(art.manifest().architecture(), test, dir);
+      fits(art.description().architecture(), test, dir);
     }
     if (limit != null) {
       test = test.limit(limit);
@@ -106,9 +107,12 @@ final class EvaluateCommand implements Callable<Integer> {
       out.put("artifact_only_ring_accuracy", p.ringAccuracy());
     }
     if (mode.equals("2pc")) {
-      try (TwoPartyEvaluation ev = TwoPartyEvaluation.create(m, OutputPolicy.LOGITS, new SecureRandom())) {
-        TwoPartyEvaluation.Summary s = ev.evaluate(test, 0, bundle,
+      try (Tier2Evaluation ev = Tier2Evaluation.create(m, m.format().fractionalBits(),
+          OutputPolicy.LOGITS, OfflineHe.standard(), new SecureRandom())) {
+        Tier2Evaluation.Summary s = ev.evaluate(test, 0, bundle,
             new Progress(err, "2pc", total));
+        out.put("mpc_protocol", "tier 2 (MAC-checked, F_p, HE kappa " + OfflineHe.STANDARD_KAPPA
+            + ")");
         out.put("mpc_agreement", s.agreement());
         out.put("mpc_accuracy", s.accuracy());
         out.put("mpc_offline_ms", s.offlineMs());
@@ -118,6 +122,7 @@ final class EvaluateCommand implements Callable<Integer> {
         out.put("mpc_rounds", s.offlineRounds() + s.onlineRounds());
         out.put("mpc_online_rounds", s.onlineRounds());
         out.put("mpc_bundle", s.bundleSize());
+        out.put("mpc_owner_cpu_ms", s.ownerCpuMs());
       }
     } else if (mode.equals("he")) {
       Dataset cal = FashionMnist.test(Console.subsetDir()).limit(200);

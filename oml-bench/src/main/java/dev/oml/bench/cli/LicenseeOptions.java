@@ -2,7 +2,7 @@ package dev.oml.bench.cli;
 
 import dev.oml.core.OmlException;
 import dev.oml.core.keys.SigningKeyPair;
-import dev.oml.core.omlize.LicenseeArtifact;
+import dev.oml.core.omlize.OmlArtifact;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import picocli.CommandLine.Model.CommandSpec;
@@ -55,10 +55,10 @@ final class LicenseeOptions {
    * Refuses a key that is not the licensee the artifact was made for, before any connection: the
    * owner would refuse every permit request signed with it.
    */
-  static void requireLicensee(SigningKeyPair me, LicenseeArtifact art, Path key, Path artifact) {
-    if (!art.manifest().licenseeKey().equals(me.publicKey())) {
+  static void requireLicensee(SigningKeyPair me, OmlArtifact art, Path key, Path artifact) {
+    if (!art.description().licenseeKey().equals(me.publicKey())) {
       throw new OmlException("the key " + key + " (id " + me.keyId().hex() + ") is not the licensee "
-          + artifact + " was made for (id " + art.manifest().licenseeKey().keyId().hex() + ")");
+          + artifact + " was made for (id " + art.description().licenseeKey().keyId().hex() + ")");
     }
   }
 }

@@ -7,8 +7,13 @@ import dev.oml.core.keys.SecretAccess;
 import dev.oml.core.keys.SigningPublicKey;
 import dev.oml.core.model.Model;
 import dev.oml.core.model.ModelFiles;
+import dev.oml.core.field.PrimeField;
+import dev.oml.core.omlize.FieldOmlizer;
+import dev.oml.core.omlize.OmlArtifact;
+import dev.oml.core.omlize.OmlKeyShare;
 import dev.oml.core.omlize.Omlization;
 import dev.oml.core.omlize.Omlizer;
+import dev.oml.core.reference.FieldQuantizedModel;
 import dev.oml.service.server.OwnerHome;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -23,7 +28,10 @@ import picocli.CommandLine.Option;
 /**
  * {@code oml omlize}: the owner splits a model for one licensee into the licensee's artifact
  * ({@code artifact.omla}, to hand out) and the owner's key share ({@code owner-key-share.omlk},
- * {@code rw-------}, to keep). Fresh seed and salt on every run.
+ * {@code rw-------}, to keep). Fresh seed and salt on every run. A model the two-party mode runs
+ * (dense, conv, avgpool, flatten, ReLU, argmax) is split over {@code F_p} with MAC tags, format
+ * version 2; a model with square or polynomial activations, which only the HE mode serves, gets
+ * a version-1 pair that names it for the HE mode.
  */
 @Command(name = "omlize", mixinStandardHelpOptions = true,
     description = "Split a model for one licensee into its artifact and the owner's key share.")
@@ -46,8 +54,8 @@ final class OmlizeCommand implements Callable<Integer> {
       + "owner's public key from it and also file the key share under its shares/, where serve finds it")
   Path ownerDir;
 
-  @Option(names = "--ring-bits", description = "share in a ring of this many bits (same f) "
-      + "instead of the model's own format")
+  @Option(names = "--ring-bits", description = "HE-only models (format version 1): share in a "
+      + "ring of this many bits (same f) instead of the model's own format")
   Integer ringBits;
 
   @Override
@@ -64,14 +72,33 @@ final class OmlizeCommand implements Callable<Integer> {
     SigningPublicKey licenseeKey = KeyFiles.readPublic(licensee);
     Model m = ModelFiles.load(model);
     FixedPointFormat fmt = m.format();
-    if (ringBits != null) {
-      try {
-        fmt = FixedPointFormat.of(ringBits, m.format().fractionalBits());
-      } catch (IllegalArgumentException e) {
-        throw new OmlException("--ring-bits " + ringBits + ": " + e.getMessage());
+    int f = fmt.fractionalBits();
+    OmlArtifact artifactOut;
+    OmlKeyShare shareOut;
+    String format;
+    if (FieldQuantizedModel.hasTier2Rule(m)) {
+      if (ringBits != null) {
+        throw new OmlException("--ring-bits applies to HE-only models; " + m.name() + " is split"
+            + " over F_p (format version 2) for the two-party mode");
       }
+      FieldOmlizer.Result r = FieldOmlizer.omlize(m, f, ownerKey, licenseeKey, new SecureRandom());
+      artifactOut = r.artifact();
+      shareOut = r.keyShare();
+      format = "version 2, F_p (p = " + PrimeField.P + "), f = " + f + ", with MAC tags";
+    } else {
+      if (ringBits != null) {
+        try {
+          fmt = FixedPointFormat.of(ringBits, f);
+        } catch (IllegalArgumentException e) {
+          throw new OmlException("--ring-bits " + ringBits + ": " + e.getMessage());
+        }
+      }
+      Omlization o = Omlizer.omlize(m, fmt, ownerKey, licenseeKey, new SecureRandom());
+      artifactOut = o.artifact();
+      shareOut = o.keyShare();
+      format = "version 1, " + fmt + " (HE mode only: the two-party mode has no rule for its"
+          + " activations)";
     }
-    Omlization o = Omlizer.omlize(m, fmt, ownerKey, licenseeKey, new SecureRandom());
     Path artifact = out.resolve("artifact.omla");
     Path keyShare = out.resolve("owner-key-share.omlk");
     // Each file is written atomically (AtomicFiles), and if one of the three cannot be written
@@ -80,13 +107,13 @@ final class OmlizeCommand implements Callable<Integer> {
     Path filed = null;
     try {
       if (home != null) {
-        filed = home.addKeyShare(o.keyShare(), SecretAccess.get());
+        filed = home.addKeyShare(shareOut, SecretAccess.get());
         written.add(filed);
       }
       // The key share holds the seed k_O: written owner-readable only.
-      o.keyShare().write(keyShare, SecretAccess.get());
+      shareOut.write(keyShare, SecretAccess.get());
       written.add(keyShare);
-      o.artifact().write(artifact);
+      artifactOut.write(artifact);
     } catch (RuntimeException e) {
       for (Path p : written) {
         try {
@@ -100,9 +127,9 @@ final class OmlizeCommand implements Callable<Integer> {
     if (filed != null) {
       System.out.println("filed share     " + filed);
     }
-    System.out.println("model id        " + o.artifact().modelId().hex());
+    System.out.println("model id        " + artifactOut.modelId().hex());
     System.out.println("licensee        " + licenseeKey.keyId().hex());
-    System.out.println("format          " + fmt);
+    System.out.println("format          " + format);
     System.out.println("artifact        " + artifact + " (give to the licensee)");
     System.out.println("owner key share " + keyShare + " (rw-------, keep)");
     return 0;

@@ -5,7 +5,7 @@ import dev.oml.core.io.AtomicFiles;
 import dev.oml.core.keys.KeyFiles;
 import dev.oml.core.keys.SecretAccess;
 import dev.oml.core.keys.SigningKeyPair;
-import dev.oml.core.omlize.LicenseeArtifact;
+import dev.oml.core.omlize.OmlArtifact;
 import dev.oml.core.permission.Binding;
 import dev.oml.core.permission.InferenceMode;
 import dev.oml.core.permission.PermissionException;
@@ -64,7 +64,7 @@ final class PermitCommand implements Callable<Integer> {
       throw new OmlException(firstMessage + ": no such file");
     }
     SigningKeyPair me = KeyFiles.readPrivate(licensee.key, SecretAccess.get());
-    LicenseeArtifact art = LicenseeArtifact.read(licensee.artifact);
+    OmlArtifact art = OmlArtifact.read(licensee.artifact);
     LicenseeOptions.requireLicensee(me, art, licensee.key, licensee.artifact);
     PermissionToken token;
     try (FramedChannel desk = ServiceClient.open(address, TlsCredentials.readPem(licensee.cert), PermitService.NAME,

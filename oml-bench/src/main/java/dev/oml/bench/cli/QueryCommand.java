@@ -9,7 +9,7 @@ import dev.oml.core.keys.SecretAccess;
 import dev.oml.core.keys.SigningKeyPair;
 import dev.oml.core.model.Model;
 import dev.oml.core.model.ModelFiles;
-import dev.oml.core.omlize.LicenseeArtifact;
+import dev.oml.core.omlize.OmlArtifact;
 import dev.oml.service.transport.TlsCredentials;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
@@ -61,21 +61,24 @@ final class QueryCommand implements Callable<Integer> {
     Check.oneOf(spec, "--mode", mode, "2pc", "he");
     Check.range(spec, "--images", count, 1, MAX_IMAGES);
     InetSocketAddress address = licensee.address();
-    LicenseeArtifact art = LicenseeArtifact.read(licensee.artifact);
+    OmlArtifact art = OmlArtifact.read(licensee.artifact);
     SigningKeyPair me = KeyFiles.readPrivate(licensee.key, SecretAccess.get());
     LicenseeOptions.requireLicensee(me, art, licensee.key, licensee.artifact);
+    if (mode.equals("2pc")) {
+      art.requireVersion2(); // a version-1 artifact: re-OMLize, said before any connection
+    }
     // Without a plaintext model the agreement column compares the output with itself: the
     // licensee has no weights, only the artifact's architecture.
     Model reference = compareWith != null ? ModelFiles.load(compareWith) : null;
     Path dir = EvaluateCommand.dataDir(data);
     Dataset images = FashionMnist.test(dir);
-    EvaluateCommand.fits(art.manifest().architecture(), images, dir);
+    EvaluateCommand.fits(art.description().architecture(), images, dir);
     images = images.limit(count);
     X509Certificate pinned = TlsCredentials.readPem(licensee.cert);
     Progress progress = new Progress(spec.commandLine().getErr(), "query", count);
     LicenseeClient client = new LicenseeClient(address, pinned, me,
         json ? progress::line : System.out::println);
-    Model compare = reference != null ? reference : art.manifest().architecture();
+    Model compare = reference != null ? reference : art.description().architecture();
     Demo.ModeFigures f = mode.equals("2pc")
         ? client.twoParty(art, compare, images, Double.NaN)
         : client.homomorphic(art, compare, images, HeModes.backend(), Double.NaN);

@@ -7,9 +7,11 @@ import dev.oml.core.keys.SecretAccess;
 import dev.oml.core.keys.SigningKeyPair;
 import dev.oml.core.ledger.PermissionLedger;
 import dev.oml.core.model.Model;
-import dev.oml.core.omlize.LicenseeArtifact;
+import dev.oml.core.omlize.FieldArtifact;
+import dev.oml.core.omlize.FieldOmlizer;
 import dev.oml.core.omlize.Omlization;
 import dev.oml.core.omlize.Omlizer;
+import dev.oml.core.permission.Binding;
 import dev.oml.core.permission.InferenceMode;
 import dev.oml.core.permission.LicenseeProof;
 import dev.oml.core.permission.PermissionIssuer;
@@ -19,9 +21,10 @@ import dev.oml.core.permission.PermittedQuery;
 import dev.oml.core.reference.FloatInference;
 import dev.oml.core.transport.ProtocolAbortException;
 import dev.oml.he.HeBackend;
-import dev.oml.mpc.inference.PreparedBundle;
-import dev.oml.mpc.inference.TwoPartyParameters;
-import dev.oml.mpc.inference.TwoPartyUser;
+import dev.oml.mpc.auth.OfflineHe;
+import dev.oml.mpc.inference.OutputPolicy;
+import dev.oml.mpc.tier2.Tier2Messages;
+import dev.oml.mpc.tier2.Tier2User;
 import dev.oml.service.modes.TwoPartyInferenceService;
 import dev.oml.service.server.ErrorCode;
 import dev.oml.service.server.OwnerHome;
@@ -100,7 +103,10 @@ public final class Demo {
     SigningKeyPair stranger = SigningKeyPair.generate(rng);
     log.accept("owner: OMLizing " + networkA.name() + " and " + heNetwork.name() + " for licensee "
         + licensee.keyId().hex().substring(0, 16));
-    Omlization a = Omlizer.omlize(networkA, home.ownerPublicKey(), licensee.publicKey(), rng);
+    // Network A over F_p with MAC tags for the two-party mode (format version 2); the HE
+    // network (square activations, no two-party rule) gets a version-1 pair that names it.
+    FieldOmlizer.Result a = FieldOmlizer.omlize(networkA, networkA.format().fractionalBits(),
+        home.ownerPublicKey(), licensee.publicKey(), rng);
     Omlization h = Omlizer.omlize(heNetwork, home.ownerPublicKey(), licensee.publicKey(), rng);
     home.addKeyShare(a.keyShare(), SecretAccess.get());
     home.addKeyShare(h.keyShare(), SecretAccess.get());
@@ -157,19 +163,21 @@ public final class Demo {
     throw new OmlException("the owner accepted " + attempt + "; the demo expected a refusal");
   }
 
-  private List<Refusal> refusals(OwnerServer server, X509Certificate pinned, LicenseeArtifact artifact,
+  private List<Refusal> refusals(OwnerServer server, X509Certificate pinned, FieldArtifact artifact,
       SigningKeyPair licensee, SigningKeyPair stranger) {
-    TwoPartyUser user = new TwoPartyUser(artifact, licensee,
-        TwoPartyParameters.standard(artifact.manifest().format()), rng);
-    // A genuine bundle's first message, used once...
-    TwoPartyUser.Preparation prep = user.beginPrepare(1);
     LicenseeClient client = new LicenseeClient(server.address(), pinned, licensee, log);
-    PermissionToken token = client.permit(artifact, InferenceMode.TWO_PARTY, 1, prep.binding());
-    byte[] first = prep.firstMessage(token);
+    // A genuine bundle's first message, used once...
+    byte[] payload = Tier2Messages.BundleRequest.fresh(artifact.modelId(), OutputPolicy.LOGITS, 1,
+        rng).encode();
+    PermissionToken token = client.permit(artifact, InferenceMode.TWO_PARTY, 1,
+        Binding.ofFirstMessage(payload));
+    byte[] first = PermittedQuery.create(licensee, token, payload).encode();
     try (FramedChannel ch = ServiceClient.open(server.address(), pinned, TwoPartyInferenceService.NAME,
         CLIENT)) {
-      PreparedBundle b = prep.finish(sendAndReceive(ch, prep, first));
-      user.infer(ch, b, images.image(0));
+      ch.send(first);
+      Tier2User user = new Tier2User(artifact, OfflineHe.standard(), rng);
+      Tier2User.Bundle b = user.offline(ch, 1, OutputPolicy.LOGITS);
+      b.query(ch, user.encodeInput(images.image(0)));
     }
     List<Refusal> out = new ArrayList<>();
     // ...then replayed,
@@ -180,23 +188,15 @@ public final class Demo {
     forged[nOffset] ^= 0x02;
     out.add(expectRefusal(server, pinned, "a forged permission", forged));
     // and presented by another licensee (its own proof over the same message).
-    TwoPartyUser.Preparation prep2 = user.beginPrepare(1);
-    PermissionToken token2 = client.permit(artifact, InferenceMode.TWO_PARTY, 1, prep2.binding());
-    PermittedQuery genuine = PermittedQuery.decode(prep2.firstMessage(token2));
-    byte[] payload = genuine.payload();
+    byte[] payload2 = Tier2Messages.BundleRequest.fresh(artifact.modelId(), OutputPolicy.LOGITS, 1,
+        rng).encode();
+    PermissionToken token2 = client.permit(artifact, InferenceMode.TWO_PARTY, 1,
+        Binding.ofFirstMessage(payload2));
     byte[] stolen = PermittedQuery.of(token2,
-        LicenseeProof.create(stranger, token2, PermittedQuery.transcriptHash(payload)), payload).encode();
+        LicenseeProof.create(stranger, token2, PermittedQuery.transcriptHash(payload2)), payload2)
+        .encode();
     out.add(expectRefusal(server, pinned, "a permission presented by another licensee", stolen));
-    prep2.discard();
     return out;
-  }
-
-  private static byte[] sendAndReceive(FramedChannel ch, TwoPartyUser.Preparation prep, byte[] first) {
-    ch.send(first);
-    byte[] reply = ch.receive();
-    byte[] next = prep.onReply(reply);
-    ch.send(next);
-    return ch.receive();
   }
 
   /** Position of the low byte of the inference count inside an encoded token. */

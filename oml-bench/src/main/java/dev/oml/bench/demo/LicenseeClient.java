@@ -3,7 +3,7 @@ package dev.oml.bench.demo;
 import dev.oml.core.data.Dataset;
 import dev.oml.core.keys.SigningKeyPair;
 import dev.oml.core.model.Model;
-import dev.oml.core.omlize.LicenseeArtifact;
+import dev.oml.core.omlize.OmlArtifact;
 import dev.oml.core.permission.Binding;
 import dev.oml.core.permission.InferenceMode;
 import dev.oml.core.permission.PermissionToken;
@@ -52,7 +52,7 @@ public final class LicenseeClient {
   }
 
   /** A permission from the owner's permit desk for {@code n} inferences bound to {@code binding}. */
-  public PermissionToken permit(LicenseeArtifact artifact, InferenceMode mode, int n, Binding binding) {
+  public PermissionToken permit(OmlArtifact artifact, InferenceMode mode, int n, Binding binding) {
     try (FramedChannel desk = ServiceClient.open(address, pinned, PermitService.NAME, CLIENT)) {
       return PermitService.request(desk, PermitRequest.create(licensee, artifact.modelId(), mode, n,
           binding, clock.instant()));
@@ -60,7 +60,7 @@ public final class LicenseeClient {
   }
 
   /** The facade over this client's owner connection, for one artifact. */
-  private OmlLicensee licensee(LicenseeArtifact artifact, HeBackend heBackend) {
+  private OmlLicensee licensee(OmlArtifact artifact, HeBackend heBackend) {
     return OmlLicensee.builder().owner(address).ownerCertificate(pinned).artifact(artifact)
         .licenseeKey(licensee).transport(CLIENT).heBackend(heBackend).maxBundle(MAX_BUNDLE).build();
   }
@@ -78,7 +78,7 @@ public final class LicenseeClient {
    * plaintext model the labels are compared with (the owner's, for the demo; the artifact's
    * architecture has no weights).
    */
-  public Demo.ModeFigures twoParty(LicenseeArtifact artifact, Model model, Dataset images, double plainMs) {
+  public Demo.ModeFigures twoParty(OmlArtifact artifact, Model model, Dataset images, double plainMs) {
     int n = images.size();
     int bundleSize = Math.min(n, MAX_BUNDLE);
     log.accept("user: 2PC, " + n + " queries in bundles of up to " + bundleSize
@@ -101,11 +101,11 @@ public final class LicenseeClient {
     log.accept(String.format(java.util.Locale.ROOT, "user: 2PC done, %d/%d correct, %.0f ms per query", correct, n, ms));
     return new Demo.ModeFigures("2pc", n, (double) correct / n, (double) agree / n, ms,
         traffic.bytes() / n, Math.round((double) traffic.rounds() / n), ms / plainMs,
-        "offline and online per query, bundles of " + bundleSize + ", exact ReLU, " + model.name());
+        "offline and online per query, bundles of " + bundleSize + ", tier 2 (MAC-checked, malicious licensee), exact ReLU, " + model.name());
   }
 
   /** Runs every image of {@code images} through the HE mode, one ciphertext's worth per query. */
-  public Demo.ModeFigures homomorphic(LicenseeArtifact artifact, Model model, Dataset images,
+  public Demo.ModeFigures homomorphic(OmlArtifact artifact, Model model, Dataset images,
       HeBackend heBackend, double plainMs) {
     int n = images.size();
     log.accept("user: HE, receiving the plan and sending session keys");

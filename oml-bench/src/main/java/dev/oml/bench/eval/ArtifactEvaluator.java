@@ -7,7 +7,10 @@ import dev.oml.core.model.Layer;
 import dev.oml.core.model.Polynomial;
 import dev.oml.core.model.ReLU;
 import dev.oml.core.model.Square;
+import dev.oml.core.omlize.FieldArtifact;
 import dev.oml.core.omlize.LicenseeArtifact;
+import dev.oml.core.omlize.OmlArtifact;
+import dev.oml.core.reference.FieldFixedPointInference;
 import dev.oml.core.reference.FixedPointInference;
 import dev.oml.core.reference.QuantizedModel;
 
@@ -24,6 +27,27 @@ public final class ArtifactEvaluator {
   public record Protection(int images, double accuracy, int overflows, double ringAccuracy) {}
 
   private ArtifactEvaluator() {}
+
+  /**
+   * Evaluates an artifact of either version: a version-2 artifact's shares run in the field
+   * (every step mod {@code p}, what the two-party mode computes; no overflow exists there, so
+   * both accuracies are that one figure and no image overflows).
+   */
+  public static Protection evaluate(OmlArtifact artifact, Dataset data) {
+    if (artifact instanceof LicenseeArtifact v1) {
+      return evaluate(v1, data);
+    }
+    FieldFixedPointInference shares = new FieldFixedPointInference(
+        ((FieldArtifact) artifact).asFieldModel());
+    int ok = 0;
+    for (int i = 0; i < data.size(); i++) {
+      if (shares.label(data.image(i)) == data.label(i)) {
+        ok++;
+      }
+    }
+    int n = data.size();
+    return new Protection(n, (double) ok / n, 0, (double) ok / n);
+  }
 
   /** Evaluates the artifact's shares alone on every image of {@code data}. */
   public static Protection evaluate(LicenseeArtifact artifact, Dataset data) {

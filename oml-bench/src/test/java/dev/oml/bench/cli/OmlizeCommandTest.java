@@ -3,13 +3,15 @@ package dev.oml.bench.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.oml.core.field.PrimeField;
 import dev.oml.core.keys.KeyFiles;
 import dev.oml.core.keys.SecretAccess;
 import dev.oml.core.model.Model;
 import dev.oml.core.model.ModelFiles;
-import dev.oml.core.omlize.LicenseeArtifact;
-import dev.oml.core.omlize.OwnerKeyShare;
-import dev.oml.core.reference.QuantizedModel;
+import dev.oml.core.omlize.FieldArtifact;
+import dev.oml.core.omlize.FieldKeyShare;
+import dev.oml.core.omlize.OmlArtifact;
+import dev.oml.core.reference.FieldQuantizedModel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -50,16 +52,17 @@ class OmlizeCommandTest {
     if (posix) {
       assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(keyShare)));
     }
-    LicenseeArtifact a = LicenseeArtifact.read(artifact);
-    OwnerKeyShare k = OwnerKeyShare.read(keyShare, SecretAccess.get());
+    // Network A has a two-party rule: version 2, shares over F_p that add up to the model
+    FieldArtifact a = FieldArtifact.read(artifact);
+    FieldKeyShare k = FieldKeyShare.read(keyShare, SecretAccess.get());
     assertEquals(a.modelId(), k.modelId());
     assertEquals(KeyFiles.readPublic(dir.resolve("licensee.pub")).keyId(), k.licensee());
     Model m = ModelFiles.load(model);
-    long[] w = QuantizedModel.of(m).matrix(0);
-    long[] wu = a.matrixShare(0);
-    long[] wo = k.matrixShare(0, SecretAccess.get());
+    long[] w = FieldQuantizedModel.of(m, m.format().fractionalBits()).matrix(0);
+    long[] wu = a.share(0);
+    long[] wo = k.ownerShare(0, SecretAccess.get());
     for (int j = 0; j < w.length; j++) {
-      assertEquals(w[j], m.format().reduce(wu[j] + wo[j]));
+      assertEquals(w[j], PrimeField.add(wu[j], wo[j]));
     }
 
     CliRun e = CliRun.of("evaluate", "--model", model.toString(), "--data",
@@ -71,7 +74,20 @@ class OmlizeCommandTest {
     assertTrue(ring <= 0.15, e.out());
     assertTrue(number(e.out(), "fixed_accuracy") > 0.8, e.out());
 
-    CliRun narrow = CliRun.of("omlize", "--model", model.toString(), "--licensee",
+    // a ring width is a version-1 (HE-only) setting: refused for a two-party model, and for an
+    // HE-only model a ring too narrow is refused naming the problem
+    CliRun ring2 = CliRun.of("omlize", "--model", model.toString(), "--licensee",
+        dir.resolve("licensee.pub").toString(), "--out", dir.resolve("n").toString(),
+        "--owner", dir.resolve("owner.pub").toString(), "--ring-bits", "50");
+    assertEquals(1, ring2.code());
+    assertTrue(ring2.err().contains("HE-only"), ring2.err());
+    Path heModel = CliRun.root().resolve("models/he-network.omlm");
+    CliRun he = CliRun.of("omlize", "--model", heModel.toString(), "--licensee",
+        dir.resolve("licensee.pub").toString(), "--out", dir.resolve("h").toString(),
+        "--owner", dir.resolve("owner.pub").toString());
+    assertEquals(0, he.code(), he.err());
+    assertEquals(1, OmlArtifact.read(dir.resolve("h/artifact.omla")).formatVersion());
+    CliRun narrow = CliRun.of("omlize", "--model", heModel.toString(), "--licensee",
         dir.resolve("licensee.pub").toString(), "--out", dir.resolve("n").toString(),
         "--owner", dir.resolve("owner.pub").toString(), "--ring-bits", "30");
     assertEquals(1, narrow.code());

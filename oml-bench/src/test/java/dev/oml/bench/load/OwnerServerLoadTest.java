@@ -13,8 +13,7 @@ import dev.oml.core.ledger.PermissionLedger;
 import dev.oml.core.ledger.PermissionReplayedException;
 import dev.oml.core.model.Model;
 import dev.oml.core.model.ModelFiles;
-import dev.oml.core.omlize.Omlization;
-import dev.oml.core.omlize.Omlizer;
+import dev.oml.core.omlize.FieldOmlizer;
 import dev.oml.core.permission.Binding;
 import dev.oml.core.permission.InferenceMode;
 import dev.oml.core.permission.PermissionGate;
@@ -23,15 +22,16 @@ import dev.oml.core.permission.PermissionPolicy;
 import dev.oml.core.permission.PermissionToken;
 import dev.oml.core.permission.PermissionVerifier;
 import dev.oml.core.permission.PermitRequest;
-import dev.oml.core.reference.FixedPointInference;
-import dev.oml.core.reference.QuantizedModel;
+import dev.oml.core.permission.PermittedQuery;
+import dev.oml.core.reference.FieldFixedPointInference;
+import dev.oml.core.reference.FieldQuantizedModel;
 import dev.oml.core.transport.ProtocolAbortException;
-import dev.oml.mpc.inference.InferenceResult;
+import dev.oml.mpc.auth.OfflineHe;
 import dev.oml.mpc.inference.OutputPolicy;
-import dev.oml.mpc.inference.PreparedBundle;
-import dev.oml.mpc.inference.TwoPartyOwner;
-import dev.oml.mpc.inference.TwoPartyParameters;
-import dev.oml.mpc.inference.TwoPartyUser;
+import dev.oml.mpc.tier2.PermittedTier2Owner;
+import dev.oml.mpc.tier2.Tier2Messages;
+import dev.oml.mpc.tier2.Tier2Owner;
+import dev.oml.mpc.tier2.Tier2User;
 import dev.oml.service.modes.TwoPartyInferenceService;
 import dev.oml.service.server.ErrorCode;
 import dev.oml.service.server.OwnerHome;
@@ -50,6 +50,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -60,7 +61,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Many licensees' clients against one owner server over TLS on loopback, with real two-party
- * queries of Network A: every answer equals the fixed-point reference, the durable ledger
+ * tier-2 queries of Network A at the standard HE parameters: every answer equals the field
+ * reference, the durable ledger
  * charges exactly what was prepared, and clients that hang up mid-bundle, send garbage or never
  * send leave the server healthy, with nothing charged twice and no server thread left behind.
  * The default run is small; {@code -Pslow} runs the 16 clients x 20 queries version.
@@ -92,20 +94,23 @@ class OwnerServerLoadTest {
   private void run(int clients, int queries, boolean faults) throws Exception {
     Model model = ModelFiles.load(root().resolve("models/network-a.omlm"));
     Dataset data = FashionMnist.test(root().resolve("data/fashion-mnist-subset"));
-    FixedPointInference reference = new FixedPointInference(QuantizedModel.of(model));
+    int fractionalBits = model.format().fractionalBits();
+    FieldFixedPointInference reference = new FieldFixedPointInference(
+        FieldQuantizedModel.of(model, fractionalBits));
     OwnerHome home = OwnerHome.init(dir.resolve("owner"), rng);
     List<SigningKeyPair> licensees = new ArrayList<>();
-    List<Omlization> omls = new ArrayList<>();
+    List<FieldOmlizer.Result> omls = new ArrayList<>();
     for (int c = 0; c < clients; c++) {
       SigningKeyPair k = SigningKeyPair.generate(rng);
-      Omlization o = Omlizer.omlize(model, home.ownerPublicKey(), k.publicKey(), rng);
+      FieldOmlizer.Result o = FieldOmlizer.omlize(model, fractionalBits, home.ownerPublicKey(), k.publicKey(),
+          rng);
       home.addKeyShare(o.keyShare(), SecretAccess.get());
       licensees.add(k);
       omls.add(o);
     }
     PermissionPolicy policy = home.policy(SecretAccess.get());
     Clock clock = Clock.systemUTC();
-    TwoPartyParameters params = TwoPartyParameters.standard(model.format());
+    OfflineHe he = OfflineHe.standard();
     X509Certificate pinned = TlsCredentials.readPem(home.certificatePem());
     ExecutorService pool = Executors.newFixedThreadPool(clients);
     try (PermissionLedger ledger = home.openLedger(policy)) {
@@ -113,9 +118,10 @@ class OwnerServerLoadTest {
           rng, ledger::charged);
       PermissionGate gate = new PermissionGate(new PermissionVerifier(home.ownerPublicKey(), policy, clock),
           ledger);
-      List<TwoPartyOwner> owners = new ArrayList<>();
-      for (Omlization o : omls) {
-        owners.add(new TwoPartyOwner(o.keyShare(), gate, params, OutputPolicy.LABEL, rng));
+      List<PermittedTier2Owner> owners = new ArrayList<>();
+      for (FieldOmlizer.Result o : omls) {
+        owners.add(new PermittedTier2Owner(new Tier2Owner(o.keyShare(), SecretAccess.get(), he, rng),
+            o.keyShare().modelId(), gate, OutputPolicy.LABEL));
       }
       // Every simulated licensee connects from 127.0.0.1, as clients behind one proxy do: each
       // holds a bundle connection and opens permit connections, so the per-address limit is
@@ -124,28 +130,27 @@ class OwnerServerLoadTest {
           .withTimeouts(Duration.ofSeconds(2), Duration.ofSeconds(20))
           .withAdmission(ServerConfig.DEFAULT_ADMISSION_WORKERS, 4 * clients + 4);
       try (OwnerServer server = OwnerServer.start(cfg, List.of(new PermitService(issuer),
-          new TwoPartyInferenceService(owners)))) {
+          new TwoPartyInferenceService(owners, Map.of())))) {
         FramedChannel silent = null;
         if (faults) {
-          silent = faultyClients(server, pinned, omls.get(0), licensees.get(0), params, ledger);
+          silent = faultyClients(server, pinned, omls.get(0), licensees.get(0), ledger);
         }
         long chargedBefore = ledger.charged(licensees.get(0).keyId());
         List<Future<Integer>> done = new ArrayList<>();
         for (int c = 0; c < clients; c++) {
           int id = c;
           done.add(pool.submit(() -> {
-            TwoPartyUser user = new TwoPartyUser(omls.get(id).artifact(), licensees.get(id), params,
-                OutputPolicy.LABEL, rng);
+            Tier2User user = new Tier2User(omls.get(id).artifact(), he, rng);
             int exact = 0;
             try (FramedChannel ch = ServiceClient.open(server.address(), pinned,
                 TwoPartyInferenceService.NAME, TransportConfig.DEFAULT)) {
-              PreparedBundle b = user.prepare(ch, queries, (n, binding) -> permit(server, pinned,
-                  licensees.get(id), omls.get(id), n, binding, clock));
+              Tier2User.Bundle b = user.prepare(ch, licensees.get(id), queries, OutputPolicy.LABEL,
+                  (n, binding) -> permit(server, pinned, licensees.get(id), omls.get(id), n,
+                      binding, clock));
               for (int q = 0; q < queries; q++) {
                 double[] x = data.image((id * queries + q) % data.size());
-                InferenceResult r = user.infer(ch, b, x);
-                if (r.label() == FixedPointInference.argmax(model.format(),
-                    reference.logits(reference.encodeInput(x)))) {
+                Tier2User.Result r = b.query(ch, user.encodeInput(x));
+                if (r.label() == reference.label(x)) {
                   exact++;
                 }
               }
@@ -181,7 +186,7 @@ class OwnerServerLoadTest {
   }
 
   private static PermissionToken permit(OwnerServer server, X509Certificate pinned, SigningKeyPair k,
-      Omlization o, int n, Binding binding, Clock clock) {
+      FieldOmlizer.Result o, int n, Binding binding, Clock clock) {
     try (FramedChannel desk = ServiceClient.open(server.address(), pinned, PermitService.NAME,
         TransportConfig.DEFAULT)) {
       return PermitService.request(desk, PermitRequest.create(k, o.artifact().modelId(),
@@ -190,20 +195,20 @@ class OwnerServerLoadTest {
   }
 
   /** A client that hangs up mid-bundle, one that sends garbage, one that never sends. */
-  private FramedChannel faultyClients(OwnerServer server, X509Certificate pinned, Omlization o,
-      SigningKeyPair k, TwoPartyParameters params, PermissionLedger ledger) throws Exception {
+  private FramedChannel faultyClients(OwnerServer server, X509Certificate pinned,
+      FieldOmlizer.Result o, SigningKeyPair k, PermissionLedger ledger) throws Exception {
     Clock clock = Clock.systemUTC();
-    TwoPartyUser user = new TwoPartyUser(o.artifact(), k, params, OutputPolicy.LABEL, rng);
     // Hangs up after the owner's first reply: the bundle's permission is spent once, and its
     // first message cannot be replayed to get the bundle prepared again.
-    TwoPartyUser.Preparation prep = user.beginPrepare(3);
-    byte[] first = prep.firstMessage(permit(server, pinned, k, o, 3, prep.binding(), clock));
+    byte[] payload = Tier2Messages.BundleRequest.fresh(o.artifact().modelId(), OutputPolicy.LABEL,
+        3, rng).encode();
+    byte[] first = PermittedQuery.create(k,
+        permit(server, pinned, k, o, 3, Binding.ofFirstMessage(payload), clock), payload).encode();
     try (FramedChannel ch = ServiceClient.open(server.address(), pinned, TwoPartyInferenceService.NAME,
         TransportConfig.DEFAULT)) {
       ch.send(first);
       ch.receive();
     }
-    prep.discard();
     try (FramedChannel again = ServiceClient.open(server.address(), pinned,
         TwoPartyInferenceService.NAME, TransportConfig.DEFAULT)) {
       again.send(first);

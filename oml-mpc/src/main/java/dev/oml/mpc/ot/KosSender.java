@@ -120,7 +120,7 @@ public final class KosSender {
       Gf128.mul(xlo, xhi, dlo, dhi, xd);
       long diff = (f[0] ^ tlo ^ xd[0]) | (f[1] ^ thi ^ xd[1]);
       if (diff != 0) {
-        throw new ProtocolAbortException(
+        throw new KosCheckFailedException(
             "KOS consistency check failed: the receiver's OT extension matrix is inconsistent;"
                 + " the session is aborted and its state discarded");
       }

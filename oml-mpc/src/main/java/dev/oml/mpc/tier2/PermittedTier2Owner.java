@@ -13,6 +13,7 @@ import dev.oml.core.transport.ForwardingChannel;
 import dev.oml.core.transport.ProtocolAbortException;
 import dev.oml.mpc.auth.MacCheckFailedException;
 import dev.oml.mpc.inference.OutputPolicy;
+import dev.oml.mpc.ot.KosCheckFailedException;
 import java.util.Objects;
 
 /**
@@ -24,7 +25,7 @@ import java.util.Objects;
  *
  * <p>Every failure after admission is one abort of the licensee, recorded in the ledger before
  * it propagates (the owner's policy may suspend a licensee after a number of aborts): a failed
- * MAC check ({@link AbortReason#CHECK_FAILED}), a malformed, replayed or out-of-order message
+ * MAC check or OT-extension consistency check ({@link AbortReason#CHECK_FAILED}), a malformed, replayed or out-of-order message
  * ({@link AbortReason#MALFORMED_MESSAGE}), or a hang-up in the middle of the offline phase or of
  * a query ({@link AbortReason#PEER_HUNG_UP}). A hang-up between queries is the licensee's normal
  * way to end a bundle early and is not an abort; the unused queries stay charged.
@@ -105,7 +106,7 @@ public final class PermittedTier2Owner {
         }
         serveQuery(bundle, ch, opening);
       }
-    } catch (MacCheckFailedException e) {
+    } catch (MacCheckFailedException | KosCheckFailedException e) {
       aborts.record(AbortReason.CHECK_FAILED);
       throw e;
     } catch (OmlException e) {

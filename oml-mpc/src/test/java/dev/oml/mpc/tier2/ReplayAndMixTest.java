@@ -23,6 +23,7 @@ import dev.oml.mpc.auth.CheckSwitch;
 import dev.oml.mpc.auth.MacCheckFailedException;
 import dev.oml.mpc.gc.FieldLayerMessages.LabelRequest;
 import dev.oml.mpc.inference.OutputPolicy;
+import dev.oml.mpc.ot.KosCheckFailedException;
 import dev.oml.mpc.testkit.Tier2Fixture;
 import dev.oml.mpc.testkit.TinyModels;
 import java.time.Clock;
@@ -205,10 +206,9 @@ class ReplayAndMixTest {
       // refused in the bundle by the OT extension's consistency check, MAC check or not
       assertInstanceOf(ProtocolAbortException.class, off.ownerError());
       assertFalse(off.ownerError() instanceof MacCheckFailedException);
-      assertTrue(off.ownerError().getMessage().contains("KOS consistency check failed"),
-          off.ownerError().getMessage());
+      assertInstanceOf(KosCheckFailedException.class, off.ownerError());
       assertEquals(List.of(), off.released());
-      ledger.assertSince(off, 1, 1, AbortReason.MALFORMED_MESSAGE);
+      ledger.assertSince(off, 1, 1, AbortReason.CHECK_FAILED);
       return;
     }
 
@@ -369,10 +369,9 @@ class ReplayAndMixTest {
     }));
     setCheck(fx, true);
     assertInstanceOf(ProtocolAbortException.class, moved.ownerError());
-    assertTrue(moved.ownerError().getMessage().contains("KOS consistency check failed"),
-        moved.ownerError().getMessage());
+    assertInstanceOf(KosCheckFailedException.class, moved.ownerError());
     assertEquals(List.of(0), moved.released());
-    ledger.assertSince(moved, 2, 1, AbortReason.MALFORMED_MESSAGE);
+    ledger.assertSince(moved, 2, 1, AbortReason.CHECK_FAILED);
   }
 
   @Test

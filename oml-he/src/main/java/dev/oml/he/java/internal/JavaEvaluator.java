@@ -145,7 +145,7 @@ final class JavaEvaluator implements Evaluator {
     int cnt = a.level + 1;
     long[][] d2 = RnsRing.copy(a.c[2], cnt);
     ctx.ring.fromNtt(d2, cnt);
-    long[][][] u = ctx.keySwitcher.keySwitch(d2, ksk, a.level);
+    long[][][] u = ctx.keySwitcher.keySwitch(d2, a.c[2], ksk, a.level);
     long[][] c0 = RnsRing.copy(a.c[0], cnt);
     long[][] c1 = RnsRing.copy(a.c[1], cnt);
     ctx.ring.addInto(c0, u[0], cnt);
@@ -183,14 +183,15 @@ final class JavaEvaluator implements Evaluator {
       throw new IncompatibleOperandsException("no Galois key for " + missing);
     }
     int cnt = a.level + 1;
-    long[][] c0 = RnsRing.copy(a.c[0], cnt);
+    // Decompose c1 and permute its digits in the NTT domain (as a hoisted rotation does):
+    // sigma commutes with the digits up to representatives, whose difference the division by
+    // P absorbs, and c0 is only permuted; no transform of c0 and none of digit i at q_i.
     long[][] c1 = RnsRing.copy(a.c[1], cnt);
-    ctx.ring.fromNtt(c0, cnt);
     ctx.ring.fromNtt(c1, cnt);
-    long[][] r0 = ctx.ring.automorphism(c0, cnt, g);
-    long[][] r1 = ctx.ring.automorphism(c1, cnt, g);
-    ctx.ring.toNtt(r0, cnt);
-    long[][][] u = ctx.keySwitcher.keySwitch(r1, ksk, a.level);
+    long[][][] digits = ctx.keySwitcher.decompose(c1, a.c[1], a.level);
+    int[] perm = ctx.ring.nttAutomorphismPermutation(g);
+    long[][] r0 = RnsRing.permuteRows(a.c[0], cnt, perm);
+    long[][][] u = ctx.keySwitcher.keySwitchDigits(digits, ksk, a.level, perm);
     ctx.ring.addInto(r0, u[0], cnt);
     return make(a, new long[][][] {r0, u[1]}, a.scale);
   }
@@ -233,7 +234,7 @@ final class JavaEvaluator implements Evaluator {
     ctx.ring.fromNtt(c1, cnt);
     // One decomposition for all rotations: the digits of sigma(c1) are sigma of the digits
     // (up to representatives), so each rotation only permutes them in the NTT domain.
-    long[][][] digits = ctx.keySwitcher.decompose(c1, a.level);
+    long[][][] digits = ctx.keySwitcher.decompose(c1, a.c[1], a.level);
     java.util.List<Ciphertext> out = new java.util.ArrayList<>();
     for (int k = 0; k < steps.length; k++) {
       if (ksks[k] == null) {

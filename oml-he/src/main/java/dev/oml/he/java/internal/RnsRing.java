@@ -2,6 +2,8 @@ package dev.oml.he.java.internal;
 
 import dev.oml.he.HeParameters;
 import java.math.BigInteger;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Ring arithmetic of the pure-Java engine: RNS polynomials {@code long[row][coefficient]} over
@@ -22,6 +24,7 @@ final class RnsRing {
   final BigInteger[] qAt;
   final BigInteger[][] crtHat;
   final long[][] crtHatInv;
+  private final Map<Integer, int[]> nttPermutations = new ConcurrentHashMap<>();
 
   RnsRing(HeParameters p) {
     this.n = p.polyModulusDegree();
@@ -295,6 +298,10 @@ final class RnsRing {
    * the value at {@code psi^(2 bitrev(i) + 1)}, and {@code (sigma_g a)(psi^e) = a(psi^(e g))}.
    */
   int[] nttAutomorphismPermutation(int g) {
+    return nttPermutations.computeIfAbsent(g, this::computeNttPermutation);
+  }
+
+  private int[] computeNttPermutation(int g) {
     int[] perm = new int[n];
     int m2 = 2 * n;
     for (int i = 0; i < n; i++) {

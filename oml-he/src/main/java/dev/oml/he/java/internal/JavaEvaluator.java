@@ -9,6 +9,7 @@ import dev.oml.he.IncompatibleOperandsException;
 import dev.oml.he.Plaintext;
 import dev.oml.he.PublicKey;
 import dev.oml.he.RelinKeys;
+import dev.oml.he.internal.GaussianFlood;
 import dev.oml.he.java.internal.JavaObjects.Ct;
 import dev.oml.he.java.internal.JavaObjects.Gk;
 import dev.oml.he.java.internal.JavaObjects.Ksk;
@@ -293,18 +294,31 @@ final class JavaEvaluator implements Evaluator {
     Ct a = ctx.evalCt(x);
     Pk pk = ctx.pk(receiverKey);
     ctx.checks.floodingBudget(budget, a);
+    if (budget.isGaussian()) {
+      return addFreshAndNoise(a, pk,
+          ctx.ring.liftNtt(GaussianFlood.sample(ctx.n, budget.gaussianSigma()), a.level + 1));
+    }
     return addFreshAndFlood(a, pk, null, budget.floodBits());
   }
 
   /** {@code a + Enc_pk(mask) + (flood, 0)}: the circuit-privacy step. */
   Ct addFreshAndFlood(Ct a, Pk pk, long[][] maskScaledNtt, int floodBits) {
-    int cnt = a.level + 1;
     Ct fresh = ctx.encryption.encryptPublic(pk, maskScaledNtt, a.level, a.scale);
+    return sumWithNoise(a, fresh, floodNtt(floodBits, a.level));
+  }
+
+  /** {@code a + Enc_pk(0) + (noise, 0)} with the noise given as NTT rows. */
+  private Ct addFreshAndNoise(Ct a, Pk pk, long[][] noiseNtt) {
+    return sumWithNoise(a, ctx.encryption.encryptPublic(pk, null, a.level, a.scale), noiseNtt);
+  }
+
+  private Ct sumWithNoise(Ct a, Ct fresh, long[][] noiseNtt) {
+    int cnt = a.level + 1;
     long[][] c0 = RnsRing.copy(a.c[0], cnt);
     long[][] c1 = RnsRing.copy(a.c[1], cnt);
     ctx.ring.addInto(c0, fresh.c[0], cnt);
     ctx.ring.addInto(c1, fresh.c[1], cnt);
-    ctx.ring.addInto(c0, floodNtt(floodBits, a.level), cnt);
+    ctx.ring.addInto(c0, noiseNtt, cnt);
     return make(a, new long[][][] {c0, c1}, a.scale);
   }
 

@@ -10,6 +10,7 @@ import dev.oml.he.HeScheme;
 import dev.oml.he.Plaintext;
 import dev.oml.he.PublicKey;
 import dev.oml.he.RelinKeys;
+import dev.oml.he.internal.GaussianFlood;
 import dev.oml.he.seal.internal.SealObjects.Ct;
 import dev.oml.he.seal.internal.SealObjects.Gk;
 import dev.oml.he.seal.internal.SealObjects.Pk;
@@ -245,6 +246,14 @@ final class SealEvaluator implements Evaluator {
     Pk pk = ctx.pk(receiverKey);
     ctx.checks.floodingBudget(budget, a);
     PointerByReference out = new PointerByReference();
+    if (budget.isGaussian()) {
+      // The noise is drawn in Java, by the sampler the pure-Java engine uses as well.
+      long[] noise = GaussianFlood.sample(ctx.n, budget.gaussianSigma());
+      SealNative.check(ctx.lib.oml_evaluator_rerandomize_noise(ctx.ptr(), a.pointer(),
+          pk.pointer(), noise, noise.length, out));
+      ctx.fence(a, pk);
+      return ctx.newCt(out);
+    }
     SealNative.check(ctx.lib.oml_evaluator_rerandomize(ctx.ptr(), a.pointer(), pk.pointer(),
         budget.floodBits(), out));
     ctx.fence(a, pk);

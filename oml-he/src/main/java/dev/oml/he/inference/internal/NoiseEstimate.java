@@ -57,6 +57,16 @@ public final class NoiseEstimate {
    */
   public static double outputError(HeProgram program, int n, double inputScale, long[] primes,
       long special, double[] rms, double[] max) {
+    return TAIL * Math.sqrt(outputVariances(program, n, inputScale, primes, special, rms, max)[0]);
+  }
+
+  /**
+   * The variances behind {@link #outputError}: {@code [0]} of an output slot's error (real
+   * part), {@code [1]} of a slot the last layer masks to zero, which sees only the noise its
+   * own step adds (the zero rows multiply the incoming error by zero).
+   */
+  public static double[] outputVariances(HeProgram program, int n, double inputScale,
+      long[] primes, long special, double[] rms, double[] max) {
     double maxPrime = 0;
     for (long p : primes) {
       maxPrime = Math.max(maxPrime, p);
@@ -70,6 +80,7 @@ public final class NoiseEstimate {
     double scale = inputScale;
     int level = primes.length - 1;
     int i = 0;
+    double added = var;
     for (Object o : program.steps()) {
       double xr = rms[i];
       double xm = max[i++];
@@ -89,9 +100,10 @@ public final class NoiseEstimate {
         double perChunk = st.numDiagonals * sq(encoding(n, q) / TAIL) * xr * xr
             + st.giant * sq(keySwitch(n, level, maxPrime, special, scale * q) / TAIL)
             + sq(rounding(n, scale) / TAIL);
-        var = norm2 * (var + (st.baby > 1 ? ks : 0.0)) + chunks * perChunk
+        added = chunks * perChunk
             + st.sumSteps.length * chunks * sq(keySwitch(n, level - 1, maxPrime, special, scale)
             / TAIL) + sq(encoding(n, scale) / TAIL);
+        var = norm2 * (var + (st.baby > 1 ? ks : 0.0)) + added;
         level--;
       } else {
         ActivationStep a = (ActivationStep) o;
@@ -106,7 +118,7 @@ public final class NoiseEstimate {
         level -= a.depth;
       }
     }
-    return TAIL * Math.sqrt(var);
+    return new double[] {var, added};
   }
 
   private static double sq(double x) {

@@ -80,7 +80,7 @@ public final class HeSingleImageProfile {
     Model model = HeFixture.model("he-network.omlm");
     Dataset data = HeFixture.subset();
     HeCompiledModel cm = HeCompiledModel.compile(model, fx.modelId, backend,
-        HePlanOptions.builder().kappa(2).answerPrecisionBits(4)
+        HePlanOptions.builder().kappa(6).answerPrecisionBits(4)
             .calibration(HeFixture.images(data, 0, 200)).build());
     if (args.length > 2 && args[2].equals("rotations")) {
       rotations(cm, reps);

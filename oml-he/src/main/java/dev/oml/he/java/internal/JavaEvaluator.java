@@ -115,6 +115,43 @@ final class JavaEvaluator implements Evaluator {
     return make(a, c, a.scale * p.scale);
   }
 
+  /**
+   * Accumulates every product into one ciphertext (Shoup products into the same rows), so a
+   * diagonal matrix-vector product allocates one ciphertext per sum, not two per term.
+   */
+  @Override
+  public Ciphertext multiplyPlainSum(java.util.List<? extends Ciphertext> xs,
+      java.util.List<? extends Plaintext> ps) {
+    if (xs.size() != ps.size() || xs.isEmpty()) {
+      throw new IllegalArgumentException(xs.size() + " ciphertexts and " + ps.size()
+          + " plaintexts: an inner product needs as many of each, at least one");
+    }
+    Ct first = ctx.evalCt(xs.get(0));
+    Pt firstPlain = ctx.pt(ps.get(0));
+    double scale = first.scale * firstPlain.scale;
+    int cnt = first.level + 1;
+    long[][][] c = new long[first.c.length][][];
+    for (int i = 0; i < c.length; i++) {
+      c[i] = ctx.ring.newRows(cnt);
+    }
+    for (int t = 0; t < xs.size(); t++) {
+      Ct a = ctx.evalCt(xs.get(t));
+      Pt p = ctx.pt(ps.get(t));
+      ctx.checks.sameLevel(first, a);
+      ctx.checks.sameScale(scale, a.scale * p.scale);
+      if (a.c.length != c.length) {
+        throw new IncompatibleOperandsException("inner product of ciphertexts of sizes "
+            + c.length + " and " + a.c.length);
+      }
+      long[][] m = plainRows(p, a, false);
+      long[][] ms = p.companions(a.level, l -> ctx.ring.shoupRows(m, l + 1));
+      for (int i = 0; i < c.length; i++) {
+        ctx.ring.mulAddShoupInto(c[i], a.c[i], m, ms, cnt);
+      }
+    }
+    return make(first, c, scale);
+  }
+
   @Override
   public Ciphertext multiply(Ciphertext x, Ciphertext y) {
     Ct a = ctx.evalCt(x);

@@ -1,19 +1,18 @@
 package dev.oml.he.inference.internal;
 
 /**
- * An estimate of how far the decrypted outputs are from the exact ones before flooding, in
- * absolute value per output slot. Each noise source (fresh encryption, encoding, rescaling, key
- * switching) is modelled as independent coefficient errors with the standard deviations below;
- * a slot's real part then has standard deviation {@code sigma_coeff * sqrt(N / 2)}. Variances
- * are carried through the layers (a linear layer by its largest squared row norm, an
- * activation by its derivative at the root-mean-square input) and the result is
- * {@link #TAIL} standard deviations.
+ * How far the decrypted outputs are from the exact ones before flooding, per output slot. Each
+ * noise source (fresh encryption, encoding, rescaling, key switching) is modelled as independent
+ * coefficient errors with the standard deviations below; a slot's real part then has standard
+ * deviation {@code sigma_coeff * sqrt(N / 2)}. Variances are carried through the layers (a
+ * linear layer by its largest squared row norm, an activation by its derivative at the
+ * magnitude of its input) and the result is {@link #TAIL} standard deviations.
  *
- * <p>This is an estimate, not a bound: the activation statistics come from calibration data
- * (the owner's plaintext run), and the sources are treated as independent. A worst-case bound
- * through the same network is about 2^18 times larger and would leave no room for flooding at
- * any useful precision (see docs/he-inference.md). A test compares the estimate with the error
- * a key holder measures.
+ * <p>What the activations' inputs are decides what the figure is. With their worst case over the
+ * plan's input box (what the planner sizes the flood with) it is a bound in the data and a tail
+ * bound in the randomness; with the calibration inputs' root mean square it is the estimate the
+ * plan reports beside the bound (for the HE network about 2^13 times smaller). Sources are
+ * treated as independent; the protocol tests check every answer against the bound.
  */
 public final class NoiseEstimate {
   /** Standard deviations that bound a slot's error. */

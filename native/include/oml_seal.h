@@ -164,6 +164,11 @@ OML_API oml_status oml_evaluator_mod_switch_to(const oml_context *ctx, const oml
  * coefficient form, so for CKKS the noise is transformed before it is added). */
 OML_API oml_status oml_evaluator_rerandomize(const oml_context *ctx, const oml_ciphertext *a,
     const oml_public_key *pk, int32_t flood_bits, oml_ciphertext **out);
+/* a + Enc_pk(0) + (e, 0) with e the caller's coefficient-form noise (count == N signed values,
+ * drawn by the caller, e.g. Gaussian flooding; transformed before it is added for CKKS). */
+OML_API oml_status oml_evaluator_rerandomize_noise(const oml_context *ctx,
+    const oml_ciphertext *a, const oml_public_key *pk, const int64_t *noise, size_t count,
+    oml_ciphertext **out);
 
 /*
  * The coefficient-encoded matrix-vector product with circuit privacy, in one call: for each

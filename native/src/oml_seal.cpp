@@ -1246,6 +1246,47 @@ oml_status oml_evaluator_rerandomize(const oml_context *c, const oml_ciphertext 
   });
 }
 
+oml_status oml_evaluator_rerandomize_noise(const oml_context *c, const oml_ciphertext *a,
+    const oml_public_key *pk, const int64_t *noise, size_t count, oml_ciphertext **out) {
+  return oml::guard([&] {
+    need(c, "context");
+    need(noise, "noise");
+    need(out, "out");
+    int level = check_ct(c, a);
+    check_pk(c, pk);
+    require(a->ct.size() == 2, OML_E_INCOMPATIBLE, "rerandomize needs a size-2 ciphertext");
+    require(count == c->n, OML_E_INVALID_ARGUMENT, "noise must have one value per coefficient");
+    Ciphertext r = encrypt_zero_public(c, pk->key, level);
+    require(r.is_ntt_form() == a->ct.is_ntt_form(), OML_E_INTERNAL,
+        "fresh encryption in another representation");
+    r.scale() = a->ct.scale();
+    const auto &mods = c->ctx.get_context_data(a->ct.parms_id())->parms().coeff_modulus();
+    size_t primes = mods.size();
+    size_t n = c->n;
+    for (size_t j = 0; j < 2; j++) {
+      util::add_poly_coeffmod(util::ConstRNSIter(a->ct.data(j), n),
+          util::ConstRNSIter(r.data(j), n), primes, mods.data(), util::RNSIter(r.data(j), n));
+    }
+    std::vector<uint64_t> e(primes * n);
+    for (size_t i = 0; i < primes; i++) {
+      uint64_t q = mods[i].value();
+      for (size_t x = 0; x < n; x++) {
+        int64_t v = noise[x];
+        // |v| < 2^63 and q < 2^61: the magnitude's residue, negated for negative values.
+        uint64_t m = static_cast<uint64_t>(v < 0 ? -(v + 1) : v) + (v < 0 ? 1 : 0);
+        uint64_t res = m % q;
+        e[i * n + x] = v < 0 && res != 0 ? q - res : res;
+      }
+    }
+    if (r.is_ntt_form()) {
+      ntt(c, e.data(), primes, true);
+    }
+    util::add_poly_coeffmod(util::ConstRNSIter(r.data(0), n), util::ConstRNSIter(e.data(), n),
+        primes, mods.data(), util::RNSIter(r.data(0), n));
+    *out = wrap(std::move(r));
+  });
+}
+
 oml_status oml_matvec_answer(const oml_context *c, const oml_ciphertext *const *query,
     size_t inputs, const uint64_t *w, size_t rows, size_t cols, size_t br, size_t bc,
     const uint64_t *mask, const oml_public_key *pk, int32_t flood_bits, int32_t answer_level,

@@ -83,4 +83,22 @@ public interface Evaluator {
     }
     return out;
   }
+
+  /**
+   * The inner product {@code sum_i a[i] * p[i]} (at least one term; all products at one level
+   * and scale): the shape of a diagonal matrix-vector product. The default adds the products of
+   * {@link #multiplyPlain(List, List)}; a backend may accumulate in place instead, without a
+   * ciphertext per product.
+   */
+  default Ciphertext multiplyPlainSum(List<? extends Ciphertext> a, List<? extends Plaintext> p) {
+    if (a.isEmpty()) {
+      throw new IllegalArgumentException("an inner product needs at least one term");
+    }
+    List<Ciphertext> products = multiplyPlain(a, p);
+    Ciphertext sum = products.get(0);
+    for (int i = 1; i < products.size(); i++) {
+      sum = add(sum, products.get(i));
+    }
+    return sum;
+  }
 }

@@ -1,5 +1,6 @@
 package dev.oml.he;
 
+import java.math.BigDecimal;
 import java.math.BigInteger;
 
 /**
@@ -30,6 +31,8 @@ public final class FloodingBudget {
   private final HeScheme scheme;
   private final String parameterId;
   private boolean statedBelowMinimum;
+  /** Standard deviation of Gaussian flooding, or 0 for uniform flooding. */
+  private double gaussianSigma;
 
   private FloodingBudget(HeParameters p, int kappa, long m, BigInteger evalBound,
       int answerLevel, int floodBits, BigInteger freshBound) {
@@ -166,6 +169,67 @@ public final class FloodingBudget {
     return b;
   }
 
+  /** Largest flooding standard deviation the samplers draw exactly enough (see {@link #forCkksGaussian}). */
+  public static final double MAX_GAUSSIAN_SIGMA = 0x1p48;
+
+  /**
+   * A CKKS budget with Gaussian flooding for the HE inference mode: every coefficient of the
+   * answer's first component gets an independent (rounded) Gaussian of standard deviation
+   * {@code sigma = 2^kappa * l2Bound}, where {@code l2Bound} bounds the Euclidean norm of the
+   * evaluation noise's coefficient vector (in integer units at the answer's scale). Two answers
+   * whose evaluation noises differ by {@code d} are then {@code ||d||_2^2 / (2 sigma^2)} apart in
+   * Kullback-Leibler divergence, so at most {@code ||d||_2 / (2 sigma)} in statistical distance
+   * (Pinsker), which is at most {@code 2^-kappa} since {@code ||d||_2 <= 2 l2Bound}; rounding
+   * both is a post-processing and cannot widen it. The
+   * caller states the kappa it can afford (secure parameters accept {@code kappa < 40} here, as
+   * in {@link #forCkksStatedKappa}) and checks precision itself; this checks that the noise
+   * cannot wrap the modulus at {@code level} and that {@code sigma} is at most
+   * {@link #MAX_GAUSSIAN_SIGMA}, above which the double-precision sampler is no longer fine
+   * enough. {@link #floodBits()} is then {@code ceil(log2 sigma)}.
+   */
+  public static FloodingBudget forCkksGaussian(HeParameters p, int kappa, double l2Bound,
+      int level) {
+    if (p.scheme() != HeScheme.CKKS) {
+      throw new IncompatibleOperandsException("forCkksGaussian needs CKKS parameters");
+    }
+    if (kappa < 1 || kappa > 256 || !(l2Bound >= 0) || Double.isInfinite(l2Bound) || level < 0
+        || level > p.maxLevel()) {
+      throw new IllegalArgumentException("kappa in [1, 256], finite l2Bound >= 0, level in range");
+    }
+    double sigma = Math.max(1.0, Math.scalb(l2Bound, kappa));
+    if (sigma > MAX_GAUSSIAN_SIGMA) {
+      throw new NoiseBudgetException("Gaussian flooding for kappa = " + kappa + " needs a standard "
+          + "deviation of 2^" + Math.getExponent(sigma) + ", above the sampler's 2^"
+          + Math.getExponent(MAX_GAUSSIAN_SIGMA) + ": lower kappa or the evaluation noise");
+    }
+    int floodBits = Math.getExponent(sigma) + (sigma == Math.scalb(1.0, Math.getExponent(sigma))
+        ? 0 : 1);
+    BigInteger fresh = freshBound(p);
+    // 40 standard deviations: the Gaussian exceeds them with probability below 2^-1150.
+    BigInteger tail = new BigDecimal(sigma * 40).toBigInteger();
+    BigInteger l2 = new BigDecimal(l2Bound).toBigInteger().add(BigInteger.ONE);
+    BigInteger total = l2.add(tail).add(fresh);
+    if (total.shiftLeft(2).compareTo(p.modulusAtLevel(level)) >= 0) {
+      throw new NoiseBudgetException("Gaussian flooding of standard deviation 2^" + floodBits
+          + " (kappa = " + kappa + ") reaches the modulus at level " + level + " of " + p.name());
+    }
+    FloodingBudget b = new FloodingBudget(p, kappa, p.polyModulusDegree(), l2, level, floodBits,
+        fresh);
+    b.statedBelowMinimum = kappa < p.minimumKappa();
+    b.gaussianSigma = sigma;
+    return b;
+  }
+
+  /** True if the flood is Gaussian ({@link #forCkksGaussian}), false if uniform. */
+  public boolean isGaussian() {
+    return gaussianSigma > 0;
+  }
+
+  /** The Gaussian flood's standard deviation, or 0 for uniform flooding. */
+  public double gaussianSigma() {
+    return gaussianSigma;
+  }
+
   /** True for a {@link #forCkksStatedKappa} budget whose kappa is below the usual minimum of 40. */
   public boolean isStatedBelowMinimum() {
     return statedBelowMinimum;
@@ -242,7 +306,10 @@ public final class FloodingBudget {
     return evalBound;
   }
 
-  /** {@code log2 B_flood}; smudging noise is uniform in {@code [-B_flood, B_flood)}. */
+  /**
+   * {@code log2 B_flood}: uniform smudging noise lies in {@code [-B_flood, B_flood)}; for
+   * Gaussian flooding, {@code ceil(log2 sigma)}.
+   */
   public int floodBits() {
     return floodBits;
   }
@@ -262,7 +329,8 @@ public final class FloodingBudget {
 
   @Override
   public String toString() {
-    return "FloodingBudget[kappa=" + kappa + ", M=" + coefficientCount + ", log2 B_eval="
+    return "FloodingBudget[" + (isGaussian() ? "Gaussian, " : "") + "kappa=" + kappa + ", M="
+        + coefficientCount + ", log2 B_eval="
         + evalBound.bitLength() + ", log2 B_flood=" + floodBits + ", answerLevel=" + answerLevel
         + "]";
   }

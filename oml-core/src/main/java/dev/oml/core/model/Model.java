@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * A trained feed-forward network: an input shape, a list of layers, and the fixed-point format
@@ -17,6 +18,10 @@ import java.util.Objects;
  * relies on it; the fixed-point reference raises {@link
  * dev.oml.core.fixedpoint.FixedPointOverflowException} if an input breaks it badly enough to
  * overflow the ring.
+ *
+ * <p>A model may declare its {@link InputBox}, the domain its inputs come from (file format
+ * version 2); models read from version-1 files, or built without one, declare none, and modes
+ * that need one refuse them or take it from their own configuration.
  */
 public final class Model {
   /** Largest number of layers accepted. */
@@ -30,9 +35,15 @@ public final class Model {
   private final List<Shape> shapes;
   private final FixedPointFormat format;
   private final int activationBits;
+  private final InputBox inputBox;
 
   private Model(String name, Shape inputShape, List<Layer> layers, FixedPointFormat format,
-      int activationBits) {
+      int activationBits, InputBox inputBox) {
+    if (inputBox != null && inputBox.size() != inputShape.size()) {
+      throw new ModelValidationException("model '" + name + "': input box of " + inputBox.size()
+          + " features for an input of " + inputShape.size());
+    }
+    this.inputBox = inputBox;
     this.name = name;
     this.inputShape = inputShape;
     this.layers = List.copyOf(layers);
@@ -69,7 +80,19 @@ public final class Model {
       throw new ModelValidationException("activation bound 2^" + activationBits
           + " is outside [2^0, 2^30]");
     }
-    return new Model(name, inputShape, layers, format, activationBits);
+    return new Model(name, inputShape, layers, format, activationBits, null);
+  }
+
+  /**
+   * Builds and validates a model that declares its input domain.
+   *
+   * @throws ModelValidationException as {@link #of(String, Shape, List, FixedPointFormat, int)},
+   *     or if the box does not have one interval per input feature
+   */
+  public static Model of(String name, Shape inputShape, List<Layer> layers, FixedPointFormat format,
+      int activationBits, InputBox inputBox) {
+    Objects.requireNonNull(inputBox, "inputBox");
+    return of(name, inputShape, layers, format, activationBits).withInputBox(inputBox);
   }
 
   private static List<Shape> validateShapes(Shape input, List<Layer> layers) {
@@ -201,7 +224,18 @@ public final class Model {
 
   /** The same model run in another fixed-point format (validated again). */
   public Model withFormat(FixedPointFormat other) {
-    return new Model(name, inputShape, layers, other, activationBits);
+    return new Model(name, inputShape, layers, other, activationBits, inputBox);
+  }
+
+  /** The same model declaring {@code box} as its input domain (validated again). */
+  public Model withInputBox(InputBox box) {
+    return new Model(name, inputShape, layers, format, activationBits,
+        Objects.requireNonNull(box, "box"));
+  }
+
+  /** The declared input domain, if the model declares one. */
+  public Optional<InputBox> inputBox() {
+    return Optional.ofNullable(inputBox);
   }
 
   /** Number of trained parameters. */
@@ -220,12 +254,13 @@ public final class Model {
   @Override
   public boolean equals(Object o) {
     return o instanceof Model m && m.name.equals(name) && m.inputShape.equals(inputShape)
-        && m.layers.equals(layers) && m.format.equals(format) && m.activationBits == activationBits;
+        && m.layers.equals(layers) && m.format.equals(format) && m.activationBits == activationBits
+        && Objects.equals(m.inputBox, inputBox);
   }
 
   @Override
   public int hashCode() {
-    return Objects.hash(name, inputShape, layers, format, activationBits);
+    return Objects.hash(name, inputShape, layers, format, activationBits, inputBox);
   }
 
   @Override

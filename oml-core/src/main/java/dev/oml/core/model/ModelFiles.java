@@ -30,8 +30,15 @@ import java.util.List;
 public final class ModelFiles {
   /** The file extension, with its dot. */
   public static final String EXTENSION = ".omlm";
-  /** Current format version. */
-  public static final int VERSION = 1;
+  /**
+   * Current format version: 2 adds the input box after the layers. A model without a box is
+   * still written as version 1 (byte for byte as before), and both versions are read.
+   */
+  public static final int VERSION = 2;
+  /** The version written for models that declare no input box. */
+  static final int VERSION_WITHOUT_BOX = 1;
+  private static final int BOX_UNIFORM = 1;
+  private static final int BOX_PER_FEATURE = 2;
   /** Largest file accepted. */
   public static final long MAX_FILE_BYTES = 1L << 30;
 
@@ -134,10 +141,28 @@ public final class ModelFiles {
         throw new IllegalStateException("no file encoding for " + layer.kind());
       }
     }
+    InputBox box = model.inputBox().orElse(null);
+    if (box != null) {
+      if (box.isUniform()) {
+        w.u8(BOX_UNIFORM);
+        w.f64s(new double[] {box.lower(0), box.upper(0)});
+      } else {
+        double[] lo = new double[box.size()];
+        double[] hi = new double[box.size()];
+        for (int i = 0; i < lo.length; i++) {
+          lo[i] = box.lower(i);
+          hi[i] = box.upper(i);
+        }
+        w.u8(BOX_PER_FEATURE);
+        w.f64s(lo);
+        w.f64s(hi);
+      }
+    }
     byte[] body = content.toByteArray();
     ByteBuffer out = ByteBuffer.allocate(HEADER_BYTES + body.length + CHECKSUM_BYTES)
         .order(ByteOrder.LITTLE_ENDIAN);
-    out.put(MAGIC).putShort((short) VERSION).putShort((short) 0).putLong(body.length).put(body);
+    out.put(MAGIC).putShort((short) (box == null ? VERSION_WITHOUT_BOX : VERSION))
+        .putShort((short) 0).putLong(body.length).put(body);
     out.put(sha256(out.array(), 0, HEADER_BYTES + body.length));
     return out.array();
   }
@@ -157,9 +182,9 @@ public final class ModelFiles {
     ByteBuffer head = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
     head.position(MAGIC.length);
     int version = Short.toUnsignedInt(head.getShort());
-    if (version != VERSION) {
+    if (version != VERSION && version != VERSION_WITHOUT_BOX) {
       throw new ModelFormatException("format version " + version + " is not supported (this library reads "
-          + VERSION + ")");
+          + VERSION_WITHOUT_BOX + " and " + VERSION + ")");
     }
     int flags = Short.toUnsignedInt(head.getShort());
     if (flags != 0) {
@@ -196,13 +221,29 @@ public final class ModelFiles {
       for (int i = 0; i < count; i++) {
         layers.add(readLayer(r, i));
       }
+      InputBox box = version == VERSION ? readBox(r, input.size()) : null;
       if (r.remaining() != 0) {
         throw new ModelFormatException(r.remaining() + " unparsed bytes after the last layer");
       }
-      return Model.of(name, input, layers, format, activationBits);
+      Model m = Model.of(name, input, layers, format, activationBits);
+      return box == null ? m : m.withInputBox(box);
     } catch (ModelValidationException | IllegalArgumentException e) {
       throw new ModelFormatException("invalid model: " + e.getMessage(), e);
     }
+  }
+
+  private static InputBox readBox(Reader r, int features) {
+    int kind = r.u8();
+    if (kind == BOX_UNIFORM) {
+      double[] b = r.f64s(2, "input box");
+      return InputBox.uniform(features, b[0], b[1]);
+    }
+    if (kind == BOX_PER_FEATURE) {
+      double[] lo = r.f64s(features, "input box lower bounds");
+      double[] hi = r.f64s(features, "input box upper bounds");
+      return InputBox.of(lo, hi);
+    }
+    throw new ModelFormatException("input box has unknown kind code " + kind);
   }
 
   private static Layer readLayer(Reader r, int index) {

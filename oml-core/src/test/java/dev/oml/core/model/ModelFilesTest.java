@@ -35,8 +35,40 @@ class ModelFilesTest {
     magic[0] = 'X';
     assertMessage(magic, "wrong magic");
     byte[] version = b.clone();
-    version[8] = 2;
-    assertMessage(version, "version 2");
+    version[8] = 3;
+    assertMessage(version, "version 3");
+  }
+
+  @Test
+  void writesVersionTwoWithAnInputBoxAndReadsBothVersions() {
+    Model plain = TestModels.mlp(1, 4, 3, 2);
+    byte[] v1 = ModelFiles.toBytes(plain);
+    assertEquals(1, v1[8], "a model without a box keeps the version-1 bytes");
+    assertTrue(ModelFiles.fromBytes(v1).inputBox().isEmpty());
+
+    Model uniform = plain.withInputBox(InputBox.uniform(4, 0.0, 1.0));
+    byte[] v2 = ModelFiles.toBytes(uniform);
+    assertEquals(2, v2[8]);
+    assertEquals(v1.length + 1 + 16, v2.length, "a uniform box costs one kind byte and two doubles");
+    assertEquals(uniform, ModelFiles.fromBytes(v2));
+    assertEquals(InputBox.uniform(4, 0.0, 1.0), ModelFiles.fromBytes(v2).inputBox().orElseThrow());
+
+    Model perFeature = plain.withInputBox(
+        InputBox.of(new double[] {0, -1, 0, 2}, new double[] {1, 1, 0.5, 3}));
+    Model back = ModelFiles.fromBytes(ModelFiles.toBytes(perFeature));
+    assertEquals(perFeature, back);
+    assertEquals(-1.0, back.inputBox().orElseThrow().lower(1));
+  }
+
+  @Test
+  void refusesAVersionTwoFileWithoutItsBox() {
+    byte[] v1 = ModelFiles.toBytes(TestModels.mlp(1, 4, 3, 2));
+    v1[8] = 2;
+    assertMessage(reseal(v1), "truncated");
+    byte[] v2 = ModelFiles.toBytes(TestModels.mlp(1, 4, 3, 2)
+        .withInputBox(InputBox.uniform(4, 0.0, 1.0)));
+    v2[v2.length - ModelFiles.CHECKSUM_BYTES - 17] = 9;
+    assertMessage(reseal(v2), "unknown kind code 9");
   }
 
   @Test

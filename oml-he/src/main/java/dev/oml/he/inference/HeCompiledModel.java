@@ -1,5 +1,6 @@
 package dev.oml.he.inference;
 
+import dev.oml.core.model.InputBox;
 import dev.oml.core.model.Layer;
 import dev.oml.core.model.LinearForm;
 import dev.oml.core.model.Model;
@@ -20,7 +21,6 @@ import dev.oml.he.RelinKeys;
 import dev.oml.he.inference.internal.HeProgram;
 import dev.oml.he.inference.internal.Layout;
 import dev.oml.he.inference.internal.NoiseEstimate;
-import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.util.ArrayList;
 import java.util.List;
@@ -138,9 +138,18 @@ public final class HeCompiledModel {
     }
     int answerLevel = level;
     double finalScale = scale;
-    double evalError = NoiseEstimate.outputError(program, n, inputScale, primes,
-        params.specialPrime(), stats[1], bounds);
-    double outBound = bounds[bounds.length - 1];
+    InputBox box = inputBox(model, options);
+    double[] worst = boxBounds(model, box);
+    // The bound: every data-dependent gain (an activation's derivative, the logits' size) at its
+    // worst case over the input box; the randomness (encryption, rounding, key switching) at
+    // TAIL standard deviations. The estimate beside it uses the calibration statistics.
+    double[] variances = NoiseEstimate.outputVariances(program, n, inputScale, primes,
+        params.specialPrime(), worst, worst);
+    double evalError = NoiseEstimate.TAIL * Math.sqrt(variances[0]);
+    double evalEstimate = options.calibration() == null ? 0.0
+        : NoiseEstimate.outputError(program, n, inputScale, primes, params.specialPrime(),
+            stats[1], bounds);
+    double outBound = worst[worst.length - 1];
     double want = Math.pow(2, -options.answerPrecisionBits());
     double rerand = NoiseEstimate.fresh(n, finalScale);
     FloodingBudget budget = null;
@@ -149,38 +158,46 @@ public final class HeCompiledModel {
     double total = evalError + rerand;
     if (options.flooding()) {
       kappa = options.kappa();
-      // Coefficient-domain tail of the evaluation error: TAIL standard deviations of a
-      // coefficient, which is the slot deviation divided by sqrt(N / 2).
-      BigInteger bEval = new BigDecimal(evalError * finalScale / Math.sqrt(n / 2.0))
-          .toBigInteger().add(BigInteger.ONE);
-      budget = FloodingBudget.forCkksStatedKappa(params, kappa, bEval, answerLevel);
-      floodBits = budget.floodBits();
-      double floodError = floodSlotError(n, floodBits, finalScale);
+      // The flood is sized against the Euclidean norm of the noise's coefficient vector. By
+      // Parseval over the N/2 slots and their conjugates, ||e||_2^2 = (2/N) sum_j |z_j|^2, whose
+      // mean is twice the mean real-part variance over the slots: output slots (outputs/features
+      // of them, all lanes counted as images) carry variances[0], masked ones variances[1].
+      // Twice the root of that mean covers the norm's fluctuation (it concentrates, as a norm of
+      // a linear image of independent sub-Gaussian noise does: Hanson-Wright).
+      double outputs = (double) program.outputSize() / features;
+      double meanVariance = outputs * variances[0] + (1 - outputs) * variances[1];
+      double l2 = 2 * Math.sqrt(2 * meanVariance) * finalScale;
+      // Precision first, so that a kappa too large is refused naming the largest that fits.
+      double floodError = floodSlotError(n, Math.max(1.0, Math.scalb(l2, kappa)), finalScale);
       total += floodError;
       if (total > want) {
         double room = want - evalError - rerand;
         int best = room <= 0 ? 0
             : kappa + (int) Math.floor(Math.log(room / floodError) / Math.log(2));
-        throw new NoiseBudgetException("flooding at kappa = " + kappa + " leaves an error of about "
+        throw new NoiseBudgetException("flooding at kappa = " + kappa + " leaves an error of up to "
             + String.format("%.3g", total) + " per logit, more than the 2^-"
             + options.answerPrecisionBits() + " asked, for model '" + model.name() + "' at N = "
-            + n + " (scale 2^" + scaleBits + ", estimated evaluation error "
-            + String.format("%.3g", evalError) + "); the largest kappa that fits is "
-            + Math.max(best, 0) + "; ask less precision or a lower kappa");
+            + n + " (scale 2^" + scaleBits + ", evaluation error bound over the input box "
+            + String.format("%.3g", evalError) + ", estimate on the calibration inputs "
+            + String.format("%.3g", evalEstimate) + "); the largest kappa that fits is "
+            + Math.max(best, 0) + "; ask less precision, a lower kappa or a smaller input box");
       }
+      budget = FloodingBudget.forCkksGaussian(params, kappa, l2, answerLevel);
+      floodBits = budget.floodBits();
     }
     double answerMagnitude = finalScale * (outBound + total) * 2;
     if (answerMagnitude >= params.modulusAtLevel(answerLevel).doubleValue() / 2) {
-      throw new UnsupportedModelException("logits up to " + outBound + " at scale 2^"
-          + Math.round(Math.log(finalScale) / Math.log(2)) + " do not fit the answer modulus");
+      throw new UnsupportedModelException("logits up to " + outBound + " over the input box at "
+          + "scale 2^" + Math.round(Math.log(finalScale) / Math.log(2))
+          + " do not fit the answer modulus");
     }
-    // Published rounded up to a power of two: the exact figure is a function of the weights'
-    // norms, and the user needs only its order of magnitude.
-    double published = Math.pow(2, Math.ceil(Math.log(total) / Math.log(2)));
+    // Published rounded up to powers of two: the exact figures are functions of the weights'
+    // norms, and the user needs only their order of magnitude.
+    double published = roundUpToPowerOfTwo(total);
     HeInferencePlan plan = new HeInferencePlan(id.bytes(), params, features, layout.lanes(),
         program.inputSize(), program.outputSize(), inputScale,
         program.rotationSteps(layout.lanes()), program.needsRelin(), program.realProjection(),
-        kappa, floodBits, answerLevel, published);
+        kappa, floodBits, answerLevel, published, roundUpToPowerOfTwo(evalEstimate), box);
     return new HeCompiledModel(model, program, ctx, plan, budget, layout);
   }
 
@@ -193,9 +210,117 @@ public final class HeCompiledModel {
     return log + 1;
   }
 
-  /** Slot error of uniform flooding in {@code [-2^bits, 2^bits)}: variance {@code N B^2 / 6}. */
-  static double floodSlotError(int n, int bits, double scale) {
-    return NoiseEstimate.TAIL * Math.pow(2, bits) * Math.sqrt(n / 6.0) / scale;
+  /**
+   * Slot error of Gaussian flooding of standard deviation {@code sigma} per coefficient: a
+   * slot's real part sums {@code N} of them with unit-modulus weights whose squared real parts
+   * average one half, so its variance is {@code N sigma^2 / 2}; TAIL standard deviations.
+   */
+  static double floodSlotError(int n, double sigma, double scale) {
+    return NoiseEstimate.TAIL * sigma * Math.sqrt(n / 2.0) / scale;
+  }
+
+  static double roundUpToPowerOfTwo(double x) {
+    return x <= 0 ? 0.0 : Math.pow(2, Math.ceil(Math.log(x) / Math.log(2)));
+  }
+
+  /**
+   * The plan's input box: the owner's ({@link HePlanOptions.Builder#inputBox}), else the
+   * model's, else the smallest interval holding every calibration value (for every feature).
+   */
+  static InputBox inputBox(Model model, HePlanOptions options) {
+    int size = model.inputShape().size();
+    InputBox box = options.inputBox() != null ? options.inputBox()
+        : model.inputBox().orElse(null);
+    if (box == null) {
+      double[][] cal = options.calibration();
+      if (cal == null || cal.length == 0) {
+        throw new UnsupportedModelException("model '" + model.name() + "' declares no input box "
+            + "and the plan has none: the flooding is sized for the worst case over the inputs' "
+            + "domain, so declare it (Model.withInputBox, or HePlanOptions.inputBox)");
+      }
+      double lo = Double.POSITIVE_INFINITY;
+      double hi = Double.NEGATIVE_INFINITY;
+      for (double[] x : cal) {
+        for (double v : x) {
+          lo = Math.min(lo, v);
+          hi = Math.max(hi, v);
+        }
+      }
+      box = InputBox.uniform(size, lo, hi);
+    }
+    if (box.size() != size) {
+      throw new UnsupportedModelException("input box of " + box.size() + " features for model '"
+          + model.name() + "' with " + size + " inputs");
+    }
+    return box;
+  }
+
+  /**
+   * Worst case over {@code box} of the magnitude of the values entering each HE step (interval
+   * arithmetic through the layers), one entry per linear or activation step, then the logits':
+   * the same indexing as {@link #activationBounds}. At least 1, as there.
+   */
+  static double[] boxBounds(Model model, InputBox box) {
+    int size = box.size();
+    double[] lo = new double[size];
+    double[] hi = new double[size];
+    for (int i = 0; i < size; i++) {
+      lo[i] = box.lower(i);
+      hi[i] = box.upper(i);
+    }
+    List<Double> b = new ArrayList<>();
+    Shape s = model.inputShape();
+    for (Layer l : model.layers()) {
+      if (l.isLinear() || l instanceof Square || l instanceof Polynomial) {
+        b.add(Math.max(1.0, maxAbs(lo, hi)));
+      }
+      if (l.isLinear()) {
+        LinearForm lf = LinearForm.of(l, s);
+        double[] nlo = lf.bias();
+        double[] nhi = lf.bias();
+        for (int r = 0; r < lf.rows(); r++) {
+          for (int c = 0; c < lf.cols(); c++) {
+            double w = lf.entry(r, c);
+            if (w != 0) {
+              nlo[r] += Math.min(w * lo[c], w * hi[c]);
+              nhi[r] += Math.max(w * lo[c], w * hi[c]);
+            }
+          }
+        }
+        lo = nlo;
+        hi = nhi;
+      } else if (l instanceof Square) {
+        for (int i = 0; i < lo.length; i++) {
+          double a = lo[i] * lo[i];
+          double c = hi[i] * hi[i];
+          lo[i] = lo[i] <= 0 && hi[i] >= 0 ? 0 : Math.min(a, c);
+          hi[i] = Math.max(a, c);
+        }
+      } else if (l instanceof Polynomial p) {
+        // |p(x)| <= sum |c_k| M^k for |x| <= M: crude, and a bound.
+        double[] c = p.coefficients();
+        for (int i = 0; i < lo.length; i++) {
+          double m = Math.max(Math.abs(lo[i]), Math.abs(hi[i]));
+          double v = 0;
+          for (int k = c.length - 1; k >= 0; k--) {
+            v = v * m + Math.abs(c[k]);
+          }
+          lo[i] = -v;
+          hi[i] = v;
+        }
+      }
+      s = l.outputShape(s);
+    }
+    b.add(Math.max(1.0, maxAbs(lo, hi)));
+    return b.stream().mapToDouble(Double::doubleValue).toArray();
+  }
+
+  private static double maxAbs(double[] lo, double[] hi) {
+    double m = 0;
+    for (int i = 0; i < lo.length; i++) {
+      m = Math.max(m, Math.max(Math.abs(lo[i]), Math.abs(hi[i])));
+    }
+    return m;
   }
 
   /**
@@ -325,17 +450,27 @@ public final class HeCompiledModel {
    * call it after admission.
    */
   Ciphertext evaluate(Ciphertext x, int lanes, PublicKey receiver, RelinKeys rk, GaloisKeys gk) {
-    Ciphertext y = program.evaluate(x, lanes, layout, context.ckksEncoder(), context.evaluator(),
-        rk, gk, primes);
-    if (y.level() != plan.answerLevel()) {
-      throw new IllegalStateException("evaluation ended at level " + y.level() + ", planned "
-          + plan.answerLevel());
-    }
+    Ciphertext y = evaluateUnflooded(x, lanes, rk, gk);
     if (budget != null) {
       return context.evaluator().rerandomize(y, receiver, budget);
     }
     // Without flooding (measurement plans), still add a fresh encryption of zero.
     return context.evaluator().rerandomize(y, receiver,
         FloodingBudget.forCkksStatedKappa(context.parameters(), 1, BigInteger.ZERO, y.level()));
+  }
+
+  /**
+   * The evaluation before re-randomization and flooding: a deterministic function of the input
+   * ciphertext, the keys and the weights. A user who knows two candidate models can compute it
+   * for both, which is why the flood is what hides the model (tests play that user).
+   */
+  Ciphertext evaluateUnflooded(Ciphertext x, int lanes, RelinKeys rk, GaloisKeys gk) {
+    Ciphertext y = program.evaluate(x, lanes, layout, context.ckksEncoder(), context.evaluator(),
+        rk, gk, primes);
+    if (y.level() != plan.answerLevel()) {
+      throw new IllegalStateException("evaluation ended at level " + y.level() + ", planned "
+          + plan.answerLevel());
+    }
+    return y;
   }
 }

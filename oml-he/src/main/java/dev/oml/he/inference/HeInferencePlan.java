@@ -1,5 +1,7 @@
 package dev.oml.he.inference;
 
+import dev.oml.core.model.InputBox;
+import dev.oml.core.model.ModelValidationException;
 import dev.oml.core.omlize.ModelId;
 import dev.oml.he.HeBackend;
 import dev.oml.he.HeContext;
@@ -13,12 +15,14 @@ import java.util.HexFormat;
  * The public half of a compiled HE model, which the owner sends to each user at the start of a
  * session: the CKKS parameters (ring degree, every prime), the slot layout (features per image,
  * images per ciphertext), the input scale, the rotations and keys the evaluation needs, the
- * flooding figures ({@code kappa}, {@code log2 B_flood}) and the model id that permissions name.
+ * flooding figures ({@code kappa}, {@code log2 sigma} of the Gaussian flood), the error bound and
+ * the estimate beside it, the input box the user's inputs must lie in, and the model id that
+ * permissions name.
  * It reveals the architecture's sizes and depth, never weights. {@link #planId()} is the hash of
  * its encoding; keys and queries carry it so that both sides agree on everything.
  */
 public final class HeInferencePlan {
-  static final String MAGIC = "OHP1";
+  static final String MAGIC = "OHP2";
 
   private final byte[] modelId;
   private final HeParameters parameters;
@@ -34,12 +38,21 @@ public final class HeInferencePlan {
   private final int floodBits;
   private final int answerLevel;
   private final double estimatedError;
+  private final double evaluationEstimate;
+  private final InputBox inputBox;
   private final byte[] encoded;
   private final byte[] planId;
 
   HeInferencePlan(byte[] modelId, HeParameters parameters, int features, int lanes,
       int inputSize, int outputSize, double inputScale, int[] rotationSteps, boolean needsRelin,
-      boolean conjugation, int kappa, int floodBits, int answerLevel, double estimatedError) {
+      boolean conjugation, int kappa, int floodBits, int answerLevel, double estimatedError,
+      double evaluationEstimate, InputBox inputBox) {
+    if (inputBox.size() != inputSize) {
+      throw new IllegalArgumentException("input box of " + inputBox.size() + " features, input of "
+          + inputSize);
+    }
+    this.evaluationEstimate = evaluationEstimate;
+    this.inputBox = inputBox;
     this.conjugation = conjugation;
     this.modelId = modelId.clone();
     this.parameters = parameters;
@@ -66,7 +79,15 @@ public final class HeInferencePlan {
       o.i32(r);
     }
     o.i32(needsRelin ? 1 : 0).i32(conjugation ? 1 : 0).i32(kappa).i32(floodBits)
-        .i32(answerLevel).f64(estimatedError);
+        .i32(answerLevel).f64(estimatedError).f64(evaluationEstimate);
+    if (inputBox.isUniform()) {
+      o.i32(1).f64(inputBox.lower(0)).f64(inputBox.upper(0));
+    } else {
+      o.i32(2);
+      for (int i = 0; i < inputSize; i++) {
+        o.f64(inputBox.lower(i)).f64(inputBox.upper(i));
+      }
+    }
     this.encoded = o.bytes();
     this.planId = Msg.sha256(encoded);
   }
@@ -111,7 +132,31 @@ public final class HeInferencePlan {
     int flood = in.i32("flood bits");
     int answerLevel = in.i32("answer level");
     double err = in.f64("estimated error");
+    double estimate = in.f64("evaluation estimate");
+    int boxKind = in.i32("input box kind");
+    if (inputSize < 1 || inputSize > n / 2) {
+      throw new MalformedQueryException("HE plan: input size " + inputSize);
+    }
+    double[] lo = new double[inputSize];
+    double[] hi = new double[inputSize];
+    if (boxKind == 1) {
+      java.util.Arrays.fill(lo, in.f64("input box lower bound"));
+      java.util.Arrays.fill(hi, in.f64("input box upper bound"));
+    } else if (boxKind == 2) {
+      for (int i = 0; i < inputSize; i++) {
+        lo[i] = in.f64("input box lower bound");
+        hi[i] = in.f64("input box upper bound");
+      }
+    } else {
+      throw new MalformedQueryException("HE plan: input box kind " + boxKind);
+    }
     in.end();
+    InputBox box;
+    try {
+      box = InputBox.of(lo, hi);
+    } catch (ModelValidationException e) {
+      throw new MalformedQueryException("HE plan: " + e.getMessage(), e);
+    }
     HeParameters p;
     try {
       HeParameters.Builder b = HeParameters.builder(HeScheme.CKKS).polyModulusDegree(n)
@@ -129,7 +174,7 @@ public final class HeInferencePlan {
       throw new MalformedQueryException("HE plan: inconsistent layout or scale");
     }
     return new HeInferencePlan(model, p, features, lanes, inputSize, outputSize, scale, rot, relin,
-        conj, kappa, flood, answerLevel, err);
+        conj, kappa, flood, answerLevel, err, estimate, box);
   }
 
   public byte[] encode() {
@@ -196,7 +241,7 @@ public final class HeInferencePlan {
     return kappa;
   }
 
-  /** {@code log2 B_flood}, or 0 without flooding. */
+  /** {@code ceil(log2 sigma)} of the Gaussian flood, or 0 without flooding. */
   public int floodBits() {
     return floodBits;
   }
@@ -211,11 +256,25 @@ public final class HeInferencePlan {
   }
 
   /**
-   * The owner's estimate of the answer's absolute error per logit, flooding included, rounded up
-   * to a power of two.
+   * The bound on the answer's absolute error per logit, rounded up to a power of two: the
+   * evaluation error at its worst case over the input box, plus re-randomization and flooding
+   * (whose random parts at ten standard deviations).
    */
   public double estimatedError() {
     return estimatedError;
+  }
+
+  /**
+   * The owner's estimate of the evaluation error alone on its calibration inputs, rounded up to
+   * a power of two (0 if it gave none): reported beside the bound, never used to size the flood.
+   */
+  public double evaluationEstimate() {
+    return evaluationEstimate;
+  }
+
+  /** The domain every input must lie in; the client refuses others before encrypting. */
+  public InputBox inputBox() {
+    return inputBox;
   }
 
   /** Ciphertexts a query for {@code images} images carries. */
@@ -228,7 +287,8 @@ public final class HeInferencePlan {
     return "HeInferencePlan[" + parameters.name() + ", " + lanes + " images/ciphertext, "
         + features + " features, scale 2^" + Math.round(Math.log(inputScale) / Math.log(2))
         + ", " + rotationSteps.length + " rotation keys, kappa=" + kappa + ", log2 B_flood="
-        + floodBits + ", est. error " + String.format("%.3g", estimatedError) + ", id "
+        + floodBits + ", error bound " + String.format("%.3g", estimatedError) + " (evaluation "
+        + "estimate " + String.format("%.3g", evaluationEstimate) + "), " + inputBox + ", id "
         + HexFormat.of().formatHex(planId, 0, 8) + "]";
   }
 }

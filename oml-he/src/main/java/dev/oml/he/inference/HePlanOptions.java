@@ -1,11 +1,14 @@
 package dev.oml.he.inference;
 
+import dev.oml.core.model.InputBox;
+
 /**
  * What the owner asks of an HE plan: the statistical parameter {@code kappa} of the flooding
  * (required: there is no default, because the achievable value depends on the model and has to
  * be a conscious choice), the absolute precision the answer's logits need ({@code 2^-bits}), the
  * ring (128-bit {@code N = 16384} by default, or a smaller, clearly {@code INSECURE} ring for
- * fast tests), and calibration inputs whose plaintext activations bound the noise estimate.
+ * fast tests), the input box (by default the one the model declares), and calibration inputs
+ * whose plaintext activations give the noise estimate reported beside the worst-case bound.
  * Immutable; built by {@link Builder}, which validates at {@link Builder#build()}.
  */
 public final class HePlanOptions {
@@ -16,8 +19,10 @@ public final class HePlanOptions {
   private final double[][] calibration;
   private final boolean flooding;
   private final boolean hoisted;
+  private final InputBox inputBox;
 
   private HePlanOptions(Builder b) {
+    this.inputBox = b.inputBox;
     this.hoisted = b.hoisted;
     this.kappa = b.kappa;
     this.answerPrecisionBits = b.answerPrecisionBits;
@@ -61,6 +66,11 @@ public final class HePlanOptions {
     return calibration;
   }
 
+  /** The owner's input box for the plan, or null to use the model's. */
+  InputBox inputBox() {
+    return inputBox;
+  }
+
   /** Unchecked settings. */
   public static final class Builder {
     private int kappa = -1;
@@ -70,6 +80,7 @@ public final class HePlanOptions {
     private double[][] calibration;
     private boolean flooding = true;
     private boolean hoisted;
+    private InputBox inputBox;
 
     public Builder kappa(int kappa) {
       this.kappa = kappa;
@@ -89,7 +100,18 @@ public final class HePlanOptions {
       return this;
     }
 
-    /** Plaintext inputs the owner runs to bound activations for the noise estimate. */
+    /**
+     * The input domain the plan declares and the user's client enforces, overriding the one the
+     * model declares. The flooding is sized for the worst case over it. A model that declares
+     * none and gets none here takes the smallest interval holding every calibration value, the
+     * same for every feature.
+     */
+    public Builder inputBox(InputBox box) {
+      this.inputBox = java.util.Objects.requireNonNull(box, "box");
+      return this;
+    }
+
+    /** Plaintext inputs the owner runs for the noise estimate reported beside the bound. */
     public Builder calibration(double[][] inputs) {
       this.calibration = inputs.clone();
       return this;

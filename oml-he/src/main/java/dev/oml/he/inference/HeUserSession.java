@@ -1,5 +1,6 @@
 package dev.oml.he.inference;
 
+import dev.oml.core.model.InputBox;
 import dev.oml.he.Ciphertext;
 import dev.oml.he.CkksEncoder;
 import dev.oml.he.Decryptor;
@@ -123,8 +124,25 @@ public final class HeUserSession {
    * Encrypts {@code images} (each {@link HeInferencePlan#inputSize()} values) into one query.
    *
    * @throws IllegalArgumentException if there are no images or one has the wrong length
+   * @throws InputOutsideBoxException if a value lies outside the plan's input box (the flood is
+   *     sized for inputs in it; nothing is encrypted)
    */
   public HeQuery encrypt(double[][] images) {
+    InputBox box = plan.inputBox();
+    for (int i = 0; i < images.length; i++) {
+      int f = images[i].length == plan.inputSize() ? box.firstViolation(images[i]) : -1;
+      if (f >= 0) {
+        throw new InputOutsideBoxException(i, f, box.lower(f), box.upper(f));
+      }
+    }
+    return encryptOutsideBoxForTesting(images);
+  }
+
+  /**
+   * {@link #encrypt} without the input-box check: the test-only switch of the attack test that
+   * shows what the check prevents (inputs outside the box outgrow the flood).
+   */
+  HeQuery encryptOutsideBoxForTesting(double[][] images) {
     if (images.length == 0) {
       throw new IllegalArgumentException("a query needs at least one image");
     }

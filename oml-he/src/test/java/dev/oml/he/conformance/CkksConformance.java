@@ -112,6 +112,32 @@ public abstract class CkksConformance {
   }
 
   @Test
+  void innerProductsOfCiphertextsAndPlaintextsMatchDoubles() {
+    CkksEncoder enc = ctx.ckksEncoder();
+    int n = enc.slotCount();
+    Evaluator ev = ctx.evaluator();
+    java.util.List<Ciphertext> xs = new java.util.ArrayList<>();
+    java.util.List<Plaintext> ps = new java.util.ArrayList<>();
+    double[] want = new double[n];
+    for (int t = 0; t < 5; t++) {
+      double[] a = random(n);
+      double[] b = random(n);
+      xs.add(ctx.encryptor(pk).encrypt(enc.encode(a, SCALE)));
+      ps.add(enc.encode(b, SCALE));
+      for (int i = 0; i < n; i++) {
+        want[i] += a[i] * b[i];
+      }
+    }
+    Ciphertext sum = ev.rescale(ev.multiplyPlainSum(xs, ps));
+    assertTrue(precisionBits(want, decrypt(sum)) > 18);
+    Ciphertext lower = ev.modSwitchToNext(xs.get(1));
+    assertThrows(IncompatibleOperandsException.class,
+        () -> ev.multiplyPlainSum(java.util.List.of(xs.get(0), lower), ps.subList(0, 2)));
+    assertThrows(IllegalArgumentException.class,
+        () -> ev.multiplyPlainSum(java.util.List.of(), java.util.List.of()));
+  }
+
+  @Test
   void rotationsMatchDoubles() {
     CkksEncoder enc = ctx.ckksEncoder();
     int n = enc.slotCount();

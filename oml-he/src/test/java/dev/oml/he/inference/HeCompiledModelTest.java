@@ -11,6 +11,7 @@ import dev.oml.core.model.AvgPool2D;
 import dev.oml.core.model.Conv2D;
 import dev.oml.core.model.Dense;
 import dev.oml.core.model.Flatten;
+import dev.oml.core.model.InputBox;
 import dev.oml.core.model.Layer;
 import dev.oml.core.model.Model;
 import dev.oml.core.model.Polynomial;
@@ -53,6 +54,43 @@ class HeCompiledModelTest {
     assertEquals(6, p.kappa());
     assertTrue(p.floodBits() > 6);
     assertTrue(p.estimatedError() <= 1.0 / 16);
+  }
+
+  @Test
+  void thePlanCarriesTheBoxAndTheBoundSizesTheFloodWithTheEstimateBeside() {
+    HeInferencePlan p = Shared.COMPILED.plan();
+    assertEquals(InputBox.uniform(784, 0.0, 1.0), p.inputBox(), "the shipped model declares it");
+    HeInferencePlan back = HeInferencePlan.decode(p.encode());
+    assertEquals(p.inputBox(), back.inputBox());
+    assertEquals(p.evaluationEstimate(), back.evaluationEstimate());
+    assertTrue(p.evaluationEstimate() > 0, "calibration inputs give an estimate");
+    // The bound is a worst case over the box: far above the calibration estimate.
+    assertTrue(p.estimatedError() > 1000 * p.evaluationEstimate(), p.toString());
+    // A per-feature box set by the owner travels as such.
+    double[] lo = new double[784];
+    double[] hi = new double[784];
+    java.util.Arrays.fill(hi, 0.5);
+    hi[3] = 1.0;
+    HeCompiledModel m = HeCompiledModel.compile(Shared.MODEL, FX.modelId, HeBackends.pureJava(),
+        HePlanOptions.builder().kappa(6).answerPrecisionBits(4).insecureRingForTesting(4096)
+            .inputBox(InputBox.of(lo, hi)).build());
+    assertEquals(InputBox.of(lo, hi), HeInferencePlan.decode(m.plan().encode()).inputBox());
+    assertEquals(0.0, m.plan().evaluationEstimate(), "no calibration, no estimate");
+    assertTrue(m.plan().estimatedError() <= p.estimatedError(), "a smaller box, a smaller bound");
+  }
+
+  @Test
+  void aModelWithoutABoxNeedsOneFromTheOwnerOrItsCalibration() {
+    Model noBox = Model.of("no-box", Shape.vector(4),
+        List.of(new Dense(4, 2, new double[8], new double[2])), FixedPointFormat.of(40, 12), 4);
+    UnsupportedModelException e = assertThrows(UnsupportedModelException.class, () ->
+        HeCompiledModel.compile(noBox, FX.modelId, HeBackends.pureJava(), HePlanOptions.builder()
+            .kappa(6).insecureRingForTesting(1024).build()));
+    assertTrue(e.getMessage().contains("declares no input box"), e.getMessage());
+    HeCompiledModel fromCalibration = HeCompiledModel.compile(noBox, FX.modelId,
+        HeBackends.pureJava(), HePlanOptions.builder().kappa(6).insecureRingForTesting(1024)
+            .calibration(new double[][] {{0, 0.5, -2, 1}, {3, 0, 0, 0}}).build());
+    assertEquals(InputBox.uniform(4, -2, 3), fromCalibration.plan().inputBox());
   }
 
   @Test

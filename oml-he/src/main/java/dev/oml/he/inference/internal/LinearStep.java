@@ -216,14 +216,15 @@ public final class LinearStep {
     }
     Ciphertext acc = null;
     for (int k = giant - 1; k >= 0; k--) {
-      Ciphertext s = null;
+      List<Ciphertext> terms = new ArrayList<>(baby);
+      List<Plaintext> diagonals = new ArrayList<>(baby);
       for (int l = 0; l < baby; l++) {
-        if (p[k][l] == null) {
-          continue;
+        if (p[k][l] != null) {
+          terms.add(xs[l]);
+          diagonals.add(p[k][l]);
         }
-        Ciphertext t = ev.multiplyPlain(xs[l], p[k][l]);
-        s = s == null ? t : ev.add(s, t);
       }
+      Ciphertext s = terms.isEmpty() ? null : ev.multiplyPlainSum(terms, diagonals);
       if (acc != null) {
         acc = ev.rotate(acc, baby * bl, gk);
         if (s != null) {

@@ -1,19 +1,18 @@
 package dev.oml.he.inference.internal;
 
 /**
- * An estimate of how far the decrypted outputs are from the exact ones before flooding, in
- * absolute value per output slot. Each noise source (fresh encryption, encoding, rescaling, key
- * switching) is modelled as independent coefficient errors with the standard deviations below;
- * a slot's real part then has standard deviation {@code sigma_coeff * sqrt(N / 2)}. Variances
- * are carried through the layers (a linear layer by its largest squared row norm, an
- * activation by its derivative at the root-mean-square input) and the result is
- * {@link #TAIL} standard deviations.
+ * How far the decrypted outputs are from the exact ones before flooding, per output slot. Each
+ * noise source (fresh encryption, encoding, rescaling, key switching) is modelled as independent
+ * coefficient errors with the standard deviations below; a slot's real part then has standard
+ * deviation {@code sigma_coeff * sqrt(N / 2)}. Variances are carried through the layers (a
+ * linear layer by its largest squared row norm, an activation by its derivative at the
+ * magnitude of its input) and the result is {@link #TAIL} standard deviations.
  *
- * <p>This is an estimate, not a bound: the activation statistics come from calibration data
- * (the owner's plaintext run), and the sources are treated as independent. A worst-case bound
- * through the same network is about 2^18 times larger and would leave no room for flooding at
- * any useful precision (see docs/he-inference.md). A test compares the estimate with the error
- * a key holder measures.
+ * <p>What the activations' inputs are decides what the figure is. With their worst case over the
+ * plan's input box (what the planner sizes the flood with) it is a bound in the data and a tail
+ * bound in the randomness; with the calibration inputs' root mean square it is the estimate the
+ * plan reports beside the bound (for the HE network about 2^13 times smaller). Sources are
+ * treated as independent; the protocol tests check every answer against the bound.
  */
 public final class NoiseEstimate {
   /** Standard deviations that bound a slot's error. */
@@ -57,6 +56,16 @@ public final class NoiseEstimate {
    */
   public static double outputError(HeProgram program, int n, double inputScale, long[] primes,
       long special, double[] rms, double[] max) {
+    return TAIL * Math.sqrt(outputVariances(program, n, inputScale, primes, special, rms, max)[0]);
+  }
+
+  /**
+   * The variances behind {@link #outputError}: {@code [0]} of an output slot's error (real
+   * part), {@code [1]} of a slot the last layer masks to zero, which sees only the noise its
+   * own step adds (the zero rows multiply the incoming error by zero).
+   */
+  public static double[] outputVariances(HeProgram program, int n, double inputScale,
+      long[] primes, long special, double[] rms, double[] max) {
     double maxPrime = 0;
     for (long p : primes) {
       maxPrime = Math.max(maxPrime, p);
@@ -70,6 +79,7 @@ public final class NoiseEstimate {
     double scale = inputScale;
     int level = primes.length - 1;
     int i = 0;
+    double added = var;
     for (Object o : program.steps()) {
       double xr = rms[i];
       double xm = max[i++];
@@ -89,9 +99,10 @@ public final class NoiseEstimate {
         double perChunk = st.numDiagonals * sq(encoding(n, q) / TAIL) * xr * xr
             + st.giant * sq(keySwitch(n, level, maxPrime, special, scale * q) / TAIL)
             + sq(rounding(n, scale) / TAIL);
-        var = norm2 * (var + (st.baby > 1 ? ks : 0.0)) + chunks * perChunk
+        added = chunks * perChunk
             + st.sumSteps.length * chunks * sq(keySwitch(n, level - 1, maxPrime, special, scale)
             / TAIL) + sq(encoding(n, scale) / TAIL);
+        var = norm2 * (var + (st.baby > 1 ? ks : 0.0)) + added;
         level--;
       } else {
         ActivationStep a = (ActivationStep) o;
@@ -106,7 +117,7 @@ public final class NoiseEstimate {
         level -= a.depth;
       }
     }
-    return TAIL * Math.sqrt(var);
+    return new double[] {var, added};
   }
 
   private static double sq(double x) {

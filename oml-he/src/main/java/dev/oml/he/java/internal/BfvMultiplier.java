@@ -211,7 +211,7 @@ final class BfvMultiplier {
       }
       long[][] res = new long[nq][n];
       pToQ.apply(rp, res, n);
-      ctx.toNtt(res, nq);
+      ctx.ring.toNtt(res, nq);
       out[c] = res;
     }
     return out;

@@ -66,7 +66,7 @@ final class BfvMultiplierBig {
       r[cnt + a] = new long[ctx.n];
     }
     for (int j = 0; j < ctx.n; j++) {
-      BigInteger x = ctx.crtCentered(r, level, j);
+      BigInteger x = ctx.ring.crtCentered(r, level, j);
       for (int a = 0; a < aux.length; a++) {
         r[cnt + a][j] = x.mod(aux[a].big()).longValue();
       }
@@ -118,7 +118,7 @@ final class BfvMultiplierBig {
           out[c][r][x] = z.mod(ctx.mods[r].big()).longValue();
         }
       }
-      ctx.toNtt(out[c], cnt);
+      ctx.ring.toNtt(out[c], cnt);
     }
     return out;
   }

@@ -53,7 +53,7 @@ final class JavaCkksEncoder implements CkksEncoder {
       coeff[i] = Math.round(a);
       coeff[i + slots] = Math.round(b);
     }
-    return new Pt(ctx.id, ctx.liftNtt(coeff, level + 1), level, scale);
+    return new Pt(ctx.id, ctx.ring.liftNtt(coeff, level + 1), level, scale);
   }
 
   @Override
@@ -68,14 +68,14 @@ final class JavaCkksEncoder implements CkksEncoder {
       throw new IncompatibleOperandsException("not a CKKS plaintext");
     }
     int cnt = p.level + 1;
-    long[][] rows = JavaContext.copy(p.rows, cnt);
-    ctx.fromNtt(rows, cnt);
+    long[][] rows = RnsRing.copy(p.rows, cnt);
+    ctx.ring.fromNtt(rows, cnt);
     int slots = ctx.n / 2;
     double[] re = new double[slots];
     double[] im = new double[slots];
     for (int i = 0; i < slots; i++) {
-      re[i] = ctx.crtCentered(rows, p.level, i).doubleValue() / p.scale;
-      im[i] = ctx.crtCentered(rows, p.level, i + slots).doubleValue() / p.scale;
+      re[i] = ctx.ring.crtCentered(rows, p.level, i).doubleValue() / p.scale;
+      im[i] = ctx.ring.crtCentered(rows, p.level, i + slots).doubleValue() / p.scale;
     }
     ctx.fft.forward(re, im);
     return new double[][] {re, im};

@@ -86,8 +86,8 @@ final class JavaCoefficientMatVec implements CoefficientMatVec {
     List<Ciphertext> out = new ArrayList<>();
     Prg prg = Prg.fresh();
     for (int o = 0; o < layout.outputCount(); o++) {
-      long[][] acc0 = ctx.newRows(cnt);
-      long[][] acc1 = ctx.newRows(cnt);
+      long[][] acc0 = ctx.ring.newRows(cnt);
+      long[][] acc1 = ctx.ring.newRows(cnt);
       for (int j = 0; j < q.length; j++) {
         long[] tile = new long[ctx.n];
         for (int i = 0; i < br && o * br + i < rows; i++) {
@@ -97,9 +97,9 @@ final class JavaCoefficientMatVec implements CoefficientMatVec {
           }
         }
         long[][] tileNtt = ctx.bfvPlainNtt(tile, top);
-        long[][] tileShoup = ctx.shoupRows(tileNtt, cnt);
-        ctx.mulAddShoupInto(acc0, q[j].c[0], tileNtt, tileShoup, cnt);
-        ctx.mulAddShoupInto(acc1, q[j].c[1], tileNtt, tileShoup, cnt);
+        long[][] tileShoup = ctx.ring.shoupRows(tileNtt, cnt);
+        ctx.ring.mulAddShoupInto(acc0, q[j].c[0], tileNtt, tileShoup, cnt);
+        ctx.ring.mulAddShoupInto(acc1, q[j].c[1], tileNtt, tileShoup, cnt);
       }
       // Every coefficient that is not a wanted output carries a partial sum of W's entries:
       // mask them all with fresh uniform values, and the wanted ones with -s.
@@ -111,7 +111,7 @@ final class JavaCoefficientMatVec implements CoefficientMatVec {
         m[i * bc + bc - 1] = Math.floorMod(-mask[o * br + i], t);
       }
       long[][] maskScaled = ctx.bfvScale(m, top);
-      ctx.toNtt(maskScaled, cnt);
+      ctx.ring.toNtt(maskScaled, cnt);
       Ct product = new Ct(ctx.id, ctx.scheme, top, 1.0, new long[][][] {acc0, acc1}, null);
       Ct flooded = ev.addFreshAndFlood(product, pk, maskScaled, budget.floodBits());
       Ct low = (Ct) ev.modSwitchTo(flooded, budget.answerLevel());
@@ -171,18 +171,18 @@ final class JavaCoefficientMatVec implements CoefficientMatVec {
         b[k] = Math.floorMod(blocks[j][k], t);
       }
       rNtt[j] = ctx.bfvPlainNtt(b, top);
-      rShoup[j] = ctx.shoupRows(rNtt[j], cnt);
+      rShoup[j] = ctx.ring.shoupRows(rNtt[j], cnt);
     }
     FloodingBudget budget = FloodingBudget.forMatVec(ctx.params, layout, kappa);
     List<Ciphertext> out = new ArrayList<>();
     Prg prg = Prg.fresh();
     for (int o = 0; o < layout.outputCount(); o++) {
-      long[][] acc0 = ctx.newRows(cnt);
-      long[][] acc1 = ctx.newRows(cnt);
+      long[][] acc0 = ctx.ring.newRows(cnt);
+      long[][] acc1 = ctx.ring.newRows(cnt);
       for (int j = 0; j < in; j++) {
         Ct tile = c[o * in + j];
-        ctx.mulAddShoupInto(acc0, tile.c[0], rNtt[j], rShoup[j], cnt);
-        ctx.mulAddShoupInto(acc1, tile.c[1], rNtt[j], rShoup[j], cnt);
+        ctx.ring.mulAddShoupInto(acc0, tile.c[0], rNtt[j], rShoup[j], cnt);
+        ctx.ring.mulAddShoupInto(acc1, tile.c[1], rNtt[j], rShoup[j], cnt);
       }
       out.add(finishAnswer(layout, o, acc0, acc1, mask, pk, budget, prg));
     }
@@ -233,7 +233,7 @@ final class JavaCoefficientMatVec implements CoefficientMatVec {
       m[i * bc + bc - 1] = Math.floorMod(-mask[o * br + i], t);
     }
     long[][] maskScaled = ctx.bfvScale(m, top);
-    ctx.toNtt(maskScaled, cnt);
+    ctx.ring.toNtt(maskScaled, cnt);
     JavaEvaluator ev = (JavaEvaluator) ctx.evaluator();
     Ct product = new Ct(ctx.id, ctx.scheme, top, 1.0, new long[][][] {acc0, acc1}, null);
     Ct flooded = ev.addFreshAndFlood(product, pk, maskScaled, budget.floodBits());
@@ -254,9 +254,9 @@ final class JavaCoefficientMatVec implements CoefficientMatVec {
     for (int i = 0; i < count; i++) {
       kept[i] = layout.outputCoefficient(block * br + i);
     }
-    long[][] full = JavaContext.copy(c.c[0], cnt);
-    ctx.fromNtt(full, cnt);
-    long[][] c0 = ctx.newRows(cnt);
+    long[][] full = RnsRing.copy(c.c[0], cnt);
+    ctx.ring.fromNtt(full, cnt);
+    long[][] c0 = ctx.ring.newRows(cnt);
     for (int r = 0; r < cnt; r++) {
       for (int pos : kept) {
         c0[r][pos] = full[r][pos];

@@ -22,10 +22,10 @@ final class JavaDecryptor implements Decryptor {
   @Override
   public Plaintext decrypt(Ciphertext ciphertext) {
     Ct c = ctx.ct(ciphertext);
-    long[][] ph = ctx.phaseRows(sk, c);
+    long[][] ph = ctx.encryption.phaseRows(sk, c);
     int level = c.level;
     if (c.scheme == HeScheme.CKKS) {
-      ctx.toNtt(ph, level + 1);
+      ctx.ring.toNtt(ph, level + 1);
       return new Pt(ctx.id, ph, level, c.scale);
     }
     long[] m = new long[ctx.n];
@@ -46,7 +46,7 @@ final class JavaDecryptor implements Decryptor {
   private long decryptExact(long[][] ph, int level, int j) {
     BigInteger q = ctx.qAt[level];
     BigInteger bt = BigInteger.valueOf(ctx.t);
-    BigInteger x = level == 0 ? BigInteger.valueOf(ph[0][j]) : ctx.crt(ph, level, j);
+    BigInteger x = level == 0 ? BigInteger.valueOf(ph[0][j]) : ctx.ring.crt(ph, level, j);
     return x.multiply(bt).add(q.shiftRight(1)).divide(q).mod(bt).longValue();
   }
 
@@ -70,7 +70,7 @@ final class JavaDecryptor implements Decryptor {
     long qModT = 1;
     for (int i = 0; i < cnt; i++) {
       Modulus mi = ctx.mods[i];
-      w[i] = mi.mul(mi.reduceUnsigned(t), ctx.crtHatInv[level][i]);
+      w[i] = mi.mul(mi.reduceUnsigned(t), ctx.ring.crtHatInv[level][i]);
       ws[i] = mi.shoup(w[i]);
       inv[i] = 1.0 / mi.q;
       long h = 1;
@@ -154,10 +154,10 @@ final class JavaDecryptor implements Decryptor {
   @Override
   public BigInteger[] phase(Ciphertext ciphertext) {
     Ct c = ctx.ct(ciphertext);
-    long[][] ph = ctx.phaseRows(sk, c);
+    long[][] ph = ctx.encryption.phaseRows(sk, c);
     BigInteger[] r = new BigInteger[ctx.n];
     for (int j = 0; j < ctx.n; j++) {
-      r[j] = ctx.crtCentered(ph, c.level, j);
+      r[j] = ctx.ring.crtCentered(ph, c.level, j);
     }
     return r;
   }

@@ -24,13 +24,13 @@ final class JavaEncryptor implements Encryptor {
   private long[][] message(Pt p, int level) {
     if (p.scheme == HeScheme.BFV) {
       long[][] m = ctx.bfvScale(p.bfv, level);
-      ctx.toNtt(m, level + 1);
+      ctx.ring.toNtt(m, level + 1);
       return m;
     }
     if (p.level < level) {
       throw new IncompatibleOperandsException("plaintext level below the encryption level");
     }
-    return JavaContext.copy(p.rows, level + 1);
+    return RnsRing.copy(p.rows, level + 1);
   }
 
   @Override
@@ -38,9 +38,9 @@ final class JavaEncryptor implements Encryptor {
     Pt p = ctx.pt(plaintext);
     int level = p.scheme == HeScheme.BFV ? ctx.k - 1 : p.level;
     if (sk != null) {
-      return ctx.encryptSymmetric(sk, message(p, level), level, p.scale, false);
+      return ctx.encryption.encryptSymmetric(sk, message(p, level), level, p.scale, false);
     }
-    return ctx.encryptPublic(pk, message(p, level), level, p.scale);
+    return ctx.encryption.encryptPublic(pk, message(p, level), level, p.scale);
   }
 
   @Override
@@ -50,7 +50,7 @@ final class JavaEncryptor implements Encryptor {
     }
     Pt p = ctx.pt(plaintext);
     int level = p.scheme == HeScheme.BFV ? ctx.k - 1 : p.level;
-    return ctx.encryptSymmetric(sk, message(p, level), level, p.scale, true);
+    return ctx.encryption.encryptSymmetric(sk, message(p, level), level, p.scale, true);
   }
 
   @Override

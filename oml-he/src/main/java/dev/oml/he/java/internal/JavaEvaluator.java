@@ -6,10 +6,10 @@ import dev.oml.he.FloodingBudget;
 import dev.oml.he.GaloisKeys;
 import dev.oml.he.HeScheme;
 import dev.oml.he.IncompatibleOperandsException;
-import dev.oml.he.NoiseBudgetException;
 import dev.oml.he.Plaintext;
 import dev.oml.he.PublicKey;
 import dev.oml.he.RelinKeys;
+import dev.oml.he.internal.GaussianFlood;
 import dev.oml.he.java.internal.JavaObjects.Ct;
 import dev.oml.he.java.internal.JavaObjects.Gk;
 import dev.oml.he.java.internal.JavaObjects.Ksk;
@@ -24,25 +24,6 @@ final class JavaEvaluator implements Evaluator {
     this.ctx = ctx;
   }
 
-  private void sameLevelAndScale(Ct a, Ct b) {
-    if (a.level != b.level) {
-      throw new IncompatibleOperandsException(
-          "operands at levels " + a.level + " and " + b.level + ": switch one down first");
-    }
-    sameScale(a.scale, b.scale);
-  }
-
-  private void sameScale(double x, double y) {
-    if (ctx.scheme == HeScheme.CKKS && Math.abs(x - y) > 1e-9 * Math.max(x, y)) {
-      throw new IncompatibleOperandsException(
-          "operands at scales 2^" + log2(x) + " and 2^" + log2(y) + ": rescale to match first");
-    }
-  }
-
-  private static String log2(double s) {
-    return String.format("%.3f", Math.log(s) / Math.log(2));
-  }
-
   private Ct make(Ct like, long[][][] c, double scale) {
     return new Ct(ctx.id, ctx.scheme, like.level, scale, c, null);
   }
@@ -50,17 +31,17 @@ final class JavaEvaluator implements Evaluator {
   private Ct combine(Ciphertext x, Ciphertext y, boolean subtract) {
     Ct a = ctx.evalCt(x);
     Ct b = ctx.evalCt(y);
-    sameLevelAndScale(a, b);
+    ctx.checks.sameLevelAndScale(a, b);
     int cnt = a.level + 1;
     int size = Math.max(a.c.length, b.c.length);
     long[][][] c = new long[size][][];
     for (int i = 0; i < size; i++) {
-      c[i] = i < a.c.length ? JavaContext.copy(a.c[i], cnt) : ctx.newRows(cnt);
+      c[i] = i < a.c.length ? RnsRing.copy(a.c[i], cnt) : ctx.ring.newRows(cnt);
       if (i < b.c.length) {
         if (subtract) {
-          ctx.subInto(c[i], b.c[i], cnt);
+          ctx.ring.subInto(c[i], b.c[i], cnt);
         } else {
-          ctx.addInto(c[i], b.c[i], cnt);
+          ctx.ring.addInto(c[i], b.c[i], cnt);
         }
       }
     }
@@ -83,30 +64,23 @@ final class JavaEvaluator implements Evaluator {
     int cnt = a.level + 1;
     long[][][] c = new long[a.c.length][][];
     for (int i = 0; i < c.length; i++) {
-      c[i] = JavaContext.copy(a.c[i], cnt);
-      ctx.negInto(c[i], cnt);
+      c[i] = RnsRing.copy(a.c[i], cnt);
+      ctx.ring.negInto(c[i], cnt);
     }
     return make(a, c, a.scale);
   }
 
   private long[][] plainRows(Pt p, Ct a, boolean scaled) {
     int cnt = a.level + 1;
-    if (p.scheme != a.scheme) {
-      throw new IncompatibleOperandsException("plaintext and ciphertext of different schemes");
-    }
+    ctx.checks.plainFits(a, p, scaled);
     if (p.scheme == HeScheme.BFV) {
       if (scaled) {
         long[][] m = ctx.bfvScale(p.bfv, a.level);
-        ctx.toNtt(m, cnt);
+        ctx.ring.toNtt(m, cnt);
         return m;
       }
       // Cached: one plaintext is typically multiplied into many ciphertexts.
       return p.lifted(a.level, l -> ctx.bfvPlainNtt(p.bfv, l));
-    }
-    if (p.level < a.level) {
-      throw new IncompatibleOperandsException(
-          "plaintext at level " + p.level + " below ciphertext level " + a.level
-              + ": encode at the ciphertext's level");
     }
     return p.rows;
   }
@@ -115,15 +89,12 @@ final class JavaEvaluator implements Evaluator {
   public Ciphertext addPlain(Ciphertext x, Plaintext y) {
     Ct a = ctx.evalCt(x);
     Pt p = ctx.pt(y);
-    if (a.scheme == HeScheme.CKKS) {
-      sameScale(a.scale, p.scale);
-    }
     int cnt = a.level + 1;
     long[][][] c = new long[a.c.length][][];
     for (int i = 0; i < c.length; i++) {
-      c[i] = JavaContext.copy(a.c[i], cnt);
+      c[i] = RnsRing.copy(a.c[i], cnt);
     }
-    ctx.addInto(c[0], plainRows(p, a, true), cnt);
+    ctx.ring.addInto(c[0], plainRows(p, a, true), cnt);
     return make(a, c, a.scale);
   }
 
@@ -135,34 +106,67 @@ final class JavaEvaluator implements Evaluator {
     int cnt = a.level + 1;
     // Shoup companions are worth it from the second product on; a plaintext is used at least
     // once per component, and they are cached for later products.
-    long[][] ms = p.companions(a.level, l -> ctx.shoupRows(m, l + 1));
+    long[][] ms = p.companions(a.level, l -> ctx.ring.shoupRows(m, l + 1));
     long[][][] c = new long[a.c.length][][];
     for (int i = 0; i < c.length; i++) {
-      c[i] = ctx.newRows(cnt);
-      ctx.mulAddShoupInto(c[i], a.c[i], m, ms, cnt);
+      c[i] = ctx.ring.newRows(cnt);
+      ctx.ring.mulAddShoupInto(c[i], a.c[i], m, ms, cnt);
     }
     return make(a, c, a.scale * p.scale);
+  }
+
+  /**
+   * Accumulates every product into one ciphertext (Shoup products into the same rows), so a
+   * diagonal matrix-vector product allocates one ciphertext per sum, not two per term.
+   */
+  @Override
+  public Ciphertext multiplyPlainSum(java.util.List<? extends Ciphertext> xs,
+      java.util.List<? extends Plaintext> ps) {
+    if (xs.size() != ps.size() || xs.isEmpty()) {
+      throw new IllegalArgumentException(xs.size() + " ciphertexts and " + ps.size()
+          + " plaintexts: an inner product needs as many of each, at least one");
+    }
+    Ct first = ctx.evalCt(xs.get(0));
+    Pt firstPlain = ctx.pt(ps.get(0));
+    double scale = first.scale * firstPlain.scale;
+    int cnt = first.level + 1;
+    long[][][] c = new long[first.c.length][][];
+    for (int i = 0; i < c.length; i++) {
+      c[i] = ctx.ring.newRows(cnt);
+    }
+    for (int t = 0; t < xs.size(); t++) {
+      Ct a = ctx.evalCt(xs.get(t));
+      Pt p = ctx.pt(ps.get(t));
+      ctx.checks.sameLevel(first, a);
+      ctx.checks.sameScale(scale, a.scale * p.scale);
+      if (a.c.length != c.length) {
+        throw new IncompatibleOperandsException("inner product of ciphertexts of sizes "
+            + c.length + " and " + a.c.length);
+      }
+      long[][] m = plainRows(p, a, false);
+      long[][] ms = p.companions(a.level, l -> ctx.ring.shoupRows(m, l + 1));
+      for (int i = 0; i < c.length; i++) {
+        ctx.ring.mulAddShoupInto(c[i], a.c[i], m, ms, cnt);
+      }
+    }
+    return make(first, c, scale);
   }
 
   @Override
   public Ciphertext multiply(Ciphertext x, Ciphertext y) {
     Ct a = ctx.evalCt(x);
     Ct b = ctx.evalCt(y);
-    if (a.level != b.level) {
-      throw new IncompatibleOperandsException(
-          "operands at levels " + a.level + " and " + b.level + ": switch one down first");
-    }
-    if (a.c.length != 2 || b.c.length != 2) {
-      throw new IncompatibleOperandsException("multiply needs relinearized (size-2) operands");
-    }
+    ctx.checks.sameLevel(a, b);
+    ctx.checks.sizeTwo(a, "multiply");
+    ctx.checks.sizeTwo(b, "multiply");
     if (a.scheme == HeScheme.BFV) {
       return make(a, ctx.multiplier(a.level).multiply(a.c, b.c), 1.0);
     }
     int cnt = a.level + 1;
-    long[][] d0 = ctx.mul(a.c[0], b.c[0], cnt);
-    long[][] d1 = ctx.mul(a.c[0], b.c[1], cnt);
-    ctx.mulAddInto(d1, a.c[1], b.c[0], cnt);
-    long[][] d2 = ctx.mul(a.c[1], b.c[1], cnt);
+    long[][] d0 = ctx.ring.mul(a.c[0], b.c[0], cnt);
+    long[][] d1 = ctx.ring.mul(a.c[0], b.c[1], cnt);
+    ctx.ring.mulAddInto(d1, a.c[1], b.c[0], cnt);
+    long[][] d2 = ctx.ring.mul(a.c[1], b.c[1], cnt);
     return make(a, new long[][][] {d0, d1, d2}, a.scale * b.scale);
   }
 
@@ -177,13 +181,13 @@ final class JavaEvaluator implements Evaluator {
       throw new IncompatibleOperandsException("relinearize needs a size-3 ciphertext");
     }
     int cnt = a.level + 1;
-    long[][] d2 = JavaContext.copy(a.c[2], cnt);
-    ctx.fromNtt(d2, cnt);
-    long[][][] u = ctx.keySwitch(d2, ksk, a.level);
-    long[][] c0 = JavaContext.copy(a.c[0], cnt);
-    long[][] c1 = JavaContext.copy(a.c[1], cnt);
-    ctx.addInto(c0, u[0], cnt);
-    ctx.addInto(c1, u[1], cnt);
+    long[][] d2 = RnsRing.copy(a.c[2], cnt);
+    ctx.ring.fromNtt(d2, cnt);
+    long[][][] u = ctx.keySwitcher.keySwitch(d2, a.c[2], ksk, a.level);
+    long[][] c0 = RnsRing.copy(a.c[0], cnt);
+    long[][] c1 = RnsRing.copy(a.c[1], cnt);
+    ctx.ring.addInto(c0, u[0], cnt);
+    ctx.ring.addInto(c1, u[1], cnt);
     return make(a, new long[][][] {c0, c1}, a.scale);
   }
 
@@ -208,9 +212,7 @@ final class JavaEvaluator implements Evaluator {
 
   private Ciphertext applyElement(Ct a, int g, GaloisKeys keys, String missing) {
     Gk gk = ctx.gk(keys);
-    if (a.c.length != 2) {
-      throw new IncompatibleOperandsException("rotation needs a relinearized (size-2) ciphertext");
-    }
+    ctx.checks.sizeTwo(a, "rotation");
     if (g == 1) {
       return a;
     }
@@ -219,15 +221,16 @@ final class JavaEvaluator implements Evaluator {
       throw new IncompatibleOperandsException("no Galois key for " + missing);
     }
     int cnt = a.level + 1;
-    long[][] c0 = JavaContext.copy(a.c[0], cnt);
-    long[][] c1 = JavaContext.copy(a.c[1], cnt);
-    ctx.fromNtt(c0, cnt);
-    ctx.fromNtt(c1, cnt);
-    long[][] r0 = ctx.automorphism(c0, cnt, g);
-    long[][] r1 = ctx.automorphism(c1, cnt, g);
-    ctx.toNtt(r0, cnt);
-    long[][][] u = ctx.keySwitch(r1, ksk, a.level);
-    ctx.addInto(r0, u[0], cnt);
+    // Decompose c1 and permute its digits in the NTT domain (as a hoisted rotation does):
+    // sigma commutes with the digits up to representatives, whose difference the division by
+    // P absorbs, and c0 is only permuted; no transform of c0 and none of digit i at q_i.
+    long[][] c1 = RnsRing.copy(a.c[1], cnt);
+    ctx.ring.fromNtt(c1, cnt);
+    long[][][] digits = ctx.keySwitcher.decompose(c1, a.c[1], a.level);
+    int[] perm = ctx.ring.nttAutomorphismPermutation(g);
+    long[][] r0 = RnsRing.permuteRows(a.c[0], cnt, perm);
+    long[][][] u = ctx.keySwitcher.keySwitchDigits(digits, ksk, a.level, perm);
+    ctx.ring.addInto(r0, u[0], cnt);
     return make(a, new long[][][] {r0, u[1]}, a.scale);
   }
 
@@ -253,9 +256,7 @@ final class JavaEvaluator implements Evaluator {
     Ct a = ctx.evalCt(x);
     ctx.requireScheme(HeScheme.CKKS, "rotateHoisted");
     Gk gk = ctx.gk(keys);
-    if (a.c.length != 2) {
-      throw new IncompatibleOperandsException("rotation needs a relinearized (size-2) ciphertext");
-    }
+    ctx.checks.sizeTwo(a, "rotation");
     Ksk[] ksks = new Ksk[steps.length];
     int[] elements = new int[steps.length];
     for (int k = 0; k < steps.length; k++) {
@@ -267,21 +268,21 @@ final class JavaEvaluator implements Evaluator {
       }
     }
     int cnt = a.level + 1;
-    long[][] c1 = JavaContext.copy(a.c[1], cnt);
-    ctx.fromNtt(c1, cnt);
+    long[][] c1 = RnsRing.copy(a.c[1], cnt);
+    ctx.ring.fromNtt(c1, cnt);
     // One decomposition for all rotations: the digits of sigma(c1) are sigma of the digits
     // (up to representatives), so each rotation only permutes them in the NTT domain.
-    long[][][] digits = ctx.decompose(c1, a.level);
+    long[][][] digits = ctx.keySwitcher.decompose(c1, a.c[1], a.level);
     java.util.List<Ciphertext> out = new java.util.ArrayList<>();
     for (int k = 0; k < steps.length; k++) {
       if (ksks[k] == null) {
         out.add(a);
         continue;
       }
-      int[] perm = ctx.nttAutomorphismPermutation(elements[k]);
-      long[][] r0 = JavaContext.permuteRows(a.c[0], cnt, perm);
-      long[][][] u = ctx.keySwitchDigits(digits, ksks[k], a.level, perm);
-      ctx.addInto(r0, u[0], cnt);
+      int[] perm = ctx.ring.nttAutomorphismPermutation(elements[k]);
+      long[][] r0 = RnsRing.permuteRows(a.c[0], cnt, perm);
+      long[][][] u = ctx.keySwitcher.keySwitchDigits(digits, ksks[k], a.level, perm);
+      ctx.ring.addInto(r0, u[0], cnt);
       out.add(make(a, new long[][][] {r0, u[1]}, a.scale));
     }
     return out;
@@ -291,39 +292,33 @@ final class JavaEvaluator implements Evaluator {
   public Ciphertext rescale(Ciphertext x) {
     Ct a = ctx.evalCt(x);
     ctx.requireScheme(HeScheme.CKKS, "rescale");
-    if (a.level == 0) {
-      throw new IncompatibleOperandsException("ciphertext at level 0 cannot be rescaled");
-    }
+    ctx.checks.aboveLevelZero(a, "rescale");
     double q = ctx.mods[a.level].q;
-    return new Ct(ctx.id, ctx.scheme, a.level - 1, a.scale / q, ctx.dropLastPrime(a.c, a.level),
+    return new Ct(ctx.id, ctx.scheme, a.level - 1, a.scale / q,
+        ctx.ring.dropLastPrime(a.c, a.level),
         null);
   }
 
   @Override
   public Ciphertext modSwitchToNext(Ciphertext x) {
     Ct a = ctx.evalCt(x);
-    if (a.level == 0) {
-      throw new IncompatibleOperandsException("ciphertext already at level 0");
-    }
+    ctx.checks.aboveLevelZero(a, "modulus switching");
     if (a.scheme == HeScheme.CKKS) {
       // CKKS keeps m + e modulo each remaining prime: dropping the last one changes nothing
       // else (scale and noise stay), which aligns levels without a rescale.
       long[][][] c = new long[a.c.length][][];
       for (int i = 0; i < c.length; i++) {
-        c[i] = JavaContext.copy(a.c[i], a.level);
+        c[i] = RnsRing.copy(a.c[i], a.level);
       }
       return new Ct(ctx.id, ctx.scheme, a.level - 1, a.scale, c, null);
     }
-    return new Ct(ctx.id, ctx.scheme, a.level - 1, 1.0, ctx.dropLastPrime(a.c, a.level), null);
+    return new Ct(ctx.id, ctx.scheme, a.level - 1, 1.0, ctx.ring.dropLastPrime(a.c, a.level), null);
   }
 
   @Override
   public Ciphertext modSwitchTo(Ciphertext x, int level) {
     Ct a = ctx.evalCt(x);
-    if (level < 0 || level > a.level) {
-      throw new IncompatibleOperandsException(
-          "cannot switch from level " + a.level + " to level " + level);
-    }
+    ctx.checks.switchTarget(a, level);
     Ciphertext r = a;
     while (r.level() > level) {
       r = modSwitchToNext(r);
@@ -335,37 +330,32 @@ final class JavaEvaluator implements Evaluator {
   public Ciphertext rerandomize(Ciphertext x, PublicKey receiverKey, FloodingBudget budget) {
     Ct a = ctx.evalCt(x);
     Pk pk = ctx.pk(receiverKey);
-    if (!budget.parameterId().equals(ctx.id)) {
-      throw new dev.oml.he.ContextMismatchException(
-          "flooding budget computed for other parameters than " + ctx.params.name());
-    }
-    if (budget.scheme() != a.scheme) {
-      throw new IncompatibleOperandsException("flooding budget made for another scheme");
-    }
-    if (a.c.length != 2) {
-      throw new IncompatibleOperandsException("rerandomize needs a size-2 ciphertext");
-    }
-    if (a.scheme == HeScheme.CKKS && budget.answerLevel() != a.level) {
-      throw new IncompatibleOperandsException("CKKS flooding budget sized for level "
-          + budget.answerLevel() + ", ciphertext at level " + a.level);
-    }
-    // BFV budgets always hold kappa >= 40 on secure parameters; CKKS budgets below 40 exist
-    // only through FloodingBudget.forCkksStatedKappa, whose caller states the kappa it affords.
-    if (budget.kappa() < ctx.params.minimumKappa() && !budget.isStatedBelowMinimum()) {
-      throw new NoiseBudgetException("kappa below 40 for secure parameters");
+    ctx.checks.floodingBudget(budget, a);
+    if (budget.isGaussian()) {
+      return addFreshAndNoise(a, pk,
+          ctx.ring.liftNtt(GaussianFlood.sample(ctx.n, budget.gaussianSigma()), a.level + 1));
     }
     return addFreshAndFlood(a, pk, null, budget.floodBits());
   }
 
   /** {@code a + Enc_pk(mask) + (flood, 0)}: the circuit-privacy step. */
   Ct addFreshAndFlood(Ct a, Pk pk, long[][] maskScaledNtt, int floodBits) {
+    Ct fresh = ctx.encryption.encryptPublic(pk, maskScaledNtt, a.level, a.scale);
+    return sumWithNoise(a, fresh, floodNtt(floodBits, a.level));
+  }
+
+  /** {@code a + Enc_pk(0) + (noise, 0)} with the noise given as NTT rows. */
+  private Ct addFreshAndNoise(Ct a, Pk pk, long[][] noiseNtt) {
+    return sumWithNoise(a, ctx.encryption.encryptPublic(pk, null, a.level, a.scale), noiseNtt);
+  }
+
+  private Ct sumWithNoise(Ct a, Ct fresh, long[][] noiseNtt) {
     int cnt = a.level + 1;
-    Ct fresh = ctx.encryptPublic(pk, maskScaledNtt, a.level, a.scale);
-    long[][] c0 = JavaContext.copy(a.c[0], cnt);
-    long[][] c1 = JavaContext.copy(a.c[1], cnt);
-    ctx.addInto(c0, fresh.c[0], cnt);
-    ctx.addInto(c1, fresh.c[1], cnt);
-    ctx.addInto(c0, floodNtt(floodBits, a.level), cnt);
+    long[][] c0 = RnsRing.copy(a.c[0], cnt);
+    long[][] c1 = RnsRing.copy(a.c[1], cnt);
+    ctx.ring.addInto(c0, fresh.c[0], cnt);
+    ctx.ring.addInto(c1, fresh.c[1], cnt);
+    ctx.ring.addInto(c0, noiseNtt, cnt);
     return make(a, new long[][][] {c0, c1}, a.scale);
   }
 
@@ -392,7 +382,7 @@ final class JavaEvaluator implements Evaluator {
       }
       offset[i] = off;
     }
-    long[][] r = ctx.newRows(cnt);
+    long[][] r = ctx.ring.newRows(cnt);
     long[] limb = new long[limbs];
     Prg prg = Prg.fresh();
     for (int j = 0; j < n; j++) {
@@ -409,7 +399,7 @@ final class JavaEvaluator implements Evaluator {
         r[i][j] = m.sub(acc, offset[i]);
       }
     }
-    ctx.toNtt(r, cnt);
+    ctx.ring.toNtt(r, cnt);
     return r;
   }
 }

@@ -24,8 +24,8 @@ final class JavaKeyGenerator implements KeyGenerator {
     if (existing != null) {
       this.sk = existing;
     } else {
-      long[] s = ctx.sampleTernary(Prg.fresh());
-      this.sk = new Sk(ctx.id, s, ctx.liftNtt(s, ctx.mods.length));
+      long[] s = ctx.ring.sampleTernary(Prg.fresh());
+      this.sk = new Sk(ctx.id, s, ctx.ring.liftNtt(s, ctx.mods.length));
     }
   }
 
@@ -38,19 +38,19 @@ final class JavaKeyGenerator implements KeyGenerator {
   public PublicKey createPublicKey() {
     int cnt = ctx.mods.length;
     byte[] seed = Prg.freshSeed();
-    long[][] a = ctx.uniformFromSeed(seed, JavaContext.DOMAIN_PK, cnt);
-    long[][] e = ctx.liftNtt(ctx.sampleCbd(Prg.fresh()), cnt);
-    long[][] p0 = ctx.mul(a, sk.ntt, cnt);
-    ctx.negInto(p0, cnt);
-    ctx.addInto(p0, e, cnt);
+    long[][] a = ctx.ring.uniformFromSeed(seed, JavaContext.DOMAIN_PK, cnt);
+    long[][] e = ctx.ring.liftNtt(ctx.ring.sampleCbd(Prg.fresh()), cnt);
+    long[][] p0 = ctx.ring.mul(a, sk.ntt, cnt);
+    ctx.ring.negInto(p0, cnt);
+    ctx.ring.addInto(p0, e, cnt);
     return new Pk(ctx.id, seed, p0, a);
   }
 
   @Override
   public RelinKeys createRelinKeys() {
     ctx.requireKeySwitching("relinearization keys");
-    long[][] s2 = ctx.mul(sk.ntt, sk.ntt, ctx.mods.length);
-    return new Rk(ctx.id, ctx.makeKsk(sk, s2));
+    long[][] s2 = ctx.ring.mul(sk.ntt, sk.ntt, ctx.mods.length);
+    return new Rk(ctx.id, ctx.keySwitcher.makeKsk(sk, s2));
   }
 
   @Override
@@ -60,8 +60,9 @@ final class JavaKeyGenerator implements KeyGenerator {
     for (int step : steps) {
       int g = galoisElement(ctx, step);
       if (!keys.containsKey(g)) {
-        long[] rotated = JavaContext.automorphismSmall(sk.small, g);
-        keys.put(g, ctx.makeKsk(sk, ctx.liftNtt(rotated, ctx.mods.length)));
+        long[] rotated = RnsRing.automorphismSmall(sk.small, g);
+        keys.put(g,
+            ctx.keySwitcher.makeKsk(sk, ctx.ring.liftNtt(rotated, ctx.mods.length)));
       }
     }
     return new Gk(ctx.id, keys);
@@ -74,8 +75,8 @@ final class JavaKeyGenerator implements KeyGenerator {
     Gk rot = (Gk) createGaloisKeys(steps);
     Map<Integer, Ksk> keys = new HashMap<>(rot.keys);
     int g = 2 * ctx.n - 1;
-    long[] conj = JavaContext.automorphismSmall(sk.small, g);
-    keys.put(g, ctx.makeKsk(sk, ctx.liftNtt(conj, ctx.mods.length)));
+    long[] conj = RnsRing.automorphismSmall(sk.small, g);
+    keys.put(g, ctx.keySwitcher.makeKsk(sk, ctx.ring.liftNtt(conj, ctx.mods.length)));
     return new Gk(ctx.id, keys);
   }
 

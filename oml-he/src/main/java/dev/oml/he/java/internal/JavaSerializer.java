@@ -285,7 +285,7 @@ final class JavaSerializer implements HeSerializer {
         seed = new byte[Prg.SEED_BYTES];
         b.get(seed);
         c[0] = getRows(b, rows, what);
-        c[1] = ctx.uniformFromSeed(seed, JavaContext.DOMAIN_CT, rows);
+        c[1] = ctx.ring.uniformFromSeed(seed, JavaContext.DOMAIN_CT, rows);
       } else {
         for (int i = 0; i < size; i++) {
           c[i] = getRows(b, rows, what);
@@ -316,7 +316,7 @@ final class JavaSerializer implements HeSerializer {
         throw new MalformedDataException(what + ": kept positions must ascend within [0, N)");
       }
     }
-    long[][] c0 = ctx.newRows(rows);
+    long[][] c0 = ctx.ring.newRows(rows);
     for (int r = 0; r < rows; r++) {
       long q = ctx.mods[r].q;
       for (int pos : kept) {
@@ -345,7 +345,7 @@ final class JavaSerializer implements HeSerializer {
       long[][] p0 = getRows(b, ctx.mods.length, what);
       end(b, what);
       return new Pk(ctx.id, seed, p0,
-          ctx.uniformFromSeed(seed, JavaContext.DOMAIN_PK, ctx.mods.length));
+          ctx.ring.uniformFromSeed(seed, JavaContext.DOMAIN_PK, ctx.mods.length));
     } catch (BufferUnderflowException e) {
       throw new MalformedDataException(what + ": truncated");
     }
@@ -360,7 +360,7 @@ final class JavaSerializer implements HeSerializer {
       seeds[i] = new byte[Prg.SEED_BYTES];
       b.get(seeds[i]);
       k0[i] = getRows(b, all, what);
-      k1[i] = ctx.uniformFromSeed(seeds[i], JavaContext.DOMAIN_KSK, all);
+      k1[i] = ctx.ring.uniformFromSeed(seeds[i], JavaContext.DOMAIN_KSK, all);
     }
     return new Ksk(seeds, k0, k1);
   }

@@ -53,6 +53,27 @@ public final class Modulus {
     return r >= q ? r - q : r;
   }
 
+  /**
+   * Barrett reduction of any 128-bit value {@code hi * 2^64 + lo} (unsigned): the quotient
+   * estimate of {@link #reduce128} is then at most two below the true one, so two corrections.
+   * Used where sums of many products are reduced once.
+   */
+  public long reduceWide(long hi, long lo) {
+    long carry = umulhi(lo, ratioLo);
+    long t2lo = lo * ratioHi;
+    long t2hi = umulhi(lo, ratioHi);
+    long tmp1 = t2lo + carry;
+    long tmp3 = t2hi + (Long.compareUnsigned(tmp1, carry) < 0 ? 1 : 0);
+    t2lo = hi * ratioLo;
+    t2hi = umulhi(hi, ratioLo);
+    long sum = tmp1 + t2lo;
+    carry = t2hi + (Long.compareUnsigned(sum, tmp1) < 0 ? 1 : 0);
+    tmp1 = hi * ratioHi + tmp3 + carry;
+    long r = lo - tmp1 * q;
+    r = r >= q ? r - q : r;
+    return r >= q ? r - q : r;
+  }
+
   /** {@code a * b mod q}. */
   public long mul(long a, long b) {
     return reduce128(umulhi(a, b), a * b);

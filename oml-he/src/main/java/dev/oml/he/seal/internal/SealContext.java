@@ -7,16 +7,15 @@ import dev.oml.he.BfvEncoding;
 import dev.oml.he.Ciphertext;
 import dev.oml.he.CkksEncoder;
 import dev.oml.he.CoefficientMatVec;
-import dev.oml.he.ContextMismatchException;
 import dev.oml.he.Decryptor;
 import dev.oml.he.Encryptor;
 import dev.oml.he.Evaluator;
 import dev.oml.he.GaloisKeys;
 import dev.oml.he.HeBackend;
 import dev.oml.he.HeContext;
-import dev.oml.he.HeObject;
 import dev.oml.he.HeParameters;
 import dev.oml.he.HeScheme;
+import dev.oml.he.internal.OperandChecks;
 import dev.oml.he.HeSerializer;
 import dev.oml.he.IncompatibleOperandsException;
 import dev.oml.he.KeyGenerator;
@@ -43,6 +42,7 @@ final class SealContext implements HeContext {
   private final HeParameters params;
   private final ContextHandle handle;
   final SealLibrary lib;
+  final OperandChecks checks;
   final int n;
   final int top;
   private final SealEvaluator evaluator;
@@ -57,6 +57,7 @@ final class SealContext implements HeContext {
   SealContext(SealBackend backend, HeParameters params) {
     this.backend = backend;
     this.params = params;
+    this.checks = new OperandChecks(params);
     this.lib = SealNative.lib();
     this.n = params.polyModulusDegree();
     this.top = params.maxLevel();
@@ -81,79 +82,39 @@ final class SealContext implements HeContext {
     Reference.reachabilityFence(handles);
   }
 
-  private void sameParameters(HeObject o, String what) {
-    if (o == null) {
-      throw new NullPointerException(what);
-    }
-    if (!params.parameterId().equals(o.parameterId())) {
-      throw new ContextMismatchException(what + " made under parameters " + o.parameterId()
-          + ", this context has " + params.parameterId() + " (" + params.name() + ")");
-    }
-  }
-
   Ct ct(Ciphertext c) {
-    sameParameters(c, "ciphertext");
-    if (!(c instanceof Ct)) {
-      throw new ContextMismatchException("ciphertext made by another backend");
-    }
-    return (Ct) c;
+    return checks.own(c, Ct.class, "ciphertext");
   }
 
   /** A ciphertext that can be evaluated (not an extracted answer). */
   Ct evalCt(Ciphertext c) {
     Ct x = ct(c);
-    if (x.extracted) {
-      throw new IncompatibleOperandsException(
-          "an extracted answer can only be decrypted, not evaluated");
-    }
+    checks.evaluable(x);
     return x;
   }
 
   Pt pt(Plaintext p) {
-    sameParameters(p, "plaintext");
-    if (!(p instanceof Pt)) {
-      throw new ContextMismatchException("plaintext made by another backend");
-    }
-    return (Pt) p;
+    return checks.own(p, Pt.class, "plaintext");
   }
 
   Sk sk(SecretKey k) {
-    sameParameters(k, "secret key");
-    if (!(k instanceof Sk)) {
-      throw new ContextMismatchException("secret key made by another backend");
-    }
-    return (Sk) k;
+    return checks.own(k, Sk.class, "secret key");
   }
 
   Pk pk(PublicKey k) {
-    sameParameters(k, "public key");
-    if (!(k instanceof Pk)) {
-      throw new ContextMismatchException("public key made by another backend");
-    }
-    return (Pk) k;
+    return checks.own(k, Pk.class, "public key");
   }
 
   Rk rk(RelinKeys k) {
-    sameParameters(k, "relinearization keys");
-    if (!(k instanceof Rk)) {
-      throw new ContextMismatchException("relinearization keys made by another backend");
-    }
-    return (Rk) k;
+    return checks.own(k, Rk.class, "relinearization keys");
   }
 
   Gk gk(GaloisKeys k) {
-    sameParameters(k, "Galois keys");
-    if (!(k instanceof Gk)) {
-      throw new ContextMismatchException("Galois keys made by another backend");
-    }
-    return (Gk) k;
+    return checks.own(k, Gk.class, "Galois keys");
   }
 
   void requireScheme(HeScheme s, String op) {
-    if (params.scheme() != s) {
-      throw new IncompatibleOperandsException(op + " needs " + s + ", parameters are "
-          + params.scheme());
-    }
+    checks.requireScheme(s, op);
   }
 
   /** Wraps a new native ciphertext, reading its metadata once. */

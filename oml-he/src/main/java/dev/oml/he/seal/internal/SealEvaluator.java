@@ -3,16 +3,14 @@ package dev.oml.he.seal.internal;
 import com.sun.jna.Pointer;
 import com.sun.jna.ptr.PointerByReference;
 import dev.oml.he.Ciphertext;
-import dev.oml.he.ContextMismatchException;
 import dev.oml.he.Evaluator;
 import dev.oml.he.FloodingBudget;
 import dev.oml.he.GaloisKeys;
 import dev.oml.he.HeScheme;
-import dev.oml.he.IncompatibleOperandsException;
-import dev.oml.he.NoiseBudgetException;
 import dev.oml.he.Plaintext;
 import dev.oml.he.PublicKey;
 import dev.oml.he.RelinKeys;
+import dev.oml.he.internal.GaussianFlood;
 import dev.oml.he.seal.internal.SealObjects.Ct;
 import dev.oml.he.seal.internal.SealObjects.Gk;
 import dev.oml.he.seal.internal.SealObjects.Pk;
@@ -23,31 +21,14 @@ import java.util.List;
 
 /**
  * SEAL's evaluator behind the API: one native call per operation, results as new ciphertexts.
- * Level and scale mismatches are refused here with the same messages as the pure-Java engine
- * before SEAL sees them; the native layer checks again.
+ * Operands are checked by the shared {@code OperandChecks} layer, with the same types and
+ * messages as the pure-Java engine, before SEAL sees them; the native layer checks again.
  */
 final class SealEvaluator implements Evaluator {
   private final SealContext ctx;
 
   SealEvaluator(SealContext ctx) {
     this.ctx = ctx;
-  }
-
-  private void sameLevelAndScale(Ct a, Ct b) {
-    if (a.level != b.level) {
-      throw new IncompatibleOperandsException(
-          "operands at levels " + a.level + " and " + b.level + ": switch one down first");
-    }
-    sameScale(a.scale, b.scale);
-  }
-
-  private void sameScale(double x, double y) {
-    if (ctx.parameters().scheme() == HeScheme.CKKS
-        && Math.abs(x - y) > 1e-9 * Math.max(x, y)) {
-      throw new IncompatibleOperandsException(String.format(
-          "operands at scales 2^%.3f and 2^%.3f: rescale to match first",
-          Math.log(x) / Math.log(2), Math.log(y) / Math.log(2)));
-    }
   }
 
   private interface Binary {
@@ -65,7 +46,7 @@ final class SealEvaluator implements Evaluator {
   public Ciphertext add(Ciphertext x, Ciphertext y) {
     Ct a = ctx.evalCt(x);
     Ct b = ctx.evalCt(y);
-    sameLevelAndScale(a, b);
+    ctx.checks.sameLevelAndScale(a, b);
     return binary(a, b, ctx.lib::oml_evaluator_add);
   }
 
@@ -73,7 +54,7 @@ final class SealEvaluator implements Evaluator {
   public Ciphertext sub(Ciphertext x, Ciphertext y) {
     Ct a = ctx.evalCt(x);
     Ct b = ctx.evalCt(y);
-    sameLevelAndScale(a, b);
+    ctx.checks.sameLevelAndScale(a, b);
     return binary(a, b, ctx.lib::oml_evaluator_sub);
   }
 
@@ -86,19 +67,11 @@ final class SealEvaluator implements Evaluator {
     return ctx.newCt(out);
   }
 
-  private void plainFits(Ct a, Pt p) {
-    if (p.level < a.level) {
-      throw new IncompatibleOperandsException(
-          "plaintext at level " + p.level + " below the ciphertext's level " + a.level);
-    }
-  }
-
   @Override
   public Ciphertext addPlain(Ciphertext x, Plaintext plain) {
     Ct a = ctx.evalCt(x);
     Pt p = ctx.pt(plain);
-    plainFits(a, p);
-    sameScale(a.scale, p.scale);
+    ctx.checks.plainFits(a, p, true);
     PointerByReference out = new PointerByReference();
     SealNative.check(ctx.lib.oml_evaluator_add_plain(ctx.ptr(), a.pointer(), p.pointer(), out));
     ctx.fence(a, p);
@@ -109,7 +82,7 @@ final class SealEvaluator implements Evaluator {
   public Ciphertext multiplyPlain(Ciphertext x, Plaintext plain) {
     Ct a = ctx.evalCt(x);
     Pt p = ctx.pt(plain);
-    plainFits(a, p);
+    ctx.checks.plainFits(a, p, false);
     PointerByReference out = new PointerByReference();
     SealNative.check(ctx.lib.oml_evaluator_multiply_plain(ctx.ptr(), a.pointer(), p.pointer(),
         out));
@@ -132,7 +105,7 @@ final class SealEvaluator implements Evaluator {
     for (int i = 0; i < count; i++) {
       a[i] = ctx.evalCt(xs.get(i));
       p[i] = ctx.pt(ps.get(i));
-      plainFits(a[i], p[i]);
+      ctx.checks.plainFits(a[i], p[i], false);
       ap[i] = a[i].pointer();
       pp[i] = p[i].pointer();
     }
@@ -152,10 +125,9 @@ final class SealEvaluator implements Evaluator {
   public Ciphertext multiply(Ciphertext x, Ciphertext y) {
     Ct a = ctx.evalCt(x);
     Ct b = ctx.evalCt(y);
-    if (a.level != b.level) {
-      throw new IncompatibleOperandsException(
-          "operands at levels " + a.level + " and " + b.level + ": switch one down first");
-    }
+    ctx.checks.sameLevel(a, b);
+    ctx.checks.sizeTwo(a, "multiply");
+    ctx.checks.sizeTwo(b, "multiply");
     return binary(a, b, ctx.lib::oml_evaluator_multiply);
   }
 
@@ -182,6 +154,7 @@ final class SealEvaluator implements Evaluator {
   private Ciphertext rotation(Ciphertext x, int steps, GaloisKeys keys) {
     Ct a = ctx.evalCt(x);
     Gk gk = ctx.gk(keys);
+    ctx.checks.sizeTwo(a, "rotation");
     PointerByReference out = new PointerByReference();
     SealNative.check(ctx.lib.oml_evaluator_rotate(ctx.ptr(), a.pointer(), steps, gk.pointer(),
         out));
@@ -212,6 +185,7 @@ final class SealEvaluator implements Evaluator {
     ctx.requireScheme(HeScheme.CKKS, "rotateHoisted");
     Ct a = ctx.evalCt(x);
     Gk gk = ctx.gk(keys);
+    ctx.checks.sizeTwo(a, "rotation");
     Pointer[] out = new Pointer[steps.length];
     if (steps.length > 0) {
       SealNative.check(ctx.lib.oml_evaluator_rotate_many(ctx.ptr(), a.pointer(), steps,
@@ -231,6 +205,7 @@ final class SealEvaluator implements Evaluator {
     ctx.requireScheme(HeScheme.CKKS, "conjugate");
     Ct a = ctx.evalCt(x);
     Gk gk = ctx.gk(keys);
+    ctx.checks.sizeTwo(a, "conjugation");
     PointerByReference out = new PointerByReference();
     SealNative.check(ctx.lib.oml_evaluator_conjugate(ctx.ptr(), a.pointer(), gk.pointer(), out));
     ctx.fence(a, gk);
@@ -241,9 +216,7 @@ final class SealEvaluator implements Evaluator {
   public Ciphertext rescale(Ciphertext x) {
     Ct a = ctx.evalCt(x);
     ctx.requireScheme(HeScheme.CKKS, "rescale");
-    if (a.level == 0) {
-      throw new IncompatibleOperandsException("ciphertext at level 0 cannot be rescaled");
-    }
+    ctx.checks.aboveLevelZero(a, "rescale");
     PointerByReference out = new PointerByReference();
     SealNative.check(ctx.lib.oml_evaluator_rescale(ctx.ptr(), a.pointer(), out));
     ctx.fence(a);
@@ -253,19 +226,14 @@ final class SealEvaluator implements Evaluator {
   @Override
   public Ciphertext modSwitchToNext(Ciphertext x) {
     Ct a = ctx.evalCt(x);
-    if (a.level == 0) {
-      throw new IncompatibleOperandsException("ciphertext already at level 0");
-    }
+    ctx.checks.aboveLevelZero(a, "modulus switching");
     return modSwitchTo(a, a.level - 1);
   }
 
   @Override
   public Ciphertext modSwitchTo(Ciphertext x, int level) {
     Ct a = ctx.evalCt(x);
-    if (level < 0 || level > a.level) {
-      throw new IncompatibleOperandsException(
-          "cannot switch from level " + a.level + " to level " + level);
-    }
+    ctx.checks.switchTarget(a, level);
     PointerByReference out = new PointerByReference();
     SealNative.check(ctx.lib.oml_evaluator_mod_switch_to(ctx.ptr(), a.pointer(), level, out));
     ctx.fence(a);
@@ -276,26 +244,16 @@ final class SealEvaluator implements Evaluator {
   public Ciphertext rerandomize(Ciphertext x, PublicKey receiverKey, FloodingBudget budget) {
     Ct a = ctx.evalCt(x);
     Pk pk = ctx.pk(receiverKey);
-    if (!budget.parameterId().equals(ctx.parameters().parameterId())) {
-      throw new ContextMismatchException(
-          "flooding budget computed for other parameters than " + ctx.parameters().name());
-    }
-    if (budget.scheme() != ctx.parameters().scheme()) {
-      throw new IncompatibleOperandsException("flooding budget made for another scheme");
-    }
-    if (a.size != 2) {
-      throw new IncompatibleOperandsException("rerandomize needs a size-2 ciphertext");
-    }
-    if (a.scheme() == HeScheme.CKKS && budget.answerLevel() != a.level) {
-      throw new IncompatibleOperandsException("CKKS flooding budget sized for level "
-          + budget.answerLevel() + ", ciphertext at level " + a.level);
-    }
-    // BFV budgets always hold kappa >= 40 on secure parameters; CKKS budgets below 40 exist
-    // only through FloodingBudget.forCkksStatedKappa, whose caller states the kappa it affords.
-    if (budget.kappa() < ctx.parameters().minimumKappa() && !budget.isStatedBelowMinimum()) {
-      throw new NoiseBudgetException("kappa below 40 for secure parameters");
-    }
+    ctx.checks.floodingBudget(budget, a);
     PointerByReference out = new PointerByReference();
+    if (budget.isGaussian()) {
+      // The noise is drawn in Java, by the sampler the pure-Java engine uses as well.
+      long[] noise = GaussianFlood.sample(ctx.n, budget.gaussianSigma());
+      SealNative.check(ctx.lib.oml_evaluator_rerandomize_noise(ctx.ptr(), a.pointer(),
+          pk.pointer(), noise, noise.length, out));
+      ctx.fence(a, pk);
+      return ctx.newCt(out);
+    }
     SealNative.check(ctx.lib.oml_evaluator_rerandomize(ctx.ptr(), a.pointer(), pk.pointer(),
         budget.floodBits(), out));
     ctx.fence(a, pk);

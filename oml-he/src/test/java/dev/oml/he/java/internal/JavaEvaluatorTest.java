@@ -18,11 +18,11 @@ class JavaEvaluatorTest {
     for (int bits : new int[] {20, 63, 64, 111}) {
       int level = ctx.k - 1;
       long[][] rows = ev.floodNtt(bits, level);
-      ctx.fromNtt(rows, level + 1);
+      ctx.ring.fromNtt(rows, level + 1);
       BigInteger bound = BigInteger.ONE.shiftLeft(bits);
       int[] bins = new int[8];
       for (int j = 0; j < ctx.n; j++) {
-        BigInteger v = ctx.crtCentered(rows, level, j);
+        BigInteger v = ctx.ring.crtCentered(rows, level, j);
         assertTrue(v.compareTo(bound.negate()) >= 0 && v.compareTo(bound) < 0, "out of range");
         // Bin by the top three bits of v + 2^bits in [0, 2^(bits+1)).
         bins[v.add(bound).shiftRight(bits - 2).intValueExact()]++;
@@ -47,9 +47,9 @@ class JavaEvaluatorTest {
     m[1] = t / 2;
     m[2] = t / 2 + 1;
     long[][] rows = ctx.bfvPlainNtt(m, 1);
-    ctx.fromNtt(rows, 2);
-    assertEquals(BigInteger.valueOf(-1), ctx.crtCentered(rows, 1, 0));
-    assertEquals(BigInteger.valueOf(t / 2), ctx.crtCentered(rows, 1, 1));
-    assertEquals(BigInteger.valueOf(t / 2 + 1 - t), ctx.crtCentered(rows, 1, 2));
+    ctx.ring.fromNtt(rows, 2);
+    assertEquals(BigInteger.valueOf(-1), ctx.ring.crtCentered(rows, 1, 0));
+    assertEquals(BigInteger.valueOf(t / 2), ctx.ring.crtCentered(rows, 1, 1));
+    assertEquals(BigInteger.valueOf(t / 2 + 1 - t), ctx.ring.crtCentered(rows, 1, 2));
   }
 }

@@ -1,0 +1,106 @@
+package dev.oml.he.inference;
+
+import dev.oml.core.data.Dataset;
+import dev.oml.core.model.Model;
+import dev.oml.core.permission.PermittedQuery;
+import dev.oml.he.HeBackend;
+import dev.oml.he.HeBackends;
+import dev.oml.he.HeContext;
+import dev.oml.he.Ciphertext;
+import dev.oml.he.CkksEncoder;
+import dev.oml.he.Evaluator;
+import dev.oml.he.GaloisKeys;
+import dev.oml.he.KeyGenerator;
+import dev.oml.he.Plaintext;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/**
+ * Single-image latency of the HE network on a warm owner (diagonals cached), for finding where
+ * the time goes: run under a profiler (for example {@code -XX:StartFlightRecording}). Prints wall
+ * and CPU time of the answering thread. Figures, not assertions; JMH benchmarks belong in
+ * oml-bench.
+ */
+public final class HeSingleImageProfile {
+  /**
+   * CPU time of the calling thread in nanoseconds (Linux: the first field of
+   * /proc/thread-self/schedstat): on a shared machine wall time mostly measures the load.
+   */
+  static long threadCpuNanos() {
+    try {
+      String s = Files.readString(Path.of("/proc/thread-self/schedstat")).trim();
+      return Long.parseLong(s.split(" ")[0]);
+    } catch (IOException | RuntimeException e) {
+      return 0;
+    }
+  }
+
+  private HeSingleImageProfile() {}
+
+  /**
+   * Least wall time of one rotation and one multiply-plain at each level of the plan (the least
+   * of many runs is the figure a busy machine disturbs least).
+   */
+  static void rotations(HeCompiledModel cm, int reps) {
+    HeContext ctx = cm.context();
+    KeyGenerator kg = ctx.keyGenerator();
+    int lanes = cm.plan().imagesPerCiphertext();
+    GaloisKeys gk = kg.createGaloisKeys(new int[] {lanes});
+    CkksEncoder enc = ctx.ckksEncoder();
+    Evaluator ev = ctx.evaluator();
+    double[] v = new double[ctx.parameters().polyModulusDegree() / 2];
+    for (int i = 0; i < v.length; i++) {
+      v[i] = Math.sin(i);
+    }
+    for (int level = ctx.parameters().maxLevel(); level >= 1; level -= 2) {
+      Ciphertext c = ev.modSwitchTo(ctx.encryptor(kg.createPublicKey())
+          .encrypt(enc.encode(v, Math.pow(2, 40))), level);
+      Plaintext p = enc.encode(v, new double[0], Math.pow(2, 40), level);
+      long bestRot = Long.MAX_VALUE;
+      long bestMul = Long.MAX_VALUE;
+      for (int r = 0; r < reps; r++) {
+        long t = System.nanoTime();
+        ev.rotate(c, lanes, gk);
+        bestRot = Math.min(bestRot, System.nanoTime() - t);
+        t = System.nanoTime();
+        ev.multiplyPlain(c, p);
+        bestMul = Math.min(bestMul, System.nanoTime() - t);
+      }
+      System.out.printf("level %d: rotation %.1f ms, multiply-plain %.2f ms (least of %d)%n",
+          level, bestRot / 1e6, bestMul / 1e6, reps);
+    }
+  }
+
+  public static void main(String[] args) {
+    HeBackend backend = args.length > 0 && args[0].equals("seal") ? HeBackends.seal()
+        : HeBackends.pureJava();
+    int reps = args.length > 1 ? Integer.parseInt(args[1]) : 5;
+    HeFixture fx = new HeFixture(Long.MAX_VALUE / 2);
+    Model model = HeFixture.model("he-network.omlm");
+    Dataset data = HeFixture.subset();
+    HeCompiledModel cm = HeCompiledModel.compile(model, fx.modelId, backend,
+        HePlanOptions.builder().kappa(6).answerPrecisionBits(4)
+            .calibration(HeFixture.images(data, 0, 200)).build());
+    if (args.length > 2 && args[2].equals("rotations")) {
+      rotations(cm, reps);
+      return;
+    }
+    HeUserSession user = HeUserSession.open(backend, cm.plan().encode());
+    HeOwnerSession owner = new HeOwnerSession(cm, fx.gate);
+    owner.acceptKeys(user.sessionKeys());
+    for (int i = 0; i < reps + 1; i++) {
+      double[][] img = HeFixture.images(data, 100 + i, 1);
+      HeQuery q = user.encrypt(img);
+      byte[] first = PermittedQuery.create(fx.licensee, fx.permit(q), q.payload()).encode();
+      long t = System.nanoTime();
+      long cpu = threadCpuNanos();
+      byte[] answer = owner.answer(first);
+      double cpuMs = (threadCpuNanos() - cpu) / 1e6;
+      double ms = (System.nanoTime() - t) / 1e6;
+      HeResult r = user.decrypt(q, answer);
+      System.out.printf("%s %s owner %.0f ms wall, %.0f ms CPU of the owner's thread, label %d%n",
+          backend.name(), i == 0 ? "cold" : "warm", ms, cpuMs, r.label(0));
+    }
+  }
+}

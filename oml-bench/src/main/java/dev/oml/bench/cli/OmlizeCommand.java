@@ -58,8 +58,20 @@ final class OmlizeCommand implements Callable<Integer> {
       + "ring of this many bits (same f) instead of the model's own format")
   Integer ringBits;
 
+  @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
+
+  @Option(names = "--fingerprints", description = "first fine-tune the licensee's own copy with K "
+      + "fingerprints (needs --owner-dir; see docs/fingerprints.md), 1 to 4096; 64 is the default of "
+      + "fingerprint check")
+  Integer fingerprints;
+
+  @Option(names = "--fingerprint-data", description = "with --fingerprints: a directory with the "
+      + "training split to replay clean images from; default: the Debian package's")
+  Path fingerprintData;
+
   @Override
   public Integer call() {
+    FingerprintStep.checkOptions(spec, fingerprints, ownerDir);
     // An owner directory is checked first: nothing is written for a folder that is not one.
     OwnerHome home = ownerDir == null ? null : OwnerHome.open(ownerDir);
     Path ownerFile = owner != null ? owner
@@ -70,7 +82,7 @@ final class OmlizeCommand implements Callable<Integer> {
     }
     SigningPublicKey ownerKey = KeyFiles.readPublic(ownerFile);
     SigningPublicKey licenseeKey = KeyFiles.readPublic(licensee);
-    Model m = ModelFiles.load(model);
+    Model m = FingerprintStep.apply(ModelFiles.load(model), fingerprints, home, licenseeKey, fingerprintData);
     FixedPointFormat fmt = m.format();
     int f = fmt.fractionalBits();
     OmlArtifact artifactOut;

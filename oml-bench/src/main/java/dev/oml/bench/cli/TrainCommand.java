@@ -1,6 +1,6 @@
 package dev.oml.bench.cli;
 
-import dev.oml.bench.train.MlpTrainer;
+import dev.oml.core.train.MlpTrainer;
 import dev.oml.core.data.Dataset;
 import dev.oml.core.data.FashionMnist;
 import dev.oml.core.model.Model;

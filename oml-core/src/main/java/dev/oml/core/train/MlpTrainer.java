@@ -1,4 +1,4 @@
-package dev.oml.bench.train;
+package dev.oml.core.train;
 
 import dev.oml.core.data.Dataset;
 import dev.oml.core.fixedpoint.FixedPointFormat;
@@ -25,6 +25,10 @@ import org.ejml.dense.row.CommonOps_DDRM;
  *
  * <p>After training it measures the activation bound on the training data and picks the
  * narrowest fixed-point ring that holds the model (see {@link Model#requiredRingBits(int)}).
+ *
+ * <p>It can also continue from a trained model ({@link #MlpTrainer(Config, Model)}): the
+ * owner's fine-tuning of a per-licensee copy (fingerprints, {@code dev.oml.core.fingerprint})
+ * and the attacks measured against it start from weights that exist already.
  */
 public final class MlpTrainer {
   /** Hidden-layer activation. */
@@ -59,6 +63,18 @@ public final class MlpTrainer {
   private long step;
 
   public MlpTrainer(Config config) {
+    this(config, null);
+  }
+
+  /**
+   * A trainer that starts from {@code start}'s weights instead of a random initialisation (with
+   * fresh Adam moments). {@code start} must be the kind of model this trainer makes: dense
+   * layers of {@code config.sizes()}, each but the last followed by {@code config.activation()},
+   * optionally ending with {@link Argmax}.
+   *
+   * @throws IllegalArgumentException if {@code start} is not such a model
+   */
+  public MlpTrainer(Config config, Model start) {
     this.config = config;
     int n = config.sizes().length - 1;
     w = new DMatrixRMaj[n];
@@ -83,6 +99,80 @@ public final class MlpTrainer {
       mb[k] = new DMatrixRMaj(1, out);
       vb[k] = new DMatrixRMaj(1, out);
     }
+    if (start != null) {
+      List<Dense> dense = denseLayers(start, config);
+      for (int k = 0; k < n; k++) {
+        w[k] = new DMatrixRMaj(w[k].numRows, w[k].numCols, true, dense.get(k).weights());
+        b[k] = new DMatrixRMaj(1, b[k].numCols, true, dense.get(k).bias());
+      }
+    }
+  }
+
+  /** The dense layers of {@code m}, checked against the architecture {@code config} trains. */
+  private static List<Dense> denseLayers(Model m, Config config) {
+    List<Dense> dense = new ArrayList<>();
+    List<Layer> layers = m.layers();
+    int n = config.sizes().length - 1;
+    for (int i = 0; i < layers.size(); i++) {
+      Layer l = layers.get(i);
+      boolean expectDense = i % 2 == 0 && dense.size() < n;
+      if (expectDense && l instanceof Dense d) {
+        int k = dense.size();
+        if (d.inputs() != config.sizes()[k] || d.outputs() != config.sizes()[k + 1]) {
+          throw new IllegalArgumentException("layer " + i + " is dense " + d.inputs() + " -> "
+              + d.outputs() + ", the configuration expects " + config.sizes()[k] + " -> "
+              + config.sizes()[k + 1]);
+        }
+        dense.add(d);
+      } else if (!expectDense && dense.size() < n && (config.activation() == Activation.RELU
+          ? l instanceof ReLU : l instanceof Square)) {
+        continue;
+      } else if (!(l instanceof Argmax && i == layers.size() - 1 && dense.size() == n)) {
+        throw new IllegalArgumentException("layer " + i + " (" + l.kind() + ") does not fit a "
+            + config.activation() + " multilayer perceptron of widths "
+            + java.util.Arrays.toString(config.sizes()));
+      }
+    }
+    if (dense.size() != n) {
+      throw new IllegalArgumentException("model has " + dense.size() + " dense layers, the "
+          + "configuration " + n);
+    }
+    return dense;
+  }
+
+  /**
+   * The training configuration that fits {@code m}'s architecture (dense layers with ReLU or
+   * square activations), with the given schedule.
+   *
+   * @throws IllegalArgumentException if {@code m} is not a multilayer perceptron this trainer
+   *     can continue from
+   */
+  public static Config configFor(Model m, int epochs, int batch, double learningRate, double clipNorm,
+      long seed) {
+    List<Integer> sizes = new ArrayList<>();
+    Activation act = null;
+    for (Layer l : m.layers()) {
+      if (l instanceof Dense d) {
+        if (sizes.isEmpty()) {
+          sizes.add(d.inputs());
+        }
+        sizes.add(d.outputs());
+      } else if (l instanceof ReLU || l instanceof Square) {
+        Activation a = l instanceof ReLU ? Activation.RELU : Activation.SQUARE;
+        if (act != null && act != a) {
+          throw new IllegalArgumentException("model mixes ReLU and square activations");
+        }
+        act = a;
+      }
+    }
+    if (sizes.size() < 2) {
+      throw new IllegalArgumentException("model has no dense layer to train");
+    }
+    Config c = new Config(m.name(), sizes.stream().mapToInt(Integer::intValue).toArray(),
+        act == null ? Activation.RELU : act, epochs, batch, learningRate, clipNorm, seed,
+        m.format().fractionalBits());
+    denseLayers(m, c);
+    return c;
   }
 
   private static double gaussian(SplittableRandom rnd) {

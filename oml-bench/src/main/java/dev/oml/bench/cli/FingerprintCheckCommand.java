@@ -9,7 +9,7 @@ import dev.oml.core.model.Model;
 import dev.oml.core.model.ModelFiles;
 import dev.oml.core.model.NpzImporter;
 import dev.oml.core.omlize.ArtifactManifest;
-import dev.oml.core.omlize.OwnerKeyShare;
+import dev.oml.core.omlize.OmlKeyShare;
 import dev.oml.service.server.OwnerHome;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -61,9 +61,9 @@ final class FingerprintCheckCommand implements Callable<Integer> {
     List<FingerprintKeys> keys = new ArrayList<>();
     Set<String> seen = new HashSet<>();
     int shares = 0;
-    for (OwnerKeyShare s : home.keyShares(SecretAccess.get())) {
+    for (OmlKeyShare s : home.keyShares(SecretAccess.get())) {
       shares++;
-      ArtifactManifest man = s.manifest();
+      ArtifactManifest man = s.description();
       Model arch = man.architecture();
       if (arch.inputShape().size() != m.inputShape().size()
           || arch.logitShape().size() != m.logitShape().size()) {

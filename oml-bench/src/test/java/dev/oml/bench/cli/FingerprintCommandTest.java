@@ -4,6 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.oml.core.field.FieldFixedPoint;
+import dev.oml.core.field.PrimeField;
 import dev.oml.core.fingerprint.FingerprintCheck;
 import dev.oml.core.fingerprint.FingerprintKeys;
 import dev.oml.core.keys.KeyFiles;
@@ -11,10 +13,11 @@ import dev.oml.core.keys.SecretAccess;
 import dev.oml.core.keys.SigningPublicKey;
 import dev.oml.core.model.Model;
 import dev.oml.core.model.ModelFiles;
-import dev.oml.core.omlize.LicenseeArtifact;
-import dev.oml.core.omlize.OwnerKeyShare;
-import dev.oml.core.reference.FixedPointInference;
-import dev.oml.core.reference.QuantizedModel;
+import dev.oml.core.omlize.ArtifactManifest;
+import dev.oml.core.omlize.FieldArtifact;
+import dev.oml.core.omlize.FieldKeyShare;
+import dev.oml.core.reference.FieldFixedPointInference;
+import dev.oml.core.reference.FieldQuantizedModel;
 import dev.oml.service.server.OwnerHome;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -92,20 +95,24 @@ class FingerprintCommandTest {
 
     // What the two online parties hold adds up to the fingerprinted copy: rebuild it from the
     // artifact and the key share, and query it as a black box in fixed point, as 2PC computes.
-    LicenseeArtifact a = LicenseeArtifact.read(out.resolve("artifact.omla"));
-    OwnerKeyShare s = OwnerKeyShare.read(out.resolve("owner-key-share.omlk"), SecretAccess.get());
+    FieldArtifact a = FieldArtifact.read(out.resolve("artifact.omla"));
+    FieldKeyShare s = FieldKeyShare.read(out.resolve("owner-key-share.omlk"), SecretAccess.get());
     Model arch = a.manifest().architecture();
+    int f = a.manifest().fractionalBits();
     int n = arch.layers().size();
     long[][] w = new long[n][];
     long[][] b = new long[n][];
-    for (int i = 0; i < n; i++) {
-      if (arch.layers().get(i).isLinear()) {
-        w[i] = add(a.matrixShare(i), s.matrixShare(i, SecretAccess.get()));
-        b[i] = add(a.biasShare(i), s.biasShare(i, SecretAccess.get()));
+    for (int t = 0; t < a.tensors().size(); t++) {
+      ArtifactManifest.TensorInfo info = a.tensors().get(t);
+      long[] sum = PrimeField.add(a.share(t), s.ownerShare(t, SecretAccess.get()), null);
+      if (info.bias()) {
+        b[info.layer()] = sum;
+      } else {
+        w[info.layer()] = sum;
       }
     }
-    QuantizedModel served = QuantizedModel.fromShares(arch, w, b);
-    FixedPointInference fx = new FixedPointInference(served);
+    FieldQuantizedModel served = FieldQuantizedModel.fromShares(arch, f, w, b);
+    FieldFixedPointInference fx = new FieldFixedPointInference(served);
     FingerprintCheck.Report r = FingerprintCheck.check(fx::label, List.of(keys("alice"), keys("bob")), -40);
     assertEquals(K, r.rows().get(0).matches());
     assertEquals(licensee("alice").keyId().hex(), r.identified().licenseeHex());
@@ -114,16 +121,17 @@ class FingerprintCommandTest {
     // the owner later finds: the CLI check names Alice for it.
     List<dev.oml.core.model.Layer> layers = new java.util.ArrayList<>();
     dev.oml.core.fixedpoint.FixedPointFormat fmt = arch.format();
+    // F_p elements are centred and decoded at f (weights) and 2f (biases) fractional bits
     for (int i = 0; i < n; i++) {
       dev.oml.core.model.Layer l = arch.layers().get(i);
       if (l instanceof dev.oml.core.model.Dense d) {
         double[] dw = new double[w[i].length];
         double[] db = new double[b[i].length];
         for (int j = 0; j < dw.length; j++) {
-          dw[j] = fmt.decode(served.matrix(i)[j]);
+          dw[j] = FieldFixedPoint.decode(w[i][j], f);
         }
         for (int j = 0; j < db.length; j++) {
-          db[j] = fmt.decodeScaled(served.bias(i)[j], 2 * fmt.fractionalBits());
+          db[j] = FieldFixedPoint.decode(b[i][j], 2 * f);
         }
         layers.add(new dev.oml.core.model.Dense(d.inputs(), d.outputs(), dw, db));
       } else {
@@ -143,14 +151,6 @@ class FingerprintCommandTest {
     assertEquals(0, base.code(), base.err());
     assertTrue(base.out().contains("verdict   no licensee"), base.out());
     assertFalse(base.out().contains("verdict   licensee"), base.out());
-  }
-
-  private static long[] add(long[] x, long[] y) {
-    long[] z = new long[x.length];
-    for (int i = 0; i < x.length; i++) {
-      z[i] = x[i] + y[i];
-    }
-    return z;
   }
 
   static Stream<Arguments> badInputs() {

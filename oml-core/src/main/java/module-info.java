@@ -7,6 +7,7 @@ module dev.oml.core {
   requires org.bouncycastle.provider;
   requires ejml.ddense;
   requires ejml.core;
+  requires com.google.protobuf;
 
   exports dev.oml.core;
   exports dev.oml.core.fixedpoint;
@@ -20,4 +21,5 @@ module dev.oml.core {
   exports dev.oml.core.permission;
   exports dev.oml.core.ledger;
   exports dev.oml.core.field;
+  exports dev.oml.core.onnx;
 }

@@ -155,6 +155,8 @@ public final class OnnxImporter {
     private InputTransform transform;
     /** True while {@code current} is the direct output of the last layer, a Dense or Conv2D. */
     private boolean afterLinear;
+    /** The node being mapped, as {@link UnsupportedOperatorException#node()} names it. */
+    private String nodeId;
 
     Builder(GraphProto graph) {
       this.graph = graph;
@@ -188,6 +190,8 @@ public final class OnnxImporter {
         }
         int i = next.get(0);
         visited.add(i);
+        NodeProto node = graph.nodes().get(i);
+        nodeId = node.name().isEmpty() ? "#" + i : node.name();
         step(graph.nodes().get(i), label(i));
       }
       for (int i = 0; i < graph.nodes().size(); i++) {
@@ -312,7 +316,7 @@ public final class OnnxImporter {
 
     private void step(NodeProto n, String label) {
       if (!n.domain().isEmpty() && !n.domain().equals("ai.onnx")) {
-        throw new UnsupportedOperatorException(label, n.domain() + "." + n.opType(),
+        throw new UnsupportedOperatorException(nodeId, n.domain() + "." + n.opType(),
             "operators outside the default ONNX domain are not supported");
       }
       switch (n.opType()) {
@@ -328,9 +332,9 @@ public final class OnnxImporter {
         case "GlobalAveragePool" -> globalAvgPool(n, label);
         case "BatchNormalization" -> batchNorm(n, label);
         case "Add", "Sub", "Mul", "Div", "Pow" -> arithmetic(n, label);
-        case "MaxPool" -> throw new UnsupportedOperatorException(label, n.opType(),
+        case "MaxPool" -> throw new UnsupportedOperatorException(nodeId, n.opType(),
             "MaxPool is not supported yet (the model IR has no max pooling; use AveragePool)");
-        default -> throw new UnsupportedOperatorException(label, n.opType(), "not supported");
+        default -> throw new UnsupportedOperatorException(nodeId, n.opType(), "not supported");
       }
     }
 
@@ -544,7 +548,7 @@ public final class OnnxImporter {
             + " mode; export the model in eval mode (model.eval())");
       }
       if (!afterLinear) {
-        throw new UnsupportedOperatorException(label, n.opType(),
+        throw new UnsupportedOperatorException(nodeId, n.opType(),
             "BatchNormalization is supported only right after a Conv or Gemm, where it is folded in");
       }
       Layer last = layers.get(layers.size() - 1);
@@ -615,18 +619,18 @@ public final class OnnxImporter {
           emit(n, label, new Square());
           return;
         }
-        throw new UnsupportedOperatorException(label, op, op + " of the activation with itself is"
+        throw new UnsupportedOperatorException(nodeId, op, op + " of the activation with itself is"
             + " not supported (only Mul(x, x), as Square)");
       }
       int ci = firstIsX ? 1 : 0;
       if (!constants.containsKey(n.inputs().get(ci))) {
-        throw new UnsupportedOperatorException(label, op, op + " of two activations (a residual or"
+        throw new UnsupportedOperatorException(nodeId, op, op + " of two activations (a residual or"
             + " branching connection) is not supported");
       }
       TensorProto c = constants.get(n.inputs().get(ci));
       if (op.equals("Pow")) {
         if (!firstIsX || c.values().length != 1 || c.values()[0] != 2) {
-          throw new UnsupportedOperatorException(label, op, "only Pow(x, 2) (as Square) is"
+          throw new UnsupportedOperatorException(nodeId, op, "only Pow(x, 2) (as Square) is"
               + " supported, not Pow with exponent " + Arrays.toString(c.values()));
         }
         emit(n, label, new Square());
@@ -642,7 +646,7 @@ public final class OnnxImporter {
         return;
       }
       if (!layers.stream().allMatch(l -> l instanceof Flatten)) {
-        throw new UnsupportedOperatorException(label, op, op + " by a constant is supported only"
+        throw new UnsupportedOperatorException(nodeId, op, op + " by a constant is supported only"
             + " on the input (preprocessing)" + (op.equals("Add") ? " or as the bias right after"
             + " Gemm, MatMul or Conv" : ""));
       }
@@ -663,7 +667,7 @@ public final class OnnxImporter {
           case "Mul" -> a[k] = v[k];
           default -> {
             if (!firstIsX) {
-              throw new UnsupportedOperatorException(label, op, "a constant divided by the input"
+              throw new UnsupportedOperatorException(nodeId, op, "a constant divided by the input"
                   + " is not supported (only the input divided by a constant)");
             }
             if (v[k] == 0) {

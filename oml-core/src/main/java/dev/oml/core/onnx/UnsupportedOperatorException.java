@@ -13,14 +13,18 @@ public final class UnsupportedOperatorException extends OnnxFormatException {
   private final String node;
   private final String opType;
 
+  /**
+   * @param node the node's name, or {@code #index} for an unnamed node
+   */
   public UnsupportedOperatorException(String node, String opType, String why) {
-    super("node '" + node + "' (" + opType + "): " + why + "; supported: "
+    super("node " + (node.startsWith("#") ? node : "'" + node + "'") + " (" + opType + "): " + why
+        + "; supported: "
         + String.join(", ", OnnxImporter.SUPPORTED_OPS));
     this.node = node;
     this.opType = opType;
   }
 
-  /** The node's name (or its first output, for unnamed nodes). */
+  /** The node's name, or {@code #index} for an unnamed node. */
   public String node() {
     return node;
   }

@@ -1,7 +1,7 @@
 /**
- * OML core: fixed point over Z_2^l, ring tensors, the model IR and its files, the plaintext
- * reference inference, datasets, OMLize, permissions and the ledger, and the channel abstraction
- * protocols run over (framed TLS transport lives in oml-service).
+ * OML core: fixed point over Z_2^l, ring tensors, the model IR and its files, ONNX import, the
+ * plaintext reference inference, datasets, OMLize, permissions and the ledger, and the channel
+ * abstraction protocols run over (framed TLS transport lives in oml-service).
  */
 module dev.oml.core {
   requires org.bouncycastle.provider;

@@ -258,6 +258,22 @@ class OnnxImporterTest {
   }
 
   @Test
+  void oversizedTensorsAreRefusedBeforeAnyAllocation() {
+    for (long[] dims : new long[][] {{1L << 40, 1L << 40}, {1L << 20, 1L << 20}, {-1, 4}}) {
+      OnnxWriter w = vectorNet(4, 2);
+      OnnxWriter.Msg t = new OnnxWriter.Msg();
+      for (long d : dims) {
+        t.varint(1, d);
+      }
+      w.initializer(t.varint(2, 1).str(8, "W"));
+      w.node("fc", "Gemm", List.of("x", "W"), List.of("y")).i("transB", 1);
+      OnnxFormatException e = assertThrows(OnnxFormatException.class,
+          () -> OnnxImporter.read(w.toBytes(), "t", false));
+      assertTrue(e.getMessage().contains("tensor 'W' has"), e.getMessage());
+    }
+  }
+
+  @Test
   void externalWeightsAreRefusedWithAHint() {
     OnnxWriter w = vectorNet(4, 2);
     OnnxWriter.Msg t = new OnnxWriter.Msg().varint(1, 2).varint(1, 4).varint(2, 1).str(8, "W")

@@ -369,7 +369,11 @@ public final class OnnxWire {
       if (v < 0) {
         throw new OnnxFormatException("tensor '" + name + "' has a negative dimension");
       }
-      count *= v;
+      if (v > MAX_TENSOR_ELEMENTS) {
+        throw new OnnxFormatException("tensor '" + name + "' has dimension " + v + ", more than "
+            + MAX_TENSOR_ELEMENTS + " elements");
+      }
+      count *= v; // both factors are at most 2^26: no overflow
       if (count > MAX_TENSOR_ELEMENTS) {
         throw new OnnxFormatException("tensor '" + name + "' has more than " + MAX_TENSOR_ELEMENTS
             + " elements");

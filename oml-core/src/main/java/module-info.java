@@ -1,12 +1,13 @@
 /**
- * OML core: fixed point over Z_2^l, ring tensors, the model IR and its files, the plaintext
- * reference inference, datasets, OMLize, permissions and the ledger, and the channel abstraction
- * protocols run over (framed TLS transport lives in oml-service).
+ * OML core: fixed point over Z_2^l, ring tensors, the model IR and its files, ONNX import, the
+ * plaintext reference inference, datasets, OMLize, permissions and the ledger, and the channel
+ * abstraction protocols run over (framed TLS transport lives in oml-service).
  */
 module dev.oml.core {
   requires org.bouncycastle.provider;
   requires ejml.ddense;
   requires ejml.core;
+  requires com.google.protobuf;
 
   exports dev.oml.core;
   exports dev.oml.core.fixedpoint;
@@ -22,4 +23,5 @@ module dev.oml.core {
   exports dev.oml.core.field;
   exports dev.oml.core.train;
   exports dev.oml.core.fingerprint;
+  exports dev.oml.core.onnx;
 }

@@ -3,29 +3,80 @@ package dev.oml.bench.cli;
 import dev.oml.core.model.Model;
 import dev.oml.core.model.ModelFiles;
 import dev.oml.core.model.NpzImporter;
+import dev.oml.core.onnx.InputTransform;
+import dev.oml.core.onnx.OnnxImporter;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
 
-/** {@code oml import}: converts a NumPy {@code .npz} export into a model file. */
+/**
+ * {@code oml import}: converts an ONNX file (docs/onnx.md) or a NumPy {@code .npz} export
+ * (docs/model-format.md) into a model file. The format is told by the file name's extension.
+ */
 @Command(name = "import", mixinStandardHelpOptions = true,
-    description = "Convert a NumPy .npz export (see docs/model-format.md) into an .omlm model file.")
+    description = "Convert an ONNX file (see docs/onnx.md) or a NumPy .npz export (see"
+        + " docs/model-format.md) into an .omlm model file.")
 final class ImportCommand implements Callable<Integer> {
-  @Option(names = "--npz", required = true, description = "the .npz archive")
+  @Spec CommandLine.Model.CommandSpec spec;
+
+  @Parameters(arity = "0..1", paramLabel = "FILE", description = "the model to import: .onnx or .npz")
+  Path file;
+
+  @Option(names = "--npz", description = "the .npz archive (same as giving it as FILE)")
   Path npz;
 
-  @Option(names = "--name", required = true, description = "model name")
+  @Option(names = "--name", description = "model name (default: the file name without extension)")
   String name;
 
-  @Option(names = "--out", required = true, description = "output model file (.omlm)")
+  @Option(names = "--out", description = "output model file (default: FILE with extension .omlm)")
   Path out;
+
+  @Option(names = "--argmax", description = "ONNX only: append Argmax, so the model answers with a"
+      + " label instead of logits")
+  boolean argmax;
 
   @Override
   public Integer call() {
-    Model m = NpzImporter.load(npz, name);
-    ModelFiles.save(m, out);
-    System.out.println("wrote " + out + ": " + m);
+    if ((file == null) == (npz == null)) {
+      throw new CommandLine.ParameterException(spec.commandLine(),
+          "give the model to import once: as FILE or with --npz");
+    }
+    Path in = file != null ? file : npz;
+    String fileName = in.getFileName().toString();
+    int dot = fileName.lastIndexOf('.');
+    String ext = dot < 0 ? "" : fileName.substring(dot + 1).toLowerCase(java.util.Locale.ROOT);
+    boolean onnx = npz == null && ext.equals("onnx");
+    if (npz == null && !onnx && !ext.equals("npz")) {
+      throw new CommandLine.ParameterException(spec.commandLine(),
+          "cannot tell the format of " + in + ": name it .onnx or .npz");
+    }
+    if (argmax && !onnx) {
+      throw new CommandLine.ParameterException(spec.commandLine(),
+          "--argmax is for ONNX files; an .npz archive marks it as layer<i>.argmax");
+    }
+    String stem = dot < 0 ? fileName : fileName.substring(0, dot);
+    String modelName = name != null ? name : stem;
+    Path target = out != null ? out : in.resolveSibling(stem + ".omlm");
+    Model m;
+    InputTransform pre = null;
+    if (onnx) {
+      OnnxImporter.Imported imp = OnnxImporter.load(in, modelName, argmax);
+      m = imp.model();
+      pre = imp.preprocessing();
+    } else {
+      m = NpzImporter.load(in, modelName);
+    }
+    ModelFiles.save(m, target);
+    System.out.println("wrote " + target + ": " + m);
+    if (pre != null && !pre.isIdentity()) {
+      // Model files do not carry preprocessing yet: say exactly what the graph did to its input.
+      System.out.println("input preprocessing in the ONNX graph: " + pre + "; the model file"
+          + " holds the layers after it, so apply it to raw inputs before evaluating");
+    }
     return 0;
   }
 }

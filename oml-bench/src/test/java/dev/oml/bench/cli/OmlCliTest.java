@@ -73,6 +73,32 @@ class OmlCliTest {
     assertTrue(r.out().contains("Dense(2 -> 1)"), r.out());
   }
 
+  @Test
+  void importConvertsAnOnnxFileAndRefusesMaxPoolInOneLine() throws Exception {
+    Path fixtures = CliRun.root().resolve("oml-core/src/test/resources/onnx");
+    Path onnx = dir.resolve("mlp.onnx");
+    Files.copy(fixtures.resolve("mlp.onnx"), onnx);
+    CliRun r = CliRun.of("import", onnx.toString());
+    assertEquals(0, r.code(), r.err());
+    assertTrue(Files.size(dir.resolve("mlp.omlm")) > 0);
+    assertTrue(r.out().contains("Dense(64 -> 16)") && r.out().contains("'mlp'"), r.out());
+    assertTrue(r.out().contains("input preprocessing in the ONNX graph: x * 0.00784313"), r.out());
+    CliRun labelled = CliRun.of("import", onnx.toString(), "--argmax", "--name", "m2", "--out",
+        dir.resolve("m2.omlm").toString());
+    assertEquals(0, labelled.code(), labelled.err());
+    assertTrue(labelled.out().contains("Argmax"), labelled.out());
+
+    Path mp = dir.resolve("cnn_maxpool.onnx");
+    Files.copy(fixtures.resolve("cnn_maxpool.onnx"), mp);
+    CliRun refused = CliRun.of("import", mp.toString());
+    assertEquals(1, refused.code());
+    assertEquals(1, refused.err().trim().lines().count(), refused.err());
+    assertTrue(refused.err().contains("'/pool/MaxPool' (MaxPool)")
+        && refused.err().contains("supported: Gemm"), refused.err());
+    assertEquals(2, CliRun.of("import", dir.resolve("model.bin").toString()).code());
+    assertEquals(2, CliRun.of("import").code());
+  }
+
   private static double number(String json, String key) {
     Matcher m = Pattern.compile("\"" + key + "\": ([0-9.]+)").matcher(json);
     assertTrue(m.find(), key + " missing in " + json);

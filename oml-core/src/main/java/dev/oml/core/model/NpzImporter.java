@@ -1,6 +1,7 @@
 package dev.oml.core.model;
 
 import dev.oml.core.fixedpoint.FixedPointFormat;
+import java.io.BufferedInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -56,7 +57,9 @@ public final class NpzImporter {
   public static final long MAX_TOTAL_BYTES = 256L << 20;
   /** Most entries an archive may hold. */
   public static final int MAX_ENTRIES = 4096;
-  private static final Pattern LAYER = Pattern.compile("layer(\\d+)\\.([a-z0-9]+)(?:\\.([a-z]+))?");
+  private static final Pattern LAYER = Pattern.compile("layer(\\d+)\\.([a-z0-9_]+)(?:\\.([a-z_]+))?");
+  /** A PyTorch state_dict key such as {@code fc1.weight} or {@code features.0.bias}. */
+  private static final Pattern STATE_DICT = Pattern.compile("[A-Za-z0-9_.]*\\.(weight|bias|running_mean|running_var|num_batches_tracked)");
   private static final Pattern DESCR = Pattern.compile("'descr'\\s*:\\s*'([^']*)'");
   private static final Pattern FORTRAN = Pattern.compile("'fortran_order'\\s*:\\s*(True|False)");
   private static final Pattern SHAPE = Pattern.compile("'shape'\\s*:\\s*\\(([^)]*)\\)");
@@ -77,8 +80,18 @@ public final class NpzImporter {
    */
   public static Model load(Path path, String name) {
     Map<String, NpyArray> arrays;
-    try (InputStream in = Files.newInputStream(path)) {
+    try (InputStream in = new BufferedInputStream(Files.newInputStream(path))) {
+      in.mark(8);
+      byte[] head = in.readNBytes(8);
+      in.reset();
+      String other = otherFormat(path, head);
+      if (other != null) {
+        throw new ModelFormatException(path + ": " + other);
+      }
       arrays = readArchive(in);
+    } catch (ModelFormatException e) {
+      throw e.getMessage().startsWith(path.toString()) ? e
+          : new ModelFormatException(path + ": " + e.getMessage(), e);
     } catch (NoSuchFileException e) {
       throw new ModelFormatException(path + ": no such file");
     } catch (ZipException e) {
@@ -93,6 +106,30 @@ public final class NpzImporter {
     }
   }
 
+  /** What to say of a file that is some other model format, from its first bytes; or null. */
+  static String otherFormat(Path path, byte[] head) {
+    String file = path.getFileName() == null ? "" : path.getFileName().toString().toLowerCase(java.util.Locale.ROOT);
+    if (file.endsWith(".onnx")) {
+      return "this is an ONNX file, not an .npz archive: import it as './oml import "
+          + path.getFileName() + "' (docs/onnx.md)";
+    }
+    if (head.length >= 2 && (head[0] & 0xff) == 0x80 && head[1] >= 2 && head[1] <= 5) {
+      return "this is a Python pickle (torch.save before PyTorch 1.6, or pickle.dump), not an .npz"
+          + " archive; " + TORCH_HINT;
+    }
+    if (head.length >= 4 && (head[0] & 0xff) == 0x89 && head[1] == 'H' && head[2] == 'D' && head[3] == 'F') {
+      return "this is an HDF5 file (a Keras .h5 model), not an .npz archive: convert it to ONNX"
+          + " (tf2onnx) and import the .onnx file (docs/onnx.md), or save the weights with"
+          + " numpy.savez (docs/model-format.md)";
+    }
+    return null;
+  }
+
+  /** What a PyTorch user should do instead of handing us a checkpoint. */
+  static final String TORCH_HINT = "export the model with torch.onnx.export(model.eval(), example_input,"
+      + " 'model.onnx') and import that file (docs/onnx.md), or write the weights with numpy.savez"
+      + " in the layout of docs/model-format.md";
+
   static Map<String, NpyArray> readArchive(InputStream raw) throws IOException {
     Map<String, NpyArray> out = new HashMap<>();
     long total = 0;
@@ -100,6 +137,11 @@ public final class NpzImporter {
       ZipEntry e;
       while ((e = zip.getNextEntry()) != null) {
         String entry = e.getName();
+        if (entry.endsWith("data.pkl") || entry.endsWith("/version") || entry.contains("/data/")
+            || entry.endsWith("byteorder")) {
+          throw new ModelFormatException("this is a PyTorch checkpoint (torch.save; entry '" + entry
+              + "'), not an .npz archive; " + TORCH_HINT);
+        }
         if (!entry.endsWith(".npy")) {
           throw new ModelFormatException("entry '" + entry + "' is not a .npy array");
         }
@@ -263,7 +305,13 @@ public final class NpzImporter {
     for (String key : left.keySet()) {
       Matcher m = LAYER.matcher(key);
       if (!m.matches()) {
-        throw new ModelFormatException("array '" + key + "' does not follow the layout (layer<i>.<kind>[.<part>])");
+        String hint = STATE_DICT.matcher(key).matches()
+            ? "; it looks like a PyTorch state_dict key: name the arrays layer<i>.<kind>.<part>"
+                + " (layer0.dense.weight for the first nn.Linear, see docs/model-format.md), or "
+                + TORCH_HINT
+            : " (see docs/model-format.md)";
+        throw new ModelFormatException("array '" + key + "' does not follow the layout"
+            + " (layer<i>.<kind>[.<part>])" + hint);
       }
       indices.add(Integer.parseInt(m.group(1)));
     }
@@ -309,10 +357,31 @@ public final class NpzImporter {
     if (left.containsKey(p + "dense.weight")) {
       NpyArray w = take(left, p + "dense.weight");
       NpyArray b = take(left, p + "dense.bias");
-      if (w.shape().length != 2) {
-        throw new ModelFormatException(w.name() + " must have shape (out, in)");
+      int[] sh = w.shape();
+      int in = input.size();
+      if (sh.length != 2) {
+        throw new ModelFormatException("array '" + w.name() + "' has shape " + shape(sh)
+            + "; a dense weight is 2-D, (out, in) = (outputs, " + in + ") here");
       }
-      return new Dense(w.shape()[1], w.shape()[0], w.values(), b.values());
+      if (sh[1] != in) {
+        String why = sh[0] == in
+            ? "; it looks transposed: weights are (out, in) as in PyTorch's nn.Linear.weight, so save"
+                + " a Keras kernel or an (in, out) matrix as its transpose (w.T)"
+            : "";
+        throw new ModelFormatException("array '" + w.name() + "' has shape " + shape(sh)
+            + ", but layer " + i + " receives " + in + " values (input " + input + "): expected (out, "
+            + in + ")" + why);
+      }
+      if (b.size() != sh[0]) {
+        throw new ModelFormatException("array '" + b.name() + "' has " + b.size() + " values; the"
+            + " weight '" + w.name() + "' " + shape(sh) + " has " + sh[0] + " outputs, so expected ("
+            + sh[0] + ",)");
+      }
+      try {
+        return new Dense(sh[1], sh[0], w.values(), b.values());
+      } catch (ModelValidationException e) {
+        throw new ModelFormatException("array '" + w.name() + "': " + e.getMessage(), e);
+      }
     }
     if (left.containsKey(p + "conv2d.weight")) {
       NpyArray w = take(left, p + "conv2d.weight");
@@ -321,9 +390,30 @@ public final class NpzImporter {
       int padding = ints(take(left, p + "conv2d.padding"))[0];
       int[] sh = w.shape();
       if (sh.length != 4 || sh[2] != sh[3]) {
-        throw new ModelFormatException(w.name() + " must have shape (out, in, k, k)");
+        throw new ModelFormatException("array '" + w.name() + "' has shape " + shape(sh)
+            + "; expected (out, in, k, k) with a square kernel, as PyTorch's nn.Conv2d.weight"
+            + (sh.length == 4 && sh[0] == sh[1] ? "; a Keras/TensorFlow kernel (k, k, in, out) is"
+                + " saved as w.transpose(3, 2, 0, 1)" : ""));
       }
-      return new Conv2D(sh[1], sh[0], sh[2], stride, padding, w.values(), b.values());
+      if (sh[1] != input.channels()) {
+        String why = sh[0] == sh[1] || sh[2] == input.channels()
+            ? "; it looks like a Keras/TensorFlow kernel (k, k, in, out): save it as"
+                + " w.transpose(3, 2, 0, 1)"
+            : "";
+        throw new ModelFormatException("array '" + w.name() + "' has shape " + shape(sh)
+            + ", but layer " + i + " receives " + input.channels() + " channels (input " + input
+            + "): expected (out, " + input.channels() + ", k, k)" + why);
+      }
+      if (b.size() != sh[0]) {
+        throw new ModelFormatException("array '" + b.name() + "' has " + b.size() + " values; the"
+            + " weight '" + w.name() + "' " + shape(sh) + " has " + sh[0] + " output channels, so"
+            + " expected (" + sh[0] + ",)");
+      }
+      try {
+        return new Conv2D(sh[1], sh[0], sh[2], stride, padding, w.values(), b.values());
+      } catch (ModelValidationException e) {
+        throw new ModelFormatException("array '" + w.name() + "': " + e.getMessage(), e);
+      }
     }
     if (left.containsKey(p + "avgpool2d.kernel")) {
       int k = ints(take(left, p + "avgpool2d.kernel"))[0];
@@ -343,7 +433,34 @@ public final class NpzImporter {
         };
       }
     }
-    throw new ModelFormatException("layer " + i + " has no recognised arrays (input " + input + ")");
+    List<String> mine = new ArrayList<>(new TreeSet<>(left.keySet()).stream()
+        .filter(k -> k.startsWith(p)).toList());
+    if (mine.isEmpty()) {
+      throw new ModelFormatException("layer " + i + " has no arrays (input " + input + ")");
+    }
+    String kind = mine.get(0).substring(p.length()).split("\\.")[0];
+    String hint = switch (kind) {
+      case "maxpool", "maxpool2d", "max_pool2d" -> "max pooling is not supported yet; use"
+          + " avgpool2d (arrays " + p + "avgpool2d.kernel and .stride)";
+      case "batchnorm", "batchnorm2d", "bn", "batch_norm" -> "fold batch normalization into the"
+          + " dense or conv2d layer before it (w * gamma / sqrt(var + eps) per output), or export"
+          + " to ONNX, whose importer folds it (docs/onnx.md)";
+      case "linear", "fc" -> "PyTorch's nn.Linear is kind 'dense': name its arrays " + p
+          + "dense.weight (out, in) and " + p + "dense.bias";
+      case "conv", "conv2" -> "name a convolution's arrays " + p + "conv2d.weight (out, in, k, k), "
+          + ".bias, .stride and .padding";
+      default -> "known kinds: dense, conv2d, avgpool2d, polynomial, relu, square, flatten, argmax";
+    };
+    throw new ModelFormatException("layer " + i + ": arrays " + mine + " are of kind '" + kind
+        + "', which the .npz layout does not have; " + hint);
+  }
+
+  private static String shape(int[] sh) {
+    StringBuilder b = new StringBuilder("(");
+    for (int k = 0; k < sh.length; k++) {
+      b.append(k == 0 ? "" : ", ").append(sh[k]);
+    }
+    return b.append(sh.length == 1 ? ",)" : ")").toString();
   }
 
   private static NpyArray take(Map<String, NpyArray> left, String key) {

@@ -84,9 +84,82 @@ class NpzImporterTest {
     a.put("layer0.dense.weight", java.util.Arrays.copyOf(whole, whole.length - 6));
     assertError(a, "data bytes");
     a.put("layer0.dense.weight", npyDoubles(new int[] {1, 3}, 1, 2, 3));
-    assertError(a, "layer 0 (dense)");
+    assertError(a, "array 'layer0.dense.weight' has shape (1, 3), but layer 0 receives 2 values"
+        + " (input [2]): expected (out, 2)");
     Files.writeString(dir.resolve("junk.npz"), "not a zip");
     assertThrows(ModelFormatException.class, () -> NpzImporter.load(dir.resolve("junk.npz"), "x"));
+  }
+
+  @Test
+  void layoutErrorsNameTheArrayAndTheExpectedShape() throws Exception {
+    Map<String, byte[]> a = new LinkedHashMap<>();
+    a.put("input_shape", npyInts(3));
+    a.put("layer0.dense.weight", npyDoubles(new int[] {3, 2}, 1, 2, 3, 4, 5, 6)); // (in, out)
+    a.put("layer0.dense.bias", npyDoubles(new int[] {2}, 0, 0));
+    assertError(a, "array 'layer0.dense.weight' has shape (3, 2), but layer 0 receives 3 values");
+    assertError(a, "expected (out, 3); it looks transposed: weights are (out, in)");
+    a.put("layer0.dense.weight", npyDoubles(new int[] {2, 3}, 1, 2, 3, 4, 5, 6));
+    a.put("layer0.dense.bias", npyDoubles(new int[] {3}, 0, 0, 0));
+    assertError(a, "array 'layer0.dense.bias' has 3 values; the weight 'layer0.dense.weight' (2, 3)"
+        + " has 2 outputs, so expected (2,)");
+    a.put("layer0.dense.bias", npyDoubles(new int[] {2}, 0, 0));
+    a.put("layer1.maxpool2d.kernel", npyInts(2));
+    assertError(a, "layer 1: arrays [layer1.maxpool2d.kernel] are of kind 'maxpool2d'");
+    assertError(a, "max pooling is not supported yet; use avgpool2d");
+    a.remove("layer1.maxpool2d.kernel");
+    a.put("layer1.batchnorm.running_mean", npyDoubles(new int[] {2}, 0, 0));
+    assertError(a, "fold batch normalization into the dense or conv2d layer before it");
+    a.remove("layer1.batchnorm.running_mean");
+    a.put("fc1.weight", npyDoubles(new int[] {2, 3}, 1, 2, 3, 4, 5, 6));
+    assertError(a, "array 'fc1.weight' does not follow the layout");
+    assertError(a, "it looks like a PyTorch state_dict key");
+    assertError(a, "torch.onnx.export");
+    a.remove("fc1.weight");
+    assertEquals(1, NpzImporter.load(write(a), "ok").layers().size());
+
+    Map<String, byte[]> c = new LinkedHashMap<>();
+    c.put("input_shape", npyInts(1, 4, 4));
+    byte[] keras = npyDoubles(new int[] {3, 3, 1, 2}, new double[18]); // (k, k, in, out)
+    c.put("layer0.conv2d.weight", keras);
+    c.put("layer0.conv2d.bias", npyDoubles(new int[] {2}, 0, 0));
+    c.put("layer0.conv2d.stride", npyInts(1));
+    c.put("layer0.conv2d.padding", npyInts(0));
+    assertError(c, "array 'layer0.conv2d.weight' has shape (3, 3, 1, 2); expected (out, in, k, k)");
+    assertError(c, "a Keras/TensorFlow kernel (k, k, in, out) is saved as w.transpose(3, 2, 0, 1)");
+    c.put("layer0.conv2d.weight", npyDoubles(new int[] {3, 3, 2, 2}, new double[36]));
+    assertError(c, "receives 1 channels (input [1x4x4]): expected (out, 1, k, k); it looks like a"
+        + " Keras/TensorFlow kernel (k, k, in, out): save it as w.transpose(3, 2, 0, 1)");
+  }
+
+  @Test
+  void otherModelFormatsAreRecognisedAndPointToOnnx() throws Exception {
+    // torch.save since PyTorch 1.6: a zip of <name>/data.pkl, <name>/data/0, <name>/version
+    Path ckpt = dir.resolve("model.pt");
+    try (ZipOutputStream z = new ZipOutputStream(Files.newOutputStream(ckpt))) {
+      for (String e : new String[] {"model/data.pkl", "model/data/0", "model/version"}) {
+        z.putNextEntry(new ZipEntry(e));
+        z.write(new byte[] {0x80 - 256, 2, '.'});
+        z.closeEntry();
+      }
+    }
+    ModelFormatException e = assertThrows(ModelFormatException.class, () -> NpzImporter.load(ckpt, "m"));
+    assertTrue(e.getMessage().contains("this is a PyTorch checkpoint (torch.save; entry 'model/data.pkl')")
+        && e.getMessage().contains("torch.onnx.export(model.eval()"), e.getMessage());
+    assertTrue(e.getMessage().startsWith(ckpt.toString()), e.getMessage());
+    // torch.save before 1.6, or pickle.dump: a bare pickle
+    Path pickle = dir.resolve("model.pth");
+    Files.write(pickle, new byte[] {(byte) 0x80, 2, (byte) 0x8a, 10, 0x6c, (byte) 0xfc});
+    e = assertThrows(ModelFormatException.class, () -> NpzImporter.load(pickle, "m"));
+    assertTrue(e.getMessage().contains("Python pickle") && e.getMessage().contains("torch.onnx.export"),
+        e.getMessage());
+    Path h5 = dir.resolve("model.h5");
+    Files.write(h5, new byte[] {(byte) 0x89, 'H', 'D', 'F', '\r', '\n', 0x1a, '\n'});
+    e = assertThrows(ModelFormatException.class, () -> NpzImporter.load(h5, "m"));
+    assertTrue(e.getMessage().contains("HDF5 file (a Keras .h5 model)"), e.getMessage());
+    Path onnx = dir.resolve("model.onnx");
+    Files.write(onnx, new byte[] {8, 8});
+    e = assertThrows(ModelFormatException.class, () -> NpzImporter.load(onnx, "m"));
+    assertTrue(e.getMessage().contains("import it as './oml import model.onnx'"), e.getMessage());
   }
 
   /**

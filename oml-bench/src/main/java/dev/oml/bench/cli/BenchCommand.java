@@ -72,6 +72,11 @@ final class BenchCommand implements Callable<Integer> {
           + "libomlseal, found through OML_SEAL_LIBRARY)")
   List<String> backends;
 
+  @Option(names = "--param", paramLabel = "NAME=V1[,V2...]", description = "a benchmark parameter,"
+      + " repeatable, e.g. bundle=4 for a quick TwoPartyTiers run (JMH's -p; overrides --backend for"
+      + " backend)")
+  List<String> params = new ArrayList<>();
+
   @Override
   public Integer call() {
     String regex = include == null ? ALL : include;
@@ -120,6 +125,13 @@ final class BenchCommand implements Callable<Integer> {
     }
     if (backends != null && !backends.isEmpty()) {
       opts.param("backend", backends.toArray(new String[0]));
+    }
+    for (String p : params) {
+      int eq = p.indexOf('=');
+      if (eq < 1 || eq == p.length() - 1) {
+        throw Check.usage(spec, "--param " + p + ": expected NAME=VALUE[,VALUE...]");
+      }
+      opts.param(p.substring(0, eq), p.substring(eq + 1).split(","));
     }
     try {
       new Runner(opts.build()).run();

@@ -41,7 +41,10 @@ import org.openjdk.jmh.runner.IterationType;
  * metrics: the benchmark counts them itself over the measured iterations only and prints them
  * per query at the end of each trial, in lines starting with {@code tiers:}. Every invocation is
  * checked: each online answer, and one query of each bundle the offline benchmark prepared,
- * must equal the reference of its tier (logits bit for bit), else the trial fails.
+ * must equal the reference of its tier (the label of the fixed-point reference with the default
+ * {@code output=LABEL}, what Network A's argmax reveals and all tier 1 serves for it; the logits
+ * bit for bit with {@code output=LOGITS}, which only tier 2 serves for a model ending with
+ * argmax), else the trial fails.
  */
 @BenchmarkMode(Mode.SingleShotTime)
 @OutputTimeUnit(TimeUnit.MILLISECONDS)
@@ -121,7 +124,8 @@ public class TwoPartyTiersBenchmark {
     @Param({"20"})
     public int bundle;
 
-    @Param({"LOGITS"})
+    /** What the licensee learns: LABEL (Network A ends with argmax, tier 1 serves only that). */
+    @Param({"LABEL"})
     public String output;
 
     TierRun run;
@@ -188,7 +192,7 @@ public class TwoPartyTiersBenchmark {
     @Param({"20"})
     public int bundle;
 
-    @Param({"LOGITS"})
+    @Param({"LABEL"})
     public String output;
 
     TierRun run;

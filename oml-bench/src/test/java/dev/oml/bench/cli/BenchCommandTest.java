@@ -58,4 +58,23 @@ class BenchCommandTest {
     }
     assertTrue(rows.stream().anyMatch(l -> l.contains("floatInference:gc.alloc.rate\"")), rows.toString());
   }
+
+  @Test
+  void passesParametersToJmhAndRefusesMalformedOnes() throws Exception {
+    Path csv = dir.resolve("one-model.csv");
+    System.setProperty("jmh.ignoreLock", "true");
+    CliRun r = CliRun.of("bench", "PlaintextInferenceBenchmark.floatInference", "--forks", "0", "--warmup", "0",
+        "--iterations", "1", "--param", "model=he-network", "--format", "csv", "--out", csv.toString());
+    assertEquals(0, r.code(), r.err());
+    List<String> rows = Files.readAllLines(csv).subList(1, Files.readAllLines(csv).size());
+    assertEquals(1, rows.size(), rows.toString());
+    assertTrue(rows.get(0).endsWith(",he-network"), rows.toString());
+    for (String bad : new String[] {"model", "=x", "model="}) {
+      CliRun b = CliRun.of("bench", "PlaintextInferenceBenchmark", "--param", bad, "--out",
+          dir.resolve("bad.csv").toString());
+      assertEquals(2, b.code(), b.err());
+      assertTrue(b.err().contains("expected NAME=VALUE"), b.err());
+      assertFalse(Files.exists(dir.resolve("bad.csv")));
+    }
+  }
 }

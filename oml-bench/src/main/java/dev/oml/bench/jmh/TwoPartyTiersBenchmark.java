@@ -6,6 +6,8 @@ import dev.oml.core.model.Model;
 import dev.oml.core.model.ModelFiles;
 import dev.oml.core.reference.FloatInference;
 import dev.oml.mpc.inference.OutputPolicy;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.concurrent.TimeUnit;
@@ -37,9 +39,10 @@ import org.openjdk.jmh.runner.IterationType;
  * (average time; bundles are prepared outside the clock when one runs out); {@code plaintext}
  * times float64 inference of one image.
  *
- * <p>Bytes in each direction and the owner thread's CPU time ({@code ThreadMXBean}) are not JMH
- * metrics: the benchmark counts them itself over the measured iterations only and prints them
- * per query at the end of each trial, in lines starting with {@code tiers:}. Every invocation is
+ * <p>Bytes in each direction and the owner's and the licensee's thread CPU time
+ * ({@code ThreadMXBean}) are not JMH metrics: the benchmark counts them itself over the measured
+ * iterations only and prints them per query at the end of each trial, in lines starting with
+ * {@code tiers:}. Every invocation is
  * checked: each online answer, and one query of each bundle the offline benchmark prepared,
  * must equal the reference of its tier (the label of the fixed-point reference with the default
  * {@code output=LABEL}, what Network A's argmax reveals and all tier 1 serves for it; the logits
@@ -72,14 +75,22 @@ public class TwoPartyTiersBenchmark {
     return out;
   }
 
-  /** Figures the benchmark counts itself, summed over the measured invocations. */
+  private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
+
+  /**
+   * Figures the benchmark counts itself, summed over the measured invocations. The licensee's
+   * CPU time is this (the benchmark's) thread's; next to the owner's it shows how much of the
+   * wall time was computing and how much was waiting for a core of the shared machine.
+   */
   static final class Counts {
     long queries;
     long nanos;
     long bytesToOwner;
     long bytesToLicensee;
     long ownerCpuNanos;
+    long licenseeCpuNanos;
     private long t0;
+    private long u0;
     private long b0;
     private long r0;
     private long c0;
@@ -88,11 +99,13 @@ public class TwoPartyTiersBenchmark {
       b0 = run.bytesToOwner();
       r0 = run.bytesToLicensee();
       c0 = run.ownerCpuNanos();
+      u0 = THREADS.getCurrentThreadCpuTime();
       t0 = System.nanoTime();
     }
 
     void stop(TierRun run, int queriesDone) {
       nanos += System.nanoTime() - t0;
+      licenseeCpuNanos += THREADS.getCurrentThreadCpuTime() - u0;
       bytesToOwner += run.bytesToOwner() - b0;
       bytesToLicensee += run.bytesToLicensee() - r0;
       ownerCpuNanos += run.ownerCpuNanos() - c0;
@@ -108,9 +121,10 @@ public class TwoPartyTiersBenchmark {
       double q = queries;
       return String.format(Locale.ROOT, "tiers: %s %s (bundle %d), per query over %d measured"
           + " queries: wall %.1f ms (System.nanoTime, setup excluded), licensee->owner %.3f MB,"
-          + " owner->licensee %.3f MB, total %.3f MB, owner thread CPU %.1f ms", tier, phase,
-          bundle, queries, nanos / 1e6 / q, bytesToOwner / 1e6 / q, bytesToLicensee / 1e6 / q,
-          (bytesToOwner + bytesToLicensee) / 1e6 / q, ownerCpuNanos / 1e6 / q);
+          + " owner->licensee %.3f MB, total %.3f MB, owner thread CPU %.1f ms, licensee thread"
+          + " CPU %.1f ms", tier, phase, bundle, queries, nanos / 1e6 / q, bytesToOwner / 1e6 / q,
+          bytesToLicensee / 1e6 / q, (bytesToOwner + bytesToLicensee) / 1e6 / q,
+          ownerCpuNanos / 1e6 / q, licenseeCpuNanos / 1e6 / q);
     }
   }
 

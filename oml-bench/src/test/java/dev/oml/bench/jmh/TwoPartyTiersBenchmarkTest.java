@@ -78,7 +78,8 @@ class TwoPartyTiersBenchmarkTest {
     off.check();
     TwoPartyTiersBenchmark.Counts c = off.counts;
     assertEquals(2, c.queries);
-    assertTrue(c.bytesToOwner > 0 && c.bytesToLicensee > 0 && c.ownerCpuNanos > 0, c.line(tier,
+    assertTrue(c.bytesToOwner > 0 && c.bytesToLicensee > 0 && c.ownerCpuNanos > 0
+        && c.licenseeCpuNanos > 0, c.line(tier,
         "offline", 2));
     assertTrue(c.line(tier, "offline", 2).contains("per query over 2 measured queries"));
     off.report();

@@ -11,9 +11,8 @@ import java.util.Objects;
  * bytes are not counted, as in {@link OmlLicensee#traffic()}). It is for profiling and reporting;
  * nothing in it is secret (sizes and times of messages the network sees anyway).
  *
- * <p>A flight is a maximal run of messages one side sends without receiving in between; like
- * {@link OmlLicensee.Traffic#rounds()}, flights here count both directions as twice the
- * licensee's own flights.
+ * <p>A flight is a maximal run of messages in one direction; a phase's flights are counted from its
+ * own first message, in both directions (a request and its answer are two flights).
  *
  * <p>Two-party calls fill {@link #bundles()}, HE calls {@link #heQueries()}; an HE call that had
  * to open a session first also carries that session's {@link #heSession()} (otherwise it is

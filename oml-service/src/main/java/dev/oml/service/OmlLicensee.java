@@ -70,7 +70,7 @@ public final class OmlLicensee implements AutoCloseable {
 
   private Tier2User user;
   private FramedChannel heChannel;
-  private TimedChannel heTimed;
+  private MeteredChannel heTimed;
   private CallRecord.HeSession heSessionRecord;
   private CallRecord lastCall;
   private HeInferenceClient he;
@@ -159,8 +159,9 @@ public final class OmlLicensee implements AutoCloseable {
         try (FramedChannel ch = ServiceClient.open(owner, certificate, TwoPartyInferenceService.NAME,
             transport)) {
           long connected = System.nanoTime();
+          MeteredChannel metered = new MeteredChannel(ch);
           long[] permitNanos = new long[1];
-          Tier2User.Bundle bundle = user.prepare(ch, key, m, OutputPolicy.LOGITS, (n, binding) -> {
+          Tier2User.Bundle bundle = user.prepare(metered, key, m, OutputPolicy.LOGITS, (n, binding) -> {
             long p0 = System.nanoTime();
             try {
               return permit(InferenceMode.TWO_PARTY, n, binding);
@@ -170,15 +171,15 @@ public final class OmlLicensee implements AutoCloseable {
           });
           long offlineEnd = System.nanoTime();
           long offlineBytes = ch.bytesSent() + ch.bytesReceived();
-          long offlineFlights = 2 * ch.roundsSent();
+          long offlineFlights = metered.flights();
           List<CallRecord.Online> online = new ArrayList<>(m);
           for (int i = from; i < from + m; i++) {
             long q0 = System.nanoTime();
             long b0 = ch.bytesSent() + ch.bytesReceived();
-            long r0 = ch.roundsSent();
-            out.add(Prediction.of(bundle.query(ch, user.encodeInput(images.get(i))), f));
+            metered.startPhase();
+            out.add(Prediction.of(bundle.query(metered, user.encodeInput(images.get(i))), f));
             online.add(new CallRecord.Online(System.nanoTime() - q0,
-                ch.bytesSent() + ch.bytesReceived() - b0, 2 * (ch.roundsSent() - r0)));
+                ch.bytesSent() + ch.bytesReceived() - b0, metered.flights()));
           }
           bundles.add(new CallRecord.Bundle(m, connected - t0, permitNanos[0],
               offlineEnd - connected - permitNanos[0], offlineBytes, offlineFlights, online));
@@ -208,6 +209,7 @@ public final class OmlLicensee implements AutoCloseable {
         double[][] batch = images.subList(from, from + count).toArray(new double[0][]);
         long before = heChannel.bytesSent() + heChannel.bytesReceived();
         long roundsBefore = heChannel.roundsSent();
+        heTimed.startPhase();
         long t0 = System.nanoTime();
         long[] permitSpan = new long[2];
         HeResult r = client.infer(batch, q -> {
@@ -220,12 +222,11 @@ public final class OmlLicensee implements AutoCloseable {
         });
         long t1 = System.nanoTime();
         long queryBytes = heChannel.bytesSent() + heChannel.bytesReceived() - before;
-        long queryFlights = 2 * (heChannel.roundsSent() - roundsBefore);
         bytes += queryBytes;
-        rounds += queryFlights;
+        rounds += 2 * (heChannel.roundsSent() - roundsBefore);
         queries.add(new CallRecord.HeQuery(count, permitSpan[0] - t0, permitSpan[1] - permitSpan[0],
             heTimed.lastSendEnd - permitSpan[1], heTimed.lastReceiveEnd - heTimed.lastSendEnd,
-            t1 - heTimed.lastReceiveEnd, t1 - t0, queryBytes, queryFlights));
+            t1 - heTimed.lastReceiveEnd, t1 - t0, queryBytes, heTimed.flights()));
         for (int i = 0; i < count; i++) {
           out.add(Prediction.of(r, i));
         }
@@ -266,7 +267,7 @@ public final class OmlLicensee implements AutoCloseable {
     if (he == null) {
       long t0 = System.nanoTime();
       FramedChannel ch = ServiceClient.open(owner, certificate, HeInferenceService.NAME, transport);
-      TimedChannel timed = new TimedChannel(ch);
+      MeteredChannel timed = new MeteredChannel(ch);
       try {
         he = HeInferenceClient.connect(timed, heBackend != null ? heBackend : HeBackends.preferred(), key);
       } catch (RuntimeException e) {
@@ -282,7 +283,7 @@ public final class OmlLicensee implements AutoCloseable {
       // connect's last receive is the plan and its last send the session keys
       heSessionRecord = new CallRecord.HeSession(timed.lastSendEnd - t0,
           timed.lastSendStart - timed.lastReceiveEnd, he.sessionKeyBytes(), sessionBytes,
-          2 * ch.roundsSent());
+          timed.flights());
       heLastUsedMillis = clock.millis();
     }
     return he;
@@ -346,19 +347,35 @@ public final class OmlLicensee implements AutoCloseable {
   }
 
   /**
-   * The HE connection seen by {@link HeInferenceClient}, stamping when the last message was sent
-   * and received: the client runs keygen, encryption, waiting and decryption in one call, and
-   * these stamps tell them apart without reaching into the protocol. Everything else passes
-   * through, the size-bounded receive included (the framed channel refuses before reading).
+   * An inference connection as the protocols see it, metered for {@link CallRecord}: it stamps
+   * when the last message was sent and received (the HE client runs keygen, encryption, waiting
+   * and decryption in one call, and the stamps tell them apart without reaching into the
+   * protocol) and counts flights within the current phase, the phase's first message starting
+   * one (the channel's own count runs across phases: HE session keys and the first query leave
+   * in one run of sends). Everything else passes through, the size-bounded receive included
+   * (the framed channel refuses before reading).
    */
-  private static final class TimedChannel implements Channel {
+  private static final class MeteredChannel implements Channel {
     private final Channel inner;
     long lastSendStart;
     long lastSendEnd;
     long lastReceiveEnd;
+    private int direction; // 0 none yet in this phase, 1 sending, 2 receiving
+    private long flights;
 
-    TimedChannel(Channel inner) {
+    MeteredChannel(Channel inner) {
       this.inner = inner;
+    }
+
+    /** Starts counting the flights of a new phase. */
+    void startPhase() {
+      direction = 0;
+      flights = 0;
+    }
+
+    /** Flights, both directions, since {@link #startPhase()} (or since the connection opened). */
+    long flights() {
+      return flights;
     }
 
     @Override
@@ -366,19 +383,28 @@ public final class OmlLicensee implements AutoCloseable {
       lastSendStart = System.nanoTime();
       inner.send(message);
       lastSendEnd = System.nanoTime();
+      if (direction != 1) {
+        direction = 1;
+        flights++;
+      }
     }
 
     @Override
     public byte[] receive() {
-      byte[] m = inner.receive();
-      lastReceiveEnd = System.nanoTime();
-      return m;
+      return received(inner.receive());
     }
 
     @Override
     public byte[] receive(int maxBytes) {
-      byte[] m = inner.receive(maxBytes);
+      return received(inner.receive(maxBytes));
+    }
+
+    private byte[] received(byte[] m) {
       lastReceiveEnd = System.nanoTime();
+      if (direction != 2) {
+        direction = 2;
+        flights++;
+      }
       return m;
     }
 

@@ -7,6 +7,7 @@ module dev.oml.bench {
   requires ejml.ddense;
   requires ejml.core;
   requires java.logging;
+  requires java.management;
   // FRESCO, the MPC peer of the side-by-side benchmark: automatic modules named after its jars.
   requires core;
   requires common;

@@ -21,10 +21,11 @@ class DemoCommandTest {
     int code = r.code();
     String json = r.out().trim();
     assertEquals(0, code, r.err());
-    assertTrue(json.startsWith("{\"modes\": [{\"mode\": \"2pc\"") && json.endsWith("}"), json);
-    assertTrue(json.contains("{\"mode\": \"he\""), json);
-    for (String key : new String[] {"accuracy", "latency_ms", "bytes", "rounds", "overhead_vs_plaintext",
-        "artifact_only_accuracy", "refused"}) {
+    assertTrue(json.startsWith("{\"run\": {\"date\": ") && json.endsWith("}"), json);
+    assertTrue(json.contains("\"modes\": [{\"mode\": \"2pc\"") && json.contains("{\"mode\": \"he\""), json);
+    for (String key : new String[] {"commit", "machine", "jvm", "he_backend", "kappa", "accuracy",
+        "latency_ms_per_query", "latency_ms_per_image", "bytes_per_query", "flights_per_query",
+        "session_key_bytes", "overhead_vs_plaintext", "phases", "artifact_only_accuracy", "refused"}) {
       assertTrue(json.contains("\"" + key + "\": "), key + " missing: " + json);
     }
     // Both modes agree with the plaintext model on the two images.

@@ -9,6 +9,7 @@ import dev.oml.core.permission.InferenceMode;
 import dev.oml.core.permission.PermissionException;
 import dev.oml.core.permission.PermissionToken;
 import dev.oml.core.permission.PermitRequest;
+import dev.oml.core.transport.Channel;
 import dev.oml.he.HeBackend;
 import dev.oml.he.HeBackends;
 import dev.oml.he.inference.HeInferenceClient;
@@ -34,6 +35,7 @@ import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * A licensee's handle on one OMLized model served by its owner: built once from the owner's
@@ -68,6 +70,9 @@ public final class OmlLicensee implements AutoCloseable {
 
   private Tier2User user;
   private FramedChannel heChannel;
+  private MeteredChannel heTimed;
+  private CallRecord.HeSession heSessionRecord;
+  private CallRecord lastCall;
   private HeInferenceClient he;
   private long heLastUsedMillis;
   private long bytes;
@@ -146,37 +151,82 @@ public final class OmlLicensee implements AutoCloseable {
     }
     int f = artifact.requireVersion2().manifest().fractionalBits();
     List<Prediction> out = new ArrayList<>(images.size());
-    for (int from = 0; from < images.size(); ) {
-      int m = Math.min(maxBundle, images.size() - from);
-      try (FramedChannel ch = ServiceClient.open(owner, certificate, TwoPartyInferenceService.NAME,
-          transport)) {
-        Tier2User.Bundle bundle = user.prepare(ch, key, m, OutputPolicy.LOGITS,
-            (n, binding) -> permit(InferenceMode.TWO_PARTY, n, binding));
-        for (int i = from; i < from + m; i++) {
-          out.add(Prediction.of(bundle.query(ch, user.encodeInput(images.get(i))), f));
+    List<CallRecord.Bundle> bundles = new ArrayList<>();
+    try {
+      for (int from = 0; from < images.size(); ) {
+        int m = Math.min(maxBundle, images.size() - from);
+        long t0 = System.nanoTime();
+        try (FramedChannel ch = ServiceClient.open(owner, certificate, TwoPartyInferenceService.NAME,
+            transport)) {
+          long connected = System.nanoTime();
+          MeteredChannel metered = new MeteredChannel(ch);
+          long[] permitNanos = new long[1];
+          Tier2User.Bundle bundle = user.prepare(metered, key, m, OutputPolicy.LOGITS, (n, binding) -> {
+            long p0 = System.nanoTime();
+            try {
+              return permit(InferenceMode.TWO_PARTY, n, binding);
+            } finally {
+              permitNanos[0] += System.nanoTime() - p0;
+            }
+          });
+          long offlineEnd = System.nanoTime();
+          long offlineBytes = ch.bytesSent() + ch.bytesReceived();
+          long offlineFlights = metered.flights();
+          List<CallRecord.Online> online = new ArrayList<>(m);
+          for (int i = from; i < from + m; i++) {
+            long q0 = System.nanoTime();
+            long b0 = ch.bytesSent() + ch.bytesReceived();
+            metered.startPhase();
+            out.add(Prediction.of(bundle.query(metered, user.encodeInput(images.get(i))), f));
+            online.add(new CallRecord.Online(System.nanoTime() - q0,
+                ch.bytesSent() + ch.bytesReceived() - b0, metered.flights()));
+          }
+          bundles.add(new CallRecord.Bundle(m, connected - t0, permitNanos[0],
+              offlineEnd - connected - permitNanos[0], offlineBytes, offlineFlights, online));
+          bytes += ch.bytesSent() + ch.bytesReceived();
+          rounds += 2 * ch.roundsSent();
         }
-        bytes += ch.bytesSent() + ch.bytesReceived();
-        rounds += 2 * ch.roundsSent();
+        from += m;
       }
-      from += m;
+    } finally {
+      // a failed call keeps the record of the bundles it finished, for whoever asks why
+      lastCall = new CallRecord(InferenceMode.TWO_PARTY, images.size(), bundles, null, List.of());
     }
     return out;
   }
 
   private List<Prediction> homomorphic(List<double[]> images) {
     List<Prediction> out = new ArrayList<>(images.size());
-    HeInferenceClient client = heSession();
+    List<CallRecord.HeQuery> queries = new ArrayList<>();
+    CallRecord.HeSession opened = null;
     try {
+      boolean fresh = he == null || idle();
+      HeInferenceClient client = heSession();
+      opened = fresh ? heSessionRecord : null;
       int perQuery = client.session().plan().imagesPerCiphertext();
       for (int from = 0; from < images.size(); from += perQuery) {
         int count = Math.min(perQuery, images.size() - from);
         double[][] batch = images.subList(from, from + count).toArray(new double[0][]);
         long before = heChannel.bytesSent() + heChannel.bytesReceived();
         long roundsBefore = heChannel.roundsSent();
-        HeResult r = client.infer(batch, q -> permit(InferenceMode.HOMOMORPHIC, q.images(),
-            Binding.ofFirstMessage(q.payload())));
-        bytes += heChannel.bytesSent() + heChannel.bytesReceived() - before;
+        heTimed.startPhase();
+        long t0 = System.nanoTime();
+        long[] permitSpan = new long[2];
+        HeResult r = client.infer(batch, q -> {
+          permitSpan[0] = System.nanoTime();
+          try {
+            return permit(InferenceMode.HOMOMORPHIC, q.images(), Binding.ofFirstMessage(q.payload()));
+          } finally {
+            permitSpan[1] = System.nanoTime();
+          }
+        });
+        long t1 = System.nanoTime();
+        long queryBytes = heChannel.bytesSent() + heChannel.bytesReceived() - before;
+        bytes += queryBytes;
         rounds += 2 * (heChannel.roundsSent() - roundsBefore);
+        queries.add(new CallRecord.HeQuery(count, permitSpan[0] - t0, permitSpan[1] - permitSpan[0],
+            heTimed.lastSendEnd - permitSpan[1], heTimed.lastReceiveEnd - heTimed.lastSendEnd,
+            t1 - heTimed.lastReceiveEnd, t1 - t0, queryBytes, heTimed.flights()));
         for (int i = 0; i < count; i++) {
           out.add(Prediction.of(r, i));
         }
@@ -188,6 +238,8 @@ public final class OmlLicensee implements AutoCloseable {
     } catch (RuntimeException e) {
       closeHe(); // a failed HE session is dead; the next call opens a new one
       throw e;
+    } finally {
+      lastCall = new CallRecord(InferenceMode.HOMOMORPHIC, images.size(), List.of(), opened, queries);
     }
   }
 
@@ -203,23 +255,35 @@ public final class OmlLicensee implements AutoCloseable {
     }
   }
 
-  private HeInferenceClient heSession() {
+  private boolean idle() {
     // The owner drops a session silent past its idle timeout; a query sent on it would be lost.
-    if (he != null && clock.millis() - heLastUsedMillis > transport.idleTimeout().toMillis() / 2) {
+    return he != null && clock.millis() - heLastUsedMillis > transport.idleTimeout().toMillis() / 2;
+  }
+
+  private HeInferenceClient heSession() {
+    if (idle()) {
       closeHe();
     }
     if (he == null) {
+      long t0 = System.nanoTime();
       FramedChannel ch = ServiceClient.open(owner, certificate, HeInferenceService.NAME, transport);
+      MeteredChannel timed = new MeteredChannel(ch);
       try {
-        he = HeInferenceClient.connect(ch, heBackend != null ? heBackend : HeBackends.preferred(), key);
+        he = HeInferenceClient.connect(timed, heBackend != null ? heBackend : HeBackends.preferred(), key);
       } catch (RuntimeException e) {
         ch.close();
         throw e;
       }
       heChannel = ch;
-      heSessionBytes += ch.bytesSent() + ch.bytesReceived();
-      bytes += ch.bytesSent() + ch.bytesReceived();
+      heTimed = timed;
+      long sessionBytes = ch.bytesSent() + ch.bytesReceived();
+      heSessionBytes += sessionBytes;
+      bytes += sessionBytes;
       rounds += 2 * ch.roundsSent();
+      // connect's last receive is the plan and its last send the session keys
+      heSessionRecord = new CallRecord.HeSession(timed.lastSendEnd - t0,
+          timed.lastSendStart - timed.lastReceiveEnd, he.sessionKeyBytes(), sessionBytes,
+          timed.flights());
       heLastUsedMillis = clock.millis();
     }
     return he;
@@ -230,6 +294,7 @@ public final class OmlLicensee implements AutoCloseable {
       heChannel.close();
     }
     heChannel = null;
+    heTimed = null;
     he = null;
   }
 
@@ -251,6 +316,24 @@ public final class OmlLicensee implements AutoCloseable {
     return new Traffic(bytes, rounds, heSessionBytes);
   }
 
+  /**
+   * Phase by phase, what the last {@link #infer} or {@link #inferAll} call did (also one that
+   * failed, up to where it failed), or empty before the first call. Read-only: for profiling.
+   */
+  public synchronized Optional<CallRecord> lastCall() {
+    return Optional.ofNullable(lastCall);
+  }
+
+  /**
+   * How the current HE session (or, after it ended, the last one) was opened: its time, the
+   * licensee's key generation within it, the session keys' size; empty if no HE session was
+   * opened yet. {@link #hePlan()} may open the session; the record tells its cost apart from the
+   * queries'.
+   */
+  public synchronized Optional<CallRecord.HeSession> heSessionRecord() {
+    return Optional.ofNullable(heSessionRecord);
+  }
+
   /** The most queries one two-party bundle holds (one permission and connection each). */
   public synchronized int bundleSize() {
     return maxBundle;
@@ -261,6 +344,94 @@ public final class OmlLicensee implements AutoCloseable {
   public synchronized void close() {
     closed = true;
     closeHe();
+  }
+
+  /**
+   * An inference connection as the protocols see it, metered for {@link CallRecord}: it stamps
+   * when the last message was sent and received (the HE client runs keygen, encryption, waiting
+   * and decryption in one call, and the stamps tell them apart without reaching into the
+   * protocol) and counts flights within the current phase, the phase's first message starting
+   * one (the channel's own count runs across phases: HE session keys and the first query leave
+   * in one run of sends). Everything else passes through, the size-bounded receive included
+   * (the framed channel refuses before reading).
+   */
+  private static final class MeteredChannel implements Channel {
+    private final Channel inner;
+    long lastSendStart;
+    long lastSendEnd;
+    long lastReceiveEnd;
+    private int direction; // 0 none yet in this phase, 1 sending, 2 receiving
+    private long flights;
+
+    MeteredChannel(Channel inner) {
+      this.inner = inner;
+    }
+
+    /** Starts counting the flights of a new phase. */
+    void startPhase() {
+      direction = 0;
+      flights = 0;
+    }
+
+    /** Flights, both directions, since {@link #startPhase()} (or since the connection opened). */
+    long flights() {
+      return flights;
+    }
+
+    @Override
+    public void send(byte[] message) {
+      lastSendStart = System.nanoTime();
+      inner.send(message);
+      lastSendEnd = System.nanoTime();
+      if (direction != 1) {
+        direction = 1;
+        flights++;
+      }
+    }
+
+    @Override
+    public byte[] receive() {
+      return received(inner.receive());
+    }
+
+    @Override
+    public byte[] receive(int maxBytes) {
+      return received(inner.receive(maxBytes));
+    }
+
+    private byte[] received(byte[] m) {
+      lastReceiveEnd = System.nanoTime();
+      if (direction != 2) {
+        direction = 2;
+        flights++;
+      }
+      return m;
+    }
+
+    @Override
+    public long bytesSent() {
+      return inner.bytesSent();
+    }
+
+    @Override
+    public long bytesReceived() {
+      return inner.bytesReceived();
+    }
+
+    @Override
+    public long roundsSent() {
+      return inner.roundsSent();
+    }
+
+    @Override
+    public long messagesSent() {
+      return inner.messagesSent();
+    }
+
+    @Override
+    public void close() {
+      inner.close();
+    }
   }
 
   /**

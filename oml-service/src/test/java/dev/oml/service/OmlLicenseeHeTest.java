@@ -55,9 +55,28 @@ class OmlLicenseeHeTest {
       assertEquals(List.of("permit", "he-inference"), node.services());
       List<Prediction> ps = licensee.inferAll(InferenceMode.HOMOMORPHIC, xs.subList(0, 2));
       long keys = licensee.traffic().heSessionBytes();
+      CallRecord first = licensee.lastCall().orElseThrow();
+      CallRecord.HeSession session = licensee.heSessionRecord().orElseThrow();
+      assertEquals(session, first.heSession(), "the first call opened the session");
+      assertEquals(keys, session.bytes());
+      assertTrue(session.keygenNanos() > 0 && session.keygenNanos() < session.totalNanos(), session.toString());
+      assertTrue(session.sessionKeyBytes() > 0 && session.sessionKeyBytes() < session.bytes(), session.toString());
+      assertEquals(4, session.flights(), "challenge, signed request, plan, keys");
       ps = new ArrayList<>(ps);
       ps.add(licensee.infer(InferenceMode.HOMOMORPHIC, xs.get(2)));
       assertEquals(keys, licensee.traffic().heSessionBytes(), "the session was opened once");
+      CallRecord second = licensee.lastCall().orElseThrow();
+      assertEquals(null, second.heSession(), "the second call reused the session");
+      long bytes = session.bytes();
+      for (CallRecord.HeQuery q : List.of(first.heQueries().get(0), second.heQueries().get(0))) {
+        assertEquals(2, q.flights(), "query out, answer back");
+        long phases = q.encryptNanos() + q.permitNanos() + q.sendNanos() + q.ownerNanos() + q.decryptNanos();
+        assertTrue(q.encryptNanos() > 0 && q.permitNanos() > 0 && q.ownerNanos() > 0
+            && q.decryptNanos() > 0 && phases <= q.totalNanos(), q.toString());
+        bytes += q.bytes();
+      }
+      assertEquals(List.of(2, 1), List.of(first.heQueries().get(0).images(), second.heQueries().get(0).images()));
+      assertEquals(licensee.traffic().bytes(), bytes, "the records add up to the handle's traffic");
       double tolerance = Math.pow(2, -dev.oml.service.modes.ModeServices.HE_PRECISION_BITS);
       for (int i = 0; i < xs.size(); i++) {
         double[] want = reference.logits(xs.get(i));

@@ -139,6 +139,55 @@ class OmlLicenseeTest {
   }
 
   @Test
+  void theCallRecordAccountsForEveryBundleQueryByteAndNanosecondOfTheCall() {
+    Tier2Fixture run = Tier2Fixture.tiny(OutputPolicy.LOGITS, 5);
+    PermissionIssuer issuer = new PermissionIssuer(run.ownerKey, run.policy, run.clock, run.rng,
+        who -> run.charged());
+    TlsCredentials tls = TlsCredentials.selfSigned("owner.test", Duration.ofDays(1));
+    try (OwnerServer server = OwnerServer.start(ServerConfig.loopback(tls),
+            List.of(new PermitService(issuer), new TwoPartyInferenceService(run.owner)));
+        OmlLicensee licensee = OmlLicensee.builder().owner(server.address())
+            .ownerCertificate(tls.certificate()).artifact(run.oml.artifact()).licenseeKey(run.licensee)
+            .twoPartyHe(Tier2Fixture.INSECURE_OFFLINE).maxBundle(2).build()) {
+      assertTrue(licensee.lastCall().isEmpty(), "no call yet");
+      long t0 = System.nanoTime();
+      licensee.inferAll(InferenceMode.TWO_PARTY, images(3, 4));
+      long wall = System.nanoTime() - t0;
+      CallRecord call = licensee.lastCall().orElseThrow();
+      assertEquals(InferenceMode.TWO_PARTY, call.mode());
+      assertEquals(3, call.images());
+      assertEquals(List.of(2, 1), call.bundles().stream().map(CallRecord.Bundle::queries).toList());
+      assertTrue(call.heQueries().isEmpty() && call.heSession() == null);
+      long bytes = 0;
+      long nanos = 0;
+      for (CallRecord.Bundle b : call.bundles()) {
+        assertEquals(b.queries(), b.online().size());
+        assertTrue(b.connectNanos() > 0 && b.permitNanos() > 0 && b.offlineNanos() > 0, b.toString());
+        assertTrue(b.offlineFlights() >= 2 && b.offlineBytes() > 0, b.toString());
+        bytes += b.offlineBytes();
+        nanos += b.connectNanos() + b.permitNanos() + b.offlineNanos();
+        for (CallRecord.Online o : b.online()) {
+          assertTrue(o.nanos() > 0 && o.bytes() > 0, o.toString());
+          assertEquals(call.bundles().get(0).online().get(0).flights(), o.flights());
+          bytes += o.bytes();
+          nanos += o.nanos();
+        }
+      }
+      // the phases add up to the traffic the handle counted and fit in the time the test saw
+      assertEquals(licensee.traffic().bytes(), bytes);
+      assertTrue(nanos <= wall, nanos + " ns of phases in a call of " + wall + " ns");
+      assertTrue(call.bundles().get(0).online().get(0).flights() >= 2);
+
+      // a refused call keeps the record of the bundle it finished (2 more spent, then 5 of 5)
+      assertThrows(PolicyViolationException.class,
+          () -> licensee.inferAll(InferenceMode.TWO_PARTY, images(3, 5)));
+      CallRecord failed = licensee.lastCall().orElseThrow();
+      assertEquals(3, failed.images());
+      assertEquals(List.of(2), failed.bundles().stream().map(CallRecord.Bundle::queries).toList());
+    }
+  }
+
+  @Test
   void aVersionOneArtifactIsRefusedInTheTwoPartyModeWithATypedErrorBeforeAnyTraffic() {
     SigningKeyPair key = SigningKeyPair.generate(RNG);
     FacadeFixtures.ownerDirectory(dir.resolve("owner"), key, 10, null);

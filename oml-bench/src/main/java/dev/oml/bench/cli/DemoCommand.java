@@ -1,13 +1,13 @@
 package dev.oml.bench.cli;
 
 import dev.oml.bench.demo.Demo;
+import dev.oml.bench.demo.PlaintextTimer;
 import dev.oml.core.data.Dataset;
 import dev.oml.core.data.FashionMnist;
 import dev.oml.core.model.Model;
 import dev.oml.core.model.ModelFiles;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -17,7 +17,7 @@ import picocli.CommandLine.Spec;
 /**
  * {@code oml demo}: the README's main command. OMLizes the bundled models, starts an owner on
  * loopback, runs permitted queries in both modes, shows refused permissions and prints the
- * quality profile.
+ * quality profile (the tables of {@code oml profile}, or its JSON or CSV).
  */
 @Command(name = "demo", mixinStandardHelpOptions = true,
     description = "OMLize the bundled models, serve them on loopback, run permitted queries in "
@@ -42,9 +42,14 @@ final class DemoCommand implements Callable<Integer> {
   @Option(names = "--json", description = "print the profile as one JSON object")
   boolean json;
 
+  @Option(names = "--csv", description = "print the timings as CSV, one row per figure and mode (not with --json)")
+  boolean csv;
   @Override
   public Integer call() throws Exception {
     Check.range(spec, "--images", count, 1, 1000);
+    if (json && csv) {
+      throw Check.usage(spec, "--json and --csv exclude each other: choose one output format");
+    }
     // The owner server's per-session log lines would drown the demo's own account of them.
     SERVER_LOG.setLevel(java.util.logging.Level.WARNING);
     Path home = Console.home();
@@ -58,8 +63,9 @@ final class DemoCommand implements Callable<Integer> {
       Demo demo = new Demo(dir, a, h, images, HeModes.backend(),
           (owner, ledger) -> HeModes.services(owner, owner.policy(dev.oml.core.keys.SecretAccess.get()),
               ledger, List.of(h)),
-          json ? progress::line : line -> System.out.println("  " + line));
-      p = demo.run();
+          json || csv ? progress::line : line -> System.out.println("  " + line),
+          PlaintextTimer.DEFAULT);
+      p = demo.run(home);
       if (run != null && keep) {
         spec.commandLine().getErr().println("owner directory kept: " + dir);
       }
@@ -68,24 +74,12 @@ final class DemoCommand implements Callable<Integer> {
       System.out.println(Json.object(Demo.toMap(p)));
       return 0;
     }
+    if (csv) {
+      System.out.print(Demo.toCsv(p));
+      return 0;
+    }
     System.out.println();
-    System.out.println("Quality profile (" + count + " test images per mode; plaintext float64 "
-        + String.format(Locale.ROOT, "%.3f", p.plaintextMsPerImage()) + " ms per image)");
-    System.out.printf(Locale.ROOT, "%-5s %9s %10s %12s %12s %7s %12s%n", "mode", "accuracy",
-        "agreement", "latency ms", "bytes", "rounds", "overhead");
-    for (Demo.ModeFigures m : p.modes()) {
-      System.out.printf(Locale.ROOT, "%-5s %9.3f %10.3f %12.1f %12d %7d %11.0fx%n", m.mode(),
-          m.accuracy(), m.agreement(), m.latencyMs(), m.bytes(), m.rounds(), m.overheadVsPlaintext());
-    }
-    for (Demo.ModeFigures m : p.modes()) {
-      System.out.println("  " + m.mode() + ": " + m.notes());
-    }
-    System.out.printf(Locale.ROOT, "artifact alone (the licensee's share run as the model): "
-        + "accuracy %.3f (chance 0.1)%n", p.artifactOnlyAccuracy());
-    System.out.println("refused:");
-    for (Demo.Refusal r : p.refused()) {
-      System.out.println("  " + r.attempt() + " -> " + r.error());
-    }
+    System.out.print(ProfileReport.markdown(p, count));
     return 0;
   }
 }

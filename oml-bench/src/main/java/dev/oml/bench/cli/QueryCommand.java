@@ -80,8 +80,8 @@ final class QueryCommand implements Callable<Integer> {
         json ? progress::line : System.out::println);
     Model compare = reference != null ? reference : art.description().architecture();
     Demo.ModeFigures f = mode.equals("2pc")
-        ? client.twoParty(art, compare, images, Double.NaN)
-        : client.homomorphic(art, compare, images, HeModes.backend(), Double.NaN);
+        ? client.twoParty(art, compare, images, null)
+        : client.homomorphic(art, compare, images, HeModes.backend(), null);
     Map<String, Object> out = new LinkedHashMap<>();
     out.put("mode", f.mode());
     out.put("images", f.images());
@@ -89,9 +89,13 @@ final class QueryCommand implements Callable<Integer> {
     if (reference != null) {
       out.put("agreement_with_plaintext", f.agreement());
     }
-    out.put("latency_ms", f.latencyMs());
-    out.put("bytes", f.bytes());
-    out.put("rounds", f.rounds());
+    out.put("queries", f.queries());
+    out.put("latency_ms_per_query_median", f.perQueryMs().median());
+    out.put("latency_ms_per_query_p95", f.perQueryMs().p95());
+    out.put("latency_ms_per_image_median", f.perImageMs().median());
+    out.put("bytes_per_query", f.bytesPerQuery());
+    out.put("flights_per_query", f.flightsPerQuery());
+    out.put("session_key_bytes", f.sessionKeyBytes());
     out.put("notes", f.notes());
     if (json) {
       System.out.println(Json.object(out));

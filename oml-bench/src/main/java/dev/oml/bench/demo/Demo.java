@@ -54,19 +54,70 @@ import java.util.function.Consumer;
  * ledger); the licensee asks for permissions and runs queries in both modes on test images; then a
  * replayed permission, a forged one and one presented by another licensee are sent and must be
  * refused. The result is the quality profile: accuracy per mode, artifact-only accuracy,
- * latency, bytes, rounds and overhead against plaintext inference measured in the same run.
+ * latency per query and per image with its spread, each phase of both modes (from the facade's
+ * call records), bytes, flights, HE session keys, and overhead against plaintext inference of
+ * the same model timed after warm-up in the same run ({@link PlaintextTimer}), with where and
+ * when it ran ({@link RunInfo}).
  */
 public final class Demo {
-  /** One mode's figures, per query (2PC: offline plus online; HE: per image of a batch). */
-  public record ModeFigures(String mode, int images, double accuracy, double agreement,
-      double latencyMs, long bytes, long rounds, double overheadVsPlaintext, String notes) {}
+  /**
+   * One phase of a mode, over its instances (per bundle, per query or per session): its
+   * wall-clock milliseconds, and its payload bytes (mean per instance, rounded) and flights (the
+   * most one instance took) where the phase has messages of its own; {@code null} where it does
+   * not, or where its messages are counted with the query's (the HE query's phases).
+   */
+  public record Phase(String name, String per, Stats ms, Long bytes, Long flights) {}
+
+  /**
+   * One mode's figures. A query is what one permission and one answer cover: one image in 2PC
+   * (whose bundle's offline phase is shared by the bundle's queries), one ciphertext of up to
+   * {@code imagesPerQuery} images in HE. Per image is per query divided by {@code
+   * imagesPerQuery}: a query costs the same however many of its slots a run fills, so a run with
+   * fewer images than a query carries still reports what a full query costs per image.
+   *
+   * @param bytesPerQuery payload bytes both ways per query, mean (2PC: its share of its bundle's
+   *     offline phase plus its online phase; HE: the query and its answer, session excluded)
+   * @param flightsPerQuery flights a query goes through (2PC: its bundle's offline flights plus its
+   *     own online flights; HE: query and answer)
+   * @param sessionBytes HE: payload bytes of opening the session (challenge, request, plan,
+   *     session keys), once per session; 0 in 2PC, which has no session
+   * @param sessionKeyBytes HE: the session keys within {@code sessionBytes}; 0 in 2PC
+   * @param plaintextMs float64 inference of the same model, per image, warmed up; {@code null}
+   *     if not measured
+   * @param overheadVsPlaintext median latency per image over the plaintext median, or NaN
+   * @param kappa HE: the plan's flooding parameter; {@code null} in 2PC
+   */
+  public record ModeFigures(String mode, String model, Integer kappa, int images, int queries, int imagesPerQuery,
+      double accuracy, double agreement, Stats perQueryMs, Stats perImageMs, long bytesPerQuery,
+      long bytesPerImage, long flightsPerQuery, long sessionBytes, long sessionKeyBytes,
+      List<Phase> phases, Stats plaintextMs, double overheadVsPlaintext, String notes) {
+
+    /** Figures with the per-image and overhead fields derived from the per-query ones. */
+    public static ModeFigures of(String mode, String model, Integer kappa, int images, int queries,
+        int imagesPerQuery, double accuracy, double agreement, Stats perQueryMs, long bytesPerQuery,
+        long flightsPerQuery, long sessionBytes, long sessionKeyBytes, List<Phase> phases,
+        Stats plaintextMs, String notes) {
+      Stats perImage = perQueryMs.dividedBy(imagesPerQuery);
+      double overhead = plaintextMs == null ? Double.NaN : perImage.median() / plaintextMs.median();
+      return new ModeFigures(mode, model, kappa, images, queries, imagesPerQuery, accuracy, agreement,
+          perQueryMs, perImage, bytesPerQuery, Math.round((double) bytesPerQuery / imagesPerQuery),
+          flightsPerQuery, sessionBytes, sessionKeyBytes, List.copyOf(phases), plaintextMs, overhead,
+          notes);
+    }
+  }
 
   /** One refusal: what was tried and the error the owner answered with. */
   public record Refusal(String attempt, String error) {}
 
-  /** The quality profile. */
-  public record Profile(List<ModeFigures> modes, double artifactOnlyAccuracy,
-      double plaintextMsPerImage, List<Refusal> refused) {}
+  /**
+   * The quality profile and where it was measured.
+   *
+   * @param heBackend the HE backend's name
+   * @param kappa the HE plan's flooding parameter (statistical circuit privacy, bits)
+   * @param plaintextSchedule how the plaintext denominator was timed (warm-up and measurement)
+   */
+  public record Profile(RunInfo run, String heBackend, int kappa, String plaintextSchedule,
+      List<ModeFigures> modes, double artifactOnlyAccuracy, List<Refusal> refused) {}
 
   private static final TransportConfig CLIENT = TransportConfig.DEFAULT;
 
@@ -77,15 +128,19 @@ public final class Demo {
   private final HeBackend heBackend;
   private final BiFunction<OwnerHome, PermissionLedger, List<OwnerService>> modeServices;
   private final Consumer<String> log;
+  private final PlaintextTimer plaintext;
   private final SecureRandom rng = new SecureRandom();
   private final Clock clock = Clock.systemUTC();
 
   /**
    * @param modeServices builds the inference services from the owner directory and ledger
    * @param log progress lines (for a terminal), or a no-op
+   * @param plaintext how to time the plaintext denominator
    */
   public Demo(Path ownerDir, Model networkA, Model heNetwork, Dataset images, HeBackend heBackend,
-      BiFunction<OwnerHome, PermissionLedger, List<OwnerService>> modeServices, Consumer<String> log) {
+      BiFunction<OwnerHome, PermissionLedger, List<OwnerService>> modeServices, Consumer<String> log,
+      PlaintextTimer plaintext) {
+    this.plaintext = plaintext;
     this.ownerDir = ownerDir;
     this.networkA = networkA;
     this.heNetwork = heNetwork;
@@ -95,8 +150,13 @@ public final class Demo {
     this.log = log;
   }
 
-  /** Runs the whole demonstration. */
-  public Profile run() throws Exception {
+  /**
+   * Runs the whole demonstration.
+   *
+   * @param installation the installation, whose git commit the profile names
+   */
+  public Profile run(Path installation) throws Exception {
+    RunInfo info = RunInfo.capture(installation);
     log.accept("owner: creating " + ownerDir + " (signing key, TLS identity, policy)");
     OwnerHome home = OwnerHome.init(ownerDir, rng);
     SigningKeyPair licensee = SigningKeyPair.generate(rng);
@@ -121,29 +181,20 @@ public final class Demo {
         log.accept("owner: serving " + services.stream().map(OwnerService::name).toList() + " on "
             + server.address() + " (TLS, pinned certificate)");
         X509Certificate pinned = TlsCredentials.readPem(home.certificatePem());
-        double plainMs = plaintextMs();
+        log.accept("timing plaintext float64 inference of both models (warm-up "
+            + plaintext.warmupSchedule() + ", measurement " + plaintext.measurementSchedule() + " each)");
+        Stats plainA = plaintext.time(networkA, images);
+        Stats plainH = plaintext.time(heNetwork, images);
         LicenseeClient client = new LicenseeClient(server.address(), pinned, licensee, log);
         List<ModeFigures> modes = new ArrayList<>();
-        modes.add(client.twoParty(a.artifact(), networkA, images, plainMs));
-        modes.add(client.homomorphic(h.artifact(), heNetwork, images, heBackend, plainMs));
+        modes.add(client.twoParty(a.artifact(), networkA, images, plainA));
+        modes.add(client.homomorphic(h.artifact(), heNetwork, images, heBackend, plainH));
         List<Refusal> refused = refusals(server, pinned, a.artifact(), licensee, stranger);
         ArtifactEvaluator.Protection p = ArtifactEvaluator.evaluate(a.artifact(), images);
-        return new Profile(modes, p.accuracy(), plainMs, refused);
+        return new Profile(info, heBackend.name(), modes.get(1).kappa(), "warm-up " + plaintext.warmupSchedule()
+            + ", measurement " + plaintext.measurementSchedule(), modes, p.accuracy(), refused);
       }
     }
-  }
-
-  private double plaintextMs() {
-    FloatInference f = new FloatInference(networkA);
-    int reps = 3000;
-    for (int i = 0; i < reps; i++) {
-      f.logits(images.image(i % images.size()));
-    }
-    long t0 = System.nanoTime();
-    for (int i = 0; i < reps; i++) {
-      f.logits(images.image(i % images.size()));
-    }
-    return (System.nanoTime() - t0) / 1e6 / reps;
   }
 
   /** Sends a first message and returns the owner's refusal (or fails if it was accepted). */
@@ -210,34 +261,142 @@ public final class Demo {
     return off;
   }
 
-  /** The profile as the JSON-ready map {@code oml demo --json} prints. */
+  /**
+   * The profile as the JSON-ready map {@code oml demo --json} and {@code oml profile --json}
+   * print: where and when it ran, then per mode its figures, their spread and its phases.
+   */
   public static Map<String, Object> toMap(Profile p) {
     Map<String, Object> out = new LinkedHashMap<>();
+    RunInfo r = p.run();
+    Map<String, Object> run = new LinkedHashMap<>();
+    run.put("date", r.date());
+    run.put("commit", r.commit());
+    Map<String, Object> machine = new LinkedHashMap<>();
+    machine.put("os", r.os());
+    machine.put("arch", r.arch());
+    machine.put("cpu_model", r.cpuModel());
+    machine.put("processors", r.processors());
+    machine.put("max_heap_bytes", r.memoryBytes());
+    machine.put("load_average_1min", r.loadAverage());
+    run.put("machine", machine);
+    run.put("jvm", r.jvm());
+    out.put("run", run);
+    out.put("he_backend", p.heBackend());
+    out.put("kappa", p.kappa());
+    out.put("plaintext_timing", p.plaintextSchedule());
     List<Object> modes = new ArrayList<>();
     for (ModeFigures m : p.modes()) {
       Map<String, Object> e = new LinkedHashMap<>();
       e.put("mode", m.mode());
+      e.put("model", m.model());
       e.put("images", m.images());
+      e.put("queries", m.queries());
+      e.put("images_per_query", m.imagesPerQuery());
       e.put("accuracy", m.accuracy());
       e.put("agreement_with_plaintext", m.agreement());
-      e.put("latency_ms", m.latencyMs());
-      e.put("bytes", m.bytes());
-      e.put("rounds", m.rounds());
+      e.put("latency_ms_per_query", stats(m.perQueryMs()));
+      e.put("latency_ms_per_image", stats(m.perImageMs()));
+      e.put("plaintext_ms_per_image", m.plaintextMs() == null ? null : stats(m.plaintextMs()));
       e.put("overhead_vs_plaintext", m.overheadVsPlaintext());
+      e.put("bytes_per_query", m.bytesPerQuery());
+      e.put("bytes_per_image", m.bytesPerImage());
+      e.put("flights_per_query", m.flightsPerQuery());
+      e.put("session_bytes", m.sessionBytes());
+      e.put("session_key_bytes", m.sessionKeyBytes());
+      if (m.kappa() != null) {
+        e.put("kappa", m.kappa());
+      }
+      List<Object> phases = new ArrayList<>();
+      for (Phase ph : m.phases()) {
+        Map<String, Object> f = new LinkedHashMap<>();
+        f.put("phase", ph.name());
+        f.put("per", ph.per());
+        f.put("ms", stats(ph.ms()));
+        f.put("bytes", ph.bytes());
+        f.put("flights", ph.flights());
+        phases.add(f);
+      }
+      e.put("phases", phases);
       e.put("notes", m.notes());
       modes.add(e);
     }
     out.put("modes", modes);
     out.put("artifact_only_accuracy", p.artifactOnlyAccuracy());
-    out.put("plaintext_ms_per_image", p.plaintextMsPerImage());
     List<Object> refused = new ArrayList<>();
-    for (Refusal r : p.refused()) {
+    for (Refusal x : p.refused()) {
       Map<String, Object> e = new LinkedHashMap<>();
-      e.put("attempt", r.attempt());
-      e.put("error", r.error());
+      e.put("attempt", x.attempt());
+      e.put("error", x.error());
       refused.add(e);
     }
     out.put("refused", refused);
     return out;
+  }
+
+  private static Map<String, Object> stats(Stats s) {
+    Map<String, Object> out = new LinkedHashMap<>();
+    out.put("n", s.n());
+    out.put("median", s.median());
+    out.put("p95", s.p95());
+    out.put("min", s.min());
+    out.put("max", s.max());
+    out.put("mean", s.mean());
+    return out;
+  }
+
+  /** The columns of {@link #toCsv}. */
+  public static final String CSV_HEADER = "mode,model,row,per,n,median_ms,p95_ms,min_ms,max_ms,mean_ms,"
+      + "bytes,flights,images,images_per_query,accuracy,overhead_vs_plaintext,he_backend,kappa,date,"
+      + "commit,machine,jvm";
+
+  /**
+   * The profile's timings as CSV (RFC 4180, header first), one row per figure and mode: {@code
+   * plaintext} (float64, per image), {@code query}, {@code image}, then each phase. Each row
+   * repeats the run's columns so that rows of several runs can be concatenated and compared. The
+   * {@code keygen} row's bytes are the session keys it made; an empty cell is a figure that does
+   * not apply.
+   */
+  public static String toCsv(Profile p) {
+    StringBuilder out = new StringBuilder(CSV_HEADER).append("\r\n");
+    RunInfo r = p.run();
+    for (ModeFigures m : p.modes()) {
+      boolean he = m.kappa() != null;
+      List<Object> tail = new ArrayList<>(List.of(m.images(), m.imagesPerQuery(), m.accuracy()));
+      tail.add(Double.isNaN(m.overheadVsPlaintext()) ? null : m.overheadVsPlaintext());
+      tail.addAll(java.util.Arrays.asList(he ? p.heBackend() : null, m.kappa(), r.date(), r.commit(),
+          r.machine(), r.jvm()));
+      if (m.plaintextMs() != null) {
+        csvRow(out, m, "plaintext", "image", m.plaintextMs(), null, null, tail);
+      }
+      csvRow(out, m, "query", "query", m.perQueryMs(), m.bytesPerQuery(), m.flightsPerQuery(), tail);
+      csvRow(out, m, "image", "image", m.perImageMs(), m.bytesPerImage(), null, tail);
+      for (Phase ph : m.phases()) {
+        Long bytes = ph.name().equals("keygen") ? Long.valueOf(m.sessionKeyBytes()) : ph.bytes();
+        csvRow(out, m, ph.name(), ph.per(), ph.ms(), bytes, ph.flights(), tail);
+      }
+    }
+    return out.toString();
+  }
+
+  private static void csvRow(StringBuilder out, ModeFigures m, String row, String per, Stats s,
+      Long bytes, Long flights, List<Object> tail) {
+    List<Object> cells = new ArrayList<>(java.util.Arrays.asList(m.mode(), m.model(), row, per, s.n(),
+        s.median(), s.p95(), s.min(), s.max(), s.mean(), bytes, flights));
+    cells.addAll(tail);
+    for (int i = 0; i < cells.size(); i++) {
+      out.append(i == 0 ? "" : ",").append(csvCell(cells.get(i)));
+    }
+    out.append("\r\n");
+  }
+
+  private static String csvCell(Object v) {
+    if (v == null) {
+      return "";
+    }
+    String s = v instanceof Double d ? java.math.BigDecimal.valueOf(d).toPlainString() : v.toString();
+    if (s.contains(",") || s.contains("\"") || s.contains("\n") || s.contains("\r")) {
+      return "\"" + s.replace("\"", "\"\"") + "\"";
+    }
+    return s;
   }
 }

@@ -11,6 +11,7 @@ import dev.oml.core.permission.PermitRequest;
 import dev.oml.core.reference.FloatInference;
 import dev.oml.he.HeBackend;
 import dev.oml.he.inference.HeInferencePlan;
+import dev.oml.service.CallRecord;
 import dev.oml.service.OmlLicensee;
 import dev.oml.service.Prediction;
 import dev.oml.service.server.PermitService;
@@ -27,7 +28,8 @@ import java.util.function.Consumer;
 /**
  * A licensee's side of both modes against a running owner server, through {@link OmlLicensee}
  * (which asks the permit desk for each permission over a pinned TLS connection and runs the
- * queries), measuring latency, bytes and rounds. Used by {@code oml demo} and {@code oml query}.
+ * queries), measuring latency, bytes and flights phase by phase from the facade's {@link
+ * OmlLicensee#lastCall()} records. Used by {@code oml demo} and {@code oml query}.
  */
 public final class LicenseeClient {
   private static final TransportConfig CLIENT = TransportConfig.DEFAULT;
@@ -76,9 +78,11 @@ public final class LicenseeClient {
   /**
    * Runs every image of {@code images} through the 2PC mode, in bundles; {@code model} is the
    * plaintext model the labels are compared with (the owner's, for the demo; the artifact's
-   * architecture has no weights).
+   * architecture has no weights), {@code plaintext} its float64 time per image (or {@code null}:
+   * no overhead ratio). Latency per query is its bundle's connection, permission and offline
+   * phase shared by the bundle's queries, plus its own online phase.
    */
-  public Demo.ModeFigures twoParty(OmlArtifact artifact, Model model, Dataset images, double plainMs) {
+  public Demo.ModeFigures twoParty(OmlArtifact artifact, Model model, Dataset images, Stats plaintext) {
     int n = images.size();
     int bundleSize = Math.min(n, MAX_BUNDLE);
     log.accept("user: 2PC, " + n + " queries in bundles of up to " + bundleSize
@@ -86,54 +90,129 @@ public final class LicenseeClient {
     FloatInference reference = new FloatInference(model);
     int correct = 0;
     int agree = 0;
-    long t0 = System.nanoTime();
     List<Prediction> predictions;
-    OmlLicensee.Traffic traffic;
+    CallRecord call;
     try (OmlLicensee user = licensee(artifact, null)) {
       predictions = user.inferAll(InferenceMode.TWO_PARTY, images(images, 0, n));
-      traffic = user.traffic();
+      call = user.lastCall().orElseThrow();
     }
     for (int i = 0; i < n; i++) {
       correct += predictions.get(i).label() == images.label(i) ? 1 : 0;
       agree += predictions.get(i).label() == reference.label(images.image(i)) ? 1 : 0;
     }
-    double ms = (System.nanoTime() - t0) / 1e6 / n;
-    log.accept(String.format(java.util.Locale.ROOT, "user: 2PC done, %d/%d correct, %.0f ms per query", correct, n, ms));
-    return new Demo.ModeFigures("2pc", n, (double) correct / n, (double) agree / n, ms,
-        traffic.bytes() / n, Math.round((double) traffic.rounds() / n), ms / plainMs,
-        "offline and online per query, bundles of " + bundleSize + ", tier 2 (MAC-checked, malicious licensee), exact ReLU, " + model.name());
+    List<CallRecord.Bundle> bundles = call.bundles();
+    double[] perQuery = new double[n];
+    double[] online = new double[n];
+    double[][] perBundle = new double[3][bundles.size()];
+    long bytes = 0;
+    long offlineBytes = 0;
+    long onlineBytes = 0;
+    long offlineFlights = 0;
+    long onlineFlights = 0;
+    int q = 0;
+    for (int b = 0; b < bundles.size(); b++) {
+      CallRecord.Bundle bundle = bundles.get(b);
+      perBundle[0][b] = ms(bundle.connectNanos());
+      perBundle[1][b] = ms(bundle.permitNanos());
+      perBundle[2][b] = ms(bundle.offlineNanos());
+      double share = ms(bundle.connectNanos() + bundle.permitNanos() + bundle.offlineNanos())
+          / bundle.queries();
+      offlineBytes += bundle.offlineBytes();
+      offlineFlights = Math.max(offlineFlights, bundle.offlineFlights());
+      bytes += bundle.offlineBytes();
+      for (CallRecord.Online o : bundle.online()) {
+        online[q] = ms(o.nanos());
+        perQuery[q] = share + online[q];
+        onlineBytes += o.bytes();
+        onlineFlights = Math.max(onlineFlights, o.flights());
+        bytes += o.bytes();
+        q++;
+      }
+    }
+    Stats query = Stats.of(perQuery);
+    log.accept(String.format(java.util.Locale.ROOT, "user: 2PC done, %d/%d correct, median %.0f ms per query",
+        correct, n, query.median()));
+    int nb = bundles.size();
+    List<Demo.Phase> phases = List.of(
+        new Demo.Phase("connect", "bundle", Stats.of(perBundle[0]), null, null),
+        new Demo.Phase("permit", "bundle", Stats.of(perBundle[1]), null, null),
+        new Demo.Phase("offline", "bundle", Stats.of(perBundle[2]), Math.round((double) offlineBytes / nb),
+            offlineFlights),
+        new Demo.Phase("online", "query", Stats.of(online), Math.round((double) onlineBytes / n),
+            onlineFlights));
+    return Demo.ModeFigures.of("2pc", model.name(), null, n, n, 1, (double) correct / n, (double) agree / n,
+        query, Math.round((double) bytes / n), offlineFlights + onlineFlights, 0, 0, phases, plaintext,
+        "offline and online per query, bundles of " + bundleSize
+            + ", tier 2 (MAC-checked, malicious licensee), exact ReLU");
   }
 
-  /** Runs every image of {@code images} through the HE mode, one ciphertext's worth per query. */
+  /**
+   * Runs every image of {@code images} through the HE mode, as many per query (one ciphertext)
+   * as the owner's plan packs. The session's opening (plan and session keys, once) is reported
+   * apart from the queries, whose latency is encryption, permission, the owner's answer and
+   * decryption.
+   */
   public Demo.ModeFigures homomorphic(OmlArtifact artifact, Model model, Dataset images,
-      HeBackend heBackend, double plainMs) {
+      HeBackend heBackend, Stats plaintext) {
     int n = images.size();
     log.accept("user: HE, receiving the plan and sending session keys");
     FloatInference reference = new FloatInference(model);
     try (OmlLicensee user = licensee(artifact, heBackend)) {
       HeInferencePlan plan = user.hePlan();
-      long keyBytes = user.traffic().heSessionBytes();
+      CallRecord.HeSession session = user.heSessionRecord().orElseThrow();
       int perQuery = plan.imagesPerCiphertext();
       int correct = 0;
       int agree = 0;
-      int queries = 0;
-      long t0 = System.nanoTime();
+      List<CallRecord.HeQuery> queries = new ArrayList<>();
       for (int from = 0; from < n; from += perQuery) {
         int count = Math.min(perQuery, n - from);
         log.accept("user: HE query of " + count + " images in one ciphertext");
         List<Prediction> r = user.inferAll(InferenceMode.HOMOMORPHIC, images(images, from, count));
-        queries++;
+        CallRecord call = user.lastCall().orElseThrow();
+        if (call.heSession() != null) {
+          // the session was reopened (it idled out): its cost belongs to this query's wait
+          throw new IllegalStateException("the HE session was reopened during the profile");
+        }
+        queries.addAll(call.heQueries());
         for (int i = 0; i < count; i++) {
           correct += r.get(i).label() == images.label(from + i) ? 1 : 0;
           agree += r.get(i).label() == reference.label(images.image(from + i)) ? 1 : 0;
         }
       }
-      double ms = (System.nanoTime() - t0) / 1e6 / n;
-      long queryBytes = (user.traffic().bytes() - keyBytes) / queries;
-      return new Demo.ModeFigures("he", n, (double) correct / n, (double) agree / n, ms, queryBytes, 2,
-          ms / plainMs, "per image, " + perQuery + " images per query, " + heBackend.name()
-              + " backend, kappa " + plan.kappa() + ", session keys "
-              + keyBytes / 1_000_000 + " MB once, " + model.name());
+      int k = queries.size();
+      double[][] t = new double[6][k];
+      long bytes = 0;
+      long flights = 0;
+      for (int i = 0; i < k; i++) {
+        CallRecord.HeQuery h = queries.get(i);
+        t[0][i] = ms(h.encryptNanos());
+        t[1][i] = ms(h.permitNanos());
+        t[2][i] = ms(h.sendNanos());
+        t[3][i] = ms(h.ownerNanos());
+        t[4][i] = ms(h.decryptNanos());
+        t[5][i] = ms(h.totalNanos());
+        bytes += h.bytes();
+        flights = Math.max(flights, h.flights());
+      }
+      long bytesPerQuery = Math.round((double) bytes / k);
+      List<Demo.Phase> phases = List.of(
+          new Demo.Phase("session", "session", Stats.of(ms(session.totalNanos())), session.bytes(),
+              session.flights()),
+          new Demo.Phase("keygen", "session", Stats.of(ms(session.keygenNanos())), null, null),
+          new Demo.Phase("encrypt", "query", Stats.of(t[0]), null, null),
+          new Demo.Phase("permit", "query", Stats.of(t[1]), null, null),
+          new Demo.Phase("send", "query", Stats.of(t[2]), null, null),
+          new Demo.Phase("owner", "query", Stats.of(t[3]), null, null),
+          new Demo.Phase("decrypt", "query", Stats.of(t[4]), null, null));
+      return Demo.ModeFigures.of("he", model.name(), plan.kappa(), n, k, perQuery, (double) correct / n,
+          (double) agree / n, Stats.of(t[5]), bytesPerQuery, flights, session.bytes(),
+          session.sessionKeyBytes(), phases, plaintext,
+          perQuery + " images per query, " + heBackend.name() + " backend, kappa " + plan.kappa()
+              + ", session keys " + session.sessionKeyBytes() + " bytes once per session");
     }
+  }
+
+  private static double ms(long nanos) {
+    return nanos / 1e6;
   }
 }

@@ -10,6 +10,7 @@ import dev.oml.core.permission.PermissionException;
 import dev.oml.core.permission.PermissionToken;
 import dev.oml.core.permission.PermitRequest;
 import dev.oml.core.transport.Channel;
+import dev.oml.core.transport.ForwardingChannel;
 import dev.oml.he.HeBackend;
 import dev.oml.he.HeBackends;
 import dev.oml.he.inference.HeInferenceClient;
@@ -355,8 +356,7 @@ public final class OmlLicensee implements AutoCloseable {
    * in one run of sends). Everything else passes through, the size-bounded receive included
    * (the framed channel refuses before reading).
    */
-  private static final class MeteredChannel implements Channel {
-    private final Channel inner;
+  private static final class MeteredChannel extends ForwardingChannel {
     long lastSendStart;
     long lastSendEnd;
     long lastReceiveEnd;
@@ -364,7 +364,7 @@ public final class OmlLicensee implements AutoCloseable {
     private long flights;
 
     MeteredChannel(Channel inner) {
-      this.inner = inner;
+      super(inner);
     }
 
     /** Starts counting the flights of a new phase. */
@@ -381,7 +381,7 @@ public final class OmlLicensee implements AutoCloseable {
     @Override
     public void send(byte[] message) {
       lastSendStart = System.nanoTime();
-      inner.send(message);
+      inner().send(message);
       lastSendEnd = System.nanoTime();
       if (direction != 1) {
         direction = 1;
@@ -391,12 +391,12 @@ public final class OmlLicensee implements AutoCloseable {
 
     @Override
     public byte[] receive() {
-      return received(inner.receive());
+      return received(inner().receive());
     }
 
     @Override
     public byte[] receive(int maxBytes) {
-      return received(inner.receive(maxBytes));
+      return received(inner().receive(maxBytes));
     }
 
     private byte[] received(byte[] m) {
@@ -408,30 +408,6 @@ public final class OmlLicensee implements AutoCloseable {
       return m;
     }
 
-    @Override
-    public long bytesSent() {
-      return inner.bytesSent();
-    }
-
-    @Override
-    public long bytesReceived() {
-      return inner.bytesReceived();
-    }
-
-    @Override
-    public long roundsSent() {
-      return inner.roundsSent();
-    }
-
-    @Override
-    public long messagesSent() {
-      return inner.messagesSent();
-    }
-
-    @Override
-    public void close() {
-      inner.close();
-    }
   }
 
   /**

@@ -17,17 +17,12 @@ import dev.oml.core.reference.FixedPointInference;
 import dev.oml.core.reference.QuantizedModel;
 import dev.oml.core.transport.InMemoryChannel;
 import dev.oml.core.transport.ProtocolAbortException;
+import dev.oml.mpc.internal.OwnerThread;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.Objects;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.function.IntConsumer;
 
 /**
@@ -68,7 +63,7 @@ public final class TwoPartyEvaluation implements AutoCloseable {
   private final Omlization omlization;
   private final FixedPointInference reference;
   private final Clock clock = Clock.systemUTC();
-  private final ExecutorService ownerThread;
+  private final OwnerThread ownerThread;
 
   private TwoPartyEvaluation(Model model, OutputPolicy policy, TwoPartyParameters params,
       SecureRandom rng) {
@@ -88,11 +83,7 @@ public final class TwoPartyEvaluation implements AutoCloseable {
     owner = new TwoPartyOwner(omlization.keyShare(), gate, params, policy, rng);
     user = new TwoPartyUser(omlization.artifact(), licensee, params, owner.policy(), rng);
     reference = new FixedPointInference(QuantizedModel.of(model));
-    ownerThread = Executors.newSingleThreadExecutor(r -> {
-      Thread t = new Thread(r, "oml-2pc-owner");
-      t.setDaemon(true);
-      return t;
-    });
+    ownerThread = new OwnerThread("oml-2pc-owner");
   }
 
   /** At the standard parameters ({@link TwoPartyParameters#standard}). */
@@ -132,8 +123,7 @@ public final class TwoPartyEvaluation implements AutoCloseable {
     InMemoryChannel u = pair.first();
     InMemoryChannel o = pair.second();
     TwoPartyOwner.Session session = owner.newSession();
-    Future<?> served = ownerThread.submit(() -> session.serve(o));
-    try {
+    return ownerThread.run(() -> session.serve(o), u, () -> {
       long t0 = System.nanoTime();
       PreparedBundle bundle = user.prepare(u, n, (count, binding) -> issuer.issue(
           PermitRequest.create(licensee, omlization.artifact().modelId(), InferenceMode.TWO_PARTY,
@@ -155,29 +145,8 @@ public final class TwoPartyEvaluation implements AutoCloseable {
         out[i] = new QueryFigures(res.label(), agrees(images[i], res), offMs, onMs,
             Math.round(offBytes), onBytes, offRounds, onRounds);
       }
-      served.get(5, TimeUnit.MINUTES);
       return out;
-    } catch (ExecutionException e) {
-      if (e.getCause() instanceof RuntimeException re) {
-        throw re;
-      }
-      throw new IllegalStateException("the owner's session failed", e.getCause());
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new ProtocolAbortException("interrupted", e);
-    } catch (TimeoutException e) {
-      throw new ProtocolAbortException("the owner's session did not end", e);
-    } catch (RuntimeException e) {
-      u.close();
-      try {
-        served.get(1, TimeUnit.MINUTES);
-      } catch (Exception ignored) {
-        // the user's failure is the one to report
-      }
-      throw e;
-    } finally {
-      u.close();
-    }
+    });
   }
 
   private boolean agrees(double[] image, InferenceResult res) {
@@ -238,11 +207,6 @@ public final class TwoPartyEvaluation implements AutoCloseable {
   /** Stops the owner's worker thread. */
   @Override
   public void close() {
-    ownerThread.shutdownNow();
-    try {
-      ownerThread.awaitTermination(10, TimeUnit.SECONDS);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
+    ownerThread.close();
   }
 }

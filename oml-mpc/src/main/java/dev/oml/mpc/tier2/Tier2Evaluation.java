@@ -18,6 +18,7 @@ import dev.oml.core.transport.InMemoryChannel;
 import dev.oml.core.transport.ProtocolAbortException;
 import dev.oml.mpc.auth.OfflineHe;
 import dev.oml.mpc.inference.OutputPolicy;
+import dev.oml.mpc.internal.OwnerThread;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
 import java.security.SecureRandom;
@@ -25,12 +26,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.Objects;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.function.IntConsumer;
 
 /**
@@ -67,7 +62,7 @@ public final class Tier2Evaluation implements AutoCloseable {
   private final FieldFixedPointInference reference;
   private final OutputPolicy policy;
   private final Clock clock = Clock.systemUTC();
-  private final ExecutorService ownerThread;
+  private final OwnerThread ownerThread;
   private final ThreadMXBean threads = ManagementFactory.getThreadMXBean();
 
   private Tier2Evaluation(Model model, int f, OutputPolicy policy, OfflineHe he, SecureRandom rng) {
@@ -88,11 +83,7 @@ public final class Tier2Evaluation implements AutoCloseable {
         oml.keyShare().modelId(), gate, policy);
     user = new Tier2User(oml.artifact(), he, rng);
     reference = new FieldFixedPointInference(FieldQuantizedModel.of(model, f));
-    ownerThread = Executors.newSingleThreadExecutor(r -> {
-      Thread t = new Thread(r, "oml-tier2-owner");
-      t.setDaemon(true);
-      return t;
-    });
+    ownerThread = new OwnerThread("oml-tier2-owner");
   }
 
   /**
@@ -125,64 +116,46 @@ public final class Tier2Evaluation implements AutoCloseable {
     InMemoryChannel u = pair.first();
     InMemoryChannel o = pair.second();
     long[] ownerCpu = new long[1];
-    Future<?> served = ownerThread.submit(() -> {
+    Runnable serve = () -> {
       long c0 = threads.getCurrentThreadCpuTime();
       try {
         owner.serve(o, o.receive());
       } finally {
         ownerCpu[0] = threads.getCurrentThreadCpuTime() - c0;
       }
-    });
-    try {
+    };
+    double[] onMs = new double[n];
+    long[] on = new long[n];
+    long[] onRounds = new long[n];
+    double[] offline = new double[3];
+    Tier2User.Result[] results = ownerThread.run(serve, u, () -> {
       long t0 = System.nanoTime();
       Tier2User.Bundle bundle = user.prepare(u, licensee, n, policy, (count, binding) ->
           issuer.issue(PermitRequest.create(licensee, oml.artifact().modelId(),
               InferenceMode.TWO_PARTY, count, binding, clock.instant())));
-      double offMs = (System.nanoTime() - t0) / 1e6 / n;
-      double offBytes = (double) (u.bytesSent() + u.bytesReceived()) / n;
-      long offRounds = 2 * u.roundsSent();
-      QueryFigures[] out = new QueryFigures[n];
-      long[] on = new long[n];
-      double[] onMs = new double[n];
-      long[] onRounds = new long[n];
-      Tier2User.Result[] results = new Tier2User.Result[n];
+      offline[0] = (System.nanoTime() - t0) / 1e6 / n;
+      offline[1] = (double) (u.bytesSent() + u.bytesReceived()) / n;
+      offline[2] = 2 * u.roundsSent();
+      Tier2User.Result[] rs = new Tier2User.Result[n];
       for (int i = 0; i < n; i++) {
         long b0 = u.bytesSent() + u.bytesReceived();
         long r0 = u.roundsSent();
         long t1 = System.nanoTime();
-        results[i] = bundle.query(u, user.encodeInput(images[i]));
+        rs[i] = bundle.query(u, user.encodeInput(images[i]));
         onMs[i] = (System.nanoTime() - t1) / 1e6;
         on[i] = u.bytesSent() + u.bytesReceived() - b0;
         onRounds[i] = 2 * (u.roundsSent() - r0);
       }
-      served.get(5, TimeUnit.MINUTES);
-      double cpuMs = ownerCpu[0] / 1e6 / n;
-      for (int i = 0; i < n; i++) {
-        out[i] = new QueryFigures(results[i].label(), agrees(images[i], results[i]), offMs,
-            onMs[i], Math.round(offBytes), on[i], offRounds, onRounds[i], cpuMs);
-      }
-      return out;
-    } catch (ExecutionException e) {
-      if (e.getCause() instanceof RuntimeException re) {
-        throw re;
-      }
-      throw new IllegalStateException("the owner's session failed", e.getCause());
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new ProtocolAbortException("interrupted", e);
-    } catch (TimeoutException e) {
-      throw new ProtocolAbortException("the owner's session did not end", e);
-    } catch (RuntimeException e) {
-      u.close();
-      try {
-        served.get(1, TimeUnit.MINUTES);
-      } catch (Exception ignored) {
-        // the user's failure is the one to report
-      }
-      throw e;
-    } finally {
-      u.close();
+      return rs;
+    });
+    // the owner's side has ended: its CPU time is final
+    double cpuMs = ownerCpu[0] / 1e6 / n;
+    QueryFigures[] out = new QueryFigures[n];
+    for (int i = 0; i < n; i++) {
+      out[i] = new QueryFigures(results[i].label(), agrees(images[i], results[i]), offline[0],
+          onMs[i], Math.round(offline[1]), on[i], (long) offline[2], onRounds[i], cpuMs);
     }
+    return out;
   }
 
   private boolean agrees(double[] image, Tier2User.Result res) {
@@ -234,11 +207,6 @@ public final class Tier2Evaluation implements AutoCloseable {
   /** Stops the owner's worker thread. */
   @Override
   public void close() {
-    ownerThread.shutdownNow();
-    try {
-      ownerThread.awaitTermination(10, TimeUnit.SECONDS);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
+    ownerThread.close();
   }
 }

@@ -3,7 +3,8 @@ package dev.oml.core.model;
 import dev.oml.core.OmlException;
 import dev.oml.core.fixedpoint.FixedPointFormat;
 import dev.oml.core.io.AtomicFiles;
-import java.io.ByteArrayOutputStream;
+import dev.oml.core.io.ByteReader;
+import dev.oml.core.io.ByteWriter;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -13,14 +14,13 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 
 /**
  * Reads and writes the versioned binary model format ({@code .omlm}), documented in
  * {@code docs/model-format.md}: magic, version, content length, content (name, input shape,
- * fixed-point format, layers with little-endian float64 tensors), SHA-256 over everything before
+ * fixed-point format, layers in the {@link LayerCodec} encoding with little-endian float64 tensors), SHA-256 over everything before
  * it.
  *
  * <p>Loading reads the whole file, checks magic, version, length and checksum before parsing,
@@ -46,15 +46,6 @@ public final class ModelFiles {
   static final int HEADER_BYTES = 8 + 2 + 2 + 8;
   static final int CHECKSUM_BYTES = 32;
 
-  private static final int DENSE = 1;
-  private static final int CONV2D = 2;
-  private static final int AVGPOOL2D = 3;
-  private static final int FLATTEN = 4;
-  private static final int RELU = 5;
-  private static final int SQUARE = 6;
-  private static final int POLYNOMIAL = 7;
-  private static final int ARGMAX = 8;
-  private static final int MAX_DIM = 1 << 16;
 
   private ModelFiles() {}
 
@@ -91,8 +82,7 @@ public final class ModelFiles {
 
   /** Serializes a model to the file format. */
   public static byte[] toBytes(Model model) {
-    ByteArrayOutputStream content = new ByteArrayOutputStream();
-    Writer w = new Writer(content);
+    ByteWriter w = ByteWriter.littleEndian();
     byte[] name = model.name().getBytes(StandardCharsets.UTF_8);
     w.u16(name.length);
     w.bytes(name);
@@ -105,42 +95,7 @@ public final class ModelFiles {
     w.u8(model.activationBits());
     w.u8(0);
     w.u32(model.layers().size());
-    for (Layer layer : model.layers()) {
-      if (layer instanceof Dense d) {
-        w.u8(DENSE);
-        w.u32(d.inputs());
-        w.u32(d.outputs());
-        w.f64s(d.weights());
-        w.f64s(d.bias());
-      } else if (layer instanceof Conv2D c) {
-        w.u8(CONV2D);
-        w.u32(c.inChannels());
-        w.u32(c.outChannels());
-        w.u32(c.kernel());
-        w.u32(c.stride());
-        w.u32(c.padding());
-        w.f64s(c.weights());
-        w.f64s(c.bias());
-      } else if (layer instanceof AvgPool2D p) {
-        w.u8(AVGPOOL2D);
-        w.u32(p.kernel());
-        w.u32(p.stride());
-      } else if (layer instanceof Flatten) {
-        w.u8(FLATTEN);
-      } else if (layer instanceof ReLU) {
-        w.u8(RELU);
-      } else if (layer instanceof Square) {
-        w.u8(SQUARE);
-      } else if (layer instanceof Polynomial p) {
-        w.u8(POLYNOMIAL);
-        w.u32(p.degree() + 1);
-        w.f64s(p.coefficients());
-      } else if (layer instanceof Argmax) {
-        w.u8(ARGMAX);
-      } else {
-        throw new IllegalStateException("no file encoding for " + layer.kind());
-      }
-    }
+    LayerCodec.write(w, LayerCodec.Layout.MODEL_FILE, model.layers());
     InputBox box = model.inputBox().orElse(null);
     if (box != null) {
       if (box.isUniform()) {
@@ -158,7 +113,7 @@ public final class ModelFiles {
         w.f64s(hi);
       }
     }
-    byte[] body = content.toByteArray();
+    byte[] body = w.toByteArray();
     ByteBuffer out = ByteBuffer.allocate(HEADER_BYTES + body.length + CHECKSUM_BYTES)
         .order(ByteOrder.LITTLE_ENDIAN);
     out.put(MAGIC).putShort((short) (box == null ? VERSION_WITHOUT_BOX : VERSION))
@@ -202,25 +157,23 @@ public final class ModelFiles {
         Arrays.copyOfRange(bytes, bytes.length - CHECKSUM_BYTES, bytes.length))) {
       throw new ModelFormatException("checksum mismatch: the file is corrupted");
     }
-    Reader r = new Reader(ByteBuffer.wrap(bytes, HEADER_BYTES, (int) contentLength).slice()
-        .order(ByteOrder.LITTLE_ENDIAN));
+    ByteReader r = ByteReader.of(bytes, HEADER_BYTES, (int) contentLength, ByteOrder.LITTLE_ENDIAN,
+        ModelFormatException::new);
     try {
-      String name = new String(r.bytes(r.u16()), StandardCharsets.UTF_8);
-      Shape input = new Shape(r.dim("input channels"), r.dim("input height"), r.dim("input width"));
-      int l = r.u8();
-      int f = r.u8();
-      int activationBits = r.u8();
-      r.u8();
+      String name = new String(r.bytes(r.u16("the name length"), "the name"), StandardCharsets.UTF_8);
+      Shape input = new Shape(dim(r, "input channels"), dim(r, "input height"),
+          dim(r, "input width"));
+      int l = r.u8("the format");
+      int f = r.u8("the format");
+      int activationBits = r.u8("the activation bound");
+      r.u8("the format");
       FixedPointFormat format = FixedPointFormat.of(l, f);
-      int count = r.u32();
+      int count = r.u32("the layer count");
       if (count <= 0 || count > Model.MAX_LAYERS) {
         throw new ModelFormatException("layer count " + Integer.toUnsignedString(count)
             + " outside [1, " + Model.MAX_LAYERS + "]");
       }
-      List<Layer> layers = new ArrayList<>(count);
-      for (int i = 0; i < count; i++) {
-        layers.add(readLayer(r, i));
-      }
+      List<Layer> layers = LayerCodec.read(r, LayerCodec.Layout.MODEL_FILE, count);
       InputBox box = version == VERSION ? readBox(r, input.size()) : null;
       if (r.remaining() != 0) {
         throw new ModelFormatException(r.remaining() + " unparsed bytes after the last layer");
@@ -232,66 +185,36 @@ public final class ModelFiles {
     }
   }
 
-  private static InputBox readBox(Reader r, int features) {
-    int kind = r.u8();
+  private static int dim(ByteReader r, String what) {
+    int v = r.u32(what);
+    if (v <= 0 || v > LayerCodec.MAX_DIM) {
+      throw new ModelFormatException(what + " = " + Integer.toUnsignedString(v)
+          + " is outside [1, " + LayerCodec.MAX_DIM + "]");
+    }
+    return v;
+  }
+
+  private static double[] finite(double[] v, String what) {
+    for (int i = 0; i < v.length; i++) {
+      if (!Double.isFinite(v[i])) {
+        throw new ModelFormatException(what + ": value " + i + " is " + v[i] + "; bounds must be finite");
+      }
+    }
+    return v;
+  }
+
+  private static InputBox readBox(ByteReader r, int features) {
+    int kind = r.u8("the input box kind");
     if (kind == BOX_UNIFORM) {
-      double[] b = r.f64s(2, "input box");
+      double[] b = finite(r.f64s(2, "input box"), "input box");
       return InputBox.uniform(features, b[0], b[1]);
     }
     if (kind == BOX_PER_FEATURE) {
-      double[] lo = r.f64s(features, "input box lower bounds");
-      double[] hi = r.f64s(features, "input box upper bounds");
+      double[] lo = finite(r.f64s(features, "input box lower bounds"), "input box lower bounds");
+      double[] hi = finite(r.f64s(features, "input box upper bounds"), "input box upper bounds");
       return InputBox.of(lo, hi);
     }
     throw new ModelFormatException("input box has unknown kind code " + kind);
-  }
-
-  private static Layer readLayer(Reader r, int index) {
-    int kind = r.u8();
-    switch (kind) {
-      case DENSE: {
-        int in = r.dim("layer " + index + " dense inputs");
-        int out = r.dim("layer " + index + " dense outputs");
-        double[] w = r.f64s((long) in * out, "layer " + index + " dense weights");
-        double[] b = r.f64s(out, "layer " + index + " dense bias");
-        return new Dense(in, out, w, b);
-      }
-      case CONV2D: {
-        String n = "layer " + index + " conv2d";
-        int inC = r.dim(n + " input channels");
-        int outC = r.dim(n + " output channels");
-        int k = r.dim(n + " kernel");
-        int s = r.dim(n + " stride");
-        int p = r.u32();
-        if (p < 0 || p > MAX_DIM) {
-          throw new ModelFormatException(n + " padding " + Integer.toUnsignedString(p) + " is absurd");
-        }
-        double[] w = r.f64s((long) outC * inC * k * k, n + " weights");
-        double[] b = r.f64s(outC, n + " bias");
-        return new Conv2D(inC, outC, k, s, p, w, b);
-      }
-      case AVGPOOL2D:
-        return new AvgPool2D(r.dim("layer " + index + " avgpool2d kernel"),
-            r.dim("layer " + index + " avgpool2d stride"));
-      case FLATTEN:
-        return new Flatten();
-      case RELU:
-        return new ReLU();
-      case SQUARE:
-        return new Square();
-      case POLYNOMIAL: {
-        int c = r.u32();
-        if (c < 2 || c > Polynomial.MAX_DEGREE + 1) {
-          throw new ModelFormatException("layer " + index + " polynomial has "
-              + Integer.toUnsignedString(c) + " coefficients");
-        }
-        return new Polynomial(r.f64s(c, "layer " + index + " polynomial"));
-      }
-      case ARGMAX:
-        return new Argmax();
-      default:
-        throw new ModelFormatException("layer " + index + " has unknown kind code " + kind);
-    }
   }
 
   static byte[] sha256(byte[] data, int off, int len) {
@@ -301,107 +224,6 @@ public final class ModelFiles {
       return md.digest();
     } catch (NoSuchAlgorithmException e) {
       throw new OmlException("SHA-256 is not available in this JVM", e);
-    }
-  }
-
-  private static final class Writer {
-    private final ByteArrayOutputStream out;
-    private final ByteBuffer scratch = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN);
-
-    Writer(ByteArrayOutputStream out) {
-      this.out = out;
-    }
-
-    void u8(int v) {
-      out.write(v);
-    }
-
-    void u16(int v) {
-      scratch.clear();
-      scratch.putShort((short) v);
-      out.write(scratch.array(), 0, 2);
-    }
-
-    void u32(int v) {
-      scratch.clear();
-      scratch.putInt(v);
-      out.write(scratch.array(), 0, 4);
-    }
-
-    void bytes(byte[] b) {
-      out.write(b, 0, b.length);
-    }
-
-    void f64s(double[] v) {
-      ByteBuffer b = ByteBuffer.allocate(v.length * 8).order(ByteOrder.LITTLE_ENDIAN);
-      b.asDoubleBuffer().put(v);
-      out.write(b.array(), 0, b.capacity());
-    }
-  }
-
-  private static final class Reader {
-    private final ByteBuffer in;
-
-    Reader(ByteBuffer in) {
-      this.in = in;
-    }
-
-    int remaining() {
-      return in.remaining();
-    }
-
-    private void need(long n, String what) {
-      if (n > in.remaining()) {
-        throw new ModelFormatException("truncated while reading " + what);
-      }
-    }
-
-    int u8() {
-      need(1, "a byte");
-      return Byte.toUnsignedInt(in.get());
-    }
-
-    int u16() {
-      need(2, "a length");
-      return Short.toUnsignedInt(in.getShort());
-    }
-
-    int u32() {
-      need(4, "an integer");
-      return in.getInt();
-    }
-
-    int dim(String what) {
-      int v = u32();
-      if (v <= 0 || v > MAX_DIM) {
-        throw new ModelFormatException(what + " = " + Integer.toUnsignedString(v)
-            + " is outside [1, " + MAX_DIM + "]");
-      }
-      return v;
-    }
-
-    byte[] bytes(int n) {
-      need(n, "a string");
-      byte[] b = new byte[n];
-      in.get(b);
-      return b;
-    }
-
-    double[] f64s(long n, String what) {
-      if (n > Model.MAX_PARAMETERS) {
-        throw new ModelFormatException(what + ": " + n + " values exceed the cap of " + Model.MAX_PARAMETERS);
-      }
-      need(n * 8, what);
-      double[] v = new double[(int) n];
-      in.asDoubleBuffer().get(v);
-      in.position(in.position() + (int) n * 8);
-      for (int i = 0; i < v.length; i++) {
-        if (!Double.isFinite(v[i])) {
-          throw new ModelFormatException(what + ": value " + i + " is " + v[i]
-              + "; weights must be finite");
-        }
-      }
-      return v;
     }
   }
 }

@@ -2,25 +2,18 @@ package dev.oml.core.omlize;
 
 import dev.oml.core.OmlException;
 import dev.oml.core.fixedpoint.FixedPointFormat;
+import dev.oml.core.io.ByteReader;
+import dev.oml.core.io.ByteWriter;
 import dev.oml.core.io.FileFormatException.Reason;
 import dev.oml.core.keys.SigningPublicKey;
-import dev.oml.core.model.Argmax;
-import dev.oml.core.model.AvgPool2D;
 import dev.oml.core.model.Conv2D;
 import dev.oml.core.model.Dense;
-import dev.oml.core.model.Flatten;
 import dev.oml.core.model.Layer;
+import dev.oml.core.model.LayerCodec;
 import dev.oml.core.model.Model;
-import dev.oml.core.model.Polynomial;
-import dev.oml.core.model.ReLU;
 import dev.oml.core.model.Shape;
-import dev.oml.core.model.Square;
 import dev.oml.core.reference.QuantizedModel;
-import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
-import java.io.DataInputStream;
-import java.io.DataOutputStream;
-import java.io.IOException;
+import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -40,14 +33,6 @@ public final class ArtifactManifest {
   /** Length of the artifact salt in bytes. */
   public static final int SALT_BYTES = 16;
 
-  private static final int DENSE = 1;
-  private static final int CONV2D = 2;
-  private static final int AVGPOOL2D = 3;
-  private static final int FLATTEN = 4;
-  private static final int RELU = 5;
-  private static final int SQUARE = 6;
-  private static final int POLYNOMIAL = 7;
-  private static final int ARGMAX = 8;
 
   private final Model skeleton;
   private final byte[] salt;
@@ -164,72 +149,30 @@ public final class ArtifactManifest {
   }
 
   private byte[] encode() {
-    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-    try (DataOutputStream out = new DataOutputStream(bytes)) {
-      out.writeShort(FORMAT_VERSION);
-      byte[] name = skeleton.name().getBytes(StandardCharsets.UTF_8);
-      out.writeShort(name.length);
-      out.write(name);
-      Shape s = skeleton.inputShape();
-      out.writeInt(s.channels());
-      out.writeInt(s.height());
-      out.writeInt(s.width());
-      out.writeByte(skeleton.format().ringBits());
-      out.writeByte(skeleton.format().fractionalBits());
-      out.writeByte(skeleton.activationBits());
-      out.writeShort(skeleton.layers().size());
-      for (Layer l : skeleton.layers()) {
-        writeLayer(out, l);
-      }
-      out.write(salt);
-      out.write(ownerKey.encoded());
-      out.write(licenseeKey.encoded());
-      out.writeInt(tensors.size());
-      for (TensorInfo t : tensors) {
-        out.writeShort(t.layer());
-        out.writeByte(t.bias() ? 1 : 0);
-        out.writeInt(t.length());
-      }
-    } catch (IOException e) {
-      throw new IllegalStateException("in-memory stream cannot fail", e);
+    ByteWriter out = ByteWriter.bigEndian();
+    out.u16(FORMAT_VERSION);
+    byte[] name = skeleton.name().getBytes(StandardCharsets.UTF_8);
+    out.u16(name.length);
+    out.bytes(name);
+    Shape s = skeleton.inputShape();
+    out.u32(s.channels());
+    out.u32(s.height());
+    out.u32(s.width());
+    out.u8(skeleton.format().ringBits());
+    out.u8(skeleton.format().fractionalBits());
+    out.u8(skeleton.activationBits());
+    out.u16(skeleton.layers().size());
+    LayerCodec.write(out, LayerCodec.Layout.MANIFEST, skeleton.layers());
+    out.bytes(salt);
+    out.bytes(ownerKey.encoded());
+    out.bytes(licenseeKey.encoded());
+    out.u32(tensors.size());
+    for (TensorInfo t : tensors) {
+      out.u16(t.layer());
+      out.u8(t.bias() ? 1 : 0);
+      out.u32(t.length());
     }
-    return bytes.toByteArray();
-  }
-
-  private static void writeLayer(DataOutputStream out, Layer l) throws IOException {
-    if (l instanceof Dense d) {
-      out.writeByte(DENSE);
-      out.writeInt(d.inputs());
-      out.writeInt(d.outputs());
-    } else if (l instanceof Conv2D c) {
-      out.writeByte(CONV2D);
-      out.writeInt(c.inChannels());
-      out.writeInt(c.outChannels());
-      out.writeInt(c.kernel());
-      out.writeInt(c.stride());
-      out.writeInt(c.padding());
-    } else if (l instanceof AvgPool2D p) {
-      out.writeByte(AVGPOOL2D);
-      out.writeInt(p.kernel());
-      out.writeInt(p.stride());
-    } else if (l instanceof Flatten) {
-      out.writeByte(FLATTEN);
-    } else if (l instanceof ReLU) {
-      out.writeByte(RELU);
-    } else if (l instanceof Square) {
-      out.writeByte(SQUARE);
-    } else if (l instanceof Polynomial p) {
-      out.writeByte(POLYNOMIAL);
-      double[] c = p.coefficients();
-      out.writeByte(c.length);
-      for (double v : c) {
-        out.writeLong(Double.doubleToLongBits(v));
-      }
-    } else if (l instanceof Argmax) {
-      out.writeByte(ARGMAX);
-    } else {
-      throw new IllegalStateException("no manifest encoding for layer kind " + l.kind());
-    }
+    return out.toByteArray();
   }
 
   /**
@@ -238,56 +181,45 @@ public final class ArtifactManifest {
    * @throws ArtifactFormatException (MALFORMED) if the bytes are not a valid manifest
    */
   static ArtifactManifest decode(byte[] encoded, String what) {
-    try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(encoded))) {
-      int version = in.readUnsignedShort();
+    ByteReader in = ByteReader.of(encoded, ByteOrder.BIG_ENDIAN,
+        m -> malformed(what, "manifest ends early (" + m + ")"));
+    try {
+      int version = in.u16("the version");
       if (version != FORMAT_VERSION) {
         throw new ArtifactFormatException(Reason.UNSUPPORTED_VERSION, what + ": manifest version "
             + version + "; this build reads version " + FORMAT_VERSION);
       }
-      byte[] name = new byte[in.readUnsignedShort()];
-      in.readFully(name);
-      Shape shape = new Shape(in.readInt(), in.readInt(), in.readInt());
-      int l = in.readUnsignedByte();
-      int f = in.readUnsignedByte();
-      int act = in.readUnsignedByte();
-      int count = in.readUnsignedShort();
+      byte[] name = in.bytes(in.u16("the name length"), "the name");
+      Shape shape = new Shape(in.u32("the input shape"), in.u32("the input shape"),
+          in.u32("the input shape"));
+      int l = in.u8("the format");
+      int f = in.u8("the format");
+      int act = in.u8("the activation bound");
+      int count = in.u16("the layer count");
       if (count < 1 || count > Model.MAX_LAYERS) {
         throw malformed(what, "layer count " + count + " is out of range");
       }
-      List<Layer> layers = new ArrayList<>();
-      long parameters = 0;
-      for (int i = 0; i < count; i++) {
-        Layer layer = readLayer(in, what, i, Model.MAX_PARAMETERS - parameters);
-        layers.add(layer);
-        if (layer instanceof Dense d) {
-          parameters += (long) d.inputs() * d.outputs() + d.outputs();
-        } else if (layer instanceof Conv2D c) {
-          parameters += (long) c.outChannels() * c.inChannels() * c.kernel() * c.kernel() + c.outChannels();
-        }
-      }
-      byte[] salt = new byte[SALT_BYTES];
-      in.readFully(salt);
-      byte[] owner = new byte[SigningPublicKey.BYTES];
-      in.readFully(owner);
-      byte[] licensee = new byte[SigningPublicKey.BYTES];
-      in.readFully(licensee);
+      List<Layer> layers = LayerCodec.read(in, LayerCodec.Layout.MANIFEST, count);
+      byte[] salt = in.bytes(SALT_BYTES, "the salt");
+      byte[] owner = in.bytes(SigningPublicKey.BYTES, "the owner key");
+      byte[] licensee = in.bytes(SigningPublicKey.BYTES, "the licensee key");
       Model skeleton = Model.of(new String(name, StandardCharsets.UTF_8), shape, layers,
           FixedPointFormat.of(l, f), act);
       ArtifactManifest m = new ArtifactManifest(skeleton, salt, SigningPublicKey.decode(owner),
           SigningPublicKey.decode(licensee));
-      int tensors = in.readInt();
+      int tensors = in.u32("the tensor count");
       if (tensors != m.tensors.size()) {
         throw malformed(what, "lists " + tensors + " tensors, its architecture has " + m.tensors.size());
       }
       for (TensorInfo t : m.tensors) {
-        int layer = in.readUnsignedShort();
-        int bias = in.readUnsignedByte();
-        int length = in.readInt();
+        int layer = in.u16("the tensor list");
+        int bias = in.u8("the tensor list");
+        int length = in.u32("the tensor list");
         if (layer != t.layer() || bias != (t.bias() ? 1 : 0) || length != t.length()) {
           throw malformed(what, "tensor list does not match its architecture at " + t.name());
         }
       }
-      if (in.available() != 0) {
+      if (in.remaining() != 0) {
         throw malformed(what, "manifest has trailing bytes");
       }
       if (!java.util.Arrays.equals(m.encoded, encoded)) {
@@ -296,61 +228,9 @@ public final class ArtifactManifest {
       return m;
     } catch (ArtifactFormatException e) {
       throw e;
-    } catch (IOException e) {
-      throw malformed(what, "manifest ends early");
     } catch (OmlException | IllegalArgumentException e) {
       // A model or key that fails validation: the message is about public structure only.
       throw malformed(what, "manifest describes an invalid model: " + e.getMessage());
-    }
-  }
-
-  /** Reads one layer; {@code budget} is how many parameters the model may still have. */
-  private static Layer readLayer(DataInputStream in, String what, int i, long budget)
-      throws IOException {
-    int kind = in.readUnsignedByte();
-    switch (kind) {
-      case DENSE: {
-        int a = in.readInt();
-        int b = in.readInt();
-        if (a <= 0 || b <= 0 || (long) a * b + b > budget) {
-          throw malformed(what, "layer " + i + " (dense) has invalid sizes");
-        }
-        return new Dense(a, b, new double[a * b], new double[b]);
-      }
-      case CONV2D: {
-        int ci = in.readInt();
-        int co = in.readInt();
-        int k = in.readInt();
-        int s = in.readInt();
-        int p = in.readInt();
-        if (ci <= 0 || co <= 0 || k <= 0 || k > 64 || (long) ci * co * k * k + co > budget) {
-          throw malformed(what, "layer " + i + " (conv2d) has invalid sizes");
-        }
-        return new Conv2D(ci, co, k, s, p, new double[ci * co * k * k], new double[co]);
-      }
-      case AVGPOOL2D:
-        return new AvgPool2D(in.readInt(), in.readInt());
-      case FLATTEN:
-        return new Flatten();
-      case RELU:
-        return new ReLU();
-      case SQUARE:
-        return new Square();
-      case POLYNOMIAL: {
-        int n = in.readUnsignedByte();
-        if (n < 2 || n > Polynomial.MAX_DEGREE + 1) {
-          throw malformed(what, "layer " + i + " (polynomial) has invalid degree");
-        }
-        double[] c = new double[n];
-        for (int j = 0; j < n; j++) {
-          c[j] = Double.longBitsToDouble(in.readLong());
-        }
-        return new Polynomial(c);
-      }
-      case ARGMAX:
-        return new Argmax();
-      default:
-        throw malformed(what, "layer " + i + " has unknown kind code " + kind);
     }
   }
 

@@ -1,8 +1,8 @@
 package dev.oml.core.permission;
 
+import dev.oml.core.io.ByteWriter;
 import dev.oml.core.keys.SigningKeyPair;
 import dev.oml.core.keys.SigningPublicKey;
-import java.nio.ByteBuffer;
 
 /**
  * The licensee's proof of possession for one use of a permission: its Ed25519 signature over a
@@ -57,9 +57,8 @@ public final class LicenseeProof {
     if (transcriptHash.length != TRANSCRIPT_HASH_BYTES) {
       throw new IllegalArgumentException("a transcript hash has " + TRANSCRIPT_HASH_BYTES + " bytes");
     }
-    return ByteBuffer.allocate(Wire.TAG_BYTES + PermissionClaims.NONCE_BYTES + 32 + TRANSCRIPT_HASH_BYTES)
-        .put(Wire.PROOF_TAG).put(token.unverifiedClaims().nonce()).put(token.digest())
-        .put(transcriptHash).array();
+    return ByteWriter.bigEndian().bytes(Wire.PROOF_TAG).bytes(token.unverifiedClaims().nonce())
+        .bytes(token.digest()).bytes(transcriptHash).toByteArray();
   }
 
   @Override

@@ -1,8 +1,9 @@
 package dev.oml.core.permission;
 
+import dev.oml.core.io.ByteReader;
+import dev.oml.core.io.ByteWriter;
 import dev.oml.core.keys.KeyId;
 import dev.oml.core.omlize.ModelId;
-import java.nio.ByteBuffer;
 import java.time.Instant;
 import java.util.Arrays;
 import java.util.HexFormat;
@@ -55,11 +56,10 @@ public final class PermissionClaims {
   }
 
   byte[] encode() {
-    ByteBuffer b = ByteBuffer.allocate(BYTES);
-    b.put(Wire.CLAIMS_TAG).put(modelId.bytes()).put(licensee.bytes()).put((byte) mode.code())
-        .putInt(inferences).put(binding.view()).put(nonce).putLong(issuedAt.getEpochSecond())
-        .putLong(expiresAt.getEpochSecond());
-    return b.array();
+    return ByteWriter.bigEndian().bytes(Wire.CLAIMS_TAG).bytes(modelId.bytes())
+        .bytes(licensee.bytes()).u8(mode.code()).u32(inferences).bytes(binding.view())
+        .bytes(nonce).u64(issuedAt.getEpochSecond()).u64(expiresAt.getEpochSecond())
+        .toByteArray();
   }
 
   static PermissionClaims decode(byte[] bytes) {
@@ -67,20 +67,18 @@ public final class PermissionClaims {
       throw new MalformedPermissionException("permission claims have " + BYTES + " bytes, got "
           + bytes.length);
     }
-    ByteBuffer b = ByteBuffer.wrap(bytes);
-    byte[] tag = new byte[Wire.TAG_BYTES];
-    b.get(tag);
-    if (!Arrays.equals(tag, Wire.CLAIMS_TAG)) {
+    ByteReader b = Wire.reader(bytes);
+    if (!Arrays.equals(b.bytes(Wire.TAG_BYTES, "the tag"), Wire.CLAIMS_TAG)) {
       throw new MalformedPermissionException("not a permission (wrong domain tag)");
     }
-    ModelId model = ModelId.of(take(b, ModelId.BYTES));
-    KeyId licensee = KeyId.of(take(b, KeyId.BYTES));
-    InferenceMode mode = InferenceMode.ofCode(b.get() & 0xFF);
-    int n = b.getInt();
-    Binding binding = Binding.of(take(b, Binding.BYTES));
-    byte[] nonce = take(b, NONCE_BYTES);
-    Instant issued = time(b.getLong());
-    Instant expires = time(b.getLong());
+    ModelId model = ModelId.of(b.bytes(ModelId.BYTES, "the model id"));
+    KeyId licensee = KeyId.of(b.bytes(KeyId.BYTES, "the licensee"));
+    InferenceMode mode = InferenceMode.ofCode(b.u8("the mode"));
+    int n = b.u32("the count");
+    Binding binding = Binding.of(b.bytes(Binding.BYTES, "the binding"));
+    byte[] nonce = b.bytes(NONCE_BYTES, "the nonce");
+    Instant issued = time(b.u64("the issue time"));
+    Instant expires = time(b.u64("the expiry"));
     return new PermissionClaims(model, licensee, mode, n, binding, nonce, issued, expires);
   }
 
@@ -92,12 +90,6 @@ public final class PermissionClaims {
       throw new MalformedPermissionException("time " + epochSecond + " is outside [1970, 9999]");
     }
     return Instant.ofEpochSecond(epochSecond);
-  }
-
-  private static byte[] take(ByteBuffer b, int n) {
-    byte[] out = new byte[n];
-    b.get(out);
-    return out;
   }
 
   public ModelId modelId() {

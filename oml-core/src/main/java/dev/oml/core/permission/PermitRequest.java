@@ -1,10 +1,11 @@
 package dev.oml.core.permission;
 
+import dev.oml.core.io.ByteReader;
+import dev.oml.core.io.ByteWriter;
 import dev.oml.core.keys.KeyId;
 import dev.oml.core.keys.SigningKeyPair;
 import dev.oml.core.keys.SigningPublicKey;
 import dev.oml.core.omlize.ModelId;
-import java.nio.ByteBuffer;
 import java.time.Instant;
 import java.util.Arrays;
 import java.util.Objects;
@@ -66,18 +67,17 @@ public final class PermitRequest {
       throw new MalformedPermissionException("a permit request has " + BYTES + " bytes, got "
           + bytes.length);
     }
-    ByteBuffer b = ByteBuffer.wrap(bytes);
-    byte[] tag = take(b, Wire.TAG_BYTES);
-    if (!Arrays.equals(tag, Wire.REQUEST_TAG)) {
+    ByteReader b = Wire.reader(bytes);
+    if (!Arrays.equals(b.bytes(Wire.TAG_BYTES, "the tag"), Wire.REQUEST_TAG)) {
       throw new MalformedPermissionException("not a permit request (wrong domain tag)");
     }
-    KeyId licensee = KeyId.of(take(b, KeyId.BYTES));
-    ModelId model = ModelId.of(take(b, ModelId.BYTES));
-    InferenceMode mode = InferenceMode.ofCode(b.get() & 0xFF);
-    int n = b.getInt();
-    Binding binding = Binding.of(take(b, Binding.BYTES));
-    Instant at = PermissionClaims.time(b.getLong());
-    byte[] sig = take(b, SigningPublicKey.SIGNATURE_BYTES);
+    KeyId licensee = KeyId.of(b.bytes(KeyId.BYTES, "the licensee"));
+    ModelId model = ModelId.of(b.bytes(ModelId.BYTES, "the model id"));
+    InferenceMode mode = InferenceMode.ofCode(b.u8("the mode"));
+    int n = b.u32("the count");
+    Binding binding = Binding.of(b.bytes(Binding.BYTES, "the binding"));
+    Instant at = PermissionClaims.time(b.u64("the request time"));
+    byte[] sig = b.bytes(SigningPublicKey.SIGNATURE_BYTES, "the signature");
     return new PermitRequest(licensee, model, mode, n, binding, at, sig);
   }
 
@@ -89,19 +89,13 @@ public final class PermitRequest {
   }
 
   private byte[] encodeBody() {
-    return ByteBuffer.allocate(BODY_BYTES).put(Wire.REQUEST_TAG).put(licensee.bytes())
-        .put(modelId.bytes()).put((byte) mode.code()).putInt(inferences).put(binding.view())
-        .putLong(requestedAt.getEpochSecond()).array();
+    return ByteWriter.bigEndian().bytes(Wire.REQUEST_TAG).bytes(licensee.bytes())
+        .bytes(modelId.bytes()).u8(mode.code()).u32(inferences).bytes(binding.view())
+        .u64(requestedAt.getEpochSecond()).toByteArray();
   }
 
   boolean signatureValid(SigningPublicKey licenseeKey) {
     return licenseeKey.verify(body, signature);
-  }
-
-  private static byte[] take(ByteBuffer b, int n) {
-    byte[] out = new byte[n];
-    b.get(out);
-    return out;
   }
 
   public KeyId licensee() {

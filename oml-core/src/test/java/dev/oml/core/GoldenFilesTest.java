@@ -8,6 +8,7 @@ import dev.oml.core.keys.SigningKeyPair;
 import dev.oml.core.ledger.AbortReason;
 import dev.oml.core.ledger.FileLedger;
 import dev.oml.core.model.InputBox;
+import dev.oml.core.model.InputTransform;
 import dev.oml.core.model.Model;
 import dev.oml.core.model.ModelFiles;
 import dev.oml.core.omlize.FieldArtifact;
@@ -42,7 +43,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Golden files pin every binary format: models (each version), artifacts and key shares (tier 1
- * and tier 2), permission token, permit request, permitted query and a ledger file with a spend
+ * and tier 2, and a manifest that carries preprocessing), permission token, permit request, permitted query and a ledger file with a spend
  * and an abort record. Each is made from seeded models, fixed keys and a counter-based "random"
  * stream, so writing it again gives the same bytes; reading it gives the expected object, and
  * writing what was read gives the golden bytes exactly.
@@ -72,10 +73,12 @@ class GoldenFilesTest {
     Map<String, Supplier<byte[]>> m = new LinkedHashMap<>();
     m.put("model-v1.omlm", () -> ModelFiles.toBytes(modelV1()));
     m.put("model-v2.omlm", () -> ModelFiles.toBytes(modelV2()));
+    m.put("model-v3.omlm", () -> ModelFiles.toBytes(modelV3()));
     m.put("artifact-v1.omla", () -> tierOne().artifact().encode());
     m.put("owner-keyshare-v1.omlk", () -> tierOne().keyShare().encode(SecretAccess.get()));
     m.put("field-artifact-v2.omla", () -> tierTwo().artifact().encode());
     m.put("field-keyshare-v2.omlk", () -> tierTwo().keyShare().encode(SecretAccess.get()));
+    m.put("field-artifact-v2-preprocessed.omla", () -> tierTwoPreprocessed().artifact().encode());
     m.put("permit-request.bin", () -> request(new PermissionFixture(counter(), 100, 0)).encode());
     m.put("permission-token.bin", () -> token(new PermissionFixture(counter(), 100, 0)).encode());
     m.put("permitted-query.bin", () -> query(new PermissionFixture(counter(), 100, 0)).encode());
@@ -104,6 +107,11 @@ class GoldenFilesTest {
     assertEquals(modelV2(), ModelFiles.fromBytes(v2));
     assertArrayEquals(v2, ModelFiles.toBytes(ModelFiles.fromBytes(v2)));
     assertEquals(2, version(v2, ByteBuffer.wrap(v2).order(java.nio.ByteOrder.LITTLE_ENDIAN)));
+    byte[] v3 = golden("model-v3.omlm");
+    assertEquals(modelV3(), ModelFiles.fromBytes(v3));
+    assertEquals(modelV3().preprocessing(), ModelFiles.fromBytes(v3).preprocessing());
+    assertArrayEquals(v3, ModelFiles.toBytes(ModelFiles.fromBytes(v3)));
+    assertEquals(3, version(v3, ByteBuffer.wrap(v3).order(java.nio.ByteOrder.LITTLE_ENDIAN)));
   }
 
   @Test
@@ -147,6 +155,16 @@ class GoldenFilesTest {
     assertArrayEquals(r.keyShare().ownerShare(0, SecretAccess.get()),
         k.ownerShare(0, SecretAccess.get()));
     assertArrayEquals(golden("field-keyshare-v2.omlk"), k.encode(SecretAccess.get()));
+  }
+
+  @Test
+  void anArtifactCarriesItsModelsPreprocessing() {
+    FieldOmlizer.Result r = tierTwoPreprocessed();
+    byte[] g = golden("field-artifact-v2-preprocessed.omla");
+    FieldArtifact a = FieldArtifact.decode(g, "golden artifact");
+    assertEquals(r.artifact().modelId(), a.modelId());
+    assertEquals(modelV3().preprocessing(), a.description().architecture().preprocessing());
+    assertArrayEquals(g, a.encode());
   }
 
   @Test
@@ -202,6 +220,13 @@ class GoldenFilesTest {
         InputBox.of(new double[] {0, -1, 0.5}, new double[] {1, 1, 2}));
   }
 
+  static Model modelV3() {
+    return TestModels.mlp(14, 3, 4, 2)
+        .withInputBox(InputBox.uniform(3, 0, 1))
+        .withPreprocessing(InputTransform.of(new double[] {1 / 255.0, 1 / 255.0, 2 / 255.0},
+            new double[] {0, 0, -0.5}));
+  }
+
   static Omlization tierOne() {
     return Omlizer.omlize(TestModels.everyLayer(13), key(1).publicKey(), key(2).publicKey(),
         counter());
@@ -211,6 +236,11 @@ class GoldenFilesTest {
   static FieldOmlizer.Result tierTwo() {
     return FieldOmlizer.omlize(TestModels.mlp(7, 3, 2, 2), 8, key(1).publicKey(),
         key(2).publicKey(), counter());
+  }
+
+  /** A tier-2 artifact whose manifest carries its model's preprocessing (manifest version 2). */
+  static FieldOmlizer.Result tierTwoPreprocessed() {
+    return FieldOmlizer.omlize(modelV3(), 8, key(1).publicKey(), key(2).publicKey(), counter());
   }
 
   static PermitRequest request(PermissionFixture fx) {

@@ -3,6 +3,7 @@ package dev.oml.service;
 import dev.oml.core.keys.KeyFiles;
 import dev.oml.core.keys.SecretAccess;
 import dev.oml.core.keys.SigningKeyPair;
+import dev.oml.core.model.Model;
 import dev.oml.core.omlize.OmlArtifact;
 import dev.oml.core.permission.Binding;
 import dev.oml.core.permission.InferenceMode;
@@ -105,8 +106,9 @@ public final class OmlLicensee implements AutoCloseable {
   }
 
   /**
-   * Runs one image through the owner's model in {@code mode}: one permission, one bundle of one
-   * query (two-party) or one ciphertext (HE).
+   * Runs one image (a raw input: the artifact's preprocessing is applied here) through the
+   * owner's model in {@code mode}: one permission, one bundle of one query (two-party) or one
+   * ciphertext (HE).
    *
    * @throws IllegalArgumentException if the image does not have the model's input size
    * @throws dev.oml.core.permission.PermissionException the owner's refusal, with its own type
@@ -117,7 +119,8 @@ public final class OmlLicensee implements AutoCloseable {
   }
 
   /**
-   * Runs several images: in the two-party mode as bundles of up to the bundle size (one
+   * Runs several images, given as raw inputs (the model's preprocessing, declared in the
+   * artifact, is applied here; see {@link Model#preprocess}): in the two-party mode as bundles of up to the bundle size (one
    * permission and one connection each), in the HE mode as many images per ciphertext as the
    * owner's plan packs (one permission each). The predictions are in the order of the images.
    *
@@ -131,15 +134,21 @@ public final class OmlLicensee implements AutoCloseable {
     if (closed) {
       throw new IllegalStateException("this licensee handle is closed");
     }
-    int inputs = artifact.description().architecture().inputShape().size();
+    Model architecture = artifact.description().architecture();
+    int inputs = architecture.inputShape().size();
     for (double[] x : images) {
       if (Objects.requireNonNull(x, "image").length != inputs) {
         throw new IllegalArgumentException("the model takes " + inputs + " inputs, got an image of "
             + x.length);
       }
     }
+    // images are raw inputs: the preprocessing the artifact declares makes them model inputs
+    List<double[]> modelInputs = new ArrayList<>(images.size());
+    for (double[] x : images) {
+      modelInputs.add(architecture.preprocess(x));
+    }
     try {
-      return mode == InferenceMode.TWO_PARTY ? twoParty(images) : homomorphic(images);
+      return mode == InferenceMode.TWO_PARTY ? twoParty(modelInputs) : homomorphic(modelInputs);
     } catch (PeerAbortedException e) {
       throw ErrorCode.toException(e);
     }

@@ -87,6 +87,8 @@ final class EvaluateCommand implements Callable<Integer> {
     if (limit != null) {
       test = test.limit(limit);
     }
+    // the dataset gives raw inputs; the model's own preprocessing makes them model inputs
+    test = test.preprocessed(m);
     int total = test.size();
     PrintWriter err = spec.commandLine().getErr();
     Evaluator.Utility u = Evaluator.evaluate(m, test, new Progress(err, "evaluating", total));
@@ -125,7 +127,7 @@ final class EvaluateCommand implements Callable<Integer> {
         out.put("mpc_owner_cpu_ms", s.ownerCpuMs());
       }
     } else if (mode.equals("he")) {
-      Dataset cal = FashionMnist.test(Console.subsetDir()).limit(200);
+      Dataset cal = FashionMnist.test(Console.subsetDir()).limit(200).preprocessed(m);
       double[][] calibration = new double[cal.size()][];
       for (int i = 0; i < cal.size(); i++) {
         calibration[i] = cal.image(i);

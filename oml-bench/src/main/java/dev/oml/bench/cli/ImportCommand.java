@@ -3,7 +3,7 @@ package dev.oml.bench.cli;
 import dev.oml.core.model.Model;
 import dev.oml.core.model.ModelFiles;
 import dev.oml.core.model.NpzImporter;
-import dev.oml.core.onnx.InputTransform;
+import dev.oml.core.model.InputTransform;
 import dev.oml.core.onnx.OnnxImporter;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
@@ -65,17 +65,16 @@ final class ImportCommand implements Callable<Integer> {
     InputTransform pre = null;
     if (onnx) {
       OnnxImporter.Imported imp = OnnxImporter.load(in, modelName, argmax);
-      m = imp.model();
       pre = imp.preprocessing();
+      m = imp.model().withPreprocessing(pre);
     } else {
       m = NpzImporter.load(in, modelName);
     }
     ModelFiles.save(m, target);
     System.out.println("wrote " + target + ": " + m);
     if (pre != null && !pre.isIdentity()) {
-      // Model files do not carry preprocessing yet: say exactly what the graph did to its input.
-      System.out.println("input preprocessing in the ONNX graph: " + pre + "; the model file"
-          + " holds the layers after it, so apply it to raw inputs before evaluating");
+      System.out.println("input preprocessing stored with the model: " + pre + " (raw input to"
+          + " model input; applied by evaluate and the licensee client)");
     }
     return 0;
   }

@@ -29,7 +29,7 @@ import picocli.CommandLine.ScopeType;
     version = "OML for Java 0.1.0",
     description = "Permissioned private inference: OMLize a model, serve it, query it.",
     subcommands = {EvaluateCommand.class, TrainCommand.class, ImportCommand.class, BenchCommand.class, OwnerInitCommand.class, ServeCommand.class, DemoCommand.class, QueryCommand.class, PermitCommand.class, ProfileCommand.class,
-        KeygenCommand.class, OmlizeCommand.class, FingerprintCommand.class})
+        KeygenCommand.class, OmlizeCommand.class, FingerprintCommand.class, InspectCommand.class})
 public final class OmlCli implements Runnable {
   /** The command ran and did what was asked. */
   public static final int OK = 0;

@@ -1,10 +1,13 @@
 package dev.oml.core.data;
 
+import dev.oml.core.model.Model;
 import dev.oml.core.model.Shape;
 
 /**
- * Labelled images held in memory: pixel values scaled to {@code [0, 1]} and stored as
- * {@code double[]} in (channel, row, column) order, with integer labels.
+ * Labelled images held in memory: raw inputs, stored as {@code double[]} in (channel, row,
+ * column) order, with integer labels. The Fashion-MNIST reader gives pixels scaled to
+ * {@code [0, 1]} (the raw domain of the bundled models, whose preprocessing is the identity). A
+ * model that declares preprocessing takes its model inputs from {@link #preprocessed}.
  */
 public final class Dataset {
   private final Shape shape;
@@ -43,6 +46,23 @@ public final class Dataset {
 
   public int label(int i) {
     return labels[i];
+  }
+
+  /**
+   * The same examples as the inputs {@code model} runs on: each image through
+   * {@link Model#preprocess} (the identity for a model that declares no preprocessing).
+   *
+   * @throws IllegalArgumentException if the images do not have the model's input size
+   */
+  public Dataset preprocessed(Model model) {
+    if (model.preprocessing().isEmpty()) {
+      return this;
+    }
+    double[][] im = new double[images.length][];
+    for (int i = 0; i < im.length; i++) {
+      im[i] = model.preprocess(images[i]);
+    }
+    return new Dataset(model.inputShape(), im, labels);
   }
 
   /** The first {@code n} examples (or all, if fewer). */

@@ -21,7 +21,12 @@ import java.util.Optional;
  *
  * <p>A model may declare its {@link InputBox}, the domain its inputs come from (file format
  * version 2); models read from version-1 files, or built without one, declare none, and modes
- * that need one refuse them or take it from their own configuration.
+ * that need one refuse them or take it from their own configuration. The box is over the model's
+ * inputs, after preprocessing.
+ *
+ * <p>A model may also declare its input {@link InputTransform preprocessing} (file format version
+ * 3): what turns a raw input (a pixel in {@code [0, 255]}, say) into the model input its layers
+ * take. {@link #preprocess} applies it; without one the raw input is the model input.
  */
 public final class Model {
   /** Largest number of layers accepted. */
@@ -36,14 +41,20 @@ public final class Model {
   private final FixedPointFormat format;
   private final int activationBits;
   private final InputBox inputBox;
+  private final InputTransform preprocessing;
 
   private Model(String name, Shape inputShape, List<Layer> layers, FixedPointFormat format,
-      int activationBits, InputBox inputBox) {
+      int activationBits, InputBox inputBox, InputTransform preprocessing) {
     if (inputBox != null && inputBox.size() != inputShape.size()) {
       throw new ModelValidationException("model '" + name + "': input box of " + inputBox.size()
           + " features for an input of " + inputShape.size());
     }
+    if (preprocessing != null && preprocessing.channels() != inputShape.channels()) {
+      throw new ModelValidationException("model '" + name + "': preprocessing of "
+          + preprocessing.channels() + " channels for an input of " + inputShape.channels());
+    }
     this.inputBox = inputBox;
+    this.preprocessing = preprocessing == null || preprocessing.isIdentity() ? null : preprocessing;
     this.name = name;
     this.inputShape = inputShape;
     this.layers = List.copyOf(layers);
@@ -80,7 +91,7 @@ public final class Model {
       throw new ModelValidationException("activation bound 2^" + activationBits
           + " is outside [2^0, 2^30]");
     }
-    return new Model(name, inputShape, layers, format, activationBits, null);
+    return new Model(name, inputShape, layers, format, activationBits, null, null);
   }
 
   /**
@@ -224,18 +235,72 @@ public final class Model {
 
   /** The same model run in another fixed-point format (validated again). */
   public Model withFormat(FixedPointFormat other) {
-    return new Model(name, inputShape, layers, other, activationBits, inputBox);
+    return new Model(name, inputShape, layers, other, activationBits, inputBox, preprocessing);
   }
 
   /** The same model declaring {@code box} as its input domain (validated again). */
   public Model withInputBox(InputBox box) {
     return new Model(name, inputShape, layers, format, activationBits,
-        Objects.requireNonNull(box, "box"));
+        Objects.requireNonNull(box, "box"), preprocessing);
   }
 
-  /** The declared input domain, if the model declares one. */
+  /** The declared input domain (over model inputs, after preprocessing), if any. */
   public Optional<InputBox> inputBox() {
     return Optional.ofNullable(inputBox);
+  }
+
+  /**
+   * The same model declaring {@code transform} as its input preprocessing (an identity transform
+   * declares none).
+   *
+   * @throws ModelValidationException if the transform has another number of channels than the
+   *     input
+   */
+  public Model withPreprocessing(InputTransform transform) {
+    return new Model(name, inputShape, layers, format, activationBits, inputBox,
+        Objects.requireNonNull(transform, "transform"));
+  }
+
+  /** The declared input preprocessing, if any; absent means the identity. */
+  public Optional<InputTransform> preprocessing() {
+    return Optional.ofNullable(preprocessing);
+  }
+
+  /**
+   * The declared input box seen from the raw side: for each feature, the raw values that
+   * preprocessing maps into the box (the box itself when the model declares no preprocessing).
+   * This is what a client may feed in, for instance {@code [0, 255]} for a box {@code [0, 1]}
+   * after a scale of {@code 1/255}.
+   */
+  public Optional<InputBox> rawInputBox() {
+    if (inputBox == null || preprocessing == null) {
+      return Optional.ofNullable(inputBox);
+    }
+    int plane = inputShape.height() * inputShape.width();
+    double[] lo = new double[inputBox.size()];
+    double[] hi = new double[inputBox.size()];
+    for (int i = 0; i < lo.length; i++) {
+      double a = preprocessing.invert(i / plane, inputBox.lower(i));
+      double b = preprocessing.invert(i / plane, inputBox.upper(i));
+      lo[i] = Math.min(a, b);
+      hi[i] = Math.max(a, b);
+    }
+    return Optional.of(InputBox.of(lo, hi));
+  }
+
+  /**
+   * The model input for raw input {@code raw}: the preprocessing applied, or a copy of
+   * {@code raw} when the model declares none.
+   *
+   * @throws IllegalArgumentException if {@code raw} does not have the input's size
+   */
+  public double[] preprocess(double[] raw) {
+    Objects.requireNonNull(raw, "raw");
+    if (raw.length != inputShape.size()) {
+      throw new IllegalArgumentException("the model takes " + inputShape.size()
+          + " inputs, got " + raw.length);
+    }
+    return preprocessing == null ? raw.clone() : preprocessing.apply(inputShape, raw);
   }
 
   /** Number of trained parameters. */
@@ -255,12 +320,12 @@ public final class Model {
   public boolean equals(Object o) {
     return o instanceof Model m && m.name.equals(name) && m.inputShape.equals(inputShape)
         && m.layers.equals(layers) && m.format.equals(format) && m.activationBits == activationBits
-        && Objects.equals(m.inputBox, inputBox);
+        && Objects.equals(m.inputBox, inputBox) && Objects.equals(m.preprocessing, preprocessing);
   }
 
   @Override
   public int hashCode() {
-    return Objects.hash(name, inputShape, layers, format, activationBits, inputBox);
+    return Objects.hash(name, inputShape, layers, format, activationBits, inputBox, preprocessing);
   }
 
   @Override

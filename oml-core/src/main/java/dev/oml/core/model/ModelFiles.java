@@ -31,14 +31,20 @@ public final class ModelFiles {
   /** The file extension, with its dot. */
   public static final String EXTENSION = ".omlm";
   /**
-   * Current format version: 2 adds the input box after the layers. A model without a box is
-   * still written as version 1 (byte for byte as before), and both versions are read.
+   * Current format version: 3 adds the input preprocessing after the input box (which becomes
+   * optional, kind 0 meaning none). Every file is written in the lowest version that holds its
+   * model: 1 without box and preprocessing, 2 with a box only (both byte for byte as before), 3
+   * with preprocessing. All three are read.
    */
-  public static final int VERSION = 2;
-  /** The version written for models that declare no input box. */
+  public static final int VERSION = 3;
+  /** The version written for models that declare a box but no preprocessing. */
+  static final int VERSION_WITH_BOX = 2;
+  /** The version written for models that declare no input box and no preprocessing. */
   static final int VERSION_WITHOUT_BOX = 1;
+  private static final int BOX_NONE = 0;
   private static final int BOX_UNIFORM = 1;
   private static final int BOX_PER_FEATURE = 2;
+  private static final int PREPROCESSING_AFFINE = 1;
   /** Largest file accepted. */
   public static final long MAX_FILE_BYTES = 1L << 30;
 
@@ -97,7 +103,11 @@ public final class ModelFiles {
     w.u32(model.layers().size());
     LayerCodec.write(w, LayerCodec.Layout.MODEL_FILE, model.layers());
     InputBox box = model.inputBox().orElse(null);
-    if (box != null) {
+    InputTransform pre = model.preprocessing().orElse(null);
+    int version = pre != null ? VERSION : box != null ? VERSION_WITH_BOX : VERSION_WITHOUT_BOX;
+    if (box == null && version == VERSION) {
+      w.u8(BOX_NONE);
+    } else if (box != null) {
       if (box.isUniform()) {
         w.u8(BOX_UNIFORM);
         w.f64s(new double[] {box.lower(0), box.upper(0)});
@@ -113,10 +123,15 @@ public final class ModelFiles {
         w.f64s(hi);
       }
     }
+    if (pre != null) {
+      w.u8(PREPROCESSING_AFFINE);
+      w.f64s(pre.scale());
+      w.f64s(pre.offset());
+    }
     byte[] body = w.toByteArray();
     ByteBuffer out = ByteBuffer.allocate(HEADER_BYTES + body.length + CHECKSUM_BYTES)
         .order(ByteOrder.LITTLE_ENDIAN);
-    out.put(MAGIC).putShort((short) (box == null ? VERSION_WITHOUT_BOX : VERSION))
+    out.put(MAGIC).putShort((short) version)
         .putShort((short) 0).putLong(body.length).put(body);
     out.put(sha256(out.array(), 0, HEADER_BYTES + body.length));
     return out.array();
@@ -137,9 +152,9 @@ public final class ModelFiles {
     ByteBuffer head = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
     head.position(MAGIC.length);
     int version = Short.toUnsignedInt(head.getShort());
-    if (version != VERSION && version != VERSION_WITHOUT_BOX) {
+    if (version < VERSION_WITHOUT_BOX || version > VERSION) {
       throw new ModelFormatException("format version " + version + " is not supported (this library reads "
-          + VERSION_WITHOUT_BOX + " and " + VERSION + ")");
+          + VERSION_WITHOUT_BOX + " to " + VERSION + ")");
     }
     int flags = Short.toUnsignedInt(head.getShort());
     if (flags != 0) {
@@ -174,12 +189,14 @@ public final class ModelFiles {
             + " outside [1, " + Model.MAX_LAYERS + "]");
       }
       List<Layer> layers = LayerCodec.read(r, LayerCodec.Layout.MODEL_FILE, count);
-      InputBox box = version == VERSION ? readBox(r, input.size()) : null;
+      InputBox box = version >= VERSION_WITH_BOX ? readBox(r, input.size(), version) : null;
+      InputTransform pre = version >= VERSION ? readPreprocessing(r, input.channels()) : null;
       if (r.remaining() != 0) {
         throw new ModelFormatException(r.remaining() + " unparsed bytes after the last layer");
       }
       Model m = Model.of(name, input, layers, format, activationBits);
-      return box == null ? m : m.withInputBox(box);
+      m = box == null ? m : m.withInputBox(box);
+      return pre == null ? m : m.withPreprocessing(pre);
     } catch (ModelValidationException | IllegalArgumentException e) {
       throw new ModelFormatException("invalid model: " + e.getMessage(), e);
     }
@@ -197,14 +214,33 @@ public final class ModelFiles {
   private static double[] finite(double[] v, String what) {
     for (int i = 0; i < v.length; i++) {
       if (!Double.isFinite(v[i])) {
-        throw new ModelFormatException(what + ": value " + i + " is " + v[i] + "; bounds must be finite");
+        throw new ModelFormatException(what + ": value " + i + " is " + v[i] + "; values must be finite");
       }
     }
     return v;
   }
 
-  private static InputBox readBox(ByteReader r, int features) {
+  private static InputTransform readPreprocessing(ByteReader r, int channels) {
+    int kind = r.u8("the preprocessing kind");
+    if (kind != PREPROCESSING_AFFINE) {
+      throw new ModelFormatException("input preprocessing has unknown kind code " + kind);
+    }
+    double[] scale = finite(r.f64s(channels, "preprocessing scales"), "preprocessing scales");
+    double[] offset = finite(r.f64s(channels, "preprocessing offsets"), "preprocessing offsets");
+    InputTransform t = InputTransform.of(scale, offset);
+    if (t.isIdentity()) {
+      // the writer never stores the identity, so a canonical file cannot hold one
+      throw new ModelFormatException("input preprocessing is the identity: a version-3 file"
+          + " stores only a real transform");
+    }
+    return t;
+  }
+
+  private static InputBox readBox(ByteReader r, int features, int version) {
     int kind = r.u8("the input box kind");
+    if (kind == BOX_NONE && version >= VERSION) {
+      return null;
+    }
     if (kind == BOX_UNIFORM) {
       double[] b = finite(r.f64s(2, "input box"), "input box");
       return InputBox.uniform(features, b[0], b[1]);

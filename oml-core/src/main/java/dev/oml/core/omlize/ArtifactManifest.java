@@ -8,6 +8,7 @@ import dev.oml.core.io.FileFormatException.Reason;
 import dev.oml.core.keys.SigningPublicKey;
 import dev.oml.core.model.Conv2D;
 import dev.oml.core.model.Dense;
+import dev.oml.core.model.InputTransform;
 import dev.oml.core.model.Layer;
 import dev.oml.core.model.LayerCodec;
 import dev.oml.core.model.Model;
@@ -24,12 +25,20 @@ import java.util.List;
  * share: the architecture (layer kinds and sizes without trained weights, polynomial
  * coefficients, which are part of the public activation), the fixed-point format and activation
  * bound, the 128-bit artifact salt, the owner's and the licensee's Ed25519 public keys, the list
- * of shared tensors ({@code layer<i>.matrix}, {@code layer<i>.bias}) and the format version.
+ * of shared tensors ({@code layer<i>.matrix}, {@code layer<i>.bias}), the format version, and the
+ * model's input preprocessing if it declares one (so the licensee applies it to raw inputs).
  * Its canonical encoding is hashed into the {@link ModelId}.
  */
 public final class ArtifactManifest {
   /** Version of the manifest and artifact encoding. */
   public static final int FORMAT_VERSION = 1;
+  /**
+   * Version of a manifest that also carries the model's input preprocessing (after the tensor
+   * list). A model without preprocessing keeps version 1, byte for byte as before; the artifact
+   * and key-share envelopes keep their own versions.
+   */
+  public static final int VERSION_WITH_PREPROCESSING = 2;
+  private static final int PREPROCESSING_AFFINE = 1;
   /** Length of the artifact salt in bytes. */
   public static final int SALT_BYTES = 16;
 
@@ -145,12 +154,15 @@ public final class ArtifactManifest {
         layers.add(l);
       }
     }
-    return Model.of(model.name(), model.inputShape(), layers, model.format(), model.activationBits());
+    Model skeleton = Model.of(model.name(), model.inputShape(), layers, model.format(),
+        model.activationBits());
+    return model.preprocessing().map(skeleton::withPreprocessing).orElse(skeleton);
   }
 
   private byte[] encode() {
     ByteWriter out = ByteWriter.bigEndian();
-    out.u16(FORMAT_VERSION);
+    InputTransform pre = skeleton.preprocessing().orElse(null);
+    out.u16(pre == null ? FORMAT_VERSION : VERSION_WITH_PREPROCESSING);
     byte[] name = skeleton.name().getBytes(StandardCharsets.UTF_8);
     out.u16(name.length);
     out.bytes(name);
@@ -172,6 +184,11 @@ public final class ArtifactManifest {
       out.u8(t.bias() ? 1 : 0);
       out.u32(t.length());
     }
+    if (pre != null) {
+      out.u8(PREPROCESSING_AFFINE);
+      out.f64s(pre.scale());
+      out.f64s(pre.offset());
+    }
     return out.toByteArray();
   }
 
@@ -185,9 +202,10 @@ public final class ArtifactManifest {
         m -> malformed(what, "manifest ends early (" + m + ")"));
     try {
       int version = in.u16("the version");
-      if (version != FORMAT_VERSION) {
+      if (version != FORMAT_VERSION && version != VERSION_WITH_PREPROCESSING) {
         throw new ArtifactFormatException(Reason.UNSUPPORTED_VERSION, what + ": manifest version "
-            + version + "; this build reads version " + FORMAT_VERSION);
+            + version + "; this build reads versions " + FORMAT_VERSION + " and "
+            + VERSION_WITH_PREPROCESSING);
       }
       byte[] name = in.bytes(in.u16("the name length"), "the name");
       Shape shape = new Shape(in.u32("the input shape"), in.u32("the input shape"),
@@ -205,13 +223,12 @@ public final class ArtifactManifest {
       byte[] licensee = in.bytes(SigningPublicKey.BYTES, "the licensee key");
       Model skeleton = Model.of(new String(name, StandardCharsets.UTF_8), shape, layers,
           FixedPointFormat.of(l, f), act);
-      ArtifactManifest m = new ArtifactManifest(skeleton, salt, SigningPublicKey.decode(owner),
-          SigningPublicKey.decode(licensee));
+      List<TensorInfo> expected = tensorsOf(skeleton);
       int tensors = in.u32("the tensor count");
-      if (tensors != m.tensors.size()) {
-        throw malformed(what, "lists " + tensors + " tensors, its architecture has " + m.tensors.size());
+      if (tensors != expected.size()) {
+        throw malformed(what, "lists " + tensors + " tensors, its architecture has " + expected.size());
       }
-      for (TensorInfo t : m.tensors) {
+      for (TensorInfo t : expected) {
         int layer = in.u16("the tensor list");
         int bias = in.u8("the tensor list");
         int length = in.u32("the tensor list");
@@ -219,6 +236,16 @@ public final class ArtifactManifest {
           throw malformed(what, "tensor list does not match its architecture at " + t.name());
         }
       }
+      if (version == VERSION_WITH_PREPROCESSING) {
+        if (in.u8("the preprocessing kind") != PREPROCESSING_AFFINE) {
+          throw malformed(what, "unknown preprocessing kind");
+        }
+        int c = shape.channels();
+        skeleton = skeleton.withPreprocessing(InputTransform.of(
+            in.f64s(c, "the preprocessing scales"), in.f64s(c, "the preprocessing offsets")));
+      }
+      ArtifactManifest m = new ArtifactManifest(skeleton, salt, SigningPublicKey.decode(owner),
+          SigningPublicKey.decode(licensee));
       if (in.remaining() != 0) {
         throw malformed(what, "manifest has trailing bytes");
       }

@@ -6,6 +6,7 @@ import dev.oml.core.model.AvgPool2D;
 import dev.oml.core.model.Conv2D;
 import dev.oml.core.model.Dense;
 import dev.oml.core.model.Flatten;
+import dev.oml.core.model.InputTransform;
 import dev.oml.core.model.Layer;
 import dev.oml.core.model.Model;
 import dev.oml.core.model.ModelValidationException;
@@ -677,7 +678,11 @@ public final class OnnxImporter {
           }
         }
       }
-      transform = transform.then(a, b);
+      try {
+        transform = transform.then(a, b);
+      } catch (ModelValidationException e) {
+        throw new OnnxFormatException("node " + label + ": " + e.getMessage());
+      }
       current = out(n, label);
     }
 

@@ -35,8 +35,8 @@ class ModelFilesTest {
     magic[0] = 'X';
     assertMessage(magic, "wrong magic");
     byte[] version = b.clone();
-    version[8] = 3;
-    assertMessage(version, "version 3");
+    version[8] = 4;
+    assertMessage(version, "version 4");
   }
 
   @Test
@@ -69,6 +69,54 @@ class ModelFilesTest {
         .withInputBox(InputBox.uniform(4, 0.0, 1.0)));
     v2[v2.length - ModelFiles.CHECKSUM_BYTES - 17] = 9;
     assertMessage(reseal(v2), "unknown kind code 9");
+  }
+
+  @Test
+  void writesVersionThreeWithPreprocessingAndKeepsOlderVersionsForOtherModels() {
+    Model plain = TestModels.mlp(1, 4, 3, 2);
+    InputTransform t = InputTransform.of(new double[] {1 / 255.0, 1 / 255.0, 2.0, 1.0},
+        new double[] {0, -0.5, 1, 3});
+    Model pre = plain.withPreprocessing(t);
+    byte[] v3 = ModelFiles.toBytes(pre);
+    assertEquals(3, v3[8]);
+    // no box: one "none" kind byte, then the kind byte and two doubles per channel
+    assertEquals(ModelFiles.toBytes(plain).length + 1 + 1 + 4 * 16, v3.length);
+    Model back = ModelFiles.fromBytes(v3);
+    assertEquals(pre, back);
+    assertEquals(t, back.preprocessing().orElseThrow());
+    assertTrue(back.inputBox().isEmpty());
+
+    Model both = pre.withInputBox(InputBox.uniform(4, 0.0, 1.0));
+    assertEquals(both, ModelFiles.fromBytes(ModelFiles.toBytes(both)));
+    // the identity is no preprocessing: the file stays version 1, byte for byte
+    assertEquals(plain, plain.withPreprocessing(InputTransform.identity(4)));
+    assertTrue(Arrays.equals(ModelFiles.toBytes(plain),
+        ModelFiles.toBytes(plain.withPreprocessing(InputTransform.identity(4)))));
+    assertEquals(2, ModelFiles.toBytes(plain.withInputBox(InputBox.uniform(4, 0.0, 1.0)))[8]);
+  }
+
+  @Test
+  void refusesAVersionThreeFileWithBadPreprocessing() {
+    Model pre = TestModels.mlp(1, 4, 3, 2).withPreprocessing(
+        InputTransform.of(new double[] {2, 2, 2, 2}, new double[] {0, 0, 0, 0}));
+    byte[] b = ModelFiles.toBytes(pre);
+    int kindAt = b.length - ModelFiles.CHECKSUM_BYTES - 4 * 16 - 1;
+    byte[] kind = b.clone();
+    kind[kindAt] = 7;
+    assertMessage(reseal(kind), "preprocessing has unknown kind code 7");
+    // a zero scale is no transform: refused with the model
+    byte[] zero = b.clone();
+    ByteBuffer.wrap(zero).order(ByteOrder.LITTLE_ENDIAN).putDouble(kindAt + 1, 0.0);
+    assertMessage(reseal(zero), "non-zero");
+    // the identity is never written, so a file holding it is not canonical
+    byte[] identity = b.clone();
+    for (int c = 0; c < 4; c++) {
+      ByteBuffer.wrap(identity).order(ByteOrder.LITTLE_ENDIAN).putDouble(kindAt + 1 + 8 * c, 1.0);
+    }
+    assertMessage(reseal(identity), "identity");
+    byte[] cut = b.clone();
+    cut[8] = 2; // read as version 2, the preprocessing bytes are left over
+    assertMessage(reseal(cut), "input box has unknown kind code 0");
   }
 
   @Test

@@ -1,5 +1,6 @@
 package dev.oml.core.model;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -64,5 +65,27 @@ class ModelTest {
     d.weights()[1] = 99;
     assertEquals(1, d.weight(0, 0));
     assertEquals(2, d.weight(0, 1));
+  }
+
+  @Test
+  void preprocessingMapsRawInputsAndTheBoxBackToTheRawSide() {
+    Model m = TestModels.mlp(1, 2, 3, 2)
+        .withPreprocessing(InputTransform.of(new double[] {1 / 255.0, -2}, new double[] {0, 1}))
+        .withInputBox(InputBox.uniform(2, 0.0, 1.0));
+    double[] x = m.preprocess(new double[] {255, 0.25});
+    assertEquals(1.0, x[0], 1e-15);
+    assertEquals(0.5, x[1], 1e-15);
+    InputBox raw = m.rawInputBox().orElseThrow();
+    assertEquals(0.0, raw.lower(0), 1e-12);
+    assertEquals(255.0, raw.upper(0), 1e-9);
+    // a negative scale swaps the ends: y = 1 - 2x in [0, 1] means x in [0, 0.5]
+    assertEquals(0.0, raw.lower(1), 1e-15);
+    assertEquals(0.5, raw.upper(1), 1e-15);
+    assertThrows(ModelValidationException.class, () -> m.withPreprocessing(
+        InputTransform.identity(3)));
+    assertThrows(IllegalArgumentException.class, () -> m.preprocess(new double[3]));
+    Model none = TestModels.mlp(1, 2, 3, 2);
+    double[] in = {3, 4};
+    assertArrayEquals(in, none.preprocess(in));
   }
 }

@@ -13,7 +13,9 @@ import dev.oml.core.model.Conv2D;
 import dev.oml.core.model.Dense;
 import dev.oml.core.model.Flatten;
 import dev.oml.core.model.Model;
+import dev.oml.core.model.ModelFiles;
 import dev.oml.core.model.ReLU;
+import dev.oml.core.model.Shape;
 import dev.oml.core.model.Square;
 import dev.oml.core.reference.FixedPointInference;
 import dev.oml.core.reference.FloatInference;
@@ -24,11 +26,12 @@ import java.nio.file.Path;
 import java.util.Map;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The oracle for the importer: ONNX Runtime runs the committed {@code .onnx} fixtures on the raw
  * inputs, graph preprocessing included, and the imported model's float reference (after the
- * returned {@link InputTransform}) must agree within 1e-5 relative to the largest logit. The
+ * returned {@link dev.oml.core.model.InputTransform}) must agree within 1e-5 relative to the largest logit. The
  * fixed-point reference of the same model is then held to the float answer within its rounding.
  */
 class OnnxRuntimeOracleTest {
@@ -106,6 +109,46 @@ class OnnxRuntimeOracleTest {
     assertEquals(4, layers.size(), layers.toString()); // Flatten, Dense, ReLU, Dense
     assertTrue(layers.get(0) instanceof Flatten && layers.get(1) instanceof Dense
         && layers.get(2) instanceof ReLU && layers.get(3) instanceof Dense, layers.toString());
+  }
+
+  /**
+   * The model file carries the graph's preprocessing: imported, saved, reloaded and evaluated on
+   * raw inputs in [0, 255] through {@link Model#preprocess} (nobody divides by 255 here), the
+   * model agrees with ONNX Runtime on the same raw inputs, for a uniform and a per-channel
+   * normalization.
+   */
+  @Test
+  void savedModelAppliesItsPreprocessingToRawInputs(@TempDir Path dir) throws Exception {
+    for (String file : new String[] {"mlp.onnx", "cnn_bn.onnx"}) {
+      OnnxImporter.Imported imp = OnnxImporter.load(fixture(file), "m", false);
+      Path saved = dir.resolve(file + ".omlm");
+      ModelFiles.save(imp.model().withPreprocessing(imp.preprocessing()), saved);
+      Model m = ModelFiles.load(saved);
+      assertEquals(imp.preprocessing(), m.preprocessing().orElseThrow(), file);
+      FloatInference fl = new FloatInference(m);
+      Shape in = m.inputShape();
+      long[] dims = {1, in.channels(), in.height(), in.width()};
+      Random r = new Random(5);
+      try (OrtSession s = env.createSession(Files.readAllBytes(fixture(file)),
+          new OrtSession.SessionOptions())) {
+        for (int q = 0; q < 20; q++) {
+          double[] raw = new double[in.size()];
+          for (int i = 0; i < raw.length; i++) {
+            raw[i] = r.nextInt(256); // raw pixels, exactly representable in float32
+          }
+          double[] expected = runtime(s, dims, raw);
+          double[] ours = fl.logits(m.preprocess(raw));
+          double scale = 0;
+          for (double v : expected) {
+            scale = Math.max(scale, Math.abs(v));
+          }
+          for (int i = 0; i < ours.length; i++) {
+            assertTrue(Math.abs(ours[i] - expected[i]) <= RELATIVE * scale, file + " query " + q
+                + " logit " + i + ": ours " + ours[i] + ", ONNX Runtime " + expected[i]);
+          }
+        }
+      }
+    }
   }
 
   @Test

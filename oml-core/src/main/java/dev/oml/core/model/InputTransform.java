@@ -1,16 +1,16 @@
-package dev.oml.core.onnx;
+package dev.oml.core.model;
 
-import dev.oml.core.model.Shape;
 import java.util.Arrays;
 import java.util.Objects;
 
 /**
- * The preprocessing an ONNX graph applies to its raw input before its first layer, per channel:
- * {@code x' = scale[c] * x + offset[c]} (for a vector input each feature is a channel). It is
- * what {@code Sub}, {@code Div}, {@code Mul} and {@code Add} by constants on the graph input
- * amount to, for instance {@code (x / 255 - mean) / std}. The imported model runs on {@code x'};
- * this transform is kept beside it, not folded into the first layer, because folding an offset
- * into a padded convolution would change the border pixels.
+ * A model's input preprocessing, per channel: raw input {@code x} becomes the model input
+ * {@code x' = scale[c] * x + offset[c]} (for a vector input each feature is a channel). The ONNX
+ * importer gathers it from {@code Sub}, {@code Div}, {@code Mul} and {@code Add} by constants on
+ * the graph input, for instance {@code (x / 255 - mean) / std}; model files (version 3) and
+ * manifests store it, and the licensee client and {@code ./oml evaluate} apply it, so a caller
+ * passes raw inputs. It is kept beside the layers, not folded into the first one, because folding
+ * an offset into a padded convolution would change the border pixels.
  */
 public final class InputTransform {
   private final double[] scale;
@@ -31,20 +31,30 @@ public final class InputTransform {
   /**
    * A transform with the given per-channel scale and offset (copied).
    *
-   * @throws OnnxFormatException if the lengths differ or a value is not finite or a scale is 0
+   * @throws ModelValidationException if the lengths differ or a value is not finite or a scale is 0
    */
   public static InputTransform of(double[] scale, double[] offset) {
     if (scale.length != offset.length || scale.length == 0) {
-      throw new OnnxFormatException("input transform: " + scale.length + " scales and "
+      throw new ModelValidationException("input transform: " + scale.length + " scales and "
           + offset.length + " offsets");
     }
     for (int c = 0; c < scale.length; c++) {
       if (!Double.isFinite(scale[c]) || !Double.isFinite(offset[c]) || scale[c] == 0) {
-        throw new OnnxFormatException("input transform: channel " + c + " has scale " + scale[c]
+        throw new ModelValidationException("input transform: channel " + c + " has scale " + scale[c]
             + " and offset " + offset[c] + " (scales must be finite and non-zero)");
       }
     }
     return new InputTransform(scale.clone(), offset.clone());
+  }
+
+  /** The same transform on raw value {@code x} of channel {@code c}. */
+  public double apply(int c, double x) {
+    return scale[c] * x + offset[c];
+  }
+
+  /** The raw value of channel {@code c} that becomes model input {@code y}. */
+  public double invert(int c, double y) {
+    return (y - offset[c]) / scale[c];
   }
 
   /** Number of channels. */
@@ -72,8 +82,12 @@ public final class InputTransform {
     return true;
   }
 
-  /** This transform followed by {@code x -> a * x + b} on every channel. */
-  InputTransform then(double[] a, double[] b) {
+  /**
+   * This transform followed by {@code x -> a * x + b} on every channel.
+   *
+   * @throws ModelValidationException if the result is not a valid transform
+   */
+  public InputTransform then(double[] a, double[] b) {
     double[] s = new double[scale.length];
     double[] o = new double[scale.length];
     for (int c = 0; c < s.length; c++) {

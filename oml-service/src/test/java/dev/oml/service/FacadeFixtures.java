@@ -26,6 +26,12 @@ public final class FacadeFixtures {
 
   /** An owner directory with one tiny model OMLized for {@code licensee}, and that model. */
   public static Model ownerDirectory(Path ownerDir, SigningKeyPair licensee, long quota, Path artifactOut) {
+    return ownerDirectory(ownerDir, licensee, quota, artifactOut, TinyModels.mlp(FORMAT, 7, false));
+  }
+
+  /** An owner directory with {@code model} OMLized for {@code licensee}. */
+  public static Model ownerDirectory(Path ownerDir, SigningKeyPair licensee, long quota,
+      Path artifactOut, Model model) {
     OwnerHome home = OwnerHome.init(ownerDir, RNG);
     try {
       Files.writeString(ownerDir.resolve("policy.properties"),
@@ -33,7 +39,6 @@ public final class FacadeFixtures {
     } catch (java.io.IOException e) {
       throw new java.io.UncheckedIOException(e);
     }
-    Model model = TinyModels.mlp(FORMAT, 7, false);
     FieldOmlizer.Result o = FieldOmlizer.omlize(model, F, home.ownerPublicKey(),
         licensee.publicKey(), RNG);
     home.addKeyShare(o.keyShare(), SecretAccess.get());

@@ -2,6 +2,7 @@ package dev.oml.service;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -11,6 +12,7 @@ import dev.oml.core.fixedpoint.FixedPointFormat;
 import dev.oml.core.keys.SecretAccess;
 import dev.oml.core.keys.SigningKeyPair;
 import dev.oml.core.ledger.QuotaExceededException;
+import dev.oml.core.model.InputTransform;
 import dev.oml.core.model.Model;
 import dev.oml.core.omlize.ArtifactFormatException;
 import dev.oml.core.omlize.FieldOmlizer;
@@ -94,6 +96,42 @@ class OmlLicenseeTest {
       // this owner serves no HE model: the HE mode is an unknown service, typed as such
       assertThrows(UnknownServiceException.class, () -> licensee.infer(InferenceMode.HOMOMORPHIC, sixth));
       assertThrows(IllegalArgumentException.class, () -> licensee.infer(InferenceMode.TWO_PARTY, new double[3]));
+    }
+  }
+
+  /**
+   * The artifact carries the model's preprocessing and the client applies it: given raw inputs,
+   * the answers equal the field reference on the preprocessed inputs, bit for bit, and differ
+   * from the reference on the raw inputs (what a client that forgot it would get).
+   */
+  @Test
+  void rawInputsArePreprocessedAsTheArtifactDeclares() {
+    SigningKeyPair key = SigningKeyPair.generate(RNG);
+    Path artifact = dir.resolve("model.omla");
+    double[] scale = new double[8];
+    double[] offset = new double[8];
+    java.util.Arrays.fill(scale, 0.25);
+    java.util.Arrays.fill(offset, -0.125);
+    Model model = FacadeFixtures.ownerDirectory(dir.resolve("owner"), key, 6, artifact,
+        TinyModels.mlp(FORMAT, 7, false).withPreprocessing(InputTransform.of(scale, offset)));
+    assertEquals(model.preprocessing(),
+        dev.oml.core.omlize.OmlArtifact.read(artifact).description().architecture().preprocessing());
+    try (OwnerNode node = OwnerNode.start(OwnerNodeConfig.builder(dir.resolve("owner")).port(0).build());
+        OmlLicensee licensee = licensee(node, key, artifact).build()) {
+      List<double[]> raw = new ArrayList<>();
+      for (double[] x : images(3, 4)) {
+        double[] r = new double[x.length];
+        for (int i = 0; i < r.length; i++) {
+          r[i] = 4 * x[i] + 0.5; // the raw value that the transform maps back to x[i]
+        }
+        raw.add(r);
+      }
+      List<Prediction> ps = licensee.inferAll(InferenceMode.TWO_PARTY, raw);
+      for (int i = 0; i < raw.size(); i++) {
+        double[] want = FacadeFixtures.reference(model, model.preprocess(raw.get(i)));
+        assertArrayEquals(want, ps.get(i).logits(), 0.0);
+        assertFalse(java.util.Arrays.equals(want, FacadeFixtures.reference(model, raw.get(i))));
+      }
     }
   }
 

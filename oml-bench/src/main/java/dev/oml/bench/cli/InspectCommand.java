@@ -77,8 +77,9 @@ final class InspectCommand implements Callable<Integer> {
     return b.toString();
   }
 
+  /** Nine significant digits, without trailing zeros: 255 rather than 254.99999999999997. */
   private static String num(double v) {
-    return v == Math.rint(v) && Math.abs(v) < 1e15 ? String.valueOf((long) v)
-        : String.format(Locale.ROOT, "%.6g", v);
+    return new java.math.BigDecimal(String.format(Locale.ROOT, "%.9g", v)).stripTrailingZeros()
+        .toPlainString();
   }
 }

@@ -74,6 +74,36 @@ class OmlCliTest {
   }
 
   @Test
+  void inspectShowsTheStoredPreprocessingAndTheRawInputBox() throws Exception {
+    Path onnx = dir.resolve("mlp.onnx");
+    Files.copy(CliRun.root().resolve("oml-core/src/test/resources/onnx/mlp.onnx"), onnx);
+    assertEquals(0, CliRun.of("import", onnx.toString()).code());
+    CliRun r = CliRun.of("inspect", dir.resolve("mlp.omlm").toString());
+    assertEquals(0, r.code(), r.err());
+    // (x / 255 - 0.25) / 0.5, as the graph says
+    assertTrue(r.out().contains("preprocessing      x * 0.00784313725490196 + -0.5"), r.out());
+    assertTrue(r.out().contains("input box          none declared"), r.out());
+
+    CliRun shipped = CliRun.of("inspect", CliRun.root().resolve("models/network-a.omlm").toString(),
+        "--json");
+    assertEquals(0, shipped.code(), shipped.err());
+    assertTrue(shipped.out().contains("\"preprocessing\": \"identity\""), shipped.out());
+    assertTrue(shipped.out().contains("\"input_box\": \"[0, 1] for every input\""), shipped.out());
+
+    // a model with a box over its inputs and a /255 scale: the raw side is [0, 255]
+    dev.oml.core.model.Model m = dev.oml.core.model.ModelFiles.load(dir.resolve("mlp.omlm"));
+    dev.oml.core.model.Model boxed = m.withPreprocessing(dev.oml.core.model.InputTransform.of(
+            new double[] {1 / 255.0}, new double[] {0}))
+        .withInputBox(dev.oml.core.model.InputBox.uniform(m.inputShape().size(), 0, 1));
+    Path p = dir.resolve("boxed.omlm");
+    dev.oml.core.model.ModelFiles.save(boxed, p);
+    CliRun b = CliRun.of("inspect", p.toString());
+    assertEquals(0, b.code(), b.err());
+    assertTrue(b.out().contains("raw input box      [0, 255] for every input"), b.out());
+    assertEquals(1, CliRun.of("inspect", dir.resolve("absent.omlm").toString()).code());
+  }
+
+  @Test
   void importConvertsAnOnnxFileAndRefusesMaxPoolInOneLine() throws Exception {
     Path fixtures = CliRun.root().resolve("oml-core/src/test/resources/onnx");
     Path onnx = dir.resolve("mlp.onnx");
@@ -82,7 +112,7 @@ class OmlCliTest {
     assertEquals(0, r.code(), r.err());
     assertTrue(Files.size(dir.resolve("mlp.omlm")) > 0);
     assertTrue(r.out().contains("Dense(64 -> 16)") && r.out().contains("'mlp'"), r.out());
-    assertTrue(r.out().contains("input preprocessing in the ONNX graph: x * 0.00784313"), r.out());
+    assertTrue(r.out().contains("input preprocessing stored with the model: x * 0.00784313"), r.out());
     CliRun labelled = CliRun.of("import", onnx.toString(), "--argmax", "--name", "m2", "--out",
         dir.resolve("m2.omlm").toString());
     assertEquals(0, labelled.code(), labelled.err());

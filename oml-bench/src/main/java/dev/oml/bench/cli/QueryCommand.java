@@ -73,7 +73,8 @@ final class QueryCommand implements Callable<Integer> {
     Path dir = EvaluateCommand.dataDir(data);
     Dataset images = FashionMnist.test(dir);
     EvaluateCommand.fits(art.description().architecture(), images, dir);
-    images = images.limit(count);
+    // raw inputs, made model inputs by the preprocessing the artifact declares
+    images = images.limit(count).preprocessed(art.description().architecture());
     X509Certificate pinned = TlsCredentials.readPem(licensee.cert);
     Progress progress = new Progress(spec.commandLine().getErr(), "query", count);
     LicenseeClient client = new LicenseeClient(address, pinned, me,

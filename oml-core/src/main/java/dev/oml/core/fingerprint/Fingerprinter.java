@@ -140,7 +140,9 @@ public final class Fingerprinter {
       Model probe = Model.of(base.name(), base.inputShape(), layers,
           FixedPointFormat.of(FixedPointFormat.MAX_RING_BITS, f), bits);
       int l = Math.max(base.format().ringBits(), probe.requiredRingBits(f));
-      return probe.withFormat(FixedPointFormat.of(l, f));
+      Model copy = probe.withFormat(FixedPointFormat.of(l, f));
+      // the copy takes the same raw inputs as the base
+      return base.preprocessing().map(copy::withPreprocessing).orElse(copy);
     } catch (IllegalArgumentException | ModelValidationException e) {
       throw new FingerprintException("the fine-tuned copy does not fit a fixed-point ring at f = " + f
           + ": " + e.getMessage());

@@ -98,6 +98,15 @@ class FingerprinterTest {
   }
 
   @Test
+  void theCopyKeepsTheBasesPreprocessing() {
+    // one grey channel: raw pixels in [0, 255]
+    Model pre = base.withPreprocessing(dev.oml.core.model.InputTransform.of(
+        new double[] {1 / 255.0}, new double[] {0}));
+    Model copy = Fingerprinter.embed(pre, keys(1, "small"), data, params, e -> { });
+    assertEquals(pre.preprocessing(), copy.preprocessing());
+  }
+
+  @Test
   void keysOfAnotherModelOrShapeAreRefused() {
     assertThrows(FingerprintException.class,
         () -> Fingerprinter.embed(base, keys(1, "other"), data, params, e -> { }));

@@ -103,6 +103,45 @@ class OmlCliTest {
     assertEquals(1, CliRun.of("inspect", dir.resolve("absent.omlm").toString()).code());
   }
 
+  /**
+   * {@code evaluate} applies the model's preprocessing to the dataset's raw inputs: network A
+   * with its first weights doubled and a preprocessing of {@code x * 0.5} computes exactly the
+   * same float logits (powers of two are exact), so the float accuracy is the same; the same
+   * layers without the preprocessing score differently.
+   */
+  @Test
+  void evaluateAppliesTheStoredPreprocessing() throws Exception {
+    dev.oml.core.model.Model a = dev.oml.core.model.ModelFiles.load(
+        CliRun.root().resolve("models/network-a.omlm"));
+    java.util.List<dev.oml.core.model.Layer> layers = new java.util.ArrayList<>(a.layers());
+    dev.oml.core.model.Dense d = (dev.oml.core.model.Dense) layers.get(0);
+    double[] w = d.weights();
+    for (int i = 0; i < w.length; i++) {
+      w[i] *= 2;
+    }
+    layers.set(0, new dev.oml.core.model.Dense(d.inputs(), d.outputs(), w, d.bias()));
+    dev.oml.core.fixedpoint.FixedPointFormat wider = dev.oml.core.fixedpoint.FixedPointFormat.of(
+        a.format().ringBits() + 1, a.format().fractionalBits());
+    dev.oml.core.model.Model doubled = dev.oml.core.model.Model.of("doubled", a.inputShape(),
+        layers, wider, a.activationBits());
+    Path pre = dir.resolve("pre.omlm");
+    dev.oml.core.model.ModelFiles.save(doubled.withPreprocessing(
+        dev.oml.core.model.InputTransform.of(new double[] {0.5}, new double[] {0})), pre);
+    Path plain = dir.resolve("plain.omlm");
+    dev.oml.core.model.ModelFiles.save(doubled, plain);
+    double base = floatAccuracy(CliRun.root().resolve("models/network-a.omlm"));
+    assertEquals(base, floatAccuracy(pre), 0.0);
+    assertTrue(floatAccuracy(plain) != base, "without its preprocessing the model scores " + base);
+  }
+
+  private static double floatAccuracy(Path model) {
+    CliRun r = CliRun.of("evaluate", "--model", model.toString(), "--limit", "300", "--json");
+    assertEquals(0, r.code(), r.err());
+    Matcher m = Pattern.compile("\"float_accuracy\": ([0-9.]+)").matcher(r.out());
+    assertTrue(m.find(), r.out());
+    return Double.parseDouble(m.group(1));
+  }
+
   @Test
   void importConvertsAnOnnxFileAndRefusesMaxPoolInOneLine() throws Exception {
     Path fixtures = CliRun.root().resolve("oml-core/src/test/resources/onnx");

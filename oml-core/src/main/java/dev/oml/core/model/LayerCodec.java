@@ -22,7 +22,7 @@ public final class LayerCodec {
   public enum Layout {
     /** Model files: trained tensors included, coefficient count in four bytes. */
     MODEL_FILE(true, 4),
-    /** Artifact manifests: no trained tensors (read back as zeros), coefficient count in one byte. */
+    /** Manifests: no trained tensors (read back as zeros), coefficient count in one byte. */
     MANIFEST(false, 1);
 
     private final boolean weights;
@@ -148,7 +148,8 @@ public final class LayerCodec {
         dims[j] = in.u32(n + " " + f.name());
         if (dims[j] < f.min() || dims[j] > MAX_DIM) {
           throw new ModelFormatException(n + " " + f.name() + " = "
-              + Integer.toUnsignedString(dims[j]) + " is outside [" + f.min() + ", " + MAX_DIM + "]");
+              + Integer.toUnsignedString(dims[j]) + " is outside [" + f.min() + ", " + MAX_DIM
+              + "]");
         }
       }
       double[] coefficients = null;

@@ -20,8 +20,8 @@ import java.util.List;
 /**
  * Reads and writes the versioned binary model format ({@code .omlm}), documented in
  * {@code docs/model-format.md}: magic, version, content length, content (name, input shape,
- * fixed-point format, layers in the {@link LayerCodec} encoding with little-endian float64 tensors), SHA-256 over everything before
- * it.
+ * fixed-point format, layers in the {@link LayerCodec} encoding with little-endian float64
+ * tensors, input box, input preprocessing), SHA-256 over everything before it.
  *
  * <p>Loading reads the whole file, checks magic, version, length and checksum before parsing,
  * caps every dimension before allocating, and builds the model only when everything parsed; any
@@ -51,7 +51,6 @@ public final class ModelFiles {
   static final byte[] MAGIC = "OMLMODEL".getBytes(StandardCharsets.US_ASCII);
   static final int HEADER_BYTES = 8 + 2 + 2 + 8;
   static final int CHECKSUM_BYTES = 32;
-
 
   private ModelFiles() {}
 
@@ -175,7 +174,8 @@ public final class ModelFiles {
     ByteReader r = ByteReader.of(bytes, HEADER_BYTES, (int) contentLength, ByteOrder.LITTLE_ENDIAN,
         ModelFormatException::new);
     try {
-      String name = new String(r.bytes(r.u16("the name length"), "the name"), StandardCharsets.UTF_8);
+      String name = new String(r.bytes(r.u16("the name length"), "the name"),
+          StandardCharsets.UTF_8);
       Shape input = new Shape(dim(r, "input channels"), dim(r, "input height"),
           dim(r, "input width"));
       int l = r.u8("the format");
@@ -214,7 +214,8 @@ public final class ModelFiles {
   private static double[] finite(double[] v, String what) {
     for (int i = 0; i < v.length; i++) {
       if (!Double.isFinite(v[i])) {
-        throw new ModelFormatException(what + ": value " + i + " is " + v[i] + "; values must be finite");
+        throw new ModelFormatException(what + ": value " + i + " is " + v[i]
+            + "; values must be finite");
       }
     }
     return v;

@@ -226,7 +226,8 @@ public final class ArtifactManifest {
       List<TensorInfo> expected = tensorsOf(skeleton);
       int tensors = in.u32("the tensor count");
       if (tensors != expected.size()) {
-        throw malformed(what, "lists " + tensors + " tensors, its architecture has " + expected.size());
+        throw malformed(what, "lists " + tensors + " tensors, its architecture has "
+            + expected.size());
       }
       for (TensorInfo t : expected) {
         int layer = in.u16("the tensor list");

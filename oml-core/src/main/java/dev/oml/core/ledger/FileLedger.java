@@ -1,6 +1,7 @@
 package dev.oml.core.ledger;
 
 import dev.oml.core.io.AtomicFiles;
+import dev.oml.core.io.ByteWriter;
 import dev.oml.core.keys.KeyId;
 import dev.oml.core.permission.VerifiedPermission;
 import java.io.IOException;
@@ -293,12 +294,10 @@ public final class FileLedger implements PermissionLedger {
     Objects.requireNonNull(licensee, "licensee");
     checkUsable();
     AbortRecord r = state.nextAbort(licensee, reasonCode, clock.instant());
-    ByteBuffer b = ByteBuffer.allocate(RECORD_BYTES);
-    b.putInt(ABORT_MAGIC).put(licensee.bytes()).putLong(r.count()).putInt(r.lastReason())
-        .putLong(r.lastAt().getEpochSecond());
-    b.putInt(RECORD_BYTES - 4, crc(b.array(), 0, RECORD_BYTES - 4));
+    ByteWriter w = ByteWriter.bigEndian().u32(ABORT_MAGIC).bytes(licensee.bytes())
+        .u64(r.count()).u32(r.lastReason()).u64(r.lastAt().getEpochSecond());
     try {
-      append(b.array());
+      append(sealRecord(w));
     } catch (IOException e) {
       throw new LedgerException("cannot record the abort in ledger " + path + ": "
           + e.getMessage() + "; it was not counted", e);
@@ -330,12 +329,19 @@ public final class FileLedger implements PermissionLedger {
   }
 
   private byte[] record(VerifiedPermission p, byte[] nonce) {
-    ByteBuffer b = ByteBuffer.allocate(RECORD_BYTES);
-    b.putInt(RECORD_MAGIC).put(nonce).put(p.licensee().bytes()).put(p.modelId().bytes())
-        .putInt(p.inferences()).putLong(clock.instant().getEpochSecond())
-        .putLong(p.expiresAt().getEpochSecond());
-    b.putInt(crc(b.array(), 0, RECORD_BYTES - 4));
-    return b.array();
+    return sealRecord(ByteWriter.bigEndian().u32(RECORD_MAGIC).bytes(nonce)
+        .bytes(p.licensee().bytes()).bytes(p.modelId().bytes()).u32(p.inferences())
+        .u64(clock.instant().getEpochSecond()).u64(p.expiresAt().getEpochSecond()));
+  }
+
+  /** Zero-pads a record's fields to its fixed size and appends their CRC-32C. */
+  private static byte[] sealRecord(ByteWriter fields) {
+    if (fields.size() > RECORD_BYTES - 4) {
+      throw new IllegalStateException("a ledger record's fields take " + fields.size() + " bytes");
+    }
+    byte[] r = java.util.Arrays.copyOf(fields.toByteArray(), RECORD_BYTES);
+    ByteBuffer.wrap(r).putInt(RECORD_BYTES - 4, crc(r, 0, RECORD_BYTES - 4));
+    return r;
   }
 
   private static int crc(byte[] a, int off, int len) {

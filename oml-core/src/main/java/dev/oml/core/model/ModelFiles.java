@@ -54,6 +54,7 @@ public final class ModelFiles {
   private static final int SQUARE = 6;
   private static final int POLYNOMIAL = 7;
   private static final int ARGMAX = 8;
+  private static final int MAXPOOL2D = 9;
   private static final int MAX_DIM = 1 << 16;
 
   private ModelFiles() {}
@@ -123,6 +124,10 @@ public final class ModelFiles {
         w.f64s(c.bias());
       } else if (layer instanceof AvgPool2D p) {
         w.u8(AVGPOOL2D);
+        w.u32(p.kernel());
+        w.u32(p.stride());
+      } else if (layer instanceof MaxPool2D p) {
+        w.u8(MAXPOOL2D);
         w.u32(p.kernel());
         w.u32(p.stride());
       } else if (layer instanceof Flatten) {
@@ -273,6 +278,9 @@ public final class ModelFiles {
       case AVGPOOL2D:
         return new AvgPool2D(r.dim("layer " + index + " avgpool2d kernel"),
             r.dim("layer " + index + " avgpool2d stride"));
+      case MAXPOOL2D:
+        return new MaxPool2D(r.dim("layer " + index + " maxpool2d kernel"),
+            r.dim("layer " + index + " maxpool2d stride"));
       case FLATTEN:
         return new Flatten();
       case RELU:

@@ -10,6 +10,7 @@ import dev.oml.core.model.Conv2D;
 import dev.oml.core.model.Dense;
 import dev.oml.core.model.Flatten;
 import dev.oml.core.model.Layer;
+import dev.oml.core.model.MaxPool2D;
 import dev.oml.core.model.Model;
 import dev.oml.core.model.Polynomial;
 import dev.oml.core.model.ReLU;
@@ -48,6 +49,7 @@ public final class ArtifactManifest {
   private static final int SQUARE = 6;
   private static final int POLYNOMIAL = 7;
   private static final int ARGMAX = 8;
+  private static final int MAXPOOL2D = 9;
 
   private final Model skeleton;
   private final byte[] salt;
@@ -212,6 +214,10 @@ public final class ArtifactManifest {
       out.writeByte(AVGPOOL2D);
       out.writeInt(p.kernel());
       out.writeInt(p.stride());
+    } else if (l instanceof MaxPool2D p) {
+      out.writeByte(MAXPOOL2D);
+      out.writeInt(p.kernel());
+      out.writeInt(p.stride());
     } else if (l instanceof Flatten) {
       out.writeByte(FLATTEN);
     } else if (l instanceof ReLU) {
@@ -330,6 +336,8 @@ public final class ArtifactManifest {
       }
       case AVGPOOL2D:
         return new AvgPool2D(in.readInt(), in.readInt());
+      case MAXPOOL2D:
+        return new MaxPool2D(in.readInt(), in.readInt());
       case FLATTEN:
         return new Flatten();
       case RELU:

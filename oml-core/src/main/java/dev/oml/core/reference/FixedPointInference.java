@@ -8,6 +8,7 @@ import dev.oml.core.model.Layer;
 import dev.oml.core.model.MaxPool2D;
 import dev.oml.core.model.Polynomial;
 import dev.oml.core.model.ReLU;
+import dev.oml.core.model.Shape;
 import dev.oml.core.model.Square;
 
 /**
@@ -139,7 +140,7 @@ public final class FixedPointInference {
     return best;
   }
 
-  private static long[] maxPool(MaxPool2D p, dev.oml.core.model.Shape in, long[] x) {
+  private static long[] maxPool(MaxPool2D p, Shape in, long[] x) {
     int[] win = p.windows(in);
     int w = p.window();
     long[] y = new long[win.length / w];

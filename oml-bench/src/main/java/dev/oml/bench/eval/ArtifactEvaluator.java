@@ -4,6 +4,7 @@ import dev.oml.core.data.Dataset;
 import dev.oml.core.fixedpoint.FixedPointFormat;
 import dev.oml.core.fixedpoint.FixedPointOverflowException;
 import dev.oml.core.model.Layer;
+import dev.oml.core.model.MaxPool2D;
 import dev.oml.core.model.Polynomial;
 import dev.oml.core.model.ReLU;
 import dev.oml.core.model.Square;
@@ -98,6 +99,18 @@ public final class ArtifactEvaluator {
         for (int j = 0; j < h.length; j++) {
           h[j] = fmt.signed(h[j]) > 0 ? h[j] : 0;
         }
+      } else if (layer instanceof MaxPool2D p) {
+        int[] win = p.windows(q.model().inputShapeOf(i));
+        long[] y = new long[win.length / p.window()];
+        for (int o = 0; o < y.length; o++) {
+          long m = h[win[o * p.window()]];
+          for (int k = 1; k < p.window(); k++) {
+            long v = h[win[o * p.window() + k]];
+            m = fmt.signed(v) > fmt.signed(m) ? v : m;
+          }
+          y[o] = m;
+        }
+        h = y;
       } else if (layer instanceof Square) {
         for (int j = 0; j < h.length; j++) {
           h[j] = fmt.truncate(fmt.reduce(h[j] * h[j]));

@@ -20,6 +20,7 @@ import org.openjdk.jmh.annotations.Measurement;
 import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OperationsPerInvocation;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
@@ -31,7 +32,10 @@ import org.openjdk.jmh.annotations.Warmup;
  * with both label tables. {@code garble} is the owner's offline garbling alone (half gates,
  * label tables, OT sender setup); {@code layer} runs every step of both sides in one thread
  * (garbling, KOS15 OTs with base OTs, evaluation, label-table reads), per ReLU. The bytes of
- * each flight are counted per ReLU by {@link Bytes}.
+ * each flight are counted per ReLU by {@link Bytes}. {@code window} 4 garbles the same 128
+ * pre-activations as 32 fused max-pooling circuits (ReLU, then the maximum of 2x2 windows,
+ * {@code FieldCircuits.maxReshare}); figures stay per pre-activation, so the two settings
+ * compare a convolution's ReLU layer with the same layer followed by max pooling.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
@@ -42,7 +46,11 @@ import org.openjdk.jmh.annotations.Warmup;
 public class FieldLayerBenchmark {
   private static final int RELUS = 128;
   private final SecureRandom rng = new SecureRandom();
-  private final FieldLayerSpec spec = new FieldLayerSpec(FieldLayerSpec.Kind.HIDDEN, RELUS, 16);
+  /** Pre-activations per circuit: 1 (ReLU alone) or 4 (ReLU and 2x2 max pooling). */
+  @Param({"1", "4"})
+  public int window;
+
+  private FieldLayerSpec spec;
   private MacKey alpha;
   private long[] masks;
   private long[] zU;
@@ -75,7 +83,8 @@ public class FieldLayerBenchmark {
   @Setup
   public void setUp() {
     alpha = new MacKey(1 + Math.floorMod(rng.nextLong(), PrimeField.P - 1));
-    masks = field(RELUS);
+    spec = new FieldLayerSpec(FieldLayerSpec.Kind.HIDDEN, RELUS / window, 16, window);
+    masks = field(RELUS / window);
     zU = field(RELUS);
     zO = field(RELUS);
   }

@@ -6,7 +6,7 @@ package dev.oml.core.model;
  * exhaustively and refuse, by name, the kinds it cannot run.
  */
 public sealed interface Layer
-    permits Dense, Conv2D, AvgPool2D, Flatten, ReLU, Square, Polynomial, Argmax {
+    permits Dense, Conv2D, AvgPool2D, MaxPool2D, Flatten, ReLU, Square, Polynomial, Argmax {
 
   /** A short lower-case name, used in files and error messages ({@code "dense"}, ...). */
   String kind();

@@ -85,7 +85,9 @@ public final class LayerCodec {
       plain(6, Square.class, "square", l -> ints(), n -> new Square()),
       new Kind<>(7, Polynomial.class, "polynomial", List.of(), l -> ints(),
           Polynomial::coefficients, null, null, (n, c, w) -> new Polynomial(c)),
-      plain(8, Argmax.class, "argmax", l -> ints(), n -> new Argmax()));
+      plain(8, Argmax.class, "argmax", l -> ints(), n -> new Argmax()),
+      plain(9, MaxPool2D.class, "maxpool2d", p -> ints(p.kernel(), p.stride()),
+          n -> new MaxPool2D(n[0], n[1]), one("kernel"), one("stride")));
 
   private LayerCodec() {}
 

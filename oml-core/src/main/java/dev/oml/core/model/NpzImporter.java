@@ -34,6 +34,7 @@ import java.util.zip.ZipInputStream;
  *       {@code layer<i>.dense.weight} {@code (out, in)} and {@code layer<i>.dense.bias};
  *       {@code layer<i>.conv2d.weight} {@code (out, in, k, k)}, {@code .bias}, {@code .stride},
  *       {@code .padding}; {@code layer<i>.avgpool2d.kernel} and {@code .stride};
+ *       {@code layer<i>.maxpool2d.kernel} and {@code .stride};
  *       {@code layer<i>.polynomial.coefficients}; or a marker array (any content)
  *       {@code layer<i>.relu}, {@code .square}, {@code .flatten}, {@code .argmax}.
  * </ul>
@@ -420,6 +421,11 @@ public final class NpzImporter {
       int s = ints(take(left, p + "avgpool2d.stride"))[0];
       return new AvgPool2D(k, s);
     }
+    if (left.containsKey(p + "maxpool2d.kernel")) {
+      int k = ints(take(left, p + "maxpool2d.kernel"))[0];
+      int s = ints(take(left, p + "maxpool2d.stride"))[0];
+      return new MaxPool2D(k, s);
+    }
     if (left.containsKey(p + "polynomial.coefficients")) {
       return new Polynomial(take(left, p + "polynomial.coefficients").values());
     }
@@ -440,8 +446,8 @@ public final class NpzImporter {
     }
     String kind = mine.get(0).substring(p.length()).split("\\.")[0];
     String hint = switch (kind) {
-      case "maxpool", "maxpool2d", "max_pool2d" -> "max pooling is not supported yet; use"
-          + " avgpool2d (arrays " + p + "avgpool2d.kernel and .stride)";
+      case "maxpool", "max_pool2d" -> "max pooling is kind 'maxpool2d' (arrays " + p
+          + "maxpool2d.kernel and .stride)";
       case "batchnorm", "batchnorm2d", "bn", "batch_norm" -> "fold batch normalization into the"
           + " dense or conv2d layer before it (w * gamma / sqrt(var + eps) per output), or export"
           + " to ONNX, whose importer folds it (docs/onnx.md)";
@@ -449,7 +455,7 @@ public final class NpzImporter {
           + "dense.weight (out, in) and " + p + "dense.bias";
       case "conv", "conv2" -> "name a convolution's arrays " + p + "conv2d.weight (out, in, k, k), "
           + ".bias, .stride and .padding";
-      default -> "known kinds: dense, conv2d, avgpool2d, polynomial, relu, square, flatten, argmax";
+      default -> "known kinds: dense, conv2d, avgpool2d, maxpool2d, polynomial, relu, square, flatten, argmax";
     };
     throw new ModelFormatException("layer " + i + ": arrays " + mine + " are of kind '" + kind
         + "', which the .npz layout does not have; " + hint);

@@ -8,6 +8,7 @@ import dev.oml.core.model.Dense;
 import dev.oml.core.model.Flatten;
 import dev.oml.core.model.InputTransform;
 import dev.oml.core.model.Layer;
+import dev.oml.core.model.MaxPool2D;
 import dev.oml.core.model.Model;
 import dev.oml.core.model.ModelValidationException;
 import dev.oml.core.model.NpzImporter;
@@ -45,7 +46,9 @@ import java.util.Set;
  * {@code Constant} nodes. Supported (default domain, opsets {@value #MIN_OPSET} to
  * {@value #MAX_OPSET}): {@code Gemm}; {@code MatMul} with a following {@code Add} as its bias;
  * {@code Conv} (square kernel, equal strides, symmetric padding, no groups or dilation);
- * {@code AveragePool} without padding; {@code GlobalAveragePool} on square inputs; {@code Relu};
+ * {@code AveragePool} without padding; {@code MaxPool} (square kernel, equal strides, no padding,
+ * no dilation, floor mode, no indices output); {@code GlobalAveragePool} on square inputs;
+ * {@code Relu};
  * {@code Flatten} and a flatten-like {@code Reshape}; {@code Mul(x, x)} and {@code Pow(x, 2)} as
  * Square; {@code BatchNormalization} right after a {@code Conv} or {@code Gemm}, folded into it;
  * {@code Sub}, {@code Div}, {@code Mul} and {@code Add} by constants on the input, returned as the
@@ -67,7 +70,7 @@ public final class OnnxImporter {
 
   /** The op types the importer maps, as error messages list them. */
   public static final List<String> SUPPORTED_OPS = List.of("Gemm", "MatMul", "Add (bias)", "Conv",
-      "AveragePool", "GlobalAveragePool", "Relu", "Flatten", "Reshape (flatten)", "Mul(x, x)",
+      "AveragePool", "MaxPool", "GlobalAveragePool", "Relu", "Flatten", "Reshape (flatten)", "Mul(x, x)",
       "Pow(x, 2)", "BatchNormalization (after Conv/Gemm)", "Sub/Div/Mul/Add by constants on the input",
       "Identity", "Dropout", "Constant");
 
@@ -333,8 +336,7 @@ public final class OnnxImporter {
         case "GlobalAveragePool" -> globalAvgPool(n, label);
         case "BatchNormalization" -> batchNorm(n, label);
         case "Add", "Sub", "Mul", "Div", "Pow" -> arithmetic(n, label);
-        case "MaxPool" -> throw new UnsupportedOperatorException(nodeId, n.opType(),
-            "MaxPool is not supported yet (the model IR has no max pooling; use AveragePool)");
+        case "MaxPool" -> maxPool(n, label);
         default -> throw new UnsupportedOperatorException(nodeId, n.opType(), "not supported");
       }
     }
@@ -523,6 +525,43 @@ public final class OnnxImporter {
             + " output size here; only floor mode maps to the model IR");
       }
       emit(n, label, pool(n, label, k, s));
+    }
+
+    private void maxPool(NodeProto n, String label) {
+      requireFirst(n, label);
+      long[] ks = intsAttr(n, "kernel_shape", null);
+      if (ks == null || ks.length != 2) {
+        throw new OnnxFormatException("node " + label + " (MaxPool) needs a 2-D kernel_shape");
+      }
+      requireAll(n, label, "kernel_shape", ks, ks[0]);
+      long[] strides = intsAttr(n, "strides", new long[] {1, 1});
+      requireAll(n, label, "strides", strides, strides[0]);
+      requireAll(n, label, "pads", intsAttr(n, "pads", new long[] {0, 0, 0, 0}), 0);
+      requireAll(n, label, "dilations", intsAttr(n, "dilations", new long[] {1, 1}), 1);
+      requireNoAutoPad(n, label, 0);
+      for (String attr : new String[] {"ceil_mode", "storage_order"}) {
+        long v = intAttr(n, attr, 0);
+        if (v != 0) {
+          throw new OnnxFormatException("node " + label + " (MaxPool): " + attr + "=" + v
+              + " is not supported; the model IR's max pooling needs " + attr + "=0"
+              + (attr.equals("ceil_mode") ? " (floor mode)" : " (row-major indices)"));
+        }
+      }
+      if (n.outputs().size() > 1) {
+        throw new OnnxFormatException("node " + label + " (MaxPool): the Indices output is not"
+            + " supported; export without return_indices");
+      }
+      if (ks[0] > Integer.MAX_VALUE || strides[0] > Integer.MAX_VALUE) {
+        throw new OnnxFormatException("node " + label + " (MaxPool): kernel_shape or strides"
+            + " out of range");
+      }
+      MaxPool2D layer;
+      try {
+        layer = new MaxPool2D((int) ks[0], (int) strides[0]);
+      } catch (ModelValidationException e) {
+        throw new OnnxFormatException("node " + label + " (MaxPool): " + e.getMessage(), e);
+      }
+      emit(n, label, layer);
     }
 
     private void globalAvgPool(NodeProto n, String label) {

@@ -5,6 +5,7 @@ import dev.oml.core.field.PrimeField;
 import dev.oml.core.model.Argmax;
 import dev.oml.core.model.Flatten;
 import dev.oml.core.model.Layer;
+import dev.oml.core.model.MaxPool2D;
 import dev.oml.core.model.ReLU;
 
 /**
@@ -21,7 +22,12 @@ import dev.oml.core.model.ReLU;
  * {@code f} bits ({@link FieldFixedPoint#truncate}) and applies ReLU if the next layer is one;
  * after the last linear layer it only truncates (and Argmax picks the largest centered logit).
  * Because floor truncation is monotone and maps 0 to 0, truncating before or after ReLU is the
- * same, so this class truncates right after each linear layer. Everything is computed mod
+ * same, so this class truncates right after each linear layer. {@code MaxPool2D} takes, per
+ * window ({@link MaxPool2D#windows}), the element with the largest centered value of the
+ * already truncated values: truncation first, then the maximum. Floor truncation is monotone, so
+ * this equals truncating the largest pre-activation; ReLU is monotone too, so a ReLU before or
+ * after the pooling gives the same values (the tier-2 circuit computes {@code
+ * ReLU(max(truncated))}). Everything is computed mod
  * {@code p}: if an input breaks the model's activation bound badly enough, values wrap exactly
  * as they would in the protocol; {@link FieldQuantizedModel#of} refuses models whose worst case
  * on bounded inputs could wrap.
@@ -48,6 +54,26 @@ public final class FieldFixedPointInference {
   public static long activate(long zU, long zO, int f, boolean relu) {
     long t = FieldFixedPoint.truncate(zU, zO, f);
     return relu && FieldFixedPoint.center(t) < 0 ? 0 : t;
+  }
+
+  /**
+   * Max pooling of field elements by centered value: output {@code o} is the element of
+   * {@code x[windows[o w .. o w + w)]} with the largest centered value. The tier-2 max circuit
+   * computes this on shares.
+   */
+  public static long[] maxPool(int[] windows, int w, long[] x) {
+    long[] y = new long[windows.length / w];
+    for (int o = 0; o < y.length; o++) {
+      long m = x[windows[o * w]];
+      for (int q = 1; q < w; q++) {
+        long v = x[windows[o * w + q]];
+        if (FieldFixedPoint.center(v) > FieldFixedPoint.center(m)) {
+          m = v;
+        }
+      }
+      y[o] = m;
+    }
+    return y;
   }
 
   /** Encodes a real input at {@code f} fractional bits. */
@@ -91,6 +117,8 @@ public final class FieldFixedPointInference {
         for (int j = 0; j < h.length; j++) {
           h[j] = FieldFixedPoint.center(h[j]) < 0 ? 0 : h[j];
         }
+      } else if (layer instanceof MaxPool2D p) {
+        h = maxPool(p.windows(quantized.model().inputShapeOf(i)), p.window(), h);
       } else if (!(layer instanceof Flatten || layer instanceof Argmax)) {
         throw new IllegalStateException("no field rule for " + layer.kind());
       }

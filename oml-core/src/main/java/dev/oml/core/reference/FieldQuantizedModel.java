@@ -10,6 +10,7 @@ import dev.oml.core.model.Dense;
 import dev.oml.core.model.Flatten;
 import dev.oml.core.model.Layer;
 import dev.oml.core.model.LinearForm;
+import dev.oml.core.model.MaxPool2D;
 import dev.oml.core.model.Model;
 import dev.oml.core.model.ReLU;
 
@@ -25,7 +26,8 @@ import dev.oml.core.model.ReLU;
  * layer, {@link Model#requiredBits(int, int)} (the ring-width analysis of tier 1: fan-in, weight
  * magnitude, activation bound, sign) must be at most 45, so that every accumulator lies strictly
  * inside {@code (-2^44, 2^44)}, well within {@code (p - 1) / 2 > 2^44}. Only the layer kinds the
- * tier-2 protocol has circuits for are accepted: Dense, Conv2D, AvgPool2D, Flatten, ReLU, Argmax.
+ * tier-2 protocol has circuits for are accepted: Dense, Conv2D, AvgPool2D, MaxPool2D, Flatten,
+ * ReLU, Argmax.
  */
 public final class FieldQuantizedModel {
   /**
@@ -99,8 +101,8 @@ public final class FieldQuantizedModel {
   }
 
   /**
-   * Whether every layer of {@code model} has a tier-2 rule (dense, conv2d, avgpool2d, flatten,
-   * relu, argmax): the models the two-party mode runs, whatever their range.
+   * Whether every layer of {@code model} has a tier-2 rule (dense, conv2d, avgpool2d, maxpool2d,
+   * flatten, relu, argmax): the models the two-party mode runs, whatever their range.
    */
   public static boolean hasTier2Rule(Model model) {
     for (int i = 0; i < model.layers().size(); i++) {
@@ -115,9 +117,9 @@ public final class FieldQuantizedModel {
 
   private static void checkKind(int i, Layer layer) {
     if (!(layer instanceof Dense || layer instanceof Conv2D || layer instanceof AvgPool2D
-        || layer instanceof Flatten || layer instanceof ReLU || layer instanceof Argmax)) {
+        || layer instanceof MaxPool2D || layer instanceof Flatten || layer instanceof ReLU || layer instanceof Argmax)) {
       throw new FieldRangeException("layer " + i + " (" + layer.kind() + ") has no tier-2 rule;"
-          + " the field path runs dense, conv2d, avgpool2d, flatten, relu and argmax");
+          + " the field path runs dense, conv2d, avgpool2d, maxpool2d, flatten, relu and argmax");
     }
   }
 

@@ -5,8 +5,10 @@ import dev.oml.core.fixedpoint.FixedPointOverflowException;
 import dev.oml.core.model.Argmax;
 import dev.oml.core.model.Flatten;
 import dev.oml.core.model.Layer;
+import dev.oml.core.model.MaxPool2D;
 import dev.oml.core.model.Polynomial;
 import dev.oml.core.model.ReLU;
+import dev.oml.core.model.Shape;
 import dev.oml.core.model.Square;
 
 /**
@@ -19,6 +21,9 @@ import dev.oml.core.model.Square;
  *   <li>linear ({@code Dense}, {@code Conv2D}, {@code AvgPool2D}):
  *       {@code y = (A x + b) >> f} with {@code A} at {@code f} bits, {@code b} at {@code 2f};
  *   <li>{@code ReLU}: {@code max(0, x)};
+ *   <li>{@code MaxPool2D}: the largest signed value of each window ({@link MaxPool2D#windows});
+ *       it takes the values the linear layer before it already shifted, and since the shift is
+ *       monotone this equals shifting the window's largest accumulator;
  *   <li>{@code Square}: {@code (x * x) >> f};
  *   <li>{@code Polynomial} (Horner): {@code acc = c_d; acc = ((acc * x) >> f) + c_i} for
  *       {@code i = d-1 .. 0};
@@ -80,6 +85,8 @@ public final class FixedPointInference {
         for (int j = 0; j < h.length; j++) {
           h[j] = Math.max(0, h[j]);
         }
+      } else if (layer instanceof MaxPool2D p) {
+        h = maxPool(p, quantized.model().inputShapeOf(i), h);
       } else if (layer instanceof Square) {
         for (int j = 0; j < h.length; j++) {
           h[j] = checked(i, product(i, h[j], h[j])) >> format.fractionalBits();
@@ -131,6 +138,20 @@ public final class FixedPointInference {
       }
     }
     return best;
+  }
+
+  private static long[] maxPool(MaxPool2D p, Shape in, long[] x) {
+    int[] win = p.windows(in);
+    int w = p.window();
+    long[] y = new long[win.length / w];
+    for (int o = 0; o < y.length; o++) {
+      long m = x[win[o * w]];
+      for (int q = 1; q < w; q++) {
+        m = Math.max(m, x[win[o * w + q]]);
+      }
+      y[o] = m;
+    }
+    return y;
   }
 
   private long[] linear(int layer, long[] x) {

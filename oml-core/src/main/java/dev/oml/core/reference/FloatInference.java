@@ -4,6 +4,7 @@ import dev.oml.core.model.Argmax;
 import dev.oml.core.model.Flatten;
 import dev.oml.core.model.Layer;
 import dev.oml.core.model.LinearForm;
+import dev.oml.core.model.MaxPool2D;
 import dev.oml.core.model.Model;
 import dev.oml.core.model.Polynomial;
 import dev.oml.core.model.ReLU;
@@ -58,6 +59,18 @@ public final class FloatInference {
         for (int j = 0; j < d.length; j++) {
           d[j] = Math.max(0, d[j]);
         }
+      } else if (layer instanceof MaxPool2D p) {
+        int[] win = p.windows(model.inputShapeOf(i));
+        int w = p.window();
+        double[] y = new double[win.length / w];
+        for (int o = 0; o < y.length; o++) {
+          double m = h.data[win[o * w]];
+          for (int q = 1; q < w; q++) {
+            m = Math.max(m, h.data[win[o * w + q]]);
+          }
+          y[o] = m;
+        }
+        h = DMatrixRMaj.wrap(y.length, 1, y);
       } else if (layer instanceof Square) {
         double[] d = h.data;
         for (int j = 0; j < d.length; j++) {

@@ -29,6 +29,22 @@ class ModelFilesTest {
   }
 
   @Test
+  void roundTripsMaxPoolWithItsKernelAndStride() {
+    java.util.Random r = new java.util.Random(3);
+    Model m = Model.of("mp", new Shape(1, 5, 5), java.util.List.of(
+        new Conv2D(1, 2, 3, 1, 1, TestModels.gaussian(r, 18, 0.3), TestModels.gaussian(r, 2, 0.1)),
+        new MaxPool2D(3, 2), new Flatten(),
+        new Dense(8, 2, TestModels.gaussian(r, 16, 0.3), TestModels.gaussian(r, 2, 0.1))),
+        dev.oml.core.fixedpoint.FixedPointFormat.of(44, 12), 6);
+    Path p = dir.resolve("mp" + ModelFiles.EXTENSION);
+    ModelFiles.save(m, p);
+    Model back = ModelFiles.load(p);
+    assertEquals(m, back);
+    assertEquals(new MaxPool2D(3, 2), back.layers().get(1));
+    assertEquals(new Shape(2, 2, 2), back.outputShapeOf(1));
+  }
+
+  @Test
   void refusesWrongMagicAndVersion() {
     byte[] b = ModelFiles.toBytes(TestModels.mlp(1, 4, 3, 2));
     byte[] magic = b.clone();

@@ -2,6 +2,7 @@ package dev.oml.core.model;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -46,6 +47,28 @@ class ModelTest {
     assertEquals(new Shape(5, 13, 13), c.outputShape(new Shape(1, 28, 28)));
     assertEquals(new Shape(5, 3, 3), new AvgPool2D(3, 3).outputShape(new Shape(5, 9, 10)));
     assertThrows(ModelValidationException.class, () -> c.outputShape(new Shape(2, 28, 28)));
+  }
+
+  @Test
+  void maxPoolShapesWindowsAndErrors() {
+    MaxPool2D p = new MaxPool2D(3, 2);
+    // floor mode: (7 - 3) / 2 + 1 = 3 rows, (8 - 3) / 2 + 1 = 3 columns; the last column is dropped
+    assertEquals(new Shape(2, 3, 3), p.outputShape(new Shape(2, 7, 8)));
+    int[] w = p.windows(new Shape(2, 7, 8));
+    assertEquals(2 * 3 * 3 * 9, w.length);
+    // output (channel 1, row 2, column 1) starts at input (1, 4, 2); offset (2, 1) is (1, 6, 3)
+    int o = (1 * 3 + 2) * 3 + 1;
+    assertEquals((1 * 7 + 4) * 8 + 2, w[o * 9]);
+    assertEquals((1 * 7 + 6) * 8 + 3, w[o * 9 + 2 * 3 + 1]);
+    assertThrows(ModelValidationException.class, () -> new MaxPool2D(0, 1));
+    assertThrows(ModelValidationException.class, () -> new MaxPool2D(2, -1));
+    ModelValidationException e = assertThrows(ModelValidationException.class, () -> Model.of("m",
+        new Shape(1, 4, 4), List.of(new MaxPool2D(2, 2), new MaxPool2D(3, 1), new Flatten(),
+            new Dense(1, 1, new double[1], new double[1])), FMT, 4));
+    assertTrue(e.getMessage().startsWith("layer 1 (maxpool2d): maxpool2d kernel 3 is larger"),
+        e.getMessage());
+    assertEquals("maxpool2d", p.kind());
+    assertFalse(p.isLinear());
   }
 
   @Test

@@ -103,10 +103,10 @@ class NpzImporterTest {
     assertError(a, "array 'layer0.dense.bias' has 3 values; the weight 'layer0.dense.weight' (2, 3)"
         + " has 2 outputs, so expected (2,)");
     a.put("layer0.dense.bias", npyDoubles(new int[] {2}, 0, 0));
-    a.put("layer1.maxpool2d.kernel", npyInts(2));
-    assertError(a, "layer 1: arrays [layer1.maxpool2d.kernel] are of kind 'maxpool2d'");
-    assertError(a, "max pooling is not supported yet; use avgpool2d");
-    a.remove("layer1.maxpool2d.kernel");
+    a.put("layer1.maxpool.kernel", npyInts(2));
+    assertError(a, "layer 1: arrays [layer1.maxpool.kernel] are of kind 'maxpool'");
+    assertError(a, "max pooling is kind 'maxpool2d' (arrays layer1.maxpool2d.kernel and .stride)");
+    a.remove("layer1.maxpool.kernel");
     a.put("layer1.batchnorm.running_mean", npyDoubles(new int[] {2}, 0, 0));
     assertError(a, "fold batch normalization into the dense or conv2d layer before it");
     a.remove("layer1.batchnorm.running_mean");

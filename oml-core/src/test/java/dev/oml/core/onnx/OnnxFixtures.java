@@ -162,8 +162,8 @@ public final class OnnxFixtures {
 
   /**
    * A CNN with max pooling on 1x8x8 images: Conv(1, 4, 3, padding 1), BatchNorm2d, ReLU,
-   * MaxPool2d(2), Flatten, Linear(64, 3). The importer refuses it (MaxPool is not in the model IR
-   * yet); ONNX Runtime runs it, ready for when it is.
+   * MaxPool2d(2), Flatten, Linear(64, 3). ONNX Runtime is the oracle of its import; the tier-2
+   * protocol runs the imported model too.
    */
   static byte[] cnnMaxPool() {
     Random r = new Random(15_003);

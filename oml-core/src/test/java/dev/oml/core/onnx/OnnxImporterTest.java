@@ -9,6 +9,7 @@ import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtSession;
 import dev.oml.core.OmlException;
 import dev.oml.core.model.Dense;
+import dev.oml.core.model.MaxPool2D;
 import dev.oml.core.model.Model;
 import dev.oml.core.reference.FloatInference;
 import java.nio.file.Files;
@@ -222,6 +223,58 @@ class OnnxImporterTest {
     }, "training mode", "model.eval()");
     refused(OnnxFormatException.class, w -> w.node("fc", "Gemm", List.of("x", "Wmissing"),
         List.of("y")).i("transB", 1), "'Wmissing' must be a constant");
+  }
+
+  @Test
+  void maxPoolWithOverlappingWindowsAgrees() throws Exception {
+    // kernel 3, stride 2 on 2x7x7 (floor mode drops nothing here) and kernel 2, stride 1 after it
+    OnnxWriter w = new OnnxWriter().input("x", 1, 2, 7, 7).output("y", 1, 2);
+    w.floatInit("W", new long[] {2, 8}, OnnxFixtures.uniform(R, 16, -1, 1));
+    w.node("/p1/MaxPool", "MaxPool", List.of("x"), List.of("a")).ints("kernel_shape", 3, 3)
+        .ints("strides", 2, 2);
+    w.node("/p2/MaxPool", "MaxPool", List.of("a"), List.of("b")).ints("kernel_shape", 2, 2)
+        .ints("pads", 0, 0, 0, 0).i("ceil_mode", 0).i("storage_order", 0);
+    w.node("f", "Flatten", List.of("b"), List.of("c"));
+    w.node("fc", "Gemm", List.of("c", "W"), List.of("y")).i("transB", 1);
+    Model m = checkAgainstRuntime(w.toBytes(), new long[] {1, 2, 7, 7}).model();
+    assertEquals(new MaxPool2D(3, 2), m.layers().get(0));
+    assertEquals(new MaxPool2D(2, 1), m.layers().get(1));
+  }
+
+  @Test
+  void maxPoolAttributesTheIrCannotExpressAreNamed() {
+    String[][] cases = {
+        {"kernel", "kernel_shape=[2, 3]"}, {"strides", "strides=[1, 2]"},
+        {"pads", "pads=[0, 1, 0, 1]"}, {"dilations", "dilations=[2, 2]"},
+        {"ceil_mode", "ceil_mode=1 is not supported"},
+        {"storage_order", "storage_order=1 is not supported"},
+        {"auto_pad", "auto_pad=SAME_UPPER"}, {"indices", "Indices output"},
+        {"no kernel", "needs a 2-D kernel_shape"}, {"too large", "kernel 5 is larger"}};
+    for (String[] c : cases) {
+      OnnxWriter w = new OnnxWriter().input("x", 1, 1, 4, 4).output("y", 1, 1, 2, 2);
+      List<String> outs = c[0].equals("indices") ? List.of("y", "idx") : List.of("y");
+      OnnxWriter.Node n = w.node("/pool/MaxPool", "MaxPool", List.of("x"), outs);
+      if (!c[0].equals("no kernel")) {
+        if (c[0].equals("kernel")) {
+          n.ints("kernel_shape", 2, 3);
+        } else {
+          n.ints("kernel_shape", c[0].equals("too large") ? 5 : 2, c[0].equals("too large") ? 5 : 2);
+        }
+      }
+      switch (c[0]) {
+        case "strides" -> n.ints("strides", 1, 2);
+        case "pads" -> n.ints("pads", 0, 1, 0, 1);
+        case "dilations" -> n.ints("dilations", 2, 2);
+        case "ceil_mode" -> n.i("ceil_mode", 1);
+        case "storage_order" -> n.i("storage_order", 1);
+        case "auto_pad" -> n.s("auto_pad", "SAME_UPPER");
+        default -> { }
+      }
+      OnnxFormatException e = assertThrows(OnnxFormatException.class,
+          () -> OnnxImporter.read(w.toBytes(), "t", false), c[0]);
+      assertTrue(e.getMessage().contains("'/pool/MaxPool' (MaxPool)")
+          && e.getMessage().contains(c[1]), c[0] + ": " + e.getMessage());
+    }
   }
 
   @Test

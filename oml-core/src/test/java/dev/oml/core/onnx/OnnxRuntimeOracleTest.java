@@ -1,8 +1,6 @@
 package dev.oml.core.onnx;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNotNull;
-import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.onnxruntime.OnnxTensor;
@@ -12,6 +10,7 @@ import dev.oml.core.model.AvgPool2D;
 import dev.oml.core.model.Conv2D;
 import dev.oml.core.model.Dense;
 import dev.oml.core.model.Flatten;
+import dev.oml.core.model.MaxPool2D;
 import dev.oml.core.model.Model;
 import dev.oml.core.model.ModelFiles;
 import dev.oml.core.model.ReLU;
@@ -177,18 +176,14 @@ class OnnxRuntimeOracleTest {
   }
 
   @Test
-  void maxPoolRunsInOnnxRuntimeButIsRefusedByName() throws Exception {
-    try (OrtSession s = env.createSession(Files.readAllBytes(fixture("cnn_maxpool.onnx")),
-        new OrtSession.SessionOptions())) {
-      double[] out = runtime(s, new long[] {1, 1, 8, 8}, new double[64]);
-      assertEquals(3, out.length);
-    }
-    UnsupportedOperatorException e = assertThrows(UnsupportedOperatorException.class,
-        () -> OnnxImporter.load(fixture("cnn_maxpool.onnx"), "mp", false));
-    assertEquals("/pool/MaxPool", e.node());
-    assertEquals("MaxPool", e.opType());
-    assertTrue(e.getMessage().contains("not supported yet") && e.getMessage().contains("Gemm"),
-        e.getMessage());
-    assertNotNull(UnsupportedOperatorException.supported());
+  void cnnWithMaxPoolAgreesWithOnnxRuntime() throws Exception {
+    double fixed = agree("cnn_maxpool.onnx", new long[] {1, 1, 8, 8}, -1, 1, 50);
+    assertTrue(fixed < 0.01, "fixed point vs float: " + fixed);
+    var layers = OnnxImporter.load(fixture("cnn_maxpool.onnx"), "mp", false).model().layers();
+    // Conv(+BN), ReLU, MaxPool, Flatten, Dense
+    assertEquals(5, layers.size(), layers.toString());
+    assertTrue(layers.get(0) instanceof Conv2D && layers.get(1) instanceof ReLU);
+    assertEquals(new MaxPool2D(2, 2), layers.get(2));
+    assertTrue(layers.get(3) instanceof Flatten && layers.get(4) instanceof Dense);
   }
 }

@@ -16,6 +16,7 @@ import dev.oml.core.model.Conv2D;
 import dev.oml.core.model.Dense;
 import dev.oml.core.model.Flatten;
 import dev.oml.core.model.Layer;
+import dev.oml.core.model.MaxPool2D;
 import dev.oml.core.model.Model;
 import dev.oml.core.model.ModelFiles;
 import dev.oml.core.model.ReLU;
@@ -131,6 +132,92 @@ class FieldReferenceTest {
     }
   }
 
+  @Property(tries = 60)
+  void maxPoolEqualsAnIndependentBigIntegerEvaluation(
+      @ForAll @IntRange(min = 1, max = 2) int inC, @ForAll @IntRange(min = 1, max = 3) int outC,
+      @ForAll @IntRange(min = 1, max = 3) int pool, @ForAll @IntRange(min = 1, max = 3) int stride,
+      @ForAll @IntRange(min = 0, max = 2) int relu, @ForAll @IntRange(min = 0, max = 14) int f,
+      @ForAll long seed) {
+    Random r = new Random(seed);
+    Model m = maxPoolModel(r, inC, outC, pool, stride, relu);
+    FieldFixedPointInference field = new FieldFixedPointInference(FieldQuantizedModel.of(m, f));
+    long[] x = new long[m.inputShape().size()];
+    BigInteger[] h = new BigInteger[x.length];
+    for (int i = 0; i < x.length; i++) {
+      long v = Math.round(r.nextGaussian() * Math.scalb(1.0, f));
+      x[i] = FieldFixedPoint.embed(v);
+      h[i] = BigInteger.valueOf(v);
+    }
+    long[] got = field.logits(x);
+    BigInteger[] want = oracle(m, h, f);
+    assertEquals(want.length, got.length);
+    for (int i = 0; i < got.length; i++) {
+      assertEquals(want[i].longValueExact(), FieldFixedPoint.center(got[i]), "logit " + i);
+    }
+  }
+
+  @Test
+  void maxPoolAgreesAcrossFieldRingAndFloat() {
+    Random r = new Random(21);
+    int negative = 0;
+    for (int relu = 0; relu < 3; relu++) {
+      Model m = maxPoolModel(r, 2, 3, 2, 1, relu);
+      FloatInference fl = new FloatInference(m);
+      FieldFixedPointInference field = new FieldFixedPointInference(FieldQuantizedModel.of(m, F));
+      FixedPointInference ring = new FixedPointInference(QuantizedModel.of(m));
+      for (int t = 0; t < 20; t++) {
+        double[] x = TestModels.gaussian(r, m.inputShape().size(), 1.0);
+        long[] fieldLogits = field.logits(field.encodeInput(x));
+        long[] ringLogits = ring.logits(ring.encodeInput(x));
+        double[] want = fl.logits(x);
+        for (int j = 0; j < want.length; j++) {
+          long v = FieldFixedPoint.center(fieldLogits[j]);
+          assertEquals(m.format().signed(ringLogits[j]), v, "ring = field, logit " + j);
+          assertEquals(want[j], FieldFixedPoint.decode(fieldLogits[j], F), 0.02, "float");
+          negative += v < 0 ? 1 : 0;
+        }
+      }
+    }
+    assertTrue(negative > 0, "some logit is negative, so max is not only compared on zeros");
+  }
+
+  @Test
+  void maxPoolTakesTheLargestCenteredValueOfEachWindow() {
+    // 1 x 2 x 3 input, k = 2, s = 1: windows {0,1,3,4} and {1,2,4,5}
+    long[] x = {FieldFixedPoint.embed(-7), FieldFixedPoint.embed(-3), FieldFixedPoint.embed(9),
+        FieldFixedPoint.embed(-5), FieldFixedPoint.embed(-4), FieldFixedPoint.embed(-1)};
+    MaxPool2D p = new MaxPool2D(2, 1);
+    long[] y = FieldFixedPointInference.maxPool(p.windows(new Shape(1, 2, 3)), p.window(), x);
+    assertEquals(2, y.length);
+    assertEquals(FieldFixedPoint.embed(-3), y[0], "negative values compare by their centered value");
+    assertEquals(FieldFixedPoint.embed(9), y[1]);
+  }
+
+  /**
+   * conv 3x3 (pad 1) -> [relu] -> maxpool(pool, stride) -> [relu] -> flatten -> dense -> argmax
+   * on a {@code inC x 6 x 6} input; {@code relu} 0: none, 1: before the pooling, 2: after it.
+   */
+  static Model maxPoolModel(Random r, int inC, int outC, int pool, int stride, int relu) {
+    Shape in = new Shape(inC, 6, 6);
+    Conv2D conv = new Conv2D(inC, outC, 3, 1, 1,
+        TestModels.gaussian(r, outC * inC * 9, 0.4), TestModels.gaussian(r, outC, 0.1));
+    MaxPool2D mp = new MaxPool2D(pool, stride);
+    int n = mp.outputShape(conv.outputShape(in)).size();
+    List<Layer> layers = new ArrayList<>();
+    layers.add(conv);
+    if (relu == 1) {
+      layers.add(new ReLU());
+    }
+    layers.add(mp);
+    if (relu == 2) {
+      layers.add(new ReLU());
+    }
+    layers.add(new Flatten());
+    layers.add(new Dense(n, 3, TestModels.gaussian(r, n * 3, 0.4), TestModels.gaussian(r, 3, 0.1)));
+    layers.add(new Argmax());
+    return Model.of("maxpool-" + pool + stride, in, layers, FixedPointFormat.of(60, 12), 6);
+  }
+
   @Test
   void anInputBeyondTheBoundWrapsModPInsteadOfFailing() {
     // the protocol cannot raise on a wrap, so neither does its oracle: the result is the exact
@@ -232,6 +319,24 @@ class FieldReferenceTest {
                 }
               }
               z[(ch * o.height() + oy) * o.width() + ox] = acc.shiftRight(f);
+            }
+          }
+        }
+        h = z;
+      } else if (layer instanceof MaxPool2D p) {
+        BigInteger[] z = new BigInteger[o.size()];
+        for (int ch = 0; ch < o.channels(); ch++) {
+          for (int oy = 0; oy < o.height(); oy++) {
+            for (int ox = 0; ox < o.width(); ox++) {
+              BigInteger best = null;
+              for (int ky = 0; ky < p.kernel(); ky++) {
+                for (int kx = 0; kx < p.kernel(); kx++) {
+                  BigInteger v = h[(ch * s.height() + oy * p.stride() + ky) * s.width()
+                      + ox * p.stride() + kx];
+                  best = best == null ? v : best.max(v);
+                }
+              }
+              z[(ch * o.height() + oy) * o.width() + ox] = best;
             }
           }
         }

@@ -13,6 +13,7 @@ import dev.oml.core.model.Dense;
 import dev.oml.core.model.Flatten;
 import dev.oml.core.model.InputBox;
 import dev.oml.core.model.Layer;
+import dev.oml.core.model.MaxPool2D;
 import dev.oml.core.model.Model;
 import dev.oml.core.model.Polynomial;
 import dev.oml.core.model.Shape;
@@ -108,6 +109,20 @@ class HeCompiledModelTest {
         HeCompiledModel.compile(HeFixture.model("network-a.omlm"), FX.modelId,
             HeBackends.pureJava(), secure(6)));
     assertTrue(e.getMessage().contains("layer 1 (relu)"), e.getMessage());
+  }
+
+  @Test
+  void maxPoolIsRefusedByName() {
+    Random r = new Random(8);
+    Model m = Model.of("mp", new Shape(1, 4, 4), List.of(
+        new Conv2D(1, 2, 3, 1, 1, random(r, 18, 0.3), random(r, 2, 0.1)), new Square(),
+        new MaxPool2D(2, 2), new Flatten(), new Dense(8, 2, random(r, 16, 0.3), random(r, 2, 0.1))),
+        FixedPointFormat.of(48, 12), 6).withInputBox(InputBox.uniform(16, 0, 1));
+    UnsupportedModelException e = assertThrows(UnsupportedModelException.class, () ->
+        HeCompiledModel.compile(m, FX.modelId, HeBackends.pureJava(), HePlanOptions.builder()
+            .kappa(6).insecureRingForTesting(1024).build()));
+    assertTrue(e.getMessage().contains("layer 2 (maxpool2d)")
+        && e.getMessage().contains("use the two-party mode for maxpool2d"), e.getMessage());
   }
 
   @Test

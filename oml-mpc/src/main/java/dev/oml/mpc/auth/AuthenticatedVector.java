@@ -145,6 +145,20 @@ public final class AuthenticatedVector {
         PrimeField.vecMat(s, tags, cols, null));
   }
 
+  /**
+   * Entries {@code idx[0], idx[1], ...} (an index may repeat): a public selection, so the
+   * relation holds entry by entry.
+   */
+  public AuthenticatedVector select(int[] idx) {
+    long[] v = new long[idx.length];
+    long[] t = new long[idx.length];
+    for (int i = 0; i < idx.length; i++) {
+      v[i] = values[idx[i]];
+      t[i] = tags[idx[i]];
+    }
+    return new AuthenticatedVector(v, t);
+  }
+
   /** Entries {@code [from, from + n)}. */
   public AuthenticatedVector slice(int from, int n) {
     return new AuthenticatedVector(Arrays.copyOfRange(values, from, from + n),

@@ -97,6 +97,15 @@ public final class MacKeyVector {
     return new MacKeyVector(PrimeField.vecMat(s, keys, cols, null));
   }
 
+  /** The keys of {@link AuthenticatedVector#select(int[])}. */
+  public MacKeyVector select(int[] idx) {
+    long[] k = new long[idx.length];
+    for (int i = 0; i < idx.length; i++) {
+      k[i] = keys[idx[i]];
+    }
+    return new MacKeyVector(k);
+  }
+
   /** Entries {@code [from, from + n)}. */
   public MacKeyVector slice(int from, int n) {
     return new MacKeyVector(Arrays.copyOfRange(keys, from, from + n));

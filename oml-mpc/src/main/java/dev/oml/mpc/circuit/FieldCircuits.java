@@ -193,6 +193,63 @@ public final class FieldCircuits {
   }
 
   /**
+   * A hidden layer followed by max pooling: one instance per pooled value, over the {@code w}
+   * pre-activations of its window. Garbler inputs the {@code w} words of {@code z_O} (word
+   * {@code q} at bits {@code [46 q, 46 (q + 1))}), then the mask {@code m} at bits
+   * {@code [46 w, 46 (w + 1))}; evaluator inputs the {@code w} words of {@code z_U}. Output:
+   * the 46 bits of U's share {@code (y - m) mod p} with
+   * {@code y = max_q floor(center(z_U,q + z_O,q) / 2^f)} (signed maximum), and with ReLU
+   * applied to {@code y} if {@code relu} (ReLU commutes with the maximum); then one
+   * non-canonical flag per evaluator word, as in {@link #reluReshare(int)}. For {@code w = 1}
+   * this is exactly {@link #reluReshare(int)} or {@link #truncateReshare(int)}, the same circuit
+   * and fingerprint.
+   *
+   * <p>AND gates: per window value the flag, the sum mod {@code p}, the sign and the centered
+   * value ({@code k - 1 + 3k + k - 1 + k + 1} at most), per comparison a signed comparison and a
+   * selection of 47-bit words, then one re-embedding (or ReLU) and the re-share;
+   * {@code FieldCircuitsTest} pins the counts.
+   */
+  public static Circuit maxReshare(int f, int w, boolean relu) {
+    checkF(f);
+    if (w < 1) {
+      throw new IllegalArgumentException("a window has at least one value");
+    }
+    if (w == 1) {
+      return reshare(f, relu);
+    }
+    CircuitBuilder b = new CircuitBuilder((w + 1) * BITS, w * BITS);
+    int[] m = b.garblerInputs(w * BITS, BITS);
+    int[] flags = new int[w];
+    int[] best = null;
+    for (int q = 0; q < w; q++) {
+      int[] zu = b.evaluatorInputs(q * BITS, BITS);
+      flags[q] = atLeast(b, zu, PrimeField.P);
+      int[] r = addModP(b, zu, b.garblerInputs(q * BITS, BITS));
+      // floor(center(r) / 2^f) as a 47-bit two's-complement word
+      int[] c = Circuits.shiftRightArithmetic(centered(b, r, negative(b, r)), f);
+      best = best == null ? c : Circuits.mux(b, Circuits.lessThanSigned(b, best, c), c, best);
+    }
+    int sign = best[BITS];
+    int[] y = new int[BITS];
+    if (relu) {
+      int positive = b.not(sign);
+      for (int i = 0; i < BITS; i++) {
+        y[i] = b.and(best[i], positive);
+      }
+    } else {
+      // negative: best + p lies in [0, p); non-negative: best itself, below (p - 1) / 2
+      int[] e = add(b, best, constant(PrimeField.P, BITS + 1), CircuitBuilder.ZERO, false);
+      for (int i = 0; i < BITS; i++) {
+        y[i] = b.mux(sign, e[i], best[i]);
+      }
+    }
+    int[] out = subModP(b, y, m);
+    int[] outs = java.util.Arrays.copyOf(out, BITS + w);
+    System.arraycopy(flags, 0, outs, BITS, w);
+    return b.build(outs);
+  }
+
+  /**
    * The last layer under the LABEL policy: garbler inputs the {@code k} words of {@code z_O}
    * (word {@code i} at bits {@code [46 i, 46 (i + 1))}), evaluator inputs the {@code k} words
    * of {@code z_U}; outputs the index of the largest centered {@code z_U + z_O mod p} (the first

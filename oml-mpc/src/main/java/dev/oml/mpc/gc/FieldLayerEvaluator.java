@@ -83,7 +83,7 @@ public final class FieldLayerEvaluator {
         throw new ProtocolAbortException("field layer garbling: an argmax has no output table");
       }
     } else {
-      out = LabelTable.fromMessage(g.outputTable(), wires.values, FieldLayerWires.K);
+      out = LabelTable.fromMessage(g.outputTable(), wires.outputs, FieldLayerWires.K);
     }
     byte[] third = ot.thirdMessage(g.kos());
     RandomOtReceiverOutput pads = ot.output();
@@ -363,11 +363,11 @@ public final class FieldLayerEvaluator {
         index = (int) dev.oml.mpc.circuit.Circuits.fromBits(bit, 0, bit.length);
         return;
       }
-      int values = wires.values;
-      long[] s = new long[values];
+      int outputs = wires.outputs;
+      long[] s = new long[outputs];
       for (int j = 0; j < FieldLayerWires.K; j++) {
-        for (int v = 0; v < values; v++) {
-          if (bit[j * values + v]) {
+        for (int v = 0; v < outputs; v++) {
+          if (bit[j * outputs + v]) {
             s[v] |= 1L << j;
           }
         }

@@ -100,7 +100,7 @@ public final class FieldLayerGarbler {
     } else {
       long[] out = wires.gatherOutput(outputZeros);
       LabelTable.Garbled outT = LabelTable.garble(out, FieldLayerWires.tableWires(
-          FieldLayerWires.K), FieldLayerWires.outputWeights(), values, dlo, dhi, alpha,
+          FieldLayerWires.K), FieldLayerWires.outputWeights(), wires.outputs, dlo, dhi, alpha,
           FieldLayerWires.OUTPUT_TWEAKS);
       outputTable = outT.table().toMessage();
       outputKeys = outT.keys();

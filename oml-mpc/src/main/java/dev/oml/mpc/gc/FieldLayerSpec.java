@@ -14,11 +14,19 @@ import dev.oml.mpc.circuit.FieldCircuits;
  * mismatch aborts. For the last-layer kinds the owner withholds the output decoding until the
  * batched MAC check has accepted. Immutable.
  *
+ * <p>A {@code window} above 1 fuses max pooling into a HIDDEN or TRUNCATE layer: each of the
+ * {@code neurons} instances ({@link FieldCircuits#maxReshare}) takes the {@code window}
+ * pre-activations of one pooling window, truncates each, and re-shares their maximum (after ReLU
+ * for HIDDEN). The licensee then feeds {@code neurons * window} values (a pre-activation that
+ * lies in several windows is fed once per window), and gets {@code neurons} output shares.
+ *
  * @param kind what the layer computes
- * @param neurons values per side (the layer width, or the number of logits)
+ * @param neurons output values per side (the layer width, the number of pooled values, or the
+ *     number of logits)
  * @param fractionalBits {@code f}, the truncation after the product (ignored by LABEL)
+ * @param window pre-activations per output value: 1, or the pooling window {@code k^2}
  */
-public record FieldLayerSpec(Kind kind, int neurons, int fractionalBits) {
+public record FieldLayerSpec(Kind kind, int neurons, int fractionalBits, int window) {
   /** The layer's nonlinearity. */
   public enum Kind {
     /** ReLU, truncation and re-share; U decodes its new share at once (it is masked). */
@@ -38,6 +46,18 @@ public record FieldLayerSpec(Kind kind, int neurons, int fractionalBits) {
   /** Largest layer: one garbling covers at most this many values. */
   public static final int MAX_NEURONS = 1 << 16;
 
+  /** Largest pooling window (values per instance). */
+  public static final int MAX_WINDOW = 1024;
+
+  /**
+   * A layer without pooling ({@code window = 1}).
+   *
+   * @throws IllegalArgumentException if a field is out of range
+   */
+  public FieldLayerSpec(Kind kind, int neurons, int fractionalBits) {
+    this(kind, neurons, fractionalBits, 1);
+  }
+
   /**
    * Validates.
    *
@@ -53,13 +73,21 @@ public record FieldLayerSpec(Kind kind, int neurons, int fractionalBits) {
     if (fractionalBits < 0 || fractionalBits > FieldCircuits.BITS - 2) {
       throw new IllegalArgumentException("fractional bits must be in [0, 44]");
     }
+    if (window < 1 || window > MAX_WINDOW || (long) neurons * window > MAX_NEURONS) {
+      throw new IllegalArgumentException("window must be in [1, 1024] and neurons * window at"
+          + " most 65536");
+    }
+    if (window > 1 && kind != Kind.HIDDEN && kind != Kind.TRUNCATE) {
+      throw new IllegalArgumentException("only a hidden layer (HIDDEN or TRUNCATE) pools");
+    }
   }
 
   /** The circuit garbled (once per neuron, or once for LABEL). */
   public Circuit circuit() {
     return switch (kind) {
-      case HIDDEN -> FieldCircuits.reluReshare(fractionalBits);
-      case LOGITS, TRUNCATE -> FieldCircuits.truncateReshare(fractionalBits);
+      case HIDDEN -> FieldCircuits.maxReshare(fractionalBits, window, true);
+      case TRUNCATE -> FieldCircuits.maxReshare(fractionalBits, window, false);
+      case LOGITS -> FieldCircuits.truncateReshare(fractionalBits);
       case LABEL -> FieldCircuits.argmaxOfShares(neurons);
     };
   }
@@ -67,6 +95,14 @@ public record FieldLayerSpec(Kind kind, int neurons, int fractionalBits) {
   /** Garbled instances of {@link #circuit()}. */
   public int instances() {
     return kind == Kind.LABEL ? 1 : neurons;
+  }
+
+  /**
+   * Values the licensee feeds in ({@code z_U}) and the owner too ({@code z_O}): one per
+   * logit for LABEL, else {@code neurons * window}, window by window.
+   */
+  public int inputs() {
+    return kind == Kind.LABEL ? neurons : neurons * window;
   }
 
   /** Whether the owner sends the output decoding only after the MAC check accepted. */
@@ -81,6 +117,6 @@ public record FieldLayerSpec(Kind kind, int neurons, int fractionalBits) {
 
   /** Garbler input bits per instance sent online ({@code z_O}); the rest ({@code m}) offline. */
   int onlineGarblerInputs() {
-    return kind == Kind.LABEL ? FieldCircuits.BITS * neurons : FieldCircuits.BITS;
+    return kind == Kind.LABEL ? FieldCircuits.BITS * neurons : FieldCircuits.BITS * window;
   }
 }

@@ -8,9 +8,12 @@ import dev.oml.mpc.circuit.FieldCircuits;
 
 /**
  * Where the bits of a field layer's values sit in HalfGates' wire-major label arrays, shared by
- * both sides so that the garbler's and the evaluator's label tables cover the same wires. Value
- * {@code v}, bit {@code j} of a per-neuron layer is wire {@code j} of instance {@code v}; of an
- * argmax layer it is wire {@code 46 v + j} of its single instance.
+ * both sides so that the garbler's and the evaluator's label tables cover the same wires. Input
+ * value {@code u}, bit {@code j} of a per-neuron layer with window {@code w} is wire
+ * {@code 46 (u mod w) + j} of instance {@code u / w} (wire {@code j} of instance {@code u} without
+ * pooling), its canonicity flag output {@code 46 + (u mod w)} of that instance; of an argmax
+ * layer it is wire {@code 46 u + j} of its single instance. Output value {@code v} is instance
+ * {@code v}'s share.
  */
 final class FieldLayerWires {
   static final int K = FieldCircuits.BITS;
@@ -22,14 +25,20 @@ final class FieldLayerWires {
   final FieldLayerSpec spec;
   final Circuit circuit;
   final int n;
+  /** Input values ({@code z_U}, {@code z_O}, the input table). */
   final int values;
+  /** Output values (U's shares, the output table, the masks). */
+  final int outputs;
+  final int window;
   final boolean label;
 
   FieldLayerWires(FieldLayerSpec spec) {
     this.spec = spec;
     this.circuit = spec.circuit();
     this.n = spec.instances();
-    this.values = spec.neurons();
+    this.values = spec.inputs();
+    this.outputs = spec.neurons();
+    this.window = spec.window();
     this.label = spec.kind() == FieldLayerSpec.Kind.LABEL;
   }
 
@@ -40,7 +49,8 @@ final class FieldLayerWires {
 
   /** Block, among the evaluator's or the garbler's online inputs, of value v's bit j. */
   int valueBlock(int firstWire, int v, int j) {
-    return label ? block(firstWire + K * v + j, 0) : block(firstWire + j, v);
+    return label ? block(firstWire + K * v + j, 0)
+        : block(firstWire + K * (v % window) + j, v / window);
   }
 
   int evaluatorBlock(int v, int j) {
@@ -48,7 +58,8 @@ final class FieldLayerWires {
   }
 
   int flagOutputBlock(int v) {
-    return label ? Circuits.indexBits(values) + v : block(FieldCircuits.OUTPUT_FLAG, v);
+    return label ? Circuits.indexBits(values) + v
+        : block(FieldCircuits.OUTPUT_FLAG + v % window, v / window);
   }
 
   int shareOutputBlock(int v, int j) {
@@ -64,8 +75,8 @@ final class FieldLayerWires {
       }
     } else {
       for (int j = 0; j < K; j++) {
-        for (int v = 0; v < values; v++) {
-          b[j * values + v] = shareOutputBlock(v, j);
+        for (int v = 0; v < outputs; v++) {
+          b[j * outputs + v] = shareOutputBlock(v, j);
         }
       }
     }
@@ -95,10 +106,10 @@ final class FieldLayerWires {
 
   /** The output table's labels (U's share bits). */
   long[] gatherOutput(long[] outputLabels) {
-    long[] t = new long[2 * K * values];
-    for (int v = 0; v < values; v++) {
+    long[] t = new long[2 * K * outputs];
+    for (int v = 0; v < outputs; v++) {
       for (int j = 0; j < K; j++) {
-        copy(outputLabels, shareOutputBlock(v, j), t, j * values + v);
+        copy(outputLabels, shareOutputBlock(v, j), t, j * outputs + v);
       }
     }
     return t;

@@ -298,8 +298,9 @@ public final class Tier2Owner {
           PrimeField.add(zO, s.t2.share(), zO);
           zK = zK.add(s.t2.keys());
         }
-        FieldLayerGarbler.Online on = s.garbled.respond(LabelRequest.decode(labelRequest), zO);
-        verifier.expectZero(on.inputKeys().sub(zK));
+        FieldLayerGarbler.Online on = s.garbled.respond(LabelRequest.decode(labelRequest),
+            l.circuitInput(zO));
+        verifier.expectZero(on.inputKeys().sub(l.circuitInput(zK)));
         return new LayerAnswer(k, i, on);
       }
     }

@@ -330,7 +330,7 @@ public final class Tier2User {
           zA = zA.add(s.t2);
         }
         z = zA;
-        requested = s.ready.request(deviation.circuitInput(k, i, z.values()));
+        requested = s.ready.request(deviation.circuitInput(k, i, l.circuitInput(z.values())));
         request = deviation.labelRequest(k, i, requested.message());
       }
 
@@ -355,7 +355,7 @@ public final class Tier2User {
         }
         used = true;
         FieldLayerEvaluator.Evaluated ev = requested.finish(InputLabels.decode(labels));
-        provers[k].zero(ev.circuitInput().sub(z));
+        provers[k].zero(ev.circuitInput().sub(plan.get(i).circuitInput(z)));
         return ev;
       }
 

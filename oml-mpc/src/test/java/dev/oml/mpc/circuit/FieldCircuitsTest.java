@@ -1,5 +1,6 @@
 package dev.oml.mpc.circuit;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
@@ -133,6 +134,66 @@ class FieldCircuitsTest {
   }
 
   static final Circuit ARGMAX = FieldCircuits.argmaxOfShares(4);
+  static final Map<Integer, Circuit> MAX = new ConcurrentHashMap<>();
+
+  /**
+   * The max circuit over a window of 4 (and of 9) against the field reference: each value is
+   * truncated by {@link FieldFixedPoint#truncate}, the largest centered one wins (ReLU after it
+   * for the relu form), minus the mask; no flag for canonical inputs.
+   */
+  @Property(tries = 300)
+  void maxReshareIsTheLargestTruncationMinusMask(@ForAll("interesting") long a,
+      @ForAll("interesting") long b2, @ForAll("interesting") long c3,
+      @ForAll @LongRange(min = 0, max = P - 1) long m, @ForAll @IntRange(min = 0, max = 20) int f,
+      @ForAll boolean relu, @ForAll boolean nine, @ForAll long seed) {
+    java.util.SplittableRandom rnd = new java.util.SplittableRandom(seed);
+    int w = nine ? 9 : 4;
+    long[] z = new long[w];
+    long[] base = {a, b2, c3};
+    for (int q = 0; q < w; q++) {
+      z[q] = q < 3 ? base[q] : base[rnd.nextInt(3)] + rnd.nextLong(-3, 4) * (1L << f);
+      z[q] = Math.max(-HALF, Math.min(HALF, z[q]));
+    }
+    boolean[] g = new boolean[(w + 1) * 46];
+    boolean[] e = new boolean[w * 46];
+    long best = Long.MIN_VALUE;
+    for (int q = 0; q < w; q++) {
+      long zu = rnd.nextLong(P);
+      long zo = PrimeField.sub(FieldFixedPoint.embed(z[q]), zu);
+      Circuits.toBits(zu, 46, e, 46 * q);
+      Circuits.toBits(zo, 46, g, 46 * q);
+      best = Math.max(best, FieldFixedPoint.center(FieldFixedPoint.truncate(zu, zo, f)));
+    }
+    Circuits.toBits(m, 46, g, 46 * w);
+    Circuit c = MAX.computeIfAbsent(f * 4 + (relu ? 2 : 0) + (nine ? 1 : 0),
+        key -> FieldCircuits.maxReshare(f, w, relu));
+    boolean[] out = c.evaluate(g, e);
+    long expected = FieldFixedPoint.embed(relu ? Math.max(0, best) : best);
+    assertEquals(PrimeField.sub(expected, m), Circuits.fromBits(out, 0, 46));
+    for (int q = 0; q < w; q++) {
+      assertEquals(false, out[46 + q], "flag " + q);
+    }
+  }
+
+  @Test
+  void maxReshareFlagsEachNonCanonicalWindowValueAndIsTheReshareForOneValue() {
+    Circuit c = FieldCircuits.maxReshare(12, 4, true);
+    assertEquals(46 + 4, c.outputs());
+    for (int bad = 0; bad < 4; bad++) {
+      boolean[] g = new boolean[5 * 46];
+      boolean[] e = new boolean[4 * 46];
+      Circuits.toBits(P + 5, 46, e, 46 * bad);
+      boolean[] out = c.evaluate(g, e);
+      for (int q = 0; q < 4; q++) {
+        assertEquals(q == bad, out[46 + q], "flag " + q + " with word " + bad + " non-canonical");
+      }
+    }
+    assertArrayEquals(FieldCircuits.reluReshare(12).fingerprint(),
+        FieldCircuits.maxReshare(12, 1, true).fingerprint());
+    assertArrayEquals(FieldCircuits.truncateReshare(12).fingerprint(),
+        FieldCircuits.maxReshare(12, 1, false).fingerprint());
+    assertThrows(IllegalArgumentException.class, () -> FieldCircuits.maxReshare(12, 0, true));
+  }
 
   // flag + modular sum + sign + re-share, measured part by part (ReLU adds 46 - f)
   static int andsOfParts() {
@@ -160,6 +221,14 @@ class FieldCircuitsTest {
     System.out.println("F_p relu f=16: " + FieldCircuits.reluReshare(16));
     System.out.println("F_p trunc f=16: " + FieldCircuits.truncateReshare(16));
     System.out.println("F_p argmax k=10: " + FieldCircuits.argmaxOfShares(10));
+    System.out.println("F_p max-relu w=4 f=16: " + FieldCircuits.maxReshare(16, 4, true));
+    System.out.println("F_p max w=4 f=16: " + FieldCircuits.maxReshare(16, 4, false));
+    System.out.println("F_p max-relu w=9 f=16: " + FieldCircuits.maxReshare(16, 9, true));
+    // per window value 274 (flag 45, sum 138, sign 45, centered value 46), per comparison 94
+    // (signed comparison and selection of 47-bit words), ReLU 46, re-share 136
+    assertEquals(368 * 4 + 88, FieldCircuits.maxReshare(16, 4, true).andGates());
+    assertEquals(368 * 9 + 88, FieldCircuits.maxReshare(16, 9, true).andGates());
+    assertEquals(1605, FieldCircuits.maxReshare(16, 4, false).andGates());
     assertThrows(IllegalArgumentException.class, () -> FieldCircuits.reluReshare(45));
     assertThrows(IllegalArgumentException.class, () -> FieldCircuits.argmaxOfShares(0));
   }

@@ -93,7 +93,7 @@ class FieldLayerTest {
       for (int i = 0; i < n; i++) {
         zO[i] = PrimeField.sub(FieldFixedPoint.embed(z[i]), zU[i]);
       }
-      masks = spec.kind() == FieldLayerSpec.Kind.LABEL ? null : rand(n);
+      masks = spec.kind() == FieldLayerSpec.Kind.LABEL ? null : rand(spec.neurons());
       // U's share is authenticated by VOLE under the owner's alpha, as in the tier-2 query
       InMemoryChannel.Pair p = InMemoryChannel.pair();
       CompletableFuture<MacKeyVector> keys =
@@ -299,6 +299,56 @@ class FieldLayerTest {
         check(r.prover(r.user.circuitInput()), v);
       }
     }
+  }
+
+  @Test
+  void pooledLayerReSharesEachWindowsMaximumAndPassesOneBatchedCheck() throws Exception {
+    for (boolean relu : new boolean[] {true, false}) {
+      int pooled = 5;
+      FieldLayerSpec spec = new FieldLayerSpec(relu ? FieldLayerSpec.Kind.HIDDEN
+          : FieldLayerSpec.Kind.TRUNCATE, pooled, F, 4);
+      assertEquals(20, spec.inputs());
+      Query q = new Query(spec, values(20));
+      q.runOverChannel(q.zU);
+      AuthenticatedVector share = q.user.outputShare();
+      assertEquals(pooled, share.length());
+      assertEquals(20, q.user.circuitInput().length());
+      for (int v = 0; v < pooled; v++) {
+        long best = Long.MIN_VALUE;
+        for (int w = 0; w < 4; w++) {
+          best = Math.max(best, FieldFixedPoint.center(q.expected(4 * v + w, false)));
+        }
+        long want = FieldFixedPoint.embed(relu ? Math.max(0, best) : best);
+        assertEquals(want, PrimeField.add(share.value(v), q.masks[v]), "pooled value " + v);
+      }
+      MacCheckVerifier v = q.verifier();
+      check(q.prover(q.user.circuitInput()), v);
+      assertTrue(v.accepted());
+    }
+  }
+
+  @Test
+  void aNonCanonicalInputAtAnyWindowPositionIsCaughtByItsFlag() throws Exception {
+    // the zero claim sees z_U + p as z_U mod p; only the flag of that window value, weighted by
+    // the owner's secret, can make the check fail
+    for (int slot = 0; slot < 4; slot++) {
+      long[] z = {1000, 2000, 3000, 4000, 5000, 6000, 7000, 8000};
+      long[] zU = rand(8);
+      int at = 4 + slot; // the second pooled value's window
+      zU[at] = 500_000;
+      Query r = new Query(new FieldLayerSpec(FieldLayerSpec.Kind.HIDDEN, 2, 0, 4), z, zU);
+      long[] fed = r.zU.clone();
+      fed[at] += P;
+      r.runSteps(fed);
+      assertEquals(PrimeField.reduce(r.zU[at]), r.user.circuitInput().value(at));
+      MacCheckVerifier v = r.verifier();
+      assertThrows(MacCheckFailedException.class,
+          () -> check(r.prover(r.user.circuitInput()), v), "slot " + slot);
+    }
+    Query honest = new Query(new FieldLayerSpec(FieldLayerSpec.Kind.HIDDEN, 2, 0, 4),
+        new long[] {1, 2, 3, 4, 5, 6, 7, 8});
+    honest.runSteps(honest.zU.clone());
+    check(honest.prover(honest.user.circuitInput()), honest.verifier());
   }
 
   @Test

@@ -128,7 +128,8 @@ final class Tier2Run {
   /**
    * The reference with an offset: {@code preDelta} added to pre-activation {@code neuron} of
    * linear layer {@code layer} (at scale 2^(2f)), or {@code inDelta} to input element
-   * {@code neuron} of that layer (at scale 2^f).
+   * {@code neuron} of that layer (at scale 2^f). ReLU and MaxPool2D apply where the model has
+   * them.
    */
   long[] shiftedLogits(long[] x, int layer, int neuron, long preDelta, long inDelta) {
     int f = reference.fractionalBits();
@@ -141,16 +142,20 @@ final class Tier2Run {
           h[j] = FieldFixedPoint.center(h[j]) < 0 ? 0 : h[j];
         }
       }
+      if (layers.get(i) instanceof dev.oml.core.model.MaxPool2D p) {
+        h = FieldFixedPointInference.maxPool(p.windows(reference.model().inputShapeOf(i)),
+            p.window(), h);
+      }
       if (!reference.isLinear(i)) {
         continue;
       }
       k++;
-      if (k == layer) {
+      if (k == layer && inDelta != 0) {
         h[neuron] = PrimeField.add(h[neuron], PrimeField.reduce(inDelta));
       }
       long[] z = PrimeField.matVec(reference.matrix(i), reference.rows(i), h, null);
       PrimeField.add(z, reference.bias(i), z);
-      if (k == layer) {
+      if (k == layer && preDelta != 0) {
         z[neuron] = PrimeField.add(z[neuron], PrimeField.reduce(preDelta));
       }
       for (int j = 0; j < z.length; j++) {

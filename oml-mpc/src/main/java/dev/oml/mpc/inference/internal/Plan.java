@@ -4,6 +4,7 @@ import dev.oml.core.fixedpoint.FixedPointFormat;
 import dev.oml.core.model.Argmax;
 import dev.oml.core.model.Flatten;
 import dev.oml.core.model.Layer;
+import dev.oml.core.model.MaxPool2D;
 import dev.oml.core.model.Model;
 import dev.oml.core.model.ReLU;
 import dev.oml.mpc.inference.UnsupportedLayerException;
@@ -62,6 +63,9 @@ public final class Plan {
         continue;
       } else if (layer instanceof Argmax) {
         argmax = true;
+      } else if (layer instanceof MaxPool2D) {
+        throw new UnsupportedLayerException("layer " + i + " (maxpool2d): the tier-1 two-party"
+            + " mode has no max circuit; the served tier-2 protocol runs max pooling");
       } else {
         throw new UnsupportedLayerException("layer " + i + " (" + layer.kind() + "): the"
             + " two-party mode runs Dense, Conv2D, AvgPool2D, ReLU, Flatten and a final Argmax;"

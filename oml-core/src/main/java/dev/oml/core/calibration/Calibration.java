@@ -58,6 +58,8 @@ public final class Calibration {
   /** Examples used when the caller does not say. */
   public static final int DEFAULT_LIMIT = 1000;
 
+  private static final int RING_BITS = FixedPointFormat.MAX_RING_BITS;
+
   private Calibration() {}
 
   /**
@@ -203,14 +205,14 @@ public final class Calibration {
   private static int chooseFractionalBits(Model model, int a, boolean tier2, double inputMax,
       double[] maxOut) {
     for (int f = MAX_FRACTIONAL_BITS; f >= MIN_FRACTIONAL_BITS; f--) {
-      if (worstLayer(model, f, a, ringLimit()) < 0
+      if (worstLayer(model, f, a, RING_BITS) < 0
           && (!tier2 || worstLayer(model, f, a, FieldQuantizedModel.FIELD_BITS) < 0)) {
         return f;
       }
     }
     int f = MIN_FRACTIONAL_BITS;
-    boolean ringFails = worstLayer(model, f, a, ringLimit()) >= 0;
-    int limit = ringFails ? ringLimit() : FieldQuantizedModel.FIELD_BITS;
+    boolean ringFails = worstLayer(model, f, a, RING_BITS) >= 0;
+    int limit = ringFails ? RING_BITS : FieldQuantizedModel.FIELD_BITS;
     int i = worstLayer(model, f, a, limit);
     double in = i == 0 ? inputMax : maxOut[i - 1];
     throw new CalibrationException(where(model, i) + " cannot be held in fixed point: on the"
@@ -219,10 +221,6 @@ public final class Calibration {
         + " fewest fractional bits calibration accepts) it needs " + model.requiredBits(i, f, a)
         + " bits, more than " + (ringFails ? "a ring holds (" + limit + ")"
         : "the tier-2 field holds (" + limit + ")"), i, Math.max(in, maxOut[i]));
-  }
-
-  private static int ringLimit() {
-    return FixedPointFormat.MAX_RING_BITS;
   }
 
   /** The layer needing the most bits beyond {@code limit}, or -1 if all fit. */

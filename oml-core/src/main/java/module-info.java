@@ -24,4 +24,5 @@ module dev.oml.core {
   exports dev.oml.core.train;
   exports dev.oml.core.fingerprint;
   exports dev.oml.core.onnx;
+  exports dev.oml.core.calibration;
 }

@@ -1,11 +1,13 @@
 package dev.oml.bench.cli;
 
+import dev.oml.core.calibration.Calibration;
 import dev.oml.core.model.Model;
 import dev.oml.core.model.ModelFiles;
 import dev.oml.core.model.NpzImporter;
 import dev.oml.core.model.InputTransform;
 import dev.oml.core.onnx.OnnxImporter;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -39,6 +41,20 @@ final class ImportCommand implements Callable<Integer> {
       + " label instead of logits")
   boolean argmax;
 
+  @Option(names = "--calibration", paramLabel = "DIR", description = "IDX images and labels in"
+      + " the Fashion-MNIST layout: run the float model on them, choose the fixed-point format"
+      + " from the activations seen and report fixed-vs-float agreement (docs/calibration.md)")
+  Path calibration;
+
+  @Option(names = "--calibration-limit", paramLabel = "N", description = "calibrate on the first"
+      + " N examples (default: " + Calibration.DEFAULT_LIMIT + ")")
+  Integer calibrationLimit;
+
+  @Option(names = "--calibration-pixels", paramLabel = "RANGE", description = "unit: feed pixels"
+      + " in [0, 1] (default, as the bundled models take them); bytes: in [0, 255], for a graph"
+      + " that divides by 255 itself")
+  String calibrationPixels;
+
   @Override
   public Integer call() {
     if ((file == null) == (npz == null)) {
@@ -58,6 +74,15 @@ final class ImportCommand implements Callable<Integer> {
       throw new CommandLine.ParameterException(spec.commandLine(),
           "--argmax is for ONNX files; an .npz archive marks it as layer<i>.argmax");
     }
+    if ((calibrationLimit != null || calibrationPixels != null) && calibration == null) {
+      throw new CommandLine.ParameterException(spec.commandLine(),
+          "--calibration-limit and --calibration-pixels need --calibration DIR");
+    }
+    if (calibrationLimit != null && calibrationLimit < 1
+        || calibrationPixels != null && !List.of("unit", "bytes").contains(calibrationPixels)) {
+      throw new CommandLine.ParameterException(spec.commandLine(), "--calibration-limit must be"
+          + " positive and --calibration-pixels unit or bytes");
+    }
     String stem = dot < 0 ? fileName : fileName.substring(0, dot);
     String modelName = name != null ? name : stem;
     Path target = out != null ? out : in.resolveSibling(stem + ".omlm");
@@ -69,6 +94,11 @@ final class ImportCommand implements Callable<Integer> {
       m = imp.model().withPreprocessing(pre);
     } else {
       m = NpzImporter.load(in, modelName);
+    }
+    if (calibration != null) {
+      m = CalibrationTable.calibrate(m, pre, calibration,
+          calibrationLimit == null ? Calibration.DEFAULT_LIMIT : calibrationLimit,
+          "bytes".equals(calibrationPixels), System.out);
     }
     ModelFiles.save(m, target);
     System.out.println("wrote " + target + ": " + m);

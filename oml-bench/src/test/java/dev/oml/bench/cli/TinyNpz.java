@@ -21,6 +21,28 @@ final class TinyNpz {
     }
   }
 
+  /**
+   * Writes a model on 1x28x28 images: Dense(784 -> 2) whose first output is {@code w} times the
+   * sum of the pixels (the second minus half that), {@code squares} Square layers, and a
+   * Dense(2 -> 2) scaling by 1e-3. It declares no format, so the importer picks the default.
+   */
+  static void writeSquare(Path p, double w, int squares) throws Exception {
+    double[] w0 = new double[2 * 784];
+    java.util.Arrays.fill(w0, 0, 784, w);
+    java.util.Arrays.fill(w0, 784, 2 * 784, -w / 2);
+    try (ZipOutputStream z = new ZipOutputStream(Files.newOutputStream(p))) {
+      entry(z, "input_shape", "<i8", "(3,)", longs(1, 28, 28));
+      entry(z, "layer0.dense.weight", "<f8", "(2, 784)", doubles(w0));
+      entry(z, "layer0.dense.bias", "<f8", "(2,)", doubles(0, 0));
+      for (int k = 1; k <= squares; k++) {
+        entry(z, "layer" + k + ".square", "<f8", "(0,)", doubles());
+      }
+      String last = "layer" + (squares + 1) + ".dense.";
+      entry(z, last + "weight", "<f8", "(2, 2)", doubles(1e-3, 0, 0, 1e-3));
+      entry(z, last + "bias", "<f8", "(2,)", doubles(0, 0));
+    }
+  }
+
   private static void entry(ZipOutputStream z, String name, String descr, String shape, byte[] data)
       throws Exception {
     String header = "{'descr': '" + descr + "', 'fortran_order': False, 'shape': " + shape + ", }";

@@ -35,6 +35,23 @@ public final class FashionMnist {
     return IdxReader.read(find(dir, prefix + "-images-idx3-ubyte"), find(dir, prefix + "-labels-idx1-ubyte"));
   }
 
+  /**
+   * The first {@code limit} examples of split {@code prefix} ({@code "train"} or {@code "t10k"})
+   * in {@code dir}, read as by {@link IdxReader#read(Path, Path, int)}.
+   *
+   * @throws DatasetException if the files are missing or malformed
+   */
+  public static Dataset split(Path dir, String prefix, int limit) {
+    return IdxReader.read(find(dir, prefix + "-images-idx3-ubyte"),
+        find(dir, prefix + "-labels-idx1-ubyte"), limit);
+  }
+
+  /** True if {@code dir} holds the image file of split {@code prefix}, compressed or not. */
+  public static boolean hasSplit(Path dir, String prefix) {
+    String base = prefix + "-images-idx3-ubyte";
+    return Files.isRegularFile(dir.resolve(base + ".gz")) || Files.isRegularFile(dir.resolve(base));
+  }
+
   private static Path find(Path dir, String base) {
     Path gz = dir.resolve(base + ".gz");
     if (Files.isRegularFile(gz)) {

@@ -9,6 +9,7 @@ import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.zip.GZIPInputStream;
 import java.util.zip.ZipException;
 
@@ -29,6 +30,21 @@ public final class IdxReader {
 
   /** Reads an image file ({@code rank 3}) and a label file ({@code rank 1}) into a dataset. */
   public static Dataset read(Path images, Path labels) {
+    return read(images, labels, Integer.MAX_VALUE);
+  }
+
+  /**
+   * Reads the first {@code limit} images and their labels (all of them if there are fewer). The
+   * headers and the image count are checked as by {@link #read(Path, Path)}; the images after the
+   * first {@code limit} are not read, so a damaged tail goes unnoticed when the limit is below
+   * the count.
+   *
+   * @throws IllegalArgumentException if {@code limit < 1}
+   */
+  public static Dataset read(Path images, Path labels, int limit) {
+    if (limit < 1) {
+      throw new IllegalArgumentException("limit must be positive, got " + limit);
+    }
     int[] lab = readLabels(labels);
     double[][] im;
     int[] dims = new int[3];
@@ -48,10 +64,14 @@ public final class IdxReader {
         throw new DatasetException(images + ": implausible dimensions " + dims[0] + "x" + dims[1]
             + "x" + dims[2]);
       }
+      if (dims[0] != lab.length) {
+        throw new DatasetException(images + " has " + dims[0] + " images but " + labels + " has "
+            + lab.length + " labels");
+      }
       int pixels = dims[1] * dims[2];
-      im = new double[dims[0]][];
+      im = new double[Math.min(limit, dims[0])][];
       byte[] buf = new byte[pixels];
-      for (int n = 0; n < dims[0]; n++) {
+      for (int n = 0; n < im.length; n++) {
         in.readFully(buf);
         double[] x = new double[pixels];
         for (int p = 0; p < pixels; p++) {
@@ -59,7 +79,9 @@ public final class IdxReader {
         }
         im[n] = x;
       }
-      requireEnd(in, images);
+      if (im.length == dims[0]) {
+        requireEnd(in, images);
+      }
     } catch (EOFException e) {
       throw new DatasetException(images + ": file is truncated", e);
     } catch (ZipException e) {
@@ -67,11 +89,7 @@ public final class IdxReader {
     } catch (IOException e) {
       throw new DatasetException(images + ": " + e.getMessage(), e);
     }
-    if (im.length != lab.length) {
-      throw new DatasetException(images + " has " + im.length + " images but " + labels + " has "
-          + lab.length + " labels");
-    }
-    return new Dataset(new Shape(1, dims[1], dims[2]), im, lab);
+    return new Dataset(new Shape(1, dims[1], dims[2]), im, Arrays.copyOf(lab, im.length));
   }
 
   /** Reads a label file ({@code rank 1}). */

@@ -143,9 +143,17 @@ public final class Model {
    * activations. Two more bits cover the sign and rounding.
    */
   public int requiredRingBits(int f) {
+    return requiredRingBits(f, activationBits);
+  }
+
+  /**
+   * {@link #requiredRingBits(int)} for the same layers under another activation bound {@code
+   * 2^activationBits}: what calibration asks before it builds the model with a measured bound.
+   */
+  public int requiredRingBits(int f, int activationBits) {
     int need = 2 * f + 2;
     for (int i = 0; i < layers.size(); i++) {
-      need = Math.max(need, requiredBits(i, f));
+      need = Math.max(need, requiredBits(i, f, activationBits));
     }
     return need;
   }
@@ -158,6 +166,11 @@ public final class Model {
    * same analysis layer by layer to name the layer that does not fit.
    */
   public int requiredBits(int i, int f) {
+    return requiredBits(i, f, activationBits);
+  }
+
+  /** {@link #requiredBits(int, int)} under another activation bound {@code 2^activationBits}. */
+  public int requiredBits(int i, int f, int activationBits) {
     Layer layer = layers.get(i);
     if (layer instanceof Dense d) {
       return 2 * f + log2Ceil(d.inputs()) + magnitudeBits(d.weights(), d.bias()) + activationBits + 2;

@@ -43,10 +43,10 @@ import java.util.zip.ZipInputStream;
  * Every problem is a {@link ModelFormatException} that names the array.
  */
 public final class NpzImporter {
-  /** Fractional bits used when the archive does not say. */
-  public static final int DEFAULT_FRACTIONAL_BITS = 12;
-  /** Activation bound used when the archive does not say: {@code |a| < 2^6}. */
-  public static final int DEFAULT_ACTIVATION_BITS = 6;
+  /** Fractional bits used when the archive does not say ({@link FormatChoice}). */
+  public static final int DEFAULT_FRACTIONAL_BITS = FormatChoice.DEFAULT_FRACTIONAL_BITS;
+  /** Activation bound used when the archive does not say: {@code |a| < 2^6} ({@link FormatChoice}). */
+  public static final int DEFAULT_ACTIVATION_BITS = FormatChoice.DEFAULT_ACTIVATION_BITS;
 
   /**
    * Largest array entry, uncompressed: 64 MiB (8 million float64 weights). A zip entry inflates
@@ -337,20 +337,16 @@ public final class NpzImporter {
       throw new ModelFormatException("unused arrays " + new TreeSet<>(left.keySet())
           + " (each layer has exactly one kind)");
     }
-    FixedPointFormat format;
+    if (fp == null) {
+      return FormatChoice.build(name, input, layers, DEFAULT_FRACTIONAL_BITS, activationBits);
+    }
+    int[] lf = ints(fp);
+    if (lf.length != 2) {
+      throw new ModelFormatException("fixed_point must be [l, f]");
+    }
     Model probe = Model.of(name, input, layers, FixedPointFormat.of(60, DEFAULT_FRACTIONAL_BITS),
         activationBits);
-    if (fp != null) {
-      int[] lf = ints(fp);
-      if (lf.length != 2) {
-        throw new ModelFormatException("fixed_point must be [l, f]");
-      }
-      format = FixedPointFormat.of(lf[0], lf[1]);
-    } else {
-      int need = probe.requiredRingBits(DEFAULT_FRACTIONAL_BITS);
-      format = FixedPointFormat.of(Math.max(32, need), DEFAULT_FRACTIONAL_BITS);
-    }
-    return probe.withFormat(format);
+    return probe.withFormat(FixedPointFormat.of(lf[0], lf[1]));
   }
 
   private static Layer layer(Map<String, NpyArray> left, int i, Shape input) {

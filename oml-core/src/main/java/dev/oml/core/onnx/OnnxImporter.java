@@ -1,17 +1,16 @@
 package dev.oml.core.onnx;
 
-import dev.oml.core.fixedpoint.FixedPointFormat;
 import dev.oml.core.model.Argmax;
 import dev.oml.core.model.AvgPool2D;
 import dev.oml.core.model.Conv2D;
 import dev.oml.core.model.Dense;
 import dev.oml.core.model.Flatten;
+import dev.oml.core.model.FormatChoice;
 import dev.oml.core.model.InputTransform;
 import dev.oml.core.model.Layer;
 import dev.oml.core.model.MaxPool2D;
 import dev.oml.core.model.Model;
 import dev.oml.core.model.ModelValidationException;
-import dev.oml.core.model.NpzImporter;
 import dev.oml.core.model.ReLU;
 import dev.oml.core.model.Shape;
 import dev.oml.core.model.Square;
@@ -56,9 +55,9 @@ import java.util.Set;
  * {@link UnsupportedOperatorException} naming the node; any other problem an
  * {@link OnnxFormatException}.
  *
- * <p>The fixed-point format is chosen as for {@code .npz} imports: {@code f = }
- * {@value NpzImporter#DEFAULT_FRACTIONAL_BITS}, the activation bound {@code 2^}{@value
- * NpzImporter#DEFAULT_ACTIVATION_BITS} and the smallest ring of at least 32 bits the model needs.
+ * <p>The fixed-point format is chosen as for {@code .npz} imports, by {@link
+ * FormatChoice#withoutData}: {@code f = 12}, the activation bound {@code 2^6} and the smallest
+ * ring of at least 32 bits the model needs.
  */
 public final class OnnxImporter {
   /** Oldest default-domain opset accepted (Dropout, BatchNormalization and Reshape as used here). */
@@ -216,12 +215,7 @@ public final class OnnxImporter {
         layers.add(new Argmax());
       }
       try {
-        Model probe = Model.of(name, input, layers, FixedPointFormat.of(60,
-            NpzImporter.DEFAULT_FRACTIONAL_BITS), NpzImporter.DEFAULT_ACTIVATION_BITS);
-        int need = probe.requiredRingBits(NpzImporter.DEFAULT_FRACTIONAL_BITS);
-        Model model = probe.withFormat(FixedPointFormat.of(Math.max(32, need),
-            NpzImporter.DEFAULT_FRACTIONAL_BITS));
-        return new Imported(model, transform, opset);
+        return new Imported(FormatChoice.withoutData(name, input, layers), transform, opset);
       } catch (ModelValidationException | IllegalArgumentException e) {
         throw new OnnxFormatException("invalid model: " + e.getMessage(), e);
       }

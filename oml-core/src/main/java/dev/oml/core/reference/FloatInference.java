@@ -42,6 +42,21 @@ public final class FloatInference {
 
   /** The logits (the output before any final {@link Argmax}). */
   public double[] logits(double[] input) {
+    return run(input, null);
+  }
+
+  /**
+   * Every layer's output on {@code input}: entry {@code i} is the output of layer {@code i}, the
+   * last entry the logits (a final {@link Argmax} passes them through). Calibration reads the
+   * activation ranges from here.
+   */
+  public double[][] layerOutputs(double[] input) {
+    double[][] out = new double[model.layers().size()][];
+    run(input, out);
+    return out;
+  }
+
+  private double[] run(double[] input, double[][] trace) {
     int n = model.inputShape().size();
     if (input.length != n) {
       throw new IllegalArgumentException("input has " + input.length + " values, model expects " + n);
@@ -88,6 +103,9 @@ public final class FloatInference {
         }
       } else if (!(layer instanceof Flatten || layer instanceof Argmax)) {
         throw new IllegalStateException("no float rule for " + layer.kind());
+      }
+      if (trace != null) {
+        trace[i] = h.data.clone();
       }
     }
     return h.data.clone();

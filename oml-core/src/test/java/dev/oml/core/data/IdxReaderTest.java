@@ -51,6 +51,30 @@ class IdxReaderTest {
   }
 
   @Test
+  void aLimitedReadGivesTheFirstExamplesAndStillChecksTheCounts() throws Exception {
+    ByteBuffer im = ByteBuffer.allocate(16 + 3 * 4);
+    im.putInt(0x803).putInt(3).putInt(2).putInt(2)
+        .put(new byte[] {0, (byte) 255, 51, 102, 1, 2, 3, 4, 9, 9, 9, 9});
+    Files.write(dir.resolve("t10k-images-idx3-ubyte"), im.array());
+    Files.write(dir.resolve("t10k-labels-idx1-ubyte"),
+        ByteBuffer.allocate(8 + 3).putInt(0x801).putInt(3).put(new byte[] {7, 3, 5}).array());
+    Dataset d = FashionMnist.split(dir, "t10k", 2);
+    assertEquals(2, d.size());
+    assertEquals(3, d.label(1));
+    assertEquals(4 / 255.0, d.image(1)[3], 1e-12);
+    assertEquals(3, FashionMnist.split(dir, "t10k", 10).size());
+    assertTrue(FashionMnist.hasSplit(dir, "t10k") && !FashionMnist.hasSplit(dir, "train"));
+    Files.write(dir.resolve("t10k-labels-idx1-ubyte"),
+        ByteBuffer.allocate(8 + 2).putInt(0x801).putInt(2).put(new byte[] {7, 3}).array());
+    DatasetException e = assertThrows(DatasetException.class,
+        () -> FashionMnist.split(dir, "t10k", 1));
+    assertTrue(e.getMessage().contains("has 3 images but"), e.getMessage());
+    assertThrows(IllegalArgumentException.class,
+        () -> IdxReader.read(dir.resolve("t10k-images-idx3-ubyte"),
+            dir.resolve("t10k-labels-idx1-ubyte"), 0));
+  }
+
+  @Test
   void truncatedAndMalformedFilesGiveTypedErrors() throws Exception {
     byte[] full;
     try (var in = new GZIPInputStream(Files.newInputStream(TestPaths.subset().resolve("t10k-images-idx3-ubyte.gz")))) {

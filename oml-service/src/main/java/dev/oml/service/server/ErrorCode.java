@@ -21,6 +21,7 @@ import dev.oml.he.IncompatibleOperandsException;
 import dev.oml.he.InvalidParametersException;
 import dev.oml.he.MalformedDataException;
 import dev.oml.he.NoiseBudgetException;
+import dev.oml.he.inference.HeModelNotServedException;
 import dev.oml.he.inference.ImageCountException;
 import dev.oml.he.inference.MalformedQueryException;
 import dev.oml.he.inference.UnsupportedModelException;
@@ -121,7 +122,10 @@ public enum ErrorCode {
   MALFORMED_DATA(46, MalformedDataException.class, r -> new MalformedDataException(r.message())),
   /** {@link IncompatibleOperandsException}. */
   INCOMPATIBLE_OPERANDS(47, IncompatibleOperandsException.class,
-      r -> new IncompatibleOperandsException(r.message()));
+      r -> new IncompatibleOperandsException(r.message())),
+  /** {@link HeModelNotServedException}: no HE model of the id a session request names. */
+  HE_MODEL_NOT_SERVED(48, HeModelNotServedException.class,
+      r -> new HeModelNotServedException(r.message()));
 
   private static final Map<Integer, ErrorCode> BY_CODE = new HashMap<>();
   private static final Map<Class<?>, ErrorCode> BY_TYPE = new HashMap<>();

@@ -109,6 +109,8 @@ class ErrorCodeTest {
       case NOISE_BUDGET -> new NoiseBudgetException("budget exhausted");
       case MALFORMED_DATA -> new MalformedDataException("bad bytes");
       case INCOMPATIBLE_OPERANDS -> new IncompatibleOperandsException("scales differ");
+      case HE_MODEL_NOT_SERVED ->
+          new dev.oml.he.inference.HeModelNotServedException("no HE model m");
     };
   }
 

@@ -219,7 +219,8 @@ public final class HeOwnerSession {
     // one challenge, one try: a failed request cannot be retried against the same challenge
     challenge = null;
     HeCompiledModel chosen = resolve(asked);
-    gate.authenticateLicensee(who, chosen.plan().modelId(), signed, sig);
+    gate.authenticateLicensee(who, chosen.plan().modelId(), InferenceMode.HOMOMORPHIC, signed,
+        sig);
     model = chosen;
     ctx = chosen.context();
     licensee = who;

@@ -9,6 +9,7 @@ import dev.oml.core.permission.InvalidSignatureException;
 import dev.oml.core.permission.LicenseeProofException;
 import dev.oml.core.permission.LicenseeSuspendedException;
 import dev.oml.core.permission.MalformedPermissionException;
+import dev.oml.core.permission.ModeNotAllowedException;
 import dev.oml.core.permission.PermissionExpiredException;
 import dev.oml.core.permission.PermissionMismatchException;
 import dev.oml.core.permission.PermissionNotYetValidException;
@@ -90,6 +91,9 @@ public enum ErrorCode {
   PERMIT_REFUSED(21, PermitRefusedException.class, ErrorCode::permitRefused),
   /** {@link LicenseeSuspendedException}; the details are its licensee, abort count and limit. */
   LICENSEE_SUSPENDED(22, LicenseeSuspendedException.class, ErrorCode::suspended),
+  /** {@link ModeNotAllowedException}: the policy does not allow this licensee the mode. */
+  MODE_NOT_ALLOWED(23, ModeNotAllowedException.class,
+      r -> new ModeNotAllowedException(r.message())),
 
   /** {@link ModelNotServedException}. */
   MODEL_NOT_SERVED(30, ModelNotServedException.class,

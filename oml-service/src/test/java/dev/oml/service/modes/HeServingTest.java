@@ -227,6 +227,55 @@ class HeServingTest {
   }
 
   @Test
+  void aLicenseeWithoutHeInThePolicyIsRefusedAtTheDeskAndAtTheSessionStart() throws Exception {
+    Path ownerDir = dir.resolve("owner");
+    OwnerHome home = OwnerHome.init(ownerDir, RANDOM);
+    Licensee a = license(home, network());
+    Licensee b = license(home, network());
+    Files.writeString(ownerDir.resolve("policy.properties"),
+        "quota=100\nmodes." + a.key().keyId().hex() + "=TWO_PARTY\n");
+    PermissionPolicy policy = home.policy(SecretAccess.get());
+    assertFalse(policy.allows(a.key().keyId(), InferenceMode.HOMOMORPHIC));
+    assertTrue(policy.allows(b.key().keyId(), InferenceMode.HOMOMORPHIC));
+    InMemoryLedger ledger = new InMemoryLedger(policy::quotaOf);
+    List<OwnerService> svc = new java.util.ArrayList<>(services(home, ledger,
+        List.of(served(network(), 6))));
+    svc.add(new dev.oml.service.server.PermitService(new PermissionIssuer(
+        home.ownerKey(SecretAccess.get()), policy, Clock.systemUTC(), RANDOM, ledger::charged)));
+    try (OwnerServer server = OwnerServer.start(ServerConfig.loopback(home.tls()), svc)) {
+      try (FramedChannel ch = ServiceClient.open(server.address(), home.tls().certificate(),
+          dev.oml.service.server.PermitService.NAME, CLIENT)) {
+        // the desk's refusal arrives as its own type
+        assertThrows(dev.oml.core.permission.ModeNotAllowedException.class,
+            () -> dev.oml.service.server.PermitService.request(ch, PermitRequest.create(a.key(),
+                a.model(), InferenceMode.HOMOMORPHIC, 1, Binding.ofFirstMessage(new byte[1]),
+                Instant.now())));
+      }
+      try (FramedChannel ch = ServiceClient.open(server.address(), home.tls().certificate(),
+          HeInferenceService.NAME, CLIENT)) {
+        PeerAbortedException e = assertThrows(PeerAbortedException.class,
+            () -> HeInferenceClient.connectInsecureForTesting(ch, HeBackends.pureJava(), a.key(),
+                a.model()));
+        assertEquals(dev.oml.core.permission.ModeNotAllowedException.class,
+            ErrorCode.toException(e).getClass(), e.getMessage());
+        assertEquals(dev.oml.he.inference.HeOwnerSession.CHALLENGE_BYTES, ch.bytesReceived(),
+            "no plan for a licensee without HE");
+      }
+      // the other licensee of the same network keeps the HE mode
+      try (FramedChannel ch = ServiceClient.open(server.address(), home.tls().certificate(),
+          HeInferenceService.NAME, CLIENT)) {
+        HeInferenceClient.connectInsecureForTesting(ch, HeBackends.pureJava(), b.key(), b.model());
+      }
+    }
+    assertEquals(0, ledger.charged(a.key().keyId()), "nothing charged on refusal");
+    // a per-licensee line for a key id with no share is a start-up error naming the line
+    Files.writeString(ownerDir.resolve("policy.properties"), "modes." + "ab".repeat(32)
+        + "=TWO_PARTY\n");
+    OmlException e = assertThrows(OmlException.class, () -> home.policy(SecretAccess.get()));
+    assertTrue(e.getMessage().contains("names no licensee"), e.getMessage());
+  }
+
+  @Test
   void aNetworkGivenTwiceOrAPlanOutOfRangeIsAConfigurationError() {
     OwnerHome home = OwnerHome.init(dir.resolve("owner"), RANDOM);
     license(home, network());

@@ -97,6 +97,8 @@ class ErrorCodeTest {
       case LEDGER_FAILURE -> new LedgerException("disk full");
       case PERMIT_REFUSED -> new PermitRefusedException("closed for the night");
       case LICENSEE_SUSPENDED -> new LicenseeSuspendedException(LICENSEE, 4, 3);
+      case MODE_NOT_ALLOWED ->
+          new dev.oml.core.permission.ModeNotAllowedException("no HE for this licensee");
       case MODEL_NOT_SERVED -> new ModelNotServedException("no key share for m");
       case UNSUPPORTED_MODEL -> new UnsupportedModelException("too deep");
       case UNSUPPORTED_LAYER -> new UnsupportedLayerException("square");

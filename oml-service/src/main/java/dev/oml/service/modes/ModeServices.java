@@ -102,6 +102,28 @@ public final class ModeServices {
    */
   static Map<ModelId, HeCompiledModel> compileHe(List<OmlKeyShare> shares,
       List<HeServedModel> served, HeBackend backend, double[][] calibration) {
+    return compileHe(shares, served, backend, calibration, false);
+  }
+
+  /**
+   * With {@code pairByNameForTesting}, the check off: shares are paired with served networks by
+   * name alone, as before shares recorded content hashes (the attack test's switch).
+   */
+  static Map<ModelId, HeCompiledModel> compileHe(List<OmlKeyShare> shares,
+      List<HeServedModel> served, HeBackend backend, double[][] calibration,
+      boolean pairByNameForTesting) {
+    if (pairByNameForTesting) {
+      Map<ModelId, HeCompiledModel> out = new LinkedHashMap<>();
+      for (HeServedModel s : served) {
+        for (OmlKeyShare share : shares) {
+          if (share.description().architecture().name().equals(s.model().name())) {
+            out.put(share.modelId(), HeCompiledModel.compile(s.model(), share.modelId(), backend,
+                s.options(calibration)));
+          }
+        }
+      }
+      return out;
+    }
     Map<ModelContentHash, HeServedModel> byHash = new LinkedHashMap<>();
     for (HeServedModel s : served) {
       if (byHash.putIfAbsent(s.contentHash(), s) != null) {

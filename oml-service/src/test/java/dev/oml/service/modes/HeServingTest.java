@@ -176,18 +176,45 @@ class HeServingTest {
   @Test
   void aDifferentNetworkUnderTheSharesNameIsRefusedAtStart() {
     OwnerHome home = OwnerHome.init(dir.resolve("owner"), RANDOM);
-    license(home, network());
+    Licensee a = license(home, network());
     assertEquals(network().name(), impostor().name());
     HeModelMismatchException e = assertThrows(HeModelMismatchException.class,
         () -> services(home, new InMemoryLedger(k -> 10), List.of(served(impostor(), 6))));
     assertTrue(e.getMessage().contains("is not the network the key share"), e.getMessage());
     assertTrue(e.getMessage().contains(impostor().name()), e.getMessage());
-    // the check off (pairing by name, as before) would have served the impostor: its answers
-    // are not the share's network's, which is what the content hash catches
-    FloatInference real = new FloatInference(network());
-    FloatInference fake = new FloatInference(impostor());
+    // the check off (pairing by name, as before content hashes): the impostor is served under
+    // the share's model id, the query is charged, and the answer is the impostor's
+    Map<ModelId, dev.oml.he.inference.HeCompiledModel> byName = ModeServices.compileHe(
+        home.keyShares(SecretAccess.get()), List.of(served(impostor(), 6)),
+        HeBackends.pureJava(), calibration(), true);
+    dev.oml.he.inference.HeCompiledModel wrong = byName.get(a.model());
+    PermissionPolicy policy = home.policy(SecretAccess.get());
+    InMemoryLedger ledger = new InMemoryLedger(policy::quotaOf);
+    dev.oml.he.inference.HeOwnerSession owner = new dev.oml.he.inference.HeOwnerSession(wrong,
+        new dev.oml.core.permission.PermissionGate(new dev.oml.core.permission.PermissionVerifier(
+            home.ownerPublicKey(), policy, Clock.systemUTC()), ledger));
+    dev.oml.he.inference.HeUserSession user = dev.oml.he.inference.HeUserSession
+        .openInsecureForTesting(HeBackends.pureJava(), wrong.plan().encode());
+    owner.acceptKeys(user.sessionKeys());
     double[] x = TinyModels.input(new Random(4), 4);
-    assertFalse(Arrays.equals(real.logits(x), fake.logits(x)));
+    dev.oml.he.inference.HeQuery q = user.encrypt(new double[][] {x});
+    PermissionIssuer issuer = new PermissionIssuer(home.ownerKey(SecretAccess.get()), policy,
+        Clock.systemUTC(), RANDOM);
+    byte[] first = dev.oml.core.permission.PermittedQuery.create(a.key(), issuer.issue(
+        PermitRequest.create(a.key(), a.model(), InferenceMode.HOMOMORPHIC, 1,
+            Binding.ofFirstMessage(q.payload()), Instant.now())), q.payload()).encode();
+    double[] got = user.decrypt(q, owner.answer(first)).logits(0);
+    assertEquals(1, ledger.charged(a.key().keyId()), "charged for the wrong network's answer");
+    double[] fake = new FloatInference(impostor()).logits(x);
+    double[] real = new FloatInference(network()).logits(x);
+    double toFake = 0;
+    double toReal = 0;
+    for (int j = 0; j < got.length; j++) {
+      toFake = Math.max(toFake, Math.abs(got[j] - fake[j]));
+      toReal = Math.max(toReal, Math.abs(got[j] - real[j]));
+    }
+    assertTrue(toFake < 0.25 && toReal > 0.5, "answer " + Arrays.toString(got) + " vs the"
+        + " impostor " + Arrays.toString(fake) + " and the share's " + Arrays.toString(real));
   }
 
   @Test

@@ -61,8 +61,9 @@ public final class HeOwnerSession {
   public static final int REQUEST_BYTES = 4 + KeyId.BYTES + ModelId.BYTES
       + SigningPublicKey.SIGNATURE_BYTES;
   /**
-   * Largest part of the session keys on the wire: the keys message (about 100 MB with SEAL for
-   * a two-square model) travels as a length announcement and parts of at most this size.
+   * Largest part of the session keys on the wire: the keys message (about 134 MB with SEAL for
+   * a two-square model, over a 128 MiB frame) travels as a length announcement and parts of at
+   * most this size.
    */
   public static final int KEY_PART_BYTES = 1 << 20;
   /** The model id a session request names to ask for the owner's only HE model. */

@@ -303,6 +303,43 @@ class HeServingTest {
   }
 
   @Test
+  void theOwnersKappaDecidesWhetherADeepPolynomialModelIsServed() {
+    // a degree-8 activation: a kappa too large for its depth is refused, naming the largest that
+    // fits; the owner serves it at that kappa (serve --he-model FILE:kappa=K)
+    double[] c = new double[9];
+    c[1] = 0.5;
+    c[8] = 0.01;
+    Dense first = (Dense) network().layers().get(0);
+    Model deep = Model.of("deep-poly", Shape.vector(4), List.of(
+        new Dense(4, 3, weightsOf(first), new double[3]), new dev.oml.core.model.Polynomial(c),
+        new Dense(3, 2, new double[] {0.3, -0.2, 0.1, 0.2, 0.4, -0.3}, new double[2])),
+        dev.oml.core.fixedpoint.FixedPointFormat.of(32, 8), 2);
+    OwnerHome home = OwnerHome.init(dir.resolve("owner"), RANDOM);
+    Licensee a = license(home, deep);
+    dev.oml.he.NoiseBudgetException tooMuch = assertThrows(dev.oml.he.NoiseBudgetException.class,
+        () -> services(home, new InMemoryLedger(k -> 10), List.of(served(deep, 100))));
+    java.util.regex.Matcher m = java.util.regex.Pattern.compile("the largest kappa that fits is "
+        + "([0-9]+)").matcher(tooMuch.getMessage());
+    assertTrue(m.find(), tooMuch.getMessage());
+    int largest = Integer.parseInt(m.group(1));
+    assertTrue(largest >= 1 && largest < 100, tooMuch.getMessage());
+    Map<ModelId, dev.oml.he.inference.HeCompiledModel> served = ModeServices.compileHe(
+        home.keyShares(SecretAccess.get()), List.of(served(deep, largest)),
+        HeBackends.pureJava(), calibration());
+    assertEquals(largest, served.get(a.model()).plan().kappa());
+  }
+
+  private static double[] weightsOf(Dense d) {
+    double[] w = new double[12];
+    for (int i = 0; i < 3; i++) {
+      for (int j = 0; j < 4; j++) {
+        w[i * 4 + j] = d.weight(i, j);
+      }
+    }
+    return w;
+  }
+
+  @Test
   void aNetworkGivenTwiceOrAPlanOutOfRangeIsAConfigurationError() {
     OwnerHome home = OwnerHome.init(dir.resolve("owner"), RANDOM);
     license(home, network());

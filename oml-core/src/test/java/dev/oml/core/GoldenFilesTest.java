@@ -10,6 +10,7 @@ import dev.oml.core.ledger.FileLedger;
 import dev.oml.core.model.InputBox;
 import dev.oml.core.model.InputTransform;
 import dev.oml.core.model.Model;
+import dev.oml.core.model.ModelContentHash;
 import dev.oml.core.model.ModelFiles;
 import dev.oml.core.omlize.FieldArtifact;
 import dev.oml.core.omlize.FieldKeyShare;
@@ -76,9 +77,9 @@ class GoldenFilesTest {
     m.put("model-v2.omlm", () -> ModelFiles.toBytes(modelV2()));
     m.put("model-v3.omlm", () -> ModelFiles.toBytes(modelV3()));
     m.put("artifact-v1.omla", () -> tierOne().artifact().encode());
-    m.put("owner-keyshare-v1.omlk", () -> tierOne().keyShare().encode(SecretAccess.get()));
+    m.put("owner-keyshare-v3.omlk", () -> tierOne().keyShare().encode(SecretAccess.get()));
     m.put("field-artifact-v2.omla", () -> tierTwo().artifact().encode());
-    m.put("field-keyshare-v2.omlk", () -> tierTwo().keyShare().encode(SecretAccess.get()));
+    m.put("field-keyshare-v4.omlk", () -> tierTwo().keyShare().encode(SecretAccess.get()));
     m.put("field-artifact-v2-preprocessed.omla", () -> tierTwoPreprocessed().artifact().encode());
     m.put("permit-request.bin", () -> request(new PermissionFixture(counter(), 100, 0)).encode());
     m.put("permission-token.bin", () -> token(new PermissionFixture(counter(), 100, 0)).encode());
@@ -142,6 +143,12 @@ class GoldenFilesTest {
     assertEquals(o.artifact().modelId(), k.modelId());
     assertEquals(true, k.equalsKey(o.keyShare()));
     assertArrayEquals(golden("owner-keyshare-v1.omlk"), k.encode(SecretAccess.get()));
+    assertEquals(false, k.modelContentHash().isPresent());
+    OwnerKeyShare k3 = OwnerKeyShare.decode(golden("owner-keyshare-v3.omlk"), "golden share",
+        SecretAccess.get());
+    assertEquals(true, k3.equalsKey(o.keyShare()));
+    assertEquals(ModelContentHash.of(TestModels.everyLayer(13)), k3.modelContentHash().get());
+    assertArrayEquals(golden("owner-keyshare-v3.omlk"), k3.encode(SecretAccess.get()));
   }
 
   @Test

@@ -279,7 +279,8 @@ public final class OmlLicensee implements AutoCloseable {
       FramedChannel ch = ServiceClient.open(owner, certificate, HeInferenceService.NAME, transport);
       MeteredChannel timed = new MeteredChannel(ch);
       try {
-        he = HeInferenceClient.connect(timed, heBackend != null ? heBackend : HeBackends.preferred(), key);
+        he = HeInferenceClient.connect(timed, heBackend != null ? heBackend : HeBackends.preferred(), key,
+            modelId());
       } catch (RuntimeException e) {
         ch.close();
         throw e;
@@ -290,9 +291,9 @@ public final class OmlLicensee implements AutoCloseable {
       heSessionBytes += sessionBytes;
       bytes += sessionBytes;
       rounds += 2 * ch.roundsSent();
-      // connect's last receive is the plan and its last send the session keys
+      // connect's last receive is the plan and its last flight the session keys
       heSessionRecord = new CallRecord.HeSession(timed.lastSendEnd - t0,
-          timed.lastSendStart - timed.lastReceiveEnd, he.sessionKeyBytes(), sessionBytes,
+          timed.flightSendStart - timed.lastReceiveEnd, he.sessionKeyBytes(), sessionBytes,
           timed.flights());
       heLastUsedMillis = clock.millis();
     }
@@ -367,6 +368,8 @@ public final class OmlLicensee implements AutoCloseable {
    */
   private static final class MeteredChannel extends ForwardingChannel {
     long lastSendStart;
+    /** When the current sending flight began (the session keys go in several parts). */
+    long flightSendStart;
     long lastSendEnd;
     long lastReceiveEnd;
     private int direction; // 0 none yet in this phase, 1 sending, 2 receiving
@@ -393,6 +396,7 @@ public final class OmlLicensee implements AutoCloseable {
       inner().send(message);
       lastSendEnd = System.nanoTime();
       if (direction != 1) {
+        flightSendStart = lastSendStart;
         direction = 1;
         flights++;
       }

@@ -71,11 +71,6 @@ public final class OwnerNode implements AutoCloseable {
       services.addAll(ModeServices.forOwner(home, policy, ledger, config.heModels(),
           config.heModels().isEmpty() ? null : config.heBackend().orElseGet(HeBackends::preferred),
           config.calibration().orElse(null)));
-      if (!config.heModels().isEmpty()
-          && services.stream().noneMatch(s -> s.name().equals(dev.oml.service.modes.HeInferenceService.NAME))) {
-        throw new OmlException("the HE model '" + config.heModels().get(0).name()
-            + "' matches no key share in " + config.ownerDir() + " (names must match)");
-      }
       ServerConfig sc = new ServerConfig(config.bind(), home.tls(), config.transport(),
           config.workers(), config.queue(), config.helloTimeout(), config.shutdownGrace());
       OwnerServer server = OwnerServer.start(sc, services);

@@ -2,6 +2,7 @@ package dev.oml.service;
 
 import dev.oml.core.model.Model;
 import dev.oml.he.HeBackend;
+import dev.oml.service.modes.HeServedModel;
 import dev.oml.service.transport.TransportConfig;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -30,7 +31,7 @@ public final class OwnerNodeConfig {
   private final TransportConfig transport;
   private final Duration helloTimeout;
   private final Duration shutdownGrace;
-  private final List<Model> heModels;
+  private final List<HeServedModel> heModels;
   private final HeBackend heBackend;
   private final double[][] calibration;
 
@@ -81,7 +82,7 @@ public final class OwnerNodeConfig {
     return shutdownGrace;
   }
 
-  public List<Model> heModels() {
+  public List<HeServedModel> heModels() {
     return heModels;
   }
 
@@ -117,7 +118,7 @@ public final class OwnerNodeConfig {
     private TransportConfig transport = TransportConfig.DEFAULT;
     private Duration helloTimeout = Duration.ofSeconds(10);
     private Duration shutdownGrace = Duration.ofSeconds(30);
-    private final List<Model> heModels = new ArrayList<>();
+    private final List<HeServedModel> heModels = new ArrayList<>();
     private HeBackend heBackend;
     private double[][] calibration;
 
@@ -162,11 +163,17 @@ public final class OwnerNodeConfig {
     }
 
     /**
-     * Serves {@code model} in the HE mode too. The HE service must hold the weights in the
-     * clear; the model's name must match the model of a key share in the owner directory, whose
-     * model id the permissions then name. One HE model per node.
+     * Serves {@code model} in the HE mode too, with the default plan ({@link
+     * HeServedModel#of}). The HE service must hold the weights in the clear; every key share in
+     * the owner directory made from this network (same content hash) is served, each under its
+     * own model id. Call once per network.
      */
     public Builder heModel(Model model) {
+      return heModel(HeServedModel.of(Objects.requireNonNull(model, "model")));
+    }
+
+    /** Serves a network in the HE mode with the plan the owner set for it. */
+    public Builder heModel(HeServedModel model) {
       this.heModels.add(Objects.requireNonNull(model, "model"));
       return this;
     }
@@ -209,15 +216,24 @@ public final class OwnerNodeConfig {
           throw new InvalidConfigException("timeouts must be positive and below 2^31 ms, got " + d);
         }
       }
-      if (heModels.size() > 1) {
-        throw new InvalidConfigException("one owner node serves one HE model, got " + heModels.size());
+      java.util.Set<dev.oml.core.model.ModelContentHash> networks = new java.util.HashSet<>();
+      for (HeServedModel m : heModels) {
+        if (!networks.add(m.contentHash())) {
+          throw new InvalidConfigException("the HE model '" + m.model().name() + "' is given"
+              + " twice; give each network once, with its plan options");
+        }
       }
       if (calibration != null) {
-        int n = heModels.isEmpty() ? -1 : heModels.get(0).inputShape().size();
         for (double[] x : calibration) {
-          if (x == null || (n >= 0 && x.length != n)) {
-            throw new InvalidConfigException("every calibration input must have the HE model's "
-                + n + " values");
+          if (x == null) {
+            throw new InvalidConfigException("a calibration input is missing");
+          }
+          for (HeServedModel m : heModels) {
+            int n = m.model().inputShape().size();
+            if (x.length != n) {
+              throw new InvalidConfigException("every calibration input must have the HE model '"
+                  + m.model().name() + "' (" + n + " values), got " + x.length);
+            }
           }
         }
       }

@@ -7,6 +7,7 @@ import dev.oml.core.model.Model;
 import dev.oml.core.permission.PermissionPolicy;
 import dev.oml.he.HeBackend;
 import dev.oml.he.HeBackends;
+import dev.oml.service.modes.HeServedModel;
 import dev.oml.service.modes.ModeServices;
 import dev.oml.service.server.OwnerHome;
 import dev.oml.service.server.OwnerService;
@@ -26,7 +27,8 @@ final class HeModes {
   /** The inference services of both modes for an owner directory (see {@link ModeServices}). */
   static List<OwnerService> services(OwnerHome home, PermissionPolicy policy, PermissionLedger ledger,
       List<Model> heModels) {
-    return ModeServices.forOwner(home, policy, ledger, heModels, backend(), calibration());
+    return ModeServices.forOwner(home, policy, ledger,
+        heModels.stream().map(HeServedModel::of).toList(), backend(), calibration());
   }
 
   /** Inputs that bound the HE noise estimate: the first 200 images of the shipped subset. */

@@ -2,6 +2,7 @@ package dev.oml.bench.cli;
 
 import dev.oml.service.OwnerNode;
 import dev.oml.service.OwnerNodeConfig;
+import dev.oml.service.modes.ModeServices;
 import java.net.InetAddress;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -31,9 +32,13 @@ final class ServeCommand implements Callable<Integer> {
   @Option(names = "--port", defaultValue = "7443", description = "port, 0 to 65535 (default ${DEFAULT-VALUE}; 0 for any free port)")
   int port;
 
-  @Option(names = "--he-model", description = "a model file the owner serves in the HE mode "
-      + "(matched by name to a key share in the owner directory)")
-  List<Path> heModelFiles = new ArrayList<>();
+  @Option(names = "--he-model", paramLabel = "FILE[:kappa=K,precision=B,ring=N]",
+      description = "a model file the owner serves in the HE mode, repeatable: every key share "
+      + "made from this network (same content hash) is served, each licensee under its own model "
+      + "id; after the file, the plan: kappa=K flooding parameter 1..128 (default "
+      + ModeServices.HE_KAPPA + "), precision=B logits to 2^-B, 0..30 (default "
+      + ModeServices.HE_PRECISION_BITS + "), ring=N ring degree 16384 or 32768 (default 16384)")
+  List<String> heModelSpecs = new ArrayList<>();
 
   @Option(names = "--workers", defaultValue = "8", description = "worker threads, 1 to " + MAX_WORKERS + " (default ${DEFAULT-VALUE})")
   int workers;
@@ -53,10 +58,14 @@ final class ServeCommand implements Callable<Integer> {
     OwnerNodeConfig.Builder config = OwnerNodeConfig.builder(ownerDir)
         .host(bindAddress.getHostAddress()).port(port)
         .workers(workers, 4 * workers);
-    for (Path p : heModelFiles) {
-      config.heModel(dev.oml.core.model.ModelFiles.load(p));
+    List<HeModelSpec> specs = new ArrayList<>();
+    for (String s : heModelSpecs) {
+      specs.add(HeModelSpec.parse(spec, s));
     }
-    if (!heModelFiles.isEmpty()) {
+    for (HeModelSpec s : specs) {
+      config.heModel(s.load());
+    }
+    if (!specs.isEmpty()) {
       config.heBackend(HeModes.backend()).calibration(HeModes.calibration());
     }
     // The node wires the permit desk (whose issuer sees the ledger's charges) and both modes,

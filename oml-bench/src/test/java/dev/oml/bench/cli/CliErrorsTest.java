@@ -94,6 +94,7 @@ class CliErrorsTest {
     Files.writeString(dir.resolve("owner-wrapping-max/policy.properties"),
         "quota=10\nmax-inferences=4294967297\nvalidity=PT10M\nmodes=TWO_PARTY\n");
     Files.createDirectories(dir.resolve("not-an-owner"));
+    copyTree(owner, dir.resolve("owner-copy"));
 
     // Data: images of the wrong size, no images, a gzip whose CRC does not match.
     idx(dir.resolve("small-images"), 2, 14);
@@ -155,6 +156,14 @@ class CliErrorsTest {
     c.add(usage("serve --workers 0", d -> serve(d, "owner", "--workers", "0"), "--workers must be between 1"));
     c.add(usage("serve --bind unknown host", d -> serve(d, "owner", "--bind", "no-such-host.invalid"),
         "--bind: unknown host"));
+    c.add(usage("serve --he-model unknown setting", d -> serve(d, "owner-copy", "--he-model",
+        model("he-network") + ":speed=3"), "unknown setting 'speed' (known: kappa, precision, ring)"));
+    c.add(usage("serve --he-model kappa 0", d -> serve(d, "owner-copy", "--he-model",
+        model("he-network") + ":kappa=0"), "kappa must be between 1 and 128, got 0"));
+    c.add(usage("serve --he-model ring 8192", d -> serve(d, "owner-copy", "--he-model",
+        model("he-network") + ":ring=8192"), "ring must be 16384 or 32768, got 8192"));
+    c.add(usage("serve --he-model kappa twice", d -> serve(d, "owner-copy", "--he-model",
+        model("he-network") + ":kappa=3,kappa=4"), "kappa is given twice"));
     c.add(usage("bench invalid regex", d -> List.of("bench", "--list", "Plain[("), "not a valid regular expression"));
     c.add(usage("bench no match", d -> List.of("bench", "--list", "NoSuchBenchmarkAnywhere"), "no benchmark matches"));
     c.add(usage("bench --forks -1", d -> List.of("bench", "--forks", "-1"), "--forks must be between 0"));
@@ -184,6 +193,12 @@ class CliErrorsTest {
         "validity must be positive"));
     c.add(input("serve, max-inferences beyond int", d -> serve(d, "owner-wrapping-max", "--port", "0"),
         "max-inferences must be between 1 and 2147483647, got 4294967297"));
+    c.add(input("serve, an HE model that matches no key share", d -> serve(d, "owner-copy",
+        "--port", "0", "--he-model", model("he-network") + ":kappa=3"),
+        "the HE model 'he-network' (content "));
+    c.add(input("serve, the same HE model twice", d -> serve(d, "owner-copy", "--port", "0",
+        "--he-model", model("he-network"), "--he-model", model("he-network") + ":kappa=3"),
+        "is given twice"));
     c.add(input("query with another licensee's key", d -> withKey(query(d, "2pc"), d, "bob"),
         "is not the licensee"));
     c.add(input("permit with another licensee's key", d -> permit(d, "bob"), "is not the licensee"));

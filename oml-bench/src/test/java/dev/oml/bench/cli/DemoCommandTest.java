@@ -18,7 +18,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The README's main command end to end: owner on loopback over TLS, both modes, the three
- * refusals, and the JSON shape the profile promises.
+ * refusals, and the JSON shape the profile promises; run twice on one owner directory (slow).
  */
 class DemoCommandTest {
   @TempDir Path dir;
@@ -52,6 +52,25 @@ class DemoCommandTest {
     assertTrue(Files.size(dir.resolve("owner/ledger.oml")) > 0);
     try (var s = Files.list(dir.resolve("owner/shares"))) {
       assertEquals(2, s.count());
+    }
+  }
+
+  /**
+   * Run twice on one owner directory: the second run adds a second licensee of both networks,
+   * and the server serves both licensees' HE models from one compilation (it used to refuse to
+   * start). Slow: two demos at 128-bit HE parameters.
+   */
+  @Test
+  @org.junit.jupiter.api.Tag("slow")
+  void demoRunsTwiceOnOneOwnerDirectory() throws Exception {
+    String owner = dir.resolve("owner").toString();
+    for (int run = 1; run <= 2; run++) {
+      CliRun r = CliRun.of("demo", "--images", "1", "--owner-dir", owner, "--json");
+      assertEquals(0, r.code(), "run " + run + ": " + r.err());
+      assertEquals(2, r.out().split("\"agreement_with_plaintext\": 1.0").length - 1, r.out());
+      try (var s = Files.list(dir.resolve("owner/shares"))) {
+        assertEquals(2L * run, s.count());
+      }
     }
   }
 

@@ -75,6 +75,10 @@ final class FieldCodecs {
       return;
     }
     int version = ((file[8] & 0xFF) << 8) | (file[9] & 0xFF);
+    if (version == OwnerKeyShare.HASHED_VERSION || version == FieldKeyShare.HASHED_VERSION) {
+      // a key share with a model content hash: its tier is its version less the offset
+      version -= OmlKeyShare.HASHED_VERSION_OFFSET;
+    }
     if (version == ArtifactManifest.FORMAT_VERSION && wanted == FieldManifest.FORMAT_VERSION) {
       throw new ArtifactFormatException(Reason.UNSUPPORTED_VERSION, what + " is a version-1"
           + " (tier-1, Z_2^l) file; the tier-2 2PC mode needs version 2 over F_p: re-OMLize the"
@@ -108,9 +112,15 @@ final class FieldCodecs {
    * erased (a key share's body holds its seed) and a typed error names {@code what}.
    */
   static Opened open(byte[] bytes, byte[] magic, String what) {
-    checkTier(bytes, magic, FieldManifest.FORMAT_VERSION, what);
-    byte[] body = Envelope.open(bytes, magic, FieldManifest.FORMAT_VERSION, what,
-        ArtifactFormatException::new);
+    return open(bytes, magic, FieldManifest.FORMAT_VERSION, what);
+  }
+
+  /** As {@link #open(byte[], byte[], String)} for a file of envelope version {@code version}. */
+  static Opened open(byte[] bytes, byte[] magic, int version, String what) {
+    if (version == FieldManifest.FORMAT_VERSION) {
+      checkTier(bytes, magic, FieldManifest.FORMAT_VERSION, what);
+    }
+    byte[] body = Envelope.open(bytes, magic, version, what, ArtifactFormatException::new);
     try {
       ByteBuffer in = ByteBuffer.wrap(body);
       int mlen = in.getInt();

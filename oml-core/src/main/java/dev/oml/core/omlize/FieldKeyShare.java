@@ -6,6 +6,7 @@ import dev.oml.core.io.Envelope;
 import dev.oml.core.io.FileFormatException.Reason;
 import dev.oml.core.keys.SecretAccess;
 import dev.oml.core.model.Model;
+import dev.oml.core.model.ModelContentHash;
 import dev.oml.core.reference.FieldQuantizedModel;
 import java.nio.BufferUnderflowException;
 import java.nio.ByteBuffer;
@@ -13,6 +14,7 @@ import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * The owner's half of a tier-2 OMLized model (format version 2): the 256-bit seed {@code k_O},
@@ -24,14 +26,25 @@ import java.util.List;
  * atomically and {@code rw-------}.
  */
 public final class FieldKeyShare implements OmlKeyShare {
+  /** File version of a tier-2 share with a model content hash. */
+  static final int HASHED_VERSION = FieldManifest.FORMAT_VERSION + HASHED_VERSION_OFFSET;
+
   private final FieldManifest manifest;
   private final ModelId modelId;
   private final byte[] seed;
+  private final ModelContentHash contentHash;
 
-  FieldKeyShare(FieldManifest manifest, ModelId modelId, byte[] seed) {
+  FieldKeyShare(FieldManifest manifest, ModelId modelId, byte[] seed,
+      ModelContentHash contentHash) {
     this.manifest = manifest;
     this.modelId = modelId;
     this.seed = seed;
+    this.contentHash = contentHash;
+  }
+
+  @Override
+  public Optional<ModelContentHash> modelContentHash() {
+    return Optional.ofNullable(contentHash);
   }
 
   public FieldManifest manifest() {
@@ -124,9 +137,15 @@ public final class FieldKeyShare implements OmlKeyShare {
   public byte[] encode(SecretAccess access) {
     SecretAccess.require(access);
     byte[] m = manifest.encodedView();
-    ByteBuffer body = ByteBuffer.allocate(4 + m.length + ModelId.BYTES + OwnerKeyShare.SEED_BYTES);
+    int hashBytes = contentHash == null ? 0 : ModelContentHash.BYTES;
+    ByteBuffer body = ByteBuffer.allocate(4 + m.length + ModelId.BYTES + OwnerKeyShare.SEED_BYTES
+        + hashBytes);
     body.putInt(m.length).put(m).put(modelId.bytes()).put(seed);
-    byte[] out = Envelope.seal(OwnerKeyShare.MAGIC, FieldManifest.FORMAT_VERSION, body.array());
+    if (contentHash != null) {
+      body.put(contentHash.bytes());
+    }
+    byte[] out = Envelope.seal(OwnerKeyShare.MAGIC,
+        contentHash == null ? FieldManifest.FORMAT_VERSION : HASHED_VERSION, body.array());
     Arrays.fill(body.array(), (byte) 0);
     return out;
   }
@@ -155,7 +174,9 @@ public final class FieldKeyShare implements OmlKeyShare {
   /** Decodes {@link #encode}'s output. */
   public static FieldKeyShare decode(byte[] bytes, String what, SecretAccess access) {
     SecretAccess.require(access);
-    FieldCodecs.Opened opened = FieldCodecs.open(bytes, OwnerKeyShare.MAGIC, what);
+    boolean hashed = FieldCodecs.version(bytes, OwnerKeyShare.MAGIC) == HASHED_VERSION;
+    FieldCodecs.Opened opened = FieldCodecs.open(bytes, OwnerKeyShare.MAGIC,
+        hashed ? HASHED_VERSION : FieldManifest.FORMAT_VERSION, what);
     byte[] body = opened.body();
     try {
       ByteBuffer in = opened.in();
@@ -163,10 +184,16 @@ public final class FieldKeyShare implements OmlKeyShare {
       byte[] id = opened.id();
       byte[] seed = new byte[OwnerKeyShare.SEED_BYTES];
       in.get(seed);
+      ModelContentHash hash = null;
+      if (hashed) {
+        byte[] h = new byte[ModelContentHash.BYTES];
+        in.get(h);
+        hash = ModelContentHash.ofBytes(h);
+      }
       if (in.hasRemaining()) {
         throw new ArtifactFormatException(Reason.MALFORMED, what + ": unexpected trailing bytes");
       }
-      return new FieldKeyShare(manifest, ModelId.of(id), seed);
+      return new FieldKeyShare(manifest, ModelId.of(id), seed, hash);
     } catch (BufferUnderflowException e) {
       throw new ArtifactFormatException(Reason.MALFORMED, what + ": body ends early");
     } finally {

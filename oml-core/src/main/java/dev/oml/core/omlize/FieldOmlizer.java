@@ -5,6 +5,7 @@ import dev.oml.core.field.PrimeField;
 import dev.oml.core.fixedpoint.FixedPointFormat;
 import dev.oml.core.keys.SigningPublicKey;
 import dev.oml.core.model.Model;
+import dev.oml.core.model.ModelContentHash;
 import dev.oml.core.reference.FieldQuantizedModel;
 import java.security.SecureRandom;
 import java.util.List;
@@ -17,7 +18,9 @@ import java.util.Objects;
  * salt, and for every tensor computes {@code W_U = W - W_O mod p} with {@code W_O} from the
  * seed, and the licensee's tags {@code T_U = K + alpha W_U} with {@code alpha} and {@code K}
  * from {@link MacKeyDerivation}{@code (k_O)}. The owner keeps only the seed ({@link
- * FieldKeyShare}); the model id is computed last over manifest, shares and tags.
+ * FieldKeyShare}, which also records the {@link ModelContentHash} of the model given here, so
+ * the HE service can check that it serves this network); the model id is computed last over
+ * manifest, shares and tags.
  */
 public final class FieldOmlizer {
   private FieldOmlizer() {}
@@ -64,6 +67,7 @@ public final class FieldOmlizer {
     }
     mac.erase();
     FieldArtifact artifact = new FieldArtifact(manifest, shares, tags);
-    return new Result(artifact, new FieldKeyShare(manifest, artifact.modelId(), seed));
+    return new Result(artifact, new FieldKeyShare(manifest, artifact.modelId(), seed,
+        ModelContentHash.of(model)));
   }
 }

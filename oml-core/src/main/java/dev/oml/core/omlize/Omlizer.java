@@ -3,6 +3,7 @@ package dev.oml.core.omlize;
 import dev.oml.core.fixedpoint.FixedPointFormat;
 import dev.oml.core.keys.SigningPublicKey;
 import dev.oml.core.model.Model;
+import dev.oml.core.model.ModelContentHash;
 import dev.oml.core.reference.QuantizedModel;
 import java.security.SecureRandom;
 import java.util.Objects;
@@ -13,7 +14,9 @@ import java.util.Objects;
  * fresh 128-bit salt from a {@link SecureRandom}, quantizes the model ({@link QuantizedModel}),
  * and for every matrix and bias tensor computes {@code W_U = W - PRG(k_O, salt, name) mod 2^l}.
  * Each call draws new randomness, so two OMLizations (another licensee, or a new version for the
- * same one) never share a stream. The model id is computed last, over manifest and shares.
+ * same one) never share a stream. The model id is computed last, over manifest and shares; the
+ * key share also records the {@link ModelContentHash} of the model given here (before any
+ * change of format), which the HE service checks against the network it serves.
  */
 public final class Omlizer {
   private Omlizer() {}
@@ -69,6 +72,7 @@ public final class Omlizer {
       (t.bias() ? biases : matrices)[t.layer()] = u;
     }
     LicenseeArtifact artifact = new LicenseeArtifact(manifest, matrices, biases);
-    return new Omlization(artifact, new OwnerKeyShare(manifest, artifact.modelId(), seed));
+    return new Omlization(artifact, new OwnerKeyShare(manifest, artifact.modelId(), seed,
+        ModelContentHash.of(model)));
   }
 }

@@ -6,12 +6,14 @@ import dev.oml.core.io.FileFormatException.Reason;
 import dev.oml.core.keys.KeyId;
 import dev.oml.core.keys.SecretAccess;
 import dev.oml.core.model.Model;
+import dev.oml.core.model.ModelContentHash;
 import dev.oml.core.reference.QuantizedModel;
 import java.nio.BufferUnderflowException;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.util.Arrays;
+import java.util.Optional;
 
 /**
  * The owner's half of one licensee's OMLized model: the 256-bit seed {@code k_O}, with the
@@ -28,15 +30,25 @@ public final class OwnerKeyShare implements OmlKeyShare {
   /** Length of the seed {@code k_O} in bytes. */
   public static final int SEED_BYTES = 32;
   static final byte[] MAGIC = {'O', 'M', 'L', 'K', 'S', 'H', 'R', 1};
+  /** File version of a tier-1 share with a model content hash. */
+  static final int HASHED_VERSION = ArtifactManifest.FORMAT_VERSION + HASHED_VERSION_OFFSET;
 
   private final ArtifactManifest manifest;
   private final ModelId modelId;
   private final byte[] seed;
+  private final ModelContentHash contentHash;
 
-  OwnerKeyShare(ArtifactManifest manifest, ModelId modelId, byte[] seed) {
+  OwnerKeyShare(ArtifactManifest manifest, ModelId modelId, byte[] seed,
+      ModelContentHash contentHash) {
     this.manifest = manifest;
     this.modelId = modelId;
     this.seed = seed;
+    this.contentHash = contentHash;
+  }
+
+  @Override
+  public Optional<ModelContentHash> modelContentHash() {
+    return Optional.ofNullable(contentHash);
   }
 
   public ArtifactManifest manifest() {
@@ -116,9 +128,14 @@ public final class OwnerKeyShare implements OmlKeyShare {
   public byte[] encode(SecretAccess access) {
     SecretAccess.require(access);
     byte[] m = manifest.encodedView();
-    ByteBuffer body = ByteBuffer.allocate(4 + m.length + ModelId.BYTES + SEED_BYTES);
+    int hashBytes = contentHash == null ? 0 : ModelContentHash.BYTES;
+    ByteBuffer body = ByteBuffer.allocate(4 + m.length + ModelId.BYTES + SEED_BYTES + hashBytes);
     body.putInt(m.length).put(m).put(modelId.bytes()).put(seed);
-    byte[] out = Envelope.seal(MAGIC, ArtifactManifest.FORMAT_VERSION, body.array());
+    if (contentHash != null) {
+      body.put(contentHash.bytes());
+    }
+    byte[] out = Envelope.seal(MAGIC,
+        contentHash == null ? ArtifactManifest.FORMAT_VERSION : HASHED_VERSION, body.array());
     Arrays.fill(body.array(), (byte) 0);
     return out;
   }
@@ -147,8 +164,12 @@ public final class OwnerKeyShare implements OmlKeyShare {
   /** Decodes {@link #encode}'s output. */
   public static OwnerKeyShare decode(byte[] bytes, String what, SecretAccess access) {
     SecretAccess.require(access);
-    FieldCodecs.checkTier(bytes, MAGIC, ArtifactManifest.FORMAT_VERSION, what);
-    byte[] body = Envelope.open(bytes, MAGIC, ArtifactManifest.FORMAT_VERSION, what,
+    boolean hashed = FieldCodecs.version(bytes, MAGIC) == HASHED_VERSION;
+    if (!hashed) {
+      FieldCodecs.checkTier(bytes, MAGIC, ArtifactManifest.FORMAT_VERSION, what);
+    }
+    byte[] body = Envelope.open(bytes, MAGIC,
+        hashed ? HASHED_VERSION : ArtifactManifest.FORMAT_VERSION, what,
         ArtifactFormatException::new);
     try {
       ByteBuffer in = ByteBuffer.wrap(body);
@@ -163,10 +184,16 @@ public final class OwnerKeyShare implements OmlKeyShare {
       in.get(id);
       byte[] seed = new byte[SEED_BYTES];
       in.get(seed);
+      ModelContentHash hash = null;
+      if (hashed) {
+        byte[] h = new byte[ModelContentHash.BYTES];
+        in.get(h);
+        hash = ModelContentHash.ofBytes(h);
+      }
       if (in.hasRemaining()) {
         throw new ArtifactFormatException(Reason.MALFORMED, what + ": unexpected trailing bytes");
       }
-      return new OwnerKeyShare(manifest, ModelId.of(id), seed);
+      return new OwnerKeyShare(manifest, ModelId.of(id), seed, hash);
     } catch (BufferUnderflowException e) {
       throw new ArtifactFormatException(Reason.MALFORMED, what + ": body ends early");
     } finally {

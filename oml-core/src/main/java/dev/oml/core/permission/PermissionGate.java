@@ -67,13 +67,14 @@ public final class PermissionGate {
   }
 
   /**
-   * Checks that {@code licensee} may open a session on {@code model} and that {@code signature}
+   * Checks that {@code licensee} may open a session on {@code model} in {@code mode} and that {@code signature}
    * is its signature over {@code signed} (a server's fresh challenge): what a mode service asks
    * before it does any costly work for a connection, as {@link
    * PermissionVerifier#authenticateLicensee}. Spends nothing.
    */
-  public void authenticateLicensee(KeyId licensee, ModelId model, byte[] signed, byte[] signature) {
-    verifier.authenticateLicensee(licensee, model, signed, signature);
+  public void authenticateLicensee(KeyId licensee, ModelId model, InferenceMode mode,
+      byte[] signed, byte[] signature) {
+    verifier.authenticateLicensee(licensee, model, mode, signed, signature);
   }
 
   /**

@@ -99,9 +99,7 @@ public final class PermissionIssuer {
       throw new PolicyViolationException("model " + request.modelId()
           + " was not OMLized for licensee " + licensee);
     }
-    if (!policy.modes().contains(request.mode())) {
-      throw new PolicyViolationException("mode " + request.mode() + " is not allowed by the policy");
-    }
+    policy.requireMode(licensee, request.mode());
     int n = request.inferences();
     if (n > policy.maxInferencesPerPermission()) {
       throw new PolicyViolationException(n + " inferences exceed the " + policy.maxInferencesPerPermission()

@@ -16,7 +16,8 @@ import java.util.Set;
  * The owner's rules, where "Loyal" lives: which licensees may ask (their public keys, the
  * allow-list), which model ids belong to which licensee, how many inferences each licensee may
  * have in all (its quota, the query budget that bounds extraction), the most inferences one
- * permission may carry, which modes are allowed, how long a permission stays valid, and how much
+ * permission may carry, which modes are allowed (to everyone, and per licensee: an owner grants
+ * the HE mode only to licensees it trusts, see docs/SECURITY.md), how long a permission stays valid, and how much
  * clock skew is tolerated, and after how many aborted queries a licensee is suspended
  * ({@link #maxAborts()}). Immutable; built and validated by {@link Builder#build()}. Removing a
  * licensee revokes it: its outstanding permissions stop verifying.
@@ -46,6 +47,7 @@ public final class PermissionPolicy {
   private final Map<KeyId, Long> quotas;
   private final Map<ModelId, KeyId> models;
   private final Set<InferenceMode> modes;
+  private final Map<KeyId, Set<InferenceMode>> licenseeModes;
   private final int maxInferencesPerPermission;
   private final Duration validity;
   private final Duration maxClockSkew;
@@ -56,6 +58,9 @@ public final class PermissionPolicy {
     this.quotas = Collections.unmodifiableMap(new HashMap<>(b.quotas));
     this.models = Collections.unmodifiableMap(new HashMap<>(b.models));
     this.modes = Collections.unmodifiableSet(EnumSet.copyOf(b.modes));
+    Map<KeyId, Set<InferenceMode>> lm = new HashMap<>();
+    b.licenseeModes.forEach((k, v) -> lm.put(k, Collections.unmodifiableSet(EnumSet.copyOf(v))));
+    this.licenseeModes = Collections.unmodifiableMap(lm);
     this.maxInferencesPerPermission = b.maxInferencesPerPermission;
     this.validity = b.validity;
     this.maxClockSkew = b.maxClockSkew;
@@ -81,8 +86,42 @@ public final class PermissionPolicy {
     return Optional.ofNullable(models.get(model));
   }
 
+  /** The modes allowed to every licensee (a licensee may be allowed fewer). */
   public Set<InferenceMode> modes() {
     return modes;
+  }
+
+  /**
+   * True if {@code licensee} may use {@code mode}: the mode is allowed to everyone, and, when
+   * the policy names modes for this licensee, among them.
+   */
+  public boolean allows(KeyId licensee, InferenceMode mode) {
+    Set<InferenceMode> own = licenseeModes.get(licensee);
+    return modes.contains(mode) && (own == null || own.contains(mode));
+  }
+
+  /** The modes {@code licensee} may use. */
+  public Set<InferenceMode> modesOf(KeyId licensee) {
+    EnumSet<InferenceMode> out = EnumSet.noneOf(InferenceMode.class);
+    for (InferenceMode m : modes) {
+      if (allows(licensee, m)) {
+        out.add(m);
+      }
+    }
+    return Collections.unmodifiableSet(out);
+  }
+
+  /**
+   * Refuses {@code mode} for {@code licensee} unless {@link #allows} it.
+   *
+   * @throws ModeNotAllowedException naming the licensee and the mode
+   */
+  public void requireMode(KeyId licensee, InferenceMode mode) {
+    if (!allows(licensee, mode)) {
+      throw new ModeNotAllowedException(modes.contains(mode)
+          ? "mode " + mode + " is not allowed to licensee " + licensee + " by the owner's policy"
+          : "mode " + mode + " is not allowed by the owner's policy");
+    }
   }
 
   public int maxInferencesPerPermission() {
@@ -117,6 +156,7 @@ public final class PermissionPolicy {
     private final Map<KeyId, Long> quotas = new HashMap<>();
     private final Map<ModelId, KeyId> models = new HashMap<>();
     private final Set<InferenceMode> modes = EnumSet.allOf(InferenceMode.class);
+    private final Map<KeyId, Set<InferenceMode>> licenseeModes = new HashMap<>();
     private int maxInferencesPerPermission = 1024;
     private Duration validity = Duration.ofMinutes(10);
     private Duration maxClockSkew = Duration.ofSeconds(30);
@@ -149,6 +189,17 @@ public final class PermissionPolicy {
     public Builder modes(Set<InferenceMode> allowed) {
       modes.clear();
       modes.addAll(allowed);
+      return this;
+    }
+
+    /**
+     * Allows {@code licensee} only these modes (default: every mode the policy allows), e.g.
+     * the two-party mode alone for a licensee the owner does not trust with the HE mode.
+     */
+    public Builder licenseeModes(KeyId licensee, Set<InferenceMode> allowed) {
+      EnumSet<InferenceMode> own = EnumSet.noneOf(InferenceMode.class);
+      own.addAll(allowed);
+      licenseeModes.put(licensee, own);
       return this;
     }
 

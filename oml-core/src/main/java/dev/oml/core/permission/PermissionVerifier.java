@@ -67,6 +67,8 @@ public final class PermissionVerifier {
       throw new PermissionMismatchException(PermissionMismatchException.Field.MODE,
           "the permission is for mode " + c.mode() + ", not " + use.mode());
     }
+    // a permission issued before the owner took the mode from this licensee stops here
+    policy.requireMode(c.licensee(), c.mode());
     if (c.inferences() != use.inferences()) {
       throw new PermissionMismatchException(PermissionMismatchException.Field.INFERENCES,
           "the permission is for " + c.inferences() + " inferences, the query asks for "
@@ -92,14 +94,16 @@ public final class PermissionVerifier {
    * Authenticates a licensee that opens a session before it presents any permission (the HE
    * mode's session start): the licensee must be on the allow-list, {@code model} must be one the
    * policy assigns to it, and {@code signature} must be its Ed25519 signature over {@code signed},
-   * which the caller makes fresh (a random challenge) so a recorded signature is worthless.
+   * which the caller makes fresh (a random challenge) so a recorded signature is worthless, and
+   * the policy must allow the licensee the session's {@code mode}.
    *
    * @throws UnknownLicenseeException if the licensee is not (or no longer) allowed
    * @throws PolicyViolationException if the model is not the licensee's
+   * @throws ModeNotAllowedException if the policy does not allow it {@code mode}
    * @throws LicenseeProofException if the signature does not verify
    */
   public void authenticateLicensee(KeyId licensee, dev.oml.core.omlize.ModelId model,
-      byte[] signed, byte[] signature) {
+      InferenceMode mode, byte[] signed, byte[] signature) {
     Objects.requireNonNull(licensee, "licensee");
     Objects.requireNonNull(model, "model");
     Objects.requireNonNull(signed, "signed");
@@ -112,5 +116,6 @@ public final class PermissionVerifier {
     if (!key.verify(signed, signature)) {
       throw new LicenseeProofException("the session request is not signed by licensee " + licensee);
     }
+    policy.requireMode(licensee, mode);
   }
 }

@@ -38,13 +38,17 @@ import org.junit.jupiter.api.io.TempDir;
  * Tier-2 OMLize: file round trip, {@code W_U + W_O = W mod p}, the MAC relation of every tag with
  * the keys the owner derives from its key share (oracle: {@code BigInteger}), the artifact alone
  * at chance on the shipped subset, the tier mismatch errors both ways, damaged files, and a
- * golden pair pinning the version-2 layout.
+ * golden pair pinning the version-2 layout and its version 4 (the same with the model content
+ * hash), and the version-2 key share written before the hash existed, still read.
  */
 class FieldOmlizerTest {
   static final int F = 12;
   /** The model id of the golden pair, written down when the files were made. */
   static final String GOLDEN_ID =
       "94d0f94dbebeff3db5e97b69922681ce102599d2f84c15834598382f2454c0e0";
+  /** The content hash of the golden model, written down when the version-4 file was made. */
+  static final String GOLDEN_CONTENT_HASH =
+      "cc2f9134fabf82cd4a6e881213d541f0d3a46b7018acfe819b8f71d663807819";
   static final BigInteger P = BigInteger.valueOf(PrimeField.P);
   @TempDir Path dir;
   private final SecureRandom random = new SecureRandom();
@@ -260,17 +264,32 @@ class FieldOmlizerTest {
     Path res = TestPaths.root().resolve("oml-core/src/test/resources/golden");
     Path a = res.resolve("field-artifact-v2.omla");
     Path k = res.resolve("field-keyshare-v2.omlk");
+    Path k4 = res.resolve("field-keyshare-v4.omlk");
     if (Boolean.getBoolean("oml.regenerateGolden")) {
       Files.write(a, g.artifact().encode());
-      Files.write(k, g.keyShare().encode(SecretAccess.get()));
+      Files.write(k4, g.keyShare().encode(SecretAccess.get()));
     }
     assertArrayEquals(Files.readAllBytes(a), g.artifact().encode(), "artifact bytes changed");
-    assertArrayEquals(Files.readAllBytes(k), g.keyShare().encode(SecretAccess.get()),
+    assertArrayEquals(Files.readAllBytes(k4), g.keyShare().encode(SecretAccess.get()),
         "key share bytes changed");
     FieldArtifact ga = FieldArtifact.read(a);
-    FieldKeyShare gk = FieldKeyShare.read(k, SecretAccess.get());
+    FieldKeyShare gk = FieldKeyShare.read(k4, SecretAccess.get());
     assertEquals(GOLDEN_ID, ga.modelId().hex());
     assertEquals(GOLDEN_ID, gk.modelId().hex());
+    // version 4 carries the content hash of the model given to OMLize, pinned here in hex
+    assertEquals(GOLDEN_CONTENT_HASH, gk.modelContentHash().orElseThrow().hex());
+    assertEquals(dev.oml.core.model.ModelContentHash.of(goldenModel()),
+        gk.modelContentHash().orElseThrow());
+    // the version-2 file written before shares carried the hash is still read, without one
+    FieldKeyShare old = FieldKeyShare.read(k, SecretAccess.get());
+    assertTrue(old.modelContentHash().isEmpty());
+    assertEquals(GOLDEN_ID, old.modelId().hex());
+    assertTrue(old.equalsKey(gk));
+    byte[] v2 = Files.readAllBytes(k);
+    byte[] v4 = Files.readAllBytes(k4);
+    assertEquals(2, v2[9]);
+    assertEquals(4, v4[9]);
+    assertEquals(v2.length + 32, v4.length, "version 4 is version 2's body and the 32-byte hash");
     // the decoded golden files still reconstruct the golden model
     FieldQuantizedModel q = FieldQuantizedModel.of(goldenModel(), 8);
     long[] w = PrimeField.add(ga.share(0), gk.ownerShare(0, SecretAccess.get()), null);

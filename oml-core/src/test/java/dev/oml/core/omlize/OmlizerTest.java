@@ -174,6 +174,43 @@ class OmlizerTest {
     assertTrue(o.keyShare().toString().contains("OwnerKeyShare"));
   }
 
+  @Test
+  void theKeyShareCarriesTheModelsContentHashAndAnOldShareWithoutOneIsStillRead() {
+    Model m = dev.oml.testkit.TestModels.mlp(5, 4, 3, 2);
+    Omlization o = Omlizer.omlize(m, OWNER.publicKey(), LICENSEE.publicKey(), RANDOM);
+    dev.oml.core.model.ModelContentHash h = dev.oml.core.model.ModelContentHash.of(m);
+    assertEquals(h, o.keyShare().modelContentHash().orElseThrow());
+    // the oracle: the hash of the file's bytes under the tag, computed here with the JDK
+    byte[] tag = "OML model content v1\0".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+    byte[] file = dev.oml.core.model.ModelFiles.toBytes(m);
+    try {
+      java.security.MessageDigest d = java.security.MessageDigest.getInstance("SHA-256");
+      d.update(tag);
+      assertArrayEquals(d.digest(file), h.bytes());
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new AssertionError(e);
+    }
+    // a file round trip keeps the hash; another model (other weights) has another hash
+    assertEquals(h, dev.oml.core.model.ModelContentHash.of(
+        dev.oml.core.model.ModelFiles.fromBytes(file)));
+    assertNotEquals(h, dev.oml.core.model.ModelContentHash.of(
+        dev.oml.testkit.TestModels.mlp(6, 4, 3, 2)));
+    byte[] enc = o.keyShare().encode(SecretAccess.get());
+    assertEquals(3, enc[9], "a tier-1 share with a hash is file version 3");
+    OmlKeyShare back = OmlKeyShare.decode(enc, "k", SecretAccess.get());
+    assertEquals(h, back.modelContentHash().orElseThrow());
+    assertEquals(1, back.formatVersion());
+    // a share written before shares carried the hash: version 1, read without one
+    OwnerKeyShare old = new OwnerKeyShare(o.keyShare().manifest(), o.keyShare().modelId(),
+        new byte[OwnerKeyShare.SEED_BYTES], null);
+    byte[] oldBytes = old.encode(SecretAccess.get());
+    assertEquals(1, oldBytes[9]);
+    assertEquals(enc.length - 32, oldBytes.length);
+    OmlKeyShare oldBack = OmlKeyShare.decode(oldBytes, "old", SecretAccess.get());
+    assertTrue(oldBack.modelContentHash().isEmpty());
+    assertEquals(o.keyShare().modelId(), oldBack.modelId());
+  }
+
   private static long[] add(long[] a, long[] b) {
     long[] c = new long[a.length];
     for (int i = 0; i < a.length; i++) {

@@ -205,7 +205,7 @@ class PermissionVerifierTest {
     PermissionPolicy heOnly = PermissionPolicy.builder().licensee(fx.licenseeA.publicKey(), 10)
         .model(fx.modelA, fx.licenseeA.keyId()).modes(Set.of(InferenceMode.HOMOMORPHIC)).build();
     PermissionIssuer i = new PermissionIssuer(fx.owner, heOnly, fx.clock, fx.random);
-    assertThrows(PolicyViolationException.class, () -> i.issue(PermitRequest.create(
+    assertThrows(ModeNotAllowedException.class, () -> i.issue(PermitRequest.create(
         fx.licenseeA, fx.modelA, InferenceMode.TWO_PARTY, 1, b, fx.clock.instant())));
     i.issue(PermitRequest.create(fx.licenseeA, fx.modelA, InferenceMode.HOMOMORPHIC, 1, b, fx.clock.instant()));
   }

@@ -414,6 +414,21 @@ public final class HeCompiledModel {
   }
 
   /**
+   * The same compiled network served under another model id: the plan differs in its model id
+   * (and so its plan id) alone, and the context, the lowered program, the flooding budget and
+   * the weights are shared, so an owner compiles a network once for all licensees of it.
+   */
+  public HeCompiledModel forModel(ModelId id) {
+    if (id.equals(plan.modelId())) {
+      return this;
+    }
+    HeCompiledModel m = new HeCompiledModel(model, program, context, plan.withModelId(id), budget,
+        layout);
+    m.sessionKeysBound = sessionKeysBound;
+    return m;
+  }
+
+  /**
    * The largest session-keys message an owner accepts for this plan: the size of a key set for
    * the plan (derived once from throwaway keys of one and two rotations, then kept) plus a
    * sixteenth for encodings whose size varies. A larger upload is refused from its announced

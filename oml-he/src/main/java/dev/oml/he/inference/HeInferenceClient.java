@@ -1,6 +1,7 @@
 package dev.oml.he.inference;
 
 import dev.oml.core.keys.SigningKeyPair;
+import dev.oml.core.omlize.ModelId;
 import dev.oml.core.permission.PermissionToken;
 import dev.oml.core.permission.PermittedQuery;
 import dev.oml.core.transport.Channel;
@@ -38,7 +39,21 @@ public final class HeInferenceClient {
    */
   public static HeInferenceClient connect(Channel channel, HeBackend backend,
       SigningKeyPair licensee) {
-    return connect(channel, backend, licensee, false);
+    return connect(channel, backend, licensee, HeOwnerSession.ONLY_MODEL, false);
+  }
+
+  /**
+   * Opens a session for the model {@code model} of an owner who may serve several HE models:
+   * the session request names it, and the owner answers with that model's plan.
+   *
+   * @throws MalformedQueryException if the challenge or the plan does not decode, the plan is
+   *     for another model, or it is below 128-bit security
+   * @throws dev.oml.core.transport.ProtocolAbortException if the owner refuses the licensee or
+   *     serves no HE model of that id
+   */
+  public static HeInferenceClient connect(Channel channel, HeBackend backend,
+      SigningKeyPair licensee, ModelId model) {
+    return connect(channel, backend, licensee, model, false);
   }
 
   /**
@@ -47,21 +62,31 @@ public final class HeInferenceClient {
    */
   public static HeInferenceClient connectInsecureForTesting(Channel channel, HeBackend backend,
       SigningKeyPair licensee) {
-    return connect(channel, backend, licensee, true);
+    return connect(channel, backend, licensee, HeOwnerSession.ONLY_MODEL, true);
+  }
+
+  /** Like {@link #connect(Channel, HeBackend, SigningKeyPair, ModelId)}; for tests only. */
+  public static HeInferenceClient connectInsecureForTesting(Channel channel, HeBackend backend,
+      SigningKeyPair licensee, ModelId model) {
+    return connect(channel, backend, licensee, model, true);
   }
 
   static HeInferenceClient connect(Channel channel, HeBackend backend, SigningKeyPair licensee,
-      boolean insecureForTesting) {
+      ModelId model, boolean insecureForTesting) {
     byte[] challenge = channel.receive(HeOwnerSession.CHALLENGE_BYTES);
     if (challenge.length != HeOwnerSession.CHALLENGE_BYTES) {
       throw new MalformedQueryException("HE challenge: " + challenge.length + " bytes, expected "
           + HeOwnerSession.CHALLENGE_BYTES);
     }
-    channel.send(HeOwnerSession.sessionRequest(licensee, challenge));
+    channel.send(HeOwnerSession.sessionRequest(licensee, challenge, model));
     byte[] plan = channel.receive();
     HeUserSession s = insecureForTesting ? HeUserSession.openInsecureForTesting(backend, plan)
         : HeUserSession.open(backend, plan);
-    channel.send(s.sessionKeys());
+    if (!model.equals(HeOwnerSession.ONLY_MODEL) && !s.plan().modelId().equals(model)) {
+      throw new MalformedQueryException("HE plan: for model " + s.plan().modelId()
+          + ", the session asked for " + model);
+    }
+    HeOwnerSession.sendKeys(channel, s.sessionKeys());
     return new HeInferenceClient(channel, s, licensee);
   }
 

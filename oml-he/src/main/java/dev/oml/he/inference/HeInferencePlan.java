@@ -177,6 +177,13 @@ public final class HeInferencePlan {
         conj, kappa, flood, answerLevel, err, estimate, box);
   }
 
+  /** The same plan for another model id (a licensee's copy of the same network). */
+  HeInferencePlan withModelId(ModelId id) {
+    return new HeInferencePlan(id.bytes(), parameters, features, lanes, inputSize, outputSize,
+        inputScale, rotationSteps, needsRelin, conjugation, kappa, floodBits, answerLevel,
+        estimatedError, evaluationEstimate, inputBox);
+  }
+
   public byte[] encode() {
     return encoded.clone();
   }

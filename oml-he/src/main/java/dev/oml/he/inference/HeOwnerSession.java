@@ -5,6 +5,7 @@ import dev.oml.core.keys.SigningKeyPair;
 import dev.oml.core.keys.SigningPublicKey;
 import dev.oml.core.ledger.AbortReason;
 import dev.oml.core.ledger.SpendReceipt;
+import dev.oml.core.omlize.ModelId;
 import dev.oml.core.permission.InferenceMode;
 import dev.oml.core.permission.PermissionGate;
 import dev.oml.core.permission.PermittedQuery;
@@ -23,6 +24,7 @@ import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -30,10 +32,13 @@ import java.util.concurrent.Future;
 
 /**
  * The owner's side of one HE session, as local steps over messages: {@link #challenge} and
- * {@link #acceptSessionRequest} authenticate the licensee (a signature over a fresh challenge by
- * a key on the allow-list that this model is licensed to) before anything else;
- * {@link #acceptKeys} takes the user's once-per-session keys (validated on load; the Galois keys
- * must cover the plan's rotations), {@link #answer} takes the first message of a query ({@code token || proof ||
+ * {@link #acceptSessionRequest} authenticate the licensee (a signature over a fresh challenge and
+ * the model id it asks for, by a key on the allow-list that this model is licensed to) before
+ * anything else, and choose the model among those the owner serves; {@link #acceptKeys} takes
+ * the user's once-per-session keys (validated on load; the Galois keys must be exactly the plan's
+ * rotations, and conjugation if the plan names it: any other Galois element is refused), which
+ * travel in parts no larger than {@link #KEY_PART_BYTES} so that no frame limit decides whether a
+ * backend's keys fit; {@link #answer} takes the first message of a query ({@code token || proof ||
  * payload}) and returns the answer. Per query it checks every cheap structural property of the
  * payload first (plan, session, counts, sizes, each ciphertext's parameters, level and scale,
  * and that the permission claims at least as many images as the payload carries), so a
@@ -48,18 +53,29 @@ public final class HeOwnerSession {
   /** Upper bound on ciphertexts per query, so one query cannot take unbounded memory. */
   public static final int MAX_CIPHERTEXTS_PER_QUERY = 64;
   static final String CHALLENGE_MAGIC = "OHC1";
-  static final String REQUEST_MAGIC = "OHR1";
+  static final String REQUEST_MAGIC = "OHR2";
+  static final String KEYS_LENGTH_MAGIC = "OHKL";
   /** Size of the challenge: magic, 32 random bytes. */
   public static final int CHALLENGE_BYTES = 4 + 32;
-  /** Size of the session request: magic, licensee key id, Ed25519 signature. */
-  public static final int REQUEST_BYTES = 4 + KeyId.BYTES + SigningPublicKey.SIGNATURE_BYTES;
+  /** Size of the session request: magic, licensee key id, model id, Ed25519 signature. */
+  public static final int REQUEST_BYTES = 4 + KeyId.BYTES + ModelId.BYTES
+      + SigningPublicKey.SIGNATURE_BYTES;
+  /**
+   * Largest part of the session keys on the wire: the keys message (about 134 MB with SEAL for
+   * a two-square model, over a 128 MiB frame) travels as a length announcement and parts of at
+   * most this size.
+   */
+  public static final int KEY_PART_BYTES = 1 << 20;
+  /** The model id a session request names to ask for the owner's only HE model. */
+  public static final ModelId ONLY_MODEL = ModelId.of(new byte[ModelId.BYTES]);
   private static final byte[] REQUEST_CONTEXT =
-      "OML HE session request v1\0".getBytes(StandardCharsets.US_ASCII);
+      "OML HE session request v2\0".getBytes(StandardCharsets.US_ASCII);
   private static final SecureRandom RANDOM = new SecureRandom();
 
-  private final HeCompiledModel model;
+  private final Map<ModelId, HeCompiledModel> models;
+  private HeCompiledModel model;
   private final PermissionGate gate;
-  private final HeContext ctx;
+  private HeContext ctx;
   private PublicKey pk;
   private RelinKeys rk;
   private GaloisKeys gk;
@@ -78,6 +94,24 @@ public final class HeOwnerSession {
     this(model, gate, null);
   }
 
+  /**
+   * A session of an owner who serves several HE models, keyed by model id: the licensee's
+   * session request names the one it asks for, and the session runs that model's plan.
+   *
+   * @throws IllegalArgumentException if {@code models} is empty or a key is not its model's id
+   */
+  public HeOwnerSession(Map<ModelId, HeCompiledModel> models, PermissionGate gate) {
+    this(Map.copyOf(models), gate, null, true);
+    if (models.isEmpty()) {
+      throw new IllegalArgumentException("an HE session needs at least one model");
+    }
+    models.forEach((id, m) -> {
+      if (!m.plan().modelId().equals(id)) {
+        throw new IllegalArgumentException("model " + id + " is keyed under another model id");
+      }
+    });
+  }
+
   /** For attack tests only: a session whose {@link #run} skips the session request. */
   static HeOwnerSession withoutAuthenticationForTesting(HeCompiledModel model, PermissionGate gate) {
     return new HeOwnerSession(model, gate, null, false);
@@ -94,15 +128,34 @@ public final class HeOwnerSession {
 
   private HeOwnerSession(HeCompiledModel model, PermissionGate gate, ExecutorService executor,
       boolean requireAuthentication) {
-    this.requireAuthentication = requireAuthentication;
+    this(Map.of(model.plan().modelId(), model), gate, executor, requireAuthentication);
     this.model = model;
-    this.gate = gate;
     this.ctx = model.context();
+  }
+
+  private HeOwnerSession(Map<ModelId, HeCompiledModel> models, PermissionGate gate,
+      ExecutorService executor, boolean requireAuthentication) {
+    this.requireAuthentication = requireAuthentication;
+    this.models = models;
+    this.gate = gate;
     this.executor = executor;
   }
 
+  /**
+   * The plan of this session's model.
+   *
+   * @throws IllegalStateException if the session serves several models and the licensee has
+   *     not yet named one
+   */
   public HeInferencePlan plan() {
-    return model.plan();
+    return requireModel().plan();
+  }
+
+  private HeCompiledModel requireModel() {
+    if (model == null) {
+      throw new IllegalStateException("no model chosen: the session request names it");
+    }
+    return model;
   }
 
   /**
@@ -118,28 +171,38 @@ public final class HeOwnerSession {
   }
 
   /**
-   * The licensee's answer to {@link #challenge()}: {@code "OHR1" || key id || signature}, where
-   * the signature is the licensee's Ed25519 signature over a fixed context string and the
-   * challenge. {@link #sessionRequest} makes one.
+   * The licensee's answer to {@link #challenge()} for the owner's only HE model: as {@link
+   * #sessionRequest(SigningKeyPair, byte[], ModelId)} with {@link #ONLY_MODEL}.
    */
   public static byte[] sessionRequest(SigningKeyPair licensee, byte[] challenge) {
-    return new Msg.Out().magic(REQUEST_MAGIC).raw(licensee.keyId().bytes())
-        .raw(licensee.sign(signedPart(challenge))).bytes();
-  }
-
-  private static byte[] signedPart(byte[] challenge) {
-    byte[] m = Arrays.copyOf(REQUEST_CONTEXT, REQUEST_CONTEXT.length + challenge.length);
-    System.arraycopy(challenge, 0, m, REQUEST_CONTEXT.length, challenge.length);
-    return m;
+    return sessionRequest(licensee, challenge, ONLY_MODEL);
   }
 
   /**
-   * Checks the session request: the licensee is on the owner's allow-list, this model is
-   * licensed to it, and it signed this session's challenge. Only then may the plan be sent and
-   * keys be read.
+   * The licensee's answer to {@link #challenge()}: {@code "OHR2" || key id || model id ||
+   * signature}, where the signature is the licensee's Ed25519 signature over a fixed context
+   * string, the challenge and the model id, so the request is good for this session and this
+   * model only. {@link #ONLY_MODEL} asks for the owner's only model (refused where it serves
+   * several).
+   */
+  public static byte[] sessionRequest(SigningKeyPair licensee, byte[] challenge, ModelId model) {
+    return new Msg.Out().magic(REQUEST_MAGIC).raw(licensee.keyId().bytes()).raw(model.bytes())
+        .raw(licensee.sign(signedPart(challenge, model))).bytes();
+  }
+
+  private static byte[] signedPart(byte[] challenge, ModelId model) {
+    return new Msg.Out().raw(REQUEST_CONTEXT).raw(challenge).raw(model.bytes()).bytes();
+  }
+
+  /**
+   * Checks the session request: the model it names is one the owner serves in the HE mode,
+   * the licensee is on the owner's allow-list, that model is licensed to it, and it signed this
+   * session's challenge and that model id. Only then may the plan be sent and keys be read.
    *
    * @return the authenticated licensee
    * @throws MalformedQueryException if no challenge was made or the request is malformed
+   * @throws HeModelNotServedException if the owner serves no HE model of that id (or, for
+   *     {@link #ONLY_MODEL}, serves several)
    * @throws dev.oml.core.permission.PermissionException if the licensee is unknown, the model is
    *     not its, or the signature does not verify
    */
@@ -150,14 +213,34 @@ public final class HeOwnerSession {
     Msg.In in = new Msg.In(request, "HE session request");
     in.magic(REQUEST_MAGIC);
     KeyId who = KeyId.of(in.raw(KeyId.BYTES, "licensee key id"));
+    ModelId asked = ModelId.of(in.raw(ModelId.BYTES, "model id"));
     byte[] sig = in.raw(SigningPublicKey.SIGNATURE_BYTES, "signature");
     in.end();
-    byte[] signed = signedPart(challenge);
+    byte[] signed = signedPart(challenge, asked);
     // one challenge, one try: a failed request cannot be retried against the same challenge
     challenge = null;
-    gate.authenticateLicensee(who, model.plan().modelId(), signed, sig);
+    HeCompiledModel chosen = resolve(asked);
+    gate.authenticateLicensee(who, chosen.plan().modelId(), InferenceMode.HOMOMORPHIC, signed,
+        sig);
+    model = chosen;
+    ctx = chosen.context();
     licensee = who;
     return who;
+  }
+
+  private HeCompiledModel resolve(ModelId asked) {
+    if (asked.equals(ONLY_MODEL)) {
+      if (models.size() != 1) {
+        throw new HeModelNotServedException("this owner serves " + models.size()
+            + " HE models; the session request must name one");
+      }
+      return models.values().iterator().next();
+    }
+    HeCompiledModel m = models.get(asked);
+    if (m == null) {
+      throw new HeModelNotServedException("this owner serves no HE model " + asked);
+    }
+    return m;
   }
 
   /** The licensee authenticated in this session, or null before {@link #acceptSessionRequest}. */
@@ -172,6 +255,7 @@ public final class HeOwnerSession {
    *     load, or a needed key is missing
    */
   public void acceptKeys(byte[] message) {
+    HeCompiledModel model = requireModel();
     Msg.In in = new Msg.In(message, "HE session keys");
     in.magic(HeUserSession.KEYS_MAGIC);
     if (!Arrays.equals(in.raw(32, "plan id"), model.plan().planId())) {
@@ -210,6 +294,15 @@ public final class HeOwnerSession {
     if (model.plan().needsConjugationKey() && Arrays.binarySearch(have, 2 * n - 1) < 0) {
       throw new MalformedQueryException("HE session keys: no conjugation key");
     }
+    // Exactly the plan's key set: a key the plan does not name has no use here, and refusing it
+    // keeps what a licensee can make the owner load to what the plan needs.
+    int[] named = planGaloisElements(model.plan(), n);
+    for (int e : have) {
+      if (Arrays.binarySearch(named, e) < 0) {
+        throw new MalformedQueryException("HE session keys: Galois element " + e
+            + " is not one the plan names");
+      }
+    }
     this.pk = p;
     this.rk = r;
     this.gk = g;
@@ -217,6 +310,20 @@ public final class HeOwnerSession {
     // Queries are seeded secret-key encryptions; a throwaway key of the owner's gives their size.
     this.freshSize = s.savedSize(ctx.encryptor(ctx.keyGenerator().secretKey()).encryptSeeded(
         ctx.ckksEncoder().encode(new double[0], model.plan().inputScale())));
+  }
+
+  /** The Galois elements the plan names, sorted: its rotations and, if it says so, conjugation. */
+  static int[] planGaloisElements(HeInferencePlan plan, int n) {
+    int[] steps = plan.rotationSteps();
+    int[] out = Arrays.copyOf(steps, steps.length + (plan.needsConjugationKey() ? 1 : 0));
+    for (int i = 0; i < steps.length; i++) {
+      out[i] = galoisElement(steps[i], n);
+    }
+    if (plan.needsConjugationKey()) {
+      out[steps.length] = 2 * n - 1;
+    }
+    Arrays.sort(out);
+    return out;
   }
 
   static int galoisElement(int steps, int n) {
@@ -235,6 +342,7 @@ public final class HeOwnerSession {
     if (keysDigest == null) {
       throw new MalformedQueryException("HE query before the session keys");
     }
+    HeCompiledModel model = requireModel();
     HeInferencePlan plan = model.plan();
     Msg.In in = new Msg.In(payload, "HE query");
     in.magic(HeUserSession.QUERY_MAGIC);
@@ -289,6 +397,7 @@ public final class HeOwnerSession {
    *     (nothing spent), and ledger exceptions if it was spent before or exceeds the quota
    */
   public byte[] answer(byte[] firstMessage) {
+    HeCompiledModel model = requireModel();
     PermittedQuery q = PermittedQuery.decode(firstMessage);
     byte[] payload = q.payload();
     Parsed p = parse(payload);
@@ -393,7 +502,8 @@ public final class HeOwnerSession {
   /**
    * The rest of {@link #run} after {@link #authenticate}: sends the plan, accepts session keys
    * no larger than {@link HeCompiledModel#sessionKeysBound()} (a larger upload is refused from
-   * its announced length), then answers queries until the user ends the session.
+   * its announced length, before any part is read; see {@link #sendKeys}), then answers queries
+   * until the user ends the session.
    *
    * @throws IllegalStateException if the licensee has not authenticated
    */
@@ -401,8 +511,9 @@ public final class HeOwnerSession {
     if (requireAuthentication && licensee == null) {
       throw new IllegalStateException("the licensee has not authenticated");
     }
+    HeCompiledModel model = requireModel();
     channel.send(model.plan().encode());
-    acceptKeys(channel.receive(model.sessionKeysBound()));
+    acceptKeys(receiveKeys(channel, model.sessionKeysBound()));
     while (true) {
       byte[] query;
       try {
@@ -419,5 +530,48 @@ public final class HeOwnerSession {
         throw e;
       }
     }
+  }
+
+  /**
+   * Sends a session-keys message in parts: {@code "OHKL" || length (int32)}, then the message in
+   * frames of at most {@link #KEY_PART_BYTES}. The keys' size then never meets a transport's
+   * frame limit (SEAL's keys of a two-square model are larger than a 128 MiB frame).
+   */
+  public static void sendKeys(Channel channel, byte[] keys) {
+    channel.send(new Msg.Out().magic(KEYS_LENGTH_MAGIC).i32(keys.length).bytes());
+    for (int off = 0; off < keys.length; off += KEY_PART_BYTES) {
+      channel.send(Arrays.copyOfRange(keys, off, Math.min(keys.length, off + KEY_PART_BYTES)));
+    }
+  }
+
+  /**
+   * Receives what {@link #sendKeys} sent, refusing an announced length above {@code bound}
+   * before reading any part.
+   *
+   * @throws MalformedQueryException if the announcement is malformed or over the bound, or a
+   *     part is larger than announced
+   */
+  static byte[] receiveKeys(Channel channel, int bound) {
+    Msg.In in = new Msg.In(channel.receive(8), "HE session keys length");
+    in.magic(KEYS_LENGTH_MAGIC);
+    int length = in.i32("length");
+    in.end();
+    if (length < 0 || length > bound) {
+      throw new MalformedQueryException("HE session keys: " + length + " bytes announced, the"
+          + " plan's keys take at most " + bound);
+    }
+    byte[] out = new byte[length];
+    int off = 0;
+    while (off < length) {
+      int want = Math.min(KEY_PART_BYTES, length - off);
+      byte[] part = channel.receive(want);
+      if (part.length != want) {
+        throw new MalformedQueryException("HE session keys: a part of " + part.length
+            + " bytes, expected " + want);
+      }
+      System.arraycopy(part, 0, out, off, want);
+      off += want;
+    }
+    return out;
   }
 }

@@ -93,6 +93,17 @@ public final class HePlanOptions {
       return this;
     }
 
+    /**
+     * The ring degree at 128-bit security: 16384 (the default) or 32768 (twice the slots, so
+     * twice the images per ciphertext for a small network, at about twice the cost per
+     * operation).
+     */
+    public Builder ringDegree(int n) {
+      this.ringDegree = n;
+      this.insecure = false;
+      return this;
+    }
+
     /** A ring below 128-bit security, for fast tests only; the plan's name then says INSECURE. */
     public Builder insecureRingForTesting(int n) {
       this.ringDegree = n;

@@ -65,7 +65,7 @@ class HeInferenceProtocolTest {
     });
     t.start();
     HeInferenceClient client = HeInferenceClient.connect(userEnd, HeBackends.pureJava(),
-        Shared.FX.licensee, true);
+        Shared.FX.licensee, HeOwnerSession.ONLY_MODEL, true);
     double[][] imgs = HeFixture.images(Shared.DATA, 20, 1);
     long sent = userEnd.messagesSent();
     HeResult r = client.infer(imgs, Shared.FX::permit);
@@ -96,7 +96,7 @@ class HeInferenceProtocolTest {
     });
     t.start();
     HeInferenceClient client = HeInferenceClient.connect(userEnd, HeBackends.pureJava(),
-        Shared.FX.licensee, true);
+        Shared.FX.licensee, HeOwnerSession.ONLY_MODEL, true);
     KeyId licensee = Shared.FX.licensee.keyId();
     long aborts = Shared.FX.ledger.aborts(licensee).count();
     long charged = Shared.FX.ledger.charged(licensee);
@@ -114,7 +114,7 @@ class HeInferenceProtocolTest {
     Thread t2 = new Thread(() -> normal.run(p2.first()));
     t2.start();
     HeInferenceClient c2 = HeInferenceClient.connect(p2.second(), HeBackends.pureJava(),
-        Shared.FX.licensee, true);
+        Shared.FX.licensee, HeOwnerSession.ONLY_MODEL, true);
     c2.infer(HeFixture.images(Shared.DATA, 31, 1), Shared.FX::permit);
     p2.second().close();
     t2.join(60_000);

@@ -85,7 +85,7 @@ class HeSessionAuthenticationTest {
       } else {
         plan = first;
       }
-      pair.second().send(Shared.USER.sessionKeys());
+      HeOwnerSession.sendKeys(pair.second(), Shared.USER.sessionKeys());
     } catch (ProtocolAbortException e) {
       // the owner ended the session
     }
@@ -161,9 +161,114 @@ class HeSessionAuthenticationTest {
     t.start();
     pair.second().send(HeOwnerSession.sessionRequest(Shared.FX.licensee, pair.second().receive()));
     pair.second().receive(); // the plan
-    pair.second().send(new byte[bound + 1]);
+    pair.second().send(java.nio.ByteBuffer.allocate(8).put("OHKL".getBytes(
+        java.nio.charset.StandardCharsets.US_ASCII)).putInt(bound + 1).array());
     joinQuietly(t);
-    assertTrue(failure[0] instanceof ProtocolAbortException, String.valueOf(failure[0]));
-    assertTrue(failure[0].getMessage().contains("exceeds"), failure[0].getMessage());
+    assertTrue(failure[0] instanceof MalformedQueryException, String.valueOf(failure[0]));
+    assertTrue(failure[0].getMessage().contains("announced"), failure[0].getMessage());
+    assertEquals(2, pair.first().messagesSent(), "the challenge and the plan, nothing more");
+  }
+
+  /** Two licensees' copies of one network, compiled once, served by one session type. */
+  private static java.util.Map<ModelId, HeCompiledModel> twoModels(ModelId other) {
+    return java.util.Map.of(Shared.FX.modelId, Shared.COMPILED, other,
+        Shared.COMPILED.forModel(other));
+  }
+
+  @Test
+  void theRequestNamesTheModelAndTheSignatureCoversIt() {
+    byte[] id = new byte[32];
+    RANDOM.nextBytes(id);
+    ModelId other = ModelId.of(id);
+    HeOwnerSession owner = new HeOwnerSession(twoModels(other), Shared.FX.gate);
+    byte[] c = owner.challenge();
+    owner.acceptSessionRequest(HeOwnerSession.sessionRequest(Shared.FX.licensee, c,
+        Shared.FX.modelId));
+    assertEquals(Shared.FX.modelId, owner.plan().modelId());
+    assertArrayEquals(Shared.COMPILED.plan().planId(), owner.plan().planId());
+    // a shared compilation differs in the model id (and so the plan id) alone
+    HeCompiledModel copy = Shared.COMPILED.forModel(other);
+    assertEquals(other, copy.plan().modelId());
+    assertTrue(!Arrays.equals(copy.plan().planId(), Shared.COMPILED.plan().planId()));
+    assertEquals(Shared.COMPILED.plan().rotationSteps().length, copy.plan().rotationSteps().length);
+    assertTrue(copy.context() == Shared.COMPILED.context(), "compiled once, shared");
+    // the model id is signed: a request rewritten to name another model does not verify
+    HeOwnerSession second = new HeOwnerSession(twoModels(other), Shared.FX.gate);
+    byte[] c2 = second.challenge();
+    byte[] r = HeOwnerSession.sessionRequest(Shared.FX.licensee, c2, Shared.FX.modelId);
+    System.arraycopy(id, 0, r, 4 + KeyId.BYTES, 32);
+    // (refused by the policy, as the copy is not this licensee's, or else by the signature)
+    assertThrows(dev.oml.core.permission.PermissionException.class,
+        () -> second.acceptSessionRequest(r));
+  }
+
+  @Test
+  void aRequestForAModelTheOwnerDoesNotServeIsRefusedBeforeThePlan() {
+    byte[] id = new byte[32];
+    RANDOM.nextBytes(id);
+    ModelId other = ModelId.of(id);
+    HeOwnerSession single = new HeOwnerSession(Shared.COMPILED, Shared.FX.gate);
+    byte[] c = single.challenge();
+    assertThrows(HeModelNotServedException.class, () -> single.acceptSessionRequest(
+        HeOwnerSession.sessionRequest(Shared.FX.licensee, c, other)));
+    assertNull(single.licensee());
+    // with several models the request must name one
+    HeOwnerSession several = new HeOwnerSession(twoModels(other), Shared.FX.gate);
+    byte[] c2 = several.challenge();
+    HeModelNotServedException e = assertThrows(HeModelNotServedException.class,
+        () -> several.acceptSessionRequest(HeOwnerSession.sessionRequest(Shared.FX.licensee, c2)));
+    assertTrue(e.getMessage().contains("must name one"), e.getMessage());
+    assertThrows(IllegalStateException.class, several::plan);
+  }
+
+  @Test
+  void keysTravelInPartsThatFitASmallFrameAndOnlyThePlansGaloisElementsAreAccepted() {
+    HeOwnerSession owner = new HeOwnerSession(Shared.COMPILED, Shared.FX.gate);
+    InMemoryChannel.Pair pair = InMemoryChannel.pair(Duration.ofSeconds(30));
+    byte[] keys = Shared.USER.sessionKeys();
+    assertTrue(keys.length > 2 * HeOwnerSession.KEY_PART_BYTES, "the keys span several parts");
+    HeOwnerSession.sendKeys(pair.first(), keys);
+    byte[] got = HeOwnerSession.receiveKeys(pair.second(), Shared.COMPILED.sessionKeysBound());
+    assertArrayEquals(keys, got);
+    assertEquals(1 + (keys.length + HeOwnerSession.KEY_PART_BYTES - 1)
+        / HeOwnerSession.KEY_PART_BYTES, pair.first().messagesSent());
+    owner.acceptKeys(got);
+    // a key set with one Galois element beyond the plan's is refused, naming the element
+    HeInferencePlan plan = Shared.COMPILED.plan();
+    dev.oml.he.HeContext ctx = plan.context(dev.oml.he.HeBackends.pureJava());
+    dev.oml.he.KeyGenerator kg = ctx.keyGenerator();
+    int[] steps = Arrays.copyOf(plan.rotationSteps(), plan.rotationSteps().length + 1);
+    steps[steps.length - 1] = firstUnused(plan.rotationSteps());
+    dev.oml.he.HeSerializer ser = ctx.serializer();
+    dev.oml.he.GaloisKeys gk = plan.needsConjugationKey()
+        ? kg.createGaloisKeysWithConjugation(steps) : kg.createGaloisKeys(steps);
+    byte[] bad = new dev.oml.he.inference.internal.Msg.Out().magic(HeUserSession.KEYS_MAGIC)
+        .raw(plan.planId()).block(ser.save(kg.createPublicKey()))
+        .block(plan.needsRelinKeys() ? ser.save(kg.createRelinKeys()) : new byte[0])
+        .block(ser.save(gk)).bytes();
+    HeOwnerSession strict = new HeOwnerSession(Shared.COMPILED, Shared.FX.gate);
+    MalformedQueryException e = assertThrows(MalformedQueryException.class,
+        () -> strict.acceptKeys(bad));
+    assertTrue(e.getMessage().contains("is not one the plan names"), e.getMessage());
+    // the same key generator's exact set is accepted (the refusal is the extra element alone)
+    dev.oml.he.GaloisKeys exact = plan.needsConjugationKey()
+        ? kg.createGaloisKeysWithConjugation(plan.rotationSteps())
+        : kg.createGaloisKeys(plan.rotationSteps());
+    byte[] good = new dev.oml.he.inference.internal.Msg.Out().magic(HeUserSession.KEYS_MAGIC)
+        .raw(plan.planId()).block(ser.save(kg.createPublicKey()))
+        .block(plan.needsRelinKeys() ? ser.save(kg.createRelinKeys()) : new byte[0])
+        .block(ser.save(exact)).bytes();
+    new HeOwnerSession(Shared.COMPILED, Shared.FX.gate).acceptKeys(good);
+  }
+
+  private static int firstUnused(int[] steps) {
+    int s = 1;
+    while (true) {
+      int c = s;
+      if (Arrays.stream(steps).noneMatch(x -> x == c)) {
+        return c;
+      }
+      s++;
+    }
   }
 }

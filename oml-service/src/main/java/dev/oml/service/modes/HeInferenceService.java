@@ -1,19 +1,24 @@
 package dev.oml.service.modes;
 
+import dev.oml.core.omlize.ModelId;
 import dev.oml.core.permission.PermissionGate;
 import dev.oml.core.transport.Channel;
 import dev.oml.he.inference.HeCompiledModel;
 import dev.oml.he.inference.HeOwnerSession;
 import dev.oml.service.server.OwnerService;
 import dev.oml.service.server.ServerBusyException;
+import java.util.Map;
 import java.util.concurrent.Semaphore;
 
 /**
  * The owner's HE inference service, named {@code "he-inference"}, for
- * {@link dev.oml.service.server.OwnerServer}. A session: the service sends a challenge and checks
- * the licensee's signed session request (on the server's admission pool: nothing about the model
- * is sent and no key is read before it verifies), then, on a worker, sends the plan, receives the
- * user's keys (refused from their announced length if larger than the plan's key set), then
+ * {@link dev.oml.service.server.OwnerServer}, hosting every model the owner serves in the HE mode
+ * (keyed by model id; the licensees of one network share its compilation). A session: the
+ * service sends a challenge and checks the licensee's signed session request, which names the
+ * model (on the server's admission pool: nothing about the model is sent and no key is read
+ * before it verifies), then, on a worker, sends that model's plan, receives the user's keys in
+ * parts (refused from their announced length if larger than the plan's key set, and refused if
+ * they hold a Galois element the plan does not name), then
  * answers queries (one message in, one out: one round each) until the user closes the channel.
  * At most {@code maxSessions} sessions hold a worker at once, so licensees that keep sessions open
  * and idle cannot take every worker; one more is refused with {@link ServerBusyException}. A
@@ -26,7 +31,7 @@ public final class HeInferenceService implements OwnerService {
   /** Default cap on concurrent HE sessions: half the owner server's default workers. */
   public static final int DEFAULT_MAX_SESSIONS = 4;
 
-  private final HeCompiledModel model;
+  private final Map<ModelId, HeCompiledModel> models;
   private final PermissionGate gate;
   private final Semaphore sessions;
   private final int maxSessions;
@@ -41,13 +46,36 @@ public final class HeInferenceService implements OwnerService {
    * workers so other services always find one.
    */
   public HeInferenceService(HeCompiledModel model, PermissionGate gate, int maxSessions) {
+    this(Map.of(model.plan().modelId(), model), gate, maxSessions);
+  }
+
+  /** A service for several models, keyed by model id, with the default session cap. */
+  public HeInferenceService(Map<ModelId, HeCompiledModel> models, PermissionGate gate) {
+    this(models, gate, DEFAULT_MAX_SESSIONS);
+  }
+
+  /**
+   * A service for several models, keyed by model id, with at most {@code maxSessions}
+   * concurrent sessions in all.
+   *
+   * @throws IllegalArgumentException if there is no model, a key is not its model's id, or
+   *     {@code maxSessions < 1}
+   */
+  public HeInferenceService(Map<ModelId, HeCompiledModel> models, PermissionGate gate,
+      int maxSessions) {
     if (maxSessions < 1) {
       throw new IllegalArgumentException("maxSessions must be >= 1");
     }
-    this.model = model;
+    this.models = Map.copyOf(models);
+    new HeOwnerSession(this.models, gate); // checks the map
     this.gate = gate;
     this.maxSessions = maxSessions;
     this.sessions = new Semaphore(maxSessions);
+  }
+
+  /** The model ids this service serves. */
+  public java.util.Set<ModelId> modelIds() {
+    return models.keySet();
   }
 
   @Override
@@ -62,7 +90,7 @@ public final class HeInferenceService implements OwnerService {
 
   @Override
   public Admitted admit(Channel channel, SessionInfo session) {
-    HeOwnerSession s = new HeOwnerSession(model, gate);
+    HeOwnerSession s = new HeOwnerSession(models, gate);
     s.authenticate(channel);
     return () -> {
       if (!sessions.tryAcquire()) {

@@ -9,6 +9,7 @@ import dev.oml.core.permission.InvalidSignatureException;
 import dev.oml.core.permission.LicenseeProofException;
 import dev.oml.core.permission.LicenseeSuspendedException;
 import dev.oml.core.permission.MalformedPermissionException;
+import dev.oml.core.permission.ModeNotAllowedException;
 import dev.oml.core.permission.PermissionExpiredException;
 import dev.oml.core.permission.PermissionMismatchException;
 import dev.oml.core.permission.PermissionNotYetValidException;
@@ -21,6 +22,7 @@ import dev.oml.he.IncompatibleOperandsException;
 import dev.oml.he.InvalidParametersException;
 import dev.oml.he.MalformedDataException;
 import dev.oml.he.NoiseBudgetException;
+import dev.oml.he.inference.HeModelNotServedException;
 import dev.oml.he.inference.ImageCountException;
 import dev.oml.he.inference.MalformedQueryException;
 import dev.oml.he.inference.UnsupportedModelException;
@@ -89,6 +91,9 @@ public enum ErrorCode {
   PERMIT_REFUSED(21, PermitRefusedException.class, ErrorCode::permitRefused),
   /** {@link LicenseeSuspendedException}; the details are its licensee, abort count and limit. */
   LICENSEE_SUSPENDED(22, LicenseeSuspendedException.class, ErrorCode::suspended),
+  /** {@link ModeNotAllowedException}: the policy does not allow this licensee the mode. */
+  MODE_NOT_ALLOWED(23, ModeNotAllowedException.class,
+      r -> new ModeNotAllowedException(r.message())),
 
   /** {@link ModelNotServedException}. */
   MODEL_NOT_SERVED(30, ModelNotServedException.class,
@@ -121,7 +126,10 @@ public enum ErrorCode {
   MALFORMED_DATA(46, MalformedDataException.class, r -> new MalformedDataException(r.message())),
   /** {@link IncompatibleOperandsException}. */
   INCOMPATIBLE_OPERANDS(47, IncompatibleOperandsException.class,
-      r -> new IncompatibleOperandsException(r.message()));
+      r -> new IncompatibleOperandsException(r.message())),
+  /** {@link HeModelNotServedException}: no HE model of the id a session request names. */
+  HE_MODEL_NOT_SERVED(48, HeModelNotServedException.class,
+      r -> new HeModelNotServedException(r.message()));
 
   private static final Map<Integer, ErrorCode> BY_CODE = new HashMap<>();
   private static final Map<Class<?>, ErrorCode> BY_TYPE = new HashMap<>();

@@ -39,7 +39,7 @@ import java.util.stream.Stream;
  *   owner.key, owner.pub      the owner's Ed25519 signing key (rw-------) and public key
  *   tls.p12, tls-cert.pem     the server's TLS identity (rw-------) and the certificate users pin
  *   policy.properties         quota, max-inferences, validity, modes, max-aborts (defaults
- *                             written at init)
+ *                             written at init), modes.&lt;licensee key id&gt; per licensee
  *   shares/&lt;model-id&gt;.omlk   one owner key share per OMLized model and licensee (rw-------)
  *   ledger.oml                the durable permission ledger (one server: the default)
  *   ledger.properties         optional: a PostgreSQL ledger shared by several servers instead
@@ -84,6 +84,8 @@ public final class OwnerHome {
           # validity: how long a permission stays valid (ISO-8601 duration); modes: allowed modes;
           # max-aborts: a licensee with this many aborted queries (failed checks, malformed
           # messages, hang-ups mid-query) is suspended, 1..16 (see docs/SECURITY.md).
+          # modes.<licensee key id in hex>=TWO_PARTY narrows one licensee's modes: grant
+          # HOMOMORPHIC only to licensees you trust (docs/SECURITY.md, "HE and modified clients").
           quota=1000
           max-inferences=1000
           validity=PT10M
@@ -179,14 +181,8 @@ public final class OwnerHome {
     if (validity.isNegative() || validity.isZero()) {
       throw new OmlException("policy.properties: validity must be positive, got " + validity);
     }
-    Set<InferenceMode> modes = EnumSet.noneOf(InferenceMode.class);
-    for (String m : p.getProperty("modes", "TWO_PARTY,HOMOMORPHIC").split(",")) {
-      try {
-        modes.add(InferenceMode.valueOf(m.trim()));
-      } catch (IllegalArgumentException e) {
-        throw new OmlException("policy.properties: unknown mode '" + m.trim() + "'");
-      }
-    }
+    Set<InferenceMode> modes = parseModes(p.getProperty("modes", "TWO_PARTY,HOMOMORPHIC"),
+        "modes");
     long maxAborts = number(p, "max-aborts", PermissionPolicy.DEFAULT_MAX_ABORTS);
     if (maxAborts < 1 || maxAborts > PermissionPolicy.MAX_ABORTS_LIMIT) {
       throw new OmlException("policy.properties: max-aborts must be between 1 and "
@@ -202,7 +198,36 @@ public final class OwnerHome {
       }
       b.model(s);
     }
+    // modes.<licensee key id in hex>=TWO_PARTY: what this licensee may use, within "modes"
+    for (String key : p.stringPropertyNames()) {
+      if (!key.startsWith("modes.")) {
+        continue;
+      }
+      String id = key.substring("modes.".length()).trim().toLowerCase(java.util.Locale.ROOT);
+      if (!seen.contains(id)) {
+        throw new OmlException("policy.properties: " + key + " names no licensee of a key share"
+            + " in this directory (use the licensee's key id in hex, as `oml keygen` prints it)");
+      }
+      b.licenseeModes(dev.oml.core.keys.KeyId.of(java.util.HexFormat.of().parseHex(id)),
+          parseModes(p.getProperty(key), key));
+    }
     return b.build();
+  }
+
+  private static Set<InferenceMode> parseModes(String value, String key) {
+    Set<InferenceMode> modes = EnumSet.noneOf(InferenceMode.class);
+    for (String m : value.split(",")) {
+      if (m.isBlank() && key.startsWith("modes.")) {
+        continue; // "modes.<id>=" allows this licensee nothing
+      }
+      try {
+        modes.add(InferenceMode.valueOf(m.trim()));
+      } catch (IllegalArgumentException e) {
+        throw new OmlException("policy.properties: " + key + ": unknown mode '" + m.trim()
+            + "' (known: TWO_PARTY, HOMOMORPHIC)");
+      }
+    }
+    return modes;
   }
 
   private static long number(Properties p, String key, long dflt) {

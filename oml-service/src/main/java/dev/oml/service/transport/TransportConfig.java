@@ -27,7 +27,7 @@ public record TransportConfig(int maxFrameBytes, Duration idleTimeout, Duration 
   public static final Duration DEFAULT_HANDSHAKE_DEADLINE = Duration.ofSeconds(10);
 
   /**
-   * 128 MiB frames (the largest one-off message, SEAL's HE session keys, is about 105 MB), 5
+   * 128 MiB frames (HE session keys, the largest upload, travel in 1 MiB parts), 5
    * minutes idle, 30 s per stall, 10 s to connect, 120 s per frame (128 MiB at about 10 Mbit/s),
    * 10 s per handshake.
    */

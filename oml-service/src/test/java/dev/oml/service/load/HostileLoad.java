@@ -418,7 +418,7 @@ final class HostileLoad {
   }
 
   /**
-   * Key bombs and oversized frames: where the HE service expects a 100-byte session request,
+   * Key bombs and oversized frames: where the HE service expects a 132-byte session request,
    * a frame of the server's whole frame limit (after a challenge signed by a stranger on odd
    * rounds), or a frame announced past the limit to the 2PC service.
    */

@@ -97,6 +97,8 @@ class ErrorCodeTest {
       case LEDGER_FAILURE -> new LedgerException("disk full");
       case PERMIT_REFUSED -> new PermitRefusedException("closed for the night");
       case LICENSEE_SUSPENDED -> new LicenseeSuspendedException(LICENSEE, 4, 3);
+      case MODE_NOT_ALLOWED ->
+          new dev.oml.core.permission.ModeNotAllowedException("no HE for this licensee");
       case MODEL_NOT_SERVED -> new ModelNotServedException("no key share for m");
       case UNSUPPORTED_MODEL -> new UnsupportedModelException("too deep");
       case UNSUPPORTED_LAYER -> new UnsupportedLayerException("square");
@@ -109,6 +111,8 @@ class ErrorCodeTest {
       case NOISE_BUDGET -> new NoiseBudgetException("budget exhausted");
       case MALFORMED_DATA -> new MalformedDataException("bad bytes");
       case INCOMPATIBLE_OPERANDS -> new IncompatibleOperandsException("scales differ");
+      case HE_MODEL_NOT_SERVED ->
+          new dev.oml.he.inference.HeModelNotServedException("no HE model m");
     };
   }
 

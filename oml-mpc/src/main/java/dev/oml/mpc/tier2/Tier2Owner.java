@@ -37,6 +37,9 @@ import java.util.function.UnaryOperator;
  * query of it is served, so the abort bit is one bit per bundle (section 4 item 2).
  */
 public final class Tier2Owner {
+  /** The {@link KosDomain} purposes of a bundle's OT extensions, shared with the licensee. */
+  static final String VOLE = "tier2/vole";
+  static final String GARBLING = "tier2/garbling";
   private final OfflineHe he;
   private final SecureRandom rng;
   private final LayerPlan plan;
@@ -157,10 +160,6 @@ public final class Tier2Owner {
       ots.erase();
     }
   }
-
-  /** The {@link KosDomain} purposes of a bundle's OT extensions, shared with the licensee. */
-  static final String VOLE = "tier2/vole";
-  static final String GARBLING = "tier2/garbling";
 
   private static long[][] rows(long[] flat, LayerPlan.Linear l) {
     long[][] w = new long[l.rows()][l.cols()];

@@ -13,6 +13,7 @@ import dev.oml.mpc.ot.RandomOtSenderOutput;
 import java.nio.ByteBuffer;
 import java.security.SecureRandom;
 import java.util.Arrays;
+import java.util.Objects;
 
 /**
  * The owner's side of the VOLE with {@code Delta = alpha} (construction and messages in
@@ -65,8 +66,8 @@ public final class VoleSender {
   public static VoleSender extending(MacKey alpha, int count, KosExtensionSender ext,
       KosDomain domain) {
     VoleSender v = new VoleSender(alpha, count);
-    v.ext = java.util.Objects.requireNonNull(ext, "ext");
-    v.domain = java.util.Objects.requireNonNull(domain, "domain");
+    v.ext = Objects.requireNonNull(ext, "ext");
+    v.domain = Objects.requireNonNull(domain, "domain");
     v.responded = true;
     return v;
   }

@@ -17,6 +17,7 @@ import dev.oml.mpc.ot.KosReceiver;
 import dev.oml.mpc.ot.RandomOtReceiverOutput;
 import java.security.MessageDigest;
 import java.security.SecureRandom;
+import java.util.Objects;
 
 /**
  * The licensee's (evaluator's) side of one tier-2 garbled layer over {@code F_p} (the owner's is
@@ -50,7 +51,7 @@ public final class FieldLayerEvaluator {
   private FieldLayerEvaluator(FieldLayerSpec spec, KosExtensionReceiver ext, KosDomain domain) {
     wires = new FieldLayerWires(spec);
     KosExtensionReceiver.Extension x = ext.extend(wires.circuit.evaluatorInputs() * wires.n,
-        java.util.Objects.requireNonNull(domain, "domain"));
+        Objects.requireNonNull(domain, "domain"));
     offlinePads = x.output();
     first = new OtStart(x.message()).encode();
   }

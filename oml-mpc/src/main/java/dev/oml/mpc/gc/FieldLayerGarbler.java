@@ -19,6 +19,7 @@ import dev.oml.mpc.ot.KosExtensionSender;
 import dev.oml.mpc.ot.KosSender;
 import dev.oml.mpc.ot.RandomOtSenderOutput;
 import java.security.SecureRandom;
+import java.util.Objects;
 
 /**
  * The owner's (garbler's) side of one tier-2 garbled layer over {@code F_p} (see
@@ -176,8 +177,8 @@ public final class FieldLayerGarbler {
    */
   public static FieldLayerGarbler garble(FieldLayerSpec spec, MacKey alpha, long[] masks,
       KosExtensionSender ext, KosDomain domain, SecureRandom rng) {
-    java.util.Objects.requireNonNull(ext, "ext");
-    java.util.Objects.requireNonNull(domain, "domain");
+    Objects.requireNonNull(ext, "ext");
+    Objects.requireNonNull(domain, "domain");
     return new FieldLayerGarbler(spec, alpha, checkedMasks(spec, masks), ext, domain, rng);
   }
 

@@ -4,6 +4,7 @@ import dev.oml.mpc.internal.BitTranspose;
 import dev.oml.mpc.internal.FixedKeyAes;
 import dev.oml.mpc.internal.Gf128;
 import dev.oml.mpc.internal.Prg;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -67,7 +68,7 @@ final class KosCheck {
       MessageDigest md = MessageDigest.getInstance("SHA-256");
       md.update(CHUNK_CHI_DOMAIN);
       md.update(bundleSeed);
-      md.update(java.nio.ByteBuffer.allocate(20).putLong(sequence).putLong(firstIndex)
+      md.update(ByteBuffer.allocate(20).putLong(sequence).putLong(firstIndex)
           .putInt(count).array());
       md.update(domain);
       md.update(msg, uOff, uLen);

@@ -7,10 +7,13 @@ import dev.oml.core.transport.Channel;
 import dev.oml.core.transport.ProtocolAbortException;
 import dev.oml.mpc.internal.MessageReader;
 import dev.oml.mpc.internal.MessageWriter;
+import dev.oml.mpc.ot.KosDomain;
+import dev.oml.mpc.ot.KosExtensionReceiver;
 import dev.oml.mpc.ot.KosReceiver;
 import dev.oml.mpc.ot.RandomOtReceiverOutput;
 import java.security.SecureRandom;
 import java.util.Arrays;
+import java.util.Objects;
 
 /**
  * The licensee's side of a VOLE over {@link PrimeField} with {@code Delta = alpha}: the licensee
@@ -31,6 +34,10 @@ import java.util.Arrays;
  * <p>Messages: (1) licensee: KOS message 1; (2) owner: KOS message 2; (3) licensee: KOS
  * message 3 and the bits {@code e}; (4) owner: the corrections. Each step is a local function of
  * the incoming message; {@link #run} is the thin driver over a {@link Channel}.
+ *
+ * <p>Within a bundle whose OT extension is set up once ({@link KosExtensionReceiver}), the
+ * VOLE is one round trip: {@link #extending} makes message 3 at once (the extension's message
+ * for this VOLE's {@link KosDomain} and the bits {@code e}), and {@link #finish} takes message 4.
  */
 public final class VoleReceiver {
   static final int TAG_THIRD = 0x31;
@@ -39,6 +46,7 @@ public final class VoleReceiver {
   private KosReceiver kos;
   private RandomOtReceiverOutput ots;
   private AuthenticatedVector result;
+  private byte[] third;
 
   /**
    * Prepares to authenticate {@code values} (copied).
@@ -47,6 +55,10 @@ public final class VoleReceiver {
    * @throws IllegalArgumentException if there are no values or more than one KOS batch holds
    */
   public VoleReceiver(long[] values, SecureRandom rng) {
+    this(values, Objects.requireNonNull(rng, "rng"), true);
+  }
+
+  private VoleReceiver(long[] values, SecureRandom rng, boolean ownOts) {
     PrimeField.requireCanonical(values, "VOLE inputs");
     if (values.length < 1 || values.length > VoleSender.MAX_VALUES) {
       throw new IllegalArgumentException("a VOLE batch holds 1 to " + VoleSender.MAX_VALUES
@@ -54,7 +66,32 @@ public final class VoleReceiver {
     }
     this.x = values.clone();
     this.bitsTotal = values.length * PrimeField.BITS;
-    this.kos = new KosReceiver(bitsTotal, rng);
+    this.kos = ownOts ? new KosReceiver(bitsTotal, rng) : null;
+  }
+
+  /**
+   * Prepares to authenticate {@code values} (copied) with random OTs from the bundle's
+   * extension {@code ext}, drawn now for {@code domain}; message 3 is then ready in
+   * {@link #extendedMessage()}.
+   *
+   * @throws FieldElementException if a value is not canonical
+   * @throws IllegalArgumentException if there are no values or more than one KOS batch holds
+   */
+  public static VoleReceiver extending(long[] values, KosExtensionReceiver ext,
+      KosDomain domain) {
+    VoleReceiver v = new VoleReceiver(values, null, false);
+    KosExtensionReceiver.Extension x = ext.extend(v.bitsTotal, domain);
+    v.ots = x.output();
+    v.third = v.withBits(x.message());
+    return v;
+  }
+
+  /** Message 3 of a VOLE made by {@link #extending}: licensee to owner. */
+  public byte[] extendedMessage() {
+    if (third == null) {
+      throw new IllegalStateException("only a VOLE made by extending has its message 3 ready");
+    }
+    return third.clone();
   }
 
   /** Message 1, licensee to owner. */
@@ -77,6 +114,10 @@ public final class VoleReceiver {
     byte[] kos3 = kos.thirdMessage(second);
     ots = kos.output();
     kos = null;
+    return withBits(kos3);
+  }
+
+  private byte[] withBits(byte[] kos3) {
     long[] e = new long[(bitsTotal + 63) / 64];
     for (int i = 0; i < x.length; i++) {
       for (int j = 0; j < PrimeField.BITS; j++) {
@@ -135,6 +176,22 @@ public final class VoleReceiver {
       VoleReceiver v = new VoleReceiver(values, rng);
       channel.send(v.firstMessage());
       channel.send(v.thirdMessage(channel.receive()));
+      return v.finish(channel.receive());
+    } catch (RuntimeException e) {
+      channel.close();
+      throw e;
+    }
+  }
+
+  /**
+   * Runs the licensee's side of a bundle's VOLE (see {@link #extending}) over {@code channel}.
+   * On any failure the channel is closed and the exception rethrown.
+   */
+  public static AuthenticatedVector run(Channel channel, long[] values, KosExtensionReceiver ext,
+      KosDomain domain) {
+    try {
+      VoleReceiver v = extending(values, ext, domain);
+      channel.send(v.extendedMessage());
       return v.finish(channel.receive());
     } catch (RuntimeException e) {
       channel.close();

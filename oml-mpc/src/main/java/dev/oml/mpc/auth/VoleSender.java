@@ -6,11 +6,14 @@ import dev.oml.core.transport.Channel;
 import dev.oml.core.transport.ProtocolAbortException;
 import dev.oml.mpc.internal.MessageReader;
 import dev.oml.mpc.internal.MessageWriter;
+import dev.oml.mpc.ot.KosDomain;
+import dev.oml.mpc.ot.KosExtensionSender;
 import dev.oml.mpc.ot.KosSender;
 import dev.oml.mpc.ot.RandomOtSenderOutput;
 import java.nio.ByteBuffer;
 import java.security.SecureRandom;
 import java.util.Arrays;
+import java.util.Objects;
 
 /**
  * The owner's side of the VOLE with {@code Delta = alpha} (construction and messages in
@@ -37,6 +40,8 @@ public final class VoleSender {
   private final int n;
   private final int bitsTotal;
   private KosSender kos;
+  private KosExtensionSender ext;
+  private KosDomain domain;
   private boolean responded;
   private MacKeyVector keys;
 
@@ -46,6 +51,28 @@ public final class VoleSender {
    * @throws IllegalArgumentException if {@code count} is not in {@code [1, MAX_VALUES]}
    */
   public VoleSender(MacKey alpha, int count, SecureRandom rng) {
+    this(alpha, count);
+    this.kos = new KosSender(bitsTotal, rng);
+  }
+
+  /**
+   * Prepares a bundle's VOLE of {@code count} values under {@code alpha} whose random OTs come
+   * from the bundle's extension {@code ext} for {@code domain} (see
+   * {@link VoleReceiver#extending}): message 3 is the first message, and
+   * {@link #fourthMessage(byte[])} checks the extension (a failure ends {@code ext}).
+   *
+   * @throws IllegalArgumentException if {@code count} is not in {@code [1, MAX_VALUES]}
+   */
+  public static VoleSender extending(MacKey alpha, int count, KosExtensionSender ext,
+      KosDomain domain) {
+    VoleSender v = new VoleSender(alpha, count);
+    v.ext = Objects.requireNonNull(ext, "ext");
+    v.domain = Objects.requireNonNull(domain, "domain");
+    v.responded = true;
+    return v;
+  }
+
+  private VoleSender(MacKey alpha, int count) {
     if (count < 1 || count > MAX_VALUES) {
       throw new IllegalArgumentException("a VOLE batch holds 1 to " + MAX_VALUES
           + " values; split larger vectors");
@@ -53,7 +80,6 @@ public final class VoleSender {
     this.alpha = alpha;
     this.n = count;
     this.bitsTotal = count * PrimeField.BITS;
-    this.kos = new KosSender(bitsTotal, rng);
   }
 
   /**
@@ -76,11 +102,24 @@ public final class VoleSender {
    * @throws ProtocolAbortException if message 3 is malformed or fails the KOS check
    */
   public byte[] fourthMessage(byte[] third) {
-    if (kos == null || !responded) {
+    if ((kos == null && ext == null) || !responded) {
       throw new IllegalStateException("call secondMessage once, then fourthMessage once");
     }
     KosSender k = kos;
+    KosExtensionSender x = ext;
     kos = null;
+    ext = null;
+    try {
+      return correct(third, k, x);
+    } catch (RuntimeException e) {
+      if (x != null) {
+        x.erase(); // a bundle's extension ends at any failure of one of its VOLEs
+      }
+      throw e;
+    }
+  }
+
+  private byte[] correct(byte[] third, KosSender k, KosExtensionSender x) {
     int eWords = (bitsTotal + 63) / 64;
     if (third == null || third.length < 5) {
       throw new ProtocolAbortException("VOLE message 3: too short");
@@ -92,7 +131,8 @@ public final class VoleSender {
     MessageReader r = new MessageReader(third, VoleReceiver.TAG_THIRD, 4 + kosLen + 8 * eWords,
         "VOLE message 3");
     r.getBytes(4);
-    RandomOtSenderOutput ots = k.finish(r.getBytes(kosLen));
+    RandomOtSenderOutput ots = k != null ? k.finish(r.getBytes(kosLen))
+        : x.extend(bitsTotal, domain, r.getBytes(kosLen));
     long[] e = new long[eWords];
     r.getLongs(e, 0, eWords);
     long[] tau = new long[bitsTotal];
@@ -143,6 +183,22 @@ public final class VoleSender {
     try {
       VoleSender v = new VoleSender(alpha, count, rng);
       channel.send(v.secondMessage(channel.receive()));
+      channel.send(v.fourthMessage(channel.receive()));
+      return v.keys();
+    } catch (RuntimeException e) {
+      channel.close();
+      throw e;
+    }
+  }
+
+  /**
+   * Runs the owner's side of a bundle's VOLE (see {@link #extending}) over {@code channel}. On
+   * any failure the channel is closed and the exception rethrown.
+   */
+  public static MacKeyVector run(Channel channel, MacKey alpha, int count,
+      KosExtensionSender ext, KosDomain domain) {
+    try {
+      VoleSender v = extending(alpha, count, ext, domain);
       channel.send(v.fourthMessage(channel.receive()));
       return v.keys();
     } catch (RuntimeException e) {

@@ -11,10 +11,13 @@ import dev.oml.mpc.gc.FieldLayerMessages.LabelRequest;
 import dev.oml.mpc.gc.FieldLayerMessages.OtStart;
 import dev.oml.mpc.gc.FieldLayerMessages.OutputDecoding;
 import dev.oml.mpc.internal.HalfGates;
+import dev.oml.mpc.ot.KosDomain;
+import dev.oml.mpc.ot.KosExtensionReceiver;
 import dev.oml.mpc.ot.KosReceiver;
 import dev.oml.mpc.ot.RandomOtReceiverOutput;
 import java.security.MessageDigest;
 import java.security.SecureRandom;
+import java.util.Objects;
 
 /**
  * The licensee's (evaluator's) side of one tier-2 garbled layer over {@code F_p} (the owner's is
@@ -26,10 +29,16 @@ import java.security.SecureRandom;
  * check's zero claim), U's output share with its tag (hidden layer) or the tags alone until the
  * owner releases the decoding (last layer). Every message after the first is bound to the
  * garbling's session id; tables and labels are erased once used and each step runs once.
+ *
+ * <p>Within a bundle ({@link #start(FieldLayerSpec, KosExtensionReceiver, KosDomain)}), the
+ * random OTs come from the bundle's extension: the {@link OtStart} carries this layer's whole
+ * extension message, the garbling carries no KOS message, and the label request only
+ * derandomizes.
  */
 public final class FieldLayerEvaluator {
   private final FieldLayerWires wires;
   private KosReceiver ot;
+  private RandomOtReceiverOutput offlinePads;
   private final byte[] first;
   private boolean received;
 
@@ -37,6 +46,23 @@ public final class FieldLayerEvaluator {
     wires = new FieldLayerWires(spec);
     ot = new KosReceiver(wires.circuit.evaluatorInputs() * wires.n, rng);
     first = new OtStart(ot.firstMessage()).encode();
+  }
+
+  private FieldLayerEvaluator(FieldLayerSpec spec, KosExtensionReceiver ext, KosDomain domain) {
+    wires = new FieldLayerWires(spec);
+    KosExtensionReceiver.Extension x = ext.extend(wires.circuit.evaluatorInputs() * wires.n,
+        Objects.requireNonNull(domain, "domain"));
+    offlinePads = x.output();
+    first = new OtStart(x.message()).encode();
+  }
+
+  /**
+   * Starts a layer of a bundle: its random OTs are drawn now from the bundle's extension
+   * {@code ext} for {@code domain}, and the {@link OtStart} carries the extension message.
+   */
+  public static FieldLayerEvaluator start(FieldLayerSpec spec, KosExtensionReceiver ext,
+      KosDomain domain) {
+    return new FieldLayerEvaluator(spec, ext, domain);
   }
 
   /** Starts a layer: the OT start message is ready in {@link #message()}. */
@@ -85,8 +111,20 @@ public final class FieldLayerEvaluator {
     } else {
       out = LabelTable.fromMessage(g.outputTable(), wires.outputs, FieldLayerWires.K);
     }
-    byte[] third = ot.thirdMessage(g.kos());
-    RandomOtReceiverOutput pads = ot.output();
+    byte[] third;
+    RandomOtReceiverOutput pads;
+    if (offlinePads != null) {
+      if (g.kos().length != 0) {
+        throw new ProtocolAbortException("field layer garbling: the OTs come from the bundle's"
+            + " extension; the garbling carries no KOS message");
+      }
+      third = new byte[0];
+      pads = offlinePads;
+      offlinePads = null;
+    } else {
+      third = ot.thirdMessage(g.kos());
+      pads = ot.output();
+    }
     ot = null;
     return new Ready(g, in, out, third, pads);
   }

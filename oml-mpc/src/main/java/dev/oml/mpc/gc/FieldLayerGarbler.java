@@ -14,9 +14,12 @@ import dev.oml.mpc.gc.FieldLayerMessages.OtStart;
 import dev.oml.mpc.gc.FieldLayerMessages.OutputDecoding;
 import dev.oml.mpc.internal.HalfGates;
 import dev.oml.mpc.internal.Prg;
+import dev.oml.mpc.ot.KosDomain;
+import dev.oml.mpc.ot.KosExtensionSender;
 import dev.oml.mpc.ot.KosSender;
 import dev.oml.mpc.ot.RandomOtSenderOutput;
 import java.security.SecureRandom;
+import java.util.Objects;
 
 /**
  * The owner's (garbler's) side of one tier-2 garbled layer over {@code F_p} (see
@@ -37,6 +40,12 @@ import java.security.SecureRandom;
  * nothing, a licensee feeding {@code z_U + p} shifts its authenticated value by a weight it
  * cannot know, and the MAC check fails. Each step runs once; a repeated call throws
  * {@link IllegalStateException}. Semi-honest garbler, malicious licensee.
+ *
+ * <p>Within a bundle whose OT extension runs once ({@link KosExtensionSender}), the garbling
+ * takes its random OTs from that extension ({@link #garble(FieldLayerSpec, MacKey, long[],
+ * KosExtensionSender, KosDomain, SecureRandom)}): the {@link OtStart} then carries the whole
+ * extension message for this layer, {@link #answer(OtStart)} checks it offline, and the online
+ * {@link LabelRequest} only derandomizes (Beaver): its KOS field is empty.
  */
 public final class FieldLayerGarbler {
   private final FieldLayerWires wires;
@@ -52,9 +61,13 @@ public final class FieldLayerGarbler {
   private final MacKeyVector inputKeys;
   private final MacKeyVector outputKeys;
   private KosSender ot;
+  private KosExtensionSender ext;
+  private KosDomain domain;
+  private RandomOtSenderOutput offlinePads;
   private boolean answered;
 
-  private FieldLayerGarbler(FieldLayerSpec spec, MacKey alpha, long[] masks, SecureRandom rng) {
+  private FieldLayerGarbler(FieldLayerSpec spec, MacKey alpha, long[] masks,
+      KosExtensionSender ext, KosDomain domain, SecureRandom rng) {
     wires = new FieldLayerWires(spec);
     int n = wires.n;
     int values = wires.values;
@@ -107,7 +120,12 @@ public final class FieldLayerGarbler {
       FieldLayerMessages.erase(out);
     }
     FieldLayerMessages.erase(in, outputZeros);
-    ot = new KosSender(c.evaluatorInputs() * n, rng);
+    if (ext == null) {
+      ot = new KosSender(c.evaluatorInputs() * n, rng);
+    } else {
+      this.ext = ext;
+      this.domain = domain;
+    }
   }
 
   private static long nonZero(FieldSampler s) {
@@ -135,15 +153,33 @@ public final class FieldLayerGarbler {
    */
   public static FieldLayerGarbler garble(FieldLayerSpec spec, MacKey alpha, long[] masks,
       SecureRandom rng) {
+    return new FieldLayerGarbler(spec, alpha, checkedMasks(spec, masks), null, null, rng);
+  }
+
+  private static long[] checkedMasks(FieldLayerSpec spec, long[] masks) {
     if (spec.kind() == FieldLayerSpec.Kind.LABEL) {
       if (masks != null && masks.length != 0) {
         throw new IllegalArgumentException("an argmax layer has no masks");
       }
-      masks = new long[1];
-    } else {
-      FieldLayerWires.requireCanonical(masks, spec.neurons(), "masks");
+      return new long[1];
     }
-    return new FieldLayerGarbler(spec, alpha, masks, rng);
+    FieldLayerWires.requireCanonical(masks, spec.neurons(), "masks");
+    return masks;
+  }
+
+  /**
+   * Offline, within a bundle: garbles like {@link #garble(FieldLayerSpec, MacKey, long[],
+   * SecureRandom)}, with the random OTs drawn from the bundle's extension {@code ext} for
+   * {@code domain} when {@link #answer(OtStart)} takes the licensee's extension message.
+   *
+   * @throws IllegalArgumentException if the masks do not fit the spec
+   * @throws dev.oml.core.field.FieldElementException if a mask is not in {@code F_p}
+   */
+  public static FieldLayerGarbler garble(FieldLayerSpec spec, MacKey alpha, long[] masks,
+      KosExtensionSender ext, KosDomain domain, SecureRandom rng) {
+    Objects.requireNonNull(ext, "ext");
+    Objects.requireNonNull(domain, "domain");
+    return new FieldLayerGarbler(spec, alpha, checkedMasks(spec, masks), ext, domain, rng);
   }
 
   /**
@@ -158,7 +194,15 @@ public final class FieldLayerGarbler {
     }
     answered = true;
     try {
-      byte[] kos = ot.secondMessage(first.kos());
+      byte[] kos;
+      if (ext != null) {
+        // the bundle's extension: checked now, offline; a failure ends the whole extension
+        offlinePads = ext.extend(wires.circuit.evaluatorInputs() * wires.n, domain, first.kos());
+        ext = null;
+        kos = new byte[0];
+      } else {
+        kos = ot.secondMessage(first.kos());
+      }
       long[] dec = wires.spec.decodingWithheld() ? new long[0] : decoding;
       Garbling g = new Garbling(session.clone(), wires.circuit.fingerprint(), kos, tables,
           maskLabels, inputTable, outputTable, dec);
@@ -183,6 +227,11 @@ public final class FieldLayerGarbler {
     tables = null;
     maskLabels = null;
     ot = null;
+    ext = null;
+    if (offlinePads != null) {
+      offlinePads.erase();
+      offlinePads = null;
+    }
   }
 
   /** After the garbling went out: waits for the licensee's label request. */
@@ -226,7 +275,17 @@ public final class FieldLayerGarbler {
         if (count % 64 != 0 && (flips[flips.length - 1] >>> (count % 64)) != 0) {
           throw new ProtocolAbortException("field layer request: padding bits are set");
         }
-        RandomOtSenderOutput pads = ot.finish(request.kos());
+        RandomOtSenderOutput pads;
+        if (offlinePads != null) {
+          if (request.kos().length != 0) {
+            throw new ProtocolAbortException("field layer request: the OTs were checked offline;"
+                + " the request carries no KOS message");
+          }
+          pads = offlinePads;
+          offlinePads = null;
+        } else {
+          pads = ot.finish(request.kos());
+        }
         ot = null;
         int values = wires.values;
         int k = FieldLayerWires.K;

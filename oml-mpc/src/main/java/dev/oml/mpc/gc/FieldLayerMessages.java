@@ -28,7 +28,10 @@ public final class FieldLayerMessages {
 
   private FieldLayerMessages() {}
 
-  /** U to O: the first KOS15 message. */
+  /**
+   * U to O: the first KOS15 message, or, within a bundle, the layer's whole extension message of
+   * the bundle's OT extension.
+   */
   public record OtStart(byte[] kos) {
     /** The wire form. */
     public byte[] encode() {
@@ -43,7 +46,8 @@ public final class FieldLayerMessages {
 
   /**
    * O to U: the garbling. {@code decoding} is empty when the layer withholds it;
-   * {@code outputTable} is empty for an argmax layer.
+   * {@code outputTable} is empty for an argmax layer; {@code kos} (KOS15 message 2) is empty
+   * within a bundle.
    */
   public record Garbling(byte[] session, byte[] fingerprint, byte[] kos, long[] tables,
       long[] maskLabels, byte[] inputTable, byte[] outputTable, long[] decoding) {
@@ -61,7 +65,10 @@ public final class FieldLayerMessages {
     }
   }
 
-  /** U to O: the third KOS15 message and {@code e = x ^ c} per OT. */
+  /**
+   * U to O: the third KOS15 message (empty within a bundle, whose OTs were checked offline) and
+   * {@code e = x ^ c} per OT.
+   */
   public record LabelRequest(byte[] session, byte[] kos, long[] flips) {
     /** The wire form. */
     public byte[] encode() {

@@ -4,6 +4,7 @@ import dev.oml.mpc.internal.BitTranspose;
 import dev.oml.mpc.internal.FixedKeyAes;
 import dev.oml.mpc.internal.Gf128;
 import dev.oml.mpc.internal.Prg;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -29,6 +30,8 @@ final class KosCheck {
   /** Extra OTs beyond the requested ones: kappa + statistical 64, rounded to whole words. */
   static final int PADDING = 256;
   private static final byte[] CHI_DOMAIN = "OML/KOS15/chi/v1".getBytes(StandardCharsets.US_ASCII);
+  private static final byte[] CHUNK_CHI_DOMAIN =
+      "OML/KOS15/bundle-chi/v1".getBytes(StandardCharsets.US_ASCII);
 
   private KosCheck() {}
 
@@ -45,6 +48,29 @@ final class KosCheck {
       MessageDigest md = MessageDigest.getInstance("SHA-256");
       md.update(CHI_DOMAIN);
       md.update(senderSeed);
+      md.update(msg, uOff, uLen);
+      return md.digest();
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("the JDK has no SHA-256", e);
+    }
+  }
+
+  /**
+   * The challenge seed of one extension of a bundle ({@link KosExtensionSender}): SHA-256 over
+   * the bundle's seed (drawn by the sender, fixed before any {@code u}), the extension's place
+   * in the bundle (its sequence number, the index of its first OT and its size), its
+   * {@link KosDomain}, and the exact bytes of its {@code u}. The challenge is thus drawn after
+   * the receiver committed to {@code u}, and differs for every extension.
+   */
+  static byte[] chunkChiSeed(byte[] bundleSeed, long sequence, long firstIndex, int count,
+      byte[] domain, byte[] msg, int uOff, int uLen) {
+    try {
+      MessageDigest md = MessageDigest.getInstance("SHA-256");
+      md.update(CHUNK_CHI_DOMAIN);
+      md.update(bundleSeed);
+      md.update(ByteBuffer.allocate(20).putLong(sequence).putLong(firstIndex)
+          .putInt(count).array());
+      md.update(domain);
       md.update(msg, uOff, uLen);
       return md.digest();
     } catch (NoSuchAlgorithmException e) {
@@ -104,6 +130,16 @@ final class KosCheck {
    */
   static void rowsAndHash(long[][] cols, int count, long dlo, long dhi, long[] out0,
       long[] out1) {
+    rowsAndHash(cols, count, 0, dlo, dhi, out0, out1);
+  }
+
+  /**
+   * As {@link #rowsAndHash(long[][], int, long, long, long[], long[])}, with row {@code i}
+   * hashed under the tweak {@code firstTweak + i}: extensions that share one {@code Delta} use
+   * disjoint tweak ranges, so no hash input repeats under the same correlation.
+   */
+  static void rowsAndHash(long[][] cols, int count, long firstTweak, long dlo, long dhi,
+      long[] out0, long[] out1) {
     FixedKeyAes aes = new FixedKeyAes();
     long[] lo = new long[64];
     long[] hi = new long[64];
@@ -122,13 +158,13 @@ final class KosCheck {
         rows[2 * b + 1] = hi[b];
       }
       int first = 64 * w;
-      aes.hashSequential(rows, 0, first, out0, 2 * first, n);
+      aes.hashSequential(rows, 0, firstTweak + first, out0, 2 * first, n);
       if (out1 != null) {
         for (int b = 0; b < n; b++) {
           rows[2 * b] ^= dlo;
           rows[2 * b + 1] ^= dhi;
         }
-        aes.hashSequential(rows, 0, first, out1, 2 * first, n);
+        aes.hashSequential(rows, 0, firstTweak + first, out1, 2 * first, n);
       }
     }
     java.util.Arrays.fill(rows, 0);

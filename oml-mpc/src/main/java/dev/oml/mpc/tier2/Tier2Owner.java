@@ -20,6 +20,8 @@ import dev.oml.mpc.gc.FieldLayerMessages.OtStart;
 import dev.oml.mpc.gc.FieldLayerSpec;
 import dev.oml.mpc.inference.BundleExhaustedException;
 import dev.oml.mpc.inference.OutputPolicy;
+import dev.oml.mpc.ot.KosDomain;
+import dev.oml.mpc.ot.KosExtensionSender;
 import dev.oml.mpc.tier2.internal.LayerPlan;
 import java.security.SecureRandom;
 import java.util.Objects;
@@ -35,6 +37,9 @@ import java.util.function.UnaryOperator;
  * query of it is served, so the abort bit is one bit per bundle (section 4 item 2).
  */
 public final class Tier2Owner {
+  /** The {@link KosDomain} purposes of a bundle's OT extensions, shared with the licensee. */
+  static final String VOLE = "tier2/vole";
+  static final String GARBLING = "tier2/garbling";
   private final OfflineHe he;
   private final SecureRandom rng;
   private final LayerPlan plan;
@@ -95,6 +100,7 @@ public final class Tier2Owner {
       throw new IllegalArgumentException("a bundle has at least one query");
     }
     Objects.requireNonNull(policy, "policy");
+    KosExtensionSender ots = new KosExtensionSender(rng);
     try {
       OfflineHe.Owner heOwner = he.new Owner(alpha, rng);
       heOwner.sendKey(channel);
@@ -105,6 +111,8 @@ public final class Tier2Owner {
             plan.get(i)));
         channel.send(tiles[i].message().encode());
       }
+      // the bundle's base OTs, once: every VOLE and garbling below extends from them
+      channel.send(ots.secondMessage(channel.receive()));
       LayerSlot[][] slots = new LayerSlot[queries][plan.size()];
       MacCheckVerifier[] verifiers = new MacCheckVerifier[queries];
       for (int k = 0; k < queries; k++) {
@@ -112,7 +120,8 @@ public final class Tier2Owner {
         for (int i = 0; i < plan.size(); i++) {
           LayerPlan.Linear l = plan.get(i);
           LayerSlot s = new LayerSlot();
-          MacKeyVector rc = VoleSender.run(channel, alpha, l.cols() + l.rows(), rng);
+          MacKeyVector rc = VoleSender.run(channel, alpha, l.cols() + l.rows(), ots,
+              new KosDomain(VOLE, k, i));
           s.r = rc.slice(0, l.cols());
           s.c = rc.slice(l.cols(), l.rows());
           FreivaldsCheck.Owner fo = new FreivaldsCheck.Owner(weightKeys[i], l.rows(), l.cols(),
@@ -138,7 +147,7 @@ public final class Tier2Owner {
       for (int k = 0; k < queries; k++) {
         for (int i = 0; i < plan.size(); i++) {
           FieldLayerGarbler g = FieldLayerGarbler.garble(spec(i, policy), alpha,
-              slots[k][i].masks, rng);
+              slots[k][i].masks, ots, new KosDomain(GARBLING, k, i), rng);
           slots[k][i].garbled = g.answer(OtStart.decode(channel.receive()));
           channel.send(slots[k][i].garbled.message());
         }
@@ -147,6 +156,8 @@ public final class Tier2Owner {
     } catch (RuntimeException e) {
       channel.close();
       throw e;
+    } finally {
+      ots.erase();
     }
   }
 

@@ -25,6 +25,8 @@ import dev.oml.mpc.gc.FieldLayerSpec;
 import dev.oml.mpc.inference.BundleExhaustedException;
 import dev.oml.mpc.inference.OutputPolicy;
 import dev.oml.mpc.inference.PermitSource;
+import dev.oml.mpc.ot.KosDomain;
+import dev.oml.mpc.ot.KosExtensionReceiver;
 import dev.oml.mpc.tier2.internal.LayerPlan;
 import java.security.SecureRandom;
 import java.util.Objects;
@@ -116,7 +118,8 @@ public final class Tier2User {
   /**
    * Runs the offline phase of a bundle of {@code queries} queries with output {@code policy}.
    * Message order (O's side is {@link Tier2Owner#offline}): the bundle key; the owner's
-   * encrypted {@code W_O} of every layer (once per bundle); then per query and layer VOLE on
+   * encrypted {@code W_O} of every layer (once per bundle); the base OTs of the bundle's OT
+   * extension (U's points, O's answers: once per bundle); then per query and layer VOLE on
    * {@code r || c}, Freivalds, HE direction 1 (U's answer on those tiles) and (from the second
    * layer on) direction 2; then per query and layer the OT start and the garbling.
    *
@@ -127,6 +130,7 @@ public final class Tier2User {
       throw new IllegalArgumentException("a bundle has at least one query");
     }
     Objects.requireNonNull(policy, "policy");
+    KosExtensionReceiver ots = new KosExtensionReceiver(rng);
     try {
       OfflineHe.BundleKey key = OfflineHe.BundleKey.decode(channel.receive());
       OfflineHe.User heUser = he.new User(key, rng);
@@ -136,6 +140,8 @@ public final class Tier2User {
         tiles[i] = OfflineHe.EncryptedMatrix.decode(channel.receive(),
             he.layout(plan.get(i).rows(), plan.get(i).cols()));
       }
+      channel.send(ots.firstMessage());
+      ots.setup(channel.receive());
       LayerSlot[][] slots = new LayerSlot[queries][plan.size()];
       MacCheckProver[] provers = new MacCheckProver[queries];
       for (int k = 0; k < queries; k++) {
@@ -148,7 +154,8 @@ public final class Tier2User {
           long[] rc = new long[l.cols() + l.rows()];
           System.arraycopy(r, 0, rc, 0, r.length);
           System.arraycopy(c, 0, rc, r.length, c.length);
-          AuthenticatedVector a = VoleReceiver.run(channel, rc, rng);
+          AuthenticatedVector a = VoleReceiver.run(channel, rc, ots,
+              new KosDomain(Tier2Owner.VOLE, k, i));
           s.r = a.slice(0, l.cols());
           s.c = a.slice(l.cols(), l.rows());
           channel.send(new FreivaldsCheck.Licensee(weights[i], l.rows(), l.cols(), s.r, s.c)
@@ -166,7 +173,8 @@ public final class Tier2User {
       }
       for (int k = 0; k < queries; k++) {
         for (int i = 0; i < plan.size(); i++) {
-          FieldLayerEvaluator e = FieldLayerEvaluator.start(spec(i, policy), rng);
+          FieldLayerEvaluator e = FieldLayerEvaluator.start(spec(i, policy), ots,
+              new KosDomain(Tier2Owner.GARBLING, k, i));
           channel.send(e.message());
           slots[k][i].ready = e.receive(Garbling.decode(channel.receive()));
         }
@@ -175,6 +183,8 @@ public final class Tier2User {
     } catch (RuntimeException e) {
       channel.close();
       throw e;
+    } finally {
+      ots.erase();
     }
   }
 

@@ -10,6 +10,10 @@ import dev.oml.core.field.PrimeField;
 import dev.oml.core.transport.InMemoryChannel;
 import dev.oml.core.transport.ProtocolAbortException;
 import dev.oml.mpc.auth.internal.FieldSampler;
+import dev.oml.mpc.ot.KosCheckFailedException;
+import dev.oml.mpc.ot.KosDomain;
+import dev.oml.mpc.ot.KosExtensionReceiver;
+import dev.oml.mpc.ot.KosExtensionSender;
 import java.security.SecureRandom;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -39,6 +43,33 @@ class VoleTest {
     AuthenticatedVector mine = u.finish(m4);
     assertArrayEquals(x, mine.values());
     MacTest.assertValid(mine, o.keys(), alpha);
+  }
+
+  @Test
+  void volesOfABundleShareOneSetOfBaseOtsAndAReplayIsCaughtBeforeAnyCorrection() {
+    MacKey alpha = randomAlpha();
+    KosExtensionReceiver ur = new KosExtensionReceiver(RNG);
+    KosExtensionSender os = new KosExtensionSender(RNG);
+    ur.setup(os.secondMessage(ur.firstMessage()));
+    byte[] first = null;
+    for (int q = 0; q < 3; q++) {
+      long[] x = FieldSampler.fromRandom(RNG).next(200);
+      KosDomain d = new KosDomain("test/vole", q, 0);
+      VoleReceiver u = VoleReceiver.extending(x, ur, d);
+      VoleSender o = VoleSender.extending(alpha, x.length, os, d);
+      byte[] m3 = u.extendedMessage();
+      first = first == null ? m3 : first;
+      AuthenticatedVector mine = u.finish(o.fourthMessage(m3));
+      assertArrayEquals(x, mine.values());
+      MacTest.assertValid(mine, o.keys(), alpha);
+    }
+    // the first VOLE's message 3 again, for a fourth VOLE of the same size
+    KosDomain d = new KosDomain("test/vole", 3, 0);
+    VoleReceiver.extending(FieldSampler.fromRandom(RNG).next(200), ur, d);
+    VoleSender o = VoleSender.extending(alpha, 200, os, d);
+    byte[] replayed = first;
+    assertThrows(KosCheckFailedException.class, () -> o.fourthMessage(replayed));
+    assertThrows(IllegalStateException.class, o::keys, "no keys, no corrections");
   }
 
   @Test

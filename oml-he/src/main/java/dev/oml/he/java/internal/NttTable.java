@@ -18,9 +18,6 @@ public final class NttTable {
   private final long[] psiInvRevShoup;
   private final long nInv;
   private final long nInvShoup;
-  /** The last inverse layer's twiddle times {@code n^-1}, with its Shoup companion. */
-  private final long lastInvScaled;
-  private final long lastInvScaledShoup;
 
   public NttTable(int n, Modulus mod) {
     if (Integer.bitCount(n) != 1 || n < 2) {
@@ -53,8 +50,6 @@ public final class NttTable {
     }
     nInv = mod.inv(n % mod.q);
     nInvShoup = mod.shoup(nInv);
-    lastInvScaled = mod.mul(psiInvRev[1], nInv);
-    lastInvScaledShoup = mod.shoup(lastInvScaled);
   }
 
   /** The smallest primitive 2n-th root of unity, so tables are reproducible across runs. */
@@ -149,9 +144,7 @@ public final class NttTable {
 
   /**
    * In-place inverse transform, including the scaling by {@code n^-1}; lazy Gentleman-Sande
-   * butterflies keep values in {@code [0, 2q)}, and the last layer (halves of the array) folds
-   * {@code n^-1} into its two products, so the scaling costs no pass of its own and the output
-   * is canonical.
+   * butterflies keep values in {@code [0, 2q)} until the final scaling reduces them.
    */
   public void inverse(long[] a) {
     final long q = mod.q;
@@ -170,14 +163,8 @@ public final class NttTable {
       long hi = Math.multiplyHigh(d, ws) + ((ws >> 63) & d);
       a[j + 1] = d * w - hi * q;
     }
-    if (n == 2) {
-      for (int j = 0; j < n; j++) {
-        a[j] = Modulus.mulShoup(a[j], nInv, nInvShoup, q);
-      }
-      return;
-    }
     int t = 2;
-    for (int m = half; m > 2; m >>= 1) {
+    for (int m = half; m > 1; m >>= 1) {
       int j1 = 0;
       int h = m >> 1;
       for (int i = 0; i < h; i++) {
@@ -197,12 +184,8 @@ public final class NttTable {
       }
       t <<= 1;
     }
-    // Last layer: u + v and (u - v) w, each times n^-1; inputs below 2q, sums below 4q < 2^63.
-    for (int j = 0; j < half; j++) {
-      long u = a[j];
-      long v = a[j + half];
-      a[j] = Modulus.mulShoup(u + v, nInv, nInvShoup, q);
-      a[j + half] = Modulus.mulShoup(u - v + twoQ, lastInvScaled, lastInvScaledShoup, q);
+    for (int j = 0; j < n; j++) {
+      a[j] = Modulus.mulShoup(a[j], nInv, nInvShoup, q);
     }
   }
 }

@@ -3,6 +3,7 @@ package dev.oml.he.java.internal;
 import dev.oml.he.HeParameters;
 import dev.oml.he.HeScheme;
 import java.math.BigInteger;
+import java.util.Arrays;
 
 /**
  * BFV decryption's scale-and-round {@code round(t x / Q_l) mod t} of a phase {@code x} given by
@@ -164,7 +165,7 @@ public final class BfvRounding {
 
   /** {@code round(Y / Q)} exactly: the number of odd multiples {@code (2j - 1) Q} below 2Y. */
   private static long exactRound(Level lv, long[] y, long[] acc) {
-    java.util.Arrays.fill(acc, 0);
+    Arrays.fill(acc, 0);
     for (int i = 0; i < lv.count; i++) {
       mulAdd(acc, lv.hat[i], y[i]);
     }

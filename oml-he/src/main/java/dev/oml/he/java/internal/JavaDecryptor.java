@@ -12,7 +12,8 @@ import java.math.BigInteger;
 /**
  * Decryption for the pure-Java backend: BFV rounds {@code t * phase / Q} ({@link BfvRounding},
  * in word arithmetic; at the lowest level with {@code t < q_0}, one Shoup quotient); CKKS keeps
- * the phase. An extracted answer decrypts to zero outside its kept positions.
+ * the phase. Only the kept positions of an extracted answer mean anything; at several primes
+ * they are the only ones rounded (the rest stay zero).
  */
 final class JavaDecryptor implements Decryptor {
   private final JavaContext ctx;

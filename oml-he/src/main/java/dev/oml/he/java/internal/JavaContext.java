@@ -68,6 +68,9 @@ public final class JavaContext implements HeContext {
   final int[] slotMap;
   final long[][] qFloorDivT;
   final long[] qModT;
+  /** BFV's decryption rounding; {@code round(a b / t)} of its encoding. */
+  final BfvRounding rounding;
+  private final RoundedQuotient plainQuotient;
   final CkksFft fft;
   private final Map<Integer, BfvMultiplier> multipliers = new HashMap<>();
 
@@ -90,6 +93,8 @@ public final class JavaContext implements HeContext {
     this.qAt = ring.qAt;
     if (scheme == HeScheme.BFV) {
       t = p.plainModulus();
+      rounding = new BfvRounding(mods, qAt, t);
+      plainQuotient = t < (1L << 61) ? new RoundedQuotient(t) : null;
       BigInteger bt = BigInteger.valueOf(t);
       qFloorDivT = new long[k][k];
       qModT = new long[k];
@@ -120,6 +125,8 @@ public final class JavaContext implements HeContext {
       fft = null;
     } else {
       t = 0;
+      rounding = null;
+      plainQuotient = null;
       qFloorDivT = null;
       qModT = null;
       tNtt = null;
@@ -179,7 +186,7 @@ public final class JavaContext implements HeContext {
     long rem = qModT[level];
     for (int j = 0; j < n; j++) {
       long mj = m[j];
-      long round = roundMulDiv(rem, mj, t);
+      long round = plainQuotient != null ? plainQuotient.of(rem, mj) : roundMulDiv(rem, mj, t);
       for (int i = 0; i <= level; i++) {
         Modulus md = mods[i];
         long v = md.mul(qFloorDivT[level][i], md.reduceUnsigned(mj));
@@ -189,7 +196,10 @@ public final class JavaContext implements HeContext {
     return r;
   }
 
-  /** {@code round(a * b / t)} for {@code a, b < t <= 2^60}. */
+  /**
+   * {@code round(a * b / t)} for {@code a, b < t} with big integers: the reference of {@link
+   * RoundedQuotient}, and the path for a plain modulus of {@code 2^61} or more.
+   */
   static long roundMulDiv(long a, long b, long t) {
     long hi = Modulus.umulhi(a, b);
     long lo = a * b;

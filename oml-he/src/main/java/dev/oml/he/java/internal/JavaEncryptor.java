@@ -5,6 +5,7 @@ import dev.oml.he.Encryptor;
 import dev.oml.he.HeScheme;
 import dev.oml.he.IncompatibleOperandsException;
 import dev.oml.he.Plaintext;
+import dev.oml.he.java.internal.JavaObjects.Ct;
 import dev.oml.he.java.internal.JavaObjects.Pk;
 import dev.oml.he.java.internal.JavaObjects.Pt;
 import dev.oml.he.java.internal.JavaObjects.Sk;
@@ -27,6 +28,20 @@ final class JavaEncryptor implements Encryptor {
       ctx.ring.toNtt(m, level + 1);
       return m;
     }
+    return ckksMessage(p, level);
+  }
+
+  /** Secret-key encryption; BFV's scaled message stays in coefficient form until the noise. */
+  private Ct symmetric(Pt p, int level, boolean keepSeed) {
+    if (p.scheme == HeScheme.BFV) {
+      return ctx.encryption.encryptSymmetric(sk, ctx.bfvScale(p.bfv, level), false, level,
+          p.scale, keepSeed);
+    }
+    return ctx.encryption.encryptSymmetric(sk, ckksMessage(p, level), true, level, p.scale,
+        keepSeed);
+  }
+
+  private long[][] ckksMessage(Pt p, int level) {
     if (p.level < level) {
       throw new IncompatibleOperandsException("plaintext level below the encryption level");
     }
@@ -38,7 +53,7 @@ final class JavaEncryptor implements Encryptor {
     Pt p = ctx.pt(plaintext);
     int level = p.scheme == HeScheme.BFV ? ctx.k - 1 : p.level;
     if (sk != null) {
-      return ctx.encryption.encryptSymmetric(sk, message(p, level), level, p.scale, false);
+      return symmetric(p, level, false);
     }
     return ctx.encryption.encryptPublic(pk, message(p, level), level, p.scale);
   }
@@ -50,7 +65,7 @@ final class JavaEncryptor implements Encryptor {
     }
     Pt p = ctx.pt(plaintext);
     int level = p.scheme == HeScheme.BFV ? ctx.k - 1 : p.level;
-    return ctx.encryption.encryptSymmetric(sk, message(p, level), level, p.scale, true);
+    return symmetric(p, level, true);
   }
 
   @Override

@@ -27,16 +27,34 @@ final class RlweEncryption {
     this.special = ring.special;
   }
 
-  /** Secret-key encryption of NTT-form message rows {@code 0..level}. */
-  Ct encryptSymmetric(Sk s, long[][] msgNtt, int level, double scale, boolean keepSeed) {
+  /**
+   * Secret-key encryption of message rows {@code 0..level}, in NTT form or (when
+   * {@code msgNtt} is false) in coefficient form. A coefficient-form message (BFV's scaled
+   * plaintext) takes the noise before its one forward NTT per row, which by linearity is the
+   * same ciphertext as transforming both; the rows of {@code msg} are then reused.
+   */
+  Ct encryptSymmetric(Sk s, long[][] msg, boolean msgNtt, int level, double scale,
+      boolean keepSeed) {
     int cnt = level + 1;
     byte[] seed = Prg.freshSeed();
     long[][] a = ring.uniformFromSeed(seed, JavaContext.DOMAIN_CT, cnt);
-    long[][] e = ring.liftNtt(ring.sampleCbd(Prg.fresh()), cnt);
+    long[] eSmall = ring.sampleCbd(Prg.fresh());
     long[][] c0 = ring.mul(a, s.ntt, cnt);
     ring.negInto(c0, cnt);
-    ring.addInto(c0, e, cnt);
-    ring.addInto(c0, msgNtt, cnt);
+    if (msgNtt) {
+      ring.addInto(c0, ring.liftNtt(eSmall, cnt), cnt);
+      ring.addInto(c0, msg, cnt);
+    } else {
+      for (int i = 0; i < cnt; i++) {
+        Modulus m = mods[i];
+        long[] row = msg[i];
+        for (int j = 0; j < n; j++) {
+          row[j] = m.add(row[j], m.reduce(eSmall[j]));
+        }
+      }
+      ring.toNtt(msg, cnt);
+      ring.addInto(c0, msg, cnt);
+    }
     return new Ct(id, scheme, level, scale, new long[][][] {c0, a}, keepSeed ? seed : null);
   }
 

@@ -42,14 +42,43 @@ class ModulusTest {
   }
 
   @Property(tries = 500)
-  void roundMulDivMatchesBigInteger(@ForAll @LongRange(min = 0, max = (1L << 60) - 1) long a,
+  void roundedQuotientMatchesBigInteger(@ForAll @LongRange(min = 0, max = (1L << 60) - 1) long a,
       @ForAll @LongRange(min = 0, max = (1L << 60) - 1) long b) {
-    for (long t : new long[] {1L << 60, 1L << 37, 65537, (1L << 59) - 55}) {
+    for (long t : new long[] {1L << 60, 1L << 37, 65537, (1L << 59) - 55, 70368743587841L, 2, 3,
+        6, 1000, 3L << 40, (1L << 61) - 1}) {
+      RoundedQuotient rq = new RoundedQuotient(t);
       long x = a % t;
       long y = b % t;
       BigInteger expect = BigInteger.valueOf(x).multiply(BigInteger.valueOf(y))
           .add(BigInteger.valueOf(t / 2)).divide(BigInteger.valueOf(t));
+      assertEquals(expect.longValue(), rq.of(x, y));
       assertEquals(expect.longValue(), JavaContext.roundMulDiv(x, y, t));
+    }
+  }
+
+  /** Products just below, at and above a multiple of {@code t} shifted by {@code t / 2}. */
+  @Property(tries = 300)
+  void roundedQuotientIsExactAtTheRoundingBoundary(
+      @ForAll @LongRange(min = 3, max = (1L << 61) - 1) long t,
+      @ForAll @LongRange(min = 1, max = Long.MAX_VALUE) long seed) {
+    RoundedQuotient rq = new RoundedQuotient(t);
+    BigInteger bt = BigInteger.valueOf(t);
+    java.util.Random r = new java.util.Random(seed);
+    long a = Math.floorMod(r.nextLong(), t);
+    if (a == 0) {
+      a = 1;
+    }
+    // b near (k t + ceil(t / 2)) / a: a b lands within a of a rounding boundary.
+    BigInteger target = BigInteger.valueOf(Math.floorMod(r.nextLong(), t)).multiply(bt)
+        .add(BigInteger.valueOf(t - t / 2));
+    long b0 = target.divide(BigInteger.valueOf(a)).longValue();
+    for (long b = b0 - 1; b <= b0 + 1; b++) {
+      if (b < 0 || b >= t) {
+        continue;
+      }
+      BigInteger expect = BigInteger.valueOf(a).multiply(BigInteger.valueOf(b))
+          .add(BigInteger.valueOf(t / 2)).divide(bt);
+      assertEquals(expect.longValue(), rq.of(a, b));
     }
   }
 }

@@ -29,7 +29,7 @@ class NttTableTest {
   @Test
   void productViaNttMatchesSchoolbook() {
     Random rnd = new Random(1);
-    for (int n : new int[] {8, 64, 256}) {
+    for (int n : new int[] {2, 4, 8, 64, 256, 1024}) {
       for (int bits : new int[] {30, 50, 60}) {
         Modulus m = new Modulus(Primes.nttPrimes(n, new int[] {bits}, Set.of())[0]);
         NttTable t = new NttTable(n, m);

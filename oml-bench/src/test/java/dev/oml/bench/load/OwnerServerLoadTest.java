@@ -125,10 +125,15 @@ class OwnerServerLoadTest {
       }
       // Every simulated licensee connects from 127.0.0.1, as clients behind one proxy do: each
       // holds a bundle connection and opens permit connections, so the per-address limit is
-      // raised to what they need together (ServerConfig says to do so behind a proxy).
+      // raised to what they need together (ServerConfig says to do so behind a proxy). The
+      // admission pool too: a bundle connection waits there for its permitted first message
+      // while its permit connection passes through it, so at the start all clients need two
+      // admission threads each, and the faulty clients three more. A smaller pool refuses the
+      // overflow as "server busy", which is the server's designed answer to overload.
       ServerConfig cfg = ServerConfig.loopback(home.tls()).withWorkers(clients + 2, 2 * clients)
           .withTimeouts(Duration.ofSeconds(2), Duration.ofSeconds(20))
-          .withAdmission(ServerConfig.DEFAULT_ADMISSION_WORKERS, 4 * clients + 4);
+          .withAdmission(Math.max(ServerConfig.DEFAULT_ADMISSION_WORKERS, 2 * clients + 8),
+              4 * clients + 4);
       try (OwnerServer server = OwnerServer.start(cfg, List.of(new PermitService(issuer),
           new TwoPartyInferenceService(owners, Map.of())))) {
         FramedChannel silent = null;

@@ -499,11 +499,17 @@ public final class OnnxImporter {
       emit(n, label, layer);
     }
 
-    private void avgPool(NodeProto n, String label) {
+    /**
+     * The square kernel and equal strides of a pooling node with no padding and no dilation,
+     * as {@code {kernel, stride}}; anything else is an {@link OnnxFormatException} naming the
+     * attribute.
+     */
+    private long[] poolWindow(NodeProto n, String label) {
       requireFirst(n, label);
       long[] ks = intsAttr(n, "kernel_shape", null);
       if (ks == null || ks.length != 2) {
-        throw new OnnxFormatException("node " + label + " (AveragePool) needs a 2-D kernel_shape");
+        throw new OnnxFormatException("node " + label + " (" + n.opType()
+            + ") needs a 2-D kernel_shape");
       }
       requireAll(n, label, "kernel_shape", ks, ks[0]);
       long[] strides = intsAttr(n, "strides", new long[] {1, 1});
@@ -511,8 +517,13 @@ public final class OnnxImporter {
       requireAll(n, label, "pads", intsAttr(n, "pads", new long[] {0, 0, 0, 0}), 0);
       requireAll(n, label, "dilations", intsAttr(n, "dilations", new long[] {1, 1}), 1);
       requireNoAutoPad(n, label, 0);
-      int k = (int) ks[0];
-      int s = (int) strides[0];
+      return new long[] {ks[0], strides[0]};
+    }
+
+    private void avgPool(NodeProto n, String label) {
+      long[] window = poolWindow(n, label);
+      int k = (int) window[0];
+      int s = (int) window[1];
       if (intAttr(n, "ceil_mode", 0) != 0 && ((shape.height() - k) % s != 0
           || (shape.width() - k) % s != 0)) {
         throw new OnnxFormatException("node " + label + " (AveragePool): ceil_mode=1 changes the"
@@ -522,17 +533,7 @@ public final class OnnxImporter {
     }
 
     private void maxPool(NodeProto n, String label) {
-      requireFirst(n, label);
-      long[] ks = intsAttr(n, "kernel_shape", null);
-      if (ks == null || ks.length != 2) {
-        throw new OnnxFormatException("node " + label + " (MaxPool) needs a 2-D kernel_shape");
-      }
-      requireAll(n, label, "kernel_shape", ks, ks[0]);
-      long[] strides = intsAttr(n, "strides", new long[] {1, 1});
-      requireAll(n, label, "strides", strides, strides[0]);
-      requireAll(n, label, "pads", intsAttr(n, "pads", new long[] {0, 0, 0, 0}), 0);
-      requireAll(n, label, "dilations", intsAttr(n, "dilations", new long[] {1, 1}), 1);
-      requireNoAutoPad(n, label, 0);
+      long[] window = poolWindow(n, label);
       for (String attr : new String[] {"ceil_mode", "storage_order"}) {
         long v = intAttr(n, attr, 0);
         if (v != 0) {
@@ -545,13 +546,13 @@ public final class OnnxImporter {
         throw new OnnxFormatException("node " + label + " (MaxPool): the Indices output is not"
             + " supported; export without return_indices");
       }
-      if (ks[0] > Integer.MAX_VALUE || strides[0] > Integer.MAX_VALUE) {
+      if (window[0] > Integer.MAX_VALUE || window[1] > Integer.MAX_VALUE) {
         throw new OnnxFormatException("node " + label + " (MaxPool): kernel_shape or strides"
             + " out of range");
       }
       MaxPool2D layer;
       try {
-        layer = new MaxPool2D((int) ks[0], (int) strides[0]);
+        layer = new MaxPool2D((int) window[0], (int) window[1]);
       } catch (ModelValidationException e) {
         throw new OnnxFormatException("node " + label + " (MaxPool): " + e.getMessage(), e);
       }

@@ -127,7 +127,8 @@ public final class Fingerprinter {
   /**
    * The trained layers in the base's fractional bits and a ring at least as wide as the base's
    * (a narrower one than the base's would change what the owner's service expects of its
-   * models), with the larger of the two activation bounds; no final argmax if the base had none.
+   * models), with the larger of the two activation bounds; no final argmax if the base had none;
+   * the base's input box and preprocessing.
    */
   private static Model keepFormat(Model base, Model trained) {
     List<Layer> layers = new ArrayList<>(trained.layers());
@@ -141,7 +142,8 @@ public final class Fingerprinter {
           FixedPointFormat.of(FixedPointFormat.MAX_RING_BITS, f), bits);
       int l = Math.max(base.format().ringBits(), probe.requiredRingBits(f));
       Model copy = probe.withFormat(FixedPointFormat.of(l, f));
-      // the copy takes the same raw inputs as the base
+      // the copy takes the same raw inputs as the base, over the same declared domain
+      copy = base.inputBox().map(copy::withInputBox).orElse(copy);
       return base.preprocessing().map(copy::withPreprocessing).orElse(copy);
     } catch (IllegalArgumentException | ModelValidationException e) {
       throw new FingerprintException("the fine-tuned copy does not fit a fixed-point ring at f = " + f

@@ -98,12 +98,15 @@ class FingerprinterTest {
   }
 
   @Test
-  void theCopyKeepsTheBasesPreprocessing() {
-    // one grey channel: raw pixels in [0, 255]
-    Model pre = base.withPreprocessing(dev.oml.core.model.InputTransform.of(
-        new double[] {1 / 255.0}, new double[] {0}));
+  void theCopyKeepsTheBasesPreprocessingAndInputBox() {
+    // one grey channel: raw pixels in [0, 255], model inputs in [0, 1]
+    Model pre = base.withInputBox(dev.oml.core.model.InputBox.uniform(784, 0, 1))
+        .withPreprocessing(dev.oml.core.model.InputTransform.of(
+            new double[] {1 / 255.0}, new double[] {0}));
     Model copy = Fingerprinter.embed(pre, keys(1, "small"), data, params, e -> { });
+    assertTrue(pre.preprocessing().isPresent() && pre.inputBox().isPresent());
     assertEquals(pre.preprocessing(), copy.preprocessing());
+    assertEquals(pre.inputBox(), copy.inputBox());
   }
 
   @Test

@@ -72,11 +72,19 @@ public record HeServedModel(Model model, int kappa, int precisionBits, int ringD
   /**
    * The HE compiler's options for this plan.
    *
-   * @param calibration inputs that bound the noise estimate, or null
+   * @param calibration raw inputs, as clients feed them, that bound the noise estimate (each is
+   *     put through the model's declared preprocessing first, as a client's query is), or null
    * @throws InvalidConfigException if a setting is out of range
    */
   public HePlanOptions options(double[][] calibration) {
-    return options(model, kappa, precisionBits, ringDegree, insecureRingForTesting, calibration);
+    double[][] inputs = calibration;
+    if (calibration != null && model.preprocessing().isPresent()) {
+      inputs = new double[calibration.length][];
+      for (int i = 0; i < inputs.length; i++) {
+        inputs[i] = model.preprocess(calibration[i]);
+      }
+    }
+    return options(model, kappa, precisionBits, ringDegree, insecureRingForTesting, inputs);
   }
 
   private static HePlanOptions options(Model model, int kappa, int precisionBits, int ringDegree,

@@ -49,6 +49,11 @@ public final class PlaintextTimer {
     return warmups + " x " + warmupMillis + " ms";
   }
 
+  /** Measurement iterations: the number of samples {@link #time} returns. */
+  public int iterations() {
+    return iterations;
+  }
+
   /** The measurement schedule, for example {@code "20 x 50 ms"}. */
   public String measurementSchedule() {
     return iterations + " x " + iterationMillis + " ms";

@@ -1,22 +1,19 @@
 package dev.oml.core.keys;
 
-import java.util.Arrays;
-import java.util.HexFormat;
+import dev.oml.core.io.Id32;
 
 /**
  * The identity of an Ed25519 public key: a tagged SHA-256 of its 32-byte encoding. Permissions,
  * ledgers and artifacts name licensees by key id, so a licensee is exactly "whoever holds the
  * private key of this public key". Public data: equality and hashing are ordinary.
  */
-public final class KeyId {
+public final class KeyId extends Id32 {
   /** Length in bytes. */
-  public static final int BYTES = 32;
+  public static final int BYTES = Id32.BYTES;
   private static final String TAG = "oml/key-id/v1";
 
-  private final byte[] bytes;
-
   private KeyId(byte[] bytes) {
-    this.bytes = bytes;
+    super(bytes, "a key id");
   }
 
   /** The key id of an encoded Ed25519 public key. */
@@ -30,35 +27,12 @@ public final class KeyId {
    * @throws IllegalArgumentException if not 32 bytes
    */
   public static KeyId of(byte[] bytes) {
-    if (bytes.length != BYTES) {
-      throw new IllegalArgumentException("a key id has " + BYTES + " bytes, got " + bytes.length);
-    }
-    return new KeyId(bytes.clone());
-  }
-
-  /** A copy of the 32 bytes. */
-  public byte[] bytes() {
-    return bytes.clone();
-  }
-
-  /** Lower-case hex of all 32 bytes. */
-  public String hex() {
-    return HexFormat.of().formatHex(bytes);
-  }
-
-  @Override
-  public boolean equals(Object o) {
-    return o instanceof KeyId k && Arrays.equals(k.bytes, bytes);
-  }
-
-  @Override
-  public int hashCode() {
-    return Arrays.hashCode(bytes);
+    return new KeyId(bytes);
   }
 
   /** The first 16 hex digits, enough to tell keys apart in logs. */
   @Override
   public String toString() {
-    return "KeyId(" + hex().substring(0, 16) + ")";
+    return "KeyId(" + shortHex() + ")";
   }
 }

@@ -1,10 +1,9 @@
 package dev.oml.core.model;
 
+import dev.oml.core.io.Id32;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
-import java.util.Arrays;
-import java.util.HexFormat;
 
 /**
  * The identity of a network's content: SHA-256 over a fixed tag and the model's canonical
@@ -13,15 +12,13 @@ import java.util.HexFormat;
  * OMLize writes it into the owner's key share; the HE service checks at start-up that the model
  * it serves in the clear is the one the share was made from. Public data.
  */
-public final class ModelContentHash {
+public final class ModelContentHash extends Id32 {
   /** Length in bytes. */
-  public static final int BYTES = 32;
+  public static final int BYTES = Id32.BYTES;
   private static final byte[] TAG = "OML model content v1\0".getBytes(StandardCharsets.US_ASCII);
 
-  private final byte[] bytes;
-
   private ModelContentHash(byte[] bytes) {
-    this.bytes = bytes;
+    super(bytes, "a model content hash");
   }
 
   /** The content hash of {@code model}. */
@@ -42,36 +39,12 @@ public final class ModelContentHash {
    * @throws IllegalArgumentException if not 32 bytes
    */
   public static ModelContentHash ofBytes(byte[] bytes) {
-    if (bytes.length != BYTES) {
-      throw new IllegalArgumentException("a model content hash has " + BYTES + " bytes, got "
-          + bytes.length);
-    }
-    return new ModelContentHash(bytes.clone());
-  }
-
-  /** A copy of the 32 bytes. */
-  public byte[] bytes() {
-    return bytes.clone();
-  }
-
-  /** Lower-case hex. */
-  public String hex() {
-    return HexFormat.of().formatHex(bytes);
-  }
-
-  @Override
-  public boolean equals(Object o) {
-    return o instanceof ModelContentHash h && Arrays.equals(h.bytes, bytes);
-  }
-
-  @Override
-  public int hashCode() {
-    return Arrays.hashCode(bytes);
+    return new ModelContentHash(bytes);
   }
 
   /** The first 8 bytes in hex: enough to tell two networks apart in a message. */
   @Override
   public String toString() {
-    return hex().substring(0, 16);
+    return shortHex();
   }
 }

@@ -1,7 +1,6 @@
 package dev.oml.core.omlize;
 
-import java.util.Arrays;
-import java.util.HexFormat;
+import dev.oml.core.io.Id32;
 
 /**
  * The identity of one licensee's OMLized model: a tagged SHA-256 over the artifact's manifest and
@@ -9,14 +8,12 @@ import java.util.HexFormat;
  * and licensee key, this licensee's copy). Permissions carry it; the owner finds the key share
  * for a session by it. Public data.
  */
-public final class ModelId {
+public final class ModelId extends Id32 {
   /** Length in bytes. */
-  public static final int BYTES = 32;
-
-  private final byte[] bytes;
+  public static final int BYTES = Id32.BYTES;
 
   private ModelId(byte[] bytes) {
-    this.bytes = bytes;
+    super(bytes, "a model id");
   }
 
   /**
@@ -25,34 +22,11 @@ public final class ModelId {
    * @throws IllegalArgumentException if not 32 bytes
    */
   public static ModelId of(byte[] bytes) {
-    if (bytes.length != BYTES) {
-      throw new IllegalArgumentException("a model id has " + BYTES + " bytes, got " + bytes.length);
-    }
-    return new ModelId(bytes.clone());
-  }
-
-  /** A copy of the 32 bytes. */
-  public byte[] bytes() {
-    return bytes.clone();
-  }
-
-  /** Lower-case hex. */
-  public String hex() {
-    return HexFormat.of().formatHex(bytes);
-  }
-
-  @Override
-  public boolean equals(Object o) {
-    return o instanceof ModelId m && Arrays.equals(m.bytes, bytes);
-  }
-
-  @Override
-  public int hashCode() {
-    return Arrays.hashCode(bytes);
+    return new ModelId(bytes);
   }
 
   @Override
   public String toString() {
-    return "ModelId(" + hex().substring(0, 16) + ")";
+    return "ModelId(" + shortHex() + ")";
   }
 }

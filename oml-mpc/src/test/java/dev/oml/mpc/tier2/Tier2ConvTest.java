@@ -100,25 +100,8 @@ class Tier2ConvTest {
         new Dense(6, 3, w(r, 18, 0.9), w(r, 3, 0.5))), FMT, 2);
   }
 
-  /** Runs a LOGITS bundle of {@code n} queries on distinct inputs, each against the reference. */
   static Tier2Run bundleEqualsReference(Model m, int n) throws Exception {
-    Tier2Run run = new Tier2Run(m, F).offline(n, OutputPolicy.LOGITS);
-    boolean someNegative = false;
-    for (int k = 0; k < n; k++) {
-      long[] x = run.input(100 + k);
-      Tier2Run.Outcome o = run.query(x);
-      assertNull(o.userError(), () -> m.name() + " query: " + o.userError());
-      assertNull(o.ownerError());
-      long[] expected = run.expectedLogits(x);
-      assertArrayEquals(expected, o.result().logits(), m.name() + " query " + k);
-      for (long v : expected) {
-        someNegative |= Tier2Run.centered(v) < 0;
-      }
-    }
-    assertTrue(someNegative, "the logits are not all clamped at zero");
-    assertEquals(n, run.ownerBundle.released());
-    assertThrows(BundleExhaustedException.class, () -> run.ownerBundle.serve(run.channels.first()));
-    return run;
+    return Tier2Run.logitsBundleEqualsReference(m, F, n, 100);
   }
 
   @Test

@@ -1,5 +1,11 @@
 package dev.oml.mpc.tier2;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import dev.oml.core.field.FieldFixedPoint;
 import dev.oml.core.field.PrimeField;
 import dev.oml.core.keys.SecretAccess;
@@ -13,6 +19,7 @@ import dev.oml.he.BfvEncoding;
 import dev.oml.he.HeParameters;
 import dev.oml.he.HeScheme;
 import dev.oml.mpc.auth.OfflineHe;
+import dev.oml.mpc.inference.BundleExhaustedException;
 import dev.oml.mpc.inference.OutputPolicy;
 import java.security.SecureRandom;
 import java.util.concurrent.CompletableFuture;
@@ -168,5 +175,31 @@ final class Tier2Run {
 
   static long centered(long v) {
     return FieldFixedPoint.center(v);
+  }
+
+  /**
+   * Runs a LOGITS bundle of {@code n} queries of {@code m} on distinct inputs (seeds from
+   * {@code firstInput}), each against the field reference bit for bit; some logit must be
+   * negative (so the output is not clamped), and the spent bundle serves no more.
+   */
+  static Tier2Run logitsBundleEqualsReference(Model m, int f, int n, int firstInput)
+      throws Exception {
+    Tier2Run run = new Tier2Run(m, f).offline(n, OutputPolicy.LOGITS);
+    boolean someNegative = false;
+    for (int k = 0; k < n; k++) {
+      long[] x = run.input(firstInput + k);
+      Outcome o = run.query(x);
+      assertNull(o.userError(), () -> m.name() + " query: " + o.userError());
+      assertNull(o.ownerError());
+      long[] expected = run.expectedLogits(x);
+      assertArrayEquals(expected, o.result().logits(), m.name() + " query " + k);
+      for (long v : expected) {
+        someNegative |= centered(v) < 0;
+      }
+    }
+    assertTrue(someNegative, "the logits are not all clamped at zero");
+    assertEquals(n, run.ownerBundle.released());
+    assertThrows(BundleExhaustedException.class, () -> run.ownerBundle.serve(run.channels.first()));
+    return run;
   }
 }

@@ -80,8 +80,9 @@ public class TwoPartyTiersBenchmark {
 
   /**
    * Figures the benchmark counts itself, summed over the measured invocations. The licensee's
-   * CPU time is this (the benchmark's) thread's; next to the owner's it shows how much of the
-   * wall time was computing and how much was waiting for a core of the shared machine.
+   * CPU time is this (the benchmark's) thread's, with what it handed to a helper thread
+   * ({@code Parallel}); next to the owner's it shows how much of the wall time was computing and
+   * how much was waiting for a core of the shared machine.
    */
   static final class Counts {
     long queries;

@@ -16,8 +16,10 @@ import java.util.Arrays;
  * zero-label XOR {@code Delta}). AND gate {@code a} (its index among AND gates) of instance
  * {@code k} has its two ciphertexts at {@code tables[4 * (a * n + k)]} and uses the hash tweaks
  * {@code 2t}, {@code 2t + 1} with {@code t = tweakBase + a * n + k}, so no tweak repeats within
- * one garbling; every garbling must use a fresh {@code Delta}. With two processors the
- * instances are split in two halves that run at the same time ({@link Parallel}).
+ * one garbling; every garbling must use a fresh {@code Delta}. With two processors the garbler
+ * splits the instances in two halves that run at the same time ({@link Parallel}); evaluation,
+ * which is on the online path, stays on the caller's thread (on the shared 2-core machine the
+ * split made the online phase no faster).
  */
 public final class HalfGates {
   /** Instances per chunk: a chunk's labels for a few hundred wires fit in L2. */
@@ -47,9 +49,7 @@ public final class HalfGates {
    */
   public static void evaluate(Circuit c, int n, long[] inputLabels, long tweakBase,
       long[] tables, long[] outputLabels) {
-    Parallel.split(n, MIN_SPLIT, (from, to) ->
-        new Engine(c, false, 0, 0).run(n, from, to, inputLabels, tweakBase, tables,
-            outputLabels));
+    new Engine(c, false, 0, 0).run(n, 0, n, inputLabels, tweakBase, tables, outputLabels);
   }
 
   private static final class Engine {

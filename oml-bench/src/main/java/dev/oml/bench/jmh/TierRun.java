@@ -26,6 +26,7 @@ import dev.oml.mpc.inference.PreparedBundle;
 import dev.oml.mpc.inference.TwoPartyOwner;
 import dev.oml.mpc.inference.TwoPartyParameters;
 import dev.oml.mpc.inference.TwoPartyUser;
+import dev.oml.mpc.internal.Parallel;
 import dev.oml.mpc.tier2.PermittedTier2Owner;
 import dev.oml.mpc.tier2.Tier2Owner;
 import dev.oml.mpc.tier2.Tier2User;
@@ -156,13 +157,16 @@ abstract class TierRun implements AutoCloseable {
     return closedBytesReceived + (user == null ? 0 : user.bytesReceived());
   }
 
-  /** CPU time of the owner's thread so far, in nanoseconds (the owner's whole cost per query). */
+  /**
+   * CPU time of the owner's thread so far, with what it handed to a helper thread, in
+   * nanoseconds (the owner's whole cost per query).
+   */
   final long ownerCpuNanos() {
     long t = threads.getThreadCpuTime(ownerThreadId);
     if (t < 0) {
       throw new IllegalStateException("the owner thread's CPU time is not available");
     }
-    return t;
+    return t + Parallel.helperCpuNanos(ownerThreadId);
   }
 
   /**

@@ -6,6 +6,7 @@ import dev.oml.core.model.Model;
 import dev.oml.core.model.ModelFiles;
 import dev.oml.core.reference.FloatInference;
 import dev.oml.mpc.inference.OutputPolicy;
+import dev.oml.mpc.internal.Parallel;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
 import java.nio.file.Path;
@@ -79,8 +80,9 @@ public class TwoPartyTiersBenchmark {
 
   /**
    * Figures the benchmark counts itself, summed over the measured invocations. The licensee's
-   * CPU time is this (the benchmark's) thread's; next to the owner's it shows how much of the
-   * wall time was computing and how much was waiting for a core of the shared machine.
+   * CPU time is this (the benchmark's) thread's, with what it handed to a helper thread
+   * ({@code Parallel}); next to the owner's it shows how much of the wall time was computing and
+   * how much was waiting for a core of the shared machine.
    */
   static final class Counts {
     long queries;
@@ -99,13 +101,13 @@ public class TwoPartyTiersBenchmark {
       b0 = run.bytesToOwner();
       r0 = run.bytesToLicensee();
       c0 = run.ownerCpuNanos();
-      u0 = THREADS.getCurrentThreadCpuTime();
+      u0 = THREADS.getCurrentThreadCpuTime() + Parallel.helperCpuNanos();
       t0 = System.nanoTime();
     }
 
     void stop(TierRun run, int queriesDone) {
       nanos += System.nanoTime() - t0;
-      licenseeCpuNanos += THREADS.getCurrentThreadCpuTime() - u0;
+      licenseeCpuNanos += THREADS.getCurrentThreadCpuTime() + Parallel.helperCpuNanos() - u0;
       bytesToOwner += run.bytesToOwner() - b0;
       bytesToLicensee += run.bytesToLicensee() - r0;
       ownerCpuNanos += run.ownerCpuNanos() - c0;

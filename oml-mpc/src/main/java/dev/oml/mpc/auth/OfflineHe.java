@@ -15,9 +15,11 @@ import dev.oml.he.HeParameters;
 import dev.oml.he.KeyGenerator;
 import dev.oml.he.MatVecLayout;
 import dev.oml.he.PublicKey;
+import dev.oml.mpc.internal.Parallel;
 import java.nio.ByteBuffer;
 import java.security.SecureRandom;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
 
@@ -590,9 +592,15 @@ public final class OfflineHe {
       long[] tTag = uniformVector(rows);
       CoefficientMatVec mv = ctx.coefficientMatVec();
       try {
-        List<byte[]> v = save(mv.answerEncryptedMatrix(layout, tiles, r.values(), t, pk, kappa));
-        List<byte[]> vt = save(mv.answerEncryptedMatrix(layout, tiles, r.tags(), tTag, pk, kappa));
-        return new UserAnswer(new ProductAnswer(v, vt), AuthenticatedVector.of(t, tTag));
+        // the value and tag products are independent: one on each core
+        List<List<byte[]>> out = Arrays.asList(null, null);
+        long[] rv = r.values();
+        long[] rt = r.tags();
+        Parallel.both(
+            () -> out.set(0, save(mv.answerEncryptedMatrix(layout, tiles, rv, t, pk, kappa))),
+            () -> out.set(1, save(mv.answerEncryptedMatrix(layout, tiles, rt, tTag, pk, kappa))));
+        return new UserAnswer(new ProductAnswer(out.get(0), out.get(1)),
+            AuthenticatedVector.of(t, tTag));
       } catch (HeException e) {
         throw new ProtocolAbortException("the owner's matrix cannot be evaluated: "
             + e.getMessage(), e);
@@ -615,11 +623,14 @@ public final class OfflineHe {
       long[] tTag = uniformVector(rows);
       CoefficientMatVec mv = ctx.coefficientMatVec();
       try {
-        List<byte[]> u = save(mv.answer(layout, q, rowsOf(wU.values(), rows, cols), t, pk,
-            kappa));
-        List<byte[]> ut = save(mv.answer(layout, q, rowsOf(wU.tags(), rows, cols), tTag, pk,
-            kappa));
-        return new UserAnswer(new ProductAnswer(u, ut), AuthenticatedVector.of(t, tTag));
+        List<List<byte[]>> out = Arrays.asList(null, null);
+        long[][] wv = rowsOf(wU.values(), rows, cols);
+        long[][] wt = rowsOf(wU.tags(), rows, cols);
+        Parallel.both(
+            () -> out.set(0, save(mv.answer(layout, q, wv, t, pk, kappa))),
+            () -> out.set(1, save(mv.answer(layout, q, wt, tTag, pk, kappa))));
+        return new UserAnswer(new ProductAnswer(out.get(0), out.get(1)),
+            AuthenticatedVector.of(t, tTag));
       } catch (HeException e) {
         throw new ProtocolAbortException("the owner's mask cannot be evaluated: "
             + e.getMessage(), e);

@@ -19,6 +19,7 @@ import dev.oml.core.transport.ProtocolAbortException;
 import dev.oml.mpc.auth.OfflineHe;
 import dev.oml.mpc.inference.OutputPolicy;
 import dev.oml.mpc.internal.OwnerThread;
+import dev.oml.mpc.internal.Parallel;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
 import java.security.SecureRandom;
@@ -117,11 +118,12 @@ public final class Tier2Evaluation implements AutoCloseable {
     InMemoryChannel o = pair.second();
     long[] ownerCpu = new long[1];
     Runnable serve = () -> {
-      long c0 = threads.getCurrentThreadCpuTime();
+      // the owner's thread, plus what it handed to a helper thread (Parallel)
+      long c0 = threads.getCurrentThreadCpuTime() + Parallel.helperCpuNanos();
       try {
         owner.serve(o, o.receive());
       } finally {
-        ownerCpu[0] = threads.getCurrentThreadCpuTime() - c0;
+        ownerCpu[0] = threads.getCurrentThreadCpuTime() + Parallel.helperCpuNanos() - c0;
       }
     };
     double[] onMs = new double[n];

@@ -229,7 +229,10 @@ public final class Tier2Owner {
       LayerStep step = start();
       try {
         while (true) {
-          LayerAnswer a = step.answer(channel.receive(), channel.receive());
+          // z_O is computed while the licensee computes z_U; the keys of z_U after the labels
+          // went out, while the licensee evaluates the circuit
+          step.open(channel.receive());
+          LayerAnswer a = step.respond(channel.receive());
           channel.send(a.inputLabels());
           if (a.last()) {
             CheckStep check = a.check();
@@ -263,7 +266,10 @@ public final class Tier2Owner {
       private final int k;
       private final int i;
       private final MacKeyVector h;
+      private boolean opened;
       private boolean used;
+      private long[] d;
+      private long[] zO;
 
       private LayerStep(int k, int i, MacKeyVector h) {
         this.k = k;
@@ -273,46 +279,80 @@ public final class Tier2Owner {
 
       /**
        * Registers the opening with the query's check, computes {@code z_O} and the keys of
-       * {@code z_U}, and answers the label request.
+       * {@code z_U}, and answers the label request: {@link #open} then {@link #respond}.
        *
        * @throws ProtocolAbortException if a message is malformed, out of order or replayed (the
        *     bundle ends)
        */
       public LayerAnswer answer(byte[] opening, byte[] labelRequest) {
-        if (used) {
-          throw new IllegalStateException("this layer step was already answered");
-        }
-        used = true;
-        return guard(k, () -> compute(opening, labelRequest));
+        open(opening);
+        return respond(labelRequest);
       }
 
-      private LayerAnswer compute(byte[] opening, byte[] labelRequest) {
+      /**
+       * Takes U's opening of {@code d}: registers it with the query's check and computes
+       * {@code z_O}. The licensee sends its opening before its label request, so this runs
+       * while it computes {@code z_U}.
+       *
+       * @throws ProtocolAbortException if the opening is malformed, out of order or replayed (the
+       *     bundle ends)
+       */
+      public void open(byte[] opening) {
+        if (opened) {
+          throw new IllegalStateException("this layer step was already opened");
+        }
+        opened = true;
+        guard(k, () -> {
+          openNow(opening);
+          return null;
+        });
+      }
+
+      /**
+       * Answers the label request (after {@link #open}). The keys of {@code z_U}, which only
+       * the check needs, are computed when the answer moves on ({@link LayerAnswer#next},
+       * {@link LayerAnswer#check}), after the labels went out.
+       *
+       * @throws ProtocolAbortException if the request is malformed, out of order or replayed (the
+       *     bundle ends)
+       */
+      public LayerAnswer respond(byte[] labelRequest) {
+        if (!opened || used) {
+          throw new IllegalStateException("open this layer step, then respond once");
+        }
+        used = true;
+        return guard(k, () -> respondNow(labelRequest));
+      }
+
+      private void openNow(byte[] opening) {
         if (ended) {
           throw new BundleExhaustedException("this tier-2 bundle ended at an abort");
         }
-        MacCheckVerifier verifier = verifiers[k];
         LayerPlan.Linear l = plan.get(i);
         LayerSlot s = slots[k][i];
-        long[] d = Tier2Messages.Opening.decode(opening, k, i, l.cols()).d();
+        d = Tier2Messages.Opening.decode(opening, k, i, l.cols()).d();
         if (i > 0) {
-          verifier.expectKnown(h.sub(s.r), d);
+          verifiers[k].expectKnown(h.sub(s.r), d);
         }
         long[] w = shares.matrix(l.modelLayer());
         // z_O = W_O (d + q) + v + u2 + b_O, where O's input share is q (0 at the first layer)
         long[] in = i == 0 ? d : PrimeField.add(d, s.q, null);
-        long[] zO = PrimeField.matVec(w, l.rows(), in, null);
+        zO = PrimeField.matVec(w, l.rows(), in, null);
         PrimeField.add(zO, s.t.share(), zO);
         PrimeField.add(zO, shares.bias(l.modelLayer()), zO);
-        MacKeyVector zK = weightKeys[i].timesPublic(l.rows(), d).add(s.c).add(s.t.keys())
-            .add(biasKeys[i]);
         if (i > 0) {
           PrimeField.add(zO, s.t2.share(), zO);
-          zK = zK.add(s.t2.keys());
         }
-        FieldLayerGarbler.Online on = s.garbled.respond(LabelRequest.decode(labelRequest),
-            l.circuitInput(zO));
-        verifier.expectZero(on.inputKeys().sub(l.circuitInput(zK)));
-        return new LayerAnswer(k, i, on);
+      }
+
+      private LayerAnswer respondNow(byte[] labelRequest) {
+        if (ended) {
+          throw new BundleExhaustedException("this tier-2 bundle ended at an abort");
+        }
+        LayerPlan.Linear l = plan.get(i);
+        FieldLayerGarbler.Online on = slots[k][i].garbled.respond(
+            LabelRequest.decode(labelRequest), l.circuitInput(zO));
+        return new LayerAnswer(k, i, d, on);
       }
     }
 
@@ -320,11 +360,14 @@ public final class Tier2Owner {
     public final class LayerAnswer {
       private final int k;
       private final int i;
+      private final long[] d;
       private final FieldLayerGarbler.Online on;
+      private boolean registered;
 
-      private LayerAnswer(int k, int i, FieldLayerGarbler.Online on) {
+      private LayerAnswer(int k, int i, long[] d, FieldLayerGarbler.Online on) {
         this.k = k;
         this.i = i;
+        this.d = d;
         this.on = on;
       }
 
@@ -343,6 +386,7 @@ public final class Tier2Owner {
         if (last()) {
           throw new IllegalStateException("the last layer continues with the check");
         }
+        registerCircuitInput();
         return new LayerStep(k, i + 1, on.outputKeys());
       }
 
@@ -351,7 +395,33 @@ public final class Tier2Owner {
         if (!last()) {
           throw new IllegalStateException("a hidden layer continues with next");
         }
+        registerCircuitInput();
         return new CheckStep(k, on);
+      }
+
+      /**
+       * The keys of {@code z_U} and the zero claim on the circuit's input: in the check's order
+       * (after this layer's opening, before the next layer's), once.
+       */
+      private void registerCircuitInput() {
+        if (registered) {
+          throw new IllegalStateException("this layer answer already moved on");
+        }
+        registered = true;
+        guard(k, () -> {
+          if (ended) {
+            throw new BundleExhaustedException("this tier-2 bundle ended at an abort");
+          }
+          LayerPlan.Linear l = plan.get(i);
+          LayerSlot s = slots[k][i];
+          MacKeyVector zK = weightKeys[i].timesPublic(l.rows(), d).add(s.c).add(s.t.keys())
+              .add(biasKeys[i]);
+          if (i > 0) {
+            zK = zK.add(s.t2.keys());
+          }
+          verifiers[k].expectZero(on.inputKeys().sub(l.circuitInput(zK)));
+          return null;
+        });
       }
     }
 

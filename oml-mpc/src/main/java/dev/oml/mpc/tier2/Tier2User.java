@@ -313,27 +313,39 @@ public final class Tier2User {
       private final int k;
       private final int i;
       private final byte[] opening;
-      private final byte[] request;
-      private final AuthenticatedVector z;
-      private final FieldLayerEvaluator.Requested requested;
+      private final long[] d;
+      private byte[] request;
+      private AuthenticatedVector z;
+      private FieldLayerEvaluator.Requested requested;
       private boolean used;
 
       private LayerStep(int k, int i, AuthenticatedVector h, long[] x) {
         this.k = k;
         this.i = i;
-        LayerPlan.Linear l = plan.get(i);
         LayerSlot s = slots[k][i];
-        long[] d;
+        long[] dv;
         if (i == 0) {
           // the input is U's choice: d = x - r needs no tag, r is committed by VOLE
-          d = PrimeField.sub(x, s.r.values(), null);
+          dv = PrimeField.sub(x, s.r.values(), null);
         } else {
           AuthenticatedVector dA = h.sub(s.r);
           provers[k].known(dA);
-          d = dA.values();
+          dv = dA.values();
         }
-        d = deviation.opening(k, i, d);
+        d = deviation.opening(k, i, dv);
         opening = new Tier2Messages.Opening(k, i, d).encode();
+      }
+
+      /**
+       * {@code z_U} and the label request, on first use: after the opening went out, so the
+       * owner computes {@code z_O} meanwhile.
+       */
+      private void prepare() {
+        if (requested != null) {
+          return;
+        }
+        LayerPlan.Linear l = plan.get(i);
+        LayerSlot s = slots[k][i];
         AuthenticatedVector zA = weights[i].timesPublic(l.rows(), d).add(s.c).add(s.t)
             .add(biases[i]);
         if (i > 0) {
@@ -349,9 +361,16 @@ public final class Tier2User {
         return opening.clone();
       }
 
-      /** The layer's label request, encoded; sent second. */
+      /**
+       * The layer's label request, encoded; sent second.
+       *
+       * @throws ProtocolAbortException if the query's material is gone (the bundle ends)
+       */
       public byte[] labelRequest() {
-        return request.clone();
+        return guard(k, () -> {
+          prepare();
+          return request.clone();
+        });
       }
 
       /** Whether this is the last layer (then {@link #finish}, else {@link #next}). */
@@ -364,6 +383,7 @@ public final class Tier2User {
           throw new IllegalStateException("this layer step was already completed");
         }
         used = true;
+        prepare();
         FieldLayerEvaluator.Evaluated ev = requested.finish(InputLabels.decode(labels));
         provers[k].zero(ev.circuitInput().sub(plan.get(i).circuitInput(z)));
         return ev;

@@ -14,6 +14,8 @@ import dev.oml.he.java.internal.JavaObjects.Gk;
 import dev.oml.he.java.internal.JavaObjects.Ksk;
 import dev.oml.he.java.internal.JavaObjects.Pk;
 import dev.oml.he.java.internal.JavaObjects.Rk;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.nio.BufferUnderflowException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -32,6 +34,9 @@ final class JavaSerializer implements HeSerializer {
   private static final byte PK = 2;
   private static final byte RK = 3;
   private static final byte GK = 4;
+
+  private static final VarHandle LE_LONG =
+      MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
 
   private final JavaContext ctx;
 
@@ -145,31 +150,31 @@ final class JavaSerializer implements HeSerializer {
     b.put(hexToBytes(ctx.id));
   }
 
-  /** Bit-packs rows, least significant bits first; N is a multiple of 8, so rows end on bytes. */
-  private void putRows(ByteBuffer b, long[][] rows, int count) {
+  /**
+   * Bit-packs rows, least significant bits first, each coefficient in its prime's bit length; N
+   * is a multiple of 8, so rows end on bytes. Coefficients gather in a 64-bit word that goes out
+   * eight bytes at a time ({@code b} is little-endian).
+   */
+  void putRows(ByteBuffer b, long[][] rows, int count) {
     for (int i = 0; i < count; i++) {
       int bits = ctx.mods[i].bits;
-      int low = Math.min(bits, 32);
-      int high = bits - low;
       long acc = 0;
       int nacc = 0;
-      for (long v : rows[i]) {
-        acc |= (v & 0xFFFFFFFFL & ((1L << low) - 1)) << nacc;
-        nacc += low;
-        while (nacc >= 8) {
-          b.put((byte) acc);
-          acc >>>= 8;
-          nacc -= 8;
+      long[] row = rows[i];
+      for (int j = 0; j < ctx.n; j++) {
+        long v = row[j];
+        acc |= v << nacc;
+        nacc += bits;
+        if (nacc >= 64) {
+          b.putLong(acc);
+          nacc -= 64;
+          // the bits of v that did not fit (none if it ended exactly on the word)
+          acc = nacc == 0 ? 0 : v >>> (bits - nacc);
         }
-        if (high > 0) {
-          acc |= (v >>> 32) << nacc;
-          nacc += high;
-          while (nacc >= 8) {
-            b.put((byte) acc);
-            acc >>>= 8;
-            nacc -= 8;
-          }
-        }
+      }
+      for (; nacc > 0; nacc -= 8) {
+        b.put((byte) acc);
+        acc >>>= 8;
       }
     }
   }
@@ -206,38 +211,52 @@ final class JavaSerializer implements HeSerializer {
     return b;
   }
 
-  private long[][] getRows(ByteBuffer b, int count, String what) {
+  /**
+   * Reads what {@link #putRows} wrote: coefficient {@code j} of a row is the {@code bits} bits
+   * from bit {@code j * bits} of the row's bytes, read with one little-endian 8-byte load (and
+   * one more byte when they straddle it) straight from the backing array.
+   */
+  long[][] getRows(ByteBuffer b, int count, String what) {
     long[][] r = new long[count][ctx.n];
+    byte[] a = b.array();
+    int off = b.arrayOffset() + b.position();
+    int limit = b.arrayOffset() + b.limit();
     for (int i = 0; i < count; i++) {
       long q = ctx.mods[i].q;
       int bits = ctx.mods[i].bits;
-      int low = Math.min(bits, 32);
-      int high = bits - low;
-      long acc = 0;
-      int nacc = 0;
-      for (int j = 0; j < ctx.n; j++) {
-        while (nacc < low) {
-          acc |= (b.get() & 0xFFL) << nacc;
-          nacc += 8;
-        }
-        long v = acc & ((1L << low) - 1);
-        acc >>>= low;
-        nacc -= low;
-        if (high > 0) {
-          while (nacc < high) {
-            acc |= (b.get() & 0xFFL) << nacc;
-            nacc += 8;
+      long mask = (1L << bits) - 1;
+      int rowBytes = ctx.n / 8 * bits;
+      if (rowBytes > limit - off) {
+        throw new BufferUnderflowException();
+      }
+      long[] row = r[i];
+      long bit = 0;
+      for (int j = 0; j < ctx.n; j++, bit += bits) {
+        int at = off + (int) (bit >>> 3);
+        int sh = (int) (bit & 7);
+        long v;
+        if (at + 8 <= limit) {
+          v = (long) LE_LONG.get(a, at) >>> sh;
+          if (sh + bits > 64) {
+            v |= (a[at + 8] & 0xFFL) << (64 - sh);
           }
-          v |= (acc & ((1L << high) - 1)) << 32;
-          acc >>>= high;
-          nacc -= high;
+        } else {
+          // the last bytes of the buffer: fewer than eight remain from here
+          long w = 0;
+          for (int t = 0; t < limit - at; t++) {
+            w |= (a[at + t] & 0xFFL) << (8 * t);
+          }
+          v = w >>> sh;
         }
+        v &= mask;
         if (v >= q) {
           throw new MalformedDataException(what + ": coefficient outside its modulus");
         }
-        r[i][j] = v;
+        row[j] = v;
       }
+      off += rowBytes;
     }
+    b.position(off - b.arrayOffset());
     return r;
   }
 

@@ -1,0 +1,121 @@
+package dev.oml.mpc.internal;
+
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * Splits a loop over independent instances between the calling thread and one helper thread,
+ * for the steps whose instances write disjoint outputs (garbled-circuit evaluation, the HE
+ * products). The helper's CPU time is added to a per-thread counter of the caller
+ * ({@link #helperCpuNanos}), so a party's CPU time per query stays its whole cost. With one
+ * available processor everything runs in the caller.
+ */
+public final class Parallel {
+  private static final int CPUS = Runtime.getRuntime().availableProcessors();
+  private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
+  // helper CPU time per calling thread id (read by the thread itself or by a measurement)
+  private static final ConcurrentHashMap<Long, LongAdder> HELPER_CPU = new ConcurrentHashMap<>();
+
+  private Parallel() {}
+
+  /** A range body: runs instances {@code [from, to)}. */
+  @FunctionalInterface
+  public interface Range {
+    void run(int from, int to);
+  }
+
+  private static final class Pool {
+    static final ExecutorService HELPER = Executors.newCachedThreadPool(r -> {
+      Thread t = new Thread(r, "oml-mpc-helper");
+      t.setDaemon(true);
+      return t;
+    });
+  }
+
+  /** Whether a second core is there to share work with. */
+  public static boolean available() {
+    return CPUS > 1;
+  }
+
+  /**
+   * Runs {@code body} over {@code [0, n)}: the second half on a helper thread, the first half
+   * here, when at least two processors are available and {@code n >= minSplit}; otherwise all
+   * here. Returns after both halves ended; a failure of either is rethrown.
+   */
+  public static void split(int n, int minSplit, Range body) {
+    if (!available() || n < Math.max(2, minSplit)) {
+      body.run(0, n);
+      return;
+    }
+    int mid = n / 2;
+    both(() -> body.run(0, mid), () -> body.run(mid, n));
+  }
+
+  /** Runs {@code a} here and {@code b} on a helper thread (both here on one processor). */
+  public static void both(Runnable a, Runnable b) {
+    if (!available()) {
+      a.run();
+      b.run();
+      return;
+    }
+    long[] cpu = new long[1];
+    Future<?> other = CompletableFuture.runAsync(() -> {
+      long c0 = THREADS.getCurrentThreadCpuTime();
+      try {
+        b.run();
+      } finally {
+        cpu[0] = THREADS.getCurrentThreadCpuTime() - c0;
+      }
+    }, Pool.HELPER);
+    RuntimeException mine = null;
+    try {
+      a.run();
+    } catch (RuntimeException e) {
+      mine = e;
+    }
+    try {
+      other.get();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while a helper thread ran", e);
+    } catch (ExecutionException e) {
+      if (mine == null) {
+        Throwable c = e.getCause();
+        if (c instanceof RuntimeException re) {
+          throw re;
+        }
+        if (c instanceof Error err) {
+          throw err;
+        }
+        throw new IllegalStateException(c);
+      }
+    } finally {
+      HELPER_CPU.computeIfAbsent(Thread.currentThread().getId(), id -> new LongAdder())
+          .add(cpu[0]);
+    }
+    if (mine != null) {
+      throw mine;
+    }
+  }
+
+  /**
+   * CPU time the helper thread spent on work this thread handed to it, since the thread began:
+   * add it to the thread's own CPU time for what the thread's work cost.
+   */
+  public static long helperCpuNanos() {
+    return helperCpuNanos(Thread.currentThread().getId());
+  }
+
+  /** As {@link #helperCpuNanos()}, for the thread with id {@code threadId}. */
+  public static long helperCpuNanos(long threadId) {
+    LongAdder a = HELPER_CPU.get(threadId);
+    return a == null ? 0 : a.sum();
+  }
+}

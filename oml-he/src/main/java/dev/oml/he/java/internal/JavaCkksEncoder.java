@@ -6,13 +6,32 @@ import dev.oml.he.IncompatibleOperandsException;
 import dev.oml.he.Plaintext;
 import dev.oml.he.java.internal.JavaObjects.Pt;
 
-/** CKKS encoder: special FFT, scaling, rounding, RNS lift. */
+/**
+ * CKKS encoder: special FFT, scaling, rounding, RNS lift. A scaled coefficient below
+ * {@code 2^62} is the double product rounded; one at or above it (scales above {@code 2^62}, as
+ * in plans with two primes per level) is {@code round(c * scale)} of the exact product of the
+ * two doubles, rounded half to even, and written into each prime from its 128-bit magnitude
+ * and a power of two ({@link #exactRound}), so no precision is lost to a 64-bit word. Values
+ * whose scaled coefficients reach a quarter of the level's modulus are refused.
+ */
 final class JavaCkksEncoder implements CkksEncoder {
   private static final double LIMIT = 0x1p62;
   private final JavaContext ctx;
+  /** {@code pow2[i][e] = 2^e mod q_i} for every exponent below the top modulus's bit length. */
+  private final long[][] pow2;
 
   JavaCkksEncoder(JavaContext ctx) {
     this.ctx = ctx;
+    int bits = ctx.qAt[ctx.k - 1].bitLength() + 1;
+    this.pow2 = new long[ctx.k][bits];
+    for (int i = 0; i < ctx.k; i++) {
+      Modulus m = ctx.mods[i];
+      long v = 1;
+      for (int e = 0; e < bits; e++) {
+        pow2[i][e] = v;
+        v = m.add(v, v);
+      }
+    }
   }
 
   @Override
@@ -43,17 +62,98 @@ final class JavaCkksEncoder implements CkksEncoder {
     System.arraycopy(imag, 0, im, 0, imag.length);
     ctx.fft.inverse(re, im);
     long[] coeff = new long[ctx.n];
-    for (int i = 0; i < slots; i++) {
-      double a = re[i] * scale;
-      double b = im[i] * scale;
-      if (!(Math.abs(a) < LIMIT) || !(Math.abs(b) < LIMIT)) {
-        throw new IncompatibleOperandsException(
-            "value times scale does not fit in 62 bits: lower the scale or the values");
+    boolean[] wide = null;
+    for (int j = 0; j < ctx.n; j++) {
+      double c = j < slots ? re[j] : im[j - slots];
+      double a = c * scale;
+      if (Math.abs(a) < LIMIT) {
+        coeff[j] = Math.round(a);
+      } else if (!Double.isFinite(c)) {
+        throw new IncompatibleOperandsException("values must be finite");
+      } else {
+        wide = wide == null ? new boolean[ctx.n] : wide;
+        wide[j] = true;
       }
-      coeff[i] = Math.round(a);
-      coeff[i + slots] = Math.round(b);
     }
-    return new Pt(ctx.id, ctx.ring.liftNtt(coeff, level + 1), level, scale);
+    int cnt = level + 1;
+    long[][] rows = ctx.ring.lift(coeff, cnt);
+    if (wide != null) {
+      // A quarter of the level's modulus: decoding centers the residue, so anything below half
+      // comes back, and the margin leaves room for the noise and the products' growth.
+      int limitBits = ctx.qAt[level].bitLength() - 2;
+      long[] w = new long[4];
+      for (int j = 0; j < ctx.n; j++) {
+        if (!wide[j]) {
+          continue;
+        }
+        exactRound(j < slots ? re[j] : im[j - slots], scale, w);
+        int bits = (w[0] != 0 ? 128 - Long.numberOfLeadingZeros(w[0])
+            : 64 - Long.numberOfLeadingZeros(w[1])) + (int) w[2];
+        if (bits > limitBits) {
+          throw new IncompatibleOperandsException("value times scale does not fit the modulus at"
+              + " level " + level + ": lower the scale or the values");
+        }
+        for (int i = 0; i < cnt; i++) {
+          Modulus m = ctx.mods[i];
+          long r = m.mul(m.reduceWide(w[0], w[1]), pow2[i][(int) w[2]]);
+          rows[i][j] = w[3] < 0 ? m.neg(r) : r;
+        }
+      }
+    }
+    ctx.ring.toNtt(rows, cnt);
+    return new Pt(ctx.id, rows, level, scale);
+  }
+
+  /**
+   * {@code round(c * scale)} of the exact product, half to even, for a product of at least
+   * {@code 2^62} in magnitude: {@code out = {hi, lo, shift, sign}} with the magnitude
+   * {@code (hi * 2^64 + lo) * 2^shift}. Both doubles are {@code m * 2^e} with 53-bit
+   * {@code m}, so the product of the mantissas is exact in 106 bits; a negative exponent is a
+   * right shift by at most 44 bits (the product is at least {@code 2^62}), rounded.
+   */
+  static void exactRound(double c, double scale, long[] out) {
+    long mc = mantissa(c);
+    long ms = mantissa(scale);
+    int e = exponent(c) + exponent(scale);
+    long hi = Math.multiplyHigh(mc, ms);
+    long lo = mc * ms;
+    if (e < 0) {
+      int k = -e;
+      if (k > 63) {
+        throw new IllegalStateException("product below 2^62 on the wide path");
+      }
+      long rem = lo & ((1L << k) - 1);
+      long half = 1L << (k - 1);
+      long nlo = (lo >>> k) | (k == 0 ? 0 : hi << (64 - k));
+      long nhi = hi >>> k;
+      if (k > 0 && (Long.compareUnsigned(rem, half) > 0 || (rem == half && (nlo & 1) == 1))) {
+        nlo++;
+        if (nlo == 0) {
+          nhi++;
+        }
+      }
+      hi = nhi;
+      lo = nlo;
+      e = 0;
+    }
+    out[0] = hi;
+    out[1] = lo;
+    out[2] = e;
+    out[3] = c < 0 ? -1 : 1;
+  }
+
+  /** The 53-bit integer mantissa of a finite nonzero double's magnitude. */
+  private static long mantissa(double x) {
+    long bits = Double.doubleToRawLongBits(x) & 0x7fffffffffffffffL;
+    long frac = bits & 0xfffffffffffffL;
+    return (bits >>> 52) == 0 ? frac : frac | (1L << 52);
+  }
+
+  /** The exponent {@code e} with {@code |x| = mantissa(x) * 2^e}. */
+  private static int exponent(double x) {
+    long bits = Double.doubleToRawLongBits(x) & 0x7fffffffffffffffL;
+    int biased = (int) (bits >>> 52);
+    return (biased == 0 ? 1 : biased) - 1075;
   }
 
   @Override

@@ -169,6 +169,11 @@ OML_API oml_status oml_evaluator_rerandomize(const oml_context *ctx, const oml_c
 OML_API oml_status oml_evaluator_rerandomize_noise(const oml_context *ctx,
     const oml_ciphertext *a, const oml_public_key *pk, const int64_t *noise, size_t count,
     oml_ciphertext **out);
+/* The same with e = high * 2^shift + low (count == N values each, 0 <= shift < 64): Gaussian
+ * flooding whose standard deviation is above what one word of the sampler draws finely. */
+OML_API oml_status oml_evaluator_rerandomize_noise_wide(const oml_context *ctx,
+    const oml_ciphertext *a, const oml_public_key *pk, const int64_t *high, int32_t shift,
+    const int64_t *low, size_t count, oml_ciphertext **out);
 
 /*
  * The coefficient-encoded matrix-vector product with circuit privacy, in one call: for each

@@ -643,9 +643,11 @@ oml_status oml_plaintext_ckks_encode(const oml_context *c, const double *re, con
       max = m > max || std::isnan(m) ? m : max;
     }
     // Every coefficient of the inverse embedding is at most the largest slot in magnitude, so
-    // this bound keeps scaled coefficients within 62 bits as the Java engine requires.
-    require(max * scale < 0x1p62, OML_E_INCOMPATIBLE,
-        "value times scale does not fit in 62 bits: lower the scale or the values");
+    // this bound keeps scaled coefficients below a quarter of the level's modulus, as the Java
+    // engine requires; SEAL writes coefficients above 64 bits in several words.
+    int bits = c->ctx.get_context_data(c->levels[level])->total_coeff_modulus_bit_count();
+    require(max * scale < std::ldexp(1.0, bits - 2), OML_E_INCOMPATIBLE,
+        "value times scale does not fit the modulus at this level: lower the scale or the values");
     auto p = std::make_unique<oml_plaintext>();
     c->ckks->encode(z, c->levels[level], scale, p->pt);
     *out = p.release();
@@ -1246,11 +1248,26 @@ oml_status oml_evaluator_rerandomize(const oml_context *c, const oml_ciphertext 
   });
 }
 
-oml_status oml_evaluator_rerandomize_noise(const oml_context *c, const oml_ciphertext *a,
-    const oml_public_key *pk, const int64_t *noise, size_t count, oml_ciphertext **out) {
+namespace {
+// The residue of a signed word: |v| < 2^63 and q < 2^61, the magnitude's residue, negated for
+// negative values.
+uint64_t signed_residue(int64_t v, const Modulus &q) {
+  uint64_t m = static_cast<uint64_t>(v < 0 ? -(v + 1) : v) + (v < 0 ? 1 : 0);
+  uint64_t res = m % q.value();
+  return v < 0 && res != 0 ? q.value() - res : res;
+}
+
+// a + Enc_pk(0) + (e, 0) with e = high * 2^shift + low (high may be null: e = low).
+oml_status rerandomize_with_noise(const oml_context *c, const oml_ciphertext *a,
+    const oml_public_key *pk, const int64_t *high, int32_t shift, const int64_t *noise,
+    size_t count, oml_ciphertext **out, bool wide) {
   return oml::guard([&] {
     need(c, "context");
     need(noise, "noise");
+    if (wide) {
+      need(high, "high part");
+    }
+    require(shift >= 0 && shift < 64, OML_E_INVALID_ARGUMENT, "shift outside [0, 64)");
     need(out, "out");
     int level = check_ct(c, a);
     check_pk(c, pk);
@@ -1269,13 +1286,14 @@ oml_status oml_evaluator_rerandomize_noise(const oml_context *c, const oml_ciphe
     }
     std::vector<uint64_t> e(primes * n);
     for (size_t i = 0; i < primes; i++) {
-      uint64_t q = mods[i].value();
+      uint64_t pow = util::exponentiate_uint_mod(2 % mods[i].value(), shift, mods[i]);
       for (size_t x = 0; x < n; x++) {
-        int64_t v = noise[x];
-        // |v| < 2^63 and q < 2^61: the magnitude's residue, negated for negative values.
-        uint64_t m = static_cast<uint64_t>(v < 0 ? -(v + 1) : v) + (v < 0 ? 1 : 0);
-        uint64_t res = m % q;
-        e[i * n + x] = v < 0 && res != 0 ? q - res : res;
+        uint64_t res = signed_residue(noise[x], mods[i]);
+        if (high != nullptr) {
+          res = util::add_uint_mod(res,
+              util::multiply_uint_mod(signed_residue(high[x], mods[i]), pow, mods[i]), mods[i]);
+        }
+        e[i * n + x] = res;
       }
     }
     if (r.is_ntt_form()) {
@@ -1285,6 +1303,18 @@ oml_status oml_evaluator_rerandomize_noise(const oml_context *c, const oml_ciphe
         primes, mods.data(), util::RNSIter(r.data(0), n));
     *out = wrap(std::move(r));
   });
+}
+}  // namespace
+
+oml_status oml_evaluator_rerandomize_noise(const oml_context *c, const oml_ciphertext *a,
+    const oml_public_key *pk, const int64_t *noise, size_t count, oml_ciphertext **out) {
+  return rerandomize_with_noise(c, a, pk, nullptr, 0, noise, count, out, false);
+}
+
+oml_status oml_evaluator_rerandomize_noise_wide(const oml_context *c, const oml_ciphertext *a,
+    const oml_public_key *pk, const int64_t *high, int32_t shift, const int64_t *low,
+    size_t count, oml_ciphertext **out) {
+  return rerandomize_with_noise(c, a, pk, high, shift, low, count, out, true);
 }
 
 oml_status oml_matvec_answer(const oml_context *c, const oml_ciphertext *const *query,

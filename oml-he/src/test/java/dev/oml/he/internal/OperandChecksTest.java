@@ -102,8 +102,22 @@ class OperandChecksTest {
     assertTrue(g.isGaussian());
     assertEquals(64_000.0, g.gaussianSigma());
     assertEquals(16, g.floodBits(), "ceil(log2 64000)");
+    // Above the two-part sampler's 2^93, and a flood that would wrap a 60-bit level.
     assertThrows(NoiseBudgetException.class,
-        () -> FloodingBudget.forCkksGaussian(TestParameters.INSECURE_CKKS, 40, 1e9, 1));
+        () -> FloodingBudget.forCkksGaussian(TestParameters.INSECURE_CKKS, 60, 1e12, 1));
+    assertThrows(NoiseBudgetException.class,
+        () -> FloodingBudget.forCkksGaussian(TestParameters.INSECURE_CKKS, 40, 1e9, 0));
+    // The two-part sampler above 2^48: high * 2^45 + low has the asked deviation.
+    double wide = FloodingBudget.forCkksGaussian(TestParameters.INSECURE_CKKS, 40, 1e9, 1)
+        .gaussianSigma();
+    long[][] parts = GaussianFlood.sampleWide(4096, wide);
+    double wsq = 0;
+    for (int i = 0; i < 4096; i++) {
+      double v = Math.scalb((double) parts[0][i], GaussianFlood.WIDE_SHIFT) + parts[1][i];
+      wsq += v * v;
+    }
+    assertEquals(wide, Math.sqrt(wsq / 4096), 0.05 * wide);
+    assertThrows(IllegalArgumentException.class, () -> GaussianFlood.sampleWide(16, 0x1p47));
     long[] e = GaussianFlood.sample(4096, g.gaussianSigma());
     double sq = 0;
     for (long v : e) {

@@ -121,6 +121,9 @@ public interface SealLibrary extends Library {
   int oml_evaluator_rerandomize_noise(Pointer ctx, Pointer a, Pointer pk, long[] noise,
       long count, PointerByReference out);
 
+  int oml_evaluator_rerandomize_noise_wide(Pointer ctx, Pointer a, Pointer pk, long[] high,
+      int shift, long[] low, long count, PointerByReference out);
+
   int oml_matvec_answer(Pointer ctx, Pointer[] query, long inputCount, long[] w, long rows,
       long cols, long blockRows, long blockCols, long[] mask, Pointer pk, int floodBits,
       int answerLevel, Pointer[] out, long outputCount);

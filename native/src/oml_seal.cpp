@@ -654,6 +654,38 @@ oml_status oml_plaintext_ckks_encode(const oml_context *c, const double *re, con
   });
 }
 
+oml_status oml_plaintext_ckks_from_rns(const oml_context *c, const uint64_t *residues,
+    size_t count, double scale, int32_t level, oml_plaintext **out) {
+  return oml::guard([&] {
+    need(c, "context");
+    need(residues, "residues");
+    need(out, "out");
+    require(is_ckks(c), OML_E_INCOMPATIBLE, "CKKS plaintexts need CKKS parameters");
+    require(scale >= 1.0 && std::isfinite(scale), OML_E_INCOMPATIBLE,
+        "scale must be finite and at least 1");
+    require(level >= 0 && level <= c->top, OML_E_INCOMPATIBLE, "level outside the chain");
+    const auto &mods = c->ctx.get_context_data(c->levels[level])->parms().coeff_modulus();
+    size_t primes = mods.size();
+    size_t n = c->n;
+    require(count == primes * n, OML_E_INVALID_ARGUMENT,
+        "one residue per coefficient and prime of the level");
+    auto p = std::make_unique<oml_plaintext>();
+    p->pt.parms_id() = parms_id_zero;
+    p->pt.resize(primes * n);
+    for (size_t i = 0; i < primes; i++) {
+      for (size_t x = 0; x < n; x++) {
+        uint64_t v = residues[i * n + x];
+        require(v < mods[i].value(), OML_E_INVALID_ARGUMENT, "residue not below its prime");
+        p->pt[i * n + x] = v;
+      }
+    }
+    ntt(c, p->pt.data(), primes, true);
+    p->pt.parms_id() = c->levels[level];
+    p->pt.scale() = scale;
+    *out = p.release();
+  });
+}
+
 oml_status oml_plaintext_ckks_decode(const oml_context *c, const oml_plaintext *p, double *re,
     double *im) {
   return oml::guard([&] {
@@ -1257,18 +1289,17 @@ uint64_t signed_residue(int64_t v, const Modulus &q) {
   return v < 0 && res != 0 ? q.value() - res : res;
 }
 
-// a + Enc_pk(0) + (e, 0) with e = high * 2^shift + low (high may be null: e = low).
+// a + Enc_pk(0) + (e, 0) with e = sum_t parts[t] * 2^(shift (part_count - 1 - t)).
 oml_status rerandomize_with_noise(const oml_context *c, const oml_ciphertext *a,
-    const oml_public_key *pk, const int64_t *high, int32_t shift, const int64_t *noise,
-    size_t count, oml_ciphertext **out, bool wide) {
+    const oml_public_key *pk, const int64_t *parts, int32_t part_count, int32_t shift,
+    size_t count, oml_ciphertext **out) {
   return oml::guard([&] {
     need(c, "context");
-    need(noise, "noise");
-    if (wide) {
-      need(high, "high part");
-    }
-    require(shift >= 0 && shift < 64, OML_E_INVALID_ARGUMENT, "shift outside [0, 64)");
+    need(parts, "noise");
     need(out, "out");
+    require(shift >= 0 && shift < 64, OML_E_INVALID_ARGUMENT, "shift outside [0, 64)");
+    require(part_count >= 1 && part_count <= 8, OML_E_INVALID_ARGUMENT,
+        "part count outside [1, 8]");
     int level = check_ct(c, a);
     check_pk(c, pk);
     require(a->ct.size() == 2, OML_E_INCOMPATIBLE, "rerandomize needs a size-2 ciphertext");
@@ -1286,12 +1317,12 @@ oml_status rerandomize_with_noise(const oml_context *c, const oml_ciphertext *a,
     }
     std::vector<uint64_t> e(primes * n);
     for (size_t i = 0; i < primes; i++) {
-      uint64_t pow = util::exponentiate_uint_mod(2 % mods[i].value(), shift, mods[i]);
+      uint64_t step = util::exponentiate_uint_mod(2 % mods[i].value(), shift, mods[i]);
       for (size_t x = 0; x < n; x++) {
-        uint64_t res = signed_residue(noise[x], mods[i]);
-        if (high != nullptr) {
-          res = util::add_uint_mod(res,
-              util::multiply_uint_mod(signed_residue(high[x], mods[i]), pow, mods[i]), mods[i]);
+        uint64_t res = 0;
+        for (int32_t t = 0; t < part_count; t++) {
+          res = util::add_uint_mod(util::multiply_uint_mod(res, step, mods[i]),
+              signed_residue(parts[static_cast<size_t>(t) * n + x], mods[i]), mods[i]);
         }
         e[i * n + x] = res;
       }
@@ -1308,13 +1339,13 @@ oml_status rerandomize_with_noise(const oml_context *c, const oml_ciphertext *a,
 
 oml_status oml_evaluator_rerandomize_noise(const oml_context *c, const oml_ciphertext *a,
     const oml_public_key *pk, const int64_t *noise, size_t count, oml_ciphertext **out) {
-  return rerandomize_with_noise(c, a, pk, nullptr, 0, noise, count, out, false);
+  return rerandomize_with_noise(c, a, pk, noise, 1, 0, count, out);
 }
 
 oml_status oml_evaluator_rerandomize_noise_wide(const oml_context *c, const oml_ciphertext *a,
-    const oml_public_key *pk, const int64_t *high, int32_t shift, const int64_t *low,
+    const oml_public_key *pk, const int64_t *parts, int32_t part_count, int32_t shift,
     size_t count, oml_ciphertext **out) {
-  return rerandomize_with_noise(c, a, pk, high, shift, low, count, out, true);
+  return rerandomize_with_noise(c, a, pk, parts, part_count, shift, count, out);
 }
 
 oml_status oml_matvec_answer(const oml_context *c, const oml_ciphertext *const *query,

@@ -171,10 +171,10 @@ public final class FloodingBudget {
 
   /**
    * Largest flooding standard deviation the samplers draw exactly enough (see {@link
-   * #forCkksGaussian}): one rounded Gaussian up to {@code 2^48}, two parts above
-   * ({@code GaussianFlood.sampleWide}).
+   * #forCkksGaussian}): one rounded Gaussian up to {@code 2^48}, in parts above
+   * ({@code GaussianFlood.sampleWide}, one more per 45 bits).
    */
-  public static final double MAX_GAUSSIAN_SIGMA = 0x1p93;
+  public static final double MAX_GAUSSIAN_SIGMA = 0x1p183;
 
   /**
    * A CKKS budget with Gaussian flooding for the HE inference mode: every coefficient of the
@@ -210,7 +210,7 @@ public final class FloodingBudget {
         ? 0 : 1);
     BigInteger fresh = freshBound(p);
     // 40 standard deviations: the Gaussian exceeds them with probability below 2^-1150 (plus
-    // the two-part sampler's uniform of width 2^45 above 2^48, far inside one of them).
+    // the wide sampler's uniforms above 2^48, far inside one of them).
     BigInteger tail = new BigDecimal(sigma * 41).toBigInteger();
     BigInteger l2 = new BigDecimal(l2Bound).toBigInteger().add(BigInteger.ONE);
     BigInteger total = l2.add(tail).add(fresh);

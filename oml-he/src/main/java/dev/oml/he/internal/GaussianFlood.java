@@ -11,12 +11,13 @@ import java.security.SecureRandom;
  * {@code sigma <= 2^48} consecutive values of {@code sigma * g} are less than one apart, so the
  * rounding sees a fine enough distribution.
  *
- * <p>Above {@code 2^48} ({@link #sampleWide}) a value is drawn in two parts,
- * {@code 2^45 round(sigmaHigh * g1) + round(2^48 g2)} with
- * {@code 2^90 sigmaHigh^2 + 2^96 = sigma^2}: both parts are drawn as above, and the low part's
- * standard deviation is 8 times the high part's step {@code 2^45}, so it smooths that step
- * (Poisson summation; the deviation is about {@code e^(-2 pi^2 64)}): the sum is a rounding of
- * a Gaussian of variance {@code sigma^2} plus an independent uniform of width {@code 2^45}, and
+ * <p>Above {@code 2^48} ({@link #sampleWide}) a value is drawn in parts,
+ * {@code 2^45 H + round(2^48 g)} with {@code H} drawn the same way at standard deviation
+ * {@code sqrt(sigma^2 - 2^96) / 2^45} (one rounded Gaussian once that is at most {@code 2^48}):
+ * every part is drawn as above, and each low part's standard deviation is 8 times the step
+ * {@code 2^45} of the part above it, so it smooths that step (Poisson summation; the deviation
+ * is about {@code e^(-2 pi^2 64)} per step): the sum is a rounding of a Gaussian of variance
+ * {@code sigma^2} plus independent uniforms of width at most {@code 2^45} times a step, and
  * adding independent noise is post-processing, which cannot widen the Gaussian's statistical
  * distance.
  */
@@ -42,19 +43,27 @@ public final class GaussianFlood {
   }
 
   /**
-   * {@code n} values of standard deviation {@code sigma} in {@code (2^48, 2^93]}, in two parts:
-   * value {@code i} is {@code r[0][i] * 2^WIDE_SHIFT + r[1][i]}.
+   * {@code n} values of standard deviation {@code sigma} in {@code (2^48, 2^183]}, in parts,
+   * most significant first: value {@code i} is {@code sum_t r[t][i] * 2^(WIDE_SHIFT (k-1-t))}
+   * for {@code k = r.length} parts (2 up to {@code 2^93}, one more per 45 bits).
    */
   public static long[][] sampleWide(int n, double sigma) {
     if (!(sigma > FINE_SIGMA && sigma <= FloodingBudget.MAX_GAUSSIAN_SIGMA) || n < 1) {
-      throw new IllegalArgumentException("sigma in (2^48, 2^93] and n >= 1 required");
+      throw new IllegalArgumentException("sigma in (2^48, 2^183] and n >= 1 required");
     }
-    double high = Math.sqrt((sigma - FINE_SIGMA) * (sigma + FINE_SIGMA))
-        / Math.scalb(1.0, WIDE_SHIFT);
-    long[][] r = new long[2][n];
-    for (int i = 0; i < n; i++) {
-      r[0][i] = Math.round(high * RANDOM.nextGaussian());
-      r[1][i] = Math.round(FINE_SIGMA * RANDOM.nextGaussian());
+    java.util.List<Double> sd = new java.util.ArrayList<>();
+    double s = sigma;
+    while (s > FINE_SIGMA) {
+      sd.add(0, FINE_SIGMA);
+      s = Math.sqrt((s - FINE_SIGMA) * (s + FINE_SIGMA)) / Math.scalb(1.0, WIDE_SHIFT);
+    }
+    sd.add(0, s);
+    long[][] r = new long[sd.size()][n];
+    for (int t = 0; t < r.length; t++) {
+      double st = sd.get(t);
+      for (int i = 0; i < n; i++) {
+        r[t][i] = Math.round(st * RANDOM.nextGaussian());
+      }
     }
     return r;
   }

@@ -4,10 +4,12 @@ import dev.oml.he.CkksEncoder;
 import dev.oml.he.HeScheme;
 import dev.oml.he.IncompatibleOperandsException;
 import dev.oml.he.Plaintext;
+import dev.oml.he.internal.PreciseCkksEncoding;
 import dev.oml.he.java.internal.JavaObjects.Pt;
 
 /**
- * CKKS encoder: special FFT, scaling, rounding, RNS lift. A scaled coefficient below
+ * CKKS encoder: special FFT, scaling, rounding, RNS lift. Scales of at least {@code 2^62} take
+ * the double-double path of {@link PreciseCkksEncoding}. Below, a scaled coefficient below
  * {@code 2^62} is the double product rounded; one at or above it (scales above {@code 2^62}, as
  * in plans with two primes per level) is {@code round(c * scale)} of the exact product of the
  * two doubles, rounded half to even, and written into each prime from its 128-bit magnitude
@@ -55,6 +57,16 @@ final class JavaCkksEncoder implements CkksEncoder {
     }
     if (level < 0 || level >= ctx.k) {
       throw new IncompatibleOperandsException("level " + level + " outside [0, " + (ctx.k - 1) + "]");
+    }
+    if (scale >= PreciseCkksEncoding.MIN_SCALE) {
+      long[] primes = new long[level + 1];
+      for (int i = 0; i <= level; i++) {
+        primes[i] = ctx.mods[i].q;
+      }
+      long[][] rows = PreciseCkksEncoding.forDegree(ctx.n).residues(real, imag, scale, primes,
+          ctx.qAt[level].bitLength() - 2);
+      ctx.ring.toNtt(rows, level + 1);
+      return new Pt(ctx.id, rows, level, scale);
     }
     double[] re = new double[slots];
     double[] im = new double[slots];

@@ -335,12 +335,14 @@ final class JavaEvaluator implements Evaluator {
       long[][] parts = GaussianFlood.sampleWide(ctx.n, budget.gaussianSigma());
       int cnt = a.level + 1;
       long[][] noise = ctx.ring.liftNtt(parts[0], cnt);
-      long[][] low = ctx.ring.liftNtt(parts[1], cnt);
-      for (int i = 0; i < cnt; i++) {
-        Modulus m = ctx.mods[i];
-        long step = m.pow(2, GaussianFlood.WIDE_SHIFT);
-        for (int j = 0; j < ctx.n; j++) {
-          noise[i][j] = m.add(m.mul(noise[i][j], step), low[i][j]);
+      for (int t = 1; t < parts.length; t++) {
+        long[][] low = ctx.ring.liftNtt(parts[t], cnt);
+        for (int i = 0; i < cnt; i++) {
+          Modulus m = ctx.mods[i];
+          long step = m.pow(2, GaussianFlood.WIDE_SHIFT);
+          for (int j = 0; j < ctx.n; j++) {
+            noise[i][j] = m.add(m.mul(noise[i][j], step), low[i][j]);
+          }
         }
       }
       return addFreshAndNoise(a, pk, noise);

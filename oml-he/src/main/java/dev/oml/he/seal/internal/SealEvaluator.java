@@ -248,8 +248,12 @@ final class SealEvaluator implements Evaluator {
     PointerByReference out = new PointerByReference();
     if (budget.isGaussian() && budget.gaussianSigma() > GaussianFlood.FINE_SIGMA) {
       long[][] parts = GaussianFlood.sampleWide(ctx.n, budget.gaussianSigma());
+      long[] flat = new long[parts.length * ctx.n];
+      for (int t = 0; t < parts.length; t++) {
+        System.arraycopy(parts[t], 0, flat, t * ctx.n, ctx.n);
+      }
       SealNative.check(ctx.lib.oml_evaluator_rerandomize_noise_wide(ctx.ptr(), a.pointer(),
-          pk.pointer(), parts[0], GaussianFlood.WIDE_SHIFT, parts[1], ctx.n, out));
+          pk.pointer(), flat, parts.length, GaussianFlood.WIDE_SHIFT, ctx.n, out));
       ctx.fence(a, pk);
       return ctx.newCt(out);
     }

@@ -26,7 +26,7 @@ class JavaCkksEncoderWideTest {
       .insecureForTesting().name("INSECURE-CKKS-N1024-WIDE").build();
 
   @Test
-  void wideCoefficientsAreTheExactRoundedProductInEveryPrime() {
+  void wideCoefficientsBelowA62BitScaleAreTheExactRoundedProductInEveryPrime() {
     JavaContext ctx = new JavaContext(P);
     JavaCkksEncoder enc = new JavaCkksEncoder(ctx);
     Random r = new Random(7);
@@ -34,38 +34,127 @@ class JavaCkksEncoderWideTest {
     double[] re = new double[slots];
     double[] im = new double[slots];
     for (int i = 0; i < slots; i++) {
-      re[i] = r.nextGaussian();
-      im[i] = r.nextGaussian() * 1e-9;
+      re[i] = r.nextGaussian() * 0x1p30;
+      im[i] = r.nextGaussian() * 1e-3;
     }
-    // Some slots tiny, so that a few coefficients stay on the word path and most do not.
-    re[3] = 0;
-    double[] scales = {0x1p62, 0x1.7a3p100, 1.2345e33, 0x1p150};
-    for (double scale : scales) {
-      for (int level : new int[] {3, 2}) {
-        JavaObjects.Pt pt = (JavaObjects.Pt) enc.encode(re, im, scale, level);
-        int cnt = level + 1;
-        long[][] rows = RnsRing.copy(pt.rows, cnt);
-        ctx.ring.fromNtt(rows, cnt);
-        double[] cre = re.clone();
-        double[] cim = im.clone();
-        ctx.fft.inverse(cre, cim);
-        for (int j = 0; j < ctx.n; j++) {
-          double c = j < slots ? cre[j] : cim[j - slots];
-          BigInteger want = c * scale < 0x1p62 && c * scale > -0x1p62
-              ? BigInteger.valueOf(Math.round(c * scale))
-              : new BigDecimal(c).multiply(new BigDecimal(scale))
-                  .setScale(0, RoundingMode.HALF_EVEN).toBigInteger();
-          for (int i = 0; i < cnt; i++) {
-            assertEquals(want.mod(BigInteger.valueOf(ctx.mods[i].q)).longValue(), rows[i][j],
-                "scale " + scale + " coefficient " + j + " prime " + i);
-          }
-        }
-        double[][] back = enc.decodeComplex(pt);
-        for (int i = 0; i < slots; i++) {
-          assertEquals(re[i], back[0][i], 1e-12);
-          assertEquals(im[i], back[1][i], 1e-12);
+    for (double scale : new double[] {0x1p40, 1.2345e15}) {
+      JavaObjects.Pt pt = (JavaObjects.Pt) enc.encode(re, im, scale, 3);
+      long[][] rows = RnsRing.copy(pt.rows, 4);
+      ctx.ring.fromNtt(rows, 4);
+      double[] cre = re.clone();
+      double[] cim = im.clone();
+      ctx.fft.inverse(cre, cim);
+      int wide = 0;
+      for (int j = 0; j < ctx.n; j++) {
+        double c = j < slots ? cre[j] : cim[j - slots];
+        boolean small = c * scale < 0x1p62 && c * scale > -0x1p62;
+        wide += small ? 0 : 1;
+        BigInteger want = small ? BigInteger.valueOf(Math.round(c * scale))
+            : new BigDecimal(c).multiply(new BigDecimal(scale))
+                .setScale(0, RoundingMode.HALF_EVEN).toBigInteger();
+        for (int i = 0; i < 4; i++) {
+          assertEquals(want.mod(BigInteger.valueOf(ctx.mods[i].q)).longValue(), rows[i][j],
+              "scale " + scale + " coefficient " + j + " prime " + i);
         }
       }
+      assertTrue(wide > ctx.n / 4, "most coefficients on the wide path: " + wide);
+    }
+  }
+
+  /**
+   * Scales of at least 2^62 (the double-double path): the encoded integer polynomial, evaluated
+   * at the slots' roots {@code zeta^(5^j)} in 60-digit decimal arithmetic (the definition of
+   * the canonical embedding, no FFT), divided by the scale, gives every slot to within 2^-90,
+   * where a double-precision FFT is off by about 2^-50.
+   */
+  @Test
+  void largeScalesEncodeToTheCanonicalEmbeddingAt90Bits() {
+    HeParameters small = HeParameters.builder(HeScheme.CKKS).polyModulusDegree(64)
+        .coeffModulusBits(60, 60, 60, 60).specialPrimeBits(60).insecureForTesting()
+        .name("INSECURE-CKKS-N64-WIDE").build();
+    JavaContext ctx = new JavaContext(small);
+    JavaCkksEncoder enc = new JavaCkksEncoder(ctx);
+    Random r = new Random(8);
+    int slots = 32;
+    double[] re = new double[slots];
+    double[] im = new double[slots];
+    for (int i = 0; i < slots; i++) {
+      re[i] = r.nextGaussian();
+      im[i] = r.nextGaussian();
+    }
+    java.math.MathContext mc = new java.math.MathContext(60);
+    BigDecimal[][] zeta = Oracle.roots(128, mc);
+    for (double scale : new double[] {0x1p62, 0x1.7a3p120, 1.2345e45}) {
+      JavaObjects.Pt pt = (JavaObjects.Pt) enc.encode(re, im, scale, 3);
+      long[][] rows = RnsRing.copy(pt.rows, 4);
+      ctx.ring.fromNtt(rows, 4);
+      BigInteger[] coef = new BigInteger[64];
+      for (int j = 0; j < 64; j++) {
+        coef[j] = ctx.ring.crtCentered(rows, 3, j);
+      }
+      // Rounding 64 coefficients by at most one half each moves a slot by at most 32 / scale.
+      double err = maxSlotError(coef, scale, re, im, zeta, mc);
+      assertTrue(err < 0x1p-90 + 32 / scale, "scale " + scale + ": " + err);
+    }
+    // The oracle sees a double-precision FFT's error: the same scale from the double FFT's
+    // coefficients, rounded exactly, is off by far more.
+    double scale = 0x1.7a3p120;
+    double[] cre = re.clone();
+    double[] cim = im.clone();
+    ctx.fft.inverse(cre, cim);
+    BigInteger[] coef = new BigInteger[64];
+    for (int j = 0; j < 64; j++) {
+      coef[j] = new BigDecimal(j < slots ? cre[j] : cim[j - slots]).multiply(
+          new BigDecimal(scale)).setScale(0, RoundingMode.HALF_EVEN).toBigInteger();
+    }
+    double err = maxSlotError(coef, scale, re, im, zeta, mc);
+    assertTrue(err > 0x1p-70, "double FFT: " + err);
+  }
+
+  /** Largest slot error of the integer polynomial {@code coef} at {@code scale}, by definition. */
+  private static double maxSlotError(BigInteger[] coef, double scale, double[] re, double[] im,
+      BigDecimal[][] zeta, java.math.MathContext mc) {
+    BigDecimal s = new BigDecimal(scale);
+    double max = 0;
+    long g = 1;
+    for (int j = 0; j < re.length; j++) {
+      BigDecimal sr = BigDecimal.ZERO;
+      BigDecimal si = BigDecimal.ZERO;
+      for (int k = 0; k < coef.length; k++) {
+        int e = (int) ((g * k) % (2 * coef.length));
+        BigDecimal c = new BigDecimal(coef[k]);
+        sr = sr.add(c.multiply(zeta[e][0], mc), mc);
+        si = si.add(c.multiply(zeta[e][1], mc), mc);
+      }
+      max = Math.max(max, sr.divide(s, mc).subtract(new BigDecimal(re[j])).abs().doubleValue());
+      max = Math.max(max, si.divide(s, mc).subtract(new BigDecimal(im[j])).abs().doubleValue());
+      g = (g * 5) % (2 * coef.length);
+    }
+    return max;
+  }
+
+  /** Roots of unity in decimal arithmetic, for the oracle. */
+  private static final class Oracle {
+    static BigDecimal[][] roots(int m, java.math.MathContext mc) {
+      BigDecimal pi = new BigDecimal(
+          "3.14159265358979323846264338327950288419716939937510582097494459230781640628620899863");
+      BigDecimal[][] z = new BigDecimal[m][];
+      for (int e = 0; e < m; e++) {
+        BigDecimal x = pi.multiply(BigDecimal.valueOf(2L * e)).divide(BigDecimal.valueOf(m), mc);
+        z[e] = new BigDecimal[] {series(x, 0, mc), series(x, 1, mc)};
+      }
+      return z;
+    }
+
+    private static BigDecimal series(BigDecimal x, int start, java.math.MathContext mc) {
+      BigDecimal x2 = x.multiply(x, mc);
+      BigDecimal term = start == 0 ? BigDecimal.ONE : x;
+      BigDecimal sum = term;
+      for (int k = start + 2; k < 400; k += 2) {
+        term = term.multiply(x2, mc).divide(BigDecimal.valueOf((long) k * (k - 1)), mc).negate();
+        sum = sum.add(term, mc);
+      }
+      return sum;
     }
   }
 

@@ -41,6 +41,10 @@ public final class HeCompiledModel {
   static final int MAX_SCALE_BITS = 55;
   /** Smallest useful scale; deeper models are refused. */
   static final int MIN_SCALE_BITS = 30;
+  /** Answer primes (of BASE_BITS) of a two-prime plan, above the base prime. */
+  static final int TWO_PRIME_ANSWER_PRIMES = 2;
+  /** Smallest prime of a two-prime plan's levels (a scale of at least 2^80). */
+  static final int TWO_PRIME_MIN_BITS = 40;
 
   private final Model model;
   private final HeProgram program;
@@ -87,40 +91,64 @@ public final class HeCompiledModel {
           + features + " values, more than the " + slots + " slots of N = " + n);
     }
     int depth = HeProgram.depthOf(model);
-    // The HE Standard bound of the 128-bit ring sizes the chain even for INSECURE test rings,
-    // so tests run the same chain shape as production.
-    int budgetBits = maxModulusBits(Math.max(n, 16384)) - 2 * BASE_BITS;
-    int scaleBits = Math.min(MAX_SCALE_BITS, (budgetBits - 30) / Math.max(1, depth));
-    if (scaleBits < MIN_SCALE_BITS) {
-      throw new UnsupportedModelException("model '" + model.name() + "' consumes " + depth
-          + " levels; 128-bit parameters at N = " + n + " carry at most "
-          + (budgetBits - 30) / MIN_SCALE_BITS + " at a 2^" + MIN_SCALE_BITS
-          + " scale: use fewer or lower-degree activations");
-    }
-    int answerBits = Math.min(BASE_BITS, budgetBits - depth * scaleBits);
-    int[] bits = new int[depth + 2];
-    bits[0] = BASE_BITS;
-    bits[1] = answerBits;
-    for (int i = 0; i < depth; i++) {
-      bits[i + 2] = scaleBits;
+    int k = options.primesPerLevel();
+    int[] bits;
+    int scaleBits;
+    if (k == 2) {
+      // Two primes per level, at N = 32768's 881 bits (INSECURE rings borrow them): the base
+      // prime, two answer primes, then 2 D primes as large as fit (at most 60 bits), and the
+      // special prime. The scale is the product of a level's primes.
+      int room = maxModulusBits(32768) - (2 + TWO_PRIME_ANSWER_PRIMES) * BASE_BITS;
+      int primeBits = Math.min(BASE_BITS, room / (2 * Math.max(1, depth)));
+      if (primeBits < TWO_PRIME_MIN_BITS) {
+        throw new UnsupportedModelException("model '" + model.name() + "' consumes " + depth
+            + " levels; a two-prime plan at N = 32768 carries at most "
+            + room / (2 * TWO_PRIME_MIN_BITS) + " at a 2^" + 2 * TWO_PRIME_MIN_BITS
+            + " scale: use fewer or lower-degree activations, or one prime per level");
+      }
+      bits = new int[1 + TWO_PRIME_ANSWER_PRIMES + 2 * depth];
+      java.util.Arrays.fill(bits, primeBits);
+      for (int i = 0; i <= TWO_PRIME_ANSWER_PRIMES; i++) {
+        bits[i] = BASE_BITS;
+      }
+      scaleBits = 2 * primeBits;
+    } else {
+      // The HE Standard bound of the 128-bit ring sizes the chain even for INSECURE test rings,
+      // so tests run the same chain shape as production.
+      int budgetBits = maxModulusBits(Math.max(n, 16384)) - 2 * BASE_BITS;
+      scaleBits = Math.min(MAX_SCALE_BITS, (budgetBits - 30) / Math.max(1, depth));
+      if (scaleBits < MIN_SCALE_BITS) {
+        throw new UnsupportedModelException("model '" + model.name() + "' consumes " + depth
+            + " levels; 128-bit parameters at N = " + n + " carry at most "
+            + (budgetBits - 30) / MIN_SCALE_BITS + " at a 2^" + MIN_SCALE_BITS
+            + " scale: use fewer or lower-degree activations");
+      }
+      int answerBits = Math.min(BASE_BITS, budgetBits - depth * scaleBits);
+      bits = new int[depth + 2];
+      bits[0] = BASE_BITS;
+      bits[1] = answerBits;
+      for (int i = 0; i < depth; i++) {
+        bits[i + 2] = scaleBits;
+      }
     }
     HeParameters.Builder pb = HeParameters.builder(HeScheme.CKKS).polyModulusDegree(n)
         .coeffModulusBits(bits).specialPrimeBits(BASE_BITS);
+    String shape = k == 2 ? "-2P" : "";
     if (options.isInsecure()) {
-      pb.insecureForTesting().name("INSECURE-CKKS-HE-N" + n);
+      pb.insecureForTesting().name("INSECURE-CKKS-HE-N" + n + shape);
     } else {
-      pb.name("CKKS-HE-N" + n);
+      pb.name("CKKS-HE-N" + n + shape);
     }
     HeParameters params = pb.build();
     HeContext ctx = backend.createContext(params);
     int top = params.maxLevel();
-    HeProgram program = HeProgram.compile(model, features, top, options.hoistedRotations());
+    HeProgram program = HeProgram.compile(model, features, top, options.hoistedRotations(), k);
     Layout layout = new Layout(slots, features, slots / features);
     long[] primes = params.coeffModulus();
     double inputScale = Math.pow(2, scaleBits);
 
     // Scales through the chain: linear steps and polynomial terms keep the scale, a square
-    // divides the squared scale by the prime it drops.
+    // divides the squared scale by the prime (or the two primes, in turn) it drops.
     double[][] stats = activationBounds(model, options);
     double[] bounds = stats[0];
     double scale = inputScale;
@@ -128,12 +156,14 @@ public final class HeCompiledModel {
     for (Layer l : model.layers()) {
       if (l instanceof Square || (l instanceof Polynomial p && p.coefficients().length == 3
           && p.coefficients()[0] == 0 && p.coefficients()[1] == 0 && p.coefficients()[2] == 1)) {
-        scale = scale * scale / primes[level];
-        level--;
+        scale = scale * scale;
+        for (int i = 0; i < k; i++) {
+          scale /= primes[level--];
+        }
       } else if (l.isLinear()) {
-        level--;
+        level -= k;
       } else if (l instanceof Polynomial p) {
-        level -= depthOfPoly(p);
+        level -= depthOfPoly(p) * k;
       }
     }
     int answerLevel = level;

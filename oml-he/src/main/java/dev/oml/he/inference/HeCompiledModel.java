@@ -91,45 +91,27 @@ public final class HeCompiledModel {
           + features + " values, more than the " + slots + " slots of N = " + n);
     }
     int depth = HeProgram.depthOf(model);
+    // The HE Standard bound of the 128-bit ring sizes the chain even for INSECURE test rings,
+    // so tests run the same chain shape as production.
+    int budgetBits = maxModulusBits(Math.max(n, 16384)) - 2 * BASE_BITS;
+    int scaleBits = Math.min(MAX_SCALE_BITS, (budgetBits - 30) / Math.max(1, depth));
+    if (scaleBits < MIN_SCALE_BITS) {
+      throw new UnsupportedModelException("model '" + model.name() + "' consumes " + depth
+          + " levels; 128-bit parameters at N = " + n + " carry at most "
+          + (budgetBits - 30) / MIN_SCALE_BITS + " at a 2^" + MIN_SCALE_BITS
+          + " scale: use fewer or lower-degree activations");
+    }
+    int answerBits = Math.min(BASE_BITS, budgetBits - depth * scaleBits);
+    int[] bits = new int[depth + 2];
+    bits[0] = BASE_BITS;
+    bits[1] = answerBits;
+    for (int i = 0; i < depth; i++) {
+      bits[i + 2] = scaleBits;
+    }
     int k = options.primesPerLevel();
-    int[] bits;
-    int scaleBits;
     if (k == 2) {
-      // Two primes per level, at N = 32768's 881 bits (INSECURE rings borrow them): the base
-      // prime, two answer primes, then 2 D primes as large as fit (at most 60 bits), and the
-      // special prime. The scale is the product of a level's primes.
-      int room = maxModulusBits(32768) - (2 + TWO_PRIME_ANSWER_PRIMES) * BASE_BITS;
-      int primeBits = Math.min(BASE_BITS, room / (2 * Math.max(1, depth)));
-      if (primeBits < TWO_PRIME_MIN_BITS) {
-        throw new UnsupportedModelException("model '" + model.name() + "' consumes " + depth
-            + " levels; a two-prime plan at N = 32768 carries at most "
-            + room / (2 * TWO_PRIME_MIN_BITS) + " at a 2^" + 2 * TWO_PRIME_MIN_BITS
-            + " scale: use fewer or lower-degree activations, or one prime per level");
-      }
-      bits = new int[1 + TWO_PRIME_ANSWER_PRIMES + 2 * depth];
-      java.util.Arrays.fill(bits, primeBits);
-      for (int i = 0; i <= TWO_PRIME_ANSWER_PRIMES; i++) {
-        bits[i] = BASE_BITS;
-      }
-      scaleBits = 2 * primeBits;
-    } else {
-      // The HE Standard bound of the 128-bit ring sizes the chain even for INSECURE test rings,
-      // so tests run the same chain shape as production.
-      int budgetBits = maxModulusBits(Math.max(n, 16384)) - 2 * BASE_BITS;
-      scaleBits = Math.min(MAX_SCALE_BITS, (budgetBits - 30) / Math.max(1, depth));
-      if (scaleBits < MIN_SCALE_BITS) {
-        throw new UnsupportedModelException("model '" + model.name() + "' consumes " + depth
-            + " levels; 128-bit parameters at N = " + n + " carry at most "
-            + (budgetBits - 30) / MIN_SCALE_BITS + " at a 2^" + MIN_SCALE_BITS
-            + " scale: use fewer or lower-degree activations");
-      }
-      int answerBits = Math.min(BASE_BITS, budgetBits - depth * scaleBits);
-      bits = new int[depth + 2];
-      bits[0] = BASE_BITS;
-      bits[1] = answerBits;
-      for (int i = 0; i < depth; i++) {
-        bits[i + 2] = scaleBits;
-      }
+      bits = twoPrimeChain(model, depth);
+      scaleBits = 2 * bits[bits.length - 1];
     }
     HeParameters.Builder pb = HeParameters.builder(HeScheme.CKKS).polyModulusDegree(n)
         .coeffModulusBits(bits).specialPrimeBits(BASE_BITS);
@@ -229,6 +211,28 @@ public final class HeCompiledModel {
         program.rotationSteps(layout.lanes()), program.needsRelin(), program.realProjection(),
         kappa, floodBits, answerLevel, published, roundUpToPowerOfTwo(evalEstimate), box);
     return new HeCompiledModel(model, program, ctx, plan, budget, layout);
+  }
+
+  /**
+   * The chain of a two-prime plan, at N = 32768's 881 bits (INSECURE rings borrow them): the base
+   * prime, two answer primes, then {@code 2 depth} primes as large as fit (at most 60 bits); the
+   * special prime comes on top. The scale is the product of a level's two primes.
+   */
+  private static int[] twoPrimeChain(Model model, int depth) {
+    int room = maxModulusBits(32768) - (2 + TWO_PRIME_ANSWER_PRIMES) * BASE_BITS;
+    int primeBits = Math.min(BASE_BITS, room / (2 * Math.max(1, depth)));
+    if (primeBits < TWO_PRIME_MIN_BITS) {
+      throw new UnsupportedModelException("model '" + model.name() + "' consumes " + depth
+          + " levels; a two-prime plan at N = 32768 carries at most "
+          + room / (2 * TWO_PRIME_MIN_BITS) + " at a 2^" + 2 * TWO_PRIME_MIN_BITS
+          + " scale: use fewer or lower-degree activations, or one prime per level");
+    }
+    int[] bits = new int[1 + TWO_PRIME_ANSWER_PRIMES + 2 * depth];
+    java.util.Arrays.fill(bits, primeBits);
+    for (int i = 0; i <= TWO_PRIME_ANSWER_PRIMES; i++) {
+      bits[i] = BASE_BITS;
+    }
+    return bits;
   }
 
   static int depthOfPoly(Polynomial p) {

@@ -2,15 +2,15 @@ package dev.oml.he.internal;
 
 import dev.oml.he.IncompatibleOperandsException;
 import java.math.BigDecimal;
-import java.math.BigInteger;
 import java.math.MathContext;
-import java.math.RoundingMode;
 
 /**
  * CKKS encoding for scales of at least {@link #MIN_SCALE} ({@code 2^62}), shared by both
  * backends: the inverse canonical embedding in double-double arithmetic (about 104 bits, twiddles
- * from {@link BigDecimal} series), then each coefficient {@code round((c_hi + c_lo) * scale)}
- * exactly (half to even) and reduced modulo each prime. A double-precision FFT leaves relative
+ * from {@link BigDecimal} series), then each coefficient
+ * {@code round(c_hi * scale) + round(c_lo * scale)} (each part the exact product of two doubles
+ * rounded, so within one unit of {@code (c_hi + c_lo) * scale}) reduced modulo each prime from
+ * its 128-bit magnitude and a power of two. A double-precision FFT leaves relative
  * errors of about {@code 2^-50} in every encoded weight, which at such scales would dominate the
  * evaluation noise and, being a function of the weights, would have to be flooded too; this
  * leaves about {@code 2^-98}. Values whose coefficients reach a quarter of the modulus are
@@ -112,26 +112,106 @@ public final class PreciseCkksEncoding {
       }
     }
     inverse(rh, rl, ih, il);
-    BigDecimal s = new BigDecimal(scale);
-    BigInteger[] q = new BigInteger[primes.length];
-    for (int i = 0; i < q.length; i++) {
-      q[i] = BigInteger.valueOf(primes[i]);
+    dev.oml.he.java.internal.Modulus[] mods = new dev.oml.he.java.internal.Modulus[primes.length];
+    long[][] pow2 = new long[primes.length][Math.max(1, bitLimit)];
+    for (int i = 0; i < primes.length; i++) {
+      mods[i] = new dev.oml.he.java.internal.Modulus(primes[i]);
+      long v = 1;
+      for (int e = 0; e < pow2[i].length; e++) {
+        pow2[i][e] = v;
+        v = mods[i].add(v, v);
+      }
     }
     long[][] rows = new long[primes.length][2 * slots];
+    long[] wa = new long[4];
+    long[] wb = new long[4];
     for (int j = 0; j < 2 * slots; j++) {
-      double hi = j < slots ? rh[j] : ih[j - slots];
-      double lo = j < slots ? rl[j] : il[j - slots];
-      BigInteger v = new BigDecimal(hi).add(new BigDecimal(lo)).multiply(s)
-          .setScale(0, RoundingMode.HALF_EVEN).toBigInteger();
-      if (v.bitLength() >= bitLimit) {
+      part(j < slots ? rh[j] : ih[j - slots], scale, wa);
+      part(j < slots ? rl[j] : il[j - slots], scale, wb);
+      int bits = (wa[0] != 0 ? 128 - Long.numberOfLeadingZeros(wa[0])
+          : 64 - Long.numberOfLeadingZeros(wa[1])) + (int) wa[2];
+      if (bits >= bitLimit) {
         throw new IncompatibleOperandsException("value times scale does not fit the modulus at "
             + "this level: lower the scale or the values");
       }
-      for (int i = 0; i < q.length; i++) {
-        rows[i][j] = v.mod(q[i]).longValue();
+      for (int i = 0; i < primes.length; i++) {
+        dev.oml.he.java.internal.Modulus md = mods[i];
+        long a = md.mul(md.reduceWide(wa[0], wa[1]), pow2[i][(int) wa[2]]);
+        long b = md.mul(md.reduceWide(wb[0], wb[1]), pow2[i][(int) wb[2]]);
+        rows[i][j] = md.add(wa[3] < 0 ? md.neg(a) : a, wb[3] < 0 ? md.neg(b) : b);
       }
     }
     return rows;
+  }
+
+  /**
+   * {@code round(c * scale)} as {@code {hi, lo, shift, sign}} (magnitude
+   * {@code (hi 2^64 + lo) 2^shift}): the double product rounded below {@code 2^53}, where it is
+   * within one half of the exact one, else {@link #exactRound}.
+   */
+  private static void part(double c, double scale, long[] out) {
+    double a = c * scale;
+    if (Math.abs(a) < 0x1p53) {
+      long v = Math.round(a);
+      out[0] = 0;
+      out[1] = Math.abs(v);
+      out[2] = 0;
+      out[3] = v < 0 ? -1 : 1;
+    } else {
+      exactRound(c, scale, out);
+    }
+  }
+
+  /**
+   * {@code round(c * scale)} of the exact product, half to even, for a product of at least
+   * {@code 2^53} in magnitude: {@code out = {hi, lo, shift, sign}} with the magnitude
+   * {@code (hi * 2^64 + lo) * 2^shift}. Both doubles are {@code m * 2^e} with 53-bit
+   * {@code m}, so the product of the mantissas is exact in 106 bits; a negative exponent is a
+   * right shift by at most 53 bits, rounded.
+   */
+  public static void exactRound(double c, double scale, long[] out) {
+    long mc = mantissa(c);
+    long ms = mantissa(scale);
+    int e = exponent(c) + exponent(scale);
+    long hi = Math.multiplyHigh(mc, ms);
+    long lo = mc * ms;
+    if (e < 0) {
+      int k = -e;
+      if (k > 63) {
+        throw new IllegalStateException("product below 2^53 on the wide path");
+      }
+      long rem = lo & ((1L << k) - 1);
+      long half = 1L << (k - 1);
+      long nlo = (lo >>> k) | (hi << (64 - k));
+      long nhi = hi >>> k;
+      if (Long.compareUnsigned(rem, half) > 0 || (rem == half && (nlo & 1) == 1)) {
+        nlo++;
+        if (nlo == 0) {
+          nhi++;
+        }
+      }
+      hi = nhi;
+      lo = nlo;
+      e = 0;
+    }
+    out[0] = hi;
+    out[1] = lo;
+    out[2] = e;
+    out[3] = c < 0 ? -1 : 1;
+  }
+
+  /** The 53-bit integer mantissa of a finite nonzero double's magnitude. */
+  private static long mantissa(double x) {
+    long bits = Double.doubleToRawLongBits(x) & 0x7fffffffffffffffL;
+    long frac = bits & 0xfffffffffffffL;
+    return (bits >>> 52) == 0 ? frac : frac | (1L << 52);
+  }
+
+  /** The exponent {@code e} with {@code |x| = mantissa(x) * 2^e}. */
+  private static int exponent(double x) {
+    long bits = Double.doubleToRawLongBits(x) & 0x7fffffffffffffffL;
+    int biased = (int) (bits >>> 52);
+    return (biased == 0 ? 1 : biased) - 1075;
   }
 
   /**

@@ -149,7 +149,9 @@ class HeFloodingDistinguisherTest {
         double[] want = fa.logits(x);
         double[] got = enc.decode(dec.decrypt(answer));
         for (int o = 0; o < OUT; o++) {
-          assertEquals(want[o], got[o * plan.imagesPerCiphertext()], plan.estimatedError());
+          // At two-prime scales the bound is below the float model's own double rounding.
+          assertEquals(want[o], got[o * plan.imagesPerCiphertext()],
+              Math.max(plan.estimatedError(), 1e-12));
         }
       }
     }
@@ -173,7 +175,9 @@ class HeFloodingDistinguisherTest {
     assertTrue(Math.abs(acc - 0.5) < 0.13, "flooded accuracy " + acc + " over " + trials);
   }
 
+  /** About 45 s (two-prime chain, 14 primes, 190 evaluations): under {@code -Pslow}. */
   @Test
+  @org.junit.jupiter.api.Tag("slow")
   void theTwoPrimeKappa40PlanIsDistinguishableUnfloodedAndAtChanceFlooded() {
     // The chain of the kappa >= 40 plan (two primes per level, scale about 2^120): the noise
     // the flood hides is far smaller, and still names the model without it.

@@ -116,56 +116,9 @@ final class JavaCkksEncoder implements CkksEncoder {
     return new Pt(ctx.id, rows, level, scale);
   }
 
-  /**
-   * {@code round(c * scale)} of the exact product, half to even, for a product of at least
-   * {@code 2^62} in magnitude: {@code out = {hi, lo, shift, sign}} with the magnitude
-   * {@code (hi * 2^64 + lo) * 2^shift}. Both doubles are {@code m * 2^e} with 53-bit
-   * {@code m}, so the product of the mantissas is exact in 106 bits; a negative exponent is a
-   * right shift by at most 44 bits (the product is at least {@code 2^62}), rounded.
-   */
+  /** {@link PreciseCkksEncoding#exactRound}, for products of at least {@code 2^62}. */
   static void exactRound(double c, double scale, long[] out) {
-    long mc = mantissa(c);
-    long ms = mantissa(scale);
-    int e = exponent(c) + exponent(scale);
-    long hi = Math.multiplyHigh(mc, ms);
-    long lo = mc * ms;
-    if (e < 0) {
-      int k = -e;
-      if (k > 63) {
-        throw new IllegalStateException("product below 2^62 on the wide path");
-      }
-      long rem = lo & ((1L << k) - 1);
-      long half = 1L << (k - 1);
-      long nlo = (lo >>> k) | (k == 0 ? 0 : hi << (64 - k));
-      long nhi = hi >>> k;
-      if (k > 0 && (Long.compareUnsigned(rem, half) > 0 || (rem == half && (nlo & 1) == 1))) {
-        nlo++;
-        if (nlo == 0) {
-          nhi++;
-        }
-      }
-      hi = nhi;
-      lo = nlo;
-      e = 0;
-    }
-    out[0] = hi;
-    out[1] = lo;
-    out[2] = e;
-    out[3] = c < 0 ? -1 : 1;
-  }
-
-  /** The 53-bit integer mantissa of a finite nonzero double's magnitude. */
-  private static long mantissa(double x) {
-    long bits = Double.doubleToRawLongBits(x) & 0x7fffffffffffffffL;
-    long frac = bits & 0xfffffffffffffL;
-    return (bits >>> 52) == 0 ? frac : frac | (1L << 52);
-  }
-
-  /** The exponent {@code e} with {@code |x| = mantissa(x) * 2^e}. */
-  private static int exponent(double x) {
-    long bits = Double.doubleToRawLongBits(x) & 0x7fffffffffffffffL;
-    int biased = (int) (bits >>> 52);
-    return (biased == 0 ? 1 : biased) - 1075;
+    PreciseCkksEncoding.exactRound(c, scale, out);
   }
 
   @Override

@@ -100,6 +100,11 @@ OML_API oml_status oml_plaintext_bfv_decode(const oml_context *ctx, const oml_pl
 OML_API oml_status oml_plaintext_ckks_encode(const oml_context *ctx, const double *real,
     const double *imag, size_t count, double scale, int32_t level, oml_plaintext **out);
 /* Writes N/2 values to each of real and imag. */
+/* A CKKS plaintext from its coefficients modulo each prime of the level (count == primes * N,
+ * prime-major, coefficient form, each below its prime), at scale: for encodings computed by the
+ * caller (scales above 2^62, in double-double precision). */
+OML_API oml_status oml_plaintext_ckks_from_rns(const oml_context *ctx, const uint64_t *residues,
+    size_t count, double scale, int32_t level, oml_plaintext **out);
 OML_API oml_status oml_plaintext_ckks_decode(const oml_context *ctx, const oml_plaintext *pt,
     double *real, double *imag);
 OML_API void oml_plaintext_destroy(oml_plaintext *pt);
@@ -169,6 +174,12 @@ OML_API oml_status oml_evaluator_rerandomize(const oml_context *ctx, const oml_c
 OML_API oml_status oml_evaluator_rerandomize_noise(const oml_context *ctx,
     const oml_ciphertext *a, const oml_public_key *pk, const int64_t *noise, size_t count,
     oml_ciphertext **out);
+/* The same with e = sum_t parts[t] * 2^(shift (part_count - 1 - t)), parts most significant
+ * first (part_count rows of count == N values, 1 <= part_count <= 8, 0 <= shift < 64): Gaussian
+ * flooding whose standard deviation is above what one word of the sampler draws finely. */
+OML_API oml_status oml_evaluator_rerandomize_noise_wide(const oml_context *ctx,
+    const oml_ciphertext *a, const oml_public_key *pk, const int64_t *parts, int32_t part_count,
+    int32_t shift, size_t count, oml_ciphertext **out);
 
 /*
  * The coefficient-encoded matrix-vector product with circuit privacy, in one call: for each

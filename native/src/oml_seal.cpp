@@ -643,11 +643,45 @@ oml_status oml_plaintext_ckks_encode(const oml_context *c, const double *re, con
       max = m > max || std::isnan(m) ? m : max;
     }
     // Every coefficient of the inverse embedding is at most the largest slot in magnitude, so
-    // this bound keeps scaled coefficients within 62 bits as the Java engine requires.
-    require(max * scale < 0x1p62, OML_E_INCOMPATIBLE,
-        "value times scale does not fit in 62 bits: lower the scale or the values");
+    // this bound keeps scaled coefficients below a quarter of the level's modulus, as the Java
+    // engine requires; SEAL writes coefficients above 64 bits in several words.
+    int bits = c->ctx.get_context_data(c->levels[level])->total_coeff_modulus_bit_count();
+    require(max * scale < std::ldexp(1.0, bits - 2), OML_E_INCOMPATIBLE,
+        "value times scale does not fit the modulus at this level: lower the scale or the values");
     auto p = std::make_unique<oml_plaintext>();
     c->ckks->encode(z, c->levels[level], scale, p->pt);
+    *out = p.release();
+  });
+}
+
+oml_status oml_plaintext_ckks_from_rns(const oml_context *c, const uint64_t *residues,
+    size_t count, double scale, int32_t level, oml_plaintext **out) {
+  return oml::guard([&] {
+    need(c, "context");
+    need(residues, "residues");
+    need(out, "out");
+    require(is_ckks(c), OML_E_INCOMPATIBLE, "CKKS plaintexts need CKKS parameters");
+    require(scale >= 1.0 && std::isfinite(scale), OML_E_INCOMPATIBLE,
+        "scale must be finite and at least 1");
+    require(level >= 0 && level <= c->top, OML_E_INCOMPATIBLE, "level outside the chain");
+    const auto &mods = c->ctx.get_context_data(c->levels[level])->parms().coeff_modulus();
+    size_t primes = mods.size();
+    size_t n = c->n;
+    require(count == primes * n, OML_E_INVALID_ARGUMENT,
+        "one residue per coefficient and prime of the level");
+    auto p = std::make_unique<oml_plaintext>();
+    p->pt.parms_id() = parms_id_zero;
+    p->pt.resize(primes * n);
+    for (size_t i = 0; i < primes; i++) {
+      for (size_t x = 0; x < n; x++) {
+        uint64_t v = residues[i * n + x];
+        require(v < mods[i].value(), OML_E_INVALID_ARGUMENT, "residue not below its prime");
+        p->pt[i * n + x] = v;
+      }
+    }
+    ntt(c, p->pt.data(), primes, true);
+    p->pt.parms_id() = c->levels[level];
+    p->pt.scale() = scale;
     *out = p.release();
   });
 }
@@ -1246,12 +1280,26 @@ oml_status oml_evaluator_rerandomize(const oml_context *c, const oml_ciphertext 
   });
 }
 
-oml_status oml_evaluator_rerandomize_noise(const oml_context *c, const oml_ciphertext *a,
-    const oml_public_key *pk, const int64_t *noise, size_t count, oml_ciphertext **out) {
+namespace {
+// The residue of a signed word: |v| < 2^63 and q < 2^61, the magnitude's residue, negated for
+// negative values.
+uint64_t signed_residue(int64_t v, const Modulus &q) {
+  uint64_t m = static_cast<uint64_t>(v < 0 ? -(v + 1) : v) + (v < 0 ? 1 : 0);
+  uint64_t res = m % q.value();
+  return v < 0 && res != 0 ? q.value() - res : res;
+}
+
+// a + Enc_pk(0) + (e, 0) with e = sum_t parts[t] * 2^(shift (part_count - 1 - t)).
+oml_status rerandomize_with_noise(const oml_context *c, const oml_ciphertext *a,
+    const oml_public_key *pk, const int64_t *parts, int32_t part_count, int32_t shift,
+    size_t count, oml_ciphertext **out) {
   return oml::guard([&] {
     need(c, "context");
-    need(noise, "noise");
+    need(parts, "noise");
     need(out, "out");
+    require(shift >= 0 && shift < 64, OML_E_INVALID_ARGUMENT, "shift outside [0, 64)");
+    require(part_count >= 1 && part_count <= 8, OML_E_INVALID_ARGUMENT,
+        "part count outside [1, 8]");
     int level = check_ct(c, a);
     check_pk(c, pk);
     require(a->ct.size() == 2, OML_E_INCOMPATIBLE, "rerandomize needs a size-2 ciphertext");
@@ -1269,13 +1317,14 @@ oml_status oml_evaluator_rerandomize_noise(const oml_context *c, const oml_ciphe
     }
     std::vector<uint64_t> e(primes * n);
     for (size_t i = 0; i < primes; i++) {
-      uint64_t q = mods[i].value();
+      uint64_t step = util::exponentiate_uint_mod(2 % mods[i].value(), shift, mods[i]);
       for (size_t x = 0; x < n; x++) {
-        int64_t v = noise[x];
-        // |v| < 2^63 and q < 2^61: the magnitude's residue, negated for negative values.
-        uint64_t m = static_cast<uint64_t>(v < 0 ? -(v + 1) : v) + (v < 0 ? 1 : 0);
-        uint64_t res = m % q;
-        e[i * n + x] = v < 0 && res != 0 ? q - res : res;
+        uint64_t res = 0;
+        for (int32_t t = 0; t < part_count; t++) {
+          res = util::add_uint_mod(util::multiply_uint_mod(res, step, mods[i]),
+              signed_residue(parts[static_cast<size_t>(t) * n + x], mods[i]), mods[i]);
+        }
+        e[i * n + x] = res;
       }
     }
     if (r.is_ntt_form()) {
@@ -1285,6 +1334,18 @@ oml_status oml_evaluator_rerandomize_noise(const oml_context *c, const oml_ciphe
         primes, mods.data(), util::RNSIter(r.data(0), n));
     *out = wrap(std::move(r));
   });
+}
+}  // namespace
+
+oml_status oml_evaluator_rerandomize_noise(const oml_context *c, const oml_ciphertext *a,
+    const oml_public_key *pk, const int64_t *noise, size_t count, oml_ciphertext **out) {
+  return rerandomize_with_noise(c, a, pk, noise, 1, 0, count, out);
+}
+
+oml_status oml_evaluator_rerandomize_noise_wide(const oml_context *c, const oml_ciphertext *a,
+    const oml_public_key *pk, const int64_t *parts, int32_t part_count, int32_t shift,
+    size_t count, oml_ciphertext **out) {
+  return rerandomize_with_noise(c, a, pk, parts, part_count, shift, count, out);
 }
 
 oml_status oml_matvec_answer(const oml_context *c, const oml_ciphertext *const *query,

@@ -169,8 +169,12 @@ public final class FloodingBudget {
     return b;
   }
 
-  /** Largest flooding standard deviation the samplers draw exactly enough (see {@link #forCkksGaussian}). */
-  public static final double MAX_GAUSSIAN_SIGMA = 0x1p48;
+  /**
+   * Largest flooding standard deviation the samplers draw exactly enough (see {@link
+   * #forCkksGaussian}): one rounded Gaussian up to {@code 2^48}, in parts above
+   * ({@code GaussianFlood.sampleWide}, one more per 45 bits).
+   */
+  public static final double MAX_GAUSSIAN_SIGMA = 0x1p183;
 
   /**
    * A CKKS budget with Gaussian flooding for the HE inference mode: every coefficient of the
@@ -205,8 +209,9 @@ public final class FloodingBudget {
     int floodBits = Math.getExponent(sigma) + (sigma == Math.scalb(1.0, Math.getExponent(sigma))
         ? 0 : 1);
     BigInteger fresh = freshBound(p);
-    // 40 standard deviations: the Gaussian exceeds them with probability below 2^-1150.
-    BigInteger tail = new BigDecimal(sigma * 40).toBigInteger();
+    // 40 standard deviations: the Gaussian exceeds them with probability below 2^-1150 (plus
+    // the wide sampler's uniforms above 2^48, far inside one of them).
+    BigInteger tail = new BigDecimal(sigma * 41).toBigInteger();
     BigInteger l2 = new BigDecimal(l2Bound).toBigInteger().add(BigInteger.ONE);
     BigInteger total = l2.add(tail).add(fresh);
     if (total.shiftLeft(2).compareTo(p.modulusAtLevel(level)) >= 0) {

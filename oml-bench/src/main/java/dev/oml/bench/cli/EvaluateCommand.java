@@ -66,6 +66,11 @@ final class EvaluateCommand implements Callable<Integer> {
       + " 2^-bits the logits keep, 0 to 30 (default ${DEFAULT-VALUE})")
   int precisionBits;
 
+  @Option(names = "--ring", defaultValue = "16384", description = "he: ring degree, 16384 or"
+      + " 32768 (default ${DEFAULT-VALUE}); 32768 with --kappa 40 or more plans two primes per"
+      + " level (scale 2^120)")
+  int ring;
+
   /** Largest 2PC bundle: its preprocessing is held in memory at once. */
   static final int MAX_BUNDLE = 1000;
 
@@ -76,6 +81,9 @@ final class EvaluateCommand implements Callable<Integer> {
     Check.range(spec, "--bundle", bundle, 1, MAX_BUNDLE);
     Check.range(spec, "--kappa", kappa, 1, 128);
     Check.range(spec, "--precision-bits", precisionBits, 0, 30);
+    if (ring != 16384 && ring != 32768) {
+      throw Check.usage(spec, "--ring must be 16384 or 32768");
+    }
     Model m = ModelFiles.load(model);
     Path dir = dataDir(data);
     Dataset test = FashionMnist.test(dir);
@@ -133,7 +141,7 @@ final class EvaluateCommand implements Callable<Integer> {
         calibration[i] = cal.image(i);
       }
       try (HeEvaluation ev = new HeEvaluation(m, HeModes.backend(), kappa, precisionBits, calibration,
-          new SecureRandom())) {
+          new SecureRandom(), ring)) {
         HeEvaluation.Summary s = ev.evaluate(test, 0, new Progress(err, "he", total));
         out.put("he_agreement", s.agreement());
         out.put("he_accuracy", s.accuracy());
@@ -143,6 +151,9 @@ final class EvaluateCommand implements Callable<Integer> {
         out.put("he_key_bytes", s.keyBytes());
         out.put("he_backend", s.backend());
         out.put("he_kappa", s.kappa());
+        out.put("he_plan", ev.compiled().plan().parameters().name());
+        out.put("he_log2_sigma", ev.compiled().plan().floodBits());
+        out.put("he_error_bound", ev.compiled().plan().estimatedError());
       }
     }
     if (json) {

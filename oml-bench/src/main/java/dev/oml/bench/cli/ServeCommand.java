@@ -37,7 +37,8 @@ final class ServeCommand implements Callable<Integer> {
       + "made from this network (same content hash) is served, each licensee under its own model "
       + "id; after the file, the plan: kappa=K flooding parameter 1..128 (default "
       + ModeServices.HE_KAPPA + "), precision=B logits to 2^-B, 0..30 (default "
-      + ModeServices.HE_PRECISION_BITS + "), ring=N ring degree 16384 or 32768 (default 16384)")
+      + ModeServices.HE_PRECISION_BITS + "), ring=N ring degree 16384 or 32768 (default 16384;"
+      + " 32768 with kappa >= 40 plans two primes per level)")
   List<String> heModelSpecs = new ArrayList<>();
 
   @Option(names = "--workers", defaultValue = "8", description = "worker threads, 1 to " + MAX_WORKERS + " (default ${DEFAULT-VALUE})")

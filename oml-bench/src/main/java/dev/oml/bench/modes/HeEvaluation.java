@@ -66,6 +66,15 @@ public final class HeEvaluation implements AutoCloseable {
    */
   public HeEvaluation(Model model, HeBackend backend, int kappa, int precisionBits,
       double[][] calibration, SecureRandom rng) {
+    this(model, backend, kappa, precisionBits, calibration, rng, 16384);
+  }
+
+  /**
+   * The same at ring degree {@code ringDegree} (16384 or 32768; at 32768 and {@code kappa >= 40}
+   * the planner takes two primes per level).
+   */
+  public HeEvaluation(Model model, HeBackend backend, int kappa, int precisionBits,
+      double[][] calibration, SecureRandom rng, int ringDegree) {
     this.model = model;
     this.backend = backend;
     SigningKeyPair owner = SigningKeyPair.generate(rng);
@@ -83,7 +92,8 @@ public final class HeEvaluation implements AutoCloseable {
     PermissionGate gate = new PermissionGate(new PermissionVerifier(owner.publicKey(), policy, clock),
         new InMemoryLedger(policy::quotaOf));
     compiled = HeCompiledModel.compile(model, modelId, backend, HePlanOptions.builder().kappa(kappa)
-        .answerPrecisionBits(precisionBits).calibration(calibration).build());
+        .answerPrecisionBits(precisionBits).calibration(calibration).ringDegree(ringDegree)
+        .build());
     service = new HeInferenceService(compiled, gate);
   }
 

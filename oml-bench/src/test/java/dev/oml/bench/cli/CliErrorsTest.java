@@ -136,6 +136,7 @@ class CliErrorsTest {
     c.add(usage("evaluate --limit 0", d -> evaluate(d, "--limit", "0"), "--limit must be at least 1, got "));
     c.add(usage("evaluate --bundle 0", d -> evaluate(d, "--mode", "2pc", "--bundle", "0"), "--bundle must be between 1"));
     c.add(usage("evaluate --kappa -1", d -> evaluate(d, "--mode", "he", "--kappa", "-1"), "--kappa must be between 1 and 128"));
+    c.add(usage("evaluate --ring 4096", d -> evaluate(d, "--mode", "he", "--ring", "4096"), "--ring must be 16384 or 32768"));
     c.add(usage("evaluate --precision-bits 200", d -> evaluate(d, "--mode", "he", "--precision-bits", "200"),
         "--precision-bits must be between 0 and 30"));
     c.add(usage("evaluate --mode fhe", d -> evaluate(d, "--mode", "fhe"), "--mode must be one of plain, 2pc, he"));

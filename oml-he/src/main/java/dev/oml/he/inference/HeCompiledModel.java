@@ -41,6 +41,10 @@ public final class HeCompiledModel {
   static final int MAX_SCALE_BITS = 55;
   /** Smallest useful scale; deeper models are refused. */
   static final int MIN_SCALE_BITS = 30;
+  /** Answer primes (of BASE_BITS) of a two-prime plan, above the base prime. */
+  static final int TWO_PRIME_ANSWER_PRIMES = 2;
+  /** Smallest prime of a two-prime plan's levels (a scale of at least 2^80). */
+  static final int TWO_PRIME_MIN_BITS = 40;
 
   private final Model model;
   private final HeProgram program;
@@ -104,23 +108,29 @@ public final class HeCompiledModel {
     for (int i = 0; i < depth; i++) {
       bits[i + 2] = scaleBits;
     }
+    int k = options.primesPerLevel();
+    if (k == 2) {
+      bits = twoPrimeChain(model, depth);
+      scaleBits = 2 * bits[bits.length - 1];
+    }
     HeParameters.Builder pb = HeParameters.builder(HeScheme.CKKS).polyModulusDegree(n)
         .coeffModulusBits(bits).specialPrimeBits(BASE_BITS);
+    String shape = k == 2 ? "-2P" : "";
     if (options.isInsecure()) {
-      pb.insecureForTesting().name("INSECURE-CKKS-HE-N" + n);
+      pb.insecureForTesting().name("INSECURE-CKKS-HE-N" + n + shape);
     } else {
-      pb.name("CKKS-HE-N" + n);
+      pb.name("CKKS-HE-N" + n + shape);
     }
     HeParameters params = pb.build();
     HeContext ctx = backend.createContext(params);
     int top = params.maxLevel();
-    HeProgram program = HeProgram.compile(model, features, top, options.hoistedRotations());
+    HeProgram program = HeProgram.compile(model, features, top, options.hoistedRotations(), k);
     Layout layout = new Layout(slots, features, slots / features);
     long[] primes = params.coeffModulus();
     double inputScale = Math.pow(2, scaleBits);
 
     // Scales through the chain: linear steps and polynomial terms keep the scale, a square
-    // divides the squared scale by the prime it drops.
+    // divides the squared scale by the prime (or the two primes, in turn) it drops.
     double[][] stats = activationBounds(model, options);
     double[] bounds = stats[0];
     double scale = inputScale;
@@ -128,12 +138,14 @@ public final class HeCompiledModel {
     for (Layer l : model.layers()) {
       if (l instanceof Square || (l instanceof Polynomial p && p.coefficients().length == 3
           && p.coefficients()[0] == 0 && p.coefficients()[1] == 0 && p.coefficients()[2] == 1)) {
-        scale = scale * scale / primes[level];
-        level--;
+        scale = scale * scale;
+        for (int i = 0; i < k; i++) {
+          scale /= primes[level--];
+        }
       } else if (l.isLinear()) {
-        level--;
+        level -= k;
       } else if (l instanceof Polynomial p) {
-        level -= depthOfPoly(p);
+        level -= depthOfPoly(p) * k;
       }
     }
     int answerLevel = level;
@@ -199,6 +211,28 @@ public final class HeCompiledModel {
         program.rotationSteps(layout.lanes()), program.needsRelin(), program.realProjection(),
         kappa, floodBits, answerLevel, published, roundUpToPowerOfTwo(evalEstimate), box);
     return new HeCompiledModel(model, program, ctx, plan, budget, layout);
+  }
+
+  /**
+   * The chain of a two-prime plan, at N = 32768's 881 bits (INSECURE rings borrow them): the base
+   * prime, two answer primes, then {@code 2 depth} primes as large as fit (at most 60 bits); the
+   * special prime comes on top. The scale is the product of a level's two primes.
+   */
+  private static int[] twoPrimeChain(Model model, int depth) {
+    int room = maxModulusBits(32768) - (2 + TWO_PRIME_ANSWER_PRIMES) * BASE_BITS;
+    int primeBits = Math.min(BASE_BITS, room / (2 * Math.max(1, depth)));
+    if (primeBits < TWO_PRIME_MIN_BITS) {
+      throw new UnsupportedModelException("model '" + model.name() + "' consumes " + depth
+          + " levels; a two-prime plan at N = 32768 carries at most "
+          + room / (2 * TWO_PRIME_MIN_BITS) + " at a 2^" + 2 * TWO_PRIME_MIN_BITS
+          + " scale: use fewer or lower-degree activations, or one prime per level");
+    }
+    int[] bits = new int[1 + TWO_PRIME_ANSWER_PRIMES + 2 * depth];
+    java.util.Arrays.fill(bits, primeBits);
+    for (int i = 0; i <= TWO_PRIME_ANSWER_PRIMES; i++) {
+      bits[i] = BASE_BITS;
+    }
+    return bits;
   }
 
   static int depthOfPoly(Polynomial p) {

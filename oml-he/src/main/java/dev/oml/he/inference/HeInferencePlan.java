@@ -170,7 +170,9 @@ public final class HeInferencePlan {
     }
     if (features < 1 || lanes < 1 || (long) features * lanes != n / 2 || inputSize < 1
         || inputSize > features || outputSize < 1 || outputSize > features
-        || !(scale >= 1.0 && scale < 0x1p62) || answerLevel < 0 || answerLevel > p.maxLevel()) {
+        || !(scale >= 1.0 && Math.getExponent(scale)
+            < p.modulusAtLevel(p.maxLevel()).bitLength() - 2)
+        || answerLevel < 0 || answerLevel > p.maxLevel()) {
       throw new MalformedQueryException("HE plan: inconsistent layout or scale");
     }
     return new HeInferencePlan(model, p, features, lanes, inputSize, outputSize, scale, rot, relin,

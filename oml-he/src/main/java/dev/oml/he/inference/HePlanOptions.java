@@ -20,8 +20,10 @@ public final class HePlanOptions {
   private final boolean flooding;
   private final boolean hoisted;
   private final InputBox inputBox;
+  private final int primesPerLevel;
 
   private HePlanOptions(Builder b) {
+    this.primesPerLevel = b.primesPerLevel;
     this.inputBox = b.inputBox;
     this.hoisted = b.hoisted;
     this.kappa = b.kappa;
@@ -62,6 +64,15 @@ public final class HePlanOptions {
     return hoisted;
   }
 
+  /**
+   * Primes per level of the plan's chain: 2 (scales above {@code 2^62}, for {@code kappa >= 40})
+   * or 1 (the default plan). Unless set, 2 exactly for a secure {@code N = 32768} plan that
+   * floods at {@code kappa >= 40}.
+   */
+  public int primesPerLevel() {
+    return primesPerLevel;
+  }
+
   double[][] calibration() {
     return calibration;
   }
@@ -81,6 +92,7 @@ public final class HePlanOptions {
     private boolean flooding = true;
     private boolean hoisted;
     private InputBox inputBox;
+    private int primesPerLevel;
 
     public Builder kappa(int kappa) {
       this.kappa = kappa;
@@ -147,6 +159,22 @@ public final class HePlanOptions {
       return this;
     }
 
+    /**
+     * Levels of two primes each (2), so that the scale is their product, about {@code 2^120}
+     * at {@code N = 32768}: the evaluation noise shrinks by that much against the one-prime
+     * chain's {@code 2^55} and flooding affords {@code kappa >= 40}; or one prime (1). Without
+     * this call the plan takes 2 for a secure {@code N = 32768} plan with {@code kappa >= 40},
+     * else 1. Two-prime levels need the HE Standard's room of {@code N = 32768} (881 bits), which
+     * INSECURE test rings borrow.
+     */
+    public Builder primesPerLevel(int k) {
+      if (k < 1 || k > 2) {
+        throw new IllegalArgumentException("primes per level must be 1 or 2; got " + k);
+      }
+      this.primesPerLevel = k;
+      return this;
+    }
+
     public HePlanOptions build() {
       if (flooding && (kappa < 1 || kappa > 128)) {
         throw new IllegalArgumentException("kappa is required, in [1, 128]; got " + kappa);
@@ -159,6 +187,13 @@ public final class HePlanOptions {
       }
       if (!insecure && ringDegree != 16384 && ringDegree != 32768) {
         throw new IllegalArgumentException("secure plans use N = 16384 or 32768");
+      }
+      if (!insecure && primesPerLevel == 2 && ringDegree != 32768) {
+        throw new IllegalArgumentException("two primes per level need N = 32768 (881 bits of "
+            + "modulus at 128-bit security)");
+      }
+      if (primesPerLevel == 0) {
+        primesPerLevel = !insecure && ringDegree == 32768 && flooding && kappa >= 40 ? 2 : 1;
       }
       return new HePlanOptions(this);
     }

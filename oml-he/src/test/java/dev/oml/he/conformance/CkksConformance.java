@@ -269,7 +269,8 @@ public abstract class CkksConformance {
     }
     Ciphertext end = bottom;
     assertThrows(IncompatibleOperandsException.class, () -> ev.rescale(end));
+    // Scaled values beyond the level's modulus (220 bits at the top here) are refused.
     assertThrows(IncompatibleOperandsException.class,
-        () -> enc.encode(new double[] {1e30}, SCALE));
+        () -> enc.encode(new double[] {1e80}, SCALE));
   }
 }

@@ -97,6 +97,57 @@ public abstract class CkksFloodingConformance {
     ev.conjugate(x, back);
   }
 
+  /**
+   * The two-prime chain of the {@code kappa >= 40} HE plan: a scale of about {@code 2^110}
+   * (above the 62 bits of one word), a plaintext product at the scale of two primes, a rescale
+   * by each of them (one level of two primes), and Gaussian flooding of standard deviation
+   * {@code 2^70} (the two-part sampler). The message comes back far more precisely than a
+   * one-word scale allows, and the slots' error has the flood's standard deviation.
+   */
+  @Test
+  void twoPrimeLevelsKeepScalesAboveOneWordAndFloodAboveOneWord() {
+    HeContext ctx = backend().createContext(dev.oml.he.HeParameters.builder(
+        dev.oml.he.HeScheme.CKKS).polyModulusDegree(2048).coeffModulusBits(60, 60, 60, 60, 60)
+        .specialPrimeBits(60).insecureForTesting().name("INSECURE-CKKS-N2048-2P").build());
+    KeyGenerator kg = ctx.keyGenerator();
+    PublicKey pk = kg.createPublicKey();
+    CkksEncoder enc = ctx.ckksEncoder();
+    Evaluator ev = ctx.evaluator();
+    long[] q = ctx.parameters().coeffModulus();
+    Random r = new Random(3);
+    double[] v = new double[enc.slotCount()];
+    double[] w = new double[enc.slotCount()];
+    for (int i = 0; i < v.length; i++) {
+      v[i] = 2 * r.nextDouble() - 1;
+      w[i] = 2 * r.nextDouble() - 1;
+    }
+    double scale = 0x1.3p110;
+    Ciphertext x = ctx.encryptor(pk).encrypt(enc.encode(v, scale));
+    double pair = (double) q[4] * (double) q[3];
+    Ciphertext y = ev.rescale(ev.rescale(ev.multiplyPlain(x, enc.encode(w, new double[0], pair,
+        4))));
+    assertEquals(2, y.level());
+    assertEquals(scale, y.scale(), scale * 1e-12, "the scale survives the two-prime rescale");
+    double[] got = enc.decode(ctx.decryptor(kg.secretKey()).decrypt(y));
+    double maxErr = 0;
+    for (int i = 0; i < v.length; i++) {
+      maxErr = Math.max(maxErr, Math.abs(got[i] - v[i] * w[i]));
+    }
+    // Noise of about 2^15 at 2^110, against about 2^-20 at a one-word scale of 2^40.
+    assertTrue(maxErr < 1e-12, "error " + maxErr);
+    FloodingBudget b = FloodingBudget.forCkksGaussian(ctx.parameters(), 40, 0x1p30, y.level());
+    assertEquals(0x1p70, b.gaussianSigma());
+    double[] f = enc.decode(ctx.decryptor(kg.secretKey()).decrypt(ev.rerandomize(y, pk, b)));
+    double sq = 0;
+    for (int i = 0; i < v.length; i++) {
+      sq += (f[i] - got[i]) * (f[i] - got[i]);
+    }
+    // A slot's real part sums N coefficients with weights whose squares average one half.
+    double want = b.gaussianSigma() * Math.sqrt(2048 / 2.0) / y.scale();
+    double sd = Math.sqrt(sq / v.length);
+    assertEquals(want, sd, want * 0.1, "flood standard deviation in the slots");
+  }
+
   private static double[] ones(int n) {
     double[] a = new double[n];
     java.util.Arrays.fill(a, 1.0);

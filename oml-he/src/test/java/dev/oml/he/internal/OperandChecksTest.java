@@ -102,8 +102,27 @@ class OperandChecksTest {
     assertTrue(g.isGaussian());
     assertEquals(64_000.0, g.gaussianSigma());
     assertEquals(16, g.floodBits(), "ceil(log2 64000)");
+    // Above the wide sampler's 2^183, and a flood that would wrap a 60-bit level.
     assertThrows(NoiseBudgetException.class,
-        () -> FloodingBudget.forCkksGaussian(TestParameters.INSECURE_CKKS, 40, 1e9, 1));
+        () -> FloodingBudget.forCkksGaussian(TestParameters.INSECURE_CKKS, 150, 1e12, 1));
+    assertThrows(NoiseBudgetException.class,
+        () -> FloodingBudget.forCkksGaussian(TestParameters.INSECURE_CKKS, 40, 1e9, 0));
+    // The wide sampler above 2^48: its parts, weighted by powers of 2^45, have the asked
+    // deviation (two parts at 2^70, three at 2^120).
+    for (double wide : new double[] {0x1p70 * 1.3, 0x1p120 * 1.7}) {
+      long[][] parts = GaussianFlood.sampleWide(4096, wide);
+      assertEquals(wide < 0x1p93 ? 2 : 3, parts.length);
+      double wsq = 0;
+      for (int i = 0; i < 4096; i++) {
+        double v = 0;
+        for (long[] p : parts) {
+          v = Math.scalb(v, GaussianFlood.WIDE_SHIFT) + p[i];
+        }
+        wsq += v * v;
+      }
+      assertEquals(wide, Math.sqrt(wsq / 4096), 0.05 * wide);
+    }
+    assertThrows(IllegalArgumentException.class, () -> GaussianFlood.sampleWide(16, 0x1p47));
     long[] e = GaussianFlood.sample(4096, g.gaussianSigma());
     double sq = 0;
     for (long v : e) {

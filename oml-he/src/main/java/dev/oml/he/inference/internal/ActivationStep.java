@@ -17,8 +17,15 @@ public final class ActivationStep {
   final double[] c;
   final boolean square;
   final int depth;
+  /** Primes each of its levels drops. */
+  final int primesPerLevel;
 
   ActivationStep(double[] coefficients) {
+    this(coefficients, 1);
+  }
+
+  ActivationStep(double[] coefficients, int primesPerLevel) {
+    this.primesPerLevel = primesPerLevel;
     this.c = coefficients.clone();
     int d = c.length - 1;
     this.square = d == 2 && c[0] == 0.0 && c[1] == 0.0 && c[2] == 1.0;
@@ -40,7 +47,7 @@ public final class ActivationStep {
   Ciphertext apply(Ciphertext x, CkksEncoder enc, Evaluator ev, RelinKeys rk, long[] primes,
       int slots) {
     if (square) {
-      return ev.rescale(ev.multiplyAndRelinearize(x, x, rk));
+      return HeProgram.rescale(ev, ev.multiplyAndRelinearize(x, x, rk), primesPerLevel);
     }
     int d = c.length - 1;
     Ciphertext[] pw = new Ciphertext[d + 1];
@@ -51,9 +58,9 @@ public final class ActivationStep {
       int lvl = Math.min(u.level(), v.level());
       u = drop(u, lvl, enc, ev, primes, slots);
       v = drop(v, lvl, enc, ev, primes, slots);
-      pw[k] = ev.rescale(ev.multiplyAndRelinearize(u, v, rk));
+      pw[k] = HeProgram.rescale(ev, ev.multiplyAndRelinearize(u, v, rk), primesPerLevel);
     }
-    int target = x.level() - depth;
+    int target = x.level() - depth * primesPerLevel;
     // The scale of the highest term, reached with scale-preserving steps, is the common target.
     double targetScale = x.scale();
     Ciphertext acc = null;
@@ -73,21 +80,25 @@ public final class ActivationStep {
   }
 
   /** Multiplies by one, scale-preserving, until {@code level}. */
-  private static Ciphertext drop(Ciphertext x, int level, CkksEncoder enc, Evaluator ev,
+  private Ciphertext drop(Ciphertext x, int level, CkksEncoder enc, Evaluator ev,
       long[] primes, int slots) {
+    int k = primesPerLevel;
     while (x.level() > level) {
-      x = ev.rescale(ev.multiplyPlain(x, constant(1.0, primes[x.level()], x.level(), enc, slots)));
+      x = HeProgram.rescale(ev, ev.multiplyPlain(x, constant(1.0,
+          HeProgram.dropScale(primes, x.level(), k), x.level(), enc, slots)), k);
     }
     return x;
   }
 
   /** {@code coef * x} at {@code level} with scale exactly {@code scale}. */
-  private static Ciphertext toLevel(Ciphertext x, double coef, int level, double scale,
+  private Ciphertext toLevel(Ciphertext x, double coef, int level, double scale,
       CkksEncoder enc, Evaluator ev, long[] primes, int slots) {
-    x = drop(x, level + 1, enc, ev, primes, slots);
-    double q = primes[x.level()];
+    int k = primesPerLevel;
+    x = drop(x, level + k, enc, ev, primes, slots);
+    double q = HeProgram.dropScale(primes, x.level(), k);
     double plainScale = scale * q / x.scale();
-    return ev.rescale(ev.multiplyPlain(x, constant(coef, plainScale, x.level(), enc, slots)));
+    return HeProgram.rescale(ev, ev.multiplyPlain(x, constant(coef, plainScale, x.level(), enc,
+        slots)), k);
   }
 
   private static Plaintext constant(double v, double scale, int level, CkksEncoder enc, int slots) {

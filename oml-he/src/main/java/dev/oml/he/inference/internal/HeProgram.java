@@ -32,9 +32,12 @@ public final class HeProgram {
   final int features;
   final boolean needsRelin;
   final boolean realProjection;
+  /** Primes each multiplicative step drops (1, or 2 for a two-prime plan). */
+  final int primesPerLevel;
 
   private HeProgram(List<Object> steps, int depth, int inputSize, int outputSize, int features,
-      boolean needsRelin) {
+      boolean needsRelin, int primesPerLevel) {
+    this.primesPerLevel = primesPerLevel;
     this.realProjection = !steps.isEmpty() && steps.get(0) instanceof LinearStep;
     this.steps = steps;
     this.depth = depth;
@@ -106,6 +109,22 @@ public final class HeProgram {
 
   /** Lowers {@code model}; {@code topLevel} is the level fresh input ciphertexts have. */
   public static HeProgram compile(Model model, int features, int topLevel, boolean hoisted) {
+    return compile(model, features, topLevel, hoisted, 1);
+  }
+
+  /**
+   * Lowers {@code model} for a chain whose levels are {@code primesPerLevel} primes each: every
+   * multiplicative step multiplies by plaintexts at the scale of the primes it drops and then
+   * rescales by each of them ({@link #rescale}), so its scale bookkeeping is that of a one-prime
+   * chain whose primes are the products. Levels (of ciphertexts, plans, the serializer) still
+   * count primes.
+   */
+  public static HeProgram compile(Model model, int features, int topLevel, boolean hoisted,
+      int primesPerLevel) {
+    if (primesPerLevel < 1 || primesPerLevel > 2) {
+      throw new IllegalArgumentException("one or two primes per level");
+    }
+    int k = primesPerLevel;
     checkSupported(model);
     List<Object> steps = new ArrayList<>();
     Shape s = model.inputShape();
@@ -126,25 +145,25 @@ public final class HeProgram {
         // The first step, if linear, reads x + conj(x) = 2 Re(x): half its weights.
         LinearStep st = new LinearStep(lf.rows(), lf.cols(), lf.matrix(), lf.bias(), period,
             features, first, i == lastLinear, level, first && steps.isEmpty() ? 0.5 : 1.0,
-            hoisted);
+            hoisted, k);
         steps.add(st);
         period = st.outPeriod();
         first = false;
-        level--;
+        level -= k;
       } else if (l instanceof Square) {
-        steps.add(new ActivationStep(new double[] {0, 0, 1}));
+        steps.add(new ActivationStep(new double[] {0, 0, 1}, k));
         relin = true;
-        level--;
+        level -= k;
       } else if (l instanceof Polynomial p) {
-        ActivationStep a = new ActivationStep(p.coefficients());
+        ActivationStep a = new ActivationStep(p.coefficients(), k);
         steps.add(a);
         relin |= p.degree() > 1;
-        level -= a.depth;
+        level -= a.depth * k;
       }
       s = l.outputShape(s);
     }
     return new HeProgram(steps, topLevel - level, model.inputShape().size(),
-        model.logitShape().size(), features, relin);
+        model.logitShape().size(), features, relin, k);
   }
 
   /** Rotation steps in slots for a layout with {@code lanes} lanes. */
@@ -202,12 +221,43 @@ public final class HeProgram {
     Ciphertext c = realProjection ? ev.add(x, ev.conjugate(x, gk)) : x;
     for (Object o : steps) {
       if (o instanceof LinearStep st) {
-        c = st.apply(c, lay, enc, ev, gk, primes[c.level()], lanes);
+        c = st.apply(c, lay, enc, ev, gk, dropScale(primes, c.level(), primesPerLevel), lanes);
       } else {
         c = ((ActivationStep) o).apply(c, enc, ev, rk, primes, lay.slots());
       }
     }
     return c;
+  }
+
+  /** Primes each multiplicative step drops. */
+  public int primesPerLevel() {
+    return primesPerLevel;
+  }
+
+  /**
+   * The product of the {@code k} primes a step starting at {@code level} drops, as the scale
+   * its plaintexts are encoded at so that the rescale restores the ciphertext's scale.
+   */
+  static double dropScale(long[] primes, int level, int k) {
+    double s = 1.0;
+    for (int i = 0; i < k; i++) {
+      s *= primes[level - i];
+    }
+    return s;
+  }
+
+  /**
+   * Divides by the level's {@code k} primes: {@code k} exact rescales (each a rounded division
+   * by one prime in RNS), so the result is {@code round(x / (q_a q_b))} up to {@code 1 / (2 q_a)}
+   * more rounding, and the scale is divided by each prime in turn, the same doubles on both
+   * backends.
+   */
+  static Ciphertext rescale(Evaluator ev, Ciphertext c, int k) {
+    Ciphertext r = c;
+    for (int i = 0; i < k; i++) {
+      r = ev.rescale(r);
+    }
+    return r;
   }
 
   /** Linear steps and activations, for the noise estimate. */

@@ -44,10 +44,14 @@ public final class LinearStep {
   final double inputFactor;
   /** Baby steps as one hoisted rotation (keys for every baby step) instead of a chain. */
   final boolean hoisted;
+  /** Primes the step drops (its plaintexts are at their product's scale). */
+  final int primesPerLevel;
   private final Map<Integer, Plaintext[][]> cache = new ConcurrentHashMap<>();
 
   LinearStep(int rows, int cols, double[] a, double[] bias, int inPeriod, int features,
-      boolean first, boolean last, int level, double inputFactor, boolean hoisted) {
+      boolean first, boolean last, int level, double inputFactor, boolean hoisted,
+      int primesPerLevel) {
+    this.primesPerLevel = primesPerLevel;
     this.inputFactor = inputFactor;
     this.hoisted = hoisted;
     this.rows = rows;
@@ -237,7 +241,7 @@ public final class LinearStep {
     if (acc == null) {
       acc = ev.multiplyPlain(x, enc.encode(new double[lay.slots()], new double[0], plainScale, level));
     }
-    acc = ev.rescale(acc);
+    acc = HeProgram.rescale(ev, acc, primesPerLevel);
     for (int w : sumSteps) {
       acc = ev.add(acc, ev.rotate(acc, w * bl, gk));
     }

@@ -1,5 +1,7 @@
 package dev.oml.he.inference.internal;
 
+import dev.oml.he.internal.PreciseCkksEncoding;
+
 /**
  * How far the decrypted outputs are from the exact ones before flooding, per output slot. Each
  * noise source (fresh encryption, encoding, rescaling, key switching) is modelled as independent
@@ -41,9 +43,25 @@ public final class NoiseEstimate {
         / scale;
   }
 
-  /** Slot error of encoding a value at {@code scale}. */
+  /**
+   * Slot error of encoding a value (of magnitude about one) at {@code scale}: the rounding of
+   * the coefficients, and the precision of the canonical embedding's FFT and of the product by
+   * the scale: {@link #doubleFloor} below {@code 2^62}, where the rounding mostly hides it, and
+   * the double-double encoding's {@link PreciseCkksEncoding#RELATIVE_ERROR} from there on. Both
+   * are treated as independent noise, as every other source.
+   */
   static double encoding(int n, double scale) {
-    return TAIL * Math.sqrt(n / 24.0) / scale;
+    double floor = scale >= PreciseCkksEncoding.MIN_SCALE ? PreciseCkksEncoding.RELATIVE_ERROR
+        : doubleFloor(n);
+    return TAIL * Math.hypot(Math.sqrt(n / 24.0) / scale, floor);
+  }
+
+  /**
+   * Relative error, as a standard deviation, of a value encoded in double precision:
+   * {@code 2^-53} per butterfly stage of the FFT ({@code log2 N}) and per product.
+   */
+  static double doubleFloor(int n) {
+    return Math.scalb(1.0, -53) * (Integer.numberOfTrailingZeros(n) + 2);
   }
 
   /**
@@ -78,6 +96,9 @@ public final class NoiseEstimate {
     }
     double scale = inputScale;
     int level = primes.length - 1;
+    // A two-prime step divides by both primes; the first rounding is then divided by the
+    // second prime, so the step's rounding is the second's, as for one prime.
+    int perLevel = program.primesPerLevel();
     int i = 0;
     double added = var;
     for (Object o : program.steps()) {
@@ -93,17 +114,17 @@ public final class NoiseEstimate {
           }
           norm2 = Math.max(norm2, s);
         }
-        double q = primes[level];
+        double q = HeProgram.dropScale(primes, level, perLevel);
         double ks = sq(keySwitch(n, level, maxPrime, special, scale) / TAIL);
         int chunks = st.last ? 1 : st.dIn / st.dOut;
         double perChunk = st.numDiagonals * sq(encoding(n, q) / TAIL) * xr * xr
             + st.giant * sq(keySwitch(n, level, maxPrime, special, scale * q) / TAIL)
             + sq(rounding(n, scale) / TAIL);
         added = chunks * perChunk
-            + st.sumSteps.length * chunks * sq(keySwitch(n, level - 1, maxPrime, special, scale)
+            + st.sumSteps.length * chunks * sq(keySwitch(n, level - perLevel, maxPrime, special, scale)
             / TAIL) + sq(encoding(n, scale) / TAIL);
         var = norm2 * (var + (st.baby > 1 ? ks : 0.0)) + added;
-        level--;
+        level -= perLevel;
       } else {
         ActivationStep a = (ActivationStep) o;
         double gain = 0;
@@ -114,7 +135,7 @@ public final class NoiseEstimate {
             + sq(rounding(n, scale) / TAIL);
         var = gain * gain * var + a.depth * a.c.length * ks + sq(encoding(n, scale) / TAIL)
             + (xm > 0 ? 0 : 0);
-        level -= a.depth;
+        level -= a.depth * perLevel;
       }
     }
     return new double[] {var, added};

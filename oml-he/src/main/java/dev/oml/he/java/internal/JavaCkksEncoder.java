@@ -4,15 +4,36 @@ import dev.oml.he.CkksEncoder;
 import dev.oml.he.HeScheme;
 import dev.oml.he.IncompatibleOperandsException;
 import dev.oml.he.Plaintext;
+import dev.oml.he.internal.PreciseCkksEncoding;
 import dev.oml.he.java.internal.JavaObjects.Pt;
 
-/** CKKS encoder: special FFT, scaling, rounding, RNS lift. */
+/**
+ * CKKS encoder: special FFT, scaling, rounding, RNS lift. Scales of at least {@code 2^62} take
+ * the double-double path of {@link PreciseCkksEncoding}. Below, a scaled coefficient below
+ * {@code 2^62} is the double product rounded; one at or above it (scales above {@code 2^62}, as
+ * in plans with two primes per level) is {@code round(c * scale)} of the exact product of the
+ * two doubles, rounded half to even, and written into each prime from its 128-bit magnitude
+ * and a power of two ({@link #exactRound}), so no precision is lost to a 64-bit word. Values
+ * whose scaled coefficients reach a quarter of the level's modulus are refused.
+ */
 final class JavaCkksEncoder implements CkksEncoder {
   private static final double LIMIT = 0x1p62;
   private final JavaContext ctx;
+  /** {@code pow2[i][e] = 2^e mod q_i} for every exponent below the top modulus's bit length. */
+  private final long[][] pow2;
 
   JavaCkksEncoder(JavaContext ctx) {
     this.ctx = ctx;
+    int bits = ctx.qAt[ctx.k - 1].bitLength() + 1;
+    this.pow2 = new long[ctx.k][bits];
+    for (int i = 0; i < ctx.k; i++) {
+      Modulus m = ctx.mods[i];
+      long v = 1;
+      for (int e = 0; e < bits; e++) {
+        pow2[i][e] = v;
+        v = m.add(v, v);
+      }
+    }
   }
 
   @Override
@@ -37,23 +58,67 @@ final class JavaCkksEncoder implements CkksEncoder {
     if (level < 0 || level >= ctx.k) {
       throw new IncompatibleOperandsException("level " + level + " outside [0, " + (ctx.k - 1) + "]");
     }
+    if (scale >= PreciseCkksEncoding.MIN_SCALE) {
+      long[] primes = new long[level + 1];
+      for (int i = 0; i <= level; i++) {
+        primes[i] = ctx.mods[i].q;
+      }
+      long[][] rows = PreciseCkksEncoding.forDegree(ctx.n).residues(real, imag, scale, primes,
+          ctx.qAt[level].bitLength() - 2);
+      ctx.ring.toNtt(rows, level + 1);
+      return new Pt(ctx.id, rows, level, scale);
+    }
     double[] re = new double[slots];
     double[] im = new double[slots];
     System.arraycopy(real, 0, re, 0, real.length);
     System.arraycopy(imag, 0, im, 0, imag.length);
     ctx.fft.inverse(re, im);
     long[] coeff = new long[ctx.n];
-    for (int i = 0; i < slots; i++) {
-      double a = re[i] * scale;
-      double b = im[i] * scale;
-      if (!(Math.abs(a) < LIMIT) || !(Math.abs(b) < LIMIT)) {
-        throw new IncompatibleOperandsException(
-            "value times scale does not fit in 62 bits: lower the scale or the values");
+    boolean[] wide = null;
+    for (int j = 0; j < ctx.n; j++) {
+      double c = j < slots ? re[j] : im[j - slots];
+      double a = c * scale;
+      if (Math.abs(a) < LIMIT) {
+        coeff[j] = Math.round(a);
+      } else if (!Double.isFinite(c)) {
+        throw new IncompatibleOperandsException("values must be finite");
+      } else {
+        wide = wide == null ? new boolean[ctx.n] : wide;
+        wide[j] = true;
       }
-      coeff[i] = Math.round(a);
-      coeff[i + slots] = Math.round(b);
     }
-    return new Pt(ctx.id, ctx.ring.liftNtt(coeff, level + 1), level, scale);
+    int cnt = level + 1;
+    long[][] rows = ctx.ring.lift(coeff, cnt);
+    if (wide != null) {
+      // A quarter of the level's modulus: decoding centers the residue, so anything below half
+      // comes back, and the margin leaves room for the noise and the products' growth.
+      int limitBits = ctx.qAt[level].bitLength() - 2;
+      long[] w = new long[4];
+      for (int j = 0; j < ctx.n; j++) {
+        if (!wide[j]) {
+          continue;
+        }
+        exactRound(j < slots ? re[j] : im[j - slots], scale, w);
+        int bits = (w[0] != 0 ? 128 - Long.numberOfLeadingZeros(w[0])
+            : 64 - Long.numberOfLeadingZeros(w[1])) + (int) w[2];
+        if (bits > limitBits) {
+          throw new IncompatibleOperandsException("value times scale does not fit the modulus at"
+              + " level " + level + ": lower the scale or the values");
+        }
+        for (int i = 0; i < cnt; i++) {
+          Modulus m = ctx.mods[i];
+          long r = m.mul(m.reduceWide(w[0], w[1]), pow2[i][(int) w[2]]);
+          rows[i][j] = w[3] < 0 ? m.neg(r) : r;
+        }
+      }
+    }
+    ctx.ring.toNtt(rows, cnt);
+    return new Pt(ctx.id, rows, level, scale);
+  }
+
+  /** {@link PreciseCkksEncoding#exactRound}, for products of at least {@code 2^62}. */
+  static void exactRound(double c, double scale, long[] out) {
+    PreciseCkksEncoding.exactRound(c, scale, out);
   }
 
   @Override

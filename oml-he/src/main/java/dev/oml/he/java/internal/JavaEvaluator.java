@@ -331,6 +331,22 @@ final class JavaEvaluator implements Evaluator {
     Ct a = ctx.evalCt(x);
     Pk pk = ctx.pk(receiverKey);
     ctx.checks.floodingBudget(budget, a);
+    if (budget.isGaussian() && budget.gaussianSigma() > GaussianFlood.FINE_SIGMA) {
+      long[][] parts = GaussianFlood.sampleWide(ctx.n, budget.gaussianSigma());
+      int cnt = a.level + 1;
+      long[][] noise = ctx.ring.liftNtt(parts[0], cnt);
+      for (int t = 1; t < parts.length; t++) {
+        long[][] low = ctx.ring.liftNtt(parts[t], cnt);
+        for (int i = 0; i < cnt; i++) {
+          Modulus m = ctx.mods[i];
+          long step = m.pow(2, GaussianFlood.WIDE_SHIFT);
+          for (int j = 0; j < ctx.n; j++) {
+            noise[i][j] = m.add(m.mul(noise[i][j], step), low[i][j]);
+          }
+        }
+      }
+      return addFreshAndNoise(a, pk, noise);
+    }
     if (budget.isGaussian()) {
       return addFreshAndNoise(a, pk,
           ctx.ring.liftNtt(GaussianFlood.sample(ctx.n, budget.gaussianSigma()), a.level + 1));

@@ -4,13 +4,15 @@ import com.sun.jna.ptr.PointerByReference;
 import dev.oml.he.CkksEncoder;
 import dev.oml.he.IncompatibleOperandsException;
 import dev.oml.he.Plaintext;
+import dev.oml.he.internal.PreciseCkksEncoding;
 import dev.oml.he.seal.internal.SealObjects.Pt;
 
 /**
- * SEAL's CKKS encoder. Values whose magnitude times the scale reaches {@code 2^62} are refused:
- * every coefficient of the inverse embedding is at most the largest slot, so this keeps the
- * scaled coefficients within the 62 bits the API promises (slightly stricter than computing
- * the coefficients first, as the pure-Java engine does).
+ * SEAL's CKKS encoder below a scale of {@code 2^62}: values whose magnitude times the scale
+ * reaches a quarter of the level's modulus are refused (every coefficient of the inverse
+ * embedding is at most the largest slot, so this is slightly stricter than computing the
+ * coefficients first, as the pure-Java engine does). At {@code 2^62} and above, the shared
+ * double-double encoding ({@link PreciseCkksEncoding}), handed to SEAL as residues.
  */
 final class SealCkksEncoder implements CkksEncoder {
   private final SealContext ctx;
@@ -40,6 +42,23 @@ final class SealCkksEncoder implements CkksEncoder {
     }
     if (level < 0 || level > ctx.top) {
       throw new IncompatibleOperandsException("level " + level + " outside [0, " + ctx.top + "]");
+    }
+    if (scale >= PreciseCkksEncoding.MIN_SCALE) {
+      // SEAL's encoder would round in double precision; the shared double-double encoding
+      // gives the same plaintext as the pure-Java engine's.
+      long[] primes = java.util.Arrays.copyOf(ctx.parameters().coeffModulus(), level + 1);
+      // SEAL's slot j is the root zeta^(3^j).
+      long[][] rows = PreciseCkksEncoding.forDegree(ctx.n).residues(real, imag, scale, primes,
+          ctx.parameters().modulusAtLevel(level).bitLength() - 2, 3);
+      long[] flat = new long[rows.length * ctx.n];
+      for (int i = 0; i < rows.length; i++) {
+        System.arraycopy(rows[i], 0, flat, i * ctx.n, ctx.n);
+      }
+      PointerByReference out = new PointerByReference();
+      SealNative.check(ctx.lib.oml_plaintext_ckks_from_rns(ctx.ptr(), flat, flat.length, scale,
+          level, out));
+      ctx.fence();
+      return ctx.newPt(out.getValue(), level, scale);
     }
     int count = Math.max(real.length, imag.length);
     double[] re = java.util.Arrays.copyOf(real, count);

@@ -246,6 +246,17 @@ final class SealEvaluator implements Evaluator {
     Pk pk = ctx.pk(receiverKey);
     ctx.checks.floodingBudget(budget, a);
     PointerByReference out = new PointerByReference();
+    if (budget.isGaussian() && budget.gaussianSigma() > GaussianFlood.FINE_SIGMA) {
+      long[][] parts = GaussianFlood.sampleWide(ctx.n, budget.gaussianSigma());
+      long[] flat = new long[parts.length * ctx.n];
+      for (int t = 0; t < parts.length; t++) {
+        System.arraycopy(parts[t], 0, flat, t * ctx.n, ctx.n);
+      }
+      SealNative.check(ctx.lib.oml_evaluator_rerandomize_noise_wide(ctx.ptr(), a.pointer(),
+          pk.pointer(), flat, parts.length, GaussianFlood.WIDE_SHIFT, ctx.n, out));
+      ctx.fence(a, pk);
+      return ctx.newCt(out);
+    }
     if (budget.isGaussian()) {
       // The noise is drawn in Java, by the sampler the pure-Java engine uses as well.
       long[] noise = GaussianFlood.sample(ctx.n, budget.gaussianSigma());

@@ -67,6 +67,9 @@ public interface SealLibrary extends Library {
   int oml_plaintext_ckks_encode(Pointer ctx, double[] real, double[] imag, long count,
       double scale, int level, PointerByReference out);
 
+  int oml_plaintext_ckks_from_rns(Pointer ctx, long[] residues, long count, double scale,
+      int level, PointerByReference out);
+
   int oml_plaintext_ckks_decode(Pointer ctx, Pointer pt, double[] real, double[] imag);
 
   void oml_plaintext_destroy(Pointer pt);
@@ -120,6 +123,9 @@ public interface SealLibrary extends Library {
 
   int oml_evaluator_rerandomize_noise(Pointer ctx, Pointer a, Pointer pk, long[] noise,
       long count, PointerByReference out);
+
+  int oml_evaluator_rerandomize_noise_wide(Pointer ctx, Pointer a, Pointer pk, long[] parts,
+      int partCount, int shift, long count, PointerByReference out);
 
   int oml_matvec_answer(Pointer ctx, Pointer[] query, long inputCount, long[] w, long rows,
       long cols, long blockRows, long blockCols, long[] mask, Pointer pk, int floodBits,

@@ -20,8 +20,10 @@ public final class HePlanOptions {
   private final boolean flooding;
   private final boolean hoisted;
   private final InputBox inputBox;
+  private final HePacking packing;
 
   private HePlanOptions(Builder b) {
+    this.packing = b.packing;
     this.inputBox = b.inputBox;
     this.hoisted = b.hoisted;
     this.kappa = b.kappa;
@@ -62,6 +64,11 @@ public final class HePlanOptions {
     return hoisted;
   }
 
+  /** How the plan packs images ({@link HePacking#ROWS} unless the owner chose otherwise). */
+  public HePacking packing() {
+    return packing;
+  }
+
   double[][] calibration() {
     return calibration;
   }
@@ -81,6 +88,7 @@ public final class HePlanOptions {
     private boolean flooding = true;
     private boolean hoisted;
     private InputBox inputBox;
+    private HePacking packing = HePacking.ROWS;
 
     public Builder kappa(int kappa) {
       this.kappa = kappa;
@@ -144,6 +152,16 @@ public final class HePlanOptions {
      */
     public Builder hoistedRotations(boolean on) {
       this.hoisted = on;
+      return this;
+    }
+
+    /**
+     * The packing of the plan: {@link HePacking#ROWS} (the default: several images per
+     * ciphertext, rotations) or {@link HePacking#BATCH} (one image per slot, up to {@code N/2}
+     * images per query, no rotation keys).
+     */
+    public Builder packing(HePacking packing) {
+      this.packing = java.util.Objects.requireNonNull(packing, "packing");
       return this;
     }
 

@@ -24,7 +24,8 @@ import org.junit.jupiter.api.Test;
 /**
  * The batch packing (one image per slot) on the shipped HE network at an INSECURE N = 1024
  * ring (512 images per query, 784 input ciphertexts): labels equal the float model's and logits
- * are within the plan's error bound, slots beyond the permitted images are zero within it, the
+ * are within the plan's error bound, slots beyond the permitted images (holding images the user
+ * did not pay for) are zero within it while those images' true logits are not, the
  * ledger is charged every image, a session over a channel sends the query in parts, and
  * malformed queries and Galois keys the plan does not name are refused before anything is
  * spent.
@@ -79,8 +80,19 @@ class HeBatchPackingTest {
     ExecutorService pool = Executors.newFixedThreadPool(2);
     try {
       HeOwnerSession owner = owner(pool);
-      double[][] imgs = HeFixture.images(Shared.DATA, 200, 40);
-      HeQuery q = USER.encrypt(imgs);
+      // 44 images in the slots, 40 of them paid for: slots 40-43 carry images the user did not
+      // pay for, as a modified client could send
+      double[][] all = HeFixture.images(Shared.DATA, 200, 44);
+      double[][] imgs = Arrays.copyOf(all, 40);
+      Ciphertext[] cts = new Ciphertext[784];
+      double[] v = new double[512];
+      for (int f = 0; f < cts.length; f++) {
+        for (int b = 0; b < all.length; b++) {
+          v[b] = all[b][f];
+        }
+        cts[f] = USER.encryptSlots(v);
+      }
+      HeQuery q = USER.buildQuery(40, cts);
       assertEquals(784, q.ciphertexts());
       long before = charged();
       byte[] first = PermittedQuery.create(FX.licensee, FX.permit(q), q.payload()).encode();
@@ -98,6 +110,13 @@ class HeBatchPackingTest {
       }
       double[][] slots = USER.answerSlots(q, answer);
       assertEquals(10, slots.length);
+      double unpaid = 0;
+      for (int i = 40; i < 44; i++) {
+        for (double l : fi.logits(all[i])) {
+          unpaid = Math.max(unpaid, Math.abs(l));
+        }
+      }
+      assertTrue(unpaid > 10 * bound, "the unpaid images' true logits are far from zero");
       for (double[] s : slots) {
         for (int b = imgs.length; b < s.length; b++) {
           assertEquals(0.0, s[b], bound, "slot " + b + " holds no image");

@@ -1,4 +1,4 @@
-package dev.oml.he.java;
+package dev.oml.he.conformance;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import dev.oml.he.Ciphertext;
 import dev.oml.he.CkksEncoder;
 import dev.oml.he.Evaluator;
-import dev.oml.he.HeBackends;
+import dev.oml.he.HeBackend;
 import dev.oml.he.HeContext;
 import dev.oml.he.HeParameters;
 import dev.oml.he.HeScheme;
@@ -18,19 +18,21 @@ import java.util.Random;
 import org.junit.jupiter.api.Test;
 
 /**
- * {@code multiplyConstantSums} of the pure-Java engine against sums computed in doubles: 20
+ * {@code multiplyConstantSums} of a backend against sums computed in doubles: 20
  * rows (more than one block of rows) of 40 inputs (more than one reduction group at the 60-bit
  * prime), at the top level (a 60-bit and 40-bit primes) and one level down, with zero weights
  * among them; and its refusals.
  */
-class ConstantSumsTest {
+public abstract class ConstantSumsConformance {
+  protected abstract HeBackend backend();
+
   private static final HeParameters P = HeParameters.builder(HeScheme.CKKS)
       .polyModulusDegree(2048).coeffModulusBits(60, 40, 40, 40, 40).specialPrimeBits(60)
       .insecureForTesting().name("INSECURE-CKKS-N2048").build();
 
   @Test
   void sumsOfConstantProductsMatchDoubles() {
-    HeContext ctx = HeBackends.pureJava().createContext(P);
+    HeContext ctx = backend().createContext(P);
     KeyGenerator kg = ctx.keyGenerator();
     CkksEncoder enc = ctx.ckksEncoder();
     Evaluator ev = ctx.evaluator();
@@ -73,7 +75,7 @@ class ConstantSumsTest {
 
   @Test
   void refusesMismatchedOperands() {
-    HeContext ctx = HeBackends.pureJava().createContext(P);
+    HeContext ctx = backend().createContext(P);
     KeyGenerator kg = ctx.keyGenerator();
     CkksEncoder enc = ctx.ckksEncoder();
     Evaluator ev = ctx.evaluator();

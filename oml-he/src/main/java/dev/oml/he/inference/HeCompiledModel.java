@@ -506,12 +506,22 @@ public final class HeCompiledModel {
   /** {@link #evaluateBatch} before re-randomization and flooding. */
   Ciphertext[] evaluateBatchUnflooded(Ciphertext[] xs, int images, RelinKeys rk, GaloisKeys gk,
       java.util.concurrent.ExecutorService executor) {
+    return evaluateBatchUnflooded(xs, images, rk, gk, executor, true);
+  }
+
+  /**
+   * {@link #evaluateBatchUnflooded} with the projection on real parts switched off when
+   * {@code project} is false: the test-only switch of the attack test that shows what it
+   * prevents.
+   */
+  Ciphertext[] evaluateBatchUnflooded(Ciphertext[] xs, int images, RelinKeys rk, GaloisKeys gk,
+      java.util.concurrent.ExecutorService executor, boolean project) {
     if (plan.packing() != HePacking.BATCH) {
       throw new IllegalStateException("not a batch plan");
     }
     int slots = context.parameters().polyModulusDegree() / 2;
     Ciphertext[] y = program.evaluateBatch(xs, images, slots, context.ckksEncoder(),
-        context.evaluator(), rk, gk, primes, executor);
+        context.evaluator(), rk, gk, primes, executor, project);
     for (Ciphertext c : y) {
       if (c.level() != plan.answerLevel()) {
         throw new IllegalStateException("evaluation ended at level " + c.level() + ", planned "

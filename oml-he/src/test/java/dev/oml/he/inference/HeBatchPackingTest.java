@@ -26,7 +26,8 @@ import org.junit.jupiter.api.Test;
  * ring (512 images per query, 784 input ciphertexts): labels equal the float model's and logits
  * are within the plan's error bound, slots beyond the permitted images (holding images the user
  * did not pay for) are zero within it while those images' true logits are not, the
- * ledger is charged every image, a session over a channel sends the query in parts, and
+ * ledger is charged every image, imaginary parts never reach the weights (and do without the
+ * projection, switched off for the test), a session over a channel sends the query in parts, and
  * malformed queries and Galois keys the plan does not name are refused before anything is
  * spent.
  */
@@ -190,6 +191,55 @@ class HeBatchPackingTest {
     Arrays.fill(full, c);
     HeQuery q3 = USER.buildQuery(513, full);
     refusedUnspent(ImageCountException.class, owner, FX.permit(q3), q3.payload());
+  }
+
+  @Test
+  void imaginaryPartsNeverReachTheWeights() {
+    // A deviating user puts four more images in the imaginary parts of its slots, hoping the
+    // network computes on them too (at complex points). The owner keeps only real parts after
+    // the first layer: the answer is the real images'. With the projection switched off
+    // (test-only), the squares mix the imaginary parts into the real ones.
+    double[][] re = HeFixture.images(Shared.DATA, 400, 4);
+    double[][] im = HeFixture.images(Shared.DATA, 404, 4);
+    Ciphertext[] cts = new Ciphertext[784];
+    for (int f = 0; f < cts.length; f++) {
+      double[] r = new double[512];
+      double[] i = new double[512];
+      for (int b = 0; b < 4; b++) {
+        r[b] = re[b][f];
+        i[b] = im[b][f];
+      }
+      cts[f] = USER.encryptComplex(r, i);
+    }
+    HeQuery q = USER.buildQuery(4, cts);
+    byte[] first = PermittedQuery.create(FX.licensee, FX.permit(q), q.payload()).encode();
+    HeResult res = USER.decrypt(q, owner(null).answer(first));
+    double bound = BATCH.plan().estimatedError();
+    FloatInference fi = new FloatInference(Shared.MODEL);
+    for (int b = 0; b < 4; b++) {
+      double[] want = fi.logits(re[b]);
+      for (int j = 0; j < want.length; j++) {
+        assertEquals(want[j], res.logits(b)[j], bound, "image " + b + " logit " + j);
+      }
+    }
+    Msg.In in = new Msg.In(USER.sessionKeys(), "keys");
+    in.magic(HeUserSession.KEYS_MAGIC);
+    in.raw(32, "plan id");
+    in.block("public key", 1 << 26);
+    byte[] rkb = in.block("relinearization key", 1 << 28);
+    byte[] gkb = in.block("Galois keys", 1 << 30);
+    HeContext ctx = BATCH.context();
+    Ciphertext[] off = BATCH.evaluateBatchUnflooded(cts, 4, ctx.serializer().loadRelinKeys(rkb),
+        ctx.serializer().loadGaloisKeys(gkb), null, false);
+    double gap = 0;
+    for (int j = 0; j < off.length; j++) {
+      double[] v = USER.decryptSlots(off[j]);
+      for (int b = 0; b < 4; b++) {
+        gap = Math.max(gap, Math.abs(v[b] - fi.logits(re[b])[j]));
+      }
+    }
+    assertTrue(gap > 10 * bound, "without the projection the imaginary images change the "
+        + "answer (largest change " + gap + ")");
   }
 
   @Test

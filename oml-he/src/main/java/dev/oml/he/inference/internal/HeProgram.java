@@ -226,11 +226,22 @@ public final class HeProgram {
   public Ciphertext[] evaluateBatch(Ciphertext[] xs, int images, int slots, CkksEncoder enc,
       Evaluator ev, RelinKeys rk, GaloisKeys gk, long[] primes,
       java.util.concurrent.ExecutorService executor) {
+    return evaluateBatch(xs, images, slots, enc, ev, rk, gk, primes, executor, true);
+  }
+
+  /**
+   * {@link #evaluateBatch}, with the projection on real parts switched off when {@code project}
+   * is false: only for the attack test that shows what the projection prevents.
+   */
+  public Ciphertext[] evaluateBatch(Ciphertext[] xs, int images, int slots, CkksEncoder enc,
+      Evaluator ev, RelinKeys rk, GaloisKeys gk, long[] primes,
+      java.util.concurrent.ExecutorService executor, boolean project) {
     List<Ciphertext> c = List.of(xs);
     for (Object o : steps) {
       if (o instanceof LinearStep st) {
-        c = st.last ? lastBatch(st, c, images, slots, enc, ev, gk, primes, executor)
-            : denseBatch(st, c, slots, enc, ev, gk, primes, executor);
+        boolean p = project && st.first && realProjection;
+        c = st.last ? lastBatch(st, c, images, slots, enc, ev, gk, primes, executor, p)
+            : denseBatch(st, c, slots, enc, ev, gk, primes, executor, p);
       } else {
         ActivationStep a = (ActivationStep) o;
         List<Ciphertext> in = c;
@@ -248,12 +259,11 @@ public final class HeProgram {
 
   private List<Ciphertext> denseBatch(LinearStep st, List<Ciphertext> x, int slots,
       CkksEncoder enc, Evaluator ev, GaloisKeys gk, long[] primes,
-      java.util.concurrent.ExecutorService executor) {
+      java.util.concurrent.ExecutorService executor, boolean project) {
     if (x.size() != st.cols) {
       throw new IllegalStateException(x.size() + " ciphertexts into a layer of " + st.cols);
     }
     double q = primes[x.get(0).level()];
-    boolean project = st.first && realProjection;
     return parallel(st.rows, 16, (from, to) -> {
       double[][] w = new double[to - from][st.cols];
       for (int j = from; j < to; j++) {
@@ -281,13 +291,12 @@ public final class HeProgram {
 
   private List<Ciphertext> lastBatch(LinearStep st, List<Ciphertext> x, int images, int slots,
       CkksEncoder enc, Evaluator ev, GaloisKeys gk, long[] primes,
-      java.util.concurrent.ExecutorService executor) {
+      java.util.concurrent.ExecutorService executor, boolean project) {
     if (x.size() != st.cols) {
       throw new IllegalStateException(x.size() + " ciphertexts into a layer of " + st.cols);
     }
     int level = x.get(0).level();
     double q = primes[level];
-    boolean project = st.first && realProjection;
     return parallel(st.rows, 1, (from, to) -> {
       List<Ciphertext> r = new ArrayList<>();
       double[] v = new double[slots];

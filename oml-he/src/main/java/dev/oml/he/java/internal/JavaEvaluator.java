@@ -486,7 +486,7 @@ final class JavaEvaluator implements Evaluator {
               for (int j = j0; j < j1; j++) {
                 long[] z = out[j][comp][r];
                 for (int k = t0; k < t1; k++) {
-                  z[k] = Long.remainderUnsigned(z[k], q);
+                  z[k] = m.reduceUnsigned(z[k]);
                 }
               }
             }

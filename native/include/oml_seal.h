@@ -33,7 +33,7 @@ extern "C" {
 #endif
 
 /* Bumped whenever a signature or a status code changes; the Java side refuses a mismatch. */
-#define OML_ABI_VERSION 2
+#define OML_ABI_VERSION 3
 
 typedef int32_t oml_status;
 
@@ -147,6 +147,12 @@ OML_API oml_status oml_evaluator_multiply_plain(const oml_context *ctx, const om
 OML_API oml_status oml_evaluator_multiply_plain_many(const oml_context *ctx,
     const oml_ciphertext *const *a, const oml_plaintext *const *p, size_t count,
     oml_ciphertext **out);
+/* CKKS: for each of rows rows, sum_i constants[row * count + i] * a[i] (constants as signed
+ * integers, the same in every slot); the results have scale a[0].scale * constant_scale. The
+ * count ciphertexts share one level and scale and have size two. out holds rows pointers. */
+OML_API oml_status oml_evaluator_multiply_constant_sums(const oml_context *ctx,
+    const oml_ciphertext *const *a, size_t count, const int64_t *constants, size_t rows,
+    double constant_scale, oml_ciphertext **out);
 OML_API oml_status oml_evaluator_multiply(const oml_context *ctx, const oml_ciphertext *a,
     const oml_ciphertext *b, oml_ciphertext **out);
 OML_API oml_status oml_evaluator_relinearize(const oml_context *ctx, const oml_ciphertext *a,

@@ -1063,6 +1063,111 @@ oml_status oml_evaluator_multiply_plain(const oml_context *c, const oml_cipherte
   });
 }
 
+oml_status oml_evaluator_multiply_constant_sums(const oml_context *c,
+    const oml_ciphertext *const *a, size_t count, const int64_t *constants, size_t rows,
+    double constant_scale, oml_ciphertext **out) {
+  return oml::guard([&] {
+    need(c, "context");
+    need(out, "out");
+    require(is_ckks(c), OML_E_INCOMPATIBLE, "sums of constant products need CKKS");
+    require(count > 0 && a != nullptr && (rows == 0 || constants != nullptr),
+        OML_E_INVALID_ARGUMENT, "operand arrays are null or empty");
+    int level = check_ct(c, a[0]);
+    for (size_t i = 0; i < count; i++) {
+      require(check_ct(c, a[i]) == level && a[i]->ct.size() == 2 && a[i]->ct.is_ntt_form()
+          && a[i]->ct.scale() == a[0]->ct.scale(), OML_E_INCOMPATIBLE,
+          "constant sums need size-two ciphertexts at one level and scale");
+    }
+    auto data = c->ctx.get_context_data(a[0]->ct.parms_id());
+    const auto &mods = data->parms().coeff_modulus();
+    size_t k = mods.size();
+    size_t n = c->n;
+    std::vector<std::unique_ptr<oml_ciphertext>> results;
+    results.reserve(rows);
+    std::vector<Ciphertext> res(rows);
+    for (size_t j = 0; j < rows; j++) {
+      res[j] = Ciphertext(c->ctx, a[0]->ct.parms_id());
+      res[j].resize(2);
+      std::fill(res[j].data(), res[j].data() + 2 * k * n, 0);
+      res[j].is_ntt_form() = true;
+      res[j].scale() = a[0]->ct.scale() * constant_scale;
+    }
+    // Products summed as 128-bit integers, reduced once per group of inputs (each product is
+    // below q^2, so 2^127 / q^2 of them fit), over tiles of coefficients and blocks of rows so
+    // that the accumulators stay in cache while the inputs stream by.
+    const size_t tile = 512;
+    const size_t block = 16;
+    std::vector<unsigned __int128> acc(block * 2 * tile);
+    std::vector<uint64_t> cm(block * count);
+    for (size_t m = 0; m < k; m++) {
+      const Modulus &q = mods[m];
+      uint64_t qv = q.value();
+      unsigned __int128 q2 = static_cast<unsigned __int128>(qv) * qv;
+      size_t group = static_cast<size_t>(std::min<unsigned __int128>(
+          count, (static_cast<unsigned __int128>(1) << 127) / q2));
+      for (size_t j0 = 0; j0 < rows; j0 += block) {
+        size_t j1 = std::min(rows, j0 + block);
+        for (size_t j = j0; j < j1; j++) {
+          for (size_t i = 0; i < count; i++) {
+            int64_t v = constants[j * count + i];
+            uint64_t r = static_cast<uint64_t>(v < 0 ? -(v + 1) : v) % qv;  // |v| - 1 for v < 0
+            cm[(j - j0) * count + i] = v < 0 ? (qv - 1 - r) % qv : r;
+          }
+        }
+        for (size_t t0 = 0; t0 < n; t0 += tile) {
+          size_t t1 = std::min(n, t0 + tile);
+          size_t len = t1 - t0;
+          std::fill(acc.begin(), acc.end(), 0);
+          for (size_t i0 = 0; i0 < count; i0 += group) {
+            size_t i1 = std::min(count, i0 + group);
+            for (size_t i = i0; i < i1; i++) {
+              for (size_t comp = 0; comp < 2; comp++) {
+                const uint64_t *x = a[i]->ct.data(comp) + m * n + t0;
+                for (size_t j = j0; j < j1; j++) {
+                  uint64_t w = cm[(j - j0) * count + i];
+                  if (w == 0) {
+                    continue;
+                  }
+                  unsigned __int128 *z = acc.data() + ((j - j0) * 2 + comp) * tile;
+                  for (size_t t = 0; t < len; t++) {
+                    z[t] += static_cast<unsigned __int128>(x[t]) * w;
+                  }
+                }
+              }
+            }
+            // Fold the group into its residue, which is below q.
+            for (size_t j = j0; j < j1; j++) {
+              for (size_t comp = 0; comp < 2; comp++) {
+                unsigned __int128 *z = acc.data() + ((j - j0) * 2 + comp) * tile;
+                for (size_t t = 0; t < len; t++) {
+                  uint64_t words[2] = {static_cast<uint64_t>(z[t]),
+                      static_cast<uint64_t>(z[t] >> 64)};
+                  z[t] = util::barrett_reduce_128(words, q);
+                }
+              }
+            }
+          }
+          for (size_t j = j0; j < j1; j++) {
+            for (size_t comp = 0; comp < 2; comp++) {
+              const unsigned __int128 *z = acc.data() + ((j - j0) * 2 + comp) * tile;
+              uint64_t *dst = res[j].data(comp) + m * n + t0;
+              for (size_t t = 0; t < len; t++) {
+                dst[t] = static_cast<uint64_t>(z[t]);
+              }
+            }
+          }
+        }
+      }
+    }
+    for (size_t j = 0; j < rows; j++) {
+      results.emplace_back(wrap(std::move(res[j])));
+    }
+    for (size_t j = 0; j < rows; j++) {
+      out[j] = results[j].release();
+    }
+  });
+}
+
 oml_status oml_evaluator_multiply_plain_many(const oml_context *c,
     const oml_ciphertext *const *a, const oml_plaintext *const *p, size_t count,
     oml_ciphertext **out) {

@@ -101,4 +101,21 @@ public interface Evaluator {
     }
     return sum;
   }
+
+  /**
+   * CKKS: for every row {@code j} of {@code weights}, the sum {@code sum_i c[j][i] * a[i]} with
+   * the constants {@code c[j][i] = round(weights[j][i] * constantScale)} (a constant plaintext
+   * in every slot): the dense layer of the one-image-per-slot packing, with no rotation. The
+   * operands share one level and scale and have size two; the results have scale
+   * {@code a.scale() * constantScale}. Zero weights are skipped. A backend may accumulate the
+   * products lazily, with one reduction per output coefficient; backends without this
+   * operation throw {@link IncompatibleOperandsException}.
+   *
+   * @throws IllegalArgumentException if a row does not have one weight per ciphertext, or a
+   *     weight times {@code constantScale} does not fit 63 bits
+   */
+  default List<Ciphertext> multiplyConstantSums(List<? extends Ciphertext> a, double[][] weights,
+      double constantScale) {
+    throw new IncompatibleOperandsException("this backend offers no sums of constant products");
+  }
 }

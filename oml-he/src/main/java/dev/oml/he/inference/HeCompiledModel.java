@@ -86,7 +86,9 @@ public final class HeCompiledModel {
     int n = options.ringDegree();
     int slots = n / 2;
     int features = HeProgram.featuresFor(model);
-    if (features > slots) {
+    boolean batch = options.packing() == HePacking.BATCH;
+    // The batch packing holds one feature per ciphertext: any width fits its slots.
+    if (!batch && features > slots) {
       throw new UnsupportedModelException("model '" + model.name() + "' has vectors of up to "
           + features + " values, more than the " + slots + " slots of N = " + n);
     }
@@ -125,7 +127,7 @@ public final class HeCompiledModel {
     HeContext ctx = backend.createContext(params);
     int top = params.maxLevel();
     HeProgram program = HeProgram.compile(model, features, top, options.hoistedRotations(), k);
-    Layout layout = new Layout(slots, features, slots / features);
+    Layout layout = batch ? null : new Layout(slots, features, slots / features);
     long[] primes = params.coeffModulus();
     double inputScale = Math.pow(2, scaleBits);
 
@@ -155,10 +157,15 @@ public final class HeCompiledModel {
     // The bound: every data-dependent gain (an activation's derivative, the logits' size) at its
     // worst case over the input box; the randomness (encryption, rounding, key switching) at
     // TAIL standard deviations. The estimate beside it uses the calibration statistics.
-    double[] variances = NoiseEstimate.outputVariances(program, n, inputScale, primes,
-        params.specialPrime(), worst, worst);
+    double[] variances = batch
+        ? NoiseEstimate.batchOutputVariances(program, n, inputScale, primes,
+            params.specialPrime(), worst, worst)
+        : NoiseEstimate.outputVariances(program, n, inputScale, primes, params.specialPrime(),
+            worst, worst);
     double evalError = NoiseEstimate.TAIL * Math.sqrt(variances[0]);
     double evalEstimate = options.calibration() == null ? 0.0
+        : batch ? NoiseEstimate.TAIL * Math.sqrt(NoiseEstimate.batchOutputVariances(program, n,
+            inputScale, primes, params.specialPrime(), stats[1], bounds)[0])
         : NoiseEstimate.outputError(program, n, inputScale, primes, params.specialPrime(),
             stats[1], bounds);
     double outBound = worst[worst.length - 1];
@@ -176,7 +183,9 @@ public final class HeCompiledModel {
       // of them, all lanes counted as images) carry variances[0], masked ones variances[1].
       // Twice the root of that mean covers the norm's fluctuation (it concentrates, as a norm of
       // a linear image of independent sub-Gaussian noise does: Hanson-Wright).
-      double outputs = (double) program.outputSize() / features;
+      // In the batch packing every slot of an answer ciphertext may be an output (a query of
+      // N/2 images), so the mean is at most the output slots' variance.
+      double outputs = batch ? 1.0 : (double) program.outputSize() / features;
       double meanVariance = outputs * variances[0] + (1 - outputs) * variances[1];
       double l2 = 2 * Math.sqrt(2 * meanVariance) * finalScale;
       // Precision first, so that a kappa too large is refused naming the largest that fits.
@@ -206,10 +215,11 @@ public final class HeCompiledModel {
     // Published rounded up to powers of two: the exact figures are functions of the weights'
     // norms, and the user needs only their order of magnitude.
     double published = roundUpToPowerOfTwo(total);
-    HeInferencePlan plan = new HeInferencePlan(id.bytes(), params, features, layout.lanes(),
-        program.inputSize(), program.outputSize(), inputScale,
-        program.rotationSteps(layout.lanes()), program.needsRelin(), program.realProjection(),
-        kappa, floodBits, answerLevel, published, roundUpToPowerOfTwo(evalEstimate), box);
+    HeInferencePlan plan = new HeInferencePlan(id.bytes(), params, batch ? 1 : features,
+        batch ? slots : layout.lanes(), program.inputSize(), program.outputSize(), inputScale,
+        batch ? new int[0] : program.rotationSteps(layout.lanes()), program.needsRelin(),
+        program.realProjection(), kappa, floodBits, answerLevel, published,
+        roundUpToPowerOfTwo(evalEstimate), box, options.packing());
     return new HeCompiledModel(model, program, ctx, plan, budget, layout);
   }
 
@@ -506,6 +516,53 @@ public final class HeCompiledModel {
     // Without flooding (measurement plans), still add a fresh encryption of zero.
     return context.evaluator().rerandomize(y, receiver,
         FloodingBudget.forCkksStatedKappa(context.parameters(), 1, BigInteger.ZERO, y.level()));
+  }
+
+  /**
+   * Evaluates the network in the batch packing on one query's ciphertexts (one per input
+   * feature, slot {@code b} holding image {@code b}), of which slots {@code >= images} are not
+   * images: one answer ciphertext per logit, slots {@code >= images} zero (folded mask), each
+   * re-randomized under {@code receiver} and flooded as in the row packing. Output neurons are
+   * split across {@code executor} when one is given. Package-private: owner sessions call it
+   * after admission.
+   */
+  Ciphertext[] evaluateBatch(Ciphertext[] xs, int images, PublicKey receiver, RelinKeys rk,
+      GaloisKeys gk, java.util.concurrent.ExecutorService executor) {
+    Ciphertext[] y = evaluateBatchUnflooded(xs, images, rk, gk, executor);
+    for (int j = 0; j < y.length; j++) {
+      y[j] = budget != null ? context.evaluator().rerandomize(y[j], receiver, budget)
+          : context.evaluator().rerandomize(y[j], receiver, FloodingBudget.forCkksStatedKappa(
+              context.parameters(), 1, BigInteger.ZERO, y[j].level()));
+    }
+    return y;
+  }
+
+  /** {@link #evaluateBatch} before re-randomization and flooding. */
+  Ciphertext[] evaluateBatchUnflooded(Ciphertext[] xs, int images, RelinKeys rk, GaloisKeys gk,
+      java.util.concurrent.ExecutorService executor) {
+    return evaluateBatchUnflooded(xs, images, rk, gk, executor, true);
+  }
+
+  /**
+   * {@link #evaluateBatchUnflooded} with the projection on real parts switched off when
+   * {@code project} is false: the test-only switch of the attack test that shows what it
+   * prevents.
+   */
+  Ciphertext[] evaluateBatchUnflooded(Ciphertext[] xs, int images, RelinKeys rk, GaloisKeys gk,
+      java.util.concurrent.ExecutorService executor, boolean project) {
+    if (plan.packing() != HePacking.BATCH) {
+      throw new IllegalStateException("not a batch plan");
+    }
+    int slots = context.parameters().polyModulusDegree() / 2;
+    Ciphertext[] y = program.evaluateBatch(xs, images, slots, context.ckksEncoder(),
+        context.evaluator(), rk, gk, primes, executor, project);
+    for (Ciphertext c : y) {
+      if (c.level() != plan.answerLevel()) {
+        throw new IllegalStateException("evaluation ended at level " + c.level() + ", planned "
+            + plan.answerLevel());
+      }
+    }
+    return y;
   }
 
   /**

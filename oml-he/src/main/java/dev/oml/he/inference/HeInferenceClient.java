@@ -105,7 +105,11 @@ public final class HeInferenceClient {
     PermissionToken t = permits.apply(q);
     byte[] first = PermittedQuery.create(licensee, t, q.payload()).encode();
     lastQueryBytes = first.length;
-    channel.send(first);
+    if (session.plan().packing() == HePacking.BATCH) {
+      HeOwnerSession.sendQuery(channel, first);
+    } else {
+      channel.send(first);
+    }
     byte[] answer = channel.receive();
     lastAnswerBytes = answer.length;
     return session.decrypt(q, answer);

@@ -23,6 +23,10 @@ import java.util.HexFormat;
  */
 public final class HeInferencePlan {
   static final String MAGIC = "OHP2";
+  /** Plans of the {@link HePacking#BATCH} packing: the OHP2 fields, then the packing's code. */
+  static final String MAGIC_PACKED = "OHP3";
+  /** Largest input size of a batch plan (its query carries one ciphertext per input). */
+  static final int MAX_BATCH_FEATURES = 1 << 14;
 
   private final byte[] modelId;
   private final HeParameters parameters;
@@ -40,18 +44,20 @@ public final class HeInferencePlan {
   private final double estimatedError;
   private final double evaluationEstimate;
   private final InputBox inputBox;
+  private final HePacking packing;
   private final byte[] encoded;
   private final byte[] planId;
 
   HeInferencePlan(byte[] modelId, HeParameters parameters, int features, int lanes,
       int inputSize, int outputSize, double inputScale, int[] rotationSteps, boolean needsRelin,
       boolean conjugation, int kappa, int floodBits, int answerLevel, double estimatedError,
-      double evaluationEstimate, InputBox inputBox) {
+      double evaluationEstimate, InputBox inputBox, HePacking packing) {
     if (inputBox.size() != inputSize) {
       throw new IllegalArgumentException("input box of " + inputBox.size() + " features, input of "
           + inputSize);
     }
     this.evaluationEstimate = evaluationEstimate;
+    this.packing = packing;
     this.inputBox = inputBox;
     this.conjugation = conjugation;
     this.modelId = modelId.clone();
@@ -67,7 +73,9 @@ public final class HeInferencePlan {
     this.floodBits = floodBits;
     this.answerLevel = answerLevel;
     this.estimatedError = estimatedError;
-    Msg.Out o = new Msg.Out().magic(MAGIC).raw(this.modelId)
+    // Row plans keep their OHP2 encoding (and so their plan ids); other packings are OHP3.
+    Msg.Out o = new Msg.Out().magic(packing == HePacking.ROWS ? MAGIC : MAGIC_PACKED)
+        .raw(this.modelId)
         .i32(parameters.polyModulusDegree()).i32(parameters.isInsecure() ? 1 : 0)
         .i32(parameters.coeffModulusCount());
     for (long p : parameters.coeffModulus()) {
@@ -88,6 +96,9 @@ public final class HeInferencePlan {
         o.f64(inputBox.lower(i)).f64(inputBox.upper(i));
       }
     }
+    if (packing != HePacking.ROWS) {
+      o.i32(packing.code());
+    }
     this.encoded = o.bytes();
     this.planId = Msg.sha256(encoded);
   }
@@ -100,7 +111,8 @@ public final class HeInferencePlan {
    */
   public static HeInferencePlan decode(byte[] bytes) {
     Msg.In in = new Msg.In(bytes, "HE plan");
-    in.magic(MAGIC);
+    boolean packed = bytes.length >= 4 && bytes[3] == '3';
+    in.magic(packed ? MAGIC_PACKED : MAGIC);
     byte[] model = in.raw(ModelId.BYTES, "model id");
     int n = in.i32("ring degree");
     boolean insecure = in.i32("insecure flag") != 0;
@@ -134,7 +146,9 @@ public final class HeInferencePlan {
     double err = in.f64("estimated error");
     double estimate = in.f64("evaluation estimate");
     int boxKind = in.i32("input box kind");
-    if (inputSize < 1 || inputSize > n / 2) {
+    // A row plan holds an image in one ciphertext; a batch plan sends one ciphertext per
+    // feature, bounded here so that a plan cannot name an unbounded query.
+    if (inputSize < 1 || inputSize > (packed ? MAX_BATCH_FEATURES : n / 2)) {
       throw new MalformedQueryException("HE plan: input size " + inputSize);
     }
     double[] lo = new double[inputSize];
@@ -149,6 +163,15 @@ public final class HeInferencePlan {
       }
     } else {
       throw new MalformedQueryException("HE plan: input box kind " + boxKind);
+    }
+    HePacking packing = HePacking.ROWS;
+    if (packed) {
+      int code = in.i32("packing");
+      packing = HePacking.ofCode(code);
+      if (packing == null || packing == HePacking.ROWS) {
+        throw new MalformedQueryException("HE plan: packing " + code + " is not one this "
+            + "library knows in an OHP3 plan");
+      }
     }
     in.end();
     InputBox box;
@@ -168,22 +191,25 @@ public final class HeInferencePlan {
     } catch (HeException | IllegalArgumentException e) {
       throw new MalformedQueryException("HE plan: its parameters are refused: " + e.getMessage(), e);
     }
-    if (features < 1 || lanes < 1 || (long) features * lanes != n / 2 || inputSize < 1
-        || inputSize > features || outputSize < 1 || outputSize > features
+    boolean layout = packing == HePacking.BATCH
+        ? lanes == n / 2 && r == 0 && features == 1 && scale < 0x1p62
+        : features >= 1 && lanes >= 1 && (long) features * lanes == n / 2 && inputSize <= features
+            && outputSize <= features;
+    if (!layout || inputSize < 1 || outputSize < 1 || outputSize > MAX_BATCH_FEATURES
         || !(scale >= 1.0 && Math.getExponent(scale)
             < p.modulusAtLevel(p.maxLevel()).bitLength() - 2)
         || answerLevel < 0 || answerLevel > p.maxLevel()) {
       throw new MalformedQueryException("HE plan: inconsistent layout or scale");
     }
     return new HeInferencePlan(model, p, features, lanes, inputSize, outputSize, scale, rot, relin,
-        conj, kappa, flood, answerLevel, err, estimate, box);
+        conj, kappa, flood, answerLevel, err, estimate, box, packing);
   }
 
   /** The same plan for another model id (a licensee's copy of the same network). */
   HeInferencePlan withModelId(ModelId id) {
     return new HeInferencePlan(id.bytes(), parameters, features, lanes, inputSize, outputSize,
         inputScale, rotationSteps, needsRelin, conjugation, kappa, floodBits, answerLevel,
-        estimatedError, evaluationEstimate, inputBox);
+        estimatedError, evaluationEstimate, inputBox, packing);
   }
 
   public byte[] encode() {
@@ -208,12 +234,20 @@ public final class HeInferencePlan {
     return backend.createContext(parameters);
   }
 
-  /** Feature positions per image (a power of two). */
+  /** How the plan packs images into ciphertexts. */
+  public HePacking packing() {
+    return packing;
+  }
+
+  /** Feature positions per image (a power of two; 1 in the batch packing). */
   public int features() {
     return features;
   }
 
-  /** Images per ciphertext. */
+  /**
+   * Images per ciphertext: in the batch packing, {@code N/2}, the most a query can carry
+   * (every ciphertext of a query then holds one feature of every image).
+   */
   public int imagesPerCiphertext() {
     return lanes;
   }
@@ -288,12 +322,16 @@ public final class HeInferencePlan {
 
   /** Ciphertexts a query for {@code images} images carries. */
   public int ciphertextsFor(int images) {
+    if (packing == HePacking.BATCH) {
+      return inputSize;
+    }
     return (images + lanes - 1) / lanes;
   }
 
   @Override
   public String toString() {
-    return "HeInferencePlan[" + parameters.name() + ", " + lanes + " images/ciphertext, "
+    return "HeInferencePlan[" + parameters.name() + ", " + packing + " packing, " + lanes
+        + " images/ciphertext, "
         + features + " features, scale 2^" + Math.round(Math.log(inputScale) / Math.log(2))
         + ", " + rotationSteps.length + " rotation keys, kappa=" + kappa + ", log2 B_flood="
         + floodBits + ", error bound " + String.format("%.3g", estimatedError) + " (evaluation "

@@ -55,6 +55,10 @@ public final class HeOwnerSession {
   static final String CHALLENGE_MAGIC = "OHC1";
   static final String REQUEST_MAGIC = "OHR2";
   static final String KEYS_LENGTH_MAGIC = "OHKL";
+  /** Announces a batch-packing query sent in parts (its first message is hundreds of MB). */
+  static final String QUERY_LENGTH_MAGIC = "OHQL";
+  /** Room for the permission token and proof in front of a query's payload. */
+  static final int PERMISSION_ROOM = 1 << 20;
   /** Size of the challenge: magic, 32 random bytes. */
   public static final int CHALLENGE_BYTES = 4 + 32;
   /** Size of the session request: magic, licensee key id, model id, Ed25519 signature. */
@@ -357,10 +361,16 @@ public final class HeOwnerSession {
     if (n < 1) {
       throw new ImageCountException("HE query: " + n + " images");
     }
-    if (c != plan.ciphertextsFor(n) || c > MAX_CIPHERTEXTS_PER_QUERY) {
+    boolean batch = plan.packing() == HePacking.BATCH;
+    if (batch && n > plan.imagesPerCiphertext()) {
+      throw new ImageCountException("HE query: " + n + " images, a batch query carries at most "
+          + plan.imagesPerCiphertext());
+    }
+    // The batch packing's bound is the plan's: one ciphertext per input feature.
+    int most = batch ? plan.inputSize() : MAX_CIPHERTEXTS_PER_QUERY;
+    if (c != plan.ciphertextsFor(n) || c > most) {
       throw new MalformedQueryException("HE query: " + n + " images need "
-          + plan.ciphertextsFor(n) + " ciphertexts (at most " + MAX_CIPHERTEXTS_PER_QUERY
-          + "), got " + c);
+          + plan.ciphertextsFor(n) + " ciphertexts (at most " + most + "), got " + c);
     }
     Ciphertext[] cts = new Ciphertext[c];
     int top = ctx.parameters().maxLevel();
@@ -416,6 +426,27 @@ public final class HeOwnerSession {
     Msg.Out o = new Msg.Out().magic(HeUserSession.ANSWER_MAGIC).raw(Msg.sha256(payload))
         .i32(p.images()).i32(p.cts().length);
     int count = p.cts().length;
+    if (model.plan().packing() == HePacking.BATCH) {
+      Ciphertext[] ys;
+      try {
+        ys = model.evaluateBatch(p.cts(), images, pk, rk, gk, executor);
+      } finally {
+        // A batch query's inputs are 1.4 GB for the HE network; a native backend's are freed
+        // now rather than whenever their handles are collected.
+        for (Ciphertext x : p.cts()) {
+          if (x instanceof AutoCloseable c) {
+            release(c);
+          }
+        }
+      }
+      Msg.Out b = new Msg.Out().magic(HeUserSession.ANSWER_MAGIC).raw(Msg.sha256(payload))
+          .i32(p.images()).i32(ys.length);
+      for (Ciphertext y : ys) {
+        b.block(ctx.serializer().save(y));
+      }
+      lastEvaluationNanos = System.nanoTime() - t0;
+      return b.bytes();
+    }
     List<Callable<byte[]>> jobs = new ArrayList<>();
     for (int k = 0; k < count; k++) {
       int here = Math.max(0, Math.min(lanes, images - k * lanes));
@@ -427,6 +458,14 @@ public final class HeOwnerSession {
     }
     lastEvaluationNanos = System.nanoTime() - t0;
     return o.bytes();
+  }
+
+  private static void release(AutoCloseable c) {
+    try {
+      c.close();
+    } catch (Exception e) {
+      throw new IllegalStateException("could not release a query ciphertext", e);
+    }
   }
 
   private List<byte[]> run(List<Callable<byte[]>> jobs) {
@@ -517,7 +556,9 @@ public final class HeOwnerSession {
     while (true) {
       byte[] query;
       try {
-        query = channel.receive();
+        query = model.plan().packing() == HePacking.BATCH
+            ? receiveParts(channel, QUERY_LENGTH_MAGIC, "HE query", queryBound())
+            : channel.receive();
       } catch (ProtocolAbortException e) {
         return; // the user ended the session
       }
@@ -538,10 +579,36 @@ public final class HeOwnerSession {
    * frame limit (SEAL's keys of a two-square model are larger than a 128 MiB frame).
    */
   public static void sendKeys(Channel channel, byte[] keys) {
-    channel.send(new Msg.Out().magic(KEYS_LENGTH_MAGIC).i32(keys.length).bytes());
-    for (int off = 0; off < keys.length; off += KEY_PART_BYTES) {
-      channel.send(Arrays.copyOfRange(keys, off, Math.min(keys.length, off + KEY_PART_BYTES)));
+    sendParts(channel, KEYS_LENGTH_MAGIC, keys);
+  }
+
+  /**
+   * Sends the first message of a batch-packing query ({@code token || proof || payload}, one
+   * ciphertext per input feature: about 600 MB for 784 features at N = 16384) as the session
+   * keys travel: {@code "OHQL" || length (int32)}, then parts of at most
+   * {@link #KEY_PART_BYTES}. The owner refuses a length above the plan's bound before reading a
+   * part.
+   */
+  public static void sendQuery(Channel channel, byte[] firstMessage) {
+    sendParts(channel, QUERY_LENGTH_MAGIC, firstMessage);
+  }
+
+  private static void sendParts(Channel channel, String magic, byte[] message) {
+    channel.send(new Msg.Out().magic(magic).i32(message.length).bytes());
+    for (int off = 0; off < message.length; off += KEY_PART_BYTES) {
+      channel.send(Arrays.copyOfRange(message, off,
+          Math.min(message.length, off + KEY_PART_BYTES)));
     }
+  }
+
+  /**
+   * The largest first message of a batch-packing query this session accepts: the payload of
+   * {@code inputSize} fresh ciphertexts and its header, plus {@link #PERMISSION_ROOM} for the
+   * permission token and proof.
+   */
+  long queryBound() {
+    HeInferencePlan plan = requireModel().plan();
+    return 4 + 32 + 32 + 8 + (long) plan.ciphertextsFor(1) * (4L + freshSize) + PERMISSION_ROOM;
   }
 
   /**
@@ -552,13 +619,17 @@ public final class HeOwnerSession {
    *     part is larger than announced
    */
   static byte[] receiveKeys(Channel channel, int bound) {
-    Msg.In in = new Msg.In(channel.receive(8), "HE session keys length");
-    in.magic(KEYS_LENGTH_MAGIC);
+    return receiveParts(channel, KEYS_LENGTH_MAGIC, "HE session keys", bound);
+  }
+
+  private static byte[] receiveParts(Channel channel, String magic, String what, long bound) {
+    Msg.In in = new Msg.In(channel.receive(8), what + " length");
+    in.magic(magic);
     int length = in.i32("length");
     in.end();
     if (length < 0 || length > bound) {
-      throw new MalformedQueryException("HE session keys: " + length + " bytes announced, the"
-          + " plan's keys take at most " + bound);
+      throw new MalformedQueryException(what + ": " + length + " bytes announced, the"
+          + " plan's take at most " + bound);
     }
     byte[] out = new byte[length];
     int off = 0;
@@ -566,7 +637,7 @@ public final class HeOwnerSession {
       int want = Math.min(KEY_PART_BYTES, length - off);
       byte[] part = channel.receive(want);
       if (part.length != want) {
-        throw new MalformedQueryException("HE session keys: a part of " + part.length
+        throw new MalformedQueryException(what + ": a part of " + part.length
             + " bytes, expected " + want);
       }
       System.arraycopy(part, 0, out, off, want);

@@ -21,9 +21,11 @@ public final class HePlanOptions {
   private final boolean hoisted;
   private final InputBox inputBox;
   private final int primesPerLevel;
+  private final HePacking packing;
 
   private HePlanOptions(Builder b) {
     this.primesPerLevel = b.primesPerLevel;
+    this.packing = b.packing;
     this.inputBox = b.inputBox;
     this.hoisted = b.hoisted;
     this.kappa = b.kappa;
@@ -66,11 +68,16 @@ public final class HePlanOptions {
 
   /**
    * Primes per level of the plan's chain: 2 (scales above {@code 2^62}, for {@code kappa >= 40})
-   * or 1 (the default plan). Unless set, 2 exactly for a secure {@code N = 32768} plan that
-   * floods at {@code kappa >= 40}.
+   * or 1 (the default plan). Unless set, 2 exactly for a secure {@code N = 32768} rows-packed
+   * plan that floods at {@code kappa >= 40}; the batch packing always has 1.
    */
   public int primesPerLevel() {
     return primesPerLevel;
+  }
+
+  /** How the plan packs images ({@link HePacking#ROWS} unless the owner chose otherwise). */
+  public HePacking packing() {
+    return packing;
   }
 
   double[][] calibration() {
@@ -93,6 +100,7 @@ public final class HePlanOptions {
     private boolean hoisted;
     private InputBox inputBox;
     private int primesPerLevel;
+    private HePacking packing = HePacking.ROWS;
 
     public Builder kappa(int kappa) {
       this.kappa = kappa;
@@ -175,6 +183,16 @@ public final class HePlanOptions {
       return this;
     }
 
+    /**
+     * The packing of the plan: {@link HePacking#ROWS} (the default: several images per
+     * ciphertext, rotations) or {@link HePacking#BATCH} (one image per slot, up to {@code N/2}
+     * images per query, no rotation keys).
+     */
+    public Builder packing(HePacking packing) {
+      this.packing = java.util.Objects.requireNonNull(packing, "packing");
+      return this;
+    }
+
     public HePlanOptions build() {
       if (flooding && (kappa < 1 || kappa > 128)) {
         throw new IllegalArgumentException("kappa is required, in [1, 128]; got " + kappa);
@@ -192,8 +210,13 @@ public final class HePlanOptions {
         throw new IllegalArgumentException("two primes per level need N = 32768 (881 bits of "
             + "modulus at 128-bit security)");
       }
+      if (packing == HePacking.BATCH && primesPerLevel == 2) {
+        throw new IllegalArgumentException("the batch packing runs on one-prime levels; two "
+            + "primes per level are for the rows packing");
+      }
       if (primesPerLevel == 0) {
-        primesPerLevel = !insecure && ringDegree == 32768 && flooding && kappa >= 40 ? 2 : 1;
+        primesPerLevel = packing == HePacking.ROWS && !insecure && ringDegree == 32768
+            && flooding && kappa >= 40 ? 2 : 1;
       }
       return new HePlanOptions(this);
     }

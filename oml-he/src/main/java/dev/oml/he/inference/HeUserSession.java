@@ -60,8 +60,9 @@ public final class HeUserSession {
     // The user encrypts its own input with its secret key: seeded ciphertexts travel at half
     // the size, and their noise is smaller than a public-key encryption's.
     this.encryptor = ctx.encryptor(kg.secretKey());
-    this.layout = new Layout(ctx.parameters().polyModulusDegree() / 2, plan.features(),
-        plan.imagesPerCiphertext());
+    this.layout = plan.packing() == HePacking.BATCH ? null
+        : new Layout(ctx.parameters().polyModulusDegree() / 2, plan.features(),
+            plan.imagesPerCiphertext());
   }
 
   /**
@@ -155,6 +156,22 @@ public final class HeUserSession {
     int lanes = plan.imagesPerCiphertext();
     int count = plan.ciphertextsFor(images.length);
     Ciphertext[] cts = new Ciphertext[count];
+    if (plan.packing() == HePacking.BATCH) {
+      if (images.length > lanes) {
+        throw new IllegalArgumentException(images.length + " images, a batch query carries at "
+            + "most " + lanes);
+      }
+      // Ciphertext f holds feature f of every image: slot b is image b.
+      int slots = ctx.parameters().polyModulusDegree() / 2;
+      double[] v = new double[slots];
+      for (int f = 0; f < count; f++) {
+        for (int b = 0; b < images.length; b++) {
+          v[b] = images[b][f];
+        }
+        cts[f] = encryptSlots(v);
+      }
+      return buildQuery(images.length, cts);
+    }
     for (int k = 0; k < count; k++) {
       int in = Math.min(lanes, images.length - k * lanes);
       cts[k] = encryptSlots(layout.pack(images, k * lanes, in, plan.inputSize()));
@@ -198,6 +215,16 @@ public final class HeUserSession {
     Ciphertext[] cts = answerCiphertexts(query, answer);
     int lanes = plan.imagesPerCiphertext();
     double[][] logits = new double[query.images()][plan.outputSize()];
+    if (plan.packing() == HePacking.BATCH) {
+      // Answer ciphertext j holds logit j of image b in slot b.
+      for (int j = 0; j < cts.length; j++) {
+        double[] v = ctx.ckksEncoder().decode(decryptor.decrypt(cts[j]));
+        for (int b = 0; b < query.images(); b++) {
+          logits[b][j] = v[b];
+        }
+      }
+      return new HeResult(logits);
+    }
     for (int k = 0; k < cts.length; k++) {
       double[] v = ctx.ckksEncoder().decode(decryptor.decrypt(cts[k]));
       for (int b = 0; b < lanes && k * lanes + b < query.images(); b++) {
@@ -231,9 +258,10 @@ public final class HeUserSession {
     }
     int n = in.i32("image count");
     int c = in.i32("ciphertext count");
-    if (n != query.images() || c != query.ciphertexts()) {
+    int want = plan.packing() == HePacking.BATCH ? plan.outputSize() : query.ciphertexts();
+    if (n != query.images() || c != want) {
       throw new MalformedQueryException("HE answer: " + n + " images in " + c
-          + " ciphertexts, the query had " + query.images() + " in " + query.ciphertexts());
+          + " ciphertexts, expected " + query.images() + " in " + want);
     }
     Ciphertext[] cts = new Ciphertext[c];
     for (int k = 0; k < c; k++) {

@@ -68,6 +68,17 @@ class HeTwoPrimePlanTest {
         () -> kappa40().primesPerLevel(2).build(), "two-prime levels need N = 32768");
   }
 
+  @Test
+  void theBatchPackingStaysOnOnePrimeLevels() {
+    // Its constants are one word per prime: a secure N = 32768 batch plan at kappa 40 keeps
+    // one-prime levels where the rows packing takes two, and asking for two is refused.
+    assertEquals(1, kappa40().ringDegree(32768).packing(HePacking.BATCH).build()
+        .primesPerLevel());
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        () -> kappa40().ringDegree(32768).packing(HePacking.BATCH).primesPerLevel(2).build());
+    assertTrue(e.getMessage().contains("batch packing"), e.getMessage());
+  }
+
   /** The pure-Java run, shared by the two tests below. */
   private static double[][] javaLogits;
 

@@ -260,6 +260,163 @@ public final class HeProgram {
     return r;
   }
 
+  /**
+   * Runs every step in the batch packing: {@code xs[f]} holds feature {@code f} of image
+   * {@code b} in slot {@code b}, and only slots {@code < images} are images. A hidden dense
+   * layer is, per output neuron, a sum of ciphertext-times-constant products (constants at the
+   * scale of the prime the layer drops, so the scale is kept exactly), rescaled, plus the bias;
+   * the first layer's products are followed by {@code u + conj(u)} (its weights are halved), so
+   * that only real parts of the inputs reach the network. Activations are slot-wise. The last
+   * layer multiplies by plaintexts {@code w * mask} (mask: slots {@code < images}) and adds
+   * {@code bias * mask}, so every other slot of the answer is zero at no level. Output neurons
+   * and activations are split across {@code executor} when one is given.
+   *
+   * @return one ciphertext per logit
+   */
+  public Ciphertext[] evaluateBatch(Ciphertext[] xs, int images, int slots, CkksEncoder enc,
+      Evaluator ev, RelinKeys rk, GaloisKeys gk, long[] primes,
+      java.util.concurrent.ExecutorService executor) {
+    return evaluateBatch(xs, images, slots, enc, ev, rk, gk, primes, executor, true);
+  }
+
+  /**
+   * {@link #evaluateBatch}, with the projection on real parts switched off when {@code project}
+   * is false: only for the attack test that shows what the projection prevents.
+   */
+  public Ciphertext[] evaluateBatch(Ciphertext[] xs, int images, int slots, CkksEncoder enc,
+      Evaluator ev, RelinKeys rk, GaloisKeys gk, long[] primes,
+      java.util.concurrent.ExecutorService executor, boolean project) {
+    if (primesPerLevel != 1) {
+      throw new IllegalStateException("the batch packing runs on one-prime levels only");
+    }
+    List<Ciphertext> c = List.of(xs);
+    for (Object o : steps) {
+      if (o instanceof LinearStep st) {
+        boolean p = project && st.first && realProjection;
+        c = st.last ? lastBatch(st, c, images, slots, enc, ev, gk, primes, executor, p)
+            : denseBatch(st, c, slots, enc, ev, gk, primes, executor, p);
+      } else {
+        ActivationStep a = (ActivationStep) o;
+        List<Ciphertext> in = c;
+        c = parallel(in.size(), 8, (from, to) -> {
+          List<Ciphertext> r = new ArrayList<>();
+          for (int j = from; j < to; j++) {
+            r.add(a.apply(in.get(j), enc, ev, rk, primes, slots));
+          }
+          return r;
+        }, executor);
+      }
+    }
+    return c.toArray(new Ciphertext[0]);
+  }
+
+  private List<Ciphertext> denseBatch(LinearStep st, List<Ciphertext> x, int slots,
+      CkksEncoder enc, Evaluator ev, GaloisKeys gk, long[] primes,
+      java.util.concurrent.ExecutorService executor, boolean project) {
+    if (x.size() != st.cols) {
+      throw new IllegalStateException(x.size() + " ciphertexts into a layer of " + st.cols);
+    }
+    double q = primes[x.get(0).level()];
+    return parallel(st.rows, 16, (from, to) -> {
+      double[][] w = new double[to - from][st.cols];
+      for (int j = from; j < to; j++) {
+        for (int i = 0; i < st.cols; i++) {
+          w[j - from][i] = st.a[j * st.cols + i] * st.inputFactor;
+        }
+      }
+      List<Ciphertext> r = new ArrayList<>();
+      for (Ciphertext u : ev.multiplyConstantSums(x, w, q)) {
+        u = ev.rescale(u);
+        if (project) {
+          u = ev.add(u, ev.conjugate(u, gk));
+        }
+        r.add(u);
+      }
+      for (int j = from; j < to; j++) {
+        Ciphertext u = r.get(j - from);
+        double[] b = new double[slots];
+        java.util.Arrays.fill(b, st.bias[j]);
+        r.set(j - from, ev.addPlain(u, enc.encode(b, new double[0], u.scale(), u.level())));
+      }
+      return r;
+    }, executor);
+  }
+
+  private List<Ciphertext> lastBatch(LinearStep st, List<Ciphertext> x, int images, int slots,
+      CkksEncoder enc, Evaluator ev, GaloisKeys gk, long[] primes,
+      java.util.concurrent.ExecutorService executor, boolean project) {
+    if (x.size() != st.cols) {
+      throw new IllegalStateException(x.size() + " ciphertexts into a layer of " + st.cols);
+    }
+    int level = x.get(0).level();
+    double q = primes[level];
+    return parallel(st.rows, 1, (from, to) -> {
+      List<Ciphertext> r = new ArrayList<>();
+      double[] v = new double[slots];
+      for (int j = from; j < to; j++) {
+        List<Ciphertext> terms = new ArrayList<>();
+        List<dev.oml.he.Plaintext> ps = new ArrayList<>();
+        for (int i = 0; i < st.cols; i++) {
+          double w = st.a[j * st.cols + i] * st.inputFactor;
+          if (w == 0.0) {
+            continue;
+          }
+          java.util.Arrays.fill(v, 0, images, w);
+          terms.add(x.get(i));
+          ps.add(enc.encode(v, new double[0], q, level));
+        }
+        Ciphertext u;
+        if (terms.isEmpty()) {
+          u = ev.multiplyPlain(x.get(0), enc.encode(new double[slots], new double[0], q, level));
+        } else {
+          u = ev.multiplyPlainSum(terms, ps);
+        }
+        u = ev.rescale(u);
+        if (project) {
+          u = ev.add(u, ev.conjugate(u, gk));
+        }
+        double[] b = new double[slots];
+        java.util.Arrays.fill(b, 0, images, st.bias[j]);
+        r.add(ev.addPlain(u, enc.encode(b, new double[0], u.scale(), u.level())));
+      }
+      return r;
+    }, executor);
+  }
+
+  /** A piece of work over the indices {@code [from, to)}. */
+  private interface Chunk {
+    List<Ciphertext> run(int from, int to);
+  }
+
+  /** Runs {@code work} over {@code [0, count)} in chunks of {@code size}, on the executor. */
+  private static List<Ciphertext> parallel(int count, int size, Chunk work,
+      java.util.concurrent.ExecutorService executor) {
+    if (executor == null || count <= size) {
+      return work.run(0, count);
+    }
+    List<java.util.concurrent.Callable<List<Ciphertext>>> jobs = new ArrayList<>();
+    for (int from = 0; from < count; from += size) {
+      int f = from;
+      int t = Math.min(count, from + size);
+      jobs.add(() -> work.run(f, t));
+    }
+    List<Ciphertext> out = new ArrayList<>(count);
+    try {
+      for (java.util.concurrent.Future<List<Ciphertext>> f : executor.invokeAll(jobs)) {
+        out.addAll(f.get());
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while evaluating", e);
+    } catch (java.util.concurrent.ExecutionException e) {
+      if (e.getCause() instanceof RuntimeException r) {
+        throw r;
+      }
+      throw new IllegalStateException(e.getCause());
+    }
+    return out;
+  }
+
   /** Linear steps and activations, for the noise estimate. */
   List<Object> steps() {
     return steps;

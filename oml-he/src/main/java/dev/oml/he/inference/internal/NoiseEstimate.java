@@ -141,6 +141,71 @@ public final class NoiseEstimate {
     return new double[] {var, added};
   }
 
+  /**
+   * The variances of {@link #outputVariances} for the batch packing's evaluation order: a
+   * hidden dense layer is a sum of ciphertext-times-constant products (each weight rounded to
+   * a multiple of {@code 1/q}: a deterministic error of at most {@code cols * (1/2q + |w|
+   * 2^-52) * max|x|}, taken whole, as if it were {@code TAIL} standard deviations), the
+   * rescale's rounding and the bias's encoding; no rotation. The first layer adds the key
+   * switch of its conjugation ({@code u + conj(u)}, after the rescale). The last layer's
+   * products are with encoded plaintexts {@code w * mask}, whose encoding errors add as in the
+   * diagonal method (one per input). {@code [1]}: the variance a masked slot sees.
+   */
+  public static double[] batchOutputVariances(HeProgram program, int n, double inputScale,
+      long[] primes, long special, double[] rms, double[] max) {
+    double maxPrime = 0;
+    for (long p : primes) {
+      maxPrime = Math.max(maxPrime, p);
+    }
+    double sd = fresh(n, inputScale) / TAIL;
+    double var = sd * sd;
+    double scale = inputScale;
+    int level = primes.length - 1;
+    int i = 0;
+    double added = var;
+    for (Object o : program.steps()) {
+      double xr = rms[i];
+      double xm = max[i++];
+      if (o instanceof LinearStep st) {
+        double norm2 = 0;
+        double maxW = 0;
+        for (int r = 0; r < st.rows; r++) {
+          double s = 0;
+          for (int c = 0; c < st.cols; c++) {
+            double a = st.a[r * st.cols + c];
+            s += a * a;
+            maxW = Math.max(maxW, Math.abs(a));
+          }
+          norm2 = Math.max(norm2, s);
+        }
+        double q = primes[level];
+        double products = st.last ? st.cols * sq(encoding(n, q) / TAIL) * xr * xr
+            : sq(st.cols * (0.5 / q + maxW * 0x1p-52) * xm / TAIL);
+        // u + conj(u) doubles what the products and the rescale left in u (the halved weights
+        // are what keeps the signal's scale), and adds one key switch.
+        boolean project = st.first && program.realProjection();
+        added = (project ? 4 : 1) * (products + sq(rounding(n, scale) / TAIL))
+            + sq(encoding(n, scale) / TAIL);
+        if (project) {
+          added += sq(keySwitch(n, level - 1, maxPrime, special, scale) / TAIL);
+        }
+        var = norm2 * var + added;
+        level--;
+      } else {
+        ActivationStep a = (ActivationStep) o;
+        double gain = 0;
+        for (int k = 1; k < a.c.length; k++) {
+          gain += Math.abs(a.c[k]) * k * Math.pow(k == 1 ? 1.0 : xr, k - 1);
+        }
+        double ks = sq(keySwitch(n, level, maxPrime, special, scale * scale) / TAIL)
+            + sq(rounding(n, scale) / TAIL);
+        var = gain * gain * var + a.depth * a.c.length * ks + sq(encoding(n, scale) / TAIL);
+        level -= a.depth;
+      }
+    }
+    return new double[] {var, added};
+  }
+
   private static double sq(double x) {
     return x * x;
   }

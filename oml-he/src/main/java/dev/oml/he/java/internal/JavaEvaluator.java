@@ -418,4 +418,102 @@ final class JavaEvaluator implements Evaluator {
     ctx.ring.toNtt(r, cnt);
     return r;
   }
+
+  /** Coefficients per tile of the constant sums: a tile of every accumulator stays in cache. */
+  private static final int TILE = 1024;
+  /** Rows accumulated together over one input tile. */
+  private static final int ROW_BLOCK = 16;
+
+  /**
+   * In the NTT domain a constant polynomial is the same value at every position, so each
+   * product is one Shoup multiplication by a precomputed constant per coefficient, added
+   * unreduced into the row's accumulator and reduced once per group of inputs (127 inputs at a
+   * 55-bit prime, 3 at a 60-bit one); tiles of coefficients and blocks of rows keep the
+   * accumulators in cache while the inputs stream by.
+   */
+  @Override
+  public java.util.List<Ciphertext> multiplyConstantSums(
+      java.util.List<? extends Ciphertext> xs, double[][] weights, double constantScale) {
+    if (xs.isEmpty()) {
+      throw new IllegalArgumentException("a sum of constant products needs at least one term");
+    }
+    Ct[] a = new Ct[xs.size()];
+    for (int i = 0; i < a.length; i++) {
+      a[i] = ctx.evalCt(xs.get(i));
+      ctx.checks.requireScheme(HeScheme.CKKS, "multiplyConstantSums");
+      ctx.checks.sizeTwo(a[i], "multiplyConstantSums");
+      ctx.checks.sameLevelAndScale(a[0], a[i]);
+    }
+    int rows = weights.length;
+    int cnt = a[0].level + 1;
+    long[][] c = new long[rows][];
+    for (int j = 0; j < rows; j++) {
+      if (weights[j].length != a.length) {
+        throw new IllegalArgumentException("row " + j + " has " + weights[j].length
+            + " weights for " + a.length + " ciphertexts");
+      }
+      c[j] = new long[a.length];
+      for (int i = 0; i < a.length; i++) {
+        double v = weights[j][i] * constantScale;
+        if (!(Math.abs(v) < 0x1p62)) {
+          throw new IllegalArgumentException("a weight times the constant scale does not fit 63 bits");
+        }
+        c[j][i] = Math.round(v);
+      }
+    }
+    long[][][][] out = new long[rows][2][cnt][ctx.ring.n];
+    int n = ctx.ring.n;
+    for (int r = 0; r < cnt; r++) {
+      Modulus m = ctx.ring.mods[r];
+      long q = m.q;
+      for (int j0 = 0; j0 < rows; j0 += ROW_BLOCK) {
+        int j1 = Math.min(rows, j0 + ROW_BLOCK);
+        long[][] wr = new long[j1 - j0][a.length];
+        long[][] wsr = new long[j1 - j0][a.length];
+        for (int j = j0; j < j1; j++) {
+          for (int i = 0; i < a.length; i++) {
+            wr[j - j0][i] = Math.floorMod(c[j][i], q);
+            wsr[j - j0][i] = m.shoup(wr[j - j0][i]);
+          }
+        }
+        // A Shoup product without its final correction lies in [0, 2q): an accumulator below q
+        // takes `group` of them before it could reach 2^63, then is reduced once.
+        int group = (int) Math.min(a.length, (Long.MAX_VALUE - q) / (2 * q));
+        for (int t0 = 0; t0 < n; t0 += TILE) {
+          int t1 = Math.min(n, t0 + TILE);
+          for (int comp = 0; comp < 2; comp++) {
+            for (int i0 = 0; i0 < a.length; i0 += group) {
+              int i1 = Math.min(a.length, i0 + group);
+              for (int i = i0; i < i1; i++) {
+                long[] x = a[i].c[comp][r];
+                for (int j = j0; j < j1; j++) {
+                  long cw = wr[j - j0][i];
+                  if (cw == 0) {
+                    continue;
+                  }
+                  long cs = wsr[j - j0][i];
+                  long[] z = out[j][comp][r];
+                  for (int k = t0; k < t1; k++) {
+                    long xv = x[k];
+                    z[k] += xv * cw - (Math.multiplyHigh(xv, cs) + ((cs >> 63) & xv)) * q;
+                  }
+                }
+              }
+              for (int j = j0; j < j1; j++) {
+                long[] z = out[j][comp][r];
+                for (int k = t0; k < t1; k++) {
+                  z[k] = m.reduceUnsigned(z[k]);
+                }
+              }
+            }
+          }
+        }
+      }
+    }
+    java.util.List<Ciphertext> res = new java.util.ArrayList<>(rows);
+    for (int j = 0; j < rows; j++) {
+      res.add(make(a[0], out[j], a[0].scale * constantScale));
+    }
+    return res;
+  }
 }

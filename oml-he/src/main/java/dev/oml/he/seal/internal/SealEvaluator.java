@@ -121,6 +121,53 @@ final class SealEvaluator implements Evaluator {
     return result;
   }
 
+  /**
+   * One native call for all rows: the constants are rounded here exactly as the pure-Java
+   * engine rounds them, and summed in SEAL's NTT domain with 128-bit accumulation.
+   */
+  @Override
+  public List<Ciphertext> multiplyConstantSums(List<? extends Ciphertext> xs, double[][] weights,
+      double constantScale) {
+    if (xs.isEmpty()) {
+      throw new IllegalArgumentException("a sum of constant products needs at least one term");
+    }
+    ctx.checks.requireScheme(HeScheme.CKKS, "multiplyConstantSums");
+    int count = xs.size();
+    Ct[] a = new Ct[count];
+    Pointer[] ap = new Pointer[count];
+    for (int i = 0; i < count; i++) {
+      a[i] = ctx.evalCt(xs.get(i));
+      ctx.checks.sizeTwo(a[i], "multiplyConstantSums");
+      ctx.checks.sameLevelAndScale(a[0], a[i]);
+      ap[i] = a[i].pointer();
+    }
+    long[] constants = new long[weights.length * count];
+    for (int j = 0; j < weights.length; j++) {
+      if (weights[j].length != count) {
+        throw new IllegalArgumentException("row " + j + " has " + weights[j].length
+            + " weights for " + count + " ciphertexts");
+      }
+      for (int i = 0; i < count; i++) {
+        double v = weights[j][i] * constantScale;
+        if (!(Math.abs(v) < 0x1p62)) {
+          throw new IllegalArgumentException("a weight times the constant scale does not fit 63 bits");
+        }
+        constants[j * count + i] = Math.round(v);
+      }
+    }
+    Pointer[] out = new Pointer[weights.length];
+    if (weights.length > 0) {
+      SealNative.check(ctx.lib.oml_evaluator_multiply_constant_sums(ctx.ptr(), ap, count,
+          constants, weights.length, constantScale, out));
+    }
+    ctx.fence((Object[]) a);
+    List<Ciphertext> result = new ArrayList<>(out.length);
+    for (Pointer o : out) {
+      result.add(ctx.newCt(o));
+    }
+    return result;
+  }
+
   @Override
   public Ciphertext multiply(Ciphertext x, Ciphertext y) {
     Ct a = ctx.evalCt(x);

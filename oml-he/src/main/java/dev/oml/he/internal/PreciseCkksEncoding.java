@@ -41,16 +41,27 @@ public final class PreciseCkksEncoding {
     return TABLES.computeIfAbsent(n, PreciseCkksEncoding::new);
   }
 
+  /**
+   * The slot order of CKKS at ring degree {@code n}: {@code 5^j mod 2n} for {@code j < n/2},
+   * the exponents of the roots {@code zeta^(5^j)} at which slot {@code j} evaluates, so that a
+   * rotation is the Galois map {@code X -> X^5}. Both encoders index their twiddles through it.
+   */
+  public static int[] rotationGroup(int n) {
+    int m = 2 * n;
+    int[] group = new int[n / 2];
+    long g = 1;
+    for (int j = 0; j < group.length; j++) {
+      group[j] = (int) g;
+      g = (g * 5) % m;
+    }
+    return group;
+  }
+
   /** Tables for ring degree {@code n}. */
   PreciseCkksEncoding(int n) {
     this.m = 2 * n;
     this.slots = n / 2;
-    rotGroup = new int[slots];
-    long g = 1;
-    for (int j = 0; j < slots; j++) {
-      rotGroup[j] = (int) g;
-      g = (g * 5) % m;
-    }
+    rotGroup = rotationGroup(n);
     // zeta^(2^k), k < log2 m, from series at 45 digits; zeta^j as products of those.
     int log = Integer.numberOfTrailingZeros(m);
     double[][] base = new double[log][];

@@ -36,11 +36,7 @@ public abstract class CkksFloodingConformance {
     PublicKey pk = kg.createPublicKey();
     CkksEncoder enc = ctx.ckksEncoder();
     Evaluator ev = ctx.evaluator();
-    Random r = new Random(1);
-    double[] v = new double[enc.slotCount()];
-    for (int i = 0; i < v.length; i++) {
-      v[i] = 2 * r.nextDouble() - 1;
-    }
+    double[] v = uniform(enc.slotCount(), new Random(1));
     Ciphertext x = ev.rescale(ev.multiplyPlain(ctx.encryptor(pk).encrypt(enc.encode(v, 0x1p40)),
         enc.encode(ones(enc.slotCount()), new double[0], 0x1p40, 4)));
     FloodingBudget b = FloodingBudget.forCkksStatedKappa(ctx.parameters(), 8, BigInteger.valueOf(1000),
@@ -52,10 +48,7 @@ public abstract class CkksFloodingConformance {
     assertNotEquals(cx[1][0][0], cy[1][0][0], "second component re-randomized");
     double[] got = enc.decode(ctx.decryptor(kg.secretKey()).decrypt(y));
     double floodSlot = 10 * Math.pow(2, b.floodBits()) * Math.sqrt(2048 / 6.0) / x.scale();
-    double maxErr = 0;
-    for (int i = 0; i < v.length; i++) {
-      maxErr = Math.max(maxErr, Math.abs(got[i] - v[i]));
-    }
+    double maxErr = maxError(got, v, null);
     assertTrue(maxErr < floodSlot, maxErr + " vs " + floodSlot);
     assertTrue(maxErr > floodSlot / 1000, "the flood is there: " + maxErr);
     FloodingBudget other = FloodingBudget.forCkksStatedKappa(ctx.parameters(), 8, BigInteger.TEN, 0);
@@ -115,12 +108,8 @@ public abstract class CkksFloodingConformance {
     Evaluator ev = ctx.evaluator();
     long[] q = ctx.parameters().coeffModulus();
     Random r = new Random(3);
-    double[] v = new double[enc.slotCount()];
-    double[] w = new double[enc.slotCount()];
-    for (int i = 0; i < v.length; i++) {
-      v[i] = 2 * r.nextDouble() - 1;
-      w[i] = 2 * r.nextDouble() - 1;
-    }
+    double[] v = uniform(enc.slotCount(), r);
+    double[] w = uniform(enc.slotCount(), r);
     double scale = 0x1.3p110;
     Ciphertext x = ctx.encryptor(pk).encrypt(enc.encode(v, scale));
     double pair = (double) q[4] * (double) q[3];
@@ -129,10 +118,7 @@ public abstract class CkksFloodingConformance {
     assertEquals(2, y.level());
     assertEquals(scale, y.scale(), scale * 1e-12, "the scale survives the two-prime rescale");
     double[] got = enc.decode(ctx.decryptor(kg.secretKey()).decrypt(y));
-    double maxErr = 0;
-    for (int i = 0; i < v.length; i++) {
-      maxErr = Math.max(maxErr, Math.abs(got[i] - v[i] * w[i]));
-    }
+    double maxErr = maxError(got, v, w);
     // Noise of about 2^15 at 2^110, against about 2^-20 at a one-word scale of 2^40.
     assertTrue(maxErr < 1e-12, "error " + maxErr);
     FloodingBudget b = FloodingBudget.forCkksGaussian(ctx.parameters(), 40, 0x1p30, y.level());
@@ -146,6 +132,24 @@ public abstract class CkksFloodingConformance {
     double want = b.gaussianSigma() * Math.sqrt(2048 / 2.0) / y.scale();
     double sd = Math.sqrt(sq / v.length);
     assertEquals(want, sd, want * 0.1, "flood standard deviation in the slots");
+  }
+
+  /** {@code n} values uniform in {@code [-1, 1)}. */
+  private static double[] uniform(int n, Random r) {
+    double[] a = new double[n];
+    for (int i = 0; i < n; i++) {
+      a[i] = 2 * r.nextDouble() - 1;
+    }
+    return a;
+  }
+
+  /** The largest {@code |got[i] - v[i] * w[i]|} ({@code w} null: all ones). */
+  private static double maxError(double[] got, double[] v, double[] w) {
+    double max = 0;
+    for (int i = 0; i < v.length; i++) {
+      max = Math.max(max, Math.abs(got[i] - v[i] * (w == null ? 1.0 : w[i])));
+    }
+    return max;
   }
 
   private static double[] ones(int n) {

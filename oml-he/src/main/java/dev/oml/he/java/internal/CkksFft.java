@@ -16,12 +16,7 @@ final class CkksFft {
   CkksFft(int n) {
     this.m = 2 * n;
     this.slots = n / 2;
-    rotGroup = new int[slots];
-    long g = 1;
-    for (int j = 0; j < slots; j++) {
-      rotGroup[j] = (int) g;
-      g = (g * 5) % m;
-    }
+    rotGroup = dev.oml.he.internal.PreciseCkksEncoding.rotationGroup(n);
     ksiRe = new double[m + 1];
     ksiIm = new double[m + 1];
     for (int j = 0; j <= m; j++) {

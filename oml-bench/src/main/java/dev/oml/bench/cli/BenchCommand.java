@@ -53,11 +53,19 @@ final class BenchCommand implements Callable<Integer> {
   @Option(names = "--format", defaultValue = "json", description = "result format: json or csv")
   String format;
 
-  @Option(names = "--warmup", defaultValue = "3", description = "warm-up iterations of 1 s, 0 to 100")
+  @Option(names = "--warmup", defaultValue = "3", description = "warm-up iterations of --time seconds, 0 to 100")
   int warmup;
 
-  @Option(names = "--iterations", defaultValue = "5", description = "measured iterations of 1 s, 1 to 1000")
+  @Option(names = "--iterations", defaultValue = "5", description = "measured iterations of --time seconds, 1 to 1000")
   int iterations;
+
+  @Option(names = "--time", defaultValue = "1", paramLabel = "SECONDS", description = "length of each"
+      + " iteration, 1 to 600 seconds (single-shot benchmarks run one invocation whatever it is)")
+  int time;
+
+  @Option(names = "--heap", defaultValue = "4g", paramLabel = "SIZE", description = "maximum heap of each"
+      + " forked JVM (-Xmx), e.g. 8g for the HE batch benchmark's 607 MB queries")
+  String heap;
 
   @Option(names = "--forks", defaultValue = "1", description = "JVM forks per benchmark, 0 to 20 (0 runs"
       + " in this JVM: quicker, less isolated)")
@@ -85,6 +93,10 @@ final class BenchCommand implements Callable<Integer> {
     Check.range(spec, "--warmup", warmup, 0, 100);
     Check.range(spec, "--iterations", iterations, 1, 1000);
     Check.range(spec, "--forks", forks, 0, 20);
+    Check.range(spec, "--time", time, 1, 600);
+    if (!heap.matches("[1-9][0-9]{0,5}[mMgG]")) {
+      throw Check.usage(spec, "--heap " + heap + ": expected a size such as 512m or 8g");
+    }
     List<ProfilerConfig> profs = new ArrayList<>();
     for (String p : profilers) {
       profs.add(profiler(p));
@@ -109,17 +121,7 @@ final class BenchCommand implements Callable<Integer> {
       // In this JVM the benchmarks read models/ and data/ through the property a fork is given.
       System.setProperty("oml.home", home);
     }
-    ChainedOptionsBuilder opts = new OptionsBuilder()
-        .include(regex)
-        .forks(forks)
-        .warmupIterations(warmup)
-        .warmupTime(TimeValue.seconds(1))
-        .measurementIterations(iterations)
-        .measurementTime(TimeValue.seconds(1))
-        .threads(1)
-        .jvmArgsAppend("-Doml.home=" + home, "-Xmx4g")
-        .resultFormat(format.equals("csv") ? ResultFormatType.CSV : ResultFormatType.JSON)
-        .result(file.toString());
+    ChainedOptionsBuilder opts = jmhOptions(regex, home, file);
     for (ProfilerConfig p : profs) {
       opts.addProfiler(p.getKlass(), p.getOpts());
     }
@@ -143,6 +145,21 @@ final class BenchCommand implements Callable<Integer> {
     }
     System.out.println("results written to " + file);
     return 0;
+  }
+
+  /** The run's settings as JMH options, before profilers and parameters. */
+  ChainedOptionsBuilder jmhOptions(String regex, String home, Path file) {
+    return new OptionsBuilder()
+        .include(regex)
+        .forks(forks)
+        .warmupIterations(warmup)
+        .warmupTime(TimeValue.seconds(time))
+        .measurementIterations(iterations)
+        .measurementTime(TimeValue.seconds(time))
+        .threads(1)
+        .jvmArgsAppend("-Doml.home=" + home, "-Xmx" + heap)
+        .resultFormat(format.equals("csv") ? ResultFormatType.CSV : ResultFormatType.JSON)
+        .result(file.toString());
   }
 
   /** {@code NAME[:OPTIONS]}, checked by JMH's own factory: an unknown or unusable profiler is a usage error. */

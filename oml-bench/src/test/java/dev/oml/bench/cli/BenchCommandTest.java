@@ -77,4 +77,28 @@ class BenchCommandTest {
       assertFalse(Files.exists(dir.resolve("bad.csv")));
     }
   }
+
+  @Test
+  void heapAndIterationTimeReachTheForkedJvmAndJmh() {
+    BenchCommand c = new BenchCommand();
+    new picocli.CommandLine(c).parseArgs("--heap", "8g", "--time", "30", "--warmup", "1", "--iterations", "2");
+    org.openjdk.jmh.runner.options.Options o = c.jmhOptions("X", "/h", dir.resolve("r.json")).build();
+    assertEquals(List.of("-Doml.home=/h", "-Xmx8g"), List.copyOf(o.getJvmArgsAppend().get()));
+    assertEquals(org.openjdk.jmh.runner.options.TimeValue.seconds(30), o.getMeasurementTime().get());
+    assertEquals(org.openjdk.jmh.runner.options.TimeValue.seconds(30), o.getWarmupTime().get());
+    assertEquals(2, o.getMeasurementIterations().get());
+    BenchCommand d = new BenchCommand();
+    new picocli.CommandLine(d).parseArgs();
+    org.openjdk.jmh.runner.options.Options od = d.jmhOptions("X", "/h", dir.resolve("r.json")).build();
+    assertEquals(List.of("-Doml.home=/h", "-Xmx4g"), List.copyOf(od.getJvmArgsAppend().get()));
+    assertEquals(org.openjdk.jmh.runner.options.TimeValue.seconds(1), od.getMeasurementTime().get());
+    for (String[] bad : new String[][] {{"--heap", "8"}, {"--heap", "0g"}, {"--heap", "-Xmx8g"},
+        {"--time", "0"}, {"--time", "601"}}) {
+      CliRun b = CliRun.of("bench", "PlaintextInferenceBenchmark", bad[0], bad[1], "--out",
+          dir.resolve("bad.json").toString());
+      assertEquals(2, b.code(), String.join(" ", bad) + ": " + b.err());
+      assertEquals(1, b.err().strip().lines().count(), b.err());
+      assertFalse(Files.exists(dir.resolve("bad.json")));
+    }
+  }
 }

@@ -24,7 +24,7 @@ import java.util.Arrays;
 public final class HalfGates {
   /**
    * Instances per chunk, so that a chunk's labels stay in cache: the {@code F_p} ReLU circuit has
-   * about 1,300 wires, 0.7 MB of labels at 32 instances (2.8 MB at 128). Measured on a ReLU layer
+   * about 1,500 wires, 0.8 MB of labels at 32 instances (3.1 MB at 128). Measured on a ReLU layer
    * of 128 instances (thread CPU time, one core): 32 evaluates in 1.65-1.68 ms and garbles in
    * 2.7-3.0 ms, against 2.2-3.0 ms and 3.5-4.4 ms at 128; 24 and 64 lie in between.
    */

@@ -190,19 +190,27 @@ public final class PrimeField {
     return dot(a, 0, b, 0, a.length);
   }
 
+  // The unreduced products (each below 2^92) summed in 128 bits, reduced once per 2^16 terms
+  // (the sum stays below 2^108): a product costs two multiplications and an add with carry
+  // instead of a Barrett reduction.
   private static long dot(long[] a, int aOff, long[] b, int bOff, int n) {
     long acc = 0;
-    long lazy = 0;
-    int k = 0;
-    for (int i = 0; i < n; i++) {
-      lazy += mul(a[aOff + i], b[bOff + i]);
-      if (++k == LAZY) {
-        acc = add(acc, reduce(lazy));
-        lazy = 0;
-        k = 0;
+    int i = 0;
+    while (i < n) {
+      int end = Math.min(n, i + LAZY);
+      long lo = 0;
+      long hi = 0;
+      for (; i < end; i++) {
+        long x = a[aOff + i];
+        long y = b[bOff + i];
+        long pl = x * y;
+        long s = lo + pl;
+        hi += Math.multiplyHigh(x, y) + (Long.compareUnsigned(s, pl) < 0 ? 1 : 0);
+        lo = s;
       }
+      acc = add(acc, reduce128(lo, hi));
     }
-    return add(acc, reduce(lazy));
+    return acc;
   }
 
   /**

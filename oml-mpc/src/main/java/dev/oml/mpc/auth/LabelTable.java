@@ -181,12 +181,14 @@ public final class LabelTable {
     long[] h = new long[2 * k * n];
     new FixedKeyAes().hash(src, 0, tw, 0, h, 0, k * n);
     long[] tags = new long[n];
-    for (int t = 0; t < k * n; t++) {
-      long y = PrimeField.neg(PrimeField.reduce128(h[2 * t], h[2 * t + 1]));
-      if ((src[2 * t] & 1) != 0) {
-        y = PrimeField.add(y, entries[t]);
+    for (int j = 0, t = 0; j < k; j++) {
+      for (int i = 0; i < n; i++, t++) {
+        long y = PrimeField.neg(PrimeField.reduce128(h[2 * t], h[2 * t + 1]));
+        if ((src[2 * t] & 1) != 0) {
+          y = PrimeField.add(y, entries[t]);
+        }
+        tags[i] = PrimeField.add(tags[i], y);
       }
-      tags[t % n] = PrimeField.add(tags[t % n], y);
     }
     Arrays.fill(entries, 0);
     entries = null;

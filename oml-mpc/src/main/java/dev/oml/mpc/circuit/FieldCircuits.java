@@ -30,11 +30,12 @@ import dev.oml.core.field.PrimeField;
  * {@code 3k} ({@code k} for the 47-bit sum, {@code k + 1} for subtracting {@code p} with the
  * borrow, {@code k - 1} for the selection), the sign {@code k - 1} (comparison with
  * {@code (p + 1) / 2}), ReLU on the shifted word {@code k - f}, the modular re-share
- * {@code 3k - 2} (subtraction with borrow, adding {@code p} back, selection). In all
- * {@link #reluReshare(int)} costs {@code 9k - f - 4 = 410 - f} (394 at {@code f = 16}), against
- * {@code 3l - f - 3} for the Z_2^l circuit: the price of exact arithmetic mod {@code p}.
- * {@link #truncateReshare(int)} costs 501 at {@code f = 16} (the centered value, its
- * arithmetic shift and re-embedding replace ReLU), {@link #argmaxOfShares(int)} 3560 for
+ * {@code 2k - 1} (subtraction with borrow, then the masked constant {@code borrow * p} added,
+ * which needs no selection). In all {@link #reluReshare(int)} costs
+ * {@code 8k - f - 3 = 365 - f} (349 at {@code f = 16}), against {@code 3l - f - 3} for the
+ * Z_2^l circuit: the price of exact arithmetic mod {@code p}. {@link #truncateReshare(int)}
+ * costs 410 for every {@code f} (the centered value, its arithmetic shift and re-embedding by
+ * the masked constant {@code negative * p} replace ReLU), {@link #argmaxOfShares(int)} 3560 for
  * {@code k = 10} logits.
  */
 public final class FieldCircuits {
@@ -103,17 +104,26 @@ public final class FieldCircuits {
     return r;
   }
 
-  /** {@code (x - y) mod p} for 46-bit words holding canonical residues. */
+  /**
+   * {@code (x - y) mod p} for 46-bit words holding canonical residues: the difference with its
+   * borrow, then {@code p} added back under the borrow. Adding the masked constant
+   * {@code borrow * p} costs one AND per bit and needs no selection afterwards ({@code 2k - 1}
+   * ANDs in all; adding {@code p} unconditionally and selecting cost {@code 3k - 2}).
+   */
   public static int[] subModP(CircuitBuilder b, int[] x, int[] y) {
     int[] d = add(b, x, Circuits.not(b, y), CircuitBuilder.ONE, true);
-    int noBorrow = d[BITS];
-    int[] low = java.util.Arrays.copyOf(d, BITS);
-    int[] e = add(b, low, constant(PrimeField.P, BITS), CircuitBuilder.ZERO, false);
-    int[] r = new int[BITS];
-    for (int i = 0; i < BITS; i++) {
-      r[i] = b.mux(noBorrow, low[i], e[i]);
+    int borrow = b.not(d[BITS]);
+    return add(b, java.util.Arrays.copyOf(d, BITS), masked(PrimeField.P, BITS, borrow),
+        CircuitBuilder.ZERO, false);
+  }
+
+  /** The constant {@code v} as a {@code bits}-bit word whose one-bits are the wire {@code m}. */
+  private static int[] masked(long v, int bits, int m) {
+    int[] c = constant(v, bits);
+    for (int i = 0; i < bits; i++) {
+      c[i] = c[i] == CircuitBuilder.ONE ? m : CircuitBuilder.ZERO;
     }
-    return r;
+    return c;
   }
 
   /** 1 iff the canonical residue {@code r} stands for a negative value: {@code r > (p-1)/2}. */
@@ -127,10 +137,7 @@ public final class FieldCircuits {
    * one AND per bit.
    */
   public static int[] centered(CircuitBuilder b, int[] r, int negative) {
-    int[] c = constant((1L << (BITS + 1)) - PrimeField.P, BITS + 1);
-    for (int i = 0; i < c.length; i++) {
-      c[i] = c[i] == CircuitBuilder.ONE ? negative : CircuitBuilder.ZERO;
-    }
+    int[] c = masked((1L << (BITS + 1)) - PrimeField.P, BITS + 1, negative);
     return add(b, extend(r, BITS + 1), c, CircuitBuilder.ZERO, false);
   }
 
@@ -154,12 +161,8 @@ public final class FieldCircuits {
   private static int[] truncate(CircuitBuilder b, int[] r, int negative, int f) {
     int[] c = Circuits.shiftRightArithmetic(centered(b, r, negative), f); // 47-bit signed
     // negative: c + p lies in [0, p); positive: c = r >> f, whose top bits are 0 either way
-    int[] e = add(b, c, constant(PrimeField.P, BITS + 1), CircuitBuilder.ZERO, false);
-    int[] y = new int[BITS];
-    for (int i = 0; i < BITS; i++) {
-      y[i] = b.mux(negative, e[i], c[i]);
-    }
-    return y;
+    return add(b, java.util.Arrays.copyOf(c, BITS), masked(PrimeField.P, BITS, negative),
+        CircuitBuilder.ZERO, false);
   }
 
   private static Circuit reshare(int f, boolean relu) {
@@ -238,10 +241,8 @@ public final class FieldCircuits {
       }
     } else {
       // negative: best + p lies in [0, p); non-negative: best itself, below (p - 1) / 2
-      int[] e = add(b, best, constant(PrimeField.P, BITS + 1), CircuitBuilder.ZERO, false);
-      for (int i = 0; i < BITS; i++) {
-        y[i] = b.mux(sign, e[i], best[i]);
-      }
+      y = add(b, java.util.Arrays.copyOf(best, BITS), masked(PrimeField.P, BITS, sign),
+          CircuitBuilder.ZERO, false);
     }
     int[] out = subModP(b, y, m);
     int[] outs = java.util.Arrays.copyOf(out, BITS + w);

@@ -17,8 +17,9 @@ import java.security.NoSuchAlgorithmException;
  * <p>The combination {@code sum_i chi_i * row_i} is computed column by column, which needs no
  * carry-less multiplication: writing {@code row_i = sum_j row_i[j] X^j}, it equals
  * {@code sum_j X^j * (sum_i row_i[j] chi_i)}; the inner sums are XORs of {@code chi_i} selected
- * by a column's bits, done four rows at a time through a 16-entry table, and the outer sum is a
- * Horner pass of 128 multiplications by {@code X}.
+ * by a column's bits, done four rows at a time through a 16-entry table (four tables per pass
+ * over the columns, so each column's sum is read and written once per 16 rows), and the outer
+ * sum is a Horner pass of 128 multiplications by {@code X}.
  */
 final class KosCheck {
   static final int KAPPA = 128;
@@ -86,7 +87,9 @@ final class KosCheck {
     Prg prg = new Prg(chiSeed);
     long[] c = new long[2 * KAPPA];
     long[] chi = new long[128];
-    long[] tab = new long[32];
+    // four 16-entry tables (rows 4q .. 4q + 3 of a 16-row group), so that one pass over the
+    // columns reads 16 bits of each and updates its sum once
+    long[] tab = new long[128];
     long[] cw = new long[KAPPA];
     long xlo = 0;
     long xhi = 0;
@@ -96,23 +99,34 @@ final class KosCheck {
         cw[j] = cols[j][w];
       }
       long rw = r == null ? 0 : r[w];
-      for (int p = 0; p < 16; p++) {
-        int base = 8 * p;
-        for (int e = 1; e < 16; e++) {
-          int low = Integer.numberOfTrailingZeros(e);
-          int prev = e & (e - 1);
-          tab[2 * e] = tab[2 * prev] ^ chi[base + 2 * low];
-          tab[2 * e + 1] = tab[2 * prev + 1] ^ chi[base + 2 * low + 1];
+      for (int p = 0; p < 16; p += 4) {
+        for (int q = 0; q < 4; q++) {
+          int base = 8 * (p + q);
+          int t = 32 * q;
+          for (int e = 1; e < 16; e++) {
+            int low = Integer.numberOfTrailingZeros(e);
+            int prev = e & (e - 1);
+            tab[t + 2 * e] = tab[t + 2 * prev] ^ chi[base + 2 * low];
+            tab[t + 2 * e + 1] = tab[t + 2 * prev + 1] ^ chi[base + 2 * low + 1];
+          }
         }
         int sh = 4 * p;
         for (int j = 0; j < KAPPA; j++) {
-          int nib = (int) (cw[j] >>> sh) & 15;
-          c[2 * j] ^= tab[2 * nib];
-          c[2 * j + 1] ^= tab[2 * nib + 1];
+          int bits = (int) (cw[j] >>> sh);
+          int i0 = 2 * (bits & 15);
+          int i1 = 32 + 2 * ((bits >>> 4) & 15);
+          int i2 = 64 + 2 * ((bits >>> 8) & 15);
+          int i3 = 96 + 2 * ((bits >>> 12) & 15);
+          c[2 * j] ^= tab[i0] ^ tab[i1] ^ tab[i2] ^ tab[i3];
+          c[2 * j + 1] ^= tab[i0 + 1] ^ tab[i1 + 1] ^ tab[i2 + 1] ^ tab[i3 + 1];
         }
-        int nib = (int) (rw >>> sh) & 15;
-        xlo ^= tab[2 * nib];
-        xhi ^= tab[2 * nib + 1];
+        int bits = (int) (rw >>> sh);
+        int i0 = 2 * (bits & 15);
+        int i1 = 32 + 2 * ((bits >>> 4) & 15);
+        int i2 = 64 + 2 * ((bits >>> 8) & 15);
+        int i3 = 96 + 2 * ((bits >>> 12) & 15);
+        xlo ^= tab[i0] ^ tab[i1] ^ tab[i2] ^ tab[i3];
+        xhi ^= tab[i0 + 1] ^ tab[i1 + 1] ^ tab[i2 + 1] ^ tab[i3 + 1];
       }
     }
     long[] acc = new long[2];

@@ -215,7 +215,8 @@ class FieldCircuitsTest {
   @Test
   void andGateCountsAreAsDocumented() {
     for (int f : new int[] {0, 8, 12, 16, 20}) {
-      assertEquals(410 - f, FieldCircuits.reluReshare(f).andGates(), "relu f=" + f);
+      assertEquals(365 - f, FieldCircuits.reluReshare(f).andGates(), "relu f=" + f);
+      assertEquals(410, FieldCircuits.truncateReshare(f).andGates(), "truncate f=" + f);
       assertEquals(FieldCircuits.reluReshare(f).andGates() + f, andsOfParts() + 46);
     }
     System.out.println("F_p relu f=16: " + FieldCircuits.reluReshare(16));
@@ -225,10 +226,11 @@ class FieldCircuitsTest {
     System.out.println("F_p max w=4 f=16: " + FieldCircuits.maxReshare(16, 4, false));
     System.out.println("F_p max-relu w=9 f=16: " + FieldCircuits.maxReshare(16, 9, true));
     // per window value 274 (flag 45, sum 138, sign 45, centered value 46), per comparison 94
-    // (signed comparison and selection of 47-bit words), ReLU 46, re-share 136
-    assertEquals(368 * 4 + 88, FieldCircuits.maxReshare(16, 4, true).andGates());
-    assertEquals(368 * 9 + 88, FieldCircuits.maxReshare(16, 9, true).andGates());
-    assertEquals(1605, FieldCircuits.maxReshare(16, 4, false).andGates());
+    // (signed comparison and selection of 47-bit words), ReLU 46, re-share 91
+    assertEquals(368 * 4 + 43, FieldCircuits.maxReshare(16, 4, true).andGates());
+    assertEquals(368 * 9 + 43, FieldCircuits.maxReshare(16, 9, true).andGates());
+    // without ReLU: the re-embedding (adding sign * p, 45) instead of ReLU
+    assertEquals(368 * 4 + 42, FieldCircuits.maxReshare(16, 4, false).andGates());
     assertThrows(IllegalArgumentException.class, () -> FieldCircuits.reluReshare(45));
     assertThrows(IllegalArgumentException.class, () -> FieldCircuits.argmaxOfShares(0));
   }

@@ -27,6 +27,7 @@ public final class FloodingBudget {
   private final int floodBits;
   private final BigInteger freshBound;
   private final int answerLevel;
+  private int compactBits;
 
   private final HeScheme scheme;
   private final String parameterId;
@@ -96,7 +97,37 @@ public final class FloodingBudget {
         break;
       }
     }
-    return new FloodingBudget(p, kappa, m, evalBound, level, floodBits, freshBound);
+    FloodingBudget b = new FloodingBudget(p, kappa, m, evalBound, level, floodBits, freshBound);
+    b.compactBits = compactBits(p, total, twoT, qTop);
+    return b;
+  }
+
+  /**
+   * The smallest {@code b <= 63} such that the flooded top-level answer, switched to
+   * {@code 2^b} coefficient by coefficient with an error of at most
+   * {@code e = 1/2 + sum(q_i) / 2^64} per coefficient (the word-arithmetic switch of
+   * {@link CompactAnswer}), still decrypts exactly: the scaled noise {@code total 2^b / Q} plus
+   * the switch's {@code e (1 + ||s||_1) <= e (N + 1)} for a ternary key stays below
+   * {@code 2^b / (2t)}; 0 if none does.
+   */
+  private static int compactBits(HeParameters p, BigInteger total, BigInteger twoT,
+      BigInteger qTop) {
+    BigInteger sumQ = BigInteger.ZERO;
+    for (long q : p.coeffModulus()) {
+      sumQ = sumQ.add(BigInteger.valueOf(q));
+    }
+    // e * 2^64 = 2^63 + sum(q_i)
+    BigInteger e64 = BigInteger.ONE.shiftLeft(63).add(sumQ);
+    BigInteger nPlusOne = BigInteger.valueOf(p.polyModulusDegree() + 1L);
+    for (int b = 1; b <= 63; b++) {
+      // 2t (total 2^b 2^64 + e64 (N + 1) Q) < 2^b 2^64 Q
+      BigInteger lhs = twoT.multiply(total.shiftLeft(b + 64).add(e64.multiply(nPlusOne)
+          .multiply(qTop)));
+      if (lhs.compareTo(qTop.shiftLeft(b + 64)) < 0) {
+        return b;
+      }
+    }
+    return 0;
   }
 
   /** A budget for {@code m} returned coefficients whose evaluation noise is at most {@code bEval}. */
@@ -325,6 +356,14 @@ public final class FloodingBudget {
 
   public BigInteger freshBound() {
     return freshBound;
+  }
+
+  /**
+   * Bits of the power-of-two modulus a {@link CompactAnswer} is switched to (from the top
+   * level), or 0 if no modulus up to {@code 2^63} leaves room for the switch's rounding.
+   */
+  public int compactBits() {
+    return compactBits;
   }
 
   /** Lowest level to which a flooded answer can be switched and still decrypt exactly. */

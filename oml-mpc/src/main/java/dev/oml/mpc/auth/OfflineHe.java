@@ -5,6 +5,7 @@ import dev.oml.core.transport.Channel;
 import dev.oml.core.transport.ProtocolAbortException;
 import dev.oml.he.Ciphertext;
 import dev.oml.he.CoefficientMatVec;
+import dev.oml.he.CompactAnswer;
 import dev.oml.he.Decryptor;
 import dev.oml.he.Encryptor;
 import dev.oml.he.FloodingBudget;
@@ -14,6 +15,7 @@ import dev.oml.he.HeException;
 import dev.oml.he.HeParameters;
 import dev.oml.he.KeyGenerator;
 import dev.oml.he.MatVecLayout;
+import dev.oml.he.NoiseBudgetException;
 import dev.oml.he.PublicKey;
 import dev.oml.mpc.internal.Parallel;
 import java.nio.ByteBuffer;
@@ -108,7 +110,10 @@ public final class OfflineHe {
    */
   public MatVecLayout layout(int rows, int cols) {
     MatVecLayout l = ctx.coefficientMatVec().layout(rows, cols);
-    FloodingBudget.forMatVec(params, l, kappa);
+    if (FloodingBudget.forMatVec(params, l, kappa).compactBits() == 0) {
+      throw new NoiseBudgetException("a " + rows + " x " + cols + " answer has no compact form"
+          + " under " + params.name());
+    }
     return l;
   }
 
@@ -228,7 +233,7 @@ public final class OfflineHe {
   /**
    * U to O, either direction: the masked product ({@code Enc_O(W_O r - t)} or
    * {@code Enc_O(W_U q - t2)}) and its MAC counterpart ({@code Enc_O(W_O M_r - t')} or
-   * {@code Enc_O(T_U q - t2')}), one ciphertext per output block each.
+   * {@code Enc_O(T_U q - t2')}), one {@link CompactAnswer} per output block each.
    */
   public record ProductAnswer(List<byte[]> value, List<byte[]> tag) {
     public ProductAnswer {
@@ -394,21 +399,23 @@ public final class OfflineHe {
     }
 
     /**
-     * Decrypts an answer after checking that every ciphertext is a well-formed answer of this
-     * bundle at the level the flooding budget switches to, then derives the keys
-     * {@code Kx + alpha v - v'}. Nothing about the decryption is sent back: what U learns of it
-     * is only whether the later MAC check passes.
+     * Decrypts an answer after checking that every block is a well-formed compact answer of
+     * this layout at the modulus the flooding budget allows ({@link CompactAnswer}: switched to
+     * {@code 2^b}, {@code c_1} whole and {@code c_0} only at the kept positions, both in
+     * coefficient form), then derives the keys {@code Kx + alpha v - v'}. The phase is computed
+     * only at the kept positions. Nothing about the decryption is sent back: what U learns of
+     * it is only whether the later MAC check passes.
      */
     private OwnerShare decryptAnswer(MatVecLayout layout, ProductAnswer a, MacKeyVector kx) {
-      int level = FloodingBudget.forMatVec(params, layout, kappa).answerLevel();
-      List<Ciphertext> v = load(a.value(), layout, level);
-      List<Ciphertext> t = load(a.tag(), layout, level);
+      int bits = FloodingBudget.forMatVec(params, layout, kappa).compactBits();
+      List<CompactAnswer> v = load(a.value(), layout, bits);
+      List<CompactAnswer> t = load(a.tag(), layout, bits);
       CoefficientMatVec mv = ctx.coefficientMatVec();
       long[] value;
       long[] tag;
       try {
-        value = mv.decryptAnswer(decryptor, layout, v);
-        tag = mv.decryptAnswer(decryptor, layout, t);
+        value = mv.decryptCompactAnswer(decryptor, layout, v);
+        tag = mv.decryptCompactAnswer(decryptor, layout, t);
       } catch (HeException e) {
         throw new ProtocolAbortException("product answer cannot be decrypted: " + e.getMessage(),
             e);
@@ -418,26 +425,21 @@ public final class OfflineHe {
       return new OwnerShare(value, MacKeyVector.of(k));
     }
 
-    private List<Ciphertext> load(List<byte[]> bytes, MatVecLayout layout, int level) {
+    private List<CompactAnswer> load(List<byte[]> bytes, MatVecLayout layout, int bits) {
       if (bytes.size() != layout.outputCount()) {
         throw new ProtocolAbortException("product answer: " + bytes.size()
-            + " ciphertexts, expected " + layout.outputCount());
+            + " blocks, expected " + layout.outputCount());
       }
-      List<Ciphertext> out = new ArrayList<>();
-      for (byte[] b : bytes) {
-        Ciphertext c;
+      List<CompactAnswer> out = new ArrayList<>();
+      int br = layout.blockRows();
+      for (int o = 0; o < bytes.size(); o++) {
+        int kept = Math.min(br, layout.rows() - o * br);
         try {
-          c = ctx.serializer().loadCiphertext(b);
-        } catch (HeException | IllegalArgumentException e) {
-          throw new ProtocolAbortException("product answer: a ciphertext is malformed: "
-              + e.getMessage(), e);
+          out.add(CompactAnswer.decode(bytes.get(o), params.polyModulusDegree(), kept, bits));
+        } catch (HeException e) {
+          throw new ProtocolAbortException("product answer: block " + o + " is not a compact "
+              + "answer of " + kept + " outputs at 2^" + bits + ": " + e.getMessage(), e);
         }
-        if (c.level() != level || c.size() != 2 || !c.isExtracted()) {
-          throw new ProtocolAbortException("product answer: a ciphertext is not an extracted "
-              + "two-component answer at level " + level + " (level " + c.level() + ", size "
-              + c.size() + ")");
-        }
-        out.add(c);
       }
       return out;
     }
@@ -572,10 +574,10 @@ public final class OfflineHe {
       return out;
     }
 
-    private List<byte[]> save(List<Ciphertext> cts) {
+    private List<byte[]> save(List<CompactAnswer> answers) {
       List<byte[]> out = new ArrayList<>();
-      for (Ciphertext c : cts) {
-        out.add(ctx.serializer().save(c));
+      for (CompactAnswer c : answers) {
+        out.add(c.encode());
       }
       return out;
     }
@@ -597,8 +599,10 @@ public final class OfflineHe {
         long[] rv = r.values();
         long[] rt = r.tags();
         Parallel.both(
-            () -> out.set(0, save(mv.answerEncryptedMatrix(layout, tiles, rv, t, pk, kappa))),
-            () -> out.set(1, save(mv.answerEncryptedMatrix(layout, tiles, rt, tTag, pk, kappa))));
+            () -> out.set(0, save(mv.answerEncryptedMatrixCompact(layout, tiles, rv, t, pk,
+                kappa))),
+            () -> out.set(1, save(mv.answerEncryptedMatrixCompact(layout, tiles, rt, tTag, pk,
+                kappa))));
         return new UserAnswer(new ProductAnswer(out.get(0), out.get(1)),
             AuthenticatedVector.of(t, tTag));
       } catch (HeException e) {
@@ -627,8 +631,8 @@ public final class OfflineHe {
         long[][] wv = rowsOf(wU.values(), rows, cols);
         long[][] wt = rowsOf(wU.tags(), rows, cols);
         Parallel.both(
-            () -> out.set(0, save(mv.answer(layout, q, wv, t, pk, kappa))),
-            () -> out.set(1, save(mv.answer(layout, q, wt, tTag, pk, kappa))));
+            () -> out.set(0, save(mv.answerCompact(layout, q, wv, t, pk, kappa))),
+            () -> out.set(1, save(mv.answerCompact(layout, q, wt, tTag, pk, kappa))));
         return new UserAnswer(new ProductAnswer(out.get(0), out.get(1)),
             AuthenticatedVector.of(t, tTag));
       } catch (HeException e) {

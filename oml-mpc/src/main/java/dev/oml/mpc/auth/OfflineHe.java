@@ -117,6 +117,24 @@ public final class OfflineHe {
     return l;
   }
 
+  /**
+   * The layout of direction 1's {@code rows x cols} matrix: its tiles go once per bundle and
+   * every query gets one answer per output block, so the fewest output blocks
+   * ({@link MatVecLayout#ofEncryptedMatrix}) when the flooding budget covers it (more input
+   * blocks add evaluation noise), else {@link #layout}'s. Both sides compute it from the shape.
+   */
+  public MatVecLayout matrixLayout(int rows, int cols) {
+    MatVecLayout l = MatVecLayout.ofEncryptedMatrix(rows, cols, params);
+    try {
+      if (FloodingBudget.forMatVec(params, l, kappa).compactBits() != 0) {
+        return l;
+      }
+    } catch (NoiseBudgetException e) {
+      // falls back to the layout that minimizes the query's ciphertexts
+    }
+    return layout(rows, cols);
+  }
+
   /** Bytes of a list of ciphertexts or keys as sent: a count, then each with its length. */
   private static byte[] encode(int tag, List<byte[]> head, List<byte[]> a, List<byte[]> b) {
     int size = 1 + 12;
@@ -328,7 +346,7 @@ public final class OfflineHe {
      * their number.
      */
     public EncryptedTiles encryptMatrix(long[][] wO) {
-      MatVecLayout layout = layout(wO.length, wO.length == 0 ? 0 : wO[0].length);
+      MatVecLayout layout = matrixLayout(wO.length, wO.length == 0 ? 0 : wO[0].length);
       for (long[] row : wO) {
         PrimeField.requireCanonical(row, "W_O");
       }
@@ -587,7 +605,7 @@ public final class OfflineHe {
      * {@code t, t'}; U keeps {@code (t, t')}, authenticated under O's {@code K_t}.
      */
     public UserAnswer answerMatrix(EncryptedMatrix m, AuthenticatedVector r, int rows) {
-      MatVecLayout layout = layout(rows, r.length());
+      MatVecLayout layout = matrixLayout(rows, r.length());
       PublicKey pk = ownerKey;
       List<Ciphertext> tiles = load(m.tiles());
       long[] t = uniformVector(rows);
@@ -643,7 +661,7 @@ public final class OfflineHe {
 
     /** Driver of direction 1 over {@code channel}. */
     public AuthenticatedVector runMatrix(Channel channel, AuthenticatedVector r, int rows) {
-      MatVecLayout layout = layout(rows, r.length());
+      MatVecLayout layout = matrixLayout(rows, r.length());
       UserAnswer a = answerMatrix(EncryptedMatrix.decode(channel.receive(), layout), r, rows);
       channel.send(a.message().encode());
       return a.share();

@@ -107,7 +107,9 @@ class OfflineHeTest {
     OfflineHe.Owner owner = he.new Owner(alpha, rng);
     OfflineHe.Owner.MatrixSent sent = owner.sendMatrix(wO, r.k());
     MatVecLayout layout = sent.layout();
-    assertTrue(layout.inputCount() > 1 && layout.outputCount() > 1, layout.toString());
+    // tiles answered once per query: one output block (12 rows), several input blocks
+    assertEquals(he.matrixLayout(ROWS, COLS).toString(), layout.toString());
+    assertTrue(layout.inputCount() > 1 && layout.outputCount() == 1, layout.toString());
     EncryptedMatrix onWire = EncryptedMatrix.decode(sent.message().encode(), layout);
     UserAnswer a = he.new User(sent.bundleKey(), rng).answerMatrix(onWire, r.u(), ROWS);
     OwnerShare o = sent.receive(ProductAnswer.decode(a.message().encode(), layout));
@@ -123,6 +125,7 @@ class OfflineHeTest {
     Dealt wU = deal(rand(ROWS * COLS));
     OfflineHe.Owner owner = he.new Owner(alpha, rng);
     OfflineHe.Owner.MaskSent sent = owner.sendMask(ROWS, COLS, wU.k());
+    assertTrue(sent.layout().outputCount() > 1, sent.layout().toString());
     EncryptedMask onWire = EncryptedMask.decode(sent.message().encode(), sent.layout());
     UserAnswer a = he.new User(sent.bundleKey(), rng).answerMask(onWire, wU.u(), ROWS, COLS);
     OwnerShare o = sent.receive(ProductAnswer.decode(a.message().encode(), sent.layout()));
@@ -442,14 +445,27 @@ class OfflineHeTest {
     OfflineHe.Owner.MatrixSent sent = he.new Owner(alpha, rng).sendMatrix(
         randMatrix(ROWS, COLS), r.k());
     // a message for another shape (more tiles than this layout has)
-    MatVecLayout bigger = he.layout(ROWS * 20, COLS);
-    assertTrue(bigger.outputCount() != sent.layout().outputCount());
+    MatVecLayout bigger = he.matrixLayout(ROWS * 20, COLS);
+    assertTrue(bigger.outputCount() * bigger.inputCount()
+        != sent.layout().outputCount() * sent.layout().inputCount());
     assertThrows(ProtocolAbortException.class,
         () -> EncryptedMatrix.decode(sent.message().encode(), bigger));
     assertThrows(ProtocolAbortException.class,
         () -> he.new User(new OfflineHe.BundleKey(new byte[] {1, 2, 3}), rng));
     assertThrows(ProtocolAbortException.class,
         () -> OfflineHe.BundleKey.decode(sent.message().encode()));
+  }
+
+  @Test
+  void matrixLayoutFallsBackWhereTheFewestOutputBlocksExceedTheBudget() {
+    // 240 x 600 at N = 512: two columns per block would need 300 input blocks summed into each
+    // output, whose noise the flood cannot cover at 160 bits; the query-minimizing layout can
+    MatVecLayout fewest = MatVecLayout.ofEncryptedMatrix(240, 600, INSECURE_FP);
+    assertThrows(dev.oml.he.NoiseBudgetException.class,
+        () -> dev.oml.he.FloodingBudget.forMatVec(INSECURE_FP, fewest, 40));
+    assertEquals(he.layout(240, 600).toString(), he.matrixLayout(240, 600).toString());
+    assertEquals(MatVecLayout.ofEncryptedMatrix(ROWS, COLS, INSECURE_FP).toString(),
+        he.matrixLayout(ROWS, COLS).toString());
   }
 
   @Test

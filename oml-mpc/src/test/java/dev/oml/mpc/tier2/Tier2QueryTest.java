@@ -138,7 +138,7 @@ class Tier2QueryTest {
         }
         long[] t = honest.share().values();
         long[] tTag = honest.share().tags();
-        MatVecLayout layout = run.he.layout(t.length, r.length());
+        MatVecLayout layout = run.he.matrixLayout(t.length, r.length());
         long[] mask = t.clone();
         mask[2] = PrimeField.sub(mask[2], DELTA); // O decrypts W_O r - t + DELTA e_2
         return new OfflineHe.UserAnswer(new OfflineHe.ProductAnswer(

@@ -84,4 +84,21 @@ public interface CoefficientMatVec {
       List<CompactAnswer> answer) {
     throw new IncompatibleOperandsException("this backend offers no compact answers");
   }
+
+  /**
+   * {@link #encryptQuery} at {@code level} instead of the top: fewer primes to send, as long as
+   * {@link FloodingBudget#forMatVec(HeParameters, MatVecLayout, int, int)} at that level covers
+   * the answer ({@link FloodingBudget#compactLevel}). Backends that do not offer it throw
+   * {@link IncompatibleOperandsException}.
+   */
+  default List<Ciphertext> encryptQuery(Encryptor secretKeyEncryptor, MatVecLayout layout,
+      long[] r, int level) {
+    throw new IncompatibleOperandsException("this backend encrypts queries at the top level only");
+  }
+
+  /** {@link #encryptMatrix} at {@code level} (see {@link #encryptQuery(Encryptor, MatVecLayout, long[], int)}). */
+  default List<Ciphertext> encryptMatrix(Encryptor secretKeyEncryptor, MatVecLayout layout,
+      long[][] w, int level) {
+    throw new IncompatibleOperandsException("this backend encrypts tiles at the top level only");
+  }
 }

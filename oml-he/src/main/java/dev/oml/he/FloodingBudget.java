@@ -68,6 +68,12 @@ public final class FloodingBudget {
   }
 
   private static FloodingBudget bfv(HeParameters p, int kappa, long m, BigInteger evalBound) {
+    return bfv(p, kappa, m, evalBound, p.maxLevel());
+  }
+
+  /** The budget of an answer computed at {@code top} (the level of the operands). */
+  private static FloodingBudget bfv(HeParameters p, int kappa, long m, BigInteger evalBound,
+      int top) {
     if (p.scheme() != HeScheme.BFV) {
       throw new IncompatibleOperandsException("this budget is for BFV; use forCkks for CKKS");
     }
@@ -77,12 +83,15 @@ public final class FloodingBudget {
     BigInteger freshBound = freshBound(p);
     BigInteger total = evalBound.add(BigInteger.ONE.shiftLeft(floodBits)).add(freshBound);
     BigInteger twoT = BigInteger.valueOf(p.plainModulus()).shiftLeft(1);
-    int top = p.maxLevel();
+    if (top < 0 || top > p.maxLevel()) {
+      throw new IllegalArgumentException("level " + top + " outside [0, " + p.maxLevel() + "]");
+    }
     BigInteger qTop = p.modulusAtLevel(top);
     if (twoT.multiply(total).compareTo(qTop) >= 0) {
       int missing = twoT.multiply(total).bitLength() - qTop.bitLength() + 1;
       throw new NoiseBudgetException(
-          "B_eval + B_flood + B_fresh reaches Delta/2 for " + p.name() + " (kappa = " + kappa
+          "B_eval + B_flood + B_fresh reaches Delta/2 for " + p.name() + " at level " + top
+              + " (kappa = " + kappa
               + ", " + m + " coefficients): about " + missing
               + " more modulus bits, a smaller plain modulus or a smaller workload are needed");
     }
@@ -98,12 +107,12 @@ public final class FloodingBudget {
       }
     }
     FloodingBudget b = new FloodingBudget(p, kappa, m, evalBound, level, floodBits, freshBound);
-    b.compactBits = compactBits(p, total, twoT, qTop);
+    b.compactBits = compactBits(p, total, twoT, qTop, top);
     return b;
   }
 
   /**
-   * The smallest {@code b <= 63} such that the flooded top-level answer, switched to
+   * The smallest {@code b <= 63} such that the flooded answer (at level {@code top}), switched to
    * {@code 2^b} coefficient by coefficient with an error of at most
    * {@code e = 1/2 + sum(q_i) / 2^64} per coefficient (the word-arithmetic switch of
    * {@link CompactAnswer}), still decrypts exactly: the scaled noise {@code total 2^b / Q} plus
@@ -111,10 +120,10 @@ public final class FloodingBudget {
    * {@code 2^b / (2t)}; 0 if none does.
    */
   private static int compactBits(HeParameters p, BigInteger total, BigInteger twoT,
-      BigInteger qTop) {
+      BigInteger qTop, int top) {
     BigInteger sumQ = BigInteger.ZERO;
-    for (long q : p.coeffModulus()) {
-      sumQ = sumQ.add(BigInteger.valueOf(q));
+    for (int i = 0; i <= top; i++) {
+      sumQ = sumQ.add(BigInteger.valueOf(p.coeffModulus()[i]));
     }
     // e * 2^64 = 2^63 + sum(q_i)
     BigInteger e64 = BigInteger.ONE.shiftLeft(63).add(sumQ);
@@ -325,8 +334,45 @@ public final class FloodingBudget {
     if (layout.polyModulusDegree() != p.polyModulusDegree()) {
       throw new IncompatibleOperandsException("layout made for another ring degree");
     }
-    FloodingBudget worst = forMatVec(p, layout.inputCount(), 1, kappa);
-    return bfv(p, kappa, layout.rows(), worst.evalBound);
+    // the worst case over all N coefficients first, as this budget always refused
+    forMatVec(p, layout.inputCount(), 1, kappa);
+    return forMatVec(p, layout, kappa, p.maxLevel());
+  }
+
+  /**
+   * {@link #forMatVec(HeParameters, MatVecLayout, int)} for operands encrypted at
+   * {@code level} (the flood must fit below that level's modulus).
+   */
+  public static FloodingBudget forMatVec(HeParameters p, MatVecLayout layout, int kappa,
+      int level) {
+    if (layout.polyModulusDegree() != p.polyModulusDegree()) {
+      throw new IncompatibleOperandsException("layout made for another ring degree");
+    }
+    if (p.scheme() != HeScheme.BFV) {
+      throw new IncompatibleOperandsException("the matrix-vector product needs BFV");
+    }
+    BigInteger halfT = BigInteger.valueOf(p.plainModulus()).add(BigInteger.ONE).shiftRight(1);
+    BigInteger bEval = plainProductBound(p, layout.inputCount(), halfT,
+        BigInteger.valueOf(FRESH_NOISE_BOUND + 1));
+    return bfv(p, kappa, layout.rows(), bEval, level);
+  }
+
+  /**
+   * The lowest level at which operands of this product can be encrypted so that the flooded
+   * answer still decrypts and has a {@link #compactBits() compact form} (what the owner of the
+   * operands sends shrinks with the level), or -1 if not even the top level does.
+   */
+  public static int compactLevel(HeParameters p, MatVecLayout layout, int kappa) {
+    for (int level = 0; level <= p.maxLevel(); level++) {
+      try {
+        if (forMatVec(p, layout, kappa, level).compactBits() != 0) {
+          return level;
+        }
+      } catch (NoiseBudgetException e) {
+        // too little modulus at this level
+      }
+    }
+    return -1;
   }
 
   public int kappa() {

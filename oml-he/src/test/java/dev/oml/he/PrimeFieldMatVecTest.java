@@ -148,6 +148,41 @@ class PrimeFieldMatVecTest {
   }
 
   @Test
+  void operandsBelowTheTopLevelGiveTheFieldProductWhereTheBudgetAllows() {
+    // N = 512 over 60 + 3 x 50 bits: a 3 x 70 product floods to about 2^101, so 2p times it
+    // fits below the 160 bits of level 2 but not the 110 of level 1; the top is level 3
+    HeParameters four = HeParameters.builder(HeScheme.BFV).polyModulusDegree(512)
+        .coeffModulusBits(60, 50, 50, 50).plainModulus(PrimeField.P)
+        .encoding(BfvEncoding.COEFFICIENT).insecureForTesting().build();
+    HeContext ctx = HeBackends.pureJava().createContext(four);
+    KeyGenerator keys = ctx.keyGenerator();
+    PublicKey pk = keys.createPublicKey();
+    Encryptor sym = ctx.encryptor(keys.secretKey());
+    Decryptor dec = ctx.decryptor(keys.secretKey());
+    CoefficientMatVec mv = ctx.coefficientMatVec();
+    MatVecLayout small = MatVecLayout.ofEncryptedMatrix(3, 70, four);
+    int level = FloodingBudget.compactLevel(four, small, 40);
+    assertEquals(2, level);
+    assertThrows(NoiseBudgetException.class,
+        () -> FloodingBudget.forMatVec(four, small, 40, 1));
+    long[][] w = uniform(3, 70);
+    long[] r = uniform(70);
+    long[] s = uniform(3);
+    List<Ciphertext> tiles = mv.encryptMatrix(sym, small, w, level);
+    assertEquals(level, tiles.get(0).level());
+    assertArrayEquals(expected(w, r, s), mv.decryptCompactAnswer(dec, small,
+        mv.answerEncryptedMatrixCompact(small, tiles, r, s, pk, 40)));
+    MatVecLayout q = mv.layout(3, 70);
+    int ql = FloodingBudget.compactLevel(four, q, 40);
+    assertEquals(2, ql);
+    List<Ciphertext> query = mv.encryptQuery(sym, q, r, ql);
+    assertEquals(ql, query.get(0).level());
+    assertArrayEquals(expected(w, r, s), mv.decryptCompactAnswer(dec, q,
+        mv.answerCompact(q, query, w, s, pk, 40)));
+    assertEquals(2, FloodingBudget.compactLevel(INSECURE_FP, mv.layout(40, 70), 40));
+  }
+
+  @Test
   void compactAnswerDecodingRefusesOtherShapesAndPadding() {
     Random r = new Random(3);
     long[] c0 = new long[5];

@@ -110,7 +110,7 @@ public final class OfflineHe {
    */
   public MatVecLayout layout(int rows, int cols) {
     MatVecLayout l = ctx.coefficientMatVec().layout(rows, cols);
-    if (FloodingBudget.forMatVec(params, l, kappa).compactBits() == 0) {
+    if (FloodingBudget.compactLevel(params, l, kappa) < 0) {
       throw new NoiseBudgetException("a " + rows + " x " + cols + " answer has no compact form"
           + " under " + params.name());
     }
@@ -125,14 +125,16 @@ public final class OfflineHe {
    */
   public MatVecLayout matrixLayout(int rows, int cols) {
     MatVecLayout l = MatVecLayout.ofEncryptedMatrix(rows, cols, params);
-    try {
-      if (FloodingBudget.forMatVec(params, l, kappa).compactBits() != 0) {
-        return l;
-      }
-    } catch (NoiseBudgetException e) {
-      // falls back to the layout that minimizes the query's ciphertexts
-    }
-    return layout(rows, cols);
+    return FloodingBudget.compactLevel(params, l, kappa) >= 0 ? l : layout(rows, cols);
+  }
+
+  /**
+   * The level at which O encrypts the operands of a product of this layout: the lowest whose
+   * modulus still covers U's flood and the compact answer's switch
+   * ({@link FloodingBudget#compactLevel}), so that O sends as few primes as the flood allows.
+   */
+  public int operandLevel(MatVecLayout layout) {
+    return FloodingBudget.compactLevel(params, layout, kappa);
   }
 
   /** Bytes of a list of ciphertexts or keys as sent: a count, then each with its length. */
@@ -351,7 +353,8 @@ public final class OfflineHe {
         PrimeField.requireCanonical(row, "W_O");
       }
       List<byte[]> tiles = new ArrayList<>();
-      for (Ciphertext c : ctx.coefficientMatVec().encryptMatrix(encryptor, layout, wO)) {
+      for (Ciphertext c : ctx.coefficientMatVec().encryptMatrix(encryptor, layout, wO,
+          operandLevel(layout))) {
         tiles.add(ctx.serializer().save(c));
       }
       long[] flat = new long[layout.rows() * layout.cols()];
@@ -410,7 +413,8 @@ public final class OfflineHe {
         q[i] = uniform(rng);
       }
       List<byte[]> query = new ArrayList<>();
-      for (Ciphertext c : ctx.coefficientMatVec().encryptQuery(encryptor, layout, q)) {
+      for (Ciphertext c : ctx.coefficientMatVec().encryptQuery(encryptor, layout, q,
+          operandLevel(layout))) {
         query.add(ctx.serializer().save(c));
       }
       return new MaskSent(layout, new EncryptedMask(query), q, kW.timesPublic(rows, q));
@@ -425,7 +429,8 @@ public final class OfflineHe {
      * it is only whether the later MAC check passes.
      */
     private OwnerShare decryptAnswer(MatVecLayout layout, ProductAnswer a, MacKeyVector kx) {
-      int bits = FloodingBudget.forMatVec(params, layout, kappa).compactBits();
+      int bits = FloodingBudget.forMatVec(params, layout, kappa, operandLevel(layout))
+          .compactBits();
       List<CompactAnswer> v = load(a.value(), layout, bits);
       List<CompactAnswer> t = load(a.tag(), layout, bits);
       CoefficientMatVec mv = ctx.coefficientMatVec();
@@ -579,15 +584,22 @@ public final class OfflineHe {
       }
     }
 
-    private List<Ciphertext> load(List<byte[]> bytes) {
+    private List<Ciphertext> load(List<byte[]> bytes, MatVecLayout layout) {
+      int level = operandLevel(layout);
       List<Ciphertext> out = new ArrayList<>();
       for (byte[] b : bytes) {
+        Ciphertext c;
         try {
-          out.add(ctx.serializer().loadCiphertext(b));
+          c = ctx.serializer().loadCiphertext(b);
         } catch (HeException | IllegalArgumentException e) {
           throw new ProtocolAbortException("the owner's ciphertext is malformed: "
               + e.getMessage(), e);
         }
+        if (c.level() != level) {
+          throw new ProtocolAbortException("the owner's ciphertext is at level " + c.level()
+              + ", the flooding budget of this product sets " + level);
+        }
+        out.add(c);
       }
       return out;
     }
@@ -607,7 +619,7 @@ public final class OfflineHe {
     public UserAnswer answerMatrix(EncryptedMatrix m, AuthenticatedVector r, int rows) {
       MatVecLayout layout = matrixLayout(rows, r.length());
       PublicKey pk = ownerKey;
-      List<Ciphertext> tiles = load(m.tiles());
+      List<Ciphertext> tiles = load(m.tiles(), layout);
       long[] t = uniformVector(rows);
       long[] tTag = uniformVector(rows);
       CoefficientMatVec mv = ctx.coefficientMatVec();
@@ -640,7 +652,7 @@ public final class OfflineHe {
             + rows * cols);
       }
       PublicKey pk = ownerKey;
-      List<Ciphertext> q = load(m.query());
+      List<Ciphertext> q = load(m.query(), layout);
       long[] t = uniformVector(rows);
       long[] tTag = uniformVector(rows);
       CoefficientMatVec mv = ctx.coefficientMatVec();

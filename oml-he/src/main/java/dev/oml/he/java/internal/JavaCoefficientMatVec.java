@@ -32,6 +32,23 @@ final class JavaCoefficientMatVec implements CoefficientMatVec {
     return MatVecLayout.of(rows, cols, ctx.params);
   }
 
+  private void checkLevel(int level) {
+    if (level < 0 || level > ctx.k - 1) {
+      throw new IllegalArgumentException("level " + level + " outside [0, " + (ctx.k - 1) + "]");
+    }
+  }
+
+  /** A seeded secret-key encryption at {@code level}. */
+  private Ciphertext seeded(Encryptor encryptor, dev.oml.he.Plaintext p, int level) {
+    if (level == ctx.k - 1) {
+      return encryptor.encryptSeeded(p);
+    }
+    if (!(encryptor instanceof JavaEncryptor je)) {
+      throw new IncompatibleOperandsException("the encryptor is not of this backend");
+    }
+    return je.encryptSeeded(p, level);
+  }
+
   private void checkLayout(MatVecLayout layout) {
     if (layout.polyModulusDegree() != ctx.n) {
       throw new IncompatibleOperandsException("layout made for another ring degree");
@@ -40,14 +57,21 @@ final class JavaCoefficientMatVec implements CoefficientMatVec {
 
   @Override
   public List<Ciphertext> encryptQuery(Encryptor encryptor, MatVecLayout layout, long[] r) {
+    return encryptQuery(encryptor, layout, r, ctx.k - 1);
+  }
+
+  @Override
+  public List<Ciphertext> encryptQuery(Encryptor encryptor, MatVecLayout layout, long[] r,
+      int level) {
     checkLayout(layout);
+    checkLevel(level);
     if (!encryptor.isSymmetric()) {
       throw new IncompatibleOperandsException("the query is encrypted with the secret key");
     }
     JavaBfvEncoder enc = new JavaBfvEncoder(ctx);
     List<Ciphertext> out = new ArrayList<>();
     for (long[] block : layout.queryBlocks(r)) {
-      out.add(encryptor.encryptSeeded(enc.encode(block)));
+      out.add(seeded(encryptor, enc.encode(block), level));
     }
     return out;
   }
@@ -94,7 +118,8 @@ final class JavaCoefficientMatVec implements CoefficientMatVec {
       throw new IncompatibleOperandsException(
           "query has " + query.size() + " ciphertexts, layout needs " + layout.inputCount());
     }
-    int top = ctx.k - 1;
+    // the operands' level (every one the same; the top level unless the owner chose a lower)
+    int top = query.isEmpty() ? ctx.k - 1 : ctx.evalCt(query.get(0)).level;
     Ct[] q = new Ct[query.size()];
     for (int j = 0; j < q.length; j++) {
       q[j] = ctx.evalCt(query.get(j));
@@ -105,7 +130,9 @@ final class JavaCoefficientMatVec implements CoefficientMatVec {
             "query ciphertexts must be fresh seeded symmetric encryptions from encryptQuery");
       }
     }
-    FloodingBudget budget = FloodingBudget.forMatVec(ctx.params, layout, kappa);
+    FloodingBudget budget = top == ctx.k - 1
+        ? FloodingBudget.forMatVec(ctx.params, layout, kappa)
+        : FloodingBudget.forMatVec(ctx.params, layout, kappa, top);
     int cnt = top + 1;
     Prg prg = Prg.fresh();
     for (int o = 0; o < layout.outputCount(); o++) {
@@ -117,13 +144,20 @@ final class JavaCoefficientMatVec implements CoefficientMatVec {
         ctx.ring.mulAddShoupInto(acc0, q[j].c[0], tileNtt, tileShoup, cnt);
         ctx.ring.mulAddShoupInto(acc1, q[j].c[1], tileNtt, tileShoup, cnt);
       }
-      sink.accept(o, flood(layout, o, acc0, acc1, mask, pk, budget, prg), budget);
+      sink.accept(o, flood(layout, o, top, acc0, acc1, mask, pk, budget, prg), budget);
     }
   }
 
   @Override
   public List<Ciphertext> encryptMatrix(Encryptor encryptor, MatVecLayout layout, long[][] w) {
+    return encryptMatrix(encryptor, layout, w, ctx.k - 1);
+  }
+
+  @Override
+  public List<Ciphertext> encryptMatrix(Encryptor encryptor, MatVecLayout layout, long[][] w,
+      int level) {
     checkLayout(layout);
+    checkLevel(level);
     if (!encryptor.isSymmetric()) {
       throw new IncompatibleOperandsException("the tiles are encrypted with the secret key");
     }
@@ -132,7 +166,7 @@ final class JavaCoefficientMatVec implements CoefficientMatVec {
     List<Ciphertext> out = new ArrayList<>();
     for (int o = 0; o < layout.outputCount(); o++) {
       for (int j = 0; j < layout.inputCount(); j++) {
-        out.add(encryptor.encryptSeeded(enc.encode(tile(layout, w, o, j))));
+        out.add(seeded(encryptor, enc.encode(tile(layout, w, o, j)), level));
       }
     }
     return out;
@@ -170,7 +204,7 @@ final class JavaCoefficientMatVec implements CoefficientMatVec {
       throw new IncompatibleOperandsException("encrypted matrix has " + tiles.size()
           + " tiles, layout needs " + in * layout.outputCount());
     }
-    int top = ctx.k - 1;
+    int top = tiles.isEmpty() ? ctx.k - 1 : ctx.evalCt(tiles.get(0)).level;
     int cnt = top + 1;
     Ct[] c = new Ct[tiles.size()];
     for (int i = 0; i < c.length; i++) {
@@ -192,7 +226,9 @@ final class JavaCoefficientMatVec implements CoefficientMatVec {
       rNtt[j] = ctx.bfvPlainNtt(b, top);
       rShoup[j] = ctx.ring.shoupRows(rNtt[j], cnt);
     }
-    FloodingBudget budget = FloodingBudget.forMatVec(ctx.params, layout, kappa);
+    FloodingBudget budget = top == ctx.k - 1
+        ? FloodingBudget.forMatVec(ctx.params, layout, kappa)
+        : FloodingBudget.forMatVec(ctx.params, layout, kappa, top);
     Prg prg = Prg.fresh();
     for (int o = 0; o < layout.outputCount(); o++) {
       long[][] acc0 = ctx.ring.newRows(cnt);
@@ -202,7 +238,7 @@ final class JavaCoefficientMatVec implements CoefficientMatVec {
         ctx.ring.mulAddShoupInto(acc0, tile.c[0], rNtt[j], rShoup[j], cnt);
         ctx.ring.mulAddShoupInto(acc1, tile.c[1], rNtt[j], rShoup[j], cnt);
       }
-      sink.accept(o, flood(layout, o, acc0, acc1, mask, pk, budget, prg), budget);
+      sink.accept(o, flood(layout, o, top, acc0, acc1, mask, pk, budget, prg), budget);
     }
   }
 
@@ -234,11 +270,10 @@ final class JavaCoefficientMatVec implements CoefficientMatVec {
   /**
    * Masks every coefficient (fresh uniform values, the wanted outputs with {@code -s}),
    * re-randomizes under {@code pk} and floods output block {@code o}; the result stays at the
-   * top level, to be switched down and extracted or made compact.
+   * operands' level {@code top}, to be switched down and extracted or made compact.
    */
-  private Ct flood(MatVecLayout layout, int o, long[][] acc0, long[][] acc1, long[] mask,
-      Pk pk, FloodingBudget budget, Prg prg) {
-    int top = ctx.k - 1;
+  private Ct flood(MatVecLayout layout, int o, int top, long[][] acc0, long[][] acc1,
+      long[] mask, Pk pk, FloodingBudget budget, Prg prg) {
     int cnt = top + 1;
     int bc = layout.blockCols();
     int br = layout.blockRows();

@@ -69,5 +69,14 @@ class PowerOfTwoSwitchTest {
     FloodingBudget b = FloodingBudget.forMatVec(STANDARD,
         ctx.coefficientMatVec().layout(128, 784), 40);
     assertEquals(60, b.compactBits());
+    // Network A's products: operands at level 2 (60 + 52 + 52 bits) still cover the flood
+    for (int[] shape : new int[][] {{128, 784}, {128, 128}, {10, 128}}) {
+      for (dev.oml.he.MatVecLayout l : new dev.oml.he.MatVecLayout[] {
+          dev.oml.he.MatVecLayout.ofEncryptedMatrix(shape[0], shape[1], STANDARD),
+          dev.oml.he.MatVecLayout.of(shape[0], shape[1], STANDARD)}) {
+        assertEquals(2, FloodingBudget.compactLevel(STANDARD, l, 40), l.toString());
+        assertEquals(60, FloodingBudget.forMatVec(STANDARD, l, 40, 2).compactBits());
+      }
+    }
   }
 }

@@ -96,7 +96,10 @@ public interface CoefficientMatVec {
     throw new IncompatibleOperandsException("this backend encrypts queries at the top level only");
   }
 
-  /** {@link #encryptMatrix} at {@code level} (see {@link #encryptQuery(Encryptor, MatVecLayout, long[], int)}). */
+  /**
+   * {@link #encryptMatrix} at {@code level} (see
+   * {@link #encryptQuery(Encryptor, MatVecLayout, long[], int)}).
+   */
   default List<Ciphertext> encryptMatrix(Encryptor secretKeyEncryptor, MatVecLayout layout,
       long[][] w, int level) {
     throw new IncompatibleOperandsException("this backend encrypts tiles at the top level only");

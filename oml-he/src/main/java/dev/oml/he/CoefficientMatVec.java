@@ -58,4 +58,50 @@ public interface CoefficientMatVec {
       long[] r, long[] mask, PublicKey ownerKey, int kappa) {
     throw new IncompatibleOperandsException("this backend offers no encrypted-matrix product");
   }
+
+  /**
+   * {@link #answer} in the compact form: the same flooded, re-randomized ciphertexts, switched
+   * from the top level to {@code 2^}{@link FloodingBudget#compactBits()} instead of down the
+   * chain, one {@link CompactAnswer} per output block. Backends that do not offer it throw
+   * {@link IncompatibleOperandsException}.
+   */
+  default List<CompactAnswer> answerCompact(MatVecLayout layout, List<Ciphertext> query,
+      long[][] w, long[] mask, PublicKey receiverKey, int kappa) {
+    throw new IncompatibleOperandsException("this backend offers no compact answers");
+  }
+
+  /** {@link #answerEncryptedMatrix} in the compact form (see {@link #answerCompact}). */
+  default List<CompactAnswer> answerEncryptedMatrixCompact(MatVecLayout layout,
+      List<Ciphertext> tiles, long[] r, long[] mask, PublicKey ownerKey, int kappa) {
+    throw new IncompatibleOperandsException("this backend offers no compact answers");
+  }
+
+  /**
+   * The receiver of compact answers: the {@code rows} values {@code W r - s mod t}, from the
+   * phase at the kept positions only (inner products of {@code c_1} with the ternary key).
+   */
+  default long[] decryptCompactAnswer(Decryptor decryptor, MatVecLayout layout,
+      List<CompactAnswer> answer) {
+    throw new IncompatibleOperandsException("this backend offers no compact answers");
+  }
+
+  /**
+   * {@link #encryptQuery} at {@code level} instead of the top: fewer primes to send, as long as
+   * {@link FloodingBudget#forMatVec(HeParameters, MatVecLayout, int, int)} at that level covers
+   * the answer ({@link FloodingBudget#compactLevel}). Backends that do not offer it throw
+   * {@link IncompatibleOperandsException}.
+   */
+  default List<Ciphertext> encryptQuery(Encryptor secretKeyEncryptor, MatVecLayout layout,
+      long[] r, int level) {
+    throw new IncompatibleOperandsException("this backend encrypts queries at the top level only");
+  }
+
+  /**
+   * {@link #encryptMatrix} at {@code level} (see
+   * {@link #encryptQuery(Encryptor, MatVecLayout, long[], int)}).
+   */
+  default List<Ciphertext> encryptMatrix(Encryptor secretKeyEncryptor, MatVecLayout layout,
+      long[][] w, int level) {
+    throw new IncompatibleOperandsException("this backend encrypts tiles at the top level only");
+  }
 }

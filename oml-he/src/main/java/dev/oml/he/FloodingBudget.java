@@ -27,6 +27,7 @@ public final class FloodingBudget {
   private final int floodBits;
   private final BigInteger freshBound;
   private final int answerLevel;
+  private int compactBits;
 
   private final HeScheme scheme;
   private final String parameterId;
@@ -67,6 +68,12 @@ public final class FloodingBudget {
   }
 
   private static FloodingBudget bfv(HeParameters p, int kappa, long m, BigInteger evalBound) {
+    return bfv(p, kappa, m, evalBound, p.maxLevel());
+  }
+
+  /** The budget of an answer computed at {@code top} (the level of the operands). */
+  private static FloodingBudget bfv(HeParameters p, int kappa, long m, BigInteger evalBound,
+      int top) {
     if (p.scheme() != HeScheme.BFV) {
       throw new IncompatibleOperandsException("this budget is for BFV; use forCkks for CKKS");
     }
@@ -76,12 +83,15 @@ public final class FloodingBudget {
     BigInteger freshBound = freshBound(p);
     BigInteger total = evalBound.add(BigInteger.ONE.shiftLeft(floodBits)).add(freshBound);
     BigInteger twoT = BigInteger.valueOf(p.plainModulus()).shiftLeft(1);
-    int top = p.maxLevel();
+    if (top < 0 || top > p.maxLevel()) {
+      throw new IllegalArgumentException("level " + top + " outside [0, " + p.maxLevel() + "]");
+    }
     BigInteger qTop = p.modulusAtLevel(top);
     if (twoT.multiply(total).compareTo(qTop) >= 0) {
       int missing = twoT.multiply(total).bitLength() - qTop.bitLength() + 1;
       throw new NoiseBudgetException(
-          "B_eval + B_flood + B_fresh reaches Delta/2 for " + p.name() + " (kappa = " + kappa
+          "B_eval + B_flood + B_fresh reaches Delta/2 for " + p.name() + " at level " + top
+              + " (kappa = " + kappa
               + ", " + m + " coefficients): about " + missing
               + " more modulus bits, a smaller plain modulus or a smaller workload are needed");
     }
@@ -96,7 +106,37 @@ public final class FloodingBudget {
         break;
       }
     }
-    return new FloodingBudget(p, kappa, m, evalBound, level, floodBits, freshBound);
+    FloodingBudget b = new FloodingBudget(p, kappa, m, evalBound, level, floodBits, freshBound);
+    b.compactBits = compactBits(p, total, twoT, qTop, top);
+    return b;
+  }
+
+  /**
+   * The smallest {@code b <= 63} such that the flooded answer (at level {@code top}), switched to
+   * {@code 2^b} coefficient by coefficient with an error of at most
+   * {@code e = 1/2 + sum(q_i) / 2^64} per coefficient (the word-arithmetic switch of
+   * {@link CompactAnswer}), still decrypts exactly: the scaled noise {@code total 2^b / Q} plus
+   * the switch's {@code e (1 + ||s||_1) <= e (N + 1)} for a ternary key stays below
+   * {@code 2^b / (2t)}; 0 if none does.
+   */
+  private static int compactBits(HeParameters p, BigInteger total, BigInteger twoT,
+      BigInteger qTop, int top) {
+    BigInteger sumQ = BigInteger.ZERO;
+    for (int i = 0; i <= top; i++) {
+      sumQ = sumQ.add(BigInteger.valueOf(p.coeffModulus()[i]));
+    }
+    // e * 2^64 = 2^63 + sum(q_i)
+    BigInteger e64 = BigInteger.ONE.shiftLeft(63).add(sumQ);
+    BigInteger nPlusOne = BigInteger.valueOf(p.polyModulusDegree() + 1L);
+    for (int b = 1; b <= 63; b++) {
+      // 2t (total 2^b 2^64 + e64 (N + 1) Q) < 2^b 2^64 Q
+      BigInteger lhs = twoT.multiply(total.shiftLeft(b + 64).add(e64.multiply(nPlusOne)
+          .multiply(qTop)));
+      if (lhs.compareTo(qTop.shiftLeft(b + 64)) < 0) {
+        return b;
+      }
+    }
+    return 0;
   }
 
   /** A budget for {@code m} returned coefficients whose evaluation noise is at most {@code bEval}. */
@@ -294,8 +334,45 @@ public final class FloodingBudget {
     if (layout.polyModulusDegree() != p.polyModulusDegree()) {
       throw new IncompatibleOperandsException("layout made for another ring degree");
     }
-    FloodingBudget worst = forMatVec(p, layout.inputCount(), 1, kappa);
-    return bfv(p, kappa, layout.rows(), worst.evalBound);
+    // the worst case over all N coefficients first, as this budget always refused
+    forMatVec(p, layout.inputCount(), 1, kappa);
+    return forMatVec(p, layout, kappa, p.maxLevel());
+  }
+
+  /**
+   * {@link #forMatVec(HeParameters, MatVecLayout, int)} for operands encrypted at
+   * {@code level} (the flood must fit below that level's modulus).
+   */
+  public static FloodingBudget forMatVec(HeParameters p, MatVecLayout layout, int kappa,
+      int level) {
+    if (layout.polyModulusDegree() != p.polyModulusDegree()) {
+      throw new IncompatibleOperandsException("layout made for another ring degree");
+    }
+    if (p.scheme() != HeScheme.BFV) {
+      throw new IncompatibleOperandsException("the matrix-vector product needs BFV");
+    }
+    BigInteger halfT = BigInteger.valueOf(p.plainModulus()).add(BigInteger.ONE).shiftRight(1);
+    BigInteger bEval = plainProductBound(p, layout.inputCount(), halfT,
+        BigInteger.valueOf(FRESH_NOISE_BOUND + 1));
+    return bfv(p, kappa, layout.rows(), bEval, level);
+  }
+
+  /**
+   * The lowest level at which operands of this product can be encrypted so that the flooded
+   * answer still decrypts and has a {@link #compactBits() compact form} (what the owner of the
+   * operands sends shrinks with the level), or -1 if not even the top level does.
+   */
+  public static int compactLevel(HeParameters p, MatVecLayout layout, int kappa) {
+    for (int level = 0; level <= p.maxLevel(); level++) {
+      try {
+        if (forMatVec(p, layout, kappa, level).compactBits() != 0) {
+          return level;
+        }
+      } catch (NoiseBudgetException e) {
+        // too little modulus at this level
+      }
+    }
+    return -1;
   }
 
   public int kappa() {
@@ -325,6 +402,14 @@ public final class FloodingBudget {
 
   public BigInteger freshBound() {
     return freshBound;
+  }
+
+  /**
+   * Bits of the power-of-two modulus a {@link CompactAnswer} is switched to (from the top
+   * level), or 0 if no modulus up to {@code 2^63} leaves room for the switch's rounding.
+   */
+  public int compactBits() {
+    return compactBits;
   }
 
   /** Lowest level to which a flooded answer can be switched and still decrypt exactly. */

@@ -60,6 +60,35 @@ public final class MatVecLayout {
     return best;
   }
 
+  /**
+   * The layout for a {@code rows x cols} matrix whose tiles are encrypted once and answered
+   * many times ({@link CoefficientMatVec#encryptMatrix}, the tiles reused for every vector):
+   * what is sent per vector is one answer per output block, so this takes the fewest output
+   * blocks, ties going to fewer tiles (fewer plaintext products), then to fewer input blocks.
+   */
+  public static MatVecLayout ofEncryptedMatrix(int rows, int cols, HeParameters params) {
+    if (rows < 1 || cols < 1) {
+      throw new IllegalArgumentException("matrix dimensions must be positive");
+    }
+    int n = params.polyModulusDegree();
+    MatVecLayout best = null;
+    long bestCost = Long.MAX_VALUE;
+    for (int inputs = 1; inputs <= cols; inputs++) {
+      int bc = (cols + inputs - 1) / inputs;
+      if (bc > n || (cols + bc - 1) / bc != inputs) {
+        continue;
+      }
+      int br = Math.min(rows, n / bc);
+      long outputs = (rows + br - 1) / br;
+      long cost = (outputs << 40) + ((outputs * inputs) << 20) + inputs;
+      if (cost < bestCost) {
+        bestCost = cost;
+        best = new MatVecLayout(rows, cols, n, bc, br);
+      }
+    }
+    return best;
+  }
+
   public int rows() {
     return rows;
   }

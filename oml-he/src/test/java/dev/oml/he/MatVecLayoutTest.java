@@ -29,6 +29,33 @@ class MatVecLayoutTest {
     }
   }
 
+  @Property(tries = 300)
+  void encryptedMatrixLayoutTakesTheFewestOutputBlocks(
+      @ForAll @IntRange(min = 1, max = 1200) int rows,
+      @ForAll @IntRange(min = 1, max = 1200) int cols) {
+    HeParameters p = TestParameters.INSECURE_BFV_COEFF;
+    MatVecLayout l = MatVecLayout.ofEncryptedMatrix(rows, cols, p);
+    int n = p.polyModulusDegree();
+    assertTrue((long) l.blockRows() * l.blockCols() <= n);
+    assertTrue((long) l.inputCount() * l.blockCols() >= cols);
+    assertTrue((long) l.outputCount() * l.blockRows() >= rows);
+    assertTrue((long) (l.inputCount() - 1) * l.blockCols() < cols, "an empty input block");
+    // one column per block fits N rows per block: no layout has fewer than ceil(rows / N)
+    assertEquals((rows + n - 1) / n, l.outputCount());
+    assertTrue(l.outputCount() <= MatVecLayout.of(rows, cols, p).outputCount());
+  }
+
+  @Property(tries = 1)
+  void encryptedMatrixLayoutsOfNetworkA() {
+    HeParameters p = PredefinedParameters.bfvPrimeField(40);
+    MatVecLayout first = MatVecLayout.ofEncryptedMatrix(128, 784, p);
+    assertEquals(1, first.outputCount());
+    assertEquals(13, first.inputCount()); // 13 tiles of 128 x 61 instead of 14 of 20 x 392
+    assertEquals(1, MatVecLayout.ofEncryptedMatrix(128, 128, p).outputCount());
+    assertEquals(2, MatVecLayout.ofEncryptedMatrix(128, 128, p).inputCount());
+    assertEquals(1, MatVecLayout.ofEncryptedMatrix(10, 128, p).inputCount());
+  }
+
   @Property(tries = 200)
   void noWrapAroundReachesAnOutputCoefficient(@ForAll @IntRange(min = 1, max = 64) int rows,
       @ForAll @IntRange(min = 1, max = 64) int cols) {

@@ -5,6 +5,7 @@ import dev.oml.core.transport.Channel;
 import dev.oml.core.transport.ProtocolAbortException;
 import dev.oml.he.Ciphertext;
 import dev.oml.he.CoefficientMatVec;
+import dev.oml.he.CompactAnswer;
 import dev.oml.he.Decryptor;
 import dev.oml.he.Encryptor;
 import dev.oml.he.FloodingBudget;
@@ -14,6 +15,7 @@ import dev.oml.he.HeException;
 import dev.oml.he.HeParameters;
 import dev.oml.he.KeyGenerator;
 import dev.oml.he.MatVecLayout;
+import dev.oml.he.NoiseBudgetException;
 import dev.oml.he.PublicKey;
 import dev.oml.mpc.internal.Parallel;
 import java.nio.ByteBuffer;
@@ -108,8 +110,31 @@ public final class OfflineHe {
    */
   public MatVecLayout layout(int rows, int cols) {
     MatVecLayout l = ctx.coefficientMatVec().layout(rows, cols);
-    FloodingBudget.forMatVec(params, l, kappa);
+    if (FloodingBudget.compactLevel(params, l, kappa) < 0) {
+      throw new NoiseBudgetException("a " + rows + " x " + cols + " answer has no compact form"
+          + " under " + params.name());
+    }
     return l;
+  }
+
+  /**
+   * The layout of direction 1's {@code rows x cols} matrix: its tiles go once per bundle and
+   * every query gets one answer per output block, so the fewest output blocks
+   * ({@link MatVecLayout#ofEncryptedMatrix}) when the flooding budget covers it (more input
+   * blocks add evaluation noise), else {@link #layout}'s. Both sides compute it from the shape.
+   */
+  public MatVecLayout matrixLayout(int rows, int cols) {
+    MatVecLayout l = MatVecLayout.ofEncryptedMatrix(rows, cols, params);
+    return FloodingBudget.compactLevel(params, l, kappa) >= 0 ? l : layout(rows, cols);
+  }
+
+  /**
+   * The level at which O encrypts the operands of a product of this layout: the lowest whose
+   * modulus still covers U's flood and the compact answer's switch
+   * ({@link FloodingBudget#compactLevel}), so that O sends as few primes as the flood allows.
+   */
+  public int operandLevel(MatVecLayout layout) {
+    return FloodingBudget.compactLevel(params, layout, kappa);
   }
 
   /** Bytes of a list of ciphertexts or keys as sent: a count, then each with its length. */
@@ -228,7 +253,7 @@ public final class OfflineHe {
   /**
    * U to O, either direction: the masked product ({@code Enc_O(W_O r - t)} or
    * {@code Enc_O(W_U q - t2)}) and its MAC counterpart ({@code Enc_O(W_O M_r - t')} or
-   * {@code Enc_O(T_U q - t2')}), one ciphertext per output block each.
+   * {@code Enc_O(T_U q - t2')}), one {@link CompactAnswer} per output block each.
    */
   public record ProductAnswer(List<byte[]> value, List<byte[]> tag) {
     public ProductAnswer {
@@ -323,12 +348,13 @@ public final class OfflineHe {
      * their number.
      */
     public EncryptedTiles encryptMatrix(long[][] wO) {
-      MatVecLayout layout = layout(wO.length, wO.length == 0 ? 0 : wO[0].length);
+      MatVecLayout layout = matrixLayout(wO.length, wO.length == 0 ? 0 : wO[0].length);
       for (long[] row : wO) {
         PrimeField.requireCanonical(row, "W_O");
       }
       List<byte[]> tiles = new ArrayList<>();
-      for (Ciphertext c : ctx.coefficientMatVec().encryptMatrix(encryptor, layout, wO)) {
+      for (Ciphertext c : ctx.coefficientMatVec().encryptMatrix(encryptor, layout, wO,
+          operandLevel(layout))) {
         tiles.add(ctx.serializer().save(c));
       }
       long[] flat = new long[layout.rows() * layout.cols()];
@@ -387,28 +413,32 @@ public final class OfflineHe {
         q[i] = uniform(rng);
       }
       List<byte[]> query = new ArrayList<>();
-      for (Ciphertext c : ctx.coefficientMatVec().encryptQuery(encryptor, layout, q)) {
+      for (Ciphertext c : ctx.coefficientMatVec().encryptQuery(encryptor, layout, q,
+          operandLevel(layout))) {
         query.add(ctx.serializer().save(c));
       }
       return new MaskSent(layout, new EncryptedMask(query), q, kW.timesPublic(rows, q));
     }
 
     /**
-     * Decrypts an answer after checking that every ciphertext is a well-formed answer of this
-     * bundle at the level the flooding budget switches to, then derives the keys
-     * {@code Kx + alpha v - v'}. Nothing about the decryption is sent back: what U learns of it
-     * is only whether the later MAC check passes.
+     * Decrypts an answer after checking that every block is a well-formed compact answer of
+     * this layout at the modulus the flooding budget allows ({@link CompactAnswer}: switched to
+     * {@code 2^b}, {@code c_1} whole and {@code c_0} only at the kept positions, both in
+     * coefficient form), then derives the keys {@code Kx + alpha v - v'}. The phase is computed
+     * only at the kept positions. Nothing about the decryption is sent back: what U learns of
+     * it is only whether the later MAC check passes.
      */
     private OwnerShare decryptAnswer(MatVecLayout layout, ProductAnswer a, MacKeyVector kx) {
-      int level = FloodingBudget.forMatVec(params, layout, kappa).answerLevel();
-      List<Ciphertext> v = load(a.value(), layout, level);
-      List<Ciphertext> t = load(a.tag(), layout, level);
+      int bits = FloodingBudget.forMatVec(params, layout, kappa, operandLevel(layout))
+          .compactBits();
+      List<CompactAnswer> v = load(a.value(), layout, bits);
+      List<CompactAnswer> t = load(a.tag(), layout, bits);
       CoefficientMatVec mv = ctx.coefficientMatVec();
       long[] value;
       long[] tag;
       try {
-        value = mv.decryptAnswer(decryptor, layout, v);
-        tag = mv.decryptAnswer(decryptor, layout, t);
+        value = mv.decryptCompactAnswer(decryptor, layout, v);
+        tag = mv.decryptCompactAnswer(decryptor, layout, t);
       } catch (HeException e) {
         throw new ProtocolAbortException("product answer cannot be decrypted: " + e.getMessage(),
             e);
@@ -418,26 +448,21 @@ public final class OfflineHe {
       return new OwnerShare(value, MacKeyVector.of(k));
     }
 
-    private List<Ciphertext> load(List<byte[]> bytes, MatVecLayout layout, int level) {
+    private List<CompactAnswer> load(List<byte[]> bytes, MatVecLayout layout, int bits) {
       if (bytes.size() != layout.outputCount()) {
         throw new ProtocolAbortException("product answer: " + bytes.size()
-            + " ciphertexts, expected " + layout.outputCount());
+            + " blocks, expected " + layout.outputCount());
       }
-      List<Ciphertext> out = new ArrayList<>();
-      for (byte[] b : bytes) {
-        Ciphertext c;
+      List<CompactAnswer> out = new ArrayList<>();
+      int br = layout.blockRows();
+      for (int o = 0; o < bytes.size(); o++) {
+        int kept = Math.min(br, layout.rows() - o * br);
         try {
-          c = ctx.serializer().loadCiphertext(b);
-        } catch (HeException | IllegalArgumentException e) {
-          throw new ProtocolAbortException("product answer: a ciphertext is malformed: "
-              + e.getMessage(), e);
+          out.add(CompactAnswer.decode(bytes.get(o), params.polyModulusDegree(), kept, bits));
+        } catch (HeException e) {
+          throw new ProtocolAbortException("product answer: block " + o + " is not a compact "
+              + "answer of " + kept + " outputs at 2^" + bits + ": " + e.getMessage(), e);
         }
-        if (c.level() != level || c.size() != 2 || !c.isExtracted()) {
-          throw new ProtocolAbortException("product answer: a ciphertext is not an extracted "
-              + "two-component answer at level " + level + " (level " + c.level() + ", size "
-              + c.size() + ")");
-        }
-        out.add(c);
       }
       return out;
     }
@@ -559,23 +584,30 @@ public final class OfflineHe {
       }
     }
 
-    private List<Ciphertext> load(List<byte[]> bytes) {
+    private List<Ciphertext> load(List<byte[]> bytes, MatVecLayout layout) {
+      int level = operandLevel(layout);
       List<Ciphertext> out = new ArrayList<>();
       for (byte[] b : bytes) {
+        Ciphertext c;
         try {
-          out.add(ctx.serializer().loadCiphertext(b));
+          c = ctx.serializer().loadCiphertext(b);
         } catch (HeException | IllegalArgumentException e) {
           throw new ProtocolAbortException("the owner's ciphertext is malformed: "
               + e.getMessage(), e);
         }
+        if (c.level() != level) {
+          throw new ProtocolAbortException("the owner's ciphertext is at level " + c.level()
+              + ", the flooding budget of this product sets " + level);
+        }
+        out.add(c);
       }
       return out;
     }
 
-    private List<byte[]> save(List<Ciphertext> cts) {
+    private List<byte[]> save(List<CompactAnswer> answers) {
       List<byte[]> out = new ArrayList<>();
-      for (Ciphertext c : cts) {
-        out.add(ctx.serializer().save(c));
+      for (CompactAnswer c : answers) {
+        out.add(c.encode());
       }
       return out;
     }
@@ -585,9 +617,9 @@ public final class OfflineHe {
      * {@code t, t'}; U keeps {@code (t, t')}, authenticated under O's {@code K_t}.
      */
     public UserAnswer answerMatrix(EncryptedMatrix m, AuthenticatedVector r, int rows) {
-      MatVecLayout layout = layout(rows, r.length());
+      MatVecLayout layout = matrixLayout(rows, r.length());
       PublicKey pk = ownerKey;
-      List<Ciphertext> tiles = load(m.tiles());
+      List<Ciphertext> tiles = load(m.tiles(), layout);
       long[] t = uniformVector(rows);
       long[] tTag = uniformVector(rows);
       CoefficientMatVec mv = ctx.coefficientMatVec();
@@ -597,8 +629,10 @@ public final class OfflineHe {
         long[] rv = r.values();
         long[] rt = r.tags();
         Parallel.both(
-            () -> out.set(0, save(mv.answerEncryptedMatrix(layout, tiles, rv, t, pk, kappa))),
-            () -> out.set(1, save(mv.answerEncryptedMatrix(layout, tiles, rt, tTag, pk, kappa))));
+            () -> out.set(0, save(mv.answerEncryptedMatrixCompact(layout, tiles, rv, t, pk,
+                kappa))),
+            () -> out.set(1, save(mv.answerEncryptedMatrixCompact(layout, tiles, rt, tTag, pk,
+                kappa))));
         return new UserAnswer(new ProductAnswer(out.get(0), out.get(1)),
             AuthenticatedVector.of(t, tTag));
       } catch (HeException e) {
@@ -618,7 +652,7 @@ public final class OfflineHe {
             + rows * cols);
       }
       PublicKey pk = ownerKey;
-      List<Ciphertext> q = load(m.query());
+      List<Ciphertext> q = load(m.query(), layout);
       long[] t = uniformVector(rows);
       long[] tTag = uniformVector(rows);
       CoefficientMatVec mv = ctx.coefficientMatVec();
@@ -627,8 +661,8 @@ public final class OfflineHe {
         long[][] wv = rowsOf(wU.values(), rows, cols);
         long[][] wt = rowsOf(wU.tags(), rows, cols);
         Parallel.both(
-            () -> out.set(0, save(mv.answer(layout, q, wv, t, pk, kappa))),
-            () -> out.set(1, save(mv.answer(layout, q, wt, tTag, pk, kappa))));
+            () -> out.set(0, save(mv.answerCompact(layout, q, wv, t, pk, kappa))),
+            () -> out.set(1, save(mv.answerCompact(layout, q, wt, tTag, pk, kappa))));
         return new UserAnswer(new ProductAnswer(out.get(0), out.get(1)),
             AuthenticatedVector.of(t, tTag));
       } catch (HeException e) {
@@ -639,7 +673,7 @@ public final class OfflineHe {
 
     /** Driver of direction 1 over {@code channel}. */
     public AuthenticatedVector runMatrix(Channel channel, AuthenticatedVector r, int rows) {
-      MatVecLayout layout = layout(rows, r.length());
+      MatVecLayout layout = matrixLayout(rows, r.length());
       UserAnswer a = answerMatrix(EncryptedMatrix.decode(channel.receive(), layout), r, rows);
       channel.send(a.message().encode());
       return a.share();

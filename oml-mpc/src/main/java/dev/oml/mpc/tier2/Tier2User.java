@@ -138,7 +138,7 @@ public final class Tier2User {
       OfflineHe.EncryptedMatrix[] tiles = new OfflineHe.EncryptedMatrix[plan.size()];
       for (int i = 0; i < plan.size(); i++) {
         tiles[i] = OfflineHe.EncryptedMatrix.decode(channel.receive(),
-            he.layout(plan.get(i).rows(), plan.get(i).cols()));
+            he.matrixLayout(plan.get(i).rows(), plan.get(i).cols()));
       }
       channel.send(ots.firstMessage());
       ots.setup(channel.receive());

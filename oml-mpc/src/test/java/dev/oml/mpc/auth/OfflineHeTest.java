@@ -12,12 +12,12 @@ import dev.oml.core.transport.ProtocolAbortException;
 import dev.oml.he.BfvEncoding;
 import dev.oml.he.Ciphertext;
 import dev.oml.he.CoefficientMatVec;
+import dev.oml.he.CompactAnswer;
 import dev.oml.he.HeContext;
 import dev.oml.he.HeParameters;
 import dev.oml.he.HeScheme;
 import dev.oml.he.MatVecLayout;
 import dev.oml.he.PublicKey;
-import dev.oml.mpc.attacks.CiphertextSurgery;
 import dev.oml.mpc.auth.OfflineHe.EncryptedMask;
 import dev.oml.mpc.auth.OfflineHe.EncryptedMatrix;
 import dev.oml.mpc.auth.OfflineHe.OwnerShare;
@@ -107,7 +107,9 @@ class OfflineHeTest {
     OfflineHe.Owner owner = he.new Owner(alpha, rng);
     OfflineHe.Owner.MatrixSent sent = owner.sendMatrix(wO, r.k());
     MatVecLayout layout = sent.layout();
-    assertTrue(layout.inputCount() > 1 && layout.outputCount() > 1, layout.toString());
+    // tiles answered once per query: one output block (12 rows), several input blocks
+    assertEquals(he.matrixLayout(ROWS, COLS).toString(), layout.toString());
+    assertTrue(layout.inputCount() > 1 && layout.outputCount() == 1, layout.toString());
     EncryptedMatrix onWire = EncryptedMatrix.decode(sent.message().encode(), layout);
     UserAnswer a = he.new User(sent.bundleKey(), rng).answerMatrix(onWire, r.u(), ROWS);
     OwnerShare o = sent.receive(ProductAnswer.decode(a.message().encode(), layout));
@@ -123,6 +125,7 @@ class OfflineHeTest {
     Dealt wU = deal(rand(ROWS * COLS));
     OfflineHe.Owner owner = he.new Owner(alpha, rng);
     OfflineHe.Owner.MaskSent sent = owner.sendMask(ROWS, COLS, wU.k());
+    assertTrue(sent.layout().outputCount() > 1, sent.layout().toString());
     EncryptedMask onWire = EncryptedMask.decode(sent.message().encode(), sent.layout());
     UserAnswer a = he.new User(sent.bundleKey(), rng).answerMask(onWire, wU.u(), ROWS, COLS);
     OwnerShare o = sent.receive(ProductAnswer.decode(a.message().encode(), sent.layout()));
@@ -180,8 +183,8 @@ class OfflineHeTest {
     /** {@code Enc_O(W_O x - mask)} for any {@code x} U likes. */
     List<byte[]> product(long[] x, long[] mask) {
       List<byte[]> out = new ArrayList<>();
-      for (Ciphertext c : mv.answerEncryptedMatrix(layout, tiles, x, mask, pk, 40)) {
-        out.add(ctx.serializer().save(c));
+      for (CompactAnswer c : mv.answerEncryptedMatrixCompact(layout, tiles, x, mask, pk, 40)) {
+        out.add(c.encode());
       }
       return out;
     }
@@ -305,14 +308,14 @@ class OfflineHeTest {
       long[] shifted = t.clone();
       shifted[5] = PrimeField.sub(shifted[5], DELTA);
       List<byte[]> u = new ArrayList<>();
-      for (Ciphertext c : mv.answer(sent.layout(), q,
+      for (CompactAnswer c : mv.answerCompact(sent.layout(), q,
           OfflineHe.rowsOf(wU.u().values(), ROWS, COLS), shifted, pk, 40)) {
-        u.add(ctx.serializer().save(c));
+        u.add(c.encode());
       }
       List<byte[]> ut = new ArrayList<>();
-      for (Ciphertext c : mv.answer(sent.layout(), q,
+      for (CompactAnswer c : mv.answerCompact(sent.layout(), q,
           OfflineHe.rowsOf(wU.u().tags(), ROWS, COLS), tTag, pk, 40)) {
-        ut.add(ctx.serializer().save(c));
+        ut.add(c.encode());
       }
       OwnerShare o = sent.receive(new ProductAnswer(u, ut));
       AuthenticatedVector claimed = AuthenticatedVector.of(t, tTag);
@@ -334,7 +337,6 @@ class OfflineHeTest {
    */
   @Test
   void chosenC1InAnAnswerIsCaughtAndOnlyTheCheckBitComesBack() {
-    CiphertextSurgery surgery = new CiphertextSurgery(he.context());
     for (boolean checkOn : new boolean[] {false, true}) {
       // delta X^1 times s moves output coefficient j by about s_(j-1) in {-1, 0, 1}: with a
       // ternary key every moved coefficient can be 0 (about 3^-ROWS), and then the crafted answer
@@ -349,10 +351,16 @@ class OfflineHeTest {
         OfflineHe.Owner.MatrixSent sent = he.new Owner(alpha, rng).sendMatrix(wO, r.k());
         honest = he.new User(sent.bundleKey(), rng).answerMatrix(sent.message(), r.u(), ROWS);
         byte[] first = honest.message().value().get(0);
-        int level = he.context().serializer().loadCiphertext(first).level();
-        BigInteger delta = INSECURE_FP.modulusAtLevel(level).divide(BigInteger.valueOf(PrimeField.P));
+        int bits = first[1];
+        int kept = Math.min(sent.layout().blockRows(), ROWS);
+        CompactAnswer a = CompactAnswer.decode(first, INSECURE_FP.polyModulusDegree(), kept, bits);
+        // a X^1 with a = floor(2^bits / p): one unit of the plaintext times s, shifted by one
+        long delta = BigInteger.ONE.shiftLeft(bits).divide(BigInteger.valueOf(PrimeField.P))
+            .longValue();
+        long[] c1 = a.c1();
+        c1[1] = (c1[1] + delta) & ((1L << bits) - 1);
         List<byte[]> crafted = new ArrayList<>(honest.message().value());
-        crafted.set(0, surgery.addToExtractedC1(first, delta, 1));
+        crafted.set(0, new CompactAnswer(bits, a.c0(), c1).encode());
         o = sent.receive(new ProductAnswer(crafted, honest.message().tag()));
         long[] plain = PrimeField.matVec(flat(wO), ROWS, r.u().values(), null);
         long[] rebuilt = PrimeField.add(o.share(), honest.share().values(), null);
@@ -397,18 +405,26 @@ class OfflineHeTest {
     garbage.set(0, junk);
     assertThrows(ProtocolAbortException.class,
         () -> sent.receive(new ProductAnswer(garbage, good.tag())));
-    // a valid ciphertext at the wrong level (a fresh top-level encryption, not switched down)
+    // a valid ciphertext instead of a compact answer (a fresh top-level encryption)
     HeContext ctx = he.context();
     PublicKey pk = ctx.serializer().loadPublicKey(sent.bundleKey().publicKey());
     Ciphertext top = ctx.encryptor(pk).encrypt(ctx.bfvEncoder().encode(new long[] {1}));
-    List<byte[]> wrongLevel = new ArrayList<>(values);
-    wrongLevel.set(0, ctx.serializer().save(top));
+    List<byte[]> wrongForm = new ArrayList<>(values);
+    wrongForm.set(0, ctx.serializer().save(top));
     ProtocolAbortException e = assertThrows(ProtocolAbortException.class,
-        () -> sent.receive(new ProductAnswer(wrongLevel, good.tag())));
-    assertTrue(e.getMessage().contains("level"), e.getMessage());
-    // a ciphertext of another parameter set
-    HeParameters other = HeParameters.builder(HeScheme.BFV).polyModulusDegree(512)
-        .coeffModulusBits(60, 50, 49).plainModulus(PrimeField.P)
+        () -> sent.receive(new ProductAnswer(wrongForm, good.tag())));
+    assertTrue(e.getMessage().contains("compact answer"), e.getMessage());
+    // the right coefficients at another modulus (one bit wider)
+    int bits = values.get(0)[1];
+    CompactAnswer first = CompactAnswer.decode(values.get(0), INSECURE_FP.polyModulusDegree(),
+        Math.min(layout.blockRows(), ROWS), bits);
+    List<byte[]> wider = new ArrayList<>(values);
+    wider.set(0, new CompactAnswer(bits + 1, first.c0(), first.c1()).encode());
+    assertThrows(ProtocolAbortException.class,
+        () -> sent.receive(new ProductAnswer(wider, good.tag())));
+    // an answer over another ring (N = 1024)
+    HeParameters other = HeParameters.builder(HeScheme.BFV).polyModulusDegree(1024)
+        .coeffModulusBits(60, 50, 50).plainModulus(PrimeField.P)
         .encoding(BfvEncoding.COEFFICIENT).insecureForTesting().build();
     OfflineHe foreign = new OfflineHe(other, 40);
     OfflineHe.Owner.MatrixSent foreignSent = foreign.new Owner(alpha, rng).sendMatrix(wO, r.k());
@@ -429,14 +445,27 @@ class OfflineHeTest {
     OfflineHe.Owner.MatrixSent sent = he.new Owner(alpha, rng).sendMatrix(
         randMatrix(ROWS, COLS), r.k());
     // a message for another shape (more tiles than this layout has)
-    MatVecLayout bigger = he.layout(ROWS * 20, COLS);
-    assertTrue(bigger.outputCount() != sent.layout().outputCount());
+    MatVecLayout bigger = he.matrixLayout(ROWS * 20, COLS);
+    assertTrue(bigger.outputCount() * bigger.inputCount()
+        != sent.layout().outputCount() * sent.layout().inputCount());
     assertThrows(ProtocolAbortException.class,
         () -> EncryptedMatrix.decode(sent.message().encode(), bigger));
     assertThrows(ProtocolAbortException.class,
         () -> he.new User(new OfflineHe.BundleKey(new byte[] {1, 2, 3}), rng));
     assertThrows(ProtocolAbortException.class,
         () -> OfflineHe.BundleKey.decode(sent.message().encode()));
+  }
+
+  @Test
+  void matrixLayoutFallsBackWhereTheFewestOutputBlocksExceedTheBudget() {
+    // 240 x 600 at N = 512: two columns per block would need 300 input blocks summed into each
+    // output, whose noise the flood cannot cover at 160 bits; the query-minimizing layout can
+    MatVecLayout fewest = MatVecLayout.ofEncryptedMatrix(240, 600, INSECURE_FP);
+    assertThrows(dev.oml.he.NoiseBudgetException.class,
+        () -> dev.oml.he.FloodingBudget.forMatVec(INSECURE_FP, fewest, 40));
+    assertEquals(he.layout(240, 600).toString(), he.matrixLayout(240, 600).toString());
+    assertEquals(MatVecLayout.ofEncryptedMatrix(ROWS, COLS, INSECURE_FP).toString(),
+        he.matrixLayout(ROWS, COLS).toString());
   }
 
   @Test

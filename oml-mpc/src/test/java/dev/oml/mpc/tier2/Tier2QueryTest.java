@@ -138,22 +138,22 @@ class Tier2QueryTest {
         }
         long[] t = honest.share().values();
         long[] tTag = honest.share().tags();
-        MatVecLayout layout = run.he.layout(t.length, r.length());
+        MatVecLayout layout = run.he.matrixLayout(t.length, r.length());
         long[] mask = t.clone();
         mask[2] = PrimeField.sub(mask[2], DELTA); // O decrypts W_O r - t + DELTA e_2
         return new OfflineHe.UserAnswer(new OfflineHe.ProductAnswer(
-            save(ctx, ctx.coefficientMatVec().answerEncryptedMatrix(layout, tiles, r.values(),
+            save(ctx.coefficientMatVec().answerEncryptedMatrixCompact(layout, tiles, r.values(),
                 mask, pk, run.he.kappa())),
-            save(ctx, ctx.coefficientMatVec().answerEncryptedMatrix(layout, tiles, r.tags(), tTag,
-                pk, run.he.kappa()))), honest.share());
+            save(ctx.coefficientMatVec().answerEncryptedMatrixCompact(layout, tiles, r.tags(),
+                tTag, pk, run.he.kappa()))), honest.share());
       }
     };
   }
 
-  static List<byte[]> save(HeContext ctx, List<Ciphertext> cts) {
+  static List<byte[]> save(List<dev.oml.he.CompactAnswer> answers) {
     List<byte[]> out = new ArrayList<>();
-    for (Ciphertext c : cts) {
-      out.add(ctx.serializer().save(c));
+    for (dev.oml.he.CompactAnswer c : answers) {
+      out.add(c.encode());
     }
     return out;
   }

@@ -24,6 +24,26 @@ final class JavaDecryptor implements Decryptor {
     this.sk = sk;
   }
 
+  private volatile long[] reversedKey;
+
+  /** The ternary key read backwards, {@code s[N - 1 - w]} at {@code w}, for compact answers. */
+  long[] reversedKey() {
+    long[] r = reversedKey;
+    if (r == null) {
+      long[] s = sk.small;
+      r = new long[s.length];
+      for (int w = 0; w < s.length; w++) {
+        r[w] = s[s.length - 1 - w];
+      }
+      reversedKey = r;
+    }
+    return r;
+  }
+
+  JavaContext context() {
+    return ctx;
+  }
+
   @Override
   public Plaintext decrypt(Ciphertext ciphertext) {
     Ct c = ctx.ct(ciphertext);

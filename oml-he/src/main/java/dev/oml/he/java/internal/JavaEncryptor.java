@@ -68,6 +68,19 @@ final class JavaEncryptor implements Encryptor {
     return symmetric(p, level, true);
   }
 
+  /** A seeded BFV encryption at {@code level} (below the top: fewer primes to send). */
+  Ciphertext encryptSeeded(Plaintext plaintext, int level) {
+    if (sk == null) {
+      throw new IncompatibleOperandsException("seeded encryption needs the secret key");
+    }
+    Pt p = ctx.pt(plaintext);
+    if (p.scheme != HeScheme.BFV || level < 0 || level > ctx.k - 1) {
+      throw new IncompatibleOperandsException("a seeded encryption at a chosen level is BFV only,"
+          + " at a level of the chain");
+    }
+    return symmetric(p, level, true);
+  }
+
   @Override
   public boolean isSymmetric() {
     return sk != null;

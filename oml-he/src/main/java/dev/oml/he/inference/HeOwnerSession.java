@@ -230,11 +230,9 @@ public final class HeOwnerSession {
   }
 
   /**
-   * The licensee's answer to {@link #challenge()}: {@code "OHR2" || key id || model id ||
-   * signature}, where the signature is the licensee's Ed25519 signature over a fixed context
-   * string, the challenge and the model id, so the request is good for this session and this
-   * model only. {@link #ONLY_MODEL} asks for the owner's only model (refused where it serves
-   * several).
+   * The licensee's answer to {@link #challenge()} for {@code model}, leaving the packing to the
+   * owner: as {@link #sessionRequest(SigningKeyPair, byte[], ModelId, HePacking, boolean)} with
+   * no packing asked for.
    */
   public static byte[] sessionRequest(SigningKeyPair licensee, byte[] challenge, ModelId model) {
     return sessionRequest(licensee, challenge, model, null, false);

@@ -393,6 +393,7 @@ public final class OmlLicensee implements AutoCloseable {
       l.channel.close();
     }
     heLinks.clear();
+    heOwnerOnly = null; // learned again from the next session's plan
   }
 
   private PermissionToken permit(InferenceMode mode, int n, Binding binding) {

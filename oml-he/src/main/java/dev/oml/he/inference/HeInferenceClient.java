@@ -14,7 +14,9 @@ import java.util.function.Function;
  * request signed by the licensee's key, receives the plan and sends the session keys;
  * {@link #infer} encrypts images, obtains a permission bound to the query's payload from
  * {@code permits} (the owner's permit desk, or a test issuer), sends the permitted query and
- * decrypts the answer. One round per query.
+ * decrypts the answer. One round per query. A client that chooses the packing (where the owner
+ * serves a model in both) opens in two steps: {@link #request} asks for a packing and returns the
+ * plan the owner offers, {@link PlanOffer#accept} makes that plan's keys.
  */
 public final class HeInferenceClient {
   private final Channel channel;

@@ -16,6 +16,7 @@ import dev.oml.he.HeBackend;
 import dev.oml.he.HeBackends;
 import dev.oml.he.inference.HeInferenceClient;
 import dev.oml.he.inference.HeInferencePlan;
+import dev.oml.he.inference.HePacking;
 import dev.oml.he.inference.HeResult;
 import dev.oml.mpc.auth.OfflineHe;
 import dev.oml.mpc.inference.OutputPolicy;
@@ -35,7 +36,9 @@ import java.security.SecureRandom;
 import java.security.cert.X509Certificate;
 import java.time.Clock;
 import java.util.ArrayList;
+import java.util.EnumMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 
@@ -48,7 +51,11 @@ import java.util.Optional;
  * modifies its client) lives and dies with the connection that prepared it, so each bundle gets
  * its own connection, and a bundle holds at most {@link Builder#maxBundle} queries (its messages
  * do not grow with its size: they are per query and layer); the HE session (plan and session keys, the expensive part) is reused across calls and opened
- * again after a failure or a long pause. Refusals of the owner arrive as the owner's own
+ * again after a failure or a long pause. Where the owner serves a model in both HE packings, each
+ * call picks one by its number of images ({@link Builder#heBatchCrossover}: the batch packing
+ * above it, the rows packing up to it) and uses a session for that packing, opened when first
+ * needed (the batch plan's session keys have no rotation key); where the owner serves one
+ * packing, every call uses it, and {@link Builder#hePacking} requires one. Refusals of the owner arrive as the owner's own
  * exception types ({@link dev.oml.core.ledger.QuotaExceededException}, {@link
  * dev.oml.core.permission.UnknownLicenseeException}, ...; see {@link ErrorCode}).
  *
@@ -70,13 +77,18 @@ public final class OmlLicensee implements AutoCloseable {
   private final Clock clock;
   private final SecureRandom random = new SecureRandom();
 
+  private final HePacking hePacking;
+  private final int heBatchCrossover;
+  private final boolean insecureHeForTesting;
+
   private Tier2User user;
-  private FramedChannel heChannel;
-  private MeteredChannel heTimed;
+  /** The open HE sessions, one per packing used so far. */
+  private final Map<HePacking, HeLink> heLinks = new EnumMap<>(HePacking.class);
+  /** The one packing the owner serves this model in, once it answered a request with it. */
+  private HePacking heOwnerOnly;
+  private HeInferencePlan lastHePlan;
   private CallRecord.HeSession heSessionRecord;
   private CallRecord lastCall;
-  private HeInferenceClient he;
-  private long heLastUsedMillis;
   private long bytes;
   private long rounds;
   private long heSessionBytes;
@@ -93,6 +105,24 @@ public final class OmlLicensee implements AutoCloseable {
     this.maxBundle = b.maxBundle;
     this.offlineHe = b.offlineHe;
     this.clock = b.clock;
+    this.hePacking = b.hePacking;
+    this.heBatchCrossover = b.heBatchCrossover;
+    this.insecureHeForTesting = b.insecureHeForTesting;
+  }
+
+  /** One HE session over its own connection. */
+  private static final class HeLink {
+    final FramedChannel channel;
+    final MeteredChannel timed;
+    final HeInferenceClient client;
+    long lastUsedMillis;
+
+    HeLink(FramedChannel channel, MeteredChannel timed, HeInferenceClient client, long now) {
+      this.channel = channel;
+      this.timed = timed;
+      this.client = client;
+      this.lastUsedMillis = now;
+    }
   }
 
   /** A builder; owner, certificate, artifact and licensee key are required. */
@@ -121,8 +151,9 @@ public final class OmlLicensee implements AutoCloseable {
   /**
    * Runs several images, given as raw inputs (the model's preprocessing, declared in the
    * artifact, is applied here; see {@link Model#preprocess}): in the two-party mode as bundles of up to the bundle size (one
-   * permission and one connection each), in the HE mode as many images per ciphertext as the
-   * owner's plan packs (one permission each). The predictions are in the order of the images.
+   * permission and one connection each), in the HE mode as many images per query as the owner's
+   * plan packs (one permission each; where the owner serves both packings, the plan of the
+   * packing this call's number of images picks). The predictions are in the order of the images.
    *
    * @throws IllegalArgumentException if an image does not have the model's input size
    * @throws dev.oml.core.permission.PermissionException the owner's refusal, with its own type;
@@ -210,14 +241,18 @@ public final class OmlLicensee implements AutoCloseable {
     List<CallRecord.HeQuery> queries = new ArrayList<>();
     CallRecord.HeSession opened = null;
     try {
-      boolean fresh = he == null || idle();
-      HeInferenceClient client = heSession();
-      opened = fresh ? heSessionRecord : null;
+      CallRecord.HeSession before = heSessionRecord;
+      HeLink link = heSession(images.size());
+      opened = heSessionRecord != before ? heSessionRecord : null;
+      HeInferenceClient client = link.client;
+      FramedChannel heChannel = link.channel;
+      MeteredChannel heTimed = link.timed;
+      lastHePlan = client.session().plan();
       int perQuery = client.session().plan().imagesPerCiphertext();
       for (int from = 0; from < images.size(); from += perQuery) {
         int count = Math.min(perQuery, images.size() - from);
         double[][] batch = images.subList(from, from + count).toArray(new double[0][]);
-        long before = heChannel.bytesSent() + heChannel.bytesReceived();
+        long bytesBefore = heChannel.bytesSent() + heChannel.bytesReceived();
         long roundsBefore = heChannel.roundsSent();
         heTimed.startPhase();
         long t0 = System.nanoTime();
@@ -231,7 +266,7 @@ public final class OmlLicensee implements AutoCloseable {
           }
         });
         long t1 = System.nanoTime();
-        long queryBytes = heChannel.bytesSent() + heChannel.bytesReceived() - before;
+        long queryBytes = heChannel.bytesSent() + heChannel.bytesReceived() - bytesBefore;
         bytes += queryBytes;
         rounds += 2 * (heChannel.roundsSent() - roundsBefore);
         queries.add(new CallRecord.HeQuery(count, permitSpan[0] - t0, permitSpan[1] - permitSpan[0],
@@ -240,8 +275,8 @@ public final class OmlLicensee implements AutoCloseable {
         for (int i = 0; i < count; i++) {
           out.add(Prediction.of(r, i));
         }
+        link.lastUsedMillis = clock.millis();
       }
-      heLastUsedMillis = clock.millis();
       return out;
     } catch (PermissionException e) {
       throw e; // the permit desk said no before anything was sent: the session is intact
@@ -254,59 +289,111 @@ public final class OmlLicensee implements AutoCloseable {
   }
 
   /**
-   * The owner's HE plan (images per query, kappa, answer precision); opens the HE session if
-   * none is open.
+   * The owner's HE plan for a call of one image (images per query, kappa, answer precision);
+   * opens the HE session it uses if none is open.
    */
   public synchronized HeInferencePlan hePlan() {
+    return hePlan(1);
+  }
+
+  /**
+   * The owner's HE plan that a call of {@code images} images uses (where the owner serves both
+   * packings, the one that number picks); opens that plan's session if it is not open.
+   *
+   * @throws IllegalArgumentException if {@code images < 1}
+   */
+  public synchronized HeInferencePlan hePlan(int images) {
+    if (images < 1) {
+      throw new IllegalArgumentException("a call has at least one image, got " + images);
+    }
     try {
-      return heSession().session().plan();
+      return heSession(images).client.session().plan();
     } catch (PeerAbortedException e) {
       throw ErrorCode.toException(e);
     }
   }
 
-  private boolean idle() {
-    // The owner drops a session silent past its idle timeout; a query sent on it would be lost.
-    return he != null && clock.millis() - heLastUsedMillis > transport.idleTimeout().toMillis() / 2;
+  /** The plan the last HE call used (empty before the first). Read-only: for profiling. */
+  public synchronized Optional<HeInferencePlan> lastHePlan() {
+    return Optional.ofNullable(lastHePlan);
   }
 
-  private HeInferenceClient heSession() {
-    if (idle()) {
-      closeHe();
+  /** The packing a call of {@code images} images asks the owner for. */
+  private HePacking wanted(int images) {
+    if (hePacking != null) {
+      return hePacking;
     }
-    if (he == null) {
-      long t0 = System.nanoTime();
-      FramedChannel ch = ServiceClient.open(owner, certificate, HeInferenceService.NAME, transport);
-      MeteredChannel timed = new MeteredChannel(ch);
-      try {
-        he = HeInferenceClient.connect(timed, heBackend != null ? heBackend : HeBackends.preferred(), key,
-            modelId());
-      } catch (RuntimeException e) {
-        ch.close();
-        throw e;
+    if (heOwnerOnly != null) {
+      return heOwnerOnly;
+    }
+    return HePacking.forImages(images, heBatchCrossover);
+  }
+
+  private boolean idle(HeLink link) {
+    // The owner drops a session silent past its idle timeout; a query sent on it would be lost.
+    return clock.millis() - link.lastUsedMillis > transport.idleTimeout().toMillis() / 2;
+  }
+
+  private HeLink heSession(int images) {
+    heLinks.entrySet().removeIf(e -> {
+      if (idle(e.getValue())) {
+        e.getValue().channel.close();
+        return true;
       }
-      heChannel = ch;
-      heTimed = timed;
-      long sessionBytes = ch.bytesSent() + ch.bytesReceived();
-      heSessionBytes += sessionBytes;
-      bytes += sessionBytes;
-      rounds += 2 * ch.roundsSent();
-      // connect's last receive is the plan and its last flight the session keys
-      heSessionRecord = new CallRecord.HeSession(timed.lastSendEnd - t0,
-          timed.flightSendStart - timed.lastReceiveEnd, he.sessionKeyBytes(), sessionBytes,
-          timed.flights());
-      heLastUsedMillis = clock.millis();
+      return false;
+    });
+    HePacking want = wanted(images);
+    HeLink link = heLinks.get(want);
+    if (link != null) {
+      return link;
     }
-    return he;
+    long t0 = System.nanoTime();
+    FramedChannel ch = ServiceClient.open(owner, certificate, HeInferenceService.NAME, transport);
+    MeteredChannel timed = new MeteredChannel(ch);
+    HeInferenceClient client;
+    try {
+      boolean required = hePacking != null;
+      HeInferenceClient.PlanOffer offer = insecureHeForTesting
+          ? HeInferenceClient.requestInsecureForTesting(timed, key, modelId(), want, required)
+          : HeInferenceClient.request(timed, key, modelId(), want, required);
+      HePacking got = offer.plan().packing();
+      if (got != want) {
+        // the owner serves this model in one packing only: every call uses it
+        heOwnerOnly = got;
+        HeLink existing = heLinks.get(got);
+        if (existing != null) {
+          long handshake = ch.bytesSent() + ch.bytesReceived();
+          ch.close(); // no keys made or sent: the open session of that packing serves
+          bytes += handshake;
+          heSessionBytes += handshake;
+          rounds += 2 * ch.roundsSent();
+          return existing;
+        }
+      }
+      client = offer.accept(heBackend != null ? heBackend : HeBackends.preferred());
+    } catch (RuntimeException e) {
+      ch.close();
+      throw e;
+    }
+    long sessionBytes = ch.bytesSent() + ch.bytesReceived();
+    heSessionBytes += sessionBytes;
+    bytes += sessionBytes;
+    rounds += 2 * ch.roundsSent();
+    // the request's last receive is the plan and the session's last flight the session keys
+    heSessionRecord = new CallRecord.HeSession(timed.lastSendEnd - t0,
+        timed.flightSendStart - timed.lastReceiveEnd, client.sessionKeyBytes(), sessionBytes,
+        timed.flights());
+    link = new HeLink(ch, timed, client, clock.millis());
+    heLinks.put(client.session().plan().packing(), link);
+    return link;
   }
 
   private void closeHe() {
-    if (heChannel != null) {
-      heChannel.close();
+    for (HeLink l : heLinks.values()) {
+      l.channel.close();
     }
-    heChannel = null;
-    heTimed = null;
-    he = null;
+    heLinks.clear();
+    heOwnerOnly = null; // learned again from the next session's plan
   }
 
   private PermissionToken permit(InferenceMode mode, int n, Binding binding) {
@@ -443,8 +530,39 @@ public final class OmlLicensee implements AutoCloseable {
     private int maxBundle = DEFAULT_MAX_BUNDLE;
     private OfflineHe offlineHe = OfflineHe.standard();
     private Clock clock = Clock.systemUTC();
+    private HePacking hePacking;
+    private int heBatchCrossover = HePacking.DEFAULT_BATCH_CROSSOVER;
+    private boolean insecureHeForTesting;
 
     private Builder() {}
+
+    /**
+     * Requires the HE packing {@code p} (null, the default: the packing each call's number of
+     * images picks where the owner serves both, else the one it serves). An owner that does not
+     * serve the model in {@code p} refuses the session
+     * ({@link dev.oml.he.inference.HeModelNotServedException}).
+     */
+    public Builder hePacking(HePacking p) {
+      this.hePacking = p;
+      return this;
+    }
+
+    /**
+     * Where the owner serves both HE packings, a call of more than {@code images} images uses the
+     * batch packing, a smaller one the rows packing (default {@value
+     * HePacking#DEFAULT_BATCH_CROSSOVER}, from measured costs; see {@link
+     * HePacking#DEFAULT_BATCH_CROSSOVER}).
+     */
+    public Builder heBatchCrossover(int images) {
+      this.heBatchCrossover = images;
+      return this;
+    }
+
+    /** Accepts HE plans at INSECURE test parameters: for tests of this package only. */
+    Builder insecureHeForTesting() {
+      this.insecureHeForTesting = true;
+      return this;
+    }
 
     /** The owner server's address. */
     public Builder owner(InetSocketAddress address) {
@@ -571,6 +689,10 @@ public final class OmlLicensee implements AutoCloseable {
       }
       if (transport == null || clock == null || offlineHe == null) {
         throw new InvalidConfigException("transport, clock and twoPartyHe must not be null");
+      }
+      if (heBatchCrossover < 0) {
+        throw new InvalidConfigException("heBatchCrossover must be at least 0, got "
+            + heBatchCrossover);
       }
       if (maxBundle < 1) {
         throw new InvalidConfigException("maxBundle must be at least 1, got " + maxBundle);

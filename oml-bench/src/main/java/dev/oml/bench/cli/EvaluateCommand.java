@@ -3,6 +3,8 @@ package dev.oml.bench.cli;
 import dev.oml.bench.eval.ArtifactEvaluator;
 import dev.oml.bench.eval.Evaluator;
 import dev.oml.bench.modes.HeEvaluation;
+import dev.oml.he.inference.HePacking;
+import dev.oml.service.modes.HePackingPolicy;
 import dev.oml.core.data.Dataset;
 import dev.oml.core.data.DatasetException;
 import dev.oml.core.data.FashionMnist;
@@ -71,6 +73,12 @@ final class EvaluateCommand implements Callable<Integer> {
       + " level (scale 2^120)")
   int ring;
 
+  @Option(names = "--packing", defaultValue = "rows", description = "he: the packings the owner"
+      + " serves, rows | batch | auto (default ${DEFAULT-VALUE}; batch: one image per slot, up to"
+      + " N/2 images per query; auto: both plans, and the run takes batch for more than "
+      + HePacking.DEFAULT_BATCH_CROSSOVER + " images)")
+  String packing;
+
   /** Largest 2PC bundle: its preprocessing is held in memory at once. */
   static final int MAX_BUNDLE = 1000;
 
@@ -81,6 +89,7 @@ final class EvaluateCommand implements Callable<Integer> {
     Check.range(spec, "--bundle", bundle, 1, MAX_BUNDLE);
     Check.range(spec, "--kappa", kappa, 1, 128);
     Check.range(spec, "--precision-bits", precisionBits, 0, 30);
+    Check.oneOf(spec, "--packing", packing, "rows", "batch", "auto");
     if (ring != 16384 && ring != 32768) {
       throw Check.usage(spec, "--ring must be 16384 or 32768");
     }
@@ -141,7 +150,7 @@ final class EvaluateCommand implements Callable<Integer> {
         calibration[i] = cal.image(i);
       }
       try (HeEvaluation ev = new HeEvaluation(m, HeModes.backend(), kappa, precisionBits, calibration,
-          new SecureRandom(), ring)) {
+          new SecureRandom(), ring, HePackingPolicy.parse(packing))) {
         HeEvaluation.Summary s = ev.evaluate(test, 0, new Progress(err, "he", total));
         out.put("he_agreement", s.agreement());
         out.put("he_accuracy", s.accuracy());
@@ -151,9 +160,10 @@ final class EvaluateCommand implements Callable<Integer> {
         out.put("he_key_bytes", s.keyBytes());
         out.put("he_backend", s.backend());
         out.put("he_kappa", s.kappa());
-        out.put("he_plan", ev.compiled().plan().parameters().name());
-        out.put("he_log2_sigma", ev.compiled().plan().floodBits());
-        out.put("he_error_bound", ev.compiled().plan().estimatedError());
+        out.put("he_packing", s.plan().packing().name().toLowerCase(Locale.ROOT));
+        out.put("he_plan", s.plan().parameters().name());
+        out.put("he_log2_sigma", s.plan().floodBits());
+        out.put("he_error_bound", s.plan().estimatedError());
       }
     }
     if (json) {

@@ -1,6 +1,8 @@
 package dev.oml.bench.cli;
 
 import dev.oml.core.model.ModelFiles;
+import dev.oml.service.InvalidConfigException;
+import dev.oml.service.modes.HePackingPolicy;
 import dev.oml.service.modes.HeServedModel;
 import java.nio.file.Path;
 import java.util.HashSet;
@@ -9,12 +11,13 @@ import java.util.regex.Pattern;
 import picocli.CommandLine.Model.CommandSpec;
 
 /**
- * One {@code --he-model FILE[:kappa=K,precision=B,ring=N]} of {@code oml serve}: a model file and
+ * One {@code --he-model FILE[:kappa=K,precision=B,ring=N,packing=P]} of {@code oml serve}: a model file and
  * the plan the owner sets for it. The plan follows the last colon when what follows is a list of
  * {@code key=value} settings; each setting at most once; unknown keys and values out of range are
  * usage errors naming the option.
  */
-record HeModelSpec(Path file, int kappa, int precisionBits, int ringDegree) {
+record HeModelSpec(Path file, int kappa, int precisionBits, int ringDegree,
+    HePackingPolicy packing) {
   private static final Pattern SETTINGS = Pattern.compile("[a-z]+=[^,=]*(,[a-z]+=[^,=]*)*");
 
   static HeModelSpec parse(CommandSpec spec, String value) {
@@ -31,12 +34,22 @@ record HeModelSpec(Path file, int kappa, int precisionBits, int ringDegree) {
     int kappa = dev.oml.service.modes.ModeServices.HE_KAPPA;
     int precision = dev.oml.service.modes.ModeServices.HE_PRECISION_BITS;
     int ring = HeServedModel.DEFAULT_RING_DEGREE;
+    HePackingPolicy packing = HePackingPolicy.ROWS;
     Set<String> seen = new HashSet<>();
     for (String kv : settings.isEmpty() ? new String[0] : settings.split(",")) {
       String key = kv.substring(0, kv.indexOf('='));
       String v = kv.substring(kv.indexOf('=') + 1);
       if (!seen.add(key)) {
         throw Check.usage(spec, "--he-model '" + value + "': " + key + " is given twice");
+      }
+      if (key.equals("packing")) {
+        try {
+          packing = HePackingPolicy.parse(v.trim());
+        } catch (InvalidConfigException e) {
+          throw Check.usage(spec, "--he-model " + file + ": packing must be rows, batch or auto,"
+              + " got '" + v + "'");
+        }
+        continue;
       }
       int n = number(spec, value, key, v);
       switch (key) {
@@ -51,10 +64,10 @@ record HeModelSpec(Path file, int kappa, int precisionBits, int ringDegree) {
           ring = n;
         }
         default -> throw Check.usage(spec, "--he-model '" + value + "': unknown setting '" + key
-            + "' (known: kappa, precision, ring)");
+            + "' (known: kappa, precision, ring, packing)");
       }
     }
-    return new HeModelSpec(Path.of(file), kappa, precision, ring);
+    return new HeModelSpec(Path.of(file), kappa, precision, ring, packing);
   }
 
   private static int number(CommandSpec spec, String value, String key, String v) {
@@ -69,7 +82,7 @@ record HeModelSpec(Path file, int kappa, int precisionBits, int ringDegree) {
   /** Loads the file and sets the plan. */
   HeServedModel load() {
     HeServedModel m = HeServedModel.of(ModelFiles.load(file)).withKappa(kappa)
-        .withPrecisionBits(precisionBits);
+        .withPrecisionBits(precisionBits).withPacking(packing);
     return ringDegree == HeServedModel.DEFAULT_RING_DEGREE ? m : m.withRingDegree(ringDegree);
   }
 }

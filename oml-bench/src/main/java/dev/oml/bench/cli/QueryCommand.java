@@ -10,6 +10,7 @@ import dev.oml.core.keys.SigningKeyPair;
 import dev.oml.core.model.Model;
 import dev.oml.core.model.ModelFiles;
 import dev.oml.core.omlize.OmlArtifact;
+import dev.oml.he.inference.HePacking;
 import dev.oml.service.transport.TlsCredentials;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
@@ -49,6 +50,12 @@ final class QueryCommand implements Callable<Integer> {
   @Option(names = "--compare-with", description = "a plaintext model file to report agreement against (optional)")
   Path compareWith;
 
+  @Option(names = "--packing", defaultValue = "auto", description = "he: auto | rows | batch"
+      + " (default ${DEFAULT-VALUE}: where the owner serves both packings, batch for more than "
+      + HePacking.DEFAULT_BATCH_CROSSOVER + " images, else rows; where it serves one, that one;"
+      + " rows or batch: only that packing, refused by an owner that does not serve it)")
+  String packing;
+
   @Option(names = "--json", description = "print one JSON object")
   boolean json;
 
@@ -60,6 +67,9 @@ final class QueryCommand implements Callable<Integer> {
     // Everything the command line and the local files can get wrong is found before connecting.
     Check.oneOf(spec, "--mode", mode, "2pc", "he");
     Check.range(spec, "--images", count, 1, MAX_IMAGES);
+    Check.oneOf(spec, "--packing", packing, "auto", "rows", "batch");
+    HePacking required = packing.equals("auto") ? null
+        : HePacking.valueOf(packing.toUpperCase(Locale.ROOT));
     InetSocketAddress address = licensee.address();
     OmlArtifact art = OmlArtifact.read(licensee.artifact);
     SigningKeyPair me = KeyFiles.readPrivate(licensee.key, SecretAccess.get());
@@ -82,7 +92,7 @@ final class QueryCommand implements Callable<Integer> {
     Model compare = reference != null ? reference : art.description().architecture();
     Demo.ModeFigures f = mode.equals("2pc")
         ? client.twoParty(art, compare, images, null)
-        : client.homomorphic(art, compare, images, HeModes.backend(), null);
+        : client.homomorphic(art, compare, images, HeModes.backend(), null, required);
     Map<String, Object> out = new LinkedHashMap<>();
     out.put("mode", f.mode());
     out.put("images", f.images());

@@ -32,13 +32,15 @@ final class ServeCommand implements Callable<Integer> {
   @Option(names = "--port", defaultValue = "7443", description = "port, 0 to 65535 (default ${DEFAULT-VALUE}; 0 for any free port)")
   int port;
 
-  @Option(names = "--he-model", paramLabel = "FILE[:kappa=K,precision=B,ring=N]",
+  @Option(names = "--he-model", paramLabel = "FILE[:kappa=K,precision=B,ring=N,packing=P]",
       description = "a model file the owner serves in the HE mode, repeatable: every key share "
       + "made from this network (same content hash) is served, each licensee under its own model "
       + "id; after the file, the plan: kappa=K flooding parameter 1..128 (default "
       + ModeServices.HE_KAPPA + "), precision=B logits to 2^-B, 0..30 (default "
       + ModeServices.HE_PRECISION_BITS + "), ring=N ring degree 16384 or 32768 (default 16384;"
-      + " 32768 with kappa >= 40 plans two primes per level)")
+      + " 32768 with kappa >= 40 plans two primes per level), packing=rows|batch|auto (default"
+      + " rows; batch: one image per slot, up to N/2 images per query; auto: both plans, each"
+      + " licensee's client picks by the images of a call)")
   List<String> heModelSpecs = new ArrayList<>();
 
   @Option(names = "--workers", defaultValue = "8", description = "worker threads, 1 to " + MAX_WORKERS + " (default ${DEFAULT-VALUE})")

@@ -11,6 +11,7 @@ import dev.oml.core.permission.PermitRequest;
 import dev.oml.core.reference.FloatInference;
 import dev.oml.he.HeBackend;
 import dev.oml.he.inference.HeInferencePlan;
+import dev.oml.he.inference.HePacking;
 import dev.oml.service.CallRecord;
 import dev.oml.service.OmlLicensee;
 import dev.oml.service.Prediction;
@@ -63,8 +64,13 @@ public final class LicenseeClient {
 
   /** The facade over this client's owner connection, for one artifact. */
   private OmlLicensee licensee(OmlArtifact artifact, HeBackend heBackend) {
+    return licensee(artifact, heBackend, null);
+  }
+
+  private OmlLicensee licensee(OmlArtifact artifact, HeBackend heBackend, HePacking packing) {
     return OmlLicensee.builder().owner(address).ownerCertificate(pinned).artifact(artifact)
-        .licenseeKey(licensee).transport(CLIENT).heBackend(heBackend).maxBundle(MAX_BUNDLE).build();
+        .licenseeKey(licensee).transport(CLIENT).heBackend(heBackend).maxBundle(MAX_BUNDLE)
+        .hePacking(packing).build();
   }
 
   private static List<double[]> images(Dataset images, int from, int count) {
@@ -147,37 +153,44 @@ public final class LicenseeClient {
   }
 
   /**
-   * Runs every image of {@code images} through the HE mode, as many per query (one ciphertext)
-   * as the owner's plan packs. The session's opening (plan and session keys, once) is reported
-   * apart from the queries, whose latency is encryption, permission, the owner's answer and
-   * decryption.
+   * Runs every image of {@code images} through the HE mode in one call, as many per query as the
+   * owner's plan packs; where the owner serves both packings the facade picks one by the number
+   * of images. The session's opening (plan and session keys, once) is reported apart from the
+   * queries, whose latency is encryption, permission, the owner's answer and decryption.
    */
   public Demo.ModeFigures homomorphic(OmlArtifact artifact, Model model, Dataset images,
       HeBackend heBackend, Stats plaintext) {
+    return homomorphic(artifact, model, images, heBackend, plaintext, null);
+  }
+
+  /**
+   * The same with the packing {@code packing} required (null: the facade's choice by the number
+   * of images, where the owner serves both).
+   */
+  public Demo.ModeFigures homomorphic(OmlArtifact artifact, Model model, Dataset images,
+      HeBackend heBackend, Stats plaintext, HePacking packing) {
     int n = images.size();
     log.accept("user: HE, receiving the plan and sending session keys");
     FloatInference reference = new FloatInference(model);
-    try (OmlLicensee user = licensee(artifact, heBackend)) {
-      HeInferencePlan plan = user.hePlan();
+    try (OmlLicensee user = licensee(artifact, heBackend, packing)) {
+      HeInferencePlan plan = user.hePlan(n); // opens the session of the plan this call uses
       CallRecord.HeSession session = user.heSessionRecord().orElseThrow();
       int perQuery = plan.imagesPerCiphertext();
+      String packed = plan.packing().name().toLowerCase(java.util.Locale.ROOT);
+      log.accept("user: HE, " + n + " images in queries of up to " + perQuery + " ("
+          + packed + " packing)");
+      List<Prediction> r = user.inferAll(InferenceMode.HOMOMORPHIC, images(images, 0, n));
+      CallRecord call = user.lastCall().orElseThrow();
+      if (call.heSession() != null) {
+        // the session was reopened (it idled out): its cost belongs to this query's wait
+        throw new IllegalStateException("the HE session was reopened during the profile");
+      }
       int correct = 0;
       int agree = 0;
-      List<CallRecord.HeQuery> queries = new ArrayList<>();
-      for (int from = 0; from < n; from += perQuery) {
-        int count = Math.min(perQuery, n - from);
-        log.accept("user: HE query of " + count + " images in one ciphertext");
-        List<Prediction> r = user.inferAll(InferenceMode.HOMOMORPHIC, images(images, from, count));
-        CallRecord call = user.lastCall().orElseThrow();
-        if (call.heSession() != null) {
-          // the session was reopened (it idled out): its cost belongs to this query's wait
-          throw new IllegalStateException("the HE session was reopened during the profile");
-        }
-        queries.addAll(call.heQueries());
-        for (int i = 0; i < count; i++) {
-          correct += r.get(i).label() == images.label(from + i) ? 1 : 0;
-          agree += r.get(i).label() == reference.label(images.image(from + i)) ? 1 : 0;
-        }
+      List<CallRecord.HeQuery> queries = new ArrayList<>(call.heQueries());
+      for (int i = 0; i < n; i++) {
+        correct += r.get(i).label() == images.label(i) ? 1 : 0;
+        agree += r.get(i).label() == reference.label(images.image(i)) ? 1 : 0;
       }
       int k = queries.size();
       double[][] t = new double[6][k];
@@ -207,8 +220,9 @@ public final class LicenseeClient {
       return Demo.ModeFigures.of("he", model.name(), plan.kappa(), n, k, perQuery, (double) correct / n,
           (double) agree / n, Stats.of(t[5]), bytesPerQuery, flights, session.bytes(),
           session.sessionKeyBytes(), phases, plaintext,
-          perQuery + " images per query, " + heBackend.name() + " backend, kappa " + plan.kappa()
-              + ", session keys " + session.sessionKeyBytes() + " bytes once per session");
+          perQuery + " images per query (" + packed + " packing), " + heBackend.name()
+              + " backend, kappa " + plan.kappa() + ", session keys " + session.sessionKeyBytes()
+              + " bytes once per session");
     }
   }
 

@@ -17,9 +17,12 @@ import dev.oml.core.transport.InMemoryChannel;
 import dev.oml.he.HeBackend;
 import dev.oml.he.inference.HeCompiledModel;
 import dev.oml.he.inference.HeInferenceClient;
+import dev.oml.he.inference.HeInferencePlan;
+import dev.oml.he.inference.HePacking;
 import dev.oml.he.inference.HePlanOptions;
 import dev.oml.he.inference.HeResult;
 import dev.oml.service.modes.HeInferenceService;
+import dev.oml.service.modes.HePackingPolicy;
 import dev.oml.service.server.OwnerService;
 import java.security.SecureRandom;
 import java.time.Clock;
@@ -34,13 +37,16 @@ import java.util.function.IntConsumer;
  * The HE mode end to end in one process, for {@code oml evaluate --mode he}: an owner with a
  * permit issuer, verifier, in-memory ledger and gate runs {@link HeInferenceService} on a worker
  * thread; the user runs {@link HeInferenceClient} over an {@link InMemoryChannel}, asking for one
- * permission per query (as many images per query as one ciphertext holds). HE labels are compared
- * with the float model's; time, bytes per query and the one-off key bytes are measured.
+ * permission per query (as many images per query as the plan packs). The owner serves the rows
+ * packing, the batch packing or both ({@link HePackingPolicy}); with both, the user picks one by
+ * the number of images of the run ({@link HePacking#forImages}). HE labels are compared with the
+ * float model's; time, bytes per query and the one-off key bytes are measured.
  */
 public final class HeEvaluation implements AutoCloseable {
   /** Figures over a dataset; time and bytes are per image and per query. */
   public record Summary(int images, double agreement, double accuracy, double msPerImage,
-      double bytesPerQuery, long keyBytes, String backend, int imagesPerQuery, int kappa) {}
+      double bytesPerQuery, long keyBytes, String backend, int imagesPerQuery, int kappa,
+      HeInferencePlan plan) {}
 
   private final Model model;
   private final HeBackend backend;
@@ -48,6 +54,8 @@ public final class HeEvaluation implements AutoCloseable {
   private final ModelId modelId;
   private final PermissionIssuer issuer;
   private final HeCompiledModel compiled;
+  private final java.util.Map<HePacking, HeCompiledModel> plans = new java.util.EnumMap<>(
+      HePacking.class);
   private final OwnerService service;
   private final ExecutorService ownerThread = Executors.newSingleThreadExecutor(r -> {
     Thread t = new Thread(r, "oml-he-owner");
@@ -75,6 +83,15 @@ public final class HeEvaluation implements AutoCloseable {
    */
   public HeEvaluation(Model model, HeBackend backend, int kappa, int precisionBits,
       double[][] calibration, SecureRandom rng, int ringDegree) {
+    this(model, backend, kappa, precisionBits, calibration, rng, ringDegree, HePackingPolicy.ROWS);
+  }
+
+  /**
+   * The same with the owner serving the packings of {@code packing} (each its own plan; with
+   * {@link HePackingPolicy#AUTO} both, and the run's size picks one).
+   */
+  public HeEvaluation(Model model, HeBackend backend, int kappa, int precisionBits,
+      double[][] calibration, SecureRandom rng, int ringDegree, HePackingPolicy packing) {
     this.model = model;
     this.backend = backend;
     SigningKeyPair owner = SigningKeyPair.generate(rng);
@@ -91,13 +108,19 @@ public final class HeEvaluation implements AutoCloseable {
     issuer = new PermissionIssuer(owner, policy, clock, rng);
     PermissionGate gate = new PermissionGate(new PermissionVerifier(owner.publicKey(), policy, clock),
         new InMemoryLedger(policy::quotaOf));
-    compiled = HeCompiledModel.compile(model, modelId, backend, HePlanOptions.builder().kappa(kappa)
-        .answerPrecisionBits(precisionBits).calibration(calibration).ringDegree(ringDegree)
-        .build());
-    service = new HeInferenceService(compiled, gate);
+    for (HePacking p : packing.packings()) {
+      plans.put(p, HeCompiledModel.compile(model, modelId, backend, HePlanOptions.builder()
+          .kappa(kappa).answerPrecisionBits(precisionBits).calibration(calibration)
+          .ringDegree(ringDegree).packing(p).build()));
+    }
+    compiled = plans.values().iterator().next();
+    service = new HeInferenceService(plans.values(), gate);
   }
 
-  /** The compiled model (its plan says the parameters used). */
+  /**
+   * The compiled model of the first packing served (the rows packing where both are); {@link
+   * Summary#plan()} is the plan a run used.
+   */
   public HeCompiledModel compiled() {
     return compiled;
   }
@@ -118,10 +141,15 @@ public final class HeEvaluation implements AutoCloseable {
     int queries = 0;
     long keyBytes;
     double ms;
+    HeInferencePlan used;
     try {
-      HeInferenceClient client = HeInferenceClient.connect(pair.first(), backend, licensee);
+      HePacking want = plans.size() == 1 ? plans.keySet().iterator().next()
+          : HePacking.forImages(n, HePacking.DEFAULT_BATCH_CROSSOVER);
+      HeInferenceClient client = HeInferenceClient.request(pair.first(), licensee, modelId, want,
+          true).accept(backend);
+      used = client.session().plan();
       keyBytes = client.sessionKeyBytes();
-      int batch = compiled.plan().imagesPerCiphertext();
+      int batch = used.imagesPerCiphertext();
       long t0 = System.nanoTime();
       for (int from = 0; from < n; from += batch) {
         int count = Math.min(batch, n - from);
@@ -145,7 +173,7 @@ public final class HeEvaluation implements AutoCloseable {
     }
     served.get(1, TimeUnit.MINUTES);
     return new Summary(n, (double) agree / n, (double) correct / n, ms, (double) queryBytes / queries,
-        keyBytes, backend.name(), compiled.plan().imagesPerCiphertext(), compiled.plan().kappa());
+        keyBytes, backend.name(), used.imagesPerCiphertext(), used.kappa(), used);
   }
 
   @Override

@@ -158,7 +158,16 @@ class CliErrorsTest {
     c.add(usage("serve --bind unknown host", d -> serve(d, "owner", "--bind", "no-such-host.invalid"),
         "--bind: unknown host"));
     c.add(usage("serve --he-model unknown setting", d -> serve(d, "owner-copy", "--he-model",
-        model("he-network") + ":speed=3"), "unknown setting 'speed' (known: kappa, precision, ring)"));
+        model("he-network") + ":speed=3"), "unknown setting 'speed' (known: kappa, precision, ring, packing)"));
+    c.add(usage("serve --he-model bad packing", d -> serve(d, "owner-copy", "--he-model",
+        model("he-network") + ":packing=fast"), "packing must be rows, batch or auto, got 'fast'"));
+    c.add(usage("query --packing unknown", d -> query(d, "he", "--packing", "fast"),
+        "--packing must be one of auto, rows, batch, got 'fast'"));
+    c.add(usage("evaluate --packing unknown", d -> List.of("evaluate", "--model",
+        model("he-network"), "--mode", "he", "--packing", "both"),
+        "--packing must be one of rows, batch, auto, got 'both'"));
+    c.add(usage("serve --he-model packing twice", d -> serve(d, "owner-copy", "--he-model",
+        model("he-network") + ":packing=rows,packing=batch"), "packing is given twice"));
     c.add(usage("serve --he-model kappa 0", d -> serve(d, "owner-copy", "--he-model",
         model("he-network") + ":kappa=0"), "kappa must be between 1 and 128, got 0"));
     c.add(usage("serve --he-model ring 8192", d -> serve(d, "owner-copy", "--he-model",

@@ -26,6 +26,16 @@ public final class TaggedHash {
     return md.digest();
   }
 
+  /** Hashes one part, read from {@code part}'s position to its limit (left unchanged), under {@code tag}. */
+  public static byte[] of(String tag, java.nio.ByteBuffer part) {
+    MessageDigest md = sha256();
+    update(md, tag.getBytes(StandardCharsets.UTF_8));
+    int n = part.remaining();
+    md.update(new byte[] {(byte) (n >>> 24), (byte) (n >>> 16), (byte) (n >>> 8), (byte) n});
+    md.update(part.duplicate());
+    return md.digest();
+  }
+
   private static void update(MessageDigest md, byte[] part) {
     int n = part.length;
     md.update(new byte[] {(byte) (n >>> 24), (byte) (n >>> 16), (byte) (n >>> 8), (byte) n});

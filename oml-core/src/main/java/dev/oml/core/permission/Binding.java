@@ -27,6 +27,15 @@ public final class Binding {
   }
 
   /**
+   * The binding of a first message read from {@code firstMessage}'s position to its limit (the
+   * buffer's position is left unchanged): the same value as {@link #ofFirstMessage(byte[])} of
+   * those bytes, without copying them.
+   */
+  public static Binding ofFirstMessage(java.nio.ByteBuffer firstMessage) {
+    return new Binding(TaggedHash.of(TAG, firstMessage));
+  }
+
+  /**
    * A binding from its 32 bytes (as carried in claims).
    *
    * @throws IllegalArgumentException if not 32 bytes

@@ -50,11 +50,13 @@ public final class PermissionGate {
    *     (nothing is charged)
    */
   public SpendReceipt admit(PermittedQuery query, ModelId model, InferenceMode mode) {
-    byte[] payload = query.payload();
+    // a view, not a copy: an HE batch query's payload is hundreds of MB
+    java.nio.ByteBuffer payload = query.payloadView();
     // n is read from the (still unverified) claims: verification then checks every field of the
     // claims, n included, against this use, so a changed n breaks the owner's signature.
     int n = query.token().unverifiedClaims().inferences();
-    PermissionUse use = PermissionUse.of(model, mode, n, payload, PermittedQuery.transcriptHash(payload));
+    PermissionUse use = new PermissionUse(model, mode, n, Binding.ofFirstMessage(payload),
+        PermittedQuery.transcriptHash(payload));
     VerifiedPermission v = verifier.verify(query.token(), query.proof(), use);
     PermissionPolicy policy = verifier.policy();
     if (suspensionEnforced) {

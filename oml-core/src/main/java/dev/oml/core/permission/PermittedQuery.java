@@ -5,6 +5,7 @@ import dev.oml.core.permission.LicenseeProof;
 import dev.oml.core.permission.MalformedPermissionException;
 import dev.oml.core.permission.PermissionToken;
 import dev.oml.core.transport.ProtocolAbortException;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -19,18 +20,32 @@ import java.util.Arrays;
  * without the licensee's key.
  *
  * <p>Encoding: {@code token || proof || payload} (the first two have fixed lengths).
+ *
+ * <p>Immutable. The payload can be hundreds of MB (an HE batch query): {@link #payloadView()}
+ * reads it without a copy through a read-only buffer, and {@link #decodeInPlace} splits a
+ * received message without copying its payload out. {@link #payload()} still returns a copy.
  */
 public final class PermittedQuery {
   private static final byte[] TRANSCRIPT_TAG = "OML query transcript v1".getBytes(StandardCharsets.US_ASCII);
 
   private final PermissionToken token;
   private final LicenseeProof proof;
-  private final byte[] payload;
+  /** Holds the payload at {@code [offset, offset + length)}; never written after construction. */
+  private final byte[] buffer;
+  private final int offset;
+  private final int length;
 
   private PermittedQuery(PermissionToken token, LicenseeProof proof, byte[] payload) {
+    this(token, proof, payload, 0, payload.length);
+  }
+
+  private PermittedQuery(PermissionToken token, LicenseeProof proof, byte[] buffer, int offset,
+      int length) {
     this.token = token;
     this.proof = proof;
-    this.payload = payload;
+    this.buffer = buffer;
+    this.offset = offset;
+    this.length = length;
   }
 
   /** The licensee wraps {@code payload} with its permission and proves possession. */
@@ -46,10 +61,18 @@ public final class PermittedQuery {
 
   /** The transcript hash the licensee's proof signs for {@code payload}. */
   public static byte[] transcriptHash(byte[] payload) {
+    return transcriptHash(ByteBuffer.wrap(payload));
+  }
+
+  /**
+   * The transcript hash of the payload read from {@code payload}'s position to its limit (the
+   * position is left unchanged), without copying it.
+   */
+  public static byte[] transcriptHash(ByteBuffer payload) {
     try {
       MessageDigest md = MessageDigest.getInstance("SHA-256");
       md.update(TRANSCRIPT_TAG);
-      md.update(payload);
+      md.update(payload.duplicate());
       return md.digest();
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException("SHA-256 is missing from this JVM", e);
@@ -59,10 +82,10 @@ public final class PermittedQuery {
   public byte[] encode() {
     byte[] t = token.encode();
     byte[] p = proof.encode();
-    byte[] out = new byte[t.length + p.length + payload.length];
+    byte[] out = new byte[t.length + p.length + length];
     System.arraycopy(t, 0, out, 0, t.length);
     System.arraycopy(p, 0, out, t.length, p.length);
-    System.arraycopy(payload, 0, out, t.length + p.length, payload.length);
+    System.arraycopy(buffer, offset, out, t.length + p.length, length);
     return out;
   }
 
@@ -72,6 +95,22 @@ public final class PermittedQuery {
    * @throws ProtocolAbortException if the message is too short or its permission is malformed
    */
   public static PermittedQuery decode(byte[] message) {
+    return decode(message, true);
+  }
+
+  /**
+   * Splits a received first message as {@link #decode} does, but keeps the payload where it is
+   * in {@code message} instead of copying it out: a single transfer of ownership, for a receiver
+   * holding a large query (an HE batch query is about 600 MB). The caller hands {@code message}
+   * over and must not write to it afterwards; nothing this class returns can write to it.
+   *
+   * @throws ProtocolAbortException if the message is too short or its permission is malformed
+   */
+  public static PermittedQuery decodeInPlace(byte[] message) {
+    return decode(message, false);
+  }
+
+  private static PermittedQuery decode(byte[] message, boolean copy) {
     int head = PermissionToken.BYTES + LicenseeProof.BYTES;
     if (message.length < head) {
       throw new ProtocolAbortException("a permitted query starts with a " + PermissionToken.BYTES
@@ -81,7 +120,8 @@ public final class PermittedQuery {
       return new PermittedQuery(
           PermissionToken.decode(Arrays.copyOfRange(message, 0, PermissionToken.BYTES)),
           LicenseeProof.decode(Arrays.copyOfRange(message, PermissionToken.BYTES, head)),
-          Arrays.copyOfRange(message, head, message.length));
+          copy ? Arrays.copyOfRange(message, head, message.length) : message,
+          copy ? 0 : head, message.length - head);
     } catch (MalformedPermissionException e) {
       throw new ProtocolAbortException("malformed permission in the first message: " + e.getMessage(), e);
     }
@@ -95,8 +135,21 @@ public final class PermittedQuery {
     return proof;
   }
 
-  /** A copy of the mode's first message. */
+  /** A copy of the mode's first message (see {@link #payloadView()} for large payloads). */
   public byte[] payload() {
-    return payload.clone();
+    return Arrays.copyOfRange(buffer, offset, offset + length);
+  }
+
+  /**
+   * The mode's first message without a copy: a fresh read-only buffer over it, positioned at its
+   * start (each call returns its own buffer, so one reader's position never moves another's).
+   */
+  public ByteBuffer payloadView() {
+    return ByteBuffer.wrap(buffer, offset, length).slice().asReadOnlyBuffer();
+  }
+
+  /** The payload's length in bytes. */
+  public int payloadLength() {
+    return length;
   }
 }

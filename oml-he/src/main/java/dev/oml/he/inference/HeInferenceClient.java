@@ -14,7 +14,9 @@ import java.util.function.Function;
  * request signed by the licensee's key, receives the plan and sends the session keys;
  * {@link #infer} encrypts images, obtains a permission bound to the query's payload from
  * {@code permits} (the owner's permit desk, or a test issuer), sends the permitted query and
- * decrypts the answer. One round per query.
+ * decrypts the answer. One round per query. A client that chooses the packing (where the owner
+ * serves a model in both) opens in two steps: {@link #request} asks for a packing and returns the
+ * plan the owner offers, {@link PlanOffer#accept} makes that plan's keys.
  */
 public final class HeInferenceClient {
   private final Channel channel;
@@ -73,21 +75,97 @@ public final class HeInferenceClient {
 
   static HeInferenceClient connect(Channel channel, HeBackend backend, SigningKeyPair licensee,
       ModelId model, boolean insecureForTesting) {
+    return request(channel, licensee, model, null, false, insecureForTesting).accept(backend);
+  }
+
+  /**
+   * The first half of opening a session, for a client that chooses the packing: answers the
+   * owner's challenge with a session request for {@code model} that asks for {@code packing}
+   * (null: the owner's choice), and receives the plan. The owner answers with that packing's
+   * plan if it serves it; otherwise, unless {@code required}, with the plan of the one packing
+   * it serves, so {@link PlanOffer#plan()} tells which packing the session would have. {@link
+   * PlanOffer#accept} makes the session keys for that plan and sends them; a caller that does
+   * not want the plan closes the channel instead (no key was made, nothing was charged).
+   *
+   * @throws MalformedQueryException if the challenge or the plan does not decode, or the plan is
+   *     for another model
+   * @throws dev.oml.core.transport.ProtocolAbortException if the owner refuses the licensee,
+   *     serves no HE model of that id, or (with {@code required}) not in that packing
+   */
+  public static PlanOffer request(Channel channel, SigningKeyPair licensee, ModelId model,
+      HePacking packing, boolean required) {
+    return request(channel, licensee, model, packing, required, false);
+  }
+
+  /** Like {@link #request}, but the plan may use INSECURE test parameters: for tests only. */
+  public static PlanOffer requestInsecureForTesting(Channel channel, SigningKeyPair licensee,
+      ModelId model, HePacking packing, boolean required) {
+    return request(channel, licensee, model, packing, required, true);
+  }
+
+  private static PlanOffer request(Channel channel, SigningKeyPair licensee, ModelId model,
+      HePacking packing, boolean required, boolean insecureForTesting) {
     byte[] challenge = channel.receive(HeOwnerSession.CHALLENGE_BYTES);
     if (challenge.length != HeOwnerSession.CHALLENGE_BYTES) {
       throw new MalformedQueryException("HE challenge: " + challenge.length + " bytes, expected "
           + HeOwnerSession.CHALLENGE_BYTES);
     }
-    channel.send(HeOwnerSession.sessionRequest(licensee, challenge, model));
-    byte[] plan = channel.receive();
-    HeUserSession s = insecureForTesting ? HeUserSession.openInsecureForTesting(backend, plan)
-        : HeUserSession.open(backend, plan);
-    if (!model.equals(HeOwnerSession.ONLY_MODEL) && !s.plan().modelId().equals(model)) {
-      throw new MalformedQueryException("HE plan: for model " + s.plan().modelId()
+    channel.send(HeOwnerSession.sessionRequest(licensee, challenge, model, packing, required));
+    byte[] planBytes = channel.receive();
+    HeInferencePlan plan = HeInferencePlan.decode(planBytes);
+    if (!model.equals(HeOwnerSession.ONLY_MODEL) && !plan.modelId().equals(model)) {
+      throw new MalformedQueryException("HE plan: for model " + plan.modelId()
           + ", the session asked for " + model);
     }
-    HeOwnerSession.sendKeys(channel, s.sessionKeys());
-    return new HeInferenceClient(channel, s, licensee);
+    if (required && plan.packing() != packing) {
+      throw new MalformedQueryException("HE plan: the " + plan.packing() + " packing, the"
+          + " session required " + packing);
+    }
+    return new PlanOffer(channel, licensee, planBytes, plan, insecureForTesting);
+  }
+
+  /** The owner's plan, received after the session request; see {@link #request}. */
+  public static final class PlanOffer {
+    private final Channel channel;
+    private final SigningKeyPair licensee;
+    private final byte[] planBytes;
+    private final HeInferencePlan plan;
+    private final boolean insecureForTesting;
+    private boolean accepted;
+
+    private PlanOffer(Channel channel, SigningKeyPair licensee, byte[] planBytes,
+        HeInferencePlan plan, boolean insecureForTesting) {
+      this.channel = channel;
+      this.licensee = licensee;
+      this.planBytes = planBytes;
+      this.plan = plan;
+      this.insecureForTesting = insecureForTesting;
+    }
+
+    /** The plan the owner offers (its packing says which one the owner chose). */
+    public HeInferencePlan plan() {
+      return plan;
+    }
+
+    /**
+     * Opens the session on this plan: makes the session keys (the plan's own: a batch plan
+     * needs no rotation key) and sends them. Once only.
+     *
+     * @throws MalformedQueryException if the plan is below 128-bit security (unless requested
+     *     for tests) or does not decode under {@code backend}
+     * @throws IllegalStateException if called twice
+     */
+    public HeInferenceClient accept(HeBackend backend) {
+      if (accepted) {
+        throw new IllegalStateException("this plan was accepted already");
+      }
+      accepted = true;
+      HeUserSession s = insecureForTesting
+          ? HeUserSession.openInsecureForTesting(backend, planBytes)
+          : HeUserSession.open(backend, planBytes);
+      HeOwnerSession.sendKeys(channel, s.sessionKeys());
+      return new HeInferenceClient(channel, s, licensee);
+    }
   }
 
   public HeUserSession session() {

@@ -19,10 +19,15 @@ import dev.oml.he.HeSerializer;
 import dev.oml.he.PublicKey;
 import dev.oml.he.RelinKeys;
 import dev.oml.he.inference.internal.Msg;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collection;
+import java.util.Collections;
+import java.util.EnumMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -53,7 +58,7 @@ public final class HeOwnerSession {
   /** Upper bound on ciphertexts per query, so one query cannot take unbounded memory. */
   public static final int MAX_CIPHERTEXTS_PER_QUERY = 64;
   static final String CHALLENGE_MAGIC = "OHC1";
-  static final String REQUEST_MAGIC = "OHR2";
+  static final String REQUEST_MAGIC = "OHR3";
   static final String KEYS_LENGTH_MAGIC = "OHKL";
   /** Announces a batch-packing query sent in parts (its first message is hundreds of MB). */
   static final String QUERY_LENGTH_MAGIC = "OHQL";
@@ -61,8 +66,11 @@ public final class HeOwnerSession {
   static final int PERMISSION_ROOM = 1 << 20;
   /** Size of the challenge: magic, 32 random bytes. */
   public static final int CHALLENGE_BYTES = 4 + 32;
-  /** Size of the session request: magic, licensee key id, model id, Ed25519 signature. */
-  public static final int REQUEST_BYTES = 4 + KeyId.BYTES + ModelId.BYTES
+  /**
+   * Size of the session request: magic, licensee key id, model id, the packing asked for and
+   * whether it is required (one byte each), Ed25519 signature.
+   */
+  public static final int REQUEST_BYTES = 4 + KeyId.BYTES + ModelId.BYTES + 2
       + SigningPublicKey.SIGNATURE_BYTES;
   /**
    * Largest part of the session keys on the wire: the keys message (about 134 MB with SEAL for
@@ -73,10 +81,11 @@ public final class HeOwnerSession {
   /** The model id a session request names to ask for the owner's only HE model. */
   public static final ModelId ONLY_MODEL = ModelId.of(new byte[ModelId.BYTES]);
   private static final byte[] REQUEST_CONTEXT =
-      "OML HE session request v2\0".getBytes(StandardCharsets.US_ASCII);
+      "OML HE session request v3\0".getBytes(StandardCharsets.US_ASCII);
   private static final SecureRandom RANDOM = new SecureRandom();
 
-  private final Map<ModelId, HeCompiledModel> models;
+  /** The plans served, by model id, then packing (one or both packings per model). */
+  private final Map<ModelId, Map<HePacking, HeCompiledModel>> models;
   private HeCompiledModel model;
   private final PermissionGate gate;
   private HeContext ctx;
@@ -105,15 +114,53 @@ public final class HeOwnerSession {
    * @throws IllegalArgumentException if {@code models} is empty or a key is not its model's id
    */
   public HeOwnerSession(Map<ModelId, HeCompiledModel> models, PermissionGate gate) {
-    this(Map.copyOf(models), gate, null, true);
-    if (models.isEmpty()) {
-      throw new IllegalArgumentException("an HE session needs at least one model");
-    }
+    this(index(checkKeys(models).values()), gate, null, true);
+  }
+
+  /**
+   * A session of an owner who serves the plans {@code plans}: one or two per model id, at most
+   * one per packing (an owner who lets the licensee choose serves a network's rows and batch
+   * plans under one model id). The session request names the model and the packing it asks
+   * for.
+   *
+   * @throws IllegalArgumentException if {@code plans} is empty or holds two plans of one model
+   *     and packing
+   */
+  public HeOwnerSession(Collection<HeCompiledModel> plans, PermissionGate gate) {
+    this(index(plans), gate, null, true);
+  }
+
+  private static Map<ModelId, HeCompiledModel> checkKeys(Map<ModelId, HeCompiledModel> models) {
     models.forEach((id, m) -> {
       if (!m.plan().modelId().equals(id)) {
         throw new IllegalArgumentException("model " + id + " is keyed under another model id");
       }
     });
+    return models;
+  }
+
+  /**
+   * The plans by model id and packing, checked: at least one, at most one per model and packing.
+   *
+   * @throws IllegalArgumentException if not
+   */
+  public static Map<ModelId, Map<HePacking, HeCompiledModel>> index(
+      Collection<HeCompiledModel> plans) {
+    if (plans.isEmpty()) {
+      throw new IllegalArgumentException("an HE session needs at least one model");
+    }
+    Map<ModelId, Map<HePacking, HeCompiledModel>> out = new LinkedHashMap<>();
+    for (HeCompiledModel m : plans) {
+      Map<HePacking, HeCompiledModel> byPacking = out.computeIfAbsent(m.plan().modelId(),
+          k -> new EnumMap<>(HePacking.class));
+      if (byPacking.putIfAbsent(m.plan().packing(), m) != null) {
+        throw new IllegalArgumentException("model " + m.plan().modelId() + " has two plans of the "
+            + m.plan().packing() + " packing");
+      }
+    }
+    Map<ModelId, Map<HePacking, HeCompiledModel>> frozen = new LinkedHashMap<>();
+    out.forEach((id, byPacking) -> frozen.put(id, Collections.unmodifiableMap(byPacking)));
+    return Collections.unmodifiableMap(frozen);
   }
 
   /** For attack tests only: a session whose {@link #run} skips the session request. */
@@ -132,13 +179,13 @@ public final class HeOwnerSession {
 
   private HeOwnerSession(HeCompiledModel model, PermissionGate gate, ExecutorService executor,
       boolean requireAuthentication) {
-    this(Map.of(model.plan().modelId(), model), gate, executor, requireAuthentication);
+    this(index(List.of(model)), gate, executor, requireAuthentication);
     this.model = model;
     this.ctx = model.context();
   }
 
-  private HeOwnerSession(Map<ModelId, HeCompiledModel> models, PermissionGate gate,
-      ExecutorService executor, boolean requireAuthentication) {
+  private HeOwnerSession(Map<ModelId, Map<HePacking, HeCompiledModel>> models,
+      PermissionGate gate, ExecutorService executor, boolean requireAuthentication) {
     this.requireAuthentication = requireAuthentication;
     this.models = models;
     this.gate = gate;
@@ -183,19 +230,38 @@ public final class HeOwnerSession {
   }
 
   /**
-   * The licensee's answer to {@link #challenge()}: {@code "OHR2" || key id || model id ||
-   * signature}, where the signature is the licensee's Ed25519 signature over a fixed context
-   * string, the challenge and the model id, so the request is good for this session and this
-   * model only. {@link #ONLY_MODEL} asks for the owner's only model (refused where it serves
-   * several).
+   * The licensee's answer to {@link #challenge()} for {@code model}, leaving the packing to the
+   * owner: as {@link #sessionRequest(SigningKeyPair, byte[], ModelId, HePacking, boolean)} with
+   * no packing asked for.
    */
   public static byte[] sessionRequest(SigningKeyPair licensee, byte[] challenge, ModelId model) {
-    return new Msg.Out().magic(REQUEST_MAGIC).raw(licensee.keyId().bytes()).raw(model.bytes())
-        .raw(licensee.sign(signedPart(challenge, model))).bytes();
+    return sessionRequest(licensee, challenge, model, null, false);
   }
 
-  private static byte[] signedPart(byte[] challenge, ModelId model) {
-    return new Msg.Out().raw(REQUEST_CONTEXT).raw(challenge).raw(model.bytes()).bytes();
+  /**
+   * The licensee's answer to {@link #challenge()}: {@code "OHR3" || key id || model id ||
+   * packing || required || signature}. {@code packing} is the packing the licensee asks for
+   * (null, sent as 0: the owner's choice); the owner answers with that packing's plan if it
+   * serves it, else, unless {@code required}, with the plan of the one packing it serves. The
+   * signature is the licensee's Ed25519 signature over a fixed context string, the challenge,
+   * the model id and the two packing bytes, so the request is good for this session, this model
+   * and this choice only. {@link #ONLY_MODEL} asks for the owner's only model (refused where it
+   * serves several).
+   */
+  public static byte[] sessionRequest(SigningKeyPair licensee, byte[] challenge, ModelId model,
+      HePacking packing, boolean required) {
+    if (required && packing == null) {
+      throw new IllegalArgumentException("a required packing must be named");
+    }
+    byte p = (byte) (packing == null ? 0 : packing.code());
+    byte r = (byte) (required ? 1 : 0);
+    return new Msg.Out().magic(REQUEST_MAGIC).raw(licensee.keyId().bytes()).raw(model.bytes())
+        .raw(new byte[] {p, r}).raw(licensee.sign(signedPart(challenge, model, p, r))).bytes();
+  }
+
+  private static byte[] signedPart(byte[] challenge, ModelId model, byte packing, byte required) {
+    return new Msg.Out().raw(REQUEST_CONTEXT).raw(challenge).raw(model.bytes())
+        .raw(new byte[] {packing, required}).bytes();
   }
 
   /**
@@ -206,7 +272,8 @@ public final class HeOwnerSession {
    * @return the authenticated licensee
    * @throws MalformedQueryException if no challenge was made or the request is malformed
    * @throws HeModelNotServedException if the owner serves no HE model of that id (or, for
-   *     {@link #ONLY_MODEL}, serves several)
+   *     {@link #ONLY_MODEL}, serves several), or (checked after the licensee authenticated)
+   *     not in the packing the request requires
    * @throws dev.oml.core.permission.PermissionException if the licensee is unknown, the model is
    *     not its, or the signature does not verify
    */
@@ -218,21 +285,29 @@ public final class HeOwnerSession {
     in.magic(REQUEST_MAGIC);
     KeyId who = KeyId.of(in.raw(KeyId.BYTES, "licensee key id"));
     ModelId asked = ModelId.of(in.raw(ModelId.BYTES, "model id"));
+    byte[] choice = in.raw(2, "packing");
     byte[] sig = in.raw(SigningPublicKey.SIGNATURE_BYTES, "signature");
     in.end();
-    byte[] signed = signedPart(challenge, asked);
+    HePacking packing = choice[0] == 0 ? null : HePacking.ofCode(choice[0]);
+    if ((choice[0] != 0 && packing == null) || (choice[1] & 0xff) > 1
+        || (choice[1] == 1 && packing == null)) {
+      throw new MalformedQueryException("HE session request: unknown packing " + choice[0]
+          + " or required flag " + choice[1]);
+    }
+    byte[] signed = signedPart(challenge, asked, choice[0], choice[1]);
     // one challenge, one try: a failed request cannot be retried against the same challenge
     challenge = null;
-    HeCompiledModel chosen = resolve(asked);
-    gate.authenticateLicensee(who, chosen.plan().modelId(), InferenceMode.HOMOMORPHIC, signed,
-        sig);
+    Map<HePacking, HeCompiledModel> plans = resolve(asked);
+    ModelId id = plans.values().iterator().next().plan().modelId();
+    gate.authenticateLicensee(who, id, InferenceMode.HOMOMORPHIC, signed, sig);
+    HeCompiledModel chosen = choose(id, plans, packing, choice[1] == 1);
     model = chosen;
     ctx = chosen.context();
     licensee = who;
     return who;
   }
 
-  private HeCompiledModel resolve(ModelId asked) {
+  private Map<HePacking, HeCompiledModel> resolve(ModelId asked) {
     if (asked.equals(ONLY_MODEL)) {
       if (models.size() != 1) {
         throw new HeModelNotServedException("this owner serves " + models.size()
@@ -240,11 +315,41 @@ public final class HeOwnerSession {
       }
       return models.values().iterator().next();
     }
-    HeCompiledModel m = models.get(asked);
+    Map<HePacking, HeCompiledModel> m = models.get(asked);
     if (m == null) {
       throw new HeModelNotServedException("this owner serves no HE model " + asked);
     }
     return m;
+  }
+
+  /**
+   * The plan the request gets: the packing asked for if served; else, unless required, the only
+   * packing served; with no packing asked for, the rows packing where both are served.
+   */
+  private static HeCompiledModel choose(ModelId id, Map<HePacking, HeCompiledModel> plans,
+      HePacking asked, boolean required) {
+    if (asked != null && plans.containsKey(asked)) {
+      return plans.get(asked);
+    }
+    if (required) {
+      throw new HeModelNotServedException("this owner serves HE model " + id + " in the "
+          + packingNames(plans) + " packing, not in the " + name(asked) + " packing");
+    }
+    return plans.size() == 1 ? plans.values().iterator().next() : plans.get(HePacking.ROWS);
+  }
+
+  private static String packingNames(Map<HePacking, HeCompiledModel> plans) {
+    return String.join(" and ", plans.keySet().stream().map(HeOwnerSession::name).toList());
+  }
+
+  private static String name(HePacking p) {
+    return p.name().toLowerCase(java.util.Locale.ROOT);
+  }
+
+  /** The packings this session's owner serves {@code model} in (empty if it serves no such model). */
+  public java.util.Set<HePacking> packingsOf(ModelId model) {
+    Map<HePacking, HeCompiledModel> m = models.get(model);
+    return m == null ? java.util.Set.of() : m.keySet();
   }
 
   /** The licensee authenticated in this session, or null before {@link #acceptSessionRequest}. */
@@ -342,7 +447,7 @@ public final class HeOwnerSession {
   /** A query's payload, parsed and checked; nothing is spent yet. */
   private record Parsed(int images, Ciphertext[] cts) {}
 
-  private Parsed parse(byte[] payload) {
+  private Parsed parse(ByteBuffer payload) {
     if (keysDigest == null) {
       throw new MalformedQueryException("HE query before the session keys");
     }
@@ -400,7 +505,10 @@ public final class HeOwnerSession {
   /**
    * Answers one query.
    *
-   * @param firstMessage {@code token || proof || payload}, as {@link PermittedQuery#encode()}
+   * @param firstMessage {@code token || proof || payload}, as {@link PermittedQuery#encode()};
+   *     read in place ({@link PermittedQuery#decodeInPlace}), so the caller hands it over and
+   *     must not write to it during or after the call (a batch query is about 600 MB, and is
+   *     held once)
    * @throws MalformedQueryException if the payload is malformed (nothing spent)
    * @throws ImageCountException if the permission claims fewer images than sent (nothing spent)
    * @throws dev.oml.core.permission.PermissionException if the permission does not verify
@@ -408,8 +516,8 @@ public final class HeOwnerSession {
    */
   public byte[] answer(byte[] firstMessage) {
     HeCompiledModel model = requireModel();
-    PermittedQuery q = PermittedQuery.decode(firstMessage);
-    byte[] payload = q.payload();
+    PermittedQuery q = PermittedQuery.decodeInPlace(firstMessage);
+    ByteBuffer payload = q.payloadView();
     Parsed p = parse(payload);
     int claimed = q.token().unverifiedClaims().inferences();
     if (claimed < p.images()) {

@@ -18,10 +18,38 @@ public enum HePacking {
    */
   BATCH(2);
 
+  /**
+   * The default crossover of a client that picks the packing by the size of a call where the
+   * owner serves both: the batch packing for more images than this, the rows packing up to it.
+   * Measured for the HE network at {@code N = 16384} (docs/he-inference.md, docs/benchmarks.md):
+   * the rows packing costs the owner about 0.5-0.8 s per image (8 images per ciphertext), a
+   * batch query about 45-60 s whatever it carries up to 8,192 images. The costs meet between
+   * {@code 45 / 0.8 = 56} and {@code 60 / 0.5 = 120} images; 80 is about where the middle
+   * figures meet ({@code 52 / 0.65}). Below it a few images do not wait a minute; above it the
+   * batch query is cheaper and needs smaller session keys (13.5 MB against 44.9 MB), at the
+   * price of a 607 MB query. Callers with other figures (another network, backend or machine)
+   * set their own.
+   */
+  public static final int DEFAULT_BATCH_CROSSOVER = 80;
+
   private final int code;
 
   HePacking(int code) {
     this.code = code;
+  }
+
+  /**
+   * The packing a client picks for a call of {@code images} images when the owner serves both:
+   * {@link #BATCH} for more than {@code crossover} images, else {@link #ROWS}.
+   *
+   * @throws IllegalArgumentException if {@code images < 1} or {@code crossover < 0}
+   */
+  public static HePacking forImages(int images, int crossover) {
+    if (images < 1 || crossover < 0) {
+      throw new IllegalArgumentException("images must be >= 1 and the crossover >= 0; got "
+          + images + " and " + crossover);
+    }
+    return images > crossover ? BATCH : ROWS;
   }
 
   /** The packing's code in the plan message. */

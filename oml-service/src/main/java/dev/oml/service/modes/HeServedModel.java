@@ -2,6 +2,7 @@ package dev.oml.service.modes;
 
 import dev.oml.core.model.Model;
 import dev.oml.core.model.ModelContentHash;
+import dev.oml.he.inference.HePacking;
 import dev.oml.he.inference.HePlanOptions;
 import dev.oml.service.InvalidConfigException;
 import java.util.Objects;
@@ -10,7 +11,8 @@ import java.util.Objects;
  * A network the owner serves in the HE mode, in the clear, with the plan the owner sets for it
  * where it serves it: the flooding parameter {@code kappa}, the absolute precision {@code
  * 2^-precisionBits} of the answer's logits, and the ring degree {@code N} (16384 or 32768 at
- * 128-bit security; the ring's {@code N/2} slots decide how many images one ciphertext packs).
+ * 128-bit security; the ring's {@code N/2} slots decide how many images one ciphertext packs),
+ * and the packings it serves it in ({@link HePackingPolicy}: rows, batch, or both).
  * Every licensee whose key share was made from this network (same {@link ModelContentHash}) is
  * served by one compilation of it. Immutable; checked when made.
  *
@@ -19,9 +21,10 @@ import java.util.Objects;
  * @param precisionBits the answer's logits to within {@code 2^-precisionBits}, 0..30
  * @param ringDegree the ring degree {@code N}
  * @param insecureRingForTesting true only in tests: a ring below 128-bit security
+ * @param packing the packings served (each its own compiled plan, with the settings above)
  */
 public record HeServedModel(Model model, int kappa, int precisionBits, int ringDegree,
-    boolean insecureRingForTesting) {
+    boolean insecureRingForTesting, HePackingPolicy packing) {
   /** The default ring degree (128-bit security). */
   public static final int DEFAULT_RING_DEGREE = 16384;
 
@@ -32,36 +35,45 @@ public record HeServedModel(Model model, int kappa, int precisionBits, int ringD
    */
   public HeServedModel {
     Objects.requireNonNull(model, "model");
-    options(model, kappa, precisionBits, ringDegree, insecureRingForTesting, null);
+    Objects.requireNonNull(packing, "packing");
+    for (HePacking p : packing.packings()) {
+      options(model, kappa, precisionBits, ringDegree, insecureRingForTesting, null, p);
+    }
   }
 
   /**
    * {@code model} with the default plan: kappa {@value ModeServices#HE_KAPPA}, precision
-   * {@value ModeServices#HE_PRECISION_BITS} bits, {@code N = 16384}.
+   * {@value ModeServices#HE_PRECISION_BITS} bits, {@code N = 16384}, the rows packing.
    */
   public static HeServedModel of(Model model) {
     return new HeServedModel(model, ModeServices.HE_KAPPA, ModeServices.HE_PRECISION_BITS,
-        DEFAULT_RING_DEGREE, false);
+        DEFAULT_RING_DEGREE, false, HePackingPolicy.ROWS);
   }
 
   /** The same with another kappa. */
   public HeServedModel withKappa(int k) {
-    return new HeServedModel(model, k, precisionBits, ringDegree, insecureRingForTesting);
+    return new HeServedModel(model, k, precisionBits, ringDegree, insecureRingForTesting,
+        packing);
   }
 
   /** The same with another answer precision. */
   public HeServedModel withPrecisionBits(int bits) {
-    return new HeServedModel(model, kappa, bits, ringDegree, insecureRingForTesting);
+    return new HeServedModel(model, kappa, bits, ringDegree, insecureRingForTesting, packing);
   }
 
   /** The same with another ring degree at 128-bit security (16384 or 32768). */
   public HeServedModel withRingDegree(int n) {
-    return new HeServedModel(model, kappa, precisionBits, n, false);
+    return new HeServedModel(model, kappa, precisionBits, n, false, packing);
   }
 
   /** The same at an INSECURE ring of degree {@code n}: for fast tests only. */
   public HeServedModel insecureRingForTesting(int n) {
-    return new HeServedModel(model, kappa, precisionBits, n, true);
+    return new HeServedModel(model, kappa, precisionBits, n, true, packing);
+  }
+
+  /** The same served in other packings. */
+  public HeServedModel withPacking(HePackingPolicy p) {
+    return new HeServedModel(model, kappa, precisionBits, ringDegree, insecureRingForTesting, p);
   }
 
   /** The content hash the key shares of this network carry. */
@@ -70,13 +82,24 @@ public record HeServedModel(Model model, int kappa, int precisionBits, int ringD
   }
 
   /**
-   * The HE compiler's options for this plan.
+   * The HE compiler's options for this network's plan in the first packing it is served in (the
+   * rows packing where it is served in both).
+   *
+   * @param calibration raw inputs, as clients feed them, or null
+   * @throws InvalidConfigException if a setting is out of range
+   */
+  public HePlanOptions options(double[][] calibration) {
+    return options(calibration, packing.packings().get(0));
+  }
+
+  /**
+   * The HE compiler's options for this network's plan in {@code p}.
    *
    * @param calibration raw inputs, as clients feed them, that bound the noise estimate (each is
    *     put through the model's declared preprocessing first, as a client's query is), or null
    * @throws InvalidConfigException if a setting is out of range
    */
-  public HePlanOptions options(double[][] calibration) {
+  public HePlanOptions options(double[][] calibration, HePacking p) {
     double[][] inputs = calibration;
     if (calibration != null && model.preprocessing().isPresent()) {
       inputs = new double[calibration.length][];
@@ -84,13 +107,13 @@ public record HeServedModel(Model model, int kappa, int precisionBits, int ringD
         inputs[i] = model.preprocess(calibration[i]);
       }
     }
-    return options(model, kappa, precisionBits, ringDegree, insecureRingForTesting, inputs);
+    return options(model, kappa, precisionBits, ringDegree, insecureRingForTesting, inputs, p);
   }
 
   private static HePlanOptions options(Model model, int kappa, int precisionBits, int ringDegree,
-      boolean insecureRingForTesting, double[][] calibration) {
+      boolean insecureRingForTesting, double[][] calibration, HePacking packing) {
     HePlanOptions.Builder b = HePlanOptions.builder().kappa(kappa)
-        .answerPrecisionBits(precisionBits);
+        .answerPrecisionBits(precisionBits).packing(packing);
     if (insecureRingForTesting) {
       b.insecureRingForTesting(ringDegree);
     } else if (ringDegree != DEFAULT_RING_DEGREE) {

@@ -11,6 +11,7 @@ import dev.oml.core.permission.PermissionPolicy;
 import dev.oml.core.permission.PermissionVerifier;
 import dev.oml.he.HeBackend;
 import dev.oml.he.inference.HeCompiledModel;
+import dev.oml.he.inference.HePacking;
 import dev.oml.mpc.auth.OfflineHe;
 import dev.oml.mpc.inference.OutputPolicy;
 import dev.oml.mpc.inference.UnsupportedLayerException;
@@ -33,9 +34,9 @@ import java.util.Optional;
  * every key share whose model the 2PC mode can run, and one HE service for every network the
  * owner serves in the clear ({@link HeServedModel}), paired with key shares by content hash: a
  * share is served in the HE mode when the {@link ModelContentHash} it records is that of a served
- * network. Each network is compiled once, with the plan the owner set for it, and shared by all
- * licensees of it (the plans differ in the model id alone); the permission's model id is the
- * share's. A served network that matches no key share, differs from the network a share of its
+ * network. Each network is compiled once per packing it is served in, with the plan the owner set
+ * for it, and shared by all licensees of it (the plans differ in the model id alone); the
+ * permission's model id is the share's. A served network that matches no key share, differs from the network a share of its
  * name was made from, or can only be matched by name (a share written before shares recorded the
  * hash) stops the start with {@link HeModelMismatchException}.
  */
@@ -88,9 +89,9 @@ public final class ModeServices {
     if (!owners.isEmpty()) {
       out.add(new TwoPartyInferenceService(owners, notServed));
     }
-    Map<ModelId, HeCompiledModel> he = compileHe(shares, heModels, heBackend, calibration);
+    Map<ModelId, List<HeCompiledModel>> he = compileHe(shares, heModels, heBackend, calibration);
     if (!he.isEmpty()) {
-      out.add(new HeInferenceService(he, gate));
+      out.add(new HeInferenceService(he.values().stream().flatMap(List::stream).toList(), gate));
     }
     return out;
   }
@@ -98,9 +99,10 @@ public final class ModeServices {
   /**
    * Pairs the served networks with key shares by content hash and compiles each network once.
    *
-   * @return the compiled model of every key share served in the HE mode, by model id
+   * @return the compiled plans of every key share served in the HE mode, by model id: one per
+   *     packing the owner serves its network in (the rows plan first)
    */
-  static Map<ModelId, HeCompiledModel> compileHe(List<OmlKeyShare> shares,
+  static Map<ModelId, List<HeCompiledModel>> compileHe(List<OmlKeyShare> shares,
       List<HeServedModel> served, HeBackend backend, double[][] calibration) {
     return compileHe(shares, served, backend, calibration, false);
   }
@@ -109,16 +111,20 @@ public final class ModeServices {
    * With {@code pairByNameForTesting}, the check off: shares are paired with served networks by
    * name alone, as before shares recorded content hashes (the attack test's switch).
    */
-  static Map<ModelId, HeCompiledModel> compileHe(List<OmlKeyShare> shares,
+  static Map<ModelId, List<HeCompiledModel>> compileHe(List<OmlKeyShare> shares,
       List<HeServedModel> served, HeBackend backend, double[][] calibration,
       boolean pairByNameForTesting) {
     if (pairByNameForTesting) {
-      Map<ModelId, HeCompiledModel> out = new LinkedHashMap<>();
+      Map<ModelId, List<HeCompiledModel>> out = new LinkedHashMap<>();
       for (HeServedModel s : served) {
         for (OmlKeyShare share : shares) {
           if (share.description().architecture().name().equals(s.model().name())) {
-            out.put(share.modelId(), HeCompiledModel.compile(s.model(), share.modelId(), backend,
-                s.options(calibration)));
+            List<HeCompiledModel> plans = new ArrayList<>();
+            for (HePacking p : s.packing().packings()) {
+              plans.add(HeCompiledModel.compile(s.model(), share.modelId(), backend,
+                  s.options(calibration, p)));
+            }
+            out.put(share.modelId(), List.copyOf(plans));
           }
         }
       }
@@ -167,15 +173,18 @@ public final class ModeServices {
       throw new HeModelMismatchException("the HE model '" + name + "' (content " + h
           + ") matches no key share in the owner directory; OMLize it for a licensee first");
     }
-    Map<ModelId, HeCompiledModel> out = new LinkedHashMap<>();
+    Map<ModelId, List<HeCompiledModel>> out = new LinkedHashMap<>();
     for (Map.Entry<ModelContentHash, List<ModelId>> e : ids.entrySet()) {
       HeServedModel s = byHash.get(e.getKey());
-      HeCompiledModel base = HeCompiledModel.compile(s.model(), e.getValue().get(0), backend,
-          s.options(calibration));
-      for (ModelId id : e.getValue()) {
-        out.put(id, base.forModel(id));
+      for (HePacking p : s.packing().packings()) {
+        HeCompiledModel base = HeCompiledModel.compile(s.model(), e.getValue().get(0), backend,
+            s.options(calibration, p));
+        for (ModelId id : e.getValue()) {
+          out.computeIfAbsent(id, k -> new ArrayList<>()).add(base.forModel(id));
+        }
       }
     }
+    out.replaceAll((id, plans) -> List.copyOf(plans));
     return out;
   }
 }

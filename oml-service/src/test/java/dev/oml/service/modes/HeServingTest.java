@@ -122,10 +122,10 @@ class HeServingTest {
         .filter(s -> s.name().equals(HeInferenceService.NAME)).findFirst().orElseThrow();
     assertEquals(java.util.Set.of(a.model(), b.model()), he.modelIds());
     // compiled once: the two licensees' models share one context
-    Map<ModelId, dev.oml.he.inference.HeCompiledModel> compiled = ModeServices.compileHe(
+    Map<ModelId, List<dev.oml.he.inference.HeCompiledModel>> compiled = ModeServices.compileHe(
         home.keyShares(SecretAccess.get()), List.of(served(network(), 3)), HeBackends.pureJava(),
         calibration());
-    assertTrue(compiled.get(a.model()).context() == compiled.get(b.model()).context());
+    assertTrue(compiled.get(a.model()).get(0).context() == compiled.get(b.model()).get(0).context());
     PermissionIssuer issuer = new PermissionIssuer(home.ownerKey(SecretAccess.get()), policy,
         Clock.systemUTC(), RANDOM);
     FloatInference reference = new FloatInference(network());
@@ -184,10 +184,10 @@ class HeServingTest {
     assertTrue(e.getMessage().contains(impostor().name()), e.getMessage());
     // the check off (pairing by name, as before content hashes): the impostor is served under
     // the share's model id, the query is charged, and the answer is the impostor's
-    Map<ModelId, dev.oml.he.inference.HeCompiledModel> byName = ModeServices.compileHe(
+    Map<ModelId, List<dev.oml.he.inference.HeCompiledModel>> byName = ModeServices.compileHe(
         home.keyShares(SecretAccess.get()), List.of(served(impostor(), 6)),
         HeBackends.pureJava(), calibration(), true);
-    dev.oml.he.inference.HeCompiledModel wrong = byName.get(a.model());
+    dev.oml.he.inference.HeCompiledModel wrong = byName.get(a.model()).get(0);
     PermissionPolicy policy = home.policy(SecretAccess.get());
     InMemoryLedger ledger = new InMemoryLedger(policy::quotaOf);
     dev.oml.he.inference.HeOwnerSession owner = new dev.oml.he.inference.HeOwnerSession(wrong,
@@ -323,10 +323,10 @@ class HeServingTest {
     assertTrue(m.find(), tooMuch.getMessage());
     int largest = Integer.parseInt(m.group(1));
     assertTrue(largest >= 1 && largest < 100, tooMuch.getMessage());
-    Map<ModelId, dev.oml.he.inference.HeCompiledModel> served = ModeServices.compileHe(
+    Map<ModelId, List<dev.oml.he.inference.HeCompiledModel>> served = ModeServices.compileHe(
         home.keyShares(SecretAccess.get()), List.of(served(deep, largest)),
         HeBackends.pureJava(), calibration());
-    assertEquals(largest, served.get(a.model()).plan().kappa());
+    assertEquals(largest, served.get(a.model()).get(0).plan().kappa());
   }
 
   private static double[] weightsOf(Dense d) {

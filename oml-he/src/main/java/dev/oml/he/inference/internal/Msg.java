@@ -29,6 +29,17 @@ public final class Msg {
     }
   }
 
+  /** SHA-256 of {@code b} from its position to its limit; the position is left unchanged. */
+  public static byte[] sha256(ByteBuffer b) {
+    try {
+      MessageDigest md = MessageDigest.getInstance("SHA-256");
+      md.update(b.duplicate());
+      return md.digest();
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("SHA-256 is missing from this JVM", e);
+    }
+  }
+
   /** Writer. */
   public static final class Out {
     private final ByteArrayOutputStream out = new ByteArrayOutputStream();
@@ -79,7 +90,12 @@ public final class Msg {
     private final String what;
 
     public In(byte[] bytes, String what) {
-      this.b = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
+      this(ByteBuffer.wrap(bytes), what);
+    }
+
+    /** A reader of {@code bytes} from its position to its limit (reads a duplicate). */
+    public In(ByteBuffer bytes, String what) {
+      this.b = bytes.duplicate().order(ByteOrder.LITTLE_ENDIAN);
       this.what = what;
     }
 

@@ -33,7 +33,7 @@ extern "C" {
 #endif
 
 /* Bumped whenever a signature or a status code changes; the Java side refuses a mismatch. */
-#define OML_ABI_VERSION 3
+#define OML_ABI_VERSION 4
 
 typedef int32_t oml_status;
 
@@ -145,6 +145,12 @@ OML_API oml_status oml_evaluator_multiply_plain(const oml_context *ctx, const om
     const oml_plaintext *p, oml_ciphertext **out);
 /* count products a[i] * p[i] in one call. */
 OML_API oml_status oml_evaluator_multiply_plain_many(const oml_context *ctx,
+    const oml_ciphertext *const *a, const oml_plaintext *const *p, size_t count,
+    oml_ciphertext **out);
+/* CKKS: the inner product sum_i a[i] * p[i] (count >= 1) as one ciphertext, accumulated in place
+ * (no ciphertext per product). The a[i] share one level and size; each p[i] is at that level or
+ * above; every a[i].scale * p[i].scale is the same, the result's scale. */
+OML_API oml_status oml_evaluator_multiply_plain_sum(const oml_context *ctx,
     const oml_ciphertext *const *a, const oml_plaintext *const *p, size_t count,
     oml_ciphertext **out);
 /* CKKS: for each of rows rows, sum_i constants[row * count + i] * a[i] (constants as signed

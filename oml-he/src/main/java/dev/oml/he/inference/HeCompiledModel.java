@@ -509,7 +509,16 @@ public final class HeCompiledModel {
    * call it after admission.
    */
   Ciphertext evaluate(Ciphertext x, int lanes, PublicKey receiver, RelinKeys rk, GaloisKeys gk) {
-    Ciphertext y = evaluateUnflooded(x, lanes, rk, gk);
+    return evaluate(x, lanes, receiver, rk, gk, null);
+  }
+
+  /**
+   * {@link #evaluate(Ciphertext, int, PublicKey, RelinKeys, GaloisKeys)} with a second thread
+   * from {@code executor} (if not null) inside each linear step: the latency of one ciphertext.
+   */
+  Ciphertext evaluate(Ciphertext x, int lanes, PublicKey receiver, RelinKeys rk, GaloisKeys gk,
+      java.util.concurrent.Executor executor) {
+    Ciphertext y = evaluateUnflooded(x, lanes, rk, gk, executor);
     if (budget != null) {
       return context.evaluator().rerandomize(y, receiver, budget);
     }
@@ -571,8 +580,14 @@ public final class HeCompiledModel {
    * for both, which is why the flood is what hides the model (tests play that user).
    */
   Ciphertext evaluateUnflooded(Ciphertext x, int lanes, RelinKeys rk, GaloisKeys gk) {
+    return evaluateUnflooded(x, lanes, rk, gk, null);
+  }
+
+  /** {@link #evaluateUnflooded(Ciphertext, int, RelinKeys, GaloisKeys)} on two threads. */
+  Ciphertext evaluateUnflooded(Ciphertext x, int lanes, RelinKeys rk, GaloisKeys gk,
+      java.util.concurrent.Executor executor) {
     Ciphertext y = program.evaluate(x, lanes, layout, context.ckksEncoder(), context.evaluator(),
-        rk, gk, primes);
+        rk, gk, primes, executor);
     if (y.level() != plan.answerLevel()) {
       throw new IllegalStateException("evaluation ended at level " + y.level() + ", planned "
           + plan.answerLevel());

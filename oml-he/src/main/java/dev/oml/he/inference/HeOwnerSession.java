@@ -171,7 +171,9 @@ public final class HeOwnerSession {
   /**
    * A session that evaluates the ciphertexts of a query in parallel on {@code executor} (the
    * context is thread-safe); a query of {@code n > imagesPerCiphertext} images then takes about
-   * the time of one ciphertext per available core. The executor is the caller's to shut down.
+   * the time of one ciphertext per available core, and a query of one ciphertext takes a
+   * second thread from it inside each linear step (the same answer, sooner). The executor is
+   * the caller's to shut down.
    */
   public HeOwnerSession(HeCompiledModel model, PermissionGate gate, ExecutorService executor) {
     this(model, gate, executor, true);
@@ -556,10 +558,13 @@ public final class HeOwnerSession {
       return b.bytes();
     }
     List<Callable<byte[]>> jobs = new ArrayList<>();
+    // One ciphertext (up to a full lane count of images): its linear steps take a second
+    // thread from the executor; several: one ciphertext per thread.
+    java.util.concurrent.Executor inner = count == 1 ? executor : null;
     for (int k = 0; k < count; k++) {
       int here = Math.max(0, Math.min(lanes, images - k * lanes));
       Ciphertext x = p.cts()[k];
-      jobs.add(() -> ctx.serializer().save(model.evaluate(x, here, pk, rk, gk)));
+      jobs.add(() -> ctx.serializer().save(model.evaluate(x, here, pk, rk, gk, inner)));
     }
     for (byte[] b : run(jobs)) {
       o.block(b);

@@ -1,5 +1,6 @@
 package dev.oml.he.conformance;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -135,6 +136,38 @@ public abstract class CkksConformance {
         () -> ev.multiplyPlainSum(java.util.List.of(xs.get(0), lower), ps.subList(0, 2)));
     assertThrows(IllegalArgumentException.class,
         () -> ev.multiplyPlainSum(java.util.List.of(), java.util.List.of()));
+  }
+
+  /**
+   * The in-place inner product has the residues of the products added one by one (the exact
+   * oracle), also with a plaintext encoded above the ciphertexts' level and a zero plaintext,
+   * and refuses products at different scales.
+   */
+  @Test
+  void innerProductsEqualTheProductsAddedOneByOne() {
+    CkksEncoder enc = ctx.ckksEncoder();
+    int n = enc.slotCount();
+    Evaluator ev = ctx.evaluator();
+    int top = ctx.parameters().maxLevel();
+    java.util.List<Ciphertext> xs = new java.util.ArrayList<>();
+    java.util.List<Plaintext> ps = new java.util.ArrayList<>();
+    for (int t = 0; t < 6; t++) {
+      xs.add(ev.modSwitchToNext(ctx.encryptor(pk).encrypt(enc.encode(random(n), SCALE))));
+      double[] b = t == 4 ? new double[n] : random(n);
+      ps.add(enc.encode(b, new double[0], SCALE, t == 2 ? top : top - 1));
+    }
+    Ciphertext one = ev.multiplyPlainSum(xs, ps);
+    Ciphertext added = ev.multiplyPlain(xs.get(0), ps.get(0));
+    for (int t = 1; t < xs.size(); t++) {
+      added = ev.add(added, ev.multiplyPlain(xs.get(t), ps.get(t)));
+    }
+    assertEquals(added.level(), one.level());
+    assertEquals(added.scale(), one.scale());
+    assertArrayEquals(decrypt(added), decrypt(one), 0.0);
+    java.util.List<Plaintext> mixed = java.util.List.of(ps.get(0),
+        enc.encode(random(n), new double[0], SCALE * 2, top - 1));
+    assertThrows(IncompatibleOperandsException.class,
+        () -> ev.multiplyPlainSum(xs.subList(0, 2), mixed));
   }
 
   @Test

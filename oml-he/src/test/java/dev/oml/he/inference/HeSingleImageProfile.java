@@ -19,8 +19,11 @@ import java.nio.file.Path;
 /**
  * Single-image latency of the HE network on a warm owner (diagonals cached), for finding where
  * the time goes: run under a profiler (for example {@code -XX:StartFlightRecording}). Prints wall
- * and CPU time of the answering thread. Figures, not assertions; JMH benchmarks belong in
- * oml-bench.
+ * and CPU time of the answering thread and of the process, and the load average. Arguments:
+ * {@code seal|java [images] [threads=2] [hoisted] [rotations]} ({@code threads=2}: the owner
+ * session has a two-thread executor; {@code hoisted}: the plan with a key per baby step;
+ * {@code rotations}: one rotation and one plaintext product per level instead). Figures, not
+ * assertions; JMH benchmarks belong in oml-bench.
  */
 public final class HeSingleImageProfile {
   /**
@@ -33,6 +36,29 @@ public final class HeSingleImageProfile {
       return Long.parseLong(s.split(" ")[0]);
     } catch (IOException | RuntimeException e) {
       return 0;
+    }
+  }
+
+  /**
+   * CPU time of the whole process (every thread, GC included), in nanoseconds: user plus
+   * system time from /proc/self/stat, in clock ticks of 10 ms.
+   */
+  static long processCpuNanos() {
+    try {
+      String s = Files.readString(Path.of("/proc/self/stat"));
+      String[] f = s.substring(s.lastIndexOf(')') + 2).split(" ");
+      return (Long.parseLong(f[11]) + Long.parseLong(f[12])) * 10_000_000L;
+    } catch (IOException | RuntimeException e) {
+      return 0;
+    }
+  }
+
+  /** The one-minute load average (Linux), for the record of how busy the machine was. */
+  static String loadAverage() {
+    try {
+      return Files.readString(Path.of("/proc/loadavg")).split(" ")[0];
+    } catch (IOException | RuntimeException e) {
+      return "?";
     }
   }
 
@@ -76,18 +102,31 @@ public final class HeSingleImageProfile {
     HeBackend backend = args.length > 0 && args[0].equals("seal") ? HeBackends.seal()
         : HeBackends.pureJava();
     int reps = args.length > 1 ? Integer.parseInt(args[1]) : 5;
+    java.util.List<String> opts = java.util.Arrays.asList(args).subList(Math.min(2, args.length),
+        args.length);
+    boolean hoisted = opts.contains("hoisted");
+    // threads=2: the owner session gets a two-thread executor (one ciphertext then uses a
+    // second thread inside its linear steps).
+    int threads = opts.contains("threads=2") ? 2 : 1;
     HeFixture fx = new HeFixture(Long.MAX_VALUE / 2);
     Model model = HeFixture.model("he-network.omlm");
     Dataset data = HeFixture.subset();
     HeCompiledModel cm = HeCompiledModel.compile(model, fx.modelId, backend,
-        HePlanOptions.builder().kappa(6).answerPrecisionBits(4)
+        HePlanOptions.builder().kappa(6).answerPrecisionBits(4).hoistedRotations(hoisted)
             .calibration(HeFixture.images(data, 0, 200)).build());
-    if (args.length > 2 && args[2].equals("rotations")) {
+    if (opts.contains("rotations")) {
       rotations(cm, reps);
       return;
     }
     HeUserSession user = HeUserSession.open(backend, cm.plan().encode());
-    HeOwnerSession owner = new HeOwnerSession(cm, fx.gate);
+    java.util.concurrent.ExecutorService pool = threads > 1
+        ? java.util.concurrent.Executors.newFixedThreadPool(threads, r -> {
+          Thread t = new Thread(r);
+          t.setDaemon(true);
+          return t;
+        }) : null;
+    HeOwnerSession owner = pool == null ? new HeOwnerSession(cm, fx.gate)
+        : new HeOwnerSession(cm, fx.gate, pool);
     owner.acceptKeys(user.sessionKeys());
     for (int i = 0; i < reps + 1; i++) {
       double[][] img = HeFixture.images(data, 100 + i, 1);
@@ -95,12 +134,19 @@ public final class HeSingleImageProfile {
       byte[] first = PermittedQuery.create(fx.licensee, fx.permit(q), q.payload()).encode();
       long t = System.nanoTime();
       long cpu = threadCpuNanos();
+      long processCpu = processCpuNanos();
       byte[] answer = owner.answer(first);
       double cpuMs = (threadCpuNanos() - cpu) / 1e6;
+      double allMs = (processCpuNanos() - processCpu) / 1e6;
       double ms = (System.nanoTime() - t) / 1e6;
       HeResult r = user.decrypt(q, answer);
-      System.out.printf("%s %s owner %.0f ms wall, %.0f ms CPU of the owner's thread, label %d%n",
-          backend.name(), i == 0 ? "cold" : "warm", ms, cpuMs, r.label(0));
+      System.out.printf("%s %s%s threads=%d owner %.0f ms wall, %.0f ms CPU of the owner's "
+          + "thread, %.0f ms CPU of the process, label %d, load %s%n", backend.name(),
+          i == 0 ? "cold" : "warm", hoisted ? " hoisted" : "", threads, ms, cpuMs, allMs,
+          r.label(0), loadAverage());
+    }
+    if (pool != null) {
+      pool.shutdownNow();
     }
   }
 }

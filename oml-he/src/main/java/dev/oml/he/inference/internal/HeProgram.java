@@ -218,10 +218,20 @@ public final class HeProgram {
   /** Runs every step on one input ciphertext of which lanes {@code >= lanes} are not images. */
   public Ciphertext evaluate(Ciphertext x, int lanes, Layout lay, CkksEncoder enc, Evaluator ev,
       RelinKeys rk, GaloisKeys gk, long[] primes) {
+    return evaluate(x, lanes, lay, enc, ev, rk, gk, primes, null);
+  }
+
+  /**
+   * {@link #evaluate}, with a second thread from {@code executor} (if not null) inside each
+   * linear step, for the latency of one ciphertext; the answer is the same.
+   */
+  public Ciphertext evaluate(Ciphertext x, int lanes, Layout lay, CkksEncoder enc, Evaluator ev,
+      RelinKeys rk, GaloisKeys gk, long[] primes, java.util.concurrent.Executor executor) {
     Ciphertext c = realProjection ? ev.add(x, ev.conjugate(x, gk)) : x;
     for (Object o : steps) {
       if (o instanceof LinearStep st) {
-        c = st.apply(c, lay, enc, ev, gk, dropScale(primes, c.level(), primesPerLevel), lanes);
+        c = st.apply(c, lay, enc, ev, gk, dropScale(primes, c.level(), primesPerLevel), lanes,
+            executor);
       } else {
         c = ((ActivationStep) o).apply(c, enc, ev, rk, primes, lay.slots());
       }

@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
 
 /**
  * One linear layer {@code y = A x + b} over the interleaved slot layout (slot {@code f * B + b}
@@ -200,42 +201,73 @@ public final class LinearStep {
 
   Ciphertext apply(Ciphertext x, Layout lay, CkksEncoder enc, Evaluator ev, GaloisKeys gk,
       double plainScale, int lanes) {
+    return apply(x, lay, enc, ev, gk, plainScale, lanes, null);
+  }
+
+  /**
+   * {@link #apply}, with a second thread from {@code executor} (if not null) for one image:
+   * hoisted baby steps are split in two halves, one per thread, and the inner products of the
+   * giant-step groups are computed there while this thread runs the giant steps' rotations.
+   * The operations, and so the answer, are those of the one-thread order.
+   */
+  Ciphertext apply(Ciphertext x, Layout lay, CkksEncoder enc, Evaluator ev, GaloisKeys gk,
+      double plainScale, int lanes, Executor executor) {
     Plaintext[][] p = plaintexts(lay, enc, plainScale, lanes);
     int bl = lay.lanes();
     Ciphertext[] xs = new Ciphertext[baby];
     xs[0] = x;
     if (hoisted && baby > 1) {
-      int[] st = new int[baby - 1];
+      // With a second thread, steps [1, h) here and [h, baby) there (hoisting shares a
+      // decomposition within each half).
+      int h = executor != null && baby > 2 ? (baby + 1) / 2 : baby;
+      int[] here = new int[h - 1];
+      int[] there = new int[baby - h];
       for (int l = 1; l < baby; l++) {
-        st[l - 1] = l * bl;
+        if (l < h) {
+          here[l - 1] = l * bl;
+        } else {
+          there[l - h] = l * bl;
+        }
       }
-      List<Ciphertext> r = ev.rotateHoisted(x, st, gk);
-      for (int l = 1; l < baby; l++) {
+      Fork<List<Ciphertext>> other = there.length == 0 ? null
+          : Fork.start(() -> ev.rotateHoisted(x, there, gk), executor);
+      List<Ciphertext> r = ev.rotateHoisted(x, here, gk);
+      for (int l = 1; l < h; l++) {
         xs[l] = r.get(l - 1);
+      }
+      if (other != null) {
+        List<Ciphertext> r2 = other.join();
+        for (int l = h; l < baby; l++) {
+          xs[l] = r2.get(l - h);
+        }
       }
     } else {
       for (int l = 1; l < baby; l++) {
         xs[l] = ev.rotate(xs[l - 1], bl, gk);
       }
     }
+    // Group k's inner product; groups below the first are offered to the executor, in the
+    // order the giant steps need them.
+    List<Fork<Ciphertext>> groups = new ArrayList<>(giant);
+    for (int k = 0; k < giant; k++) {
+      groups.add(null);
+    }
+    for (int k = giant - 1; k >= 0; k--) {
+      int kk = k;
+      groups.set(k, Fork.start(() -> groupSum(kk, p, xs, ev),
+          k == giant - 1 ? null : executor));
+    }
     Ciphertext acc = null;
     for (int k = giant - 1; k >= 0; k--) {
-      List<Ciphertext> terms = new ArrayList<>(baby);
-      List<Plaintext> diagonals = new ArrayList<>(baby);
-      for (int l = 0; l < baby; l++) {
-        if (p[k][l] != null) {
-          terms.add(xs[l]);
-          diagonals.add(p[k][l]);
-        }
-      }
-      Ciphertext s = terms.isEmpty() ? null : ev.multiplyPlainSum(terms, diagonals);
       if (acc != null) {
+        // The rotation runs here while the executor works on the next groups.
         acc = ev.rotate(acc, baby * bl, gk);
+        Ciphertext s = groups.get(k).join();
         if (s != null) {
           acc = ev.add(acc, s);
         }
       } else {
-        acc = s;
+        acc = groups.get(k).join();
       }
     }
     if (acc == null) {
@@ -247,5 +279,18 @@ public final class LinearStep {
     }
     Plaintext b = enc.encode(biasSlots(lay, lanes), new double[0], acc.scale(), acc.level());
     return ev.addPlain(acc, b);
+  }
+
+  /** {@code sum_l P_{k,l} * xs[l]} over the group's used diagonals, or null if none is. */
+  private Ciphertext groupSum(int k, Plaintext[][] p, Ciphertext[] xs, Evaluator ev) {
+    List<Ciphertext> terms = new ArrayList<>(baby);
+    List<Plaintext> diagonals = new ArrayList<>(baby);
+    for (int l = 0; l < baby; l++) {
+      if (p[k][l] != null) {
+        terms.add(xs[l]);
+        diagonals.add(p[k][l]);
+      }
+    }
+    return terms.isEmpty() ? null : ev.multiplyPlainSum(terms, diagonals);
   }
 }

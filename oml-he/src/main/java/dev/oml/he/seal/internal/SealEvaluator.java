@@ -122,6 +122,44 @@ final class SealEvaluator implements Evaluator {
   }
 
   /**
+   * CKKS: the inner product in one native call, accumulated in place (128-bit sums, one
+   * reduction per coefficient), without a ciphertext per product or per partial sum; the
+   * residues equal those of the products added one by one. BFV keeps the default.
+   */
+  @Override
+  public Ciphertext multiplyPlainSum(List<? extends Ciphertext> xs, List<? extends Plaintext> ps) {
+    if (xs.size() != ps.size() || xs.isEmpty()) {
+      throw new IllegalArgumentException(xs.size() + " ciphertexts and " + ps.size()
+          + " plaintexts: an inner product needs as many of each, at least one");
+    }
+    if (xs.get(0).scheme() != HeScheme.CKKS) {
+      return Evaluator.super.multiplyPlainSum(xs, ps);
+    }
+    int count = xs.size();
+    Ct[] a = new Ct[count];
+    Pt[] p = new Pt[count];
+    Pointer[] ap = new Pointer[count];
+    Pointer[] pp = new Pointer[count];
+    for (int i = 0; i < count; i++) {
+      a[i] = ctx.evalCt(xs.get(i));
+      p[i] = ctx.pt(ps.get(i));
+      ctx.checks.plainFits(a[i], p[i], false);
+      ctx.checks.sameLevel(a[0], a[i]);
+      ctx.checks.sameScale(a[0].scale() * p[0].scale(), a[i].scale() * p[i].scale());
+      if (a[i].size() != a[0].size()) {
+        throw new dev.oml.he.IncompatibleOperandsException("inner product of ciphertexts of "
+            + "sizes " + a[0].size() + " and " + a[i].size());
+      }
+      ap[i] = a[i].pointer();
+      pp[i] = p[i].pointer();
+    }
+    PointerByReference out = new PointerByReference();
+    SealNative.check(ctx.lib.oml_evaluator_multiply_plain_sum(ctx.ptr(), ap, pp, count, out));
+    ctx.fence(a, p);
+    return ctx.newCt(out);
+  }
+
+  /**
    * One native call for all rows: the constants are rounded here exactly as the pure-Java
    * engine rounds them, and summed in SEAL's NTT domain with 128-bit accumulation.
    */

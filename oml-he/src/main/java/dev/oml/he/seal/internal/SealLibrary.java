@@ -14,7 +14,7 @@ import com.sun.jna.ptr.PointerByReference;
  */
 public interface SealLibrary extends Library {
   /** The ABI version this binding was written for; a library reporting another is refused. */
-  int ABI_VERSION = 3;
+  int ABI_VERSION = 4;
 
   int OK = 0;
   int E_INVALID_ARGUMENT = 1;
@@ -101,6 +101,9 @@ public interface SealLibrary extends Library {
 
   int oml_evaluator_multiply_plain_many(Pointer ctx, Pointer[] a, Pointer[] p, long count,
       Pointer[] out);
+
+  int oml_evaluator_multiply_plain_sum(Pointer ctx, Pointer[] a, Pointer[] p, long count,
+      PointerByReference out);
 
   int oml_evaluator_multiply_constant_sums(Pointer ctx, Pointer[] a, long count,
       long[] constants, long rows, double constantScale, Pointer[] out);

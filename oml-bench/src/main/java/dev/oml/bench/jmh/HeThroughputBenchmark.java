@@ -50,8 +50,8 @@ import org.openjdk.jmh.annotations.Warmup;
  * two-thread pool, re-randomization and flooding at kappa 6, serialization), 128-bit parameters
  * (N = 16384). Scores are milliseconds per image ({@code @OperationsPerInvocation} is the
  * query's image count): the row packing with 16 images (two ciphertexts, one per thread) and
- * with one image, the batch packing with {@code N/2 = 8192} images (its cost hardly depends on
- * the image count, so one image takes the time of a full query). Images per second =
+ * with one image, the batch packing with {@code N = 16384} images (two per slot; its cost hardly
+ * depends on the image count, so one image takes the time of a full query). Images per second =
  * {@code 1000 / score}. The user's encryption is done once in the setup; each invocation gets a
  * fresh permission for the same payload. Setup prints the bytes per image, the session keys'
  * bytes and kappa. Needs about 8 GB of heap for the batch query (the fork asks for 12 GB).
@@ -65,8 +65,8 @@ import org.openjdk.jmh.annotations.Warmup;
 @Measurement(iterations = 2)
 @Fork(value = 1, jvmArgsAppend = {"-Xmx12g"})
 public class HeThroughputBenchmark {
-  /** Images of a full batch query at N = 16384. */
-  static final int BATCH_IMAGES = 8192;
+  /** Images of a full batch query at N = 16384 (two per slot). */
+  static final int BATCH_IMAGES = 16384;
   static final int ROW_IMAGES = 16;
 
   @Param({"java"})
@@ -174,14 +174,14 @@ public class HeThroughputBenchmark {
     return rowsOwner.answer(rowsOneFirst);
   }
 
-  /** Batch packing, a full query of 8192 images. */
+  /** Batch packing, a full query of 16384 images. */
   @Benchmark
   @OperationsPerInvocation(BATCH_IMAGES)
   public byte[] batchFullQuery() {
     return batchOwner.answer(batchFirst);
   }
 
-  /** Float64 inference of the same model, 8192 images per invocation. */
+  /** Float64 inference of the same model, 16384 images per invocation. */
   @Benchmark
   @OperationsPerInvocation(BATCH_IMAGES)
   public int plaintext() {

@@ -183,8 +183,8 @@ public final class HeCompiledModel {
       // of them, all lanes counted as images) carry variances[0], masked ones variances[1].
       // Twice the root of that mean covers the norm's fluctuation (it concentrates, as a norm of
       // a linear image of independent sub-Gaussian noise does: Hanson-Wright).
-      // In the batch packing every slot of an answer ciphertext may be an output (a query of
-      // N/2 images), so the mean is at most the output slots' variance.
+      // In the batch packing both parts of every slot of an answer ciphertext may be an output
+      // (a query of N images), so the mean is at most the output slots' variance.
       double outputs = batch ? 1.0 : (double) program.outputSize() / features;
       double meanVariance = outputs * variances[0] + (1 - outputs) * variances[1];
       double l2 = 2 * Math.sqrt(2 * meanVariance) * finalScale;
@@ -216,9 +216,9 @@ public final class HeCompiledModel {
     // norms, and the user needs only their order of magnitude.
     double published = roundUpToPowerOfTwo(total);
     HeInferencePlan plan = new HeInferencePlan(id.bytes(), params, batch ? 1 : features,
-        batch ? slots : layout.lanes(), program.inputSize(), program.outputSize(), inputScale,
+        batch ? 2 * slots : layout.lanes(), program.inputSize(), program.outputSize(), inputScale,
         batch ? new int[0] : program.rotationSteps(layout.lanes()), program.needsRelin(),
-        program.realProjection(), kappa, floodBits, answerLevel, published,
+        batch || program.realProjection(), kappa, floodBits, answerLevel, published,
         roundUpToPowerOfTwo(evalEstimate), box, options.packing());
     return new HeCompiledModel(model, program, ctx, plan, budget, layout);
   }
@@ -529,8 +529,9 @@ public final class HeCompiledModel {
 
   /**
    * Evaluates the network in the batch packing on one query's ciphertexts (one per input
-   * feature, slot {@code b} holding image {@code b}), of which slots {@code >= images} are not
-   * images: one answer ciphertext per logit, slots {@code >= images} zero (folded mask), each
+   * feature, the real part of slot {@code b} holding image {@code b} and its imaginary part
+   * image {@code N/2 + b}), of which only the first {@code images} images are permitted: one
+   * answer ciphertext per logit, every other real or imaginary part zero (folded mask), each
    * re-randomized under {@code receiver} and flooded as in the row packing. Output neurons are
    * split across {@code executor} when one is given. Package-private: owner sessions call it
    * after admission.
@@ -553,18 +554,18 @@ public final class HeCompiledModel {
   }
 
   /**
-   * {@link #evaluateBatchUnflooded} with the projection on real parts switched off when
-   * {@code project} is false: the test-only switch of the attack test that shows what it
-   * prevents.
+   * {@link #evaluateBatchUnflooded} with the separation of a slot's two images before each
+   * activation switched off when {@code separate} is false: the test-only switch of the attack
+   * test that shows what it prevents.
    */
   Ciphertext[] evaluateBatchUnflooded(Ciphertext[] xs, int images, RelinKeys rk, GaloisKeys gk,
-      java.util.concurrent.ExecutorService executor, boolean project) {
+      java.util.concurrent.ExecutorService executor, boolean separate) {
     if (plan.packing() != HePacking.BATCH) {
       throw new IllegalStateException("not a batch plan");
     }
     int slots = context.parameters().polyModulusDegree() / 2;
     Ciphertext[] y = program.evaluateBatch(xs, images, slots, context.ckksEncoder(),
-        context.evaluator(), rk, gk, primes, executor, project);
+        context.evaluator(), rk, gk, primes, executor, separate);
     for (Ciphertext c : y) {
       if (c.level() != plan.answerLevel()) {
         throw new IllegalStateException("evaluation ended at level " + c.level() + ", planned "

@@ -192,7 +192,7 @@ public final class HeInferencePlan {
       throw new MalformedQueryException("HE plan: its parameters are refused: " + e.getMessage(), e);
     }
     boolean layout = packing == HePacking.BATCH
-        ? lanes == n / 2 && r == 0 && features == 1 && scale < 0x1p62
+        ? lanes == n && r == 0 && features == 1 && scale < 0x1p62
         : features >= 1 && lanes >= 1 && (long) features * lanes == n / 2 && inputSize <= features
             && outputSize <= features;
     if (!layout || inputSize < 1 || outputSize < 1 || outputSize > MAX_BATCH_FEATURES
@@ -245,8 +245,9 @@ public final class HeInferencePlan {
   }
 
   /**
-   * Images per ciphertext: in the batch packing, {@code N/2}, the most a query can carry
-   * (every ciphertext of a query then holds one feature of every image).
+   * Images per ciphertext: in the batch packing, {@code N} (two per slot, in its real and
+   * imaginary parts), the most a query can carry (every ciphertext of a query then holds one
+   * feature of every image).
    */
   public int imagesPerCiphertext() {
     return lanes;

@@ -533,8 +533,8 @@ public final class HeOwnerSession {
     int images = Math.min(p.images(), permitted);
     int lanes = model.plan().imagesPerCiphertext();
     long t0 = System.nanoTime();
-    Msg.Out o = new Msg.Out().magic(HeUserSession.ANSWER_MAGIC).raw(Msg.sha256(payload))
-        .i32(p.images()).i32(p.cts().length);
+    // One digest of the payload (607 MB for a full batch query of the HE network).
+    byte[] digest = Msg.sha256(payload);
     int count = p.cts().length;
     if (model.plan().packing() == HePacking.BATCH) {
       Ciphertext[] ys;
@@ -549,7 +549,7 @@ public final class HeOwnerSession {
           }
         }
       }
-      Msg.Out b = new Msg.Out().magic(HeUserSession.ANSWER_MAGIC).raw(Msg.sha256(payload))
+      Msg.Out b = new Msg.Out().magic(HeUserSession.ANSWER_MAGIC).raw(digest)
           .i32(p.images()).i32(ys.length);
       for (Ciphertext y : ys) {
         b.block(ctx.serializer().save(y));
@@ -557,6 +557,8 @@ public final class HeOwnerSession {
       lastEvaluationNanos = System.nanoTime() - t0;
       return b.bytes();
     }
+    Msg.Out o = new Msg.Out().magic(HeUserSession.ANSWER_MAGIC).raw(digest)
+        .i32(p.images()).i32(count);
     List<Callable<byte[]>> jobs = new ArrayList<>();
     // One ciphertext (up to a full lane count of images): its linear steps take a second
     // thread from the executor; several: one ciphertext per thread.

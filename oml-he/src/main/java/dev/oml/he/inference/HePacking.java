@@ -11,10 +11,12 @@ public enum HePacking {
    */
   ROWS(1),
   /**
-   * One image per slot (the CryptoNets layout): one ciphertext per input feature, slot
-   * {@code b} holding image {@code b}, up to {@code N/2} images per query; a dense layer is a
-   * sum of ciphertext-times-constant products per output neuron, with no rotation. High
-   * throughput for many images; a query costs about the same for one image as for {@code N/2}.
+   * Two images per slot (the CryptoNets layout on both parts of the complex slots): one
+   * ciphertext per input feature, the real part of slot {@code b} holding image {@code b} and
+   * its imaginary part image {@code N/2 + b}, up to {@code N} images per query; a dense layer is
+   * a sum of ciphertext-times-constant products per output neuron, with no rotation, and the
+   * two images of a slot are separated before every activation. High throughput for many
+   * images; a query costs about the same for one image as for {@code N}.
    */
   BATCH(2);
 

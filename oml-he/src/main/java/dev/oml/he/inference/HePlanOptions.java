@@ -185,7 +185,7 @@ public final class HePlanOptions {
 
     /**
      * The packing of the plan: {@link HePacking#ROWS} (the default: several images per
-     * ciphertext, rotations) or {@link HePacking#BATCH} (one image per slot, up to {@code N/2}
+     * ciphertext, rotations) or {@link HePacking#BATCH} (two images per slot, up to {@code N}
      * images per query, no rotation keys).
      */
     public Builder packing(HePacking packing) {

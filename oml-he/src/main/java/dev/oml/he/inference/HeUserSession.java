@@ -13,6 +13,7 @@ import dev.oml.he.HeSerializer;
 import dev.oml.he.KeyGenerator;
 import dev.oml.he.PublicKey;
 import dev.oml.he.RelinKeys;
+import dev.oml.he.inference.internal.HeProgram;
 import dev.oml.he.inference.internal.Layout;
 import dev.oml.he.inference.internal.Msg;
 import java.util.Arrays;
@@ -161,14 +162,21 @@ public final class HeUserSession {
         throw new IllegalArgumentException(images.length + " images, a batch query carries at "
             + "most " + lanes);
       }
-      // Ciphertext f holds feature f of every image: slot b is image b.
+      // Ciphertext f holds feature f of every image: the real part of slot b is image b, its
+      // imaginary part image slots + b times the slot's sign (HeProgram.timesI).
       int slots = ctx.parameters().polyModulusDegree() / 2;
-      double[] v = new double[slots];
+      double[] e = imaginarySigns();
+      double[] re = new double[slots];
+      double[] im = new double[slots];
       for (int f = 0; f < count; f++) {
         for (int b = 0; b < images.length; b++) {
-          v[b] = images[b][f];
+          if (b < slots) {
+            re[b] = images[b][f];
+          } else {
+            im[b - slots] = e[b - slots] * images[b][f];
+          }
         }
-        cts[f] = encryptSlots(v);
+        cts[f] = images.length > slots ? encryptComplex(re, im) : encryptSlots(re);
       }
       return buildQuery(images.length, cts);
     }
@@ -184,7 +192,10 @@ public final class HeUserSession {
     return encryptor.encryptSeeded(enc.encode(slots, plan.inputScale()));
   }
 
-  /** A ciphertext with imaginary parts in its slots (tests play a deviating user). */
+  /**
+   * A ciphertext with imaginary parts in its slots: the batch packing's second image of a slot
+   * (and tests that play a deviating user).
+   */
   Ciphertext encryptComplex(double[] real, double[] imag) {
     CkksEncoder enc = ctx.ckksEncoder();
     return encryptor.encryptSeeded(enc.encode(real, imag, plan.inputScale(),
@@ -194,6 +205,23 @@ public final class HeUserSession {
   /** The slots of one of this user's ciphertexts (its own input noise, for attack tests). */
   double[] decryptSlots(Ciphertext c) {
     return ctx.ckksEncoder().decode(decryptor.decrypt(c));
+  }
+
+  /** The signs of the slots' second images ({@link HeProgram#imaginarySigns}). */
+  double[] imaginarySigns() {
+    double[] e = signs;
+    if (e == null) {
+      e = HeProgram.imaginarySigns(ctx.ckksEncoder());
+      signs = e;
+    }
+    return e;
+  }
+
+  private volatile double[] signs;
+
+  /** Both parts of the slots of one of this user's ciphertexts (for tests). */
+  double[][] decryptSlotsComplex(Ciphertext c) {
+    return ctx.ckksEncoder().decodeComplex(decryptor.decrypt(c));
   }
 
   /** A query payload for arbitrary ciphertexts and a claimed image count (tests play attacker). */
@@ -216,11 +244,14 @@ public final class HeUserSession {
     int lanes = plan.imagesPerCiphertext();
     double[][] logits = new double[query.images()][plan.outputSize()];
     if (plan.packing() == HePacking.BATCH) {
-      // Answer ciphertext j holds logit j of image b in slot b.
+      // Answer ciphertext j holds logit j of image b in the real part of slot b and of image
+      // slots + b in its imaginary part.
       for (int j = 0; j < cts.length; j++) {
-        double[] v = ctx.ckksEncoder().decode(decryptor.decrypt(cts[j]));
+        double[][] v = ctx.ckksEncoder().decodeComplex(decryptor.decrypt(cts[j]));
+        int slots = v[0].length;
+        double[] e = imaginarySigns();
         for (int b = 0; b < query.images(); b++) {
-          logits[b][j] = v[b];
+          logits[b][j] = b < slots ? v[0][b] : e[b - slots] * v[1][b - slots];
         }
       }
       return new HeResult(logits);
@@ -237,14 +268,25 @@ public final class HeUserSession {
   }
 
   /**
-   * Every slot of every answer ciphertext, decoded: what the user sees, for analysis (every slot
-   * but the outputs of the permitted images should be noise around zero).
+   * Every slot of every answer ciphertext, decoded (real parts): what the user sees, for
+   * analysis (every slot but the outputs of the permitted images should be noise around zero).
+   * {@link #answerSlotsComplex} adds the imaginary parts.
    */
   public double[][] answerSlots(HeQuery query, byte[] answer) {
     Ciphertext[] cts = answerCiphertexts(query, answer);
     double[][] r = new double[cts.length][];
     for (int k = 0; k < cts.length; k++) {
       r[k] = ctx.ckksEncoder().decode(decryptor.decrypt(cts[k]));
+    }
+    return r;
+  }
+
+  /** {@code [k][0]} the real and {@code [k][1]} the imaginary parts of answer ciphertext k. */
+  public double[][][] answerSlotsComplex(HeQuery query, byte[] answer) {
+    Ciphertext[] cts = answerCiphertexts(query, answer);
+    double[][][] r = new double[cts.length][][];
+    for (int k = 0; k < cts.length; k++) {
+      r[k] = ctx.ckksEncoder().decodeComplex(decryptor.decrypt(cts[k]));
     }
     return r;
   }

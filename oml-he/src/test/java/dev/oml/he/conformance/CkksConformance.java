@@ -70,6 +70,46 @@ public abstract class CkksConformance {
     return -Math.log(max) / Math.log(2);
   }
 
+  /**
+   * The monomial {@code X^k} at scale one: its slots are {@code zeta_j^k} (so {@code X^(N/2)} is
+   * {@code +-i} in every slot and {@code X^0} is one), and a product with it keeps level and
+   * scale and is exact ({@code X^(N/2)} four times is the identity, bit for bit after decoding).
+   */
+  @Test
+  void theMonomialIsExactAndIsPlusOrMinusIInEverySlot() {
+    CkksEncoder enc = ctx.ckksEncoder();
+    int n = 2 * enc.slotCount();
+    int top = ctx.parameters().maxLevel();
+    double[][] one = enc.decodeComplex(enc.monomial(0, top));
+    double[][] half = enc.decodeComplex(enc.monomial(n / 2, top));
+    for (int j = 0; j < enc.slotCount(); j++) {
+      assertEquals(1.0, one[0][j], 1e-12);
+      assertEquals(0.0, one[1][j], 1e-12);
+      assertEquals(0.0, half[0][j], 1e-12);
+      assertEquals(1.0, Math.abs(half[1][j]), 1e-12);
+    }
+    Ciphertext c = ctx.encryptor(pk).encrypt(enc.encode(random(enc.slotCount()),
+        random(enc.slotCount()), SCALE, top));
+    Evaluator ev = ctx.evaluator();
+    Plaintext m = enc.monomial(n / 2, top);
+    Ciphertext once = ev.multiplyPlain(c, m);
+    assertEquals(c.level(), once.level());
+    assertEquals(c.scale(), once.scale());
+    Ciphertext four = ev.multiplyPlain(ev.multiplyPlain(ev.multiplyPlain(once, m), m), m);
+    double[][] a = enc.decodeComplex(ctx.decryptor(sk).decrypt(c));
+    double[][] b = enc.decodeComplex(ctx.decryptor(sk).decrypt(four));
+    double[][] r = enc.decodeComplex(ctx.decryptor(sk).decrypt(once));
+    for (int j = 0; j < enc.slotCount(); j++) {
+      assertEquals(a[0][j], b[0][j], 0.0, "slot " + j);
+      assertEquals(a[1][j], b[1][j], 0.0, "slot " + j);
+      // (x + iy) * (i e) = -e y + i e x
+      double e = Math.signum(half[1][j]);
+      assertEquals(-e * a[1][j], r[0][j], 1e-9, "slot " + j);
+      assertEquals(e * a[0][j], r[1][j], 1e-9, "slot " + j);
+    }
+    assertThrows(IllegalArgumentException.class, () -> enc.monomial(n, top));
+  }
+
   @Test
   void encodeDecodeAndEncryptDecrypt() {
     CkksEncoder enc = ctx.ckksEncoder();

@@ -15,7 +15,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Utility of the batch packing at 128-bit parameters (N = 16384) with flooding: on the full
- * Fashion-MNIST test set (10,000 images, two queries of at most 8,192), the HE labels equal the
+ * Fashion-MNIST test set (10,000 images in one query of at most 16,384: 8,192 in the real parts of the slots and 1,808 in the imaginary parts), the HE labels equal the
  * float model's on at least 99.9 % of the images. The plan floods at kappa 4 with 3 bits of
  * answer precision (the largest kappa that keeps them; see he-inference.md section 4b). Needs
  * the data set installed (skipped with a message otherwise) and about 8 GB of heap; slow (tens

@@ -13,7 +13,7 @@ import java.util.concurrent.Executors;
  * user's encryption, the owner's answer (parse, admission, evaluation on a two-thread pool) and
  * the decryption, for {@code n} images (the shipped subset repeated), with label agreement
  * against the float model. Figures, not assertions; the JMH benchmark is in oml-bench. Run:
- * {@code java -Xmx10g -cp ... dev.oml.he.inference.HeBatchProfile java 8192 2 1} (backend, images,
+ * {@code java -Xmx10g -cp ... dev.oml.he.inference.HeBatchProfile java 16384 2 1} (backend, images,
  * repetitions, answer precision bits).
  */
 public final class HeBatchProfile {
@@ -36,7 +36,7 @@ public final class HeBatchProfile {
   public static void main(String[] args) {
     HeBackend backend = args.length > 0 && args[0].equals("seal") ? HeBackends.seal()
         : HeBackends.pureJava();
-    int n = args.length > 1 ? Integer.parseInt(args[1]) : 8192;
+    int n = args.length > 1 ? Integer.parseInt(args[1]) : 16384;
     int reps = args.length > 2 ? Integer.parseInt(args[2]) : 1;
     int bits = args.length > 3 ? Integer.parseInt(args[3]) : 1;
     HeFixture fx = new HeFixture(1_000_000_000L);

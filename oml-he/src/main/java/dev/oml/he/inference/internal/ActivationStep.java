@@ -25,15 +25,34 @@ public final class ActivationStep {
   }
 
   ActivationStep(double[] coefficients, int primesPerLevel) {
+    this(coefficients, primesPerLevel, true);
+  }
+
+  private ActivationStep(double[] coefficients, int primesPerLevel, boolean mayBeSquare) {
     this.primesPerLevel = primesPerLevel;
     this.c = coefficients.clone();
     int d = c.length - 1;
-    this.square = d == 2 && c[0] == 0.0 && c[1] == 0.0 && c[2] == 1.0;
+    this.square = mayBeSquare && d == 2 && c[0] == 0.0 && c[1] == 0.0 && c[2] == 1.0;
     int log = 0;
     while ((1 << log) < d) {
       log++;
     }
     this.depth = square ? 1 : log + 1;
+  }
+
+  /**
+   * The activation of {@code s x}: coefficients {@code c_k s^k}, for an input that holds
+   * {@code x / s} (the batch packing's separated images are twice their values). Same depth.
+   */
+  ActivationStep ofScaledInput(double s) {
+    double[] k = c.clone();
+    double p = 1.0;
+    for (int i = 0; i < k.length; i++) {
+      k[i] *= p;
+      p *= s;
+    }
+    // the depth stays the original's even if the scaled coefficients happen to be x^2
+    return new ActivationStep(k, primesPerLevel, square);
   }
 
   static int levelsFor(int degree) {

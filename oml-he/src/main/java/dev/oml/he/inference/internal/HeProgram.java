@@ -271,15 +271,27 @@ public final class HeProgram {
   }
 
   /**
-   * Runs every step in the batch packing: {@code xs[f]} holds feature {@code f} of image
-   * {@code b} in slot {@code b}, and only slots {@code < images} are images. A hidden dense
-   * layer is, per output neuron, a sum of ciphertext-times-constant products (constants at the
-   * scale of the prime the layer drops, so the scale is kept exactly), rescaled, plus the bias;
-   * the first layer's products are followed by {@code u + conj(u)} (its weights are halved), so
-   * that only real parts of the inputs reach the network. Activations are slot-wise. The last
-   * layer multiplies by plaintexts {@code w * mask} (mask: slots {@code < images}) and adds
-   * {@code bias * mask}, so every other slot of the answer is zero at no level. Output neurons
-   * and activations are split across {@code executor} when one is given.
+   * Runs every step in the batch packing, two images per slot: {@code xs[f]} holds feature
+   * {@code f} of image {@code b} in the real part of slot {@code b} and of image
+   * {@code slots + b} in its imaginary part; only the first {@code images} of these
+   * {@code 2 slots} images are permitted. With real weights a linear layer maps
+   * {@code xA + i xB} to {@code F(xA) + i F(xB)} (its bias added as {@code b (1 + i)}); a hidden
+   * dense layer is, per output neuron, a sum of ciphertext-times-constant products (constants at
+   * the scale of the prime the layer drops, so the scale is kept exactly), rescaled, plus the
+   * bias, with no rotation. Before every activation the owner separates the two images of a
+   * slot with one conjugation, {@code 2a = u + conj(u)} and {@code 2b = i (conj(u) - u)}, applies
+   * the activation to each, and recombines {@code f(a) + i f(b)} (a product by {@code i} is one
+   * by the monomial {@code X^(N/2)}: exact, no level): so the evaluation is defined for any
+   * complex input as {@code F(xA) + i F(xB)} with real {@code xA}, {@code xB}, never at complex
+   * points. The factors of two the separation leaves are folded into the next layer's weights or
+   * the polynomial's coefficients. The last layer keeps, in every slot, the real part where it is
+   * a permitted image and the imaginary part where it is one, as
+   * {@code y = z1 + conj(z2)} with {@code z1} and {@code z2} its sums weighted by the masks
+   * {@code (mA + mB) / 2} and {@code (mA - mB) / 2} (a full query: {@code z1} alone; at most
+   * {@code slots} images: {@code z1 = z2}), plus the bias {@code b (mA + i mB)}: everything
+   * else in the answer is zero at no extra level. Uniform masks use the constant sums (no
+   * encoding); others encode {@code w * mask} per input. Output neurons and activations are
+   * split across {@code executor} when one is given.
    *
    * @return one ciphertext per logit
    */
@@ -290,107 +302,224 @@ public final class HeProgram {
   }
 
   /**
-   * {@link #evaluateBatch}, with the projection on real parts switched off when {@code project}
-   * is false: only for the attack test that shows what the projection prevents.
+   * {@link #evaluateBatch}, with the separation of a slot's two images before each activation
+   * switched off when {@code separate} is false (the activation then runs on the complex value):
+   * only for the attack test that shows what the separation prevents.
    */
   public Ciphertext[] evaluateBatch(Ciphertext[] xs, int images, int slots, CkksEncoder enc,
       Evaluator ev, RelinKeys rk, GaloisKeys gk, long[] primes,
-      java.util.concurrent.ExecutorService executor, boolean project) {
+      java.util.concurrent.ExecutorService executor, boolean separate) {
     if (primesPerLevel != 1) {
       throw new IllegalStateException("the batch packing runs on one-prime levels only");
     }
+    if (images < 1 || images > 2 * slots) {
+      throw new IllegalArgumentException(images + " images in " + slots + " slots");
+    }
     List<Ciphertext> c = List.of(xs);
+    // The ciphertexts hold factor times the true values (the separation doubles them).
+    double factor = 1.0;
     for (Object o : steps) {
       if (o instanceof LinearStep st) {
-        boolean p = project && st.first && realProjection;
-        c = st.last ? lastBatch(st, c, images, slots, enc, ev, gk, primes, executor, p)
-            : denseBatch(st, c, slots, enc, ev, gk, primes, executor, p);
+        c = st.last ? lastBatch(st, c, images, slots, factor, enc, ev, gk, primes, executor)
+            : denseBatch(st, c, slots, factor, enc, ev, primes, executor);
+        factor = 1.0;
       } else {
         ActivationStep a = (ActivationStep) o;
         List<Ciphertext> in = c;
+        // Separated, each image is 2 * factor times its value; not separated, factor times.
+        double g = separate ? 2 * factor : factor;
+        ActivationStep run = a.square ? a : a.ofScaledInput(1.0 / g);
         c = parallel(in.size(), 8, (from, to) -> {
           List<Ciphertext> r = new ArrayList<>();
           for (int j = from; j < to; j++) {
-            r.add(a.apply(in.get(j), enc, ev, rk, primes, slots));
+            Ciphertext u = in.get(j);
+            if (!separate) {
+              r.add(run.apply(u, enc, ev, rk, primes, slots));
+              continue;
+            }
+            Ciphertext v = ev.conjugate(u, gk);
+            Ciphertext re = ev.add(u, v);
+            Ciphertext im = timesI(ev.sub(v, u), enc, ev, slots);
+            Ciphertext fa = run.apply(re, enc, ev, rk, primes, slots);
+            Ciphertext fb = run.apply(im, enc, ev, rk, primes, slots);
+            r.add(ev.add(fa, timesI(fb, enc, ev, slots)));
           }
           return r;
         }, executor);
+        factor = a.square ? g * g : 1.0;
       }
     }
     return c.toArray(new Ciphertext[0]);
   }
 
+  /**
+   * {@code c} times the monomial {@code X^(N/2)}, which is {@code i * e_j} in slot {@code j}
+   * with {@code e_j = +-1} by the backend's order of the roots ({@link #imaginarySigns}): the
+   * product permutes and negates coefficients, so it adds no noise, takes no level and keeps
+   * the scale. The batch packing holds a slot's second image as {@code e_j} times its value in
+   * the imaginary part, so that this product is exactly the multiplication by {@code i} of that
+   * image's lane: {@code J(a + J b) = J a - b}.
+   */
+  public Ciphertext timesI(Ciphertext c, CkksEncoder enc, Evaluator ev, int slots) {
+    dev.oml.he.Plaintext j = unitI.computeIfAbsent(c.level(), l -> enc.monomial(slots, l));
+    return ev.multiplyPlain(c, j);
+  }
+
+  private final java.util.Map<Integer, dev.oml.he.Plaintext> unitI =
+      new java.util.concurrent.ConcurrentHashMap<>();
+
+  /**
+   * The signs {@code e_j} with {@code X^(N/2) = i e_j} in slot {@code j} of {@code enc}'s
+   * backend (all {@code +1} for the pure-Java engine, whose slots are at the roots
+   * {@code zeta^(5^j)}; alternating for SEAL's {@code zeta^(3^j)}): the second image of slot
+   * {@code j} is {@code e_j} times its value in the imaginary part.
+   */
+  public static double[] imaginarySigns(CkksEncoder enc) {
+    double[] im = enc.decodeComplex(enc.monomial(enc.slotCount(), 0))[1];
+    double[] e = new double[im.length];
+    for (int j = 0; j < im.length; j++) {
+      e[j] = Math.signum(Math.rint(im[j]));
+      if (Math.abs(e[j]) != 1.0) {
+        throw new IllegalStateException("X^(N/2) is not +-i in slot " + j);
+      }
+    }
+    return e;
+  }
+
+  private volatile double[] signs;
+
+  private double[] signs(CkksEncoder enc) {
+    double[] e = signs;
+    if (e == null) {
+      e = imaginarySigns(enc);
+      signs = e;
+    }
+    return e;
+  }
+
   private List<Ciphertext> denseBatch(LinearStep st, List<Ciphertext> x, int slots,
-      CkksEncoder enc, Evaluator ev, GaloisKeys gk, long[] primes,
-      java.util.concurrent.ExecutorService executor, boolean project) {
+      double factor, CkksEncoder enc, Evaluator ev, long[] primes,
+      java.util.concurrent.ExecutorService executor) {
     if (x.size() != st.cols) {
       throw new IllegalStateException(x.size() + " ciphertexts into a layer of " + st.cols);
     }
     double q = primes[x.get(0).level()];
+    double[] e = signs(enc);
     return parallel(st.rows, 16, (from, to) -> {
-      double[][] w = new double[to - from][st.cols];
-      for (int j = from; j < to; j++) {
-        for (int i = 0; i < st.cols; i++) {
-          w[j - from][i] = st.a[j * st.cols + i] * st.inputFactor;
-        }
-      }
       List<Ciphertext> r = new ArrayList<>();
-      for (Ciphertext u : ev.multiplyConstantSums(x, w, q)) {
-        u = ev.rescale(u);
-        if (project) {
-          u = ev.add(u, ev.conjugate(u, gk));
-        }
-        r.add(u);
+      for (Ciphertext u : ev.multiplyConstantSums(x, weights(st, from, to, 1.0 / factor), q)) {
+        r.add(ev.rescale(u));
       }
       for (int j = from; j < to; j++) {
         Ciphertext u = r.get(j - from);
         double[] b = new double[slots];
-        java.util.Arrays.fill(b, st.bias[j]);
-        r.set(j - from, ev.addPlain(u, enc.encode(b, new double[0], u.scale(), u.level())));
+        double[] bi = new double[slots];
+        for (int s = 0; s < slots; s++) {
+          b[s] = st.bias[j];
+          bi[s] = e[s] * st.bias[j];
+        }
+        // b (1 + i e): the bias of both images of every slot
+        r.set(j - from, ev.addPlain(u, enc.encode(b, bi, u.scale(), u.level())));
       }
       return r;
     }, executor);
   }
 
+  /** Rows {@code [from, to)} of the step's weights, times {@code f}. */
+  private static double[][] weights(LinearStep st, int from, int to, double f) {
+    double[][] w = new double[to - from][st.cols];
+    for (int j = from; j < to; j++) {
+      for (int i = 0; i < st.cols; i++) {
+        w[j - from][i] = st.a[j * st.cols + i] * f;
+      }
+    }
+    return w;
+  }
+
   private List<Ciphertext> lastBatch(LinearStep st, List<Ciphertext> x, int images, int slots,
-      CkksEncoder enc, Evaluator ev, GaloisKeys gk, long[] primes,
-      java.util.concurrent.ExecutorService executor, boolean project) {
+      double factor, CkksEncoder enc, Evaluator ev, GaloisKeys gk, long[] primes,
+      java.util.concurrent.ExecutorService executor) {
     if (x.size() != st.cols) {
       throw new IllegalStateException(x.size() + " ciphertexts into a layer of " + st.cols);
     }
     int level = x.get(0).level();
     double q = primes[level];
-    return parallel(st.rows, 1, (from, to) -> {
+    // mA: the real part of the slot is a permitted image; mB: the imaginary part is.
+    double[] mA = new double[slots];
+    double[] mB = new double[slots];
+    double[] g1 = new double[slots];
+    double[] g2 = new double[slots];
+    for (int s = 0; s < slots; s++) {
+      mA[s] = s < images ? 1 : 0;
+      mB[s] = s + slots < images ? 1 : 0;
+      g1[s] = (mA[s] + mB[s]) / 2;
+      g2[s] = (mA[s] - mB[s]) / 2;
+    }
+    double[] e = signs(enc);
+    boolean same = images <= slots; // mB = 0: z2 = z1
+    boolean none = images == 2 * slots; // g2 = 0
+    return parallel(st.rows, 5, (from, to) -> {
+      List<Ciphertext> z1 = maskedSums(st, x, from, to, g1, factor, q, level, enc, ev);
+      List<Ciphertext> z2 = same || none ? null
+          : maskedSums(st, x, from, to, g2, factor, q, level, enc, ev);
       List<Ciphertext> r = new ArrayList<>();
-      double[] v = new double[slots];
       for (int j = from; j < to; j++) {
-        List<Ciphertext> terms = new ArrayList<>();
-        List<dev.oml.he.Plaintext> ps = new ArrayList<>();
-        for (int i = 0; i < st.cols; i++) {
-          double w = st.a[j * st.cols + i] * st.inputFactor;
-          if (w == 0.0) {
-            continue;
-          }
-          java.util.Arrays.fill(v, 0, images, w);
-          terms.add(x.get(i));
-          ps.add(enc.encode(v, new double[0], q, level));
+        Ciphertext u = ev.rescale(z1.get(j - from));
+        if (!none) {
+          Ciphertext w = same ? u : ev.rescale(z2.get(j - from));
+          u = ev.add(u, ev.conjugate(w, gk));
         }
-        Ciphertext u;
-        if (terms.isEmpty()) {
-          u = ev.multiplyPlain(x.get(0), enc.encode(new double[slots], new double[0], q, level));
-        } else {
-          u = ev.multiplyPlainSum(terms, ps);
+        double[] bA = new double[slots];
+        double[] bB = new double[slots];
+        for (int s = 0; s < slots; s++) {
+          bA[s] = st.bias[j] * mA[s];
+          bB[s] = e[s] * st.bias[j] * mB[s];
         }
-        u = ev.rescale(u);
-        if (project) {
-          u = ev.add(u, ev.conjugate(u, gk));
-        }
-        double[] b = new double[slots];
-        java.util.Arrays.fill(b, 0, images, st.bias[j]);
-        r.add(ev.addPlain(u, enc.encode(b, new double[0], u.scale(), u.level())));
+        r.add(ev.addPlain(u, enc.encode(bA, bB, u.scale(), u.level())));
       }
       return r;
     }, executor);
+  }
+
+  /**
+   * For rows {@code [from, to)}: {@code sum_i (w_ji / factor) mask x_i}, unrescaled: by the
+   * constant sums when the mask is one value in every slot, otherwise by products with encoded
+   * plaintexts {@code w_ji mask / factor} at the scale {@code q} of the prime the step drops.
+   */
+  private static List<Ciphertext> maskedSums(LinearStep st, List<Ciphertext> x, int from, int to,
+      double[] mask, double factor, double q, int level, CkksEncoder enc, Evaluator ev) {
+    boolean uniform = true;
+    for (double m : mask) {
+      uniform &= m == mask[0];
+    }
+    if (uniform && mask[0] != 0.0) {
+      return new ArrayList<>(ev.multiplyConstantSums(x, weights(st, from, to, mask[0] / factor),
+          q));
+    }
+    int slots = mask.length;
+    List<Ciphertext> r = new ArrayList<>();
+    double[] v = new double[slots];
+    for (int j = from; j < to; j++) {
+      List<Ciphertext> terms = new ArrayList<>();
+      List<dev.oml.he.Plaintext> ps = new ArrayList<>();
+      for (int i = 0; i < st.cols; i++) {
+        double w = st.a[j * st.cols + i] / factor;
+        if (w == 0.0) {
+          continue;
+        }
+        for (int s = 0; s < slots; s++) {
+          v[s] = w * mask[s];
+        }
+        terms.add(x.get(i));
+        ps.add(enc.encode(v, new double[0], q, level));
+      }
+      if (terms.isEmpty()) {
+        r.add(ev.multiplyPlain(x.get(0), enc.encode(new double[slots], new double[0], q, level)));
+      } else {
+        r.add(ev.multiplyPlainSum(terms, ps));
+      }
+    }
+    return r;
   }
 
   /** A piece of work over the indices {@code [from, to)}. */

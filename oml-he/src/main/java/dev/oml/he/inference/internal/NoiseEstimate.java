@@ -142,14 +142,22 @@ public final class NoiseEstimate {
   }
 
   /**
-   * The variances of {@link #outputVariances} for the batch packing's evaluation order: a
-   * hidden dense layer is a sum of ciphertext-times-constant products (each weight rounded to
-   * a multiple of {@code 1/q}: a deterministic error of at most {@code cols * (1/2q + |w|
-   * 2^-52) * max|x|}, taken whole, as if it were {@code TAIL} standard deviations), the
-   * rescale's rounding and the bias's encoding; no rotation. The first layer adds the key
-   * switch of its conjugation ({@code u + conj(u)}, after the rescale). The last layer's
-   * products are with encoded plaintexts {@code w * mask}, whose encoding errors add as in the
-   * diagonal method (one per input). {@code [1]}: the variance a masked slot sees.
+   * The variances of {@link #outputVariances} for the batch packing's evaluation order (two
+   * images per slot, {@link HeProgram#evaluateBatch}), per real and imaginary part alike, in
+   * units of the true values (a ciphertext that holds {@code g} times its values after a
+   * separation has its noise divided by {@code g}; the noise the step itself adds is not, which
+   * overstates it). A hidden dense layer is a sum of ciphertext-times-constant products (each
+   * weight divided by {@code g} and rounded to a multiple of {@code 1/q}: a deterministic error
+   * of at most {@code cols * (g/2q + |w| 2^-52) * max|x|}, taken whole, as if it were
+   * {@code TAIL} standard deviations), the rescale's rounding and the bias's encoding; no
+   * rotation. An activation first separates a slot's two images with one conjugation: each
+   * separated value carries the input noise plus a quarter of the key switch's, and the product
+   * by {@code i} moves the second image's imaginary noise (a quarter of the key switch's, times
+   * the gain) into the recombined real part, so the input variance is {@code v + k/2} before
+   * the gain; both images' activations add their own noise to every part (twice one
+   * activation's). The last layer adds two masked sums (each with one encoding per input, and
+   * for a full query the constants' rounding instead), two rescales and the key switch of the
+   * conjugation in {@code z1 + conj(z2)}. {@code [1]}: the variance a masked slot sees.
    */
   public static double[] batchOutputVariances(HeProgram program, int n, double inputScale,
       long[] primes, long special, double[] rms, double[] max) {
@@ -163,6 +171,7 @@ public final class NoiseEstimate {
     int level = primes.length - 1;
     int i = 0;
     double added = var;
+    double factor = 1.0;
     for (Object o : program.steps()) {
       double xr = rms[i];
       double xm = max[i++];
@@ -179,28 +188,31 @@ public final class NoiseEstimate {
           norm2 = Math.max(norm2, s);
         }
         double q = primes[level];
-        double products = st.last ? st.cols * sq(encoding(n, q) / TAIL) * xr * xr
-            : sq(st.cols * (0.5 / q + maxW * 0x1p-52) * xm / TAIL);
-        // u + conj(u) doubles what the products and the rescale left in u (the halved weights
-        // are what keeps the signal's scale), and adds one key switch.
-        boolean project = st.first && program.realProjection();
-        added = (project ? 4 : 1) * (products + sq(rounding(n, scale) / TAIL))
-            + sq(encoding(n, scale) / TAIL);
-        if (project) {
-          added += sq(keySwitch(n, level - 1, maxPrime, special, scale) / TAIL);
+        double constants = sq(st.cols * (0.5 * factor / q + maxW * 0x1p-52) * xm / TAIL);
+        if (st.last) {
+          double encoded = st.cols * sq(encoding(n, q) / TAIL) * sq(factor * xr);
+          added = 2 * (Math.max(encoded, constants) + sq(rounding(n, scale) / TAIL))
+              + sq(keySwitch(n, level - 1, maxPrime, special, scale) / TAIL)
+              + sq(encoding(n, scale) / TAIL);
+        } else {
+          added = constants + sq(rounding(n, scale) / TAIL) + sq(encoding(n, scale) / TAIL);
         }
         var = norm2 * var + added;
         level--;
+        factor = 1.0;
       } else {
         ActivationStep a = (ActivationStep) o;
         double gain = 0;
         for (int k = 1; k < a.c.length; k++) {
           gain += Math.abs(a.c[k]) * k * Math.pow(k == 1 ? 1.0 : xr, k - 1);
         }
+        double conj = sq(keySwitch(n, level, maxPrime, special, scale) / TAIL);
         double ks = sq(keySwitch(n, level, maxPrime, special, scale * scale) / TAIL)
             + sq(rounding(n, scale) / TAIL);
-        var = gain * gain * var + a.depth * a.c.length * ks + sq(encoding(n, scale) / TAIL);
+        var = gain * gain * (var + conj / 2)
+            + 2 * (a.depth * a.c.length * ks + sq(encoding(n, scale) / TAIL));
         level -= a.depth;
+        factor = a.square ? 4 * factor * factor : 1.0;
       }
     }
     return new double[] {var, added};

@@ -116,6 +116,21 @@ final class JavaCkksEncoder implements CkksEncoder {
     return new Pt(ctx.id, rows, level, scale);
   }
 
+  @Override
+  public Plaintext monomial(int power, int level) {
+    if (power < 0 || power >= ctx.n) {
+      throw new IllegalArgumentException("power " + power + " outside [0, " + ctx.n + ")");
+    }
+    if (level < 0 || level >= ctx.k) {
+      throw new IncompatibleOperandsException("level " + level + " outside [0, " + (ctx.k - 1) + "]");
+    }
+    long[] coeff = new long[ctx.n];
+    coeff[power] = 1;
+    long[][] rows = ctx.ring.lift(coeff, level + 1);
+    ctx.ring.toNtt(rows, level + 1);
+    return new Pt(ctx.id, rows, level, 1.0);
+  }
+
   /** {@link PreciseCkksEncoding#exactRound}, for products of at least {@code 2^62}. */
   static void exactRound(double c, double scale, long[] out) {
     PreciseCkksEncoding.exactRound(c, scale, out);

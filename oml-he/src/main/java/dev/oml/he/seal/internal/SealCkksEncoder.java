@@ -71,6 +71,26 @@ final class SealCkksEncoder implements CkksEncoder {
   }
 
   @Override
+  public Plaintext monomial(int power, int level) {
+    if (power < 0 || power >= ctx.n) {
+      throw new IllegalArgumentException("power " + power + " outside [0, " + ctx.n + ")");
+    }
+    if (level < 0 || level > ctx.top) {
+      throw new IncompatibleOperandsException("level " + level + " outside [0, " + ctx.top + "]");
+    }
+    int primes = level + 1;
+    long[] flat = new long[primes * ctx.n];
+    for (int i = 0; i < primes; i++) {
+      flat[i * ctx.n + power] = 1;
+    }
+    PointerByReference out = new PointerByReference();
+    SealNative.check(ctx.lib.oml_plaintext_ckks_from_rns(ctx.ptr(), flat, flat.length, 1.0, level,
+        out));
+    ctx.fence();
+    return ctx.newPt(out.getValue(), level, 1.0);
+  }
+
+  @Override
   public double[] decode(Plaintext plaintext) {
     return decodeComplex(plaintext)[0];
   }

@@ -74,8 +74,8 @@ final class EvaluateCommand implements Callable<Integer> {
   int ring;
 
   @Option(names = "--packing", defaultValue = "rows", description = "he: the packings the owner"
-      + " serves, rows | batch | auto (default ${DEFAULT-VALUE}; batch: one image per slot, up to"
-      + " N/2 images per query; auto: both plans, and the run takes batch for more than "
+      + " serves, rows | batch | auto (default ${DEFAULT-VALUE}; batch: two images per slot, up to"
+      + " N images per query; auto: both plans, and the run takes batch for more than "
       + HePacking.DEFAULT_BATCH_CROSSOVER + " images)")
   String packing;
 

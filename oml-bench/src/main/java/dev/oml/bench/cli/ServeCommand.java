@@ -39,7 +39,7 @@ final class ServeCommand implements Callable<Integer> {
       + ModeServices.HE_KAPPA + "), precision=B logits to 2^-B, 0..30 (default "
       + ModeServices.HE_PRECISION_BITS + "), ring=N ring degree 16384 or 32768 (default 16384;"
       + " 32768 with kappa >= 40 plans two primes per level), packing=rows|batch|auto (default"
-      + " rows; batch: one image per slot, up to N/2 images per query; auto: both plans, each"
+      + " rows; batch: two images per slot, up to N images per query; auto: both plans, each"
       + " licensee's client picks by the images of a call)")
   List<String> heModelSpecs = new ArrayList<>();
 

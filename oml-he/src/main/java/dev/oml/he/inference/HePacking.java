@@ -25,11 +25,12 @@ public enum HePacking {
    * owner serves both: the batch packing for more images than this, the rows packing up to it.
    * Measured for the HE network at {@code N = 16384} (docs/he-inference.md, docs/benchmarks.md):
    * the rows packing costs the owner about 0.5-0.8 s per image (8 images per ciphertext), a
-   * batch query about 45-60 s whatever it carries up to 8,192 images. The costs meet between
+   * batch query about 45-60 s whatever it carries (up to 8,192 images then; 16,384 since two
+   * images share a slot, at about the same cost per query, so the crossover stands). The costs meet between
    * {@code 45 / 0.8 = 56} and {@code 60 / 0.5 = 120} images; 80 is about where the middle
    * figures meet ({@code 52 / 0.65}). Below it a few images do not wait a minute; above it the
    * batch query is cheaper and needs smaller session keys (13.5 MB against 44.9 MB), at the
-   * price of a 607 MB query. Callers with other figures (another network, backend or machine)
+   * price of a query of up to 607 MB. Callers with other figures (another network, backend or machine)
    * set their own.
    */
   public static final int DEFAULT_BATCH_CROSSOVER = 80;

@@ -7,8 +7,8 @@ import java.util.Locale;
 
 /**
  * Which packings the owner serves a network in ({@link HeServedModel#packing()}): the rows
- * packing alone (the default: low latency for a few images), the batch packing alone (one image
- * per slot, up to {@code N/2} images per query), or both ({@code AUTO}: two compiled plans, and
+ * packing alone (the default: low latency for a few images), the batch packing alone (two images
+ * per slot, up to {@code N} images per query), or both ({@code AUTO}: two compiled plans, and
  * the licensee's client picks one per call by its number of images).
  */
 public enum HePackingPolicy {

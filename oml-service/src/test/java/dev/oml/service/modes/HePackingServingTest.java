@@ -124,7 +124,7 @@ class HePackingServingTest {
             o.key(), o.model(), HePacking.BATCH, false);
         HeInferencePlan plan = offer.plan();
         assertEquals(HePacking.BATCH, plan.packing());
-        assertEquals(512, plan.imagesPerCiphertext());
+        assertEquals(1024, plan.imagesPerCiphertext(), "two images per slot: N");
         HeInferenceClient c = offer.accept(HeBackends.pureJava());
         assertTrue(c.sessionKeyBytes() < rowsKeys, "no rotation keys: " + c.sessionKeyBytes()
             + " against " + rowsKeys);

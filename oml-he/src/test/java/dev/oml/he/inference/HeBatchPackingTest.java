@@ -18,7 +18,6 @@ import dev.oml.he.inference.internal.Msg;
 import java.util.Arrays;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -239,15 +238,7 @@ class HeBatchPackingTest {
     InMemoryChannel.Pair pair = InMemoryChannel.pair();
     Channel ownerEnd = pair.first();
     Channel userEnd = pair.second();
-    AtomicReference<Throwable> failure = new AtomicReference<>();
-    Thread t = new Thread(() -> {
-      try {
-        session.run(ownerEnd);
-      } catch (Throwable e) {
-        failure.set(e);
-      }
-    });
-    t.start();
+    OwnerRun t = OwnerRun.start(session, ownerEnd);
     HeInferenceClient client = HeInferenceClient.connect(userEnd, HeBackends.pureJava(),
         FX.licensee, HeOwnerSession.ONLY_MODEL, true);
     double[][] imgs = HeFixture.images(Shared.DATA, 300, 3);
@@ -262,8 +253,7 @@ class HeBatchPackingTest {
       assertEquals(fi.label(imgs[i]), r.label(i), "image " + i);
     }
     userEnd.close();
-    t.join(60_000);
-    assertEquals(null, failure.get());
+    assertEquals(null, t.join());
   }
 
   private static void refusedUnspent(Class<? extends Throwable> type, HeOwnerSession owner,

@@ -14,7 +14,6 @@ import dev.oml.core.transport.ForwardingChannel;
 import dev.oml.core.transport.InMemoryChannel;
 import dev.oml.core.transport.ProtocolAbortException;
 import dev.oml.he.HeBackends;
-import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -55,15 +54,7 @@ class HeInferenceProtocolTest {
     InMemoryChannel.Pair pair = InMemoryChannel.pair();
     Channel ownerEnd = pair.first();
     Channel userEnd = pair.second();
-    AtomicReference<Throwable> failure = new AtomicReference<>();
-    Thread t = new Thread(() -> {
-      try {
-        session.run(ownerEnd);
-      } catch (Throwable e) {
-        failure.set(e);
-      }
-    });
-    t.start();
+    OwnerRun t = OwnerRun.start(session, ownerEnd);
     HeInferenceClient client = HeInferenceClient.connect(userEnd, HeBackends.pureJava(),
         Shared.FX.licensee, HeOwnerSession.ONLY_MODEL, true);
     double[][] imgs = HeFixture.images(Shared.DATA, 20, 1);
@@ -73,8 +64,7 @@ class HeInferenceProtocolTest {
     assertEquals(new FloatInference(Shared.MODEL).label(imgs[0]), r.label(0));
     assertTrue(client.sessionKeyBytes() > client.lastQueryBytes());
     userEnd.close();
-    t.join(60_000);
-    assertEquals(null, failure.get());
+    assertEquals(null, t.join());
     assertEquals(3, ownerEnd.messagesSent(), "the challenge, the plan, then one answer for the one query");
   }
 
@@ -86,15 +76,7 @@ class HeInferenceProtocolTest {
     // the answer), as a connection the user dropped while the owner evaluated
     Channel ownerEnd = new BreaksOnSend(pair.first(), 3);
     Channel userEnd = pair.second();
-    AtomicReference<Throwable> failure = new AtomicReference<>();
-    Thread t = new Thread(() -> {
-      try {
-        session.run(ownerEnd);
-      } catch (Throwable e) {
-        failure.set(e);
-      }
-    });
-    t.start();
+    OwnerRun t = OwnerRun.start(session, ownerEnd);
     HeInferenceClient client = HeInferenceClient.connect(userEnd, HeBackends.pureJava(),
         Shared.FX.licensee, HeOwnerSession.ONLY_MODEL, true);
     KeyId licensee = Shared.FX.licensee.keyId();
@@ -103,8 +85,7 @@ class HeInferenceProtocolTest {
     HeQuery q = client.session().encrypt(HeFixture.images(Shared.DATA, 30, 1));
     userEnd.send(PermittedQuery.create(Shared.FX.licensee, Shared.FX.permit(q), q.payload())
         .encode());
-    t.join(60_000);
-    assertInstanceOf(ProtocolAbortException.class, failure.get());
+    assertInstanceOf(ProtocolAbortException.class, t.join());
     assertEquals(aborts + 1, Shared.FX.ledger.aborts(licensee).count());
     assertEquals(AbortReason.PEER_HUNG_UP.code(), Shared.FX.ledger.aborts(licensee).lastReason());
     assertEquals(charged + 1, Shared.FX.ledger.charged(licensee), "charged at admission, kept");

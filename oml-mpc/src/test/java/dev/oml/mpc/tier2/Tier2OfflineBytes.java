@@ -3,6 +3,7 @@ package dev.oml.mpc.tier2;
 import dev.oml.core.model.ModelFiles;
 import dev.oml.core.model.Model;
 import dev.oml.core.transport.Channel;
+import dev.oml.core.transport.ForwardingChannel;
 import dev.oml.core.transport.InMemoryChannel;
 import dev.oml.mpc.auth.OfflineHe;
 import dev.oml.mpc.inference.OutputPolicy;
@@ -35,12 +36,11 @@ public final class Tier2OfflineBytes {
       Map.entry("O>U 62", "garbling (tables, label tables, mask labels)"));
 
   /** A channel that tallies what passes through it by direction and type byte. */
-  static final class Tally implements Channel {
-    final Channel inner;
+  static final class Tally extends ForwardingChannel {
     final Map<String, long[]> bytes = new TreeMap<>();
 
     Tally(Channel inner) {
-      this.inner = inner;
+      super(inner);
     }
 
     private void count(String dir, byte[] m) {
@@ -53,39 +53,21 @@ public final class Tier2OfflineBytes {
     @Override
     public void send(byte[] message) {
       count("U>O", message);
-      inner.send(message);
+      super.send(message);
     }
 
     @Override
     public byte[] receive() {
-      byte[] m = inner.receive();
+      byte[] m = super.receive();
       count("O>U", m);
       return m;
     }
 
     @Override
-    public long bytesSent() {
-      return inner.bytesSent();
-    }
-
-    @Override
-    public long bytesReceived() {
-      return inner.bytesReceived();
-    }
-
-    @Override
-    public long roundsSent() {
-      return inner.roundsSent();
-    }
-
-    @Override
-    public long messagesSent() {
-      return inner.messagesSent();
-    }
-
-    @Override
-    public void close() {
-      inner.close();
+    public byte[] receive(int maxBytes) {
+      byte[] m = super.receive(maxBytes);
+      count("O>U", m);
+      return m;
     }
   }
 

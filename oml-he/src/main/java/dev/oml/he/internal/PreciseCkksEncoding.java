@@ -296,6 +296,22 @@ public final class PreciseCkksEncoding {
         }
       }
     }
+    bitReverse(rh, rl, ih, il);
+    double inv = 1.0 / size;
+    for (int i = 0; i < size; i++) {
+      rh[i] *= inv;
+      rl[i] *= inv;
+      ih[i] *= inv;
+      il[i] *= inv;
+    }
+  }
+
+  /**
+   * Puts every array in bit-reversed index order (all of one power-of-two length): the
+   * permutation around the butterflies of both CKKS encoders' FFTs.
+   */
+  public static void bitReverse(double[]... arrays) {
+    int size = arrays[0].length;
     for (int i = 1, j = 0; i < size; ++i) {
       int bit = size >> 1;
       for (; j >= bit; bit >>= 1) {
@@ -303,18 +319,10 @@ public final class PreciseCkksEncoding {
       }
       j += bit;
       if (i < j) {
-        swap(rh, i, j);
-        swap(rl, i, j);
-        swap(ih, i, j);
-        swap(il, i, j);
+        for (double[] a : arrays) {
+          swap(a, i, j);
+        }
       }
-    }
-    double inv = 1.0 / size;
-    for (int i = 0; i < size; i++) {
-      rh[i] *= inv;
-      rl[i] *= inv;
-      ih[i] *= inv;
-      il[i] *= inv;
     }
   }
 

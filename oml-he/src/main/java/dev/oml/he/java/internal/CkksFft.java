@@ -30,23 +30,8 @@ final class CkksFft {
     return slots;
   }
 
-  private void bitReverse(double[] re, double[] im) {
-    int size = re.length;
-    for (int i = 1, j = 0; i < size; ++i) {
-      int bit = size >> 1;
-      for (; j >= bit; bit >>= 1) {
-        j -= bit;
-      }
-      j += bit;
-      if (i < j) {
-        double t = re[i];
-        re[i] = re[j];
-        re[j] = t;
-        t = im[i];
-        im[i] = im[j];
-        im[j] = t;
-      }
-    }
+  private static void bitReverse(double[] re, double[] im) {
+    dev.oml.he.internal.PreciseCkksEncoding.bitReverse(re, im);
   }
 
   /** Coefficient-side values to slot values (decoding direction). */

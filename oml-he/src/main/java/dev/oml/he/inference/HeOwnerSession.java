@@ -18,6 +18,7 @@ import dev.oml.he.HeException;
 import dev.oml.he.HeSerializer;
 import dev.oml.he.PublicKey;
 import dev.oml.he.RelinKeys;
+import dev.oml.he.inference.internal.Futures;
 import dev.oml.he.inference.internal.Msg;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -31,9 +32,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Future;
 
 /**
  * The owner's side of one HE session, as local steps over messages: {@link #challenge} and
@@ -584,37 +583,14 @@ public final class HeOwnerSession {
   }
 
   private List<byte[]> run(List<Callable<byte[]>> jobs) {
-    List<byte[]> out = new ArrayList<>();
     if (executor == null || jobs.size() == 1) {
+      List<byte[]> out = new ArrayList<>();
       for (Callable<byte[]> j : jobs) {
-        out.add(call(j));
+        out.add(Futures.call(j));
       }
       return out;
     }
-    try {
-      for (Future<byte[]> f : executor.invokeAll(jobs)) {
-        out.add(f.get());
-      }
-      return out;
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException("interrupted while evaluating", e);
-    } catch (ExecutionException e) {
-      if (e.getCause() instanceof RuntimeException r) {
-        throw r;
-      }
-      throw new IllegalStateException(e.getCause());
-    }
-  }
-
-  private static byte[] call(Callable<byte[]> j) {
-    try {
-      return j.call();
-    } catch (RuntimeException e) {
-      throw e;
-    } catch (Exception e) {
-      throw new IllegalStateException(e);
-    }
+    return Futures.invokeAll(executor, jobs);
   }
 
   /** Wall time of the last query's evaluation (after admission), for figures. */

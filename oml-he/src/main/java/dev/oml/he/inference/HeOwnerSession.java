@@ -59,6 +59,8 @@ public final class HeOwnerSession {
   static final String CHALLENGE_MAGIC = "OHC1";
   static final String REQUEST_MAGIC = "OHR3";
   static final String KEYS_LENGTH_MAGIC = "OHKL";
+  /** The licensee declines the plan, in place of the session keys ({@link HePlanDecline}). */
+  static final String DECLINE_MAGIC = "OHPD";
   /** Announces a batch-packing query sent in parts (its first message is hundreds of MB). */
   static final String QUERY_LENGTH_MAGIC = "OHQL";
   /** Room for the permission token and proof in front of a query's payload. */
@@ -95,6 +97,7 @@ public final class HeOwnerSession {
   private int freshSize;
   private long lastEvaluationNanos;
   private SpendReceipt lastReceipt;
+  private HePlanDecline declined;
 
   private final ExecutorService executor;
   private final boolean requireAuthentication;
@@ -601,8 +604,9 @@ public final class HeOwnerSession {
   /**
    * Runs this session over {@code channel} until the user ends it: sends a challenge and checks
    * the licensee's signed session request ({@link #authenticate}), sends the plan, accepts the
-   * user's session keys, then answers one query per message (one round each). The channel stays
-   * open; the caller closes it.
+   * user's session keys (or returns if the user declines the plan: {@link #declined()}), then
+   * answers one query per message (one round each). The channel stays open; the caller closes
+   * it.
    *
    * @throws HeException (or a permission or ledger refusal) if a message is malformed or a query
    *     is not permitted; the session is then over. A user that hangs up after its query was
@@ -630,7 +634,9 @@ public final class HeOwnerSession {
   }
 
   /**
-   * The rest of {@link #run} after {@link #authenticate}: sends the plan, accepts session keys
+   * The rest of {@link #run} after {@link #authenticate}: sends the plan, returns at once if
+   * the licensee declines it ({@link #declined()}: no keys read, nothing answered), else accepts
+   * session keys
    * no larger than {@link HeCompiledModel#sessionKeysBound()} (a larger upload is refused from
    * its announced length, before any part is read; see {@link #sendKeys}), then answers queries
    * until the user ends the session.
@@ -643,7 +649,14 @@ public final class HeOwnerSession {
     }
     HeCompiledModel model = requireModel();
     channel.send(model.plan().encode());
-    acceptKeys(receiveKeys(channel, model.sessionKeysBound()));
+    byte[] announcement = channel.receive(8);
+    HePlanDecline decline = decline(announcement);
+    if (decline != null) {
+      declined = decline;
+      return; // the licensee does not want this plan: no keys, nothing to answer
+    }
+    acceptKeys(receiveParts(announcement, channel, KEYS_LENGTH_MAGIC, "HE session keys",
+        model.sessionKeysBound()));
     while (true) {
       byte[] query;
       try {
@@ -662,6 +675,40 @@ public final class HeOwnerSession {
         throw e;
       }
     }
+  }
+
+  /**
+   * Why the licensee declined the plan of this session ({@link #serveAuthenticated} then
+   * returned without keys or queries), or empty if it did not.
+   */
+  public java.util.Optional<HePlanDecline> declined() {
+    return java.util.Optional.ofNullable(declined);
+  }
+
+  /** The decline {@code message} carries, or null if it is not a decline. */
+  private static HePlanDecline decline(byte[] message) {
+    byte[] magic = DECLINE_MAGIC.getBytes(StandardCharsets.US_ASCII);
+    if (message.length < magic.length
+        || !Arrays.equals(magic, Arrays.copyOf(message, magic.length))) {
+      return null;
+    }
+    Msg.In in = new Msg.In(message, "HE plan decline");
+    in.magic(DECLINE_MAGIC);
+    int code = in.i32("reason");
+    in.end();
+    HePlanDecline d = HePlanDecline.ofCode(code);
+    if (d == null) {
+      throw new MalformedQueryException("HE plan decline: unknown reason " + code);
+    }
+    return d;
+  }
+
+  /**
+   * The licensee's answer to a plan it does not want, in place of the session keys: {@code
+   * "OHPD" || reason (int32)}.
+   */
+  static void sendDecline(Channel channel, HePlanDecline reason) {
+    channel.send(new Msg.Out().magic(DECLINE_MAGIC).i32(reason.code()).bytes());
   }
 
   /**
@@ -714,7 +761,13 @@ public final class HeOwnerSession {
   }
 
   private static byte[] receiveParts(Channel channel, String magic, String what, long bound) {
-    Msg.In in = new Msg.In(channel.receive(8), what + " length");
+    return receiveParts(channel.receive(8), channel, magic, what, bound);
+  }
+
+  /** As above, the length announcement {@code announcement} already received. */
+  private static byte[] receiveParts(byte[] announcement, Channel channel, String magic,
+      String what, long bound) {
+    Msg.In in = new Msg.In(announcement, what + " length");
     in.magic(magic);
     int length = in.i32("length");
     in.end();

@@ -261,7 +261,7 @@ public final class OmlLicensee implements AutoCloseable {
         HeResult r = client.infer(batch, q -> {
           permitSpan[0] = System.nanoTime();
           try {
-            return permit(InferenceMode.HOMOMORPHIC, q.images(), Binding.ofFirstMessage(q.payload()));
+            return permit(InferenceMode.HOMOMORPHIC, q.images(), q.binding());
           } finally {
             permitSpan[1] = System.nanoTime();
           }

@@ -206,18 +206,20 @@ public final class HeInferenceClient {
   /**
    * Runs one query.
    *
-   * @param permits given the payload bytes and the image count, a permission for the
-   *     homomorphic mode whose binding is the payload's hash
+   * @param permits given the query, a permission for the homomorphic mode for its image count
+   *     whose binding is {@link HeQuery#binding()}
    */
   public HeResult infer(double[][] images, Function<HeQuery, PermissionToken> permits) {
     HeQuery q = session.encrypt(images);
     PermissionToken t = permits.apply(q);
-    byte[] first = PermittedQuery.create(licensee, t, q.payload()).encode();
-    lastQueryBytes = first.length;
+    // The payload stays where the query holds it: wrapped, not copied, and a batch query
+    // streamed in parts from it rather than built into one more array.
+    PermittedQuery first = PermittedQuery.create(licensee, t, q.payloadView());
+    lastQueryBytes = first.encodedLength();
     if (session.plan().packing() == HePacking.BATCH) {
       HeOwnerSession.sendQuery(channel, first);
     } else {
-      channel.send(first);
+      channel.send(first.encode());
     }
     byte[] answer = channel.receive();
     lastAnswerBytes = answer.length;

@@ -728,14 +728,46 @@ public final class HeOwnerSession {
    * part.
    */
   public static void sendQuery(Channel channel, byte[] firstMessage) {
-    sendParts(channel, QUERY_LENGTH_MAGIC, firstMessage);
+    sendParts(channel, QUERY_LENGTH_MAGIC, ByteBuffer.wrap(firstMessage));
+  }
+
+  /**
+   * As {@link #sendQuery(Channel, byte[])} for {@code query.encode()}, the same messages byte
+   * for byte, streamed from the query's head and payload without building the whole message.
+   */
+  public static void sendQuery(Channel channel, PermittedQuery query) {
+    sendParts(channel, QUERY_LENGTH_MAGIC, ByteBuffer.wrap(query.head()), query.payloadView());
   }
 
   private static void sendParts(Channel channel, String magic, byte[] message) {
-    channel.send(new Msg.Out().magic(magic).i32(message.length).bytes());
-    for (int off = 0; off < message.length; off += KEY_PART_BYTES) {
-      channel.send(Arrays.copyOfRange(message, off,
-          Math.min(message.length, off + KEY_PART_BYTES)));
+    sendParts(channel, magic, ByteBuffer.wrap(message));
+  }
+
+  /** The concatenation of {@code sources} (each from its position) as the announcement and parts. */
+  private static void sendParts(Channel channel, String magic, ByteBuffer... sources) {
+    long total = 0;
+    ByteBuffer[] in = new ByteBuffer[sources.length];
+    for (int i = 0; i < sources.length; i++) {
+      in[i] = sources[i].duplicate();
+      total += in[i].remaining();
+    }
+    if (total > Integer.MAX_VALUE) {
+      throw new IllegalArgumentException("a message of " + total + " bytes");
+    }
+    channel.send(new Msg.Out().magic(magic).i32((int) total).bytes());
+    int src = 0;
+    for (long off = 0; off < total; off += KEY_PART_BYTES) {
+      byte[] part = new byte[(int) Math.min(KEY_PART_BYTES, total - off)];
+      int filled = 0;
+      while (filled < part.length) {
+        while (!in[src].hasRemaining()) {
+          src++;
+        }
+        int n = Math.min(part.length - filled, in[src].remaining());
+        in[src].get(part, filled, n);
+        filled += n;
+      }
+      channel.send(part);
     }
   }
 

@@ -105,7 +105,8 @@ public final class Demo {
       Stats perImage = perQueryMs.dividedBy(imagesPerQuery);
       double overhead = plaintextMs == null ? Double.NaN : perImage.median() / plaintextMs.median();
       return new ModeFigures(mode, model, kappa, images, queries, imagesPerQuery, accuracy, agreement,
-          perQueryMs, perImage, perSentImageMs, bytesPerQuery, Math.round((double) bytesPerQuery / imagesPerQuery),
+          perQueryMs, perImage, perSentImageMs, bytesPerQuery,
+          Math.round((double) bytesPerQuery / imagesPerQuery),
           flightsPerQuery, sessionBytes, sessionKeyBytes, List.copyOf(phases), plaintextMs, overhead,
           notes);
     }

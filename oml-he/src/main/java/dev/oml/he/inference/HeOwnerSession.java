@@ -743,7 +743,7 @@ public final class HeOwnerSession {
     sendParts(channel, magic, ByteBuffer.wrap(message));
   }
 
-  /** The concatenation of {@code sources} (each from its position) as the announcement and parts. */
+  /** Sends the concatenation of {@code sources} (each from its position) in parts. */
   private static void sendParts(Channel channel, String magic, ByteBuffer... sources) {
     long total = 0;
     ByteBuffer[] in = new ByteBuffer[sources.length];

@@ -72,8 +72,10 @@ public final class Futures {
     if (cause instanceof Error err) {
       throw err;
     }
-    return new HeException("evaluation failed: "
-        + (cause == null ? "no cause" : cause.getClass().getSimpleName()), cause == null ? e : cause);
+    if (cause == null) {
+      return new HeException("evaluation failed without a cause", e);
+    }
+    return new HeException("evaluation failed: " + cause.getClass().getSimpleName(), cause);
   }
 
   private static IllegalStateException interrupted(InterruptedException e) {

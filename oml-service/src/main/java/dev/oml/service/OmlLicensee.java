@@ -17,6 +17,7 @@ import dev.oml.he.HeBackends;
 import dev.oml.he.inference.HeInferenceClient;
 import dev.oml.he.inference.HeInferencePlan;
 import dev.oml.he.inference.HePacking;
+import dev.oml.he.inference.HePlanDecline;
 import dev.oml.he.inference.HeResult;
 import dev.oml.mpc.auth.OfflineHe;
 import dev.oml.mpc.inference.OutputPolicy;
@@ -260,7 +261,7 @@ public final class OmlLicensee implements AutoCloseable {
         HeResult r = client.infer(batch, q -> {
           permitSpan[0] = System.nanoTime();
           try {
-            return permit(InferenceMode.HOMOMORPHIC, q.images(), Binding.ofFirstMessage(q.payload()));
+            return permit(InferenceMode.HOMOMORPHIC, q.images(), q.binding());
           } finally {
             permitSpan[1] = System.nanoTime();
           }
@@ -362,8 +363,10 @@ public final class OmlLicensee implements AutoCloseable {
         heOwnerOnly = got;
         HeLink existing = heLinks.get(got);
         if (existing != null) {
+          // no keys made or sent: the open session of that packing serves
+          offer.decline(HePlanDecline.SESSION_OPEN);
           long handshake = ch.bytesSent() + ch.bytesReceived();
-          ch.close(); // no keys made or sent: the open session of that packing serves
+          ch.close();
           bytes += handshake;
           heSessionBytes += handshake;
           rounds += 2 * ch.roundsSent();

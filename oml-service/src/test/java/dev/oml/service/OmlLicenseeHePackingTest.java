@@ -28,6 +28,11 @@ import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.logging.Handler;
+import java.util.logging.LogRecord;
+import java.util.logging.Logger;
+import java.util.logging.SimpleFormatter;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -172,5 +177,46 @@ class OmlLicenseeHePackingTest {
       }
     }
     assertThrows(InvalidConfigException.class, () -> licensee(r).heBatchCrossover(-1).build());
+  }
+
+  /**
+   * A licensee that declines the owner's plan (it has a session of the one packing served open
+   * already) is logged by the owner as a declined plan, with the model id and the reason, and
+   * counted as declined, not as a failed session.
+   */
+  @Test
+  void aDeclinedPlanIsLoggedAsDeclinedNotAsAFailure() throws Exception {
+    Logger log = Logger.getLogger("dev.oml.server");
+    List<String> lines = new CopyOnWriteArrayList<>();
+    Handler capture = new Handler() {
+      @Override
+      public void publish(LogRecord r) {
+        lines.add(new SimpleFormatter().formatMessage(r));
+      }
+
+      @Override
+      public void flush() {}
+
+      @Override
+      public void close() {}
+    };
+    log.addHandler(capture);
+    Node r = start("declined", HePackingPolicy.ROWS);
+    try (OwnerNode node = r.node(); OmlLicensee user = licensee(r).build()) {
+      user.infer(InferenceMode.HOMOMORPHIC, POOL.get(0));
+      // asks for the batch packing, is offered the rows plan whose session is open: declines it
+      user.inferAll(InferenceMode.HOMOMORPHIC, POOL.subList(0, CROSSOVER + 1));
+      for (int i = 0; i < 200 && node.stats().declined() == 0; i++) {
+        Thread.sleep(25);
+      }
+      assertEquals(1, node.stats().declined(), node.stats().toString());
+      assertEquals(0, node.stats().failed(), node.stats().toString());
+      String want = "he-inference declined: the licensee declined the rows plan of model "
+          + r.artifact().modelId().hex() + ": it has a session of that packing open already";
+      assertTrue(lines.stream().anyMatch(l -> l.endsWith(want)), want + " in " + lines);
+      assertTrue(lines.stream().noneMatch(l -> l.contains("failed")), lines.toString());
+    } finally {
+      log.removeHandler(capture);
+    }
   }
 }

@@ -86,21 +86,27 @@ public final class Demo {
    *     if not measured
    * @param overheadVsPlaintext median latency per image over the plaintext median, or NaN
    * @param kappa HE: the plan's flooding parameter; {@code null} in 2PC
+   * @param perSentImageMs per query, its latency over the images it actually carried (what a run
+   *     spent per image: a query fills fewer slots than it has when the run has fewer images);
+   *     equal to {@code perImageMs} in 2PC, whose queries carry one image
    */
   public record ModeFigures(String mode, String model, Integer kappa, int images, int queries, int imagesPerQuery,
-      double accuracy, double agreement, Stats perQueryMs, Stats perImageMs, long bytesPerQuery,
-      long bytesPerImage, long flightsPerQuery, long sessionBytes, long sessionKeyBytes,
-      List<Phase> phases, Stats plaintextMs, double overheadVsPlaintext, String notes) {
+      double accuracy, double agreement, Stats perQueryMs, Stats perImageMs, Stats perSentImageMs,
+      long bytesPerQuery, long bytesPerImage, long flightsPerQuery, long sessionBytes,
+      long sessionKeyBytes, List<Phase> phases, Stats plaintextMs, double overheadVsPlaintext,
+      String notes) {
 
     /** Figures with the per-image and overhead fields derived from the per-query ones. */
     public static ModeFigures of(String mode, String model, Integer kappa, int images, int queries,
-        int imagesPerQuery, double accuracy, double agreement, Stats perQueryMs, long bytesPerQuery,
+        int imagesPerQuery, double accuracy, double agreement, Stats perQueryMs,
+        Stats perSentImageMs, long bytesPerQuery,
         long flightsPerQuery, long sessionBytes, long sessionKeyBytes, List<Phase> phases,
         Stats plaintextMs, String notes) {
       Stats perImage = perQueryMs.dividedBy(imagesPerQuery);
       double overhead = plaintextMs == null ? Double.NaN : perImage.median() / plaintextMs.median();
       return new ModeFigures(mode, model, kappa, images, queries, imagesPerQuery, accuracy, agreement,
-          perQueryMs, perImage, bytesPerQuery, Math.round((double) bytesPerQuery / imagesPerQuery),
+          perQueryMs, perImage, perSentImageMs, bytesPerQuery,
+          Math.round((double) bytesPerQuery / imagesPerQuery),
           flightsPerQuery, sessionBytes, sessionKeyBytes, List.copyOf(phases), plaintextMs, overhead,
           notes);
     }

@@ -147,7 +147,7 @@ public final class LicenseeClient {
         new Demo.Phase("online", "query", Stats.of(online), Math.round((double) onlineBytes / n),
             onlineFlights));
     return Demo.ModeFigures.of("2pc", model.name(), null, n, n, 1, (double) correct / n, (double) agree / n,
-        query, Math.round((double) bytes / n), offlineFlights + onlineFlights, 0, 0, phases, plaintext,
+        query, query, Math.round((double) bytes / n), offlineFlights + onlineFlights, 0, 0, phases, plaintext,
         "offline and online per query, bundles of " + bundleSize
             + ", tier 2 (MAC-checked, malicious licensee), exact ReLU");
   }
@@ -194,6 +194,7 @@ public final class LicenseeClient {
       }
       int k = queries.size();
       double[][] t = new double[6][k];
+      double[] perSentImage = new double[k];
       long bytes = 0;
       long flights = 0;
       for (int i = 0; i < k; i++) {
@@ -204,6 +205,7 @@ public final class LicenseeClient {
         t[3][i] = ms(h.ownerNanos());
         t[4][i] = ms(h.decryptNanos());
         t[5][i] = ms(h.totalNanos());
+        perSentImage[i] = t[5][i] / h.images();
         bytes += h.bytes();
         flights = Math.max(flights, h.flights());
       }
@@ -218,7 +220,7 @@ public final class LicenseeClient {
           new Demo.Phase("owner", "query", Stats.of(t[3]), null, null),
           new Demo.Phase("decrypt", "query", Stats.of(t[4]), null, null));
       return Demo.ModeFigures.of("he", model.name(), plan.kappa(), n, k, perQuery, (double) correct / n,
-          (double) agree / n, Stats.of(t[5]), bytesPerQuery, flights, session.bytes(),
+          (double) agree / n, Stats.of(t[5]), Stats.of(perSentImage), bytesPerQuery, flights, session.bytes(),
           session.sessionKeyBytes(), phases, plaintext,
           perQuery + " images per query (" + packed + " packing), " + heBackend.name()
               + " backend, kappa " + plan.kappa() + ", session keys " + session.sessionKeyBytes()

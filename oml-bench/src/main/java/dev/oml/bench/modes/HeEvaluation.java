@@ -5,7 +5,6 @@ import dev.oml.core.keys.SigningKeyPair;
 import dev.oml.core.ledger.InMemoryLedger;
 import dev.oml.core.model.Model;
 import dev.oml.core.omlize.ModelId;
-import dev.oml.core.permission.Binding;
 import dev.oml.core.permission.InferenceMode;
 import dev.oml.core.permission.PermissionGate;
 import dev.oml.core.permission.PermissionIssuer;
@@ -158,7 +157,7 @@ public final class HeEvaluation implements AutoCloseable {
           imgs[i] = data.image(from + i);
         }
         HeResult r = client.infer(imgs, q -> issuer.issue(PermitRequest.create(licensee, modelId,
-            InferenceMode.HOMOMORPHIC, q.images(), Binding.ofFirstMessage(q.payload()), clock.instant())));
+            InferenceMode.HOMOMORPHIC, q.images(), q.binding(), clock.instant())));
         queryBytes += client.lastQueryBytes() + client.lastAnswerBytes();
         queries++;
         for (int i = 0; i < count; i++) {

@@ -3,8 +3,10 @@ package dev.oml.bench.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.oml.core.keys.SecretAccess;
 import dev.oml.core.ledger.PermissionLedger;
+import dev.oml.core.model.ModelFiles;
 import dev.oml.core.permission.PermissionIssuer;
 import dev.oml.core.permission.PermissionPolicy;
 import dev.oml.core.permission.PermissionToken;
@@ -80,6 +82,55 @@ class LicenseeCommandsTest {
         r = CliRun.of(p.toArray(String[]::new));
         assertEquals(2, r.code());
         assertTrue(r.err().contains("HOST:PORT"), r.err());
+      }
+    }
+  }
+
+  /**
+   * {@code query --mode he --json}: three images in one rows query that has room for more; the
+   * latency per image is the query's over the three images it carried, not over its capacity.
+   * A small square model on Fashion-MNIST images keeps the production ring's query quick.
+   */
+  @Test
+  void heQueryReportsLatencyPerImageSent() throws Exception {
+    Path owner = dir.resolve("owner");
+    assertEquals(0, CliRun.of("owner-init", "--dir", owner.toString()).code());
+    assertEquals(0, CliRun.of("keygen", "--out", dir.resolve("lic").toString(), "--name", "alice").code());
+    Path npz = dir.resolve("sq.npz");
+    TinyNpz.writeSquare(npz, 0.05, 1);
+    Path model = dir.resolve("sq.omlm");
+    CliRun imp = CliRun.of("import", npz.toString(), "--out", model.toString());
+    assertEquals(0, imp.code(), imp.err());
+    CliRun o = CliRun.of("omlize", "--model", model.toString(),
+        "--licensee", dir.resolve("lic/alice.pub").toString(), "--owner-dir", owner.toString(),
+        "--out", dir.resolve("to-alice").toString());
+    assertEquals(0, o.code(), o.err());
+
+    OwnerHome home = OwnerHome.open(owner);
+    PermissionPolicy policy = home.policy(SecretAccess.get());
+    try (PermissionLedger ledger = home.openLedger(policy)) {
+      List<OwnerService> services = new ArrayList<>();
+      services.add(new PermitService(new PermissionIssuer(home.ownerKey(SecretAccess.get()), policy,
+          Clock.systemUTC(), new SecureRandom(), ledger::charged)));
+      services.addAll(HeModes.services(home, policy, ledger, List.of(ModelFiles.load(model))));
+      try (OwnerServer server = OwnerServer.start(ServerConfig.loopback(home.tls()), services)) {
+        CliRun r = CliRun.of("query", "--mode", "he", "--images", "3", "--packing", "rows",
+            "--data", CliRun.root().resolve("data/fashion-mnist-subset").toString(), "--json",
+            "--owner", "127.0.0.1:" + server.address().getPort(),
+            "--cert", home.certificatePem().toString(),
+            "--key", dir.resolve("lic/alice.key").toString(),
+            "--artifact", dir.resolve("to-alice/artifact.omla").toString());
+        assertEquals(0, r.code(), r.err());
+        JsonNode j = Json.MAPPER.readTree(r.out());
+        assertEquals(3, j.get("images").asInt(), r.out());
+        assertEquals(1, j.get("queries").asInt(), "one query carries the three images: " + r.out());
+        assertTrue(j.get("notes").asText().matches("(\\d+) images per query \\(rows.*")
+            && Integer.parseInt(j.get("notes").asText().split(" ")[0]) > 3,
+            "the query has room for more than three: " + r.out());
+        double query = j.get("latency_ms_per_query_median").asDouble();
+        assertEquals(query / 3, j.get("latency_ms_per_image_median").asDouble(), 1e-9 * query,
+            r.out());
+        assertEquals(3, ledger.charged(home.keyShares(SecretAccess.get()).get(0).licensee()));
       }
     }
   }

@@ -22,18 +22,21 @@ import java.util.Arrays;
  * <p>Encoding: {@code token || proof || payload} (the first two have fixed lengths).
  *
  * <p>Immutable. The payload can be hundreds of MB (an HE batch query): {@link #payloadView()}
- * reads it without a copy through a read-only buffer, and {@link #decodeInPlace} splits a
- * received message without copying its payload out. {@link #payload()} still returns a copy.
+ * reads it without a copy through a read-only buffer, {@link #decodeInPlace} splits a
+ * received message without copying its payload out, {@link #create(SigningKeyPair,
+ * PermissionToken, ByteBuffer)} wraps a sender's payload without copying it in, and {@link
+ * #head()} with {@link #payloadView()} lets a sender stream the message without building it.
+ * {@link #payload()} still returns a copy.
  */
 public final class PermittedQuery {
   private static final byte[] TRANSCRIPT_TAG = "OML query transcript v1".getBytes(StandardCharsets.US_ASCII);
+  /** Length of what precedes the payload: the permission token and the proof. */
+  public static final int HEAD_BYTES = PermissionToken.BYTES + LicenseeProof.BYTES;
 
   private final PermissionToken token;
   private final LicenseeProof proof;
-  /** Holds the payload at {@code [offset, offset + length)}; never written after construction. */
-  private final byte[] buffer;
-  private final int offset;
-  private final int length;
+  /** The payload, read-only, from position 0; its bytes are never written after construction. */
+  private final ByteBuffer payload;
 
   private PermittedQuery(PermissionToken token, LicenseeProof proof, byte[] payload) {
     this(token, proof, payload, 0, payload.length);
@@ -41,16 +44,30 @@ public final class PermittedQuery {
 
   private PermittedQuery(PermissionToken token, LicenseeProof proof, byte[] buffer, int offset,
       int length) {
+    this(token, proof, ByteBuffer.wrap(buffer, offset, length).slice());
+  }
+
+  private PermittedQuery(PermissionToken token, LicenseeProof proof, ByteBuffer payload) {
     this.token = token;
     this.proof = proof;
-    this.buffer = buffer;
-    this.offset = offset;
-    this.length = length;
+    this.payload = payload.asReadOnlyBuffer();
   }
 
   /** The licensee wraps {@code payload} with its permission and proves possession. */
   public static PermittedQuery create(SigningKeyPair licensee, PermissionToken token, byte[] payload) {
     byte[] p = payload.clone();
+    return new PermittedQuery(token, LicenseeProof.create(licensee, token, transcriptHash(p)), p);
+  }
+
+  /**
+   * As {@link #create(SigningKeyPair, PermissionToken, byte[])} for the payload read from
+   * {@code payload}'s position to its limit (the position is left unchanged), without copying
+   * it: for a sender holding a large payload once (an HE batch query is hundreds of MB). The
+   * caller must not change those bytes afterwards; pass a view of bytes nobody writes.
+   */
+  public static PermittedQuery create(SigningKeyPair licensee, PermissionToken token,
+      ByteBuffer payload) {
+    ByteBuffer p = payload.slice();
     return new PermittedQuery(token, LicenseeProof.create(licensee, token, transcriptHash(p)), p);
   }
 
@@ -80,13 +97,29 @@ public final class PermittedQuery {
   }
 
   public byte[] encode() {
+    byte[] h = head();
+    byte[] out = new byte[h.length + payload.remaining()];
+    System.arraycopy(h, 0, out, 0, h.length);
+    payload.duplicate().get(out, h.length, payload.remaining());
+    return out;
+  }
+
+  /**
+   * The first {@link #HEAD_BYTES} bytes of {@link #encode()}: the token and the proof. With
+   * {@link #payloadView()} after them, the whole message, for a sender that streams it.
+   */
+  public byte[] head() {
     byte[] t = token.encode();
     byte[] p = proof.encode();
-    byte[] out = new byte[t.length + p.length + length];
+    byte[] out = new byte[t.length + p.length];
     System.arraycopy(t, 0, out, 0, t.length);
     System.arraycopy(p, 0, out, t.length, p.length);
-    System.arraycopy(buffer, offset, out, t.length + p.length, length);
     return out;
+  }
+
+  /** The length of {@link #encode()}. */
+  public int encodedLength() {
+    return HEAD_BYTES + payload.remaining();
   }
 
   /**
@@ -111,7 +144,7 @@ public final class PermittedQuery {
   }
 
   private static PermittedQuery decode(byte[] message, boolean copy) {
-    int head = PermissionToken.BYTES + LicenseeProof.BYTES;
+    int head = HEAD_BYTES;
     if (message.length < head) {
       throw new ProtocolAbortException("a permitted query starts with a " + PermissionToken.BYTES
           + "-byte permission and a " + LicenseeProof.BYTES + "-byte proof; got " + message.length + " bytes");
@@ -137,7 +170,9 @@ public final class PermittedQuery {
 
   /** A copy of the mode's first message (see {@link #payloadView()} for large payloads). */
   public byte[] payload() {
-    return Arrays.copyOfRange(buffer, offset, offset + length);
+    byte[] out = new byte[payload.remaining()];
+    payload.duplicate().get(out);
+    return out;
   }
 
   /**
@@ -145,11 +180,11 @@ public final class PermittedQuery {
    * start (each call returns its own buffer, so one reader's position never moves another's).
    */
   public ByteBuffer payloadView() {
-    return ByteBuffer.wrap(buffer, offset, length).slice().asReadOnlyBuffer();
+    return payload.duplicate();
   }
 
   /** The payload's length in bytes. */
   public int payloadLength() {
-    return length;
+    return payload.remaining();
   }
 }

@@ -5,6 +5,7 @@ import dev.oml.core.omlize.ModelId;
 import dev.oml.core.permission.PermissionToken;
 import dev.oml.core.permission.PermittedQuery;
 import dev.oml.core.transport.Channel;
+import dev.oml.core.transport.ProtocolAbortException;
 import dev.oml.he.HeBackend;
 import java.util.function.Function;
 
@@ -85,7 +86,8 @@ public final class HeInferenceClient {
    * plan if it serves it; otherwise, unless {@code required}, with the plan of the one packing
    * it serves, so {@link PlanOffer#plan()} tells which packing the session would have. {@link
    * PlanOffer#accept} makes the session keys for that plan and sends them; a caller that does
-   * not want the plan closes the channel instead (no key was made, nothing was charged).
+   * not want the plan {@linkplain PlanOffer#decline declines} it and closes the channel (no key
+   * was made, nothing was charged).
    *
    * @throws MalformedQueryException if the challenge or the plan does not decode, or the plan is
    *     for another model
@@ -131,7 +133,7 @@ public final class HeInferenceClient {
     private final byte[] planBytes;
     private final HeInferencePlan plan;
     private final boolean insecureForTesting;
-    private boolean accepted;
+    private boolean answered;
 
     private PlanOffer(Channel channel, SigningKeyPair licensee, byte[] planBytes,
         HeInferencePlan plan, boolean insecureForTesting) {
@@ -152,19 +154,48 @@ public final class HeInferenceClient {
      * needs no rotation key) and sends them. Once only.
      *
      * @throws MalformedQueryException if the plan is below 128-bit security (unless requested
-     *     for tests) or does not decode under {@code backend}
-     * @throws IllegalStateException if called twice
+     *     for tests) or does not decode under {@code backend}; the plan is then declined
+     *     ({@link HePlanDecline#PARAMETERS_REFUSED}) and the caller closes the channel
+     * @throws IllegalStateException if the plan was accepted or declined already
      */
     public HeInferenceClient accept(HeBackend backend) {
-      if (accepted) {
-        throw new IllegalStateException("this plan was accepted already");
+      answer();
+      HeUserSession s;
+      try {
+        s = insecureForTesting
+            ? HeUserSession.openInsecureForTesting(backend, planBytes)
+            : HeUserSession.open(backend, planBytes);
+      } catch (MalformedQueryException e) {
+        try {
+          HeOwnerSession.sendDecline(channel, HePlanDecline.PARAMETERS_REFUSED);
+        } catch (ProtocolAbortException ignored) {
+          // the owner learns it from the closed channel instead; the refusal is what matters
+        }
+        throw e;
       }
-      accepted = true;
-      HeUserSession s = insecureForTesting
-          ? HeUserSession.openInsecureForTesting(backend, planBytes)
-          : HeUserSession.open(backend, planBytes);
       HeOwnerSession.sendKeys(channel, s.sessionKeys());
       return new HeInferenceClient(channel, s, licensee);
+    }
+
+    /**
+     * Declines the plan: tells the owner why, in place of the session keys; the caller then
+     * closes the channel. No key is made and nothing is charged, and the owner logs the session
+     * as declined rather than failed.
+     *
+     * @throws IllegalStateException if the plan was accepted or declined already
+     * @throws ProtocolAbortException if the message cannot be sent
+     */
+    public void decline(HePlanDecline reason) {
+      java.util.Objects.requireNonNull(reason, "reason");
+      answer();
+      HeOwnerSession.sendDecline(channel, reason);
+    }
+
+    private void answer() {
+      if (answered) {
+        throw new IllegalStateException("this plan was accepted or declined already");
+      }
+      answered = true;
     }
   }
 
@@ -175,18 +206,20 @@ public final class HeInferenceClient {
   /**
    * Runs one query.
    *
-   * @param permits given the payload bytes and the image count, a permission for the
-   *     homomorphic mode whose binding is the payload's hash
+   * @param permits given the query, a permission for the homomorphic mode for its image count
+   *     whose binding is {@link HeQuery#binding()}
    */
   public HeResult infer(double[][] images, Function<HeQuery, PermissionToken> permits) {
     HeQuery q = session.encrypt(images);
     PermissionToken t = permits.apply(q);
-    byte[] first = PermittedQuery.create(licensee, t, q.payload()).encode();
-    lastQueryBytes = first.length;
+    // The payload stays where the query holds it: wrapped, not copied, and a batch query
+    // streamed in parts from it rather than built into one more array.
+    PermittedQuery first = PermittedQuery.create(licensee, t, q.payloadView());
+    lastQueryBytes = first.encodedLength();
     if (session.plan().packing() == HePacking.BATCH) {
       HeOwnerSession.sendQuery(channel, first);
     } else {
-      channel.send(first);
+      channel.send(first.encode());
     }
     byte[] answer = channel.receive();
     lastAnswerBytes = answer.length;

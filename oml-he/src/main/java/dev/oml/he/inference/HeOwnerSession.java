@@ -18,6 +18,7 @@ import dev.oml.he.HeException;
 import dev.oml.he.HeSerializer;
 import dev.oml.he.PublicKey;
 import dev.oml.he.RelinKeys;
+import dev.oml.he.inference.internal.Futures;
 import dev.oml.he.inference.internal.Msg;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -31,9 +32,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Future;
 
 /**
  * The owner's side of one HE session, as local steps over messages: {@link #challenge} and
@@ -60,6 +59,8 @@ public final class HeOwnerSession {
   static final String CHALLENGE_MAGIC = "OHC1";
   static final String REQUEST_MAGIC = "OHR3";
   static final String KEYS_LENGTH_MAGIC = "OHKL";
+  /** The licensee declines the plan, in place of the session keys ({@link HePlanDecline}). */
+  static final String DECLINE_MAGIC = "OHPD";
   /** Announces a batch-packing query sent in parts (its first message is hundreds of MB). */
   static final String QUERY_LENGTH_MAGIC = "OHQL";
   /** Room for the permission token and proof in front of a query's payload. */
@@ -96,6 +97,7 @@ public final class HeOwnerSession {
   private int freshSize;
   private long lastEvaluationNanos;
   private SpendReceipt lastReceipt;
+  private HePlanDecline declined;
 
   private final ExecutorService executor;
   private final boolean requireAuthentication;
@@ -584,37 +586,14 @@ public final class HeOwnerSession {
   }
 
   private List<byte[]> run(List<Callable<byte[]>> jobs) {
-    List<byte[]> out = new ArrayList<>();
     if (executor == null || jobs.size() == 1) {
+      List<byte[]> out = new ArrayList<>();
       for (Callable<byte[]> j : jobs) {
-        out.add(call(j));
+        out.add(Futures.call(j));
       }
       return out;
     }
-    try {
-      for (Future<byte[]> f : executor.invokeAll(jobs)) {
-        out.add(f.get());
-      }
-      return out;
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException("interrupted while evaluating", e);
-    } catch (ExecutionException e) {
-      if (e.getCause() instanceof RuntimeException r) {
-        throw r;
-      }
-      throw new IllegalStateException(e.getCause());
-    }
-  }
-
-  private static byte[] call(Callable<byte[]> j) {
-    try {
-      return j.call();
-    } catch (RuntimeException e) {
-      throw e;
-    } catch (Exception e) {
-      throw new IllegalStateException(e);
-    }
+    return Futures.invokeAll(executor, jobs);
   }
 
   /** Wall time of the last query's evaluation (after admission), for figures. */
@@ -625,8 +604,9 @@ public final class HeOwnerSession {
   /**
    * Runs this session over {@code channel} until the user ends it: sends a challenge and checks
    * the licensee's signed session request ({@link #authenticate}), sends the plan, accepts the
-   * user's session keys, then answers one query per message (one round each). The channel stays
-   * open; the caller closes it.
+   * user's session keys (or returns if the user declines the plan: {@link #declined()}), then
+   * answers one query per message (one round each). The channel stays open; the caller closes
+   * it.
    *
    * @throws HeException (or a permission or ledger refusal) if a message is malformed or a query
    *     is not permitted; the session is then over. A user that hangs up after its query was
@@ -654,7 +634,9 @@ public final class HeOwnerSession {
   }
 
   /**
-   * The rest of {@link #run} after {@link #authenticate}: sends the plan, accepts session keys
+   * The rest of {@link #run} after {@link #authenticate}: sends the plan, returns at once if
+   * the licensee declines it ({@link #declined()}: no keys read, nothing answered), else accepts
+   * session keys
    * no larger than {@link HeCompiledModel#sessionKeysBound()} (a larger upload is refused from
    * its announced length, before any part is read; see {@link #sendKeys}), then answers queries
    * until the user ends the session.
@@ -667,7 +649,14 @@ public final class HeOwnerSession {
     }
     HeCompiledModel model = requireModel();
     channel.send(model.plan().encode());
-    acceptKeys(receiveKeys(channel, model.sessionKeysBound()));
+    byte[] announcement = channel.receive(8);
+    HePlanDecline decline = decline(announcement);
+    if (decline != null) {
+      declined = decline;
+      return; // the licensee does not want this plan: no keys, nothing to answer
+    }
+    acceptKeys(receiveParts(announcement, channel, KEYS_LENGTH_MAGIC, "HE session keys",
+        model.sessionKeysBound()));
     while (true) {
       byte[] query;
       try {
@@ -689,6 +678,40 @@ public final class HeOwnerSession {
   }
 
   /**
+   * Why the licensee declined the plan of this session ({@link #serveAuthenticated} then
+   * returned without keys or queries), or empty if it did not.
+   */
+  public java.util.Optional<HePlanDecline> declined() {
+    return java.util.Optional.ofNullable(declined);
+  }
+
+  /** The decline {@code message} carries, or null if it is not a decline. */
+  private static HePlanDecline decline(byte[] message) {
+    byte[] magic = DECLINE_MAGIC.getBytes(StandardCharsets.US_ASCII);
+    if (message.length < magic.length
+        || !Arrays.equals(magic, Arrays.copyOf(message, magic.length))) {
+      return null;
+    }
+    Msg.In in = new Msg.In(message, "HE plan decline");
+    in.magic(DECLINE_MAGIC);
+    int code = in.i32("reason");
+    in.end();
+    HePlanDecline d = HePlanDecline.ofCode(code);
+    if (d == null) {
+      throw new MalformedQueryException("HE plan decline: unknown reason " + code);
+    }
+    return d;
+  }
+
+  /**
+   * The licensee's answer to a plan it does not want, in place of the session keys: {@code
+   * "OHPD" || reason (int32)}.
+   */
+  static void sendDecline(Channel channel, HePlanDecline reason) {
+    channel.send(new Msg.Out().magic(DECLINE_MAGIC).i32(reason.code()).bytes());
+  }
+
+  /**
    * Sends a session-keys message in parts: {@code "OHKL" || length (int32)}, then the message in
    * frames of at most {@link #KEY_PART_BYTES}. The keys' size then never meets a transport's
    * frame limit (SEAL's keys of a two-square model are larger than a 128 MiB frame).
@@ -705,14 +728,46 @@ public final class HeOwnerSession {
    * part.
    */
   public static void sendQuery(Channel channel, byte[] firstMessage) {
-    sendParts(channel, QUERY_LENGTH_MAGIC, firstMessage);
+    sendParts(channel, QUERY_LENGTH_MAGIC, ByteBuffer.wrap(firstMessage));
+  }
+
+  /**
+   * As {@link #sendQuery(Channel, byte[])} for {@code query.encode()}, the same messages byte
+   * for byte, streamed from the query's head and payload without building the whole message.
+   */
+  public static void sendQuery(Channel channel, PermittedQuery query) {
+    sendParts(channel, QUERY_LENGTH_MAGIC, ByteBuffer.wrap(query.head()), query.payloadView());
   }
 
   private static void sendParts(Channel channel, String magic, byte[] message) {
-    channel.send(new Msg.Out().magic(magic).i32(message.length).bytes());
-    for (int off = 0; off < message.length; off += KEY_PART_BYTES) {
-      channel.send(Arrays.copyOfRange(message, off,
-          Math.min(message.length, off + KEY_PART_BYTES)));
+    sendParts(channel, magic, ByteBuffer.wrap(message));
+  }
+
+  /** Sends the concatenation of {@code sources} (each from its position) in parts. */
+  private static void sendParts(Channel channel, String magic, ByteBuffer... sources) {
+    long total = 0;
+    ByteBuffer[] in = new ByteBuffer[sources.length];
+    for (int i = 0; i < sources.length; i++) {
+      in[i] = sources[i].duplicate();
+      total += in[i].remaining();
+    }
+    if (total > Integer.MAX_VALUE) {
+      throw new IllegalArgumentException("a message of " + total + " bytes");
+    }
+    channel.send(new Msg.Out().magic(magic).i32((int) total).bytes());
+    int src = 0;
+    for (long off = 0; off < total; off += KEY_PART_BYTES) {
+      byte[] part = new byte[(int) Math.min(KEY_PART_BYTES, total - off)];
+      int filled = 0;
+      while (filled < part.length) {
+        while (!in[src].hasRemaining()) {
+          src++;
+        }
+        int n = Math.min(part.length - filled, in[src].remaining());
+        in[src].get(part, filled, n);
+        filled += n;
+      }
+      channel.send(part);
     }
   }
 
@@ -738,7 +793,13 @@ public final class HeOwnerSession {
   }
 
   private static byte[] receiveParts(Channel channel, String magic, String what, long bound) {
-    Msg.In in = new Msg.In(channel.receive(8), what + " length");
+    return receiveParts(channel.receive(8), channel, magic, what, bound);
+  }
+
+  /** As above, the length announcement {@code announcement} already received. */
+  private static byte[] receiveParts(byte[] announcement, Channel channel, String magic,
+      String what, long bound) {
+    Msg.In in = new Msg.In(announcement, what + " length");
     in.magic(magic);
     int length = in.i32("length");
     in.end();

@@ -1,6 +1,7 @@
 package dev.oml.he.inference;
 
 import dev.oml.core.model.InputBox;
+import dev.oml.core.permission.PermittedQuery;
 import dev.oml.he.Ciphertext;
 import dev.oml.he.CkksEncoder;
 import dev.oml.he.Decryptor;
@@ -16,6 +17,8 @@ import dev.oml.he.RelinKeys;
 import dev.oml.he.inference.internal.HeProgram;
 import dev.oml.he.inference.internal.Layout;
 import dev.oml.he.inference.internal.Msg;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.util.Arrays;
 
 /**
@@ -115,6 +118,11 @@ public final class HeUserSession {
 
   public HeInferencePlan plan() {
     return plan;
+  }
+
+  /** This user's context (tests serialize its ciphertexts as the query does). */
+  HeContext context() {
+    return ctx;
   }
 
   /** The once-per-session keys message, a copy. */
@@ -226,12 +234,33 @@ public final class HeUserSession {
 
   /** A query payload for arbitrary ciphertexts and a claimed image count (tests play attacker). */
   HeQuery buildQuery(int images, Ciphertext... cts) {
-    Msg.Out o = new Msg.Out().magic(QUERY_MAGIC).raw(plan.planId()).raw(keysDigest).i32(images)
-        .i32(cts.length);
-    for (Ciphertext c : cts) {
-      o.block(ctx.serializer().save(c));
+    // Sized first, then each ciphertext serialized in place: the payload (600 MB for a batch
+    // query of the HE network) is written once, with no growing buffer and no final copy.
+    byte[] head = new Msg.Out().magic(QUERY_MAGIC).raw(plan.planId()).raw(keysDigest).i32(images)
+        .i32(cts.length).bytes();
+    HeSerializer s = ctx.serializer();
+    int[] sizes = new int[cts.length];
+    long total = head.length;
+    for (int k = 0; k < cts.length; k++) {
+      sizes[k] = s.savedSize(cts[k]);
+      total += 4L + sizes[k];
     }
-    return new HeQuery(o.bytes(), images, cts.length);
+    if (total > Integer.MAX_VALUE - 8 - PermittedQuery.HEAD_BYTES) {
+      throw new IllegalArgumentException("a query of " + total + " bytes does not fit one message");
+    }
+    byte[] out = new byte[(int) total];
+    ByteBuffer b = ByteBuffer.wrap(out).order(ByteOrder.LITTLE_ENDIAN);
+    b.put(head);
+    for (int k = 0; k < cts.length; k++) {
+      b.putInt(sizes[k]);
+      int written = s.save(cts[k], out, b.position());
+      if (written != sizes[k]) {
+        throw new IllegalStateException("the serializer wrote " + written + " bytes of a "
+            + sizes[k] + "-byte ciphertext");
+      }
+      b.position(b.position() + written);
+    }
+    return new HeQuery(out, images, cts.length);
   }
 
   /**
@@ -295,7 +324,7 @@ public final class HeUserSession {
     Msg.In in = new Msg.In(answer, "HE answer");
     in.magic(ANSWER_MAGIC);
     byte[] digest = in.raw(32, "query digest");
-    if (!Arrays.equals(digest, Msg.sha256(query.payload()))) {
+    if (!Arrays.equals(digest, Msg.sha256(query.payloadView()))) {
       throw new MalformedQueryException("HE answer: it answers another query");
     }
     int n = in.i32("image count");

@@ -1,7 +1,9 @@
 package dev.oml.he.inference;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.oml.core.fixedpoint.FixedPointFormat;
 import dev.oml.core.model.Dense;
@@ -9,8 +11,11 @@ import dev.oml.core.model.Model;
 import dev.oml.core.model.Shape;
 import dev.oml.core.model.Square;
 import dev.oml.core.permission.LicenseeProofException;
+import dev.oml.core.transport.InMemoryChannel;
 import dev.oml.he.HeBackends;
+import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 
@@ -102,5 +107,50 @@ class HePackingChoiceTest {
         HePacking.DEFAULT_BATCH_CROSSOVER));
     assertEquals(HePacking.BATCH, HePacking.forImages(1, 0));
     assertThrows(IllegalArgumentException.class, () -> HePacking.forImages(0, 5));
+  }
+
+  /**
+   * A licensee that does not want the offered plan declines it in place of the keys: the owner's
+   * session ends without an error and says why; a client that refuses the plan's parameters
+   * declines on its own; an unknown reason is a malformed message.
+   */
+  @Test
+  void aDeclinedPlanEndsTheOwnersSessionWithTheLicenseesReason() throws Exception {
+    HeOwnerSession owner = new HeOwnerSession(ROWS, FX.gate);
+    InMemoryChannel.Pair pair = InMemoryChannel.pair(Duration.ofSeconds(30));
+    OwnerRun run = OwnerRun.start(owner, pair.first());
+    HeInferenceClient.PlanOffer offer = HeInferenceClient.requestInsecureForTesting(pair.second(),
+        FX.licensee, FX.modelId, HePacking.BATCH, false);
+    assertEquals(HePacking.ROWS, offer.plan().packing());
+    offer.decline(HePlanDecline.SESSION_OPEN);
+    assertThrows(IllegalStateException.class, () -> offer.decline(HePlanDecline.NOT_WANTED));
+    assertThrows(IllegalStateException.class, () -> offer.accept(HeBackends.pureJava()));
+    pair.second().close();
+    assertNull(run.join(), "a decline is no failure of the owner's session");
+    assertEquals(Optional.of(HePlanDecline.SESSION_OPEN), owner.declined());
+    assertEquals(2, pair.second().messagesSent(), "the request and the decline; no keys");
+
+    // a client that refuses the INSECURE parameters declines on its own
+    HeOwnerSession second = new HeOwnerSession(ROWS, FX.gate);
+    InMemoryChannel.Pair p2 = InMemoryChannel.pair(Duration.ofSeconds(30));
+    OwnerRun run2 = OwnerRun.start(second, p2.first());
+    HeInferenceClient.PlanOffer strict = HeInferenceClient.request(p2.second(), FX.licensee,
+        FX.modelId, null, false);
+    assertThrows(MalformedQueryException.class, () -> strict.accept(HeBackends.pureJava()));
+    p2.second().close();
+    assertNull(run2.join());
+    assertEquals(Optional.of(HePlanDecline.PARAMETERS_REFUSED), second.declined());
+
+    // an unknown reason code
+    HeOwnerSession third = new HeOwnerSession(ROWS, FX.gate);
+    InMemoryChannel.Pair p3 = InMemoryChannel.pair(Duration.ofSeconds(30));
+    OwnerRun run3 = OwnerRun.start(third, p3.first());
+    HeInferenceClient.requestInsecureForTesting(p3.second(), FX.licensee, FX.modelId, null, false);
+    p3.second().send(new byte[] {'O', 'H', 'P', 'D', 9, 0, 0, 0});
+    Throwable t = run3.join();
+    assertTrue(t instanceof MalformedQueryException
+        && t.getMessage().equals("HE plan decline: unknown reason 9"), String.valueOf(t));
+    assertEquals(Optional.empty(), third.declined());
+    p3.second().close();
   }
 }

@@ -4,9 +4,11 @@ import dev.oml.core.omlize.ModelId;
 import dev.oml.core.permission.PermissionGate;
 import dev.oml.core.transport.Channel;
 import dev.oml.he.inference.HeCompiledModel;
+import dev.oml.he.inference.HeInferencePlan;
 import dev.oml.he.inference.HeOwnerSession;
 import dev.oml.service.server.OwnerService;
 import dev.oml.service.server.ServerBusyException;
+import dev.oml.service.server.SessionDeclinedException;
 import dev.oml.he.inference.HePacking;
 import java.util.Collection;
 import java.util.List;
@@ -27,6 +29,9 @@ import java.util.concurrent.Semaphore;
  * parts (refused from their announced length if larger than the plan's key set, and refused if
  * they hold a Galois element the plan does not name), then
  * answers queries (one message in, one out: one round each) until the user closes the channel.
+ * A licensee that declines the plan instead of sending keys ends the session with {@link
+ * SessionDeclinedException}, which the server logs as declined (model id and the licensee's
+ * reason), not as failed.
  * At most {@code maxSessions} sessions hold a worker at once, so licensees that keep sessions open
  * and idle cannot take every worker; one more is refused with {@link ServerBusyException}. A
  * malformed or unpermitted query ends the session with a typed error and leaves the service, its
@@ -143,6 +148,12 @@ public final class HeInferenceService implements OwnerService {
         s.serveAuthenticated(channel);
       } finally {
         sessions.release();
+      }
+      if (s.declined().isPresent()) {
+        HeInferencePlan plan = s.plan();
+        throw new SessionDeclinedException("the licensee declined the "
+            + plan.packing().name().toLowerCase(java.util.Locale.ROOT) + " plan of model "
+            + plan.modelId().hex() + ": " + s.declined().get().reason());
       }
     };
   }

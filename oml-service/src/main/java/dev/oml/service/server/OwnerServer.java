@@ -36,7 +36,9 @@ import javax.net.ssl.SSLContext;
  * {@link #close()} stops accepting, lets running sessions finish within the grace period, then
  * aborts the rest. Any {@link Throwable} of a session (an {@link OutOfMemoryError} included) is
  * caught, logged with its type, and the thread returned to its pool; the acceptor survives any
- * failure, backing off briefly when failures repeat. Logs (JDK {@link System.Logger}, name
+ * failure, backing off briefly when failures repeat. A session whose client declines what the
+ * service offered ({@link SessionDeclinedException}) is counted and logged as declined, with the
+ * service's message, not as failed. Logs (JDK {@link System.Logger}, name
  * {@code dev.oml.server}) are one line per event with session id, peer, service and counts: no
  * keys, shares, inputs or outputs.
  */
@@ -60,6 +62,7 @@ public final class OwnerServer implements AutoCloseable {
   private final AtomicLong sessions = new AtomicLong();
   private final AtomicLong completed = new AtomicLong();
   private final AtomicLong failed = new AtomicLong();
+  private final AtomicLong declined = new AtomicLong();
   private final AtomicLong refused = new AtomicLong();
   private volatile boolean closing;
   /** Test-only: accepted connections on which the acceptor is made to fail with an Error. */
@@ -129,12 +132,15 @@ public final class OwnerServer implements AutoCloseable {
 
   /**
    * Sessions started, finished cleanly, failed, connections refused for overload or the
-   * per-address limit, and open channels.
+   * per-address limit, open channels, and sessions whose client declined what the service
+   * offered ({@link SessionDeclinedException}).
    */
-  public record Stats(long sessions, long completed, long failed, long refused, int active) {}
+  public record Stats(long sessions, long completed, long failed, long refused, int active,
+      long declined) {}
 
   public Stats stats() {
-    return new Stats(sessions.get(), completed.get(), failed.get(), refused.get(), open.size());
+    return new Stats(sessions.get(), completed.get(), failed.get(), refused.get(), open.size(),
+        declined.get());
   }
 
   private void acceptLoop() {
@@ -300,6 +306,11 @@ public final class OwnerServer implements AutoCloseable {
       completed.incrementAndGet();
       LOG.log(Level.INFO, "session {0} from {1}: {2} done, {3} B in, {4} B out, {5} rounds", id, peer,
           service, ch.bytesReceived(), ch.bytesSent(), ch.roundsSent());
+    } catch (SessionDeclinedException e) {
+      // the client's own choice, not a failure of either side: nothing to tell it
+      declined.incrementAndGet();
+      LOG.log(Level.INFO, "session {0} from {1}: {2} declined: {3}", id, peer, service,
+          e.getMessage());
     } catch (Throwable e) {
       fail(id, peer, service, ch, e);
     } finally {

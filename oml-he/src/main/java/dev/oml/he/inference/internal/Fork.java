@@ -1,7 +1,6 @@
 package dev.oml.he.inference.internal;
 
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -46,22 +45,9 @@ final class Fork<T> {
     }
   }
 
-  /** The result, computed here if no other thread has started it. */
+  /** The result, computed here if no other thread has started it; failures as {@link Futures}. */
   T join() {
     run();
-    try {
-      return result.get();
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException("interrupted while evaluating", e);
-    } catch (ExecutionException e) {
-      if (e.getCause() instanceof RuntimeException r) {
-        throw r;
-      }
-      if (e.getCause() instanceof Error err) {
-        throw err;
-      }
-      throw new IllegalStateException(e.getCause());
-    }
+    return Futures.await(result);
   }
 }

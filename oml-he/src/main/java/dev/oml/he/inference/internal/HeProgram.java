@@ -540,18 +540,8 @@ public final class HeProgram {
       jobs.add(() -> work.run(f, t));
     }
     List<Ciphertext> out = new ArrayList<>(count);
-    try {
-      for (java.util.concurrent.Future<List<Ciphertext>> f : executor.invokeAll(jobs)) {
-        out.addAll(f.get());
-      }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException("interrupted while evaluating", e);
-    } catch (java.util.concurrent.ExecutionException e) {
-      if (e.getCause() instanceof RuntimeException r) {
-        throw r;
-      }
-      throw new IllegalStateException(e.getCause());
+    for (List<Ciphertext> part : Futures.invokeAll(executor, jobs)) {
+      out.addAll(part);
     }
     return out;
   }

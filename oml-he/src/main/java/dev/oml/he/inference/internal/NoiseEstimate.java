@@ -80,19 +80,16 @@ public final class NoiseEstimate {
   /**
    * The variances behind {@link #outputError}: {@code [0]} of an output slot's error (real
    * part), {@code [1]} of a slot the last layer masks to zero, which sees only the noise its
-   * own step adds (the zero rows multiply the incoming error by zero).
+   * own step adds (the zero rows multiply the incoming error by zero). The rows packing encodes
+   * its constants, so only the root mean squares enter; {@code max} is read by the batch walk.
    */
   public static double[] outputVariances(HeProgram program, int n, double inputScale,
       long[] primes, long special, double[] rms, double[] max) {
-    double maxPrime = 0;
-    for (long p : primes) {
-      maxPrime = Math.max(maxPrime, p);
-    }
-    double sd = fresh(n, inputScale) / TAIL;
-    double var = sd * sd;
+    Sources src = new Sources(n, primes, special);
+    double var = src.fresh(inputScale);
     if (program.realProjection()) {
       // x + conj(x): two copies of the input noise and one key switch, then halved.
-      var = var + sq(keySwitch(n, primes.length - 1, maxPrime, special, inputScale) / TAIL) / 4;
+      var = var + src.keySwitch(primes.length - 1, inputScale) / 4;
     }
     double scale = inputScale;
     int level = primes.length - 1;
@@ -102,39 +99,24 @@ public final class NoiseEstimate {
     int i = 0;
     double added = var;
     for (Object o : program.steps()) {
-      double xr = rms[i];
-      double xm = max[i++];
+      double xr = rms[i++];
       if (o instanceof LinearStep st) {
-        double norm2 = 0;
-        for (int r = 0; r < st.rows; r++) {
-          double s = 0;
-          for (int c = 0; c < st.cols; c++) {
-            double a = st.a[r * st.cols + c];
-            s += a * a;
-          }
-          norm2 = Math.max(norm2, s);
-        }
         double q = HeProgram.dropScale(primes, level, perLevel);
-        double ks = sq(keySwitch(n, level, maxPrime, special, scale) / TAIL);
+        double ks = src.keySwitch(level, scale);
         int chunks = st.last ? 1 : st.dIn / st.dOut;
-        double perChunk = st.numDiagonals * sq(encoding(n, q) / TAIL) * xr * xr
-            + st.giant * sq(keySwitch(n, level, maxPrime, special, scale * q) / TAIL)
-            + sq(rounding(n, scale) / TAIL);
+        double perChunk = st.numDiagonals * src.encoding(q) * xr * xr
+            + st.giant * src.keySwitch(level, scale * q)
+            + src.rounding(scale);
         added = chunks * perChunk
-            + st.sumSteps.length * chunks * sq(keySwitch(n, level - perLevel, maxPrime, special, scale)
-            / TAIL) + sq(encoding(n, scale) / TAIL);
-        var = norm2 * (var + (st.baby > 1 ? ks : 0.0)) + added;
+            + st.sumSteps.length * chunks * src.keySwitch(level - perLevel, scale)
+            + src.encoding(scale);
+        var = Weights.of(st).norm2() * (var + (st.baby > 1 ? ks : 0.0)) + added;
         level -= perLevel;
       } else {
         ActivationStep a = (ActivationStep) o;
-        double gain = 0;
-        for (int k = 1; k < a.c.length; k++) {
-          gain += Math.abs(a.c[k]) * k * Math.pow(k == 1 ? 1.0 : xr, k - 1);
-        }
-        double ks = sq(keySwitch(n, level, maxPrime, special, scale * scale) / TAIL)
-            + sq(rounding(n, scale) / TAIL);
-        var = gain * gain * var + a.depth * a.c.length * ks + sq(encoding(n, scale) / TAIL)
-            + (xm > 0 ? 0 : 0);
+        double gain = gain(a, xr);
+        var = gain * gain * var + a.depth * a.c.length * src.product(level, scale)
+            + src.encoding(scale);
         level -= a.depth * perLevel;
       }
     }
@@ -161,12 +143,8 @@ public final class NoiseEstimate {
    */
   public static double[] batchOutputVariances(HeProgram program, int n, double inputScale,
       long[] primes, long special, double[] rms, double[] max) {
-    double maxPrime = 0;
-    for (long p : primes) {
-      maxPrime = Math.max(maxPrime, p);
-    }
-    double sd = fresh(n, inputScale) / TAIL;
-    double var = sd * sd;
+    Sources src = new Sources(n, primes, special);
+    double var = src.fresh(inputScale);
     double scale = inputScale;
     int level = primes.length - 1;
     int i = 0;
@@ -176,46 +154,100 @@ public final class NoiseEstimate {
       double xr = rms[i];
       double xm = max[i++];
       if (o instanceof LinearStep st) {
-        double norm2 = 0;
-        double maxW = 0;
-        for (int r = 0; r < st.rows; r++) {
-          double s = 0;
-          for (int c = 0; c < st.cols; c++) {
-            double a = st.a[r * st.cols + c];
-            s += a * a;
-            maxW = Math.max(maxW, Math.abs(a));
-          }
-          norm2 = Math.max(norm2, s);
-        }
+        Weights w = Weights.of(st);
         double q = primes[level];
-        double constants = sq(st.cols * (0.5 * factor / q + maxW * 0x1p-52) * xm / TAIL);
+        double constants = sq(st.cols * (0.5 * factor / q + w.maxAbs() * 0x1p-52) * xm / TAIL);
         if (st.last) {
-          double encoded = st.cols * sq(encoding(n, q) / TAIL) * sq(factor * xr);
-          added = 2 * (Math.max(encoded, constants) + sq(rounding(n, scale) / TAIL))
-              + sq(keySwitch(n, level - 1, maxPrime, special, scale) / TAIL)
-              + sq(encoding(n, scale) / TAIL);
+          double encoded = st.cols * src.encoding(q) * sq(factor * xr);
+          added = 2 * (Math.max(encoded, constants) + src.rounding(scale))
+              + src.keySwitch(level - 1, scale)
+              + src.encoding(scale);
         } else {
-          added = constants + sq(rounding(n, scale) / TAIL) + sq(encoding(n, scale) / TAIL);
+          added = constants + src.rounding(scale) + src.encoding(scale);
         }
-        var = norm2 * var + added;
+        var = w.norm2() * var + added;
         level--;
         factor = 1.0;
       } else {
         ActivationStep a = (ActivationStep) o;
-        double gain = 0;
-        for (int k = 1; k < a.c.length; k++) {
-          gain += Math.abs(a.c[k]) * k * Math.pow(k == 1 ? 1.0 : xr, k - 1);
-        }
-        double conj = sq(keySwitch(n, level, maxPrime, special, scale) / TAIL);
-        double ks = sq(keySwitch(n, level, maxPrime, special, scale * scale) / TAIL)
-            + sq(rounding(n, scale) / TAIL);
+        double gain = gain(a, xr);
+        double conj = src.keySwitch(level, scale);
         var = gain * gain * (var + conj / 2)
-            + 2 * (a.depth * a.c.length * ks + sq(encoding(n, scale) / TAIL));
+            + 2 * (a.depth * a.c.length * src.product(level, scale) + src.encoding(scale));
         level -= a.depth;
         factor = a.square ? 4 * factor * factor : 1.0;
       }
     }
     return new double[] {var, added};
+  }
+
+  /**
+   * The noise sources of one ring and modulus chain as variances (one standard deviation
+   * squared: the slot errors above over {@link #TAIL}, squared), which both walks add up.
+   */
+  private record Sources(int n, double maxPrime, long special) {
+    Sources(int n, long[] primes, long special) {
+      this(n, largest(primes), special);
+    }
+
+    private static double largest(long[] primes) {
+      double m = 0;
+      for (long p : primes) {
+        m = Math.max(m, p);
+      }
+      return m;
+    }
+
+    double fresh(double scale) {
+      return sq(NoiseEstimate.fresh(n, scale) / TAIL);
+    }
+
+    double rounding(double scale) {
+      return sq(NoiseEstimate.rounding(n, scale) / TAIL);
+    }
+
+    double encoding(double scale) {
+      return sq(NoiseEstimate.encoding(n, scale) / TAIL);
+    }
+
+    double keySwitch(int level, double scale) {
+      return sq(NoiseEstimate.keySwitch(n, level, maxPrime, special, scale) / TAIL);
+    }
+
+    /** One ciphertext product of an activation: its relinearization and its rescale. */
+    double product(int level, double scale) {
+      return keySwitch(level, scale * scale) + rounding(scale);
+    }
+  }
+
+  /** A linear step's weights: the largest squared row norm and the largest magnitude. */
+  private record Weights(double norm2, double maxAbs) {
+    static Weights of(LinearStep st) {
+      double norm2 = 0;
+      double maxAbs = 0;
+      for (int r = 0; r < st.rows; r++) {
+        double s = 0;
+        for (int c = 0; c < st.cols; c++) {
+          double a = st.a[r * st.cols + c];
+          s += a * a;
+          maxAbs = Math.max(maxAbs, Math.abs(a));
+        }
+        norm2 = Math.max(norm2, s);
+      }
+      return new Weights(norm2, maxAbs);
+    }
+  }
+
+  /**
+   * An activation's gain on an incoming error: {@code |p'|} at the magnitude {@code xr} of its
+   * input, term by term ({@code sum_k |c_k| k xr^(k-1)}).
+   */
+  private static double gain(ActivationStep a, double xr) {
+    double gain = 0;
+    for (int k = 1; k < a.c.length; k++) {
+      gain += Math.abs(a.c[k]) * k * Math.pow(k == 1 ? 1.0 : xr, k - 1);
+    }
+    return gain;
   }
 
   private static double sq(double x) {

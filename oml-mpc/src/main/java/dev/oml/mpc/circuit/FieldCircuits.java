@@ -182,6 +182,69 @@ public final class FieldCircuits {
   }
 
   /**
+   * Bits of the result word of {@link #maxTruncate(int, int, boolean)}: {@code 46 - f} with
+   * ReLU (the result is then below {@code 2^(45 - f)}), else 46 (a canonical residue).
+   */
+  public static int resultBits(int f, boolean relu) {
+    checkF(f);
+    return relu ? BITS - f : BITS;
+  }
+
+  /**
+   * A hidden layer's circuit without the re-share: as {@link #maxReshare(int, int, boolean)}
+   * (and, for {@code w = 1}, {@link #reluReshare(int)} or {@link #truncateReshare(int)}) but
+   * with no mask input and the result {@code y} itself as output, so that the caller re-shares
+   * it outside the circuit (the share tables of {@code dev.oml.mpc.gc.FieldLayerGarbler}, which
+   * turn the labels of {@code y}'s wires into an additive sharing). Garbler inputs the {@code w}
+   * words of {@code z_O}, evaluator inputs the {@code w} words of {@code z_U}; outputs the
+   * {@link #resultBits(int, boolean)} bits of {@code y} (least significant first: with ReLU the
+   * low bits of {@code ReLU(max_q floor(center(z_U,q + z_O,q) / 2^f))}, whose higher bits are
+   * 0; without, that maximum embedded as a canonical residue), then one non-canonical flag per
+   * evaluator word. AND gates: those of the re-sharing circuit less the re-share ({@code 2k - 1
+   * = 91}): {@code 274 - f} for {@code w = 1} with ReLU (262 at {@code f = 12}), 319 without.
+   */
+  public static Circuit maxTruncate(int f, int w, boolean relu) {
+    checkF(f);
+    if (w < 1) {
+      throw new IllegalArgumentException("a window has at least one value");
+    }
+    int bits = resultBits(f, relu);
+    CircuitBuilder b = new CircuitBuilder(w * BITS, w * BITS);
+    int[] flags = new int[w];
+    int[] y;
+    if (w == 1) {
+      int[] zu = b.evaluatorInputs(0, BITS);
+      flags[0] = atLeast(b, zu, PrimeField.P);
+      int[] r = addModP(b, zu, b.garblerInputs(0, BITS));
+      int neg = negative(b, r);
+      y = relu ? reluTruncate(b, r, neg, f) : truncate(b, r, neg, f);
+    } else {
+      int[] best = null;
+      for (int q = 0; q < w; q++) {
+        int[] zu = b.evaluatorInputs(q * BITS, BITS);
+        flags[q] = atLeast(b, zu, PrimeField.P);
+        int[] r = addModP(b, zu, b.garblerInputs(q * BITS, BITS));
+        int[] c = Circuits.shiftRightArithmetic(centered(b, r, negative(b, r)), f);
+        best = best == null ? c : Circuits.mux(b, Circuits.lessThanSigned(b, best, c), c, best);
+      }
+      int sign = best[BITS];
+      if (relu) {
+        int positive = b.not(sign);
+        y = new int[bits];
+        for (int i = 0; i < bits; i++) {
+          y[i] = b.and(best[i], positive);
+        }
+      } else {
+        y = add(b, java.util.Arrays.copyOf(best, BITS), masked(PrimeField.P, BITS, sign),
+            CircuitBuilder.ZERO, false);
+      }
+    }
+    int[] outs = java.util.Arrays.copyOf(y, bits + w);
+    System.arraycopy(flags, 0, outs, bits, w);
+    return b.build(outs);
+  }
+
+  /**
    * The hidden-layer circuit: U's output share is
    * {@code (ReLU(floor(center(z_U + z_O) / 2^f)) - m) mod p}, exactly
    * {@code FieldFixedPoint.truncate(z_U, z_O, f)} with ReLU applied, minus the mask.

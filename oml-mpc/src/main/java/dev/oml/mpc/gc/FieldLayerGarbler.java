@@ -1,5 +1,7 @@
 package dev.oml.mpc.gc;
 
+import dev.oml.core.field.FieldCodec;
+import dev.oml.core.field.PrimeField;
 import dev.oml.core.transport.Channel;
 import dev.oml.core.transport.ProtocolAbortException;
 import dev.oml.mpc.auth.LabelTable;
@@ -48,6 +50,7 @@ import java.util.Objects;
  * {@link LabelRequest} only derandomizes (Beaver): its KOS field is empty.
  */
 public final class FieldLayerGarbler {
+  private static final MacKey ONE = new MacKey(1);
   private final FieldLayerWires wires;
   private final byte[] session;
   private long dlo;
@@ -58,6 +61,8 @@ public final class FieldLayerGarbler {
   private long[] decoding;
   private byte[] inputTable;
   private byte[] outputTable;
+  private byte[] shareTable;
+  private byte[] shareOffsets;
   private final MacKeyVector inputKeys;
   private final MacKeyVector outputKeys;
   private KosSender ot;
@@ -107,16 +112,36 @@ public final class FieldLayerGarbler {
         alpha, FieldLayerWires.INPUT_TWEAKS);
     inputTable = inT.table().toMessage();
     inputKeys = inT.keys();
+    shareTable = new byte[0];
+    shareOffsets = new byte[0];
     if (wires.label) {
       outputTable = new byte[0];
       outputKeys = null;
     } else {
       long[] out = wires.gatherOutput(outputZeros);
-      LabelTable.Garbled outT = LabelTable.garble(out, FieldLayerWires.tableWires(
-          FieldLayerWires.K), FieldLayerWires.outputWeights(), wires.outputs, dlo, dhi, alpha,
-          FieldLayerWires.OUTPUT_TWEAKS);
+      int[] tw = FieldLayerWires.tableWires(wires.resultBits);
+      long[] weights = wires.outputWeights();
+      LabelTable.Garbled outT = LabelTable.garble(out, tw, weights, wires.outputs, dlo, dhi,
+          alpha, FieldLayerWires.OUTPUT_TWEAKS);
       outputTable = outT.table().toMessage();
-      outputKeys = outT.keys();
+      if (wires.spec.sharedOutput()) {
+        // The same wires under weight 2^j without alpha: U gets R' + y, the owner holds R'.
+        // The public offset -m - R' turns it into U's share y - m; its tag from the output
+        // table is R + alpha y = (R + alpha m) + alpha (y - m), so the owner's key is R + alpha m.
+        LabelTable.Garbled shareT = LabelTable.garble(out, tw, weights, wires.outputs, dlo, dhi,
+            ONE, FieldLayerWires.SHARE_TWEAKS);
+        shareTable = shareT.table().toMessage();
+        long[] offsets = shareT.keys().keys();
+        for (int v = 0; v < offsets.length; v++) {
+          offsets[v] = PrimeField.neg(PrimeField.add(offsets[v], masks[v]));
+        }
+        shareOffsets = FieldCodec.pack(offsets, offsets.length);
+        outputKeys = MacKeyVector.of(PrimeField.addScaled(outT.keys().keys(), alpha.alpha(),
+            masks, null));
+        FieldLayerMessages.erase(offsets);
+      } else {
+        outputKeys = outT.keys();
+      }
       FieldLayerMessages.erase(out);
     }
     FieldLayerMessages.erase(in, outputZeros);
@@ -205,13 +230,15 @@ public final class FieldLayerGarbler {
       }
       long[] dec = wires.spec.decodingWithheld() ? new long[0] : decoding;
       Garbling g = new Garbling(session.clone(), wires.circuit.fingerprint(), kos, tables,
-          maskLabels, inputTable, outputTable, dec);
+          maskLabels, inputTable, outputTable, shareTable, shareOffsets, dec);
       byte[] message = g.encode();
       FieldLayerMessages.erase(tables, maskLabels);
       tables = null;
       maskLabels = null;
       inputTable = null;
       outputTable = null;
+      shareTable = null;
+      shareOffsets = null;
       return new Offline(message);
     } catch (RuntimeException e) {
       erase();

@@ -85,8 +85,8 @@ public record FieldLayerSpec(Kind kind, int neurons, int fractionalBits, int win
   /** The circuit garbled (once per neuron, or once for LABEL). */
   public Circuit circuit() {
     return switch (kind) {
-      case HIDDEN -> FieldCircuits.maxReshare(fractionalBits, window, true);
-      case TRUNCATE -> FieldCircuits.maxReshare(fractionalBits, window, false);
+      case HIDDEN -> FieldCircuits.maxTruncate(fractionalBits, window, true);
+      case TRUNCATE -> FieldCircuits.maxTruncate(fractionalBits, window, false);
       case LOGITS -> FieldCircuits.truncateReshare(fractionalBits);
       case LABEL -> FieldCircuits.argmaxOfShares(neurons);
     };
@@ -110,9 +110,31 @@ public record FieldLayerSpec(Kind kind, int neurons, int fractionalBits, int win
     return kind == Kind.LOGITS || kind == Kind.LABEL;
   }
 
-  /** Decoded output bits: 46 per neuron, or the index bits of the argmax. */
+  /**
+   * Whether U's output share comes from share tables over the circuit's result wires (HIDDEN,
+   * TRUNCATE: the circuit outputs the result and nothing is decoded) rather than from decoding a
+   * re-shared word after the MAC check (LOGITS).
+   */
+  boolean sharedOutput() {
+    return kind == Kind.HIDDEN || kind == Kind.TRUNCATE;
+  }
+
+  /** Output wires per instance that carry the result or U's share (0 for LABEL). */
+  int resultBits() {
+    return switch (kind) {
+      case HIDDEN -> FieldCircuits.resultBits(fractionalBits, true);
+      case TRUNCATE, LOGITS -> FieldCircuits.BITS;
+      case LABEL -> 0;
+    };
+  }
+
+  /** Decoded output bits: 46 per neuron (LOGITS), the index bits (LABEL), else none. */
   int decodedBits() {
-    return kind == Kind.LABEL ? Circuits.indexBits(neurons) : FieldCircuits.BITS * neurons;
+    return switch (kind) {
+      case LABEL -> Circuits.indexBits(neurons);
+      case LOGITS -> FieldCircuits.BITS * neurons;
+      case HIDDEN, TRUNCATE -> 0;
+    };
   }
 
   /** Garbler input bits per instance sent online ({@code z_O}); the rest ({@code m}) offline. */

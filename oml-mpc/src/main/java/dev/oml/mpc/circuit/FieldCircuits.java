@@ -37,6 +37,10 @@ import dev.oml.core.field.PrimeField;
  * costs 410 for every {@code f} (the centered value, its arithmetic shift and re-embedding by
  * the masked constant {@code negative * p} replace ReLU), {@link #argmaxOfShares(int)} 3560 for
  * {@code k = 10} logits.
+ *
+ * <p>Hidden layers garble {@link #maxTruncate(int, int, boolean)}: the same computation without
+ * the mask input and the re-share, outputting the result itself ({@code 274 - f} AND gates with
+ * ReLU); the tier-2 layer re-shares it with label tables outside the circuit.
  */
 public final class FieldCircuits {
   /** Bits of a field element word. */

@@ -40,7 +40,14 @@ import java.util.Objects;
  * table covers {@code z_U}'s 46 wires and the circuit's non-canonical-input flag, weighted by a
  * random field element drawn here and never sent: an honest licensee's flag is 0 and adds
  * nothing, a licensee feeding {@code z_U + p} shifts its authenticated value by a weight it
- * cannot know, and the MAC check fails. Each step runs once; a repeated call throws
+ * cannot know, and the MAC check fails.
+ *
+ * <p>HIDDEN and TRUNCATE layers re-share outside the circuit: their circuits output the result
+ * {@code y}, and besides the output table (tags {@code R + alpha y}) the owner sends a share
+ * table over the same wires without {@code alpha} (U gets {@code R' + y}) and one public offset
+ * {@code -m - R'} per value, so U's share is {@code y - m} and the owner's key of it
+ * {@code R + alpha m}; no mask labels and no decoding travel for them. Each step runs once; a
+ * repeated call throws
  * {@link IllegalStateException}. Semi-honest garbler, malicious licensee.
  *
  * <p>Within a bundle whose OT extension runs once ({@link KosExtensionSender}), the garbling
@@ -208,8 +215,8 @@ public final class FieldLayerGarbler {
   }
 
   /**
-   * Answers the licensee's OT start with the garbling: tables, the masks' labels, both label
-   * tables, and (hidden layer) the output decoding.
+   * Answers the licensee's OT start with the garbling: tables, the masks' labels (LOGITS), the
+   * label tables, and for HIDDEN and TRUNCATE the share table and its offsets.
    *
    * @throws ProtocolAbortException if the OT message is malformed
    */

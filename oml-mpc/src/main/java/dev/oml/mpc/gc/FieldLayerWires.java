@@ -11,9 +11,10 @@ import dev.oml.mpc.circuit.FieldCircuits;
  * both sides so that the garbler's and the evaluator's label tables cover the same wires. Input
  * value {@code u}, bit {@code j} of a per-neuron layer with window {@code w} is wire
  * {@code 46 (u mod w) + j} of instance {@code u / w} (wire {@code j} of instance {@code u} without
- * pooling), its canonicity flag output {@code 46 + (u mod w)} of that instance; of an argmax
- * layer it is wire {@code 46 u + j} of its single instance. Output value {@code v} is instance
- * {@code v}'s share.
+ * pooling), its canonicity flag output {@code b + (u mod w)} of that instance ({@code b} result
+ * wires: {@code 46 - f} for HIDDEN, 46 for TRUNCATE and LOGITS); of an argmax layer it is wire
+ * {@code 46 u + j} of its single instance. Output value {@code v} is instance {@code v}'s result
+ * (HIDDEN, TRUNCATE) or share (LOGITS), on output wires {@code [0, b)}.
  */
 final class FieldLayerWires {
   static final int K = FieldCircuits.BITS;

@@ -185,13 +185,73 @@ public final class FieldCircuits {
     return b.build(outs);
   }
 
+  /** Whether the ReLU without re-share uses the sum's bits directly: {@code p = 1 mod 2^f}. */
+  private static boolean fromSum(int f, int w, boolean relu) {
+    return relu && w == 1 && f >= 1 && f <= LOW_ZERO_BITS;
+  }
+
+  /** {@code p = 2^16 * 0x3FFFFFFF7 + 1}: its bits 1 to 15 are 0, so {@code p mod 2^f = 1}. */
+  private static final int LOW_ZERO_BITS = 16;
+
   /**
-   * Bits of the result word of {@link #maxTruncate(int, int, boolean)}: {@code 46 - f} with
-   * ReLU (the result is then below {@code 2^(45 - f)}), else 46 (a canonical residue).
+   * The public weights of the result wires of {@link #maxTruncate(int, int, boolean)}: the
+   * result is {@code sum_j weights[j] x_j mod p} over its output wires {@code x_j}. A binary
+   * word ({@code 2^j}) of {@code 46 - f} bits with ReLU (the result is below
+   * {@code 2^(45 - f)}) or of 46 bits without (a canonical residue); for a ReLU without pooling
+   * at {@code 1 <= f <= 16}, {@code 2^j} on the {@code 47 - f} high bits of the 47-bit sum, then
+   * {@code -floor(p / 2^f)} and {@code -1} (see {@link #maxTruncate(int, int, boolean)}).
    */
-  public static int resultBits(int f, boolean relu) {
+  public static long[] resultWeights(int f, int w, boolean relu) {
     checkF(f);
-    return relu ? BITS - f : BITS;
+    int bits = relu ? (fromSum(f, w, relu) ? BITS + 1 - f : BITS - f) : BITS;
+    long[] weights = new long[fromSum(f, w, relu) ? bits + 2 : bits];
+    for (int j = 0; j < bits; j++) {
+      weights[j] = 1L << j;
+    }
+    if (fromSum(f, w, relu)) {
+      weights[bits] = PrimeField.neg(PrimeField.P >>> f);
+      weights[bits + 1] = PrimeField.neg(1);
+    }
+    return weights;
+  }
+
+  /**
+   * {@code ReLU(floor(center((z_U + z_O) mod p) / 2^f))} as wires whose weighted sum it is,
+   * for {@code 1 <= f <= 16}, without reducing the sum. With {@code s = z_U + z_O} (47 bits,
+   * below {@code 2p}), {@code c = [s >= p]} and {@code r = s - c p}: {@code r} is negative in
+   * the centered sense iff {@code s >= (p + 1) / 2 + c p}, one comparison of {@code s} with a
+   * constant whose bits are {@code c} where those of {@code (p + 1) / 2} and
+   * {@code (p + 1) / 2 + p} differ (no selection of {@code r} first); and since
+   * {@code p = 1 mod 2^f}, {@code floor(r / 2^f) = floor(s / 2^f) - c floor(p / 2^f) - c z} with
+   * {@code z = [s mod 2^f = 0]}. ReLU ANDs each term with {@code not negative}.
+   */
+  private static int[] reluFromSum(CircuitBuilder b, int[] zu, int[] zo, int f) {
+    int[] s = add(b, zu, zo, CircuitBuilder.ZERO, true); // 47 bits
+    int c = atLeast(b, s, PrimeField.P);
+    long h = (PrimeField.P + 1) / 2;
+    long lo = ~h;
+    long hi = ~(h + PrimeField.P);
+    int[] notBound = new int[BITS + 1];
+    for (int j = 0; j <= BITS; j++) {
+      long a = (lo >>> j) & 1;
+      long d = (hi >>> j) & 1;
+      notBound[j] = a == d ? (a == 1 ? CircuitBuilder.ONE : CircuitBuilder.ZERO)
+          : (d == 1 ? c : b.not(c));
+    }
+    int negative = add(b, s, notBound, CircuitBuilder.ONE, true)[BITS + 1];
+    int positive = b.not(negative);
+    int zero = b.not(s[0]);
+    for (int j = 1; j < f; j++) {
+      zero = b.and(zero, b.not(s[j]));
+    }
+    int[] y = new int[BITS + 1 - f + 2];
+    for (int j = f; j <= BITS; j++) {
+      y[j - f] = b.and(s[j], positive);
+    }
+    int pc = b.and(c, positive);
+    y[BITS + 1 - f] = pc;
+    y[BITS + 2 - f] = b.and(pc, zero);
+    return y;
   }
 
   /**
@@ -199,24 +259,31 @@ public final class FieldCircuits {
    * (and, for {@code w = 1}, {@link #reluReshare(int)} or {@link #truncateReshare(int)}) but
    * with no mask input and the result {@code y} itself as output, so that the caller re-shares
    * it outside the circuit (the share tables of {@code dev.oml.mpc.gc.FieldLayerGarbler}, which
-   * turn the labels of {@code y}'s wires into an additive sharing). Garbler inputs the {@code w}
-   * words of {@code z_O}, evaluator inputs the {@code w} words of {@code z_U}; outputs the
-   * {@link #resultBits(int, boolean)} bits of {@code y} (least significant first: with ReLU the
-   * low bits of {@code ReLU(max_q floor(center(z_U,q + z_O,q) / 2^f))}, whose higher bits are
-   * 0; without, that maximum embedded as a canonical residue), then one non-canonical flag per
-   * evaluator word. AND gates: those of the re-sharing circuit less the re-share ({@code 2k - 1
-   * = 91}): {@code 274 - f} for {@code w = 1} with ReLU (262 at {@code f = 12}), 319 without.
+   * turn the labels of {@code y}'s wires into an additive sharing, with any public weights).
+   * Garbler inputs the {@code w} words of {@code z_O}, evaluator inputs the {@code w} words of
+   * {@code z_U}; outputs the result wires, whose sum weighted by
+   * {@link #resultWeights(int, int, boolean)} is {@code y} mod p (with ReLU
+   * {@code ReLU(max_q floor(center(z_U,q + z_O,q) / 2^f))}; without, that maximum embedded as a
+   * canonical residue), then one non-canonical flag per evaluator word. AND gates: those of the
+   * re-sharing circuit less the re-share ({@code 2k - 1 = 91}), 319 for {@code w = 1} without
+   * ReLU, {@code 274 - f} with ReLU at {@code f = 0} or {@code f > 16}; a ReLU without pooling at
+   * {@code 1 <= f <= 16} takes the sum's bits without reducing the sum (see
+   * {@link #reluFromSum}), which {@code FieldCircuitsTest} pins.
    */
   public static Circuit maxTruncate(int f, int w, boolean relu) {
     checkF(f);
     if (w < 1) {
       throw new IllegalArgumentException("a window has at least one value");
     }
-    int bits = resultBits(f, relu);
+    int bits = resultWeights(f, w, relu).length;
     CircuitBuilder b = new CircuitBuilder(w * BITS, w * BITS);
     int[] flags = new int[w];
     int[] y;
-    if (w == 1) {
+    if (fromSum(f, w, relu)) {
+      int[] zu = b.evaluatorInputs(0, BITS);
+      flags[0] = atLeast(b, zu, PrimeField.P);
+      y = reluFromSum(b, zu, b.garblerInputs(0, BITS), f);
+    } else if (w == 1) {
       int[] zu = b.evaluatorInputs(0, BITS);
       flags[0] = atLeast(b, zu, PrimeField.P);
       int[] r = addModP(b, zu, b.garblerInputs(0, BITS));

@@ -125,10 +125,19 @@ public record FieldLayerSpec(Kind kind, int neurons, int fractionalBits, int win
 
   /** Output wires per instance that carry the result or U's share (0 for LABEL). */
   int resultBits() {
+    return kind == Kind.LABEL ? 0 : resultWeights().length;
+  }
+
+  /**
+   * The public weights of those wires: the value is their weighted sum mod p (HIDDEN, TRUNCATE:
+   * {@link FieldCircuits#resultWeights}; LOGITS: the binary word of U's share).
+   */
+  long[] resultWeights() {
     return switch (kind) {
-      case HIDDEN -> FieldCircuits.resultBits(fractionalBits, true);
-      case TRUNCATE, LOGITS -> FieldCircuits.BITS;
-      case LABEL -> 0;
+      case HIDDEN, TRUNCATE -> FieldCircuits.resultWeights(fractionalBits, window,
+          kind == Kind.HIDDEN);
+      case LOGITS -> dev.oml.mpc.auth.LabelTable.unsignedWeights(FieldCircuits.BITS);
+      case LABEL -> new long[0];
     };
   }
 

@@ -140,7 +140,7 @@ final class FieldLayerWires {
   }
 
   long[] outputWeights() {
-    return LabelTable.unsignedWeights(resultBits);
+    return spec.resultWeights();
   }
 
   static void requireCanonical(long[] v, int n, String what) {

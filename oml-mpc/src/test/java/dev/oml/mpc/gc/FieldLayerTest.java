@@ -466,10 +466,11 @@ class FieldLayerTest {
     FieldLayerGarbler.Online on = off.respond(LabelRequest.decode(r.message()), q.zO);
     r.finish(InputLabels.decode(on.message()));
     int ands = spec.circuit().andGates();
-    // input table (47 wires), output and share tables over the 46 - f result wires, offsets
-    int tables = LabelTable.payloadBytes(n, 47) + 2 * LabelTable.payloadBytes(n, 46 - F)
+    // input table (47 wires), output and share tables over the 49 - f result wires (the sum's
+    // 47 - f high bits and two corrections), offsets
+    int tables = LabelTable.payloadBytes(n, 47) + 2 * LabelTable.payloadBytes(n, 49 - F)
         + FieldCodec.bytes(n);
-    assertEquals((282 + 12 * (46 - F) + 6) * n, tables);
+    assertEquals((282 + 12 * (49 - F) + 6) * n, tables);
     // the garbling holds the half-gates tables and the three label tables, no mask labels
     // (they would add 16 * 46 bytes per neuron), no decoding, and besides the KOS message (base
     // OTs, outside a bundle) a few hundred bytes of framing

@@ -39,14 +39,17 @@ import dev.oml.core.field.PrimeField;
  * {@code k = 10} logits.
  *
  * <p>Hidden layers garble {@link #maxTruncate(int, int, boolean)}: the same computation without
- * the mask input and the re-share, outputting the result itself ({@code 274 - f} AND gates with
- * ReLU); the tier-2 layer re-shares it with label tables outside the circuit.
+ * the mask input and the re-share, outputting the result itself (with ReLU, 232 AND gates at
+ * {@code 1 <= f <= 16}, where it also skips reducing the sum, else {@code 274 - f}); the tier-2
+ * layer re-shares it with label tables outside the circuit.
  */
 public final class FieldCircuits {
   /** Bits of a field element word. */
   public static final int BITS = PrimeField.BITS;
   /** Output index of the non-canonical-input flag, after the 46 bits of the share. */
   public static final int OUTPUT_FLAG = BITS;
+  /** {@code p = 2^16 (2^30 - 9) + 1}: bits 1 to 15 are 0, so {@code p = 1 mod 2^f}, f <= 16. */
+  private static final int LOW_ZERO_BITS = 16;
 
   private FieldCircuits() {}
 
@@ -189,9 +192,6 @@ public final class FieldCircuits {
   private static boolean fromSum(int f, int w, boolean relu) {
     return relu && w == 1 && f >= 1 && f <= LOW_ZERO_BITS;
   }
-
-  /** {@code p = 2^16 * 0x3FFFFFFF7 + 1}: its bits 1 to 15 are 0, so {@code p mod 2^f = 1}. */
-  private static final int LOW_ZERO_BITS = 16;
 
   /**
    * The public weights of the result wires of {@link #maxTruncate(int, int, boolean)}: the

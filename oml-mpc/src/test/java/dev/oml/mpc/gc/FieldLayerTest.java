@@ -443,6 +443,18 @@ class FieldLayerTest {
     FieldLayerEvaluator other = FieldLayerEvaluator.start(
         new FieldLayerSpec(FieldLayerSpec.Kind.HIDDEN, 3, F), RNG);
     assertThrows(ProtocolAbortException.class, () -> other.receive(Garbling.decode(m)));
+    // a hidden layer's garbling without its share table, or with one offset short
+    Garbling g = Garbling.decode(m);
+    Garbling noShares = new Garbling(g.session(), g.fingerprint(), g.kos(), g.tables(),
+        g.maskLabels(), g.inputTable(), g.outputTable(), new byte[0], g.shareOffsets(),
+        g.decoding());
+    assertThrows(ProtocolAbortException.class,
+        () -> FieldLayerEvaluator.start(spec, RNG).receive(noShares));
+    Garbling shortOffsets = new Garbling(g.session(), g.fingerprint(), g.kos(), g.tables(),
+        g.maskLabels(), g.inputTable(), g.outputTable(), g.shareTable(),
+        java.util.Arrays.copyOf(g.shareOffsets(), FieldCodec.bytes(1)), g.decoding());
+    assertThrows(ProtocolAbortException.class,
+        () -> FieldLayerEvaluator.start(spec, RNG).receive(shortOffsets));
     FieldLayerEvaluator.Ready ready = e.receive(Garbling.decode(m));
     assertThrows(dev.oml.core.field.FieldElementException.class,
         () -> ready.request(new long[] {1, P}));

@@ -28,13 +28,13 @@ import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * The tier-2 garbled layer over {@code F_p} (dev.oml.mpc.gc.FieldLayerGarbler/Evaluator,
- * docs/2pc-tier2.md): a hidden layer of 128 ReLU-truncate-reshare circuits at {@code f = 16}
- * with both label tables. {@code garble} is the owner's offline garbling alone (half gates,
+ * docs/2pc-tier2.md): a hidden layer of 128 ReLU-and-truncate circuits at {@code f = 16} with
+ * the input, tag and share tables. {@code garble} is the owner's offline garbling alone (half gates,
  * label tables, OT sender setup); {@code layer} runs every step of both sides in one thread
  * (garbling, KOS15 OTs with base OTs, evaluation, label-table reads), per ReLU. The bytes of
  * each flight are counted per ReLU by {@link Bytes}. {@code window} 4 garbles the same 128
  * pre-activations as 32 fused max-pooling circuits (ReLU, then the maximum of 2x2 windows,
- * {@code FieldCircuits.maxReshare}); figures stay per pre-activation, so the two settings
+ * {@code FieldCircuits.maxTruncate}); figures stay per pre-activation, so the two settings
  * compare a convolution's ReLU layer with the same layer followed by max pooling.
  */
 @State(Scope.Benchmark)

@@ -37,12 +37,19 @@ import dev.oml.core.field.PrimeField;
  * costs 410 for every {@code f} (the centered value, its arithmetic shift and re-embedding by
  * the masked constant {@code negative * p} replace ReLU), {@link #argmaxOfShares(int)} 3560 for
  * {@code k = 10} logits.
+ *
+ * <p>Hidden layers garble {@link #maxTruncate(int, int, boolean)}: the same computation without
+ * the mask input and the re-share, outputting the result itself (with ReLU, 232 AND gates at
+ * {@code 1 <= f <= 16}, where it also skips reducing the sum, else {@code 274 - f}); the tier-2
+ * layer re-shares it with label tables outside the circuit.
  */
 public final class FieldCircuits {
   /** Bits of a field element word. */
   public static final int BITS = PrimeField.BITS;
   /** Output index of the non-canonical-input flag, after the 46 bits of the share. */
   public static final int OUTPUT_FLAG = BITS;
+  /** {@code p = 2^16 (2^30 - 9) + 1}: bits 1 to 15 are 0, so {@code p = 1 mod 2^f}, f <= 16. */
+  private static final int LOW_ZERO_BITS = 16;
 
   private FieldCircuits() {}
 
@@ -178,6 +185,133 @@ public final class FieldCircuits {
     int[] out = subModP(b, y, m);
     int[] outs = java.util.Arrays.copyOf(out, BITS + 1);
     outs[OUTPUT_FLAG] = flag;
+    return b.build(outs);
+  }
+
+  /** Whether the ReLU without re-share uses the sum's bits directly: {@code p = 1 mod 2^f}. */
+  private static boolean fromSum(int f, int w, boolean relu) {
+    return relu && w == 1 && f >= 1 && f <= LOW_ZERO_BITS;
+  }
+
+  /**
+   * The public weights of the result wires of {@link #maxTruncate(int, int, boolean)}: the
+   * result is {@code sum_j weights[j] x_j mod p} over its output wires {@code x_j}. A binary
+   * word ({@code 2^j}) of {@code 46 - f} bits with ReLU (the result is below
+   * {@code 2^(45 - f)}) or of 46 bits without (a canonical residue); for a ReLU without pooling
+   * at {@code 1 <= f <= 16}, {@code 2^j} on the {@code 47 - f} high bits of the 47-bit sum, then
+   * {@code -floor(p / 2^f)} and {@code -1} (see {@link #maxTruncate(int, int, boolean)}).
+   */
+  public static long[] resultWeights(int f, int w, boolean relu) {
+    checkF(f);
+    int bits = relu ? (fromSum(f, w, relu) ? BITS + 1 - f : BITS - f) : BITS;
+    long[] weights = new long[fromSum(f, w, relu) ? bits + 2 : bits];
+    for (int j = 0; j < bits; j++) {
+      weights[j] = 1L << j;
+    }
+    if (fromSum(f, w, relu)) {
+      weights[bits] = PrimeField.neg(PrimeField.P >>> f);
+      weights[bits + 1] = PrimeField.neg(1);
+    }
+    return weights;
+  }
+
+  /**
+   * {@code ReLU(floor(center((z_U + z_O) mod p) / 2^f))} as wires whose weighted sum it is,
+   * for {@code 1 <= f <= 16}, without reducing the sum. With {@code s = z_U + z_O} (47 bits,
+   * below {@code 2p}), {@code c = [s >= p]} and {@code r = s - c p}: {@code r} is negative in
+   * the centered sense iff {@code s >= (p + 1) / 2 + c p}, one comparison of {@code s} with a
+   * constant whose bits are {@code c} where those of {@code (p + 1) / 2} and
+   * {@code (p + 1) / 2 + p} differ (no selection of {@code r} first); and since
+   * {@code p = 1 mod 2^f}, {@code floor(r / 2^f) = floor(s / 2^f) - c floor(p / 2^f) - c z} with
+   * {@code z = [s mod 2^f = 0]}. ReLU ANDs each term with {@code not negative}.
+   */
+  private static int[] reluFromSum(CircuitBuilder b, int[] zu, int[] zo, int f) {
+    int[] s = add(b, zu, zo, CircuitBuilder.ZERO, true); // 47 bits
+    int c = atLeast(b, s, PrimeField.P);
+    long h = (PrimeField.P + 1) / 2;
+    long lo = ~h;
+    long hi = ~(h + PrimeField.P);
+    int[] notBound = new int[BITS + 1];
+    for (int j = 0; j <= BITS; j++) {
+      long a = (lo >>> j) & 1;
+      long d = (hi >>> j) & 1;
+      notBound[j] = a == d ? (a == 1 ? CircuitBuilder.ONE : CircuitBuilder.ZERO)
+          : (d == 1 ? c : b.not(c));
+    }
+    int negative = add(b, s, notBound, CircuitBuilder.ONE, true)[BITS + 1];
+    int positive = b.not(negative);
+    int zero = b.not(s[0]);
+    for (int j = 1; j < f; j++) {
+      zero = b.and(zero, b.not(s[j]));
+    }
+    int[] y = new int[BITS + 1 - f + 2];
+    for (int j = f; j <= BITS; j++) {
+      y[j - f] = b.and(s[j], positive);
+    }
+    int pc = b.and(c, positive);
+    y[BITS + 1 - f] = pc;
+    y[BITS + 2 - f] = b.and(pc, zero);
+    return y;
+  }
+
+  /**
+   * A hidden layer's circuit without the re-share: as {@link #maxReshare(int, int, boolean)}
+   * (and, for {@code w = 1}, {@link #reluReshare(int)} or {@link #truncateReshare(int)}) but
+   * with no mask input and the result {@code y} itself as output, so that the caller re-shares
+   * it outside the circuit (the share tables of {@code dev.oml.mpc.gc.FieldLayerGarbler}, which
+   * turn the labels of {@code y}'s wires into an additive sharing, with any public weights).
+   * Garbler inputs the {@code w} words of {@code z_O}, evaluator inputs the {@code w} words of
+   * {@code z_U}; outputs the result wires, whose sum weighted by
+   * {@link #resultWeights(int, int, boolean)} is {@code y} mod p (with ReLU
+   * {@code ReLU(max_q floor(center(z_U,q + z_O,q) / 2^f))}; without, that maximum embedded as a
+   * canonical residue), then one non-canonical flag per evaluator word. AND gates: those of the
+   * re-sharing circuit less the re-share ({@code 2k - 1 = 91}), 319 for {@code w = 1} without
+   * ReLU, {@code 274 - f} with ReLU at {@code f = 0} or {@code f > 16}; a ReLU without pooling at
+   * {@code 1 <= f <= 16} takes the sum's bits without reducing the sum (see
+   * {@link #reluFromSum}), which {@code FieldCircuitsTest} pins.
+   */
+  public static Circuit maxTruncate(int f, int w, boolean relu) {
+    checkF(f);
+    if (w < 1) {
+      throw new IllegalArgumentException("a window has at least one value");
+    }
+    int bits = resultWeights(f, w, relu).length;
+    CircuitBuilder b = new CircuitBuilder(w * BITS, w * BITS);
+    int[] flags = new int[w];
+    int[] y;
+    if (fromSum(f, w, relu)) {
+      int[] zu = b.evaluatorInputs(0, BITS);
+      flags[0] = atLeast(b, zu, PrimeField.P);
+      y = reluFromSum(b, zu, b.garblerInputs(0, BITS), f);
+    } else if (w == 1) {
+      int[] zu = b.evaluatorInputs(0, BITS);
+      flags[0] = atLeast(b, zu, PrimeField.P);
+      int[] r = addModP(b, zu, b.garblerInputs(0, BITS));
+      int neg = negative(b, r);
+      y = relu ? reluTruncate(b, r, neg, f) : truncate(b, r, neg, f);
+    } else {
+      int[] best = null;
+      for (int q = 0; q < w; q++) {
+        int[] zu = b.evaluatorInputs(q * BITS, BITS);
+        flags[q] = atLeast(b, zu, PrimeField.P);
+        int[] r = addModP(b, zu, b.garblerInputs(q * BITS, BITS));
+        int[] c = Circuits.shiftRightArithmetic(centered(b, r, negative(b, r)), f);
+        best = best == null ? c : Circuits.mux(b, Circuits.lessThanSigned(b, best, c), c, best);
+      }
+      int sign = best[BITS];
+      if (relu) {
+        int positive = b.not(sign);
+        y = new int[bits];
+        for (int i = 0; i < bits; i++) {
+          y[i] = b.and(best[i], positive);
+        }
+      } else {
+        y = add(b, java.util.Arrays.copyOf(best, BITS), masked(PrimeField.P, BITS, sign),
+            CircuitBuilder.ZERO, false);
+      }
+    }
+    int[] outs = java.util.Arrays.copyOf(y, bits + w);
+    System.arraycopy(flags, 0, outs, bits, w);
     return b.build(outs);
   }
 

@@ -1,5 +1,6 @@
 package dev.oml.mpc.gc;
 
+import dev.oml.core.field.FieldCodec;
 import dev.oml.core.field.PrimeField;
 import dev.oml.core.transport.Channel;
 import dev.oml.core.transport.ProtocolAbortException;
@@ -104,12 +105,26 @@ public final class FieldLayerEvaluator {
     LabelTable in = LabelTable.fromMessage(g.inputTable(), wires.values,
         FieldLayerWires.INPUT_WIRES);
     LabelTable out = null;
+    LabelTable share = null;
+    long[] offsets = null;
     if (wires.label) {
       if (g.outputTable().length != 0) {
         throw new ProtocolAbortException("field layer garbling: an argmax has no output table");
       }
     } else {
-      out = LabelTable.fromMessage(g.outputTable(), wires.outputs, FieldLayerWires.K);
+      out = LabelTable.fromMessage(g.outputTable(), wires.outputs, wires.resultBits);
+    }
+    if (wires.spec.sharedOutput()) {
+      share = LabelTable.fromMessage(g.shareTable(), wires.outputs, wires.resultBits);
+      if (g.shareOffsets().length != FieldCodec.bytes(wires.outputs)) {
+        throw new ProtocolAbortException("field layer garbling: the share offsets have "
+            + g.shareOffsets().length + " bytes, expected " + FieldCodec.bytes(wires.outputs));
+      }
+      offsets = FieldCodec.unpack(g.shareOffsets(), new long[wires.outputs],
+          "field layer share offsets");
+    } else if (g.shareTable().length != 0 || g.shareOffsets().length != 0) {
+      throw new ProtocolAbortException("field layer garbling: this layer kind has no share"
+          + " table");
     }
     byte[] third;
     RandomOtReceiverOutput pads;
@@ -126,7 +141,7 @@ public final class FieldLayerEvaluator {
       pads = ot.output();
     }
     ot = null;
-    return new Ready(g, in, out, third, pads);
+    return new Ready(g, in, out, share, offsets, third, pads);
   }
 
   private static void checkPadding(long[] d, int bits) {
@@ -143,12 +158,16 @@ public final class FieldLayerEvaluator {
     private final long[] decoding;
     private LabelTable inputTable;
     private LabelTable outputTable;
+    private LabelTable shareTable;
+    private final long[] shareOffsets;
     private final byte[] kos;
     private RandomOtReceiverOutput pads;
     private boolean requested;
 
-    private Ready(Garbling g, LabelTable in, LabelTable out, byte[] kos,
-        RandomOtReceiverOutput pads) {
+    private Ready(Garbling g, LabelTable in, LabelTable out, LabelTable share, long[] offsets,
+        byte[] kos, RandomOtReceiverOutput pads) {
+      this.shareTable = share;
+      this.shareOffsets = offsets;
       this.session = g.session().clone();
       this.tables = g.tables();
       this.maskLabels = g.maskLabels();
@@ -280,10 +299,17 @@ public final class FieldLayerEvaluator {
             FieldLayerWires.INPUT_TWEAKS);
         FieldLayerMessages.erase(in);
         long[] outTags = null;
+        long[] shares = null;
         if (r.outputTable != null) {
           long[] out = wires.gatherOutput(outLabels);
-          outTags = r.outputTable.evaluate(out, FieldLayerWires.tableWires(k),
-              FieldLayerWires.outputWeights(), FieldLayerWires.OUTPUT_TWEAKS);
+          int[] tw = FieldLayerWires.tableWires(wires.resultBits);
+          long[] weights = wires.outputWeights();
+          outTags = r.outputTable.evaluate(out, tw, weights, FieldLayerWires.OUTPUT_TWEAKS);
+          if (r.shareTable != null) {
+            // R' + y from the share table, plus the public offset -m - R': the share y - m
+            shares = PrimeField.add(r.shareTable.evaluate(out, tw, weights,
+                FieldLayerWires.SHARE_TWEAKS), r.shareOffsets, null);
+          }
           FieldLayerMessages.erase(out);
         }
         int[] decoded = wires.decodedBlocks();
@@ -298,8 +324,9 @@ public final class FieldLayerEvaluator {
         }
         Evaluated e = new Evaluated(r.session, AuthenticatedVector.of(seen, inTags), lsb,
             outTags);
-        if (!wires.spec.decodingWithheld()) {
-          e.decodeWith(r.decoding);
+        if (shares != null) {
+          e.lsb = null;
+          e.shares = shares;
         }
         return e;
       } finally {
@@ -308,6 +335,7 @@ public final class FieldLayerEvaluator {
         r.maskLabels = null;
         r.inputTable = null;
         r.outputTable = null;
+        r.shareTable = null;
         r.pads.erase();
         r.pads = null;
         java.util.Arrays.fill(bits, false);
@@ -344,7 +372,8 @@ public final class FieldLayerEvaluator {
     }
 
     /**
-     * U's output share {@code (result - m) mod p} with the output table's tags.
+     * U's output share {@code (result - m) mod p} with the output table's tags: for HIDDEN and
+     * TRUNCATE from the share table at once, for LOGITS decoded after the release.
      *
      * @throws IllegalStateException before the decoding arrived, or for an argmax layer
      */

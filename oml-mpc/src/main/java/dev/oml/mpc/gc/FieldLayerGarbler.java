@@ -1,5 +1,7 @@
 package dev.oml.mpc.gc;
 
+import dev.oml.core.field.FieldCodec;
+import dev.oml.core.field.PrimeField;
 import dev.oml.core.transport.Channel;
 import dev.oml.core.transport.ProtocolAbortException;
 import dev.oml.mpc.auth.LabelTable;
@@ -38,7 +40,14 @@ import java.util.Objects;
  * table covers {@code z_U}'s 46 wires and the circuit's non-canonical-input flag, weighted by a
  * random field element drawn here and never sent: an honest licensee's flag is 0 and adds
  * nothing, a licensee feeding {@code z_U + p} shifts its authenticated value by a weight it
- * cannot know, and the MAC check fails. Each step runs once; a repeated call throws
+ * cannot know, and the MAC check fails.
+ *
+ * <p>HIDDEN and TRUNCATE layers re-share outside the circuit: their circuits output the result
+ * {@code y}, and besides the output table (tags {@code R + alpha y}) the owner sends a share
+ * table over the same wires without {@code alpha} (U gets {@code R' + y}) and one public offset
+ * {@code -m - R'} per value, so U's share is {@code y - m} and the owner's key of it
+ * {@code R + alpha m}; no mask labels and no decoding travel for them. Each step runs once; a
+ * repeated call throws
  * {@link IllegalStateException}. Semi-honest garbler, malicious licensee.
  *
  * <p>Within a bundle whose OT extension runs once ({@link KosExtensionSender}), the garbling
@@ -48,6 +57,7 @@ import java.util.Objects;
  * {@link LabelRequest} only derandomizes (Beaver): its KOS field is empty.
  */
 public final class FieldLayerGarbler {
+  private static final MacKey ONE = new MacKey(1);
   private final FieldLayerWires wires;
   private final byte[] session;
   private long dlo;
@@ -58,6 +68,8 @@ public final class FieldLayerGarbler {
   private long[] decoding;
   private byte[] inputTable;
   private byte[] outputTable;
+  private byte[] shareTable;
+  private byte[] shareOffsets;
   private final MacKeyVector inputKeys;
   private final MacKeyVector outputKeys;
   private KosSender ot;
@@ -107,16 +119,36 @@ public final class FieldLayerGarbler {
         alpha, FieldLayerWires.INPUT_TWEAKS);
     inputTable = inT.table().toMessage();
     inputKeys = inT.keys();
+    shareTable = new byte[0];
+    shareOffsets = new byte[0];
     if (wires.label) {
       outputTable = new byte[0];
       outputKeys = null;
     } else {
       long[] out = wires.gatherOutput(outputZeros);
-      LabelTable.Garbled outT = LabelTable.garble(out, FieldLayerWires.tableWires(
-          FieldLayerWires.K), FieldLayerWires.outputWeights(), wires.outputs, dlo, dhi, alpha,
-          FieldLayerWires.OUTPUT_TWEAKS);
+      int[] tw = FieldLayerWires.tableWires(wires.resultBits);
+      long[] weights = wires.outputWeights();
+      LabelTable.Garbled outT = LabelTable.garble(out, tw, weights, wires.outputs, dlo, dhi,
+          alpha, FieldLayerWires.OUTPUT_TWEAKS);
       outputTable = outT.table().toMessage();
-      outputKeys = outT.keys();
+      if (wires.spec.sharedOutput()) {
+        // The same wires under weight 2^j without alpha: U gets R' + y, the owner holds R'.
+        // The public offset -m - R' turns it into U's share y - m; its tag from the output
+        // table is R + alpha y = (R + alpha m) + alpha (y - m), so the owner's key is R + alpha m.
+        LabelTable.Garbled shareT = LabelTable.garble(out, tw, weights, wires.outputs, dlo, dhi,
+            ONE, FieldLayerWires.SHARE_TWEAKS);
+        shareTable = shareT.table().toMessage();
+        long[] offsets = shareT.keys().keys();
+        for (int v = 0; v < offsets.length; v++) {
+          offsets[v] = PrimeField.neg(PrimeField.add(offsets[v], masks[v]));
+        }
+        shareOffsets = FieldCodec.pack(offsets, offsets.length);
+        outputKeys = MacKeyVector.of(PrimeField.addScaled(outT.keys().keys(), alpha.alpha(),
+            masks, null));
+        FieldLayerMessages.erase(offsets);
+      } else {
+        outputKeys = outT.keys();
+      }
       FieldLayerMessages.erase(out);
     }
     FieldLayerMessages.erase(in, outputZeros);
@@ -183,8 +215,8 @@ public final class FieldLayerGarbler {
   }
 
   /**
-   * Answers the licensee's OT start with the garbling: tables, the masks' labels, both label
-   * tables, and (hidden layer) the output decoding.
+   * Answers the licensee's OT start with the garbling: tables, the masks' labels (LOGITS), the
+   * label tables, and for HIDDEN and TRUNCATE the share table and its offsets.
    *
    * @throws ProtocolAbortException if the OT message is malformed
    */
@@ -205,13 +237,15 @@ public final class FieldLayerGarbler {
       }
       long[] dec = wires.spec.decodingWithheld() ? new long[0] : decoding;
       Garbling g = new Garbling(session.clone(), wires.circuit.fingerprint(), kos, tables,
-          maskLabels, inputTable, outputTable, dec);
+          maskLabels, inputTable, outputTable, shareTable, shareOffsets, dec);
       byte[] message = g.encode();
       FieldLayerMessages.erase(tables, maskLabels);
       tables = null;
       maskLabels = null;
       inputTable = null;
       outputTable = null;
+      shareTable = null;
+      shareOffsets = null;
       return new Offline(message);
     } catch (RuntimeException e) {
       erase();

@@ -45,23 +45,27 @@ public final class FieldLayerMessages {
   }
 
   /**
-   * O to U: the garbling. {@code decoding} is empty when the layer withholds it;
-   * {@code outputTable} is empty for an argmax layer; {@code kos} (KOS15 message 2) is empty
-   * within a bundle.
+   * O to U: the garbling. {@code decoding} is empty when the layer withholds it or decodes
+   * nothing (HIDDEN, TRUNCATE); {@code outputTable} is empty for an argmax layer;
+   * {@code shareTable} (a label table with weights {@code 2^j} and no {@code alpha}) and
+   * {@code shareOffsets} (one packed field element per output value) are present for HIDDEN and
+   * TRUNCATE only, whose circuits output the result and leave the re-share to them; {@code kos}
+   * (KOS15 message 2) is empty within a bundle.
    */
   public record Garbling(byte[] session, byte[] fingerprint, byte[] kos, long[] tables,
-      long[] maskLabels, byte[] inputTable, byte[] outputTable, long[] decoding) {
+      long[] maskLabels, byte[] inputTable, byte[] outputTable, byte[] shareTable,
+      byte[] shareOffsets, long[] decoding) {
     /** The wire form. */
     public byte[] encode() {
       return pack(TAG_GARBLING, session, fingerprint, kos, bytes(tables), bytes(maskLabels),
-          inputTable, outputTable, bytes(decoding));
+          inputTable, outputTable, shareTable, shareOffsets, bytes(decoding));
     }
 
     /** Parses the wire form. */
     public static Garbling decode(byte[] m) {
-      byte[][] f = unpack(m, TAG_GARBLING, 8, "field layer garbling");
+      byte[][] f = unpack(m, TAG_GARBLING, 10, "field layer garbling");
       return new Garbling(f[0], f[1], f[2], longs(f[3], "tables"), longs(f[4], "mask labels"),
-          f[5], f[6], longs(f[7], "decoding"));
+          f[5], f[6], f[7], f[8], longs(f[9], "decoding"));
     }
   }
 

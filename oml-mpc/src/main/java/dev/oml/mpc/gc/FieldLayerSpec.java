@@ -5,8 +5,9 @@ import dev.oml.mpc.circuit.Circuits;
 import dev.oml.mpc.circuit.FieldCircuits;
 
 /**
- * What one tier-2 garbled layer computes over {@code F_p}: {@code neurons} ReLU-truncate-reshare
- * circuits for a hidden layer followed by ReLU ({@link Kind#HIDDEN}), truncate-and-reshare for a
+ * What one tier-2 garbled layer computes over {@code F_p}: {@code neurons} ReLU-and-truncate
+ * circuits for a hidden layer followed by ReLU ({@link Kind#HIDDEN}, re-shared by the share
+ * tables of {@link FieldLayerGarbler}), truncation for a
  * hidden layer without ReLU ({@link Kind#TRUNCATE}, e.g. a convolution before average pooling, or
  * the pooling itself) or for a last layer under the LOGITS policy ({@link Kind#LOGITS}), or one
  * argmax over {@code neurons} logits under the LABEL policy ({@link Kind#LABEL}). Both sides
@@ -15,8 +16,8 @@ import dev.oml.mpc.circuit.FieldCircuits;
  * batched MAC check has accepted. Immutable.
  *
  * <p>A {@code window} above 1 fuses max pooling into a HIDDEN or TRUNCATE layer: each of the
- * {@code neurons} instances ({@link FieldCircuits#maxReshare}) takes the {@code window}
- * pre-activations of one pooling window, truncates each, and re-shares their maximum (after ReLU
+ * {@code neurons} instances ({@link FieldCircuits#maxTruncate}) takes the {@code window}
+ * pre-activations of one pooling window, truncates each, and outputs their maximum (after ReLU
  * for HIDDEN). The licensee then feeds {@code neurons * window} values (a pre-activation that
  * lies in several windows is fed once per window), and gets {@code neurons} output shares.
  *
@@ -29,13 +30,16 @@ import dev.oml.mpc.circuit.FieldCircuits;
 public record FieldLayerSpec(Kind kind, int neurons, int fractionalBits, int window) {
   /** The layer's nonlinearity. */
   public enum Kind {
-    /** ReLU, truncation and re-share; U decodes its new share at once (it is masked). */
+    /**
+     * ReLU and truncation; U gets its new share at once, from the share table over the result's
+     * wires (nothing is decoded).
+     */
     HIDDEN,
     /** Truncation and re-share, no ReLU; decoding only after the MAC check. */
     LOGITS,
     /**
-     * Truncation and re-share, no ReLU, for a hidden layer; U decodes its new share at once (it
-     * is masked, as for {@link #HIDDEN}). The field reference truncates after every linear layer,
+     * Truncation, no ReLU, for a hidden layer; U gets its new share at once from the share
+     * table, as for {@link #HIDDEN}. The field reference truncates after every linear layer,
      * so a hidden layer without ReLU still needs its own circuit to stay bit exact.
      */
     TRUNCATE,
@@ -85,8 +89,8 @@ public record FieldLayerSpec(Kind kind, int neurons, int fractionalBits, int win
   /** The circuit garbled (once per neuron, or once for LABEL). */
   public Circuit circuit() {
     return switch (kind) {
-      case HIDDEN -> FieldCircuits.maxReshare(fractionalBits, window, true);
-      case TRUNCATE -> FieldCircuits.maxReshare(fractionalBits, window, false);
+      case HIDDEN -> FieldCircuits.maxTruncate(fractionalBits, window, true);
+      case TRUNCATE -> FieldCircuits.maxTruncate(fractionalBits, window, false);
       case LOGITS -> FieldCircuits.truncateReshare(fractionalBits);
       case LABEL -> FieldCircuits.argmaxOfShares(neurons);
     };
@@ -110,9 +114,40 @@ public record FieldLayerSpec(Kind kind, int neurons, int fractionalBits, int win
     return kind == Kind.LOGITS || kind == Kind.LABEL;
   }
 
-  /** Decoded output bits: 46 per neuron, or the index bits of the argmax. */
+  /**
+   * Whether U's output share comes from share tables over the circuit's result wires (HIDDEN,
+   * TRUNCATE: the circuit outputs the result and nothing is decoded) rather than from decoding a
+   * re-shared word after the MAC check (LOGITS).
+   */
+  boolean sharedOutput() {
+    return kind == Kind.HIDDEN || kind == Kind.TRUNCATE;
+  }
+
+  /** Output wires per instance that carry the result or U's share (0 for LABEL). */
+  int resultBits() {
+    return kind == Kind.LABEL ? 0 : resultWeights().length;
+  }
+
+  /**
+   * The public weights of those wires: the value is their weighted sum mod p (HIDDEN, TRUNCATE:
+   * {@link FieldCircuits#resultWeights}; LOGITS: the binary word of U's share).
+   */
+  long[] resultWeights() {
+    return switch (kind) {
+      case HIDDEN, TRUNCATE -> FieldCircuits.resultWeights(fractionalBits, window,
+          kind == Kind.HIDDEN);
+      case LOGITS -> dev.oml.mpc.auth.LabelTable.unsignedWeights(FieldCircuits.BITS);
+      case LABEL -> new long[0];
+    };
+  }
+
+  /** Decoded output bits: 46 per neuron (LOGITS), the index bits (LABEL), else none. */
   int decodedBits() {
-    return kind == Kind.LABEL ? Circuits.indexBits(neurons) : FieldCircuits.BITS * neurons;
+    return switch (kind) {
+      case LABEL -> Circuits.indexBits(neurons);
+      case LOGITS -> FieldCircuits.BITS * neurons;
+      case HIDDEN, TRUNCATE -> 0;
+    };
   }
 
   /** Garbler input bits per instance sent online ({@code z_O}); the rest ({@code m}) offline. */

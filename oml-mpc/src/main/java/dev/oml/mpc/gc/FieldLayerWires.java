@@ -11,9 +11,10 @@ import dev.oml.mpc.circuit.FieldCircuits;
  * both sides so that the garbler's and the evaluator's label tables cover the same wires. Input
  * value {@code u}, bit {@code j} of a per-neuron layer with window {@code w} is wire
  * {@code 46 (u mod w) + j} of instance {@code u / w} (wire {@code j} of instance {@code u} without
- * pooling), its canonicity flag output {@code 46 + (u mod w)} of that instance; of an argmax
- * layer it is wire {@code 46 u + j} of its single instance. Output value {@code v} is instance
- * {@code v}'s share.
+ * pooling), its canonicity flag output {@code b + (u mod w)} of that instance ({@code b} result
+ * wires: {@code 46 - f} for HIDDEN, 46 for TRUNCATE and LOGITS); of an argmax layer it is wire
+ * {@code 46 u + j} of its single instance. Output value {@code v} is instance {@code v}'s result
+ * (HIDDEN, TRUNCATE) or share (LOGITS), on output wires {@code [0, b)}.
  */
 final class FieldLayerWires {
   static final int K = FieldCircuits.BITS;
@@ -21,6 +22,8 @@ final class FieldLayerWires {
   static final int INPUT_WIRES = K + 1;
   static final long INPUT_TWEAKS = LabelTable.tweakBase(0);
   static final long OUTPUT_TWEAKS = LabelTable.tweakBase(1);
+  /** The share table's tweaks (HIDDEN, TRUNCATE): distinct from both other tables'. */
+  static final long SHARE_TWEAKS = LabelTable.tweakBase(2);
 
   final FieldLayerSpec spec;
   final Circuit circuit;
@@ -31,6 +34,8 @@ final class FieldLayerWires {
   final int outputs;
   final int window;
   final boolean label;
+  /** Result wires per instance (the re-shared word for LOGITS), before the flags. */
+  final int resultBits;
 
   FieldLayerWires(FieldLayerSpec spec) {
     this.spec = spec;
@@ -40,6 +45,7 @@ final class FieldLayerWires {
     this.outputs = spec.neurons();
     this.window = spec.window();
     this.label = spec.kind() == FieldLayerSpec.Kind.LABEL;
+    this.resultBits = spec.resultBits();
   }
 
   /** Block of input wire {@code wire} (garbler wires first) of instance {@code k}. */
@@ -59,21 +65,24 @@ final class FieldLayerWires {
 
   int flagOutputBlock(int v) {
     return label ? Circuits.indexBits(values) + v
-        : block(FieldCircuits.OUTPUT_FLAG + v % window, v / window);
+        : block(resultBits + v % window, v / window);
   }
 
   int shareOutputBlock(int v, int j) {
     return block(j, v);
   }
 
-  /** The output blocks whose decoding U gets: share bits (j-major), or the index bits. */
+  /**
+   * The output blocks whose decoding U gets: share bits (j-major, LOGITS), the index bits
+   * (LABEL), or none (HIDDEN, TRUNCATE: U's share comes from the share table).
+   */
   int[] decodedBlocks() {
     int[] b = new int[spec.decodedBits()];
     if (label) {
       for (int j = 0; j < b.length; j++) {
         b[j] = j;
       }
-    } else {
+    } else if (b.length > 0) {
       for (int j = 0; j < K; j++) {
         for (int v = 0; v < outputs; v++) {
           b[j * outputs + v] = shareOutputBlock(v, j);
@@ -104,11 +113,11 @@ final class FieldLayerWires {
     return t;
   }
 
-  /** The output table's labels (U's share bits). */
+  /** The output tables' labels (the result's or U's share's bits). */
   long[] gatherOutput(long[] outputLabels) {
-    long[] t = new long[2 * K * outputs];
+    long[] t = new long[2 * resultBits * outputs];
     for (int v = 0; v < outputs; v++) {
-      for (int j = 0; j < K; j++) {
+      for (int j = 0; j < resultBits; j++) {
         copy(outputLabels, shareOutputBlock(v, j), t, j * outputs + v);
       }
     }
@@ -130,8 +139,8 @@ final class FieldLayerWires {
     return w;
   }
 
-  static long[] outputWeights() {
-    return LabelTable.unsignedWeights(K);
+  long[] outputWeights() {
+    return spec.resultWeights();
   }
 
   static void requireCanonical(long[] v, int n, String what) {

@@ -234,4 +234,99 @@ class FieldCircuitsTest {
     assertThrows(IllegalArgumentException.class, () -> FieldCircuits.reluReshare(45));
     assertThrows(IllegalArgumentException.class, () -> FieldCircuits.argmaxOfShares(0));
   }
+
+  static final Map<Integer, Circuit> TRUNCATE_ONLY = new ConcurrentHashMap<>();
+
+  /**
+   * The hidden-layer circuit without the re-share, over windows of 1, 4 and 9, against the field
+   * reference: its result wires hold exactly the truncated maximum (ReLU after it for the relu
+   * form), as the sum of its result wires weighted by {@code resultWeights} mod p (a binary
+   * word, or for a ReLU without pooling at {@code 1 <= f <= 16} the sum's high bits and two
+   * correction wires); no flag for canonical inputs.
+   */
+  @Property(tries = 600)
+  void maxTruncateIsTheLargestTruncation(@ForAll("interesting") long a,
+      @ForAll("interesting") long b2, @ForAll("interesting") long c3,
+      @ForAll @IntRange(min = 0, max = 20) int f, @ForAll boolean relu,
+      @ForAll @IntRange(min = 0, max = 2) int size, @ForAll long seed) {
+    java.util.SplittableRandom rnd = new java.util.SplittableRandom(seed);
+    int w = new int[] {1, 4, 9}[size];
+    long[] base = {a, b2, c3};
+    boolean[] g = new boolean[w * 46];
+    boolean[] e = new boolean[w * 46];
+    long best = Long.MIN_VALUE;
+    for (int q = 0; q < w; q++) {
+      long z = q < 3 ? base[q] : base[rnd.nextInt(3)] + rnd.nextLong(-3, 4) * (1L << f);
+      z = Math.max(-HALF, Math.min(HALF, z));
+      long zu = rnd.nextLong(P);
+      long zo = PrimeField.sub(FieldFixedPoint.embed(z), zu);
+      Circuits.toBits(zu, 46, e, 46 * q);
+      Circuits.toBits(zo, 46, g, 46 * q);
+      best = Math.max(best, FieldFixedPoint.center(FieldFixedPoint.truncate(zu, zo, f)));
+    }
+    Circuit c = TRUNCATE_ONLY.computeIfAbsent(f * 8 + (relu ? 4 : 0) + size,
+        key -> FieldCircuits.maxTruncate(f, w, relu));
+    long[] weights = FieldCircuits.resultWeights(f, w, relu);
+    int bits = weights.length;
+    assertEquals(bits + w, c.outputs());
+    boolean[] out = c.evaluate(g, e);
+    long expected = FieldFixedPoint.embed(relu ? Math.max(0, best) : best);
+    assertEquals(expected, weighted(out, weights));
+    for (int q = 0; q < w; q++) {
+      assertEquals(false, out[bits + q], "flag " + q);
+    }
+  }
+
+  static long weighted(boolean[] out, long[] weights) {
+    long v = 0;
+    for (int j = 0; j < weights.length; j++) {
+      v = out[j] ? PrimeField.add(v, weights[j]) : v;
+    }
+    return v;
+  }
+
+  @Property(tries = 200)
+  void maxTruncateFlagsEveryNonCanonicalWord(
+      @ForAll @LongRange(min = P, max = (1L << 46) - 1) long zu,
+      @ForAll @LongRange(min = 0, max = P - 1) long zo, @ForAll boolean relu,
+      @ForAll @IntRange(min = 0, max = 3) int bad) {
+    Circuit one = FieldCircuits.maxTruncate(12, 1, relu);
+    boolean[] out = one.evaluate(bits(zo), bits(zu));
+    assertEquals(true, out[FieldCircuits.resultWeights(12, 1, relu).length]);
+    Circuit four = FieldCircuits.maxTruncate(12, 4, relu);
+    boolean[] g = new boolean[4 * 46];
+    boolean[] e = new boolean[4 * 46];
+    Circuits.toBits(zu, 46, e, 46 * bad);
+    Circuits.toBits(zo, 46, g, 46 * bad);
+    out = four.evaluate(g, e);
+    for (int q = 0; q < 4; q++) {
+      assertEquals(q == bad, out[FieldCircuits.resultWeights(12, 4, relu).length + q],
+          "flag " + q);
+    }
+  }
+
+  @Test
+  void maxTruncateCountsAreTheReshareCircuitsLessTheReshare() {
+    for (int f : new int[] {0, 1, 8, 12, 16, 17, 20}) {
+      if (f >= 1 && f <= 16) {
+        // from the unreduced sum: flag 45, sum 46, s >= p 47, the sign against a bound that
+        // depends on it 46, s mod 2^f = 0 f - 1, ReLU on 47 - f high bits and two corrections
+        assertEquals(232, FieldCircuits.maxTruncate(f, 1, true).andGates(), "relu f=" + f);
+        assertEquals(49 - f, FieldCircuits.resultWeights(f, 1, true).length);
+      } else {
+        // the re-share (2k - 1 = 91) is gone; ReLU keeps its 46 - f ANDs
+        assertEquals(274 - f, FieldCircuits.maxTruncate(f, 1, true).andGates(), "relu f=" + f);
+        assertEquals(FieldCircuits.reluReshare(f).andGates() - 91,
+            FieldCircuits.maxTruncate(f, 1, true).andGates());
+      }
+      assertEquals(319, FieldCircuits.maxTruncate(f, 1, false).andGates(), "truncate f=" + f);
+      // pooled with ReLU: the ReLU covers only the 46 - f result bits (it covered 46)
+      assertEquals(FieldCircuits.maxReshare(f, 4, true).andGates() - 91 - f,
+          FieldCircuits.maxTruncate(f, 4, true).andGates());
+      assertEquals(FieldCircuits.maxReshare(f, 4, false).andGates() - 91,
+          FieldCircuits.maxTruncate(f, 4, false).andGates());
+    }
+    assertThrows(IllegalArgumentException.class, () -> FieldCircuits.maxTruncate(12, 0, true));
+    assertThrows(IllegalArgumentException.class, () -> FieldCircuits.maxTruncate(45, 1, true));
+  }
 }

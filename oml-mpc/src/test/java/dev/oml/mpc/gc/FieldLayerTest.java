@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.oml.core.field.FieldCodec;
 import dev.oml.core.field.FieldFixedPoint;
 import dev.oml.core.field.PrimeField;
 import dev.oml.core.transport.InMemoryChannel;
@@ -409,7 +410,8 @@ class FieldLayerTest {
     Garbling gb = Garbling.decode(ob.message());
     // B's garbling with A's tables spliced in (the session id stays B's)
     Garbling spliced = new Garbling(gb.session(), gb.fingerprint(), gb.kos(), gb.tables(),
-        gb.maskLabels(), ga.inputTable(), ga.outputTable(), gb.decoding());
+        gb.maskLabels(), ga.inputTable(), ga.outputTable(), ga.shareTable(), ga.shareOffsets(),
+        gb.decoding());
     FieldLayerEvaluator.Requested qb = eb.receive(spliced).request(q.zU);
     FieldLayerGarbler.Online onb = ob.respond(LabelRequest.decode(qb.message()), q.zO);
     FieldLayerEvaluator.Evaluated b = qb.finish(InputLabels.decode(onb.message()));
@@ -441,6 +443,18 @@ class FieldLayerTest {
     FieldLayerEvaluator other = FieldLayerEvaluator.start(
         new FieldLayerSpec(FieldLayerSpec.Kind.HIDDEN, 3, F), RNG);
     assertThrows(ProtocolAbortException.class, () -> other.receive(Garbling.decode(m)));
+    // a hidden layer's garbling without its share table, or with one offset short
+    Garbling g = Garbling.decode(m);
+    Garbling noShares = new Garbling(g.session(), g.fingerprint(), g.kos(), g.tables(),
+        g.maskLabels(), g.inputTable(), g.outputTable(), new byte[0], g.shareOffsets(),
+        g.decoding());
+    assertThrows(ProtocolAbortException.class,
+        () -> FieldLayerEvaluator.start(spec, RNG).receive(noShares));
+    Garbling shortOffsets = new Garbling(g.session(), g.fingerprint(), g.kos(), g.tables(),
+        g.maskLabels(), g.inputTable(), g.outputTable(), g.shareTable(),
+        java.util.Arrays.copyOf(g.shareOffsets(), FieldCodec.bytes(1)), g.decoding());
+    assertThrows(ProtocolAbortException.class,
+        () -> FieldLayerEvaluator.start(spec, RNG).receive(shortOffsets));
     FieldLayerEvaluator.Ready ready = e.receive(Garbling.decode(m));
     assertThrows(dev.oml.core.field.FieldElementException.class,
         () -> ready.request(new long[] {1, P}));
@@ -464,10 +478,19 @@ class FieldLayerTest {
     FieldLayerGarbler.Online on = off.respond(LabelRequest.decode(r.message()), q.zO);
     r.finish(InputLabels.decode(on.message()));
     int ands = spec.circuit().andGates();
-    int tables = LabelTable.payloadBytes(n, 47) + LabelTable.payloadBytes(n, 46);
-    assertEquals(558 * n, tables);
-    // the garbling holds the half-gates tables, the masks' labels and both label tables
-    assertTrue(off.bytes() > 32 * ands * n + 16 * 46 * n + tables);
+    // input table (47 wires), output and share tables over the 49 - f result wires (the sum's
+    // 47 - f high bits and two corrections), offsets
+    int tables = LabelTable.payloadBytes(n, 47) + 2 * LabelTable.payloadBytes(n, 49 - F)
+        + FieldCodec.bytes(n);
+    assertEquals((282 + 12 * (49 - F) + 6) * n, tables);
+    // the garbling holds the half-gates tables and the three label tables, no mask labels
+    // (they would add 16 * 46 bytes per neuron), no decoding, and besides the KOS message (base
+    // OTs, outside a bundle) a few hundred bytes of framing
+    assertTrue(off.bytes() > 32 * ands * n + tables);
+    Garbling g = Garbling.decode(off.message());
+    assertEquals(0, g.maskLabels().length);
+    assertEquals(0, g.decoding().length);
+    assertTrue(off.bytes() < 32 * ands * n + tables + g.kos().length + 512);
     System.out.printf("F_p hidden layer, %d neurons, f=%d: %d AND/neuron; bytes per neuron:"
         + " OT start %.1f, garbling %.1f (tables %d, label tables %d), request %.1f,"
         + " labels %.1f%n", n, F, ands, m1.length / (double) n, off.bytes() / (double) n,

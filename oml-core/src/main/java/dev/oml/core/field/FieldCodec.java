@@ -1,6 +1,9 @@
 package dev.oml.core.field;
 
 import dev.oml.core.transport.ProtocolAbortException;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
 
 /**
  * Wire format of field elements: 6 little-endian bytes each, since every element of
@@ -10,6 +13,12 @@ import dev.oml.core.transport.ProtocolAbortException;
 public final class FieldCodec {
   /** Bytes per element. */
   public static final int BYTES = 6;
+
+  // 8-byte little-endian access: an element is written as a long whose two top bytes the next
+  // element overwrites (elements in ascending order), and read as a long masked to 48 bits
+  private static final VarHandle LONG =
+      MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+  private static final long LOW48 = (1L << 48) - 1;
 
   private FieldCodec() {}
 
@@ -21,7 +30,11 @@ public final class FieldCodec {
   /** Packs {@code v[0, n)} (canonical elements) into a new byte array. */
   public static byte[] pack(long[] v, int n) {
     byte[] b = new byte[BYTES * n];
-    for (int i = 0; i < n; i++) {
+    int wide = n - 1; // every element but the last has 2 bytes of room after it
+    for (int i = 0; i < wide; i++) {
+      LONG.set(b, BYTES * i, v[i] & LOW48);
+    }
+    for (int i = Math.max(0, wide); i < n; i++) {
       long x = v[i];
       int o = BYTES * i;
       for (int k = 0; k < BYTES; k++) {
@@ -42,9 +55,14 @@ public final class FieldCodec {
     }
     for (int i = 0; i < out.length; i++) {
       int o = BYTES * i;
-      long x = 0;
-      for (int k = 0; k < BYTES; k++) {
-        x |= (b[o + k] & 0xffL) << (8 * k);
+      long x;
+      if (i < out.length - 1) {
+        x = (long) LONG.get(b, o) & LOW48;
+      } else {
+        x = 0;
+        for (int k = 0; k < BYTES; k++) {
+          x |= (b[o + k] & 0xffL) << (8 * k);
+        }
       }
       if (x >= PrimeField.P) {
         throw new ProtocolAbortException(step + ": a value is not an element of F_p");

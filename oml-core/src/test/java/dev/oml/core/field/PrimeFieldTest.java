@@ -118,6 +118,31 @@ class PrimeFieldTest {
   }
 
   @Test
+  void wireFormatIsSixLittleEndianBytesPerElementAtEveryLength() {
+    java.util.SplittableRandom rnd = new java.util.SplittableRandom(46);
+    for (int n = 0; n < 20; n++) {
+      long[] v = new long[n];
+      for (int i = 0; i < n; i++) {
+        v[i] = i % 3 == 0 ? PrimeField.P - 1 : rnd.nextLong(PrimeField.P);
+      }
+      byte[] expected = new byte[6 * n];
+      for (int i = 0; i < n; i++) {
+        for (int k = 0; k < 6; k++) {
+          expected[6 * i + k] = (byte) (v[i] >>> (8 * k));
+        }
+      }
+      assertArrayEquals(expected, FieldCodec.pack(v, n));
+      assertArrayEquals(v, FieldCodec.unpack(expected, new long[n], "t"));
+      for (int bad = 0; bad < n; bad++) {
+        byte[] b = expected.clone();
+        b[6 * bad + 5] = (byte) 0x40; // 2^46 + something: not an element
+        assertThrows(dev.oml.core.transport.ProtocolAbortException.class,
+            () -> FieldCodec.unpack(b, new long[v.length], "t"));
+      }
+    }
+  }
+
+  @Test
   void longDotProductsReduceLazilyWithoutOverflow() {
     int n = (1 << 16) * 3 + 5; // crosses the lazy-reduction boundary several times
     long[] a = new long[n];

@@ -148,17 +148,26 @@ public final class VoleReceiver {
     long[] tags = new long[x.length];
     long[] m = new long[2];
     for (int i = 0; i < x.length; i++) {
-      long acc = 0;
+      // M_i = sum_j (H(pad_x) + x_ij tau): the 128-bit pads summed exactly (three words), the
+      // selected corrections (each below 2^46, at most 46 of them) in one long, one reduction
+      long sumLo = 0;
+      long sumHi = 0;
+      long sumTop = 0;
+      long tauSum = 0;
       for (int j = 0; j < PrimeField.BITS; j++) {
         int t = i * PrimeField.BITS + j;
         ots.message(t, m, 0);
-        long y = PrimeField.reduce128(m[0], m[1]);
-        if (((x[i] >>> j) & 1) != 0) {
-          y = PrimeField.add(y, tau[t]);
-        }
-        acc = PrimeField.add(acc, y);
+        tauSum += tau[t] & -((x[i] >>> j) & 1);
+        long lo = sumLo + m[0];
+        long c0 = VoleSender.carry(sumLo, m[0], lo);
+        long mid = sumHi + m[1];
+        long hi = mid + c0;
+        sumTop += VoleSender.carry(sumHi, m[1], mid) + VoleSender.carry(mid, c0, hi);
+        sumLo = lo;
+        sumHi = hi;
       }
-      tags[i] = acc;
+      tags[i] = PrimeField.add(VoleSender.reduce192(sumTop, sumHi, sumLo),
+          PrimeField.reduce128(tauSum, 0));
     }
     ots.erase();
     Arrays.fill(m, 0);

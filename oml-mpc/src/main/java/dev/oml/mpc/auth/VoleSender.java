@@ -142,20 +142,35 @@ public final class VoleSender {
     long a = alpha.alpha();
     try {
       for (int i = 0; i < n; i++) {
-        long acc = 0;
+        // K_i = sum_j H(pad_0): the 128-bit pads summed exactly (three words) and reduced once
+        long sumLo = 0;
+        long sumHi = 0;
+        long sumTop = 0;
         long shifted = a; // alpha 2^j
         for (int j = 0; j < PrimeField.BITS; j++) {
           int t = i * PrimeField.BITS + j;
           int et = (int) (e[t >>> 6] >>> (t & 63)) & 1;
           ots.message(t, et, m0, 0); // pad_0 = m_e
           ots.message(t, et ^ 1, m1, 0); // pad_1 = m_(1 ^ e)
-          long h0 = PrimeField.reduce128(m0[0], m0[1]);
-          long h1 = PrimeField.reduce128(m1[0], m1[1]);
-          tau[t] = PrimeField.sub(PrimeField.add(h0, shifted), h1);
-          acc = PrimeField.add(acc, h0);
+          // H(pad_0) - H(pad_1) = (pad_0 - pad_1) mod p: one reduction of the 128-bit
+          // difference, corrected by 2^128 mod p when it borrowed
+          long dLo = m0[0] - m1[0];
+          long b0 = borrow(m0[0], m1[0], dLo);
+          long dMid = m0[1] - m1[1];
+          long dHi = dMid - b0;
+          long b1 = borrow(m0[1], m1[1], dMid) | borrow(dMid, b0, dHi);
+          long diff = PrimeField.sub(PrimeField.reduce128(dLo, dHi), TWO128 & -b1);
+          tau[t] = PrimeField.add(diff, shifted);
+          long lo = sumLo + m0[0];
+          long c0 = carry(sumLo, m0[0], lo);
+          long mid = sumHi + m0[1];
+          long hi = mid + c0;
+          sumTop += carry(sumHi, m0[1], mid) + carry(mid, c0, hi);
+          sumLo = lo;
+          sumHi = hi;
           shifted = PrimeField.add(shifted, shifted);
         }
-        kv[i] = acc;
+        kv[i] = reduce192(sumTop, sumHi, sumLo);
       }
     } finally {
       ots.erase();
@@ -165,6 +180,25 @@ public final class VoleSender {
     keys = MacKeyVector.wrap(kv);
     return new MessageWriter(TAG_FOURTH, FieldCodec.bytes(bitsTotal))
         .putBytes(FieldCodec.pack(tau, bitsTotal)).toByteArray();
+  }
+
+  /** {@code 2^128 mod p}. */
+  static final long TWO128 = PrimeField.mul(PrimeField.reduce128(0, 1),
+      PrimeField.reduce128(0, 1));
+
+  /** The carry (0 or 1) out of the 64-bit sum {@code s = a + b}, without a branch. */
+  static long carry(long a, long b, long s) {
+    return ((a & b) | ((a | b) & ~s)) >>> 63;
+  }
+
+  /** The borrow (0 or 1) out of the 64-bit difference {@code d = a - b}, without a branch. */
+  static long borrow(long a, long b, long d) {
+    return ((~a & b) | ((~a | b) & d)) >>> 63;
+  }
+
+  /** {@code (top 2^128 + hi 2^64 + lo) mod p} for {@code 0 <= top < p}. */
+  static long reduce192(long top, long hi, long lo) {
+    return PrimeField.add(PrimeField.mul(top, TWO128), PrimeField.reduce128(lo, hi));
   }
 
   /** The owner's keys, available after {@link #fourthMessage(byte[])}. */

@@ -50,7 +50,8 @@ final class BaseOtReceiver {
         answer[off + j * NaorPinkas.POINT_BYTES + i] =
             (byte) ((encB[i] & ~m) | (encOther[i] & m));
       }
-      NaorPinkas.hash(transcript, j, choices[j] ? 1 : 0, a.multiply(k).normalize(), seeds[j], 0);
+      NaorPinkas.hash(transcript, j, choices[j] ? 1 : 0, NaorPinkas.fixedMul(a, k), seeds[j],
+          0);
     }
     java.util.Arrays.fill(choices, false);
     return seeds;

@@ -10,16 +10,16 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 
 /**
- * The parts of KOS15 both sides compute identically: the challenge seed, the random linear
+ * The parts of KOS15 both sides compute identically: the challenge seed, the linear
  * combination of rows in GF(2^128), and the transpose plus hash that turn columns into OT
  * outputs.
  *
- * <p>The combination {@code sum_i chi_i * row_i} is computed column by column, which needs no
- * carry-less multiplication: writing {@code row_i = sum_j row_i[j] X^j}, it equals
- * {@code sum_j X^j * (sum_i row_i[j] chi_i)}; the inner sums are XORs of {@code chi_i} selected
- * by a column's bits, done four rows at a time through a 16-entry table (four tables per pass
- * over the columns, so each column's sum is read and written once per 16 rows), and the outer
- * sum is a Horner pass of 128 multiplications by {@code X}.
+ * <p>The combination is polynomial: {@code sum_i H^i * row_i} for one challenge element
+ * {@code H} drawn after the receiver committed to {@code u}, a linear almost-universal hash of
+ * the rows with collision probability at most {@code (m - 1) / 2^128} for {@code m} rows (the
+ * argument for the check with it is in docs/SECURITY.md, "One set of base OTs per bundle, many
+ * KOS extensions"). It is computed column by column with tables built once per check, see
+ * {@link #fold}.
  */
 final class KosCheck {
   static final int KAPPA = 128;
@@ -30,9 +30,9 @@ final class KosCheck {
   static final int MAX_COUNT = 1 << 24;
   /** Extra OTs beyond the requested ones: kappa + statistical 64, rounded to whole words. */
   static final int PADDING = 256;
-  private static final byte[] CHI_DOMAIN = "OML/KOS15/chi/v1".getBytes(StandardCharsets.US_ASCII);
+  private static final byte[] CHI_DOMAIN = "OML/KOS15/chi/v2".getBytes(StandardCharsets.US_ASCII);
   private static final byte[] CHUNK_CHI_DOMAIN =
-      "OML/KOS15/bundle-chi/v1".getBytes(StandardCharsets.US_ASCII);
+      "OML/KOS15/bundle-chi/v2".getBytes(StandardCharsets.US_ASCII);
 
   private KosCheck() {}
 
@@ -80,62 +80,90 @@ final class KosCheck {
   }
 
   /**
-   * Returns {@code {sum_i chi_i * row_i, sum_i chi_i * r_i}} (four longs), rows given as 128
-   * column vectors of {@code words} longs; {@code r} may be null (then the second sum is 0).
+   * Returns {@code {sum_i chi_i * row_i, sum_i chi_i * r_i}} (four longs) with {@code chi_i =
+   * H^i}, {@code H} the challenge element drawn from {@code chiSeed}, rows given as 128 column
+   * vectors of {@code words} longs (row {@code i} is bit {@code i mod 64} of word
+   * {@code i / 64} of every column); {@code r} may be null (then the second sum is 0).
+   *
+   * <p>Column-wise, with {@code row_i = sum_j row_i[j] X^j}: the sum is
+   * {@code sum_w H^(64 w) S_w} with {@code S_w = sum_j X^j V(column j's word w)} and
+   * {@code V(b) = sum_(t < 64) b_t H^t}. {@code V} of a 64-bit word is eight lookups in tables
+   * of the byte sums of {@code H^0 .. H^63} (built once per check), {@code S_w} a Horner pass of
+   * multiplications by {@code X} over the 128 columns, and the sum over words a Horner chain
+   * multiplying by the one fixed element {@code H^64} ({@link Gf128.Fixed}, Shoup's 8-bit
+   * table). The second sum is {@code sum_w H^(64 w) V(r_w)} the same way.
    */
   static long[] fold(long[][] cols, long[] r, int words, byte[] chiSeed) {
-    Prg prg = new Prg(chiSeed);
-    long[] c = new long[2 * KAPPA];
-    long[] chi = new long[128];
-    // four 16-entry tables (rows 4q .. 4q + 3 of a 16-row group), so that one pass over the
-    // columns reads 16 bits of each and updates its sum once
-    long[] tab = new long[128];
-    long[] cw = new long[KAPPA];
-    long xlo = 0;
-    long xhi = 0;
-    for (int w = 0; w < words; w++) {
-      prg.fill(chi, 0, 128);
-      for (int j = 0; j < KAPPA; j++) {
-        cw[j] = cols[j][w];
-      }
-      long rw = r == null ? 0 : r[w];
-      for (int p = 0; p < 16; p += 4) {
-        for (int q = 0; q < 4; q++) {
-          int base = 8 * (p + q);
-          int t = 32 * q;
-          for (int e = 1; e < 16; e++) {
-            int low = Integer.numberOfTrailingZeros(e);
-            int prev = e & (e - 1);
-            tab[t + 2 * e] = tab[t + 2 * prev] ^ chi[base + 2 * low];
-            tab[t + 2 * e + 1] = tab[t + 2 * prev + 1] ^ chi[base + 2 * low + 1];
-          }
-        }
-        int sh = 4 * p;
-        for (int j = 0; j < KAPPA; j++) {
-          int bits = (int) (cw[j] >>> sh);
-          int i0 = 2 * (bits & 15);
-          int i1 = 32 + 2 * ((bits >>> 4) & 15);
-          int i2 = 64 + 2 * ((bits >>> 8) & 15);
-          int i3 = 96 + 2 * ((bits >>> 12) & 15);
-          c[2 * j] ^= tab[i0] ^ tab[i1] ^ tab[i2] ^ tab[i3];
-          c[2 * j + 1] ^= tab[i0 + 1] ^ tab[i1 + 1] ^ tab[i2 + 1] ^ tab[i3 + 1];
-        }
-        int bits = (int) (rw >>> sh);
-        int i0 = 2 * (bits & 15);
-        int i1 = 32 + 2 * ((bits >>> 4) & 15);
-        int i2 = 64 + 2 * ((bits >>> 8) & 15);
-        int i3 = 96 + 2 * ((bits >>> 12) & 15);
-        xlo ^= tab[i0] ^ tab[i1] ^ tab[i2] ^ tab[i3];
-        xhi ^= tab[i0 + 1] ^ tab[i1 + 1] ^ tab[i2 + 1] ^ tab[i3 + 1];
+    long[] h = new long[2];
+    new Prg(chiSeed).fill(h, 0, 2);
+    Gf128.Fixed byH = new Gf128.Fixed(h[0], h[1]);
+    // powers H^0 .. H^64
+    long[] pow = new long[2 * 65];
+    pow[0] = 1;
+    for (int t = 1; t <= 64; t++) {
+      byH.mul(pow[2 * t - 2], pow[2 * t - 1], pow, 2 * t);
+    }
+    Gf128.Fixed byH64 = new Gf128.Fixed(pow[128], pow[129]);
+    // tab[k][b] = sum of H^(8k + t) over the set bits t of byte b: 8 tables of 256 entries
+    long[] tab = new long[8 * 256 * 2];
+    for (int k = 0; k < 8; k++) {
+      int base = 512 * k;
+      for (int b = 1; b < 256; b++) {
+        int low = Integer.numberOfTrailingZeros(b);
+        int prev = b & (b - 1);
+        tab[base + 2 * b] = tab[base + 2 * prev] ^ pow[2 * (8 * k + low)];
+        tab[base + 2 * b + 1] = tab[base + 2 * prev + 1] ^ pow[2 * (8 * k + low) + 1];
       }
     }
     long[] acc = new long[2];
-    for (int j = KAPPA - 1; j >= 0; j--) {
-      Gf128.mulX(acc[0], acc[1], acc);
-      acc[0] ^= c[2 * j];
-      acc[1] ^= c[2 * j + 1];
+    long[] accR = new long[2];
+    long[] v = new long[2];
+    for (int w = words - 1; w >= 0; w--) {
+      long slo = 0;
+      long shi = 0;
+      for (int j = KAPPA - 1; j >= 0; j--) {
+        // S = S * X + V(column j's word)
+        long carry = shi >> 63;
+        shi = (shi << 1) | (slo >>> 63);
+        slo = (slo << 1) ^ (carry & 0x87L);
+        long x = cols[j][w];
+        int i0 = 2 * (int) (x & 0xff);
+        int i1 = 512 + 2 * (int) ((x >>> 8) & 0xff);
+        int i2 = 1024 + 2 * (int) ((x >>> 16) & 0xff);
+        int i3 = 1536 + 2 * (int) ((x >>> 24) & 0xff);
+        int i4 = 2048 + 2 * (int) ((x >>> 32) & 0xff);
+        int i5 = 2560 + 2 * (int) ((x >>> 40) & 0xff);
+        int i6 = 3072 + 2 * (int) ((x >>> 48) & 0xff);
+        int i7 = 3584 + 2 * (int) (x >>> 56);
+        slo ^= tab[i0] ^ tab[i1] ^ tab[i2] ^ tab[i3] ^ tab[i4] ^ tab[i5] ^ tab[i6] ^ tab[i7];
+        shi ^= tab[i0 + 1] ^ tab[i1 + 1] ^ tab[i2 + 1] ^ tab[i3 + 1] ^ tab[i4 + 1]
+            ^ tab[i5 + 1] ^ tab[i6 + 1] ^ tab[i7 + 1];
+      }
+      byH64.mul(acc[0], acc[1], acc, 0);
+      acc[0] ^= slo;
+      acc[1] ^= shi;
+      if (r != null) {
+        byH64.mul(accR[0], accR[1], accR, 0);
+        valueOfWord(tab, r[w], v);
+        accR[0] ^= v[0];
+        accR[1] ^= v[1];
+      }
     }
-    return new long[] {acc[0], acc[1], xlo, xhi};
+    java.util.Arrays.fill(tab, 0);
+    return new long[] {acc[0], acc[1], accR[0], accR[1]};
+  }
+
+  /** {@code V(x) = sum_t x_t H^t} from the byte tables of {@link #fold}. */
+  private static void valueOfWord(long[] tab, long x, long[] out) {
+    long lo = 0;
+    long hi = 0;
+    for (int k = 0; k < 8; k++) {
+      int i = 512 * k + 2 * (int) ((x >>> (8 * k)) & 0xff);
+      lo ^= tab[i];
+      hi ^= tab[i + 1];
+    }
+    out[0] = lo;
+    out[1] = hi;
   }
 
   /**

@@ -47,6 +47,15 @@ class PrimitivesTest {
       assertEquals(r1[0], r2[0]);
       assertEquals(r1[1], r2[1]);
     }
+    for (int i = 0; i < 200; i++) {
+      long elo = rnd.nextLong(), ehi = rnd.nextLong();
+      long alo = rnd.nextLong(), ahi = rnd.nextLong();
+      Gf128.Fixed byE = new Gf128.Fixed(elo, ehi);
+      Gf128.mul(alo, ahi, elo, ehi, r1);
+      byE.mul(alo, ahi, r2, 0);
+      assertEquals(r1[0], r2[0]);
+      assertEquals(r1[1], r2[1]);
+    }
     // X^127 * X = X^7 + X^2 + X + 1
     Gf128.mulX(0, 1L << 63, r1);
     assertEquals(0x87L, r1[0]);

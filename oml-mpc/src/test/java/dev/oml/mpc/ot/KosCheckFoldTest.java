@@ -9,8 +9,9 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The KOS check's column-wise combination against its definition: row {@code i} (bit {@code j}
- * of column {@code j}'s word) times {@code chi_i} in GF(2^128) with the general product, summed
- * over the rows; and the XOR of the {@code chi_i} whose bit of {@code r} is set.
+ * of column {@code j}'s word) times {@code chi_i = H^i} in GF(2^128), {@code H} the first 128
+ * bits of the challenge seed's stream, powers and products by the general shift-and-add
+ * product, summed over the rows; and the XOR of the {@code chi_i} whose bit of {@code r} is set.
  */
 class KosCheckFoldTest {
 
@@ -32,8 +33,16 @@ class KosCheckFoldTest {
       for (int i = 0; i < seed.length; i++) {
         seed[i] = (byte) rnd.nextInt();
       }
+      long[] h = new long[2];
+      new Prg(seed).fill(h, 0, 2);
       long[] chi = new long[128 * words];
-      new Prg(seed).fill(chi, 0, chi.length);
+      chi[0] = 1;
+      long[] p = new long[2];
+      for (int i = 1; i < 64 * words; i++) {
+        Gf128.mul(chi[2 * i - 2], chi[2 * i - 1], h[0], h[1], p);
+        chi[2 * i] = p[0];
+        chi[2 * i + 1] = p[1];
+      }
       long slo = 0;
       long shi = 0;
       long xlo = 0;

@@ -19,7 +19,8 @@ import java.nio.file.Path;
 /**
  * Single-image latency of the HE network on a warm owner (diagonals cached), for finding where
  * the time goes: run under a profiler (for example {@code -XX:StartFlightRecording}). Prints wall
- * and CPU time of the answering thread and of the process, and the load average. Arguments:
+ * and CPU time of the answering thread and of the process, the load average and the size of
+ * the session keys. Arguments:
  * {@code seal|java [images] [threads=2] [hoisted] [rotations]} ({@code threads=2}: the owner
  * session has a two-thread executor; {@code hoisted}: the plan with a key per baby step;
  * {@code rotations}: one rotation and one plaintext product per level instead). Figures, not
@@ -127,7 +128,10 @@ public final class HeSingleImageProfile {
         }) : null;
     HeOwnerSession owner = pool == null ? new HeOwnerSession(cm, fx.gate)
         : new HeOwnerSession(cm, fx.gate, pool);
-    owner.acceptKeys(user.sessionKeys());
+    byte[] keys = user.sessionKeys();
+    owner.acceptKeys(keys);
+    System.out.printf("%s%s session keys %d bytes%n", backend.name(), hoisted ? " hoisted" : "",
+        keys.length);
     for (int i = 0; i < reps + 1; i++) {
       double[][] img = HeFixture.images(data, 100 + i, 1);
       HeQuery q = user.encrypt(img);

@@ -246,9 +246,9 @@ public abstract class CkksConformance {
 
   /**
    * Hoisted rotations (one decomposition shared) decrypt as single rotations do: the phases
-   * differ by no more than two key switches' errors (2^9 measured with SEAL, none with the pure-Java
-   * engine, whose rotation is hoisted itself), far below the scale 2^40, at the top level
-   * and below it; a missing key fails the whole call.
+   * differ by no more than two key switches' errors (2^9 measured with SEAL, none with the
+   * pure-Java engine, whose rotation is hoisted itself), far below the scale 2^40, at the top
+   * level and below it; a missing key fails the whole call.
    */
   @Test
   void hoistedRotationsDecryptAsSingleRotationsWithinTheKeySwitchingError() {

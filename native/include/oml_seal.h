@@ -33,7 +33,7 @@ extern "C" {
 #endif
 
 /* Bumped whenever a signature or a status code changes; the Java side refuses a mismatch. */
-#define OML_ABI_VERSION 4
+#define OML_ABI_VERSION 5
 
 typedef int32_t oml_status;
 
@@ -169,9 +169,20 @@ OML_API oml_status oml_evaluator_rotate(const oml_context *ctx, const oml_cipher
 /* CKKS: complex conjugation of every slot, with a key made with conjugation != 0. */
 OML_API oml_status oml_evaluator_conjugate(const oml_context *ctx, const oml_ciphertext *a,
     const oml_galois_keys *gk, oml_ciphertext **out);
-/* count rotations of one ciphertext (out[k] by steps[k]) in one call. SEAL has no public
- * hoisting, so each rotation does its own key switch; every key is checked first. */
+/* count rotations of one ciphertext (out[k] by steps[k]) in one call, each SEAL's own rotation
+ * with its own key switch; every key is checked first. */
 OML_API oml_status oml_evaluator_rotate_many(const oml_context *ctx, const oml_ciphertext *a,
+    const int32_t *steps, size_t count, const oml_galois_keys *gk, oml_ciphertext **out);
+/* CKKS: count rotations of one ciphertext (out[k] by steps[k]) sharing one key-switch
+ * decomposition (hoisting): c1 is brought to coefficient form once, decomposed per prime of
+ * its level and each digit transformed once at every prime of the level and at the special
+ * prime; each rotation then permutes the transformed digits and c0 (an automorphism in the
+ * NTT domain), takes the inner product with its key and divides by the special prime, rounded
+ * as SEAL rounds. The results decrypt as oml_evaluator_rotate's do, within the same
+ * key-switching error, but their residues differ (SEAL decomposes the rotated c1, whose lifted
+ * digits differ from the rotated digits by multiples of their primes). Every key is checked
+ * first; step 0 gives a copy. */
+OML_API oml_status oml_evaluator_rotate_hoisted(const oml_context *ctx, const oml_ciphertext *a,
     const int32_t *steps, size_t count, const oml_galois_keys *gk, oml_ciphertext **out);
 OML_API oml_status oml_evaluator_rescale(const oml_context *ctx, const oml_ciphertext *a,
     oml_ciphertext **out);

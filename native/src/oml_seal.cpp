@@ -1007,6 +1007,23 @@ oml_status oml_evaluator_add_plain(const oml_context *c, const oml_ciphertext *a
 }
 
 namespace {
+// How many products below q^2 a 128-bit accumulator holds before it must be reduced.
+size_t terms_per_fold(size_t count, const Modulus &q) {
+  unsigned __int128 q2 = static_cast<unsigned __int128>(q.value()) * q.value();
+  return static_cast<size_t>(
+      std::min<unsigned __int128>(count, (static_cast<unsigned __int128>(1) << 127) / q2));
+}
+
+// Reduces len 128-bit sums modulo q in place (each result below q).
+void fold(unsigned __int128 *z, size_t len, const Modulus &q) {
+  for (size_t t = 0; t < len; t++) {
+    uint64_t words[2] = {static_cast<uint64_t>(z[t]), static_cast<uint64_t>(z[t] >> 64)};
+    z[t] = util::barrett_reduce_128(words, q);
+  }
+}
+}  // namespace
+
+namespace {
 // The product of an NTT-form BFV ciphertext with a lifted, transformed plaintext, returned in
 // coefficient form (BFV's representation).
 Ciphertext bfv_product_ntt(const oml_context *c, const Ciphertext &an,
@@ -1102,9 +1119,7 @@ oml_status oml_evaluator_multiply_constant_sums(const oml_context *c,
     for (size_t m = 0; m < k; m++) {
       const Modulus &q = mods[m];
       uint64_t qv = q.value();
-      unsigned __int128 q2 = static_cast<unsigned __int128>(qv) * qv;
-      size_t group = static_cast<size_t>(std::min<unsigned __int128>(
-          count, (static_cast<unsigned __int128>(1) << 127) / q2));
+      size_t group = terms_per_fold(count, q);
       for (size_t j0 = 0; j0 < rows; j0 += block) {
         size_t j1 = std::min(rows, j0 + block);
         for (size_t j = j0; j < j1; j++) {
@@ -1138,12 +1153,7 @@ oml_status oml_evaluator_multiply_constant_sums(const oml_context *c,
             // Fold the group into its residue, which is below q.
             for (size_t j = j0; j < j1; j++) {
               for (size_t comp = 0; comp < 2; comp++) {
-                unsigned __int128 *z = acc.data() + ((j - j0) * 2 + comp) * tile;
-                for (size_t t = 0; t < len; t++) {
-                  uint64_t words[2] = {static_cast<uint64_t>(z[t]),
-                      static_cast<uint64_t>(z[t] >> 64)};
-                  z[t] = util::barrett_reduce_128(words, q);
-                }
+                fold(acc.data() + ((j - j0) * 2 + comp) * tile, len, q);
               }
             }
           }
@@ -1205,10 +1215,7 @@ oml_status oml_evaluator_multiply_plain_sum(const oml_context *c,
     std::vector<unsigned __int128> acc(size * tile);
     for (size_t m = 0; m < k; m++) {
       const Modulus &q = mods[m];
-      uint64_t qv = q.value();
-      unsigned __int128 q2 = static_cast<unsigned __int128>(qv) * qv;
-      size_t group = static_cast<size_t>(std::min<unsigned __int128>(
-          count, (static_cast<unsigned __int128>(1) << 127) / q2));
+      size_t group = terms_per_fold(count, q);
       for (size_t t0 = 0; t0 < n; t0 += tile) {
         size_t len = std::min(n, t0 + tile) - t0;
         std::fill(acc.begin(), acc.end(), 0);
@@ -1228,11 +1235,7 @@ oml_status oml_evaluator_multiply_plain_sum(const oml_context *c,
             }
           }
           for (size_t comp = 0; comp < size; comp++) {
-            unsigned __int128 *z = acc.data() + comp * tile;
-            for (size_t t = 0; t < len; t++) {
-              uint64_t words[2] = {static_cast<uint64_t>(z[t]), static_cast<uint64_t>(z[t] >> 64)};
-              z[t] = util::barrett_reduce_128(words, q);
-            }
+            fold(acc.data() + comp * tile, len, q);
           }
         }
         for (size_t comp = 0; comp < size; comp++) {
@@ -1328,18 +1331,28 @@ oml_status oml_evaluator_relinearize(const oml_context *c, const oml_ciphertext 
 }
 
 namespace {
+// A rotation by steps as a left rotation in [0, N/2).
+int normalized_steps(const oml_context *c, int32_t steps) {
+  int64_t half = static_cast<int64_t>(c->n / 2);
+  return static_cast<int>(((static_cast<int64_t>(steps) % half) + half) % half);
+}
+
+// SEAL would otherwise compose a rotation from power-of-two keys; require the exact key, as the
+// Java engine does, so both backends accept the same calls.
+void require_rotation_key(const oml_context *c, int32_t steps, const oml_galois_keys *gk) {
+  int s = normalized_steps(c, steps);
+  require(s == 0 || gk->keys.has_key(galois_element(c, s)), OML_E_INCOMPATIBLE,
+      "no Galois key for a rotation by " + std::to_string(steps) + " steps");
+}
+
 Ciphertext rotate_one(const oml_context *c, const oml_ciphertext *a, int32_t steps,
     const oml_galois_keys *gk) {
-  int64_t half = static_cast<int64_t>(c->n / 2);
-  int s = static_cast<int>(((static_cast<int64_t>(steps) % half) + half) % half);
+  int s = normalized_steps(c, steps);
   Ciphertext r;
   if (s == 0) {
     r = a->ct;
   } else {
-    // SEAL would otherwise compose a rotation from power-of-two keys; require the exact key,
-    // as the Java engine does, so both backends accept the same calls.
-    require(gk->keys.has_key(galois_element(c, s)), OML_E_INCOMPATIBLE,
-        "no Galois key for a rotation by " + std::to_string(steps) + " steps");
+    require_rotation_key(c, steps, gk);
     if (is_ckks(c)) {
       c->evaluator->rotate_vector(a->ct, s, gk->keys, r);
     } else {
@@ -1378,17 +1391,203 @@ oml_status oml_evaluator_rotate_many(const oml_context *c, const oml_ciphertext 
     require(count == 0 || steps != nullptr, OML_E_INVALID_ARGUMENT, "steps is null");
     check_rotation(c, a, gk);
     // Every key is checked before any work, so a missing one fails the call without results.
-    int64_t half = static_cast<int64_t>(c->n / 2);
     for (size_t k = 0; k < count; k++) {
-      int s = static_cast<int>(((static_cast<int64_t>(steps[k]) % half) + half) % half);
-      require(s == 0 || gk->keys.has_key(galois_element(c, s)), OML_E_INCOMPATIBLE,
-          "no Galois key for a rotation by " + std::to_string(steps[k]) + " steps");
+      require_rotation_key(c, steps[k], gk);
     }
     // SEAL has no public hoisting: each rotation does its own key-switch decomposition.
     std::vector<std::unique_ptr<oml_ciphertext>> results;
     results.reserve(count);
     for (size_t k = 0; k < count; k++) {
       results.emplace_back(wrap(rotate_one(c, a, steps[k], gk)));
+    }
+    for (size_t k = 0; k < count; k++) {
+      out[k] = results[k].release();
+    }
+  });
+}
+
+namespace {
+// The hoisted rotations of a CKKS ciphertext (c0, c1) in NTT form at k data primes. SEAL's
+// rotation applies the automorphism to c1 and then decomposes it; here c1 is decomposed once
+// and each rotation permutes the transformed digits instead, since in the NTT domain an
+// automorphism is a permutation of the evaluation points. The key switch itself follows
+// SEAL's: digit i (c1 mod q_i, lifted to [0, q_i)) is reduced and transformed at every prime
+// of the level and at the special prime P, multiplied with the key's digit-i polynomials, and
+// the sums are divided by P with rounding (adding floor(P / 2) before the floor division).
+// A rotated digit is the rotated lifted residue, whose negated coefficients are -d where
+// SEAL's are q_i - d: the results differ from SEAL's by a key-switching error of the same size
+// (the difference, times the key, is a multiple of q_i P in its message part).
+class HoistedRotation {
+ public:
+  HoistedRotation(const oml_context *c, const Ciphertext &a)
+      : c_(c),
+        a_(a),
+        key_data_(*c->ctx.key_context_data()),
+        mods_(key_data_.parms().coeff_modulus()),
+        tables_(key_data_.small_ntt_tables()),
+        n_(c->n),
+        k_(a.coeff_modulus_size()),
+        special_(mods_.size() - 1),
+        digits_(k_ * (k_ + 1) * n_) {
+    require(k_ <= special_, OML_E_INCOMPATIBLE, "ciphertext above the key-switching level");
+    std::vector<uint64_t> coefficients(a.data(1), a.data(1) + k_ * n_);
+    for (size_t i = 0; i < k_; i++) {
+      util::inverse_ntt_negacyclic_harvey(coefficients.data() + i * n_, tables_[i]);
+    }
+    for (size_t i = 0; i < k_; i++) {
+      const uint64_t *d = coefficients.data() + i * n_;
+      for (size_t j = 0; j <= k_; j++) {
+        uint64_t *dst = digit(i, j);
+        if (j == i) {
+          // Digit i at its own prime is c1's row i, already transformed.
+          std::copy(a.data(1) + i * n_, a.data(1) + (i + 1) * n_, dst);
+          continue;
+        }
+        size_t m = prime(j);
+        if (mods_[i].value() <= mods_[m].value()) {
+          std::copy(d, d + n_, dst);
+        } else {
+          util::modulo_poly_coeffs(d, n_, mods_[m], dst);
+        }
+        util::ntt_negacyclic_harvey(dst, tables_[m]);
+      }
+    }
+  }
+
+  // The rotation by the Galois element elt with its key.
+  Ciphertext rotate(uint32_t elt, const std::vector<PublicKey> &key) const {
+    require(key.size() >= k_, OML_E_INCOMPATIBLE, "Galois key with too few digits");
+    // perm[t]: the evaluation point whose value moves to t (read off SEAL's own permutation).
+    std::vector<uint64_t> identity(n_);
+    std::vector<uint64_t> perm64(n_);
+    for (size_t t = 0; t < n_; t++) {
+      identity[t] = t;
+    }
+    key_data_.galois_tool()->apply_galois_ntt(identity.data(), elt, perm64.data());
+    std::vector<uint32_t> perm(perm64.begin(), perm64.end());
+
+    Ciphertext r(c_->ctx, a_.parms_id());
+    r.resize(2);
+    r.is_ntt_form() = true;
+    r.scale() = a_.scale();
+    // sums[comp][j]: the inner product at prime j (j == k_: at P), reduced.
+    std::vector<uint64_t> sums(2 * (k_ + 1) * n_);
+    const size_t tile = 1024;
+    std::vector<unsigned __int128> acc(2 * tile);
+    for (size_t j = 0; j <= k_; j++) {
+      size_t m = prime(j);
+      const Modulus &q = mods_[m];
+      size_t group = terms_per_fold(k_, q);
+      for (size_t t0 = 0; t0 < n_; t0 += tile) {
+        size_t len = std::min(n_, t0 + tile) - t0;
+        std::fill(acc.begin(), acc.end(), 0);
+        for (size_t i0 = 0; i0 < k_; i0 += group) {
+          size_t i1 = std::min(k_, i0 + group);
+          for (size_t i = i0; i < i1; i++) {
+            const uint64_t *d = digit(i, j);
+            const uint64_t *k0 = key[i].data().data(0) + m * n_ + t0;
+            const uint64_t *k1 = key[i].data().data(1) + m * n_ + t0;
+            const uint32_t *p = perm.data() + t0;
+            for (size_t t = 0; t < len; t++) {
+              unsigned __int128 x = d[p[t]];
+              acc[t] += x * k0[t];
+              acc[tile + t] += x * k1[t];
+            }
+          }
+          fold(acc.data(), len, q);
+          fold(acc.data() + tile, len, q);
+        }
+        for (size_t comp = 0; comp < 2; comp++) {
+          uint64_t *dst = sums.data() + (comp * (k_ + 1) + j) * n_ + t0;
+          for (size_t t = 0; t < len; t++) {
+            dst[t] = static_cast<uint64_t>(acc[comp * tile + t]);
+          }
+        }
+      }
+    }
+    // Division by P, rounded: (sum_j - ((sum_P + floor(P/2)) mod P - floor(P/2))) / P mod q_j.
+    const Modulus &p = mods_[special_];
+    uint64_t half = p.value() >> 1;
+    const util::MultiplyUIntModOperand *inv_p = key_data_.rns_tool()->inv_q_last_mod_q();
+    std::vector<uint64_t> t(n_);
+    for (size_t comp = 0; comp < 2; comp++) {
+      uint64_t *last = sums.data() + (comp * (k_ + 1) + k_) * n_;
+      util::inverse_ntt_negacyclic_harvey(last, tables_[special_]);
+      util::add_poly_scalar_coeffmod(last, n_, half, p, last);
+      for (size_t j = 0; j < k_; j++) {
+        const Modulus &q = mods_[j];
+        if (p.value() > q.value()) {
+          util::modulo_poly_coeffs(last, n_, q, t.data());
+        } else {
+          std::copy(last, last + n_, t.data());
+        }
+        util::sub_poly_scalar_coeffmod(t.data(), n_, util::barrett_reduce_64(half, q), q,
+            t.data());
+        util::ntt_negacyclic_harvey(t.data(), tables_[j]);
+        uint64_t *dst = r.data(comp) + j * n_;
+        util::sub_poly_coeffmod(sums.data() + (comp * (k_ + 1) + j) * n_, t.data(), n_, q, dst);
+        util::multiply_poly_scalar_coeffmod(dst, n_, inv_p[j], q, dst);
+        if (comp == 0) {
+          // c0 rotated: its values permuted.
+          const uint64_t *c0 = a_.data(0) + j * n_;
+          for (size_t s = 0; s < n_; s++) {
+            t[s] = c0[perm[s]];
+          }
+          util::add_poly_coeffmod(dst, t.data(), n_, q, dst);
+        }
+      }
+    }
+    return r;
+  }
+
+ private:
+  // Row j of the decomposition's primes: the level's primes, then P.
+  size_t prime(size_t j) const { return j < k_ ? j : special_; }
+
+  uint64_t *digit(size_t i, size_t j) { return digits_.data() + (i * (k_ + 1) + j) * n_; }
+
+  const uint64_t *digit(size_t i, size_t j) const {
+    return digits_.data() + (i * (k_ + 1) + j) * n_;
+  }
+
+  const oml_context *c_;
+  const Ciphertext &a_;
+  const SEALContext::ContextData &key_data_;
+  const std::vector<Modulus> &mods_;
+  const util::NTTTables *tables_;
+  size_t n_;
+  size_t k_;
+  size_t special_;
+  std::vector<uint64_t> digits_;  // [digit i][prime j][coefficient], NTT form
+};
+}  // namespace
+
+oml_status oml_evaluator_rotate_hoisted(const oml_context *c, const oml_ciphertext *a,
+    const int32_t *steps, size_t count, const oml_galois_keys *gk, oml_ciphertext **out) {
+  return oml::guard([&] {
+    need(c, "context");
+    need(out, "out");
+    require(is_ckks(c), OML_E_INCOMPATIBLE, "hoisted rotations need CKKS");
+    require(count == 0 || steps != nullptr, OML_E_INVALID_ARGUMENT, "steps is null");
+    check_rotation(c, a, gk);
+    require(a->ct.is_ntt_form(), OML_E_INCOMPATIBLE, "hoisted rotations need NTT form");
+    for (size_t k = 0; k < count; k++) {
+      require_rotation_key(c, steps[k], gk);
+    }
+    std::vector<std::unique_ptr<oml_ciphertext>> results;
+    results.reserve(count);
+    std::unique_ptr<HoistedRotation> hoisted;
+    for (size_t k = 0; k < count; k++) {
+      int s = normalized_steps(c, steps[k]);
+      if (s == 0) {
+        results.emplace_back(wrap(Ciphertext(a->ct)));
+        continue;
+      }
+      if (!hoisted) {
+        hoisted = std::make_unique<HoistedRotation>(c, a->ct);
+      }
+      uint32_t elt = galois_element(c, s);
+      results.emplace_back(wrap(hoisted->rotate(elt, gk->keys.key(elt))));
     }
     for (size_t k = 0; k < count; k++) {
       out[k] = results[k].release();

@@ -242,7 +242,8 @@ static void extracted_answers_load_strictly() {
   oml_context_destroy(ctx);
 }
 
-// Rotations of one ciphertext in one call: every key is checked before any result is made.
+// Rotations of one ciphertext in one call (SEAL's and hoisted): every key is checked before any
+// result is made.
 static void rotate_many_checks_every_key_first() {
   auto chain = seal::CoeffModulus::Create(2048, {40, 60});
   uint64_t primes[] = {chain[0].value()};
@@ -275,6 +276,16 @@ static void rotate_many_checks_every_key_first() {
   CHECK(oml_evaluator_rotate_many(ctx, ct, missing, 2, gk, none) == OML_E_INCOMPATIBLE);
   CHECK(none[0] == nullptr && none[1] == nullptr);
   CHECK(oml_evaluator_rotate_many(ctx, ct, nullptr, 2, gk, none) == OML_E_INVALID_ARGUMENT);
+  // The hoisted call likewise: results for steps with keys, nothing when one key is missing.
+  oml_ciphertext *hoisted[3] = {nullptr, nullptr, nullptr};
+  CHECK(oml_evaluator_rotate_hoisted(ctx, ct, ok, 3, gk, hoisted) == OML_OK);
+  for (auto *o : hoisted) {
+    CHECK(o != nullptr);
+    oml_ciphertext_destroy(o);
+  }
+  CHECK(oml_evaluator_rotate_hoisted(ctx, ct, missing, 2, gk, none) == OML_E_INCOMPATIBLE);
+  CHECK(none[0] == nullptr && none[1] == nullptr);
+  CHECK(oml_evaluator_rotate_hoisted(ctx, ct, nullptr, 2, gk, none) == OML_E_INVALID_ARGUMENT);
   // Conjugation needs its own key.
   CHECK(oml_evaluator_conjugate(ctx, ct, gk, &conj) == OML_E_INCOMPATIBLE);
   oml_galois_keys *gc = nullptr;

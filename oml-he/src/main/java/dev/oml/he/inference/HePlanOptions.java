@@ -159,8 +159,10 @@ public final class HePlanOptions {
 
     /**
      * Baby steps as one hoisted rotation sharing the key switch's decomposition: the user sends
-     * a Galois key per baby step (15 more for the HE network, about 7.7 MB each at N = 16384)
-     * and the owner spends less time per ciphertext. Off by default (session bytes first).
+     * a Galois key per baby step (14 more for the HE network at N = 16384: 6.3 MB each seeded
+     * in pure Java, 14.7 MB in SEAL's format; three times the session keys) and the owner spends
+     * less time per ciphertext. Off by default (session bytes and owner memory first; the
+     * figures are in docs/he-inference.md, section 7).
      */
     public Builder hoistedRotations(boolean on) {
       this.hoisted = on;

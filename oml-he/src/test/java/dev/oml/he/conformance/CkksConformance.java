@@ -244,6 +244,52 @@ public abstract class CkksConformance {
     assertTrue(precisionBits(expect, decrypt(ctx.evaluator().rotate(low, 7, gk))) > 20);
   }
 
+  /**
+   * Hoisted rotations (one decomposition shared) decrypt as single rotations do: the phases
+   * differ by no more than two key switches' errors (2^9 measured with SEAL, none with the
+   * pure-Java engine, whose rotation is hoisted itself), far below the scale 2^40, at the top
+   * level and below it; a missing key fails the whole call.
+   */
+  @Test
+  void hoistedRotationsDecryptAsSingleRotationsWithinTheKeySwitchingError() {
+    CkksEncoder enc = ctx.ckksEncoder();
+    Evaluator ev = ctx.evaluator();
+    Ciphertext top = ctx.encryptor(pk).encrypt(enc.encode(random(enc.slotCount()), SCALE));
+    int[] steps = {1, 7, -2, 0};
+    for (Ciphertext x : new Ciphertext[] {top, ev.modSwitchTo(top, 1)}) {
+      java.util.List<Ciphertext> hoisted = ev.rotateHoisted(x, steps, gk);
+      for (int k = 0; k < steps.length; k++) {
+        Ciphertext single = ev.rotate(x, steps[k], gk);
+        assertEquals(single.level(), hoisted.get(k).level());
+        assertEquals(single.scale(), hoisted.get(k).scale());
+        double bits = phaseDistanceBits(single, hoisted.get(k), x.level());
+        assertTrue(bits < 16, "steps " + steps[k] + " at level " + x.level()
+            + ": phases differ by 2^" + bits);
+      }
+    }
+    assertThrows(IncompatibleOperandsException.class,
+        () -> ev.rotateHoisted(top, new int[] {1, 3}, gk));
+  }
+
+  /** {@code log2} of the largest centered difference of two ciphertexts' phases. */
+  private double phaseDistanceBits(Ciphertext a, Ciphertext b, int level) {
+    java.math.BigInteger[] pa = ctx.decryptor(sk).phase(a);
+    java.math.BigInteger[] pb = ctx.decryptor(sk).phase(b);
+    java.math.BigInteger q = java.math.BigInteger.ONE;
+    for (int i = 0; i <= level; i++) {
+      q = q.multiply(java.math.BigInteger.valueOf(TestParameters.INSECURE_CKKS.coeffModulus()[i]));
+    }
+    java.math.BigInteger max = java.math.BigInteger.ZERO;
+    for (int i = 0; i < pa.length; i++) {
+      java.math.BigInteger d = pa[i].subtract(pb[i]).mod(q);
+      if (d.shiftLeft(1).compareTo(q) > 0) {
+        d = q.subtract(d);
+      }
+      max = max.max(d);
+    }
+    return max.signum() == 0 ? 0 : max.bitLength();
+  }
+
   @Test
   void depthFourCircuitKeepsTwentyBits() {
     CkksEncoder enc = ctx.ckksEncoder();

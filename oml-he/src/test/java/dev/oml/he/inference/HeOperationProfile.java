@@ -25,7 +25,8 @@ import java.util.TreeMap;
  * Where one warm image's evaluation spends its time, per operation: the evaluator and the
  * encoder are wrapped so that every call is counted and its wall and thread CPU time summed
  * (a default method that calls other operations counts them again inside its own figure). A
- * test-scope main for figures, not a test: {@code HeOperationProfile seal|java [images]}.
+ * test-scope main for figures, not a test: {@code HeOperationProfile seal|java [images]
+ * [hoisted]} ({@code hoisted}: the plan with a key per baby step).
  */
 public final class HeOperationProfile {
   private HeOperationProfile() {}
@@ -94,6 +95,7 @@ public final class HeOperationProfile {
     Dataset data = HeFixture.subset();
     HeCompiledModel cm = HeCompiledModel.compile(model, fx.modelId, backend,
         HePlanOptions.builder().kappa(6).answerPrecisionBits(4)
+            .hoistedRotations(java.util.Arrays.asList(args).contains("hoisted"))
             .calibration(HeFixture.images(data, 0, 200)).build());
     HeProgram program = (HeProgram) field(cm, "program");
     Layout lay = (Layout) field(cm, "layout");

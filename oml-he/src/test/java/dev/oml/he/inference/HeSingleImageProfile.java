@@ -19,10 +19,12 @@ import java.nio.file.Path;
 /**
  * Single-image latency of the HE network on a warm owner (diagonals cached), for finding where
  * the time goes: run under a profiler (for example {@code -XX:StartFlightRecording}). Prints wall
- * and CPU time of the answering thread and of the process, and the load average. Arguments:
- * {@code seal|java [images] [threads=2] [hoisted] [rotations]} ({@code threads=2}: the owner
- * session has a two-thread executor; {@code hoisted}: the plan with a key per baby step;
- * {@code rotations}: one rotation and one plaintext product per level instead). Figures, not
+ * and CPU time of the answering thread and of the process, the load average and the size of
+ * the session keys. Arguments: {@code seal|java [images] [threads=2] [hoisted]
+ * [rotations|hoisting]} ({@code threads=2}: the owner session has a two-thread executor;
+ * {@code hoisted}: the plan with a key per baby step; {@code rotations}: one rotation and one
+ * plaintext product per level instead; {@code hoisting}, SEAL only: the first layer's baby
+ * steps hoisted and as SEAL's rotations, side by side). Figures, not
  * assertions; JMH benchmarks belong in oml-bench.
  */
 public final class HeSingleImageProfile {
@@ -98,6 +100,45 @@ public final class HeSingleImageProfile {
     }
   }
 
+  /**
+   * SEAL: the 15 baby steps of the first layer (steps {@code l * lanes}, l = 1..15, at the top
+   * level) as one hoisted native call and as 15 SEAL rotations, alternating, CPU time of this
+   * thread per call: median and least of {@code reps}.
+   */
+  static void hoisting(HeCompiledModel cm, int reps) {
+    HeContext ctx = cm.context();
+    KeyGenerator kg = ctx.keyGenerator();
+    int lanes = cm.plan().imagesPerCiphertext();
+    int[] steps = new int[15];
+    for (int l = 1; l <= steps.length; l++) {
+      steps[l - 1] = l * lanes;
+    }
+    GaloisKeys gk = kg.createGaloisKeys(steps);
+    double[] v = new double[ctx.parameters().polyModulusDegree() / 2];
+    for (int i = 0; i < v.length; i++) {
+      v[i] = Math.sin(i);
+    }
+    Evaluator ev = ctx.evaluator();
+    Ciphertext c = ctx.encryptor(kg.createPublicKey())
+        .encrypt(ctx.ckksEncoder().encode(v, Math.pow(2, 40)));
+    long[] hoisted = new long[reps];
+    long[] each = new long[reps];
+    for (int r = 0; r < reps; r++) {
+      long t = threadCpuNanos();
+      ev.rotateHoisted(c, steps, gk);
+      hoisted[r] = threadCpuNanos() - t;
+      t = threadCpuNanos();
+      dev.oml.he.seal.internal.SealCrossing.rotateEach(ev, c, steps, gk);
+      each[r] = threadCpuNanos() - t;
+    }
+    java.util.Arrays.sort(hoisted);
+    java.util.Arrays.sort(each);
+    System.out.printf("level %d, 15 rotations: hoisted %.1f ms (least %.1f), SEAL's rotations "
+        + "%.1f ms (least %.1f), CPU of this thread, median of %d, load %s%n", c.level(),
+        hoisted[reps / 2] / 1e6, hoisted[0] / 1e6, each[reps / 2] / 1e6, each[0] / 1e6, reps,
+        loadAverage());
+  }
+
   public static void main(String[] args) {
     HeBackend backend = args.length > 0 && args[0].equals("seal") ? HeBackends.seal()
         : HeBackends.pureJava();
@@ -118,6 +159,10 @@ public final class HeSingleImageProfile {
       rotations(cm, reps);
       return;
     }
+    if (opts.contains("hoisting")) {
+      hoisting(cm, reps);
+      return;
+    }
     HeUserSession user = HeUserSession.open(backend, cm.plan().encode());
     java.util.concurrent.ExecutorService pool = threads > 1
         ? java.util.concurrent.Executors.newFixedThreadPool(threads, r -> {
@@ -127,7 +172,10 @@ public final class HeSingleImageProfile {
         }) : null;
     HeOwnerSession owner = pool == null ? new HeOwnerSession(cm, fx.gate)
         : new HeOwnerSession(cm, fx.gate, pool);
-    owner.acceptKeys(user.sessionKeys());
+    byte[] keys = user.sessionKeys();
+    owner.acceptKeys(keys);
+    System.out.printf("%s%s session keys %d bytes%n", backend.name(), hoisted ? " hoisted" : "",
+        keys.length);
     for (int i = 0; i < reps + 1; i++) {
       double[][] img = HeFixture.images(data, 100 + i, 1);
       HeQuery q = user.encrypt(img);

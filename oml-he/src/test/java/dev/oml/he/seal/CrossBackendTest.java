@@ -297,6 +297,39 @@ class CrossBackendTest {
     }
   }
 
+  /** Hoisted rotations (SEAL's done in the native layer) decrypt alike on both backends. */
+  @Test
+  void hoistedRotationsAgreeToTwentyBits() {
+    HeParameters params = TestParameters.INSECURE_CKKS;
+    int[] steps = {1, 5, -3, 0};
+    Party j = new Party(java, params, 1, 5, -3);
+    Party s = new Party(seal, params, 1, 5, -3);
+    Random r = new Random(5);
+    int slots = params.polyModulusDegree() / 2;
+    double[] a = new double[slots];
+    for (int i = 0; i < slots; i++) {
+      a[i] = r.nextDouble() * 2 - 1;
+    }
+    double[][][] results = new double[2][steps.length][];
+    int k = 0;
+    for (Party p : new Party[] {j, s}) {
+      Evaluator ev = p.ctx.evaluator();
+      Ciphertext ca = p.ctx.encryptor(p.pk).encrypt(p.ctx.ckksEncoder().encode(a, 0x1p40));
+      List<Ciphertext> rotated = ev.rotateHoisted(ev.modSwitchTo(ca, 1), steps, p.gk);
+      for (int m = 0; m < steps.length; m++) {
+        results[k][m] = p.ckks(rotated.get(m));
+      }
+      k++;
+    }
+    for (int m = 0; m < steps.length; m++) {
+      for (int i = 0; i < slots; i++) {
+        double expect = a[Math.floorMod(i + steps[m], slots)];
+        assertEquals(expect, results[0][m][i], 0x1p-20, "java, steps " + steps[m]);
+        assertEquals(expect, results[1][m][i], 0x1p-20, "seal, steps " + steps[m]);
+      }
+    }
+  }
+
   @Test
   void objectsAndBytesOfOneBackendAreRefusedByTheOther() {
     HeParameters params = TestParameters.INSECURE_BFV_BATCHING;

@@ -7,6 +7,7 @@ import dev.oml.he.Evaluator;
 import dev.oml.he.FloodingBudget;
 import dev.oml.he.GaloisKeys;
 import dev.oml.he.HeScheme;
+import dev.oml.he.IncompatibleOperandsException;
 import dev.oml.he.Plaintext;
 import dev.oml.he.PublicKey;
 import dev.oml.he.RelinKeys;
@@ -90,13 +91,15 @@ final class SealEvaluator implements Evaluator {
     return ctx.newCt(out);
   }
 
-  /** Many products {@code x[i] * plain[i]} in one native call. */
-  @Override
-  public List<Ciphertext> multiplyPlain(List<? extends Ciphertext> xs, List<? extends Plaintext> ps) {
-    if (xs.size() != ps.size()) {
-      throw new IllegalArgumentException(
-          xs.size() + " ciphertexts but " + ps.size() + " plaintexts");
-    }
+  /** Operands of a batch of plaintext products, checked, with their native pointers. */
+  private record Products(Ct[] a, Pt[] p, Pointer[] ap, Pointer[] pp) {}
+
+  /**
+   * Gathers {@code xs} and {@code ps} (as many of each) and checks each product; an inner
+   * product ({@code sum}) also needs one level, one size and one scale for every product.
+   */
+  private Products products(List<? extends Ciphertext> xs, List<? extends Plaintext> ps,
+      boolean sum) {
     int count = xs.size();
     Ct[] a = new Ct[count];
     Pt[] p = new Pt[count];
@@ -106,19 +109,36 @@ final class SealEvaluator implements Evaluator {
       a[i] = ctx.evalCt(xs.get(i));
       p[i] = ctx.pt(ps.get(i));
       ctx.checks.plainFits(a[i], p[i], false);
+      if (sum) {
+        ctx.checks.sameLevel(a[0], a[i]);
+        ctx.checks.sameScale(a[0].scale() * p[0].scale(), a[i].scale() * p[i].scale());
+        if (a[i].size() != a[0].size()) {
+          throw new IncompatibleOperandsException("inner product of ciphertexts of sizes "
+              + a[0].size() + " and " + a[i].size());
+        }
+      }
       ap[i] = a[i].pointer();
       pp[i] = p[i].pointer();
     }
+    return new Products(a, p, ap, pp);
+  }
+
+  /** Many products {@code x[i] * plain[i]} in one native call. */
+  @Override
+  public List<Ciphertext> multiplyPlain(List<? extends Ciphertext> xs, List<? extends Plaintext> ps) {
+    if (xs.size() != ps.size()) {
+      throw new IllegalArgumentException(
+          xs.size() + " ciphertexts but " + ps.size() + " plaintexts");
+    }
+    Products g = products(xs, ps, false);
+    int count = xs.size();
     Pointer[] out = new Pointer[count];
     if (count > 0) {
-      SealNative.check(ctx.lib.oml_evaluator_multiply_plain_many(ctx.ptr(), ap, pp, count, out));
+      SealNative.check(ctx.lib.oml_evaluator_multiply_plain_many(ctx.ptr(), g.ap(), g.pp(), count,
+          out));
     }
-    ctx.fence(a, p);
-    List<Ciphertext> result = new ArrayList<>(count);
-    for (Pointer o : out) {
-      result.add(ctx.newCt(o));
-    }
-    return result;
+    ctx.fence(g.a(), g.p());
+    return wrapAll(out);
   }
 
   /**
@@ -135,28 +155,20 @@ final class SealEvaluator implements Evaluator {
     if (xs.get(0).scheme() != HeScheme.CKKS) {
       return Evaluator.super.multiplyPlainSum(xs, ps);
     }
-    int count = xs.size();
-    Ct[] a = new Ct[count];
-    Pt[] p = new Pt[count];
-    Pointer[] ap = new Pointer[count];
-    Pointer[] pp = new Pointer[count];
-    for (int i = 0; i < count; i++) {
-      a[i] = ctx.evalCt(xs.get(i));
-      p[i] = ctx.pt(ps.get(i));
-      ctx.checks.plainFits(a[i], p[i], false);
-      ctx.checks.sameLevel(a[0], a[i]);
-      ctx.checks.sameScale(a[0].scale() * p[0].scale(), a[i].scale() * p[i].scale());
-      if (a[i].size() != a[0].size()) {
-        throw new dev.oml.he.IncompatibleOperandsException("inner product of ciphertexts of "
-            + "sizes " + a[0].size() + " and " + a[i].size());
-      }
-      ap[i] = a[i].pointer();
-      pp[i] = p[i].pointer();
-    }
+    Products g = products(xs, ps, true);
     PointerByReference out = new PointerByReference();
-    SealNative.check(ctx.lib.oml_evaluator_multiply_plain_sum(ctx.ptr(), ap, pp, count, out));
-    ctx.fence(a, p);
+    SealNative.check(ctx.lib.oml_evaluator_multiply_plain_sum(ctx.ptr(), g.ap(), g.pp(),
+        xs.size(), out));
+    ctx.fence(g.a(), g.p());
     return ctx.newCt(out);
+  }
+
+  private List<Ciphertext> wrapAll(Pointer[] out) {
+    List<Ciphertext> result = new ArrayList<>(out.length);
+    for (Pointer o : out) {
+      result.add(ctx.newCt(o));
+    }
+    return result;
   }
 
   /**
@@ -199,11 +211,7 @@ final class SealEvaluator implements Evaluator {
           constants, weights.length, constantScale, out));
     }
     ctx.fence((Object[]) a);
-    List<Ciphertext> result = new ArrayList<>(out.length);
-    for (Pointer o : out) {
-      result.add(ctx.newCt(o));
-    }
-    return result;
+    return wrapAll(out);
   }
 
   @Override
@@ -260,28 +268,37 @@ final class SealEvaluator implements Evaluator {
   }
 
   /**
-   * The rotations in one native call. SEAL has no public API for hoisting (sharing one
-   * key-switch decomposition among rotations), so each rotation is a separate SEAL rotation:
-   * the results equal {@link #rotate} for each step, the cost is that of as many rotations.
+   * The rotations in one native call sharing one key-switch decomposition of {@code a}
+   * (hoisting, done in the native layer: SEAL itself has none). The results decrypt as
+   * {@link #rotate}'s do, within the same key-switching error, though their residues differ.
    * Step 0 gives a copy of {@code a}.
    */
   @Override
   public List<Ciphertext> rotateHoisted(Ciphertext x, int[] steps, GaloisKeys keys) {
+    return rotations(x, steps, keys, true);
+  }
+
+  /** {@link #rotateHoisted}'s rotations done as separate SEAL rotations (for comparison). */
+  List<Ciphertext> rotateEach(Ciphertext x, int[] steps, GaloisKeys keys) {
+    return rotations(x, steps, keys, false);
+  }
+
+  private List<Ciphertext> rotations(Ciphertext x, int[] steps, GaloisKeys keys,
+      boolean hoisted) {
     ctx.requireScheme(HeScheme.CKKS, "rotateHoisted");
     Ct a = ctx.evalCt(x);
     Gk gk = ctx.gk(keys);
     ctx.checks.sizeTwo(a, "rotation");
     Pointer[] out = new Pointer[steps.length];
     if (steps.length > 0) {
-      SealNative.check(ctx.lib.oml_evaluator_rotate_many(ctx.ptr(), a.pointer(), steps,
-          steps.length, gk.pointer(), out));
+      SealNative.check(hoisted
+          ? ctx.lib.oml_evaluator_rotate_hoisted(ctx.ptr(), a.pointer(), steps, steps.length,
+              gk.pointer(), out)
+          : ctx.lib.oml_evaluator_rotate_many(ctx.ptr(), a.pointer(), steps, steps.length,
+              gk.pointer(), out));
     }
     ctx.fence(a, gk);
-    List<Ciphertext> result = new ArrayList<>(steps.length);
-    for (Pointer o : out) {
-      result.add(ctx.newCt(o));
-    }
-    return result;
+    return wrapAll(out);
   }
 
   /** CKKS: SEAL's complex conjugation, with a key from createGaloisKeysWithConjugation. */

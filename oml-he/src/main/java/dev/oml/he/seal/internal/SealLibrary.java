@@ -14,7 +14,7 @@ import com.sun.jna.ptr.PointerByReference;
  */
 public interface SealLibrary extends Library {
   /** The ABI version this binding was written for; a library reporting another is refused. */
-  int ABI_VERSION = 4;
+  int ABI_VERSION = 5;
 
   int OK = 0;
   int E_INVALID_ARGUMENT = 1;
@@ -118,6 +118,9 @@ public interface SealLibrary extends Library {
   int oml_evaluator_conjugate(Pointer ctx, Pointer a, Pointer gk, PointerByReference out);
 
   int oml_evaluator_rotate_many(Pointer ctx, Pointer a, int[] steps, long count, Pointer gk,
+      Pointer[] out);
+
+  int oml_evaluator_rotate_hoisted(Pointer ctx, Pointer a, int[] steps, long count, Pointer gk,
       Pointer[] out);
 
   int oml_evaluator_rescale(Pointer ctx, Pointer a, PointerByReference out);

@@ -60,6 +60,9 @@ struct oml_ciphertext {
   // An extracted answer (BFV, coefficient form) keeps only these coefficients of its first
   // component, ascending; the others are zero. It can be decrypted, not evaluated.
   std::vector<uint32_t> kept;
+  // A tier-2 operand imported by oml_t2_ciphertext_import: both components in NTT form,
+  // [component][prime][coefficient], computed once at import (empty otherwise).
+  std::vector<uint64_t> t2_ntt;
 };
 
 namespace oml {
@@ -1985,6 +1988,249 @@ oml_status oml_galois_keys_load(const oml_context *c, const uint8_t *in, size_t 
       return gk->keys.load(c->ctx, reinterpret_cast<const seal_byte *>(in), len);
     });
     *out = gk.release();
+  });
+}
+
+}  // extern "C"
+
+// ---------------------------------------------------------------------------------------------
+// Tier-2 offline HE step (ABI 6): imports of another backend's operands and the licensee's
+// products in the compact form. See include/oml_seal.h.
+// ---------------------------------------------------------------------------------------------
+namespace {
+
+void check_t2_context(const oml_context *c) {
+  need(c, "context");
+  require(!is_ckks(c) && !c->batching, OML_E_INCOMPATIBLE,
+      "the tier-2 products need BFV with coefficient encoding");
+}
+
+// Residues in coefficient form, each below its prime, copied into rows of `primes` primes.
+void copy_residues(const oml_context *c, const uint64_t *in, size_t primes, uint64_t *out) {
+  const auto &mods = c->ctx.first_context_data()->parms().coeff_modulus();
+  size_t n = c->n;
+  for (size_t i = 0; i < primes; i++) {
+    uint64_t q = mods[i].value();
+    for (size_t x = 0; x < n; x++) {
+      uint64_t v = in[i * n + x];
+      require(v < q, OML_E_MALFORMED, "residue not below its prime");
+      out[i * n + x] = v;
+    }
+  }
+}
+
+// The word-arithmetic switch from the modulus of `primes` primes to 2^bits (as
+// dev.oml.he.java.internal.JavaCoefficientMatVec does): y_i = a_i (Q/q_i)^-1 mod q_i, then
+// round(sum_i y_i 2^bits / q_i) mod 2^bits with floor(2^(bits+64) / q_i) in two words.
+struct PowerOfTwoSwitch {
+  int bits;
+  std::vector<Modulus> q;
+  std::vector<uint64_t> hat_inv, hi, lo;
+
+  PowerOfTwoSwitch(const std::vector<Modulus> &mods, size_t primes, int b) : bits(b) {
+    for (size_t i = 0; i < primes; i++) {
+      q.push_back(mods[i]);
+      uint64_t h = 1;
+      for (size_t j = 0; j < primes; j++) {
+        if (j != i) {
+          h = util::multiply_uint_mod(mods[j].value() % mods[i].value(), h, mods[i]);
+        }
+      }
+      uint64_t inv = 0;
+      require(util::try_invert_uint_mod(h, mods[i], inv), OML_E_INTERNAL,
+          "primes are not coprime");
+      hat_inv.push_back(inv);
+      unsigned __int128 ratio =
+          (static_cast<unsigned __int128>(1) << (bits + 64)) / mods[i].value();
+      lo.push_back(static_cast<uint64_t>(ratio));
+      hi.push_back(static_cast<uint64_t>(ratio >> 64));
+    }
+  }
+
+  uint64_t apply(const uint64_t *rows, size_t n, size_t j) const {
+    uint64_t whole = 0;
+    uint64_t frac = 0;
+    for (size_t i = 0; i < q.size(); i++) {
+      uint64_t y = util::multiply_uint_mod(rows[i * n + j], hat_inv[i], q[i]);
+      unsigned __int128 prod = static_cast<unsigned __int128>(y) * lo[i];
+      whole += y * hi[i] + static_cast<uint64_t>(prod >> 64);
+      uint64_t f = frac + static_cast<uint64_t>(prod);
+      if (f < frac) {
+        whole++;
+      }
+      frac = f;
+    }
+    whole += frac >> 63;
+    return whole & ((1ULL << bits) - 1);
+  }
+};
+
+}  // namespace
+
+extern "C" {
+
+oml_status oml_t2_ciphertext_import(const oml_context *c, const uint64_t *residues,
+    size_t count, int32_t level, oml_ciphertext **out) {
+  return oml::guard([&] {
+    check_t2_context(c);
+    need(residues, "residues");
+    need(out, "out");
+    *out = nullptr;
+    require(level >= 0 && level <= c->top, OML_E_INVALID_ARGUMENT, "level outside the chain");
+    size_t n = c->n;
+    size_t primes = static_cast<size_t>(level) + 1;
+    require(count == 2 * primes * n, OML_E_INVALID_ARGUMENT,
+        "residues must be 2 * (level + 1) * N values");
+    auto x = std::make_unique<oml_ciphertext>();
+    x->ct = Ciphertext(c->ctx, c->levels[level]);
+    x->ct.resize(2);
+    for (size_t j = 0; j < 2; j++) {
+      copy_residues(c, residues + j * primes * n, primes, x->ct.data(j));
+    }
+    x->t2_ntt.assign(x->ct.data(), x->ct.data() + 2 * primes * n);
+    ntt(c, x->t2_ntt.data(), primes, true);
+    ntt(c, x->t2_ntt.data() + primes * n, primes, true);
+    *out = x.release();
+  });
+}
+
+oml_status oml_t2_public_key_import(const oml_context *c, const uint64_t *residues,
+    size_t count, oml_public_key **out) {
+  return oml::guard([&] {
+    check_t2_context(c);
+    need(residues, "residues");
+    need(out, "out");
+    *out = nullptr;
+    require(c->extra_prime, OML_E_INCOMPATIBLE,
+        "importing a public key needs parameters without a special prime");
+    size_t n = c->n;
+    size_t primes = static_cast<size_t>(c->top) + 1;
+    require(count == 2 * primes * n, OML_E_INVALID_ARGUMENT,
+        "residues must be 2 * (top + 1) * N values");
+    auto pk = std::make_unique<oml_public_key>();
+    Ciphertext &d = pk->key.data();
+    d.resize(c->ctx, c->ctx.key_parms_id(), 2);
+    size_t full = d.coeff_modulus_size() * n;
+    std::fill(d.data(), d.data() + 2 * full, 0);
+    for (size_t j = 0; j < 2; j++) {
+      copy_residues(c, residues + j * primes * n, primes, d.data() + j * full);
+      ntt(c, d.data() + j * full, primes, true);
+    }
+    d.is_ntt_form() = true;
+    *out = pk.release();
+  });
+}
+
+oml_status oml_t2_products_compact(const oml_context *c, const oml_ciphertext *const *operands,
+    size_t operand_count, const uint64_t *plains, size_t plain_count, const uint32_t *op_index,
+    const uint32_t *plain_index, size_t inputs, size_t rows, size_t br, size_t bc,
+    const uint64_t *mask, const oml_public_key *pk, int32_t flood_bits, int32_t bits,
+    uint64_t *c0_out, uint64_t *c1_out) {
+  return oml::guard([&] {
+    check_t2_context(c);
+    need(operands, "operands");
+    need(plains, "plains");
+    need(op_index, "operand indices");
+    need(plain_index, "plaintext indices");
+    need(mask, "mask");
+    need(c0_out, "c0 output");
+    need(c1_out, "c1 output");
+    check_pk(c, pk);
+    size_t n = c->n;
+    require(rows >= 1 && inputs >= 1 && br >= 1 && bc >= 1 && br * bc <= n && bc <= n,
+        OML_E_INVALID_ARGUMENT, "tiles must be non-empty and fit in the ring");
+    require(operand_count >= 1 && plain_count >= 1, OML_E_INVALID_ARGUMENT,
+        "no operands or no plaintexts");
+    require(bits >= 1 && bits <= 63, OML_E_INVALID_ARGUMENT, "bits outside [1, 63]");
+    size_t outputs = (rows + br - 1) / br;
+    for (size_t k = 0; k < outputs * inputs; k++) {
+      require(op_index[k] < operand_count && plain_index[k] < plain_count,
+          OML_E_INVALID_ARGUMENT, "index outside the operands or plaintexts");
+    }
+    for (size_t i = 0; i < plain_count * n; i++) {
+      require(plains[i] < c->t, OML_E_INVALID_ARGUMENT, "plaintext not reduced modulo t");
+    }
+    for (size_t i = 0; i < rows; i++) {
+      require(mask[i] < c->t, OML_E_INVALID_ARGUMENT, "mask entry not reduced modulo t");
+    }
+    int level = check_ct(c, operands[0]);
+    size_t primes = static_cast<size_t>(level) + 1;
+    // the operands' NTT form: imported ones carry it, seeded fresh ones are transformed here
+    std::vector<std::vector<uint64_t>> own(operand_count);
+    std::vector<const uint64_t *> op(operand_count);
+    for (size_t j = 0; j < operand_count; j++) {
+      require(check_ct(c, operands[j]) == level, OML_E_INCOMPATIBLE,
+          "operands are not all at one level");
+      const oml_ciphertext *x = operands[j];
+      require(x->ct.size() == 2, OML_E_INCOMPATIBLE, "operands must have two components");
+      if (!x->t2_ntt.empty()) {
+        op[j] = x->t2_ntt.data();
+      } else {
+        // The flooding budget assumes fresh symmetric noise: only seeded ciphertexts are that.
+        require(!x->seeded.empty(), OML_E_INCOMPATIBLE,
+            "operands must be fresh seeded symmetric encryptions");
+        own[j].assign(x->ct.data(), x->ct.data() + 2 * primes * n);
+        ntt(c, own[j].data(), primes, true);
+        ntt(c, own[j].data() + primes * n, primes, true);
+        op[j] = own[j].data();
+      }
+    }
+    auto pid = c->levels[level];
+    const auto &mods = c->ctx.get_context_data(pid)->parms().coeff_modulus();
+    std::vector<std::vector<uint64_t>> lifted(plain_count);
+    for (size_t k = 0; k < plain_count; k++) {
+      Plaintext p(n);
+      std::copy_n(plains + k * n, n, p.data());
+      lifted[k] = lifted_ntt(c, p, pid);
+    }
+    PowerOfTwoSwitch sw(mods, primes, bits);
+    auto prng = fresh_prng();
+    std::vector<uint64_t> tmp(n);
+    for (size_t o = 0; o < outputs; o++) {
+      Ciphertext acc(c->ctx, pid);
+      acc.resize(2);
+      std::fill(acc.data(), acc.data() + 2 * primes * n, 0);
+      for (size_t j = 0; j < inputs; j++) {
+        const uint64_t *a = op[op_index[o * inputs + j]];
+        const uint64_t *m = lifted[plain_index[o * inputs + j]].data();
+        for (size_t comp = 0; comp < 2; comp++) {
+          for (size_t i = 0; i < primes; i++) {
+            util::dyadic_product_coeffmod(util::ConstCoeffIter(a + (comp * primes + i) * n),
+                util::ConstCoeffIter(m + i * n), n, mods[i], util::CoeffIter(tmp.data()));
+            util::add_poly_coeffmod(util::ConstCoeffIter(acc.data(comp) + i * n),
+                util::ConstCoeffIter(tmp.data()), n, mods[i],
+                util::CoeffIter(acc.data(comp) + i * n));
+          }
+        }
+      }
+      ntt(c, acc.data(0), primes, false);
+      ntt(c, acc.data(1), primes, false);
+      // Every coefficient that is not a wanted output carries a partial sum: mask them all with
+      // fresh uniform values, and the wanted ones with -mask.
+      size_t kept = std::min(br, rows - o * br);
+      Plaintext m(n);
+      for (size_t x = 0; x < n; x++) {
+        m[x] = uniform_below(c->t, *prng);
+      }
+      for (size_t i = 0; i < kept; i++) {
+        uint64_t s = mask[o * br + i];
+        m[i * bc + bc - 1] = s == 0 ? 0 : c->t - s;
+      }
+      Ciphertext fresh = encrypt_zero_public(c, pk->key, level);
+      add_scaled_plain(c, m, pid, fresh.data(0));
+      for (size_t comp = 0; comp < 2; comp++) {
+        util::add_poly_coeffmod(util::ConstRNSIter(acc.data(comp), n),
+            util::ConstRNSIter(fresh.data(comp), n), primes, mods.data(),
+            util::RNSIter(acc.data(comp), n));
+      }
+      flood(c, acc, flood_bits, *prng);
+      for (size_t i = 0; i < kept; i++) {
+        c0_out[o * br + i] = sw.apply(acc.data(0), n, i * bc + bc - 1);
+      }
+      for (size_t x = 0; x < n; x++) {
+        c1_out[o * n + x] = sw.apply(acc.data(1), n, x);
+      }
+    }
   });
 }
 

@@ -465,17 +465,18 @@ public final class OfflineHe {
       List<CompactAnswer> v = load(a.value(), layout, bits);
       List<CompactAnswer> t = load(a.tag(), layout, bits);
       CoefficientMatVec mv = ctx.coefficientMatVec();
-      long[] value;
-      long[] tag;
+      long[][] out = new long[2][];
       try {
-        value = mv.decryptCompactAnswer(decryptor, layout, v);
-        tag = mv.decryptCompactAnswer(decryptor, layout, t);
+        // the value and tag answers are independent: one on each core
+        Parallel.both(() -> out[0] = mv.decryptCompactAnswer(decryptor, layout, v),
+            () -> out[1] = mv.decryptCompactAnswer(decryptor, layout, t));
       } catch (HeException e) {
         throw new ProtocolAbortException("product answer cannot be decrypted: " + e.getMessage(),
             e);
       }
+      long[] value = out[0];
       long[] k = PrimeField.sub(
-          PrimeField.addScaled(kx.keys(), alpha.alpha(), value, null), tag, null);
+          PrimeField.addScaled(kx.keys(), alpha.alpha(), value, null), out[1], null);
       return new OwnerShare(value, MacKeyVector.of(k));
     }
 

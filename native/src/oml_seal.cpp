@@ -2185,7 +2185,8 @@ oml_status oml_t2_products_compact(const oml_context *c, const oml_ciphertext *c
     }
     PowerOfTwoSwitch sw(mods, primes, bits);
     auto prng = fresh_prng();
-    std::vector<uint64_t> tmp(n);
+    const EncryptionParameters &parms = c->ctx.get_context_data(pid)->parms();
+    std::vector<uint64_t> tmp(n), u(primes * n), e(primes * n);
     for (size_t o = 0; o < outputs; o++) {
       Ciphertext acc(c->ctx, pid);
       acc.resize(2);
@@ -2203,8 +2204,30 @@ oml_status oml_t2_products_compact(const oml_context *c, const oml_ciphertext *c
           }
         }
       }
+      // A fresh Enc_pk(0) = (pk_0 u + e_0, pk_1 u + e_1), computed as SEAL's
+      // encrypt_zero_asymmetric does (u ternary, e_j from SEAL's noise sampler, the centered
+      // binomial of FloodingBudget.FRESH_NOISE_BOUND), with pk_j u added while the sum is still
+      // in the NTT domain so that one inverse transform serves both.
+      util::sample_poly_ternary(prng, parms, u.data());
+      ntt(c, u.data(), primes, true);
+      for (size_t comp = 0; comp < 2; comp++) {
+        const uint64_t *pkc = pk->key.data().data(comp);
+        for (size_t i = 0; i < primes; i++) {
+          util::dyadic_product_coeffmod(util::ConstCoeffIter(u.data() + i * n),
+              util::ConstCoeffIter(pkc + i * n), n, mods[i], util::CoeffIter(tmp.data()));
+          util::add_poly_coeffmod(util::ConstCoeffIter(acc.data(comp) + i * n),
+              util::ConstCoeffIter(tmp.data()), n, mods[i],
+              util::CoeffIter(acc.data(comp) + i * n));
+        }
+      }
       ntt(c, acc.data(0), primes, false);
       ntt(c, acc.data(1), primes, false);
+      for (size_t comp = 0; comp < 2; comp++) {
+        util::sample_poly_cbd(prng, parms, e.data());
+        util::add_poly_coeffmod(util::ConstRNSIter(acc.data(comp), n),
+            util::ConstRNSIter(e.data(), n), primes, mods.data(),
+            util::RNSIter(acc.data(comp), n));
+      }
       // Every coefficient that is not a wanted output carries a partial sum: mask them all with
       // fresh uniform values, and the wanted ones with -mask.
       size_t kept = std::min(br, rows - o * br);
@@ -2216,13 +2239,7 @@ oml_status oml_t2_products_compact(const oml_context *c, const oml_ciphertext *c
         uint64_t s = mask[o * br + i];
         m[i * bc + bc - 1] = s == 0 ? 0 : c->t - s;
       }
-      Ciphertext fresh = encrypt_zero_public(c, pk->key, level);
-      add_scaled_plain(c, m, pid, fresh.data(0));
-      for (size_t comp = 0; comp < 2; comp++) {
-        util::add_poly_coeffmod(util::ConstRNSIter(acc.data(comp), n),
-            util::ConstRNSIter(fresh.data(comp), n), primes, mods.data(),
-            util::RNSIter(acc.data(comp), n));
-      }
+      add_scaled_plain(c, m, pid, acc.data(0));
       flood(c, acc, flood_bits, *prng);
       for (size_t i = 0; i < kept; i++) {
         c0_out[o * br + i] = sw.apply(acc.data(0), n, i * bc + bc - 1);

@@ -2065,6 +2065,102 @@ struct PowerOfTwoSwitch {
   }
 };
 
+// a mod q for a 128-bit a given as two words
+inline uint64_t reduce_128(uint64_t lo, uint64_t hi, const Modulus &q) {
+  uint64_t w[2] = {lo, hi};
+  return util::barrett_reduce_128(w, q);
+}
+
+// Uniform values below t, drawn in one batch from the generator (rejection sampling).
+void uniform_batch(uint64_t t, size_t count, UniformRandomGenerator &prng, uint64_t *out) {
+  uint64_t limit = (t & (t - 1)) == 0 ? 0 : ~0ULL - (~0ULL % t);
+  std::vector<uint64_t> buf(count + count / 8 + 16);
+  size_t used = buf.size();
+  for (size_t x = 0; x < count;) {
+    if (used == buf.size()) {
+      prng.generate(buf.size() * sizeof(uint64_t), reinterpret_cast<seal_byte *>(buf.data()));
+      used = 0;
+    }
+    uint64_t v = buf[used++];
+    if (limit == 0) {
+      out[x++] = v & (t - 1);
+    } else if (v < limit) {
+      out[x++] = v % t;
+    }
+  }
+}
+
+// c0 += round(Q m / t) at the level of mods (as add_scaled_plain, with Barrett reductions).
+void add_scaled_fast(const oml_context *c, const uint64_t *m, const std::vector<Modulus> &mods,
+    size_t primes, uint64_t *c0) {
+  size_t n = c->n;
+  uint64_t t = c->t;
+  unsigned __int128 qt = 1;
+  for (size_t i = 0; i < primes; i++) {
+    qt = qt * mods[i].value() % t;
+  }
+  uint64_t q_mod_t = static_cast<uint64_t>(qt);
+  std::vector<uint64_t> div(primes);
+  for (size_t i = 0; i < primes; i++) {
+    uint64_t tinv = 0;
+    require(util::try_invert_uint_mod(t % mods[i].value(), mods[i], tinv), OML_E_INTERNAL,
+        "plain modulus not invertible modulo a prime");
+    uint64_t neg = util::negate_uint_mod(q_mod_t % mods[i].value(), mods[i]);
+    div[i] = util::multiply_uint_mod(neg, tinv, mods[i]);
+  }
+  uint64_t half = (t + 1) >> 1;
+  for (size_t x = 0; x < n; x++) {
+    uint64_t v = m[x];
+    if (v == 0) {
+      continue;
+    }
+    uint64_t fix = static_cast<uint64_t>(
+        (static_cast<unsigned __int128>(q_mod_t) * v + half) / t);
+    for (size_t i = 0; i < primes; i++) {
+      unsigned __int128 a = static_cast<unsigned __int128>(div[i]) * v + fix;
+      uint64_t add = reduce_128(static_cast<uint64_t>(a), static_cast<uint64_t>(a >> 64),
+          mods[i]);
+      uint64_t q = mods[i].value();
+      uint64_t sum = c0[i * n + x] + add;
+      c0[i * n + x] = sum >= q ? sum - q : sum;
+    }
+  }
+}
+
+// Uniform integers in [-2^bits, 2^bits) added to c0 (coefficient form), as flood() draws them,
+// with Barrett reductions.
+void flood_fast(const oml_context *c, uint64_t *c0, const std::vector<Modulus> &mods,
+    size_t primes, int bits, UniformRandomGenerator &prng) {
+  require(bits >= 1 && bits <= 2000, OML_E_INVALID_ARGUMENT, "flood bits outside [1, 2000]");
+  size_t n = c->n;
+  size_t total = static_cast<size_t>(bits) + 1;
+  size_t limbs = (total + 63) / 64;
+  size_t top_bits = total - 64 * (limbs - 1);
+  uint64_t top_mask = top_bits == 64 ? ~0ULL : ((1ULL << top_bits) - 1);
+  std::vector<uint64_t> offset(primes);
+  for (size_t i = 0; i < primes; i++) {
+    uint64_t off = 1;
+    for (int b = 0; b < bits; b++) {
+      off = util::add_uint_mod(off, off, mods[i]);
+    }
+    offset[i] = off;
+  }
+  std::vector<uint64_t> rnd(n * limbs);
+  prng.generate(rnd.size() * sizeof(uint64_t), reinterpret_cast<seal_byte *>(rnd.data()));
+  for (size_t x = 0; x < n; x++) {
+    uint64_t *v = &rnd[x * limbs];
+    v[limbs - 1] &= top_mask;
+    for (size_t i = 0; i < primes; i++) {
+      uint64_t acc = 0;
+      for (size_t w = limbs; w-- > 0;) {
+        acc = reduce_128(v[w], acc, mods[i]);  // acc 2^64 + v[w]
+      }
+      uint64_t r = util::sub_uint_mod(acc, offset[i], mods[i]);
+      c0[i * n + x] = util::add_uint_mod(c0[i * n + x], r, mods[i]);
+    }
+  }
+}
+
 }  // namespace
 
 extern "C" {
@@ -2177,30 +2273,56 @@ oml_status oml_t2_products_compact(const oml_context *c, const oml_ciphertext *c
     }
     auto pid = c->levels[level];
     const auto &mods = c->ctx.get_context_data(pid)->parms().coeff_modulus();
+    // the plaintexts lifted centered to R_Q and transformed (t is below every prime here)
+    uint64_t half = (c->t + 1) >> 1;
+    for (size_t i = 0; i < primes; i++) {
+      require(mods[i].value() > c->t, OML_E_INCOMPATIBLE, "plain modulus above a prime");
+    }
     std::vector<std::vector<uint64_t>> lifted(plain_count);
     for (size_t k = 0; k < plain_count; k++) {
-      Plaintext p(n);
-      std::copy_n(plains + k * n, n, p.data());
-      lifted[k] = lifted_ntt(c, p, pid);
+      lifted[k].resize(primes * n);
+      const uint64_t *src = plains + k * n;
+      for (size_t i = 0; i < primes; i++) {
+        uint64_t q = mods[i].value();
+        uint64_t *dst = lifted[k].data() + i * n;
+        for (size_t x = 0; x < n; x++) {
+          uint64_t v = src[x];
+          dst[x] = v >= half ? q - (c->t - v) : v;
+        }
+      }
+      ntt(c, lifted[k].data(), primes, true);
     }
     PowerOfTwoSwitch sw(mods, primes, bits);
     auto prng = fresh_prng();
     const EncryptionParameters &parms = c->ctx.get_context_data(pid)->parms();
-    std::vector<uint64_t> tmp(n), u(primes * n), e(primes * n);
+    std::vector<uint64_t> tmp(n), u(primes * n), e(primes * n), m(n);
+    std::vector<unsigned __int128> wide(n);
     for (size_t o = 0; o < outputs; o++) {
       Ciphertext acc(c->ctx, pid);
       acc.resize(2);
       std::fill(acc.data(), acc.data() + 2 * primes * n, 0);
-      for (size_t j = 0; j < inputs; j++) {
-        const uint64_t *a = op[op_index[o * inputs + j]];
-        const uint64_t *m = lifted[plain_index[o * inputs + j]].data();
-        for (size_t comp = 0; comp < 2; comp++) {
-          for (size_t i = 0; i < primes; i++) {
-            util::dyadic_product_coeffmod(util::ConstCoeffIter(a + (comp * primes + i) * n),
-                util::ConstCoeffIter(m + i * n), n, mods[i], util::CoeffIter(tmp.data()));
-            util::add_poly_coeffmod(util::ConstCoeffIter(acc.data(comp) + i * n),
-                util::ConstCoeffIter(tmp.data()), n, mods[i],
-                util::CoeffIter(acc.data(comp) + i * n));
+      // sum_j a_j m_j unreduced in 128 bits (each product below 2^122, at most 2^6 terms
+      // between reductions), then one Barrett reduction per coefficient
+      for (size_t comp = 0; comp < 2; comp++) {
+        for (size_t i = 0; i < primes; i++) {
+          std::fill(wide.begin(), wide.end(), 0);
+          for (size_t j = 0; j < inputs; j++) {
+            const uint64_t *a = op[op_index[o * inputs + j]] + (comp * primes + i) * n;
+            const uint64_t *m = lifted[plain_index[o * inputs + j]].data() + i * n;
+            for (size_t x = 0; x < n; x++) {
+              wide[x] += static_cast<unsigned __int128>(a[x]) * m[x];
+            }
+            if ((j & 63) == 63) {
+              for (size_t x = 0; x < n; x++) {
+                wide[x] = reduce_128(static_cast<uint64_t>(wide[x]),
+                    static_cast<uint64_t>(wide[x] >> 64), mods[i]);
+              }
+            }
+          }
+          uint64_t *dst = acc.data(comp) + i * n;
+          for (size_t x = 0; x < n; x++) {
+            dst[x] = reduce_128(static_cast<uint64_t>(wide[x]),
+                static_cast<uint64_t>(wide[x] >> 64), mods[i]);
           }
         }
       }
@@ -2231,16 +2353,13 @@ oml_status oml_t2_products_compact(const oml_context *c, const oml_ciphertext *c
       // Every coefficient that is not a wanted output carries a partial sum: mask them all with
       // fresh uniform values, and the wanted ones with -mask.
       size_t kept = std::min(br, rows - o * br);
-      Plaintext m(n);
-      for (size_t x = 0; x < n; x++) {
-        m[x] = uniform_below(c->t, *prng);
-      }
+      uniform_batch(c->t, n, *prng, m.data());
       for (size_t i = 0; i < kept; i++) {
         uint64_t s = mask[o * br + i];
         m[i * bc + bc - 1] = s == 0 ? 0 : c->t - s;
       }
-      add_scaled_plain(c, m, pid, acc.data(0));
-      flood(c, acc, flood_bits, *prng);
+      add_scaled_fast(c, m.data(), mods, primes, acc.data(0));
+      flood_fast(c, acc.data(0), mods, primes, flood_bits, *prng);
       for (size_t i = 0; i < kept; i++) {
         c0_out[o * br + i] = sw.apply(acc.data(0), n, i * bc + bc - 1);
       }

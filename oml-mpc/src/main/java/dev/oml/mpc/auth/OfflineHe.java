@@ -465,18 +465,19 @@ public final class OfflineHe {
       List<CompactAnswer> v = load(a.value(), layout, bits);
       List<CompactAnswer> t = load(a.tag(), layout, bits);
       CoefficientMatVec mv = ctx.coefficientMatVec();
-      long[][] out = new long[2][];
+      long[] value;
+      long[] tag;
       try {
-        // the value and tag answers are independent: one on each core
-        Parallel.both(() -> out[0] = mv.decryptCompactAnswer(decryptor, layout, v),
-            () -> out[1] = mv.decryptCompactAnswer(decryptor, layout, t));
+        // on this thread: both lists take about 2.4 ms of CPU for Network A's first layer, and a
+        // helper thread measured more CPU and more wall time for them (benchmarks.md)
+        value = mv.decryptCompactAnswer(decryptor, layout, v);
+        tag = mv.decryptCompactAnswer(decryptor, layout, t);
       } catch (HeException e) {
         throw new ProtocolAbortException("product answer cannot be decrypted: " + e.getMessage(),
             e);
       }
-      long[] value = out[0];
       long[] k = PrimeField.sub(
-          PrimeField.addScaled(kx.keys(), alpha.alpha(), value, null), out[1], null);
+          PrimeField.addScaled(kx.keys(), alpha.alpha(), value, null), tag, null);
       return new OwnerShare(value, MacKeyVector.of(k));
     }
 

@@ -2011,11 +2011,13 @@ void copy_residues(const oml_context *c, const uint64_t *in, size_t primes, uint
   size_t n = c->n;
   for (size_t i = 0; i < primes; i++) {
     uint64_t q = mods[i].value();
+    bool ok = true;
     for (size_t x = 0; x < n; x++) {
       uint64_t v = in[i * n + x];
-      require(v < q, OML_E_MALFORMED, "residue not below its prime");
+      ok &= v < q;
       out[i * n + x] = v;
     }
+    require(ok, OML_E_MALFORMED, "residue not below its prime");
   }
 }
 
@@ -2239,16 +2241,21 @@ oml_status oml_t2_products_compact(const oml_context *c, const oml_ciphertext *c
         "no operands or no plaintexts");
     require(bits >= 1 && bits <= 63, OML_E_INVALID_ARGUMENT, "bits outside [1, 63]");
     size_t outputs = (rows + br - 1) / br;
+    bool inside = true;
     for (size_t k = 0; k < outputs * inputs; k++) {
-      require(op_index[k] < operand_count && plain_index[k] < plain_count,
-          OML_E_INVALID_ARGUMENT, "index outside the operands or plaintexts");
+      inside &= op_index[k] < operand_count && plain_index[k] < plain_count;
     }
+    require(inside, OML_E_INVALID_ARGUMENT, "index outside the operands or plaintexts");
+    // (one require per check, not per value: its message is a std::string)
+    bool reduced = true;
     for (size_t i = 0; i < plain_count * n; i++) {
-      require(plains[i] < c->t, OML_E_INVALID_ARGUMENT, "plaintext not reduced modulo t");
+      reduced &= plains[i] < c->t;
     }
+    require(reduced, OML_E_INVALID_ARGUMENT, "plaintext not reduced modulo t");
     for (size_t i = 0; i < rows; i++) {
-      require(mask[i] < c->t, OML_E_INVALID_ARGUMENT, "mask entry not reduced modulo t");
+      reduced &= mask[i] < c->t;
     }
+    require(reduced, OML_E_INVALID_ARGUMENT, "mask entry not reduced modulo t");
     int level = check_ct(c, operands[0]);
     size_t primes = static_cast<size_t>(level) + 1;
     // the operands' NTT form: imported ones carry it, seeded fresh ones are transformed here

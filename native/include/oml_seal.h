@@ -33,7 +33,7 @@ extern "C" {
 #endif
 
 /* Bumped whenever a signature or a status code changes; the Java side refuses a mismatch. */
-#define OML_ABI_VERSION 5
+#define OML_ABI_VERSION 6
 
 typedef int32_t oml_status;
 
@@ -248,6 +248,39 @@ OML_API oml_status oml_galois_keys_save(const oml_galois_keys *gk, uint8_t *out,
     size_t *written);
 OML_API oml_status oml_galois_keys_load(const oml_context *ctx, const uint8_t *in, size_t len,
     oml_galois_keys **out);
+
+
+/*
+ * Tier-2 offline HE step (ABI 6): the licensee's products on operands another backend made.
+ * The operands arrive as components in coefficient form and go through SEAL's NTT once, when
+ * they are imported; the answer leaves in the compact form (switched to 2^bits), so nothing
+ * of SEAL's representation crosses the wire.
+ */
+/* A BFV ciphertext of size two at data level `level` from its components in coefficient form,
+ * [component][prime][coefficient] (count == 2 * (level + 1) * N, each below its prime). The
+ * caller vouches that it is a fresh seeded symmetric encryption (it checked the seeded form it
+ * came in): only such ciphertexts are operands of oml_t2_products_compact. */
+OML_API oml_status oml_t2_ciphertext_import(const oml_context *ctx, const uint64_t *residues,
+    size_t count, int32_t level, oml_ciphertext **out);
+/* A public key from its two components in coefficient form over the data primes,
+ * [component][prime][coefficient] (count == 2 * (top + 1) * N). Only for parameter sets
+ * without a special prime (this library then keeps the key's extra prime empty). */
+OML_API oml_status oml_t2_public_key_import(const oml_context *ctx, const uint64_t *residues,
+    size_t count, oml_public_key **out);
+/* For each output block o (outputs == ceil(rows / block_rows)): the sum over j < inputs of
+ * operands[op_index[o * inputs + j]] times the plaintext plains[plain_index[o * inputs + j]]
+ * (N coefficients each, below t), every coefficient masked with a fresh uniform value and the
+ * outputs (coefficient i * block_cols + block_cols - 1 of row i of the block) with -mask, plus
+ * a fresh Enc_pk(0) and uniform flooding in [-2^flood_bits, 2^flood_bits), all at the operands'
+ * level; then switched from that level's modulus to 2^bits (1 <= bits <= 63). c0_out receives
+ * the rows kept values (block o's at o * block_rows), c1_out outputs * N values. The operands
+ * share one level and come from oml_t2_ciphertext_import or are seeded fresh encryptions. */
+OML_API oml_status oml_t2_products_compact(const oml_context *ctx,
+    const oml_ciphertext *const *operands, size_t operand_count, const uint64_t *plains,
+    size_t plain_count, const uint32_t *op_index, const uint32_t *plain_index, size_t inputs,
+    size_t rows, size_t block_rows, size_t block_cols, const uint64_t *mask,
+    const oml_public_key *pk, int32_t flood_bits, int32_t bits, uint64_t *c0_out,
+    uint64_t *c1_out);
 
 #ifdef __cplusplus
 }

@@ -60,6 +60,9 @@ struct oml_ciphertext {
   // An extracted answer (BFV, coefficient form) keeps only these coefficients of its first
   // component, ascending; the others are zero. It can be decrypted, not evaluated.
   std::vector<uint32_t> kept;
+  // A tier-2 operand imported by oml_t2_ciphertext_import: both components in NTT form,
+  // [component][prime][coefficient], computed once at import (empty otherwise).
+  std::vector<uint64_t> t2_ntt;
 };
 
 namespace oml {
@@ -2184,6 +2187,392 @@ oml_status oml_galois_keys_load(const oml_context *c, const uint8_t *in, size_t 
       return gk->keys.load(c->ctx, reinterpret_cast<const seal_byte *>(in), len);
     });
     *out = gk.release();
+  });
+}
+
+}  // extern "C"
+
+// ---------------------------------------------------------------------------------------------
+// Tier-2 offline HE step (ABI 6): imports of another backend's operands and the licensee's
+// products in the compact form. See include/oml_seal.h.
+// ---------------------------------------------------------------------------------------------
+namespace {
+
+void check_t2_context(const oml_context *c) {
+  need(c, "context");
+  require(!is_ckks(c) && !c->batching, OML_E_INCOMPATIBLE,
+      "the tier-2 products need BFV with coefficient encoding");
+}
+
+// Residues in coefficient form, each below its prime, copied into rows of `primes` primes.
+void copy_residues(const oml_context *c, const uint64_t *in, size_t primes, uint64_t *out) {
+  const auto &mods = c->ctx.first_context_data()->parms().coeff_modulus();
+  size_t n = c->n;
+  for (size_t i = 0; i < primes; i++) {
+    uint64_t q = mods[i].value();
+    bool ok = true;
+    for (size_t x = 0; x < n; x++) {
+      uint64_t v = in[i * n + x];
+      ok &= v < q;
+      out[i * n + x] = v;
+    }
+    require(ok, OML_E_MALFORMED, "residue not below its prime");
+  }
+}
+
+// The word-arithmetic switch from the modulus of `primes` primes to 2^bits (as
+// dev.oml.he.java.internal.JavaCoefficientMatVec does): y_i = a_i (Q/q_i)^-1 mod q_i, then
+// round(sum_i y_i 2^bits / q_i) mod 2^bits with floor(2^(bits+64) / q_i) in two words.
+struct PowerOfTwoSwitch {
+  int bits;
+  std::vector<Modulus> q;
+  std::vector<uint64_t> hat_inv, hi, lo;
+
+  PowerOfTwoSwitch(const std::vector<Modulus> &mods, size_t primes, int b) : bits(b) {
+    for (size_t i = 0; i < primes; i++) {
+      q.push_back(mods[i]);
+      uint64_t h = 1;
+      for (size_t j = 0; j < primes; j++) {
+        if (j != i) {
+          h = util::multiply_uint_mod(mods[j].value() % mods[i].value(), h, mods[i]);
+        }
+      }
+      uint64_t inv = 0;
+      require(util::try_invert_uint_mod(h, mods[i], inv), OML_E_INTERNAL,
+          "primes are not coprime");
+      hat_inv.push_back(inv);
+      unsigned __int128 ratio =
+          (static_cast<unsigned __int128>(1) << (bits + 64)) / mods[i].value();
+      lo.push_back(static_cast<uint64_t>(ratio));
+      hi.push_back(static_cast<uint64_t>(ratio >> 64));
+    }
+  }
+
+  uint64_t apply(const uint64_t *rows, size_t n, size_t j) const {
+    uint64_t whole = 0;
+    uint64_t frac = 0;
+    for (size_t i = 0; i < q.size(); i++) {
+      uint64_t y = util::multiply_uint_mod(rows[i * n + j], hat_inv[i], q[i]);
+      unsigned __int128 prod = static_cast<unsigned __int128>(y) * lo[i];
+      whole += y * hi[i] + static_cast<uint64_t>(prod >> 64);
+      uint64_t f = frac + static_cast<uint64_t>(prod);
+      if (f < frac) {
+        whole++;
+      }
+      frac = f;
+    }
+    whole += frac >> 63;
+    return whole & ((1ULL << bits) - 1);
+  }
+};
+
+// a mod q for a 128-bit a given as two words
+inline uint64_t reduce_128(uint64_t lo, uint64_t hi, const Modulus &q) {
+  uint64_t w[2] = {lo, hi};
+  return util::barrett_reduce_128(w, q);
+}
+
+// Uniform values below t, drawn in one batch from the generator (rejection sampling).
+void uniform_batch(uint64_t t, size_t count, UniformRandomGenerator &prng, uint64_t *out) {
+  uint64_t limit = (t & (t - 1)) == 0 ? 0 : ~0ULL - (~0ULL % t);
+  std::vector<uint64_t> buf(count + count / 8 + 16);
+  size_t used = buf.size();
+  for (size_t x = 0; x < count;) {
+    if (used == buf.size()) {
+      prng.generate(buf.size() * sizeof(uint64_t), reinterpret_cast<seal_byte *>(buf.data()));
+      used = 0;
+    }
+    uint64_t v = buf[used++];
+    if (limit == 0) {
+      out[x++] = v & (t - 1);
+    } else if (v < limit) {
+      out[x++] = v % t;
+    }
+  }
+}
+
+// c0 += round(Q m / t) at the level of mods (as add_scaled_plain, with Barrett reductions).
+void add_scaled_fast(const oml_context *c, const uint64_t *m, const std::vector<Modulus> &mods,
+    size_t primes, uint64_t *c0) {
+  size_t n = c->n;
+  uint64_t t = c->t;
+  unsigned __int128 qt = 1;
+  for (size_t i = 0; i < primes; i++) {
+    qt = qt * mods[i].value() % t;
+  }
+  uint64_t q_mod_t = static_cast<uint64_t>(qt);
+  std::vector<uint64_t> div(primes);
+  for (size_t i = 0; i < primes; i++) {
+    uint64_t tinv = 0;
+    require(util::try_invert_uint_mod(t % mods[i].value(), mods[i], tinv), OML_E_INTERNAL,
+        "plain modulus not invertible modulo a prime");
+    uint64_t neg = util::negate_uint_mod(q_mod_t % mods[i].value(), mods[i]);
+    div[i] = util::multiply_uint_mod(neg, tinv, mods[i]);
+  }
+  uint64_t half = (t + 1) >> 1;
+  for (size_t x = 0; x < n; x++) {
+    uint64_t v = m[x];
+    if (v == 0) {
+      continue;
+    }
+    uint64_t fix = static_cast<uint64_t>(
+        (static_cast<unsigned __int128>(q_mod_t) * v + half) / t);
+    for (size_t i = 0; i < primes; i++) {
+      unsigned __int128 a = static_cast<unsigned __int128>(div[i]) * v + fix;
+      uint64_t add = reduce_128(static_cast<uint64_t>(a), static_cast<uint64_t>(a >> 64),
+          mods[i]);
+      uint64_t q = mods[i].value();
+      uint64_t sum = c0[i * n + x] + add;
+      c0[i * n + x] = sum >= q ? sum - q : sum;
+    }
+  }
+}
+
+// Uniform integers in [-2^bits, 2^bits) added to c0 (coefficient form), as flood() draws them,
+// with Barrett reductions.
+void flood_fast(const oml_context *c, uint64_t *c0, const std::vector<Modulus> &mods,
+    size_t primes, int bits, UniformRandomGenerator &prng) {
+  require(bits >= 1 && bits <= 2000, OML_E_INVALID_ARGUMENT, "flood bits outside [1, 2000]");
+  size_t n = c->n;
+  size_t total = static_cast<size_t>(bits) + 1;
+  size_t limbs = (total + 63) / 64;
+  size_t top_bits = total - 64 * (limbs - 1);
+  uint64_t top_mask = top_bits == 64 ? ~0ULL : ((1ULL << top_bits) - 1);
+  std::vector<uint64_t> offset(primes);
+  for (size_t i = 0; i < primes; i++) {
+    uint64_t off = 1;
+    for (int b = 0; b < bits; b++) {
+      off = util::add_uint_mod(off, off, mods[i]);
+    }
+    offset[i] = off;
+  }
+  std::vector<uint64_t> rnd(n * limbs);
+  prng.generate(rnd.size() * sizeof(uint64_t), reinterpret_cast<seal_byte *>(rnd.data()));
+  for (size_t x = 0; x < n; x++) {
+    uint64_t *v = &rnd[x * limbs];
+    v[limbs - 1] &= top_mask;
+    for (size_t i = 0; i < primes; i++) {
+      uint64_t acc = 0;
+      for (size_t w = limbs; w-- > 0;) {
+        acc = reduce_128(v[w], acc, mods[i]);  // acc 2^64 + v[w]
+      }
+      uint64_t r = util::sub_uint_mod(acc, offset[i], mods[i]);
+      c0[i * n + x] = util::add_uint_mod(c0[i * n + x], r, mods[i]);
+    }
+  }
+}
+
+}  // namespace
+
+extern "C" {
+
+oml_status oml_t2_ciphertext_import(const oml_context *c, const uint64_t *residues,
+    size_t count, int32_t level, oml_ciphertext **out) {
+  return oml::guard([&] {
+    check_t2_context(c);
+    need(residues, "residues");
+    need(out, "out");
+    *out = nullptr;
+    require(level >= 0 && level <= c->top, OML_E_INVALID_ARGUMENT, "level outside the chain");
+    size_t n = c->n;
+    size_t primes = static_cast<size_t>(level) + 1;
+    require(count == 2 * primes * n, OML_E_INVALID_ARGUMENT,
+        "residues must be 2 * (level + 1) * N values");
+    auto x = std::make_unique<oml_ciphertext>();
+    x->ct = Ciphertext(c->ctx, c->levels[level]);
+    x->ct.resize(2);
+    for (size_t j = 0; j < 2; j++) {
+      copy_residues(c, residues + j * primes * n, primes, x->ct.data(j));
+    }
+    x->t2_ntt.assign(x->ct.data(), x->ct.data() + 2 * primes * n);
+    ntt(c, x->t2_ntt.data(), primes, true);
+    ntt(c, x->t2_ntt.data() + primes * n, primes, true);
+    *out = x.release();
+  });
+}
+
+oml_status oml_t2_public_key_import(const oml_context *c, const uint64_t *residues,
+    size_t count, oml_public_key **out) {
+  return oml::guard([&] {
+    check_t2_context(c);
+    need(residues, "residues");
+    need(out, "out");
+    *out = nullptr;
+    require(c->extra_prime, OML_E_INCOMPATIBLE,
+        "importing a public key needs parameters without a special prime");
+    size_t n = c->n;
+    size_t primes = static_cast<size_t>(c->top) + 1;
+    require(count == 2 * primes * n, OML_E_INVALID_ARGUMENT,
+        "residues must be 2 * (top + 1) * N values");
+    auto pk = std::make_unique<oml_public_key>();
+    Ciphertext &d = pk->key.data();
+    d.resize(c->ctx, c->ctx.key_parms_id(), 2);
+    size_t full = d.coeff_modulus_size() * n;
+    std::fill(d.data(), d.data() + 2 * full, 0);
+    for (size_t j = 0; j < 2; j++) {
+      copy_residues(c, residues + j * primes * n, primes, d.data() + j * full);
+      ntt(c, d.data() + j * full, primes, true);
+    }
+    d.is_ntt_form() = true;
+    *out = pk.release();
+  });
+}
+
+oml_status oml_t2_products_compact(const oml_context *c, const oml_ciphertext *const *operands,
+    size_t operand_count, const uint64_t *plains, size_t plain_count, const uint32_t *op_index,
+    const uint32_t *plain_index, size_t inputs, size_t rows, size_t br, size_t bc,
+    const uint64_t *mask, const oml_public_key *pk, int32_t flood_bits, int32_t bits,
+    uint64_t *c0_out, uint64_t *c1_out) {
+  return oml::guard([&] {
+    check_t2_context(c);
+    need(operands, "operands");
+    need(plains, "plains");
+    need(op_index, "operand indices");
+    need(plain_index, "plaintext indices");
+    need(mask, "mask");
+    need(c0_out, "c0 output");
+    need(c1_out, "c1 output");
+    check_pk(c, pk);
+    size_t n = c->n;
+    require(rows >= 1 && inputs >= 1 && br >= 1 && bc >= 1 && br * bc <= n && bc <= n,
+        OML_E_INVALID_ARGUMENT, "tiles must be non-empty and fit in the ring");
+    require(operand_count >= 1 && plain_count >= 1, OML_E_INVALID_ARGUMENT,
+        "no operands or no plaintexts");
+    require(bits >= 1 && bits <= 63, OML_E_INVALID_ARGUMENT, "bits outside [1, 63]");
+    size_t outputs = (rows + br - 1) / br;
+    bool inside = true;
+    for (size_t k = 0; k < outputs * inputs; k++) {
+      inside &= op_index[k] < operand_count && plain_index[k] < plain_count;
+    }
+    require(inside, OML_E_INVALID_ARGUMENT, "index outside the operands or plaintexts");
+    // (one require per check, not per value: its message is a std::string)
+    bool reduced = true;
+    for (size_t i = 0; i < plain_count * n; i++) {
+      reduced &= plains[i] < c->t;
+    }
+    require(reduced, OML_E_INVALID_ARGUMENT, "plaintext not reduced modulo t");
+    for (size_t i = 0; i < rows; i++) {
+      reduced &= mask[i] < c->t;
+    }
+    require(reduced, OML_E_INVALID_ARGUMENT, "mask entry not reduced modulo t");
+    int level = check_ct(c, operands[0]);
+    size_t primes = static_cast<size_t>(level) + 1;
+    // the operands' NTT form: imported ones carry it, seeded fresh ones are transformed here
+    std::vector<std::vector<uint64_t>> own(operand_count);
+    std::vector<const uint64_t *> op(operand_count);
+    for (size_t j = 0; j < operand_count; j++) {
+      require(check_ct(c, operands[j]) == level, OML_E_INCOMPATIBLE,
+          "operands are not all at one level");
+      const oml_ciphertext *x = operands[j];
+      require(x->ct.size() == 2, OML_E_INCOMPATIBLE, "operands must have two components");
+      if (!x->t2_ntt.empty()) {
+        op[j] = x->t2_ntt.data();
+      } else {
+        // The flooding budget assumes fresh symmetric noise: only seeded ciphertexts are that.
+        require(!x->seeded.empty(), OML_E_INCOMPATIBLE,
+            "operands must be fresh seeded symmetric encryptions");
+        own[j].assign(x->ct.data(), x->ct.data() + 2 * primes * n);
+        ntt(c, own[j].data(), primes, true);
+        ntt(c, own[j].data() + primes * n, primes, true);
+        op[j] = own[j].data();
+      }
+    }
+    auto pid = c->levels[level];
+    const auto &mods = c->ctx.get_context_data(pid)->parms().coeff_modulus();
+    // the plaintexts lifted centered to R_Q and transformed (t is below every prime here)
+    uint64_t half = (c->t + 1) >> 1;
+    for (size_t i = 0; i < primes; i++) {
+      require(mods[i].value() > c->t, OML_E_INCOMPATIBLE, "plain modulus above a prime");
+    }
+    std::vector<std::vector<uint64_t>> lifted(plain_count);
+    for (size_t k = 0; k < plain_count; k++) {
+      lifted[k].resize(primes * n);
+      const uint64_t *src = plains + k * n;
+      for (size_t i = 0; i < primes; i++) {
+        uint64_t q = mods[i].value();
+        uint64_t *dst = lifted[k].data() + i * n;
+        for (size_t x = 0; x < n; x++) {
+          uint64_t v = src[x];
+          dst[x] = v >= half ? q - (c->t - v) : v;
+        }
+      }
+      ntt(c, lifted[k].data(), primes, true);
+    }
+    PowerOfTwoSwitch sw(mods, primes, bits);
+    auto prng = fresh_prng();
+    const EncryptionParameters &parms = c->ctx.get_context_data(pid)->parms();
+    std::vector<uint64_t> tmp(n), u(primes * n), e(primes * n), m(n);
+    std::vector<unsigned __int128> wide(n);
+    for (size_t o = 0; o < outputs; o++) {
+      Ciphertext acc(c->ctx, pid);
+      acc.resize(2);
+      std::fill(acc.data(), acc.data() + 2 * primes * n, 0);
+      // sum_j a_j m_j unreduced in 128 bits (each product below 2^122, at most 2^6 terms
+      // between reductions), then one Barrett reduction per coefficient
+      for (size_t comp = 0; comp < 2; comp++) {
+        for (size_t i = 0; i < primes; i++) {
+          std::fill(wide.begin(), wide.end(), 0);
+          for (size_t j = 0; j < inputs; j++) {
+            const uint64_t *a = op[op_index[o * inputs + j]] + (comp * primes + i) * n;
+            const uint64_t *m = lifted[plain_index[o * inputs + j]].data() + i * n;
+            for (size_t x = 0; x < n; x++) {
+              wide[x] += static_cast<unsigned __int128>(a[x]) * m[x];
+            }
+            if ((j & 63) == 63) {
+              for (size_t x = 0; x < n; x++) {
+                wide[x] = reduce_128(static_cast<uint64_t>(wide[x]),
+                    static_cast<uint64_t>(wide[x] >> 64), mods[i]);
+              }
+            }
+          }
+          uint64_t *dst = acc.data(comp) + i * n;
+          for (size_t x = 0; x < n; x++) {
+            dst[x] = reduce_128(static_cast<uint64_t>(wide[x]),
+                static_cast<uint64_t>(wide[x] >> 64), mods[i]);
+          }
+        }
+      }
+      // A fresh Enc_pk(0) = (pk_0 u + e_0, pk_1 u + e_1), computed as SEAL's
+      // encrypt_zero_asymmetric does (u ternary, e_j from SEAL's noise sampler, the centered
+      // binomial of FloodingBudget.FRESH_NOISE_BOUND), with pk_j u added while the sum is still
+      // in the NTT domain so that one inverse transform serves both.
+      util::sample_poly_ternary(prng, parms, u.data());
+      ntt(c, u.data(), primes, true);
+      for (size_t comp = 0; comp < 2; comp++) {
+        const uint64_t *pkc = pk->key.data().data(comp);
+        for (size_t i = 0; i < primes; i++) {
+          util::dyadic_product_coeffmod(util::ConstCoeffIter(u.data() + i * n),
+              util::ConstCoeffIter(pkc + i * n), n, mods[i], util::CoeffIter(tmp.data()));
+          util::add_poly_coeffmod(util::ConstCoeffIter(acc.data(comp) + i * n),
+              util::ConstCoeffIter(tmp.data()), n, mods[i],
+              util::CoeffIter(acc.data(comp) + i * n));
+        }
+      }
+      ntt(c, acc.data(0), primes, false);
+      ntt(c, acc.data(1), primes, false);
+      for (size_t comp = 0; comp < 2; comp++) {
+        util::sample_poly_cbd(prng, parms, e.data());
+        util::add_poly_coeffmod(util::ConstRNSIter(acc.data(comp), n),
+            util::ConstRNSIter(e.data(), n), primes, mods.data(),
+            util::RNSIter(acc.data(comp), n));
+      }
+      // Every coefficient that is not a wanted output carries a partial sum: mask them all with
+      // fresh uniform values, and the wanted ones with -mask.
+      size_t kept = std::min(br, rows - o * br);
+      uniform_batch(c->t, n, *prng, m.data());
+      for (size_t i = 0; i < kept; i++) {
+        uint64_t s = mask[o * br + i];
+        m[i * bc + bc - 1] = s == 0 ? 0 : c->t - s;
+      }
+      add_scaled_fast(c, m.data(), mods, primes, acc.data(0));
+      flood_fast(c, acc.data(0), mods, primes, flood_bits, *prng);
+      for (size_t i = 0; i < kept; i++) {
+        c0_out[o * br + i] = sw.apply(acc.data(0), n, i * bc + bc - 1);
+      }
+      for (size_t x = 0; x < n; x++) {
+        c1_out[o * n + x] = sw.apply(acc.data(1), n, x);
+      }
+    }
   });
 }
 

@@ -44,4 +44,35 @@ public interface HeContext {
    * and for tests that play the attacker.
    */
   long[][][] exportComponents(Ciphertext ciphertext);
+
+  /**
+   * The public key's two components in coefficient form over the data primes,
+   * {@code [component][prime][coefficient]}, canonical residues: how another backend takes the
+   * key ({@link #importPublicKey}). Public, so this reveals nothing. Backends that do not offer
+   * it throw {@link IncompatibleOperandsException}.
+   */
+  default long[][][] exportPublicKey(PublicKey publicKey) {
+    throw new IncompatibleOperandsException("this backend does not export public keys");
+  }
+
+  /**
+   * A public key of this backend from another backend's {@link #exportPublicKey}. Backends
+   * that do not offer it throw {@link IncompatibleOperandsException}.
+   */
+  default PublicKey importPublicKey(long[][][] components) {
+    throw new IncompatibleOperandsException("this backend does not import public keys");
+  }
+
+  /**
+   * A ciphertext of this backend from another backend's {@link #exportComponents} of a fresh
+   * seeded secret-key encryption at {@code level} (BFV, two components), to be an operand of
+   * {@link CoefficientMatVec#answerCompact} or
+   * {@link CoefficientMatVec#answerEncryptedMatrixCompact}. The caller vouches for the
+   * freshness, which the flooding budget assumes: it checks that the ciphertext it received
+   * was in the seeded form ({@link Ciphertext#isSeeded()}) before it exports it. Backends that
+   * do not offer it throw {@link IncompatibleOperandsException}.
+   */
+  default Ciphertext importOperand(long[][][] components, int level) {
+    throw new IncompatibleOperandsException("this backend does not import operands");
+  }
 }

@@ -142,6 +142,7 @@ final class EvaluateCommand implements Callable<Integer> {
         out.put("mpc_online_rounds", s.onlineRounds());
         out.put("mpc_bundle", s.bundleSize());
         out.put("mpc_owner_cpu_ms", s.ownerCpuMs());
+        out.put("mpc_licensee_cpu_ms", s.licenseeCpuMs());
       }
     } else if (mode.equals("he")) {
       Dataset cal = FashionMnist.test(Console.subsetDir()).limit(200).preprocessed(m);

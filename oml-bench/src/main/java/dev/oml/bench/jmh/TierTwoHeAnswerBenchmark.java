@@ -66,6 +66,9 @@ public class TierTwoHeAnswerBenchmark {
   private List<Ciphertext> compactTiles;
   private List<byte[]> compactAnswer;
   private int bits;
+  private HeContext seal;
+  private PublicKey sealKey;
+  private List<Ciphertext> sealTiles;
 
   @Setup
   public void setup() {
@@ -103,6 +106,15 @@ public class TierTwoHeAnswerBenchmark {
     compactTiles = mv.encryptMatrix(sym, compactLayout, w, level);
     formerAnswer = licenseeFormer();
     compactAnswer = licenseeCompact();
+    if (HeBackends.isSealAvailable()) {
+      // the licensee on SEAL: the owner's key and tiles imported from the pure-Java form
+      seal = HeBackends.seal().createContext(p);
+      sealKey = seal.importPublicKey(ctx.exportPublicKey(pk));
+      sealTiles = new ArrayList<>();
+      for (Ciphertext c : compactTiles) {
+        sealTiles.add(seal.importOperand(ctx.exportComponents(c), level));
+      }
+    }
     long[] expected = new long[rows];
     for (int i = 0; i < rows; i++) {
       java.math.BigInteger acc = java.math.BigInteger.ZERO;
@@ -115,6 +127,9 @@ public class TierTwoHeAnswerBenchmark {
     }
     if (!Arrays.equals(expected, ownerFormer()) || !Arrays.equals(expected, ownerCompact())) {
       throw new IllegalStateException("a decryption differs from the plain product");
+    }
+    if (seal != null && !Arrays.equals(expected, ownerCompact(licenseeCompactSeal()))) {
+      throw new IllegalStateException("the SEAL licensee's answer differs from the plain product");
     }
     System.out.printf("%ntier-2 HE answer bytes, %s: former %d (%s), compact %d (%s, level %d,"
         + " 2^%d)%n", shape, size(formerAnswer), formerLayout, size(compactAnswer), compactLayout,
@@ -148,6 +163,24 @@ public class TierTwoHeAnswerBenchmark {
     return out;
   }
 
+  /**
+   * {@link #licenseeCompact} with the licensee on SEAL (the tiles imported once, in setup, as
+   * the served step imports them once per bundle); fails where the native library is absent.
+   */
+  @Benchmark
+  public List<byte[]> licenseeCompactSeal() {
+    if (seal == null) {
+      throw new IllegalStateException("SEAL native library not loaded: "
+          + "build native/ (docs/he-backends.md)");
+    }
+    List<byte[]> out = new ArrayList<>();
+    for (CompactAnswer c : seal.coefficientMatVec().answerEncryptedMatrixCompact(compactLayout,
+        sealTiles, r, mask, sealKey, 40)) {
+      out.add(c.encode());
+    }
+    return out;
+  }
+
   @Benchmark
   public long[] ownerFormer() {
     List<Ciphertext> cts = new ArrayList<>();
@@ -159,6 +192,10 @@ public class TierTwoHeAnswerBenchmark {
 
   @Benchmark
   public long[] ownerCompact() {
+    return ownerCompact(compactAnswer);
+  }
+
+  private long[] ownerCompact(List<byte[]> compactAnswer) {
     List<CompactAnswer> as = new ArrayList<>();
     int br = compactLayout.blockRows();
     for (int o = 0; o < compactAnswer.size(); o++) {

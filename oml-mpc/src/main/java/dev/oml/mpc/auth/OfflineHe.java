@@ -9,6 +9,7 @@ import dev.oml.he.CompactAnswer;
 import dev.oml.he.Decryptor;
 import dev.oml.he.Encryptor;
 import dev.oml.he.FloodingBudget;
+import dev.oml.he.HeBackend;
 import dev.oml.he.HeBackends;
 import dev.oml.he.HeContext;
 import dev.oml.he.HeException;
@@ -22,7 +23,9 @@ import java.nio.ByteBuffer;
 import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 
 /**
@@ -53,6 +56,8 @@ public final class OfflineHe {
   private final HeParameters params;
   private final int kappa;
   private final HeContext ctx;
+  // the licensee's products: SEAL's context when that backend runs them, else null (ctx)
+  private final HeContext productCtx;
 
   /**
    * @param params BFV with plain modulus {@link PrimeField#P} and coefficient encoding
@@ -61,6 +66,16 @@ public final class OfflineHe {
    * @throws IllegalArgumentException if the plain modulus is not {@code p}
    */
   public OfflineHe(HeParameters params, int kappa) {
+    this(params, kappa, defaultProductBackend());
+  }
+
+  /**
+   * The same with the licensee's products on {@code productBackend}: pure Java, or SEAL, which
+   * takes the owner's ciphertexts and key from the wire format (the pure-Java serialization,
+   * which stays the protocol's) through {@link HeContext#importOperand} and
+   * {@link HeContext#importPublicKey}. Both give answers of the same form and distribution.
+   */
+  public OfflineHe(HeParameters params, int kappa, HeBackend productBackend) {
     if (params.plainModulus() != PrimeField.P) {
       throw new IllegalArgumentException("the offline step needs plain modulus p = "
           + PrimeField.P + ", got " + params.plainModulus());
@@ -71,6 +86,22 @@ public final class OfflineHe {
     this.params = params;
     this.kappa = kappa;
     this.ctx = HeBackends.pureJava().createContext(params);
+    this.productCtx = productBackend == HeBackends.pureJava() ? null
+        : productBackend.createContext(params);
+  }
+
+  /** SEAL when it loads and the backend setting allows it ({@link HeBackends#preferred}). */
+  private static HeBackend defaultProductBackend() {
+    try {
+      return HeBackends.preferred();
+    } catch (HeException e) {
+      return HeBackends.pureJava();
+    }
+  }
+
+  /** The backend the licensee's products run on. */
+  public HeBackend productBackend() {
+    return productCtx == null ? ctx.backend() : productCtx.backend();
   }
 
   /** The statistical parameter of the served protocol's flooding. */
@@ -437,6 +468,8 @@ public final class OfflineHe {
       long[] value;
       long[] tag;
       try {
+        // on this thread: both lists take about 2.4 ms of CPU for Network A's first layer, and a
+        // helper thread measured more CPU and more wall time for them (benchmarks.md)
         value = mv.decryptCompactAnswer(decryptor, layout, v);
         tag = mv.decryptCompactAnswer(decryptor, layout, t);
       } catch (HeException e) {
@@ -564,6 +597,10 @@ public final class OfflineHe {
   public final class User {
     private final SecureRandom rng;
     private final PublicKey ownerKey;
+    // the owner's key in the products' backend (ownerKey itself on pure Java)
+    private final PublicKey productKey;
+    // the owner's tiles as the products' operands, loaded once per bundle and layer
+    private final Map<EncryptedMatrix, List<Ciphertext>> tiles = new IdentityHashMap<>();
 
     /**
      * U for one bundle, under the owner's bundle key.
@@ -573,6 +610,12 @@ public final class OfflineHe {
     public User(BundleKey key, SecureRandom rng) {
       this.rng = Objects.requireNonNull(rng);
       this.ownerKey = ownerKey(key.publicKey());
+      this.productKey = productCtx == null ? ownerKey
+          : productCtx.importPublicKey(ctx.exportPublicKey(ownerKey));
+    }
+
+    private HeContext products() {
+      return productCtx == null ? ctx : productCtx;
     }
 
     private PublicKey ownerKey(byte[] b) {
@@ -599,7 +642,13 @@ public final class OfflineHe {
           throw new ProtocolAbortException("the owner's ciphertext is at level " + c.level()
               + ", the flooding budget of this product sets " + level);
         }
-        out.add(c);
+        if (!c.isSeeded() || c.size() != 2) {
+          // the flooding budget assumes fresh noise, which only the seeded form guarantees
+          throw new ProtocolAbortException("the owner's ciphertext is not a fresh seeded "
+              + "encryption");
+        }
+        out.add(productCtx == null ? c : productCtx.importOperand(ctx.exportComponents(c),
+            level));
       }
       return out;
     }
@@ -618,11 +667,16 @@ public final class OfflineHe {
      */
     public UserAnswer answerMatrix(EncryptedMatrix m, AuthenticatedVector r, int rows) {
       MatVecLayout layout = matrixLayout(rows, r.length());
-      PublicKey pk = ownerKey;
-      List<Ciphertext> tiles = load(m.tiles(), layout);
+      PublicKey pk = productKey;
+      List<Ciphertext> cached = this.tiles.get(m);
+      if (cached == null) {
+        cached = load(m.tiles(), layout);
+        this.tiles.put(m, cached);
+      }
+      List<Ciphertext> tiles = cached;
       long[] t = uniformVector(rows);
       long[] tTag = uniformVector(rows);
-      CoefficientMatVec mv = ctx.coefficientMatVec();
+      CoefficientMatVec mv = products().coefficientMatVec();
       try {
         // the value and tag products are independent: one on each core
         List<List<byte[]>> out = Arrays.asList(null, null);
@@ -651,11 +705,11 @@ public final class OfflineHe {
         throw new IllegalArgumentException("W_U has " + wU.length() + " entries, expected "
             + rows * cols);
       }
-      PublicKey pk = ownerKey;
+      PublicKey pk = productKey;
       List<Ciphertext> q = load(m.query(), layout);
       long[] t = uniformVector(rows);
       long[] tTag = uniformVector(rows);
-      CoefficientMatVec mv = ctx.coefficientMatVec();
+      CoefficientMatVec mv = products().coefficientMatVec();
       try {
         List<List<byte[]>> out = Arrays.asList(null, null);
         long[][] wv = rowsOf(wU.values(), rows, cols);

@@ -43,17 +43,17 @@ import java.util.function.IntConsumer;
 public final class Tier2Evaluation implements AutoCloseable {
   /**
    * Per-query figures; {@code agrees} means bit-exact equality with the field reference.
-   * Offline time, bytes and owner CPU are the bundle's divided by its size; rounds are flights
-   * (both directions).
+   * Offline time, bytes and both parties' CPU (each party's thread plus the helper threads it
+   * handed work to) are the bundle's divided by its size; rounds are flights (both directions).
    */
   public record QueryFigures(int label, boolean agrees, double offlineMs, double onlineMs,
       long offlineBytes, long onlineBytes, long offlineRounds, long onlineRounds,
-      double ownerCpuMs) {}
+      double ownerCpuMs, double licenseeCpuMs) {}
 
   /** Figures over a dataset, per query on average. */
   public record Summary(int images, int bundleSize, double agreement, double accuracy,
       double offlineMs, double onlineMs, double offlineBytes, double onlineBytes,
-      double offlineRounds, double onlineRounds, double ownerCpuMs) {}
+      double offlineRounds, double onlineRounds, double ownerCpuMs, double licenseeCpuMs) {}
 
   private final Tier2User user;
   private final PermittedTier2Owner owner;
@@ -130,7 +130,9 @@ public final class Tier2Evaluation implements AutoCloseable {
     long[] on = new long[n];
     long[] onRounds = new long[n];
     double[] offline = new double[3];
+    long[] licenseeCpu = new long[1];
     Tier2User.Result[] results = ownerThread.run(serve, u, () -> {
+      long c0 = threads.getCurrentThreadCpuTime() + Parallel.helperCpuNanos();
       long t0 = System.nanoTime();
       Tier2User.Bundle bundle = user.prepare(u, licensee, n, policy, (count, binding) ->
           issuer.issue(PermitRequest.create(licensee, oml.artifact().modelId(),
@@ -148,6 +150,7 @@ public final class Tier2Evaluation implements AutoCloseable {
         on[i] = u.bytesSent() + u.bytesReceived() - b0;
         onRounds[i] = 2 * (u.roundsSent() - r0);
       }
+      licenseeCpu[0] = threads.getCurrentThreadCpuTime() + Parallel.helperCpuNanos() - c0;
       return rs;
     });
     // the owner's side has ended: its CPU time is final
@@ -155,7 +158,8 @@ public final class Tier2Evaluation implements AutoCloseable {
     QueryFigures[] out = new QueryFigures[n];
     for (int i = 0; i < n; i++) {
       out[i] = new QueryFigures(results[i].label(), agrees(images[i], results[i]), offline[0],
-          onMs[i], Math.round(offline[1]), on[i], (long) offline[2], onRounds[i], cpuMs);
+          onMs[i], Math.round(offline[1]), on[i], (long) offline[2], onRounds[i], cpuMs,
+          licenseeCpu[0] / 1e6 / n);
     }
     return out;
   }
@@ -181,7 +185,7 @@ public final class Tier2Evaluation implements AutoCloseable {
     int n = limit <= 0 ? data.size() : Math.min(limit, data.size());
     int agree = 0;
     int correct = 0;
-    double[] sums = new double[7];
+    double[] sums = new double[8];
     for (int start = 0; start < n; start += bundleSize) {
       int m = Math.min(bundleSize, n - start);
       double[][] imgs = new double[m][];
@@ -199,11 +203,13 @@ public final class Tier2Evaluation implements AutoCloseable {
         sums[4] += f[i].offlineRounds();
         sums[5] += f[i].onlineRounds();
         sums[6] += f[i].ownerCpuMs();
+        sums[7] += f[i].licenseeCpuMs();
       }
       progress.accept(start + m);
     }
     return new Summary(n, bundleSize, (double) agree / n, (double) correct / n, sums[0] / n,
-        sums[1] / n, sums[2] / n, sums[3] / n, sums[4] / n, sums[5] / n, sums[6] / n);
+        sums[1] / n, sums[2] / n, sums[3] / n, sums[4] / n, sums[5] / n, sums[6] / n,
+        sums[7] / n);
   }
 
   /** Stops the owner's worker thread. */

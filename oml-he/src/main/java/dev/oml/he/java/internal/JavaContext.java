@@ -345,6 +345,16 @@ public final class JavaContext implements HeContext {
   }
 
   @Override
+  public long[][][] exportPublicKey(PublicKey publicKey) {
+    Pk p = pk(publicKey);
+    long[][][] r = {RnsRing.copy(p.p0, k), RnsRing.copy(p.p1, k)};
+    for (long[][] c : r) {
+      ring.fromNtt(c, k);
+    }
+    return r;
+  }
+
+  @Override
   public String toString() {
     return "JavaContext[" + params + "]";
   }

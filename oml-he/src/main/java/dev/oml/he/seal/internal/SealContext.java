@@ -224,6 +224,47 @@ final class SealContext implements HeContext {
     return out;
   }
 
+  /** Components {@code [component][prime][coefficient]} of {@code primes} primes, flattened. */
+  private long[] flatten(long[][][] components, int primes) {
+    if (components.length != 2) {
+      throw new IllegalArgumentException("expected two components, got " + components.length);
+    }
+    long[] flat = new long[2 * primes * n];
+    for (int j = 0; j < 2; j++) {
+      if (components[j].length != primes) {
+        throw new IllegalArgumentException("expected " + primes + " primes per component");
+      }
+      for (int i = 0; i < primes; i++) {
+        if (components[j][i].length != n) {
+          throw new IllegalArgumentException("expected " + n + " coefficients per prime");
+        }
+        System.arraycopy(components[j][i], 0, flat, (j * primes + i) * n, n);
+      }
+    }
+    return flat;
+  }
+
+  @Override
+  public PublicKey importPublicKey(long[][][] components) {
+    long[] flat = flatten(components, top + 1);
+    PointerByReference out = new PointerByReference();
+    SealNative.check(lib.oml_t2_public_key_import(ptr(), flat, flat.length, out));
+    fence();
+    return new Pk(this, out.getValue());
+  }
+
+  @Override
+  public Ciphertext importOperand(long[][][] components, int level) {
+    if (level < 0 || level > top) {
+      throw new IllegalArgumentException("level " + level + " outside [0, " + top + "]");
+    }
+    long[] flat = flatten(components, level + 1);
+    PointerByReference out = new PointerByReference();
+    SealNative.check(lib.oml_t2_ciphertext_import(ptr(), flat, flat.length, level, out));
+    fence();
+    return newCt(out);
+  }
+
   @Override
   public String toString() {
     return "SealContext[" + params + "]";

@@ -14,7 +14,7 @@ import com.sun.jna.ptr.PointerByReference;
  */
 public interface SealLibrary extends Library {
   /** The ABI version this binding was written for; a library reporting another is refused. */
-  int ABI_VERSION = 5;
+  int ABI_VERSION = 6;
 
   int OK = 0;
   int E_INVALID_ARGUMENT = 1;
@@ -167,4 +167,16 @@ public interface SealLibrary extends Library {
   int oml_galois_keys_save(Pointer gk, byte[] out, long cap, LongByReference written);
 
   int oml_galois_keys_load(Pointer ctx, byte[] in, long len, PointerByReference out);
+
+  // Tier-2 offline HE step (ABI 6): operands of another backend, compact answers.
+
+  int oml_t2_ciphertext_import(Pointer ctx, long[] residues, long count, int level,
+      PointerByReference out);
+
+  int oml_t2_public_key_import(Pointer ctx, long[] residues, long count, PointerByReference out);
+
+  int oml_t2_products_compact(Pointer ctx, Pointer[] operands, long operandCount, long[] plains,
+      long plainCount, int[] opIndex, int[] plainIndex, long inputs, long rows, long blockRows,
+      long blockCols, long[] mask, Pointer pk, int floodBits, int bits, long[] c0Out,
+      long[] c1Out);
 }

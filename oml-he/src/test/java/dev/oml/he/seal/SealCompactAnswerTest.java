@@ -17,6 +17,7 @@ import dev.oml.he.FloodingBudget;
 import dev.oml.he.HeBackends;
 import dev.oml.he.HeContext;
 import dev.oml.he.HeException;
+import dev.oml.he.FieldProducts;
 import dev.oml.he.HeParameters;
 import dev.oml.he.HeScheme;
 import dev.oml.he.KeyGenerator;
@@ -45,27 +46,15 @@ class SealCompactAnswerTest {
   private final Random rnd = new Random(11);
 
   private long[] uniform(int n) {
-    long[] v = new long[n];
-    for (int i = 0; i < n; i++) {
-      v[i] = Math.floorMod(rnd.nextLong(), PrimeField.P);
-    }
-    return v;
+    return FieldProducts.uniform(rnd, n);
   }
 
   private long[][] uniform(int rows, int cols) {
-    long[][] w = new long[rows][];
-    for (int i = 0; i < rows; i++) {
-      w[i] = uniform(cols);
-    }
-    return w;
+    return FieldProducts.uniform(rnd, rows, cols);
   }
 
   private static long[] expected(long[][] w, long[] r, long[] s) {
-    long[] flat = new long[w.length * r.length];
-    for (int i = 0; i < w.length; i++) {
-      System.arraycopy(w[i], 0, flat, i * r.length, r.length);
-    }
-    return PrimeField.sub(PrimeField.matVec(flat, w.length, r, null), s, null);
+    return FieldProducts.expected(w, r, s);
   }
 
   /** The owner (pure Java) and both licensees' contexts, with the key crossing the wire. */

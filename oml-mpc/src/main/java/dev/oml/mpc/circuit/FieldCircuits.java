@@ -290,14 +290,7 @@ public final class FieldCircuits {
       int neg = negative(b, r);
       y = relu ? reluTruncate(b, r, neg, f) : truncate(b, r, neg, f);
     } else {
-      int[] best = null;
-      for (int q = 0; q < w; q++) {
-        int[] zu = b.evaluatorInputs(q * BITS, BITS);
-        flags[q] = atLeast(b, zu, PrimeField.P);
-        int[] r = addModP(b, zu, b.garblerInputs(q * BITS, BITS));
-        int[] c = Circuits.shiftRightArithmetic(centered(b, r, negative(b, r)), f);
-        best = best == null ? c : Circuits.mux(b, Circuits.lessThanSigned(b, best, c), c, best);
-      }
+      int[] best = windowMax(b, f, w, flags);
       int sign = best[BITS];
       if (relu) {
         int positive = b.not(sign);
@@ -357,15 +350,7 @@ public final class FieldCircuits {
     CircuitBuilder b = new CircuitBuilder((w + 1) * BITS, w * BITS);
     int[] m = b.garblerInputs(w * BITS, BITS);
     int[] flags = new int[w];
-    int[] best = null;
-    for (int q = 0; q < w; q++) {
-      int[] zu = b.evaluatorInputs(q * BITS, BITS);
-      flags[q] = atLeast(b, zu, PrimeField.P);
-      int[] r = addModP(b, zu, b.garblerInputs(q * BITS, BITS));
-      // floor(center(r) / 2^f) as a 47-bit two's-complement word
-      int[] c = Circuits.shiftRightArithmetic(centered(b, r, negative(b, r)), f);
-      best = best == null ? c : Circuits.mux(b, Circuits.lessThanSigned(b, best, c), c, best);
-    }
+    int[] best = windowMax(b, f, w, flags);
     int sign = best[BITS];
     int[] y = new int[BITS];
     if (relu) {
@@ -383,6 +368,24 @@ public final class FieldCircuits {
     System.arraycopy(flags, 0, outs, BITS, w);
     return b.build(outs);
   }
+  /**
+   * The signed maximum over a window of {@code w} values of {@code floor(center(z_U,q + z_O,q) /
+   * 2^f)}, as a 47-bit two's-complement word; word {@code q} of each party's inputs at bits
+   * {@code [46 q, 46 (q + 1))}. Sets {@code flags[q]} to the non-canonical flag of U's word
+   * {@code q}. Both windowed circuits build it with the same gates in the same order.
+   */
+  private static int[] windowMax(CircuitBuilder b, int f, int w, int[] flags) {
+    int[] best = null;
+    for (int q = 0; q < w; q++) {
+      int[] zu = b.evaluatorInputs(q * BITS, BITS);
+      flags[q] = atLeast(b, zu, PrimeField.P);
+      int[] r = addModP(b, zu, b.garblerInputs(q * BITS, BITS));
+      int[] c = Circuits.shiftRightArithmetic(centered(b, r, negative(b, r)), f);
+      best = best == null ? c : Circuits.mux(b, Circuits.lessThanSigned(b, best, c), c, best);
+    }
+    return best;
+  }
+
 
   /**
    * The last layer under the LABEL policy: garbler inputs the {@code k} words of {@code z_O}

@@ -1,0 +1,36 @@
+package dev.oml.he;
+
+import dev.oml.core.field.PrimeField;
+import java.util.Random;
+
+/** Test oracle of the tier-2 products: uniform elements of {@code F_p} and {@code W r - s}. */
+public final class FieldProducts {
+  private FieldProducts() {}
+
+  /** {@code n} uniform elements of {@code F_p}. */
+  public static long[] uniform(Random rnd, int n) {
+    long[] v = new long[n];
+    for (int i = 0; i < n; i++) {
+      v[i] = Math.floorMod(rnd.nextLong(), PrimeField.P);
+    }
+    return v;
+  }
+
+  /** A uniform {@code rows x cols} matrix over {@code F_p}. */
+  public static long[][] uniform(Random rnd, int rows, int cols) {
+    long[][] w = new long[rows][];
+    for (int i = 0; i < rows; i++) {
+      w[i] = uniform(rnd, cols);
+    }
+    return w;
+  }
+
+  /** {@code W r - s mod p}, computed in the clear. */
+  public static long[] expected(long[][] w, long[] r, long[] s) {
+    long[] flat = new long[w.length * r.length];
+    for (int i = 0; i < w.length; i++) {
+      System.arraycopy(w[i], 0, flat, i * r.length, r.length);
+    }
+    return PrimeField.sub(PrimeField.matVec(flat, w.length, r, null), s, null);
+  }
+}

@@ -72,6 +72,15 @@ public class HeThroughputBenchmark {
   @Param({"java"})
   public String backend;
 
+  /**
+   * The row plan's rotation keys: {@code chained} (the default plan: one key per baby step size,
+   * the baby steps a chain) or {@code hoisted} ({@link HePlanOptions.Builder#hoistedRotations}:
+   * a key per baby step, the baby steps of a group share one decomposition, about three times
+   * the session keys' bytes). The batch packing needs no rotation keys and ignores it.
+   */
+  @Param({"chained"})
+  public String keys;
+
   private final Clock clock = Clock.systemUTC();
   private SigningKeyPair licensee;
   private ModelId modelId;
@@ -118,8 +127,14 @@ public class HeThroughputBenchmark {
       images[i] = data.image(i % data.size());
     }
     pool = Executors.newFixedThreadPool(2);
+    boolean hoisted = switch (keys) {
+      case "chained" -> false;
+      case "hoisted" -> true;
+      default -> throw new IllegalArgumentException("keys is chained or hoisted, not " + keys);
+    };
     HeCompiledModel rows = HeCompiledModel.compile(m, modelId, Backends.byName(backend),
-        HePlanOptions.builder().kappa(6).answerPrecisionBits(4).calibration(calibration).build());
+        HePlanOptions.builder().kappa(6).answerPrecisionBits(4).hoistedRotations(hoisted)
+            .calibration(calibration).build());
     // kappa 6 in both packings; the batch flood covers every slot of an answer as an output, so
     // at kappa 6 it keeps 1 bit of answer precision (the row packing 4)
     HeCompiledModel batch = HeCompiledModel.compile(m, modelId, Backends.byName(backend),

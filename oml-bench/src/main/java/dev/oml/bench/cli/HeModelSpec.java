@@ -11,13 +11,14 @@ import java.util.regex.Pattern;
 import picocli.CommandLine.Model.CommandSpec;
 
 /**
- * One {@code --he-model FILE[:kappa=K,precision=B,ring=N,packing=P]} of {@code oml serve}: a model file and
+ * One {@code --he-model FILE[:kappa=K,precision=B,ring=N,packing=P,keys=K]} of {@code oml serve}:
+ * a model file and
  * the plan the owner sets for it. The plan follows the last colon when what follows is a list of
  * {@code key=value} settings; each setting at most once; unknown keys and values out of range are
  * usage errors naming the option.
  */
 record HeModelSpec(Path file, int kappa, int precisionBits, int ringDegree,
-    HePackingPolicy packing) {
+    HePackingPolicy packing, boolean hoistedRotations) {
   private static final Pattern SETTINGS = Pattern.compile("[a-z]+=[^,=]*(,[a-z]+=[^,=]*)*");
 
   static HeModelSpec parse(CommandSpec spec, String value) {
@@ -35,6 +36,7 @@ record HeModelSpec(Path file, int kappa, int precisionBits, int ringDegree,
     int precision = dev.oml.service.modes.ModeServices.HE_PRECISION_BITS;
     int ring = HeServedModel.DEFAULT_RING_DEGREE;
     HePackingPolicy packing = HePackingPolicy.ROWS;
+    boolean hoisted = false;
     Set<String> seen = new HashSet<>();
     for (String kv : settings.isEmpty() ? new String[0] : settings.split(",")) {
       String key = kv.substring(0, kv.indexOf('='));
@@ -51,6 +53,15 @@ record HeModelSpec(Path file, int kappa, int precisionBits, int ringDegree,
         }
         continue;
       }
+      if (key.equals("keys")) {
+        hoisted = switch (v.trim()) {
+          case "chained" -> false;
+          case "hoisted" -> true;
+          default -> throw Check.usage(spec, "--he-model " + file
+              + ": keys must be chained or hoisted, got '" + v + "'");
+        };
+        continue;
+      }
       int n = number(spec, value, key, v);
       switch (key) {
         case "kappa" -> kappa = Check.range(spec, "--he-model " + file + ": kappa", n, 1, 128);
@@ -64,10 +75,10 @@ record HeModelSpec(Path file, int kappa, int precisionBits, int ringDegree,
           ring = n;
         }
         default -> throw Check.usage(spec, "--he-model '" + value + "': unknown setting '" + key
-            + "' (known: kappa, precision, ring, packing)");
+            + "' (known: kappa, precision, ring, packing, keys)");
       }
     }
-    return new HeModelSpec(Path.of(file), kappa, precision, ring, packing);
+    return new HeModelSpec(Path.of(file), kappa, precision, ring, packing, hoisted);
   }
 
   private static int number(CommandSpec spec, String value, String key, String v) {
@@ -82,7 +93,8 @@ record HeModelSpec(Path file, int kappa, int precisionBits, int ringDegree,
   /** Loads the file and sets the plan. */
   HeServedModel load() {
     HeServedModel m = HeServedModel.of(ModelFiles.load(file)).withKappa(kappa)
-        .withPrecisionBits(precisionBits).withPacking(packing);
+        .withPrecisionBits(precisionBits).withPacking(packing)
+        .withHoistedRotations(hoistedRotations);
     return ringDegree == HeServedModel.DEFAULT_RING_DEGREE ? m : m.withRingDegree(ringDegree);
   }
 }

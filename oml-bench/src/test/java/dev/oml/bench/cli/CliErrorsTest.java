@@ -158,7 +158,9 @@ class CliErrorsTest {
     c.add(usage("serve --bind unknown host", d -> serve(d, "owner", "--bind", "no-such-host.invalid"),
         "--bind: unknown host"));
     c.add(usage("serve --he-model unknown setting", d -> serve(d, "owner-copy", "--he-model",
-        model("he-network") + ":speed=3"), "unknown setting 'speed' (known: kappa, precision, ring, packing)"));
+        model("he-network") + ":speed=3"), "unknown setting 'speed' (known: kappa, precision, ring, packing, keys)"));
+    c.add(usage("serve --he-model bad keys", d -> serve(d, "owner-copy", "--he-model",
+        model("he-network") + ":keys=fast"), "keys must be chained or hoisted, got 'fast'"));
     c.add(usage("serve --he-model bad packing", d -> serve(d, "owner-copy", "--he-model",
         model("he-network") + ":packing=fast"), "packing must be rows, batch or auto, got 'fast'"));
     c.add(usage("query --packing unknown", d -> query(d, "he", "--packing", "fast"),

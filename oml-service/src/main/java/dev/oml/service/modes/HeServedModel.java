@@ -12,7 +12,8 @@ import java.util.Objects;
  * where it serves it: the flooding parameter {@code kappa}, the absolute precision {@code
  * 2^-precisionBits} of the answer's logits, and the ring degree {@code N} (16384 or 32768 at
  * 128-bit security; the ring's {@code N/2} slots decide how many images one ciphertext packs),
- * and the packings it serves it in ({@link HePackingPolicy}: rows, batch, or both).
+ * the packings it serves it in ({@link HePackingPolicy}: rows, batch, or both), and whether the
+ * rows plan asks for hoisted rotation keys.
  * Every licensee whose key share was made from this network (same {@link ModelContentHash}) is
  * served by one compilation of it. Immutable; checked when made.
  *
@@ -22,9 +23,13 @@ import java.util.Objects;
  * @param ringDegree the ring degree {@code N}
  * @param insecureRingForTesting true only in tests: a ring below 128-bit security
  * @param packing the packings served (each its own compiled plan, with the settings above)
+ * @param hoistedRotations true if the rows plan uses a rotation key per baby step, so that a
+ *     group's baby steps share one decomposition ({@link HePlanOptions#hoistedRotations()}):
+ *     about a third less owner time per ciphertext for about three times the session keys'
+ *     bytes; the batch plan has no rotations and ignores it
  */
 public record HeServedModel(Model model, int kappa, int precisionBits, int ringDegree,
-    boolean insecureRingForTesting, HePackingPolicy packing) {
+    boolean insecureRingForTesting, HePackingPolicy packing, boolean hoistedRotations) {
   /** The default ring degree (128-bit security). */
   public static final int DEFAULT_RING_DEGREE = 16384;
 
@@ -37,43 +42,56 @@ public record HeServedModel(Model model, int kappa, int precisionBits, int ringD
     Objects.requireNonNull(model, "model");
     Objects.requireNonNull(packing, "packing");
     for (HePacking p : packing.packings()) {
-      options(model, kappa, precisionBits, ringDegree, insecureRingForTesting, null, p);
+      options(model, kappa, precisionBits, ringDegree, insecureRingForTesting, hoistedRotations,
+          null, p);
     }
   }
 
   /**
    * {@code model} with the default plan: kappa {@value ModeServices#HE_KAPPA}, precision
-   * {@value ModeServices#HE_PRECISION_BITS} bits, {@code N = 16384}, the rows packing.
+   * {@value ModeServices#HE_PRECISION_BITS} bits, {@code N = 16384}, the rows packing with
+   * chained rotation keys.
    */
   public static HeServedModel of(Model model) {
     return new HeServedModel(model, ModeServices.HE_KAPPA, ModeServices.HE_PRECISION_BITS,
-        DEFAULT_RING_DEGREE, false, HePackingPolicy.ROWS);
+        DEFAULT_RING_DEGREE, false, HePackingPolicy.ROWS, false);
   }
 
   /** The same with another kappa. */
   public HeServedModel withKappa(int k) {
     return new HeServedModel(model, k, precisionBits, ringDegree, insecureRingForTesting,
-        packing);
+        packing, hoistedRotations);
   }
 
   /** The same with another answer precision. */
   public HeServedModel withPrecisionBits(int bits) {
-    return new HeServedModel(model, kappa, bits, ringDegree, insecureRingForTesting, packing);
+    return new HeServedModel(model, kappa, bits, ringDegree, insecureRingForTesting, packing,
+        hoistedRotations);
   }
 
   /** The same with another ring degree at 128-bit security (16384 or 32768). */
   public HeServedModel withRingDegree(int n) {
-    return new HeServedModel(model, kappa, precisionBits, n, false, packing);
+    return new HeServedModel(model, kappa, precisionBits, n, false, packing, hoistedRotations);
   }
 
   /** The same at an INSECURE ring of degree {@code n}: for fast tests only. */
   public HeServedModel insecureRingForTesting(int n) {
-    return new HeServedModel(model, kappa, precisionBits, n, true, packing);
+    return new HeServedModel(model, kappa, precisionBits, n, true, packing, hoistedRotations);
   }
 
   /** The same served in other packings. */
   public HeServedModel withPacking(HePackingPolicy p) {
-    return new HeServedModel(model, kappa, precisionBits, ringDegree, insecureRingForTesting, p);
+    return new HeServedModel(model, kappa, precisionBits, ringDegree, insecureRingForTesting, p,
+        hoistedRotations);
+  }
+
+  /**
+   * The same with hoisted rotation keys in the rows plan ({@code true}) or the default chained
+   * keys ({@code false}).
+   */
+  public HeServedModel withHoistedRotations(boolean on) {
+    return new HeServedModel(model, kappa, precisionBits, ringDegree, insecureRingForTesting,
+        packing, on);
   }
 
   /** The content hash the key shares of this network carry. */
@@ -107,13 +125,16 @@ public record HeServedModel(Model model, int kappa, int precisionBits, int ringD
         inputs[i] = model.preprocess(calibration[i]);
       }
     }
-    return options(model, kappa, precisionBits, ringDegree, insecureRingForTesting, inputs, p);
+    return options(model, kappa, precisionBits, ringDegree, insecureRingForTesting,
+        hoistedRotations, inputs, p);
   }
 
   private static HePlanOptions options(Model model, int kappa, int precisionBits, int ringDegree,
-      boolean insecureRingForTesting, double[][] calibration, HePacking packing) {
+      boolean insecureRingForTesting, boolean hoisted, double[][] calibration,
+      HePacking packing) {
     HePlanOptions.Builder b = HePlanOptions.builder().kappa(kappa)
-        .answerPrecisionBits(precisionBits).packing(packing);
+        .answerPrecisionBits(precisionBits).packing(packing)
+        .hoistedRotations(hoisted && packing == HePacking.ROWS);
     if (insecureRingForTesting) {
       b.insecureRingForTesting(ringDegree);
     } else if (ringDegree != DEFAULT_RING_DEGREE) {

@@ -173,6 +173,58 @@ class HeServingTest {
     assertEquals(1, ledger.charged(b.key().keyId()));
   }
 
+  /** Dense 16 -> 16, Square, Dense 16 -> 2: enough diagonals for baby steps of several keys. */
+  private static Model wideNetwork() {
+    Random r = new Random(2);
+    return Model.of("wide-square", Shape.vector(16), List.of(
+        new Dense(16, 16, TinyModels.weights(r, 256, 0.3), TinyModels.weights(r, 16, 0.2)),
+        new Square(),
+        new Dense(16, 2, TinyModels.weights(r, 32, 0.3), TinyModels.weights(r, 2, 0.2))),
+        TinyModels.SMALL, 2);
+  }
+
+  @Test
+  void hoistedKeysAreServedWhereTheOwnerSetsThem() {
+    OwnerHome home = OwnerHome.init(dir.resolve("owner"), RANDOM);
+    Model wide = wideNetwork();
+    Licensee a = license(home, wide);
+    PermissionPolicy policy = home.policy(SecretAccess.get());
+    InMemoryLedger ledger = new InMemoryLedger(policy::quotaOf);
+    Random cr = new Random(4);
+    double[][] calibration = new double[16][];
+    for (int i = 0; i < calibration.length; i++) {
+      calibration[i] = TinyModels.input(cr, 16);
+    }
+    HeServedModel chained = served(wide, 3);
+    HeServedModel hoisted = chained.withHoistedRotations(true);
+    int chainedKeys = ModeServices.compileHe(home.keyShares(SecretAccess.get()),
+        List.of(chained), HeBackends.pureJava(), calibration).get(a.model())
+        .get(0).plan().rotationSteps().length;
+    PermissionIssuer issuer = new PermissionIssuer(home.ownerKey(SecretAccess.get()), policy,
+        Clock.systemUTC(), RANDOM);
+    FloatInference reference = new FloatInference(wide);
+    double[][] images = {TinyModels.input(new Random(10), 16)};
+    try (OwnerServer server = OwnerServer.start(ServerConfig.loopback(home.tls()),
+        ModeServices.forOwner(home, policy, ledger, List.of(hoisted), HeBackends.pureJava(),
+            calibration));
+        FramedChannel ch = ServiceClient.open(server.address(), home.tls().certificate(),
+            HeInferenceService.NAME, CLIENT)) {
+      HeInferenceClient c = HeInferenceClient.connectInsecureForTesting(ch,
+          HeBackends.pureJava(), a.key(), a.model());
+      // a key per baby step instead of one chained key: more rotation keys in the served plan
+      int served = c.session().plan().rotationSteps().length;
+      assertTrue(served > chainedKeys, served + " rotation keys, chained " + chainedKeys);
+      HeResult r = c.infer(images, q -> issuer.issue(PermitRequest.create(a.key(), a.model(),
+          InferenceMode.HOMOMORPHIC, q.images(), Binding.ofFirstMessage(q.payload()),
+          Instant.now())));
+      double[] want = reference.logits(images[0]);
+      for (int j = 0; j < want.length; j++) {
+        assertEquals(want[j], r.logits(0)[j], 0.25, "logit " + j);
+      }
+    }
+    assertEquals(1, ledger.charged(a.key().keyId()));
+  }
+
   @Test
   void aDifferentNetworkUnderTheSharesNameIsRefusedAtStart() {
     OwnerHome home = OwnerHome.init(dir.resolve("owner"), RANDOM);

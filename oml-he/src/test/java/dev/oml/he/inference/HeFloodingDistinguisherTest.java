@@ -195,10 +195,13 @@ class HeFloodingDistinguisherTest {
     // Check off (the raw keys above play a client without it): the flood, sized for [0, 1],
     // no longer hides the evaluation noise of inputs scaled by 2^12 (the largest the encoder takes
     // at this scale).
-    double acc = accuracy(true, 4096.0, 60);
-    System.out.printf("distinguisher, flooded, inputs scaled by 2^12: %.3f over 60%n", acc);
-    // A fair coin reaches 0.7 over 60 trials with probability below 0.1 %.
-    assertTrue(acc > 0.7, "flooded accuracy outside the box " + acc);
+    // The distinguisher wins about 79 % of these trials (0.785 and 0.792 over 600). Over 150
+    // trials a fair coin passes 0.65 with probability about 1e-4, and a 79 % distinguisher falls
+    // to 0.65 with probability about 1e-5 (4.2 standard deviations); 60 trials against 0.7 failed
+    // about one run in twenty.
+    double acc = accuracy(true, 4096.0, 150);
+    System.out.printf("distinguisher, flooded, inputs scaled by 2^12: %.3f over 150%n", acc);
+    assertTrue(acc > 0.65, "flooded accuracy outside the box " + acc);
     // Check on: the client refuses such an input before encrypting it.
     HeFixture fx = new HeFixture(1_000_000);
     HeCompiledModel a = HeCompiledModel.compile(model(false), fx.modelId, HeBackends.pureJava(),

@@ -5,10 +5,15 @@ import java.util.Random;
 
 /** Test oracle of the tier-2 products: uniform elements of {@code F_p} and {@code W r - s}. */
 public final class FieldProducts {
-  private FieldProducts() {}
+  private final Random rnd;
+
+  /** Draws from a generator seeded with {@code seed}. */
+  public FieldProducts(long seed) {
+    this.rnd = new Random(seed);
+  }
 
   /** {@code n} uniform elements of {@code F_p}. */
-  public static long[] uniform(Random rnd, int n) {
+  public long[] uniform(int n) {
     long[] v = new long[n];
     for (int i = 0; i < n; i++) {
       v[i] = Math.floorMod(rnd.nextLong(), PrimeField.P);
@@ -17,10 +22,10 @@ public final class FieldProducts {
   }
 
   /** A uniform {@code rows x cols} matrix over {@code F_p}. */
-  public static long[][] uniform(Random rnd, int rows, int cols) {
+  public long[][] uniform(int rows, int cols) {
     long[][] w = new long[rows][];
     for (int i = 0; i < rows; i++) {
-      w[i] = uniform(rnd, cols);
+      w[i] = uniform(cols);
     }
     return w;
   }

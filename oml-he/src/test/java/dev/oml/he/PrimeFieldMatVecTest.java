@@ -21,19 +21,8 @@ class PrimeFieldMatVecTest {
       .polyModulusDegree(512).coeffModulusBits(60, 50, 50).plainModulus(PrimeField.P)
       .encoding(BfvEncoding.COEFFICIENT).insecureForTesting().build();
 
-  private final Random rnd = new Random(7);
+  private final FieldProducts field = new FieldProducts(7);
 
-  private long[] uniform(int n) {
-    return FieldProducts.uniform(rnd, n);
-  }
-
-  private long[][] uniform(int rows, int cols) {
-    return FieldProducts.uniform(rnd, rows, cols);
-  }
-
-  private static long[] expected(long[][] w, long[] r, long[] s) {
-    return FieldProducts.expected(w, r, s);
-  }
 
   @Test
   void parametersAcceptThePrimeAsPlainModulus() {
@@ -57,13 +46,13 @@ class PrimeFieldMatVecTest {
     // 40 x 70 at N = 512 needs several input blocks and several output blocks.
     MatVecLayout layout = mv.layout(40, 70);
     assertTrue(layout.inputCount() > 1 && layout.outputCount() > 1, layout.toString());
-    long[][] w = uniform(40, 70);
-    long[] r = uniform(70);
-    long[] s = uniform(40);
+    long[][] w = field.uniform(40, 70);
+    long[] r = field.uniform(70);
+    long[] s = field.uniform(40);
 
     List<Ciphertext> query = mv.encryptQuery(sym, layout, r);
     long[] y1 = mv.decryptAnswer(dec, layout, mv.answer(layout, query, w, s, pk, 40));
-    assertArrayEquals(expected(w, r, s), y1);
+    assertArrayEquals(FieldProducts.expected(w, r, s), y1);
 
     List<Ciphertext> tiles = mv.encryptMatrix(sym, layout, w);
     assertEquals(layout.inputCount() * layout.outputCount(), tiles.size());
@@ -73,7 +62,7 @@ class PrimeFieldMatVecTest {
       assertEquals(budget.answerLevel(), c.level());
       assertTrue(c.isExtracted());
     }
-    assertArrayEquals(expected(w, r, s), mv.decryptAnswer(dec, layout, answer));
+    assertArrayEquals(FieldProducts.expected(w, r, s), mv.decryptAnswer(dec, layout, answer));
   }
 
   @Test
@@ -83,16 +72,16 @@ class PrimeFieldMatVecTest {
     PublicKey pk = keys.createPublicKey();
     CoefficientMatVec mv = ctx.coefficientMatVec();
     MatVecLayout layout = mv.layout(4, 6);
-    long[][] w = uniform(4, 6);
+    long[][] w = field.uniform(4, 6);
     List<Ciphertext> publicKeyTiles = new java.util.ArrayList<>();
     Encryptor asym = ctx.encryptor(pk);
     for (Ciphertext c : mv.encryptMatrix(ctx.encryptor(keys.secretKey()), layout, w)) {
       publicKeyTiles.add(asym.encrypt(ctx.bfvEncoder().encode(new long[] {1})));
     }
     assertThrows(IncompatibleOperandsException.class,
-        () -> mv.answerEncryptedMatrix(layout, publicKeyTiles, uniform(6), uniform(4), pk, 40));
+        () -> mv.answerEncryptedMatrix(layout, publicKeyTiles, field.uniform(6), field.uniform(4), pk, 40));
     assertThrows(IncompatibleOperandsException.class, () -> mv.answerEncryptedMatrix(layout,
-        List.of(), uniform(6), uniform(4), pk, 40));
+        List.of(), field.uniform(6), field.uniform(4), pk, 40));
     assertThrows(IncompatibleOperandsException.class,
         () -> mv.encryptMatrix(asym, layout, w));
   }
@@ -110,12 +99,12 @@ class PrimeFieldMatVecTest {
     // N = 512: 2p (N + 1) (1/2 + sum q / 2^64) is about 2^55.0 (sum q is about 2^60.1)
     assertEquals(56, budget.compactBits());
     for (int round = 0; round < 3; round++) {
-      long[][] w = uniform(40, 70);
-      long[] r = uniform(70);
-      long[] s = uniform(40);
+      long[][] w = field.uniform(40, 70);
+      long[] r = field.uniform(70);
+      long[] s = field.uniform(40);
       List<CompactAnswer> a1 = mv.answerCompact(layout, mv.encryptQuery(sym, layout, r), w, s,
           pk, 40);
-      assertArrayEquals(expected(w, r, s), mv.decryptCompactAnswer(dec, layout, a1));
+      assertArrayEquals(FieldProducts.expected(w, r, s), mv.decryptCompactAnswer(dec, layout, a1));
       List<CompactAnswer> a2 = mv.answerEncryptedMatrixCompact(layout,
           mv.encryptMatrix(sym, layout, w), r, s, pk, 40);
       assertEquals(layout.outputCount(), a2.size());
@@ -131,7 +120,7 @@ class PrimeFieldMatVecTest {
         assertArrayEquals(c.c1(), back.c1());
         wire.add(back);
       }
-      assertArrayEquals(expected(w, r, s), mv.decryptCompactAnswer(dec, layout, wire));
+      assertArrayEquals(FieldProducts.expected(w, r, s), mv.decryptCompactAnswer(dec, layout, wire));
     }
   }
 
@@ -153,19 +142,19 @@ class PrimeFieldMatVecTest {
     assertEquals(2, level);
     assertThrows(NoiseBudgetException.class,
         () -> FloodingBudget.forMatVec(four, small, 40, 1));
-    long[][] w = uniform(3, 70);
-    long[] r = uniform(70);
-    long[] s = uniform(3);
+    long[][] w = field.uniform(3, 70);
+    long[] r = field.uniform(70);
+    long[] s = field.uniform(3);
     List<Ciphertext> tiles = mv.encryptMatrix(sym, small, w, level);
     assertEquals(level, tiles.get(0).level());
-    assertArrayEquals(expected(w, r, s), mv.decryptCompactAnswer(dec, small,
+    assertArrayEquals(FieldProducts.expected(w, r, s), mv.decryptCompactAnswer(dec, small,
         mv.answerEncryptedMatrixCompact(small, tiles, r, s, pk, 40)));
     MatVecLayout q = mv.layout(3, 70);
     int ql = FloodingBudget.compactLevel(four, q, 40);
     assertEquals(2, ql);
     List<Ciphertext> query = mv.encryptQuery(sym, q, r, ql);
     assertEquals(ql, query.get(0).level());
-    assertArrayEquals(expected(w, r, s), mv.decryptCompactAnswer(dec, q,
+    assertArrayEquals(FieldProducts.expected(w, r, s), mv.decryptCompactAnswer(dec, q,
         mv.answerCompact(q, query, w, s, pk, 40)));
     assertEquals(2, FloodingBudget.compactLevel(INSECURE_FP, mv.layout(40, 70), 40));
   }

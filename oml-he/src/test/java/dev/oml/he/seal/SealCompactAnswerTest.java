@@ -26,7 +26,6 @@ import dev.oml.he.PredefinedParameters;
 import dev.oml.he.PublicKey;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Random;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -43,19 +42,8 @@ class SealCompactAnswerTest {
       .polyModulusDegree(512).coeffModulusBits(60, 50, 50, 50).plainModulus(PrimeField.P)
       .encoding(BfvEncoding.COEFFICIENT).insecureForTesting().build();
 
-  private final Random rnd = new Random(11);
+  private final FieldProducts field = new FieldProducts(11);
 
-  private long[] uniform(int n) {
-    return FieldProducts.uniform(rnd, n);
-  }
-
-  private long[][] uniform(int rows, int cols) {
-    return FieldProducts.uniform(rnd, rows, cols);
-  }
-
-  private static long[] expected(long[][] w, long[] r, long[] s) {
-    return FieldProducts.expected(w, r, s);
-  }
 
   /** The owner (pure Java) and both licensees' contexts, with the key crossing the wire. */
   private static final class Parties {
@@ -105,10 +93,10 @@ class SealCompactAnswerTest {
     Parties p = new Parties(params);
     CoefficientMatVec java = p.owner.coefficientMatVec();
     CoefficientMatVec seal = p.seal.coefficientMatVec();
-    long[][] w = uniform(rows, cols);
-    long[] r = uniform(cols);
-    long[] s = uniform(rows);
-    long[] want = expected(w, r, s);
+    long[][] w = field.uniform(rows, cols);
+    long[] r = field.uniform(cols);
+    long[] s = field.uniform(rows);
+    long[] want = FieldProducts.expected(w, r, s);
 
     // direction 1: the owner encrypts the matrix, the licensee holds r
     MatVecLayout l1 = MatVecLayout.ofEncryptedMatrix(rows, cols, params);
@@ -154,9 +142,9 @@ class SealCompactAnswerTest {
     Parties p = new Parties(INSECURE_FP);
     MatVecLayout l = MatVecLayout.ofEncryptedMatrix(20, 30, INSECURE_FP);
     int level = FloodingBudget.compactLevel(INSECURE_FP, l, 40);
-    long[][] w = uniform(20, 30);
-    long[] r = uniform(30);
-    long[] s = uniform(20);
+    long[][] w = field.uniform(20, 30);
+    long[] r = field.uniform(30);
+    long[] s = field.uniform(20);
     List<Ciphertext> tiles = p.toSeal(p.owner.coefficientMatVec().encryptMatrix(p.sym, l, w,
         level));
     CoefficientMatVec seal = p.seal.coefficientMatVec();
@@ -174,9 +162,9 @@ class SealCompactAnswerTest {
     MatVecLayout l = MatVecLayout.ofEncryptedMatrix(20, 30, INSECURE_FP);
     int level = FloodingBudget.compactLevel(INSECURE_FP, l, 40);
     List<Ciphertext> tiles = p.toSeal(p.owner.coefficientMatVec().encryptMatrix(p.sym, l,
-        uniform(20, 30), level));
-    long[] r = uniform(30);
-    long[] s = uniform(20);
+        field.uniform(20, 30), level));
+    long[] r = field.uniform(30);
+    long[] s = field.uniform(20);
     // an evaluated ciphertext (a sum) is not fresh
     List<Ciphertext> summed = List.of(p.seal.evaluator().add(tiles.get(0), tiles.get(0)));
     if (tiles.size() == 1) {
@@ -190,7 +178,7 @@ class SealCompactAnswerTest {
         java.util.Collections.nCopies(tiles.size(), pkEnc), r, s, p.sealKey, 40));
     // residues outside their primes
     long[][][] bad = p.owner.exportComponents(p.owner.coefficientMatVec().encryptMatrix(p.sym,
-        l, uniform(20, 30), level).get(0));
+        l, field.uniform(20, 30), level).get(0));
     bad[1][0][0] = -1L;
     assertThrows(HeException.class, () -> p.seal.importOperand(bad, level));
   }

@@ -1,5 +1,8 @@
 package dev.oml.service.modes;
 
+import static dev.oml.service.modes.HeServingFixtures.heService;
+import static dev.oml.service.modes.HeServingFixtures.inputs;
+import static dev.oml.service.modes.HeServingFixtures.network;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -7,7 +10,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.oml.core.keys.SecretAccess;
 import dev.oml.core.keys.SigningKeyPair;
 import dev.oml.core.ledger.InMemoryLedger;
-import dev.oml.core.model.Model;
 import dev.oml.core.omlize.ModelId;
 import dev.oml.core.omlize.Omlization;
 import dev.oml.core.omlize.Omlizer;
@@ -24,24 +26,19 @@ import dev.oml.he.inference.HeModelNotServedException;
 import dev.oml.he.inference.HePacking;
 import dev.oml.he.inference.HeResult;
 import dev.oml.he.inference.ImageCountException;
-import dev.oml.mpc.testkit.TinyModels;
 import dev.oml.service.InvalidConfigException;
 import dev.oml.service.server.ErrorCode;
 import dev.oml.service.server.OwnerHome;
 import dev.oml.service.server.OwnerServer;
 import dev.oml.service.server.OwnerService;
 import dev.oml.service.server.ServerConfig;
-import dev.oml.service.server.ServiceClient;
 import dev.oml.service.transport.FramedChannel;
 import dev.oml.service.transport.PeerAbortedException;
-import dev.oml.service.transport.TransportConfig;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Clock;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
-import java.util.Random;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -57,22 +54,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class HePackingServingTest {
   private static final SecureRandom RANDOM = new SecureRandom();
-  private static final TransportConfig CLIENT = new TransportConfig(8 << 20,
-      Duration.ofSeconds(60), Duration.ofSeconds(10), Duration.ofSeconds(5));
   @TempDir Path dir;
-
-  private static Model network() {
-    return TinyModels.squareNet(TinyModels.SMALL);
-  }
-
-  private static double[][] images(int n, long seed) {
-    Random r = new Random(seed);
-    double[][] c = new double[n][];
-    for (int i = 0; i < n; i++) {
-      c[i] = TinyModels.input(r, 4);
-    }
-    return c;
-  }
 
   private record Owner(OwnerHome home, SigningKeyPair key, ModelId model, InMemoryLedger ledger,
       PermissionIssuer issuer, List<OwnerService> services) {}
@@ -87,20 +69,18 @@ class HePackingServingTest {
     HeServedModel served = HeServedModel.of(network()).withKappa(2).withPrecisionBits(2)
         .insecureRingForTesting(1024).withPacking(packing);
     List<OwnerService> svc = ModeServices.forOwner(home, policy, ledger, List.of(served),
-        HeBackends.pureJava(), images(64, 3));
+        HeBackends.pureJava(), inputs(64, 3));
     return new Owner(home, key, o.artifact().modelId(), ledger,
         new PermissionIssuer(home.ownerKey(SecretAccess.get()), policy, Clock.systemUTC(), RANDOM),
         svc);
   }
 
   private static HeInferenceService he(Owner o) {
-    return (HeInferenceService) o.services().stream()
-        .filter(s -> s.name().equals(HeInferenceService.NAME)).findFirst().orElseThrow();
+    return heService(o.services());
   }
 
   private FramedChannel open(OwnerServer server, Owner o) {
-    return ServiceClient.open(server.address(), o.home().tls().certificate(),
-        HeInferenceService.NAME, CLIENT);
+    return HeServingFixtures.open(server, o.home(), HeInferenceService.NAME);
   }
 
   @Test
@@ -109,7 +89,7 @@ class HePackingServingTest {
     assertEquals(Set.of(HePacking.ROWS, HePacking.BATCH), he(o).packings(o.model()));
     FloatInference reference = new FloatInference(network());
     // inside the plan's input box, which the calibration inputs set
-    double[][] xs = java.util.Arrays.copyOf(images(64, 3), 37);
+    double[][] xs = java.util.Arrays.copyOf(inputs(64, 3), 37);
     try (OwnerServer server = OwnerServer.start(ServerConfig.loopback(o.home().tls()),
         o.services())) {
       long rowsKeys;

@@ -1,5 +1,9 @@
 package dev.oml.service.modes;
 
+import static dev.oml.service.modes.HeServingFixtures.heService;
+import static dev.oml.service.modes.HeServingFixtures.inputs;
+import static dev.oml.service.modes.HeServingFixtures.network;
+import static dev.oml.service.modes.HeServingFixtures.open;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -36,15 +40,12 @@ import dev.oml.service.server.OwnerHome;
 import dev.oml.service.server.OwnerServer;
 import dev.oml.service.server.OwnerService;
 import dev.oml.service.server.ServerConfig;
-import dev.oml.service.server.ServiceClient;
 import dev.oml.service.transport.FramedChannel;
 import dev.oml.service.transport.PeerAbortedException;
-import dev.oml.service.transport.TransportConfig;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Clock;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.Arrays;
 import java.util.List;
@@ -63,13 +64,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class HeServingTest {
   private static final SecureRandom RANDOM = new SecureRandom();
-  private static final TransportConfig CLIENT = new TransportConfig(8 << 20,
-      Duration.ofSeconds(60), Duration.ofSeconds(10), Duration.ofSeconds(5));
   @TempDir Path dir;
-
-  private static Model network() {
-    return TinyModels.squareNet(TinyModels.SMALL);
-  }
 
   /** Same name and shape as {@link #network()}, other weights. */
   private static Model impostor() {
@@ -83,12 +78,7 @@ class HeServingTest {
   }
 
   private static double[][] calibration() {
-    Random r = new Random(3);
-    double[][] c = new double[16][];
-    for (int i = 0; i < c.length; i++) {
-      c[i] = TinyModels.input(r, 4);
-    }
-    return c;
+    return inputs(16, 3);
   }
 
   private static HeServedModel served(Model m, int kappa) {
@@ -118,8 +108,7 @@ class HeServingTest {
     PermissionPolicy policy = home.policy(SecretAccess.get());
     InMemoryLedger ledger = new InMemoryLedger(policy::quotaOf);
     List<OwnerService> svc = services(home, ledger, List.of(served(network(), 3)));
-    HeInferenceService he = (HeInferenceService) svc.stream()
-        .filter(s -> s.name().equals(HeInferenceService.NAME)).findFirst().orElseThrow();
+    HeInferenceService he = heService(svc);
     assertEquals(java.util.Set.of(a.model(), b.model()), he.modelIds());
     // compiled once: the two licensees' models share one context
     Map<ModelId, List<dev.oml.he.inference.HeCompiledModel>> compiled = ModeServices.compileHe(
@@ -132,8 +121,7 @@ class HeServingTest {
     double[][] images = {TinyModels.input(new Random(9), 4)};
     try (OwnerServer server = OwnerServer.start(ServerConfig.loopback(home.tls()), svc)) {
       for (Licensee l : List.of(a, b)) {
-        try (FramedChannel ch = ServiceClient.open(server.address(), home.tls().certificate(),
-            HeInferenceService.NAME, CLIENT)) {
+        try (FramedChannel ch = open(server, home, HeInferenceService.NAME)) {
           HeInferenceClient c = HeInferenceClient.connectInsecureForTesting(ch,
               HeBackends.pureJava(), l.key(), l.model());
           assertEquals(l.model(), c.session().plan().modelId());
@@ -149,8 +137,7 @@ class HeServingTest {
         assertEquals(1, ledger.charged(l.key().keyId()), "each licensee charged its own query");
       }
       // a licensee that asks for the other's model is refused (not its model), before the plan
-      try (FramedChannel ch = ServiceClient.open(server.address(), home.tls().certificate(),
-          HeInferenceService.NAME, CLIENT)) {
+      try (FramedChannel ch = open(server, home, HeInferenceService.NAME)) {
         PeerAbortedException e = assertThrows(PeerAbortedException.class,
             () -> HeInferenceClient.connectInsecureForTesting(ch, HeBackends.pureJava(), a.key(),
                 b.model()));
@@ -160,8 +147,7 @@ class HeServingTest {
       // a model the server does not serve: a typed refusal, nothing but the challenge sent
       byte[] id = new byte[32];
       RANDOM.nextBytes(id);
-      try (FramedChannel ch = ServiceClient.open(server.address(), home.tls().certificate(),
-          HeInferenceService.NAME, CLIENT)) {
+      try (FramedChannel ch = open(server, home, HeInferenceService.NAME)) {
         PeerAbortedException e = assertThrows(PeerAbortedException.class,
             () -> HeInferenceClient.connectInsecureForTesting(ch, HeBackends.pureJava(), a.key(),
                 ModelId.of(id)));
@@ -207,8 +193,7 @@ class HeServingTest {
     try (OwnerServer server = OwnerServer.start(ServerConfig.loopback(home.tls()),
         ModeServices.forOwner(home, policy, ledger, List.of(hoisted), HeBackends.pureJava(),
             calibration));
-        FramedChannel ch = ServiceClient.open(server.address(), home.tls().certificate(),
-            HeInferenceService.NAME, CLIENT)) {
+        FramedChannel ch = open(server, home, HeInferenceService.NAME)) {
       HeInferenceClient c = HeInferenceClient.connectInsecureForTesting(ch,
           HeBackends.pureJava(), a.key(), a.model());
       // a key per baby step instead of one chained key: more rotation keys in the served plan
@@ -322,16 +307,14 @@ class HeServingTest {
     svc.add(new dev.oml.service.server.PermitService(new PermissionIssuer(
         home.ownerKey(SecretAccess.get()), policy, Clock.systemUTC(), RANDOM, ledger::charged)));
     try (OwnerServer server = OwnerServer.start(ServerConfig.loopback(home.tls()), svc)) {
-      try (FramedChannel ch = ServiceClient.open(server.address(), home.tls().certificate(),
-          dev.oml.service.server.PermitService.NAME, CLIENT)) {
+      try (FramedChannel ch = open(server, home, dev.oml.service.server.PermitService.NAME)) {
         // the desk's refusal arrives as its own type
         assertThrows(dev.oml.core.permission.ModeNotAllowedException.class,
             () -> dev.oml.service.server.PermitService.request(ch, PermitRequest.create(a.key(),
                 a.model(), InferenceMode.HOMOMORPHIC, 1, Binding.ofFirstMessage(new byte[1]),
                 Instant.now())));
       }
-      try (FramedChannel ch = ServiceClient.open(server.address(), home.tls().certificate(),
-          HeInferenceService.NAME, CLIENT)) {
+      try (FramedChannel ch = open(server, home, HeInferenceService.NAME)) {
         PeerAbortedException e = assertThrows(PeerAbortedException.class,
             () -> HeInferenceClient.connectInsecureForTesting(ch, HeBackends.pureJava(), a.key(),
                 a.model()));
@@ -341,8 +324,7 @@ class HeServingTest {
             "no plan for a licensee without HE");
       }
       // the other licensee of the same network keeps the HE mode
-      try (FramedChannel ch = ServiceClient.open(server.address(), home.tls().certificate(),
-          HeInferenceService.NAME, CLIENT)) {
+      try (FramedChannel ch = open(server, home, HeInferenceService.NAME)) {
         HeInferenceClient.connectInsecureForTesting(ch, HeBackends.pureJava(), b.key(), b.model());
       }
     }

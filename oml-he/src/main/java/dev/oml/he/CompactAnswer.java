@@ -1,5 +1,8 @@
 package dev.oml.he;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
 import java.util.Objects;
 
 /**
@@ -20,6 +23,9 @@ public final class CompactAnswer {
   /** First byte of the encoding. */
   public static final byte FORM = 0x43;
   private static final int HEADER = 1 + 1 + 4 + 4;
+  // the packed values read eight bytes at a time (the encoding is least significant byte first)
+  private static final VarHandle LONGS =
+      MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
 
   private final int bits;
   private final long[] c0;
@@ -121,7 +127,11 @@ public final class CompactAnswer {
       throw new MalformedDataException("compact answer of another shape or modulus");
     }
     long[] words = new long[(int) (((long) (kept + n) * bits + 63) / 64)];
-    for (int i = HEADER; i < b.length; i++) {
+    int full = (b.length - HEADER) >>> 3;
+    for (int w = 0; w < full; w++) {
+      words[w] = (long) LONGS.get(b, HEADER + 8 * w);
+    }
+    for (int i = HEADER + 8 * full; i < b.length; i++) {
       int j = i - HEADER;
       words[j >>> 3] |= (b[i] & 0xFFL) << ((j & 7) * 8);
     }

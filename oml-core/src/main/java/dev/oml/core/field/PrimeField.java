@@ -27,9 +27,9 @@ public final class PrimeField {
   public static final int BITS = 46;
   // Barrett: mu = floor(2^92 / p) < 2^47; x < 2^92 is split as x = hi 2^64 + lo.
   private static final long MU = floorTwoPow92OverP();
-  // 2^64 mod p, to fold a 128-bit value.
-  private static final long TWO64 = java.math.BigInteger.ONE.shiftLeft(64)
-      .mod(java.math.BigInteger.valueOf(P)).longValueExact();
+  // p = 2^46 - C: 2^46 = C (mod p), the fold of reduce128.
+  private static final long C = (1L << 46) - P;
+  private static final long MASK46 = (1L << 46) - 1;
   // Terms of lazily reduced sums: each term is below 2^46, so 2^16 of them fit a long.
   private static final int LAZY = 1 << 16;
 
@@ -46,11 +46,35 @@ public final class PrimeField {
     return r < 0 ? r + P : r;
   }
 
-  /** {@code (hi 2^64 + lo) mod p} for an unsigned 128-bit value; used to hash into the field. */
+  /**
+   * {@code (hi 2^64 + lo) mod p} for an unsigned 128-bit value; used to hash into the field and
+   * to reduce 128-bit sums. No division: {@code p = 2^46 - C} with {@code C = 9 * 2^16 - 1 =
+   * 589823 < 2^19.17}, so {@code 2^46 = C (mod p)} and a value folds by shifts, masks and small
+   * products.
+   *
+   * <p>Exactness (all quantities nonnegative, {@code M = 2^46 - 1}):
+   *
+   * <ol>
+   *   <li>{@code x = a0 + a1 2^46 + a2 2^92} with {@code a0, a1 < 2^46} and {@code a2 = hi >>> 28
+   *       < 2^36}; so {@code x = a0 + 2^46 b (mod p)} with {@code b = a1 + C a2 < 2^46 + 2^55.17
+   *       < 2^55.18} (a signed long).
+   *   <li>{@code C b < 2^74.35}: as 128 bits {@code (yh, yl)} with one {@link Math#multiplyHigh}
+   *       (both factors are positive longs). {@code y1 = C b >> 46 < 2^28.35}, {@code y0 = C b
+   *       mod 2^46}; {@code 2^46 b = C b = y0 + C y1 (mod p)}.
+   *   <li>{@code z = a0 + y0 + C y1 < 2^47 + 2^47.52 < 2^48.3}, so {@code z1 = z >>> 46 <= 4} and
+   *       {@code w = (z & M) + C z1 < 2^46 + 4C}. Since {@code p = 2^46 - C}, {@code w < p + 5C
+   *       < 2p}: one conditional subtraction of {@code p} gives the canonical residue.
+   * </ol>
+   */
   public static long reduce128(long lo, long hi) {
-    long h = Long.remainderUnsigned(hi, P);
-    long l = Long.remainderUnsigned(lo, P);
-    return add(mul(h, TWO64), l);
+    long a0 = lo & MASK46;
+    long a1 = ((lo >>> 46) | (hi << 18)) & MASK46;
+    long b = a1 + C * (hi >>> 28);
+    long yl = b * C;
+    long yh = Math.multiplyHigh(b, C);
+    long z = a0 + (yl & MASK46) + C * ((yh << 18) | (yl >>> 46));
+    long w = (z & MASK46) + C * (z >>> 46);
+    return w >= P ? w - P : w;
   }
 
   /** {@code a + b mod p}. */

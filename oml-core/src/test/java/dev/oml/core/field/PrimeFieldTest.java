@@ -64,6 +64,66 @@ class PrimeFieldTest {
     assertEquals(big(u128), PrimeField.reduce128(x, hi));
   }
 
+  static BigInteger unsigned128(long lo, long hi) {
+    return new BigInteger(1, java.nio.ByteBuffer.allocate(16).putLong(hi).putLong(lo).array());
+  }
+
+  // Words at the edges of reduce128's limbs (bits 46 and 92 of the 128-bit value), of p and of
+  // the fold constant 2^46 - p, plus all-ones: the largest intermediate sums of the fold.
+  static final long[] EDGE_WORDS = edgeWords();
+
+  static long[] edgeWords() {
+    long c = (1L << 46) - PrimeField.P;
+    long[] base = {0, 1, 2, c, c - 1, c + 1, PrimeField.P, PrimeField.P - 1, PrimeField.P + 1,
+        2 * PrimeField.P, 2 * PrimeField.P - 1, (1L << 46) - 1, 1L << 46, (1L << 46) + 1,
+        (1L << 28) - 1, 1L << 28, (1L << 18) - 1, 1L << 18, Long.MAX_VALUE, Long.MIN_VALUE, -1L,
+        -2L, -PrimeField.P, 0xAAAA_AAAA_AAAA_AAAAL, 0x5555_5555_5555_5555L,
+        0xFFFF_C000_0000_0000L, 0x0000_3FFF_FFFF_FFFFL, 0xFFFF_FFFF_F000_0000L};
+    return base;
+  }
+
+  @Test
+  void reduce128MatchesBigIntegerOnEdgeWords() {
+    for (long lo : EDGE_WORDS) {
+      for (long hi : EDGE_WORDS) {
+        assertEquals(big(unsigned128(lo, hi)), PrimeField.reduce128(lo, hi),
+            () -> "reduce128(" + Long.toHexString(lo) + ", " + Long.toHexString(hi) + ")");
+      }
+    }
+  }
+
+  @Test
+  void reduce128OfMultiplesOfPAndTheirNeighbours() {
+    // k p + r for k up to the largest 128-bit multiple and r in {-1, 0, 1}: every residue class
+    // boundary the final conditional subtraction must get right
+    BigInteger max = BigInteger.ONE.shiftLeft(128).subtract(BigInteger.ONE);
+    BigInteger[] ks = {BigInteger.ONE, BigInteger.TWO, BigInteger.ONE.shiftLeft(18),
+        BigInteger.ONE.shiftLeft(46), BigInteger.ONE.shiftLeft(64), BigInteger.ONE.shiftLeft(81),
+        max.divide(P), max.divide(P).subtract(BigInteger.ONE)};
+    for (BigInteger k : ks) {
+      for (int r = -1; r <= 1; r++) {
+        BigInteger x = k.multiply(P).add(BigInteger.valueOf(r));
+        long lo = x.longValue();
+        long hi = x.shiftRight(64).longValue();
+        assertEquals(big(x), PrimeField.reduce128(lo, hi), () -> "reduce128 of " + x);
+      }
+    }
+  }
+
+  @Provide
+  Arbitrary<Long> wordNearEdge() {
+    java.util.List<Long> edges = java.util.Arrays.stream(EDGE_WORDS).boxed().toList();
+    return Arbitraries.oneOf(Arbitraries.longs(), Arbitraries.of(edges),
+        Arbitraries.of(edges).flatMap(w -> Arbitraries.longs().between(-64, 64)
+            .map(d -> w + d)));
+  }
+
+  @Property(tries = 2000)
+  void reduce128MatchesBigIntegerNearEdges(@ForAll("wordNearEdge") long lo,
+      @ForAll("wordNearEdge") long hi) {
+    assertEquals(big(unsigned128(lo, hi)), PrimeField.reduce128(lo, hi));
+  }
+
   @Property
   void inverseAndPowerMatchBigInteger(@ForAll("element") long a, @ForAll @IntRange(max = 1000)
       int e) {

@@ -30,6 +30,8 @@ final class KosCheck {
   static final int MAX_COUNT = 1 << 24;
   /** Extra OTs beyond the requested ones: kappa + statistical 64, rounded to whole words. */
   static final int PADDING = 256;
+  /** Words of rows (64 rows each) {@link #rowsAndHash} hashes per AES batch. */
+  private static final int HASH_WORDS = 16;
   private static final byte[] CHI_DOMAIN = "OML/KOS15/chi/v2".getBytes(StandardCharsets.US_ASCII);
   private static final byte[] CHUNK_CHI_DOMAIN =
       "OML/KOS15/bundle-chi/v2".getBytes(StandardCharsets.US_ASCII);
@@ -185,31 +187,40 @@ final class KosCheck {
     FixedKeyAes aes = new FixedKeyAes();
     long[] lo = new long[64];
     long[] hi = new long[64];
-    long[] rows = new long[128];
     int words = (count + 63) / 64;
-    for (int w = 0; w < words; w++) {
-      for (int j = 0; j < 64; j++) {
-        lo[j] = cols[j][w];
-        hi[j] = cols[64 + j][w];
-      }
-      BitTranspose.transpose64(lo, 0);
-      BitTranspose.transpose64(hi, 0);
-      int n = Math.min(64, count - 64 * w);
-      for (int b = 0; b < n; b++) {
-        rows[2 * b] = lo[b];
-        rows[2 * b + 1] = hi[b];
-      }
-      int first = 64 * w;
-      aes.hashSequential(rows, 0, firstTweak + first, out0, 2 * first, n);
-      if (out1 != null) {
-        for (int b = 0; b < n; b++) {
-          rows[2 * b] ^= dlo;
-          rows[2 * b + 1] ^= dhi;
+    // the rows go straight into the outputs and are hashed in place, HASH_WORDS words (1024
+    // rows) per call: fewer, longer AES batches than one call per 64 rows
+    for (int w0 = 0; w0 < words; w0 += HASH_WORDS) {
+      int wEnd = Math.min(words, w0 + HASH_WORDS);
+      for (int w = w0; w < wEnd; w++) {
+        for (int j = 0; j < 64; j++) {
+          lo[j] = cols[j][w];
+          hi[j] = cols[64 + j][w];
         }
-        aes.hashSequential(rows, 0, firstTweak + first, out1, 2 * first, n);
+        BitTranspose.transpose64(lo, 0);
+        BitTranspose.transpose64(hi, 0);
+        int n = Math.min(64, count - 64 * w);
+        int at = 128 * w;
+        for (int b = 0; b < n; b++) {
+          out0[at + 2 * b] = lo[b];
+          out0[at + 2 * b + 1] = hi[b];
+        }
+        if (out1 != null) {
+          for (int b = 0; b < n; b++) {
+            out1[at + 2 * b] = lo[b] ^ dlo;
+            out1[at + 2 * b + 1] = hi[b] ^ dhi;
+          }
+        }
+      }
+      int first = 64 * w0;
+      int n = Math.min(count, 64 * wEnd) - first;
+      aes.hashSequential(out0, 2 * first, firstTweak + first, out0, 2 * first, n);
+      if (out1 != null) {
+        aes.hashSequential(out1, 2 * first, firstTweak + first, out1, 2 * first, n);
       }
     }
-    java.util.Arrays.fill(rows, 0);
+    java.util.Arrays.fill(lo, 0);
+    java.util.Arrays.fill(hi, 0);
   }
 
   /** Expands a 16-byte seed into {@code words} longs. */

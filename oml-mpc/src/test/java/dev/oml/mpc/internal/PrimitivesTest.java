@@ -21,6 +21,16 @@ class PrimitivesTest {
         assertEquals((a[r] >>> c) & 1, (t[c] >>> r) & 1);
       }
     }
+    // at an offset inside a longer array, the words around it untouched
+    long[] big = new long[64 + 7 + 5];
+    for (int i = 0; i < big.length; i++) {
+      big[i] = i < 7 || i >= 71 ? rnd.nextLong() : a[i - 7];
+    }
+    long[] before = big.clone();
+    BitTranspose.transpose64(big, 7);
+    for (int i = 0; i < big.length; i++) {
+      assertEquals(i < 7 || i >= 71 ? before[i] : t[i - 7], big[i]);
+    }
   }
 
   @Test

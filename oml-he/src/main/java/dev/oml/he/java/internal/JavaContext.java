@@ -67,6 +67,8 @@ public final class JavaContext implements HeContext {
   final NttTable tNtt;
   final int[] slotMap;
   final long[][] qFloorDivT;
+  // Shoup companions of qFloorDivT, for bfvScale
+  private final long[][] qFloorDivTShoup;
   final long[] qModT;
   /** BFV's decryption rounding; {@code round(a b / t)} of its encoding. */
   final BfvRounding rounding;
@@ -97,12 +99,14 @@ public final class JavaContext implements HeContext {
       plainQuotient = t < (1L << 61) ? new RoundedQuotient(t) : null;
       BigInteger bt = BigInteger.valueOf(t);
       qFloorDivT = new long[k][k];
+      qFloorDivTShoup = new long[k][k];
       qModT = new long[k];
       for (int l = 0; l < k; l++) {
         BigInteger fl = qAt[l].divide(bt);
         qModT[l] = qAt[l].mod(bt).longValue();
         for (int i = 0; i <= l; i++) {
           qFloorDivT[l][i] = fl.mod(mods[i].big()).longValue();
+          qFloorDivTShoup[l][i] = mods[i].shoup(qFloorDivT[l][i]);
         }
       }
       if (p.bfvEncoding() == BfvEncoding.BATCHING) {
@@ -128,6 +132,7 @@ public final class JavaContext implements HeContext {
       rounding = null;
       plainQuotient = null;
       qFloorDivT = null;
+      qFloorDivTShoup = null;
       qModT = null;
       tNtt = null;
       slotMap = null;
@@ -184,12 +189,19 @@ public final class JavaContext implements HeContext {
   long[][] bfvScale(long[] m, int level) {
     long[][] r = ring.newRows(level + 1);
     long rem = qModT[level];
+    long[] w = qFloorDivT[level];
+    long[] ws = qFloorDivTShoup[level];
     for (int j = 0; j < n; j++) {
       long mj = m[j];
+      if (mj == 0) {
+        continue; // floor(Q/t) 0 + round(0 (Q mod t) / t) = 0: the row is already zero
+      }
       long round = plainQuotient != null ? plainQuotient.of(rem, mj) : roundMulDiv(rem, mj, t);
       for (int i = 0; i <= level; i++) {
         Modulus md = mods[i];
-        long v = md.mul(qFloorDivT[level][i], md.reduceUnsigned(mj));
+        // floor(Q/t) m by Shoup's method with the precomputed companion (m reduced first, so
+        // the operand is below q < 2^61 whatever t is)
+        long v = Modulus.mulShoup(md.reduceUnsigned(mj), w[i], ws[i], md.q);
         r[i][j] = md.add(v, md.reduceUnsigned(round));
       }
     }

@@ -33,7 +33,7 @@ extern "C" {
 #endif
 
 /* Bumped whenever a signature or a status code changes; the Java side refuses a mismatch. */
-#define OML_ABI_VERSION 6
+#define OML_ABI_VERSION 7
 
 typedef int32_t oml_status;
 
@@ -184,6 +184,22 @@ OML_API oml_status oml_evaluator_rotate_many(const oml_context *ctx, const oml_c
  * first; step 0 gives a copy. */
 OML_API oml_status oml_evaluator_rotate_hoisted(const oml_context *ctx, const oml_ciphertext *a,
     const int32_t *steps, size_t count, const oml_galois_keys *gk, oml_ciphertext **out);
+/* Key switches on several threads (ABI 7), for the latency of one ciphertext: the calling
+ * thread and threads - 1 threads of the library's own (1 <= threads <= 64) share the work of
+ * one call, and the residues do not depend on threads. CKKS only.
+ * oml_evaluator_rotate_threads and oml_evaluator_conjugate_threads give the residues of
+ * oml_evaluator_rotate and oml_evaluator_conjugate (SEAL's Galois automorphism, then a key
+ * switch done here as SEAL does it: the permuted c1 decomposed, the digits' inner products
+ * with the key and the rounded division by the special prime, each split by prime).
+ * oml_evaluator_rotate_hoisted_threads gives the residues of oml_evaluator_rotate_hoisted: its
+ * one decomposition is split by prime, then the rotations are shared out, one thread each. */
+OML_API oml_status oml_evaluator_rotate_threads(const oml_context *ctx, const oml_ciphertext *a,
+    int32_t steps, const oml_galois_keys *gk, int32_t threads, oml_ciphertext **out);
+OML_API oml_status oml_evaluator_conjugate_threads(const oml_context *ctx,
+    const oml_ciphertext *a, const oml_galois_keys *gk, int32_t threads, oml_ciphertext **out);
+OML_API oml_status oml_evaluator_rotate_hoisted_threads(const oml_context *ctx,
+    const oml_ciphertext *a, const int32_t *steps, size_t count, const oml_galois_keys *gk,
+    int32_t threads, oml_ciphertext **out);
 OML_API oml_status oml_evaluator_rescale(const oml_context *ctx, const oml_ciphertext *a,
     oml_ciphertext **out);
 OML_API oml_status oml_evaluator_mod_switch_to(const oml_context *ctx, const oml_ciphertext *a,

@@ -4,9 +4,14 @@
 #include <algorithm>
 #include <cmath>
 #include <complex>
+#include <condition_variable>
 #include <cstring>
+#include <exception>
+#include <functional>
 #include <memory>
+#include <mutex>
 #include <string>
+#include <thread>
 #include <unordered_map>
 #include <vector>
 
@@ -1409,6 +1414,125 @@ oml_status oml_evaluator_rotate_many(const oml_context *c, const oml_ciphertext 
   });
 }
 
+extern "C++" {
+namespace {
+// Key switches on several threads (ABI 7). The first index of part p of [0, count) split into
+// parts contiguous ranges (part parts is count).
+size_t part_begin(size_t count, size_t parts, size_t p) { return count * p / parts; }
+
+// A thread of the library's own that runs one task at a time and waits on a condition variable
+// in between: a woken thread is scheduled at once, where a new thread would queue behind the
+// machine's other work, so a key switch can be split at a cost of microseconds. Workers are
+// made on first use and kept (parked, no CPU) for the life of the process.
+class Worker {
+ public:
+  Worker() : thread_([this] { loop(); }) { thread_.detach(); }
+
+  void post(const std::function<void()> *task) {
+    std::lock_guard<std::mutex> lock(m_);
+    task_ = task;
+    done_ = false;
+    cv_.notify_all();
+  }
+
+  void wait() {
+    std::unique_lock<std::mutex> lock(m_);
+    cv_.wait(lock, [&] { return done_; });
+  }
+
+ private:
+  void loop() {
+    std::unique_lock<std::mutex> lock(m_);
+    for (;;) {
+      cv_.wait(lock, [&] { return task_ != nullptr; });
+      const std::function<void()> *task = task_;
+      lock.unlock();
+      (*task)();  // never throws: run_parts' tasks catch everything
+      lock.lock();
+      task_ = nullptr;
+      done_ = true;
+      cv_.notify_all();
+    }
+  }
+
+  std::mutex m_;
+  std::condition_variable cv_;
+  const std::function<void()> *task_ = nullptr;
+  bool done_ = true;
+  std::thread thread_;
+};
+
+std::mutex idle_workers_mutex;
+std::vector<Worker *> idle_workers;
+
+Worker *take_worker() {
+  {
+    std::lock_guard<std::mutex> lock(idle_workers_mutex);
+    if (!idle_workers.empty()) {
+      Worker *w = idle_workers.back();
+      idle_workers.pop_back();
+      return w;
+    }
+  }
+  return new Worker();  // kept for the life of the process
+}
+
+void give_back(Worker *w) {
+  std::lock_guard<std::mutex> lock(idle_workers_mutex);
+  idle_workers.push_back(w);
+}
+
+// Runs part(p) for every p in [0, parts): part 0 on the calling thread, the others on workers,
+// all finished before it returns; then the first failure (by part) is rethrown, so the
+// firewall of the calling function sees it. If no worker can be had, its part runs on the
+// calling thread. Parts must write disjoint memory.
+template <class Part>
+void run_parts(size_t parts, const Part &part) {
+  if (parts <= 1) {
+    part(0);
+    return;
+  }
+  std::vector<std::exception_ptr> errors(parts);
+  std::vector<std::function<void()>> tasks;
+  tasks.reserve(parts);
+  for (size_t p = 0; p < parts; p++) {
+    tasks.emplace_back([&, p] {
+      try {
+        part(p);
+      } catch (...) {
+        errors[p] = std::current_exception();
+      }
+    });
+  }
+  std::vector<Worker *> workers;
+  workers.reserve(parts - 1);
+  size_t posted = 1;
+  try {
+    for (; posted < parts; posted++) {
+      Worker *w = take_worker();
+      w->post(&tasks[posted]);
+      workers.push_back(w);
+    }
+  } catch (...) {
+    // No worker for the parts from `posted` on: they run here.
+  }
+  for (size_t p = posted; p < parts; p++) {
+    tasks[p]();
+  }
+  tasks[0]();
+  for (Worker *w : workers) {
+    w->wait();
+    give_back(w);
+  }
+  for (auto &e : errors) {
+    if (e) {
+      std::rethrow_exception(e);
+    }
+  }
+}
+}  // namespace
+}  // extern "C++"
+
 namespace {
 // The hoisted rotations of a CKKS ciphertext (c0, c1) in NTT form at k data primes. SEAL's
 // rotation applies the automorphism to c1 and then decomposes it; here c1 is decomposed once
@@ -1422,6 +1546,7 @@ namespace {
 // (the difference, times the key, is a multiple of q_i P in its message part).
 class HoistedRotation {
  public:
+  // Only allocates: decompose() makes the digits (galois_threads makes one prime's at a time).
   HoistedRotation(const oml_context *c, const Ciphertext &a)
       : c_(c),
         a_(a),
@@ -1431,126 +1556,189 @@ class HoistedRotation {
         n_(c->n),
         k_(a.coeff_modulus_size()),
         special_(mods_.size() - 1),
-        digits_(k_ * (k_ + 1) * n_) {
+        coefficients_(new uint64_t[k_ * n_]) {
     require(k_ <= special_, OML_E_INCOMPATIBLE, "ciphertext above the key-switching level");
-    std::vector<uint64_t> coefficients(a.data(1), a.data(1) + k_ * n_);
-    for (size_t i = 0; i < k_; i++) {
-      util::inverse_ntt_negacyclic_harvey(coefficients.data() + i * n_, tables_[i]);
-    }
-    for (size_t i = 0; i < k_; i++) {
-      const uint64_t *d = coefficients.data() + i * n_;
-      for (size_t j = 0; j <= k_; j++) {
-        uint64_t *dst = digit(i, j);
-        if (j == i) {
-          // Digit i at its own prime is c1's row i, already transformed.
-          std::copy(a.data(1) + i * n_, a.data(1) + (i + 1) * n_, dst);
-          continue;
-        }
-        size_t m = prime(j);
-        if (mods_[i].value() <= mods_[m].value()) {
-          std::copy(d, d + n_, dst);
-        } else {
-          util::modulo_poly_coeffs(d, n_, mods_[m], dst);
-        }
-        util::ntt_negacyclic_harvey(dst, tables_[m]);
+  }
+
+  // The decomposition of c1, split by prime over threads (see run_parts); the digits do not
+  // depend on threads.
+  void decompose(size_t threads) {
+    digits_.reset(new uint64_t[k_ * (k_ + 1) * n_]);
+    run_parts(threads, [&](size_t part) {
+      for (size_t i = part_begin(k_, threads, part); i < part_begin(k_, threads, part + 1); i++) {
+        to_coefficients(i);
       }
+    });
+    run_parts(threads, [&](size_t part) {
+      for (size_t j = part_begin(k_ + 1, threads, part);
+           j < part_begin(k_ + 1, threads, part + 1); j++) {
+        digits_at(j, digit(0, j), (k_ + 1) * n_);
+      }
+    });
+  }
+
+  // Row i of c1 in coefficient form.
+  void to_coefficients(size_t i) {
+    std::copy(a_.data(1) + i * n_, a_.data(1) + (i + 1) * n_, coefficients_.get() + i * n_);
+    util::inverse_ntt_negacyclic_harvey(coefficients_.get() + i * n_, tables_[i]);
+  }
+
+  // Every digit at prime j (the level's primes, then P at j == k), transformed: digit i at
+  // out + i * stride.
+  void digits_at(size_t j, uint64_t *out, size_t stride) const {
+    size_t m = prime(j);
+    for (size_t i = 0; i < k_; i++) {
+      uint64_t *dst = out + i * stride;
+      if (j == i) {
+        // Digit i at its own prime is c1's row i, already transformed.
+        std::copy(a_.data(1) + i * n_, a_.data(1) + (i + 1) * n_, dst);
+        continue;
+      }
+      const uint64_t *d = coefficients_.get() + i * n_;
+      if (mods_[i].value() <= mods_[m].value()) {
+        std::copy(d, d + n_, dst);
+      } else {
+        util::modulo_poly_coeffs(d, n_, mods_[m], dst);
+      }
+      util::ntt_negacyclic_harvey(dst, tables_[m]);
     }
   }
 
-  // The rotation by the Galois element elt with its key.
-  Ciphertext rotate(uint32_t elt, const std::vector<PublicKey> &key) const {
-    require(key.size() >= k_, OML_E_INCOMPATIBLE, "Galois key with too few digits");
-    // perm[t]: the evaluation point whose value moves to t (read off SEAL's own permutation).
+  // perm[t]: the evaluation point whose value moves to t under the automorphism elt (read off
+  // SEAL's own permutation).
+  std::vector<uint32_t> permutation(uint32_t elt) const {
     std::vector<uint64_t> identity(n_);
     std::vector<uint64_t> perm64(n_);
     for (size_t t = 0; t < n_; t++) {
       identity[t] = t;
     }
     key_data_.galois_tool()->apply_galois_ntt(identity.data(), elt, perm64.data());
-    std::vector<uint32_t> perm(perm64.begin(), perm64.end());
+    return std::vector<uint32_t>(perm64.begin(), perm64.end());
+  }
 
-    Ciphertext r(c_->ctx, a_.parms_id());
-    r.resize(2);
-    r.is_ntt_form() = true;
-    r.scale() = a_.scale();
-    // sums[comp][j]: the inner product at prime j (j == k_: at P), reduced.
-    std::vector<uint64_t> sums(2 * (k_ + 1) * n_);
-    const size_t tile = 1024;
-    std::vector<unsigned __int128> acc(2 * tile);
+  // The rotation by the Galois element elt with its key, on the calling thread.
+  Ciphertext rotate(uint32_t elt, const std::vector<PublicKey> &key) const {
+    std::vector<uint32_t> perm = permutation(elt);
+    KeySwitch ks = start(key);
     for (size_t j = 0; j <= k_; j++) {
-      size_t m = prime(j);
-      const Modulus &q = mods_[m];
-      size_t group = terms_per_fold(k_, q);
-      for (size_t t0 = 0; t0 < n_; t0 += tile) {
-        size_t len = std::min(n_, t0 + tile) - t0;
-        std::fill(acc.begin(), acc.end(), 0);
-        for (size_t i0 = 0; i0 < k_; i0 += group) {
-          size_t i1 = std::min(k_, i0 + group);
-          for (size_t i = i0; i < i1; i++) {
-            const uint64_t *d = digit(i, j);
-            const uint64_t *k0 = key[i].data().data(0) + m * n_ + t0;
-            const uint64_t *k1 = key[i].data().data(1) + m * n_ + t0;
-            const uint32_t *p = perm.data() + t0;
-            for (size_t t = 0; t < len; t++) {
-              unsigned __int128 x = d[p[t]];
-              acc[t] += x * k0[t];
-              acc[tile + t] += x * k1[t];
-            }
-          }
-          fold(acc.data(), len, q);
-          fold(acc.data() + tile, len, q);
-        }
-        for (size_t comp = 0; comp < 2; comp++) {
-          uint64_t *dst = sums.data() + (comp * (k_ + 1) + j) * n_ + t0;
+      products_at(ks, perm.data(), j);
+    }
+    for (size_t j = 0; j < k_; j++) {
+      divide_at(ks, perm.data(), j);
+    }
+    return std::move(ks.r);
+  }
+
+  // One key switch under way: its result and the inner products at every prime.
+  struct KeySwitch {
+    const std::vector<PublicKey> &key;
+    Ciphertext r;
+    std::unique_ptr<uint64_t[]> sums;  // [comp][j]: the inner product at prime j (j == k: P)
+  };
+
+  KeySwitch start(const std::vector<PublicKey> &key) const {
+    require(key.size() >= k_, OML_E_INCOMPATIBLE, "Galois key with too few digits");
+    KeySwitch ks{key, Ciphertext(c_->ctx, a_.parms_id()),
+        std::unique_ptr<uint64_t[]>(new uint64_t[2 * (k_ + 1) * n_])};
+    ks.r.resize(2);
+    ks.r.is_ntt_form() = true;
+    ks.r.scale() = a_.scale();
+    return ks;
+  }
+
+  // The inner products at prime j of the digits permuted by perm with the key (128-bit sums,
+  // reduced once per group that fits); at P (j == k) also brought to coefficient form plus
+  // floor(P/2), which every prime's division needs.
+  void products_at(KeySwitch &ks, const uint32_t *perm, size_t j) const {
+    products_at(ks, perm, j, digit(0, j), (k_ + 1) * n_);
+  }
+
+  // The same with the digits at prime j read from digits + i * stride.
+  void products_at(KeySwitch &ks, const uint32_t *perm, size_t j, const uint64_t *digits,
+      size_t stride) const {
+    const size_t tile = 1024;
+    unsigned __int128 acc[2 * tile];
+    size_t m = prime(j);
+    const Modulus &q = mods_[m];
+    size_t group = terms_per_fold(k_, q);
+    for (size_t t0 = 0; t0 < n_; t0 += tile) {
+      size_t len = std::min(n_, t0 + tile) - t0;
+      std::fill(acc, acc + 2 * tile, 0);
+      for (size_t i0 = 0; i0 < k_; i0 += group) {
+        size_t i1 = std::min(k_, i0 + group);
+        for (size_t i = i0; i < i1; i++) {
+          const uint64_t *d = digits + i * stride;
+          const uint64_t *k0 = ks.key[i].data().data(0) + m * n_ + t0;
+          const uint64_t *k1 = ks.key[i].data().data(1) + m * n_ + t0;
+          const uint32_t *pp = perm + t0;
           for (size_t t = 0; t < len; t++) {
-            dst[t] = static_cast<uint64_t>(acc[comp * tile + t]);
+            unsigned __int128 x = d[pp[t]];
+            acc[t] += x * k0[t];
+            acc[tile + t] += x * k1[t];
           }
+        }
+        fold(acc, len, q);
+        fold(acc + tile, len, q);
+      }
+      for (size_t comp = 0; comp < 2; comp++) {
+        uint64_t *dst = ks.sums.get() + (comp * (k_ + 1) + j) * n_ + t0;
+        for (size_t t = 0; t < len; t++) {
+          dst[t] = static_cast<uint64_t>(acc[comp * tile + t]);
         }
       }
     }
-    // Division by P, rounded: (sum_j - ((sum_P + floor(P/2)) mod P - floor(P/2))) / P mod q_j.
+    if (j == k_) {
+      const Modulus &p = mods_[special_];
+      for (size_t comp = 0; comp < 2; comp++) {
+        uint64_t *last = ks.sums.get() + (comp * (k_ + 1) + k_) * n_;
+        util::inverse_ntt_negacyclic_harvey(last, tables_[special_]);
+        util::add_poly_scalar_coeffmod(last, n_, p.value() >> 1, p, last);
+      }
+    }
+  }
+
+  // Division by P at prime j < k, rounded: (sum_j - ((sum_P + floor(P/2)) mod P - floor(P/2)))
+  // / P mod q_j, plus c0 permuted by perm in the first component. Needs products_at(k) done.
+  void divide_at(KeySwitch &ks, const uint32_t *perm, size_t j) const {
     const Modulus &p = mods_[special_];
     uint64_t half = p.value() >> 1;
     const util::MultiplyUIntModOperand *inv_p = key_data_.rns_tool()->inv_q_last_mod_q();
     std::vector<uint64_t> t(n_);
+    const Modulus &q = mods_[j];
     for (size_t comp = 0; comp < 2; comp++) {
-      uint64_t *last = sums.data() + (comp * (k_ + 1) + k_) * n_;
-      util::inverse_ntt_negacyclic_harvey(last, tables_[special_]);
-      util::add_poly_scalar_coeffmod(last, n_, half, p, last);
-      for (size_t j = 0; j < k_; j++) {
-        const Modulus &q = mods_[j];
-        if (p.value() > q.value()) {
-          util::modulo_poly_coeffs(last, n_, q, t.data());
-        } else {
-          std::copy(last, last + n_, t.data());
+      const uint64_t *last = ks.sums.get() + (comp * (k_ + 1) + k_) * n_;
+      if (p.value() > q.value()) {
+        util::modulo_poly_coeffs(last, n_, q, t.data());
+      } else {
+        std::copy(last, last + n_, t.data());
+      }
+      util::sub_poly_scalar_coeffmod(t.data(), n_, util::barrett_reduce_64(half, q), q,
+          t.data());
+      util::ntt_negacyclic_harvey(t.data(), tables_[j]);
+      uint64_t *dst = ks.r.data(comp) + j * n_;
+      util::sub_poly_coeffmod(ks.sums.get() + (comp * (k_ + 1) + j) * n_, t.data(), n_, q, dst);
+      util::multiply_poly_scalar_coeffmod(dst, n_, inv_p[j], q, dst);
+      if (comp == 0) {
+        // c0 rotated: its values permuted.
+        const uint64_t *c0 = a_.data(0) + j * n_;
+        for (size_t s = 0; s < n_; s++) {
+          t[s] = c0[perm[s]];
         }
-        util::sub_poly_scalar_coeffmod(t.data(), n_, util::barrett_reduce_64(half, q), q,
-            t.data());
-        util::ntt_negacyclic_harvey(t.data(), tables_[j]);
-        uint64_t *dst = r.data(comp) + j * n_;
-        util::sub_poly_coeffmod(sums.data() + (comp * (k_ + 1) + j) * n_, t.data(), n_, q, dst);
-        util::multiply_poly_scalar_coeffmod(dst, n_, inv_p[j], q, dst);
-        if (comp == 0) {
-          // c0 rotated: its values permuted.
-          const uint64_t *c0 = a_.data(0) + j * n_;
-          for (size_t s = 0; s < n_; s++) {
-            t[s] = c0[perm[s]];
-          }
-          util::add_poly_coeffmod(dst, t.data(), n_, q, dst);
-        }
+        util::add_poly_coeffmod(dst, t.data(), n_, q, dst);
       }
     }
-    return r;
   }
+
+  size_t primes() const { return k_; }
 
  private:
   // Row j of the decomposition's primes: the level's primes, then P.
   size_t prime(size_t j) const { return j < k_ ? j : special_; }
 
-  uint64_t *digit(size_t i, size_t j) { return digits_.data() + (i * (k_ + 1) + j) * n_; }
+  uint64_t *digit(size_t i, size_t j) { return digits_.get() + (i * (k_ + 1) + j) * n_; }
 
   const uint64_t *digit(size_t i, size_t j) const {
-    return digits_.data() + (i * (k_ + 1) + j) * n_;
+    return digits_.get() + (i * (k_ + 1) + j) * n_;
   }
 
   const oml_context *c_;
@@ -1561,7 +1749,10 @@ class HoistedRotation {
   size_t n_;
   size_t k_;
   size_t special_;
-  std::vector<uint64_t> digits_;  // [digit i][prime j][coefficient], NTT form
+  // Left uninitialized (every word is written before it is read): zeroing megabytes per key
+  // switch cost a tenth of its time.
+  std::unique_ptr<uint64_t[]> coefficients_;  // [row i] c1 in coefficient form
+  std::unique_ptr<uint64_t[]> digits_;        // [digit i][prime j][coefficient], NTT form
 };
 }  // namespace
 
@@ -1588,6 +1779,7 @@ oml_status oml_evaluator_rotate_hoisted(const oml_context *c, const oml_cipherte
       }
       if (!hoisted) {
         hoisted = std::make_unique<HoistedRotation>(c, a->ct);
+        hoisted->decompose(1);
       }
       uint32_t elt = galois_element(c, s);
       results.emplace_back(wrap(hoisted->rotate(elt, gk->keys.key(elt))));
@@ -1610,6 +1802,136 @@ oml_status oml_evaluator_conjugate(const oml_context *c, const oml_ciphertext *a
     Ciphertext r;
     c->evaluator->complex_conjugate(a->ct, gk->keys, r);
     *out = wrap(std::move(r));
+  });
+}
+
+// Key switches on several threads (ABI 7): one ciphertext's rotations and conjugation with
+// the work of each key switch split by prime, and hoisted rotations whose one decomposition is
+// split by prime and whose steps are shared out; the residues do not depend on the threads.
+namespace {
+size_t thread_count(int32_t threads) {
+  require(threads >= 1 && threads <= 64, OML_E_INVALID_ARGUMENT, "threads outside [1, 64]");
+  return static_cast<size_t>(threads);
+}
+
+void check_threaded_galois(const oml_context *c, const oml_ciphertext *a,
+    const oml_galois_keys *gk) {
+  require(is_ckks(c), OML_E_INCOMPATIBLE, "key switches on several threads need CKKS");
+  check_rotation(c, a, gk);
+  require(a->ct.is_ntt_form(), OML_E_INCOMPATIBLE, "key switches on several threads need NTT form");
+}
+
+// SEAL's Galois automorphism elt of a with its key switch done here, split by prime over
+// threads: c0 and c1 are permuted as SEAL permutes them (apply_galois_ntt), the permuted c1 is
+// decomposed, and the digits' inner products with the key are divided by P, rounded, and added
+// to the permuted c0, as SEAL's switch_key_inplace does. Every step is exact arithmetic modulo
+// a prime, so the residues are those of SEAL's own rotation.
+Ciphertext galois_threads(const oml_context *c, const Ciphertext &a, uint32_t elt,
+    const GaloisKeys &gk, size_t threads) {
+  size_t n = c->n;
+  size_t k = a.coeff_modulus_size();
+  auto galois = c->ctx.key_context_data()->galois_tool();
+  Ciphertext b = a;
+  HoistedRotation h(c, b);
+  auto ks = h.start(gk.key(elt));
+  std::vector<uint32_t> identity(n);
+  for (size_t t = 0; t < n; t++) {
+    identity[t] = static_cast<uint32_t>(t);
+  }
+  // Three phases, each split by prime: the rows permuted and c1's brought to coefficient
+  // form; the digits and their inner products with the key at each prime; the divisions by P.
+  run_parts(threads, [&](size_t part) {
+    for (size_t i = part_begin(k, threads, part); i < part_begin(k, threads, part + 1); i++) {
+      for (size_t comp = 0; comp < 2; comp++) {
+        galois->apply_galois_ntt(util::ConstCoeffIter(a.data(comp) + i * n), elt,
+            util::CoeffIter(b.data(comp) + i * n));
+      }
+      h.to_coefficients(i);
+    }
+  });
+  run_parts(threads, [&](size_t part) {
+    // One prime's digits at a time (a megabyte at N = 16384, not the whole decomposition).
+    std::unique_ptr<uint64_t[]> digits(new uint64_t[k * n]);
+    for (size_t j = part_begin(k + 1, threads, part); j < part_begin(k + 1, threads, part + 1);
+         j++) {
+      h.digits_at(j, digits.get(), n);
+      h.products_at(ks, identity.data(), j, digits.get(), n);
+    }
+  });
+  run_parts(threads, [&](size_t part) {
+    for (size_t j = part_begin(k, threads, part); j < part_begin(k, threads, part + 1); j++) {
+      h.divide_at(ks, identity.data(), j);
+    }
+  });
+  return std::move(ks.r);
+}
+}  // namespace
+
+oml_status oml_evaluator_rotate_threads(const oml_context *c, const oml_ciphertext *a,
+    int32_t steps, const oml_galois_keys *gk, int32_t threads, oml_ciphertext **out) {
+  return oml::guard([&] {
+    need(c, "context");
+    need(out, "out");
+    size_t parts = thread_count(threads);
+    check_threaded_galois(c, a, gk);
+    require_rotation_key(c, steps, gk);
+    int s = normalized_steps(c, steps);
+    *out = wrap(s == 0 ? Ciphertext(a->ct)
+                       : galois_threads(c, a->ct, galois_element(c, s), gk->keys, parts));
+  });
+}
+
+oml_status oml_evaluator_conjugate_threads(const oml_context *c, const oml_ciphertext *a,
+    const oml_galois_keys *gk, int32_t threads, oml_ciphertext **out) {
+  return oml::guard([&] {
+    need(c, "context");
+    need(out, "out");
+    size_t parts = thread_count(threads);
+    check_threaded_galois(c, a, gk);
+    uint32_t elt = static_cast<uint32_t>(2 * c->n - 1);
+    require(gk->keys.has_key(elt), OML_E_INCOMPATIBLE,
+        "no Galois key for conjugation: generate it with createGaloisKeysWithConjugation");
+    *out = wrap(galois_threads(c, a->ct, elt, gk->keys, parts));
+  });
+}
+
+oml_status oml_evaluator_rotate_hoisted_threads(const oml_context *c, const oml_ciphertext *a,
+    const int32_t *steps, size_t count, const oml_galois_keys *gk, int32_t threads,
+    oml_ciphertext **out) {
+  return oml::guard([&] {
+    need(c, "context");
+    need(out, "out");
+    size_t parts = thread_count(threads);
+    require(count == 0 || steps != nullptr, OML_E_INVALID_ARGUMENT, "steps is null");
+    check_threaded_galois(c, a, gk);
+    bool any = false;
+    for (size_t k = 0; k < count; k++) {
+      require_rotation_key(c, steps[k], gk);
+      any = any || normalized_steps(c, steps[k]) != 0;
+    }
+    std::unique_ptr<HoistedRotation> hoisted;
+    if (any) {
+      hoisted = std::make_unique<HoistedRotation>(c, a->ct);
+      hoisted->decompose(parts);
+    }
+    // The steps shared out in contiguous ranges, each rotation on one thread.
+    std::vector<std::unique_ptr<oml_ciphertext>> results(count);
+    run_parts(std::min(parts, std::max<size_t>(count, 1)), [&](size_t part) {
+      size_t used = std::min(parts, std::max<size_t>(count, 1));
+      for (size_t k = part_begin(count, used, part); k < part_begin(count, used, part + 1);
+           k++) {
+        int s = normalized_steps(c, steps[k]);
+        if (s == 0) {
+          results[k].reset(wrap(Ciphertext(a->ct)));
+        } else {
+          uint32_t elt = galois_element(c, s);
+          results[k].reset(wrap(hoisted->rotate(elt, gk->keys.key(elt))));
+        }
+      }
+    });
+    for (size_t k = 0; k < count; k++) {
+      out[k] = results[k].release();
+    }
   });
 }
 

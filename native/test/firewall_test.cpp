@@ -286,11 +286,37 @@ static void rotate_many_checks_every_key_first() {
   CHECK(oml_evaluator_rotate_hoisted(ctx, ct, missing, 2, gk, none) == OML_E_INCOMPATIBLE);
   CHECK(none[0] == nullptr && none[1] == nullptr);
   CHECK(oml_evaluator_rotate_hoisted(ctx, ct, nullptr, 2, gk, none) == OML_E_INVALID_ARGUMENT);
+  // On several threads (ABI 7): the same refusals, and a thread count outside [1, 64].
+  CHECK(oml_evaluator_rotate_hoisted_threads(ctx, ct, ok, 3, gk, 2, hoisted) == OML_OK);
+  for (auto *o : hoisted) {
+    CHECK(o != nullptr);
+    oml_ciphertext_destroy(o);
+  }
+  CHECK(oml_evaluator_rotate_hoisted_threads(ctx, ct, missing, 2, gk, 2, none)
+      == OML_E_INCOMPATIBLE);
+  CHECK(none[0] == nullptr && none[1] == nullptr);
+  CHECK(oml_evaluator_rotate_hoisted_threads(ctx, ct, ok, 3, gk, 0, none)
+      == OML_E_INVALID_ARGUMENT);
+  CHECK(oml_evaluator_rotate_hoisted_threads(ctx, ct, ok, 3, gk, 65, none)
+      == OML_E_INVALID_ARGUMENT);
+  CHECK(none[0] == nullptr && none[1] == nullptr);
+  oml_ciphertext *one = nullptr;
+  CHECK(oml_evaluator_rotate_threads(ctx, ct, 1, gk, 2, &one) == OML_OK);
+  CHECK(one != nullptr);
+  oml_ciphertext_destroy(one);
+  one = nullptr;
+  CHECK(oml_evaluator_rotate_threads(ctx, ct, 3, gk, 2, &one) == OML_E_INCOMPATIBLE);
+  CHECK(oml_evaluator_rotate_threads(ctx, ct, 1, gk, 0, &one) == OML_E_INVALID_ARGUMENT);
+  CHECK(oml_evaluator_rotate_threads(ctx, ct, 1, nullptr, 2, &one) == OML_E_INVALID_ARGUMENT);
+  CHECK(oml_evaluator_conjugate_threads(ctx, ct, gk, 2, &one) == OML_E_INCOMPATIBLE);
+  CHECK(one == nullptr);
   // Conjugation needs its own key.
   CHECK(oml_evaluator_conjugate(ctx, ct, gk, &conj) == OML_E_INCOMPATIBLE);
   oml_galois_keys *gc = nullptr;
   CHECK(oml_galois_keys_create(ctx, sk, steps, 1, 1, &gc) == OML_OK);
   CHECK(oml_evaluator_conjugate(ctx, ct, gc, &conj) == OML_OK);
+  oml_ciphertext_destroy(conj);
+  CHECK(oml_evaluator_conjugate_threads(ctx, ct, gc, 3, &conj) == OML_OK);
   oml_ciphertext_destroy(conj);
   oml_galois_keys_destroy(gc);
   oml_ciphertext_destroy(ct);

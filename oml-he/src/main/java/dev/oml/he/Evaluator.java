@@ -49,6 +49,25 @@ public interface Evaluator {
     throw new IncompatibleOperandsException("this backend offers no conjugation");
   }
 
+  /**
+   * An evaluator over the same context that may spend up to {@code threads} threads inside one
+   * CKKS key switch ({@link #rotate}, {@link #rotateHoisted}, {@link #conjugate}), for the
+   * latency of a single ciphertext; its results are this evaluator's to the last residue.
+   * Backends that cannot split a key switch return this evaluator ({@link #keySwitchThreads}
+   * tells which).
+   */
+  default Evaluator withKeySwitchThreads(int threads) {
+    if (threads < 1) {
+      throw new IllegalArgumentException("threads must be at least 1, not " + threads);
+    }
+    return this;
+  }
+
+  /** The threads one key switch of this evaluator may use (see {@link #withKeySwitchThreads}). */
+  default int keySwitchThreads() {
+    return 1;
+  }
+
   /** CKKS: divide by the last prime, dropping one level and dividing the scale by it. */
   Ciphertext rescale(Ciphertext a);
 

@@ -26,7 +26,10 @@ import java.util.TreeMap;
  * encoder are wrapped so that every call is counted and its wall and thread CPU time summed
  * (a default method that calls other operations counts them again inside its own figure). A
  * test-scope main for figures, not a test: {@code HeOperationProfile seal|java [images]
- * [hoisted]} ({@code hoisted}: the plan with a key per baby step).
+ * [hoisted] [threads=2]} ({@code hoisted}: the plan with a key per baby step; {@code
+ * threads=2}: a second thread for the image, as an owner session with an executor gives it,
+ * with the calls on the evaluator whose key switches are split counted as {@code split.*}; CPU
+ * figures are the calling thread's, so calls on both threads add up to more than the wall).
  */
 public final class HeOperationProfile {
   private HeOperationProfile() {}
@@ -49,7 +52,12 @@ public final class HeOperationProfile {
         long c = HeSingleImageProfile.threadCpuNanos();
         try {
           boolean own = !m.isDefault() || declares(target.getClass(), m);
-          return own ? m.invoke(target, args) : InvocationHandler.invokeDefault(proxy, m, args);
+          Object r = own ? m.invoke(target, args) : InvocationHandler.invokeDefault(proxy, m, args);
+          if (r != target && r instanceof Evaluator e && m.getName().equals("withKeySwitchThreads")) {
+            // The evaluator whose key switches are split: counted apart.
+            return timed(Evaluator.class, e, prefix + "split.");
+          }
+          return r;
         } catch (InvocationTargetException e) {
           throw e.getCause();
         } finally {
@@ -58,10 +66,12 @@ public final class HeOperationProfile {
           if (args != null && args.length > 0 && args[0] instanceof Ciphertext x) {
             k += " @" + x.level();
           }
-          Tally t = TALLY.computeIfAbsent(k, s -> new Tally());
-          t.calls++;
-          t.wall += System.nanoTime() - w;
-          t.cpu += HeSingleImageProfile.threadCpuNanos() - c;
+          synchronized (TALLY) {
+            Tally t = TALLY.computeIfAbsent(k, s -> new Tally());
+            t.calls++;
+            t.wall += System.nanoTime() - w;
+            t.cpu += HeSingleImageProfile.threadCpuNanos() - c;
+          }
         }
       }
     };
@@ -107,6 +117,13 @@ public final class HeOperationProfile {
     CkksEncoder enc = timed(CkksEncoder.class, ctx.ckksEncoder(), "encoder.");
     Evaluator ev = timed(Evaluator.class, ctx.evaluator(), "");
     var encryptor = ctx.encryptor(kg.createPublicKey());
+    // threads=2: a second thread for the image, as an owner session with an executor gives it.
+    java.util.concurrent.ExecutorService pool = java.util.Arrays.asList(args).contains("threads=2")
+        ? java.util.concurrent.Executors.newFixedThreadPool(2, r -> {
+          Thread t = new Thread(r);
+          t.setDaemon(true);
+          return t;
+        }) : null;
     for (int i = 0; i <= reps; i++) {
       double[][] img = HeFixture.images(data, 100 + i, 1);
       Ciphertext x = encryptor.encrypt(ctx.ckksEncoder().encode(
@@ -114,10 +131,18 @@ public final class HeOperationProfile {
       TALLY.clear();
       long w = System.nanoTime();
       long c = HeSingleImageProfile.threadCpuNanos();
-      Ciphertext y = program.evaluate(x, 1, lay, enc, ev, rk, gk, primes);
-      System.out.printf("%s image %d (%s): %.0f ms wall, %.0f ms CPU, level %d%n", backend.name(),
-          100 + i, i == 0 ? "cold" : "warm", (System.nanoTime() - w) / 1e6,
-          (HeSingleImageProfile.threadCpuNanos() - c) / 1e6, y.level());
+      long pc = HeSingleImageProfile.processCpuNanos();
+      Ciphertext y = program.evaluate(x, 1, lay, enc, ev, rk, gk, primes, pool);
+      double wallMs = (System.nanoTime() - w) / 1e6;
+      double processMs = (HeSingleImageProfile.processCpuNanos() - pc) / 1e6;
+      System.out.printf("%s image %d (%s): %.0f ms wall, %.0f ms CPU of this thread, %.0f ms CPU "
+          + "of the process (two cores idle for %.0f ms of %.0f), level %d, load %s%n",
+          backend.name(), 100 + i, i == 0 ? "cold" : "warm", wallMs,
+          (HeSingleImageProfile.threadCpuNanos() - c) / 1e6, processMs,
+          2 * wallMs - processMs, 2 * wallMs, y.level(), HeSingleImageProfile.loadAverage());
+    }
+    if (pool != null) {
+      pool.shutdownNow();
     }
     System.out.println("operation @level: calls, wall ms, CPU ms (last image)");
     TALLY.forEach((k, t) -> System.out.printf("  %-32s %5d %9.1f %9.1f%n", k, t.calls,

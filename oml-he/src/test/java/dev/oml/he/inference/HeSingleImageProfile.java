@@ -21,10 +21,11 @@ import java.nio.file.Path;
  * the time goes: run under a profiler (for example {@code -XX:StartFlightRecording}). Prints wall
  * and CPU time of the answering thread and of the process, the load average and the size of
  * the session keys. Arguments: {@code seal|java [images] [threads=2] [hoisted]
- * [rotations|hoisting]} ({@code threads=2}: the owner session has a two-thread executor;
+ * [rotations|hoisting|split]} ({@code threads=2}: the owner session has a two-thread executor;
  * {@code hoisted}: the plan with a key per baby step; {@code rotations}: one rotation and one
  * plaintext product per level instead; {@code hoisting}, SEAL only: the first layer's baby
- * steps hoisted and as SEAL's rotations, side by side). Figures, not
+ * steps hoisted and as SEAL's rotations, side by side; {@code split}, SEAL only: one rotation
+ * per level as SEAL's and split over two threads, side by side). Figures, not
  * assertions; JMH benchmarks belong in oml-bench.
  */
 public final class HeSingleImageProfile {
@@ -139,6 +140,55 @@ public final class HeSingleImageProfile {
         loadAverage());
   }
 
+  /**
+   * SEAL: one rotation at each level of the plan as SEAL's own and with its key switch split
+   * over two threads (C ABI 7), alternating: wall time and CPU time of the process per call,
+   * median and least of {@code reps}.
+   */
+  static void split(HeCompiledModel cm, int reps) {
+    HeContext ctx = cm.context();
+    KeyGenerator kg = ctx.keyGenerator();
+    int lanes = cm.plan().imagesPerCiphertext();
+    GaloisKeys gk = kg.createGaloisKeys(new int[] {lanes});
+    CkksEncoder enc = ctx.ckksEncoder();
+    Evaluator one = ctx.evaluator();
+    Evaluator two = one.withKeySwitchThreads(2);
+    double[] v = new double[ctx.parameters().polyModulusDegree() / 2];
+    for (int i = 0; i < v.length; i++) {
+      v[i] = Math.sin(i);
+    }
+    Ciphertext top = ctx.encryptor(kg.createPublicKey()).encrypt(enc.encode(v, Math.pow(2, 40)));
+    for (int level = ctx.parameters().maxLevel(); level >= 2; level -= 2) {
+      Ciphertext c = one.modSwitchTo(top, level);
+      long[][] wall = new long[2][reps];
+      long[] cpu = new long[2];
+      for (int r = 0; r < reps; r++) {
+        for (int e = 0; e < 2; e++) {
+          long w = System.nanoTime();
+          long p = processCpuNanos();
+          Ciphertext y = (e == 0 ? one : two).rotate(c, lanes, gk);
+          wall[e][r] = System.nanoTime() - w;
+          cpu[e] += processCpuNanos() - p;
+          if (y instanceof AutoCloseable a) {
+            try {
+              a.close();
+            } catch (Exception ex) {
+              throw new IllegalStateException(ex);
+            }
+          }
+        }
+      }
+      for (long[] a : wall) {
+        java.util.Arrays.sort(a);
+      }
+      System.out.printf("level %d, one rotation: SEAL's %.1f ms wall (least %.1f), %.1f ms CPU; "
+          + "split over two threads %.1f ms wall (least %.1f), %.1f ms CPU (wall: median of %d; "
+          + "CPU of the process: mean), load %s%n", level, wall[0][reps / 2] / 1e6,
+          wall[0][0] / 1e6, cpu[0] / 1e6 / reps, wall[1][reps / 2] / 1e6, wall[1][0] / 1e6,
+          cpu[1] / 1e6 / reps, reps, loadAverage());
+    }
+  }
+
   public static void main(String[] args) {
     HeBackend backend = args.length > 0 && args[0].equals("seal") ? HeBackends.seal()
         : HeBackends.pureJava();
@@ -157,6 +207,10 @@ public final class HeSingleImageProfile {
             .calibration(HeFixture.images(data, 0, 200)).build());
     if (opts.contains("rotations")) {
       rotations(cm, reps);
+      return;
+    }
+    if (opts.contains("split")) {
+      split(cm, reps);
       return;
     }
     if (opts.contains("hoisting")) {

@@ -227,7 +227,8 @@ public final class HeProgram {
    */
   public Ciphertext evaluate(Ciphertext x, int lanes, Layout lay, CkksEncoder enc, Evaluator ev,
       RelinKeys rk, GaloisKeys gk, long[] primes, java.util.concurrent.Executor executor) {
-    Ciphertext c = realProjection ? ev.add(x, ev.conjugate(x, gk)) : x;
+    Evaluator conjugator = executor == null ? ev : ev.withKeySwitchThreads(2);
+    Ciphertext c = realProjection ? ev.add(x, conjugator.conjugate(x, gk)) : x;
     for (Object o : steps) {
       if (o instanceof LinearStep st) {
         c = st.apply(c, lay, enc, ev, gk, dropScale(primes, c.level(), primesPerLevel), lanes,

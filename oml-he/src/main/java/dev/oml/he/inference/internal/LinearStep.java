@@ -206,20 +206,26 @@ public final class LinearStep {
 
   /**
    * {@link #apply}, with a second thread from {@code executor} (if not null) for one image:
-   * hoisted baby steps are split in two halves, one per thread, and the inner products of the
-   * giant-step groups are computed there while this thread runs the giant steps' rotations.
-   * The operations, and so the answer, are those of the one-thread order.
+   * the inner products of the giant-step groups are computed there while this thread runs the
+   * giant steps' rotations. Where the backend splits a key switch over two threads
+   * ({@link Evaluator#withKeySwitchThreads}: SEAL), every rotation of the step is split so, and
+   * the hoisted baby steps are one call whose decomposition is shared by both threads;
+   * elsewhere the hoisted baby steps are split in two halves, one per thread, each with its own
+   * decomposition. The answer is the one-thread answer to the last residue.
    */
-  Ciphertext apply(Ciphertext x, Layout lay, CkksEncoder enc, Evaluator ev, GaloisKeys gk,
+  Ciphertext apply(Ciphertext x, Layout lay, CkksEncoder enc, Evaluator ev0, GaloisKeys gk,
       double plainScale, int lanes, Executor executor) {
     Plaintext[][] p = plaintexts(lay, enc, plainScale, lanes);
+    // ev: the rotations' evaluator (two threads per key switch where the backend can).
+    Evaluator ev = executor == null ? ev0 : ev0.withKeySwitchThreads(2);
+    boolean splitKeySwitch = ev.keySwitchThreads() > 1;
     int bl = lay.lanes();
     Ciphertext[] xs = new Ciphertext[baby];
     xs[0] = x;
     if (hoisted && baby > 1) {
-      // With a second thread, steps [1, h) here and [h, baby) there (hoisting shares a
-      // decomposition within each half).
-      int h = executor != null && baby > 2 ? (baby + 1) / 2 : baby;
+      // With a second thread and no split key switch, steps [1, h) here and [h, baby) there
+      // (hoisting shares a decomposition within each half).
+      int h = executor != null && !splitKeySwitch && baby > 2 ? (baby + 1) / 2 : baby;
       int[] here = new int[h - 1];
       int[] there = new int[baby - h];
       for (int l = 1; l < baby; l++) {

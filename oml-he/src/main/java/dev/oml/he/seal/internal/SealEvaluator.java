@@ -26,10 +26,40 @@ import java.util.List;
  * messages as the pure-Java engine, before SEAL sees them; the native layer checks again.
  */
 final class SealEvaluator implements Evaluator {
+  /** The most threads one key switch may use (the native layer's own bound is 64). */
+  static final int MAX_KEY_SWITCH_THREADS = 16;
   private final SealContext ctx;
+  /** Threads of one CKKS key switch: above 1, the native layer splits it (C ABI 7). */
+  private final int threads;
 
   SealEvaluator(SealContext ctx) {
+    this(ctx, 1);
+  }
+
+  private SealEvaluator(SealContext ctx, int threads) {
     this.ctx = ctx;
+    this.threads = threads;
+  }
+
+  /**
+   * CKKS rotations, hoisted rotations and conjugations split over {@code threads} threads in
+   * the native layer (the calling thread and threads of the library's own): a key switch's
+   * digits, inner products and division by the special prime are independent per prime, and a
+   * hoisted call's rotations after its one decomposition. The residues are this evaluator's
+   * (for {@link #rotate} and {@link #conjugate}: SEAL's own). BFV is unaffected.
+   */
+  @Override
+  public Evaluator withKeySwitchThreads(int threads) {
+    if (threads < 1 || threads > MAX_KEY_SWITCH_THREADS) {
+      throw new IllegalArgumentException("key-switch threads must be in [1, "
+          + MAX_KEY_SWITCH_THREADS + "], not " + threads);
+    }
+    return threads == this.threads ? this : new SealEvaluator(ctx, threads);
+  }
+
+  @Override
+  public int keySwitchThreads() {
+    return threads;
   }
 
   private interface Binary {
@@ -249,8 +279,10 @@ final class SealEvaluator implements Evaluator {
     Gk gk = ctx.gk(keys);
     ctx.checks.sizeTwo(a, "rotation");
     PointerByReference out = new PointerByReference();
-    SealNative.check(ctx.lib.oml_evaluator_rotate(ctx.ptr(), a.pointer(), steps, gk.pointer(),
-        out));
+    SealNative.check(threads > 1 && a.scheme() == HeScheme.CKKS
+        ? ctx.lib.oml_evaluator_rotate_threads(ctx.ptr(), a.pointer(), steps, gk.pointer(),
+            threads, out)
+        : ctx.lib.oml_evaluator_rotate(ctx.ptr(), a.pointer(), steps, gk.pointer(), out));
     ctx.fence(a, gk);
     return ctx.newCt(out);
   }
@@ -291,7 +323,10 @@ final class SealEvaluator implements Evaluator {
     ctx.checks.sizeTwo(a, "rotation");
     Pointer[] out = new Pointer[steps.length];
     if (steps.length > 0) {
-      SealNative.check(hoisted
+      SealNative.check(hoisted && threads > 1
+          ? ctx.lib.oml_evaluator_rotate_hoisted_threads(ctx.ptr(), a.pointer(), steps,
+              steps.length, gk.pointer(), threads, out)
+          : hoisted
           ? ctx.lib.oml_evaluator_rotate_hoisted(ctx.ptr(), a.pointer(), steps, steps.length,
               gk.pointer(), out)
           : ctx.lib.oml_evaluator_rotate_many(ctx.ptr(), a.pointer(), steps, steps.length,
@@ -309,7 +344,10 @@ final class SealEvaluator implements Evaluator {
     Gk gk = ctx.gk(keys);
     ctx.checks.sizeTwo(a, "conjugation");
     PointerByReference out = new PointerByReference();
-    SealNative.check(ctx.lib.oml_evaluator_conjugate(ctx.ptr(), a.pointer(), gk.pointer(), out));
+    SealNative.check(threads > 1
+        ? ctx.lib.oml_evaluator_conjugate_threads(ctx.ptr(), a.pointer(), gk.pointer(), threads,
+            out)
+        : ctx.lib.oml_evaluator_conjugate(ctx.ptr(), a.pointer(), gk.pointer(), out));
     ctx.fence(a, gk);
     return ctx.newCt(out);
   }

@@ -14,7 +14,7 @@ import com.sun.jna.ptr.PointerByReference;
  */
 public interface SealLibrary extends Library {
   /** The ABI version this binding was written for; a library reporting another is refused. */
-  int ABI_VERSION = 6;
+  int ABI_VERSION = 7;
 
   int OK = 0;
   int E_INVALID_ARGUMENT = 1;
@@ -122,6 +122,16 @@ public interface SealLibrary extends Library {
 
   int oml_evaluator_rotate_hoisted(Pointer ctx, Pointer a, int[] steps, long count, Pointer gk,
       Pointer[] out);
+
+  // Key switches on several threads (ABI 7): the residues of the one-thread calls.
+  int oml_evaluator_rotate_threads(Pointer ctx, Pointer a, int steps, Pointer gk, int threads,
+      PointerByReference out);
+
+  int oml_evaluator_conjugate_threads(Pointer ctx, Pointer a, Pointer gk, int threads,
+      PointerByReference out);
+
+  int oml_evaluator_rotate_hoisted_threads(Pointer ctx, Pointer a, int[] steps, long count,
+      Pointer gk, int threads, Pointer[] out);
 
   int oml_evaluator_rescale(Pointer ctx, Pointer a, PointerByReference out);
 

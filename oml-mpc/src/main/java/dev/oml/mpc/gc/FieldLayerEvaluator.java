@@ -12,6 +12,7 @@ import dev.oml.mpc.gc.FieldLayerMessages.LabelRequest;
 import dev.oml.mpc.gc.FieldLayerMessages.OtStart;
 import dev.oml.mpc.gc.FieldLayerMessages.OutputDecoding;
 import dev.oml.mpc.internal.HalfGates;
+import dev.oml.mpc.internal.Parallel;
 import dev.oml.mpc.ot.KosDomain;
 import dev.oml.mpc.ot.KosExtensionReceiver;
 import dev.oml.mpc.ot.KosReceiver;
@@ -142,6 +143,18 @@ public final class FieldLayerEvaluator {
     }
     ot = null;
     return new Ready(g, in, out, share, offsets, third, pads);
+  }
+
+  /** Fewest values worth a second thread for the label tables. */
+  private static final int MIN_SPLIT = 16;
+
+  private static void both(boolean split, Runnable a, Runnable b) {
+    if (split && Parallel.idleCore()) {
+      Parallel.both(a, b);
+    } else {
+      a.run();
+      b.run();
+    }
   }
 
   private static void checkPadding(long[] d, int bits) {
@@ -293,25 +306,33 @@ public final class FieldLayerEvaluator {
         outLabels = new long[2 * c.outputs() * n];
         HalfGates.evaluate(c, n, inLabels, 0, r.tables, outLabels);
         long[] in = wires.gatherInput(inLabels, outLabels);
-        // the flag's weight is the owner's secret; evaluate uses weights only for their count
-        long[] inTags = r.inputTable.evaluate(in, FieldLayerWires.tableWires(
-            FieldLayerWires.INPUT_WIRES), new long[FieldLayerWires.INPUT_WIRES],
-            FieldLayerWires.INPUT_TWEAKS);
-        FieldLayerMessages.erase(in);
-        long[] outTags = null;
-        long[] shares = null;
-        if (r.outputTable != null) {
-          long[] out = wires.gatherOutput(outLabels);
-          int[] tw = FieldLayerWires.tableWires(wires.resultBits);
-          long[] weights = wires.outputWeights();
-          outTags = r.outputTable.evaluate(out, tw, weights, FieldLayerWires.OUTPUT_TWEAKS);
-          if (r.shareTable != null) {
-            // R' + y from the share table, plus the public offset -m - R': the share y - m
-            shares = PrimeField.add(r.shareTable.evaluate(out, tw, weights,
-                FieldLayerWires.SHARE_TWEAKS), r.shareOffsets, null);
+        long[] outs = outLabels;
+        long[][] tags = new long[3][];
+        // the input table on one core, the output and share tables on the other (independent
+        // hashes of disjoint tweaks; the result does not depend on the split)
+        both(wires.values >= MIN_SPLIT, () -> {
+          // the flag's weight is the owner's secret; evaluate uses weights only for their count
+          tags[0] = r.inputTable.evaluate(in, FieldLayerWires.tableWires(
+              FieldLayerWires.INPUT_WIRES), new long[FieldLayerWires.INPUT_WIRES],
+              FieldLayerWires.INPUT_TWEAKS);
+        }, () -> {
+          if (r.outputTable != null) {
+            long[] out = wires.gatherOutput(outs);
+            int[] tw = FieldLayerWires.tableWires(wires.resultBits);
+            long[] weights = wires.outputWeights();
+            tags[1] = r.outputTable.evaluate(out, tw, weights, FieldLayerWires.OUTPUT_TWEAKS);
+            if (r.shareTable != null) {
+              // R' + y from the share table, plus the public offset -m - R': the share y - m
+              tags[2] = PrimeField.add(r.shareTable.evaluate(out, tw, weights,
+                  FieldLayerWires.SHARE_TWEAKS), r.shareOffsets, null);
+            }
+            FieldLayerMessages.erase(out);
           }
-          FieldLayerMessages.erase(out);
-        }
+        });
+        FieldLayerMessages.erase(in);
+        long[] inTags = tags[0];
+        long[] outTags = tags[1];
+        long[] shares = tags[2];
         int[] decoded = wires.decodedBlocks();
         boolean[] lsb = new boolean[decoded.length];
         for (int t = 0; t < decoded.length; t++) {

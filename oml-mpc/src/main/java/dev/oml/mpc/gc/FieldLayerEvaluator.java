@@ -129,20 +129,37 @@ public final class FieldLayerEvaluator {
     }
     byte[] third;
     RandomOtReceiverOutput pads;
+    long[] chosen = null;
+    int count = FieldLayerWires.K * wires.values;
     if (offlinePads != null) {
       if (g.kos().length != 0) {
         throw new ProtocolAbortException("field layer garbling: the OTs come from the bundle's"
             + " extension; the garbling carries no KOS message");
       }
+      FieldLayerMessages.expectLength(g.choiceLabels(), 4 * count, "choice labels");
       third = new byte[0];
       pads = offlinePads;
       offlinePads = null;
+      // L_c ^ X for each bit's random choice c, from the pad m_c
+      chosen = new long[2 * count];
+      long[] cl = g.choiceLabels();
+      long[] pad = new long[2];
+      for (int i = 0; i < count; i++) {
+        pads.message(i, pad, 0);
+        int at = 4 * i + 2 * pads.choice(i);
+        chosen[2 * i] = cl[at] ^ pad[0];
+        chosen[2 * i + 1] = cl[at + 1] ^ pad[1];
+      }
+      pad[0] = 0;
+      pad[1] = 0;
+      FieldLayerMessages.erase(cl);
     } else {
+      FieldLayerMessages.expectLength(g.choiceLabels(), 0, "choice labels");
       third = ot.thirdMessage(g.kos());
       pads = ot.output();
     }
     ot = null;
-    return new Ready(g, in, out, share, offsets, third, pads);
+    return new Ready(g, in, out, share, offsets, third, pads, chosen);
   }
 
   /** Fewest values worth a second thread for the label tables. */
@@ -175,10 +192,13 @@ public final class FieldLayerEvaluator {
     private final long[] shareOffsets;
     private final byte[] kos;
     private RandomOtReceiverOutput pads;
+    // within a bundle: L_c ^ X per bit of z_U (null for a layer with its own OTs)
+    private long[] chosen;
     private boolean requested;
 
     private Ready(Garbling g, LabelTable in, LabelTable out, LabelTable share, long[] offsets,
-        byte[] kos, RandomOtReceiverOutput pads) {
+        byte[] kos, RandomOtReceiverOutput pads, long[] chosen) {
+      this.chosen = chosen;
       this.shareTable = share;
       this.shareOffsets = offsets;
       this.session = g.session().clone();
@@ -269,7 +289,8 @@ public final class FieldLayerEvaluator {
         FieldLayerMessages.expectSession(r.session, labels.session(), "field layer labels");
         FieldLayerMessages.expectLength(labels.garblerLabels(), 2 * k * values,
             "garbler labels");
-        FieldLayerMessages.expectLength(labels.padded(), 4 * k * values, "padded labels");
+        FieldLayerMessages.expectLength(labels.padded(),
+            (r.chosen != null ? 2 : 4) * k * values, "padded labels");
         inLabels = new long[2 * (c.garblerInputs() + c.evaluatorInputs()) * n];
         long[] g = labels.garblerLabels();
         int o = 0;
@@ -291,16 +312,28 @@ public final class FieldLayerEvaluator {
           }
         }
         long[] y = labels.padded();
-        long[] pad = new long[2];
-        for (int v = 0; v < values; v++) {
-          for (int j = 0; j < k; j++) {
-            int i = v * k + j;
-            int at = 4 * i;
-            long m = bits[i] ? -1L : 0L; // y_x ^ m_c = W^x because x ^ e = c
-            r.pads.message(i, pad, 0);
-            int b = wires.evaluatorBlock(v, j);
-            inLabels[2 * b] = ((y[at] & ~m) | (y[at + 2] & m)) ^ pad[0];
-            inLabels[2 * b + 1] = ((y[at + 1] & ~m) | (y[at + 3] & m)) ^ pad[1];
+        if (r.chosen != null) {
+          // (L_c ^ X) ^ (X ^ e Delta) = L_(c ^ e) = L_z
+          for (int v = 0; v < values; v++) {
+            for (int j = 0; j < k; j++) {
+              int i = v * k + j;
+              int b = wires.evaluatorBlock(v, j);
+              inLabels[2 * b] = r.chosen[2 * i] ^ y[2 * i];
+              inLabels[2 * b + 1] = r.chosen[2 * i + 1] ^ y[2 * i + 1];
+            }
+          }
+        } else {
+          long[] pad = new long[2];
+          for (int v = 0; v < values; v++) {
+            for (int j = 0; j < k; j++) {
+              int i = v * k + j;
+              int at = 4 * i;
+              long m = bits[i] ? -1L : 0L; // y_x ^ m_c = W^x because x ^ e = c
+              r.pads.message(i, pad, 0);
+              int b = wires.evaluatorBlock(v, j);
+              inLabels[2 * b] = ((y[at] & ~m) | (y[at + 2] & m)) ^ pad[0];
+              inLabels[2 * b + 1] = ((y[at + 1] & ~m) | (y[at + 3] & m)) ^ pad[1];
+            }
           }
         }
         outLabels = new long[2 * c.outputs() * n];
@@ -351,7 +384,8 @@ public final class FieldLayerEvaluator {
         }
         return e;
       } finally {
-        FieldLayerMessages.erase(inLabels, outLabels, r.tables, r.maskLabels);
+        FieldLayerMessages.erase(inLabels, outLabels, r.tables, r.maskLabels, r.chosen);
+        r.chosen = null;
         r.tables = null;
         r.maskLabels = null;
         r.inputTable = null;

@@ -53,8 +53,10 @@ import java.util.Objects;
  * <p>Within a bundle whose OT extension runs once ({@link KosExtensionSender}), the garbling
  * takes its random OTs from that extension ({@link #garble(FieldLayerSpec, MacKey, long[],
  * KosExtensionSender, KosDomain, SecureRandom)}): the {@link OtStart} then carries the whole
- * extension message for this layer, {@link #answer(OtStart)} checks it offline, and the online
- * {@link LabelRequest} only derandomizes (Beaver): its KOS field is empty.
+ * extension message for this layer, {@link #answer(OtStart)} checks it offline and sends the
+ * choice labels with the garbling ({@code (L_b ^ X) ^ m_b} per bit of {@code z_U}), and online
+ * the {@link LabelRequest} carries only the public flip bits {@code e = z ^ c} (its KOS field is
+ * empty), answered with one block {@code X ^ e Delta} per bit.
  */
 public final class FieldLayerGarbler {
   private static final MacKey ONE = new MacKey(1);
@@ -76,6 +78,9 @@ public final class FieldLayerGarbler {
   private KosExtensionSender ext;
   private KosDomain domain;
   private RandomOtSenderOutput offlinePads;
+  // within a bundle: the mask X of each evaluator bit, kept from the garbling to the response
+  private long[] flipMasks;
+  private SecureRandom rng;
   private boolean answered;
 
   private FieldLayerGarbler(FieldLayerSpec spec, MacKey alpha, long[] masks,
@@ -157,6 +162,7 @@ public final class FieldLayerGarbler {
     } else {
       this.ext = ext;
       this.domain = domain;
+      this.rng = rng;
     }
   }
 
@@ -227,19 +233,21 @@ public final class FieldLayerGarbler {
     answered = true;
     try {
       byte[] kos;
+      long[] choiceLabels = new long[0];
       if (ext != null) {
         // the bundle's extension: checked now, offline; a failure ends the whole extension
         offlinePads = ext.extend(wires.circuit.evaluatorInputs() * wires.n, domain, first.kos());
         ext = null;
         kos = new byte[0];
+        choiceLabels = choiceLabels();
       } else {
         kos = ot.secondMessage(first.kos());
       }
       long[] dec = wires.spec.decodingWithheld() ? new long[0] : decoding;
       Garbling g = new Garbling(session.clone(), wires.circuit.fingerprint(), kos, tables,
-          maskLabels, inputTable, outputTable, shareTable, shareOffsets, dec);
+          maskLabels, inputTable, outputTable, shareTable, shareOffsets, dec, choiceLabels);
       byte[] message = g.encode();
-      FieldLayerMessages.erase(tables, maskLabels);
+      FieldLayerMessages.erase(tables, maskLabels, choiceLabels);
       tables = null;
       maskLabels = null;
       inputTable = null;
@@ -253,10 +261,50 @@ public final class FieldLayerGarbler {
     }
   }
 
+  /**
+   * Offline, within a bundle: for each bit of {@code z_U} a fresh mask {@code X} and both labels
+   * of its wire XORed with it, each under its random-OT pad: {@code (L_b ^ X) ^ m_b}. The
+   * licensee, holding {@code m_c} for its random choice {@code c}, learns {@code L_c ^ X} and
+   * nothing about {@code L_(1-c)}; online it sends {@code e = z ^ c} and gets {@code X ^ e Delta},
+   * whose XOR with what it holds is {@code L_z}. The pads are erased here; {@code X} stays
+   * until the response.
+   */
+  private long[] choiceLabels() {
+    int values = wires.values;
+    int k = FieldLayerWires.K;
+    int count = values * k;
+    flipMasks = new long[2 * count];
+    Prg.fromRandom(rng).fill(flipMasks, 0, flipMasks.length);
+    rng = null;
+    long[] out = new long[4 * count];
+    long[] pad = new long[2];
+    for (int v = 0; v < values; v++) {
+      for (int j = 0; j < k; j++) {
+        int i = v * k + j;
+        int b = wires.evaluatorBlock(v, j);
+        long z0 = inputZeros[2 * b] ^ flipMasks[2 * i];
+        long z1 = inputZeros[2 * b + 1] ^ flipMasks[2 * i + 1];
+        offlinePads.message(i, 0, pad, 0);
+        out[4 * i] = z0 ^ pad[0];
+        out[4 * i + 1] = z1 ^ pad[1];
+        offlinePads.message(i, 1, pad, 0);
+        out[4 * i + 2] = z0 ^ dlo ^ pad[0];
+        out[4 * i + 3] = z1 ^ dhi ^ pad[1];
+      }
+    }
+    pad[0] = 0;
+    pad[1] = 0;
+    offlinePads.erase();
+    offlinePads = null;
+    return out;
+  }
+
   private void erase() {
     dlo = 0;
     dhi = 0;
-    FieldLayerMessages.erase(inputZeros, tables, maskLabels);
+    FieldLayerMessages.erase(inputZeros, tables, maskLabels, flipMasks);
+    flipMasks = null;
+    rng = null;
     inputZeros = null;
     tables = null;
     maskLabels = null;
@@ -309,14 +357,12 @@ public final class FieldLayerGarbler {
         if (count % 64 != 0 && (flips[flips.length - 1] >>> (count % 64)) != 0) {
           throw new ProtocolAbortException("field layer request: padding bits are set");
         }
-        RandomOtSenderOutput pads;
-        if (offlinePads != null) {
+        RandomOtSenderOutput pads = null;
+        if (flipMasks != null) {
           if (request.kos().length != 0) {
             throw new ProtocolAbortException("field layer request: the OTs were checked offline;"
                 + " the request carries no KOS message");
           }
-          pads = offlinePads;
-          offlinePads = null;
         } else {
           pads = ot.finish(request.kos());
         }
@@ -330,25 +376,36 @@ public final class FieldLayerGarbler {
             o = putActive(garblerLabels, o, wires.valueBlock(0, v, j), ((zO[v] >>> j) & 1) != 0);
           }
         }
-        long[] padded = new long[4 * count];
-        long[] pad = new long[2];
-        o = 0;
-        for (int v = 0; v < values; v++) {
-          for (int j = 0; j < k; j++) {
-            int i = v * k + j;
-            int b = wires.evaluatorBlock(v, j);
-            long z0 = inputZeros[2 * b];
-            long z1 = inputZeros[2 * b + 1];
-            int flip = (int) (flips[i >>> 6] >>> (i & 63)) & 1;
-            pads.message(i, flip, pad, 0);
-            padded[o++] = z0 ^ pad[0];
-            padded[o++] = z1 ^ pad[1];
-            pads.message(i, flip ^ 1, pad, 0);
-            padded[o++] = z0 ^ dlo ^ pad[0];
-            padded[o++] = z1 ^ dhi ^ pad[1];
+        long[] padded;
+        if (pads == null) {
+          // within a bundle: X ^ e Delta per bit (the licensee holds L_c ^ X, and c ^ e = z)
+          padded = new long[2 * count];
+          for (int i = 0; i < count; i++) {
+            long m = -((flips[i >>> 6] >>> (i & 63)) & 1);
+            padded[2 * i] = flipMasks[2 * i] ^ (dlo & m);
+            padded[2 * i + 1] = flipMasks[2 * i + 1] ^ (dhi & m);
           }
+        } else {
+          padded = new long[4 * count];
+          long[] pad = new long[2];
+          o = 0;
+          for (int v = 0; v < values; v++) {
+            for (int j = 0; j < k; j++) {
+              int i = v * k + j;
+              int b = wires.evaluatorBlock(v, j);
+              long z0 = inputZeros[2 * b];
+              long z1 = inputZeros[2 * b + 1];
+              int flip = (int) (flips[i >>> 6] >>> (i & 63)) & 1;
+              pads.message(i, flip, pad, 0);
+              padded[o++] = z0 ^ pad[0];
+              padded[o++] = z1 ^ pad[1];
+              pads.message(i, flip ^ 1, pad, 0);
+              padded[o++] = z0 ^ dlo ^ pad[0];
+              padded[o++] = z1 ^ dhi ^ pad[1];
+            }
+          }
+          pads.erase();
         }
-        pads.erase();
         byte[] msg = new InputLabels(session.clone(), garblerLabels, padded).encode();
         FieldLayerMessages.erase(garblerLabels, padded);
         return new Online(msg);

@@ -288,8 +288,8 @@ public final class Tier2User {
           }
           step = step.next(channel.receive());
         }
+        // the owner's challenge follows the last layer's labels in the same flight
         CheckStep check = step.finish(channel.receive());
-        channel.send(check.claims());
         ResponseStep resp = check.respond(channel.receive());
         channel.send(resp.response());
         return resp.finish(channel.receive());
@@ -440,22 +440,20 @@ public final class Tier2User {
       }
     }
 
-    /** The query's batched MAC check, U's side: its claims, then its answer to the challenge. */
+    /**
+     * The query's batched MAC check, U's side: its answer to the challenge. Nothing is claimed:
+     * every value the check covers was sent before (openings) or must be zero, so no claim
+     * message travels and the owner's challenge comes with the last layer's labels.
+     */
     public final class CheckStep {
       private final int k;
       private final FieldLayerEvaluator.Evaluated last;
-      private final byte[] claims;
       private boolean used;
 
       private CheckStep(int k, FieldLayerEvaluator.Evaluated last) {
         this.k = k;
         this.last = last;
-        this.claims = provers[k].claimMessage();
-      }
-
-      /** The claim message of the check, encoded. */
-      public byte[] claims() {
-        return claims.clone();
+        provers[k].claimNothing();
       }
 
       /** Answers the owner's challenge. */

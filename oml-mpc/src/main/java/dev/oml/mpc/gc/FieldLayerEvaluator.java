@@ -136,19 +136,19 @@ public final class FieldLayerEvaluator {
         throw new ProtocolAbortException("field layer garbling: the OTs come from the bundle's"
             + " extension; the garbling carries no KOS message");
       }
-      FieldLayerMessages.expectLength(g.choiceLabels(), 4 * count, "choice labels");
+      FieldLayerMessages.expectLength(g.choiceLabels(), 2 * count, "choice labels");
       third = new byte[0];
       pads = offlinePads;
       offlinePads = null;
-      // L_c ^ X for each bit's random choice c, from the pad m_c
+      // m_0 ^ c Delta for each bit's random choice c: m_c, or m_1 ^ (m_0 ^ m_1 ^ Delta)
       chosen = new long[2 * count];
       long[] cl = g.choiceLabels();
       long[] pad = new long[2];
       for (int i = 0; i < count; i++) {
         pads.message(i, pad, 0);
-        int at = 4 * i + 2 * pads.choice(i);
-        chosen[2 * i] = cl[at] ^ pad[0];
-        chosen[2 * i + 1] = cl[at + 1] ^ pad[1];
+        long m = -(long) pads.choice(i);
+        chosen[2 * i] = pad[0] ^ (cl[2 * i] & m);
+        chosen[2 * i + 1] = pad[1] ^ (cl[2 * i + 1] & m);
       }
       pad[0] = 0;
       pad[1] = 0;
@@ -192,7 +192,7 @@ public final class FieldLayerEvaluator {
     private final long[] shareOffsets;
     private final byte[] kos;
     private RandomOtReceiverOutput pads;
-    // within a bundle: L_c ^ X per bit of z_U (null for a layer with its own OTs)
+    // within a bundle: m_0 ^ c Delta per bit of z_U (null for a layer with its own OTs)
     private long[] chosen;
     private boolean requested;
 
@@ -313,7 +313,7 @@ public final class FieldLayerEvaluator {
         }
         long[] y = labels.padded();
         if (r.chosen != null) {
-          // (L_c ^ X) ^ (X ^ e Delta) = L_(c ^ e) = L_z
+          // (m_0 ^ c Delta) ^ (L_0 ^ m_0 ^ e Delta) = L_(c ^ e) = L_z
           for (int v = 0; v < values; v++) {
             for (int j = 0; j < k; j++) {
               int i = v * k + j;

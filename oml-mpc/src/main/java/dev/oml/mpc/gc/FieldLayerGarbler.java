@@ -53,8 +53,9 @@ import java.util.Objects;
  * <p>Within a bundle whose OT extension runs once ({@link KosExtensionSender}), the garbling
  * takes its random OTs from that extension ({@link #garble(FieldLayerSpec, MacKey, long[],
  * KosExtensionSender, KosDomain, SecureRandom)}): the {@link OtStart} then carries the whole
- * extension message for this layer, {@link #answer(OtStart)} checks it offline and sends the
- * choice labels with the garbling ({@code (L_b ^ X) ^ m_b} per bit of {@code z_U}), and online
+ * extension message for this layer, {@link #answer(OtStart)} checks it offline and sends with the
+ * garbling one correction {@code m_0 ^ m_1 ^ Delta} per bit of {@code z_U} (the choice labels,
+ * keeping {@code X = L_0 ^ m_0}), and online
  * the {@link LabelRequest} carries only the public flip bits {@code e = z ^ c} (its KOS field is
  * empty), answered with one block {@code X ^ e Delta} per bit.
  */
@@ -80,7 +81,6 @@ public final class FieldLayerGarbler {
   private RandomOtSenderOutput offlinePads;
   // within a bundle: the mask X of each evaluator bit, kept from the garbling to the response
   private long[] flipMasks;
-  private SecureRandom rng;
   private boolean answered;
 
   private FieldLayerGarbler(FieldLayerSpec spec, MacKey alpha, long[] masks,
@@ -162,7 +162,6 @@ public final class FieldLayerGarbler {
     } else {
       this.ext = ext;
       this.domain = domain;
-      this.rng = rng;
     }
   }
 
@@ -262,38 +261,35 @@ public final class FieldLayerGarbler {
   }
 
   /**
-   * Offline, within a bundle: for each bit of {@code z_U} a fresh mask {@code X} and both labels
-   * of its wire XORed with it, each under its random-OT pad: {@code (L_b ^ X) ^ m_b}. The
-   * licensee, holding {@code m_c} for its random choice {@code c}, learns {@code L_c ^ X} and
-   * nothing about {@code L_(1-c)}; online it sends {@code e = z ^ c} and gets {@code X ^ e Delta},
-   * whose XOR with what it holds is {@code L_z}. The pads are erased here; {@code X} stays
-   * until the response.
+   * Offline, within a bundle: turns each random OT {@code (m_0, m_1)} of a {@code z_U} bit into
+   * a correlated one with this garbling's {@code Delta}: the correction
+   * {@code u = m_0 ^ m_1 ^ Delta} goes with the garbling, so the licensee, holding {@code m_c}
+   * for its random choice {@code c}, gets {@code m_0 ^ c Delta} ({@code m_c}, or {@code m_1 ^ u})
+   * and nothing about {@code m_0 ^ (1 - c) Delta}. The owner keeps {@code X = L_0 ^ m_0}; online
+   * the licensee sends {@code e = z ^ c} and gets {@code X ^ e Delta}, whose XOR with what it
+   * holds is {@code L_0 ^ (c ^ e) Delta = L_z}. The pads are erased here.
    */
   private long[] choiceLabels() {
     int values = wires.values;
     int k = FieldLayerWires.K;
     int count = values * k;
     flipMasks = new long[2 * count];
-    Prg.fromRandom(rng).fill(flipMasks, 0, flipMasks.length);
-    rng = null;
-    long[] out = new long[4 * count];
-    long[] pad = new long[2];
+    long[] out = new long[2 * count];
+    long[] m0 = new long[2];
+    long[] m1 = new long[2];
     for (int v = 0; v < values; v++) {
       for (int j = 0; j < k; j++) {
         int i = v * k + j;
         int b = wires.evaluatorBlock(v, j);
-        long z0 = inputZeros[2 * b] ^ flipMasks[2 * i];
-        long z1 = inputZeros[2 * b + 1] ^ flipMasks[2 * i + 1];
-        offlinePads.message(i, 0, pad, 0);
-        out[4 * i] = z0 ^ pad[0];
-        out[4 * i + 1] = z1 ^ pad[1];
-        offlinePads.message(i, 1, pad, 0);
-        out[4 * i + 2] = z0 ^ dlo ^ pad[0];
-        out[4 * i + 3] = z1 ^ dhi ^ pad[1];
+        offlinePads.message(i, 0, m0, 0);
+        offlinePads.message(i, 1, m1, 0);
+        out[2 * i] = m0[0] ^ m1[0] ^ dlo;
+        out[2 * i + 1] = m0[1] ^ m1[1] ^ dhi;
+        flipMasks[2 * i] = inputZeros[2 * b] ^ m0[0];
+        flipMasks[2 * i + 1] = inputZeros[2 * b + 1] ^ m0[1];
       }
     }
-    pad[0] = 0;
-    pad[1] = 0;
+    FieldLayerMessages.erase(m0, m1);
     offlinePads.erase();
     offlinePads = null;
     return out;
@@ -304,7 +300,6 @@ public final class FieldLayerGarbler {
     dhi = 0;
     FieldLayerMessages.erase(inputZeros, tables, maskLabels, flipMasks);
     flipMasks = null;
-    rng = null;
     inputZeros = null;
     tables = null;
     maskLabels = null;
@@ -378,7 +373,8 @@ public final class FieldLayerGarbler {
         }
         long[] padded;
         if (pads == null) {
-          // within a bundle: X ^ e Delta per bit (the licensee holds L_c ^ X, and c ^ e = z)
+          // within a bundle: X ^ e Delta per bit (the licensee holds m_0 ^ c Delta, X = L_0 ^ m_0,
+          // and c ^ e = z)
           padded = new long[2 * count];
           for (int i = 0; i < count; i++) {
             long m = -((flips[i >>> 6] >>> (i & 63)) & 1);

@@ -51,9 +51,9 @@ public final class FieldLayerMessages {
    * {@code shareOffsets} (one packed field element per output value) are present for HIDDEN and
    * TRUNCATE only, whose circuits output the result and leave the re-share to them; {@code kos}
    * (KOS15 message 2) is empty within a bundle. {@code choiceLabels} (within a bundle only,
-   * else empty): for each bit of {@code z_U}, both labels of the wire XORed with a mask
-   * {@code X} the owner keeps, each under its random-OT pad ({@code (L_b ^ X) ^ m_b}, two
-   * blocks), so the licensee learns {@code L_c ^ X} for its random choice {@code c}.
+   * else empty): for each bit of {@code z_U} the correction {@code m_0 ^ m_1 ^ Delta} of its
+   * random OT (one block), so the licensee's pad becomes {@code m_0 ^ c Delta} for its random
+   * choice {@code c}.
    */
   public record Garbling(byte[] session, byte[] fingerprint, byte[] kos, long[] tables,
       long[] maskLabels, byte[] inputTable, byte[] outputTable, byte[] shareTable,
@@ -100,8 +100,9 @@ public final class FieldLayerMessages {
 
   /**
    * O to U: active labels of {@code z_O}, and for each {@code z_U} bit either (within a bundle)
-   * one block {@code X ^ e Delta}, which turns the licensee's {@code L_c ^ X} into the label of
-   * {@code c ^ e = z}, or (a layer with its own OTs) both labels under the random-OT pads.
+   * one block {@code X ^ e Delta} with {@code X = L_0 ^ m_0}, which turns the licensee's
+   * {@code m_0 ^ c Delta} into the label of {@code c ^ e = z}, or (a layer with its own OTs)
+   * both labels under the random-OT pads.
    */
   public record InputLabels(byte[] session, long[] garblerLabels, long[] padded) {
     /** The wire form. */

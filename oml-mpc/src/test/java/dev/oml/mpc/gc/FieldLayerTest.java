@@ -462,8 +462,8 @@ class FieldLayerTest {
 
   @Test
   void choiceLabelsOfTheWrongSizeAreRefused() {
-    // within a bundle the garbling carries two padded blocks per bit of z_U (the public flip
-    // bit's offline half); one block short is refused by form, as are choice labels in a
+    // within a bundle the garbling carries one correction block per bit of z_U (the public flip
+    // bit's offline half); one word short is refused by form, as are choice labels in a
     // garbling whose layer has its own OTs
     FieldLayerSpec spec = new FieldLayerSpec(FieldLayerSpec.Kind.HIDDEN, 2, F);
     MacKey alpha = alpha();
@@ -474,10 +474,10 @@ class FieldLayerTest {
     FieldLayerEvaluator e = FieldLayerEvaluator.start(spec, xr, dom);
     Garbling g = Garbling.decode(FieldLayerGarbler.garble(spec, alpha, new long[2], xs, dom, RNG)
         .answer(OtStart.decode(e.message())).message());
-    assertEquals(4 * 46 * 2, g.choiceLabels().length);
+    assertEquals(2 * 46 * 2, g.choiceLabels().length);
     Garbling shortChoice = new Garbling(g.session(), g.fingerprint(), g.kos(), g.tables(),
         g.maskLabels(), g.inputTable(), g.outputTable(), g.shareTable(), g.shareOffsets(),
-        g.decoding(), java.util.Arrays.copyOf(g.choiceLabels(), g.choiceLabels().length - 2));
+        g.decoding(), java.util.Arrays.copyOf(g.choiceLabels(), g.choiceLabels().length - 1));
     assertThrows(ProtocolAbortException.class, () -> e.receive(shortChoice));
     FieldLayerEvaluator own = FieldLayerEvaluator.start(spec, RNG);
     Garbling h = Garbling.decode(FieldLayerGarbler.garble(spec, alpha, new long[2], RNG)

@@ -36,6 +36,13 @@ import java.util.Arrays;
 public final class LabelTable {
   static final int TAG = 0x51;
   private static final long TWEAK_DOMAIN = 0x4C41424CL << 31; // "LABL", above any AND tweak
+  private static final long LOW32 = 0xFFFF_FFFFL;
+  private static final long TWO32 = 1L << 32;
+  private static final long TWO64 = PrimeField.mul(TWO32, TWO32);
+  private static final long TWO96 = PrimeField.mul(TWO64, TWO32);
+  // one fixed-key AES per thread (a Cipher is not thread-safe; creating one costs a provider
+  // look-up per table)
+  private static final ThreadLocal<FixedKeyAes> AES = ThreadLocal.withInitial(FixedKeyAes::new);
   private final int n;
   private final int k;
   private long[] entries;
@@ -179,17 +186,32 @@ public final class LabelTable {
       }
     }
     long[] h = new long[2 * k * n];
-    new FixedKeyAes().hash(src, 0, tw, 0, h, 0, k * n);
-    long[] tags = new long[n];
+    AES.get().hash(src, 0, tw, 0, h, 0, k * n);
+    // tag_i = sum_j (entry_j [lsb] - H_j) mod p, reduced once per value: the 128-bit hashes are
+    // summed in four 32-bit limbs (k <= 64 terms, so each limb sum stays below 2^38) and the
+    // entries (each below 2^46) in one long, then both are reduced
+    long[] limbs = new long[4 * n];
+    long[] picked = new long[n];
     for (int j = 0, t = 0; j < k; j++) {
       for (int i = 0; i < n; i++, t++) {
-        long y = PrimeField.neg(PrimeField.reduce128(h[2 * t], h[2 * t + 1]));
-        if ((src[2 * t] & 1) != 0) {
-          y = PrimeField.add(y, entries[t]);
-        }
-        tags[i] = PrimeField.add(tags[i], y);
+        long lo = h[2 * t];
+        long hi = h[2 * t + 1];
+        limbs[4 * i] += lo & LOW32;
+        limbs[4 * i + 1] += lo >>> 32;
+        limbs[4 * i + 2] += hi & LOW32;
+        limbs[4 * i + 3] += hi >>> 32;
+        picked[i] += entries[t] & -(src[2 * t] & 1);
       }
     }
+    long[] tags = new long[n];
+    for (int i = 0; i < n; i++) {
+      long sum = PrimeField.add(PrimeField.add(limbs[4 * i],
+          PrimeField.mul(limbs[4 * i + 1], TWO32)), PrimeField.add(
+          PrimeField.mul(limbs[4 * i + 2], TWO64), PrimeField.mul(limbs[4 * i + 3], TWO96)));
+      tags[i] = PrimeField.sub(PrimeField.reduce(picked[i]), sum);
+    }
+    Arrays.fill(limbs, 0);
+    Arrays.fill(h, 0);
     Arrays.fill(entries, 0);
     entries = null;
     Arrays.fill(src, 0);

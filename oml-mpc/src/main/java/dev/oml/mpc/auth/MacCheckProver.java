@@ -65,6 +65,21 @@ public final class MacCheckProver {
   }
 
   /**
+   * Ends registration for a check that opens nothing (see
+   * {@link MacCheckVerifier#challengeWithoutClaims()}): no claim message travels, and
+   * {@link #respond} may follow.
+   *
+   * @throws IllegalStateException if a vector was registered with {@link #open}, or the claims
+   *     were already made
+   */
+  public void claimNothing() {
+    if (!opened.isEmpty()) {
+      throw new IllegalStateException("opened values travel in the claim message");
+    }
+    claimMessage();
+  }
+
+  /**
    * Consumes the owner's challenge and returns the combined tag {@code sum_i chi_i M_i}.
    *
    * @throws dev.oml.core.transport.ProtocolAbortException if the challenge is malformed

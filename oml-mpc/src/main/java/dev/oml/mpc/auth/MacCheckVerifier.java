@@ -97,6 +97,23 @@ public final class MacCheckVerifier {
   }
 
   /**
+   * The challenge of a check that opens nothing (every entry registered with
+   * {@link #expectKnown} or {@link #expectZero}), drawn now without a claim message: the
+   * licensee has nothing to claim, so the challenge can go out as soon as every value it is
+   * bound to has been received. Same as {@link #challenge(byte[])} on the empty claim message.
+   *
+   * @throws IllegalStateException if an entry was registered with {@link #expectOpen}
+   */
+  public byte[] challengeWithoutClaims() {
+    for (long[] v : values) {
+      if (v == null) {
+        throw new IllegalStateException("a check with opened values needs the claim message");
+      }
+    }
+    return challenge(new MessageWriter(TAG_CLAIMS, 0).toByteArray());
+  }
+
+  /**
    * Consumes the claim message and returns the challenge, drawn now.
    *
    * @throws ProtocolAbortException if the claims are malformed or not in {@code F_p}

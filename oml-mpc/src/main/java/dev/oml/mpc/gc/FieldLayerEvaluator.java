@@ -12,6 +12,7 @@ import dev.oml.mpc.gc.FieldLayerMessages.LabelRequest;
 import dev.oml.mpc.gc.FieldLayerMessages.OtStart;
 import dev.oml.mpc.gc.FieldLayerMessages.OutputDecoding;
 import dev.oml.mpc.internal.HalfGates;
+import dev.oml.mpc.internal.Parallel;
 import dev.oml.mpc.ot.KosDomain;
 import dev.oml.mpc.ot.KosExtensionReceiver;
 import dev.oml.mpc.ot.KosReceiver;
@@ -128,20 +129,49 @@ public final class FieldLayerEvaluator {
     }
     byte[] third;
     RandomOtReceiverOutput pads;
+    long[] chosen = null;
+    int count = FieldLayerWires.K * wires.values;
     if (offlinePads != null) {
       if (g.kos().length != 0) {
         throw new ProtocolAbortException("field layer garbling: the OTs come from the bundle's"
             + " extension; the garbling carries no KOS message");
       }
+      FieldLayerMessages.expectLength(g.choiceLabels(), 2 * count, "choice labels");
       third = new byte[0];
       pads = offlinePads;
       offlinePads = null;
+      // m_0 ^ c Delta for each bit's random choice c: m_c, or m_1 ^ (m_0 ^ m_1 ^ Delta)
+      chosen = new long[2 * count];
+      long[] cl = g.choiceLabels();
+      long[] pad = new long[2];
+      for (int i = 0; i < count; i++) {
+        pads.message(i, pad, 0);
+        long m = -(long) pads.choice(i);
+        chosen[2 * i] = pad[0] ^ (cl[2 * i] & m);
+        chosen[2 * i + 1] = pad[1] ^ (cl[2 * i + 1] & m);
+      }
+      pad[0] = 0;
+      pad[1] = 0;
+      FieldLayerMessages.erase(cl);
     } else {
+      FieldLayerMessages.expectLength(g.choiceLabels(), 0, "choice labels");
       third = ot.thirdMessage(g.kos());
       pads = ot.output();
     }
     ot = null;
-    return new Ready(g, in, out, share, offsets, third, pads);
+    return new Ready(g, in, out, share, offsets, third, pads, chosen);
+  }
+
+  /** Fewest values worth a second thread for the label tables. */
+  private static final int MIN_SPLIT = 16;
+
+  private static void both(boolean split, Runnable a, Runnable b) {
+    if (split && Parallel.idleCore()) {
+      Parallel.both(a, b);
+    } else {
+      a.run();
+      b.run();
+    }
   }
 
   private static void checkPadding(long[] d, int bits) {
@@ -162,10 +192,13 @@ public final class FieldLayerEvaluator {
     private final long[] shareOffsets;
     private final byte[] kos;
     private RandomOtReceiverOutput pads;
+    // within a bundle: m_0 ^ c Delta per bit of z_U (null for a layer with its own OTs)
+    private long[] chosen;
     private boolean requested;
 
     private Ready(Garbling g, LabelTable in, LabelTable out, LabelTable share, long[] offsets,
-        byte[] kos, RandomOtReceiverOutput pads) {
+        byte[] kos, RandomOtReceiverOutput pads, long[] chosen) {
+      this.chosen = chosen;
       this.shareTable = share;
       this.shareOffsets = offsets;
       this.session = g.session().clone();
@@ -256,7 +289,8 @@ public final class FieldLayerEvaluator {
         FieldLayerMessages.expectSession(r.session, labels.session(), "field layer labels");
         FieldLayerMessages.expectLength(labels.garblerLabels(), 2 * k * values,
             "garbler labels");
-        FieldLayerMessages.expectLength(labels.padded(), 4 * k * values, "padded labels");
+        FieldLayerMessages.expectLength(labels.padded(),
+            (r.chosen != null ? 2 : 4) * k * values, "padded labels");
         inLabels = new long[2 * (c.garblerInputs() + c.evaluatorInputs()) * n];
         long[] g = labels.garblerLabels();
         int o = 0;
@@ -278,40 +312,60 @@ public final class FieldLayerEvaluator {
           }
         }
         long[] y = labels.padded();
-        long[] pad = new long[2];
-        for (int v = 0; v < values; v++) {
-          for (int j = 0; j < k; j++) {
-            int i = v * k + j;
-            int at = 4 * i;
-            long m = bits[i] ? -1L : 0L; // y_x ^ m_c = W^x because x ^ e = c
-            r.pads.message(i, pad, 0);
-            int b = wires.evaluatorBlock(v, j);
-            inLabels[2 * b] = ((y[at] & ~m) | (y[at + 2] & m)) ^ pad[0];
-            inLabels[2 * b + 1] = ((y[at + 1] & ~m) | (y[at + 3] & m)) ^ pad[1];
+        if (r.chosen != null) {
+          // (m_0 ^ c Delta) ^ (L_0 ^ m_0 ^ e Delta) = L_(c ^ e) = L_z
+          for (int v = 0; v < values; v++) {
+            for (int j = 0; j < k; j++) {
+              int i = v * k + j;
+              int b = wires.evaluatorBlock(v, j);
+              inLabels[2 * b] = r.chosen[2 * i] ^ y[2 * i];
+              inLabels[2 * b + 1] = r.chosen[2 * i + 1] ^ y[2 * i + 1];
+            }
+          }
+        } else {
+          long[] pad = new long[2];
+          for (int v = 0; v < values; v++) {
+            for (int j = 0; j < k; j++) {
+              int i = v * k + j;
+              int at = 4 * i;
+              long m = bits[i] ? -1L : 0L; // y_x ^ m_c = W^x because x ^ e = c
+              r.pads.message(i, pad, 0);
+              int b = wires.evaluatorBlock(v, j);
+              inLabels[2 * b] = ((y[at] & ~m) | (y[at + 2] & m)) ^ pad[0];
+              inLabels[2 * b + 1] = ((y[at + 1] & ~m) | (y[at + 3] & m)) ^ pad[1];
+            }
           }
         }
         outLabels = new long[2 * c.outputs() * n];
         HalfGates.evaluate(c, n, inLabels, 0, r.tables, outLabels);
         long[] in = wires.gatherInput(inLabels, outLabels);
-        // the flag's weight is the owner's secret; evaluate uses weights only for their count
-        long[] inTags = r.inputTable.evaluate(in, FieldLayerWires.tableWires(
-            FieldLayerWires.INPUT_WIRES), new long[FieldLayerWires.INPUT_WIRES],
-            FieldLayerWires.INPUT_TWEAKS);
-        FieldLayerMessages.erase(in);
-        long[] outTags = null;
-        long[] shares = null;
-        if (r.outputTable != null) {
-          long[] out = wires.gatherOutput(outLabels);
-          int[] tw = FieldLayerWires.tableWires(wires.resultBits);
-          long[] weights = wires.outputWeights();
-          outTags = r.outputTable.evaluate(out, tw, weights, FieldLayerWires.OUTPUT_TWEAKS);
-          if (r.shareTable != null) {
-            // R' + y from the share table, plus the public offset -m - R': the share y - m
-            shares = PrimeField.add(r.shareTable.evaluate(out, tw, weights,
-                FieldLayerWires.SHARE_TWEAKS), r.shareOffsets, null);
+        long[] outs = outLabels;
+        long[][] tags = new long[3][];
+        // the input table on one core, the output and share tables on the other (independent
+        // hashes of disjoint tweaks; the result does not depend on the split)
+        both(wires.values >= MIN_SPLIT, () -> {
+          // the flag's weight is the owner's secret; evaluate uses weights only for their count
+          tags[0] = r.inputTable.evaluate(in, FieldLayerWires.tableWires(
+              FieldLayerWires.INPUT_WIRES), new long[FieldLayerWires.INPUT_WIRES],
+              FieldLayerWires.INPUT_TWEAKS);
+        }, () -> {
+          if (r.outputTable != null) {
+            long[] out = wires.gatherOutput(outs);
+            int[] tw = FieldLayerWires.tableWires(wires.resultBits);
+            long[] weights = wires.outputWeights();
+            tags[1] = r.outputTable.evaluate(out, tw, weights, FieldLayerWires.OUTPUT_TWEAKS);
+            if (r.shareTable != null) {
+              // R' + y from the share table, plus the public offset -m - R': the share y - m
+              tags[2] = PrimeField.add(r.shareTable.evaluate(out, tw, weights,
+                  FieldLayerWires.SHARE_TWEAKS), r.shareOffsets, null);
+            }
+            FieldLayerMessages.erase(out);
           }
-          FieldLayerMessages.erase(out);
-        }
+        });
+        FieldLayerMessages.erase(in);
+        long[] inTags = tags[0];
+        long[] outTags = tags[1];
+        long[] shares = tags[2];
         int[] decoded = wires.decodedBlocks();
         boolean[] lsb = new boolean[decoded.length];
         for (int t = 0; t < decoded.length; t++) {
@@ -330,7 +384,8 @@ public final class FieldLayerEvaluator {
         }
         return e;
       } finally {
-        FieldLayerMessages.erase(inLabels, outLabels, r.tables, r.maskLabels);
+        FieldLayerMessages.erase(inLabels, outLabels, r.tables, r.maskLabels, r.chosen);
+        r.chosen = null;
         r.tables = null;
         r.maskLabels = null;
         r.inputTable = null;

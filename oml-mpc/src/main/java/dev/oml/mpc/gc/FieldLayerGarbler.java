@@ -53,8 +53,11 @@ import java.util.Objects;
  * <p>Within a bundle whose OT extension runs once ({@link KosExtensionSender}), the garbling
  * takes its random OTs from that extension ({@link #garble(FieldLayerSpec, MacKey, long[],
  * KosExtensionSender, KosDomain, SecureRandom)}): the {@link OtStart} then carries the whole
- * extension message for this layer, {@link #answer(OtStart)} checks it offline, and the online
- * {@link LabelRequest} only derandomizes (Beaver): its KOS field is empty.
+ * extension message for this layer, {@link #answer(OtStart)} checks it offline and sends with the
+ * garbling one correction {@code m_0 ^ m_1 ^ Delta} per bit of {@code z_U} (the choice labels,
+ * keeping {@code X = L_0 ^ m_0}), and online
+ * the {@link LabelRequest} carries only the public flip bits {@code e = z ^ c} (its KOS field is
+ * empty), answered with one block {@code X ^ e Delta} per bit.
  */
 public final class FieldLayerGarbler {
   private static final MacKey ONE = new MacKey(1);
@@ -76,6 +79,8 @@ public final class FieldLayerGarbler {
   private KosExtensionSender ext;
   private KosDomain domain;
   private RandomOtSenderOutput offlinePads;
+  // within a bundle: the mask X of each evaluator bit, kept from the garbling to the response
+  private long[] flipMasks;
   private boolean answered;
 
   private FieldLayerGarbler(FieldLayerSpec spec, MacKey alpha, long[] masks,
@@ -227,19 +232,21 @@ public final class FieldLayerGarbler {
     answered = true;
     try {
       byte[] kos;
+      long[] choiceLabels = new long[0];
       if (ext != null) {
         // the bundle's extension: checked now, offline; a failure ends the whole extension
         offlinePads = ext.extend(wires.circuit.evaluatorInputs() * wires.n, domain, first.kos());
         ext = null;
         kos = new byte[0];
+        choiceLabels = choiceLabels();
       } else {
         kos = ot.secondMessage(first.kos());
       }
       long[] dec = wires.spec.decodingWithheld() ? new long[0] : decoding;
       Garbling g = new Garbling(session.clone(), wires.circuit.fingerprint(), kos, tables,
-          maskLabels, inputTable, outputTable, shareTable, shareOffsets, dec);
+          maskLabels, inputTable, outputTable, shareTable, shareOffsets, dec, choiceLabels);
       byte[] message = g.encode();
-      FieldLayerMessages.erase(tables, maskLabels);
+      FieldLayerMessages.erase(tables, maskLabels, choiceLabels);
       tables = null;
       maskLabels = null;
       inputTable = null;
@@ -253,10 +260,46 @@ public final class FieldLayerGarbler {
     }
   }
 
+  /**
+   * Offline, within a bundle: turns each random OT {@code (m_0, m_1)} of a {@code z_U} bit into
+   * a correlated one with this garbling's {@code Delta}: the correction
+   * {@code u = m_0 ^ m_1 ^ Delta} goes with the garbling, so the licensee, holding {@code m_c}
+   * for its random choice {@code c}, gets {@code m_0 ^ c Delta} ({@code m_c}, or {@code m_1 ^ u})
+   * and nothing about {@code m_0 ^ (1 - c) Delta}. The owner keeps {@code X = L_0 ^ m_0}; online
+   * the licensee sends {@code e = z ^ c} and gets {@code X ^ e Delta}, whose XOR with what it
+   * holds is {@code L_0 ^ (c ^ e) Delta = L_z}. The pads are erased here.
+   */
+  private long[] choiceLabels() {
+    int values = wires.values;
+    int k = FieldLayerWires.K;
+    int count = values * k;
+    flipMasks = new long[2 * count];
+    long[] out = new long[2 * count];
+    long[] m0 = new long[2];
+    long[] m1 = new long[2];
+    for (int v = 0; v < values; v++) {
+      for (int j = 0; j < k; j++) {
+        int i = v * k + j;
+        int b = wires.evaluatorBlock(v, j);
+        offlinePads.message(i, 0, m0, 0);
+        offlinePads.message(i, 1, m1, 0);
+        out[2 * i] = m0[0] ^ m1[0] ^ dlo;
+        out[2 * i + 1] = m0[1] ^ m1[1] ^ dhi;
+        flipMasks[2 * i] = inputZeros[2 * b] ^ m0[0];
+        flipMasks[2 * i + 1] = inputZeros[2 * b + 1] ^ m0[1];
+      }
+    }
+    FieldLayerMessages.erase(m0, m1);
+    offlinePads.erase();
+    offlinePads = null;
+    return out;
+  }
+
   private void erase() {
     dlo = 0;
     dhi = 0;
-    FieldLayerMessages.erase(inputZeros, tables, maskLabels);
+    FieldLayerMessages.erase(inputZeros, tables, maskLabels, flipMasks);
+    flipMasks = null;
     inputZeros = null;
     tables = null;
     maskLabels = null;
@@ -309,14 +352,12 @@ public final class FieldLayerGarbler {
         if (count % 64 != 0 && (flips[flips.length - 1] >>> (count % 64)) != 0) {
           throw new ProtocolAbortException("field layer request: padding bits are set");
         }
-        RandomOtSenderOutput pads;
-        if (offlinePads != null) {
+        RandomOtSenderOutput pads = null;
+        if (flipMasks != null) {
           if (request.kos().length != 0) {
             throw new ProtocolAbortException("field layer request: the OTs were checked offline;"
                 + " the request carries no KOS message");
           }
-          pads = offlinePads;
-          offlinePads = null;
         } else {
           pads = ot.finish(request.kos());
         }
@@ -330,25 +371,37 @@ public final class FieldLayerGarbler {
             o = putActive(garblerLabels, o, wires.valueBlock(0, v, j), ((zO[v] >>> j) & 1) != 0);
           }
         }
-        long[] padded = new long[4 * count];
-        long[] pad = new long[2];
-        o = 0;
-        for (int v = 0; v < values; v++) {
-          for (int j = 0; j < k; j++) {
-            int i = v * k + j;
-            int b = wires.evaluatorBlock(v, j);
-            long z0 = inputZeros[2 * b];
-            long z1 = inputZeros[2 * b + 1];
-            int flip = (int) (flips[i >>> 6] >>> (i & 63)) & 1;
-            pads.message(i, flip, pad, 0);
-            padded[o++] = z0 ^ pad[0];
-            padded[o++] = z1 ^ pad[1];
-            pads.message(i, flip ^ 1, pad, 0);
-            padded[o++] = z0 ^ dlo ^ pad[0];
-            padded[o++] = z1 ^ dhi ^ pad[1];
+        long[] padded;
+        if (pads == null) {
+          // within a bundle: X ^ e Delta per bit (the licensee holds m_0 ^ c Delta, X = L_0 ^ m_0,
+          // and c ^ e = z)
+          padded = new long[2 * count];
+          for (int i = 0; i < count; i++) {
+            long m = -((flips[i >>> 6] >>> (i & 63)) & 1);
+            padded[2 * i] = flipMasks[2 * i] ^ (dlo & m);
+            padded[2 * i + 1] = flipMasks[2 * i + 1] ^ (dhi & m);
           }
+        } else {
+          padded = new long[4 * count];
+          long[] pad = new long[2];
+          o = 0;
+          for (int v = 0; v < values; v++) {
+            for (int j = 0; j < k; j++) {
+              int i = v * k + j;
+              int b = wires.evaluatorBlock(v, j);
+              long z0 = inputZeros[2 * b];
+              long z1 = inputZeros[2 * b + 1];
+              int flip = (int) (flips[i >>> 6] >>> (i & 63)) & 1;
+              pads.message(i, flip, pad, 0);
+              padded[o++] = z0 ^ pad[0];
+              padded[o++] = z1 ^ pad[1];
+              pads.message(i, flip ^ 1, pad, 0);
+              padded[o++] = z0 ^ dlo ^ pad[0];
+              padded[o++] = z1 ^ dhi ^ pad[1];
+            }
+          }
+          pads.erase();
         }
-        pads.erase();
         byte[] msg = new InputLabels(session.clone(), garblerLabels, padded).encode();
         FieldLayerMessages.erase(garblerLabels, padded);
         return new Online(msg);

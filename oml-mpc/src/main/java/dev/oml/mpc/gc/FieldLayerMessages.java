@@ -50,22 +50,34 @@ public final class FieldLayerMessages {
    * {@code shareTable} (a label table with weights {@code 2^j} and no {@code alpha}) and
    * {@code shareOffsets} (one packed field element per output value) are present for HIDDEN and
    * TRUNCATE only, whose circuits output the result and leave the re-share to them; {@code kos}
-   * (KOS15 message 2) is empty within a bundle.
+   * (KOS15 message 2) is empty within a bundle. {@code choiceLabels} (within a bundle only,
+   * else empty): for each bit of {@code z_U} the correction {@code m_0 ^ m_1 ^ Delta} of its
+   * random OT (one block), so the licensee's pad becomes {@code m_0 ^ c Delta} for its random
+   * choice {@code c}.
    */
   public record Garbling(byte[] session, byte[] fingerprint, byte[] kos, long[] tables,
       long[] maskLabels, byte[] inputTable, byte[] outputTable, byte[] shareTable,
-      byte[] shareOffsets, long[] decoding) {
+      byte[] shareOffsets, long[] decoding, long[] choiceLabels) {
+    /** A garbling without choice labels (a layer with its own OTs). */
+    public Garbling(byte[] session, byte[] fingerprint, byte[] kos, long[] tables,
+        long[] maskLabels, byte[] inputTable, byte[] outputTable, byte[] shareTable,
+        byte[] shareOffsets, long[] decoding) {
+      this(session, fingerprint, kos, tables, maskLabels, inputTable, outputTable, shareTable,
+          shareOffsets, decoding, new long[0]);
+    }
+
     /** The wire form. */
     public byte[] encode() {
       return pack(TAG_GARBLING, session, fingerprint, kos, bytes(tables), bytes(maskLabels),
-          inputTable, outputTable, shareTable, shareOffsets, bytes(decoding));
+          inputTable, outputTable, shareTable, shareOffsets, bytes(decoding),
+          bytes(choiceLabels));
     }
 
     /** Parses the wire form. */
     public static Garbling decode(byte[] m) {
-      byte[][] f = unpack(m, TAG_GARBLING, 10, "field layer garbling");
+      byte[][] f = unpack(m, TAG_GARBLING, 11, "field layer garbling");
       return new Garbling(f[0], f[1], f[2], longs(f[3], "tables"), longs(f[4], "mask labels"),
-          f[5], f[6], f[7], f[8], longs(f[9], "decoding"));
+          f[5], f[6], f[7], f[8], longs(f[9], "decoding"), longs(f[10], "choice labels"));
     }
   }
 
@@ -86,7 +98,12 @@ public final class FieldLayerMessages {
     }
   }
 
-  /** O to U: active labels of {@code z_O}, and both labels of each {@code z_U} bit, padded. */
+  /**
+   * O to U: active labels of {@code z_O}, and for each {@code z_U} bit either (within a bundle)
+   * one block {@code X ^ e Delta} with {@code X = L_0 ^ m_0}, which turns the licensee's
+   * {@code m_0 ^ c Delta} into the label of {@code c ^ e = z}, or (a layer with its own OTs)
+   * both labels under the random-OT pads.
+   */
   public record InputLabels(byte[] session, long[] garblerLabels, long[] padded) {
     /** The wire form. */
     public byte[] encode() {

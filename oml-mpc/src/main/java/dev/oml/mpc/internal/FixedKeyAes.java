@@ -22,7 +22,10 @@ public final class FixedKeyAes {
 
   private final Cipher cipher;
   private static final int BATCH = 1024;
+  // Input and output apart: an update whose output overlaps its input makes the JDK copy the
+  // input first, which cost more than the AES itself (about 14 ns against 1.3 ns per block).
   private final byte[] buf = new byte[16 * BATCH];
+  private final byte[] enc = new byte[16 * BATCH];
 
   public FixedKeyAes() {
     try {
@@ -59,6 +62,7 @@ public final class FixedKeyAes {
   private void hashBatch(long[] src, int srcOff, long[] tweaks, int tweakOff, long firstTweak,
       long[] dst, int dstOff, int n) {
     byte[] b = buf;
+    byte[] out = enc;
     for (int k = 0; k < n; k++) {
       long lo = src[srcOff + 2 * k];
       long hi = src[srcOff + 2 * k + 1];
@@ -67,15 +71,15 @@ public final class FixedKeyAes {
       Blocks.putLong(b, 16 * k + 8, lo);
     }
     try {
-      cipher.update(b, 0, 16 * n, b, 0);
+      cipher.update(b, 0, 16 * n, out, 0);
     } catch (GeneralSecurityException e) {
       throw new IllegalStateException("AES failed", e);
     }
     for (int k = 0; k < n; k++) {
       long lo = src[srcOff + 2 * k];
       long hi = src[srcOff + 2 * k + 1];
-      dst[dstOff + 2 * k] = Blocks.getLong(b, 16 * k) ^ lo ^ hi;
-      dst[dstOff + 2 * k + 1] = Blocks.getLong(b, 16 * k + 8) ^ lo;
+      dst[dstOff + 2 * k] = Blocks.getLong(out, 16 * k) ^ lo ^ hi;
+      dst[dstOff + 2 * k + 1] = Blocks.getLong(out, 16 * k + 8) ^ lo;
     }
   }
 }

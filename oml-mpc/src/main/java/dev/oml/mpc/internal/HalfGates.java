@@ -17,9 +17,10 @@ import java.util.Arrays;
  * {@code k} has its two ciphertexts at {@code tables[4 * (a * n + k)]} and uses the hash tweaks
  * {@code 2t}, {@code 2t + 1} with {@code t = tweakBase + a * n + k}, so no tweak repeats within
  * one garbling; every garbling must use a fresh {@code Delta}. With two processors the garbler
- * splits the instances in two halves that run at the same time ({@link Parallel}); evaluation,
- * which is on the online path, stays on the caller's thread (on the shared 2-core machine the
- * split made the online phase no faster).
+ * splits the instances in two halves that run at the same time ({@link Parallel}); so does the
+ * evaluator (most of the licensee's online work, while the owner waits), but only when the
+ * second core is idle ({@link Parallel#idleCore()}): on cores busy with other work the split
+ * evaluation ended later than one thread.
  */
 public final class HalfGates {
   /**
@@ -54,7 +55,9 @@ public final class HalfGates {
    */
   public static void evaluate(Circuit c, int n, long[] inputLabels, long tweakBase,
       long[] tables, long[] outputLabels) {
-    new Engine(c, false, 0, 0).run(n, 0, n, inputLabels, tweakBase, tables, outputLabels);
+    Parallel.splitIfIdle(n, MIN_SPLIT, (from, to) ->
+        new Engine(c, false, 0, 0).run(n, from, to, inputLabels, tweakBase, tables,
+            outputLabels));
   }
 
   private static final class Engine {

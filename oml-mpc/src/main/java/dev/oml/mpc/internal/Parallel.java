@@ -1,6 +1,7 @@
 package dev.oml.mpc.internal;
 
 import java.lang.management.ManagementFactory;
+import java.lang.management.OperatingSystemMXBean;
 import java.lang.management.ThreadMXBean;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -19,6 +20,7 @@ import java.util.concurrent.atomic.LongAdder;
 public final class Parallel {
   private static final int CPUS = Runtime.getRuntime().availableProcessors();
   private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
+  private static final OperatingSystemMXBean OS = ManagementFactory.getOperatingSystemMXBean();
   // helper CPU time per calling thread id (read by the thread itself or by a measurement)
   private static final ConcurrentHashMap<Long, LongAdder> HELPER_CPU = new ConcurrentHashMap<>();
 
@@ -58,6 +60,31 @@ public final class Parallel {
     }
     int mid = n / 2;
     both(() -> body.run(0, mid), () -> body.run(mid, n));
+  }
+
+  /**
+   * Whether a second core is there and, by the system's load average over the last minute,
+   * idle enough to take half of a latency-bound step. On a machine whose cores are all busy
+   * with other work, a step split in two waits for whichever half is scheduled last and ends
+   * later than on one thread (measured for the garbled-circuit evaluation: docs/benchmarks.md);
+   * the online steps split only when this holds. The answer never changes a result, only the
+   * thread that computes it.
+   */
+  public static boolean idleCore() {
+    if (!available()) {
+      return false;
+    }
+    double load = OS.getSystemLoadAverage();
+    return load >= 0 && load < CPUS - 0.5;
+  }
+
+  /** As {@link #split}, but on the caller's thread alone unless {@link #idleCore()}. */
+  public static void splitIfIdle(int n, int minSplit, Range body) {
+    if (n >= Math.max(2, minSplit) && idleCore()) {
+      split(n, minSplit, body);
+    } else {
+      body.run(0, n);
+    }
   }
 
   /** Runs {@code a} here and {@code b} on a helper thread (both here on one processor). */

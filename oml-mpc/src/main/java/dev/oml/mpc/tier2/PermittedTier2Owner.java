@@ -123,7 +123,7 @@ public final class PermittedTier2Owner {
       ch.send(a.inputLabels());
       if (a.last()) {
         Tier2Owner.Bundle.CheckStep check = a.check();
-        ch.send(check.challenge(ch.receive()));
+        ch.send(check.challenge());
         Tier2Owner.Verdict v = check.verify(ch.receive());
         ch.send(v.release());
         v.requireAccepted();

@@ -25,7 +25,7 @@ public final class Tier2Messages {
   /** Bytes of a {@link BundleRequest}'s nonce. */
   public static final int NONCE_BYTES = 16;
   /** The tier-2 protocol version a {@link BundleRequest} names. */
-  public static final int PROTOCOL_VERSION = 2;
+  public static final int PROTOCOL_VERSION = 3;
 
   /**
    * U to O, the payload of a bundle's permitted first message: protocol version, model id,

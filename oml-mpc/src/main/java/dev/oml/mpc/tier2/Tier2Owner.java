@@ -235,8 +235,10 @@ public final class Tier2Owner {
           LayerAnswer a = step.respond(channel.receive());
           channel.send(a.inputLabels());
           if (a.last()) {
+            // the challenge in the same flight as the last labels: every message that binds a
+            // checked value (the openings, the label requests) has arrived
             CheckStep check = a.check();
-            channel.send(check.challenge(channel.receive()));
+            channel.send(check.challenge());
             Verdict v = check.verify(channel.receive());
             channel.send(v.release());
             v.requireAccepted();
@@ -438,16 +440,16 @@ public final class Tier2Owner {
       }
 
       /**
-       * Takes U's claims and returns the challenge, encoded.
-       *
-       * @throws ProtocolAbortException if the claims are malformed (the bundle ends)
+       * The challenge, encoded, drawn now. The licensee claims nothing (every value the check
+       * covers is known to the owner or must be zero), so it goes out right after the last
+       * layer's input labels, when every message that fixes a checked value has arrived.
        */
-      public byte[] challenge(byte[] claims) {
+      public byte[] challenge() {
         if (challenged) {
           throw new IllegalStateException("the check was already challenged");
         }
         challenged = true;
-        return guard(k, () -> verifiers[k].challenge(claims));
+        return guard(k, () -> verifiers[k].challengeWithoutClaims());
       }
 
       /**

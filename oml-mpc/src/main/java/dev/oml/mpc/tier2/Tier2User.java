@@ -278,13 +278,18 @@ public final class Tier2User {
         while (true) {
           channel.send(step.opening());
           channel.send(step.labelRequest());
+          LayerStep sent = step;
+          guard(sent.k, () -> {
+            sent.authenticate();
+            return null;
+          });
           if (step.last()) {
             break;
           }
           step = step.next(channel.receive());
         }
+        // the owner's challenge follows the last layer's labels in the same flight
         CheckStep check = step.finish(channel.receive());
-        channel.send(check.claims());
         ResponseStep resp = check.respond(channel.receive());
         channel.send(resp.response());
         return resp.finish(channel.receive());
@@ -337,11 +342,33 @@ public final class Tier2User {
       }
 
       /**
-       * {@code z_U} and the label request, on first use: after the opening went out, so the
-       * owner computes {@code z_O} meanwhile.
+       * The values of {@code z_U} and the label request, on first use: after the opening went
+       * out, so the owner computes {@code z_O} meanwhile. Their tags, which only the check
+       * needs, come in {@link #authenticate()}.
        */
       private void prepare() {
         if (requested != null) {
+          return;
+        }
+        LayerPlan.Linear l = plan.get(i);
+        LayerSlot s = slots[k][i];
+        long[] zv = PrimeField.matVec(weights[i].values(), l.rows(), d, null);
+        PrimeField.add(zv, s.c.values(), zv);
+        PrimeField.add(zv, s.t.values(), zv);
+        PrimeField.add(zv, biases[i].values(), zv);
+        if (i > 0) {
+          PrimeField.add(zv, s.t2.values(), zv);
+        }
+        requested = s.ready.request(deviation.circuitInput(k, i, l.circuitInput(zv)));
+        request = deviation.labelRequest(k, i, requested.message());
+      }
+
+      /**
+       * {@code z_U} with its tags (after the label request, so the driver runs it while the
+       * owner answers); once.
+       */
+      void authenticate() {
+        if (z != null) {
           return;
         }
         LayerPlan.Linear l = plan.get(i);
@@ -352,8 +379,6 @@ public final class Tier2User {
           zA = zA.add(s.t2);
         }
         z = zA;
-        requested = s.ready.request(deviation.circuitInput(k, i, l.circuitInput(z.values())));
-        request = deviation.labelRequest(k, i, requested.message());
       }
 
       /** The {@link Tier2Messages.Opening}, encoded; sent first. */
@@ -384,6 +409,7 @@ public final class Tier2User {
         }
         used = true;
         prepare();
+        authenticate();
         FieldLayerEvaluator.Evaluated ev = requested.finish(InputLabels.decode(labels));
         provers[k].zero(ev.circuitInput().sub(plan.get(i).circuitInput(z)));
         return ev;
@@ -414,22 +440,20 @@ public final class Tier2User {
       }
     }
 
-    /** The query's batched MAC check, U's side: its claims, then its answer to the challenge. */
+    /**
+     * The query's batched MAC check, U's side: its answer to the challenge. Nothing is claimed:
+     * every value the check covers was sent before (openings) or must be zero, so no claim
+     * message travels and the owner's challenge comes with the last layer's labels.
+     */
     public final class CheckStep {
       private final int k;
       private final FieldLayerEvaluator.Evaluated last;
-      private final byte[] claims;
       private boolean used;
 
       private CheckStep(int k, FieldLayerEvaluator.Evaluated last) {
         this.k = k;
         this.last = last;
-        this.claims = provers[k].claimMessage();
-      }
-
-      /** The claim message of the check, encoded. */
-      public byte[] claims() {
-        return claims.clone();
+        provers[k].claimNothing();
       }
 
       /** Answers the owner's challenge. */

@@ -72,6 +72,46 @@ class MacCheckTest {
   }
 
   @Test
+  void aCheckThatOpensNothingChallengesWithoutClaimsAndStillCatchesAnOffset() {
+    long[] known = rand(6);
+    Pair c = deal(known);
+    Pair z = deal(new long[4]);
+    // honest: no claim message, the challenge drawn at once, accepted
+    MacCheckVerifier v = new MacCheckVerifier(alpha, RNG).expectKnown(c.k(), known)
+        .expectZero(z.k());
+    MacCheckProver p = new MacCheckProver().known(c.u()).zero(z.u());
+    p.claimNothing();
+    v.verify(p.respond(v.challengeWithoutClaims()));
+    assertTrue(v.accepted());
+    // a zero claim on a difference that is 1000 in one entry (a circuit input off by an
+    // offset): accepted with the comparison off, caught with it on
+    long[] off = new long[4];
+    off[2] = 1000;
+    Pair nz = deal(off);
+    for (boolean on : new boolean[] {false, true}) {
+      MacCheckVerifier w = new MacCheckVerifier(alpha, RNG).expectKnown(c.k(), known)
+          .expectZero(nz.k());
+      w.checkEnabled = on;
+      MacCheckProver q = new MacCheckProver().known(c.u()).zero(nz.u());
+      q.claimNothing();
+      byte[] response = q.respond(w.challengeWithoutClaims());
+      if (on) {
+        assertThrows(MacCheckFailedException.class, () -> w.verify(response));
+        assertFalse(w.accepted());
+      } else {
+        w.verify(response);
+        assertTrue(w.accepted());
+      }
+    }
+    // a check with an opened value needs its claim message, on both sides
+    Pair a = deal(rand(3));
+    assertThrows(IllegalStateException.class,
+        () -> new MacCheckVerifier(alpha, RNG).expectOpen(a.k()).challengeWithoutClaims());
+    assertThrows(IllegalStateException.class,
+        () -> new MacCheckProver().open(a.u()).claimNothing());
+  }
+
+  @Test
   void linearCombinationsOfAuthenticatedValuesOpenCorrectly() {
     // the licensee opens d = h - r with h, r authenticated, plus a public constant: the kind of
     // opening the online phase makes

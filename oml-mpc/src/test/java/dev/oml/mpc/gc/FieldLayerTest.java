@@ -461,6 +461,35 @@ class FieldLayerTest {
   }
 
   @Test
+  void choiceLabelsOfTheWrongSizeAreRefused() {
+    // within a bundle the garbling carries one correction block per bit of z_U (the public flip
+    // bit's offline half); one word short is refused by form, as are choice labels in a
+    // garbling whose layer has its own OTs
+    FieldLayerSpec spec = new FieldLayerSpec(FieldLayerSpec.Kind.HIDDEN, 2, F);
+    MacKey alpha = alpha();
+    dev.oml.mpc.ot.KosExtensionReceiver xr = new dev.oml.mpc.ot.KosExtensionReceiver(RNG);
+    dev.oml.mpc.ot.KosExtensionSender xs = new dev.oml.mpc.ot.KosExtensionSender(RNG);
+    xr.setup(xs.secondMessage(xr.firstMessage()));
+    dev.oml.mpc.ot.KosDomain dom = new dev.oml.mpc.ot.KosDomain("tier2/garbling", 0, 0);
+    FieldLayerEvaluator e = FieldLayerEvaluator.start(spec, xr, dom);
+    Garbling g = Garbling.decode(FieldLayerGarbler.garble(spec, alpha, new long[2], xs, dom, RNG)
+        .answer(OtStart.decode(e.message())).message());
+    assertEquals(2 * 46 * 2, g.choiceLabels().length);
+    Garbling shortChoice = new Garbling(g.session(), g.fingerprint(), g.kos(), g.tables(),
+        g.maskLabels(), g.inputTable(), g.outputTable(), g.shareTable(), g.shareOffsets(),
+        g.decoding(), java.util.Arrays.copyOf(g.choiceLabels(), g.choiceLabels().length - 1));
+    assertThrows(ProtocolAbortException.class, () -> e.receive(shortChoice));
+    FieldLayerEvaluator own = FieldLayerEvaluator.start(spec, RNG);
+    Garbling h = Garbling.decode(FieldLayerGarbler.garble(spec, alpha, new long[2], RNG)
+        .answer(OtStart.decode(own.message())).message());
+    assertEquals(0, h.choiceLabels().length);
+    Garbling extra = new Garbling(h.session(), h.fingerprint(), h.kos(), h.tables(),
+        h.maskLabels(), h.inputTable(), h.outputTable(), h.shareTable(), h.shareOffsets(),
+        h.decoding(), new long[4]);
+    assertThrows(ProtocolAbortException.class, () -> own.receive(extra));
+  }
+
+  @Test
   void bytesPerNeuron() {
     int n = 128;
     FieldLayerSpec spec = new FieldLayerSpec(FieldLayerSpec.Kind.HIDDEN, n, F);

@@ -84,4 +84,34 @@ class PrimitivesTest {
     assertEquals(out[3], seq[3]);
     org.junit.jupiter.api.Assertions.assertNotEquals(out[0], out[2]);
   }
+
+  @Test
+  void hashEqualsItsDefinitionOverBatchBoundaries() throws Exception {
+    // oracle: H(x, t) = pi(sigma(x) ^ t) ^ sigma(x), pi computed block by block with a cipher
+    // of its own, sigma(lo || hi) = (lo ^ hi) || lo, the tweak in the low 64 bits
+    javax.crypto.Cipher pi = javax.crypto.Cipher.getInstance("AES/ECB/NoPadding");
+    pi.init(javax.crypto.Cipher.ENCRYPT_MODE, new javax.crypto.spec.SecretKeySpec(
+        "OML fixed key!!!".getBytes(java.nio.charset.StandardCharsets.US_ASCII), "AES"));
+    SplittableRandom rnd = new SplittableRandom(3);
+    int n = 2500;
+    long[] x = new long[2 * n];
+    long[] tw = new long[n];
+    for (int i = 0; i < n; i++) {
+      x[2 * i] = rnd.nextLong();
+      x[2 * i + 1] = rnd.nextLong();
+      tw[i] = rnd.nextLong();
+    }
+    long[] out = new long[2 * n];
+    new FixedKeyAes().hash(x, 0, tw, 0, out, 0, n);
+    byte[] block = new byte[16];
+    for (int i = 0; i < n; i++) {
+      long sl = x[2 * i] ^ x[2 * i + 1];
+      long sh = x[2 * i];
+      Blocks.putLong(block, 0, sl ^ tw[i]);
+      Blocks.putLong(block, 8, sh);
+      byte[] e = pi.doFinal(block);
+      assertEquals(Blocks.getLong(e, 0) ^ sl, out[2 * i], "block " + i);
+      assertEquals(Blocks.getLong(e, 8) ^ sh, out[2 * i + 1], "block " + i);
+    }
+  }
 }

@@ -268,7 +268,7 @@ class Tier2QueryTest {
     }
     Tier2User.Bundle.CheckStep uc = u.finish(a.inputLabels());
     Tier2Owner.Bundle.CheckStep oc = a.check();
-    Tier2User.Bundle.ResponseStep ur = uc.respond(oc.challenge(uc.claims()));
+    Tier2User.Bundle.ResponseStep ur = uc.respond(oc.challenge());
     Tier2Owner.Verdict v = oc.verify(ur.response());
     assertTrue(v.accepted());
     Tier2User.Result r = ur.finish(v.release());

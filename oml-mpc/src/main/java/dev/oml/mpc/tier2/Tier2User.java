@@ -123,10 +123,11 @@ public final class Tier2User {
    * Runs the offline phase of a bundle of {@code queries} queries with output {@code policy}.
    * Message order (O's side is {@link Tier2Owner#offline}): the bundle key; the owner's
    * encrypted {@code W_O} of every layer (once per bundle); the base OTs of the bundle's OT
-   * extension (U's points, O's answers: once per bundle); then per query and layer VOLE on
-   * {@code r || c}, Freivalds, HE direction 1 (U's answer on those tiles) and (from the second
-   * layer on) direction 2; then every query's and layer's OT start, then the garblings in the
-   * same order. Each VOLE's message 3 is made while the owner answers the previous one.
+   * extension (U's points, sent as soon as the key came in, and O's answers: once per bundle);
+   * then per query and layer VOLE on {@code r || c}, Freivalds, HE direction 1 (U's answer on
+   * those tiles) and (from the second layer on) direction 2; then every query's and layer's OT
+   * start, then the garblings in the same order. Each VOLE's message 3 is made while the owner
+   * answers the previous one.
    *
    * @throws ProtocolAbortException if a message is malformed; the channel is closed then
    */
@@ -138,14 +139,19 @@ public final class Tier2User {
     KosExtensionReceiver ots = new KosExtensionReceiver(rng);
     try {
       OfflineHe.BundleKey key = OfflineHe.BundleKey.decode(channel.receive());
+      // the base OTs' first message goes out at once (the owner reads it after its tiles), so
+      // it is made while the owner encrypts
+      channel.send(ots.firstMessage());
       OfflineHe.User heUser = he.new User(key, rng);
-      // the owner's Enc_O(W_O) tiles, once per layer for the whole bundle
+      // the owner's Enc_O(W_O) tiles, once per layer for the whole bundle, each loaded while
+      // the owner encrypts the next
       OfflineHe.EncryptedMatrix[] tiles = new OfflineHe.EncryptedMatrix[plan.size()];
       for (int i = 0; i < plan.size(); i++) {
+        LayerPlan.Linear l = plan.get(i);
         tiles[i] = OfflineHe.EncryptedMatrix.decode(channel.receive(),
-            he.matrixLayout(plan.get(i).rows(), plan.get(i).cols()));
+            he.matrixLayout(l.rows(), l.cols()));
+        heUser.loadMatrix(tiles[i], l.rows(), l.cols());
       }
-      channel.send(ots.firstMessage());
       ots.setup(channel.receive());
       LayerSlot[][] slots = new LayerSlot[queries][plan.size()];
       MacCheckProver[] provers = new MacCheckProver[queries];

@@ -647,7 +647,8 @@ public final class OfflineHe {
           throw new ProtocolAbortException("the owner's ciphertext is not a fresh seeded "
               + "encryption");
         }
-        out.add(productCtx == null ? c : productCtx.importOperand(ctx.exportComponents(c),
+        // in NTT form: both engines order it alike, so neither transforms it (he-backends.md)
+        out.add(productCtx == null ? c : productCtx.importOperandNtt(ctx.exportNttComponents(c),
             level));
       }
       return out;

@@ -33,7 +33,7 @@ extern "C" {
 #endif
 
 /* Bumped whenever a signature or a status code changes; the Java side refuses a mismatch. */
-#define OML_ABI_VERSION 7
+#define OML_ABI_VERSION 8
 
 typedef int32_t oml_status;
 
@@ -297,6 +297,15 @@ OML_API oml_status oml_t2_products_compact(const oml_context *ctx,
     size_t rows, size_t block_rows, size_t block_cols, const uint64_t *mask,
     const oml_public_key *pk, int32_t flood_bits, int32_t bits, uint64_t *c0_out,
     uint64_t *c1_out);
+
+/*
+ * Tier-2 operands in NTT form (ABI 8). As oml_t2_ciphertext_import, but the components arrive in
+ * NTT form: index i of each prime's row holds the evaluation at psi^(2 bitrev(i) + 1), psi the
+ * smallest primitive 2N-th root of unity modulo that prime (SEAL's order and root, and the
+ * pure-Java engine's), each below its prime.
+ */
+OML_API oml_status oml_t2_ciphertext_import_ntt(const oml_context *ctx, const uint64_t *residues,
+    size_t count, int32_t level, oml_ciphertext **out);
 
 #ifdef __cplusplus
 }

@@ -2898,4 +2898,39 @@ oml_status oml_t2_products_compact(const oml_context *c, const oml_ciphertext *c
   });
 }
 
+/*
+ * Tier-2 operands in NTT form (ABI 8). The pure-Java engine keeps a fresh ciphertext in NTT
+ * form with index i holding the evaluation at psi^(2 bitrev(i) + 1), psi the smallest
+ * primitive 2N-th root of each prime: the order and the root of SEAL's NTT tables. So its
+ * residues become this library's NTT form as they are, and the licensee skips the pure-Java
+ * inverse transform and this side's forward one. The coefficient form that the ciphertext object
+ * also holds is computed here by SEAL's inverse transform.
+ */
+oml_status oml_t2_ciphertext_import_ntt(const oml_context *c, const uint64_t *residues,
+    size_t count, int32_t level, oml_ciphertext **out) {
+  return oml::guard([&] {
+    check_t2_context(c);
+    need(residues, "residues");
+    need(out, "out");
+    *out = nullptr;
+    require(level >= 0 && level <= c->top, OML_E_INVALID_ARGUMENT, "level outside the chain");
+    size_t n = c->n;
+    size_t primes = static_cast<size_t>(level) + 1;
+    require(count == 2 * primes * n, OML_E_INVALID_ARGUMENT,
+        "residues must be 2 * (level + 1) * N values");
+    auto x = std::make_unique<oml_ciphertext>();
+    x->t2_ntt.resize(2 * primes * n);
+    for (size_t j = 0; j < 2; j++) {
+      copy_residues(c, residues + j * primes * n, primes, x->t2_ntt.data() + j * primes * n);
+    }
+    x->ct = Ciphertext(c->ctx, c->levels[level]);
+    x->ct.resize(2);
+    std::copy(x->t2_ntt.begin(), x->t2_ntt.end(), x->ct.data());
+    ntt(c, x->ct.data(), primes, false);
+    ntt(c, x->ct.data() + primes * n, primes, false);
+    *out = x.release();
+  });
+}
+
+
 }  // extern "C"

@@ -2,6 +2,7 @@ package dev.oml.he;
 
 import java.math.BigDecimal;
 import java.math.BigInteger;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The noise budget of a circuit-private answer. The answering party adds uniform smudging
@@ -351,6 +352,45 @@ public final class FloodingBudget {
     if (p.scheme() != HeScheme.BFV) {
       throw new IncompatibleOperandsException("the matrix-vector product needs BFV");
     }
+    // the same budget for every answer of a shape: computed once (a refused one is not kept)
+    MatVecKey key = MatVecKey.of(p, layout, kappa, level);
+    FloodingBudget cached = MAT_VEC.get(key);
+    if (cached != null) {
+      return cached;
+    }
+    FloodingBudget b = computeForMatVec(p, layout, kappa, level);
+    remember(MAT_VEC, key, b);
+    return b;
+  }
+
+  /**
+   * The budgets of matrix-vector answers by parameters and shape. A budget is immutable once
+   * its factory returns; the parameters' id hashes everything that affects the arithmetic, and
+   * the key adds what the budget reads besides ({@link HeParameters#minimumKappa}).
+   */
+  private record MatVecKey(String parameterId, int minimumKappa, int inputs, int rows,
+      int kappa, int level) {
+    static MatVecKey of(HeParameters p, MatVecLayout layout, int kappa, int level) {
+      return new MatVecKey(p.parameterId(), p.minimumKappa(), layout.inputCount(),
+          layout.rows(), kappa, level);
+    }
+  }
+
+  private static final int CACHE_LIMIT = 4096;
+  private static final ConcurrentHashMap<MatVecKey, FloodingBudget> MAT_VEC =
+      new ConcurrentHashMap<>();
+  private static final ConcurrentHashMap<MatVecKey, Integer> COMPACT_LEVEL =
+      new ConcurrentHashMap<>();
+
+  private static <V> void remember(ConcurrentHashMap<MatVecKey, V> cache, MatVecKey key, V v) {
+    if (cache.size() >= CACHE_LIMIT) {
+      cache.clear();
+    }
+    cache.putIfAbsent(key, v);
+  }
+
+  private static FloodingBudget computeForMatVec(HeParameters p, MatVecLayout layout, int kappa,
+      int level) {
     BigInteger halfT = BigInteger.valueOf(p.plainModulus()).add(BigInteger.ONE).shiftRight(1);
     BigInteger bEval = plainProductBound(p, layout.inputCount(), halfT,
         BigInteger.valueOf(FRESH_NOISE_BOUND + 1));
@@ -363,6 +403,23 @@ public final class FloodingBudget {
    * operands sends shrinks with the level), or -1 if not even the top level does.
    */
   public static int compactLevel(HeParameters p, MatVecLayout layout, int kappa) {
+    if (layout.polyModulusDegree() != p.polyModulusDegree()) {
+      throw new IncompatibleOperandsException("layout made for another ring degree");
+    }
+    if (p.scheme() != HeScheme.BFV) {
+      throw new IncompatibleOperandsException("the matrix-vector product needs BFV");
+    }
+    MatVecKey key = MatVecKey.of(p, layout, kappa, -1);
+    Integer cached = COMPACT_LEVEL.get(key);
+    if (cached != null) {
+      return cached;
+    }
+    int level = computeCompactLevel(p, layout, kappa);
+    remember(COMPACT_LEVEL, key, level);
+    return level;
+  }
+
+  private static int computeCompactLevel(HeParameters p, MatVecLayout layout, int kappa) {
     for (int level = 0; level <= p.maxLevel(); level++) {
       try {
         if (forMatVec(p, layout, kappa, level).compactBits() != 0) {

@@ -75,4 +75,26 @@ public interface HeContext {
   default Ciphertext importOperand(long[][][] components, int level) {
     throw new IncompatibleOperandsException("this backend does not import operands");
   }
+
+  /**
+   * The ciphertext's components in NTT form, {@code [component][prime][evaluation]}: index
+   * {@code i} of a prime's row holds the polynomial's value at {@code psi^(2 bitrev(i) + 1)},
+   * {@code psi} the smallest primitive {@code 2N}-th root of unity modulo that prime (the order
+   * of the pure-Java engine and of SEAL), canonical residues; for another backend's
+   * {@link #importOperandNtt}, which then needs no transform of its own. Public, so this reveals
+   * nothing. Backends or ciphertexts without that form throw
+   * {@link IncompatibleOperandsException}.
+   */
+  default long[][][] exportNttComponents(Ciphertext ciphertext) {
+    throw new IncompatibleOperandsException("this backend does not export the NTT form");
+  }
+
+  /**
+   * {@link #importOperand} from {@link #exportNttComponents}'s form: the same operand, with
+   * the same caller's guarantee of freshness. Backends that do not offer it throw
+   * {@link IncompatibleOperandsException}.
+   */
+  default Ciphertext importOperandNtt(long[][][] components, int level) {
+    throw new IncompatibleOperandsException("this backend does not import the NTT form");
+  }
 }

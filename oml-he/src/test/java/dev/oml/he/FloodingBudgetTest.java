@@ -1,6 +1,7 @@
 package dev.oml.he;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -42,5 +43,38 @@ class FloodingBudgetTest {
     assertEquals(6, FloodingBudget.forMatVec(TestParameters.INSECURE_BFV_TINY, 1, 1, 6).kappa());
     assertThrows(IncompatibleOperandsException.class,
         () -> FloodingBudget.forMatVec(PredefinedParameters.CKKS_N8192, 1, 1, 40));
+  }
+
+  /**
+   * The matrix-vector budget of a shape is kept after its first use: the same object comes
+   * back, and for every shape it still has the flood the bound asks for (recomputed here from
+   * the formula: {@code B_eval = inputs * N * ceil(t/2) * 22}, {@code M = rows}), so shapes that
+   * differ only in rows or input blocks, and levels, are told apart.
+   */
+  @Property(tries = 1)
+  void matVecBudgetsAreKeptPerShapeAndLevel() {
+    HeParameters p = PredefinedParameters.bfvPrimeField(40);
+    int[][] shapes = {{128, 784}, {128, 128}, {10, 128}, {128, 61}};
+    for (int round = 0; round < 2; round++) {
+      for (int[] sh : shapes) {
+        MatVecLayout l = MatVecLayout.ofEncryptedMatrix(sh[0], sh[1], p);
+        int level = FloodingBudget.compactLevel(p, l, 40);
+        assertTrue(level >= 0, "Network A's shapes have a compact answer");
+        assertEquals(level, FloodingBudget.compactLevel(p, l, 40));
+        for (int lv = level; lv <= p.maxLevel(); lv++) {
+          FloodingBudget b = FloodingBudget.forMatVec(p, l, 40, lv);
+          assertSame(b, FloodingBudget.forMatVec(p, l, 40, lv));
+          BigInteger bEval = BigInteger.valueOf(l.inputCount())
+              .multiply(BigInteger.valueOf(p.polyModulusDegree()))
+              .multiply(BigInteger.valueOf((p.plainModulus() + 1) / 2))
+              .multiply(BigInteger.valueOf(FloodingBudget.FRESH_NOISE_BOUND + 1));
+          assertEquals(bEval, b.evalBound());
+          assertEquals(l.rows(), b.coefficientCount());
+          BigInteger need = bEval.multiply(BigInteger.valueOf(l.rows())).shiftLeft(40);
+          assertTrue(b.floodBound().compareTo(need) >= 0);
+          assertTrue(b.floodBound().shiftRight(1).compareTo(need) < 0);
+        }
+      }
+    }
   }
 }

@@ -271,14 +271,32 @@ public final class PrimeField {
     if (o == s) {
       throw new IllegalArgumentException("out must not alias s");
     }
-    Arrays.fill(o, 0);
-    for (int r = 0; r < rows; r++) {
-      long c = s[r];
-      int base = r * cols;
+    // as in dot: the unreduced products summed per column in 128 bits, reduced once per
+    // LAZY rows
+    long[] lo = new long[cols];
+    long[] hi = new long[cols];
+    long[] acc = new long[cols];
+    int r = 0;
+    while (r < rows) {
+      int end = Math.min(rows, r + LAZY);
+      for (; r < end; r++) {
+        long c = s[r];
+        int base = r * cols;
+        for (int j = 0; j < cols; j++) {
+          long y = a[base + j];
+          long pl = c * y;
+          long sum = lo[j] + pl;
+          hi[j] += Math.multiplyHigh(c, y) + (Long.compareUnsigned(sum, pl) < 0 ? 1 : 0);
+          lo[j] = sum;
+        }
+      }
       for (int j = 0; j < cols; j++) {
-        o[j] = add(o[j], mul(c, a[base + j]));
+        acc[j] = add(acc[j], reduce128(lo[j], hi[j]));
+        lo[j] = 0;
+        hi[j] = 0;
       }
     }
+    System.arraycopy(acc, 0, o, 0, cols);
     return o;
   }
 

@@ -214,6 +214,19 @@ class PrimeFieldTest {
   }
 
   @Test
+  void rowCombinationsCrossTheLazyReductionBoundary() {
+    int rows = (1 << 16) * 2 + 3; // each column's sum is reduced three times
+    int cols = 3;
+    long[] s = new long[rows];
+    long[] a = new long[rows * cols];
+    java.util.Arrays.fill(s, PrimeField.P - 1);
+    java.util.Arrays.fill(a, PrimeField.P - 1);
+    a[5 * cols + 1] = 2; // one entry of column 1 is -1 * 2 instead of (p-1)^2 = 1
+    long[] z = PrimeField.vecMat(s, a, cols, null);
+    assertArrayEquals(new long[] {rows, Math.floorMod(rows - 1 - 2, PrimeField.P), rows}, z);
+  }
+
+  @Test
   void outputArgumentsMayAliasAndAreChecked() {
     long[] a = {1, 2, PrimeField.P - 1};
     long[] b = {5, 6, 7};

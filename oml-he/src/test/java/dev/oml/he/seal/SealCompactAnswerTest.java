@@ -65,13 +65,17 @@ class SealCompactAnswerTest {
       sealKey = seal.importPublicKey(owner.exportPublicKey(javaKey));
     }
 
+    // whether operands cross in NTT form (importOperandNtt) or in coefficient form
+    boolean ntt;
+
     /** As the licensee receives them: the pure-Java bytes, loaded, then imported to SEAL. */
     List<Ciphertext> toSeal(List<Ciphertext> cts) {
       List<Ciphertext> out = new ArrayList<>();
       for (Ciphertext c : cts) {
         Ciphertext loaded = owner.serializer().loadCiphertext(owner.serializer().save(c));
         assertTrue(loaded.isSeeded());
-        out.add(seal.importOperand(owner.exportComponents(loaded), loaded.level()));
+        out.add(ntt ? seal.importOperandNtt(owner.exportNttComponents(loaded), loaded.level())
+            : seal.importOperand(owner.exportComponents(loaded), loaded.level()));
       }
       return out;
     }
@@ -90,7 +94,12 @@ class SealCompactAnswerTest {
   }
 
   private void bothDirections(HeParameters params, int rows, int cols) {
+    bothDirections(params, rows, cols, false);
+  }
+
+  private void bothDirections(HeParameters params, int rows, int cols, boolean ntt) {
     Parties p = new Parties(params);
+    p.ntt = ntt;
     CoefficientMatVec java = p.owner.coefficientMatVec();
     CoefficientMatVec seal = p.seal.coefficientMatVec();
     long[][] w = field.uniform(rows, cols);
@@ -129,6 +138,30 @@ class SealCompactAnswerTest {
     // several input and output blocks at N = 512
     bothDirections(INSECURE_FP, 40, 70);
     bothDirections(INSECURE_FP, 3, 500);
+  }
+
+  /**
+   * The operands imported in NTT form, the residues as the pure-Java engine holds them: the
+   * products still decrypt to the field product, so both engines' NTTs put the same evaluation
+   * at each index of each prime (a different order or root would scramble every coefficient).
+   */
+  @Test
+  void operandsImportedInNttFormGiveTheSameProducts() {
+    bothDirections(INSECURE_FP, 40, 70, true);
+    bothDirections(INSECURE_FP, 3, 500, true);
+  }
+
+  @Test
+  void anNttResidueNotBelowItsPrimeIsRefused() {
+    Parties p = new Parties(INSECURE_FP);
+    MatVecLayout l = p.owner.coefficientMatVec().layout(3, 10);
+    Ciphertext c = p.owner.coefficientMatVec().encryptQuery(p.sym, l, field.uniform(10), 1)
+        .get(0);
+    long[][][] bad = p.owner.exportNttComponents(c);
+    bad[1][0][7] = INSECURE_FP.coeffModulus()[0];
+    assertThrows(HeException.class, () -> p.seal.importOperandNtt(bad, 1));
+    assertThrows(IllegalArgumentException.class,
+        () -> p.seal.importOperandNtt(p.owner.exportNttComponents(c), 9));
   }
 
   @Test

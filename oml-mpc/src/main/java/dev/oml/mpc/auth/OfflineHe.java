@@ -647,7 +647,8 @@ public final class OfflineHe {
           throw new ProtocolAbortException("the owner's ciphertext is not a fresh seeded "
               + "encryption");
         }
-        out.add(productCtx == null ? c : productCtx.importOperand(ctx.exportComponents(c),
+        // in NTT form: both engines order it alike, so neither transforms it (he-backends.md)
+        out.add(productCtx == null ? c : productCtx.importOperandNtt(ctx.exportNttComponents(c),
             level));
       }
       return out;
@@ -662,18 +663,34 @@ public final class OfflineHe {
     }
 
     /**
+     * Loads the owner's tiles of a {@code rows x cols} matrix into the products' backend now
+     * (checked as in {@link #answerMatrix}, which then finds them loaded), so that the work runs
+     * while the owner still encrypts the next layer's tiles.
+     *
+     * @throws ProtocolAbortException if a tile is malformed or not a fresh seeded encryption at
+     *     the level the flooding budget sets
+     */
+    public void loadMatrix(EncryptedMatrix m, int rows, int cols) {
+      tilesOf(m, matrixLayout(rows, cols));
+    }
+
+    private List<Ciphertext> tilesOf(EncryptedMatrix m, MatVecLayout layout) {
+      List<Ciphertext> cached = this.tiles.get(m);
+      if (cached == null) {
+        cached = load(m.tiles(), layout);
+        this.tiles.put(m, cached);
+      }
+      return cached;
+    }
+
+    /**
      * Direction 1: {@code Enc_O(W_O r - t)} and {@code Enc_O(W_O M_r - t')} for fresh uniform
      * {@code t, t'}; U keeps {@code (t, t')}, authenticated under O's {@code K_t}.
      */
     public UserAnswer answerMatrix(EncryptedMatrix m, AuthenticatedVector r, int rows) {
       MatVecLayout layout = matrixLayout(rows, r.length());
       PublicKey pk = productKey;
-      List<Ciphertext> cached = this.tiles.get(m);
-      if (cached == null) {
-        cached = load(m.tiles(), layout);
-        this.tiles.put(m, cached);
-      }
-      List<Ciphertext> tiles = cached;
+      List<Ciphertext> tiles = tilesOf(m, layout);
       long[] t = uniformVector(rows);
       long[] tTag = uniformVector(rows);
       CoefficientMatVec mv = products().coefficientMatVec();

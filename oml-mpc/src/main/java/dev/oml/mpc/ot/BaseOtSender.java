@@ -1,6 +1,7 @@
 package dev.oml.mpc.ot;
 
 import dev.oml.mpc.internal.MessageReader;
+import dev.oml.mpc.internal.Parallel;
 import dev.oml.mpc.internal.MessageWriter;
 import java.math.BigInteger;
 import java.security.SecureRandom;
@@ -68,13 +69,19 @@ final class BaseOtSender {
     byte[] all = r.getBytes(answerBytes(count));
     ECPoint ca = c.multiply(a).normalize();
     byte[][] seeds = new byte[2 * count][NaorPinkas.SEED_BYTES];
-    for (int j = 0; j < count; j++) {
-      ECPoint pk0 = NaorPinkas.decode(all, j * NaorPinkas.POINT_BYTES, r.step());
-      ECPoint p0 = pk0.multiply(a).normalize();
-      ECPoint p1 = ca.subtract(p0).normalize();
-      NaorPinkas.hash(transcript, j, 0, p0, seeds[2 * j], 0);
-      NaorPinkas.hash(transcript, j, 1, p1, seeds[2 * j + 1], 0);
-    }
+    String step = r.step();
+    BigInteger k = a;
+    byte[] t = transcript;
+    // the OTs are independent (one scalar multiplication each): half of them on a helper core
+    Parallel.split(count, 16, (from, to) -> {
+      for (int j = from; j < to; j++) {
+        ECPoint pk0 = NaorPinkas.decode(all, j * NaorPinkas.POINT_BYTES, step);
+        ECPoint p0 = pk0.multiply(k).normalize();
+        ECPoint p1 = ca.subtract(p0).normalize();
+        NaorPinkas.hash(t, j, 0, p0, seeds[2 * j], 0);
+        NaorPinkas.hash(t, j, 1, p1, seeds[2 * j + 1], 0);
+      }
+    });
     a = null;
     return seeds;
   }

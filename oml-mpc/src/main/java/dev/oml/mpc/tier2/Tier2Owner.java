@@ -115,6 +115,10 @@ public final class Tier2Owner {
       channel.send(ots.secondMessage(channel.receive()));
       LayerSlot[][] slots = new LayerSlot[queries][plan.size()];
       MacCheckVerifier[] verifiers = new MacCheckVerifier[queries];
+      // The licensee's answers of one layer are decrypted after the next layer's VOLE answer,
+      // Freivalds challenge and Enc_O(q) went out, so that the licensee computes while the owner
+      // decrypts; nothing the owner sends depends on a decryption.
+      Runnable decryptions = null;
       for (int k = 0; k < queries; k++) {
         verifiers[k] = verifierHook.apply(new MacCheckVerifier(alpha, rng));
         for (int i = 0; i < plan.size(); i++) {
@@ -127,15 +131,30 @@ public final class Tier2Owner {
           FreivaldsCheck.Owner fo = new FreivaldsCheck.Owner(weightKeys[i], l.rows(), l.cols(),
               s.r, s.c, rng);
           channel.send(fo.challenge());
+          // Enc_O(q) goes out before the licensee's direction-1 answer comes in: it depends on
+          // nothing the licensee sends, and the licensee answers it right after direction 1
+          OfflineHe.Owner.MaskSent mask = null;
+          if (i > 0) {
+            mask = heOwner.sendMask(l.rows(), l.cols(), weightKeys[i]);
+            channel.send(mask.message().encode());
+            s.q = mask.mask();
+          }
+          if (decryptions != null) {
+            decryptions.run();
+          }
           fo.receive(channel.receive(), verifiers[k]);
           OfflineHe.Owner.MatrixSent sent = tiles[i].forMask(s.r);
-          s.t = sent.receive(OfflineHe.ProductAnswer.decode(channel.receive(), sent.layout()));
-          if (i > 0) {
-            OfflineHe.MaskOutcome mo = heOwner.runMask(channel, l.rows(), l.cols(),
-                weightKeys[i]);
-            s.q = mo.mask();
-            s.t2 = mo.share();
-          }
+          OfflineHe.ProductAnswer direction1 =
+              OfflineHe.ProductAnswer.decode(channel.receive(), sent.layout());
+          OfflineHe.Owner.MaskSent maskSent = mask;
+          OfflineHe.ProductAnswer direction2 = mask == null ? null
+              : OfflineHe.ProductAnswer.decode(channel.receive(), mask.layout());
+          decryptions = () -> {
+            s.t = sent.receive(direction1);
+            if (maskSent != null) {
+              s.t2 = maskSent.receive(direction2);
+            }
+          };
           slots[k][i] = s;
         }
         for (int i = 0; i < plan.size(); i++) {
@@ -144,6 +163,7 @@ public final class Tier2Owner {
               : FieldSampler.fromRandom(rng).next(plan.get(i).rows());
         }
       }
+      decryptions.run();
       for (int k = 0; k < queries; k++) {
         for (int i = 0; i < plan.size(); i++) {
           FieldLayerGarbler g = FieldLayerGarbler.garble(spec(i, policy), alpha,

@@ -50,6 +50,8 @@ public final class Tier2User {
   private final FieldFixedPointInference encoder;
   private final AuthenticatedVector[] weights;
   private final AuthenticatedVector[] biases;
+  // W_U's values per layer, for the offline products c = W_U r (read only)
+  private final long[][] weightValues;
   // Test hook: a modified licensee's deviations. Attack tests set it; never set in production.
   Deviation deviation = new Deviation() {};
 
@@ -89,10 +91,12 @@ public final class Tier2User {
     this.encoder = new FieldFixedPointInference(shape);
     weights = new AuthenticatedVector[plan.size()];
     biases = new AuthenticatedVector[plan.size()];
+    weightValues = new long[plan.size()][];
     for (int i = 0; i < plan.size(); i++) {
       LayerPlan.Linear l = plan.get(i);
       weights[i] = AuthenticatedVector.of(artifact.share(l.matrixTensor()),
           artifact.tags(l.matrixTensor()));
+      weightValues[i] = weights[i].values();
       biases[i] = AuthenticatedVector.of(artifact.share(l.biasTensor()),
           artifact.tags(l.biasTensor()));
     }
@@ -119,9 +123,11 @@ public final class Tier2User {
    * Runs the offline phase of a bundle of {@code queries} queries with output {@code policy}.
    * Message order (O's side is {@link Tier2Owner#offline}): the bundle key; the owner's
    * encrypted {@code W_O} of every layer (once per bundle); the base OTs of the bundle's OT
-   * extension (U's points, O's answers: once per bundle); then per query and layer VOLE on
-   * {@code r || c}, Freivalds, HE direction 1 (U's answer on those tiles) and (from the second
-   * layer on) direction 2; then per query and layer the OT start and the garbling.
+   * extension (U's points, sent as soon as the key came in, and O's answers: once per bundle);
+   * then per query and layer VOLE on {@code r || c}, Freivalds, HE direction 1 (U's answer on
+   * those tiles) and (from the second layer on) direction 2; then every query's and layer's OT
+   * start, then the garblings in the same order. Each VOLE's message 3 is made while the owner
+   * answers the previous one.
    *
    * @throws ProtocolAbortException if a message is malformed; the channel is closed then
    */
@@ -133,29 +139,37 @@ public final class Tier2User {
     KosExtensionReceiver ots = new KosExtensionReceiver(rng);
     try {
       OfflineHe.BundleKey key = OfflineHe.BundleKey.decode(channel.receive());
+      // the base OTs' first message goes out at once (the owner reads it after its tiles), so
+      // it is made while the owner encrypts
+      channel.send(ots.firstMessage());
       OfflineHe.User heUser = he.new User(key, rng);
-      // the owner's Enc_O(W_O) tiles, once per layer for the whole bundle
+      // the owner's Enc_O(W_O) tiles, once per layer for the whole bundle, each loaded while
+      // the owner encrypts the next
       OfflineHe.EncryptedMatrix[] tiles = new OfflineHe.EncryptedMatrix[plan.size()];
       for (int i = 0; i < plan.size(); i++) {
+        LayerPlan.Linear l = plan.get(i);
         tiles[i] = OfflineHe.EncryptedMatrix.decode(channel.receive(),
-            he.matrixLayout(plan.get(i).rows(), plan.get(i).cols()));
+            he.matrixLayout(l.rows(), l.cols()));
+        heUser.loadMatrix(tiles[i], l.rows(), l.cols());
       }
-      channel.send(ots.firstMessage());
       ots.setup(channel.receive());
       LayerSlot[][] slots = new LayerSlot[queries][plan.size()];
       MacCheckProver[] provers = new MacCheckProver[queries];
+      // Each VOLE's message 3 is made one step ahead, while the owner answers the previous one
+      // (its KOS check and corrections): r and c are U's own draws and the extension does not
+      // depend on them, so only the order of extensions matters, and it is kept.
+      VoleReceiver next = vole(0, 0, ots);
       for (int k = 0; k < queries; k++) {
         provers[k] = new MacCheckProver();
         for (int i = 0; i < plan.size(); i++) {
           LayerPlan.Linear l = plan.get(i);
           LayerSlot s = new LayerSlot();
-          long[] r = FieldSampler.fromRandom(rng).next(l.cols());
-          long[] c = PrimeField.matVec(weights[i].values(), l.rows(), r, null);
-          long[] rc = new long[l.cols() + l.rows()];
-          System.arraycopy(r, 0, rc, 0, r.length);
-          System.arraycopy(c, 0, rc, r.length, c.length);
-          AuthenticatedVector a = VoleReceiver.run(channel, rc, ots,
-              new KosDomain(Tier2Owner.VOLE, k, i));
+          VoleReceiver v = next;
+          channel.send(v.extendedMessage());
+          boolean lastVole = k == queries - 1 && i == plan.size() - 1;
+          next = lastVole ? null
+              : i < plan.size() - 1 ? vole(k, i + 1, ots) : vole(k + 1, 0, ots);
+          AuthenticatedVector a = v.finish(channel.receive());
           s.r = a.slice(0, l.cols());
           s.c = a.slice(l.cols(), l.rows());
           channel.send(new FreivaldsCheck.Licensee(weights[i], l.rows(), l.cols(), s.r, s.c)
@@ -171,12 +185,21 @@ public final class Tier2User {
           slots[k][i] = s;
         }
       }
+      // Every OT start goes out first, then the garblings are read: the owner garbles one layer
+      // while U draws the next layer's extension (the order of extensions and of each
+      // direction's messages is unchanged).
+      FieldLayerEvaluator[][] started = new FieldLayerEvaluator[queries][plan.size()];
       for (int k = 0; k < queries; k++) {
         for (int i = 0; i < plan.size(); i++) {
-          FieldLayerEvaluator e = FieldLayerEvaluator.start(spec(i, policy), ots,
+          started[k][i] = FieldLayerEvaluator.start(spec(i, policy), ots,
               new KosDomain(Tier2Owner.GARBLING, k, i));
-          channel.send(e.message());
-          slots[k][i].ready = e.receive(Garbling.decode(channel.receive()));
+          channel.send(started[k][i].message());
+        }
+      }
+      for (int k = 0; k < queries; k++) {
+        for (int i = 0; i < plan.size(); i++) {
+          slots[k][i].ready = started[k][i].receive(Garbling.decode(channel.receive()));
+          started[k][i] = null;
         }
       }
       return new Bundle(policy, slots, provers);
@@ -186,6 +209,20 @@ public final class Tier2User {
     } finally {
       ots.erase();
     }
+  }
+
+  /**
+   * The VOLE of query {@code k}, layer {@code i}: fresh masks {@code r}, U's claimed product
+   * {@code c = W_U r}, and message 3 on the bundle's next extension.
+   */
+  private VoleReceiver vole(int k, int i, KosExtensionReceiver ots) {
+    LayerPlan.Linear l = plan.get(i);
+    long[] r = FieldSampler.fromRandom(rng).next(l.cols());
+    long[] c = PrimeField.matVec(weightValues[i], l.rows(), r, null);
+    long[] rc = new long[l.cols() + l.rows()];
+    System.arraycopy(r, 0, rc, 0, r.length);
+    System.arraycopy(c, 0, rc, r.length, c.length);
+    return VoleReceiver.extending(rc, ots, new KosDomain(Tier2Owner.VOLE, k, i));
   }
 
   /**

@@ -357,6 +357,19 @@ public final class JavaContext implements HeContext {
   }
 
   @Override
+  public long[][][] exportNttComponents(Ciphertext ciphertext) {
+    Ct c = ct(ciphertext);
+    if (c.kept != null) {
+      throw new IncompatibleOperandsException("a compact answer has no NTT form to export");
+    }
+    long[][][] r = new long[c.c.length][][];
+    for (int i = 0; i < r.length; i++) {
+      r[i] = RnsRing.copy(c.c[i], c.level + 1);
+    }
+    return r;
+  }
+
+  @Override
   public long[][][] exportPublicKey(PublicKey publicKey) {
     Pk p = pk(publicKey);
     long[][][] r = {RnsRing.copy(p.p0, k), RnsRing.copy(p.p1, k)};

@@ -266,6 +266,18 @@ final class SealContext implements HeContext {
   }
 
   @Override
+  public Ciphertext importOperandNtt(long[][][] components, int level) {
+    if (level < 0 || level > top) {
+      throw new IllegalArgumentException("level " + level + " outside [0, " + top + "]");
+    }
+    long[] flat = flatten(components, level + 1);
+    PointerByReference out = new PointerByReference();
+    SealNative.check(lib.oml_t2_ciphertext_import_ntt(ptr(), flat, flat.length, level, out));
+    fence();
+    return newCt(out);
+  }
+
+  @Override
   public String toString() {
     return "SealContext[" + params + "]";
   }

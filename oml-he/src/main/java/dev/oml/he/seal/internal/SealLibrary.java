@@ -14,7 +14,7 @@ import com.sun.jna.ptr.PointerByReference;
  */
 public interface SealLibrary extends Library {
   /** The ABI version this binding was written for; a library reporting another is refused. */
-  int ABI_VERSION = 7;
+  int ABI_VERSION = 8;
 
   int OK = 0;
   int E_INVALID_ARGUMENT = 1;
@@ -189,4 +189,9 @@ public interface SealLibrary extends Library {
       long plainCount, int[] opIndex, int[] plainIndex, long inputs, long rows, long blockRows,
       long blockCols, long[] mask, Pointer pk, int floodBits, int bits, long[] c0Out,
       long[] c1Out);
+
+  // Tier-2 operands in NTT form (ABI 8).
+
+  int oml_t2_ciphertext_import_ntt(Pointer ctx, long[] residues, long count, int level,
+      PointerByReference out);
 }

@@ -281,16 +281,22 @@ class ReplayAndMixTest {
     assertEquals(List.of(0), raw.released());
     ledger.assertSince(raw, 2, 1, AbortReason.MALFORMED_MESSAGE);
 
-    // its query index set to 1: well formed; without the MAC check query 1's output is wrong
+    // its query index set to 1: well formed; without the MAC check query 1's output is wrong.
+    // Query 0's d over query 1's fresh masks gives the next layer a uniform hidden value, and
+    // the tiny model's few hidden ReLUs can all come out as they would have (a few percent of
+    // bundles): the change must show within six bundles, each run with fresh masks.
     ServedBundle.Tamper moved = replay(from, to, (old, honest) -> reposition(old, 1, 1));
-    ServedBundle.Outcome off = ServedBundle.run(fx, xs, moved);
+    boolean changed = false;
+    for (int bundle = 0; bundle < 6 && !changed; bundle++) {
+      ServedBundle.Outcome off = ServedBundle.run(fx, xs, moved);
+      assertNull(off.ownerError());
+      assertEquals(List.of(0, 1), off.released());
+      assertArrayEquals(fx.reference.logits(xs[0]), off.results().get(0).logits());
+      changed = !Arrays.equals(fx.reference.logits(xs[1]), off.results().get(1).logits());
+      ledger.assertSince(off, 2, 0, null);
+    }
     setCheck(fx, true);
-    assertNull(off.ownerError());
-    assertEquals(List.of(0, 1), off.released());
-    assertArrayEquals(fx.reference.logits(xs[0]), off.results().get(0).logits());
-    assertFalse(Arrays.equals(fx.reference.logits(xs[1]), off.results().get(1).logits()),
-        "query 0's d mixed into query 1 changes its output");
-    ledger.assertSince(off, 2, 0, null);
+    assertTrue(changed, "query 0's d mixed into query 1 changes its output");
 
     // with the check on: the opened d is registered as known and does not match its MAC
     ServedBundle.Outcome on = ServedBundle.run(fx, xs, moved);

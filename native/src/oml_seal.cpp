@@ -2684,6 +2684,21 @@ void flood_fast(const oml_context *c, uint64_t *c0, const std::vector<Modulus> &
   }
 }
 
+// The arguments of a tier-2 import (either form): a context made for tier 2, both pointers,
+// a level of its chain and 2 * (level + 1) * N residues. Clears *out; returns the primes.
+size_t check_t2_import(const oml_context *c, const uint64_t *residues, size_t count,
+    int32_t level, oml_ciphertext **out) {
+  check_t2_context(c);
+  need(residues, "residues");
+  need(out, "out");
+  *out = nullptr;
+  require(level >= 0 && level <= c->top, OML_E_INVALID_ARGUMENT, "level outside the chain");
+  size_t primes = static_cast<size_t>(level) + 1;
+  require(count == 2 * primes * c->n, OML_E_INVALID_ARGUMENT,
+      "residues must be 2 * (level + 1) * N values");
+  return primes;
+}
+
 }  // namespace
 
 extern "C" {
@@ -2691,15 +2706,8 @@ extern "C" {
 oml_status oml_t2_ciphertext_import(const oml_context *c, const uint64_t *residues,
     size_t count, int32_t level, oml_ciphertext **out) {
   return oml::guard([&] {
-    check_t2_context(c);
-    need(residues, "residues");
-    need(out, "out");
-    *out = nullptr;
-    require(level >= 0 && level <= c->top, OML_E_INVALID_ARGUMENT, "level outside the chain");
     size_t n = c->n;
-    size_t primes = static_cast<size_t>(level) + 1;
-    require(count == 2 * primes * n, OML_E_INVALID_ARGUMENT,
-        "residues must be 2 * (level + 1) * N values");
+    size_t primes = check_t2_import(c, residues, count, level, out);
     auto x = std::make_unique<oml_ciphertext>();
     x->ct = Ciphertext(c->ctx, c->levels[level]);
     x->ct.resize(2);
@@ -2909,15 +2917,8 @@ oml_status oml_t2_products_compact(const oml_context *c, const oml_ciphertext *c
 oml_status oml_t2_ciphertext_import_ntt(const oml_context *c, const uint64_t *residues,
     size_t count, int32_t level, oml_ciphertext **out) {
   return oml::guard([&] {
-    check_t2_context(c);
-    need(residues, "residues");
-    need(out, "out");
-    *out = nullptr;
-    require(level >= 0 && level <= c->top, OML_E_INVALID_ARGUMENT, "level outside the chain");
     size_t n = c->n;
-    size_t primes = static_cast<size_t>(level) + 1;
-    require(count == 2 * primes * n, OML_E_INVALID_ARGUMENT,
-        "residues must be 2 * (level + 1) * N values");
+    size_t primes = check_t2_import(c, residues, count, level, out);
     auto x = std::make_unique<oml_ciphertext>();
     x->t2_ntt.resize(2 * primes * n);
     for (size_t j = 0; j < 2; j++) {

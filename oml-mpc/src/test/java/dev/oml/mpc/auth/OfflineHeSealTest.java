@@ -29,11 +29,7 @@ class OfflineHeSealTest {
   private final MacKey alpha = new MacKey(OfflineHe.uniform(rng));
 
   private long[] rand(int n) {
-    long[] v = new long[n];
-    for (int i = 0; i < n; i++) {
-      v[i] = OfflineHe.uniform(rng);
-    }
-    return v;
+    return OfflineHeTest.uniform(rng, n);
   }
 
   private void assertAuthenticated(AuthenticatedVector u, MacKeyVector k) {

@@ -51,12 +51,17 @@ class OfflineHeTest {
   private final OfflineHe he = new OfflineHe(INSECURE_FP, 40);
   private final MacKey alpha = new MacKey(OfflineHe.uniform(rng));
 
-  private long[] rand(int n) {
+  /** {@code n} uniform elements of {@code F_p} from {@code rng}. */
+  static long[] uniform(SecureRandom rng, int n) {
     long[] v = new long[n];
     for (int i = 0; i < n; i++) {
       v[i] = OfflineHe.uniform(rng);
     }
     return v;
+  }
+
+  private long[] rand(int n) {
+    return uniform(rng, n);
   }
 
   private long[][] randMatrix(int rows, int cols) {

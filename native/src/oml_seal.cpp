@@ -194,18 +194,17 @@ void ntt(const oml_context *c, uint64_t *poly, size_t primes, bool forward) {
   }
 }
 
-// BFV's scaling of a plaintext into the first component, c0 += round(Q m / t) at the level
-// of pid, computed as SEAL does (floor(Q/t) m + floor(((Q mod t) m + floor((t+1)/2)) / t))
-// but with OML's t, so that it also holds where SEAL only has a stand-in.
-void add_scaled_plain(const oml_context *c, const Plaintext &m, const parms_id_type &pid,
-    uint64_t *c0) {
-  const auto &mods = c->ctx.get_context_data(pid)->parms().coeff_modulus();
-  size_t primes = mods.size();
+// BFV's scaling of a plaintext into the first component, c0 += round(Q m / t) over the first
+// primes of mods, for the first count coefficients of m (the rest are 0), computed as SEAL
+// does (floor(Q/t) m + floor(((Q mod t) m + floor((t+1)/2)) / t)) but with OML's t, so that it
+// also holds where SEAL only has a stand-in.
+void add_scaled(const oml_context *c, const uint64_t *m, size_t count,
+    const std::vector<Modulus> &mods, size_t primes, uint64_t *c0) {
   size_t n = c->n;
   uint64_t t = c->t;
   unsigned __int128 qt = 1;
-  for (const auto &q : mods) {
-    qt = qt * q.value() % t;
+  for (size_t i = 0; i < primes; i++) {
+    qt = qt * mods[i].value() % t;
   }
   uint64_t q_mod_t = static_cast<uint64_t>(qt);
   // floor(Q/t) = (Q - (Q mod t)) / t, and Q is 0 modulo each of its primes.
@@ -215,10 +214,9 @@ void add_scaled_plain(const oml_context *c, const Plaintext &m, const parms_id_t
     require(util::try_invert_uint_mod(t % mods[i].value(), mods[i], tinv), OML_E_INTERNAL,
         "plain modulus not invertible modulo a prime");
     uint64_t neg = util::negate_uint_mod(q_mod_t % mods[i].value(), mods[i]);
-    div[i] = static_cast<uint64_t>(static_cast<unsigned __int128>(neg) * tinv % mods[i].value());
+    div[i] = util::multiply_uint_mod(neg, tinv, mods[i]);
   }
   uint64_t half = (t + 1) >> 1;
-  size_t count = std::min(m.coeff_count(), n);
   for (size_t x = 0; x < count; x++) {
     uint64_t v = m[x];
     if (v == 0) {
@@ -227,13 +225,21 @@ void add_scaled_plain(const oml_context *c, const Plaintext &m, const parms_id_t
     uint64_t fix = static_cast<uint64_t>(
         (static_cast<unsigned __int128>(q_mod_t) * v + half) / t);
     for (size_t i = 0; i < primes; i++) {
+      unsigned __int128 a = static_cast<unsigned __int128>(div[i]) * v + fix;
+      uint64_t w[2] = {static_cast<uint64_t>(a), static_cast<uint64_t>(a >> 64)};
+      uint64_t add = util::barrett_reduce_128(w, mods[i]);
       uint64_t q = mods[i].value();
-      uint64_t add = static_cast<uint64_t>(
-          (static_cast<unsigned __int128>(div[i]) * v + fix) % q);
       uint64_t sum = c0[i * n + x] + add;
       c0[i * n + x] = sum >= q ? sum - q : sum;
     }
   }
+}
+
+// add_scaled for a plaintext at the level of pid.
+void add_scaled_plain(const oml_context *c, const Plaintext &m, const parms_id_type &pid,
+    uint64_t *c0) {
+  const auto &mods = c->ctx.get_context_data(pid)->parms().coeff_modulus();
+  add_scaled(c, m.data(), std::min(m.coeff_count(), c->n), mods, mods.size(), c0);
 }
 
 // A BFV plaintext lifted to R_Q centered with OML's t (coefficients of at least (t+1)/2 stand
@@ -2613,43 +2619,6 @@ void uniform_batch(uint64_t t, size_t count, UniformRandomGenerator &prng, uint6
   }
 }
 
-// c0 += round(Q m / t) at the level of mods (as add_scaled_plain, with Barrett reductions).
-void add_scaled_fast(const oml_context *c, const uint64_t *m, const std::vector<Modulus> &mods,
-    size_t primes, uint64_t *c0) {
-  size_t n = c->n;
-  uint64_t t = c->t;
-  unsigned __int128 qt = 1;
-  for (size_t i = 0; i < primes; i++) {
-    qt = qt * mods[i].value() % t;
-  }
-  uint64_t q_mod_t = static_cast<uint64_t>(qt);
-  std::vector<uint64_t> div(primes);
-  for (size_t i = 0; i < primes; i++) {
-    uint64_t tinv = 0;
-    require(util::try_invert_uint_mod(t % mods[i].value(), mods[i], tinv), OML_E_INTERNAL,
-        "plain modulus not invertible modulo a prime");
-    uint64_t neg = util::negate_uint_mod(q_mod_t % mods[i].value(), mods[i]);
-    div[i] = util::multiply_uint_mod(neg, tinv, mods[i]);
-  }
-  uint64_t half = (t + 1) >> 1;
-  for (size_t x = 0; x < n; x++) {
-    uint64_t v = m[x];
-    if (v == 0) {
-      continue;
-    }
-    uint64_t fix = static_cast<uint64_t>(
-        (static_cast<unsigned __int128>(q_mod_t) * v + half) / t);
-    for (size_t i = 0; i < primes; i++) {
-      unsigned __int128 a = static_cast<unsigned __int128>(div[i]) * v + fix;
-      uint64_t add = reduce_128(static_cast<uint64_t>(a), static_cast<uint64_t>(a >> 64),
-          mods[i]);
-      uint64_t q = mods[i].value();
-      uint64_t sum = c0[i * n + x] + add;
-      c0[i * n + x] = sum >= q ? sum - q : sum;
-    }
-  }
-}
-
 // Uniform integers in [-2^bits, 2^bits) added to c0 (coefficient form), as flood() draws them,
 // with Barrett reductions.
 void flood_fast(const oml_context *c, uint64_t *c0, const std::vector<Modulus> &mods,
@@ -2894,7 +2863,7 @@ oml_status oml_t2_products_compact(const oml_context *c, const oml_ciphertext *c
         uint64_t s = mask[o * br + i];
         m[i * bc + bc - 1] = s == 0 ? 0 : c->t - s;
       }
-      add_scaled_fast(c, m.data(), mods, primes, acc.data(0));
+      add_scaled(c, m.data(), c->n, mods, primes, acc.data(0));
       flood_fast(c, acc.data(0), mods, primes, flood_bits, *prng);
       for (size_t i = 0; i < kept; i++) {
         c0_out[o * br + i] = sw.apply(acc.data(0), n, i * bc + bc - 1);

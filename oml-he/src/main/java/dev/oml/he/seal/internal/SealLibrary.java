@@ -14,7 +14,7 @@ import com.sun.jna.ptr.PointerByReference;
  */
 public interface SealLibrary extends Library {
   /** The ABI version this binding was written for; a library reporting another is refused. */
-  int ABI_VERSION = 8;
+  int ABI_VERSION = 9;
 
   int OK = 0;
   int E_INVALID_ARGUMENT = 1;

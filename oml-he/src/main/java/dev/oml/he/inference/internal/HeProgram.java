@@ -223,10 +223,12 @@ public final class HeProgram {
 
   /**
    * {@link #evaluate}, with a second thread from {@code executor} (if not null) inside each
-   * linear step, for the latency of one ciphertext; the answer is the same.
+   * linear step, for the latency of one ciphertext; the answer is the same. The image takes one
+   * thread of the executor at a time ({@link OneAtATime}), whatever the executor's size.
    */
   public Ciphertext evaluate(Ciphertext x, int lanes, Layout lay, CkksEncoder enc, Evaluator ev,
-      RelinKeys rk, GaloisKeys gk, long[] primes, java.util.concurrent.Executor executor) {
+      RelinKeys rk, GaloisKeys gk, long[] primes, java.util.concurrent.Executor pool) {
+    java.util.concurrent.Executor executor = pool == null ? null : new OneAtATime(pool);
     Evaluator conjugator = executor == null ? ev : ev.withKeySwitchThreads(2);
     Ciphertext c = realProjection ? ev.add(x, conjugator.conjugate(x, gk)) : x;
     for (Object o : steps) {

@@ -228,14 +228,34 @@ public final class HeProgram {
    */
   public Ciphertext evaluate(Ciphertext x, int lanes, Layout lay, CkksEncoder enc, Evaluator ev,
       RelinKeys rk, GaloisKeys gk, long[] primes, java.util.concurrent.Executor pool) {
+    return evaluate(x, lanes, lay, enc, ev, rk, gk, primes, pool, null);
+  }
+
+  /**
+   * {@link #evaluate}, and {@code beside} (if not null, and only with a {@code pool}) run on the
+   * image's second thread as the first activation starts: its products and rescales run on one
+   * thread and leave the second idle. Whether {@code beside} ran is the caller's to check.
+   */
+  public Ciphertext evaluate(Ciphertext x, int lanes, Layout lay, CkksEncoder enc, Evaluator ev,
+      RelinKeys rk, GaloisKeys gk, long[] primes, java.util.concurrent.Executor pool,
+      Runnable beside) {
     java.util.concurrent.Executor executor = pool == null ? null : new OneAtATime(pool);
     Evaluator conjugator = executor == null ? ev : ev.withKeySwitchThreads(2);
     Ciphertext c = realProjection ? ev.add(x, conjugator.conjugate(x, gk)) : x;
+    Runnable side = executor == null ? null : beside;
     for (Object o : steps) {
       if (o instanceof LinearStep st) {
         c = st.apply(c, lay, enc, ev, gk, dropScale(primes, c.level(), primesPerLevel), lanes,
             executor);
       } else {
+        if (side != null) {
+          try {
+            executor.execute(side);
+          } catch (java.util.concurrent.RejectedExecutionException e) {
+            // no thread to spare
+          }
+          side = null;
+        }
         c = ((ActivationStep) o).apply(c, enc, ev, rk, primes, lay.slots());
       }
     }

@@ -1732,6 +1732,19 @@ class HoistedRotation {
     return std::move(ks.r);
   }
 
+  // The same rotation with its primes shared over threads (see share()): the inner products
+  // (the special prime first: the division at every prime needs it), then the divisions.
+  Ciphertext rotate_shared(uint32_t elt, const std::vector<PublicKey> &key,
+      size_t threads) const {
+    std::vector<uint32_t> perm = permutation(elt);
+    KeySwitch ks = start(key);
+    share(threads, k_ + 1, [&](size_t item, size_t) {
+      products_at(ks, perm.data(), item == 0 ? k_ : item - 1);
+    });
+    share(threads, k_, [&](size_t j, size_t) { divide_at(ks, perm.data(), j); });
+    return std::move(ks.r);
+  }
+
   // One key switch under way: its result and the inner products at every prime.
   struct KeySwitch {
     const std::vector<PublicKey> &key;
@@ -2013,9 +2026,12 @@ oml_status oml_evaluator_rotate_hoisted_threads(const oml_context *c, const oml_
       hoisted = std::make_unique<HoistedRotation>(c, a->ct);
       hoisted->decompose(parts);
     }
-    // The steps shared out by claiming, each rotation on one thread.
+    // The steps shared out by claiming, each rotation on one thread, but for the last
+    // count % parts: whole rotations would leave a thread idle for most of one at the end, so
+    // each of those is split by prime over every thread (the residues are the same).
+    size_t whole = parts > 1 ? count - count % parts : count;
     std::vector<std::unique_ptr<oml_ciphertext>> results(count);
-    share(parts, count, [&](size_t k, size_t) {
+    share(parts, whole, [&](size_t k, size_t) {
       int s = normalized_steps(c, steps[k]);
       if (s == 0) {
         results[k].reset(wrap(Ciphertext(a->ct)));
@@ -2024,6 +2040,15 @@ oml_status oml_evaluator_rotate_hoisted_threads(const oml_context *c, const oml_
         results[k].reset(wrap(hoisted->rotate(elt, gk->keys.key(elt))));
       }
     });
+    for (size_t k = whole; k < count; k++) {
+      int s = normalized_steps(c, steps[k]);
+      if (s == 0) {
+        results[k].reset(wrap(Ciphertext(a->ct)));
+      } else {
+        uint32_t elt = galois_element(c, s);
+        results[k].reset(wrap(hoisted->rotate_shared(elt, gk->keys.key(elt), parts)));
+      }
+    }
     for (size_t k = 0; k < count; k++) {
       out[k] = results[k].release();
     }

@@ -200,6 +200,10 @@ OML_API oml_status oml_evaluator_conjugate_threads(const oml_context *ctx,
 OML_API oml_status oml_evaluator_rotate_hoisted_threads(const oml_context *ctx,
     const oml_ciphertext *a, const int32_t *steps, size_t count, const oml_galois_keys *gk,
     int32_t threads, oml_ciphertext **out);
+/* Relinearization on several threads (ABI 9): the residues of oml_evaluator_relinearize, its
+ * key switch of c2 shared by prime as in oml_evaluator_rotate_threads. CKKS only. */
+OML_API oml_status oml_evaluator_relinearize_threads(const oml_context *ctx,
+    const oml_ciphertext *a, const oml_relin_keys *rk, int32_t threads, oml_ciphertext **out);
 /* A timeline of the split key switches, for finding idle time (ABI 9): when the environment
  * variable OML_SEAL_TRACE names a file as the library is loaded, every part of every split
  * phase is recorded (thread id, start and end on CLOCK_MONOTONIC, thread CPU time), and this

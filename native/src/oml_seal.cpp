@@ -1655,9 +1655,12 @@ namespace {
 class HoistedRotation {
  public:
   // Only allocates: decompose() makes the digits (galois_threads makes one prime's at a time).
-  HoistedRotation(const oml_context *c, const Ciphertext &a)
+  // With source 2 (relinearization) the key switch is of c2, and the result is c0 and c1 plus
+  // it, where a rotation's is the permuted c0 plus the switched permuted c1.
+  HoistedRotation(const oml_context *c, const Ciphertext &a, size_t source = 1)
       : c_(c),
         a_(a),
+        source_(source),
         key_data_(*c->ctx.key_context_data()),
         mods_(key_data_.parms().coeff_modulus()),
         tables_(key_data_.small_ntt_tables()),
@@ -1682,7 +1685,8 @@ class HoistedRotation {
 
   // Row i of c1 in coefficient form.
   void to_coefficients(size_t i) {
-    std::copy(a_.data(1) + i * n_, a_.data(1) + (i + 1) * n_, coefficients_.get() + i * n_);
+    std::copy(a_.data(source_) + i * n_, a_.data(source_) + (i + 1) * n_,
+        coefficients_.get() + i * n_);
     util::inverse_ntt_negacyclic_harvey(coefficients_.get() + i * n_, tables_[i]);
   }
 
@@ -1694,7 +1698,7 @@ class HoistedRotation {
       uint64_t *dst = out + i * stride;
       if (j == i) {
         // Digit i at its own prime is c1's row i, already transformed.
-        std::copy(a_.data(1) + i * n_, a_.data(1) + (i + 1) * n_, dst);
+        std::copy(a_.data(source_) + i * n_, a_.data(source_) + (i + 1) * n_, dst);
         continue;
       }
       const uint64_t *d = coefficients_.get() + i * n_;
@@ -1834,7 +1838,10 @@ class HoistedRotation {
       uint64_t *dst = ks.r.data(comp) + j * n_;
       util::sub_poly_coeffmod(ks.sums.get() + (comp * (k_ + 1) + j) * n_, t.data(), n_, q, dst);
       util::multiply_poly_scalar_coeffmod(dst, n_, inv_p[j], q, dst);
-      if (comp == 0) {
+      if (source_ == 2) {
+        // Relinearization: c0 and c1 as they are.
+        util::add_poly_coeffmod(dst, a_.data(comp) + j * n_, n_, q, dst);
+      } else if (comp == 0) {
         // c0 rotated: its values permuted.
         const uint64_t *c0 = a_.data(0) + j * n_;
         for (size_t s = 0; s < n_; s++) {
@@ -1859,6 +1866,7 @@ class HoistedRotation {
 
   const oml_context *c_;
   const Ciphertext &a_;
+  size_t source_;  // the component switched: 1 (c1, rotations) or 2 (c2, relinearization)
   const SEALContext::ContextData &key_data_;
   const std::vector<Modulus> &mods_;
   const util::NTTTables *tables_;
@@ -1978,6 +1986,52 @@ Ciphertext galois_threads(const oml_context *c, const Ciphertext &a, uint32_t el
   return std::move(ks.r);
 }
 }  // namespace
+
+namespace {
+// SEAL's relinearization of a size-3 CKKS ciphertext in NTT form, its key switch of c2 done
+// here as in galois_threads and shared by prime over threads: the residues of SEAL's own.
+Ciphertext relinearize_threads(const oml_context *c, const Ciphertext &a, const RelinKeys &rk,
+    size_t threads) {
+  size_t n = c->n;
+  size_t k = a.coeff_modulus_size();
+  HoistedRotation h(c, a, 2);
+  auto ks = h.start(rk.data()[RelinKeys::get_index(2)]);
+  std::vector<uint32_t> identity(n);
+  for (size_t t = 0; t < n; t++) {
+    identity[t] = static_cast<uint32_t>(t);
+  }
+  share(threads, k, [&](size_t i, size_t) { h.to_coefficients(i); });
+  std::vector<std::unique_ptr<uint64_t[]>> digits(threads);
+  share(threads, k + 1, [&](size_t item, size_t slot) {
+    size_t j = item == 0 ? k : item - 1;
+    if (!digits[slot]) {
+      digits[slot].reset(new uint64_t[k * n]);
+    }
+    h.digits_at(j, digits[slot].get(), n);
+    h.products_at(ks, identity.data(), j, digits[slot].get(), n);
+  });
+  share(threads, k, [&](size_t j, size_t) { h.divide_at(ks, identity.data(), j); });
+  return std::move(ks.r);
+}
+}  // namespace
+
+oml_status oml_evaluator_relinearize_threads(const oml_context *c, const oml_ciphertext *a,
+    const oml_relin_keys *rk, int32_t threads, oml_ciphertext **out) {
+  return oml::guard([&] {
+    need(c, "context");
+    need(out, "out");
+    need(rk, "relinearization keys");
+    size_t parts = thread_count(threads);
+    check_ct(c, a);
+    require(is_ckks(c), OML_E_INCOMPATIBLE, "key switches on several threads need CKKS");
+    require(rk->keys.parms_id() == c->ctx.key_parms_id(), OML_E_CONTEXT_MISMATCH,
+        "relinearization keys made under other parameters");
+    require(a->ct.size() == 3, OML_E_INCOMPATIBLE, "relinearize needs a size-3 ciphertext");
+    require(a->ct.is_ntt_form(), OML_E_INCOMPATIBLE, "key switches on several threads need NTT form");
+    require(rk->keys.size() >= 1, OML_E_INCOMPATIBLE, "relinearization keys without a key for c2");
+    *out = wrap(relinearize_threads(c, a->ct, rk->keys, parts));
+  });
+}
 
 oml_status oml_evaluator_rotate_threads(const oml_context *c, const oml_ciphertext *a,
     int32_t steps, const oml_galois_keys *gk, int32_t threads, oml_ciphertext **out) {

@@ -14,6 +14,7 @@ import dev.oml.he.HeSerializer;
 import dev.oml.he.IncompatibleOperandsException;
 import dev.oml.he.KeyGenerator;
 import dev.oml.he.PublicKey;
+import dev.oml.he.RelinKeys;
 import dev.oml.he.SecretKey;
 import dev.oml.he.conformance.TestParameters;
 import java.util.List;
@@ -26,7 +27,8 @@ import org.junit.jupiter.api.TestInstance;
  * SEAL's key switches split over several threads in the native layer (C ABI 7) give the
  * residues of the one-thread calls, byte for byte: a rotation and a conjugation those of SEAL's
  * own (the oracle: SEAL's evaluator, which the one-thread evaluator calls), hoisted rotations
- * those of the one-thread hoisted call; at the top level and below it (fewer digits), with
+ * those of the one-thread hoisted call, a relinearization SEAL's own (C ABI 9); at the top
+ * level and below it (fewer digits), with
  * 60-bit digits reduced at 40-bit primes and the other way round.
  */
 @RequiresSeal
@@ -38,6 +40,7 @@ class SealKeySwitchThreadsTest {
   private SecretKey sk;
   private PublicKey pk;
   private GaloisKeys gk;
+  private RelinKeys rk;
   private HeSerializer io;
   private final Random rnd = new Random(11);
 
@@ -48,6 +51,7 @@ class SealKeySwitchThreadsTest {
     sk = kg.secretKey();
     pk = kg.createPublicKey();
     gk = kg.createGaloisKeysWithConjugation(new int[] {1, 7, -2, 5});
+    rk = kg.createRelinKeys();
     io = ctx.serializer();
   }
 
@@ -93,6 +97,35 @@ class SealKeySwitchThreadsTest {
             "conjugation at level " + x.level() + " on " + threads + " threads");
       }
     }
+  }
+
+  @Test
+  void relinearizationsOnThreadsAreSealsOwn() {
+    Evaluator one = ctx.evaluator();
+    CkksEncoder enc = ctx.ckksEncoder();
+    for (int threads : new int[] {2, 3, 8}) {
+      Evaluator ev = one.withKeySwitchThreads(threads);
+      // the top level and level 2 (5 and 3 digits; a product at scale 2^80 does not fit level 0)
+      for (Ciphertext x : levels().subList(0, 2)) {
+        Ciphertext y = one.modSwitchTo(fresh(), x.level());
+        Ciphertext product = one.multiply(x, y);
+        Ciphertext want = one.relinearize(product, rk);
+        Ciphertext got = ev.relinearize(product, rk);
+        assertSameResidues(want, got, "relinearization at level " + x.level() + " on "
+            + threads + " threads");
+        assertSameResidues(one.multiplyAndRelinearize(x, y, rk),
+            ev.multiplyAndRelinearize(x, y, rk), "product at level " + x.level());
+        // and it is the product: the oracle is the slots' products in floating point
+        double[] a = enc.decode(ctx.decryptor(sk).decrypt(x));
+        double[] b = enc.decode(ctx.decryptor(sk).decrypt(y));
+        double[] ab = enc.decode(ctx.decryptor(sk).decrypt(got));
+        for (int i = 0; i < a.length; i += 97) {
+          assertEquals(a[i] * b[i], ab[i], 1e-5, "slot " + i + " at level " + x.level());
+        }
+      }
+    }
+    assertThrows(IncompatibleOperandsException.class,
+        () -> one.withKeySwitchThreads(2).relinearize(fresh(), rk));
   }
 
   @Test

@@ -256,7 +256,8 @@ public final class HeProgram {
           }
           side = null;
         }
-        c = ((ActivationStep) o).apply(c, enc, ev, rk, primes, lay.slots());
+        // Its relinearizations split over two threads where the backend can.
+        c = ((ActivationStep) o).apply(c, enc, conjugator, rk, primes, lay.slots());
       }
     }
     return c;

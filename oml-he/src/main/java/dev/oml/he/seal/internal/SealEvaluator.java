@@ -42,7 +42,8 @@ final class SealEvaluator implements Evaluator {
   }
 
   /**
-   * CKKS rotations, hoisted rotations and conjugations split over {@code threads} threads in
+   * CKKS rotations, hoisted rotations, conjugations and relinearizations split over
+   * {@code threads} threads in
    * the native layer (the calling thread and threads of the library's own): a key switch's
    * digits, inner products and division by the special prime are independent per prime, and a
    * hoisted call's rotations after its one decomposition. The residues are this evaluator's
@@ -259,7 +260,10 @@ final class SealEvaluator implements Evaluator {
     Ct a = ctx.evalCt(x);
     Rk rk = ctx.rk(keys);
     PointerByReference out = new PointerByReference();
-    SealNative.check(ctx.lib.oml_evaluator_relinearize(ctx.ptr(), a.pointer(), rk.pointer(), out));
+    SealNative.check(threads > 1 && a.scheme() == HeScheme.CKKS
+        ? ctx.lib.oml_evaluator_relinearize_threads(ctx.ptr(), a.pointer(), rk.pointer(),
+            threads, out)
+        : ctx.lib.oml_evaluator_relinearize(ctx.ptr(), a.pointer(), rk.pointer(), out));
     ctx.fence(a, rk);
     return ctx.newCt(out);
   }

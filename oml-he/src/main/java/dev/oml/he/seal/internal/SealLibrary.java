@@ -133,6 +133,10 @@ public interface SealLibrary extends Library {
   int oml_evaluator_rotate_hoisted_threads(Pointer ctx, Pointer a, int[] steps, long count,
       Pointer gk, int threads, Pointer[] out);
 
+  // Relinearization on several threads (ABI 9): the residues of the one-thread call.
+  int oml_evaluator_relinearize_threads(Pointer ctx, Pointer a, Pointer rk, int threads,
+      PointerByReference out);
+
   int oml_evaluator_rescale(Pointer ctx, Pointer a, PointerByReference out);
 
   int oml_evaluator_mod_switch_to(Pointer ctx, Pointer a, int level, PointerByReference out);

@@ -204,6 +204,10 @@ OML_API oml_status oml_evaluator_rotate_hoisted_threads(const oml_context *ctx,
  * key switch of c2 shared by prime as in oml_evaluator_rotate_threads. CKKS only. */
 OML_API oml_status oml_evaluator_relinearize_threads(const oml_context *ctx,
     const oml_ciphertext *a, const oml_relin_keys *rk, int32_t threads, oml_ciphertext **out);
+/* CKKS rescale on several threads (ABI 9): the residues of oml_evaluator_rescale (SEAL's
+ * rescale_to_next), its division by the last prime shared by prime and component. */
+OML_API oml_status oml_evaluator_rescale_threads(const oml_context *ctx, const oml_ciphertext *a,
+    int32_t threads, oml_ciphertext **out);
 /* A timeline of the split key switches, for finding idle time (ABI 9): when the environment
  * variable OML_SEAL_TRACE names a file as the library is loaded, every part of every split
  * phase is recorded (thread id, start and end on CLOCK_MONOTONIC, thread CPU time), and this

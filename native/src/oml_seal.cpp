@@ -2015,6 +2015,75 @@ Ciphertext relinearize_threads(const oml_context *c, const Ciphertext &a, const 
 }
 }  // namespace
 
+namespace {
+// SEAL's CKKS rescale (rescale_to_next: every component divided by the level's last prime q,
+// rounded, in NTT form) with its primes shared over threads: each component's last row brought
+// to coefficient form plus floor(q/2), then at every other prime i
+// (c_i - ((last + floor(q/2)) mod q mod q_i - floor(q/2))) / q mod q_i, as SEAL's
+// divide_and_round_q_last_ntt_inplace computes it: exact arithmetic modulo each prime, so the
+// residues are SEAL's own.
+Ciphertext rescale_threads(const oml_context *c, const Ciphertext &a, size_t threads) {
+  size_t n = c->n;
+  auto cd = c->ctx.get_context_data(a.parms_id());
+  auto next = cd->next_context_data();
+  require(next != nullptr, OML_E_INCOMPATIBLE, "ciphertext at level 0 cannot be rescaled");
+  const auto &mods = cd->parms().coeff_modulus();
+  size_t k = mods.size();
+  const util::NTTTables *tables = cd->small_ntt_tables();
+  const Modulus &last = mods[k - 1];
+  uint64_t half = last.value() >> 1;
+  const util::MultiplyUIntModOperand *inv = cd->rns_tool()->inv_q_last_mod_q();
+  size_t size = a.size();
+  std::unique_ptr<uint64_t[]> lasts(new uint64_t[size * n]);
+  share(threads, size, [&](size_t comp, size_t) {
+    uint64_t *l = lasts.get() + comp * n;
+    std::copy(a.data(comp) + (k - 1) * n, a.data(comp) + k * n, l);
+    util::inverse_ntt_negacyclic_harvey(l, tables[k - 1]);
+    util::add_poly_scalar_coeffmod(l, n, half, last, l);
+  });
+  Ciphertext r(c->ctx, next->parms_id());
+  r.resize(size);
+  r.is_ntt_form() = true;
+  r.scale() = a.scale() / static_cast<double>(last.value());
+  std::vector<std::unique_ptr<uint64_t[]>> scratch(threads);
+  share(threads, size * (k - 1), [&](size_t item, size_t slot) {
+    size_t comp = item / (k - 1);
+    size_t i = item % (k - 1);
+    if (!scratch[slot]) {
+      scratch[slot].reset(new uint64_t[n]);
+    }
+    uint64_t *t = scratch[slot].get();
+    const uint64_t *l = lasts.get() + comp * n;
+    const Modulus &q = mods[i];
+    if (q.value() < last.value()) {
+      util::modulo_poly_coeffs(l, n, q, t);
+    } else {
+      std::copy(l, l + n, t);
+    }
+    util::sub_poly_scalar_coeffmod(t, n, util::barrett_reduce_64(half, q), q, t);
+    util::ntt_negacyclic_harvey(t, tables[i]);
+    uint64_t *dst = r.data(comp) + i * n;
+    util::sub_poly_coeffmod(a.data(comp) + i * n, t, n, q, dst);
+    util::multiply_poly_scalar_coeffmod(dst, n, inv[i], q, dst);
+  });
+  return r;
+}
+}  // namespace
+
+oml_status oml_evaluator_rescale_threads(const oml_context *c, const oml_ciphertext *a,
+    int32_t threads, oml_ciphertext **out) {
+  return oml::guard([&] {
+    need(c, "context");
+    need(out, "out");
+    size_t parts = thread_count(threads);
+    int level = check_ct(c, a);
+    require(is_ckks(c), OML_E_INCOMPATIBLE, "rescale needs CKKS");
+    require(level > 0, OML_E_INCOMPATIBLE, "ciphertext at level 0 cannot be rescaled");
+    require(a->ct.is_ntt_form(), OML_E_INCOMPATIBLE, "rescales on several threads need NTT form");
+    *out = wrap(rescale_threads(c, a->ct, parts));
+  });
+}
+
 oml_status oml_evaluator_relinearize_threads(const oml_context *c, const oml_ciphertext *a,
     const oml_relin_keys *rk, int32_t threads, oml_ciphertext **out) {
   return oml::guard([&] {

@@ -52,7 +52,7 @@ public interface Evaluator {
   /**
    * An evaluator over the same context that may spend up to {@code threads} threads inside one
    * CKKS key switch ({@link #rotate}, {@link #rotateHoisted}, {@link #conjugate},
-   * {@link #relinearize} and so {@link #multiplyAndRelinearize}), for the
+   * {@link #relinearize} and so {@link #multiplyAndRelinearize}; and {@link #rescale}), for the
    * latency of a single ciphertext; its results are this evaluator's to the last residue.
    * Backends that cannot split a key switch return this evaluator ({@link #keySwitchThreads}
    * tells which).

@@ -27,7 +27,7 @@ import org.junit.jupiter.api.TestInstance;
  * SEAL's key switches split over several threads in the native layer (C ABI 7) give the
  * residues of the one-thread calls, byte for byte: a rotation and a conjugation those of SEAL's
  * own (the oracle: SEAL's evaluator, which the one-thread evaluator calls), hoisted rotations
- * those of the one-thread hoisted call, a relinearization SEAL's own (C ABI 9); at the top
+ * those of the one-thread hoisted call, a relinearization and a rescale SEAL's own (C ABI 9); at the top
  * level and below it (fewer digits), with
  * 60-bit digits reduced at 40-bit primes and the other way round.
  */
@@ -126,6 +126,35 @@ class SealKeySwitchThreadsTest {
     }
     assertThrows(IncompatibleOperandsException.class,
         () -> one.withKeySwitchThreads(2).relinearize(fresh(), rk));
+  }
+
+  @Test
+  void rescalesOnThreadsAreSealsOwn() {
+    Evaluator one = ctx.evaluator();
+    CkksEncoder enc = ctx.ckksEncoder();
+    for (int threads : new int[] {2, 3, 8}) {
+      Evaluator ev = one.withKeySwitchThreads(threads);
+      Ciphertext top = fresh();
+      for (Ciphertext x : List.of(top, one.modSwitchTo(top, 2), one.modSwitchTo(top, 1),
+          one.multiply(top, top))) {
+        Ciphertext want = one.rescale(x);
+        Ciphertext got = ev.rescale(x);
+        assertSameResidues(want, got, "rescale of size " + x.size() + " at level " + x.level()
+            + " on " + threads + " threads");
+        assertEquals(x.size(), got.size());
+      }
+      // and it is the division of a product at scale 2^80 back to about 2^40: the oracle is
+      // the squares of the slots in floating point
+      double[] v = enc.decode(ctx.decryptor(sk).decrypt(top));
+      Ciphertext square = ev.rescale(one.multiplyAndRelinearize(top, top, rk));
+      assertEquals(3, square.level());
+      double[] w = enc.decode(ctx.decryptor(sk).decrypt(square));
+      for (int i = 0; i < v.length; i += 97) {
+        assertEquals(v[i] * v[i], w[i], 1e-5, "slot " + i);
+      }
+    }
+    assertThrows(IncompatibleOperandsException.class,
+        () -> one.withKeySwitchThreads(2).rescale(one.modSwitchTo(fresh(), 0)));
   }
 
   @Test

@@ -42,7 +42,7 @@ final class SealEvaluator implements Evaluator {
   }
 
   /**
-   * CKKS rotations, hoisted rotations, conjugations and relinearizations split over
+   * CKKS rotations, hoisted rotations, conjugations, relinearizations and rescales split over
    * {@code threads} threads in
    * the native layer (the calling thread and threads of the library's own): a key switch's
    * digits, inner products and division by the special prime are independent per prime, and a
@@ -362,7 +362,9 @@ final class SealEvaluator implements Evaluator {
     ctx.requireScheme(HeScheme.CKKS, "rescale");
     ctx.checks.aboveLevelZero(a, "rescale");
     PointerByReference out = new PointerByReference();
-    SealNative.check(ctx.lib.oml_evaluator_rescale(ctx.ptr(), a.pointer(), out));
+    SealNative.check(threads > 1
+        ? ctx.lib.oml_evaluator_rescale_threads(ctx.ptr(), a.pointer(), threads, out)
+        : ctx.lib.oml_evaluator_rescale(ctx.ptr(), a.pointer(), out));
     ctx.fence(a);
     return ctx.newCt(out);
   }

@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "firewall.h"
+#include "ntt_simd.h"
 #include "seal/seal.h"
 #include "seal/util/ntt.h"
 #include "seal/util/numth.h"
@@ -187,9 +188,9 @@ void ntt(const oml_context *c, uint64_t *poly, size_t primes, bool forward) {
   auto tables = c->ctx.first_context_data()->small_ntt_tables();
   for (size_t i = 0; i < primes; i++) {
     if (forward) {
-      util::ntt_negacyclic_harvey(util::CoeffIter(poly + i * c->n), tables[i]);
+      oml::ntt_forward(poly + i * c->n, tables[i]);
     } else {
-      util::inverse_ntt_negacyclic_harvey(util::CoeffIter(poly + i * c->n), tables[i]);
+      oml::ntt_inverse(poly + i * c->n, tables[i]);
     }
   }
 }
@@ -1586,7 +1587,7 @@ class HoistedRotation {
   // Row i of c1 in coefficient form.
   void to_coefficients(size_t i) {
     std::copy(a_.data(1) + i * n_, a_.data(1) + (i + 1) * n_, coefficients_.get() + i * n_);
-    util::inverse_ntt_negacyclic_harvey(coefficients_.get() + i * n_, tables_[i]);
+    oml::ntt_inverse(coefficients_.get() + i * n_, tables_[i]);
   }
 
   // Every digit at prime j (the level's primes, then P at j == k), transformed: digit i at
@@ -1606,7 +1607,7 @@ class HoistedRotation {
       } else {
         util::modulo_poly_coeffs(d, n_, mods_[m], dst);
       }
-      util::ntt_negacyclic_harvey(dst, tables_[m]);
+      oml::ntt_forward(dst, tables_[m]);
     }
   }
 
@@ -1697,7 +1698,7 @@ class HoistedRotation {
       const Modulus &p = mods_[special_];
       for (size_t comp = 0; comp < 2; comp++) {
         uint64_t *last = ks.sums.get() + (comp * (k_ + 1) + k_) * n_;
-        util::inverse_ntt_negacyclic_harvey(last, tables_[special_]);
+        oml::ntt_inverse(last, tables_[special_]);
         util::add_poly_scalar_coeffmod(last, n_, p.value() >> 1, p, last);
       }
     }
@@ -1720,7 +1721,7 @@ class HoistedRotation {
       }
       util::sub_poly_scalar_coeffmod(t.data(), n_, util::barrett_reduce_64(half, q), q,
           t.data());
-      util::ntt_negacyclic_harvey(t.data(), tables_[j]);
+      oml::ntt_forward(t.data(), tables_[j]);
       uint64_t *dst = ks.r.data(comp) + j * n_;
       util::sub_poly_coeffmod(ks.sums.get() + (comp * (k_ + 1) + j) * n_, t.data(), n_, q, dst);
       util::multiply_poly_scalar_coeffmod(dst, n_, inv_p[j], q, dst);

@@ -1660,39 +1660,44 @@ class HoistedRotation {
     products_at(ks, perm, j, digit(0, j), (k_ + 1) * n_);
   }
 
-  // The same with the digits at prime j read from digits + i * stride.
+  // The same with the digits at prime j read from digits + i * stride. Each coefficient's sums
+  // over the digits stay in registers (128-bit, reduced after every group of products that
+  // fits below 2^128, which for primes below 2^61 is every digit at once) and are reduced and
+  // written once: no accumulator goes through memory.
   void products_at(KeySwitch &ks, const uint32_t *perm, size_t j, const uint64_t *digits,
       size_t stride) const {
-    const size_t tile = 1024;
-    unsigned __int128 acc[2 * tile];
     size_t m = prime(j);
     const Modulus &q = mods_[m];
     size_t group = terms_per_fold(k_, q);
-    for (size_t t0 = 0; t0 < n_; t0 += tile) {
-      size_t len = std::min(n_, t0 + tile) - t0;
-      std::fill(acc, acc + 2 * tile, 0);
+    std::vector<const uint64_t *> k0(k_), k1(k_);
+    for (size_t i = 0; i < k_; i++) {
+      k0[i] = ks.key[i].data().data(0) + m * n_;
+      k1[i] = ks.key[i].data().data(1) + m * n_;
+    }
+    uint64_t *dst0 = ks.sums.get() + j * n_;
+    uint64_t *dst1 = ks.sums.get() + ((k_ + 1) + j) * n_;
+    auto reduce = [&q](unsigned __int128 z) {
+      uint64_t words[2] = {static_cast<uint64_t>(z), static_cast<uint64_t>(z >> 64)};
+      return util::barrett_reduce_128(words, q);
+    };
+    for (size_t t = 0; t < n_; t++) {
+      const uint64_t *d = digits + perm[t];
+      unsigned __int128 a0 = 0;
+      unsigned __int128 a1 = 0;
       for (size_t i0 = 0; i0 < k_; i0 += group) {
         size_t i1 = std::min(k_, i0 + group);
         for (size_t i = i0; i < i1; i++) {
-          const uint64_t *d = digits + i * stride;
-          const uint64_t *k0 = ks.key[i].data().data(0) + m * n_ + t0;
-          const uint64_t *k1 = ks.key[i].data().data(1) + m * n_ + t0;
-          const uint32_t *pp = perm + t0;
-          for (size_t t = 0; t < len; t++) {
-            unsigned __int128 x = d[pp[t]];
-            acc[t] += x * k0[t];
-            acc[tile + t] += x * k1[t];
-          }
+          unsigned __int128 x = d[i * stride];
+          a0 += x * k0[i][t];
+          a1 += x * k1[i][t];
         }
-        fold(acc, len, q);
-        fold(acc + tile, len, q);
-      }
-      for (size_t comp = 0; comp < 2; comp++) {
-        uint64_t *dst = ks.sums.get() + (comp * (k_ + 1) + j) * n_ + t0;
-        for (size_t t = 0; t < len; t++) {
-          dst[t] = static_cast<uint64_t>(acc[comp * tile + t]);
+        if (i1 < k_) {
+          a0 = reduce(a0);
+          a1 = reduce(a1);
         }
       }
+      dst0[t] = reduce(a0);
+      dst1[t] = reduce(a1);
     }
     if (j == k_) {
       const Modulus &p = mods_[special_];

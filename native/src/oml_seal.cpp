@@ -1360,6 +1360,15 @@ void require_rotation_key(const oml_context *c, int32_t steps, const oml_galois_
       "no Galois key for a rotation by " + std::to_string(steps) + " steps");
 }
 
+Ciphertext galois_threads(const oml_context *c, const Ciphertext &a, uint32_t elt,
+    const GaloisKeys &gk, size_t threads);
+
+// Whether a CKKS automorphism goes through galois_threads on one thread instead of SEAL's own
+// (the same residues, byte for byte): where the AVX-512 transforms make it the faster one.
+bool own_key_switch(const oml_context *c, const Ciphertext &a) {
+  return is_ckks(c) && a.is_ntt_form() && oml::ntt_simd_enabled();
+}
+
 Ciphertext rotate_one(const oml_context *c, const oml_ciphertext *a, int32_t steps,
     const oml_galois_keys *gk) {
   int s = normalized_steps(c, steps);
@@ -1368,7 +1377,9 @@ Ciphertext rotate_one(const oml_context *c, const oml_ciphertext *a, int32_t ste
     r = a->ct;
   } else {
     require_rotation_key(c, steps, gk);
-    if (is_ckks(c)) {
+    if (own_key_switch(c, a->ct)) {
+      r = galois_threads(c, a->ct, galois_element(c, s), gk->keys, 1);
+    } else if (is_ckks(c)) {
       c->evaluator->rotate_vector(a->ct, s, gk->keys, r);
     } else {
       c->evaluator->rotate_rows(a->ct, s, gk->keys, r);
@@ -1812,7 +1823,11 @@ oml_status oml_evaluator_conjugate(const oml_context *c, const oml_ciphertext *a
     require(gk->keys.has_key(static_cast<uint32_t>(2 * c->n - 1)), OML_E_INCOMPATIBLE,
         "no Galois key for conjugation: generate it with createGaloisKeysWithConjugation");
     Ciphertext r;
-    c->evaluator->complex_conjugate(a->ct, gk->keys, r);
+    if (own_key_switch(c, a->ct)) {
+      r = galois_threads(c, a->ct, static_cast<uint32_t>(2 * c->n - 1), gk->keys, 1);
+    } else {
+      c->evaluator->complex_conjugate(a->ct, gk->keys, r);
+    }
     *out = wrap(std::move(r));
   });
 }

@@ -33,7 +33,7 @@ extern "C" {
 #endif
 
 /* Bumped whenever a signature or a status code changes; the Java side refuses a mismatch. */
-#define OML_ABI_VERSION 8
+#define OML_ABI_VERSION 9
 
 typedef int32_t oml_status;
 
@@ -153,6 +153,15 @@ OML_API oml_status oml_evaluator_multiply_plain_many(const oml_context *ctx,
 OML_API oml_status oml_evaluator_multiply_plain_sum(const oml_context *ctx,
     const oml_ciphertext *const *a, const oml_plaintext *const *p, size_t count,
     oml_ciphertext **out);
+/* CKKS (ABI 9): rows inner products over the same count ciphertexts at once: row j is
+ * sum_i a[i] * p[j * count + i] over the i whose plaintext is not NULL (out[j] is NULL for a row
+ * with none). The a[i] share one level and size; each plaintext is at that level or above; the
+ * products of one row share a scale, the row's. The residues are those of
+ * oml_evaluator_multiply_plain_sum row by row; the calling thread and threads - 1 threads of the
+ * library's own (1 <= threads <= 64) share the primes. */
+OML_API oml_status oml_evaluator_multiply_plain_sums(const oml_context *ctx,
+    const oml_ciphertext *const *a, size_t count, const oml_plaintext *const *p, size_t rows,
+    int32_t threads, oml_ciphertext **out);
 /* CKKS: for each of rows rows, sum_i constants[row * count + i] * a[i] (constants as signed
  * integers, the same in every slot); the results have scale a[0].scale * constant_scale. The
  * count ciphertexts share one level and scale and have size two. out holds rows pointers. */

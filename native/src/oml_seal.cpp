@@ -1551,6 +1551,117 @@ void run_parts(size_t parts, const Part &part) {
 }  // namespace
 }  // extern "C++"
 
+// Several inner products over the same ciphertexts (ABI 9), split by prime over threads.
+oml_status oml_evaluator_multiply_plain_sums(const oml_context *c,
+    const oml_ciphertext *const *a, size_t count, const oml_plaintext *const *p, size_t rows,
+    int32_t threads, oml_ciphertext **out) {
+  return oml::guard([&] {
+    need(c, "context");
+    need(out, "out");
+    require(is_ckks(c), OML_E_INCOMPATIBLE, "inner products of plaintext products need CKKS");
+    require(count > 0 && rows > 0 && a != nullptr && p != nullptr, OML_E_INVALID_ARGUMENT,
+        "operand arrays are null or empty");
+    require(threads >= 1 && threads <= 64, OML_E_INVALID_ARGUMENT, "threads outside [1, 64]");
+    int level = check_ct(c, a[0]);
+    size_t size = a[0]->ct.size();
+    for (size_t i = 0; i < count; i++) {
+      require(check_ct(c, a[i]) == level && a[i]->ct.size() == size && a[i]->ct.is_ntt_form(),
+          OML_E_INCOMPATIBLE, "inner product of ciphertexts at different levels or sizes");
+    }
+    std::vector<double> scale(rows, 0.0);
+    std::vector<bool> used(rows, false);
+    for (size_t j = 0; j < rows; j++) {
+      for (size_t i = 0; i < count; i++) {
+        const oml_plaintext *w = p[j * count + i];
+        if (w == nullptr) {
+          continue;
+        }
+        require(check_pt(c, w) >= level, OML_E_INCOMPATIBLE,
+            "plaintext level below the ciphertext level");
+        double s = a[i]->ct.scale() * w->pt.scale();
+        require(!used[j] || s == scale[j], OML_E_INCOMPATIBLE,
+            "inner product of products at different scales");
+        scale[j] = s;
+        used[j] = true;
+      }
+    }
+    auto data = c->ctx.get_context_data(a[0]->ct.parms_id());
+    const auto &mods = data->parms().coeff_modulus();
+    size_t k = mods.size();
+    size_t n = c->n;
+    std::vector<Ciphertext> r(rows);
+    for (size_t j = 0; j < rows; j++) {
+      if (used[j]) {
+        r[j] = Ciphertext(c->ctx, a[0]->ct.parms_id());
+        r[j].resize(size);
+        r[j].is_ntt_form() = true;
+        r[j].scale() = scale[j];
+      }
+    }
+    // Every row's sums over one tile of coefficients at once: each ciphertext's tile is read
+    // once for all rows (where one inner product per call reads it once per row). The sums
+    // are 128-bit (each product below q^2), reduced once per group of terms that fits;
+    // plaintexts above the ciphertexts' level are read in place (their first rows). Primes
+    // are shared out over the threads.
+    const size_t tile = 128;
+    size_t parts = std::min<size_t>(static_cast<size_t>(threads), k);
+    run_parts(parts, [&](size_t part) {
+      std::vector<unsigned __int128> acc(rows * size * tile);
+      for (size_t m = part_begin(k, parts, part); m < part_begin(k, parts, part + 1); m++) {
+        const Modulus &q = mods[m];
+        size_t group = terms_per_fold(count, q);
+        for (size_t t0 = 0; t0 < n; t0 += tile) {
+          size_t len = std::min(n, t0 + tile) - t0;
+          std::fill(acc.begin(), acc.end(), 0);
+          for (size_t i0 = 0; i0 < count; i0 += group) {
+            size_t i1 = std::min(count, i0 + group);
+            for (size_t i = i0; i < i1; i++) {
+              for (size_t j = 0; j < rows; j++) {
+                const oml_plaintext *w = p[j * count + i];
+                if (w == nullptr || w->pt.is_zero()) {
+                  continue;
+                }
+                const uint64_t *wt = w->pt.data() + m * n + t0;
+                for (size_t comp = 0; comp < size; comp++) {
+                  const uint64_t *x = a[i]->ct.data(comp) + m * n + t0;
+                  unsigned __int128 *z = acc.data() + (j * size + comp) * tile;
+                  for (size_t t = 0; t < len; t++) {
+                    z[t] += static_cast<unsigned __int128>(x[t]) * wt[t];
+                  }
+                }
+              }
+            }
+            for (size_t j = 0; j < rows * size; j++) {
+              fold(acc.data() + j * tile, len, q);
+            }
+          }
+          for (size_t j = 0; j < rows; j++) {
+            if (!used[j]) {
+              continue;
+            }
+            for (size_t comp = 0; comp < size; comp++) {
+              const unsigned __int128 *z = acc.data() + (j * size + comp) * tile;
+              uint64_t *dst = r[j].data(comp) + m * n + t0;
+              for (size_t t = 0; t < len; t++) {
+                dst[t] = static_cast<uint64_t>(z[t]);
+              }
+            }
+          }
+        }
+      }
+    });
+    std::vector<std::unique_ptr<oml_ciphertext>> results(rows);
+    for (size_t j = 0; j < rows; j++) {
+      if (used[j]) {
+        results[j].reset(wrap(std::move(r[j])));
+      }
+    }
+    for (size_t j = 0; j < rows; j++) {
+      out[j] = results[j].release();
+    }
+  });
+}
+
 namespace {
 // The hoisted rotations of a CKKS ciphertext (c0, c1) in NTT form at k data primes. SEAL's
 // rotation applies the automorphism to c1 and then decomposes it; here c1 is decomposed once

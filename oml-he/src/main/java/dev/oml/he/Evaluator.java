@@ -122,6 +122,35 @@ public interface Evaluator {
   }
 
   /**
+   * Several inner products over the same ciphertexts, the shape of the giant-step groups of a
+   * baby-step giant-step matrix product: for every row {@code j} of {@code p} (each of
+   * {@code a.size()} entries), {@code sum_i a[i] * p[j][i]} over the {@code i} whose plaintext
+   * is not null, or null for a row with none. Each row is as {@link #multiplyPlainSum} makes
+   * it, to the last residue; a backend may compute all rows in one pass over the ciphertexts,
+   * and with {@link #withKeySwitchThreads} on several threads. The default calls
+   * {@link #multiplyPlainSum} per row.
+   */
+  default List<Ciphertext> multiplyPlainSums(List<? extends Ciphertext> a, Plaintext[][] p) {
+    List<Ciphertext> out = new ArrayList<>(p.length);
+    for (Plaintext[] row : p) {
+      if (row.length != a.size()) {
+        throw new IllegalArgumentException(a.size() + " ciphertexts but a row of " + row.length
+            + " plaintexts");
+      }
+      List<Ciphertext> terms = new ArrayList<>(row.length);
+      List<Plaintext> diagonals = new ArrayList<>(row.length);
+      for (int i = 0; i < row.length; i++) {
+        if (row[i] != null) {
+          terms.add(a.get(i));
+          diagonals.add(row[i]);
+        }
+      }
+      out.add(terms.isEmpty() ? null : multiplyPlainSum(terms, diagonals));
+    }
+    return out;
+  }
+
+  /**
    * CKKS: for every row {@code j} of {@code weights}, the sum {@code sum_i c[j][i] * a[i]} with
    * the constants {@code c[j][i] = round(weights[j][i] * constantScale)} (a constant plaintext
    * in every slot): the dense layer of the one-image-per-slot packing, with no rotation. The

@@ -14,7 +14,7 @@ import com.sun.jna.ptr.PointerByReference;
  */
 public interface SealLibrary extends Library {
   /** The ABI version this binding was written for; a library reporting another is refused. */
-  int ABI_VERSION = 8;
+  int ABI_VERSION = 9;
 
   int OK = 0;
   int E_INVALID_ARGUMENT = 1;
@@ -104,6 +104,9 @@ public interface SealLibrary extends Library {
 
   int oml_evaluator_multiply_plain_sum(Pointer ctx, Pointer[] a, Pointer[] p, long count,
       PointerByReference out);
+
+  int oml_evaluator_multiply_plain_sums(Pointer ctx, Pointer[] a, long count, Pointer[] p,
+      long rows, int threads, Pointer[] out);
 
   int oml_evaluator_multiply_constant_sums(Pointer ctx, Pointer[] a, long count,
       long[] constants, long rows, double constantScale, Pointer[] out);

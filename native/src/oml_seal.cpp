@@ -5,6 +5,7 @@
 #include <cmath>
 #include <complex>
 #include <condition_variable>
+#include <cstdlib>
 #include <cstring>
 #include <exception>
 #include <functional>
@@ -1364,9 +1365,15 @@ Ciphertext galois_threads(const oml_context *c, const Ciphertext &a, uint32_t el
     const GaloisKeys &gk, size_t threads);
 
 // Whether a CKKS automorphism goes through galois_threads on one thread instead of SEAL's own
-// (the same residues, byte for byte): where the AVX-512 transforms make it the faster one.
+// (the same residues, byte for byte): where the AVX-512 transforms make it the faster one,
+// unless the environment variable OML_SEAL_OWN_ROTATIONS is "1" (tests compare the native key
+// switch against SEAL's own rotation that way).
 bool own_key_switch(const oml_context *c, const Ciphertext &a) {
-  return is_ckks(c) && a.is_ntt_form() && oml::ntt_simd_enabled();
+  static const bool seal_own = [] {
+    const char *env = std::getenv("OML_SEAL_OWN_ROTATIONS");
+    return env != nullptr && std::strcmp(env, "1") == 0;
+  }();
+  return is_ckks(c) && a.is_ntt_form() && oml::ntt_simd_enabled() && !seal_own;
 }
 
 Ciphertext rotate_one(const oml_context *c, const oml_ciphertext *a, int32_t steps,

@@ -26,8 +26,8 @@ import org.junit.jupiter.api.TestInstance;
  * SEAL's key switches split over several threads in the native layer (C ABI 7) give the
  * residues of the one-thread calls, byte for byte: a rotation and a conjugation those of SEAL's
  * own (the oracle: SEAL's evaluator, which the one-thread evaluator calls where the native
- * AVX-512 transforms are off; oml-he's pom runs this class a second time with
- * {@code OML_NATIVE_SIMD=0} for that), hoisted rotations
+ * AVX-512 transforms are off or {@code OML_SEAL_OWN_ROTATIONS=1}; oml-he's pom runs this class
+ * a second time with that set), hoisted rotations
  * those of the one-thread hoisted call; at the top level and below it (fewer digits), with
  * 60-bit digits reduced at 40-bit primes and the other way round.
  */

@@ -24,6 +24,7 @@
 #include <cstdlib>
 #include <cstring>
 
+#include "seal/util/polyarithsmallmod.h"
 #include "seal/util/uintarithsmallmod.h"
 
 namespace oml {
@@ -240,9 +241,82 @@ OML_AVX512 void inverse_avx512(std::uint64_t *values, const NTTTables &tables) {
     _mm512_storeu_si512(y + j, _mm512_min_epu64(b, _mm512_sub_epi64(b, q)));
   }
 }
+// a - q where a >= q.
+OML_AVX512 inline __m512i below(__m512i a, __m512i q) {
+  return _mm512_min_epu64(a, _mm512_sub_epi64(a, q));
+}
+
+OML_AVX512 void reduce_and_subtract_avx512(const std::uint64_t *in, std::size_t n,
+    const seal::Modulus &modulus, std::uint64_t sub, std::uint64_t *out) {
+  // Barrett with floor(2^64 / q): the estimate is at most one short, so one subtraction.
+  const __m512i q = _mm512_set1_epi64(static_cast<long long>(modulus.value()));
+  const __m512i mu = _mm512_set1_epi64(static_cast<long long>(modulus.const_ratio()[1]));
+  const __m512i mu_hi = _mm512_srli_epi64(mu, 32);
+  const __m512i neg = _mm512_set1_epi64(static_cast<long long>(modulus.value() - sub));
+  for (std::size_t t = 0; t < n; t += 8) {
+    __m512i x = _mm512_loadu_si512(in + t);
+    __m512i r = _mm512_sub_epi64(x, _mm512_mullo_epi64(mulhi64(x, mu, mu_hi), q));
+    r = below(r, q);
+    // r - sub mod q as r + (q - sub), below 2q.
+    _mm512_storeu_si512(out + t, below(_mm512_add_epi64(r, neg), q));
+  }
+}
+
+OML_AVX512 void finish_division_avx512(const std::uint64_t *sum, const std::uint64_t *t_,
+    std::size_t n, const MultiplyUIntModOperand &inv, const seal::Modulus &modulus,
+    const std::uint64_t *c0, const std::uint32_t *perm, std::uint64_t *dst) {
+  const __m512i q = _mm512_set1_epi64(static_cast<long long>(modulus.value()));
+  const __m512i w = _mm512_set1_epi64(static_cast<long long>(inv.operand));
+  const __m512i wq = _mm512_set1_epi64(static_cast<long long>(inv.quotient));
+  const __m512i wq_hi = _mm512_srli_epi64(wq, 32);
+  for (std::size_t t = 0; t < n; t += 8) {
+    __m512i d = _mm512_add_epi64(_mm512_sub_epi64(_mm512_loadu_si512(sum + t),
+        _mm512_loadu_si512(t_ + t)), q);  // in (0, 2q)
+    __m512i r = below(mul_root(d, w, wq, wq_hi, q), q);
+    if (c0 != nullptr) {
+      __m256i idx = _mm256_loadu_si256(reinterpret_cast<const __m256i *>(perm + t));
+      __m512i c = _mm512_i32gather_epi64(idx, reinterpret_cast<const long long *>(c0), 8);
+      r = below(_mm512_add_epi64(r, c), q);
+    }
+    _mm512_storeu_si512(dst + t, r);
+  }
+}
 #endif
 
 }  // namespace
+
+void reduce_and_subtract(const std::uint64_t *in, std::size_t n, const seal::Modulus &q,
+    std::uint64_t sub, std::uint64_t *out) {
+#if defined(__GNUC__) && defined(__x86_64__)
+  if (ntt_simd_enabled() && n % 8 == 0 && q.bit_count() <= 62) {
+    reduce_and_subtract_avx512(in, n, q, sub, out);
+    return;
+  }
+#endif
+  seal::util::modulo_poly_coeffs(in, n, q, out);
+  if (sub != 0) {
+    seal::util::sub_poly_scalar_coeffmod(out, n, sub, q, out);
+  }
+}
+
+void finish_division(const std::uint64_t *sum, const std::uint64_t *t_, std::size_t n,
+    const MultiplyUIntModOperand &inv, const seal::Modulus &q, const std::uint64_t *c0,
+    const std::uint32_t *perm, std::uint64_t *dst) {
+#if defined(__GNUC__) && defined(__x86_64__)
+  if (ntt_simd_enabled() && n % 8 == 0 && q.bit_count() <= 62) {
+    finish_division_avx512(sum, t_, n, inv, q, c0, perm, dst);
+    return;
+  }
+#endif
+  seal::util::sub_poly_coeffmod(sum, t_, n, q, dst);
+  seal::util::multiply_poly_scalar_coeffmod(dst, n, inv, q, dst);
+  if (c0 != nullptr) {
+    for (std::size_t s = 0; s < n; s++) {
+      std::uint64_t v = dst[s] + c0[perm[s]];
+      dst[s] = v >= q.value() ? v - q.value() : v;
+    }
+  }
+}
 
 bool ntt_simd_enabled() {
   static const bool enabled = decide_simd();

@@ -1,9 +1,12 @@
 // Negacyclic NTTs with AVX-512 where the CPU has it (see ntt_simd.cpp).
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 
+#include "seal/modulus.h"
 #include "seal/util/ntt.h"
+#include "seal/util/uintarithsmallmod.h"
 
 namespace oml {
 
@@ -19,5 +22,16 @@ void ntt_forward(std::uint64_t *values, const seal::util::NTTTables &tables);
 // SEAL's inverse transform (util::inverse_ntt_negacyclic_harvey), including the factor 1/n:
 // inputs in [0, 2q), outputs in [0, q).
 void ntt_inverse(std::uint64_t *values, const seal::util::NTTTables &tables);
+
+// out[t] = (in[t] mod q - sub) mod q for t < n, with sub < q (inputs any 64-bit words).
+void reduce_and_subtract(const std::uint64_t *in, std::size_t n, const seal::Modulus &q,
+    std::uint64_t sub, std::uint64_t *out);
+
+// The last step of a key switch's division by the special prime at one prime q, for t < n:
+// dst[t] = (sum[t] - t_[t]) inv mod q, plus c0[perm[t]] mod q where c0 is not null (the
+// rotated first component). sum, t_ and c0 hold residues below q.
+void finish_division(const std::uint64_t *sum, const std::uint64_t *t_, std::size_t n,
+    const seal::util::MultiplyUIntModOperand &inv, const seal::Modulus &q,
+    const std::uint64_t *c0, const std::uint32_t *perm, std::uint64_t *dst);
 
 }  // namespace oml

@@ -1734,7 +1734,7 @@ class HoistedRotation {
       if (mods_[i].value() <= mods_[m].value()) {
         std::copy(d, d + n_, dst);
       } else {
-        util::modulo_poly_coeffs(d, n_, mods_[m], dst);
+        oml::reduce_and_subtract(d, n_, mods_[m], 0, dst);
       }
       oml::ntt_forward(dst, tables_[m]);
     }
@@ -1848,25 +1848,16 @@ class HoistedRotation {
     const Modulus &q = mods_[j];
     for (size_t comp = 0; comp < 2; comp++) {
       const uint64_t *last = ks.sums.get() + (comp * (k_ + 1) + k_) * n_;
+      uint64_t half_q = util::barrett_reduce_64(half, q);
       if (p.value() > q.value()) {
-        util::modulo_poly_coeffs(last, n_, q, t.data());
+        oml::reduce_and_subtract(last, n_, q, half_q, t.data());
       } else {
-        std::copy(last, last + n_, t.data());
+        util::sub_poly_scalar_coeffmod(last, n_, half_q, q, t.data());
       }
-      util::sub_poly_scalar_coeffmod(t.data(), n_, util::barrett_reduce_64(half, q), q,
-          t.data());
       oml::ntt_forward(t.data(), tables_[j]);
-      uint64_t *dst = ks.r.data(comp) + j * n_;
-      util::sub_poly_coeffmod(ks.sums.get() + (comp * (k_ + 1) + j) * n_, t.data(), n_, q, dst);
-      util::multiply_poly_scalar_coeffmod(dst, n_, inv_p[j], q, dst);
-      if (comp == 0) {
-        // c0 rotated: its values permuted.
-        const uint64_t *c0 = a_.data(0) + j * n_;
-        for (size_t s = 0; s < n_; s++) {
-          t[s] = c0[perm[s]];
-        }
-        util::add_poly_coeffmod(dst, t.data(), n_, q, dst);
-      }
+      // (sum_j - t) / P, plus c0 rotated (its values permuted) in the first component.
+      oml::finish_division(ks.sums.get() + (comp * (k_ + 1) + j) * n_, t.data(), n_, inv_p[j],
+          q, comp == 0 ? a_.data(0) + j * n_ : nullptr, perm, ks.r.data(comp) + j * n_);
     }
   }
 

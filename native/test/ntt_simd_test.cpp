@@ -1,4 +1,5 @@
-// The AVX-512 transforms of ntt_simd.cpp against SEAL's own, residue for residue: random inputs
+// The AVX-512 transforms and division helpers of ntt_simd.cpp against SEAL's own, residue for
+// residue. Transforms: random inputs
 // (forward: in [0, 4q) as SEAL's transform accepts them; inverse: in [0, 2q)), primes of 40 to 61
 // bits, n from 16 to 32768, and a forward-inverse round trip. On a CPU without AVX-512 (or with
 // OML_NATIVE_SIMD=0) both sides are SEAL's and the test says so.
@@ -10,6 +11,7 @@
 #include "ntt_simd.h"
 #include "seal/util/ntt.h"
 #include "seal/util/numth.h"
+#include "seal/util/polyarithsmallmod.h"
 
 using namespace seal;
 
@@ -60,6 +62,49 @@ int main() {
           failures++;
         }
       }
+    }
+  }
+  // The division helpers against SEAL's element-wise functions.
+  for (int bits : {40, 55, 60, 61}) {
+    size_t n = 4096;
+    auto primes = util::get_primes(2 * n, bits, 2);
+    const Modulus &q = primes[0];
+    std::vector<uint64_t> in(n), want(n), got(n), sum(n), t(n), c0(n);
+    std::vector<uint32_t> perm(n);
+    for (size_t i = 0; i < n; i++) {
+      in[i] = rng();
+      sum[i] = rng() % q.value();
+      t[i] = rng() % q.value();
+      c0[i] = rng() % q.value();
+      perm[i] = static_cast<uint32_t>((i * 5 + 3) % n);
+    }
+    uint64_t sub = rng() % q.value();
+    util::modulo_poly_coeffs(in.data(), n, q, want.data());
+    util::sub_poly_scalar_coeffmod(want.data(), n, sub, q, want.data());
+    oml::reduce_and_subtract(in.data(), n, q, sub, got.data());
+    checks++;
+    if (want != got) {
+      std::printf("reduce_and_subtract differs: %d-bit prime\n", bits);
+      failures++;
+    }
+    util::MultiplyUIntModOperand inv;
+    inv.set(util::barrett_reduce_64(primes[1].value(), q), q);
+    util::sub_poly_coeffmod(sum.data(), t.data(), n, q, want.data());
+    util::multiply_poly_scalar_coeffmod(want.data(), n, inv, q, want.data());
+    oml::finish_division(sum.data(), t.data(), n, inv, q, nullptr, perm.data(), got.data());
+    checks++;
+    if (want != got) {
+      std::printf("finish_division differs: %d-bit prime\n", bits);
+      failures++;
+    }
+    for (size_t i = 0; i < n; i++) {
+      want[i] = util::add_uint_mod(want[i], c0[perm[i]], q);
+    }
+    oml::finish_division(sum.data(), t.data(), n, inv, q, c0.data(), perm.data(), got.data());
+    checks++;
+    if (want != got) {
+      std::printf("finish_division with c0 differs: %d-bit prime\n", bits);
+      failures++;
     }
   }
   std::printf("%d of %d checks failed\n", failures, checks);

@@ -19,6 +19,7 @@
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wuninitialized"
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#pragma GCC diagnostic ignored "-Wpsabi"
 #include <immintrin.h>
 
 #include <cstdlib>
@@ -281,9 +282,114 @@ OML_AVX512 void finish_division_avx512(const std::uint64_t *sum, const std::uint
     _mm512_storeu_si512(dst + t, r);
   }
 }
+
+#define OML_IFMA __attribute__((target("avx512f,avx512dq,avx512ifma")))
+
+// A sum of products as three limb sums: value = lo + mid 2^52 + hi 2^104.
+struct Limbs {
+  __m512i lo, mid, hi;
+};
+
+// acc += x y for x = x0 + x1 2^52, y = y0 + y1 2^52 (x0, y0 < 2^52; x1, y1 < 2^9).
+OML_IFMA inline void mac(Limbs &acc, __m512i x0, __m512i x1, __m512i y0, __m512i y1) {
+  acc.lo = _mm512_madd52lo_epu64(acc.lo, x0, y0);
+  acc.mid = _mm512_madd52hi_epu64(acc.mid, x0, y0);
+  acc.mid = _mm512_madd52lo_epu64(acc.mid, x0, y1);
+  acc.mid = _mm512_madd52lo_epu64(acc.mid, x1, y0);
+  acc.hi = _mm512_madd52hi_epu64(acc.hi, x0, y1);
+  acc.hi = _mm512_madd52hi_epu64(acc.hi, x1, y0);
+  acc.hi = _mm512_madd52lo_epu64(acc.hi, x1, y1);
+}
+
+struct LimbReduction {
+  __m512i q, one, one_q, one_q_hi, c52, c52_q, c52_q_hi, c104, c104_q, c104_q_hi;
+};
+
+OML_IFMA void shoup(std::uint64_t w, const seal::Modulus &modulus, __m512i &op, __m512i &quot,
+    __m512i &quot_hi) {
+  MultiplyUIntModOperand m;
+  m.set(w, modulus);
+  op = _mm512_set1_epi64(static_cast<long long>(m.operand));
+  quot = _mm512_set1_epi64(static_cast<long long>(m.quotient));
+  quot_hi = _mm512_srli_epi64(quot, 32);
+}
+
+OML_IFMA LimbReduction limb_reduction(const seal::Modulus &modulus) {
+  LimbReduction r;
+  r.q = _mm512_set1_epi64(static_cast<long long>(modulus.value()));
+  std::uint64_t two52 = seal::util::barrett_reduce_64(std::uint64_t(1) << 52, modulus);
+  std::uint64_t two104 = seal::util::multiply_uint_mod(two52, two52, modulus);
+  shoup(1, modulus, r.one, r.one_q, r.one_q_hi);
+  shoup(two52, modulus, r.c52, r.c52_q, r.c52_q_hi);
+  shoup(two104, modulus, r.c104, r.c104_q, r.c104_q_hi);
+  return r;
+}
+
+// lo + mid 2^52 + hi 2^104 mod q (limb sums below 2^63).
+OML_IFMA inline __m512i reduce_limbs(const Limbs &a, const LimbReduction &r) {
+  const __m512i mask = _mm512_set1_epi64((1LL << 52) - 1);
+  __m512i mid = _mm512_add_epi64(a.mid, _mm512_srli_epi64(a.lo, 52));
+  __m512i hi = _mm512_add_epi64(a.hi, _mm512_srli_epi64(mid, 52));
+  __m512i x = mul_root(_mm512_and_si512(a.lo, mask), r.one, r.one_q, r.one_q_hi, r.q);
+  __m512i y = mul_root(_mm512_and_si512(mid, mask), r.c52, r.c52_q, r.c52_q_hi, r.q);
+  __m512i z = mul_root(hi, r.c104, r.c104_q, r.c104_q_hi, r.q);
+  // Each below 2q: the sum below 6q, brought below q in three steps.
+  const __m512i two_q = _mm512_add_epi64(r.q, r.q);
+  __m512i sum = _mm512_add_epi64(_mm512_add_epi64(x, y), z);
+  sum = _mm512_min_epu64(sum, _mm512_sub_epi64(sum, _mm512_add_epi64(two_q, two_q)));
+  sum = _mm512_min_epu64(sum, _mm512_sub_epi64(sum, two_q));
+  return _mm512_min_epu64(sum, _mm512_sub_epi64(sum, r.q));
+}
+
+OML_IFMA void dot2_ifma(std::size_t t0, std::size_t len, std::size_t count,
+    const std::uint64_t *const *s, const std::uint32_t *perm, const std::uint64_t *const *u,
+    const std::uint64_t *const *v, const seal::Modulus &modulus, std::uint64_t *out_u,
+    std::uint64_t *out_v) {
+  const LimbReduction r = limb_reduction(modulus);
+  const __m512i mask = _mm512_set1_epi64((1LL << 52) - 1);
+  const __m512i zero = _mm512_setzero_si512();
+  for (std::size_t t = t0; t < t0 + len; t += 8) {
+    Limbs au{zero, zero, zero};
+    Limbs av{zero, zero, zero};
+    __m256i idx = perm != nullptr
+        ? _mm256_loadu_si256(reinterpret_cast<const __m256i *>(perm + t))
+        : _mm256_setzero_si256();
+    for (std::size_t i = 0; i < count; i++) {
+      __m512i x = perm != nullptr
+          ? _mm512_i32gather_epi64(idx, reinterpret_cast<const long long *>(s[i]), 8)
+          : _mm512_loadu_si512(s[i] + t);
+      __m512i x0 = _mm512_and_si512(x, mask);
+      __m512i x1 = _mm512_srli_epi64(x, 52);
+      __m512i y = _mm512_loadu_si512(u[i] + t);
+      mac(au, x0, x1, _mm512_and_si512(y, mask), _mm512_srli_epi64(y, 52));
+      __m512i z = _mm512_loadu_si512(v[i] + t);
+      mac(av, x0, x1, _mm512_and_si512(z, mask), _mm512_srli_epi64(z, 52));
+    }
+    _mm512_storeu_si512(out_u + t, reduce_limbs(au, r));
+    _mm512_storeu_si512(out_v + t, reduce_limbs(av, r));
+  }
+}
+
+bool cpu_has_ifma() {
+  __builtin_cpu_init();
+  return __builtin_cpu_supports("avx512ifma");
+}
 #endif
 
 }  // namespace
+
+bool dot2(std::size_t t0, std::size_t len, std::size_t count, const std::uint64_t *const *s,
+    const std::uint32_t *perm, const std::uint64_t *const *u, const std::uint64_t *const *v,
+    const seal::Modulus &q, std::uint64_t *out_u, std::uint64_t *out_v) {
+#if defined(__GNUC__) && defined(__x86_64__)
+  static const bool ifma = cpu_has_ifma();
+  if (ifma && ntt_simd_enabled() && count <= 64 && len % 8 == 0 && q.bit_count() <= 61) {
+    dot2_ifma(t0, len, count, s, perm, u, v, q, out_u, out_v);
+    return true;
+  }
+#endif
+  return false;
+}
 
 void reduce_and_subtract(const std::uint64_t *in, std::size_t n, const seal::Modulus &q,
     std::uint64_t sub, std::uint64_t *out) {

@@ -34,4 +34,14 @@ void finish_division(const std::uint64_t *sum, const std::uint64_t *t_, std::siz
     const seal::util::MultiplyUIntModOperand &inv, const seal::Modulus &q,
     const std::uint64_t *c0, const std::uint32_t *perm, std::uint64_t *dst);
 
+// Two inner products with a shared operand, for t in [t0, t0 + len) (len a multiple of 8):
+// out_u[t] = sum_i s_i[p(t)] u_i[t] mod q and out_v[t] = sum_i s_i[p(t)] v_i[t] mod q, where
+// p(t) = perm[t] if perm is not null, else t. Operands are residues below q < 2^61. With
+// AVX-512 IFMA the 128-bit products are summed as 52-bit limbs, eight coefficients at a time;
+// returns false (and computes nothing) where that path is not available or count > 64, so the
+// caller runs its own loop.
+bool dot2(std::size_t t0, std::size_t len, std::size_t count, const std::uint64_t *const *s,
+    const std::uint32_t *perm, const std::uint64_t *const *u, const std::uint64_t *const *v,
+    const seal::Modulus &q, std::uint64_t *out_u, std::uint64_t *out_v);
+
 }  // namespace oml

@@ -1614,9 +1614,45 @@ oml_status oml_evaluator_multiply_plain_sums(const oml_context *c,
     size_t parts = std::min<size_t>(static_cast<size_t>(threads), k);
     run_parts(parts, [&](size_t part) {
       std::vector<unsigned __int128> acc(rows * size * tile);
+      std::vector<const uint64_t *> sp(count), up(count), vp(count);
       for (size_t m = part_begin(k, parts, part); m < part_begin(k, parts, part + 1); m++) {
         const Modulus &q = mods[m];
         size_t group = terms_per_fold(count, q);
+        if (size == 2) {
+          // Row by row over each tile with the vector inner products, where they run.
+          bool vector = true;
+          for (size_t t0 = 0; t0 < n && vector; t0 += tile) {
+            size_t len = std::min(n, t0 + tile) - t0;
+            for (size_t j = 0; j < rows && vector; j++) {
+              if (!used[j]) {
+                continue;
+              }
+              size_t terms = 0;
+              for (size_t i = 0; i < count; i++) {
+                const oml_plaintext *w = p[j * count + i];
+                if (w == nullptr || w->pt.is_zero()) {
+                  continue;
+                }
+                sp[terms] = w->pt.data() + m * n;
+                up[terms] = a[i]->ct.data(0) + m * n;
+                vp[terms] = a[i]->ct.data(1) + m * n;
+                terms++;
+              }
+              uint64_t *d0 = r[j].data(0) + m * n;
+              uint64_t *d1 = r[j].data(1) + m * n;
+              if (terms == 0) {
+                std::fill(d0 + t0, d0 + t0 + len, 0);
+                std::fill(d1 + t0, d1 + t0 + len, 0);
+              } else {
+                vector = oml::dot2(t0, len, terms, sp.data(), nullptr, up.data(), vp.data(), q,
+                    d0, d1);
+              }
+            }
+          }
+          if (vector) {
+            continue;
+          }
+        }
         for (size_t t0 = 0; t0 < n; t0 += tile) {
           size_t len = std::min(n, t0 + tile) - t0;
           std::fill(acc.begin(), acc.end(), 0);
@@ -1805,6 +1841,14 @@ class HoistedRotation {
     }
     uint64_t *dst0 = ks.sums.get() + j * n_;
     uint64_t *dst1 = ks.sums.get() + ((k_ + 1) + j) * n_;
+    std::vector<const uint64_t *> d(k_);
+    for (size_t i = 0; i < k_; i++) {
+      d[i] = digits + i * stride;
+    }
+    if (oml::dot2(0, n_, k_, d.data(), perm, k0.data(), k1.data(), q, dst0, dst1)) {
+      finish_products(ks, j);
+      return;
+    }
     auto reduce = [&q](unsigned __int128 z) {
       uint64_t words[2] = {static_cast<uint64_t>(z), static_cast<uint64_t>(z >> 64)};
       return util::barrett_reduce_128(words, q);
@@ -1828,6 +1872,12 @@ class HoistedRotation {
       dst0[t] = reduce(a0);
       dst1[t] = reduce(a1);
     }
+    finish_products(ks, j);
+  }
+
+  // At P (j == k), the sums brought to coefficient form plus floor(P/2), which every prime's
+  // division needs.
+  void finish_products(KeySwitch &ks, size_t j) const {
     if (j == k_) {
       const Modulus &p = mods_[special_];
       for (size_t comp = 0; comp < 2; comp++) {

@@ -107,6 +107,60 @@ int main() {
       failures++;
     }
   }
+  // Two inner products with a shared (optionally gathered) operand against 128-bit sums.
+  bool dot_used = false;
+  for (int bits : {40, 55, 60, 61}) {
+    size_t n = 1024;
+    const Modulus q = util::get_primes(2 * n, bits, 1)[0];
+    for (size_t count : {size_t(1), size_t(7), size_t(16), size_t(64)}) {
+      std::vector<std::vector<uint64_t>> sv(count, std::vector<uint64_t>(n)), uv = sv, vv = sv;
+      std::vector<const uint64_t *> sp(count), up(count), vp(count);
+      for (size_t i = 0; i < count; i++) {
+        for (size_t t = 0; t < n; t++) {
+          // The largest residues too, where the limbs carry most.
+          sv[i][t] = t % 5 == 0 ? q.value() - 1 : rng() % q.value();
+          uv[i][t] = t % 7 == 0 ? q.value() - 1 : rng() % q.value();
+          vv[i][t] = rng() % q.value();
+        }
+        sp[i] = sv[i].data();
+        up[i] = uv[i].data();
+        vp[i] = vv[i].data();
+      }
+      std::vector<uint32_t> perm(n);
+      for (size_t t = 0; t < n; t++) {
+        perm[t] = static_cast<uint32_t>((t * 77 + 13) % n);
+      }
+      for (const uint32_t *pm : {static_cast<const uint32_t *>(nullptr),
+               static_cast<const uint32_t *>(perm.data())}) {
+        std::vector<uint64_t> gu(n), gv(n), wu(n), wv(n);
+        for (size_t t = 0; t < n; t++) {
+          unsigned __int128 a = 0;
+          unsigned __int128 b = 0;
+          for (size_t i = 0; i < count; i++) {
+            uint64_t x = sp[i][pm != nullptr ? pm[t] : t];
+            a += static_cast<unsigned __int128>(x) * up[i][t] % q.value();
+            b += static_cast<unsigned __int128>(x) * vp[i][t] % q.value();
+          }
+          wu[t] = static_cast<uint64_t>(a % q.value());
+          wv[t] = static_cast<uint64_t>(b % q.value());
+        }
+        // Two halves, to check the offset.
+        bool used = oml::dot2(0, n / 2, count, sp.data(), pm, up.data(), vp.data(), q,
+            gu.data(), gv.data());
+        used = oml::dot2(n / 2, n / 2, count, sp.data(), pm, up.data(), vp.data(), q, gu.data(),
+            gv.data()) && used;
+        dot_used = dot_used || used;
+        if (used) {
+          checks++;
+          if (gu != wu || gv != wv) {
+            std::printf("dot2 differs: %d-bit prime, %zu terms\n", bits, count);
+            failures++;
+          }
+        }
+      }
+    }
+  }
+  std::printf("IFMA inner products %s\n", dot_used ? "checked" : "NOT available (not checked)");
   std::printf("%d of %d checks failed\n", failures, checks);
   return failures == 0 ? 0 : 1;
 }

@@ -211,6 +211,13 @@ OML_API oml_status oml_evaluator_rotate_hoisted_threads(const oml_context *ctx,
     int32_t threads, oml_ciphertext **out);
 OML_API oml_status oml_evaluator_rescale(const oml_context *ctx, const oml_ciphertext *a,
     oml_ciphertext **out);
+/* CKKS (ABI 9): relinearization and rescale with the work split by prime over the calling
+ * thread and threads - 1 threads of the library's own (1 <= threads <= 64); the residues are
+ * those of oml_evaluator_relinearize and oml_evaluator_rescale (SEAL's). */
+OML_API oml_status oml_evaluator_relinearize_threads(const oml_context *ctx,
+    const oml_ciphertext *a, const oml_relin_keys *rk, int32_t threads, oml_ciphertext **out);
+OML_API oml_status oml_evaluator_rescale_threads(const oml_context *ctx, const oml_ciphertext *a,
+    int32_t threads, oml_ciphertext **out);
 OML_API oml_status oml_evaluator_mod_switch_to(const oml_context *ctx, const oml_ciphertext *a,
     int32_t level, oml_ciphertext **out);
 /* a + Enc_pk(0) + (e, 0) with e uniform in [-2^flood_bits, 2^flood_bits) (drawn in

@@ -1313,6 +1313,28 @@ oml_status oml_evaluator_multiply_plain_many(const oml_context *c,
   });
 }
 
+namespace {
+Ciphertext galois_threads(const oml_context *c, const Ciphertext &a, uint32_t elt,
+    const GaloisKeys &gk, size_t threads);
+
+// Whether a one-thread CKKS rotation, conjugation, relinearization or rescale is done here
+// (galois_threads, relinearize_threads, rescale_threads on one thread) instead of by SEAL's
+// evaluator, with the same residues byte for byte: where the AVX-512 transforms make ours the
+// faster, unless the environment variable OML_SEAL_REFERENCE is "1" (tests compare the native
+// operations against SEAL's own that way).
+bool own_key_switch(const oml_context *c, const Ciphertext &a) {
+  static const bool reference = [] {
+    const char *env = std::getenv("OML_SEAL_REFERENCE");
+    return env != nullptr && std::strcmp(env, "1") == 0;
+  }();
+  return is_ckks(c) && a.is_ntt_form() && oml::ntt_simd_enabled() && !reference;
+}
+
+Ciphertext relinearize_threads(const oml_context *c, const Ciphertext &a, const RelinKeys &rk,
+    size_t threads);
+Ciphertext rescale_threads(const oml_context *c, const Ciphertext &a, size_t threads);
+}  // namespace
+
 oml_status oml_evaluator_multiply(const oml_context *c, const oml_ciphertext *a,
     const oml_ciphertext *b, oml_ciphertext **out) {
   return oml::guard([&] {
@@ -1341,7 +1363,11 @@ oml_status oml_evaluator_relinearize(const oml_context *c, const oml_ciphertext 
         "relinearization keys made under other parameters");
     require(a->ct.size() == 3, OML_E_INCOMPATIBLE, "relinearize needs a size-3 ciphertext");
     Ciphertext r;
-    c->evaluator->relinearize(a->ct, rk->keys, r);
+    if (own_key_switch(c, a->ct)) {
+      r = relinearize_threads(c, a->ct, rk->keys, 1);
+    } else {
+      c->evaluator->relinearize(a->ct, rk->keys, r);
+    }
     *out = wrap(std::move(r));
   });
 }
@@ -1361,20 +1387,6 @@ void require_rotation_key(const oml_context *c, int32_t steps, const oml_galois_
       "no Galois key for a rotation by " + std::to_string(steps) + " steps");
 }
 
-Ciphertext galois_threads(const oml_context *c, const Ciphertext &a, uint32_t elt,
-    const GaloisKeys &gk, size_t threads);
-
-// Whether a CKKS automorphism goes through galois_threads on one thread instead of SEAL's own
-// (the same residues, byte for byte): where the AVX-512 transforms make it the faster one,
-// unless the environment variable OML_SEAL_OWN_ROTATIONS is "1" (tests compare the native key
-// switch against SEAL's own rotation that way).
-bool own_key_switch(const oml_context *c, const Ciphertext &a) {
-  static const bool seal_own = [] {
-    const char *env = std::getenv("OML_SEAL_OWN_ROTATIONS");
-    return env != nullptr && std::strcmp(env, "1") == 0;
-  }();
-  return is_ckks(c) && a.is_ntt_form() && oml::ntt_simd_enabled() && !seal_own;
-}
 
 Ciphertext rotate_one(const oml_context *c, const oml_ciphertext *a, int32_t steps,
     const oml_galois_keys *gk) {
@@ -2007,31 +2019,29 @@ void check_threaded_galois(const oml_context *c, const oml_ciphertext *a,
   require(a->ct.is_ntt_form(), OML_E_INCOMPATIBLE, "key switches on several threads need NTT form");
 }
 
-// SEAL's Galois automorphism elt of a with its key switch done here, split by prime over
-// threads: c0 and c1 are permuted as SEAL permutes them (apply_galois_ntt), the permuted c1 is
-// decomposed, and the digits' inner products with the key are divided by P, rounded, and added
-// to the permuted c0, as SEAL's switch_key_inplace does. Every step is exact arithmetic modulo
-// a prime, so the residues are those of SEAL's own rotation.
-Ciphertext galois_threads(const oml_context *c, const Ciphertext &a, uint32_t elt,
-    const GaloisKeys &gk, size_t threads) {
+extern "C++" {
+// The key switch of b's second component with key, split by prime over threads: its
+// decomposition, the digits' inner products with the key, and their rounded division by P added
+// to b's first component, as SEAL's switch_key_inplace does; every step is exact arithmetic
+// modulo a prime, so the residues are SEAL's. prepare(i) first puts row i of b's components in
+// place (NTT form), in the first phase's share of primes.
+template <class Prepare>
+Ciphertext switch_key_threads(const oml_context *c, Ciphertext &b,
+    const std::vector<PublicKey> &key, size_t threads, const Prepare &prepare) {
   size_t n = c->n;
-  size_t k = a.coeff_modulus_size();
-  auto galois = c->ctx.key_context_data()->galois_tool();
-  Ciphertext b = a;
+  size_t k = b.coeff_modulus_size();
   HoistedRotation h(c, b);
-  auto ks = h.start(gk.key(elt));
+  auto ks = h.start(key);
   std::vector<uint32_t> identity(n);
   for (size_t t = 0; t < n; t++) {
     identity[t] = static_cast<uint32_t>(t);
   }
-  // Three phases, each split by prime: the rows permuted and c1's brought to coefficient
-  // form; the digits and their inner products with the key at each prime; the divisions by P.
+  // Three phases, each split by prime: the rows put in place and the second component's
+  // brought to coefficient form; the digits and their inner products with the key at each
+  // prime; the divisions by P.
   run_parts(threads, [&](size_t part) {
     for (size_t i = part_begin(k, threads, part); i < part_begin(k, threads, part + 1); i++) {
-      for (size_t comp = 0; comp < 2; comp++) {
-        galois->apply_galois_ntt(util::ConstCoeffIter(a.data(comp) + i * n), elt,
-            util::CoeffIter(b.data(comp) + i * n));
-      }
+      prepare(i);
       h.to_coefficients(i);
     }
   });
@@ -2050,6 +2060,106 @@ Ciphertext galois_threads(const oml_context *c, const Ciphertext &a, uint32_t el
     }
   });
   return std::move(ks.r);
+}
+}  // extern "C++"
+
+// SEAL's Galois automorphism elt of a with its key switch done here (switch_key_threads): c0
+// and c1 are permuted as SEAL permutes them (apply_galois_ntt), then the permuted c1 switched.
+Ciphertext galois_threads(const oml_context *c, const Ciphertext &a, uint32_t elt,
+    const GaloisKeys &gk, size_t threads) {
+  size_t n = c->n;
+  auto galois = c->ctx.key_context_data()->galois_tool();
+  Ciphertext b = a;
+  return switch_key_threads(c, b, gk.key(elt), threads, [&](size_t i) {
+    for (size_t comp = 0; comp < 2; comp++) {
+      galois->apply_galois_ntt(util::ConstCoeffIter(a.data(comp) + i * n), elt,
+          util::CoeffIter(b.data(comp) + i * n));
+    }
+  });
+}
+
+// SEAL's relinearization of a size-3 ciphertext (c0, c1, c2): c2 switched with the
+// relinearization key (switch_key_threads on (c0, c2)), then c1 added to the second component.
+Ciphertext relinearize_threads(const oml_context *c, const Ciphertext &a, const RelinKeys &rk,
+    size_t threads) {
+  size_t n = c->n;
+  size_t k = a.coeff_modulus_size();
+  Ciphertext b = a;
+  b.resize(2);
+  Ciphertext r = switch_key_threads(c, b, rk.key(2), threads, [&](size_t i) {
+    std::copy_n(a.data(2) + i * n, n, b.data(1) + i * n);
+  });
+  const auto &mods = c->ctx.get_context_data(a.parms_id())->parms().coeff_modulus();
+  run_parts(threads, [&](size_t part) {
+    for (size_t i = part_begin(k, threads, part); i < part_begin(k, threads, part + 1); i++) {
+      util::add_poly_coeffmod(r.data(1) + i * n, a.data(1) + i * n, n, mods[i],
+          r.data(1) + i * n);
+    }
+  });
+  return r;
+}
+
+// SEAL's CKKS rescale (rescale_to_next: each component divided by the last prime q with
+// rounding, the scale divided by q), split by prime: the last row brought to coefficient form
+// plus floor(q/2), then at every other prime q_i ((row_i - ((last + floor(q/2)) mod q_i -
+// floor(q/2))) / q mod q_i. Where SEAL would refuse the scale, SEAL is called to refuse it.
+Ciphertext rescale_threads(const oml_context *c, const Ciphertext &a, size_t threads) {
+  auto data = c->ctx.get_context_data(a.parms_id());
+  auto next = data->next_context_data();
+  const auto &mods = data->parms().coeff_modulus();
+  size_t k = mods.size();
+  size_t n = c->n;
+  const Modulus &last = mods[k - 1];
+  double scale = a.scale() / static_cast<double>(last.value());
+  auto fits = [](double s, const SEALContext::ContextData &d) {
+    return std::isnormal(s) && s > 0 &&
+        static_cast<int>(std::log2(s)) < d.total_coeff_modulus_bit_count();
+  };
+  if (!a.is_ntt_form() || !fits(a.scale(), *data) || !fits(scale, *next)) {
+    Ciphertext r;
+    c->evaluator->rescale_to_next(a, r);
+    return r;
+  }
+  size_t size = a.size();
+  const util::NTTTables *tables = data->small_ntt_tables();
+  const util::MultiplyUIntModOperand *inv = data->rns_tool()->inv_q_last_mod_q();
+  uint64_t half = last.value() >> 1;
+  // The last rows in coefficient form plus floor(q/2), one component per part.
+  std::vector<uint64_t> lasts(size * n);
+  run_parts(std::min(threads, size), [&](size_t part) {
+    size_t parts = std::min(threads, size);
+    for (size_t comp = part_begin(size, parts, part); comp < part_begin(size, parts, part + 1);
+         comp++) {
+      uint64_t *row = lasts.data() + comp * n;
+      std::copy_n(a.data(comp) + (k - 1) * n, n, row);
+      oml::ntt_inverse(row, tables[k - 1]);
+      util::add_poly_scalar_coeffmod(row, n, half, last, row);
+    }
+  });
+  Ciphertext r(c->ctx, next->parms_id());
+  r.resize(size);
+  r.is_ntt_form() = true;
+  r.scale() = scale;
+  run_parts(threads, [&](size_t part) {
+    std::vector<uint64_t> t(n);
+    for (size_t i = part_begin(k - 1, threads, part); i < part_begin(k - 1, threads, part + 1);
+         i++) {
+      const Modulus &q = mods[i];
+      uint64_t half_q = util::barrett_reduce_64(half, q);
+      for (size_t comp = 0; comp < size; comp++) {
+        const uint64_t *row = lasts.data() + comp * n;
+        if (last.value() > q.value()) {
+          oml::reduce_and_subtract(row, n, q, half_q, t.data());
+        } else {
+          util::sub_poly_scalar_coeffmod(row, n, half_q, q, t.data());
+        }
+        oml::ntt_forward(t.data(), tables[i]);
+        oml::finish_division(a.data(comp) + i * n, t.data(), n, inv[i], q, nullptr, nullptr,
+            r.data(comp) + i * n);
+      }
+    }
+  });
+  return r;
 }
 }  // namespace
 
@@ -2130,8 +2240,42 @@ oml_status oml_evaluator_rescale(const oml_context *c, const oml_ciphertext *a,
     require(is_ckks(c), OML_E_INCOMPATIBLE, "rescale needs CKKS");
     require(level > 0, OML_E_INCOMPATIBLE, "ciphertext at level 0 cannot be rescaled");
     Ciphertext r;
-    c->evaluator->rescale_to_next(a->ct, r);
+    if (own_key_switch(c, a->ct)) {
+      r = rescale_threads(c, a->ct, 1);
+    } else {
+      c->evaluator->rescale_to_next(a->ct, r);
+    }
     *out = wrap(std::move(r));
+  });
+}
+
+oml_status oml_evaluator_relinearize_threads(const oml_context *c, const oml_ciphertext *a,
+    const oml_relin_keys *rk, int32_t threads, oml_ciphertext **out) {
+  return oml::guard([&] {
+    need(c, "context");
+    need(out, "out");
+    need(rk, "relinearization keys");
+    size_t parts = thread_count(threads);
+    check_ct(c, a);
+    require(is_ckks(c) && a->ct.is_ntt_form(), OML_E_INCOMPATIBLE,
+        "relinearization on several threads needs CKKS");
+    require(rk->keys.parms_id() == c->ctx.key_parms_id(), OML_E_CONTEXT_MISMATCH,
+        "relinearization keys made under other parameters");
+    require(a->ct.size() == 3, OML_E_INCOMPATIBLE, "relinearize needs a size-3 ciphertext");
+    *out = wrap(relinearize_threads(c, a->ct, rk->keys, parts));
+  });
+}
+
+oml_status oml_evaluator_rescale_threads(const oml_context *c, const oml_ciphertext *a,
+    int32_t threads, oml_ciphertext **out) {
+  return oml::guard([&] {
+    need(c, "context");
+    need(out, "out");
+    size_t parts = thread_count(threads);
+    int level = check_ct(c, a);
+    require(is_ckks(c), OML_E_INCOMPATIBLE, "rescale needs CKKS");
+    require(level > 0, OML_E_INCOMPATIBLE, "ciphertext at level 0 cannot be rescaled");
+    *out = wrap(rescale_threads(c, a->ct, parts));
   });
 }
 

@@ -14,6 +14,7 @@ import dev.oml.he.HeSerializer;
 import dev.oml.he.IncompatibleOperandsException;
 import dev.oml.he.KeyGenerator;
 import dev.oml.he.PublicKey;
+import dev.oml.he.RelinKeys;
 import dev.oml.he.SecretKey;
 import dev.oml.he.conformance.TestParameters;
 import java.util.List;
@@ -25,8 +26,9 @@ import org.junit.jupiter.api.TestInstance;
 /**
  * SEAL's key switches split over several threads in the native layer (C ABI 7) give the
  * residues of the one-thread calls, byte for byte: a rotation and a conjugation those of SEAL's
- * own (the oracle: SEAL's evaluator, which the one-thread evaluator calls where the native
- * AVX-512 transforms are off or {@code OML_SEAL_OWN_ROTATIONS=1}; oml-he's pom runs this class
+ * own, and so do a relinearization and a rescale (the oracle: SEAL's evaluator, which the
+ * one-thread evaluator calls where the native
+ * AVX-512 transforms are off or {@code OML_SEAL_REFERENCE=1}; oml-he's pom runs this class
  * a second time with that set), hoisted rotations
  * those of the one-thread hoisted call; at the top level and below it (fewer digits), with
  * 60-bit digits reduced at 40-bit primes and the other way round.
@@ -93,6 +95,29 @@ class SealKeySwitchThreadsTest {
         }
         assertSameResidues(one.conjugate(x, gk), ev.conjugate(x, gk),
             "conjugation at level " + x.level() + " on " + threads + " threads");
+      }
+    }
+  }
+
+  @Test
+  void relinearizationAndRescaleOnThreadsAreSealsOwn() {
+    Evaluator one = ctx.evaluator();
+    RelinKeys rk = ctx.keyGenerator().createRelinKeys();
+    for (int threads : new int[] {2, 3}) {
+      Evaluator ev = one.withKeySwitchThreads(threads);
+      for (Ciphertext x : levels()) {
+        if (x.level() == 0) {
+          continue;
+        }
+        Ciphertext square = one.multiply(x, x);
+        Ciphertext want = one.relinearize(square, rk);
+        Ciphertext got = ev.relinearize(square, rk);
+        assertSameResidues(want, got, "relinearization at level " + x.level() + " on "
+            + threads + " threads");
+        assertSameResidues(one.rescale(want), ev.rescale(got), "rescale at level "
+            + x.level() + " on " + threads + " threads");
+        assertSameResidues(one.rescale(x), ev.rescale(x), "rescale of a fresh ciphertext at "
+            + "level " + x.level() + " on " + threads + " threads");
       }
     }
   }

@@ -227,14 +227,16 @@ public final class HeProgram {
    */
   public Ciphertext evaluate(Ciphertext x, int lanes, Layout lay, CkksEncoder enc, Evaluator ev,
       RelinKeys rk, GaloisKeys gk, long[] primes, java.util.concurrent.Executor executor) {
-    Evaluator conjugator = executor == null ? ev : ev.withKeySwitchThreads(2);
-    Ciphertext c = realProjection ? ev.add(x, conjugator.conjugate(x, gk)) : x;
+    // The conjugation and the activations' products, relinearizations and rescales on two
+    // threads where the backend splits them (the linear steps choose for themselves).
+    Evaluator threaded = executor == null ? ev : ev.withKeySwitchThreads(2);
+    Ciphertext c = realProjection ? ev.add(x, threaded.conjugate(x, gk)) : x;
     for (Object o : steps) {
       if (o instanceof LinearStep st) {
         c = st.apply(c, lay, enc, ev, gk, dropScale(primes, c.level(), primesPerLevel), lanes,
             executor);
       } else {
-        c = ((ActivationStep) o).apply(c, enc, ev, rk, primes, lay.slots());
+        c = ((ActivationStep) o).apply(c, enc, threaded, rk, primes, lay.slots());
       }
     }
     return c;

@@ -42,11 +42,13 @@ final class SealEvaluator implements Evaluator {
   }
 
   /**
-   * CKKS rotations, hoisted rotations and conjugations split over {@code threads} threads in
+   * CKKS rotations, hoisted rotations, conjugations, relinearizations, rescales and the inner
+   * products of {@link #multiplyPlainSums} split over {@code threads} threads in
    * the native layer (the calling thread and threads of the library's own): a key switch's
    * digits, inner products and division by the special prime are independent per prime, and a
    * hoisted call's rotations after its one decomposition. The residues are this evaluator's
-   * (for {@link #rotate} and {@link #conjugate}: SEAL's own). BFV is unaffected.
+   * (for {@link #rotate}, {@link #conjugate}, {@link #relinearize} and {@link #rescale}:
+   * SEAL's own). BFV is unaffected.
    */
   @Override
   public Evaluator withKeySwitchThreads(int threads) {
@@ -321,7 +323,10 @@ final class SealEvaluator implements Evaluator {
     Ct a = ctx.evalCt(x);
     Rk rk = ctx.rk(keys);
     PointerByReference out = new PointerByReference();
-    SealNative.check(ctx.lib.oml_evaluator_relinearize(ctx.ptr(), a.pointer(), rk.pointer(), out));
+    SealNative.check(threads > 1 && a.scheme() == HeScheme.CKKS
+        ? ctx.lib.oml_evaluator_relinearize_threads(ctx.ptr(), a.pointer(), rk.pointer(),
+            threads, out)
+        : ctx.lib.oml_evaluator_relinearize(ctx.ptr(), a.pointer(), rk.pointer(), out));
     ctx.fence(a, rk);
     return ctx.newCt(out);
   }
@@ -420,7 +425,9 @@ final class SealEvaluator implements Evaluator {
     ctx.requireScheme(HeScheme.CKKS, "rescale");
     ctx.checks.aboveLevelZero(a, "rescale");
     PointerByReference out = new PointerByReference();
-    SealNative.check(ctx.lib.oml_evaluator_rescale(ctx.ptr(), a.pointer(), out));
+    SealNative.check(threads > 1
+        ? ctx.lib.oml_evaluator_rescale_threads(ctx.ptr(), a.pointer(), threads, out)
+        : ctx.lib.oml_evaluator_rescale(ctx.ptr(), a.pointer(), out));
     ctx.fence(a);
     return ctx.newCt(out);
   }

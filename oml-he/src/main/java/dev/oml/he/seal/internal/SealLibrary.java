@@ -138,6 +138,12 @@ public interface SealLibrary extends Library {
 
   int oml_evaluator_rescale(Pointer ctx, Pointer a, PointerByReference out);
 
+  int oml_evaluator_relinearize_threads(Pointer ctx, Pointer a, Pointer rk, int threads,
+      PointerByReference out);
+
+  int oml_evaluator_rescale_threads(Pointer ctx, Pointer a, int threads,
+      PointerByReference out);
+
   int oml_evaluator_mod_switch_to(Pointer ctx, Pointer a, int level, PointerByReference out);
 
   int oml_evaluator_rerandomize(Pointer ctx, Pointer a, Pointer pk, int floodBits,

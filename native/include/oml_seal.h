@@ -153,6 +153,15 @@ OML_API oml_status oml_evaluator_multiply_plain_many(const oml_context *ctx,
 OML_API oml_status oml_evaluator_multiply_plain_sum(const oml_context *ctx,
     const oml_ciphertext *const *a, const oml_plaintext *const *p, size_t count,
     oml_ciphertext **out);
+/* CKKS (ABI 9): rows inner products over the same count ciphertexts at once: row j is
+ * sum_i a[i] * p[j * count + i] over the i whose plaintext is not NULL (out[j] is NULL for a row
+ * with none). The a[i] share one level and size; each plaintext is at that level or above; the
+ * products of one row share a scale, the row's. The residues are those of
+ * oml_evaluator_multiply_plain_sum row by row; the calling thread and threads - 1 threads of the
+ * library's own (1 <= threads <= 64) share the primes. */
+OML_API oml_status oml_evaluator_multiply_plain_sums(const oml_context *ctx,
+    const oml_ciphertext *const *a, size_t count, const oml_plaintext *const *p, size_t rows,
+    int32_t threads, oml_ciphertext **out);
 /* CKKS: for each of rows rows, sum_i constants[row * count + i] * a[i] (constants as signed
  * integers, the same in every slot); the results have scale a[0].scale * constant_scale. The
  * count ciphertexts share one level and scale and have size two. out holds rows pointers. */
@@ -200,16 +209,8 @@ OML_API oml_status oml_evaluator_conjugate_threads(const oml_context *ctx,
 OML_API oml_status oml_evaluator_rotate_hoisted_threads(const oml_context *ctx,
     const oml_ciphertext *a, const int32_t *steps, size_t count, const oml_galois_keys *gk,
     int32_t threads, oml_ciphertext **out);
-/* Relinearization on several threads (ABI 9): the residues of oml_evaluator_relinearize, its
- * key switch of c2 shared by prime as in oml_evaluator_rotate_threads. CKKS only. */
-OML_API oml_status oml_evaluator_relinearize_threads(const oml_context *ctx,
-    const oml_ciphertext *a, const oml_relin_keys *rk, int32_t threads, oml_ciphertext **out);
-/* CKKS rescale on several threads (ABI 9): the residues of oml_evaluator_rescale (SEAL's
- * rescale_to_next), its division by the last prime shared by prime and component. */
-OML_API oml_status oml_evaluator_rescale_threads(const oml_context *ctx, const oml_ciphertext *a,
-    int32_t threads, oml_ciphertext **out);
-/* A timeline of the split key switches, for finding idle time (ABI 9): when the environment
- * variable OML_SEAL_TRACE names a file as the library is loaded, every part of every split
+/* A timeline of the split phases, for finding idle time (ABI 9): when the environment variable
+ * OML_SEAL_TRACE names a file as the library is loaded, every thread's part of every split
  * phase is recorded (thread id, start and end on CLOCK_MONOTONIC, thread CPU time), and this
  * writes the records so far to that file, one a line ("call tid part parts start end cpu", in
  * nanoseconds), and forgets them. Returns the number written, or -1 when tracing is off or the
@@ -217,6 +218,13 @@ OML_API oml_status oml_evaluator_rescale_threads(const oml_context *ctx, const o
 OML_API int64_t oml_trace_write(void);
 OML_API oml_status oml_evaluator_rescale(const oml_context *ctx, const oml_ciphertext *a,
     oml_ciphertext **out);
+/* CKKS (ABI 9): relinearization and rescale with the work split by prime over the calling
+ * thread and threads - 1 threads of the library's own (1 <= threads <= 64); the residues are
+ * those of oml_evaluator_relinearize and oml_evaluator_rescale (SEAL's). */
+OML_API oml_status oml_evaluator_relinearize_threads(const oml_context *ctx,
+    const oml_ciphertext *a, const oml_relin_keys *rk, int32_t threads, oml_ciphertext **out);
+OML_API oml_status oml_evaluator_rescale_threads(const oml_context *ctx, const oml_ciphertext *a,
+    int32_t threads, oml_ciphertext **out);
 OML_API oml_status oml_evaluator_mod_switch_to(const oml_context *ctx, const oml_ciphertext *a,
     int32_t level, oml_ciphertext **out);
 /* a + Enc_pk(0) + (e, 0) with e uniform in [-2^flood_bits, 2^flood_bits) (drawn in

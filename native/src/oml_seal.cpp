@@ -2,13 +2,13 @@
 #include "oml_seal.h"
 
 #include <algorithm>
-#include <atomic>
-#include <cstdio>
-#include <cstdlib>
 #include <ctime>
+#include <cstdio>
+#include <atomic>
 #include <cmath>
 #include <complex>
 #include <condition_variable>
+#include <cstdlib>
 #include <cstring>
 #include <exception>
 #include <functional>
@@ -23,6 +23,7 @@
 #include <unistd.h>
 
 #include "firewall.h"
+#include "ntt_simd.h"
 #include "seal/seal.h"
 #include "seal/util/ntt.h"
 #include "seal/util/numth.h"
@@ -194,9 +195,9 @@ void ntt(const oml_context *c, uint64_t *poly, size_t primes, bool forward) {
   auto tables = c->ctx.first_context_data()->small_ntt_tables();
   for (size_t i = 0; i < primes; i++) {
     if (forward) {
-      util::ntt_negacyclic_harvey(util::CoeffIter(poly + i * c->n), tables[i]);
+      oml::ntt_forward(poly + i * c->n, tables[i]);
     } else {
-      util::inverse_ntt_negacyclic_harvey(util::CoeffIter(poly + i * c->n), tables[i]);
+      oml::ntt_inverse(poly + i * c->n, tables[i]);
     }
   }
 }
@@ -1318,6 +1319,28 @@ oml_status oml_evaluator_multiply_plain_many(const oml_context *c,
   });
 }
 
+namespace {
+Ciphertext galois_threads(const oml_context *c, const Ciphertext &a, uint32_t elt,
+    const GaloisKeys &gk, size_t threads);
+
+// Whether a one-thread CKKS rotation, conjugation, relinearization or rescale is done here
+// (galois_threads, relinearize_threads, rescale_threads on one thread) instead of by SEAL's
+// evaluator, with the same residues byte for byte: where the AVX-512 transforms make ours the
+// faster, unless the environment variable OML_SEAL_REFERENCE is "1" (tests compare the native
+// operations against SEAL's own that way).
+bool own_key_switch(const oml_context *c, const Ciphertext &a) {
+  static const bool reference = [] {
+    const char *env = std::getenv("OML_SEAL_REFERENCE");
+    return env != nullptr && std::strcmp(env, "1") == 0;
+  }();
+  return is_ckks(c) && a.is_ntt_form() && oml::ntt_simd_enabled() && !reference;
+}
+
+Ciphertext relinearize_threads(const oml_context *c, const Ciphertext &a, const RelinKeys &rk,
+    size_t threads);
+Ciphertext rescale_threads(const oml_context *c, const Ciphertext &a, size_t threads);
+}  // namespace
+
 oml_status oml_evaluator_multiply(const oml_context *c, const oml_ciphertext *a,
     const oml_ciphertext *b, oml_ciphertext **out) {
   return oml::guard([&] {
@@ -1346,7 +1369,11 @@ oml_status oml_evaluator_relinearize(const oml_context *c, const oml_ciphertext 
         "relinearization keys made under other parameters");
     require(a->ct.size() == 3, OML_E_INCOMPATIBLE, "relinearize needs a size-3 ciphertext");
     Ciphertext r;
-    c->evaluator->relinearize(a->ct, rk->keys, r);
+    if (own_key_switch(c, a->ct)) {
+      r = relinearize_threads(c, a->ct, rk->keys, 1);
+    } else {
+      c->evaluator->relinearize(a->ct, rk->keys, r);
+    }
     *out = wrap(std::move(r));
   });
 }
@@ -1366,6 +1393,7 @@ void require_rotation_key(const oml_context *c, int32_t steps, const oml_galois_
       "no Galois key for a rotation by " + std::to_string(steps) + " steps");
 }
 
+
 Ciphertext rotate_one(const oml_context *c, const oml_ciphertext *a, int32_t steps,
     const oml_galois_keys *gk) {
   int s = normalized_steps(c, steps);
@@ -1374,7 +1402,9 @@ Ciphertext rotate_one(const oml_context *c, const oml_ciphertext *a, int32_t ste
     r = a->ct;
   } else {
     require_rotation_key(c, steps, gk);
-    if (is_ckks(c)) {
+    if (own_key_switch(c, a->ct)) {
+      r = galois_threads(c, a->ct, galois_element(c, s), gk->keys, 1);
+    } else if (is_ckks(c)) {
       c->evaluator->rotate_vector(a->ct, s, gk->keys, r);
     } else {
       c->evaluator->rotate_rows(a->ct, s, gk->keys, r);
@@ -1429,7 +1459,9 @@ oml_status oml_evaluator_rotate_many(const oml_context *c, const oml_ciphertext 
 
 extern "C++" {
 namespace {
-// Key switches on several threads (ABI 7; shared by claiming, ABI 9).
+// Key switches on several threads (ABI 7). The first index of part p of [0, count) split into
+// parts contiguous ranges (part parts is count).
+size_t part_begin(size_t count, size_t parts, size_t p) { return count * p / parts; }
 
 // A thread of the library's own that runs one task at a time and waits on a condition variable
 // in between: a woken thread is scheduled at once, where a new thread would queue behind the
@@ -1638,8 +1670,164 @@ template <class Item>
 void share(size_t threads, size_t count, const Item &item) {
   share_untraced(threads, count, item, trace::file != nullptr ? trace::calls.fetch_add(1) : 0);
 }
+
+// Runs part(p) for every p in [0, parts) on the calling thread and parts - 1 workers as
+// share() does: each thread claims the next part not yet claimed, so a worker that starts late
+// or is preempted leaves its part to a thread that is free, and one not yet started when every
+// part is claimed is taken back instead of waited for. Parts must write disjoint memory.
+template <class Part>
+void run_parts(size_t parts, const Part &part) {
+  share(parts, parts, [&](size_t p, size_t) { part(p); });
+}
 }  // namespace
 }  // extern "C++"
+
+// Several inner products over the same ciphertexts (ABI 9), split by prime over threads.
+oml_status oml_evaluator_multiply_plain_sums(const oml_context *c,
+    const oml_ciphertext *const *a, size_t count, const oml_plaintext *const *p, size_t rows,
+    int32_t threads, oml_ciphertext **out) {
+  return oml::guard([&] {
+    need(c, "context");
+    need(out, "out");
+    require(is_ckks(c), OML_E_INCOMPATIBLE, "inner products of plaintext products need CKKS");
+    require(count > 0 && rows > 0 && a != nullptr && p != nullptr, OML_E_INVALID_ARGUMENT,
+        "operand arrays are null or empty");
+    require(threads >= 1 && threads <= 64, OML_E_INVALID_ARGUMENT, "threads outside [1, 64]");
+    int level = check_ct(c, a[0]);
+    size_t size = a[0]->ct.size();
+    for (size_t i = 0; i < count; i++) {
+      require(check_ct(c, a[i]) == level && a[i]->ct.size() == size && a[i]->ct.is_ntt_form(),
+          OML_E_INCOMPATIBLE, "inner product of ciphertexts at different levels or sizes");
+    }
+    std::vector<double> scale(rows, 0.0);
+    std::vector<bool> used(rows, false);
+    for (size_t j = 0; j < rows; j++) {
+      for (size_t i = 0; i < count; i++) {
+        const oml_plaintext *w = p[j * count + i];
+        if (w == nullptr) {
+          continue;
+        }
+        require(check_pt(c, w) >= level, OML_E_INCOMPATIBLE,
+            "plaintext level below the ciphertext level");
+        double s = a[i]->ct.scale() * w->pt.scale();
+        require(!used[j] || s == scale[j], OML_E_INCOMPATIBLE,
+            "inner product of products at different scales");
+        scale[j] = s;
+        used[j] = true;
+      }
+    }
+    auto data = c->ctx.get_context_data(a[0]->ct.parms_id());
+    const auto &mods = data->parms().coeff_modulus();
+    size_t k = mods.size();
+    size_t n = c->n;
+    std::vector<Ciphertext> r(rows);
+    for (size_t j = 0; j < rows; j++) {
+      if (used[j]) {
+        r[j] = Ciphertext(c->ctx, a[0]->ct.parms_id());
+        r[j].resize(size);
+        r[j].is_ntt_form() = true;
+        r[j].scale() = scale[j];
+      }
+    }
+    // Every row's sums over one tile of coefficients at once: each ciphertext's tile is read
+    // once for all rows (where one inner product per call reads it once per row). The sums
+    // are 128-bit (each product below q^2), reduced once per group of terms that fits;
+    // plaintexts above the ciphertexts' level are read in place (their first rows). Primes
+    // are shared out over the threads.
+    const size_t tile = 128;
+    size_t parts = std::min<size_t>(static_cast<size_t>(threads), k);
+    run_parts(parts, [&](size_t part) {
+      std::vector<unsigned __int128> acc(rows * size * tile);
+      std::vector<const uint64_t *> sp(count), up(count), vp(count);
+      for (size_t m = part_begin(k, parts, part); m < part_begin(k, parts, part + 1); m++) {
+        const Modulus &q = mods[m];
+        size_t group = terms_per_fold(count, q);
+        if (size == 2) {
+          // Row by row over each tile with the vector inner products, where they run.
+          bool vector = true;
+          for (size_t t0 = 0; t0 < n && vector; t0 += tile) {
+            size_t len = std::min(n, t0 + tile) - t0;
+            for (size_t j = 0; j < rows && vector; j++) {
+              if (!used[j]) {
+                continue;
+              }
+              size_t terms = 0;
+              for (size_t i = 0; i < count; i++) {
+                const oml_plaintext *w = p[j * count + i];
+                if (w == nullptr || w->pt.is_zero()) {
+                  continue;
+                }
+                sp[terms] = w->pt.data() + m * n;
+                up[terms] = a[i]->ct.data(0) + m * n;
+                vp[terms] = a[i]->ct.data(1) + m * n;
+                terms++;
+              }
+              uint64_t *d0 = r[j].data(0) + m * n;
+              uint64_t *d1 = r[j].data(1) + m * n;
+              if (terms == 0) {
+                std::fill(d0 + t0, d0 + t0 + len, 0);
+                std::fill(d1 + t0, d1 + t0 + len, 0);
+              } else {
+                vector = oml::dot2(t0, len, terms, sp.data(), nullptr, up.data(), vp.data(), q,
+                    d0, d1);
+              }
+            }
+          }
+          if (vector) {
+            continue;
+          }
+        }
+        for (size_t t0 = 0; t0 < n; t0 += tile) {
+          size_t len = std::min(n, t0 + tile) - t0;
+          std::fill(acc.begin(), acc.end(), 0);
+          for (size_t i0 = 0; i0 < count; i0 += group) {
+            size_t i1 = std::min(count, i0 + group);
+            for (size_t i = i0; i < i1; i++) {
+              for (size_t j = 0; j < rows; j++) {
+                const oml_plaintext *w = p[j * count + i];
+                if (w == nullptr || w->pt.is_zero()) {
+                  continue;
+                }
+                const uint64_t *wt = w->pt.data() + m * n + t0;
+                for (size_t comp = 0; comp < size; comp++) {
+                  const uint64_t *x = a[i]->ct.data(comp) + m * n + t0;
+                  unsigned __int128 *z = acc.data() + (j * size + comp) * tile;
+                  for (size_t t = 0; t < len; t++) {
+                    z[t] += static_cast<unsigned __int128>(x[t]) * wt[t];
+                  }
+                }
+              }
+            }
+            for (size_t j = 0; j < rows * size; j++) {
+              fold(acc.data() + j * tile, len, q);
+            }
+          }
+          for (size_t j = 0; j < rows; j++) {
+            if (!used[j]) {
+              continue;
+            }
+            for (size_t comp = 0; comp < size; comp++) {
+              const unsigned __int128 *z = acc.data() + (j * size + comp) * tile;
+              uint64_t *dst = r[j].data(comp) + m * n + t0;
+              for (size_t t = 0; t < len; t++) {
+                dst[t] = static_cast<uint64_t>(z[t]);
+              }
+            }
+          }
+        }
+      }
+    });
+    std::vector<std::unique_ptr<oml_ciphertext>> results(rows);
+    for (size_t j = 0; j < rows; j++) {
+      if (used[j]) {
+        results[j].reset(wrap(std::move(r[j])));
+      }
+    }
+    for (size_t j = 0; j < rows; j++) {
+      out[j] = results[j].release();
+    }
+  });
+}
 
 namespace {
 // The hoisted rotations of a CKKS ciphertext (c0, c1) in NTT form at k data primes. SEAL's
@@ -1655,12 +1843,9 @@ namespace {
 class HoistedRotation {
  public:
   // Only allocates: decompose() makes the digits (galois_threads makes one prime's at a time).
-  // With source 2 (relinearization) the key switch is of c2, and the result is c0 and c1 plus
-  // it, where a rotation's is the permuted c0 plus the switched permuted c1.
-  HoistedRotation(const oml_context *c, const Ciphertext &a, size_t source = 1)
+  HoistedRotation(const oml_context *c, const Ciphertext &a)
       : c_(c),
         a_(a),
-        source_(source),
         key_data_(*c->ctx.key_context_data()),
         mods_(key_data_.parms().coeff_modulus()),
         tables_(key_data_.small_ntt_tables()),
@@ -1671,23 +1856,27 @@ class HoistedRotation {
     require(k_ <= special_, OML_E_INCOMPATIBLE, "ciphertext above the key-switching level");
   }
 
-  // The decomposition of c1, shared by prime over threads (see share()); the digits do not
+  // The decomposition of c1, split by prime over threads (see run_parts); the digits do not
   // depend on threads.
   void decompose(size_t threads) {
     digits_.reset(new uint64_t[k_ * (k_ + 1) * n_]);
-    share(threads, k_, [&](size_t i, size_t) { to_coefficients(i); });
-    // The special prime first: its row has the most transforms.
-    share(threads, k_ + 1, [&](size_t item, size_t) {
-      size_t j = item == 0 ? k_ : item - 1;
-      digits_at(j, digit(0, j), (k_ + 1) * n_);
+    run_parts(threads, [&](size_t part) {
+      for (size_t i = part_begin(k_, threads, part); i < part_begin(k_, threads, part + 1); i++) {
+        to_coefficients(i);
+      }
+    });
+    run_parts(threads, [&](size_t part) {
+      for (size_t j = part_begin(k_ + 1, threads, part);
+           j < part_begin(k_ + 1, threads, part + 1); j++) {
+        digits_at(j, digit(0, j), (k_ + 1) * n_);
+      }
     });
   }
 
   // Row i of c1 in coefficient form.
   void to_coefficients(size_t i) {
-    std::copy(a_.data(source_) + i * n_, a_.data(source_) + (i + 1) * n_,
-        coefficients_.get() + i * n_);
-    util::inverse_ntt_negacyclic_harvey(coefficients_.get() + i * n_, tables_[i]);
+    std::copy(a_.data(1) + i * n_, a_.data(1) + (i + 1) * n_, coefficients_.get() + i * n_);
+    oml::ntt_inverse(coefficients_.get() + i * n_, tables_[i]);
   }
 
   // Every digit at prime j (the level's primes, then P at j == k), transformed: digit i at
@@ -1698,16 +1887,16 @@ class HoistedRotation {
       uint64_t *dst = out + i * stride;
       if (j == i) {
         // Digit i at its own prime is c1's row i, already transformed.
-        std::copy(a_.data(source_) + i * n_, a_.data(source_) + (i + 1) * n_, dst);
+        std::copy(a_.data(1) + i * n_, a_.data(1) + (i + 1) * n_, dst);
         continue;
       }
       const uint64_t *d = coefficients_.get() + i * n_;
       if (mods_[i].value() <= mods_[m].value()) {
         std::copy(d, d + n_, dst);
       } else {
-        util::modulo_poly_coeffs(d, n_, mods_[m], dst);
+        oml::reduce_and_subtract(d, n_, mods_[m], 0, dst);
       }
-      util::ntt_negacyclic_harvey(dst, tables_[m]);
+      oml::ntt_forward(dst, tables_[m]);
     }
   }
 
@@ -1736,19 +1925,6 @@ class HoistedRotation {
     return std::move(ks.r);
   }
 
-  // The same rotation with its primes shared over threads (see share()): the inner products
-  // (the special prime first: the division at every prime needs it), then the divisions.
-  Ciphertext rotate_shared(uint32_t elt, const std::vector<PublicKey> &key,
-      size_t threads) const {
-    std::vector<uint32_t> perm = permutation(elt);
-    KeySwitch ks = start(key);
-    share(threads, k_ + 1, [&](size_t item, size_t) {
-      products_at(ks, perm.data(), item == 0 ? k_ : item - 1);
-    });
-    share(threads, k_, [&](size_t j, size_t) { divide_at(ks, perm.data(), j); });
-    return std::move(ks.r);
-  }
-
   // One key switch under way: its result and the inner products at every prime.
   struct KeySwitch {
     const std::vector<PublicKey> &key;
@@ -1773,45 +1949,64 @@ class HoistedRotation {
     products_at(ks, perm, j, digit(0, j), (k_ + 1) * n_);
   }
 
-  // The same with the digits at prime j read from digits + i * stride.
+  // The same with the digits at prime j read from digits + i * stride. Each coefficient's sums
+  // over the digits stay in registers (128-bit, reduced after every group of products that
+  // fits below 2^128, which for primes below 2^61 is every digit at once) and are reduced and
+  // written once: no accumulator goes through memory.
   void products_at(KeySwitch &ks, const uint32_t *perm, size_t j, const uint64_t *digits,
       size_t stride) const {
-    const size_t tile = 1024;
-    unsigned __int128 acc[2 * tile];
     size_t m = prime(j);
     const Modulus &q = mods_[m];
     size_t group = terms_per_fold(k_, q);
-    for (size_t t0 = 0; t0 < n_; t0 += tile) {
-      size_t len = std::min(n_, t0 + tile) - t0;
-      std::fill(acc, acc + 2 * tile, 0);
+    std::vector<const uint64_t *> k0(k_), k1(k_);
+    for (size_t i = 0; i < k_; i++) {
+      k0[i] = ks.key[i].data().data(0) + m * n_;
+      k1[i] = ks.key[i].data().data(1) + m * n_;
+    }
+    uint64_t *dst0 = ks.sums.get() + j * n_;
+    uint64_t *dst1 = ks.sums.get() + ((k_ + 1) + j) * n_;
+    std::vector<const uint64_t *> d(k_);
+    for (size_t i = 0; i < k_; i++) {
+      d[i] = digits + i * stride;
+    }
+    if (oml::dot2(0, n_, k_, d.data(), perm, k0.data(), k1.data(), q, dst0, dst1)) {
+      finish_products(ks, j);
+      return;
+    }
+    auto reduce = [&q](unsigned __int128 z) {
+      uint64_t words[2] = {static_cast<uint64_t>(z), static_cast<uint64_t>(z >> 64)};
+      return util::barrett_reduce_128(words, q);
+    };
+    for (size_t t = 0; t < n_; t++) {
+      const uint64_t *d = digits + perm[t];
+      unsigned __int128 a0 = 0;
+      unsigned __int128 a1 = 0;
       for (size_t i0 = 0; i0 < k_; i0 += group) {
         size_t i1 = std::min(k_, i0 + group);
         for (size_t i = i0; i < i1; i++) {
-          const uint64_t *d = digits + i * stride;
-          const uint64_t *k0 = ks.key[i].data().data(0) + m * n_ + t0;
-          const uint64_t *k1 = ks.key[i].data().data(1) + m * n_ + t0;
-          const uint32_t *pp = perm + t0;
-          for (size_t t = 0; t < len; t++) {
-            unsigned __int128 x = d[pp[t]];
-            acc[t] += x * k0[t];
-            acc[tile + t] += x * k1[t];
-          }
+          unsigned __int128 x = d[i * stride];
+          a0 += x * k0[i][t];
+          a1 += x * k1[i][t];
         }
-        fold(acc, len, q);
-        fold(acc + tile, len, q);
-      }
-      for (size_t comp = 0; comp < 2; comp++) {
-        uint64_t *dst = ks.sums.get() + (comp * (k_ + 1) + j) * n_ + t0;
-        for (size_t t = 0; t < len; t++) {
-          dst[t] = static_cast<uint64_t>(acc[comp * tile + t]);
+        if (i1 < k_) {
+          a0 = reduce(a0);
+          a1 = reduce(a1);
         }
       }
+      dst0[t] = reduce(a0);
+      dst1[t] = reduce(a1);
     }
+    finish_products(ks, j);
+  }
+
+  // At P (j == k), the sums brought to coefficient form plus floor(P/2), which every prime's
+  // division needs.
+  void finish_products(KeySwitch &ks, size_t j) const {
     if (j == k_) {
       const Modulus &p = mods_[special_];
       for (size_t comp = 0; comp < 2; comp++) {
         uint64_t *last = ks.sums.get() + (comp * (k_ + 1) + k_) * n_;
-        util::inverse_ntt_negacyclic_harvey(last, tables_[special_]);
+        oml::ntt_inverse(last, tables_[special_]);
         util::add_poly_scalar_coeffmod(last, n_, p.value() >> 1, p, last);
       }
     }
@@ -1827,28 +2022,16 @@ class HoistedRotation {
     const Modulus &q = mods_[j];
     for (size_t comp = 0; comp < 2; comp++) {
       const uint64_t *last = ks.sums.get() + (comp * (k_ + 1) + k_) * n_;
+      uint64_t half_q = util::barrett_reduce_64(half, q);
       if (p.value() > q.value()) {
-        util::modulo_poly_coeffs(last, n_, q, t.data());
+        oml::reduce_and_subtract(last, n_, q, half_q, t.data());
       } else {
-        std::copy(last, last + n_, t.data());
+        util::sub_poly_scalar_coeffmod(last, n_, half_q, q, t.data());
       }
-      util::sub_poly_scalar_coeffmod(t.data(), n_, util::barrett_reduce_64(half, q), q,
-          t.data());
-      util::ntt_negacyclic_harvey(t.data(), tables_[j]);
-      uint64_t *dst = ks.r.data(comp) + j * n_;
-      util::sub_poly_coeffmod(ks.sums.get() + (comp * (k_ + 1) + j) * n_, t.data(), n_, q, dst);
-      util::multiply_poly_scalar_coeffmod(dst, n_, inv_p[j], q, dst);
-      if (source_ == 2) {
-        // Relinearization: c0 and c1 as they are.
-        util::add_poly_coeffmod(dst, a_.data(comp) + j * n_, n_, q, dst);
-      } else if (comp == 0) {
-        // c0 rotated: its values permuted.
-        const uint64_t *c0 = a_.data(0) + j * n_;
-        for (size_t s = 0; s < n_; s++) {
-          t[s] = c0[perm[s]];
-        }
-        util::add_poly_coeffmod(dst, t.data(), n_, q, dst);
-      }
+      oml::ntt_forward(t.data(), tables_[j]);
+      // (sum_j - t) / P, plus c0 rotated (its values permuted) in the first component.
+      oml::finish_division(ks.sums.get() + (comp * (k_ + 1) + j) * n_, t.data(), n_, inv_p[j],
+          q, comp == 0 ? a_.data(0) + j * n_ : nullptr, perm, ks.r.data(comp) + j * n_);
     }
   }
 
@@ -1866,7 +2049,6 @@ class HoistedRotation {
 
   const oml_context *c_;
   const Ciphertext &a_;
-  size_t source_;  // the component switched: 1 (c1, rotations) or 2 (c2, relinearization)
   const SEALContext::ContextData &key_data_;
   const std::vector<Modulus> &mods_;
   const util::NTTTables *tables_;
@@ -1924,7 +2106,11 @@ oml_status oml_evaluator_conjugate(const oml_context *c, const oml_ciphertext *a
     require(gk->keys.has_key(static_cast<uint32_t>(2 * c->n - 1)), OML_E_INCOMPATIBLE,
         "no Galois key for conjugation: generate it with createGaloisKeysWithConjugation");
     Ciphertext r;
-    c->evaluator->complex_conjugate(a->ct, gk->keys, r);
+    if (own_key_switch(c, a->ct)) {
+      r = galois_threads(c, a->ct, static_cast<uint32_t>(2 * c->n - 1), gk->keys, 1);
+    } else {
+      c->evaluator->complex_conjugate(a->ct, gk->keys, r);
+    }
     *out = wrap(std::move(r));
   });
 }
@@ -1945,162 +2131,149 @@ void check_threaded_galois(const oml_context *c, const oml_ciphertext *a,
   require(a->ct.is_ntt_form(), OML_E_INCOMPATIBLE, "key switches on several threads need NTT form");
 }
 
-// SEAL's Galois automorphism elt of a with its key switch done here, split by prime over
-// threads: c0 and c1 are permuted as SEAL permutes them (apply_galois_ntt), the permuted c1 is
-// decomposed, and the digits' inner products with the key are divided by P, rounded, and added
-// to the permuted c0, as SEAL's switch_key_inplace does. Every step is exact arithmetic modulo
-// a prime, so the residues are those of SEAL's own rotation.
-Ciphertext galois_threads(const oml_context *c, const Ciphertext &a, uint32_t elt,
-    const GaloisKeys &gk, size_t threads) {
+extern "C++" {
+// The key switch of b's second component with key, split by prime over threads: its
+// decomposition, the digits' inner products with the key, and their rounded division by P added
+// to b's first component, as SEAL's switch_key_inplace does; every step is exact arithmetic
+// modulo a prime, so the residues are SEAL's. prepare(i) first puts row i of b's components in
+// place (NTT form), in the first phase's share of primes.
+template <class Prepare>
+Ciphertext switch_key_threads(const oml_context *c, Ciphertext &b,
+    const std::vector<PublicKey> &key, size_t threads, const Prepare &prepare) {
   size_t n = c->n;
-  size_t k = a.coeff_modulus_size();
-  auto galois = c->ctx.key_context_data()->galois_tool();
-  Ciphertext b = a;
+  size_t k = b.coeff_modulus_size();
   HoistedRotation h(c, b);
-  auto ks = h.start(gk.key(elt));
+  auto ks = h.start(key);
   std::vector<uint32_t> identity(n);
   for (size_t t = 0; t < n; t++) {
     identity[t] = static_cast<uint32_t>(t);
   }
-  // Three phases, each shared by prime: the rows permuted and c1's brought to coefficient
-  // form; the digits and their inner products with the key at each prime (the special prime
-  // first: its row has the most work); the divisions by P.
-  share(threads, k, [&](size_t i, size_t) {
+  // Three phases, each split by prime: the rows put in place and the second component's
+  // brought to coefficient form; the digits and their inner products with the key at each
+  // prime; the divisions by P.
+  run_parts(threads, [&](size_t part) {
+    for (size_t i = part_begin(k, threads, part); i < part_begin(k, threads, part + 1); i++) {
+      prepare(i);
+      h.to_coefficients(i);
+    }
+  });
+  run_parts(threads, [&](size_t part) {
+    // One prime's digits at a time (a megabyte at N = 16384, not the whole decomposition).
+    std::unique_ptr<uint64_t[]> digits(new uint64_t[k * n]);
+    for (size_t j = part_begin(k + 1, threads, part); j < part_begin(k + 1, threads, part + 1);
+         j++) {
+      h.digits_at(j, digits.get(), n);
+      h.products_at(ks, identity.data(), j, digits.get(), n);
+    }
+  });
+  run_parts(threads, [&](size_t part) {
+    for (size_t j = part_begin(k, threads, part); j < part_begin(k, threads, part + 1); j++) {
+      h.divide_at(ks, identity.data(), j);
+    }
+  });
+  return std::move(ks.r);
+}
+}  // extern "C++"
+
+// SEAL's Galois automorphism elt of a with its key switch done here (switch_key_threads): c0
+// and c1 are permuted as SEAL permutes them (apply_galois_ntt), then the permuted c1 switched.
+Ciphertext galois_threads(const oml_context *c, const Ciphertext &a, uint32_t elt,
+    const GaloisKeys &gk, size_t threads) {
+  size_t n = c->n;
+  auto galois = c->ctx.key_context_data()->galois_tool();
+  Ciphertext b = a;
+  return switch_key_threads(c, b, gk.key(elt), threads, [&](size_t i) {
     for (size_t comp = 0; comp < 2; comp++) {
       galois->apply_galois_ntt(util::ConstCoeffIter(a.data(comp) + i * n), elt,
           util::CoeffIter(b.data(comp) + i * n));
     }
-    h.to_coefficients(i);
   });
-  // One prime's digits at a time per thread (a megabyte at N = 16384, not the decomposition).
-  std::vector<std::unique_ptr<uint64_t[]>> digits(threads);
-  share(threads, k + 1, [&](size_t item, size_t slot) {
-    size_t j = item == 0 ? k : item - 1;
-    if (!digits[slot]) {
-      digits[slot].reset(new uint64_t[k * n]);
-    }
-    h.digits_at(j, digits[slot].get(), n);
-    h.products_at(ks, identity.data(), j, digits[slot].get(), n);
-  });
-  share(threads, k, [&](size_t j, size_t) { h.divide_at(ks, identity.data(), j); });
-  return std::move(ks.r);
 }
-}  // namespace
 
-namespace {
-// SEAL's relinearization of a size-3 CKKS ciphertext in NTT form, its key switch of c2 done
-// here as in galois_threads and shared by prime over threads: the residues of SEAL's own.
+// SEAL's relinearization of a size-3 ciphertext (c0, c1, c2): c2 switched with the
+// relinearization key (switch_key_threads on (c0, c2)), then c1 added to the second component.
 Ciphertext relinearize_threads(const oml_context *c, const Ciphertext &a, const RelinKeys &rk,
     size_t threads) {
   size_t n = c->n;
   size_t k = a.coeff_modulus_size();
-  HoistedRotation h(c, a, 2);
-  auto ks = h.start(rk.data()[RelinKeys::get_index(2)]);
-  std::vector<uint32_t> identity(n);
-  for (size_t t = 0; t < n; t++) {
-    identity[t] = static_cast<uint32_t>(t);
-  }
-  share(threads, k, [&](size_t i, size_t) { h.to_coefficients(i); });
-  std::vector<std::unique_ptr<uint64_t[]>> digits(threads);
-  share(threads, k + 1, [&](size_t item, size_t slot) {
-    size_t j = item == 0 ? k : item - 1;
-    if (!digits[slot]) {
-      digits[slot].reset(new uint64_t[k * n]);
-    }
-    h.digits_at(j, digits[slot].get(), n);
-    h.products_at(ks, identity.data(), j, digits[slot].get(), n);
+  Ciphertext b = a;
+  b.resize(2);
+  Ciphertext r = switch_key_threads(c, b, rk.key(2), threads, [&](size_t i) {
+    std::copy_n(a.data(2) + i * n, n, b.data(1) + i * n);
   });
-  share(threads, k, [&](size_t j, size_t) { h.divide_at(ks, identity.data(), j); });
-  return std::move(ks.r);
+  const auto &mods = c->ctx.get_context_data(a.parms_id())->parms().coeff_modulus();
+  run_parts(threads, [&](size_t part) {
+    for (size_t i = part_begin(k, threads, part); i < part_begin(k, threads, part + 1); i++) {
+      util::add_poly_coeffmod(r.data(1) + i * n, a.data(1) + i * n, n, mods[i],
+          r.data(1) + i * n);
+    }
+  });
+  return r;
 }
-}  // namespace
 
-namespace {
-// SEAL's CKKS rescale (rescale_to_next: every component divided by the level's last prime q,
-// rounded, in NTT form) with its primes shared over threads: each component's last row brought
-// to coefficient form plus floor(q/2), then at every other prime i
-// (c_i - ((last + floor(q/2)) mod q mod q_i - floor(q/2))) / q mod q_i, as SEAL's
-// divide_and_round_q_last_ntt_inplace computes it: exact arithmetic modulo each prime, so the
-// residues are SEAL's own.
+// SEAL's CKKS rescale (rescale_to_next: each component divided by the last prime q with
+// rounding, the scale divided by q), split by prime: the last row brought to coefficient form
+// plus floor(q/2), then at every other prime q_i ((row_i - ((last + floor(q/2)) mod q_i -
+// floor(q/2))) / q mod q_i. Where SEAL would refuse the scale, SEAL is called to refuse it.
 Ciphertext rescale_threads(const oml_context *c, const Ciphertext &a, size_t threads) {
-  size_t n = c->n;
-  auto cd = c->ctx.get_context_data(a.parms_id());
-  auto next = cd->next_context_data();
-  require(next != nullptr, OML_E_INCOMPATIBLE, "ciphertext at level 0 cannot be rescaled");
-  const auto &mods = cd->parms().coeff_modulus();
+  auto data = c->ctx.get_context_data(a.parms_id());
+  auto next = data->next_context_data();
+  const auto &mods = data->parms().coeff_modulus();
   size_t k = mods.size();
-  const util::NTTTables *tables = cd->small_ntt_tables();
+  size_t n = c->n;
   const Modulus &last = mods[k - 1];
-  uint64_t half = last.value() >> 1;
-  const util::MultiplyUIntModOperand *inv = cd->rns_tool()->inv_q_last_mod_q();
+  double scale = a.scale() / static_cast<double>(last.value());
+  auto fits = [](double s, const SEALContext::ContextData &d) {
+    return std::isnormal(s) && s > 0 &&
+        static_cast<int>(std::log2(s)) < d.total_coeff_modulus_bit_count();
+  };
+  if (!a.is_ntt_form() || !fits(a.scale(), *data) || !fits(scale, *next)) {
+    Ciphertext r;
+    c->evaluator->rescale_to_next(a, r);
+    return r;
+  }
   size_t size = a.size();
-  std::unique_ptr<uint64_t[]> lasts(new uint64_t[size * n]);
-  share(threads, size, [&](size_t comp, size_t) {
-    uint64_t *l = lasts.get() + comp * n;
-    std::copy(a.data(comp) + (k - 1) * n, a.data(comp) + k * n, l);
-    util::inverse_ntt_negacyclic_harvey(l, tables[k - 1]);
-    util::add_poly_scalar_coeffmod(l, n, half, last, l);
+  const util::NTTTables *tables = data->small_ntt_tables();
+  const util::MultiplyUIntModOperand *inv = data->rns_tool()->inv_q_last_mod_q();
+  uint64_t half = last.value() >> 1;
+  // The last rows in coefficient form plus floor(q/2), one component per part.
+  std::vector<uint64_t> lasts(size * n);
+  run_parts(std::min(threads, size), [&](size_t part) {
+    size_t parts = std::min(threads, size);
+    for (size_t comp = part_begin(size, parts, part); comp < part_begin(size, parts, part + 1);
+         comp++) {
+      uint64_t *row = lasts.data() + comp * n;
+      std::copy_n(a.data(comp) + (k - 1) * n, n, row);
+      oml::ntt_inverse(row, tables[k - 1]);
+      util::add_poly_scalar_coeffmod(row, n, half, last, row);
+    }
   });
   Ciphertext r(c->ctx, next->parms_id());
   r.resize(size);
   r.is_ntt_form() = true;
-  r.scale() = a.scale() / static_cast<double>(last.value());
-  std::vector<std::unique_ptr<uint64_t[]>> scratch(threads);
-  share(threads, size * (k - 1), [&](size_t item, size_t slot) {
-    size_t comp = item / (k - 1);
-    size_t i = item % (k - 1);
-    if (!scratch[slot]) {
-      scratch[slot].reset(new uint64_t[n]);
+  r.scale() = scale;
+  run_parts(threads, [&](size_t part) {
+    std::vector<uint64_t> t(n);
+    for (size_t i = part_begin(k - 1, threads, part); i < part_begin(k - 1, threads, part + 1);
+         i++) {
+      const Modulus &q = mods[i];
+      uint64_t half_q = util::barrett_reduce_64(half, q);
+      for (size_t comp = 0; comp < size; comp++) {
+        const uint64_t *row = lasts.data() + comp * n;
+        if (last.value() > q.value()) {
+          oml::reduce_and_subtract(row, n, q, half_q, t.data());
+        } else {
+          util::sub_poly_scalar_coeffmod(row, n, half_q, q, t.data());
+        }
+        oml::ntt_forward(t.data(), tables[i]);
+        oml::finish_division(a.data(comp) + i * n, t.data(), n, inv[i], q, nullptr, nullptr,
+            r.data(comp) + i * n);
+      }
     }
-    uint64_t *t = scratch[slot].get();
-    const uint64_t *l = lasts.get() + comp * n;
-    const Modulus &q = mods[i];
-    if (q.value() < last.value()) {
-      util::modulo_poly_coeffs(l, n, q, t);
-    } else {
-      std::copy(l, l + n, t);
-    }
-    util::sub_poly_scalar_coeffmod(t, n, util::barrett_reduce_64(half, q), q, t);
-    util::ntt_negacyclic_harvey(t, tables[i]);
-    uint64_t *dst = r.data(comp) + i * n;
-    util::sub_poly_coeffmod(a.data(comp) + i * n, t, n, q, dst);
-    util::multiply_poly_scalar_coeffmod(dst, n, inv[i], q, dst);
   });
   return r;
 }
 }  // namespace
-
-oml_status oml_evaluator_rescale_threads(const oml_context *c, const oml_ciphertext *a,
-    int32_t threads, oml_ciphertext **out) {
-  return oml::guard([&] {
-    need(c, "context");
-    need(out, "out");
-    size_t parts = thread_count(threads);
-    int level = check_ct(c, a);
-    require(is_ckks(c), OML_E_INCOMPATIBLE, "rescale needs CKKS");
-    require(level > 0, OML_E_INCOMPATIBLE, "ciphertext at level 0 cannot be rescaled");
-    require(a->ct.is_ntt_form(), OML_E_INCOMPATIBLE, "rescales on several threads need NTT form");
-    *out = wrap(rescale_threads(c, a->ct, parts));
-  });
-}
-
-oml_status oml_evaluator_relinearize_threads(const oml_context *c, const oml_ciphertext *a,
-    const oml_relin_keys *rk, int32_t threads, oml_ciphertext **out) {
-  return oml::guard([&] {
-    need(c, "context");
-    need(out, "out");
-    need(rk, "relinearization keys");
-    size_t parts = thread_count(threads);
-    check_ct(c, a);
-    require(is_ckks(c), OML_E_INCOMPATIBLE, "key switches on several threads need CKKS");
-    require(rk->keys.parms_id() == c->ctx.key_parms_id(), OML_E_CONTEXT_MISMATCH,
-        "relinearization keys made under other parameters");
-    require(a->ct.size() == 3, OML_E_INCOMPATIBLE, "relinearize needs a size-3 ciphertext");
-    require(a->ct.is_ntt_form(), OML_E_INCOMPATIBLE, "key switches on several threads need NTT form");
-    require(rk->keys.size() >= 1, OML_E_INCOMPATIBLE, "relinearization keys without a key for c2");
-    *out = wrap(relinearize_threads(c, a->ct, rk->keys, parts));
-  });
-}
 
 oml_status oml_evaluator_rotate_threads(const oml_context *c, const oml_ciphertext *a,
     int32_t steps, const oml_galois_keys *gk, int32_t threads, oml_ciphertext **out) {
@@ -2149,29 +2322,21 @@ oml_status oml_evaluator_rotate_hoisted_threads(const oml_context *c, const oml_
       hoisted = std::make_unique<HoistedRotation>(c, a->ct);
       hoisted->decompose(parts);
     }
-    // The steps shared out by claiming, each rotation on one thread, but for the last
-    // count % parts: whole rotations would leave a thread idle for most of one at the end, so
-    // each of those is split by prime over every thread (the residues are the same).
-    size_t whole = parts > 1 ? count - count % parts : count;
+    // The steps shared out in contiguous ranges, each rotation on one thread.
     std::vector<std::unique_ptr<oml_ciphertext>> results(count);
-    share(parts, whole, [&](size_t k, size_t) {
-      int s = normalized_steps(c, steps[k]);
-      if (s == 0) {
-        results[k].reset(wrap(Ciphertext(a->ct)));
-      } else {
-        uint32_t elt = galois_element(c, s);
-        results[k].reset(wrap(hoisted->rotate(elt, gk->keys.key(elt))));
+    run_parts(std::min(parts, std::max<size_t>(count, 1)), [&](size_t part) {
+      size_t used = std::min(parts, std::max<size_t>(count, 1));
+      for (size_t k = part_begin(count, used, part); k < part_begin(count, used, part + 1);
+           k++) {
+        int s = normalized_steps(c, steps[k]);
+        if (s == 0) {
+          results[k].reset(wrap(Ciphertext(a->ct)));
+        } else {
+          uint32_t elt = galois_element(c, s);
+          results[k].reset(wrap(hoisted->rotate(elt, gk->keys.key(elt))));
+        }
       }
     });
-    for (size_t k = whole; k < count; k++) {
-      int s = normalized_steps(c, steps[k]);
-      if (s == 0) {
-        results[k].reset(wrap(Ciphertext(a->ct)));
-      } else {
-        uint32_t elt = galois_element(c, s);
-        results[k].reset(wrap(hoisted->rotate_shared(elt, gk->keys.key(elt), parts)));
-      }
-    }
     for (size_t k = 0; k < count; k++) {
       out[k] = results[k].release();
     }
@@ -2195,8 +2360,42 @@ oml_status oml_evaluator_rescale(const oml_context *c, const oml_ciphertext *a,
     require(is_ckks(c), OML_E_INCOMPATIBLE, "rescale needs CKKS");
     require(level > 0, OML_E_INCOMPATIBLE, "ciphertext at level 0 cannot be rescaled");
     Ciphertext r;
-    c->evaluator->rescale_to_next(a->ct, r);
+    if (own_key_switch(c, a->ct)) {
+      r = rescale_threads(c, a->ct, 1);
+    } else {
+      c->evaluator->rescale_to_next(a->ct, r);
+    }
     *out = wrap(std::move(r));
+  });
+}
+
+oml_status oml_evaluator_relinearize_threads(const oml_context *c, const oml_ciphertext *a,
+    const oml_relin_keys *rk, int32_t threads, oml_ciphertext **out) {
+  return oml::guard([&] {
+    need(c, "context");
+    need(out, "out");
+    need(rk, "relinearization keys");
+    size_t parts = thread_count(threads);
+    check_ct(c, a);
+    require(is_ckks(c) && a->ct.is_ntt_form(), OML_E_INCOMPATIBLE,
+        "relinearization on several threads needs CKKS");
+    require(rk->keys.parms_id() == c->ctx.key_parms_id(), OML_E_CONTEXT_MISMATCH,
+        "relinearization keys made under other parameters");
+    require(a->ct.size() == 3, OML_E_INCOMPATIBLE, "relinearize needs a size-3 ciphertext");
+    *out = wrap(relinearize_threads(c, a->ct, rk->keys, parts));
+  });
+}
+
+oml_status oml_evaluator_rescale_threads(const oml_context *c, const oml_ciphertext *a,
+    int32_t threads, oml_ciphertext **out) {
+  return oml::guard([&] {
+    need(c, "context");
+    need(out, "out");
+    size_t parts = thread_count(threads);
+    int level = check_ct(c, a);
+    require(is_ckks(c), OML_E_INCOMPATIBLE, "rescale needs CKKS");
+    require(level > 0, OML_E_INCOMPATIBLE, "ciphertext at level 0 cannot be rescaled");
+    *out = wrap(rescale_threads(c, a->ct, parts));
   });
 }
 

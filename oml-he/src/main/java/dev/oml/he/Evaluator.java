@@ -51,8 +51,7 @@ public interface Evaluator {
 
   /**
    * An evaluator over the same context that may spend up to {@code threads} threads inside one
-   * CKKS key switch ({@link #rotate}, {@link #rotateHoisted}, {@link #conjugate},
-   * {@link #relinearize} and so {@link #multiplyAndRelinearize}; and {@link #rescale}), for the
+   * CKKS key switch ({@link #rotate}, {@link #rotateHoisted}, {@link #conjugate}), for the
    * latency of a single ciphertext; its results are this evaluator's to the last residue.
    * Backends that cannot split a key switch return this evaluator ({@link #keySwitchThreads}
    * tells which).
@@ -120,6 +119,35 @@ public interface Evaluator {
       sum = add(sum, products.get(i));
     }
     return sum;
+  }
+
+  /**
+   * Several inner products over the same ciphertexts, the shape of the giant-step groups of a
+   * baby-step giant-step matrix product: for every row {@code j} of {@code p} (each of
+   * {@code a.size()} entries), {@code sum_i a[i] * p[j][i]} over the {@code i} whose plaintext
+   * is not null, or null for a row with none. Each row is as {@link #multiplyPlainSum} makes
+   * it, to the last residue; a backend may compute all rows in one pass over the ciphertexts,
+   * and with {@link #withKeySwitchThreads} on several threads. The default calls
+   * {@link #multiplyPlainSum} per row.
+   */
+  default List<Ciphertext> multiplyPlainSums(List<? extends Ciphertext> a, Plaintext[][] p) {
+    List<Ciphertext> out = new ArrayList<>(p.length);
+    for (Plaintext[] row : p) {
+      if (row.length != a.size()) {
+        throw new IllegalArgumentException(a.size() + " ciphertexts but a row of " + row.length
+            + " plaintexts");
+      }
+      List<Ciphertext> terms = new ArrayList<>(row.length);
+      List<Plaintext> diagonals = new ArrayList<>(row.length);
+      for (int i = 0; i < row.length; i++) {
+        if (row[i] != null) {
+          terms.add(a.get(i));
+          diagonals.add(row[i]);
+        }
+      }
+      out.add(terms.isEmpty() ? null : multiplyPlainSum(terms, diagonals));
+    }
+    return out;
   }
 
   /**

@@ -210,6 +210,60 @@ public abstract class CkksConformance {
         () -> ev.multiplyPlainSum(xs.subList(0, 2), mixed));
   }
 
+  /**
+   * Several inner products over the same ciphertexts have, row by row, the residues of the
+   * products added one by one, on one thread and where the backend splits the work over two:
+   * with missing terms, a row with none (a null result), a plaintext encoded above the
+   * ciphertexts' level and a zero plaintext; a row of the wrong length and a row whose
+   * products differ in scale are refused.
+   */
+  @Test
+  void severalInnerProductsEqualTheProductsAddedOneByOne() {
+    CkksEncoder enc = ctx.ckksEncoder();
+    int n = enc.slotCount();
+    Evaluator ev = ctx.evaluator();
+    int top = ctx.parameters().maxLevel();
+    java.util.List<Ciphertext> xs = new java.util.ArrayList<>();
+    for (int t = 0; t < 5; t++) {
+      xs.add(ev.modSwitchToNext(ctx.encryptor(pk).encrypt(enc.encode(random(n), SCALE))));
+    }
+    Plaintext[][] p = new Plaintext[4][5];
+    for (int j = 0; j < 4; j++) {
+      for (int t = 0; t < 5; t++) {
+        if (j == 2 || (j == 1 && t % 2 == 1)) {
+          continue;
+        }
+        double[] b = j == 3 && t == 4 ? new double[n] : random(n);
+        p[j][t] = enc.encode(b, new double[0], SCALE, j == 0 && t == 3 ? top : top - 1);
+      }
+    }
+    for (Evaluator e : new Evaluator[] {ev, ev.withKeySwitchThreads(2)}) {
+      java.util.List<Ciphertext> got = e.multiplyPlainSums(xs, p);
+      assertEquals(4, got.size());
+      for (int j = 0; j < 4; j++) {
+        Ciphertext added = null;
+        for (int t = 0; t < 5; t++) {
+          if (p[j][t] != null) {
+            Ciphertext prod = ev.multiplyPlain(xs.get(t), p[j][t]);
+            added = added == null ? prod : ev.add(added, prod);
+          }
+        }
+        if (added == null) {
+          assertEquals(null, got.get(j), "row " + j + " has no term");
+          continue;
+        }
+        assertEquals(added.level(), got.get(j).level());
+        assertEquals(added.scale(), got.get(j).scale());
+        assertArrayEquals(decrypt(added), decrypt(got.get(j)), 0.0, "row " + j);
+      }
+    }
+    assertThrows(IllegalArgumentException.class,
+        () -> ev.multiplyPlainSums(xs, new Plaintext[][] {new Plaintext[4]}));
+    Plaintext[][] mixed = {{p[0][0], enc.encode(random(n), new double[0], SCALE * 2, top - 1),
+        null, null, null}};
+    assertThrows(IncompatibleOperandsException.class, () -> ev.multiplyPlainSums(xs, mixed));
+  }
+
   @Test
   void rotationsMatchDoubles() {
     CkksEncoder enc = ctx.ckksEncoder();

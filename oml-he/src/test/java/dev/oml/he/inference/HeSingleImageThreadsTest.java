@@ -81,7 +81,10 @@ class HeSingleImageThreadsTest {
         offered.incrementAndGet();
         pool.execute(task);
       })));
-      assertTrue(offered.get() > 0, "work was offered to the second thread");
+      // Where key switches split in the native library (SEAL), the second thread is the
+      // library's own and a step's work is never offered to the executor; elsewhere it is.
+      boolean nativeSplit = ctx.evaluator().withKeySwitchThreads(2).keySwitchThreads() > 1;
+      assertTrue(nativeSplit || offered.get() > 0, "work was offered to the second thread");
       assertArrayEquals(one, two, 0.0, "the same residues on one and on two threads");
       FloatInference fi = new FloatInference(model);
       for (int b = 0; b < inputs.length; b++) {

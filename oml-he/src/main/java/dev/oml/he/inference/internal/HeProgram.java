@@ -233,15 +233,17 @@ public final class HeProgram {
 
   /**
    * {@link #evaluate}, and {@code beside} (if not null, and only with a {@code pool}) run on the
-   * image's second thread as the first activation starts: its products and rescales run on one
-   * thread and leave the second idle. Whether {@code beside} ran is the caller's to check.
+   * image's second thread as the first activation starts. Whether {@code beside} ran is the
+   * caller's to check.
    */
   public Ciphertext evaluate(Ciphertext x, int lanes, Layout lay, CkksEncoder enc, Evaluator ev,
       RelinKeys rk, GaloisKeys gk, long[] primes, java.util.concurrent.Executor pool,
       Runnable beside) {
     java.util.concurrent.Executor executor = pool == null ? null : new OneAtATime(pool);
-    Evaluator conjugator = executor == null ? ev : ev.withKeySwitchThreads(2);
-    Ciphertext c = realProjection ? ev.add(x, conjugator.conjugate(x, gk)) : x;
+    // The conjugation and the activations' products, relinearizations and rescales on two
+    // threads where the backend splits them (the linear steps choose for themselves).
+    Evaluator threaded = executor == null ? ev : ev.withKeySwitchThreads(2);
+    Ciphertext c = realProjection ? ev.add(x, threaded.conjugate(x, gk)) : x;
     Runnable side = executor == null ? null : beside;
     for (Object o : steps) {
       if (o instanceof LinearStep st) {
@@ -256,8 +258,7 @@ public final class HeProgram {
           }
           side = null;
         }
-        // Its relinearizations split over two threads where the backend can.
-        c = ((ActivationStep) o).apply(c, enc, conjugator, rk, primes, lay.slots());
+        c = ((ActivationStep) o).apply(c, enc, threaded, rk, primes, lay.slots());
       }
     }
     return c;

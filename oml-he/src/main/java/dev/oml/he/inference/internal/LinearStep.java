@@ -205,13 +205,15 @@ public final class LinearStep {
   }
 
   /**
-   * {@link #apply}, with a second thread from {@code executor} (if not null) for one image:
-   * the inner products of the giant-step groups are computed there while this thread runs the
-   * giant steps' rotations. Where the backend splits a key switch over two threads
-   * ({@link Evaluator#withKeySwitchThreads}: SEAL), every rotation of the step is split so, and
-   * the hoisted baby steps are one call whose decomposition is shared by both threads;
+   * {@link #apply}, with a second thread from {@code executor} (if not null) for one image.
+   * Where the backend splits a key switch over two threads ({@link Evaluator#withKeySwitchThreads}:
+   * SEAL), every rotation of the step is split so, the hoisted baby steps are one call whose
+   * decomposition is shared by both threads, and the giant-step groups' inner products are one
+   * call ({@link Evaluator#multiplyPlainSums}) on both threads before the giant steps;
    * elsewhere the hoisted baby steps are split in two halves, one per thread, each with its own
-   * decomposition. The answer is the one-thread answer to the last residue.
+   * decomposition, and the groups' inner products are computed on the second thread while this
+   * thread runs the giant steps' rotations. The answer is the one-thread answer to the last
+   * residue.
    */
   Ciphertext apply(Ciphertext x, Layout lay, CkksEncoder enc, Evaluator ev0, GaloisKeys gk,
       double plainScale, int lanes, Executor executor) {
@@ -252,16 +254,24 @@ public final class LinearStep {
         xs[l] = ev.rotate(xs[l - 1], bl, gk);
       }
     }
-    // Group k's inner product; groups below the first are offered to the executor, in the
-    // order the giant steps need them.
+    // Group k's inner product. Where key switches split over two threads, all groups are one
+    // call on both threads, which reads each baby step once for all groups, before the giant
+    // steps; elsewhere groups below the first are offered to the executor, in the order the
+    // giant steps need them, while this thread runs the giant steps.
     List<Fork<Ciphertext>> groups = new ArrayList<>(giant);
-    for (int k = 0; k < giant; k++) {
-      groups.add(null);
-    }
-    for (int k = giant - 1; k >= 0; k--) {
-      int kk = k;
-      groups.set(k, Fork.start(() -> groupSum(kk, p, xs, ev),
-          k == giant - 1 ? null : executor));
+    if (splitKeySwitch) {
+      for (Ciphertext s : ev.multiplyPlainSums(java.util.Arrays.asList(xs), p)) {
+        groups.add(Fork.start(() -> s, null));
+      }
+    } else {
+      for (int k = 0; k < giant; k++) {
+        groups.add(null);
+      }
+      for (int k = giant - 1; k >= 0; k--) {
+        int kk = k;
+        groups.set(k, Fork.start(() -> groupSum(kk, p, xs, ev),
+            k == giant - 1 ? null : executor));
+      }
     }
     Ciphertext acc = null;
     for (int k = giant - 1; k >= 0; k--) {

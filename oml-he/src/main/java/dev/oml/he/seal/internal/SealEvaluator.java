@@ -42,12 +42,13 @@ final class SealEvaluator implements Evaluator {
   }
 
   /**
-   * CKKS rotations, hoisted rotations, conjugations, relinearizations and rescales split over
-   * {@code threads} threads in
+   * CKKS rotations, hoisted rotations, conjugations, relinearizations, rescales and the inner
+   * products of {@link #multiplyPlainSums} split over {@code threads} threads in
    * the native layer (the calling thread and threads of the library's own): a key switch's
    * digits, inner products and division by the special prime are independent per prime, and a
    * hoisted call's rotations after its one decomposition. The residues are this evaluator's
-   * (for {@link #rotate} and {@link #conjugate}: SEAL's own). BFV is unaffected.
+   * (for {@link #rotate}, {@link #conjugate}, {@link #relinearize} and {@link #rescale}:
+   * SEAL's own). BFV is unaffected.
    */
   @Override
   public Evaluator withKeySwitchThreads(int threads) {
@@ -192,6 +193,68 @@ final class SealEvaluator implements Evaluator {
         xs.size(), out));
     ctx.fence(g.a(), g.p());
     return ctx.newCt(out);
+  }
+
+  /**
+   * CKKS: all rows in one native call that reads each ciphertext once for every row (one
+   * inner product per call reads it once per row), its primes shared out over this evaluator's
+   * threads ({@link #withKeySwitchThreads}); each row's residues are {@link #multiplyPlainSum}'s.
+   * BFV keeps the default.
+   */
+  @Override
+  public List<Ciphertext> multiplyPlainSums(List<? extends Ciphertext> xs, Plaintext[][] ps) {
+    int count = xs.size();
+    if (count == 0 || ps.length == 0) {
+      throw new IllegalArgumentException("inner products need at least one ciphertext and row");
+    }
+    if (xs.get(0).scheme() != HeScheme.CKKS) {
+      return Evaluator.super.multiplyPlainSums(xs, ps);
+    }
+    Ct[] a = new Ct[count];
+    Pointer[] ap = new Pointer[count];
+    for (int i = 0; i < count; i++) {
+      a[i] = ctx.evalCt(xs.get(i));
+      ctx.checks.sameLevel(a[0], a[i]);
+      if (a[i].size() != a[0].size()) {
+        throw new IncompatibleOperandsException("inner product of ciphertexts of sizes "
+            + a[0].size() + " and " + a[i].size());
+      }
+      ap[i] = a[i].pointer();
+    }
+    List<Pt> kept = new ArrayList<>();
+    Pointer[] pp = new Pointer[ps.length * count];
+    for (int j = 0; j < ps.length; j++) {
+      if (ps[j].length != count) {
+        throw new IllegalArgumentException(count + " ciphertexts but a row of " + ps[j].length
+            + " plaintexts");
+      }
+      double scale = 0;
+      boolean first = true;
+      for (int i = 0; i < count; i++) {
+        if (ps[j][i] == null) {
+          continue;
+        }
+        Pt p = ctx.pt(ps[j][i]);
+        ctx.checks.plainFits(a[i], p, false);
+        double s = a[i].scale() * p.scale();
+        if (!first) {
+          ctx.checks.sameScale(scale, s);
+        }
+        scale = s;
+        first = false;
+        kept.add(p);
+        pp[j * count + i] = p.pointer();
+      }
+    }
+    Pointer[] out = new Pointer[ps.length];
+    SealNative.check(ctx.lib.oml_evaluator_multiply_plain_sums(ctx.ptr(), ap, count, pp,
+        ps.length, threads, out));
+    ctx.fence(a, kept.toArray(new Pt[0]));
+    List<Ciphertext> result = new ArrayList<>(out.length);
+    for (Pointer o : out) {
+      result.add(o == null ? null : ctx.newCt(o));
+    }
+    return result;
   }
 
   private List<Ciphertext> wrapAll(Pointer[] out) {

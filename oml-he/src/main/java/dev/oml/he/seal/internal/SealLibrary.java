@@ -105,6 +105,9 @@ public interface SealLibrary extends Library {
   int oml_evaluator_multiply_plain_sum(Pointer ctx, Pointer[] a, Pointer[] p, long count,
       PointerByReference out);
 
+  int oml_evaluator_multiply_plain_sums(Pointer ctx, Pointer[] a, long count, Pointer[] p,
+      long rows, int threads, Pointer[] out);
+
   int oml_evaluator_multiply_constant_sums(Pointer ctx, Pointer[] a, long count,
       long[] constants, long rows, double constantScale, Pointer[] out);
 
@@ -133,13 +136,13 @@ public interface SealLibrary extends Library {
   int oml_evaluator_rotate_hoisted_threads(Pointer ctx, Pointer a, int[] steps, long count,
       Pointer gk, int threads, Pointer[] out);
 
-  // Relinearization on several threads (ABI 9): the residues of the one-thread call.
+  int oml_evaluator_rescale(Pointer ctx, Pointer a, PointerByReference out);
+
   int oml_evaluator_relinearize_threads(Pointer ctx, Pointer a, Pointer rk, int threads,
       PointerByReference out);
 
-  int oml_evaluator_rescale_threads(Pointer ctx, Pointer a, int threads, PointerByReference out);
-
-  int oml_evaluator_rescale(Pointer ctx, Pointer a, PointerByReference out);
+  int oml_evaluator_rescale_threads(Pointer ctx, Pointer a, int threads,
+      PointerByReference out);
 
   int oml_evaluator_mod_switch_to(Pointer ctx, Pointer a, int level, PointerByReference out);
 

@@ -209,6 +209,13 @@ OML_API oml_status oml_evaluator_conjugate_threads(const oml_context *ctx,
 OML_API oml_status oml_evaluator_rotate_hoisted_threads(const oml_context *ctx,
     const oml_ciphertext *a, const int32_t *steps, size_t count, const oml_galois_keys *gk,
     int32_t threads, oml_ciphertext **out);
+/* A timeline of the split phases, for finding idle time (ABI 9): when the environment variable
+ * OML_SEAL_TRACE names a file as the library is loaded, every thread's part of every split
+ * phase is recorded (thread id, start and end on CLOCK_MONOTONIC, thread CPU time), and this
+ * writes the records so far to that file, one a line ("call tid part parts start end cpu", in
+ * nanoseconds), and forgets them. Returns the number written, or -1 when tracing is off or the
+ * file cannot be written. Off, tracing costs one test of a flag per split phase. */
+OML_API int64_t oml_trace_write(void);
 OML_API oml_status oml_evaluator_rescale(const oml_context *ctx, const oml_ciphertext *a,
     oml_ciphertext **out);
 /* CKKS (ABI 9): relinearization and rescale with the work split by prime over the calling

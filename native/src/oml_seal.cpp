@@ -2,6 +2,9 @@
 #include "oml_seal.h"
 
 #include <algorithm>
+#include <ctime>
+#include <cstdio>
+#include <atomic>
 #include <cmath>
 #include <complex>
 #include <condition_variable>
@@ -15,6 +18,9 @@
 #include <thread>
 #include <unordered_map>
 #include <vector>
+
+#include <sys/syscall.h>
+#include <unistd.h>
 
 #include "firewall.h"
 #include "ntt_simd.h"
@@ -1460,7 +1466,8 @@ size_t part_begin(size_t count, size_t parts, size_t p) { return count * p / par
 // A thread of the library's own that runs one task at a time and waits on a condition variable
 // in between: a woken thread is scheduled at once, where a new thread would queue behind the
 // machine's other work, so a key switch can be split at a cost of microseconds. Workers are
-// made on first use and kept (parked, no CPU) for the life of the process.
+// made on first use and kept (parked, no CPU) for the life of the process. A task posted and
+// not yet started can be taken back (share() does, when the caller has done every item).
 class Worker {
  public:
   Worker() : thread_([this] { loop(); }) { thread_.detach(); }
@@ -1470,6 +1477,17 @@ class Worker {
     task_ = task;
     done_ = false;
     cv_.notify_all();
+  }
+
+  // True if the posted task had not started and now never will.
+  bool take_back() {
+    std::lock_guard<std::mutex> lock(m_);
+    if (task_ == nullptr) {
+      return false;
+    }
+    task_ = nullptr;
+    done_ = true;
+    return true;
   }
 
   void wait() {
@@ -1483,10 +1501,10 @@ class Worker {
     for (;;) {
       cv_.wait(lock, [&] { return task_ != nullptr; });
       const std::function<void()> *task = task_;
+      task_ = nullptr;  // started: no longer taken back
       lock.unlock();
-      (*task)();  // never throws: run_parts' tasks catch everything
+      (*task)();  // never throws: share()'s tasks catch everything
       lock.lock();
-      task_ = nullptr;
       done_ = true;
       cv_.notify_all();
     }
@@ -1519,46 +1537,126 @@ void give_back(Worker *w) {
   idle_workers.push_back(w);
 }
 
-// Runs part(p) for every p in [0, parts): part 0 on the calling thread, the others on workers,
-// all finished before it returns; then the first failure (by part) is rethrown, so the
-// firewall of the calling function sees it. If no worker can be had, its part runs on the
-// calling thread. Parts must write disjoint memory.
+// A timeline of share() for finding idle time (OML_SEAL_TRACE=FILE in the environment when
+// the library is loaded): every thread's part of a call: its start and end (steady clock, the JVM's System.nanoTime)
+// and thread CPU time, with the thread's id, written to FILE by oml_trace_write. Off, it
+// costs one test of a flag per call.
+namespace trace {
+struct Event {
+  uint64_t call, start, end, cpu;
+  uint32_t tid, part, parts;
+};
+const char *const file = std::getenv("OML_SEAL_TRACE");
+const size_t capacity = 1 << 18;
+std::atomic<size_t> used{0};
+std::atomic<uint64_t> calls{0};
+std::unique_ptr<Event[]> events(file != nullptr ? new Event[capacity] : nullptr);
+
+uint64_t now() {
+  timespec t;
+  clock_gettime(CLOCK_MONOTONIC, &t);
+  return static_cast<uint64_t>(t.tv_sec) * 1000000000ull + t.tv_nsec;
+}
+
+uint64_t thread_cpu() {
+  timespec t;
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t);
+  return static_cast<uint64_t>(t.tv_sec) * 1000000000ull + t.tv_nsec;
+}
+
+// Writes the events so far to the file and forgets them; the number written (-1: no file).
+int64_t write() {
+  if (file == nullptr) {
+    return -1;
+  }
+  FILE *f = std::fopen(file, "w");
+  if (f == nullptr) {
+    return -1;
+  }
+  size_t n = std::min(used.load(), capacity);
+  for (size_t i = 0; i < n; i++) {
+    const Event &e = events[i];
+    std::fprintf(f, "%llu %u %u %u %llu %llu %llu\n", (unsigned long long) e.call, e.tid,
+        e.part, e.parts, (unsigned long long) e.start, (unsigned long long) e.end,
+        (unsigned long long) e.cpu);
+  }
+  std::fclose(f);
+  used = 0;
+  return static_cast<int64_t>(n);
+}
+
 template <class Part>
-void run_parts(size_t parts, const Part &part) {
+void timed(uint64_t call, size_t p, size_t parts, const Part &part) {
+  uint64_t s = now();
+  uint64_t c = thread_cpu();
+  part(p);
+  uint64_t c2 = thread_cpu();
+  uint64_t e = now();
+  size_t i = used.fetch_add(1);
+  if (i < capacity) {
+    events[i] = Event{call, s, e, c2 - c, static_cast<uint32_t>(syscall(SYS_gettid)),
+        static_cast<uint32_t>(p), static_cast<uint32_t>(parts)};
+  }
+}
+}  // namespace trace
+
+// Runs item(i, slot) for every i in [0, count) on the calling thread (slot 0) and up to
+// threads - 1 workers (slots 1, 2, ...), each thread claiming the next unclaimed item until
+// none is left, all finished before it returns; then the first failure (by slot) is rethrown,
+// so the firewall of the calling function sees it. A thread that starts late (a woken worker
+// waits for a free core) or is preempted takes fewer items instead of holding the others up,
+// and a worker that has not started when the caller has claimed the last item is taken back,
+// not waited for. A slot's items run on one thread, one after the other (scratch memory per
+// slot needs no lock); items must write disjoint memory, so the results do not depend on who
+// ran what. If no worker can be had, the caller does every item.
+template <class Item>
+void share_untraced(size_t threads, size_t count, const Item &item, uint64_t call) {
+  size_t parts = std::min(threads, count);
   if (parts <= 1) {
-    part(0);
+    for (size_t i = 0; i < count; i++) {
+      item(i, 0);
+    }
     return;
   }
+  std::atomic<size_t> next{0};
   std::vector<std::exception_ptr> errors(parts);
   std::vector<std::function<void()>> tasks;
   tasks.reserve(parts);
   for (size_t p = 0; p < parts; p++) {
     tasks.emplace_back([&, p] {
-      try {
-        part(p);
-      } catch (...) {
-        errors[p] = std::current_exception();
+      auto claim = [&](size_t) {
+        try {
+          for (size_t i; (i = next.fetch_add(1)) < count;) {
+            item(i, p);
+          }
+        } catch (...) {
+          errors[p] = std::current_exception();
+          next = count;  // the others stop after their current item
+        }
+      };
+      if (trace::file != nullptr) {
+        trace::timed(call, p, parts, claim);
+      } else {
+        claim(p);
       }
     });
   }
   std::vector<Worker *> workers;
   workers.reserve(parts - 1);
-  size_t posted = 1;
   try {
-    for (; posted < parts; posted++) {
+    for (size_t p = 1; p < parts; p++) {
       Worker *w = take_worker();
-      w->post(&tasks[posted]);
+      w->post(&tasks[p]);
       workers.push_back(w);
     }
   } catch (...) {
-    // No worker for the parts from `posted` on: they run here.
-  }
-  for (size_t p = posted; p < parts; p++) {
-    tasks[p]();
+    // Fewer workers: the items are claimed by the threads there are.
   }
   tasks[0]();
   for (Worker *w : workers) {
-    w->wait();
+    if (!w->take_back()) {
+      w->wait();
+    }
     give_back(w);
   }
   for (auto &e : errors) {
@@ -1566,6 +1664,20 @@ void run_parts(size_t parts, const Part &part) {
       std::rethrow_exception(e);
     }
   }
+}
+
+template <class Item>
+void share(size_t threads, size_t count, const Item &item) {
+  share_untraced(threads, count, item, trace::file != nullptr ? trace::calls.fetch_add(1) : 0);
+}
+
+// Runs part(p) for every p in [0, parts) on the calling thread and parts - 1 workers as
+// share() does: each thread claims the next part not yet claimed, so a worker that starts late
+// or is preempted leaves its part to a thread that is free, and one not yet started when every
+// part is claimed is taken back instead of waited for. Parts must write disjoint memory.
+template <class Part>
+void run_parts(size_t parts, const Part &part) {
+  share(parts, parts, [&](size_t p, size_t) { part(p); });
 }
 }  // namespace
 }  // extern "C++"
@@ -2229,6 +2341,14 @@ oml_status oml_evaluator_rotate_hoisted_threads(const oml_context *c, const oml_
       out[k] = results[k].release();
     }
   });
+}
+
+int64_t oml_trace_write(void) {
+  try {
+    return trace::write();
+  } catch (...) {
+    return -1;
+  }
 }
 
 oml_status oml_evaluator_rescale(const oml_context *c, const oml_ciphertext *a,

@@ -21,6 +21,7 @@ import dev.oml.he.RelinKeys;
 import dev.oml.he.inference.internal.HeProgram;
 import dev.oml.he.inference.internal.Layout;
 import dev.oml.he.inference.internal.NoiseEstimate;
+import dev.oml.he.internal.GaussianFlood;
 import java.math.BigInteger;
 import java.util.ArrayList;
 import java.util.List;
@@ -518,7 +519,13 @@ public final class HeCompiledModel {
    */
   Ciphertext evaluate(Ciphertext x, int lanes, PublicKey receiver, RelinKeys rk, GaloisKeys gk,
       java.util.concurrent.Executor executor) {
-    Ciphertext y = evaluateUnflooded(x, lanes, rk, gk, executor);
+    // The flood's Gaussian noise is drawn on the image's second thread while the first runs the
+    // first activation (the re-randomization below takes that draw, or draws its own).
+    Runnable beside = executor != null && budget != null && budget.isGaussian()
+        ? () -> GaussianFlood.drawAhead(context.parameters().polyModulusDegree(),
+            budget.gaussianSigma(), Runnable::run)
+        : null;
+    Ciphertext y = evaluateUnflooded(x, lanes, rk, gk, executor, beside);
     if (budget != null) {
       return context.evaluator().rerandomize(y, receiver, budget);
     }
@@ -587,8 +594,13 @@ public final class HeCompiledModel {
   /** {@link #evaluateUnflooded(Ciphertext, int, RelinKeys, GaloisKeys)} on two threads. */
   Ciphertext evaluateUnflooded(Ciphertext x, int lanes, RelinKeys rk, GaloisKeys gk,
       java.util.concurrent.Executor executor) {
+    return evaluateUnflooded(x, lanes, rk, gk, executor, null);
+  }
+
+  private Ciphertext evaluateUnflooded(Ciphertext x, int lanes, RelinKeys rk, GaloisKeys gk,
+      java.util.concurrent.Executor executor, Runnable beside) {
     Ciphertext y = program.evaluate(x, lanes, layout, context.ckksEncoder(), context.evaluator(),
-        rk, gk, primes, executor);
+        rk, gk, primes, executor, beside);
     if (y.level() != plan.answerLevel()) {
       throw new IllegalStateException("evaluation ended at level " + y.level() + ", planned "
           + plan.answerLevel());

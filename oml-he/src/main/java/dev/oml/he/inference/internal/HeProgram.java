@@ -223,19 +223,41 @@ public final class HeProgram {
 
   /**
    * {@link #evaluate}, with a second thread from {@code executor} (if not null) inside each
-   * linear step, for the latency of one ciphertext; the answer is the same.
+   * linear step, for the latency of one ciphertext; the answer is the same. The image takes one
+   * thread of the executor at a time ({@link OneAtATime}), whatever the executor's size.
    */
   public Ciphertext evaluate(Ciphertext x, int lanes, Layout lay, CkksEncoder enc, Evaluator ev,
-      RelinKeys rk, GaloisKeys gk, long[] primes, java.util.concurrent.Executor executor) {
+      RelinKeys rk, GaloisKeys gk, long[] primes, java.util.concurrent.Executor pool) {
+    return evaluate(x, lanes, lay, enc, ev, rk, gk, primes, pool, null);
+  }
+
+  /**
+   * {@link #evaluate}, and {@code beside} (if not null, and only with a {@code pool}) run on the
+   * image's second thread as the first activation starts. Whether {@code beside} ran is the
+   * caller's to check.
+   */
+  public Ciphertext evaluate(Ciphertext x, int lanes, Layout lay, CkksEncoder enc, Evaluator ev,
+      RelinKeys rk, GaloisKeys gk, long[] primes, java.util.concurrent.Executor pool,
+      Runnable beside) {
+    java.util.concurrent.Executor executor = pool == null ? null : new OneAtATime(pool);
     // The conjugation and the activations' products, relinearizations and rescales on two
     // threads where the backend splits them (the linear steps choose for themselves).
     Evaluator threaded = executor == null ? ev : ev.withKeySwitchThreads(2);
     Ciphertext c = realProjection ? ev.add(x, threaded.conjugate(x, gk)) : x;
+    Runnable side = executor == null ? null : beside;
     for (Object o : steps) {
       if (o instanceof LinearStep st) {
         c = st.apply(c, lay, enc, ev, gk, dropScale(primes, c.level(), primesPerLevel), lanes,
             executor);
       } else {
+        if (side != null) {
+          try {
+            executor.execute(side);
+          } catch (java.util.concurrent.RejectedExecutionException e) {
+            // no thread to spare
+          }
+          side = null;
+        }
         c = ((ActivationStep) o).apply(c, enc, threaded, rk, primes, lay.slots());
       }
     }

@@ -123,49 +123,75 @@ OML_AVX512 inline void small_gap_roots(const SmallGap &g, const MultiplyUIntModO
   wq = _mm512_permutex2var_epi64(r0, g.wq_idx, r1);
 }
 
+// The two butterflies, on u = x and v = y (the words gap apart) with the group's root w.
+struct ForwardButterfly {
+  __m512i q, two_q;
+  // x' = g(x) + w y, y' = g(x) - w y + 2q.
+  OML_AVX512 void operator()(__m512i &u, __m512i &v, __m512i w, __m512i wq, __m512i wq_hi) const {
+    __m512i x = guard(u, two_q);
+    __m512i t = mul_root(v, w, wq, wq_hi, q);
+    u = _mm512_add_epi64(x, t);
+    v = _mm512_add_epi64(_mm512_sub_epi64(x, t), two_q);
+  }
+};
+
+struct InverseButterfly {
+  __m512i q, two_q;
+  // x' = g(x + y), y' = w (x - y + 2q).
+  OML_AVX512 void operator()(__m512i &u, __m512i &v, __m512i w, __m512i wq, __m512i wq_hi) const {
+    __m512i x = guard(_mm512_add_epi64(u, v), two_q);
+    v = mul_root(_mm512_add_epi64(_mm512_sub_epi64(u, v), two_q), w, wq, wq_hi, q);
+    u = x;
+  }
+};
+
+// One stage of m groups of butterflies gap words apart, group i with roots[i].
+template <class Butterfly>
+OML_AVX512 void stage(std::uint64_t *values, const MultiplyUIntModOperand *roots, std::size_t m,
+    std::size_t gap, const Butterfly &butterfly) {
+  if (gap >= 8) {
+    for (std::size_t i = 0; i < m; i++) {
+      const __m512i w = _mm512_set1_epi64(static_cast<long long>(roots[i].operand));
+      const __m512i wq = _mm512_set1_epi64(static_cast<long long>(roots[i].quotient));
+      const __m512i wq_hi = _mm512_srli_epi64(wq, 32);
+      std::uint64_t *x = values + 2 * i * gap;
+      std::uint64_t *y = x + gap;
+      for (std::size_t j = 0; j < gap; j += 8) {
+        __m512i u = _mm512_loadu_si512(x + j);
+        __m512i v = _mm512_loadu_si512(y + j);
+        butterfly(u, v, w, wq, wq_hi);
+        _mm512_storeu_si512(x + j, u);
+        _mm512_storeu_si512(y + j, v);
+      }
+    }
+    return;
+  }
+  const SmallGap g = small_gap(gap);
+  for (std::size_t i = 0; i < m; i += 8 / gap) {
+    __m512i w, wq;
+    small_gap_roots(g, roots + i, gap, w, wq);
+    __m512i wq_hi = _mm512_srli_epi64(wq, 32);
+    std::uint64_t *p = values + 2 * i * gap;
+    __m512i a = _mm512_loadu_si512(p);
+    __m512i b = _mm512_loadu_si512(p + 8);
+    __m512i u = _mm512_permutex2var_epi64(a, g.x_idx, b);
+    __m512i v = _mm512_permutex2var_epi64(a, g.y_idx, b);
+    butterfly(u, v, w, wq, wq_hi);
+    _mm512_storeu_si512(p, _mm512_permutex2var_epi64(u, g.lo_idx, v));
+    _mm512_storeu_si512(p + 8, _mm512_permutex2var_epi64(u, g.hi_idx, v));
+  }
+}
+
 OML_AVX512 void forward_avx512(std::uint64_t *values, const NTTTables &tables) {
   const std::size_t n = std::size_t(1) << tables.coeff_count_power();
   const std::uint64_t qs = tables.modulus().value();
   const MultiplyUIntModOperand *roots = tables.get_from_root_powers();
   const __m512i q = _mm512_set1_epi64(static_cast<long long>(qs));
   const __m512i two_q = _mm512_set1_epi64(static_cast<long long>(2 * qs));
-  std::size_t root = 0;
-  std::size_t gap = n >> 1;
-  for (std::size_t m = 1; m < n; m <<= 1, gap >>= 1) {
-    if (gap >= 8) {
-      for (std::size_t i = 0; i < m; i++) {
-        const MultiplyUIntModOperand &r = roots[++root];
-        const __m512i w = _mm512_set1_epi64(static_cast<long long>(r.operand));
-        const __m512i wq = _mm512_set1_epi64(static_cast<long long>(r.quotient));
-        const __m512i wq_hi = _mm512_srli_epi64(wq, 32);
-        std::uint64_t *x = values + 2 * i * gap;
-        std::uint64_t *y = x + gap;
-        for (std::size_t j = 0; j < gap; j += 8) {
-          __m512i u = guard(_mm512_loadu_si512(x + j), two_q);
-          __m512i v = mul_root(_mm512_loadu_si512(y + j), w, wq, wq_hi, q);
-          _mm512_storeu_si512(x + j, _mm512_add_epi64(u, v));
-          _mm512_storeu_si512(y + j, _mm512_add_epi64(_mm512_sub_epi64(u, v), two_q));
-        }
-      }
-    } else {
-      const SmallGap g = small_gap(gap);
-      const std::size_t groups = 8 / gap;
-      for (std::size_t i = 0; i < m; i += groups) {
-        __m512i w, wq;
-        small_gap_roots(g, roots + root + 1 + i, gap, w, wq);
-        __m512i wq_hi = _mm512_srli_epi64(wq, 32);
-        std::uint64_t *p = values + 2 * i * gap;
-        __m512i a = _mm512_loadu_si512(p);
-        __m512i b = _mm512_loadu_si512(p + 8);
-        __m512i u = guard(_mm512_permutex2var_epi64(a, g.x_idx, b), two_q);
-        __m512i v = mul_root(_mm512_permutex2var_epi64(a, g.y_idx, b), w, wq, wq_hi, q);
-        __m512i x = _mm512_add_epi64(u, v);
-        __m512i y = _mm512_add_epi64(_mm512_sub_epi64(u, v), two_q);
-        _mm512_storeu_si512(p, _mm512_permutex2var_epi64(x, g.lo_idx, y));
-        _mm512_storeu_si512(p + 8, _mm512_permutex2var_epi64(x, g.hi_idx, y));
-      }
-      root += m;
-    }
+  const ForwardButterfly butterfly{q, two_q};
+  // Stage m (1, 2, ..., n/2) reads roots[m, 2m).
+  for (std::size_t m = 1, gap = n >> 1; m < n; m <<= 1, gap >>= 1) {
+    stage(values, roots + m, m, gap, butterfly);
   }
   // [0, 4q) to [0, q).
   for (std::size_t j = 0; j < n; j += 8) {
@@ -180,45 +206,13 @@ OML_AVX512 void inverse_avx512(std::uint64_t *values, const NTTTables &tables) {
   const MultiplyUIntModOperand *roots = tables.get_from_inv_root_powers();
   const __m512i q = _mm512_set1_epi64(static_cast<long long>(qs));
   const __m512i two_q = _mm512_set1_epi64(static_cast<long long>(2 * qs));
+  const InverseButterfly butterfly{q, two_q};
+  // Every stage but the last; stage m (n/2, ..., 2) reads roots[1 + (n - 2m), ...), in order.
   std::size_t root = 0;
   std::size_t gap = 1;
-  // Every stage but the last; the last (one group, gap n/2) also multiplies by 1/n.
   for (std::size_t m = n >> 1; m > 1; m >>= 1, gap <<= 1) {
-    if (gap >= 8) {
-      for (std::size_t i = 0; i < m; i++) {
-        const MultiplyUIntModOperand &r = roots[++root];
-        const __m512i w = _mm512_set1_epi64(static_cast<long long>(r.operand));
-        const __m512i wq = _mm512_set1_epi64(static_cast<long long>(r.quotient));
-        const __m512i wq_hi = _mm512_srli_epi64(wq, 32);
-        std::uint64_t *x = values + 2 * i * gap;
-        std::uint64_t *y = x + gap;
-        for (std::size_t j = 0; j < gap; j += 8) {
-          __m512i u = _mm512_loadu_si512(x + j);
-          __m512i v = _mm512_loadu_si512(y + j);
-          _mm512_storeu_si512(x + j, guard(_mm512_add_epi64(u, v), two_q));
-          _mm512_storeu_si512(y + j, mul_root(_mm512_add_epi64(_mm512_sub_epi64(u, v), two_q),
-              w, wq, wq_hi, q));
-        }
-      }
-    } else {
-      const SmallGap g = small_gap(gap);
-      const std::size_t groups = 8 / gap;
-      for (std::size_t i = 0; i < m; i += groups) {
-        __m512i w, wq;
-        small_gap_roots(g, roots + root + 1 + i, gap, w, wq);
-        __m512i wq_hi = _mm512_srli_epi64(wq, 32);
-        std::uint64_t *p = values + 2 * i * gap;
-        __m512i a = _mm512_loadu_si512(p);
-        __m512i b = _mm512_loadu_si512(p + 8);
-        __m512i u = _mm512_permutex2var_epi64(a, g.x_idx, b);
-        __m512i v = _mm512_permutex2var_epi64(a, g.y_idx, b);
-        __m512i x = guard(_mm512_add_epi64(u, v), two_q);
-        __m512i y = mul_root(_mm512_add_epi64(_mm512_sub_epi64(u, v), two_q), w, wq, wq_hi, q);
-        _mm512_storeu_si512(p, _mm512_permutex2var_epi64(x, g.lo_idx, y));
-        _mm512_storeu_si512(p + 8, _mm512_permutex2var_epi64(x, g.hi_idx, y));
-      }
-      root += m;
-    }
+    stage(values, roots + root + 1, m, gap, butterfly);
+    root += m;
   }
   // The last stage with 1/n: x' = (x + y) / n, y' = (x - y) w / n, then [0, 2q) to [0, q).
   const MultiplyUIntModOperand &inv_n = tables.inv_degree_modulo();

@@ -1200,79 +1200,6 @@ oml_status oml_evaluator_multiply_constant_sums(const oml_context *c,
   });
 }
 
-oml_status oml_evaluator_multiply_plain_sum(const oml_context *c,
-    const oml_ciphertext *const *a, const oml_plaintext *const *p, size_t count,
-    oml_ciphertext **out) {
-  return oml::guard([&] {
-    need(c, "context");
-    need(out, "out");
-    require(is_ckks(c), OML_E_INCOMPATIBLE, "inner products of plaintext products need CKKS");
-    require(count > 0 && a != nullptr && p != nullptr, OML_E_INVALID_ARGUMENT,
-        "operand arrays are null or empty");
-    int level = check_ct(c, a[0]);
-    size_t size = a[0]->ct.size();
-    double scale = 0;
-    for (size_t i = 0; i < count; i++) {
-      require(check_ct(c, a[i]) == level && a[i]->ct.size() == size && a[i]->ct.is_ntt_form(),
-          OML_E_INCOMPATIBLE, "inner product of ciphertexts at different levels or sizes");
-      require(check_pt(c, p[i]) >= level, OML_E_INCOMPATIBLE,
-          "plaintext level below the ciphertext level");
-      double s = a[i]->ct.scale() * p[i]->pt.scale();
-      require(i == 0 || s == scale, OML_E_INCOMPATIBLE,
-          "inner product of products at different scales");
-      scale = s;
-    }
-    auto data = c->ctx.get_context_data(a[0]->ct.parms_id());
-    const auto &mods = data->parms().coeff_modulus();
-    size_t k = mods.size();
-    size_t n = c->n;
-    Ciphertext r(c->ctx, a[0]->ct.parms_id());
-    r.resize(size);
-    r.is_ntt_form() = true;
-    r.scale() = scale;
-    // A CKKS plaintext above the ciphertext's level holds the same first primes' rows (a
-    // modulus switch only drops rows), so row m is read in place, without a copy. Products are
-    // summed as 128-bit integers (each below q^2) and reduced once per group that fits.
-    const size_t tile = 1024;
-    std::vector<unsigned __int128> acc(size * tile);
-    for (size_t m = 0; m < k; m++) {
-      const Modulus &q = mods[m];
-      size_t group = terms_per_fold(count, q);
-      for (size_t t0 = 0; t0 < n; t0 += tile) {
-        size_t len = std::min(n, t0 + tile) - t0;
-        std::fill(acc.begin(), acc.end(), 0);
-        for (size_t i0 = 0; i0 < count; i0 += group) {
-          size_t i1 = std::min(count, i0 + group);
-          for (size_t i = i0; i < i1; i++) {
-            if (p[i]->pt.is_zero()) {
-              continue;
-            }
-            const uint64_t *w = p[i]->pt.data() + m * n + t0;
-            for (size_t comp = 0; comp < size; comp++) {
-              const uint64_t *x = a[i]->ct.data(comp) + m * n + t0;
-              unsigned __int128 *z = acc.data() + comp * tile;
-              for (size_t t = 0; t < len; t++) {
-                z[t] += static_cast<unsigned __int128>(x[t]) * w[t];
-              }
-            }
-          }
-          for (size_t comp = 0; comp < size; comp++) {
-            fold(acc.data() + comp * tile, len, q);
-          }
-        }
-        for (size_t comp = 0; comp < size; comp++) {
-          const unsigned __int128 *z = acc.data() + comp * tile;
-          uint64_t *dst = r.data(comp) + m * n + t0;
-          for (size_t t = 0; t < len; t++) {
-            dst[t] = static_cast<uint64_t>(z[t]);
-          }
-        }
-      }
-    }
-    *out = wrap(std::move(r));
-  });
-}
-
 oml_status oml_evaluator_multiply_plain_many(const oml_context *c,
     const oml_ciphertext *const *a, const oml_plaintext *const *p, size_t count,
     oml_ciphertext **out) {
@@ -1682,11 +1609,12 @@ void run_parts(size_t parts, const Part &part) {
 }  // namespace
 }  // extern "C++"
 
-// Several inner products over the same ciphertexts (ABI 9), split by prime over threads.
-oml_status oml_evaluator_multiply_plain_sums(const oml_context *c,
-    const oml_ciphertext *const *a, size_t count, const oml_plaintext *const *p, size_t rows,
-    int32_t threads, oml_ciphertext **out) {
-  return oml::guard([&] {
+namespace {
+// Several inner products over the same ciphertexts, split by prime over threads: row j is
+// sum_i a[i] * p[j * count + i] over the non-null plaintexts (out[j] null for a row with none).
+void plain_sums(const oml_context *c, const oml_ciphertext *const *a, size_t count,
+    const oml_plaintext *const *p, size_t rows, int32_t threads, oml_ciphertext **out) {
+  {
     need(c, "context");
     need(out, "out");
     require(is_ckks(c), OML_E_INCOMPATIBLE, "inner products of plaintext products need CKKS");
@@ -1826,7 +1754,28 @@ oml_status oml_evaluator_multiply_plain_sums(const oml_context *c,
     for (size_t j = 0; j < rows; j++) {
       out[j] = results[j].release();
     }
+  }
+}
+}  // namespace
+
+oml_status oml_evaluator_multiply_plain_sum(const oml_context *c,
+    const oml_ciphertext *const *a, const oml_plaintext *const *p, size_t count,
+    oml_ciphertext **out) {
+  return oml::guard([&] {
+    require(count > 0 && a != nullptr && p != nullptr, OML_E_INVALID_ARGUMENT,
+        "operand arrays are null or empty");
+    for (size_t i = 0; i < count; i++) {
+      need(p[i], "plaintext");
+    }
+    plain_sums(c, a, count, p, 1, 1, out);
   });
+}
+
+// Several inner products over the same ciphertexts (ABI 9), split by prime over threads.
+oml_status oml_evaluator_multiply_plain_sums(const oml_context *c,
+    const oml_ciphertext *const *a, size_t count, const oml_plaintext *const *p, size_t rows,
+    int32_t threads, oml_ciphertext **out) {
+  return oml::guard([&] { plain_sums(c, a, count, p, rows, threads, out); });
 }
 
 namespace {

@@ -17,7 +17,6 @@ import dev.oml.he.RelinKeys;
 import dev.oml.he.inference.internal.HeProgram;
 import dev.oml.he.inference.internal.Layout;
 import java.io.IOException;
-import java.lang.reflect.Field;
 import java.lang.reflect.InvocationHandler;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
@@ -65,7 +64,7 @@ public final class HeImageTimeline {
         long w = System.nanoTime();
         long c = HeSingleImageProfile.threadCpuNanos();
         try {
-          boolean own = !m.isDefault() || declares(target.getClass(), m);
+          boolean own = !m.isDefault() || HeOperationProfile.declares(target.getClass(), m);
           Object r = own ? m.invoke(target, args) : InvocationHandler.invokeDefault(proxy, m, args);
           if (r != target && r instanceof Evaluator e && m.getName().equals("withKeySwitchThreads")) {
             return recorded(Evaluator.class, e, prefix + "split.");
@@ -96,23 +95,6 @@ public final class HeImageTimeline {
     return (T) Proxy.newProxyInstance(type.getClassLoader(), new Class<?>[] {type}, h);
   }
 
-  private static boolean declares(Class<?> c, Method m) {
-    for (Class<?> k = c; k != null; k = k.getSuperclass()) {
-      try {
-        k.getDeclaredMethod(m.getName(), m.getParameterTypes());
-        return true;
-      } catch (NoSuchMethodException e) {
-        // look further up
-      }
-    }
-    return false;
-  }
-
-  private static Object field(Object o, String name) throws ReflectiveOperationException {
-    Field f = o.getClass().getDeclaredField(name);
-    f.setAccessible(true);
-    return f.get(o);
-  }
 
   /** A native part: [start, end) on a native worker (part above 0) or the caller (part 0). */
   private record Part(long call, int tid, int part, int parts, long start, long end, long cpu) {}
@@ -172,10 +154,10 @@ public final class HeImageTimeline {
     HeCompiledModel cm = HeCompiledModel.compile(model, fx.modelId, backend,
         HePlanOptions.builder().kappa(6).answerPrecisionBits(4).hoistedRotations(hoisted)
             .calibration(HeFixture.images(data, 0, 200)).build());
-    HeProgram program = (HeProgram) field(cm, "program");
-    Layout lay = (Layout) field(cm, "layout");
-    long[] primes = (long[]) field(cm, "primes");
-    FloodingBudget budget = (FloodingBudget) field(cm, "budget");
+    HeProgram program = (HeProgram) HeOperationProfile.field(cm, "program");
+    Layout lay = (Layout) HeOperationProfile.field(cm, "layout");
+    long[] primes = (long[]) HeOperationProfile.field(cm, "primes");
+    FloodingBudget budget = (FloodingBudget) HeOperationProfile.field(cm, "budget");
     HeContext ctx = cm.context();
     KeyGenerator kg = ctx.keyGenerator();
     RelinKeys rk = kg.createRelinKeys();

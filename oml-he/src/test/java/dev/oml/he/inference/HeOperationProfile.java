@@ -78,7 +78,7 @@ public final class HeOperationProfile {
     return (T) Proxy.newProxyInstance(type.getClassLoader(), new Class<?>[] {type}, h);
   }
 
-  private static boolean declares(Class<?> c, Method m) {
+  static boolean declares(Class<?> c, Method m) {
     for (Class<?> k = c; k != null; k = k.getSuperclass()) {
       try {
         k.getDeclaredMethod(m.getName(), m.getParameterTypes());
@@ -90,7 +90,7 @@ public final class HeOperationProfile {
     return false;
   }
 
-  private static Object field(Object o, String name) throws ReflectiveOperationException {
+  static Object field(Object o, String name) throws ReflectiveOperationException {
     Field f = o.getClass().getDeclaredField(name);
     f.setAccessible(true);
     return f.get(o);

@@ -1,7 +1,6 @@
 package dev.oml.he.inference;
 
 import dev.oml.core.data.Dataset;
-import dev.oml.core.model.Model;
 import dev.oml.core.permission.PermittedQuery;
 import dev.oml.he.Ciphertext;
 import dev.oml.he.CkksEncoder;
@@ -149,11 +148,8 @@ public final class HeImageTimeline {
       }
     }
     HeFixture fx = new HeFixture(Long.MAX_VALUE / 2);
-    Model model = HeFixture.model("he-network.omlm");
     Dataset data = HeFixture.subset();
-    HeCompiledModel cm = HeCompiledModel.compile(model, fx.modelId, backend,
-        HePlanOptions.builder().kappa(6).answerPrecisionBits(4).hoistedRotations(hoisted)
-            .calibration(HeFixture.images(data, 0, 200)).build());
+    HeCompiledModel cm = HeSingleImageProfile.heNetwork(fx, backend, data, hoisted);
     HeProgram program = (HeProgram) HeOperationProfile.field(cm, "program");
     Layout lay = (Layout) HeOperationProfile.field(cm, "layout");
     long[] primes = (long[]) HeOperationProfile.field(cm, "primes");

@@ -1,7 +1,6 @@
 package dev.oml.he.inference;
 
 import dev.oml.core.data.Dataset;
-import dev.oml.core.model.Model;
 import dev.oml.he.Ciphertext;
 import dev.oml.he.CkksEncoder;
 import dev.oml.he.Evaluator;
@@ -101,12 +100,9 @@ public final class HeOperationProfile {
         : HeBackends.pureJava();
     int reps = args.length > 1 ? Integer.parseInt(args[1]) : 3;
     HeFixture fx = new HeFixture(Long.MAX_VALUE / 2);
-    Model model = HeFixture.model("he-network.omlm");
     Dataset data = HeFixture.subset();
-    HeCompiledModel cm = HeCompiledModel.compile(model, fx.modelId, backend,
-        HePlanOptions.builder().kappa(6).answerPrecisionBits(4)
-            .hoistedRotations(java.util.Arrays.asList(args).contains("hoisted"))
-            .calibration(HeFixture.images(data, 0, 200)).build());
+    HeCompiledModel cm = HeSingleImageProfile.heNetwork(fx, backend, data,
+        java.util.Arrays.asList(args).contains("hoisted"));
     HeProgram program = (HeProgram) field(cm, "program");
     Layout lay = (Layout) field(cm, "layout");
     long[] primes = (long[]) field(cm, "primes");

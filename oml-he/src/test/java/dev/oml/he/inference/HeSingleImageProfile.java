@@ -1,7 +1,6 @@
 package dev.oml.he.inference;
 
 import dev.oml.core.data.Dataset;
-import dev.oml.core.model.Model;
 import dev.oml.core.permission.PermittedQuery;
 import dev.oml.he.HeBackend;
 import dev.oml.he.HeBackends;
@@ -66,6 +65,18 @@ public final class HeSingleImageProfile {
   }
 
   private HeSingleImageProfile() {}
+
+  /**
+   * The HE network compiled as the single-image mains profile it: the rows plan at kappa 6 and
+   * 2^-4, calibrated on images 0-199 of {@code data}, with a key per baby step if
+   * {@code hoisted}.
+   */
+  static HeCompiledModel heNetwork(HeFixture fx, HeBackend backend, Dataset data,
+      boolean hoisted) {
+    return HeCompiledModel.compile(HeFixture.model("he-network.omlm"), fx.modelId, backend,
+        HePlanOptions.builder().kappa(6).answerPrecisionBits(4).hoistedRotations(hoisted)
+            .calibration(HeFixture.images(data, 0, 200)).build());
+  }
 
   /**
    * Least wall time of one rotation and one multiply-plain at each level of the plan (the least
@@ -200,11 +211,8 @@ public final class HeSingleImageProfile {
     // second thread inside its linear steps).
     int threads = opts.contains("threads=2") ? 2 : 1;
     HeFixture fx = new HeFixture(Long.MAX_VALUE / 2);
-    Model model = HeFixture.model("he-network.omlm");
     Dataset data = HeFixture.subset();
-    HeCompiledModel cm = HeCompiledModel.compile(model, fx.modelId, backend,
-        HePlanOptions.builder().kappa(6).answerPrecisionBits(4).hoistedRotations(hoisted)
-            .calibration(HeFixture.images(data, 0, 200)).build());
+    HeCompiledModel cm = heNetwork(fx, backend, data, hoisted);
     if (opts.contains("rotations")) {
       rotations(cm, reps);
       return;
